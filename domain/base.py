@@ -1,0 +1,55 @@
+"""The base of every aggregate: ids from business keys, audit on every event, time that never goes back."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.domain import Aggregate
+
+from domain.audit import Audit
+
+KEY_NAMESPACE = uuid5(NAMESPACE_URL, "https://clientocracy.example/ledger")
+
+
+class DomainError(ValueError):
+    """A command that would break an invariant; the message says which and why."""
+
+
+def key_id(kind: str, key: str) -> UUID:
+    """The same business key always names the same aggregate (idempotent, replayable imports)."""
+    return uuid5(KEY_NAMESPACE, f"{kind}:{key}")
+
+
+class LedgerAggregate(Aggregate):
+    """An aggregate whose events all carry an Audit and whose business time only moves forward.
+
+    Subclasses set ``KIND`` (the namespace of their keys) and name their key field ``key``.
+    Keeping business time monotonic per aggregate is what makes "the state as of T"
+    (replaying the events with ``at <= T``) a prefix of its history, never a gap.
+    """
+
+    KIND = "aggregate"
+    last_at: datetime
+
+    @classmethod
+    def create_id(cls, key: str, **_: Any) -> UUID:
+        return key_id(cls.KIND, key)
+
+    class Event(Aggregate.Event):
+        audit: Audit
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.last_at = self.audit.at
+
+    class Created(Event, Aggregate.Created):
+        pass
+
+    def check_time(self, audit: Audit) -> None:
+        """Refuse an event dated before this aggregate's latest event."""
+        if audit.at < self.last_at:
+            raise DomainError(
+                f"{self.KIND} {getattr(self, 'key', self.id)}: at {audit.at.isoformat()} is before its "
+                f"latest event at {self.last_at.isoformat()}; business time cannot go back"
+            )

@@ -1,0 +1,400 @@
+"""Commands: the validated shape of every input line, Kafka message and CLI call.
+
+Every command is a pydantic model so bad input is rejected at the edge with the
+field and the reason, before anything touches the event store.  The ``type``
+field selects the model (a discriminated union), exactly as in the JSONL format
+of BRIEF §4.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictInt,
+    StringConstraints,
+    TypeAdapter,
+    ValidationError,
+    model_validator,
+)
+
+
+def _as_utc(value: datetime) -> datetime:
+    """Business times are UTC; a time without an offset is read as UTC."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def _finite(value: float) -> float:
+    if not math.isfinite(value):
+        raise ValueError("must be a finite number")
+    return float(value)
+
+
+UtcTime = Annotated[datetime, AfterValidator(_as_utc)]
+Key = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=200)]
+Text = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=4000)]
+OptionalText = Annotated[str, StringConstraints(strict=True, max_length=4000)]
+Number = Annotated[float, Field(strict=True), AfterValidator(_finite)]
+Share = Annotated[Number, Field(ge=0, le=1)]
+Rating = Annotated[Number, Field(ge=0, le=10)]
+
+ClientKind = Literal["external", "internal", "partner"]
+Direction = Literal["higher_is_better", "lower_is_better"]
+Period = Literal["day", "week", "month"]
+FeedbackKind = Literal["complaint", "praise", "rating", "suggestion"]
+LedgerKind = Literal["revenue", "cost"]
+RewardVariant = Literal[
+    "team_net_profit_share", "company_profit_share", "base_plus_team_bonus", "fixed_pay"
+]
+SplitKey = Literal["equal", "hours", "base_pay"]
+ExperimentDesign = Literal["ab", "before_after"]
+Arm = Literal["control", "treatment"]
+Decision = Literal["adopt", "reject", "iterate"]
+LedgerPeriod = Annotated[str, StringConstraints(strict=True, pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+
+
+class Command(BaseModel):
+    """Fields every command may carry: its idempotency key and audit metadata."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    id: Key | None = None
+    at: UtcTime | None = None
+    actor: Key | None = None
+    reason: OptionalText | None = None
+
+
+# Step 1 and 2: clients and their pains ------------------------------------------------
+
+
+class IdentifyClient(Command):
+    type: Literal["IdentifyClient"]
+    client: Key
+    name: Text
+    kind: ClientKind
+    description: OptionalText = ""
+
+
+class RecordPain(Command):
+    type: Literal["RecordPain"]
+    client: Key
+    pain: Key
+    description: Text
+    severity: Annotated[StrictInt, Field(ge=1, le=5)] | None = None
+
+
+# Step 3 and 4: value proposition and strategy canvas ----------------------------------
+
+
+class DefineValueProposition(Command):
+    type: Literal["DefineValueProposition"]
+    proposition: Key
+    client: Key
+    team: Key | None = None
+    statement: Text
+    characteristics: list[Text] = Field(min_length=1)
+    pains: list[Key] = []
+
+
+class DrawStrategyCanvas(Command):
+    type: Literal["DrawStrategyCanvas"]
+    canvas: Key
+    client: Key
+    team: Key | None = None
+    factors: list[Key] = Field(min_length=1)
+
+
+class ScoreOffering(Command):
+    type: Literal["ScoreOffering"]
+    canvas: Key
+    offering: Key
+    ours: bool = False
+    scores: dict[Key, Annotated[Number, Field(ge=0, le=10)]] = Field(min_length=1)
+
+
+class ChooseUniqueFactor(Command):
+    type: Literal["ChooseUniqueFactor"]
+    canvas: Key
+    factor: Key
+
+
+# Step 5 and 6: teams, authority, promises ---------------------------------------------
+
+
+class FormTeam(Command):
+    type: Literal["FormTeam"]
+    team: Key
+    name: Text
+
+
+class AddMember(Command):
+    type: Literal["AddMember"]
+    team: Key
+    person: Key
+    role: Key
+
+
+class RemoveMember(Command):
+    type: Literal["RemoveMember"]
+    team: Key
+    person: Key
+
+
+class SetCommunicationRules(Command):
+    type: Literal["SetCommunicationRules"]
+    team: Key
+    rules: list[Text] = Field(min_length=1)
+
+
+class GrantAuthority(Command):
+    type: Literal["GrantAuthority"]
+    team: Key
+    authority: Key
+    description: Text
+
+
+class DefineMetric(Command):
+    type: Literal["DefineMetric"]
+    metric: Key
+    name: Text
+    unit: Key
+    direction: Direction
+
+
+class PromiseChanges(BaseModel):
+    """The fields of a promise that negotiation or an amendment may change."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    statement: Text | None = None
+    target: Number | None = None
+    metric: Key | None = None
+    period: Period | None = None
+    promisee: Key | None = None
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> PromiseChanges:
+        if not self.as_dict():
+            raise ValueError("changes must name at least one of statement, target, metric, period, promisee")
+        return self
+
+    def as_dict(self) -> dict[str, Any]:
+        return self.model_dump(exclude_none=True)
+
+
+class ProposePromise(Command):
+    type: Literal["ProposePromise"]
+    promise: Key
+    promisor: Key
+    promisee: Key
+    statement: Text
+    metric: Key
+    target: Number
+    period: Period
+    parent: Key | None = None
+
+
+class CounterPropose(Command):
+    type: Literal["CounterPropose"]
+    promise: Key
+    changes: PromiseChanges
+
+
+class AgreePromise(Command):
+    type: Literal["AgreePromise"]
+    promise: Key
+
+
+class AmendPromise(Command):
+    type: Literal["AmendPromise"]
+    promise: Key
+    changes: PromiseChanges
+    reason: Text  # an amendment always says why
+
+
+class RetirePromise(Command):
+    type: Literal["RetirePromise"]
+    promise: Key
+    reason: Text
+
+
+class RecordReading(Command):
+    type: Literal["RecordReading"]
+    metric: Key
+    value: Number
+    at: UtcTime  # a reading always says when it was taken
+
+
+# Feedback ----------------------------------------------------------------------------
+
+
+class FeedbackFields(BaseModel):
+    """The feedback message of BRIEF §4, shared by the Kafka consumer and import."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    feedback_id: Key
+    client: Key
+    kind: FeedbackKind
+    channel: Key
+    text: Annotated[str, StringConstraints(strict=True, max_length=4000)]
+    rating: Rating | None = None
+    team: Key | None = None
+    promise: Key | None = None
+    occurred_at: UtcTime
+
+
+class FeedbackMessage(FeedbackFields):
+    """A feedback message as it arrives on Kafka (no envelope fields)."""
+
+
+class RecordFeedback(Command, FeedbackFields):
+    type: Literal["RecordFeedback"]
+
+
+class ResolveFeedback(Command):
+    type: Literal["ResolveFeedback"]
+    feedback_id: Key
+    resolution: Text
+
+
+# Step 7 and 8: economics and reward --------------------------------------------------
+
+
+class PostLedgerEntry(Command):
+    type: Literal["PostLedgerEntry"]
+    team: Key
+    period: LedgerPeriod
+    kind: LedgerKind
+    amount: Annotated[Number, Field(ge=0)]
+    description: OptionalText = ""
+
+
+class ChooseRewardScheme(Command):
+    type: Literal["ChooseRewardScheme"]
+    team: Key
+    variant: RewardVariant = "team_net_profit_share"
+    share: Share = 0.20
+    carry_forward_losses: bool = False
+    team_weight: Share = 1.0
+    split: SplitKey = "equal"
+    base_pay: dict[Key, Annotated[Number, Field(ge=0)]] = {}
+    hours: dict[Key, Annotated[Number, Field(ge=0)]] = {}
+    cadence: Literal["month"] = "month"
+
+
+# Step 9: experiments and improvement -------------------------------------------------
+
+
+class ProposeExperiment(Command):
+    type: Literal["ProposeExperiment"]
+    experiment: Key
+    team: Key
+    hypothesis: Text
+    metric: Key
+    design: ExperimentDesign
+    promise: Key | None = None
+
+
+class StartExperiment(Command):
+    type: Literal["StartExperiment"]
+    experiment: Key
+
+
+class RecordObservation(Command):
+    type: Literal["RecordObservation"]
+    experiment: Key
+    arm: Arm
+    value: Number
+
+
+class ConcludeExperiment(Command):
+    type: Literal["ConcludeExperiment"]
+    experiment: Key
+    decision: Decision
+    learning: Text
+
+
+class RecordErrorReview(Command):
+    type: Literal["RecordErrorReview"]
+    review: Key
+    team: Key
+    what_happened: Text
+    cause: Text
+    lesson: Text
+    promise: Key | None = None
+
+
+class RecordProcessChange(Command):
+    type: Literal["RecordProcessChange"]
+    change: Key
+    team: Key
+    description: Text
+    experiment: Key | None = None
+    review: Key | None = None
+
+
+AnyCommand = Annotated[
+    Union[  # noqa: UP007 - a discriminated union needs the Union form
+        IdentifyClient,
+        RecordPain,
+        DefineValueProposition,
+        DrawStrategyCanvas,
+        ScoreOffering,
+        ChooseUniqueFactor,
+        FormTeam,
+        AddMember,
+        RemoveMember,
+        SetCommunicationRules,
+        GrantAuthority,
+        DefineMetric,
+        ProposePromise,
+        CounterPropose,
+        AgreePromise,
+        AmendPromise,
+        RetirePromise,
+        RecordReading,
+        RecordFeedback,
+        ResolveFeedback,
+        PostLedgerEntry,
+        ChooseRewardScheme,
+        ProposeExperiment,
+        StartExperiment,
+        RecordObservation,
+        ConcludeExperiment,
+        RecordErrorReview,
+        RecordProcessChange,
+    ],
+    Field(discriminator="type"),
+]
+
+COMMAND_ADAPTER: TypeAdapter[AnyCommand] = TypeAdapter(AnyCommand)
+COMMAND_TYPES: tuple[str, ...] = tuple(
+    model.model_fields["type"].annotation.__args__[0]  # type: ignore[union-attr]
+    for model in AnyCommand.__origin__.__args__  # type: ignore[attr-defined]
+)
+
+
+def describe_errors(error: ValidationError) -> str:
+    """One readable line naming each bad field and why."""
+    parts = []
+    for item in error.errors(include_url=False):
+        loc = list(item["loc"])
+        if loc and loc[0] in COMMAND_TYPES:
+            loc = loc[1:]  # the tag is already known from the line itself
+        where = ".".join(str(p) for p in loc) or "line"
+        parts.append(f"{where}: {item['msg']}")
+    return "; ".join(parts)
+
+
+def parse_command(raw: str | bytes) -> AnyCommand:
+    """Validate one JSON document as a command (raises ValidationError)."""
+    return COMMAND_ADAPTER.validate_json(raw)

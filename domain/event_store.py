@@ -1,0 +1,200 @@
+"""The event store: the library's SQLite and PostgreSQL process recorders, plus a hash chain and receipts.
+
+Both extras are written inside the same transaction as the events they belong to:
+- the hash chain (see ``tamper_evidence``) - after the insert, under the store's write lock,
+  so concurrent writers still produce one unbroken chain in notification order;
+- receipts - one row per idempotency key (an import line ``id``, a ``feedback_id``); a key
+  already present makes the whole transaction fail, so nothing is recorded twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.postgres import PostgresProcessRecorder
+from eventsourcing.sqlite import SQLiteCursor, SQLiteProcessRecorder
+from psycopg.sql import SQL, Identifier
+
+from domain.tamper_evidence import GENESIS, ChainRow, VerifyReport, chain_links, verify_rows
+
+PAGE = 5000
+
+
+class LedgerSQLiteRecorder(SQLiteProcessRecorder):
+    """SQLite store (the embedded default) with chain and receipts."""
+
+    def construct_create_table_statements(self) -> list[str]:
+        return [
+            *super().construct_create_table_statements(),
+            "CREATE TABLE IF NOT EXISTS event_chain (notification_id INTEGER PRIMARY KEY, link BLOB NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS receipts (key TEXT PRIMARY KEY) WITHOUT ROWID",
+        ]
+
+    def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int]:
+        ids = list(super()._insert_events(c, stored_events, **kwargs) or [])
+        receipts: Iterable[str] = kwargs.get("receipts") or ()
+        c.executemany("INSERT INTO receipts VALUES (?)", [(key,) for key in receipts])
+        if ids:
+            c.execute("SELECT link FROM event_chain ORDER BY notification_id DESC LIMIT 1")
+            row = c.fetchone()
+            previous = bytes(row[0]) if row else GENESIS
+            rows = ((i, s.originator_id, s.originator_version, s.topic, s.state) for i, s in zip(ids, stored_events))
+            c.executemany("INSERT INTO event_chain VALUES (?, ?)", chain_links(previous, rows))
+        return ids
+
+    def existing_receipts(self, keys: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        with self.datastore.transaction(commit=False) as c:
+            for start in range(0, len(keys), 500):
+                chunk = keys[start : start + 500]
+                c.execute(f"SELECT key FROM receipts WHERE key IN ({','.join('?' * len(chunk))})", chunk)
+                found.update(row[0] for row in c.fetchall())
+        return found
+
+    def verify_chain(self) -> VerifyReport:
+        statement = (
+            "SELECT pos, oid, ver, topic, state, link FROM ("
+            " SELECT e.rowid AS pos, e.originator_id AS oid, e.originator_version AS ver, e.topic, e.state, c.link"
+            " FROM stored_events e LEFT JOIN event_chain c ON c.notification_id = e.rowid WHERE e.rowid > ?"
+            " UNION ALL"
+            " SELECT c.notification_id, NULL, NULL, NULL, NULL, c.link FROM event_chain c"
+            " WHERE c.notification_id > ? AND NOT EXISTS"
+            " (SELECT 1 FROM stored_events e WHERE e.rowid = c.notification_id)"
+            ") ORDER BY pos LIMIT ?"
+        )
+
+        def pages() -> Iterator[Sequence[ChainRow]]:
+            after = 0
+            while True:
+                with self.datastore.transaction(commit=False) as c:
+                    c.execute(statement, (after, after, PAGE))
+                    rows = [tuple(r) for r in c.fetchall()]
+                if not rows:
+                    return
+                yield rows  # type: ignore[misc]
+                after = rows[-1][0]
+
+        return verify_rows(pages())
+
+
+class LedgerPostgresRecorder(PostgresProcessRecorder):
+    """PostgreSQL store (production) with chain and receipts.
+
+    The library takes an EXCLUSIVE lock on the events table before inserting, so reading
+    the last link and appending new ones after the insert is serialised across writers.
+    """
+
+    def __init__(self, datastore: Any, *, events_table_name: str = "stored_events",
+                 tracking_table_name: str = "notification_tracking") -> None:
+        super().__init__(datastore, events_table_name=events_table_name, tracking_table_name=tracking_table_name)
+        schema = Identifier(self.datastore.schema)
+        self.chain_table = SQL("{}.{}").format(schema, Identifier(events_table_name + "_chain"))
+        self.receipts_table = SQL("{}.{}").format(schema, Identifier(events_table_name + "_receipts"))
+        self.events_table = SQL("{}.{}").format(schema, Identifier(events_table_name))
+        self.sql_create_statements.extend([
+            SQL("CREATE TABLE IF NOT EXISTS {} (notification_id bigint PRIMARY KEY, link bytea NOT NULL)").format(
+                self.chain_table
+            ),
+            SQL("CREATE TABLE IF NOT EXISTS {} (key text PRIMARY KEY)").format(self.receipts_table),
+        ])
+
+    def _insert_events(self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
+        super()._insert_events(curs, stored_events, **kwargs)
+        receipts = list(kwargs.get("receipts") or ())
+        if receipts:
+            curs.execute(SQL("INSERT INTO {} SELECT unnest(%s::text[])").format(self.receipts_table), (receipts,))
+
+    def _fetch_ids_after_insert_events(self, curs: Any, stored_events: Sequence[StoredEvent],
+                                       **kwargs: Any) -> Sequence[int] | None:
+        ids = list(super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs) or [])
+        if ids:
+            curs.execute(SQL("SELECT link FROM {} ORDER BY notification_id DESC LIMIT 1").format(self.chain_table))
+            row = curs.fetchone()
+            previous = bytes(row["link"]) if row else GENESIS
+            rows = ((i, s.originator_id, s.originator_version, s.topic, s.state) for i, s in zip(ids, stored_events))
+            links = chain_links(previous, rows)
+            curs.execute(
+                SQL("INSERT INTO {} SELECT * FROM unnest(%s::bigint[], %s::bytea[])").format(self.chain_table),
+                ([i for i, _ in links], [link for _, link in links]),
+            )
+        return ids
+
+    def existing_receipts(self, keys: Sequence[str]) -> set[str]:
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(SQL("SELECT key FROM {} WHERE key = ANY(%s)").format(self.receipts_table), (list(keys),))
+            return {row["key"] for row in curs.fetchall()}
+
+    def verify_chain(self) -> VerifyReport:
+        statement = SQL(
+            "SELECT coalesce(e.notification_id, c.notification_id) AS pos, e.originator_id, e.originator_version,"
+            " e.topic, e.state, c.link FROM {events} e FULL OUTER JOIN {chain} c"
+            " ON c.notification_id = e.notification_id"
+            " WHERE coalesce(e.notification_id, c.notification_id) > %s ORDER BY 1 LIMIT %s"
+        ).format(events=self.events_table, chain=self.chain_table)
+
+        def pages() -> Iterator[Sequence[ChainRow]]:
+            after = 0
+            while True:
+                with self.datastore.get_connection() as conn, conn.cursor() as curs:
+                    curs.execute(statement, (after, PAGE))
+                    rows = [
+                        (r["pos"], r["originator_id"], r["originator_version"], r["topic"],
+                         r["state"], r["link"])
+                        for r in curs.fetchall()
+                    ]
+                if not rows:
+                    return
+                yield rows
+                after = rows[-1][0]
+
+        return verify_rows(pages())
+
+
+def store_environment(url: str) -> dict[str, str]:
+    """The library's environment for a store URL (SQLAlchemy's conventions for SQLite paths)."""
+    parts = urlsplit(url)
+    if parts.scheme == "sqlite":
+        if not url.startswith("sqlite:///"):
+            raise ValueError(f"store {url!r}: use sqlite:///relative/path.db or sqlite:////absolute/path.db")
+        path = Path(unquote(url[len("sqlite:///"):]))
+        if not path.name:
+            raise ValueError(f"store {url!r} names no database file")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "SQLITE_DBNAME": str(path),
+            "SQLITE_LOCK_TIMEOUT": "30",
+            "PROCESS_RECORDER_TOPIC": "domain.event_store:LedgerSQLiteRecorder",
+        }
+    if parts.scheme in ("postgresql", "postgres"):
+        query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+        schema = query.get("schema", "public")
+        env = {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": parts.path.lstrip("/") or "postgres",
+            "POSTGRES_HOST": parts.hostname or "127.0.0.1",
+            "POSTGRES_PORT": str(parts.port or 5432),
+            "POSTGRES_USER": unquote(parts.username or "postgres"),
+            "POSTGRES_PASSWORD": unquote(parts.password or ""),
+            "POSTGRES_SCHEMA": schema,
+            "PROCESS_RECORDER_TOPIC": "domain.event_store:LedgerPostgresRecorder",
+        }
+        if schema != "public":
+            create_schema(env, schema)
+        return env
+    raise ValueError(f"store {url!r}: the scheme must be sqlite or postgresql")
+
+
+def create_schema(env: dict[str, str], schema: str) -> None:
+    """Create a PostgreSQL schema (tests and tenants isolate themselves in one)."""
+    import psycopg
+
+    with psycopg.connect(
+        dbname=env["POSTGRES_DBNAME"], host=env["POSTGRES_HOST"], port=env["POSTGRES_PORT"],
+        user=env["POSTGRES_USER"], password=env["POSTGRES_PASSWORD"] or None, autocommit=True,
+    ) as conn:
+        conn.execute(SQL("CREATE SCHEMA IF NOT EXISTS {}").format(Identifier(schema)))

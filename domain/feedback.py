@@ -1,0 +1,48 @@
+"""Client feedback: complaints, praise, ratings and suggestions, and how complaints were resolved."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from eventsourcing.domain import event
+
+from domain.audit import Audit
+from domain.base import DomainError, LedgerAggregate
+
+
+class Feedback(LedgerAggregate):
+    """One piece of feedback, keyed by its ``feedback_id`` so a re-sent message names the same aggregate."""
+
+    KIND = "feedback"
+
+    @event("Recorded")
+    def __init__(
+        self,
+        key: str,
+        client: str,
+        kind: str,
+        channel: str,
+        text: str,
+        rating: float | None,
+        team: str | None,
+        promise: str | None,
+        occurred_at: datetime,
+        audit: Audit,
+    ) -> None:
+        self.key = key
+        self.client = client
+        self.kind = kind
+        self.channel = channel
+        self.text = text
+        self.rating = rating
+        self.team = team
+        self.promise = promise
+        self.occurred_at = occurred_at
+        self.resolution: str | None = None
+
+    @event("Resolved")
+    def resolve(self, resolution: str, audit: Audit) -> None:
+        self.check_time(audit)
+        if self.resolution is not None:
+            raise DomainError(f"feedback {self.key} is already resolved")
+        self.resolution = resolution

@@ -1,0 +1,90 @@
+"""Steps 5-6: promises to clients and internal promises between teams, negotiated then agreed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from eventsourcing.domain import event
+
+from domain.audit import Audit
+from domain.base import DomainError, LedgerAggregate
+
+TERMS = ("statement", "metric", "target", "period", "promisee")
+
+
+class Promise(LedgerAggregate):
+    """A promise moves proposed -> (counter-proposed)* -> agreed -> (amended)* -> retired.
+
+    While proposed, counter-proposals change the terms on the table; once agreed, only an
+    amendment (with a reason) changes them, as a new version in force from its business time.
+    """
+
+    KIND = "promise"
+
+    @event("Proposed")
+    def __init__(
+        self,
+        key: str,
+        promisor: str,
+        promisee: str,
+        statement: str,
+        metric: str,
+        target: float,
+        period: str,
+        parent: str | None,
+        audit: Audit,
+    ) -> None:
+        if promisor == promisee:
+            raise DomainError(f"promise {key}: a team cannot promise to itself")
+        self.key = key
+        self.promisor = promisor
+        self.promisee = promisee
+        self.statement = statement
+        self.metric = metric
+        self.target = target
+        self.period = period
+        self.parent = parent
+        self.status = "proposed"
+
+    def terms(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in TERMS}
+
+    def _apply_changes(self, changes: dict[str, Any]) -> None:
+        unknown = set(changes) - set(TERMS)
+        if unknown:
+            raise DomainError(f"promise {self.key}: cannot change {', '.join(sorted(unknown))}")
+        if changes.get("promisee") == self.promisor:
+            raise DomainError(f"promise {self.key}: a team cannot promise to itself")
+        for name, value in changes.items():
+            setattr(self, name, value)
+
+    @event("CounterProposed")
+    def counter_propose(self, changes: dict[str, Any], audit: Audit) -> None:
+        self.check_time(audit)
+        if self.status != "proposed":
+            raise DomainError(f"promise {self.key} is {self.status}; only a proposed promise can be countered")
+        self._apply_changes(changes)
+
+    @event("Agreed")
+    def agree(self, audit: Audit) -> None:
+        self.check_time(audit)
+        if self.status != "proposed":
+            raise DomainError(f"promise {self.key} is {self.status}; only a proposed promise can be agreed")
+        self.status = "agreed"
+
+    @event("Amended")
+    def amend(self, changes: dict[str, Any], audit: Audit) -> None:
+        self.check_time(audit)
+        if self.status != "agreed":
+            raise DomainError(
+                f"promise {self.key} is {self.status}; only an agreed promise can be amended "
+                "(use CounterPropose while it is under negotiation)"
+            )
+        self._apply_changes(changes)
+
+    @event("Retired")
+    def retire(self, audit: Audit) -> None:
+        self.check_time(audit)
+        if self.status == "retired":
+            raise DomainError(f"promise {self.key} is already retired")
+        self.status = "retired"

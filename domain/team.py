@@ -1,0 +1,71 @@
+"""Steps 6-8 for a team: members, communication rules, authority, and the reward scheme."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from eventsourcing.domain import event
+
+from domain.audit import Audit
+from domain.base import DomainError, LedgerAggregate
+
+DEFAULT_REWARD_SCHEME: dict[str, Any] = {
+    "variant": "team_net_profit_share",
+    "share": 0.20,
+    "carry_forward_losses": False,
+    "team_weight": 1.0,
+    "split": "equal",
+    "base_pay": {},
+    "hours": {},
+    "cadence": "month",
+}
+
+
+class Team(LedgerAggregate):
+    """A team that makes promises; its reward scheme is versioned data, never edited in place."""
+
+    KIND = "team"
+
+    @event("Formed")
+    def __init__(self, key: str, name: str, audit: Audit) -> None:
+        self.key = key
+        self.name = name
+        self.members: dict[str, str] = {}
+        self.rules: list[str] = []
+        self.authorities: dict[str, str] = {}
+        self.reward_scheme: dict[str, Any] = dict(DEFAULT_REWARD_SCHEME)
+        self.reward_scheme_version = 0
+
+    @event("MemberAdded")
+    def add_member(self, person: str, role: str, audit: Audit) -> None:
+        self.check_time(audit)
+        if self.members.get(person) == role:
+            raise DomainError(f"{person} is already a member of team {self.key} as {role}")
+        self.members[person] = role
+
+    @event("MemberRemoved")
+    def remove_member(self, person: str, audit: Audit) -> None:
+        self.check_time(audit)
+        if person not in self.members:
+            raise DomainError(f"{person} is not a member of team {self.key}")
+        del self.members[person]
+
+    @event("CommunicationRulesSet")
+    def set_communication_rules(self, rules: list[str], audit: Audit) -> None:
+        self.check_time(audit)
+        self.rules = list(rules)
+
+    @event("AuthorityGranted")
+    def grant_authority(self, authority: str, description: str, audit: Audit) -> None:
+        self.check_time(audit)
+        self.authorities[authority] = description
+
+    @event("RewardSchemeChosen")
+    def choose_reward_scheme(self, scheme: dict[str, Any], audit: Audit) -> None:
+        self.check_time(audit)
+        if scheme["variant"] == "base_plus_team_bonus" and scheme["split"] in ("hours", "base_pay"):
+            key = scheme["split"]
+            if not scheme[key]:
+                raise DomainError(f"team {self.key}: split by {key} needs {key} per member")
+        self.reward_scheme = dict(scheme)
+        self.reward_scheme_version += 1

@@ -1,0 +1,73 @@
+"""Promise compliance per period, exactly as BRIEF §4 defines it, as one SQL table macro.
+
+``compliance_as_of(T)`` sees only facts with business time <= T, so the materialised
+``promise_compliance`` table (T = infinity) and every ``--as-of`` answer share this one query.
+Rules: a period's value is the mean of the metric's readings in it; it is kept when the value
+meets the target in force at the period's start (>= or <= by the metric's direction); rows run
+from the first period starting at or after agreement through the latest period holding a
+reading, and stop before the period in which the promise was retired. Periods are UTC
+calendar days, ISO weeks and calendar months.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+COMPLIANCE_MACRO = """
+CREATE OR REPLACE MACRO compliance_as_of(as_of) AS TABLE
+WITH hist AS (
+    SELECT * FROM promise_history WHERE business_at <= as_of
+),
+latest AS (
+    SELECT * FROM hist QUALIFY row_number() OVER (PARTITION BY promise ORDER BY version DESC) = 1
+),
+agreed AS (SELECT promise, min(business_at) AS agreed_at FROM hist WHERE event = 'Agreed' GROUP BY promise),
+retired AS (SELECT promise, min(business_at) AS retired_at FROM hist WHERE event = 'Retired' GROUP BY promise),
+bounds AS (
+    SELECT l.promise, l.metric, l.period, m.direction,
+        CASE l.period WHEN 'day' THEN INTERVAL 1 DAY WHEN 'week' THEN INTERVAL 7 DAY ELSE INTERVAL 1 MONTH END
+            AS step,
+        CASE WHEN date_trunc(l.period, a.agreed_at) = a.agreed_at THEN a.agreed_at
+             ELSE date_trunc(l.period, a.agreed_at)
+                  + CASE l.period WHEN 'day' THEN INTERVAL 1 DAY WHEN 'week' THEN INTERVAL 7 DAY
+                                  ELSE INTERVAL 1 MONTH END
+        END AS first_start,
+        date_trunc(l.period, r.retired_at) AS retired_start
+    FROM latest l
+    JOIN agreed a USING (promise)
+    LEFT JOIN retired r USING (promise)
+    JOIN metrics m ON m.metric = l.metric
+),
+period_values AS (
+    SELECT b.promise, date_trunc(b.period, r.business_at) AS period_start, avg(r.value) AS value
+    FROM bounds b
+    JOIN readings r ON r.metric = b.metric AND r.business_at >= b.first_start AND r.business_at <= as_of
+        AND (b.retired_start IS NULL OR r.business_at < b.retired_start)
+    GROUP BY ALL
+),
+series AS (
+    SELECT b.promise, b.direction,
+        unnest(generate_series(b.first_start, max(v.period_start), b.step)) AS period_start
+    FROM bounds b JOIN period_values v USING (promise)
+    GROUP BY b.promise, b.direction, b.first_start, b.step
+),
+terms AS (SELECT promise, business_at, target FROM hist WHERE event IN ('Agreed', 'Amended'))
+SELECT s.promise, s.period_start, v.value, t.target,
+    CASE WHEN v.value IS NULL THEN NULL
+         WHEN s.direction = 'higher_is_better' THEN v.value >= t.target
+         ELSE v.value <= t.target END AS kept
+FROM series s
+ASOF JOIN terms t ON t.promise = s.promise AND t.business_at <= s.period_start
+LEFT JOIN period_values v ON v.promise = s.promise AND v.period_start = s.period_start
+"""
+
+
+def install(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(COMPLIANCE_MACRO)
+
+
+def materialise(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(
+        "CREATE OR REPLACE TABLE promise_compliance AS "
+        "SELECT * FROM compliance_as_of(TIMESTAMP '9999-12-31 23:59:59') ORDER BY promise, period_start"
+    )

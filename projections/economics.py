@@ -1,0 +1,135 @@
+"""Team economics per month: revenue, costs, net profit and the bonus pool under the reward scheme.
+
+The scheme in force at a period's end is the team's latest scheme chosen before the next
+month begins (the house default, 20% of team net profit, when none was chosen). Every row
+carries the scheme version and the inputs it used, so a pool can be replayed and audited.
+Unrecovered losses: a loss adds to the team's balance, later profit recovers it; under a
+scheme with ``carry_forward_losses`` the recovered amount is deducted before the pool is taken.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from datetime import datetime
+from typing import Any
+
+import duckdb
+
+from domain.team import DEFAULT_REWARD_SCHEME
+from projections.timeline import FOREVER
+
+MEMBERS_AT = """
+SELECT person, role FROM team_membership
+WHERE team = ? AND business_at < ?
+QUALIFY row_number() OVER (PARTITION BY person ORDER BY business_at DESC, position DESC) = 1 AND change = 'added'
+ORDER BY person
+"""
+
+
+def _period_end(period: str) -> datetime:
+    """The first instant after the month ``YYYY-MM``."""
+    year, month = (int(part) for part in period.split("-"))
+    return datetime(year + month // 12, month % 12 + 1, 1)
+
+
+def _split(pool: float, scheme: dict[str, Any], members: list[str]) -> list[dict[str, Any]]:
+    """Each member's base pay plus their part of the pool, by the scheme's split key."""
+    base = scheme["base_pay"]
+    people = sorted(set(members) | set(base)) if scheme["split"] != "hours" else sorted(scheme["hours"])
+    if scheme["split"] == "equal":
+        weights = dict.fromkeys(members, 1.0)
+    elif scheme["split"] == "hours":
+        weights = dict(scheme["hours"])
+    else:
+        weights = dict(base)
+    total = sum(weights.values())
+    return [
+        {
+            "person": person,
+            "base_pay": base.get(person, 0.0),
+            "bonus": pool * weights.get(person, 0.0) / total if total else 0.0,
+        }
+        for person in people
+    ]
+
+
+def economics(con: duckdb.DuckDBPyConnection, as_of: datetime, team: str | None = None) -> list[dict[str, Any]]:
+    """Rows per team and month from the facts with business time <= ``as_of``."""
+    sums = con.execute(
+        "SELECT team, period, coalesce(sum(amount) FILTER (kind = 'revenue'), 0),"
+        " coalesce(sum(amount) FILTER (kind = 'cost'), 0)"
+        " FROM ledger_entries WHERE business_at <= ? GROUP BY team, period ORDER BY team, period",
+        [as_of],
+    ).fetchall()
+    company: dict[str, float] = defaultdict(float)
+    for _, period, revenue, costs in sums:
+        company[period] += revenue - costs
+    cursor = con.execute(
+        "SELECT team, row_number() OVER (PARTITION BY team ORDER BY position) AS version, business_at, variant, share, carry_forward_losses, team_weight, split, base_pay, hours, cadence"
+        " FROM reward_schemes WHERE business_at <= ? ORDER BY team, version",
+        [as_of],
+    )
+    names = [d[0] for d in cursor.description]
+    schemes: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in cursor.fetchall():
+        scheme = dict(zip(names, row, strict=True))
+        scheme["base_pay"] = json.loads(scheme["base_pay"])
+        scheme["hours"] = json.loads(scheme["hours"])
+        schemes[scheme["team"]].append(scheme)
+
+    rows: list[dict[str, Any]] = []
+    unrecovered: dict[str, float] = defaultdict(float)
+    for team_key, period, revenue, costs in sums:
+        if team is not None and team_key != team:
+            continue
+        end = _period_end(period)
+        in_force = [s for s in schemes[team_key] if s["business_at"] < end and s["business_at"] <= as_of]
+        scheme = in_force[-1] if in_force else {**DEFAULT_REWARD_SCHEME, "version": 0}
+        net = revenue - costs
+        recovered = 0.0
+        if net < 0:
+            unrecovered[team_key] += -net
+        else:
+            recovered = min(unrecovered[team_key], net)
+            unrecovered[team_key] -= recovered
+        deducted = recovered if scheme["carry_forward_losses"] else 0.0
+        variant = scheme["variant"]
+        if variant == "fixed_pay":
+            pool = 0.0
+        elif variant == "company_profit_share":
+            pool = scheme["share"] * max(0.0, company[period]) * scheme["team_weight"]
+        else:
+            pool = scheme["share"] * max(0.0, net - deducted)
+        row: dict[str, Any] = {
+            "team": team_key,
+            "period": period,
+            "revenue": revenue,
+            "costs": costs,
+            "net_profit": net,
+            "bonus_pool": pool,
+            "scheme_variant": variant,
+            "scheme_version": scheme["version"],
+            "share": scheme["share"],
+            "losses_deducted": deducted,
+            "unrecovered_losses": unrecovered[team_key],
+            "company_net_profit": company[period],
+        }
+        if variant == "base_plus_team_bonus":
+            members = [person for person, _ in con.execute(MEMBERS_AT, [team_key, end]).fetchall()]
+            row["payouts"] = _split(pool, scheme, members)
+        rows.append(row)
+    return rows
+
+
+def materialise(con: duckdb.DuckDBPyConnection) -> None:
+    import pyarrow as pa
+
+    rows = economics(con, FOREVER)
+    columns = ["team", "period", "revenue", "costs", "net_profit", "bonus_pool", "scheme_variant", "scheme_version",
+               "share", "losses_deducted", "unrecovered_losses", "company_net_profit"]
+    types = [pa.string(), pa.string()] + [pa.float64()] * 4 + [pa.string(), pa.int64()] + [pa.float64()] * 4
+    table = pa.table({c: pa.array([r[c] for r in rows], type=t) for c, t in zip(columns, types, strict=True)})
+    con.register("economics_rows", table)
+    con.execute("CREATE OR REPLACE TABLE team_economics AS SELECT * FROM economics_rows")
+    con.unregister("economics_rows")

@@ -1,0 +1,171 @@
+"""The answers of the show commands, computed from the fact tables as of a business time.
+
+``as_of`` is a naive-UTC datetime (``timeline.FOREVER`` for "everything"); every query
+reads only facts with ``business_at <= as_of``, so an as-of answer equals the answer on a store that
+holds only those events.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+import duckdb
+
+from projections.economics import MEMBERS_AT, economics
+from projections.experiments import experiments
+from projections.timeline import iso, iso_date
+
+
+def _dicts(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+LATEST_PROMISES = """
+SELECT * FROM promise_history WHERE business_at <= $as_of
+QUALIFY row_number() OVER (PARTITION BY promise ORDER BY version DESC) = 1
+"""
+
+FEEDBACK_WITH_TEAM = f"""
+SELECT f.*, coalesce(f.team, p.promisor) AS owner_team,
+    EXISTS (SELECT 1 FROM clients c WHERE c.client = f.client AND c.business_at <= $as_of) AS client_identified,
+    (SELECT arg_max(r.resolution, r.business_at) FROM feedback_resolutions r
+        WHERE r.feedback_id = f.feedback_id AND r.business_at <= $as_of) AS resolution
+FROM feedback f LEFT JOIN ({LATEST_PROMISES}) p ON p.promise = f.promise
+WHERE f.business_at <= $as_of
+"""
+
+
+def promise_view(con: duckdb.DuckDBPyConnection, promise: str, as_of: datetime) -> dict[str, Any] | None:
+    history = _dicts(con.execute(
+        "SELECT * FROM promise_history WHERE promise = ? AND business_at <= ? ORDER BY version", [promise, as_of]
+    ))
+    if not history:
+        return None
+    latest = history[-1]
+    compliance = con.execute(
+        "SELECT period_start, value, target, kept FROM compliance_as_of(?) WHERE promise = ? ORDER BY period_start",
+        [as_of, promise],
+    ).fetchall()
+    return {
+        "promise": promise,
+        "status": latest["status"],
+        "version": latest["version"],
+        "target": latest["target"],
+        "metric": latest["metric"],
+        "promisor": latest["promisor"],
+        "promisee": latest["promisee"],
+        "statement": latest["statement"],
+        "period": latest["period"],
+        "parent": latest["parent"],
+        "history": [
+            {
+                "version": h["version"],
+                "event": h["event"],
+                "at": iso(h["business_at"]),
+                "recorded_at": iso(h["recorded_at"]),
+                "actor": h["actor"],
+                "reason": h["reason"],
+                "correlation": h["correlation"],
+                "changes": json.loads(h["changes"]),
+            }
+            for h in history
+        ],
+        "compliance": [
+            {"period_start": iso_date(start), "value": value, "target": target, "kept": kept}
+            for start, value, target, kept in compliance
+        ],
+    }
+
+
+def _complaint(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "feedback_id": row["feedback_id"],
+        "client": row["client"],
+        "client_identified": row["client_identified"],
+        "channel": row["channel"],
+        "text": row["text"],
+        "rating": row["rating"],
+        "promise": row["promise"],
+        "occurred_at": iso(row["occurred_at"]),
+    }
+
+
+def feedback_by_period(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Counts by kind and NPS (promoters 9-10 minus detractors 0-6, in %) per calendar month."""
+    months: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        month = row["business_at"].strftime("%Y-%m")
+        entry = months.setdefault(month, {"period": month, "feedback": 0, "complaint": 0, "praise": 0,
+                                          "rating": 0, "suggestion": 0, "ratings": []})
+        entry["feedback"] += 1
+        entry[row["kind"]] += 1
+        if row["rating"] is not None:
+            entry["ratings"].append(row["rating"])
+    result = []
+    for month in sorted(months):
+        entry = months[month]
+        ratings = entry.pop("ratings")
+        promoters = sum(1 for r in ratings if r >= 9)
+        detractors = sum(1 for r in ratings if r <= 6)
+        entry["nps"] = 100.0 * (promoters - detractors) / len(ratings) if ratings else None
+        result.append(entry)
+    return result
+
+
+def team_view(con: duckdb.DuckDBPyConnection, team: str, as_of: datetime) -> dict[str, Any] | None:
+    found = con.execute("SELECT name, business_at FROM teams WHERE team = ? AND business_at <= ?", [team, as_of]).fetchone()
+    if found is None:
+        return None
+    members = con.execute(MEMBERS_AT.replace("business_at < ?", "business_at <= ?"), [team, as_of]).fetchall()
+    promises = _dicts(con.execute(
+        f"SELECT * FROM ({LATEST_PROMISES}) WHERE promisor = $team ORDER BY promise", {"as_of": as_of, "team": team}
+    ))
+    feedback = _dicts(con.execute(
+        f"SELECT * FROM ({FEEDBACK_WITH_TEAM}) WHERE owner_team = $team ORDER BY business_at, feedback_id",
+        {"as_of": as_of, "team": team},
+    ))
+    rules = con.execute(
+        "SELECT rules FROM team_rules WHERE team = ? AND business_at <= ? ORDER BY business_at DESC, position DESC LIMIT 1",
+        [team, as_of],
+    ).fetchone()
+    authorities = con.execute(
+        "SELECT authority, arg_max(description, business_at) FROM team_authorities WHERE team = ? AND business_at <= ?"
+        " GROUP BY authority ORDER BY authority",
+        [team, as_of],
+    ).fetchall()
+    return {
+        "team": team,
+        "name": found[0],
+        "members": [{"person": person, "role": role} for person, role in members],
+        "promises": [
+            {
+                "promise": p["promise"],
+                "status": p["status"],
+                "version": p["version"],
+                "promisee": p["promisee"],
+                "statement": p["statement"],
+                "metric": p["metric"],
+                "target": p["target"],
+                "period": p["period"],
+                "parent": p["parent"],
+            }
+            for p in promises
+        ],
+        "open_complaints": [
+            _complaint(f) for f in feedback if f["kind"] == "complaint" and f["resolution"] is None
+        ],
+        "economics": [
+            {k: v for k, v in row.items() if k != "team"} for row in economics(con, as_of, team)
+        ],
+        "feedback_by_period": feedback_by_period(feedback),
+        "communication_rules": json.loads(rules[0]) if rules else [],
+        "authorities": [{"authority": a, "description": d} for a, d in authorities],
+    }
+
+
+def experiment_view(con: duckdb.DuckDBPyConnection, experiment: str, as_of: datetime) -> dict[str, Any] | None:
+    found = experiments(con, as_of, experiment)
+    return found[0] if found else None

@@ -1,0 +1,136 @@
+"""Keeps the DuckDB views caught up with the event store, exactly once and restartably.
+
+Each batch of notifications becomes Arrow appends to the fact tables plus the new tracking
+position, all in one DuckDB transaction: a crash leaves either the whole batch or none of it.
+The library's SQLite recorder cannot subscribe, so catch-up polls ``select_notifications``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from projections import derived
+from projections.projector import Projector, State
+from projections.tables import FACTS
+from projections.view_store import connect, ensure_schema, replace_file
+
+BATCH = 20_000
+
+
+@dataclass
+class CatchUpResult:
+    events: int
+    position: int
+    seconds: float
+
+
+class ProjectionRunner:
+    """Reads the store from the tracked position and appends to the views."""
+
+    def __init__(self, recorder: Any, con: duckdb.DuckDBPyConnection, batch: int = BATCH) -> None:
+        self.recorder = recorder
+        self.con = con
+        self.batch = batch
+        ensure_schema(con)
+        self.projector = Projector(self._load_keys, self._load_promises)
+
+    def position(self) -> int:
+        row = self.con.execute("SELECT position FROM projection_tracking WHERE name = 'ledger'").fetchone()
+        assert row is not None
+        return int(row[0])
+
+    def catch_up(self, progress: Callable[[int, int], None] | None = None) -> CatchUpResult:
+        started = time.perf_counter()
+        position = self.position()
+        total = 0
+        while True:
+            notifications = self.recorder.select_notifications(start=position + 1, limit=self.batch)
+            if not notifications:
+                break
+            self.projector.project(notifications)
+            position = notifications[-1].id
+            self._write(position)
+            total += len(notifications)
+            if progress is not None:
+                progress(total, position)
+            if len(notifications) < self.batch:
+                break
+        if self._derived_stale():
+            self.con.execute("BEGIN")
+            derived.refresh(self.con)
+            self.con.execute("UPDATE projection_tracking SET derived_stale = false WHERE name = 'ledger'")
+            self.con.execute("COMMIT")
+        return CatchUpResult(total, position, time.perf_counter() - started)
+
+    def _write(self, position: int) -> None:
+        rows = self.projector.rows
+        self.con.execute("BEGIN")
+        try:
+            for name, table_rows in rows.items():
+                if table_rows:
+                    table = FACTS[name]
+                    self.con.register("batch_rows", table.arrow(table_rows))
+                    self.con.execute(f"INSERT INTO {name} SELECT * FROM batch_rows")
+                    self.con.unregister("batch_rows")
+            self.con.execute(
+                "UPDATE projection_tracking SET position = ?, derived_stale = true WHERE name = 'ledger'",
+                [position],
+            )
+            self.con.execute("COMMIT")
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            self.projector.promises.clear()  # in-memory terms may be ahead of what was committed
+            raise
+        finally:
+            rows.clear()
+
+    def _derived_stale(self) -> bool:
+        row = self.con.execute("SELECT derived_stale FROM projection_tracking WHERE name = 'ledger'").fetchone()
+        return bool(row and row[0])
+
+    def _load_keys(self, oids: list[str]) -> dict[str, str]:
+        rows = self.con.execute(
+            "SELECT aggregate_id, key FROM event_log WHERE version = 1 AND aggregate_id IN (SELECT unnest(?))",
+            [oids],
+        ).fetchall()
+        return dict(rows)
+
+    def _load_promises(self, oids: list[str]) -> dict[str, State]:
+        cursor = self.con.execute(
+            "SELECT l.aggregate_id, h.promise AS key, h.status, h.promisor, h.promisee, h.statement, h.metric,"
+            " h.target, h.period, h.parent FROM promise_history h JOIN event_log l ON l.position = h.position"
+            " WHERE l.aggregate_id IN (SELECT unnest(?))"
+            " QUALIFY row_number() OVER (PARTITION BY h.promise ORDER BY h.version DESC) = 1",
+            [oids],
+        )
+        names = [d[0] for d in cursor.description]
+        return {row[0]: dict(zip(names[1:], row[1:], strict=True)) for row in cursor.fetchall()}
+
+
+def catch_up(recorder: Any, views: Path, progress: Callable[[int, int], None] | None = None) -> CatchUpResult:
+    """Bring the views file up to date with the store."""
+    con = connect(views)
+    try:
+        return ProjectionRunner(recorder, con).catch_up(progress)
+    finally:
+        con.close()
+
+
+def rebuild(recorder: Any, views: Path, progress: Callable[[int, int], None] | None = None) -> CatchUpResult:
+    """Build the views from zero in a new file, then switch to it, so readers never see a half-built view."""
+    building = views.with_name(views.name + ".rebuild")
+    for leftover in (building, Path(str(building) + ".wal")):
+        leftover.unlink(missing_ok=True)
+    con = connect(building)
+    try:
+        result = ProjectionRunner(recorder, con).catch_up(progress)
+    finally:
+        con.close()
+    replace_file(building, views)
+    return result

@@ -1,0 +1,110 @@
+"""The fact tables of the DuckDB views: one row per event, append-only, each with its business time.
+
+Every "current state" and every "as of T" answer is computed from these tables by SQL or
+small Python functions, so an as-of query and the materialised current state use one
+piece of logic, and a rebuild equals an incremental catch-up by construction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyarrow as pa
+
+ARROW_TYPES = {
+    "VARCHAR": pa.string(),
+    "DOUBLE": pa.float64(),
+    "BIGINT": pa.int64(),
+    "INTEGER": pa.int32(),
+    "BOOLEAN": pa.bool_(),
+    "TIMESTAMP": pa.string(),  # ISO-8601 text, cast by DuckDB on insert
+}
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    columns: tuple[tuple[str, str], ...]
+    doc: str
+
+    @property
+    def column_names(self) -> list[str]:
+        return [name for name, _ in self.columns]
+
+    def ddl(self, schema: str = "main") -> str:
+        cols = ", ".join(f"{name} {sql_type}" for name, sql_type in self.columns)
+        return f"CREATE TABLE IF NOT EXISTS {schema}.{self.name} ({cols})"
+
+    def arrow(self, rows: list[tuple[object, ...]]) -> pa.Table:
+        columns = list(zip(*rows, strict=True)) if rows else [() for _ in self.columns]
+        return pa.table(
+            {
+                name: pa.array(values, type=ARROW_TYPES[sql_type])
+                for (name, sql_type), values in zip(self.columns, columns, strict=True)
+            }
+        )
+
+
+def T(name: str, doc: str, *columns: str) -> Table:  # noqa: N802 - reads like a table literal
+    return Table(name, tuple(tuple(c.split(" ", 1)) for c in columns), doc)  # type: ignore[misc]
+
+
+AUDIT = ("position BIGINT", "business_at TIMESTAMP")
+
+FACT_TABLES: tuple[Table, ...] = (
+    T("event_log", "Every event: its store position, aggregate, type and audit metadata.",
+      "position BIGINT", "aggregate_id VARCHAR", "key VARCHAR", "version BIGINT", "aggregate_type VARCHAR", "event VARCHAR",
+      "business_at TIMESTAMP", "recorded_at TIMESTAMP", "actor VARCHAR", "reason VARCHAR", "correlation VARCHAR"),
+    T("clients", "Step 1: clients as identified.", *AUDIT,
+      "client VARCHAR", "name VARCHAR", "kind VARCHAR", "description VARCHAR"),
+    T("pains", "Step 2: each client's pains.", *AUDIT,
+      "client VARCHAR", "pain VARCHAR", "description VARCHAR", "severity INTEGER"),
+    T("value_propositions", "Step 3: value propositions (characteristics and pains as JSON arrays).", *AUDIT,
+      "client VARCHAR", "proposition VARCHAR", "team VARCHAR", "statement VARCHAR",
+      "characteristics VARCHAR", "pains VARCHAR"),
+    T("canvases", "Step 4: strategy canvases (factors as a JSON array).", *AUDIT,
+      "canvas VARCHAR", "client VARCHAR", "team VARCHAR", "factors VARCHAR"),
+    T("canvas_scores", "Step 4: one row per offering and factor; a later score replaces an earlier one.", *AUDIT,
+      "canvas VARCHAR", "offering VARCHAR", "ours BOOLEAN", "factor VARCHAR", "score DOUBLE"),
+    T("canvas_unique_factors", "Step 4: the factor chosen to win on.", *AUDIT, "canvas VARCHAR", "factor VARCHAR"),
+    T("teams", "Teams as formed.", *AUDIT, "team VARCHAR", "name VARCHAR"),
+    T("team_membership", "Members added (change='added', with role) and removed.", *AUDIT,
+      "team VARCHAR", "person VARCHAR", "role VARCHAR", "change VARCHAR"),
+    T("team_rules", "Step 6: communication rules (JSON array), latest set wins.", *AUDIT,
+      "team VARCHAR", "rules VARCHAR"),
+    T("team_authorities", "Step 5: authority granted to a team.", *AUDIT,
+      "team VARCHAR", "authority VARCHAR", "description VARCHAR"),
+    T("reward_schemes", "Step 8: versioned reward schemes (base_pay, hours as JSON objects).", *AUDIT,
+      "team VARCHAR", "version INTEGER", "variant VARCHAR", "share DOUBLE", "carry_forward_losses BOOLEAN",
+      "team_weight DOUBLE", "split VARCHAR", "base_pay VARCHAR", "hours VARCHAR", "cadence VARCHAR"),
+    T("metrics", "Metrics and the direction that is better.", *AUDIT,
+      "metric VARCHAR", "name VARCHAR", "unit VARCHAR", "direction VARCHAR"),
+    T("readings", "Metric readings at their business time.", *AUDIT,
+      "reading VARCHAR", "metric VARCHAR", "value DOUBLE"),
+    T("promise_history", "Every promise event with the full terms after it (the audit trail).", *AUDIT,
+      "promise VARCHAR", "version BIGINT", "event VARCHAR", "recorded_at TIMESTAMP", "actor VARCHAR",
+      "reason VARCHAR", "correlation VARCHAR", "changes VARCHAR", "status VARCHAR", "promisor VARCHAR",
+      "promisee VARCHAR", "statement VARCHAR", "metric VARCHAR", "target DOUBLE", "period VARCHAR",
+      "parent VARCHAR"),
+    T("feedback", "Client feedback; business_at = occurred_at unless the import said otherwise.", *AUDIT,
+      "feedback_id VARCHAR", "client VARCHAR", "kind VARCHAR", "channel VARCHAR", "text VARCHAR",
+      "rating DOUBLE", "team VARCHAR", "promise VARCHAR", "occurred_at TIMESTAMP", "correlation VARCHAR"),
+    T("feedback_resolutions", "How (and when) feedback was resolved.", *AUDIT,
+      "feedback_id VARCHAR", "resolution VARCHAR", "actor VARCHAR"),
+    T("ledger_entries", "Step 7: revenue and cost entries per team and month.", *AUDIT,
+      "entry VARCHAR", "team VARCHAR", "period VARCHAR", "kind VARCHAR", "amount DOUBLE", "description VARCHAR"),
+    T("experiments", "Step 9: experiments as proposed.", *AUDIT,
+      "experiment VARCHAR", "team VARCHAR", "hypothesis VARCHAR", "metric VARCHAR", "design VARCHAR",
+      "promise VARCHAR"),
+    T("experiment_events", "Step 9: experiment starts and conclusions.", *AUDIT,
+      "experiment VARCHAR", "event VARCHAR", "decision VARCHAR", "learning VARCHAR"),
+    T("observations", "Step 9: observations of an A/B experiment's arms.", *AUDIT,
+      "experiment VARCHAR", "arm VARCHAR", "value DOUBLE"),
+    T("error_reviews", "Step 9: error reviews.", *AUDIT,
+      "review VARCHAR", "team VARCHAR", "what_happened VARCHAR", "cause VARCHAR", "lesson VARCHAR",
+      "promise VARCHAR"),
+    T("process_changes", "Step 9: process changes and their origin.", *AUDIT,
+      "change VARCHAR", "team VARCHAR", "description VARCHAR", "experiment VARCHAR", "review VARCHAR"),
+)
+
+FACTS = {table.name: table for table in FACT_TABLES}

@@ -1,0 +1,214 @@
+"""The `clientocracy` command: thin entrypoints over the domain, the projections and the consumers."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from scripts import settings
+
+app = typer.Typer(help="The clientocracy ledger: promises, feedback and experiments as immutable events.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+promise_app = typer.Typer(help="Promises: terms, history and compliance.", no_args_is_help=True)
+team_app = typer.Typer(help="Teams: members, promises, complaints and economics.", no_args_is_help=True)
+experiment_app = typer.Typer(help="Experiments: arms and Welch statistics.", no_args_is_help=True)
+app.add_typer(promise_app, name="promise")
+app.add_typer(team_app, name="team")
+app.add_typer(experiment_app, name="experiment")
+
+StoreOpt = Annotated[str | None, typer.Option("--store", help="Event store URL (env CLIENTOCRACY_STORE).")]
+ViewsOpt = Annotated[str | None, typer.Option("--views", help="DuckDB views file (env CLIENTOCRACY_VIEWS).")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Machine output on stdout, nothing else.")]
+AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="Answer as it was at this ISO-8601 business time.")]
+
+
+def emit_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    typer.echo(message, err=True)
+    return typer.Exit(code)
+
+
+def open_ledger(store: str | None) -> Any:
+    from domain.application import Ledger
+
+    return Ledger.open(settings.store_url(store))
+
+
+@contextmanager
+def caught_up_views(store: str | None, views: str | None) -> Iterator[Any]:
+    """The views, brought up to date with the store first, so no answer is stale."""
+    from projections import derived
+    from projections.runner import ProjectionRunner
+    from projections.view_store import connect
+
+    ledger = open_ledger(store)
+    con = connect(settings.views_path(views))
+    try:
+        ProjectionRunner(ledger.recorder, con).catch_up()
+        derived.install(con)
+        yield con
+    finally:
+        con.close()
+        ledger.close()
+
+
+def as_of_arg(as_of: str | None) -> Any:
+    from projections.timeline import as_of_value
+
+    try:
+        return as_of_value(settings.parse_as_of(as_of))
+    except ValueError as error:
+        raise fail(f"--as-of {as_of!r} is not an ISO-8601 time: {error}", 2) from None
+
+
+@app.command("import")
+def import_command(
+    file: Annotated[str, typer.Argument(help="JSONL file of commands, or - for stdin.")],
+    store: StoreOpt = None,
+    json_output: JsonOpt = False,
+    chunk: Annotated[int, typer.Option(help="Lines per transaction.")] = 2000,
+) -> None:
+    """Import commands, one JSON object per line; a line whose id was imported before is skipped."""
+    from scripts.import_file import import_lines
+    from scripts.progress import byte_progress
+
+    ledger = open_ledger(store)
+    try:
+        stream = sys.stdin.buffer if file == "-" else open(file, "rb")  # noqa: SIM115
+    except OSError as error:
+        raise fail(f"cannot read {file}: {error}", 2) from None
+    with stream, byte_progress(stream, None if file == "-" else Path(file).stat().st_size) as lines:
+        summary = import_lines(
+            ledger, lines, chunk_size=chunk, on_error=lambda line, reason: typer.echo(f"line {line}: {reason}", err=True)
+        )
+    ledger.close()
+    if json_output:
+        emit_json(summary.to_dict())
+    else:
+        typer.echo(
+            f"{summary.lines} lines: {summary.accepted} recorded ({summary.events} events), "
+            f"{summary.skipped} already imported, {len(summary.errors)} rejected", err=True
+        )
+    if summary.errors:
+        raise typer.Exit(1)
+
+
+@app.command()
+def project(
+    store: StoreOpt = None,
+    views: ViewsOpt = None,
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="Rebuild from zero into a new file, then switch.")] = False,
+    follow: Annotated[bool, typer.Option("--follow", help="Keep catching up until interrupted.")] = False,
+    interval: Annotated[float, typer.Option(help="Seconds between polls with --follow.")] = 0.5,
+    json_output: JsonOpt = False,
+) -> None:
+    """Bring the DuckDB views up to date with the event store."""
+    from projections import runner
+
+    ledger = open_ledger(store)
+    path = settings.views_path(views)
+    try:
+        result = (runner.rebuild if rebuild else runner.catch_up)(ledger.recorder, path)
+        report(result, path, json_output)
+        while follow:
+            time.sleep(interval)
+            result = runner.catch_up(ledger.recorder, path)
+            if result.events:
+                report(result, path, json_output)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        ledger.close()
+
+
+def report(result: Any, path: Path, json_output: bool) -> None:
+    if json_output:
+        emit_json({"events": result.events, "position": result.position, "seconds": round(result.seconds, 3),
+                   "views": str(path)})
+    else:
+        typer.echo(f"{result.events} events projected into {path} (position {result.position}) "
+                   f"in {result.seconds:.2f}s", err=True)
+
+
+@promise_app.command("show")
+def promise_show(promise: str, store: StoreOpt = None, views: ViewsOpt = None, json_output: JsonOpt = False,
+                 as_of: AsOfOpt = None) -> None:
+    """A promise's terms, its full negotiation history, and compliance per period."""
+    from projections.queries import promise_view
+    from scripts import render
+
+    moment = as_of_arg(as_of)
+    with caught_up_views(store, views) as con:
+        view = promise_view(con, promise, moment)
+    if view is None:
+        raise fail(f"promise {promise!r} not found" + (f" as of {as_of}" if as_of else ""))
+    emit_json(view) if json_output else render.promise(view)
+
+
+@team_app.command("show")
+def team_show(team: str, store: StoreOpt = None, views: ViewsOpt = None, json_output: JsonOpt = False,
+              as_of: AsOfOpt = None) -> None:
+    """A team's members, promises, open complaints and economics."""
+    from projections.queries import team_view
+    from scripts import render
+
+    moment = as_of_arg(as_of)
+    with caught_up_views(store, views) as con:
+        view = team_view(con, team, moment)
+    if view is None:
+        raise fail(f"team {team!r} not found" + (f" as of {as_of}" if as_of else ""))
+    emit_json(view) if json_output else render.team(view)
+
+
+@experiment_app.command("show")
+def experiment_show(experiment: str, store: StoreOpt = None, views: ViewsOpt = None, json_output: JsonOpt = False,
+                    as_of: AsOfOpt = None) -> None:
+    """An experiment's arms, effect, Welch 95% interval and p-value, and the decision."""
+    from projections.queries import experiment_view
+    from scripts import render
+
+    moment = as_of_arg(as_of)
+    with caught_up_views(store, views) as con:
+        view = experiment_view(con, experiment, moment)
+    if view is None:
+        raise fail(f"experiment {experiment!r} not found" + (f" as of {as_of}" if as_of else ""))
+    emit_json(view) if json_output else render.experiment(view)
+
+
+@app.command()
+def verify(store: StoreOpt = None, json_output: JsonOpt = False) -> None:
+    """Check the whole event log against its hash chain; exit 1 naming the first bad position."""
+    ledger = open_ledger(store)
+    try:
+        result = ledger.verify()
+    finally:
+        ledger.close()
+    if json_output:
+        emit_json(result.to_dict())
+    elif result.ok:
+        typer.echo(f"ok: {result.events} events, chain head {result.head}")
+    else:
+        typer.echo(f"TAMPERED at position {result.first_bad_position}: {result.problem} "
+                   f"({result.events} events verified before it)")
+    if not result.ok:
+        raise typer.Exit(1)
+
+
+def main() -> None:
+    try:
+        from scripts.ingest_commands import ingest_app
+    except ImportError:  # pragma: no cover - only while the consumers are absent
+        pass
+    else:
+        app.add_typer(ingest_app, name="ingest", help="Ingest client feedback from Kafka or a file.")
+    app()

@@ -1,0 +1,84 @@
+"""`clientocracy import`: JSONL commands in, one transaction per chunk, every bad line named."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+
+from domain.application import Ledger
+from domain.commands import Command, describe_errors, parse_command
+
+CHUNK = 2000
+
+
+@dataclass
+class ImportSummary:
+    lines: int = 0
+    accepted: int = 0
+    skipped: int = 0
+    events: int = 0
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "lines": self.lines,
+            "accepted": self.accepted,
+            "skipped": self.skipped,
+            "rejected": len(self.errors),
+            "events": self.events,
+            "errors": self.errors,
+        }
+
+
+def _chunks(lines: Iterable[str | bytes], size: int) -> Iterator[list[tuple[int, str | bytes]]]:
+    chunk: list[tuple[int, str | bytes]] = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        chunk.append((number, line))
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def import_lines(
+    ledger: Ledger,
+    lines: Iterable[str | bytes],
+    *,
+    chunk_size: int = CHUNK,
+    on_error: Callable[[int, str], None] | None = None,
+    on_chunk: Callable[[int], None] | None = None,
+) -> ImportSummary:
+    """Validate and record each line; good lines land even when others are rejected."""
+    summary = ImportSummary()
+    for chunk in _chunks(lines, chunk_size):
+        commands: list[Command] = []
+        numbers: list[int] = []
+        for number, line in chunk:
+            summary.lines += 1
+            try:
+                commands.append(parse_command(line))
+                numbers.append(number)
+            except ValidationError as error:
+                _reject(summary, number, describe_errors(error), on_error)
+        result = ledger.execute(commands)
+        summary.accepted += len(result.accepted)
+        summary.skipped += len(result.skipped)
+        summary.events += result.events
+        for index, reason in result.rejected:
+            _reject(summary, numbers[index], f"{getattr(commands[index], 'type', '')}: {reason}", on_error)
+        if on_chunk is not None:
+            on_chunk(len(chunk))
+    summary.errors.sort(key=lambda e: e["line"])
+    return summary
+
+
+def _reject(summary: ImportSummary, line: int, reason: str, on_error: Callable[[int, str], None] | None) -> None:
+    summary.errors.append({"line": line, "reason": reason})
+    if on_error is not None:
+        on_error(line, reason)
