@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, ProcessRecorder, Tracking, Transcoder
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, ProcessRecorder, Tracking
 
 from domain import commands as c
 from domain.audit import Audit, AuditAsDict
@@ -107,7 +107,7 @@ class Ledger(Application):
     def open(cls, store_url: str) -> Ledger:
         return cls(env=store_environment(store_url))
 
-    def register_transcodings(self, transcoder: Transcoder) -> None:
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         transcoder.register(AuditAsDict())
 
@@ -192,7 +192,7 @@ class Ledger(Application):
 
     def history(self, cls: type[LedgerAggregate], key: str, as_of: datetime | None = None) -> list[Any]:
         """The events of one aggregate whose business time is at or before ``as_of``."""
-        events = list(self.events.get(key_id(cls.KIND, key)))
+        events: list[Any] = list(self.events.get(key_id(cls.KIND, key)))
         if as_of is not None:
             events = [e for e in events if e.audit.at <= as_of]
         return events

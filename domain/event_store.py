@@ -42,7 +42,8 @@ class LedgerSQLiteRecorder(SQLiteProcessRecorder):
             c.execute("SELECT link FROM event_chain ORDER BY notification_id DESC LIMIT 1")
             row = c.fetchone()
             previous = bytes(row[0]) if row else GENESIS
-            rows = ((i, s.originator_id, s.originator_version, s.topic, s.state) for i, s in zip(ids, stored_events))
+            rows = [(i, s.originator_id, s.originator_version, s.topic, s.state)
+                    for i, s in zip(ids, stored_events, strict=True)]
             c.executemany("INSERT INTO event_chain VALUES (?, ?)", chain_links(previous, rows))
         return ids
 
@@ -115,7 +116,8 @@ class LedgerPostgresRecorder(PostgresProcessRecorder):
             curs.execute(SQL("SELECT link FROM {} ORDER BY notification_id DESC LIMIT 1").format(self.chain_table))
             row = curs.fetchone()
             previous = bytes(row["link"]) if row else GENESIS
-            rows = ((i, s.originator_id, s.originator_version, s.topic, s.state) for i, s in zip(ids, stored_events))
+            rows = [(i, s.originator_id, s.originator_version, s.topic, s.state)
+                    for i, s in zip(ids, stored_events, strict=True)]
             links = chain_links(previous, rows)
             curs.execute(
                 SQL("INSERT INTO {} SELECT * FROM unnest(%s::bigint[], %s::bytea[])").format(self.chain_table),

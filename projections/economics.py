@@ -66,7 +66,8 @@ def economics(con: duckdb.DuckDBPyConnection, as_of: datetime, team: str | None 
     for _, period, revenue, costs in sums:
         company[period] += revenue - costs
     cursor = con.execute(
-        "SELECT team, row_number() OVER (PARTITION BY team ORDER BY position) AS version, business_at, variant, share, carry_forward_losses, team_weight, split, base_pay, hours, cadence"
+        "SELECT team, row_number() OVER (PARTITION BY team ORDER BY position) AS version, business_at, variant,"
+        " share, carry_forward_losses, team_weight, split, base_pay, hours, cadence"
         " FROM reward_schemes WHERE business_at <= ? ORDER BY team, version",
         [as_of],
     )

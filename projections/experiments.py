@@ -81,17 +81,20 @@ def _arms(con: duckdb.DuckDBPyConnection, row: dict[str, Any], as_of: datetime) 
         end, end_inclusive = row["concluded_at"], False
     else:
         latest = con.execute(
-            "SELECT max(business_at) FROM readings WHERE metric = ? AND business_at >= ? AND business_at <= ?", [row["metric"], start, as_of]
+            "SELECT max(business_at) FROM readings WHERE metric = ? AND business_at >= ? AND business_at <= ?",
+            [row["metric"], start, as_of],
         ).fetchone()
         end, end_inclusive = (latest[0] if latest and latest[0] is not None else start), True
     length = end - start
     treatment = con.execute(
-        f"SELECT value FROM readings WHERE metric = ? AND business_at >= ? AND business_at {'<=' if end_inclusive else '<'} ?"
+        "SELECT value FROM readings WHERE metric = ? AND business_at >= ?"
+        f" AND business_at {'<=' if end_inclusive else '<'} ?"
         " AND business_at <= ? ORDER BY business_at, position",
         [row["metric"], start, end, as_of],
     ).fetchall()
     control = con.execute(
-        "SELECT value FROM readings WHERE metric = ? AND business_at >= ? AND business_at < ? AND business_at <= ? ORDER BY business_at, position",
+        "SELECT value FROM readings WHERE metric = ? AND business_at >= ? AND business_at < ? AND business_at <= ?"
+        " ORDER BY business_at, position",
         [row["metric"], start - length, start, as_of],
     ).fetchall()
     return {"control": [v for (v,) in control], "treatment": [v for (v,) in treatment]}

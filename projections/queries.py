@@ -116,7 +116,7 @@ def feedback_by_period(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def team_view(con: duckdb.DuckDBPyConnection, team: str, as_of: datetime) -> dict[str, Any] | None:
-    found = con.execute("SELECT name, business_at FROM teams WHERE team = ? AND business_at <= ?", [team, as_of]).fetchone()
+    found = con.execute("SELECT name FROM teams WHERE team = ? AND business_at <= ?", [team, as_of]).fetchone()
     if found is None:
         return None
     members = con.execute(MEMBERS_AT.replace("business_at < ?", "business_at <= ?"), [team, as_of]).fetchall()
@@ -128,7 +128,8 @@ def team_view(con: duckdb.DuckDBPyConnection, team: str, as_of: datetime) -> dic
         {"as_of": as_of, "team": team},
     ))
     rules = con.execute(
-        "SELECT rules FROM team_rules WHERE team = ? AND business_at <= ? ORDER BY business_at DESC, position DESC LIMIT 1",
+        "SELECT rules FROM team_rules WHERE team = ? AND business_at <= ?"
+        " ORDER BY business_at DESC, position DESC LIMIT 1",
         [team, as_of],
     ).fetchone()
     authorities = con.execute(

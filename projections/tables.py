@@ -53,7 +53,8 @@ AUDIT = ("position BIGINT", "business_at TIMESTAMP")
 
 FACT_TABLES: tuple[Table, ...] = (
     T("event_log", "Every event: its store position, aggregate, type and audit metadata.",
-      "position BIGINT", "aggregate_id VARCHAR", "key VARCHAR", "version BIGINT", "aggregate_type VARCHAR", "event VARCHAR",
+      "position BIGINT", "aggregate_id VARCHAR", "key VARCHAR", "version BIGINT", "aggregate_type VARCHAR",
+      "event VARCHAR",
       "business_at TIMESTAMP", "recorded_at TIMESTAMP", "actor VARCHAR", "reason VARCHAR", "correlation VARCHAR"),
     T("clients", "Step 1: clients as identified.", *AUDIT,
       "client VARCHAR", "name VARCHAR", "kind VARCHAR", "description VARCHAR"),

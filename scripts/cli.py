@@ -89,7 +89,8 @@ def import_command(
         raise fail(f"cannot read {file}: {error}", 2) from None
     with stream, byte_progress(stream, None if file == "-" else Path(file).stat().st_size) as lines:
         summary = import_lines(
-            ledger, lines, chunk_size=chunk, on_error=lambda line, reason: typer.echo(f"line {line}: {reason}", err=True)
+            ledger, lines, chunk_size=chunk,
+            on_error=lambda line, reason: typer.echo(f"line {line}: {reason}", err=True),
         )
     ledger.close()
     if json_output:
@@ -183,6 +184,48 @@ def experiment_show(experiment: str, store: StoreOpt = None, views: ViewsOpt = N
     if view is None:
         raise fail(f"experiment {experiment!r} not found" + (f" as of {as_of}" if as_of else ""))
     emit_json(view) if json_output else render.experiment(view)
+
+
+@app.command()
+def retro(
+    team: Annotated[list[str], typer.Option("--team", help="Team key (repeat for several).")],
+    start: Annotated[str, typer.Option("--from", help="Start (ISO-8601 business time).")],
+    end: Annotated[str, typer.Option("--to", help="End (ISO-8601 business time).")],
+    html: Annotated[Path | None, typer.Option("--html", help="Write the HTML report here.")] = None,
+    store: StoreOpt = None,
+    views: ViewsOpt = None,
+    json_output: JsonOpt = False,
+) -> None:
+    """What changed for a team between two dates: agreements, compliance, complaints, experiments, economics."""
+    from projections.retro import retrospective
+    from scripts import render, report_html
+
+    start_at, end_at = as_of_arg(start), as_of_arg(end)
+    with caught_up_views(store, views) as con:
+        missing = [t for t in team if con.execute("SELECT 1 FROM teams WHERE team = ?", [t]).fetchone() is None]
+        if missing:
+            raise fail(f"unknown team(s): {', '.join(missing)}")
+        retros = [retrospective(con, t, start_at, end_at) for t in team]
+    path = html or Path(f"retro-{'-'.join(team)}.html")
+    path.write_text(report_html.render(retros, f"Retrospective: {', '.join(team)}"), encoding="utf-8")
+    if json_output:
+        emit_json({"retrospectives": retros, "html": str(path)})
+        return
+    for view in retros:
+        render.retro(view)
+    typer.echo(f"HTML report written to {path.resolve()}")
+
+
+@app.command()
+def demo(
+    store: StoreOpt = None,
+    views: ViewsOpt = None,
+    out: Annotated[Path, typer.Option(help="Folder for the sample file and the HTML report.")] = Path(".clientocracy"),
+) -> None:
+    """The main job: a sample grocery chain through all 9 steps, imported, projected, and its retrospective."""
+    from scripts.demo import run_demo
+
+    run_demo(settings.store_url(store), settings.views_path(views), out)
 
 
 @app.command()

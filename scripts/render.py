@@ -62,3 +62,32 @@ def experiment(view: dict[str, Any]) -> None:
     console.print(f"  difference {_num(view['abs_diff'], 3)} (lift {_num(view['lift'], 3)}), "
                   f"95% CI [{_num(view['ci_low'], 3)}, {_num(view['ci_high'], 3)}], p = {_num(view['p_value'], 4)}")
     console.print(f"  decision: {view['decision'] or '-'}")
+
+
+def retro(view: dict[str, Any]) -> None:
+    console.rule(f"[bold]Retrospective: team {view['team']}[/bold]  {view['from']} -> {view['to']}")
+    changes = Table("at", "promise", "event", "actor", "reason", "changes", title="how agreements changed")
+    for c in view["promise_changes"]:
+        changes.add_row(c["at"][:16], c["promise"], c["event"], c["actor"] or "", c["reason"] or "",
+                        ", ".join(f"{k}={v}" for k, v in c["changes"].items() if k != "statement"))
+    console.print(changes)
+    for promise_key, rows in view["compliance"].items():
+        judged = [r for r in rows if r["kept"] is not None]
+        kept = sum(1 for r in judged if r["kept"])
+        trend = "".join("[green]■[/green]" if r["kept"] else "[red]■[/red]" if r["kept"] is False else "·"
+                        for r in rows)
+        console.print(f"  {promise_key}: kept {kept}/{len(judged)} periods  {trend}")
+    c = view["complaints"]
+    console.print(f"  complaints: {c['received']} received, {c['resolved']} resolved, {c['open']} open; "
+                  f"per week: {' '.join(str(w['complaints']) for w in c['per_week'])}")
+    for e in view["experiments"]:
+        console.print(f"  experiment {e['experiment']} ({e['design']}, {e['status']}): difference "
+                      f"{_num(e['abs_diff'])} 95% CI [{_num(e['ci_low'])}, {_num(e['ci_high'])}], "
+                      f"p = {_num(e['p_value'], 4)} -> {e['decision'] or 'no decision yet'}")
+    for e in view["economics"]:
+        console.print(f"  {e['period']}: revenue {_num(e['revenue'])}, costs {_num(e['costs'])}, "
+                      f"net {_num(e['net_profit'])}, bonus pool {_num(e['bonus_pool'])}")
+    for r in view["error_reviews"]:
+        console.print(f"  error review {r['review']}: {r['lesson']}")
+    for p in view["process_changes"]:
+        console.print(f"  process change {p['change']}: {p['description']}")

@@ -1,0 +1,71 @@
+"""`clientocracy demo`: the sample grocery company through every step, then its retrospective."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from domain.application import Ledger
+from projections import derived
+from projections.retro import retrospective
+from projections.runner import ProjectionRunner
+from projections.view_store import connect
+from scripts import render, report_html
+from scripts.import_file import import_lines
+from scripts.sample_company import write_sample
+
+QUARTER = (datetime(2026, 1, 1), datetime(2026, 3, 31, 23, 59, 59))
+
+
+def run_demo(store_url: str, views: Path, out_dir: Path) -> dict[str, Any]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    sample = out_dir / "sample_company.jsonl"
+    lines = write_sample(sample)
+    ledger = Ledger.open(store_url)
+    try:
+        with sample.open("rb") as stream:
+            summary = import_lines(ledger, stream)
+        con = connect(views)
+        try:
+            projected = ProjectionRunner(ledger.recorder, con).catch_up()
+            derived.install(con)
+            audit = audit_summary(con)
+            teams = [t for (t,) in con.execute("SELECT team FROM teams ORDER BY position").fetchall()]
+            retros = [retrospective(con, team, *QUARTER) for team in teams]
+        finally:
+            con.close()
+        verified = ledger.verify()
+    finally:
+        ledger.close()
+    html_path = out_dir / "retrospective.html"
+    html_path.write_text(report_html.render(retros, "FreshBasket retrospective, Q1 2026"), encoding="utf-8")
+
+    console = render.console
+    console.rule("[bold]clientocracy demo: FreshBasket grocery chain[/bold]")
+    console.print(f"Sample company: {lines} commands in {sample}")
+    console.print(f"Imported: {summary.accepted} recorded, {summary.skipped} already there, "
+                  f"{len(summary.errors)} rejected; {projected.events} events projected into {views}")
+    console.print(f"Event log: {verified.events} events, hash chain "
+                  f"{'intact' if verified.ok else 'BROKEN at ' + str(verified.first_bad_position)}")
+    for label, rows in audit.items():
+        console.print(f"  {label}: " + ", ".join(rows))
+    for retro in retros:
+        render.retro(retro)
+    console.print(f"\nRetrospective report with charts written to [bold]{html_path.resolve()}[/bold]")
+    return {"summary": summary.to_dict(), "html": str(html_path), "events": verified.events}
+
+
+def audit_summary(con: Any) -> dict[str, list[str]]:
+    """Who the clients are, what teams exist, and where each promise stands."""
+    return {
+        "clients": [f"{c} ({k})" for c, k in con.execute(
+            "SELECT client, kind FROM clients ORDER BY position").fetchall()],
+        "teams": [f"{t} ({n} members)" for t, n in con.execute(
+            "SELECT t.team, count(m.person) FROM teams t LEFT JOIN team_members m USING (team)"
+            " GROUP BY t.team, t.position ORDER BY t.position").fetchall()],
+        "promises": [f"{p} {s} v{v} (target {t:g})" for p, s, v, t in con.execute(
+            "SELECT promise, status, version, target FROM promise_state ORDER BY promise").fetchall()],
+        "experiments": [f"{e}: {d or s}" for e, s, d in con.execute(
+            "SELECT experiment, status, decision FROM experiment_outcomes ORDER BY experiment").fetchall()],
+    }
