@@ -22,6 +22,7 @@ from psycopg.sql import SQL, Identifier
 from domain.tamper_evidence import GENESIS, ChainRow, VerifyReport, chain_links, verify_rows
 
 PAGE = 5000
+NotificationRow = tuple[int, str, int, str, bytes]
 
 
 class LedgerSQLiteRecorder(SQLiteProcessRecorder):
@@ -55,6 +56,20 @@ class LedgerSQLiteRecorder(SQLiteProcessRecorder):
                 c.execute(f"SELECT key FROM receipts WHERE key IN ({','.join('?' * len(chunk))})", chunk)
                 found.update(row[0] for row in c.fetchall())
         return found
+
+    def select_notification_rows(self, start: int, limit: int) -> list[NotificationRow]:
+        """Notifications from ``start`` as plain tuples (id, originator id hex, version, topic, state).
+
+        The same rows as ``select_notifications``, without building a UUID and a Notification
+        per event: projections read every event, so that per-row cost dominates a rebuild.
+        """
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                "SELECT rowid, originator_id, originator_version, topic, state FROM stored_events"
+                " WHERE rowid >= ? ORDER BY rowid LIMIT ?",
+                (start, limit),
+            )
+            return [tuple(row) for row in c.fetchall()]  # type: ignore[misc]
 
     def verify_chain(self) -> VerifyReport:
         statement = (
@@ -129,6 +144,19 @@ class LedgerPostgresRecorder(PostgresProcessRecorder):
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
             curs.execute(SQL("SELECT key FROM {} WHERE key = ANY(%s)").format(self.receipts_table), (list(keys),))
             return {row["key"] for row in curs.fetchall()}
+
+    def select_notification_rows(self, start: int, limit: int) -> list[NotificationRow]:
+        """See ``LedgerSQLiteRecorder.select_notification_rows``."""
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(
+                SQL("SELECT notification_id, originator_id, originator_version, topic, state FROM {}"
+                    " WHERE notification_id >= %s ORDER BY notification_id LIMIT %s").format(self.events_table),
+                (start, limit),
+            )
+            return [
+                (r["notification_id"], r["originator_id"].hex, r["originator_version"], r["topic"], bytes(r["state"]))
+                for r in curs.fetchall()
+            ]
 
     def verify_chain(self) -> VerifyReport:
         statement = SQL(

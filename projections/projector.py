@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from domain.event_store import NotificationRow
+
 Row = tuple[Any, ...]
+_decode = json.JSONDecoder().raw_decode  # skips json.loads' per-call encoding detection
 State = dict[str, Any]
 
 
@@ -79,16 +82,15 @@ class Projector:
             "domain.experiment:ProcessChange.Recorded": self._process_change,
         }
 
-    def project(self, notifications: Iterable[Any]) -> None:
-        batch = list(notifications)
-        self._prefetch(batch)
+    def project(self, notifications: list[NotificationRow]) -> None:
+        """Rows for (position, originator id hex, version, topic, state) tuples in store order."""
+        self._prefetch(notifications)
         log = self.rows["event_log"]
-        for n in batch:
-            state = json.loads(n.state)
+        for position, oid, version, topic, stored in notifications:
+            state = _decode(stored.decode())[0]
             audit = state["audit"]["_data_"]
-            oid = str(n.originator_id)
-            aggregate_type, _, event = n.topic.rpartition(".")
-            if n.originator_version == 1:
+            aggregate_type, _, event = topic.rpartition(".")
+            if version == 1:
                 self.keys[oid] = state["key"]
             state["_at"] = at = utc_text(audit["at"])
             state["_audit"] = audit
@@ -96,16 +98,16 @@ class Projector:
             state["_event"] = event
             state["_key"] = key = self.keys[oid]
             log.append((
-                n.id, oid, key, n.originator_version, aggregate_type.rpartition(":")[2], event, at,
+                position, oid, key, version, aggregate_type.rpartition(":")[2], event, at,
                 utc_text(state["timestamp"]), audit["actor"], audit["reason"], audit["correlation"],
             ))
-            handler = self.handlers.get(n.topic)
+            handler = self.handlers.get(topic)
             if handler is not None:
-                handler(n.id, state, n.originator_version)
+                handler(position, state, version)
 
-    def _prefetch(self, batch: list[Any]) -> None:
+    def _prefetch(self, batch: list[NotificationRow]) -> None:
         """Load keys and promise terms of aggregates created in earlier batches."""
-        later = {str(n.originator_id): n.topic for n in batch if n.originator_version > 1}
+        later = {oid: topic for _, oid, version, topic, _ in batch if version > 1}
         missing_keys = [oid for oid in later if oid not in self.keys]
         if missing_keys:
             self.keys.update(self.load_keys(missing_keys))

@@ -50,11 +50,11 @@ class ProjectionRunner:
         position = self.position()
         total = 0
         while True:
-            notifications = self.recorder.select_notifications(start=position + 1, limit=self.batch)
+            notifications = self.recorder.select_notification_rows(position + 1, self.batch)
             if not notifications:
                 break
             self.projector.project(notifications)
-            position = notifications[-1].id
+            position = notifications[-1][0]
             self._write(position)
             total += len(notifications)
             if progress is not None:

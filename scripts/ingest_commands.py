@@ -1,0 +1,124 @@
+"""`clientocracy ingest kafka|file`: client feedback into the ledger, exactly once, bad messages dead-lettered."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from scripts.cli import JsonOpt, StoreOpt, emit_json, fail, open_ledger
+
+ingest_app = typer.Typer(help="Ingest client feedback from Kafka or a file.", no_args_is_help=True)
+
+
+def progress_line(summary: Any, lags: Mapping[str, int | None]) -> None:
+    """One self-overwriting status line on a terminal: totals, rate and lag per partition."""
+    lag = " ".join(f"{name.rsplit(':', 1)[-1]}:{'?' if n is None else n}" for name, n in sorted(lags.items()))
+    sys.stderr.write(
+        f"\r{summary.consumed} consumed, {summary.recorded} recorded, {summary.duplicates} duplicates, "
+        f"{summary.dead_lettered} dead-lettered, {summary.rate:.0f} msg/s" + (f", lag {lag}" if lag else "")
+        + "\033[K"
+    )
+    sys.stderr.flush()
+
+
+def _progress() -> Callable[[Any, Mapping[str, int | None]], None] | None:
+    return progress_line if sys.stderr.isatty() else None
+
+
+def _report(summary: Any, json_output: bool) -> None:
+    if sys.stderr.isatty():
+        sys.stderr.write("\n")
+    if json_output:
+        emit_json(summary.to_dict())
+        return
+    typer.echo(
+        f"{summary.source}: {summary.consumed} consumed, {summary.recorded} recorded, "
+        f"{summary.duplicates} duplicates, {summary.dead_lettered} dead-lettered "
+        f"in {summary.seconds:.1f}s ({summary.rate:.0f} msg/s)"
+    )
+
+
+@contextmanager
+def _ingest_errors() -> Iterator[None]:
+    """Operational failures end the run with a one-line reason and exit 1; nothing past them was tracked."""
+    from kafka.errors import KafkaError
+
+    from consumers.kafka_ingest import KafkaIngestError
+    from consumers.recording import DeadLetterError
+
+    try:
+        yield
+    except (DeadLetterError, KafkaIngestError, KafkaError) as error:
+        raise fail(f"ingest stopped: {error}") from None
+    except KeyboardInterrupt:
+        raise fail("ingest interrupted", 130) from None
+
+
+@ingest_app.command("kafka")
+def kafka_command(
+    topic: Annotated[str, typer.Option("--topic", help="Topic of feedback messages.")],
+    bootstrap: Annotated[
+        str, typer.Option("--bootstrap", envvar="KAFKA_BOOTSTRAP_SERVERS", help="Broker HOST:PORT.")
+    ],
+    group: Annotated[str, typer.Option("--group", help="Consumer group.")] = "clientocracy-feedback",
+    until_idle: Annotated[
+        float | None, typer.Option("--until-idle", help="Exit after this many seconds without messages.")
+    ] = None,
+    session_timeout: Annotated[
+        float, typer.Option("--session-timeout", help="Seconds before the group drops a silent member.")
+    ] = 6.0,
+    max_batch: Annotated[int, typer.Option("--max-batch", help="Messages per poll (and per transaction).")] = 5000,
+    store: StoreOpt = None,
+    json_output: JsonOpt = False,
+) -> None:
+    """Consume feedback as a member of a consumer group; SIGTERM/SIGINT finish the batch and exit 0."""
+    from consumers.kafka_ingest import ingest_kafka
+    from consumers.shutdown import stop_on_signals
+
+    ledger = open_ledger(store)
+    try:
+        with stop_on_signals() as stop, _ingest_errors():
+            summary = ingest_kafka(
+                ledger, bootstrap=bootstrap, topic=topic, group=group, until_idle=until_idle, stop=stop,
+                session_timeout=session_timeout, max_batch=max_batch, on_progress=_progress(),
+            )
+    finally:
+        ledger.close()
+    _report(summary, json_output)
+
+
+@ingest_app.command("file")
+def file_command(
+    file: Annotated[str, typer.Argument(help="JSONL file of feedback messages, or - for stdin.")],
+    dead_letters: Annotated[
+        Path | None,
+        typer.Option("--dead-letters", help="Where bad lines go (default FILE.dlq.jsonl, ./stdin.dlq.jsonl)."),
+    ] = None,
+    batch_size: Annotated[int, typer.Option("--batch-size", help="Lines per transaction.")] = 1000,
+    store: StoreOpt = None,
+    json_output: JsonOpt = False,
+) -> None:
+    """Ingest a feedback file; a re-run resumes after the last recorded line, bad lines go to FILE.dlq.jsonl."""
+    from consumers.file_ingest import ingest_lines
+    from consumers.shutdown import stop_on_signals
+
+    path = None if file == "-" else Path(file)
+    try:
+        stream = sys.stdin.buffer if path is None else path.open("rb")
+    except OSError as error:
+        raise fail(f"cannot read {file}: {error}", 2) from None
+    ledger = open_ledger(store)
+    try:
+        with stream, stop_on_signals() as stop, _ingest_errors():
+            summary = ingest_lines(
+                ledger, stream, path=path, dead_letters_to=dead_letters, batch_size=batch_size, stop=stop,
+                on_progress=_progress(),
+            )
+    finally:
+        ledger.close()
+    _report(summary, json_output)
