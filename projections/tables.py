@@ -76,7 +76,7 @@ FACT_TABLES: tuple[Table, ...] = (
     T("team_authorities", "Step 5: authority granted to a team.", *AUDIT,
       "team VARCHAR", "authority VARCHAR", "description VARCHAR"),
     T("reward_schemes", "Step 8: versioned reward schemes (base_pay, hours as JSON objects).", *AUDIT,
-      "team VARCHAR", "version INTEGER", "variant VARCHAR", "share DOUBLE", "carry_forward_losses BOOLEAN",
+      "team VARCHAR", "team_version BIGINT", "variant VARCHAR", "share DOUBLE", "carry_forward_losses BOOLEAN",
       "team_weight DOUBLE", "split VARCHAR", "base_pay VARCHAR", "hours VARCHAR", "cadence VARCHAR"),
     T("metrics", "Metrics and the direction that is better.", *AUDIT,
       "metric VARCHAR", "name VARCHAR", "unit VARCHAR", "direction VARCHAR"),
