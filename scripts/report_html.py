@@ -15,17 +15,24 @@ def _scale(lo: float, hi: float, out_lo: float, out_hi: float):  # type: ignore[
     return lambda v: out_lo + (v - lo) * (out_hi - out_lo) / span
 
 
-def _frame(body: str, title: str, y_lo: float, y_hi: float, labels: Sequence[str]) -> str:
+def _tick(value: float) -> str:
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
+
+
+def _frame(body: str, title: str, y_lo: float, y_hi: float, labels: Sequence[str],
+           label_x: Sequence[float] | None = None) -> str:
     y = _scale(y_lo, y_hi, HEIGHT - PAD, PAD / 2)
     ticks = "".join(
         f'<line x1="{PAD}" x2="{WIDTH - 10}" y1="{y(v):.1f}" y2="{y(v):.1f}" stroke="#eee"/>'
-        f'<text x="{PAD - 6}" y="{y(v) + 4:.1f}" text-anchor="end" font-size="10">{v:,.4g}</text>'
+        f'<text x="{PAD - 6}" y="{y(v) + 4:.1f}" text-anchor="end" font-size="10">{_tick(v)}</text>'
         for v in (y_lo + (y_hi - y_lo) * i / 4 for i in range(5))
     )
-    step = max(1, len(labels) // 8)
+    step = -(-len(labels) // 7)  # at most 7 labels, so they never overlap
     x = _scale(0, max(len(labels) - 1, 1), PAD + 10, WIDTH - 20)
+    positions = label_x if label_x is not None else [x(i) for i in range(len(labels))]
     xlabels = "".join(
-        f'<text x="{x(i):.1f}" y="{HEIGHT - PAD + 16}" text-anchor="middle" font-size="10">{html.escape(label)}</text>'
+        f'<text x="{positions[i]:.1f}" y="{HEIGHT - PAD + 16}" text-anchor="middle" font-size="10">'
+        f'{html.escape(label)}</text>'
         for i, label in enumerate(labels) if i % step == 0
     )
     return (f'<figure><figcaption>{html.escape(title)}</figcaption>'
@@ -59,10 +66,11 @@ def bar_chart(title: str, labels: list[str], series: list[tuple[str, str, list[f
     y = _scale(lo, hi, HEIGHT - PAD, PAD / 2)
     slot = (WIDTH - PAD - 30) / max(len(labels), 1)
     width = slot * 0.8 / max(len(series), 1)
+    centres = [PAD + 10 + i * slot + slot / 2 for i in range(len(labels))]
     bars = []
     for s, (name, colour, vs) in enumerate(series):
         for i, v in enumerate(vs):
-            left = PAD + 10 + i * slot + s * width - slot * 0.4 + slot / 2
+            left = centres[i] - slot * 0.4 + s * width
             top, bottom = sorted((y(v), y(0)))
             bars.append(f'<rect x="{left:.1f}" y="{top:.1f}" width="{width:.1f}" height="{bottom - top:.1f}" '
                         f'fill="{colour}"><title>{html.escape(name)} {html.escape(labels[i])}: {v:,.2f}</title></rect>')
@@ -71,7 +79,7 @@ def bar_chart(title: str, labels: list[str], series: list[tuple[str, str, list[f
         f'<text x="{PAD + 24 + 110 * s}" y="13" font-size="11">{html.escape(n)}</text>'
         for s, (n, c, _) in enumerate(series)
     )
-    return _frame("".join(bars) + legend, title, lo, hi, labels)
+    return _frame("".join(bars) + legend, title, lo, hi, labels, centres)
 
 
 def forest_chart(rows: list[dict[str, Any]]) -> str:
@@ -84,7 +92,7 @@ def forest_chart(rows: list[dict[str, Any]]) -> str:
     lo = min(0.0, *(lo for _, _, lo, _, _ in rel)) * 1.1
     hi = max(0.0, *(hi for _, _, _, hi, _ in rel)) * 1.1 or 0.1
     height = 40 + 36 * len(rel)
-    x = _scale(lo, hi, 220, WIDTH - 20)
+    x = _scale(lo, hi, 220, WIDTH - 130)
     parts = [f'<line x1="{x(0):.1f}" x2="{x(0):.1f}" y1="10" y2="{height - 20}" stroke="{GREY}"/>']
     for i, (name, mid, low, high, p) in enumerate(rel):
         cy = 30 + 36 * i
