@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -9,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, ProcessRecorder, Tracking
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, PersistenceError, ProcessRecorder, Tracking
 
 from domain import commands as c
 from domain.audit import Audit, AuditAsDict
@@ -105,7 +106,15 @@ class Ledger(Application):
 
     @classmethod
     def open(cls, store_url: str) -> Ledger:
-        return cls(env=store_environment(store_url))
+        """The ledger on the store at ``store_url``, creating its tables on first use."""
+        for attempt in range(MAX_ATTEMPTS):
+            try:
+                return cls(env=store_environment(store_url))
+            except PersistenceError:
+                if attempt == MAX_ATTEMPTS - 1:
+                    raise
+                time.sleep(0.2 * (attempt + 1))  # another process is creating the tables right now
+        raise AssertionError("unreachable")
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

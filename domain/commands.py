@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StrictInt,
@@ -38,7 +39,14 @@ def _finite(value: float) -> float:
     return float(value)
 
 
-UtcTime = Annotated[datetime, AfterValidator(_as_utc)]
+def _time_text(value: Any) -> Any:
+    """Times are ISO-8601 text; a bare number (Unix seconds? milliseconds?) is too easy to misread."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise ValueError("must be ISO-8601 text such as 2026-03-01T09:00:00Z, not a number")
+    return value
+
+
+UtcTime = Annotated[datetime, BeforeValidator(_time_text), AfterValidator(_as_utc)]
 Key = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=200)]
 Text = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=4000)]
 OptionalText = Annotated[str, StringConstraints(strict=True, max_length=4000)]

@@ -22,6 +22,7 @@ from psycopg.sql import SQL, Identifier
 from domain.tamper_evidence import GENESIS, ChainRow, VerifyReport, chain_links, verify_rows
 
 PAGE = 5000
+LAST_TABLE = "ledger_events_receipts"  # created last: when it exists, the whole store does
 NotificationRow = tuple[int, str, int, str, bytes]
 
 
@@ -213,18 +214,25 @@ def store_environment(url: str) -> dict[str, str]:
             "POSTGRES_SCHEMA": schema,
             "PROCESS_RECORDER_TOPIC": "domain.event_store:LedgerPostgresRecorder",
         }
-        if schema != "public":
-            create_schema(env, schema)
+        if prepare_schema(env, schema):
+            env["CREATE_TABLE"] = "false"
         return env
     raise ValueError(f"store {url!r}: the scheme must be sqlite or postgresql")
 
 
-def create_schema(env: dict[str, str], schema: str) -> None:
-    """Create a PostgreSQL schema (tests and tenants isolate themselves in one)."""
+def prepare_schema(env: dict[str, str], schema: str) -> bool:
+    """Create the PostgreSQL schema if missing; True when the ledger's tables already exist in it.
+
+    Skipping the library's DDL on an existing store matters: its ``CREATE OR REPLACE FUNCTION``
+    makes two processes opening the store at once fail with "tuple concurrently updated".
+    """
     import psycopg
 
     with psycopg.connect(
         dbname=env["POSTGRES_DBNAME"], host=env["POSTGRES_HOST"], port=env["POSTGRES_PORT"],
         user=env["POSTGRES_USER"], password=env["POSTGRES_PASSWORD"] or None, autocommit=True,
     ) as conn:
-        conn.execute(SQL("CREATE SCHEMA IF NOT EXISTS {}").format(Identifier(schema)))
+        if schema != "public":
+            conn.execute(SQL("CREATE SCHEMA IF NOT EXISTS {}").format(Identifier(schema)))
+        row = conn.execute("SELECT to_regclass(%s) IS NOT NULL", (f'"{schema}"."{LAST_TABLE}"',)).fetchone()
+        return bool(row and row[0])

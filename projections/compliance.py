@@ -42,14 +42,15 @@ period_values AS (
     SELECT b.promise, date_trunc(b.period, r.business_at) AS period_start, avg(r.value) AS value
     FROM bounds b
     JOIN readings r ON r.metric = b.metric AND r.business_at >= b.first_start AND r.business_at <= as_of
-        AND (b.retired_start IS NULL OR r.business_at < b.retired_start)
     GROUP BY ALL
 ),
 series AS (
-    SELECT b.promise, b.direction,
-        unnest(generate_series(b.first_start, max(v.period_start), b.step)) AS period_start
-    FROM bounds b JOIN period_values v USING (promise)
-    GROUP BY b.promise, b.direction, b.first_start, b.step
+    SELECT promise, direction, period_start FROM (
+        SELECT b.promise, b.direction, b.retired_start,
+            unnest(generate_series(b.first_start, max(v.period_start), b.step)) AS period_start
+        FROM bounds b JOIN period_values v USING (promise)
+        GROUP BY b.promise, b.direction, b.first_start, b.step, b.retired_start
+    ) WHERE retired_start IS NULL OR period_start < retired_start
 ),
 terms AS (SELECT promise, business_at, target FROM hist WHERE event IN ('Agreed', 'Amended'))
 SELECT s.promise, s.period_start, v.value, t.target,

@@ -36,7 +36,7 @@ def _period_end(period: str) -> datetime:
 def _split(pool: float, scheme: dict[str, Any], members: list[str]) -> list[dict[str, Any]]:
     """Each member's base pay plus their part of the pool, by the scheme's split key."""
     base = scheme["base_pay"]
-    people = sorted(set(members) | set(base)) if scheme["split"] != "hours" else sorted(scheme["hours"])
+    people = sorted(set(members) | set(base) | set(scheme["hours"]))
     if scheme["split"] == "equal":
         weights = dict.fromkeys(members, 1.0)
     elif scheme["split"] == "hours":

@@ -45,7 +45,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 def replace_file(new: Path, target: Path) -> None:
     """Switch readers to a freshly built file in one atomic rename."""
-    stale_wal = Path(str(target) + ".wal")
+    # The old file's WAL must go first: left beside the new file it would not match it. Losing
+    # it loses nothing, as the old file is being replaced by a complete rebuild.
+    Path(str(target) + ".wal").unlink(missing_ok=True)
     os.replace(new, target)
-    if stale_wal.exists():
-        stale_wal.unlink()
