@@ -1,0 +1,102 @@
+"""End to end: the demo, the retrospective, and `project --follow`, run as a user runs them."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import duckdb
+
+from tests.helpers import CLI, cli_json, jsonl, run_cli
+
+
+def test_demo_imports_projects_and_writes_the_retrospective(tmp_path: Path) -> None:
+    done = subprocess.run([*CLI, "demo"], cwd=tmp_path, capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "COLUMNS": "160"})
+    assert done.returncode == 0, done.stderr
+    assert "Retrospective: team home-delivery" in done.stdout
+    assert "Retrospective: team bakery" in done.stdout
+    assert "hash chain intact" in done.stdout
+    report = tmp_path / ".clientocracy" / "retrospective.html"
+    assert str(report.resolve()) in done.stdout.replace("\n", "")
+    page = report.read_text()
+    assert page.count("<svg") >= 8  # compliance, complaints, experiments and economics charts per team
+    assert "Compliance of p-home-2h-window" in page and "Economics by period" in page
+    store = f"sqlite:///{tmp_path / '.clientocracy' / 'ledger.db'}"
+    promise = cli_json("promise", "show", "p-home-2h-window", store=store,
+                       views=tmp_path / ".clientocracy" / "views.duckdb")
+    assert [h["event"] for h in promise["history"]] == ["Proposed", "CounterProposed", "Agreed", "Amended"]
+    again = subprocess.run([*CLI, "demo"], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0 and "0 recorded, 833 already there" in again.stdout.replace("\n", " ")
+
+
+LINES = [
+    {"type": "FormTeam", "id": "t", "team": "ops", "name": "Ops", "at": "2026-01-01T00:00:00Z"},
+    {"type": "IdentifyClient", "id": "c", "client": "shop", "name": "Shop", "kind": "external",
+     "at": "2026-01-01T00:00:00Z"},
+    {"type": "DefineMetric", "id": "m", "metric": "late", "name": "Late orders", "unit": "count",
+     "direction": "lower_is_better", "at": "2026-01-01T00:00:00Z"},
+    {"type": "ProposePromise", "id": "p1", "promise": "p", "promisor": "ops", "promisee": "shop",
+     "statement": "Few late orders", "metric": "late", "target": 3, "period": "week", "at": "2026-01-02T00:00:00Z"},
+    {"type": "AgreePromise", "id": "p2", "promise": "p", "at": "2026-01-03T00:00:00Z", "actor": "ann"},
+    {"type": "RecordReading", "id": "r1", "metric": "late", "value": 2, "at": "2026-01-06T10:00:00Z"},
+    {"type": "RecordReading", "id": "r2", "metric": "late", "value": 5, "at": "2026-01-13T10:00:00Z"},
+    {"type": "AmendPromise", "id": "p3", "promise": "p", "changes": {"target": 5}, "reason": "peak season",
+     "at": "2026-01-14T00:00:00Z"},
+    {"type": "RecordFeedback", "id": "f1", "feedback_id": "fb1", "client": "shop", "kind": "complaint",
+     "channel": "phone", "text": "Late again", "team": "ops", "occurred_at": "2026-01-13T12:00:00Z"},
+]
+
+
+def test_retro_reports_what_changed_between_two_dates(tmp_path: Path) -> None:
+    store, views = f"sqlite:///{tmp_path / 'l.db'}", tmp_path / "v.duckdb"
+    run_cli("import", "-", store=store, stdin=jsonl(LINES), check=True)
+    html = tmp_path / "retro.html"
+    out = cli_json("retro", "--team", "ops", "--from", "2026-01-10", "--to", "2026-01-31", "--html", str(html),
+                   store=store, views=views)
+    (retro,) = out["retrospectives"]
+    assert [(c["event"], c["reason"]) for c in retro["promise_changes"]] == [("Amended", "peak season")]
+    assert retro["compliance"]["p"] == [{"period_start": "2026-01-12", "value": 5.0, "target": 3.0, "kept": False}]
+    assert retro["complaints"]["received"] == 1 and retro["complaints"]["open"] == 1
+    assert html.exists() and "Compliance of p" in html.read_text()
+    unknown = run_cli("retro", "--team", "nobody", "--from", "2026-01-01", "--to", "2026-02-01", store=store,
+                      views=views)
+    assert unknown.returncode != 0 and "nobody" in unknown.stderr
+
+
+def test_project_follow_keeps_the_views_caught_up(tmp_path: Path) -> None:
+    store, views = f"sqlite:///{tmp_path / 'l.db'}", tmp_path / "v.duckdb"
+    run_cli("import", "-", store=store, stdin=jsonl(LINES[:3]), check=True)
+    follower = subprocess.Popen([*CLI, "project", "--follow", "--interval", "0.2", "--store", store,
+                                 "--views", str(views)], stderr=subprocess.PIPE, text=True)
+    try:
+        run_cli("import", "-", store=store, stdin=jsonl(LINES[3:]), check=True)
+        deadline = time.monotonic() + 30
+        position = 0
+        while time.monotonic() < deadline and position < len(LINES):
+            time.sleep(0.3)
+            try:
+                with duckdb.connect(str(views), read_only=True) as con:
+                    position = con.execute("SELECT position FROM projection_tracking").fetchone()[0]
+            except duckdb.Error:
+                continue  # the follower holds the file while it writes: look again
+        assert position == len(LINES)
+    finally:
+        follower.send_signal(signal.SIGINT)
+        follower.wait(timeout=30)
+    assert follower.returncode == 0
+
+
+def test_import_json_summary_and_bad_line_report(tmp_path: Path) -> None:
+    store = f"sqlite:///{tmp_path / 'l.db'}"
+    text = jsonl(LINES[:2]) + "not json\n" + json.dumps({"type": "AgreePromise", "promise": "ghost"}) + "\n"
+    done = run_cli("import", "-", "--json", store=store, stdin=text)
+    assert done.returncode == 1
+    summary = json.loads(done.stdout)
+    assert summary["accepted"] == 2 and summary["rejected"] == 2
+    assert [e["line"] for e in summary["errors"]] == [3, 4]
+    assert "line 4: AgreePromise: unknown promise 'ghost'" in done.stderr
