@@ -9,6 +9,7 @@ Both extras are written inside the same transaction as the events they belong to
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -233,6 +234,8 @@ def prepare_schema(env: dict[str, str], schema: str) -> bool:
         user=env["POSTGRES_USER"], password=env["POSTGRES_PASSWORD"] or None, autocommit=True,
     ) as conn:
         if schema != "public":
-            conn.execute(SQL("CREATE SCHEMA IF NOT EXISTS {}").format(Identifier(schema)))
+            # Another process may create it in the same instant: IF NOT EXISTS is not atomic.
+            with contextlib.suppress(psycopg.errors.UniqueViolation):
+                conn.execute(SQL("CREATE SCHEMA IF NOT EXISTS {}").format(Identifier(schema)))
         row = conn.execute("SELECT to_regclass(%s) IS NOT NULL", (f'"{schema}"."{LAST_TABLE}"',)).fetchone()
         return bool(row and row[0])

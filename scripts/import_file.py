@@ -36,6 +36,8 @@ class ImportSummary:
 def _chunks(lines: Iterable[str | bytes], size: int) -> Iterator[list[tuple[int, str | bytes]]]:
     chunk: list[tuple[int, str | bytes]] = []
     for number, line in enumerate(lines, start=1):
+        if number == 1:  # a byte-order mark, as editors on Windows write, is not part of the JSON
+            line = line.removeprefix(b"\xef\xbb\xbf") if isinstance(line, bytes) else line.removeprefix("\ufeff")
         if not line.strip():
             continue
         chunk.append((number, line))
