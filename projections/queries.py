@@ -80,6 +80,21 @@ def promise_view(con: duckdb.DuckDBPyConnection, promise: str, as_of: datetime) 
     }
 
 
+def _promise_summary(p: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "promise": p["promise"],
+        "status": p["status"],
+        "version": p["version"],
+        "promisor": p["promisor"],
+        "promisee": p["promisee"],
+        "statement": p["statement"],
+        "metric": p["metric"],
+        "target": p["target"],
+        "period": p["period"],
+        "parent": p["parent"],
+    }
+
+
 def _complaint(row: dict[str, Any]) -> dict[str, Any]:
     return {
         "feedback_id": row["feedback_id"],
@@ -121,7 +136,8 @@ def team_view(con: duckdb.DuckDBPyConnection, team: str, as_of: datetime) -> dic
         return None
     members = con.execute(MEMBERS_AT.replace("business_at < ?", "business_at <= ?"), [team, as_of]).fetchall()
     promises = _dicts(con.execute(
-        f"SELECT * FROM ({LATEST_PROMISES}) WHERE promisor = $team ORDER BY promise", {"as_of": as_of, "team": team}
+        f"SELECT * FROM ({LATEST_PROMISES}) WHERE promisor = $team OR promisee = $team ORDER BY promise",
+        {"as_of": as_of, "team": team},
     ))
     feedback = _dicts(con.execute(
         f"SELECT * FROM ({FEEDBACK_WITH_TEAM}) WHERE owner_team = $team ORDER BY business_at, feedback_id",
@@ -141,20 +157,8 @@ def team_view(con: duckdb.DuckDBPyConnection, team: str, as_of: datetime) -> dic
         "team": team,
         "name": found[0],
         "members": [{"person": person, "role": role} for person, role in members],
-        "promises": [
-            {
-                "promise": p["promise"],
-                "status": p["status"],
-                "version": p["version"],
-                "promisee": p["promisee"],
-                "statement": p["statement"],
-                "metric": p["metric"],
-                "target": p["target"],
-                "period": p["period"],
-                "parent": p["parent"],
-            }
-            for p in promises
-        ],
+        "promises": [_promise_summary(p) for p in promises if p["promisor"] == team],
+        "promises_received": [_promise_summary(p) for p in promises if p["promisee"] == team],
         "open_complaints": [
             _complaint(f) for f in feedback if f["kind"] == "complaint" and f["resolution"] is None
         ],
