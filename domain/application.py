@@ -10,7 +10,14 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, PersistenceError, ProcessRecorder, Tracking
+from eventsourcing.persistence import (
+    IntegrityError,
+    JSONTranscoder,
+    OperationalError,
+    PersistenceError,
+    ProcessRecorder,
+    Tracking,
+)
 
 from domain import commands as c
 from domain.audit import Audit, AuditAsDict
@@ -28,6 +35,10 @@ from domain.team import Team
 
 A = TypeVar("A", bound=LedgerAggregate)
 MAX_ATTEMPTS = 5
+# A concurrent writer got there first. On PostgreSQL a clash on a receipt inside the library's
+# pipelined insert surfaces as an aborted pipeline (OperationalError), not an IntegrityError.
+# Either way the transaction was rolled back whole, so the batch is re-read and re-decided.
+WRITE_CONFLICTS = (IntegrityError, OperationalError)
 
 
 class PositionAlreadyRecorded(Exception):
@@ -131,11 +142,11 @@ class Ledger(Application):
 
     def execute(self, commands: Sequence[c.Command], now: datetime | None = None) -> BatchResult:
         """Apply a batch of commands in one transaction; bad commands are rejected, never half-written."""
-        for _ in range(MAX_ATTEMPTS):
+        for attempt in range(MAX_ATTEMPTS):
             try:
                 return self._execute_once(commands, now or datetime.now(UTC))
-            except IntegrityError:
-                continue  # a concurrent writer got there first: re-read and re-decide
+            except WRITE_CONFLICTS:
+                time.sleep(0.05 * attempt)
         raise RuntimeError("could not record the batch: the store kept changing under it")
 
     def _execute_once(self, commands: Sequence[c.Command], now: datetime) -> BatchResult:
@@ -170,7 +181,7 @@ class Ledger(Application):
         self, messages: Sequence[tuple[c.FeedbackFields, str]], tracking: Tracking | None
     ) -> FeedbackOutcome:
         """Record a batch of feedback messages and their source position in one transaction."""
-        for _ in range(MAX_ATTEMPTS):
+        for attempt in range(MAX_ATTEMPTS):
             if tracking is not None:
                 done = self.tracked_position(tracking.application_name)
                 if done is not None and tracking.notification_id <= done:
@@ -189,7 +200,8 @@ class Ledger(Application):
                 events.extend(new_feedback(message, audit).collect_events())
             try:
                 self.record(events, tracking=tracking, receipts=receipts)
-            except IntegrityError:
+            except WRITE_CONFLICTS:
+                time.sleep(0.05 * attempt)
                 continue
             return FeedbackOutcome(recorded=len(receipts), duplicates=len(messages) - len(receipts))
         raise RuntimeError("could not record the feedback batch: the store kept changing under it")

@@ -1,4 +1,4 @@
-"""`clientocracy ingest kafka|file`: client feedback into the ledger, exactly once, bad messages dead-lettered."""
+"""`clientocracy ingest kafka|file`: client feedback into the ledger exactly once, bad messages set aside."""
 
 from __future__ import annotations
 
@@ -72,7 +72,7 @@ def kafka_command(
     session_timeout: Annotated[
         float, typer.Option("--session-timeout", help="Seconds before the group drops a silent member.")
     ] = 6.0,
-    max_batch: Annotated[int, typer.Option("--max-batch", help="Messages per poll (and per transaction).")] = 5000,
+    max_batch: Annotated[int, typer.Option("--max-batch", help="Messages per poll at most.")] = 5000,
     store: StoreOpt = None,
     json_output: JsonOpt = False,
 ) -> None:
@@ -97,13 +97,13 @@ def file_command(
     file: Annotated[str, typer.Argument(help="JSONL file of feedback messages, or - for stdin.")],
     dead_letters: Annotated[
         Path | None,
-        typer.Option("--dead-letters", help="Where bad lines go (default FILE.dlq.jsonl, ./stdin.dlq.jsonl)."),
+        typer.Option("--dead-letters", help="Bad lines go here (default FILE.dlq.jsonl, ./stdin.dlq.jsonl)."),
     ] = None,
     batch_size: Annotated[int, typer.Option("--batch-size", help="Lines per transaction.")] = 1000,
     store: StoreOpt = None,
     json_output: JsonOpt = False,
 ) -> None:
-    """Ingest a feedback file; a re-run resumes after the last recorded line, bad lines go to FILE.dlq.jsonl."""
+    """Ingest a feedback file; a re-run resumes after its last recorded line; bad lines go to a .dlq.jsonl."""
     from consumers.file_ingest import ingest_lines
     from consumers.shutdown import stop_on_signals
 

@@ -1,0 +1,149 @@
+"""Dead letters: rejected messages kept, with the reason, where a person can inspect and replay them.
+
+Kafka: the topic ``<topic>.dlq`` gets the original key, value and headers plus headers naming
+the reason and the source topic/partition/offset.  Files: ``FILE.dlq.jsonl`` gets one JSON line
+per bad line with its line number and reason.  Both are durable when ``send`` returns, which is
+what lets the caller advance its tracked position past them.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from kafka import KafkaProducer
+from kafka.consumer.fetcher import ConsumerRecord
+
+from consumers.messages import Rejection
+from consumers.recording import DeadLetterError, Incoming
+
+SEND_TIMEOUT_S = 30.0
+MAX_REQUEST_BYTES = 16 * 1024 * 1024  # a bad message as large as the source topic allows, plus our headers
+
+
+def dead_letter_topic(topic: str) -> str:
+    return f"{topic}.dlq"
+
+
+def dead_letter_headers(record: ConsumerRecord, rejection: Rejection) -> list[tuple[str, bytes]]:
+    """The record's own headers, then ours: why it was rejected and exactly where it came from."""
+    return [
+        *(record.headers or []),
+        ("reason", rejection.reason.encode()),
+        ("reason_code", rejection.code.encode()),
+        ("source_topic", record.topic.encode()),
+        ("source_partition", str(record.partition).encode()),
+        ("source_offset", str(record.offset).encode()),
+    ]
+
+
+class KafkaDeadLetters:
+    """Produces rejected records to ``<topic>.dlq`` and waits until the broker has them all."""
+
+    def __init__(self, bootstrap: str, topic: str) -> None:
+        self.topic = dead_letter_topic(topic)
+        self.producer = KafkaProducer(
+            bootstrap_servers=bootstrap,
+            acks="all",
+            delivery_timeout_ms=int(SEND_TIMEOUT_S * 1000),
+            max_block_ms=int(SEND_TIMEOUT_S * 1000),
+            client_id="clientocracy-dead-letters",
+            max_request_size=MAX_REQUEST_BYTES,
+        )
+
+    def send(self, rejected: Sequence[tuple[Incoming[ConsumerRecord], Rejection]]) -> None:
+        try:
+            futures = [
+                self.producer.send(
+                    self.topic,
+                    key=item.origin.key,
+                    value=_sendable_value(item.origin),
+                    headers=dead_letter_headers(item.origin, rejection),
+                )
+                for item, rejection in rejected
+            ]
+            self.producer.flush(timeout=SEND_TIMEOUT_S)
+            for future in futures:
+                future.get(timeout=0)
+        except Exception as error:  # any failure means "not durably dead-lettered"
+            raise DeadLetterError(f"could not write to {self.topic}: {error!r}") from error
+
+    def close(self) -> None:
+        self.producer.close(timeout=SEND_TIMEOUT_S)
+
+
+def _sendable_value(record: ConsumerRecord) -> bytes | None:
+    """Kafka refuses a record with neither key nor value; such a one goes on as an empty value."""
+    if record.value is None and record.key is None:
+        return b""
+    return record.value
+
+
+def dead_letter_path(source: Path) -> Path:
+    """``feedback.jsonl`` -> ``feedback.dlq.jsonl``."""
+    return source.with_suffix(".dlq.jsonl")
+
+
+class FileDeadLetters:
+    """Appends rejected lines to a JSONL file, fsynced.
+
+    With ``resume`` (a tracked file that is re-read after a crash) a line of the same source
+    already in the file is not written again; stdin is not tracked, so each run appends anew.
+    """
+
+    def __init__(self, path: Path, source: str, *, resume: bool) -> None:
+        self.path = path
+        self.source = source
+        self.written = self._lines_already_written() if resume else set()
+
+    def _lines_already_written(self) -> set[int]:
+        if not self.path.exists():
+            return set()
+        written: set[int] = set()
+        with self.path.open("rb") as existing:
+            for raw in existing:
+                try:
+                    entry = json.loads(raw)
+                except ValueError:
+                    continue  # a torn last line from a crash: its line is written again
+                if isinstance(entry, dict) and entry.get("source") == self.source:
+                    written.add(entry.get("line", -1))
+        return written
+
+    def send(self, rejected: Sequence[tuple[Incoming[None], Rejection]]) -> None:
+        entries = [_entry(self.source, item, rejection) for item, rejection in rejected
+                   if item.position not in self.written]
+        if not entries:
+            return
+        text = "".join(json.dumps(entry, ensure_ascii=False) + "\n" for entry in entries)
+        try:
+            with self.path.open("a+b") as out:
+                out.write(_after_torn_line(out) + text.encode())
+                out.flush()
+                os.fsync(out.fileno())
+        except OSError as error:
+            raise DeadLetterError(f"could not write to {self.path}: {error}") from error
+        self.written.update(entry["line"] for entry in entries)
+
+
+def _after_torn_line(out: BinaryIO) -> bytes:
+    """A newline if the file ends mid-line (a crash during an append), so the next entry starts clean."""
+    if out.seek(0, os.SEEK_END) == 0:
+        return b""
+    out.seek(-1, os.SEEK_END)
+    return b"" if out.read(1) == b"\n" else b"\n"
+
+
+def _entry(source: str, item: Incoming[None], rejection: Rejection) -> dict[str, Any]:
+    raw = (item.raw or b"").rstrip(b"\r\n")
+    entry: dict[str, Any] = {"source": source, "line": item.position, "reason": rejection.reason,
+                             "reason_code": rejection.code}
+    try:
+        entry["raw"] = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        entry["raw_base64"] = base64.b64encode(raw).decode("ascii")
+    return entry

@@ -1,0 +1,151 @@
+"""The exactly-once step every feedback source shares: decode a batch, dead-letter, record with its position.
+
+A batch is recorded as ONE store transaction holding its new feedback events, their
+``feedback_id`` receipts and the tracking record of the batch's last source position
+(``Ledger.record_feedback``).  The dead letters of a batch are made durable *before* that
+transaction, so a crash at any point re-reads the batch instead of losing a message, and a
+re-read batch is recognised by its position (or, for a re-sent message, by its ``feedback_id``).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Generic, Protocol, TypeVar
+
+from eventsourcing.persistence import Tracking
+
+from consumers.messages import Rejection, decode_feedback
+from domain.application import FeedbackOutcome, Ledger, PositionAlreadyRecorded
+from domain.commands import FeedbackMessage
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming(Generic[T]):
+    """One raw message and where it came from; ``origin`` is what its dead letter needs to copy."""
+
+    position: int
+    correlation: str
+    raw: bytes | None
+    origin: T
+
+
+class DeadLetters(Protocol[T]):
+    """Where rejected messages go; ``send`` returns only once they are durably written."""
+
+    def send(self, rejected: Sequence[tuple[Incoming[T], Rejection]]) -> None: ...
+
+
+class DeadLetterError(RuntimeError):
+    """Dead letters could not be written: the source position must not advance past them."""
+
+
+@dataclass
+class IngestSummary:
+    """What one ingest run did, per run and per tracked source position."""
+
+    source: str
+    consumed: int = 0
+    recorded: int = 0
+    duplicates: int = 0
+    dead_lettered: int = 0
+    already_recorded: int = 0
+    positions: dict[str, int] = field(default_factory=dict)
+    started: float = field(default_factory=time.monotonic)
+    first_message: float | None = None
+    finished: float | None = None
+
+    def finish(self) -> None:
+        self.finished = time.monotonic()
+
+    @property
+    def seconds(self) -> float:
+        return (self.finished or time.monotonic()) - self.started
+
+    @property
+    def rate(self) -> float:
+        """Messages per second since the first one arrived (joining a group or waiting idle is not work)."""
+        if self.first_message is None:
+            return 0.0
+        busy = (self.finished or time.monotonic()) - self.first_message
+        return self.consumed / busy if busy > 0 else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "consumed": self.consumed,
+            "recorded": self.recorded,
+            "duplicates": self.duplicates,
+            "dead_lettered": self.dead_lettered,
+            "already_recorded": self.already_recorded,
+            "positions": dict(sorted(self.positions.items())),
+            "seconds": round(self.seconds, 3),
+            "rate": round(self.rate, 1),
+        }
+
+
+Progress = Callable[[IngestSummary, Mapping[str, int | None]], None]
+"""Called now and then with the tally so far and the lag per source position, where known."""
+
+
+class FeedbackRecorder:
+    """Records batches into the ledger exactly once and keeps the run's tally."""
+
+    def __init__(self, ledger: Ledger, summary: IngestSummary) -> None:
+        self.ledger = ledger
+        self.summary = summary
+
+    def position(self, name: str, *, refresh: bool = False) -> int | None:
+        """The last recorded position of a source; ``refresh`` re-reads the store (another process may
+        have moved it, e.g. a partition that was owned by another group member)."""
+        if refresh or name not in self.summary.positions:
+            stored = self.ledger.tracked_position(name)
+            if stored is None:
+                self.summary.positions.pop(name, None)
+                return None
+            self.summary.positions[name] = stored
+        return self.summary.positions[name]
+
+    def record(self, name: str | None, batch: Sequence[Incoming[T]], dead_letters: DeadLetters[T]) -> None:
+        """Record one batch of one source; ``name`` None means an untracked source (stdin)."""
+        done = self.position(name) if name is not None else None
+        if done is not None:
+            batch = [item for item in batch if item.position > done]
+        if not batch:
+            return
+        valid: list[tuple[FeedbackMessage, str]] = []
+        rejected: list[tuple[Incoming[T], Rejection]] = []
+        for item in batch:
+            decoded = decode_feedback(item.raw)
+            if isinstance(decoded, Rejection):
+                rejected.append((item, decoded))
+            else:
+                valid.append((decoded, item.correlation))
+        if self.summary.first_message is None:
+            self.summary.first_message = time.monotonic()
+        self.summary.consumed += len(batch)
+        if rejected:
+            dead_letters.send(rejected)
+            self.summary.dead_lettered += len(rejected)
+        if name is None:
+            self._count(self._write(valid, None))
+            return
+        try:
+            self._count(self._write(valid, Tracking(name, batch[-1].position)))
+        except PositionAlreadyRecorded:
+            # Another member got there first (its partition moved to us mid-batch); its write stands.
+            self.summary.already_recorded += len(valid)
+            self.position(name, refresh=True)
+            return
+        self.summary.positions[name] = batch[-1].position
+
+    def _write(self, valid: list[tuple[FeedbackMessage, str]], tracking: Tracking | None) -> FeedbackOutcome:
+        """One atomic, idempotent transaction (the ledger re-decides it when a concurrent writer wins)."""
+        return self.ledger.record_feedback(valid, tracking)
+
+    def _count(self, outcome: FeedbackOutcome) -> None:
+        self.summary.recorded += outcome.recorded
+        self.summary.duplicates += outcome.duplicates
