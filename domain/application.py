@@ -190,6 +190,7 @@ class Ledger(Application):
             seen = self.process_recorder.existing_receipts(keys) if keys else set()
             events: list[Any] = []
             receipts: list[str] = []
+            now = datetime.now(UTC)
             for message, correlation in messages:
                 receipt = feedback_receipt(message.feedback_id)
                 if receipt in seen:
@@ -197,7 +198,7 @@ class Ledger(Application):
                 seen.add(receipt)
                 receipts.append(receipt)
                 audit = Audit(at=message.occurred_at, correlation=correlation)
-                events.extend(new_feedback(message, audit).collect_events())
+                events.append(Feedback.recorded_event(now, audit, **feedback_fields(message)))
             try:
                 self.record(events, tracking=tracking, receipts=receipts)
             except WRITE_CONFLICTS:
@@ -246,12 +247,13 @@ class Ledger(Application):
 # Command handlers: one per command type ------------------------------------------------
 
 
-def new_feedback(fields: c.FeedbackFields, audit: Audit) -> Feedback:
-    return Feedback(
-        key=fields.feedback_id, client=fields.client, kind=fields.kind, channel=fields.channel,
-        text=fields.text, rating=fields.rating, team=fields.team, promise=fields.promise,
-        occurred_at=fields.occurred_at, audit=audit,
-    )
+def feedback_fields(fields: c.FeedbackFields) -> dict[str, Any]:
+    """The Feedback aggregate's creation arguments from a validated message."""
+    return {
+        "key": fields.feedback_id, "client": fields.client, "kind": fields.kind, "channel": fields.channel,
+        "text": fields.text, "rating": fields.rating, "team": fields.team, "promise": fields.promise,
+        "occurred_at": fields.occurred_at,
+    }
 
 
 def _new_key(cmd: c.Command) -> str:
@@ -394,7 +396,7 @@ def retire_promise(uow: UnitOfWork, cmd: c.RetirePromise, audit: Audit) -> None:
 
 
 def record_feedback(uow: UnitOfWork, cmd: c.RecordFeedback, audit: Audit) -> None:
-    uow.add(new_feedback(cmd, audit))
+    uow.add(Feedback(audit=audit, **feedback_fields(cmd)))
 
 
 def resolve_feedback(uow: UnitOfWork, cmd: c.ResolveFeedback, audit: Audit) -> None:

