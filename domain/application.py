@@ -74,6 +74,7 @@ class UnitOfWork:
 
     def __init__(self, app: Ledger) -> None:
         self.app = app
+        self.at = datetime.min.replace(tzinfo=UTC)  # business time of the command being handled
         self.loaded: dict[tuple[str, str], LedgerAggregate | None] = {}
         self.events: list[Any] = []
         self.receipts: list[str] = []
@@ -91,9 +92,21 @@ class UnitOfWork:
         return found  # type: ignore[return-value]
 
     def require(self, cls: type[A], key: str) -> A:
+        """The aggregate a command acts on (its own clock rejects a time before its latest event)."""
         found = self.find(cls, key)
         if found is None:
             raise DomainError(f"unknown {cls.KIND} {key!r}")
+        return found
+
+    def refer(self, cls: type[A], key: str) -> A:
+        """An aggregate a command names, which must already exist at the command's business time:
+        otherwise the state "as of" that time would point at something that did not exist yet."""
+        found = self.require(cls, key)
+        if found.first_at > self.at:
+            raise DomainError(
+                f"{cls.KIND} {key!r} did not exist yet at {self.at.isoformat()} "
+                f"(it was created at {found.first_at.isoformat()})"
+            )
         return found
 
     def require_absent(self, cls: type[LedgerAggregate], key: str) -> None:
@@ -102,8 +115,10 @@ class UnitOfWork:
 
     def require_party(self, key: str) -> None:
         """A promisee is a client or a team."""
-        if self.find(Client, key) is None and self.find(Team, key) is None:
+        party = self.find(Client, key) or self.find(Team, key)
+        if party is None:
             raise DomainError(f"unknown promisee {key!r} (neither a client nor a team)")
+        self.refer(type(party), key)
 
     def add(self, aggregate: LedgerAggregate) -> None:
         self.loaded[(aggregate.KIND, aggregate.key)] = aggregate  # type: ignore[attr-defined]
@@ -164,6 +179,7 @@ class Ledger(Application):
                 continue
             default_at = cmd.occurred_at if isinstance(cmd, c.RecordFeedback) else now
             audit = Audit(at=cmd.at or default_at, actor=cmd.actor, reason=cmd.reason, correlation=cmd.id)
+            uow.at = audit.at
             try:
                 HANDLERS[type(cmd)](uow, cmd, audit)
             except DomainError as error:
@@ -275,7 +291,7 @@ def record_pain(uow: UnitOfWork, cmd: c.RecordPain, audit: Audit) -> None:
 def define_value_proposition(uow: UnitOfWork, cmd: c.DefineValueProposition, audit: Audit) -> None:
     client = uow.require(Client, cmd.client)
     if cmd.team is not None:
-        uow.require(Team, cmd.team)
+        uow.refer(Team, cmd.team)
     client.define_value_proposition(
         cmd.proposition, cmd.team, cmd.statement, list(cmd.characteristics), list(cmd.pains), audit=audit
     )
@@ -284,9 +300,9 @@ def define_value_proposition(uow: UnitOfWork, cmd: c.DefineValueProposition, aud
 
 def draw_strategy_canvas(uow: UnitOfWork, cmd: c.DrawStrategyCanvas, audit: Audit) -> None:
     uow.require_absent(StrategyCanvas, cmd.canvas)
-    uow.require(Client, cmd.client)
+    uow.refer(Client, cmd.client)
     if cmd.team is not None:
-        uow.require(Team, cmd.team)
+        uow.refer(Team, cmd.team)
     uow.add(StrategyCanvas(key=cmd.canvas, client=cmd.client, team=cmd.team, factors=list(cmd.factors), audit=audit))
 
 
@@ -346,13 +362,13 @@ def define_metric(uow: UnitOfWork, cmd: c.DefineMetric, audit: Audit) -> None:
 
 
 def record_reading(uow: UnitOfWork, cmd: c.RecordReading, audit: Audit) -> None:
-    uow.require(Metric, cmd.metric)
+    uow.refer(Metric, cmd.metric)
     uow.add(Reading(key=_new_key(cmd), metric=cmd.metric, value=cmd.value, audit=audit))
 
 
 def _check_changes(uow: UnitOfWork, changes: c.PromiseChanges) -> dict[str, Any]:
     if changes.metric is not None:
-        uow.require(Metric, changes.metric)
+        uow.refer(Metric, changes.metric)
     if changes.promisee is not None:
         uow.require_party(changes.promisee)
     return changes.as_dict()
@@ -360,11 +376,11 @@ def _check_changes(uow: UnitOfWork, changes: c.PromiseChanges) -> dict[str, Any]
 
 def propose_promise(uow: UnitOfWork, cmd: c.ProposePromise, audit: Audit) -> None:
     uow.require_absent(Promise, cmd.promise)
-    uow.require(Team, cmd.promisor)
+    uow.refer(Team, cmd.promisor)
     uow.require_party(cmd.promisee)
-    uow.require(Metric, cmd.metric)
+    uow.refer(Metric, cmd.metric)
     if cmd.parent is not None:
-        uow.require(Promise, cmd.parent)
+        uow.refer(Promise, cmd.parent)
     uow.add(Promise(
         key=cmd.promise, promisor=cmd.promisor, promisee=cmd.promisee, statement=cmd.statement,
         metric=cmd.metric, target=cmd.target, period=cmd.period, parent=cmd.parent, audit=audit,
@@ -406,7 +422,7 @@ def resolve_feedback(uow: UnitOfWork, cmd: c.ResolveFeedback, audit: Audit) -> N
 
 
 def post_ledger_entry(uow: UnitOfWork, cmd: c.PostLedgerEntry, audit: Audit) -> None:
-    uow.require(Team, cmd.team)
+    uow.refer(Team, cmd.team)
     uow.add(LedgerEntry(
         key=_new_key(cmd), team=cmd.team, period=cmd.period, kind=cmd.kind, amount=cmd.amount,
         description=cmd.description, audit=audit,
@@ -415,10 +431,10 @@ def post_ledger_entry(uow: UnitOfWork, cmd: c.PostLedgerEntry, audit: Audit) -> 
 
 def propose_experiment(uow: UnitOfWork, cmd: c.ProposeExperiment, audit: Audit) -> None:
     uow.require_absent(Experiment, cmd.experiment)
-    uow.require(Team, cmd.team)
-    uow.require(Metric, cmd.metric)
+    uow.refer(Team, cmd.team)
+    uow.refer(Metric, cmd.metric)
     if cmd.promise is not None:
-        uow.require(Promise, cmd.promise)
+        uow.refer(Promise, cmd.promise)
     uow.add(Experiment(
         key=cmd.experiment, team=cmd.team, hypothesis=cmd.hypothesis, metric=cmd.metric,
         design=cmd.design, promise=cmd.promise, audit=audit,
@@ -445,9 +461,9 @@ def conclude_experiment(uow: UnitOfWork, cmd: c.ConcludeExperiment, audit: Audit
 
 def record_error_review(uow: UnitOfWork, cmd: c.RecordErrorReview, audit: Audit) -> None:
     uow.require_absent(ErrorReview, cmd.review)
-    uow.require(Team, cmd.team)
+    uow.refer(Team, cmd.team)
     if cmd.promise is not None:
-        uow.require(Promise, cmd.promise)
+        uow.refer(Promise, cmd.promise)
     uow.add(ErrorReview(
         key=cmd.review, team=cmd.team, what_happened=cmd.what_happened, cause=cmd.cause,
         lesson=cmd.lesson, promise=cmd.promise, audit=audit,
@@ -456,11 +472,11 @@ def record_error_review(uow: UnitOfWork, cmd: c.RecordErrorReview, audit: Audit)
 
 def record_process_change(uow: UnitOfWork, cmd: c.RecordProcessChange, audit: Audit) -> None:
     uow.require_absent(ProcessChange, cmd.change)
-    uow.require(Team, cmd.team)
+    uow.refer(Team, cmd.team)
     if cmd.experiment is not None:
-        uow.require(Experiment, cmd.experiment)
+        uow.refer(Experiment, cmd.experiment)
     if cmd.review is not None:
-        uow.require(ErrorReview, cmd.review)
+        uow.refer(ErrorReview, cmd.review)
     uow.add(ProcessChange(
         key=cmd.change, team=cmd.team, description=cmd.description, experiment=cmd.experiment,
         review=cmd.review, audit=audit,

@@ -31,6 +31,7 @@ class LedgerAggregate(Aggregate):
     """
 
     KIND = "aggregate"
+    first_at: datetime
     last_at: datetime
 
     @classmethod
@@ -44,7 +45,9 @@ class LedgerAggregate(Aggregate):
             aggregate.last_at = self.audit.at
 
     class Created(Event, Aggregate.Created):
-        pass
+        def apply(self, aggregate: Any) -> None:
+            super().apply(aggregate)
+            aggregate.first_at = self.audit.at
 
     def check_time(self, audit: Audit) -> None:
         """Refuse an event dated before this aggregate's latest event."""

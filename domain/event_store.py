@@ -21,7 +21,7 @@ from eventsourcing.postgres import PostgresProcessRecorder
 from eventsourcing.sqlite import SQLiteCursor, SQLiteProcessRecorder
 from psycopg.sql import SQL, Identifier
 
-from domain.tamper_evidence import GENESIS, ChainRow, VerifyReport, chain_links, verify_rows
+from domain.tamper_evidence import GENESIS_HEAD, ChainHead, ChainRow, NewEvent, VerifyReport, extend_chain, verify_rows
 
 PAGE = 5000
 LAST_TABLE = "ledger_events_receipts"  # created last: when it exists, the whole store does
@@ -34,7 +34,10 @@ class LedgerSQLiteRecorder(SQLiteProcessRecorder):
     def construct_create_table_statements(self) -> list[str]:
         return [
             *super().construct_create_table_statements(),
-            "CREATE TABLE IF NOT EXISTS event_chain (notification_id INTEGER PRIMARY KEY, link BLOB NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS event_chain ("
+            "notification_id INTEGER PRIMARY KEY, link BLOB NOT NULL, previous_id INTEGER NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS event_chain_head ("
+            "id INTEGER PRIMARY KEY CHECK (id = 1), notification_id INTEGER, events INTEGER, link BLOB)",
             "CREATE TABLE IF NOT EXISTS receipts (key TEXT PRIMARY KEY) WITHOUT ROWID",
         ]
 
@@ -46,12 +49,13 @@ class LedgerSQLiteRecorder(SQLiteProcessRecorder):
         receipts: Iterable[str] = kwargs.get("receipts") or ()
         c.executemany("INSERT INTO receipts VALUES (?)", [(key,) for key in receipts])
         if ids:
-            c.execute("SELECT link FROM event_chain ORDER BY notification_id DESC LIMIT 1")
+            c.execute("SELECT notification_id, events, link FROM event_chain_head")
             row = c.fetchone()
-            previous = bytes(row[0]) if row else GENESIS
-            rows = [(i, s.originator_id, s.originator_version, s.topic, s.state)
-                    for i, s in zip(ids, stored_events, strict=True)]
-            c.executemany("INSERT INTO event_chain VALUES (?, ?)", chain_links(previous, rows))
+            head = ChainHead(row[0], row[1], bytes(row[2])) if row else GENESIS_HEAD
+            links, head = extend_chain(head, _new_events(ids, stored_events))
+            c.executemany("INSERT INTO event_chain VALUES (?, ?, ?)", links)
+            c.execute("INSERT OR REPLACE INTO event_chain_head VALUES (1, ?, ?, ?)",
+                      (head.position, head.events, head.link))
         return ids
 
     def _insert_stored_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent]) -> list[int]:
@@ -96,11 +100,12 @@ class LedgerSQLiteRecorder(SQLiteProcessRecorder):
 
     def verify_chain(self) -> VerifyReport:
         statement = (
-            "SELECT pos, oid, ver, topic, state, link FROM ("
-            " SELECT e.rowid AS pos, e.originator_id AS oid, e.originator_version AS ver, e.topic, e.state, c.link"
-            " FROM stored_events e LEFT JOIN event_chain c ON c.notification_id = e.rowid WHERE e.rowid > ?"
+            "SELECT pos, oid, ver, topic, state, link, previous_id FROM ("
+            " SELECT e.rowid AS pos, e.originator_id AS oid, e.originator_version AS ver, e.topic, e.state, c.link,"
+            " c.previous_id FROM stored_events e LEFT JOIN event_chain c ON c.notification_id = e.rowid"
+            " WHERE e.rowid > ?"
             " UNION ALL"
-            " SELECT c.notification_id, NULL, NULL, NULL, NULL, c.link FROM event_chain c"
+            " SELECT c.notification_id, NULL, NULL, NULL, NULL, c.link, c.previous_id FROM event_chain c"
             " WHERE c.notification_id > ? AND NOT EXISTS"
             " (SELECT 1 FROM stored_events e WHERE e.rowid = c.notification_id)"
             ") ORDER BY pos LIMIT ?"
@@ -117,7 +122,10 @@ class LedgerSQLiteRecorder(SQLiteProcessRecorder):
                 yield rows  # type: ignore[misc]
                 after = rows[-1][0]
 
-        return verify_rows(pages())
+        with self.datastore.transaction(commit=False) as c:
+            c.execute("SELECT notification_id, events, link FROM event_chain_head")
+            row = c.fetchone()
+        return verify_rows(pages(), _head(row))
 
 
 class LedgerPostgresRecorder(PostgresProcessRecorder):
@@ -132,12 +140,14 @@ class LedgerPostgresRecorder(PostgresProcessRecorder):
         super().__init__(datastore, events_table_name=events_table_name, tracking_table_name=tracking_table_name)
         schema = Identifier(self.datastore.schema)
         self.chain_table = SQL("{}.{}").format(schema, Identifier(events_table_name + "_chain"))
+        self.head_table = SQL("{}.{}").format(schema, Identifier(events_table_name + "_chain_head"))
         self.receipts_table = SQL("{}.{}").format(schema, Identifier(events_table_name + "_receipts"))
         self.events_table = SQL("{}.{}").format(schema, Identifier(events_table_name))
         self.sql_create_statements.extend([
-            SQL("CREATE TABLE IF NOT EXISTS {} (notification_id bigint PRIMARY KEY, link bytea NOT NULL)").format(
-                self.chain_table
-            ),
+            SQL("CREATE TABLE IF NOT EXISTS {} (notification_id bigint PRIMARY KEY, link bytea NOT NULL,"
+                " previous_id bigint NOT NULL)").format(self.chain_table),
+            SQL("CREATE TABLE IF NOT EXISTS {} (id int PRIMARY KEY CHECK (id = 1), notification_id bigint,"
+                " events bigint, link bytea)").format(self.head_table),
             SQL("CREATE TABLE IF NOT EXISTS {} (key text PRIMARY KEY)").format(self.receipts_table),
         ])
 
@@ -151,15 +161,20 @@ class LedgerPostgresRecorder(PostgresProcessRecorder):
                                        **kwargs: Any) -> Sequence[int] | None:
         ids = list(super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs) or [])
         if ids:
-            curs.execute(SQL("SELECT link FROM {} ORDER BY notification_id DESC LIMIT 1").format(self.chain_table))
+            curs.execute(SQL("SELECT notification_id, events, link FROM {}").format(self.head_table))
             row = curs.fetchone()
-            previous = bytes(row["link"]) if row else GENESIS
-            rows = [(i, s.originator_id, s.originator_version, s.topic, s.state)
-                    for i, s in zip(ids, stored_events, strict=True)]
-            links = chain_links(previous, rows)
+            head = ChainHead(row["notification_id"], row["events"], bytes(row["link"])) if row else GENESIS_HEAD
+            links, head = extend_chain(head, _new_events(ids, stored_events))
             curs.execute(
-                SQL("INSERT INTO {} SELECT * FROM unnest(%s::bigint[], %s::bytea[])").format(self.chain_table),
-                ([i for i, _ in links], [link for _, link in links]),
+                SQL("INSERT INTO {} SELECT * FROM unnest(%s::bigint[], %s::bytea[], %s::bigint[])").format(
+                    self.chain_table),
+                ([i for i, _, _ in links], [link for _, link, _ in links], [p for _, _, p in links]),
+            )
+            curs.execute(
+                SQL("INSERT INTO {} VALUES (1, %s, %s, %s) ON CONFLICT (id) DO UPDATE SET"
+                    " notification_id = excluded.notification_id, events = excluded.events, link = excluded.link"
+                    ).format(self.head_table),
+                (head.position, head.events, head.link),
             )
         return ids
 
@@ -184,7 +199,7 @@ class LedgerPostgresRecorder(PostgresProcessRecorder):
     def verify_chain(self) -> VerifyReport:
         statement = SQL(
             "SELECT coalesce(e.notification_id, c.notification_id) AS pos, e.originator_id, e.originator_version,"
-            " e.topic, e.state, c.link FROM {events} e FULL OUTER JOIN {chain} c"
+            " e.topic, e.state, c.link, c.previous_id FROM {events} e FULL OUTER JOIN {chain} c"
             " ON c.notification_id = e.notification_id"
             " WHERE coalesce(e.notification_id, c.notification_id) > %s ORDER BY 1 LIMIT %s"
         ).format(events=self.events_table, chain=self.chain_table)
@@ -196,7 +211,7 @@ class LedgerPostgresRecorder(PostgresProcessRecorder):
                     curs.execute(statement, (after, PAGE))
                     rows = [
                         (r["pos"], r["originator_id"], r["originator_version"], r["topic"],
-                         r["state"], r["link"])
+                         r["state"], r["link"], r["previous_id"])
                         for r in curs.fetchall()
                     ]
                 if not rows:
@@ -204,7 +219,23 @@ class LedgerPostgresRecorder(PostgresProcessRecorder):
                 yield rows
                 after = rows[-1][0]
 
-        return verify_rows(pages())
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(SQL("SELECT notification_id, events, link FROM {}").format(self.head_table))
+            row = curs.fetchone()
+        return verify_rows(pages(), _head(None if row is None else tuple(row.values())))
+
+
+def _new_events(ids: Sequence[int], stored_events: Sequence[StoredEvent]) -> list[NewEvent]:
+    return [(i, s.originator_id, s.originator_version, s.topic, s.state)
+            for i, s in zip(ids, stored_events, strict=True)]
+
+
+def _head(row: Sequence[Any] | None) -> ChainHead | None:
+    """The stored head row, or None when it is missing (or too damaged to read)."""
+    try:
+        return None if row is None else ChainHead(int(row[0]), int(row[1]), bytes(row[2]))
+    except (TypeError, ValueError):
+        return ChainHead(-1, -1, b"")
 
 
 def store_environment(url: str) -> dict[str, str]:

@@ -46,9 +46,6 @@ class Promise(LedgerAggregate):
         self.parent = parent
         self.status = "proposed"
 
-    def terms(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in TERMS}
-
     def _apply_changes(self, changes: dict[str, Any]) -> None:
         unknown = set(changes) - set(TERMS)
         if unknown:
@@ -79,6 +76,11 @@ class Promise(LedgerAggregate):
             raise DomainError(
                 f"promise {self.key} is {self.status}; only an agreed promise can be amended "
                 "(use CounterPropose while it is under negotiation)"
+            )
+        if "period" in changes and changes["period"] != self.period:
+            raise DomainError(
+                f"promise {self.key}: the period of an agreed promise cannot change (its compliance history "
+                "is counted in it); retire it and propose a new one"
             )
         self._apply_changes(changes)
 

@@ -10,6 +10,7 @@ import hashlib
 import struct
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 from uuid import UUID
 
 GENESIS = bytes(32)
@@ -28,13 +29,29 @@ def chain_link(previous: bytes, notification_id: int, originator_id: UUID | str,
     return digest.digest()
 
 
-def chain_links(previous: bytes, rows: Iterable[tuple[int, UUID | str, int, str, bytes]]) -> list[tuple[int, bytes]]:
-    """Links for consecutive events (notification_id, originator_id, version, topic, state)."""
-    links = []
-    for notification_id, originator_id, version, topic, state in rows:
-        previous = chain_link(previous, notification_id, originator_id, version, topic, state)
-        links.append((notification_id, previous))
-    return links
+@dataclass(frozen=True)
+class ChainHead:
+    """The chain's newest link, kept in one row beside it, so losing the newest events shows too."""
+
+    position: int
+    events: int
+    link: bytes
+
+
+GENESIS_HEAD = ChainHead(0, 0, GENESIS)
+
+NewEvent = tuple[int, UUID | str, int, str, bytes]
+"""(position, originator id, version, topic, stored state) of an event being appended."""
+
+
+def extend_chain(head: ChainHead, events: Iterable[NewEvent]) -> tuple[list[tuple[int, bytes, int]], ChainHead]:
+    """Chain rows (position, link, previous position) for consecutive new events, and the new head."""
+    rows = []
+    for position, originator_id, version, topic, state in events:
+        link = chain_link(head.link, position, originator_id, version, topic, state)
+        rows.append((position, link, head.position))
+        head = ChainHead(position, head.events + 1, link)
+    return rows, head
 
 
 @dataclass(frozen=True)
@@ -60,29 +77,56 @@ class VerifyReport:
         }
 
 
-ChainRow = tuple[int, UUID | str | None, int | None, str | None, bytes | None, bytes | None]
+ChainRow = tuple[int, Any, Any, Any, Any, Any, Any]
+"""(position, originator id, version, topic, state, link, previous position) from a full outer join
+of the events and the chain: event fields are None where only a link remains, and vice versa."""
 
 
-def verify_rows(pages: Iterator[Sequence[ChainRow]]) -> VerifyReport:
-    """Walk (position, originator_id, version, topic, state, stored_link) rows in position order.
+def _as_bytes(value: Any) -> bytes:
+    """Stored bytes as the database returns them; text (what a careless edit leaves) as its UTF-8."""
+    return value.encode() if isinstance(value, str) else bytes(value)
 
-    A row with no event (originator_id None) is a link whose event was deleted; a row with
-    no link is an event inserted behind the chain's back.
-    """
+
+def _check_row(position: int, originator_id: Any, version: Any, topic: Any, state: Any, stored_link: Any,
+               previous: Any, last_position: int, previous_link: bytes) -> tuple[str | None, int, bytes]:
+    """One step of the walk: what is wrong with the row (None if nothing), where, and the row's link."""
+    if originator_id is None:
+        return "event deleted (its chain link remains)", position, previous_link
+    if stored_link is None:
+        return "event has no chain link (inserted)", position, previous_link
+    if previous != last_position:
+        if isinstance(previous, int) and previous > last_position:
+            return "event deleted together with its chain link", previous, previous_link
+        return "chain order broken (an event was inserted or moved)", position, previous_link
+    try:
+        link = chain_link(previous_link, position, originator_id, int(version), str(topic), _as_bytes(state))
+        intact = link == _as_bytes(stored_link)
+    except (TypeError, ValueError, AttributeError) as error:
+        return f"event unreadable ({error.__class__.__name__}: {error})", position, previous_link
+    if not intact:
+        return "event bytes or order differ from the chain (changed or reordered)", position, previous_link
+    return None, position, link
+
+
+def verify_rows(pages: Iterator[Sequence[ChainRow]], head: ChainHead | None) -> VerifyReport:
+    """Walk the rows in position order and name the first position that breaks the chain."""
     expected = GENESIS
     events = 0
+    last_position = 0
     for page in pages:
-        for position, originator_id, version, topic, state, stored_link in page:
-            if originator_id is None:
-                return VerifyReport(events, position, "event deleted (its chain link remains)", expected.hex())
-            if stored_link is None:
-                return VerifyReport(events, position, "event has no chain link (inserted)", expected.hex())
-            assert version is not None and topic is not None and state is not None
-            expected = chain_link(expected, position, originator_id, version, topic, bytes(state))
-            if expected != bytes(stored_link):
-                return VerifyReport(
-                    events, position, "event bytes or order differ from the chain (changed or reordered)",
-                    expected.hex(),
-                )
+        for position, originator_id, version, topic, state, stored_link, previous in page:
+            problem, at, link = _check_row(position, originator_id, version, topic, state, stored_link, previous,
+                                           last_position, expected)
+            if problem is not None:
+                return VerifyReport(events, at, problem, expected.hex())
+            expected = link
             events += 1
+            last_position = position
+    if events and head is None:
+        return VerifyReport(events, last_position, "the chain head is missing", expected.hex())
+    if head is not None and (head.position, head.events, head.link) != (last_position, events, expected):
+        if head.position > last_position:
+            return VerifyReport(events, last_position + 1, f"the newest events are missing (the chain head is at "
+                                f"position {head.position} after {head.events} events)", expected.hex())
+        return VerifyReport(events, last_position, "the chain head does not match the log", expected.hex())
     return VerifyReport(events, None, None, expected.hex())

@@ -6,7 +6,8 @@ Rules: a period's value is the mean of the metric's readings in it; it is kept w
 meets the target in force at the period's start (>= or <= by the metric's direction); rows run
 from the first period starting at or after agreement through the latest period holding a
 reading, and stop before the period in which the promise was retired. Periods are UTC
-calendar days, ISO weeks and calendar months.
+calendar days, ISO weeks and calendar months. An amendment that changes the metric counts from the
+next period too: each period is measured with the metric (and its direction) in force at its start.
 """
 
 from __future__ import annotations
@@ -23,39 +24,49 @@ latest AS (
 ),
 agreed AS (SELECT promise, min(business_at) AS agreed_at FROM hist WHERE event = 'Agreed' GROUP BY promise),
 retired AS (SELECT promise, min(business_at) AS retired_at FROM hist WHERE event = 'Retired' GROUP BY promise),
+steps AS (
+    SELECT * FROM (VALUES ('day', INTERVAL 1 DAY), ('week', INTERVAL 7 DAY), ('month', INTERVAL 1 MONTH))
+        AS s(period, step)
+),
 bounds AS (
-    SELECT l.promise, l.metric, l.period, m.direction,
-        CASE l.period WHEN 'day' THEN INTERVAL 1 DAY WHEN 'week' THEN INTERVAL 7 DAY ELSE INTERVAL 1 MONTH END
-            AS step,
+    SELECT l.promise, l.period, s.step,
         CASE WHEN date_trunc(l.period, a.agreed_at) = a.agreed_at THEN a.agreed_at
-             ELSE date_trunc(l.period, a.agreed_at)
-                  + CASE l.period WHEN 'day' THEN INTERVAL 1 DAY WHEN 'week' THEN INTERVAL 7 DAY
-                                  ELSE INTERVAL 1 MONTH END
-        END AS first_start,
+             ELSE date_trunc(l.period, a.agreed_at) + s.step END AS first_start,
         date_trunc(l.period, r.retired_at) AS retired_start
     FROM latest l
+    JOIN steps s USING (period)
     JOIN agreed a USING (promise)
     LEFT JOIN retired r USING (promise)
-    JOIN metrics m ON m.metric = l.metric
+),
+terms AS (
+    SELECT h.promise, h.business_at, h.target, h.metric, m.direction
+    FROM hist h JOIN metrics m ON m.metric = h.metric AND m.business_at <= as_of
+    WHERE h.event IN ('Agreed', 'Amended')
+),
+candidate_readings AS (
+    SELECT b.promise, date_trunc(b.period, r.business_at) AS period_start, r.metric, r.value
+    FROM bounds b
+    JOIN (SELECT DISTINCT promise, metric FROM terms) used USING (promise)
+    JOIN readings r ON r.metric = used.metric AND r.business_at >= b.first_start AND r.business_at <= as_of
 ),
 period_values AS (
-    SELECT b.promise, date_trunc(b.period, r.business_at) AS period_start, avg(r.value) AS value
-    FROM bounds b
-    JOIN readings r ON r.metric = b.metric AND r.business_at >= b.first_start AND r.business_at <= as_of
+    SELECT c.promise, c.period_start, avg(c.value) AS value
+    FROM candidate_readings c
+    ASOF JOIN terms t ON t.promise = c.promise AND t.business_at <= c.period_start
+    WHERE c.metric = t.metric
     GROUP BY ALL
 ),
 series AS (
-    SELECT promise, direction, period_start FROM (
-        SELECT b.promise, b.direction, b.retired_start,
+    SELECT promise, period_start FROM (
+        SELECT b.promise, b.retired_start,
             unnest(generate_series(b.first_start, max(v.period_start), b.step)) AS period_start
         FROM bounds b JOIN period_values v USING (promise)
-        GROUP BY b.promise, b.direction, b.first_start, b.step, b.retired_start
+        GROUP BY b.promise, b.first_start, b.step, b.retired_start
     ) WHERE retired_start IS NULL OR period_start < retired_start
-),
-terms AS (SELECT promise, business_at, target FROM hist WHERE event IN ('Agreed', 'Amended'))
+)
 SELECT s.promise, s.period_start, v.value, t.target,
     CASE WHEN v.value IS NULL THEN NULL
-         WHEN s.direction = 'higher_is_better' THEN v.value >= t.target
+         WHEN t.direction = 'higher_is_better' THEN v.value >= t.target
          ELSE v.value <= t.target END AS kept
 FROM series s
 ASOF JOIN terms t ON t.promise = s.promise AND t.business_at <= s.period_start

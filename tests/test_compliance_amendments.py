@@ -1,0 +1,58 @@
+"""Amendments that change what a promise is measured by: the new terms count from the next period."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.helpers import cli_json, jsonl, run_cli
+
+SETUP = [
+    {"type": "FormTeam", "id": "t", "team": "ops", "name": "Ops", "at": "2026-01-01T00:00:00Z"},
+    {"type": "IdentifyClient", "id": "c", "client": "shop", "name": "Shop", "kind": "external",
+     "at": "2026-01-01T00:00:00Z"},
+    {"type": "DefineMetric", "id": "ma", "metric": "ontime", "name": "On time", "unit": "%",
+     "direction": "higher_is_better", "at": "2026-01-01T00:00:00Z"},
+    {"type": "DefineMetric", "id": "mb", "metric": "late", "name": "Late orders", "unit": "count",
+     "direction": "lower_is_better", "at": "2026-01-01T00:00:00Z"},
+    {"type": "ProposePromise", "id": "p1", "promise": "p", "promisor": "ops", "promisee": "shop",
+     "statement": "On time", "metric": "ontime", "target": 90, "period": "week", "at": "2026-01-04T00:00:00Z"},
+    {"type": "AgreePromise", "id": "p2", "promise": "p", "at": "2026-01-05T00:00:00Z"},
+    # week of 01-05: ontime 95 (kept), late 9
+    {"type": "RecordReading", "id": "r1", "metric": "ontime", "value": 95, "at": "2026-01-06T10:00:00Z"},
+    {"type": "RecordReading", "id": "r2", "metric": "late", "value": 9, "at": "2026-01-06T10:00:00Z"},
+    # amended mid-week to the 'late' metric (lower is better, target 5): counts from the week of 01-12
+    {"type": "AmendPromise", "id": "p3", "promise": "p", "changes": {"metric": "late", "target": 5},
+     "reason": "count late orders instead", "at": "2026-01-07T00:00:00Z"},
+    {"type": "RecordReading", "id": "r3", "metric": "ontime", "value": 50, "at": "2026-01-13T10:00:00Z"},
+    {"type": "RecordReading", "id": "r4", "metric": "late", "value": 3, "at": "2026-01-13T10:00:00Z"},
+]
+
+
+def test_metric_amendment_counts_from_the_next_period(tmp_path: Path) -> None:
+    store, views = f"sqlite:///{tmp_path / 'l.db'}", tmp_path / "v.duckdb"
+    run_cli("import", "-", store=store, stdin=jsonl(SETUP), check=True)
+    shown = cli_json("promise", "show", "p", store=store, views=views)
+    assert shown["compliance"] == [
+        {"period_start": "2026-01-05", "value": 95.0, "target": 90.0, "kept": True},
+        {"period_start": "2026-01-12", "value": 3.0, "target": 5.0, "kept": True},
+    ]
+    assert shown["metric"] == "late"
+
+
+def test_period_of_an_agreed_promise_cannot_be_amended(tmp_path: Path) -> None:
+    store = f"sqlite:///{tmp_path / 'l.db'}"
+    amend = {"type": "AmendPromise", "id": "p4", "promise": "p", "changes": {"period": "month"},
+             "reason": "monthly", "at": "2026-01-20T00:00:00Z"}
+    done = run_cli("import", "-", store=store, stdin=jsonl([*SETUP, amend]))
+    assert done.returncode == 1
+    expected = f"line {len(SETUP) + 1}: AmendPromise: promise p: the period of an agreed promise cannot change"
+    assert expected in done.stderr
+
+
+def test_reference_to_something_created_later_is_rejected(tmp_path: Path) -> None:
+    """Otherwise the state as of the earlier time would name a metric that did not exist yet."""
+    store = f"sqlite:///{tmp_path / 'l.db'}"
+    early = {**SETUP[4], "id": "early", "promise": "early", "at": "2025-12-01T00:00:00Z"}
+    done = run_cli("import", "-", store=store, stdin=jsonl([*SETUP[:4], early]))
+    assert done.returncode == 1
+    assert "team 'ops' did not exist yet at 2025-12-01T00:00:00+00:00" in done.stderr
