@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import duckdb
 
+from projections.timeline import FOREVER_SQL
+
 COMPLIANCE_MACRO = """
 CREATE OR REPLACE MACRO compliance_as_of(as_of) AS TABLE
 WITH hist AS (
     SELECT * FROM promise_history WHERE business_at <= as_of
 ),
-latest AS (
-    SELECT * FROM hist QUALIFY row_number() OVER (PARTITION BY promise ORDER BY version DESC) = 1
-),
+latest AS (SELECT * FROM promise_state_as_of(as_of)),
 agreed AS (SELECT promise, min(business_at) AS agreed_at FROM hist WHERE event = 'Agreed' GROUP BY promise),
 retired AS (SELECT promise, min(business_at) AS retired_at FROM hist WHERE event = 'Retired' GROUP BY promise),
 steps AS (
@@ -44,13 +44,13 @@ terms AS (
     WHERE h.event IN ('Agreed', 'Amended')
 ),
 candidate_readings AS (
-    SELECT b.promise, date_trunc(b.period, r.business_at) AS period_start, r.metric, r.value
+    SELECT b.promise, date_trunc(b.period, r.business_at) AS period_start, r.metric, r.value, r.position
     FROM bounds b
     JOIN (SELECT DISTINCT promise, metric FROM terms) used USING (promise)
     JOIN readings r ON r.metric = used.metric AND r.business_at >= b.first_start AND r.business_at <= as_of
 ),
 period_values AS (
-    SELECT c.promise, c.period_start, avg(c.value) AS value
+    SELECT c.promise, c.period_start, avg(c.value ORDER BY c.position) AS value  -- ordered: same bits every time
     FROM candidate_readings c
     ASOF JOIN terms t ON t.promise = c.promise AND t.business_at <= c.period_start
     WHERE c.metric = t.metric
@@ -81,5 +81,5 @@ def install(con: duckdb.DuckDBPyConnection) -> None:
 def materialise(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         "CREATE OR REPLACE TABLE promise_compliance AS "
-        "SELECT * FROM compliance_as_of(TIMESTAMP '9999-12-31 23:59:59') ORDER BY promise, period_start"
+        f"SELECT * FROM compliance_as_of({FOREVER_SQL}) ORDER BY promise, period_start"
     )

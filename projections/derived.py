@@ -8,28 +8,32 @@ from __future__ import annotations
 
 import duckdb
 
-from projections import compliance, economics, experiments
-from projections.timeline import FOREVER
+from projections import compliance, economics, experiments, state
+from projections.timeline import FOREVER_SQL
 
 CURRENT_STATE_VIEWS = {
-    "promise_state": "SELECT * FROM promise_history QUALIFY row_number() OVER"
-                     " (PARTITION BY promise ORDER BY version DESC) = 1",
-    "team_members": "SELECT team, person, role, business_at AS since FROM team_membership QUALIFY row_number() OVER"
-                    " (PARTITION BY team, person ORDER BY business_at DESC, position DESC) = 1 AND change = 'added'",
+    "promise_state": f"SELECT * FROM promise_state_as_of({FOREVER_SQL})",
+    "team_members": f"SELECT * FROM team_members_as_of({FOREVER_SQL})",
     "open_complaints": "SELECT f.* FROM feedback f WHERE f.kind = 'complaint' AND NOT EXISTS"
                        " (SELECT 1 FROM feedback_resolutions r WHERE r.feedback_id = f.feedback_id)",
+    "unidentified_feedback": "SELECT f.*, NOT EXISTS (SELECT 1 FROM clients c WHERE c.client = f.client)"
+                             " AS client_unidentified, f.team IS NOT NULL AND NOT EXISTS"
+                             " (SELECT 1 FROM teams t WHERE t.team = f.team) AS team_unknown FROM feedback f"
+                             " WHERE NOT EXISTS (SELECT 1 FROM clients c WHERE c.client = f.client)"
+                             " OR (f.team IS NOT NULL AND NOT EXISTS (SELECT 1 FROM teams t WHERE t.team = f.team))",
 }
 
 
 def install(con: duckdb.DuckDBPyConnection) -> None:
-    """Macros and views; cheap and idempotent, so run on every open."""
+    """Macros and views over the fact tables; cheap and idempotent, so run on every open."""
+    state.install(con)
     compliance.install(con)
     for name, sql in CURRENT_STATE_VIEWS.items():
         con.execute(f"CREATE OR REPLACE VIEW {name} AS {sql}")
 
 
 def refresh(con: duckdb.DuckDBPyConnection) -> None:
-    install(con)
+    """Recompute the materialised current-state tables (for analysts; the show commands query live)."""
     compliance.materialise(con)
     economics.materialise(con)
-    experiments.materialise(con, FOREVER)
+    experiments.materialise(con)

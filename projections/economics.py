@@ -11,20 +11,13 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import duckdb
 
 from domain.team import DEFAULT_REWARD_SCHEME
 from projections.timeline import FOREVER
-
-MEMBERS_AT = """
-SELECT person, role FROM team_membership
-WHERE team = ? AND business_at < ?
-QUALIFY row_number() OVER (PARTITION BY person ORDER BY business_at DESC, position DESC) = 1 AND change = 'added'
-ORDER BY person
-"""
 
 
 def _period_end(period: str) -> datetime:
@@ -57,8 +50,8 @@ def _split(pool: float, scheme: dict[str, Any], members: list[str]) -> list[dict
 def economics(con: duckdb.DuckDBPyConnection, as_of: datetime, team: str | None = None) -> list[dict[str, Any]]:
     """Rows per team and month from the facts with business time <= ``as_of``."""
     sums = con.execute(
-        "SELECT team, period, coalesce(sum(amount) FILTER (kind = 'revenue'), 0),"
-        " coalesce(sum(amount) FILTER (kind = 'cost'), 0)"
+        "SELECT team, period, coalesce(sum(amount ORDER BY position) FILTER (kind = 'revenue'), 0),"
+        " coalesce(sum(amount ORDER BY position) FILTER (kind = 'cost'), 0)"
         " FROM ledger_entries WHERE business_at <= ? GROUP BY team, period ORDER BY team, period",
         [as_of],
     ).fetchall()
@@ -117,7 +110,10 @@ def economics(con: duckdb.DuckDBPyConnection, as_of: datetime, team: str | None 
             "company_net_profit": company[period],
         }
         if variant == "base_plus_team_bonus":
-            members = [person for person, _ in con.execute(MEMBERS_AT, [team_key, end]).fetchall()]
+            members = [person for (person,) in con.execute(
+                "SELECT person FROM team_members_as_of(?) WHERE team = ? ORDER BY person",
+                [end - timedelta(microseconds=1), team_key],
+            ).fetchall()]
             row["payouts"] = _split(pool, scheme, members)
         rows.append(row)
     return rows

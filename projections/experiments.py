@@ -14,7 +14,7 @@ from typing import Any
 
 import duckdb
 
-from projections.timeline import iso
+from projections.timeline import FOREVER, iso
 
 EXPERIMENT_AS_OF = """
 SELECT e.experiment, e.team, e.hypothesis, e.metric, e.design, e.promise, e.business_at AS proposed_at,
@@ -131,10 +131,10 @@ def experiments(con: duckdb.DuckDBPyConnection, as_of: datetime, key: str | None
     return outcomes
 
 
-def materialise(con: duckdb.DuckDBPyConnection, forever: datetime) -> None:
+def materialise(con: duckdb.DuckDBPyConnection) -> None:
     import pyarrow as pa
 
-    rows = experiments(con, forever)
+    rows = experiments(con, FOREVER)
     flat = [
         {
             **{k: r[k] for k in ("experiment", "status", "design", "metric", "team", "abs_diff", "lift", "ci_low",

@@ -13,7 +13,7 @@ from typing import Any
 
 import duckdb
 
-from projections.economics import MEMBERS_AT, economics
+from projections.economics import economics
 from projections.experiments import experiments
 from projections.timeline import iso, iso_date
 
@@ -23,17 +23,13 @@ def _dicts(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
-LATEST_PROMISES = """
-SELECT * FROM promise_history WHERE business_at <= $as_of
-QUALIFY row_number() OVER (PARTITION BY promise ORDER BY version DESC) = 1
-"""
 
-FEEDBACK_WITH_TEAM = f"""
+FEEDBACK_WITH_TEAM = """
 SELECT f.*, coalesce(f.team, p.promisor) AS owner_team,
     EXISTS (SELECT 1 FROM clients c WHERE c.client = f.client AND c.business_at <= $as_of) AS client_identified,
     (SELECT arg_max(r.resolution, r.business_at) FROM feedback_resolutions r
         WHERE r.feedback_id = f.feedback_id AND r.business_at <= $as_of) AS resolution
-FROM feedback f LEFT JOIN ({LATEST_PROMISES}) p ON p.promise = f.promise
+FROM feedback f LEFT JOIN promise_state_as_of($as_of) p ON p.promise = f.promise
 WHERE f.business_at <= $as_of
 """
 
@@ -134,9 +130,11 @@ def team_view(con: duckdb.DuckDBPyConnection, team: str, as_of: datetime) -> dic
     found = con.execute("SELECT name FROM teams WHERE team = ? AND business_at <= ?", [team, as_of]).fetchone()
     if found is None:
         return None
-    members = con.execute(MEMBERS_AT.replace("business_at < ?", "business_at <= ?"), [team, as_of]).fetchall()
+    members = con.execute(
+        "SELECT person, role FROM team_members_as_of(?) WHERE team = ? ORDER BY person", [as_of, team]
+    ).fetchall()
     promises = _dicts(con.execute(
-        f"SELECT * FROM ({LATEST_PROMISES}) WHERE promisor = $team OR promisee = $team ORDER BY promise",
+        "SELECT * FROM promise_state_as_of($as_of) WHERE promisor = $team OR promisee = $team ORDER BY promise",
         {"as_of": as_of, "team": team},
     ))
     feedback = _dicts(con.execute(

@@ -7,6 +7,7 @@ The library's SQLite recorder cannot subscribe, so catch-up polls ``select_notif
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ import duckdb
 from projections import derived
 from projections.projector import Projector, State
 from projections.tables import FACTS
+from projections.timeline import FOREVER
 from projections.view_store import connect, ensure_schema, replace_file
 
 BATCH = 20_000
@@ -45,7 +47,9 @@ class ProjectionRunner:
         assert row is not None
         return int(row[0])
 
-    def catch_up(self, progress: Callable[[int, int], None] | None = None) -> CatchUpResult:
+    def catch_up(self, progress: Callable[[int, int], None] | None = None, *, refresh: bool = True) -> CatchUpResult:
+        """Project every new event; ``refresh`` also recomputes the materialised current-state tables
+        (the show commands skip that: they compute their answers live, and ``project`` refreshes)."""
         started = time.perf_counter()
         position = self.position()
         total = 0
@@ -61,9 +65,9 @@ class ProjectionRunner:
                 progress(total, position)
             if len(notifications) < self.batch:
                 break
-        if self._derived_stale():
+        if refresh and self._derived_stale():
             self.con.execute("BEGIN")
-            derived.refresh(self.con)
+            derived.refresh(self.con)  # in one transaction with clearing the flag: never half-refreshed
             self.con.execute("UPDATE projection_tracking SET derived_stale = false WHERE name = 'ledger'")
             self.con.execute("COMMIT")
         return CatchUpResult(total, position, time.perf_counter() - started)
@@ -104,10 +108,9 @@ class ProjectionRunner:
     def _load_promises(self, oids: list[str]) -> dict[str, State]:
         cursor = self.con.execute(
             "SELECT l.aggregate_id, h.promise AS key, h.status, h.promisor, h.promisee, h.statement, h.metric,"
-            " h.target, h.period, h.parent FROM promise_history h JOIN event_log l ON l.position = h.position"
-            " WHERE l.aggregate_id IN (SELECT unnest(?))"
-            " QUALIFY row_number() OVER (PARTITION BY h.promise ORDER BY h.version DESC) = 1",
-            [oids],
+            " h.target, h.period, h.parent FROM promise_state_as_of(?) h JOIN event_log l ON l.position = h.position"
+            " WHERE l.aggregate_id IN (SELECT unnest(?))",
+            [FOREVER, oids],
         )
         names = [d[0] for d in cursor.description]
         return {row[0]: dict(zip(names[1:], row[1:], strict=True)) for row in cursor.fetchall()}
@@ -122,9 +125,28 @@ def catch_up(recorder: Any, views: Path, progress: Callable[[int, int], None] | 
         con.close()
 
 
+def remove_abandoned_rebuilds(views: Path) -> None:
+    """Delete half-built files of rebuilds whose process is gone (killed), never a running one's."""
+    for path in views.parent.glob(f"{views.name}.rebuild-*"):
+        pid = path.name.rsplit("-", 1)[1].removesuffix(".wal")
+        if pid.isdigit() and not _alive(int(pid)):
+            path.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def rebuild(recorder: Any, views: Path, progress: Callable[[int, int], None] | None = None) -> CatchUpResult:
     """Build the views from zero in a new file, then switch to it, so readers never see a half-built view."""
-    building = views.with_name(views.name + ".rebuild")
+    remove_abandoned_rebuilds(views)
+    building = views.with_name(f"{views.name}.rebuild-{os.getpid()}")
     for leftover in (building, Path(str(building) + ".wal")):
         leftover.unlink(missing_ok=True)
     con = connect(building)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 FOREVER = datetime(9999, 12, 31, 23, 59, 59)
+FOREVER_SQL = f"TIMESTAMP '{FOREVER:%Y-%m-%d %H:%M:%S}'"
 
 
 def as_of_value(as_of: datetime | None) -> datetime:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import duckdb
 
+from projections import derived
 from projections.tables import FACT_TABLES
 
 LOCK_WAIT_SECONDS = 60.0
@@ -41,6 +42,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     for table in FACT_TABLES:
         con.execute(table.ddl())
     con.execute("INSERT OR IGNORE INTO projection_tracking VALUES ('ledger', 0, true)")
+    derived.install(con)
 
 
 def replace_file(new: Path, target: Path) -> None:

@@ -25,6 +25,9 @@ app.add_typer(experiment_app, name="experiment")
 
 StoreOpt = Annotated[str | None, typer.Option("--store", help="Event store URL (env CLIENTOCRACY_STORE).")]
 ViewsOpt = Annotated[str | None, typer.Option("--views", help="DuckDB views file (env CLIENTOCRACY_VIEWS).")]
+WriteOnlyViewsOpt = Annotated[
+    str | None, typer.Option("--views", help="Accepted like everywhere; this command does not touch the views.")
+]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine output on stdout, nothing else.")]
 AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="Answer as it was at this ISO-8601 business time.")]
 
@@ -47,15 +50,13 @@ def open_ledger(store: str | None) -> Any:
 @contextmanager
 def caught_up_views(store: str | None, views: str | None) -> Iterator[Any]:
     """The views, brought up to date with the store first, so no answer is stale."""
-    from projections import derived
     from projections.runner import ProjectionRunner
     from projections.view_store import connect
 
     ledger = open_ledger(store)
     con = connect(settings.views_path(views))
     try:
-        ProjectionRunner(ledger.recorder, con).catch_up()
-        derived.install(con)
+        ProjectionRunner(ledger.recorder, con).catch_up(refresh=False)
         yield con
     finally:
         con.close()
@@ -75,6 +76,7 @@ def as_of_arg(as_of: str | None) -> Any:
 def import_command(
     file: Annotated[str, typer.Argument(help="JSONL file of commands, or - for stdin.")],
     store: StoreOpt = None,
+    views: WriteOnlyViewsOpt = None,
     json_output: JsonOpt = False,
     chunk: Annotated[int, typer.Option(help="Lines per transaction.")] = 2000,
 ) -> None:
@@ -229,7 +231,7 @@ def demo(
 
 
 @app.command()
-def verify(store: StoreOpt = None, json_output: JsonOpt = False) -> None:
+def verify(store: StoreOpt = None, views: WriteOnlyViewsOpt = None, json_output: JsonOpt = False) -> None:
     """Check the whole event log against its hash chain; exit 1 naming the first bad position."""
     ledger = open_ledger(store)
     try:

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 from domain.application import Ledger
-from projections import derived
 from projections.retro import retrospective
 from projections.runner import ProjectionRunner
 from projections.view_store import connect
@@ -29,7 +28,6 @@ def run_demo(store_url: str, views: Path, out_dir: Path) -> dict[str, Any]:
         con = connect(views)
         try:
             projected = ProjectionRunner(ledger.recorder, con).catch_up()
-            derived.install(con)
             audit = audit_summary(con)
             teams = [t for (t,) in con.execute("SELECT team FROM teams ORDER BY position").fetchall()]
             retros = [retrospective(con, team, *QUARTER) for team in teams]

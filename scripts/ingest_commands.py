@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
-from scripts.cli import JsonOpt, StoreOpt, emit_json, fail, open_ledger
+from scripts.cli import JsonOpt, StoreOpt, WriteOnlyViewsOpt, emit_json, fail, open_ledger
 
 ingest_app = typer.Typer(help="Ingest client feedback from Kafka or a file.", no_args_is_help=True)
 
@@ -74,6 +74,7 @@ def kafka_command(
     ] = 6.0,
     max_batch: Annotated[int, typer.Option("--max-batch", help="Messages per poll at most.")] = 5000,
     store: StoreOpt = None,
+    views: WriteOnlyViewsOpt = None,
     json_output: JsonOpt = False,
 ) -> None:
     """Consume feedback as a member of a consumer group; SIGTERM/SIGINT finish the batch and exit 0."""
@@ -101,6 +102,7 @@ def file_command(
     ] = None,
     batch_size: Annotated[int, typer.Option("--batch-size", help="Lines per transaction.")] = 1000,
     store: StoreOpt = None,
+    views: WriteOnlyViewsOpt = None,
     json_output: JsonOpt = False,
 ) -> None:
     """Ingest a feedback file; a re-run resumes after its last recorded line; bad lines go to a .dlq.jsonl."""

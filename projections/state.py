@@ -1,0 +1,28 @@
+"""The state of promises and teams as of a business time, as DuckDB table macros.
+
+Every query that needs "the latest terms of each promise" or "who is in the team" at some time
+reads these two macros, so there is one definition of each.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+STATE_MACROS = (
+    """
+    CREATE OR REPLACE MACRO promise_state_as_of(as_of) AS TABLE
+    SELECT * FROM promise_history WHERE business_at <= as_of
+    QUALIFY row_number() OVER (PARTITION BY promise ORDER BY version DESC) = 1
+    """,
+    """
+    CREATE OR REPLACE MACRO team_members_as_of(as_of) AS TABLE
+    SELECT team, person, role, business_at AS since FROM team_membership WHERE business_at <= as_of
+    QUALIFY row_number() OVER (PARTITION BY team, person ORDER BY business_at DESC, position DESC) = 1
+        AND change = 'added'
+    """,
+)
+
+
+def install(con: duckdb.DuckDBPyConnection) -> None:
+    for macro in STATE_MACROS:
+        con.execute(macro)
