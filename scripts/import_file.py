@@ -61,26 +61,23 @@ def import_lines(
     for chunk in _chunks(lines, chunk_size):
         commands: list[Command] = []
         numbers: list[int] = []
+        errors: list[tuple[int, str]] = []
         for number, line in chunk:
             summary.lines += 1
             try:
                 commands.append(parse_command(line))
                 numbers.append(number)
             except ValidationError as error:
-                _reject(summary, number, describe_errors(error), on_error)
+                errors.append((number, describe_errors(error)))
         result = ledger.execute(commands)
         summary.accepted += len(result.accepted)
         summary.skipped += len(result.skipped)
         summary.events += result.events
-        for index, reason in result.rejected:
-            _reject(summary, numbers[index], f"{getattr(commands[index], 'type', '')}: {reason}", on_error)
+        errors += [(numbers[i], f"{getattr(commands[i], 'type', '')}: {reason}") for i, reason in result.rejected]
+        for number, reason in sorted(errors):
+            summary.errors.append({"line": number, "reason": reason})
+            if on_error is not None:
+                on_error(number, reason)
         if on_chunk is not None:
             on_chunk(len(chunk))
-    summary.errors.sort(key=lambda e: e["line"])
     return summary
-
-
-def _reject(summary: ImportSummary, line: int, reason: str, on_error: Callable[[int, str], None] | None) -> None:
-    summary.errors.append({"line": line, "reason": reason})
-    if on_error is not None:
-        on_error(line, reason)
