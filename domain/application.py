@@ -236,6 +236,10 @@ class Ledger(Application):
 
     # Queries ----------------------------------------------------------------------
 
+    def count_receipts(self, prefix: str) -> int:
+        """How many idempotency keys starting with ``prefix`` are recorded (``"feedback:"``: feedback)."""
+        return int(self.process_recorder.count_receipts(prefix))
+
     def tracked_position(self, application_name: str) -> int | None:
         return self.process_recorder.max_tracking_id(application_name)
 

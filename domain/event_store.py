@@ -75,6 +75,11 @@ class LedgerSQLiteRecorder(SQLiteProcessRecorder):
         last = int(c.fetchone()[0])
         return list(range(last - len(stored_events) + 1, last + 1))
 
+    def count_receipts(self, prefix: str) -> int:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute("SELECT count(*) FROM receipts WHERE key >= ? AND key < ?", (prefix, prefix + "\uffff"))
+            return int(c.fetchone()[0])
+
     def existing_receipts(self, keys: Sequence[str]) -> set[str]:
         found: set[str] = set()
         with self.datastore.transaction(commit=False) as c:
@@ -177,6 +182,13 @@ class LedgerPostgresRecorder(PostgresProcessRecorder):
                 (head.position, head.events, head.link),
             )
         return ids
+
+    def count_receipts(self, prefix: str) -> int:
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(SQL("SELECT count(*) AS n FROM {} WHERE starts_with(key, %s)").format(self.receipts_table),
+                         (prefix,))
+            row = curs.fetchone()
+            return int(row["n"]) if row else 0
 
     def existing_receipts(self, keys: Sequence[str]) -> set[str]:
         with self.datastore.get_connection() as conn, conn.cursor() as curs:

@@ -13,6 +13,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -83,11 +85,42 @@ def ours(bootstrap: str, topic: str, n: int, store_url: str) -> tuple[float, int
     return summary.finished - summary.first_message, summary.recorded  # type: ignore[attr-defined]
 
 
+def group_of_processes(bootstrap: str, topic: str, n: int, store_url: str, members: int) -> float:
+    """Seconds from the first recorded message to the n-th for ``members`` ingest processes in one group.
+
+    This is the scale-out design: one consumer process per core, sharing the partitions. The clock
+    is read from the store (a receipt per recorded message), polled every 20 ms.
+    """
+    ledger = Ledger.open(store_url)  # creates the store before the members race to
+    group = f"bench-group-{time.time_ns()}"
+    command = [sys.executable, "-m", "scripts", "ingest", "kafka", "--bootstrap", bootstrap, "--topic", topic,
+               "--group", group, "--until-idle", "3", "--session-timeout", "3", "--store", store_url]
+    processes = [subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                 for _ in range(members)]
+    first = last = None
+    try:
+        while last is None:
+            recorded = ledger.count_receipts("feedback:")
+            now = time.perf_counter()
+            if recorded and first is None:
+                first = now
+            if recorded >= n:
+                last = now
+            time.sleep(0.05)
+    finally:
+        for process in processes:
+            process.wait(timeout=120)
+        ledger.close()
+    assert first is not None
+    return last - first
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--stores", default="sqlite,postgres")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--members", type=int, default=2, help="Also time a group of this many processes (0: skip).")
     args = parser.parse_args()
     broker = None
     bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
@@ -104,8 +137,14 @@ def main() -> None:
                 with fresh_store(kind, workdir, "kafka") as url:
                     our_seconds, recorded = ours(bootstrap, topic, args.n, url)
                 assert recorded == args.n, f"recorded {recorded} of {args.n}"
-                rows.append({"store": kind, "messages": args.n, "raw_msgs_per_s": args.n / raw_seconds,
+                rows.append({"store": kind, "messages": args.n, "consumers": 1, "raw_msgs_per_s": args.n / raw_seconds,
                              "ingest_msgs_per_s": args.n / our_seconds, "ratio": raw_seconds / our_seconds})
+                if args.members > 1:
+                    with fresh_store(kind, workdir, "group") as url:
+                        group_seconds = group_of_processes(bootstrap, topic, args.n, url, args.members)
+                    rows.append({"store": kind, "messages": args.n, "consumers": args.members,
+                                 "raw_msgs_per_s": args.n / raw_seconds, "ingest_msgs_per_s": args.n / group_seconds,
+                                 "ratio": raw_seconds / group_seconds})
         finally:
             if broker is not None:
                 stop_process(broker)
