@@ -20,7 +20,7 @@ from projections import derived
 from projections.projector import Projector, State
 from projections.tables import FACTS
 from projections.timeline import FOREVER
-from projections.view_store import connect, ensure_schema, replace_file
+from projections.view_store import ViewsOutdated, connect, ensure_schema, replace_file
 
 BATCH = 20_000
 
@@ -116,13 +116,24 @@ class ProjectionRunner:
         return {row[0]: dict(zip(names[1:], row[1:], strict=True)) for row in cursor.fetchall()}
 
 
-def catch_up(recorder: Any, views: Path, progress: Callable[[int, int], None] | None = None) -> CatchUpResult:
-    """Bring the views file up to date with the store."""
+def open_views(recorder: Any, views: Path) -> ProjectionRunner:
+    """A runner on the views file; a file left by a version with other tables is rebuilt first."""
     con = connect(views)
     try:
-        return ProjectionRunner(recorder, con).catch_up(progress)
-    finally:
+        return ProjectionRunner(recorder, con)
+    except ViewsOutdated:
         con.close()
+        rebuild(recorder, views)
+        return ProjectionRunner(recorder, connect(views))
+
+
+def catch_up(recorder: Any, views: Path, progress: Callable[[int, int], None] | None = None) -> CatchUpResult:
+    """Bring the views file up to date with the store."""
+    runner = open_views(recorder, views)
+    try:
+        return runner.catch_up(progress)
+    finally:
+        runner.con.close()
 
 
 def remove_abandoned_rebuilds(views: Path) -> None:

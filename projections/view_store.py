@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import random
 import time
@@ -34,7 +35,23 @@ def connect(path: Path, *, wait: float = LOCK_WAIT_SECONDS) -> duckdb.DuckDBPyCo
             delay = min(delay * 2, 0.25)
 
 
+SCHEMA_VERSION = hashlib.sha256("\n".join(table.ddl() for table in FACT_TABLES).encode()).hexdigest()[:16]
+
+
+class ViewsOutdated(Exception):
+    """The views file was built by a version with other fact tables: it must be rebuilt, not appended to."""
+
+
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the tables, macros and views of an empty file; refuse a file of another schema version."""
+    con.execute("CREATE TABLE IF NOT EXISTS views_meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)")
+    found = con.execute("SELECT value FROM views_meta WHERE key = 'schema_version'").fetchone()
+    has_tables = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'projection_tracking'"
+    ).fetchone()
+    if (found and found[0] != SCHEMA_VERSION) or (not found and has_tables and has_tables[0]):
+        raise ViewsOutdated(f"views schema {found[0] if found else 'unversioned'}, this version needs "
+                            f"{SCHEMA_VERSION}")
     con.execute(
         "CREATE TABLE IF NOT EXISTS projection_tracking ("
         "name VARCHAR PRIMARY KEY, position BIGINT NOT NULL, derived_stale BOOLEAN NOT NULL)"
@@ -42,6 +59,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     for table in FACT_TABLES:
         con.execute(table.ddl())
     con.execute("INSERT OR IGNORE INTO projection_tracking VALUES ('ledger', 0, true)")
+    con.execute("INSERT OR IGNORE INTO views_meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
     derived.install(con)
 
 

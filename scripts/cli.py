@@ -50,16 +50,17 @@ def open_ledger(store: str | None) -> Any:
 @contextmanager
 def caught_up_views(store: str | None, views: str | None) -> Iterator[Any]:
     """The views, brought up to date with the store first, so no answer is stale."""
-    from projections.runner import ProjectionRunner
-    from projections.view_store import connect
+    from projections.runner import open_views
 
     ledger = open_ledger(store)
-    con = connect(settings.views_path(views))
     try:
-        ProjectionRunner(ledger.recorder, con).catch_up(refresh=False)
-        yield con
+        runner = open_views(ledger.recorder, settings.views_path(views))
+        try:
+            runner.catch_up(refresh=False)
+            yield runner.con
+        finally:
+            runner.con.close()
     finally:
-        con.close()
         ledger.close()
 
 

@@ -8,8 +8,7 @@ from typing import Any
 
 from domain.application import Ledger
 from projections.retro import retrospective
-from projections.runner import ProjectionRunner
-from projections.view_store import connect
+from projections.runner import open_views
 from scripts import render, report_html
 from scripts.import_file import import_lines
 from scripts.sample_company import write_sample
@@ -25,9 +24,10 @@ def run_demo(store_url: str, views: Path, out_dir: Path) -> dict[str, Any]:
     try:
         with sample.open("rb") as stream:
             summary = import_lines(ledger, stream)
-        con = connect(views)
+        runner = open_views(ledger.recorder, views)
+        con = runner.con
         try:
-            projected = ProjectionRunner(ledger.recorder, con).catch_up()
+            projected = runner.catch_up()
             audit = audit_summary(con)
             teams = [t for (t,) in con.execute("SELECT team FROM teams ORDER BY position").fetchall()]
             retros = [retrospective(con, team, *QUARTER) for team in teams]

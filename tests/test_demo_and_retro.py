@@ -100,3 +100,16 @@ def test_import_json_summary_and_bad_line_report(tmp_path: Path) -> None:
     assert summary["accepted"] == 2 and summary["rejected"] == 2
     assert [e["line"] for e in summary["errors"]] == [3, 4]
     assert "line 4: AgreePromise: unknown promise 'ghost'" in done.stderr
+
+
+def test_views_of_another_schema_version_are_rebuilt_not_appended_to(tmp_path: Path) -> None:
+    store, views = f"sqlite:///{tmp_path / 'l.db'}", tmp_path / "v.duckdb"
+    run_cli("import", "-", store=store, stdin=jsonl(LINES), check=True)
+    with duckdb.connect(str(views)) as con:  # a file an older version left: other columns, stale rows
+        con.execute("CREATE TABLE projection_tracking (name VARCHAR, position BIGINT, derived_stale BOOLEAN)")
+        con.execute("INSERT INTO projection_tracking VALUES ('ledger', 999, false)")
+        con.execute("CREATE TABLE readings (position BIGINT, value DOUBLE)")
+    shown = cli_json("promise", "show", "p", store=store, views=views)
+    assert [row["value"] for row in shown["compliance"]] == [2.0, 5.0]
+    with duckdb.connect(str(views), read_only=True) as con:
+        assert con.execute("SELECT position FROM projection_tracking").fetchone() == (len(LINES),)
