@@ -8,16 +8,18 @@ piece of logic, and a rebuild equals an incremental catch-up by construction.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import pyarrow as pa
+if TYPE_CHECKING:
+    import pyarrow as pa
 
-ARROW_TYPES = {
-    "VARCHAR": pa.string(),
-    "DOUBLE": pa.float64(),
-    "BIGINT": pa.int64(),
-    "INTEGER": pa.int32(),
-    "BOOLEAN": pa.bool_(),
-    "TIMESTAMP": pa.string(),  # ISO-8601 text, cast by DuckDB on insert
+ARROW_TYPE_NAMES = {
+    "VARCHAR": "string",
+    "DOUBLE": "float64",
+    "BIGINT": "int64",
+    "INTEGER": "int32",
+    "BOOLEAN": "bool_",
+    "TIMESTAMP": "string",  # ISO-8601 text, cast by DuckDB on insert
 }
 
 
@@ -36,10 +38,13 @@ class Table:
         return f"CREATE TABLE IF NOT EXISTS {schema}.{self.name} ({cols})"
 
     def arrow(self, rows: list[tuple[object, ...]]) -> pa.Table:
+        """The rows as one Arrow table, for a single columnar append (pyarrow loads only when writing)."""
+        import pyarrow as pa
+
         columns = list(zip(*rows, strict=True)) if rows else [() for _ in self.columns]
         return pa.table(
             {
-                name: pa.array(values, type=ARROW_TYPES[sql_type])
+                name: pa.array(values, type=getattr(pa, ARROW_TYPE_NAMES[sql_type])())
                 for (name, sql_type), values in zip(self.columns, columns, strict=True)
             }
         )

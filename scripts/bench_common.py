@@ -70,6 +70,37 @@ def timed(action: Callable[[], Any]) -> tuple[float, Any]:
     return time.perf_counter() - started, result
 
 
+def write_readings(path: Path, n: int) -> None:
+    """A metric and N readings of it, one JSONL command per line, every line with an id."""
+    with path.open("w") as out:
+        out.write(json.dumps({"type": "DefineMetric", "id": "bench-metric", "metric": "ontime", "name": "On time",
+                              "unit": "%", "direction": "higher_is_better", "at": "2026-01-01T00:00:00Z"}) + "\n")
+        for i in range(n):
+            out.write(json.dumps({
+                "type": "RecordReading", "id": f"bench-r{i}", "metric": "ontime", "value": 80 + (i * 7919) % 200 / 10,
+                "at": f"2026-{1 + i % 12:02d}-{1 + i % 28:02d}T{i % 24:02d}:{i % 60:02d}:00Z",
+            }) + "\n")
+
+
+def run_readings_benchmark(title: str, description: str | None,
+                           bench: Callable[[str, int, Path, Path], dict[str, Any]]) -> None:
+    """Command line of the benchmarks over a file of N readings: one row per store kind."""
+    import argparse
+    import tempfile
+
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--n", type=int, default=100_000)
+    parser.add_argument("--stores", default="sqlite,postgres")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        data = workdir / "readings.jsonl"
+        write_readings(data, args.n)
+        rows = [bench(kind, args.n, workdir, data) for kind in args.stores.split(",")]
+    report(title, rows, args.json)
+
+
 def report(title: str, rows: list[dict[str, Any]], as_json: bool) -> None:
     if as_json:
         print(json.dumps({"benchmark": title, "results": rows}, indent=2))

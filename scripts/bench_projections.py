@@ -8,19 +8,16 @@ a new process, catching up (nothing new) and answering, at N events.
 
 from __future__ import annotations
 
-import argparse
 import json
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 from domain.application import Ledger
 from projections.runner import rebuild
-from scripts.bench_common import fresh_store, report, timed
-from scripts.bench_import import write_readings
+from scripts.bench_common import fresh_store, run_readings_benchmark, timed
 from scripts.import_file import import_lines
 
 PROMISE_LINES = [
@@ -93,17 +90,7 @@ def bench(kind: str, n: int, workdir: Path, data: Path) -> dict[str, object]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--n", type=int, default=100_000)
-    parser.add_argument("--stores", default="sqlite,postgres")
-    parser.add_argument("--json", action="store_true")
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        workdir = Path(tmp)
-        data = workdir / "readings.jsonl"
-        write_readings(data, args.n)
-        rows = [bench(kind, args.n, workdir, data) for kind in args.stores.split(",")]
-    report("projection rebuild vs raw read+decode; show commands at N events", rows, args.json)
+    run_readings_benchmark("projection rebuild vs raw read+decode; show commands at N events", __doc__, bench)
 
 
 if __name__ == "__main__":

@@ -144,49 +144,42 @@ def report(result: Any, path: Path, json_output: bool) -> None:
                    f"in {result.seconds:.2f}s", err=True)
 
 
+def show(kind: str, key: str, store: str | None, views: str | None, json_output: bool, as_of: str | None) -> None:
+    """Answer a show command from the caught-up views; exit 1 when the key did not exist (as of T)."""
+    from projections import queries
+
+    moment = as_of_arg(as_of)
+    with caught_up_views(store, views) as con:
+        view = getattr(queries, f"{kind}_view")(con, key, moment)
+    if view is None:
+        raise fail(f"{kind} {key!r} not found" + (f" as of {as_of}" if as_of else ""))
+    if json_output:
+        emit_json(view)
+    else:
+        from scripts import render
+
+        getattr(render, kind)(view)
+
+
 @promise_app.command("show")
 def promise_show(promise: str, store: StoreOpt = None, views: ViewsOpt = None, json_output: JsonOpt = False,
                  as_of: AsOfOpt = None) -> None:
     """A promise's terms, its full negotiation history, and compliance per period."""
-    from projections.queries import promise_view
-    from scripts import render
-
-    moment = as_of_arg(as_of)
-    with caught_up_views(store, views) as con:
-        view = promise_view(con, promise, moment)
-    if view is None:
-        raise fail(f"promise {promise!r} not found" + (f" as of {as_of}" if as_of else ""))
-    emit_json(view) if json_output else render.promise(view)
+    show("promise", promise, store, views, json_output, as_of)
 
 
 @team_app.command("show")
 def team_show(team: str, store: StoreOpt = None, views: ViewsOpt = None, json_output: JsonOpt = False,
               as_of: AsOfOpt = None) -> None:
     """A team's members, promises, open complaints and economics."""
-    from projections.queries import team_view
-    from scripts import render
-
-    moment = as_of_arg(as_of)
-    with caught_up_views(store, views) as con:
-        view = team_view(con, team, moment)
-    if view is None:
-        raise fail(f"team {team!r} not found" + (f" as of {as_of}" if as_of else ""))
-    emit_json(view) if json_output else render.team(view)
+    show("team", team, store, views, json_output, as_of)
 
 
 @experiment_app.command("show")
 def experiment_show(experiment: str, store: StoreOpt = None, views: ViewsOpt = None, json_output: JsonOpt = False,
                     as_of: AsOfOpt = None) -> None:
     """An experiment's arms, effect, Welch 95% interval and p-value, and the decision."""
-    from projections.queries import experiment_view
-    from scripts import render
-
-    moment = as_of_arg(as_of)
-    with caught_up_views(store, views) as con:
-        view = experiment_view(con, experiment, moment)
-    if view is None:
-        raise fail(f"experiment {experiment!r} not found" + (f" as of {as_of}" if as_of else ""))
-    emit_json(view) if json_output else render.experiment(view)
+    show("experiment", experiment, store, views, json_output, as_of)
 
 
 @app.command()

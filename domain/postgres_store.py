@@ -1,0 +1,139 @@
+"""The production store: the library's PostgreSQL process recorder plus hash chain and receipts."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import psycopg
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.postgres import PostgresProcessRecorder
+from psycopg.sql import SQL, Identifier
+
+from domain.event_store import PAGE, NotificationRow, chain_head, new_events
+from domain.tamper_evidence import GENESIS_HEAD, ChainHead, ChainRow, VerifyReport, extend_chain, verify_rows
+
+LAST_TABLE = "ledger_events_receipts"  # created last: when it exists, the whole store does
+
+
+class LedgerPostgresRecorder(PostgresProcessRecorder):
+    """PostgreSQL store (production) with chain and receipts.
+
+    The library takes an EXCLUSIVE lock on the events table before inserting, so reading
+    the last link and appending new ones after the insert is serialised across writers.
+    """
+
+    def __init__(self, datastore: Any, *, events_table_name: str = "stored_events",
+                 tracking_table_name: str = "notification_tracking") -> None:
+        super().__init__(datastore, events_table_name=events_table_name, tracking_table_name=tracking_table_name)
+        schema = Identifier(self.datastore.schema)
+        self.chain_table = SQL("{}.{}").format(schema, Identifier(events_table_name + "_chain"))
+        self.head_table = SQL("{}.{}").format(schema, Identifier(events_table_name + "_chain_head"))
+        self.receipts_table = SQL("{}.{}").format(schema, Identifier(events_table_name + "_receipts"))
+        self.events_table = SQL("{}.{}").format(schema, Identifier(events_table_name))
+        self.sql_create_statements.extend([
+            SQL("CREATE TABLE IF NOT EXISTS {} (notification_id bigint PRIMARY KEY, link bytea NOT NULL,"
+                " previous_id bigint NOT NULL)").format(self.chain_table),
+            SQL("CREATE TABLE IF NOT EXISTS {} (id int PRIMARY KEY CHECK (id = 1), notification_id bigint,"
+                " events bigint, link bytea)").format(self.head_table),
+            SQL("CREATE TABLE IF NOT EXISTS {} (key text PRIMARY KEY)").format(self.receipts_table),
+        ])
+
+    def _insert_events(self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
+        super()._insert_events(curs, stored_events, **kwargs)
+        receipts = list(kwargs.get("receipts") or ())
+        if receipts:
+            curs.execute(SQL("INSERT INTO {} SELECT unnest(%s::text[])").format(self.receipts_table), (receipts,))
+
+    def _fetch_ids_after_insert_events(self, curs: Any, stored_events: Sequence[StoredEvent],
+                                       **kwargs: Any) -> Sequence[int] | None:
+        ids = list(super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs) or [])
+        if ids:
+            curs.execute(SQL("SELECT notification_id, events, link FROM {}").format(self.head_table))
+            row = curs.fetchone()
+            head = ChainHead(row["notification_id"], row["events"], bytes(row["link"])) if row else GENESIS_HEAD
+            links, head = extend_chain(head, new_events(ids, stored_events))
+            curs.execute(
+                SQL("INSERT INTO {} SELECT * FROM unnest(%s::bigint[], %s::bytea[], %s::bigint[])").format(
+                    self.chain_table),
+                ([i for i, _, _ in links], [link for _, link, _ in links], [p for _, _, p in links]),
+            )
+            curs.execute(
+                SQL("INSERT INTO {} VALUES (1, %s, %s, %s) ON CONFLICT (id) DO UPDATE SET"
+                    " notification_id = excluded.notification_id, events = excluded.events, link = excluded.link"
+                    ).format(self.head_table),
+                (head.position, head.events, head.link),
+            )
+        return ids
+
+    def count_receipts(self, prefix: str) -> int:
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(SQL("SELECT count(*) AS n FROM {} WHERE starts_with(key, %s)").format(self.receipts_table),
+                         (prefix,))
+            row = curs.fetchone()
+            return int(row["n"]) if row else 0
+
+    def existing_receipts(self, keys: Sequence[str]) -> set[str]:
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(SQL("SELECT key FROM {} WHERE key = ANY(%s)").format(self.receipts_table), (list(keys),))
+            return {row["key"] for row in curs.fetchall()}
+
+    def select_notification_rows(self, start: int, limit: int) -> list[NotificationRow]:
+        """See ``LedgerSQLiteRecorder.select_notification_rows``."""
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(
+                SQL("SELECT notification_id, originator_id, originator_version, topic, state FROM {}"
+                    " WHERE notification_id >= %s ORDER BY notification_id LIMIT %s").format(self.events_table),
+                (start, limit),
+            )
+            return [
+                (r["notification_id"], r["originator_id"].hex, r["originator_version"], r["topic"], bytes(r["state"]))
+                for r in curs.fetchall()
+            ]
+
+    def verify_chain(self) -> VerifyReport:
+        statement = SQL(
+            "SELECT coalesce(e.notification_id, c.notification_id) AS pos, e.originator_id, e.originator_version,"
+            " e.topic, e.state, c.link, c.previous_id FROM {events} e FULL OUTER JOIN {chain} c"
+            " ON c.notification_id = e.notification_id"
+            " WHERE coalesce(e.notification_id, c.notification_id) > %s ORDER BY 1 LIMIT %s"
+        ).format(events=self.events_table, chain=self.chain_table)
+
+        def pages() -> Iterator[Sequence[ChainRow]]:
+            after = 0
+            while True:
+                with self.datastore.get_connection() as conn, conn.cursor() as curs:
+                    curs.execute(statement, (after, PAGE))
+                    rows = [
+                        (r["pos"], r["originator_id"], r["originator_version"], r["topic"],
+                         r["state"], r["link"], r["previous_id"])
+                        for r in curs.fetchall()
+                    ]
+                if not rows:
+                    return
+                yield rows
+                after = rows[-1][0]
+
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(SQL("SELECT notification_id, events, link FROM {}").format(self.head_table))
+            row = curs.fetchone()
+        return verify_rows(pages(), chain_head(None if row is None else tuple(row.values())))
+
+
+def prepare_schema(env: dict[str, str], schema: str) -> bool:
+    """Create the PostgreSQL schema if missing; True when the ledger's tables already exist in it.
+
+    Skipping the library's DDL on an existing store matters: its ``CREATE OR REPLACE FUNCTION``
+    makes two processes opening the store at once fail with "tuple concurrently updated".
+    """
+    with psycopg.connect(
+        dbname=env["POSTGRES_DBNAME"], host=env["POSTGRES_HOST"], port=env["POSTGRES_PORT"],
+        user=env["POSTGRES_USER"], password=env["POSTGRES_PASSWORD"] or None, autocommit=True,
+    ) as conn:
+        if schema != "public":
+            # Another process may create it in the same instant: IF NOT EXISTS is not atomic.
+            with contextlib.suppress(psycopg.errors.UniqueViolation):
+                conn.execute(SQL("CREATE SCHEMA IF NOT EXISTS {}").format(Identifier(schema)))
+        row = conn.execute("SELECT to_regclass(%s) IS NOT NULL", (f'"{schema}"."{LAST_TABLE}"',)).fetchone()
+        return bool(row and row[0])

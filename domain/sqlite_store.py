@@ -1,0 +1,118 @@
+"""The embedded default store: the library's SQLite process recorder plus hash chain and receipts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent, Tracking
+from eventsourcing.sqlite import SQLiteCursor, SQLiteProcessRecorder
+
+from domain.event_store import PAGE, NotificationRow, chain_head, new_events
+from domain.tamper_evidence import GENESIS_HEAD, ChainHead, ChainRow, VerifyReport, extend_chain, verify_rows
+
+
+class LedgerSQLiteRecorder(SQLiteProcessRecorder):
+    """SQLite store (the embedded default) with chain and receipts."""
+
+    def construct_create_table_statements(self) -> list[str]:
+        return [
+            *super().construct_create_table_statements(),
+            "CREATE TABLE IF NOT EXISTS event_chain ("
+            "notification_id INTEGER PRIMARY KEY, link BLOB NOT NULL, previous_id INTEGER NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS event_chain_head ("
+            "id INTEGER PRIMARY KEY CHECK (id = 1), notification_id INTEGER, events INTEGER, link BLOB)",
+            "CREATE TABLE IF NOT EXISTS receipts (key TEXT PRIMARY KEY) WITHOUT ROWID",
+        ]
+
+    def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int]:
+        ids = self._insert_stored_events(c, stored_events)
+        tracking: Tracking | None = kwargs.get("tracking")
+        if tracking is not None:
+            self._insert_tracking(c, tracking)
+        receipts: Iterable[str] = kwargs.get("receipts") or ()
+        c.executemany("INSERT INTO receipts VALUES (?)", [(key,) for key in receipts])
+        if ids:
+            c.execute("SELECT notification_id, events, link FROM event_chain_head")
+            row = c.fetchone()
+            head = ChainHead(row[0], row[1], bytes(row[2])) if row else GENESIS_HEAD
+            links, head = extend_chain(head, new_events(ids, stored_events))
+            c.executemany("INSERT INTO event_chain VALUES (?, ?, ?)", links)
+            c.execute("INSERT OR REPLACE INTO event_chain_head VALUES (1, ?, ?, ?)",
+                      (head.position, head.events, head.link))
+        return ids
+
+    def _insert_stored_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent]) -> list[int]:
+        """One ``executemany`` instead of the library's insert per event (it needs each lastrowid).
+
+        The rows get consecutive rowids: the first insert takes the database's write lock, so
+        no other writer can interleave, and a rowid is the table's maximum plus one.
+        """
+        if not stored_events:
+            return []
+        c.executemany(
+            self.insert_events_statement,
+            [(s.originator_id.hex if isinstance(s.originator_id, UUID) else s.originator_id,
+              s.originator_version, s.topic, s.state) for s in stored_events],
+        )
+        c.execute("SELECT max(rowid) FROM stored_events")
+        last = int(c.fetchone()[0])
+        return list(range(last - len(stored_events) + 1, last + 1))
+
+    def count_receipts(self, prefix: str) -> int:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute("SELECT count(*) FROM receipts WHERE key >= ? AND key < ?", (prefix, prefix + "\uffff"))
+            return int(c.fetchone()[0])
+
+    def existing_receipts(self, keys: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        with self.datastore.transaction(commit=False) as c:
+            for start in range(0, len(keys), 500):
+                chunk = keys[start : start + 500]
+                c.execute(f"SELECT key FROM receipts WHERE key IN ({','.join('?' * len(chunk))})", chunk)
+                found.update(row[0] for row in c.fetchall())
+        return found
+
+    def select_notification_rows(self, start: int, limit: int) -> list[NotificationRow]:
+        """Notifications from ``start`` as plain tuples (id, originator id hex, version, topic, state).
+
+        The same rows as ``select_notifications``, without building a UUID and a Notification
+        per event: projections read every event, so that per-row cost dominates a rebuild.
+        """
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                "SELECT rowid, originator_id, originator_version, topic, state FROM stored_events"
+                " WHERE rowid >= ? ORDER BY rowid LIMIT ?",
+                (start, limit),
+            )
+            return [tuple(row) for row in c.fetchall()]  # type: ignore[misc]
+
+    def verify_chain(self) -> VerifyReport:
+        statement = (
+            "SELECT pos, oid, ver, topic, state, link, previous_id FROM ("
+            " SELECT e.rowid AS pos, e.originator_id AS oid, e.originator_version AS ver, e.topic, e.state, c.link,"
+            " c.previous_id FROM stored_events e LEFT JOIN event_chain c ON c.notification_id = e.rowid"
+            " WHERE e.rowid > ?"
+            " UNION ALL"
+            " SELECT c.notification_id, NULL, NULL, NULL, NULL, c.link, c.previous_id FROM event_chain c"
+            " WHERE c.notification_id > ? AND NOT EXISTS"
+            " (SELECT 1 FROM stored_events e WHERE e.rowid = c.notification_id)"
+            ") ORDER BY pos LIMIT ?"
+        )
+
+        def pages() -> Iterator[Sequence[ChainRow]]:
+            after = 0
+            while True:
+                with self.datastore.transaction(commit=False) as c:
+                    c.execute(statement, (after, after, PAGE))
+                    rows = [tuple(r) for r in c.fetchall()]
+                if not rows:
+                    return
+                yield rows  # type: ignore[misc]
+                after = rows[-1][0]
+
+        with self.datastore.transaction(commit=False) as c:
+            c.execute("SELECT notification_id, events, link FROM event_chain_head")
+            row = c.fetchone()
+        return verify_rows(pages(), chain_head(row))
