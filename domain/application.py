@@ -35,10 +35,19 @@ from domain.team import Team
 
 A = TypeVar("A", bound=LedgerAggregate)
 MAX_ATTEMPTS = 5
-# A concurrent writer got there first. On PostgreSQL a clash on a receipt inside the library's
-# pipelined insert surfaces as an aborted pipeline (OperationalError), not an IntegrityError.
-# Either way the transaction was rolled back whole, so the batch is re-read and re-decided.
-WRITE_CONFLICTS = (IntegrityError, OperationalError)
+WRITE_CONFLICT_SIGNS = ("pipeline aborted", "locked", "busy", "could not serialize", "deadlock")
+
+
+def is_write_conflict(error: Exception) -> bool:
+    """A concurrent writer got there first, and the transaction was rolled back whole.
+
+    On PostgreSQL a clash on a receipt inside the library's pipelined insert surfaces as an
+    aborted pipeline (an OperationalError), not an IntegrityError. Any other operational
+    error (a missing table, a lost connection) is not a conflict and must surface as itself.
+    """
+    if isinstance(error, IntegrityError):
+        return True
+    return isinstance(error, OperationalError) and any(sign in str(error).lower() for sign in WRITE_CONFLICT_SIGNS)
 
 
 class PositionAlreadyRecorded(Exception):
@@ -160,9 +169,11 @@ class Ledger(Application):
         for attempt in range(MAX_ATTEMPTS):
             try:
                 return self._execute_once(commands, now or datetime.now(UTC))
-            except WRITE_CONFLICTS:
-                time.sleep(0.05 * attempt)
-        raise RuntimeError("could not record the batch: the store kept changing under it")
+            except (IntegrityError, OperationalError) as error:
+                if not is_write_conflict(error) or attempt == MAX_ATTEMPTS - 1:
+                    raise
+                time.sleep(0.05 * attempt)  # re-read and re-decide the batch
+        raise AssertionError("unreachable")
 
     def _execute_once(self, commands: Sequence[c.Command], now: datetime) -> BatchResult:
         keys = [line_receipt(cmd.id) for cmd in commands if cmd.id]
@@ -217,11 +228,13 @@ class Ledger(Application):
                 events.append(Feedback.recorded_event(now, audit, **feedback_fields(message)))
             try:
                 self.record(events, tracking=tracking, receipts=receipts)
-            except WRITE_CONFLICTS:
-                time.sleep(0.05 * attempt)
+            except (IntegrityError, OperationalError) as error:
+                if not is_write_conflict(error) or attempt == MAX_ATTEMPTS - 1:
+                    raise
+                time.sleep(0.05 * attempt)  # re-read the position and the receipts, then try again
                 continue
             return FeedbackOutcome(recorded=len(receipts), duplicates=len(messages) - len(receipts))
-        raise RuntimeError("could not record the feedback batch: the store kept changing under it")
+        raise AssertionError("unreachable")
 
     def record(self, events: list[Any], tracking: Tracking | None, receipts: list[str]) -> None:
         """Store new events, their receipts and a tracking position in one transaction.

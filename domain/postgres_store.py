@@ -100,25 +100,29 @@ class LedgerPostgresRecorder(PostgresProcessRecorder):
             " WHERE coalesce(e.notification_id, c.notification_id) > %s ORDER BY 1 LIMIT %s"
         ).format(events=self.events_table, chain=self.chain_table)
 
-        def pages() -> Iterator[Sequence[ChainRow]]:
-            after = 0
-            while True:
-                with self.datastore.get_connection() as conn, conn.cursor() as curs:
+        # One REPEATABLE READ transaction: one snapshot for the head and every page, so writers
+        # committing meanwhile can never make them disagree.
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            curs.execute(SQL("SELECT notification_id, events, link FROM {}").format(self.head_table))
+            row = curs.fetchone()
+            head = chain_head(None if row is None else tuple(row.values()))
+
+            def pages() -> Iterator[Sequence[ChainRow]]:
+                after = 0
+                while True:
                     curs.execute(statement, (after, PAGE))
                     rows = [
                         (r["pos"], r["originator_id"], r["originator_version"], r["topic"],
                          r["state"], r["link"], r["previous_id"])
                         for r in curs.fetchall()
                     ]
-                if not rows:
-                    return
-                yield rows
-                after = rows[-1][0]
+                    if not rows:
+                        return
+                    yield rows
+                    after = rows[-1][0]
 
-        with self.datastore.get_connection() as conn, conn.cursor() as curs:
-            curs.execute(SQL("SELECT notification_id, events, link FROM {}").format(self.head_table))
-            row = curs.fetchone()
-        return verify_rows(pages(), chain_head(None if row is None else tuple(row.values())))
+            return verify_rows(pages(), head)
 
 
 def prepare_schema(env: dict[str, str], schema: str) -> bool:

@@ -101,18 +101,20 @@ class LedgerSQLiteRecorder(SQLiteProcessRecorder):
             ") ORDER BY pos LIMIT ?"
         )
 
-        def pages() -> Iterator[Sequence[ChainRow]]:
-            after = 0
-            while True:
-                with self.datastore.transaction(commit=False) as c:
-                    c.execute(statement, (after, after, PAGE))
-                    rows = [tuple(r) for r in c.fetchall()]
-                if not rows:
-                    return
-                yield rows  # type: ignore[misc]
-                after = rows[-1][0]
-
+        # One read transaction: in WAL mode it is one snapshot, so writers committing meanwhile
+        # can never make the head and the pages disagree.
         with self.datastore.transaction(commit=False) as c:
             c.execute("SELECT notification_id, events, link FROM event_chain_head")
-            row = c.fetchone()
-        return verify_rows(pages(), chain_head(row))
+            head = chain_head(c.fetchone())
+
+            def pages() -> Iterator[Sequence[ChainRow]]:
+                after = 0
+                while True:
+                    c.execute(statement, (after, after, PAGE))
+                    rows = [tuple(r) for r in c.fetchall()]
+                    if not rows:
+                        return
+                    yield rows  # type: ignore[misc]
+                    after = rows[-1][0]
+
+            return verify_rows(pages(), head)

@@ -82,6 +82,26 @@ ChainRow = tuple[int, Any, Any, Any, Any, Any, Any]
 of the events and the chain: event fields are None where only a link remains, and vice versa."""
 
 
+def _not_as_written(originator_id: Any, version: Any, topic: Any, state: Any) -> str | None:
+    """Why a row's fields are not in the exact form the recorders write (None when they are).
+
+    The link hashes the id's 16 bytes and the version's value, so a re-spelt id (upper case,
+    dashes) or a version stored as 2.0 would still hash the same; they must be caught here.
+    """
+    if not isinstance(originator_id, UUID) and not (
+        isinstance(originator_id, str) and len(originator_id) == 32 and originator_id == originator_id.lower()
+        and all(ch in "0123456789abcdef" for ch in originator_id)
+    ):
+        return f"aggregate id {originator_id!r}"
+    if type(version) is not int:
+        return f"version {version!r}"
+    if not isinstance(topic, str):
+        return f"topic {topic!r}"
+    if not isinstance(state, bytes | memoryview):
+        return f"state stored as {type(state).__name__}, not bytes"
+    return None
+
+
 def _as_bytes(value: Any) -> bytes:
     """Stored bytes as the database returns them; text (what a careless edit leaves) as its UTF-8."""
     return value.encode() if isinstance(value, str) else bytes(value)
@@ -98,8 +118,11 @@ def _check_row(position: int, originator_id: Any, version: Any, topic: Any, stat
         if isinstance(previous, int) and previous > last_position:
             return "event deleted together with its chain link", previous, previous_link
         return "chain order broken (an event was inserted or moved)", position, previous_link
+    odd = _not_as_written(originator_id, version, topic, state)
+    if odd:
+        return f"event not stored as the ledger writes it ({odd})", position, previous_link
     try:
-        link = chain_link(previous_link, position, originator_id, int(version), str(topic), _as_bytes(state))
+        link = chain_link(previous_link, position, originator_id, version, topic, bytes(state))
         intact = link == _as_bytes(stored_link)
     except (TypeError, ValueError, AttributeError) as error:
         return f"event unreadable ({error.__class__.__name__}: {error})", position, previous_link

@@ -459,3 +459,36 @@ def test_first_opens_race_to_create_the_schema(postgres_url: str) -> None:
         with psycopg.connect(base, autocommit=True) as conn:
             for schema in schemas:
                 conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+@pytest.mark.parametrize(("column", "value"), [
+    ("originator_id", "upper(originator_id)"),
+    ("state", "CAST(state AS TEXT)"),
+    ("originator_version", "originator_version + 0.5"),
+])
+def test_a_re_spelt_field_is_detected(sqlite_store: tuple[str, Path], column: str, value: str) -> None:
+    """Forms that hash the same as the original (an upper-case id, text for bytes) but break readers."""
+    url, path = sqlite_store
+    sqlite_sql(path, f"UPDATE stored_events SET {column} = {value} WHERE rowid = 20")
+    code, report = verify_cli(url)
+    assert code == 1 and report["first_bad_position"] == 20
+    assert "not stored as the ledger writes it" in report["problem"]
+
+
+def test_verify_while_another_process_writes(store_url: str) -> None:
+    """Each verify reads one snapshot: a log that is growing meanwhile still verifies."""
+    populate(store_url, sample_lines())
+    ledger = Ledger.open(store_url)
+    lines = [json.dumps({"type": "RecordReading", "id": f"busy-{i}", "metric": "late", "value": i % 9,
+                         "at": "2026-02-01T00:00:00Z"}) for i in range(6000)]
+    writer = threading.Thread(target=lambda: import_lines(ledger, lines, chunk_size=300))
+    writer.start()
+    reports = []
+    while writer.is_alive():
+        reports.append(ledger.verify())
+    writer.join()
+    reports.append(ledger.verify())
+    ledger.close()
+    assert len(reports) >= 2
+    assert all(report.ok for report in reports), [r for r in reports if not r.ok][:1]
+    assert reports[-1].events >= 6000
