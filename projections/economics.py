@@ -66,8 +66,8 @@ def economics(con: duckdb.DuckDBPyConnection, as_of: datetime, team: str | None 
     )
     names = [d[0] for d in cursor.description]
     schemes: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in cursor.fetchall():
-        scheme = dict(zip(names, row, strict=True))
+    for values in cursor.fetchall():
+        scheme = dict(zip(names, values, strict=True))
         scheme["base_pay"] = json.loads(scheme["base_pay"])
         scheme["hours"] = json.loads(scheme["hours"])
         schemes[scheme["team"]].append(scheme)
