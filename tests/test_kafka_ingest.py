@@ -14,6 +14,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -320,6 +321,10 @@ class IngestProcess:
     """`clientocracy ingest kafka` as a process of its own, output to files (a full pipe would stall it)."""
 
     def __init__(self, workdir: Path, bootstrap: str, topic: str, store: str, *extra: str) -> None:
+        if "--group" not in extra:
+            # A fresh group per process: exactly-once rests on the store's positions, not on the group, and
+            # Tansu can fail to re-form a group whose killed member it still holds (see README, Tansu quirks).
+            extra = (*extra, "--group", f"kill-{uuid.uuid4().hex[:10]}")
         self.out = (workdir / f"ingest-{time.monotonic_ns()}.out").open("w+")
         self.err = (workdir / f"ingest-{time.monotonic_ns()}.err").open("w+")
         self.process = subprocess.Popen(
