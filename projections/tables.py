@@ -29,10 +29,6 @@ class Table:
     columns: tuple[tuple[str, str], ...]
     doc: str
 
-    @property
-    def column_names(self) -> list[str]:
-        return [name for name, _ in self.columns]
-
     def ddl(self, schema: str = "main") -> str:
         cols = ", ".join(f"{name} {sql_type}" for name, sql_type in self.columns)
         return f"CREATE TABLE IF NOT EXISTS {schema}.{self.name} ({cols})"
