@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Any, TypeVar
 
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
@@ -27,6 +28,7 @@ from domain.economics import LedgerEntry
 from domain.event_store import store_environment
 from domain.experiment import ErrorReview, Experiment, ProcessChange
 from domain.feedback import Feedback
+from domain.feedback_encoding import RecordedFeedbackEncoder
 from domain.metric import Metric, Reading
 from domain.promise import Promise
 from domain.strategy import StrategyCanvas
@@ -162,6 +164,10 @@ class Ledger(Application):
     def process_recorder(self) -> Any:
         return self.recorder
 
+    @cached_property
+    def feedback_encoder(self) -> RecordedFeedbackEncoder:
+        return RecordedFeedbackEncoder(self.mapper)
+
     # Commands ---------------------------------------------------------------------
 
     def execute(self, commands: Sequence[c.Command], now: datetime | None = None) -> BatchResult:
@@ -215,19 +221,16 @@ class Ledger(Application):
                     raise PositionAlreadyRecorded(f"{tracking.application_name} already at {done}")
             keys = [feedback_receipt(m.feedback_id) for m, _ in messages]
             seen = self.process_recorder.existing_receipts(keys) if keys else set()
-            events: list[Any] = []
+            new: list[tuple[c.FeedbackFields, str]] = []
             receipts: list[str] = []
-            now = datetime.now(UTC)
-            for message, correlation in messages:
-                receipt = feedback_receipt(message.feedback_id)
-                if receipt in seen:
-                    continue
-                seen.add(receipt)
-                receipts.append(receipt)
-                audit = Audit(at=message.occurred_at, correlation=correlation)
-                events.append(Feedback.recorded_event(now, audit, **feedback_fields(message)))
+            for key, (message, correlation) in zip(keys, messages, strict=True):
+                if key not in seen:
+                    seen.add(key)
+                    receipts.append(key)
+                    new.append((message, correlation))
+            stored = self.feedback_encoder.stored_events(new, datetime.now(UTC))
             try:
-                self.record(events, tracking=tracking, receipts=receipts)
+                self.process_recorder.insert_events(stored, tracking=tracking, receipts=receipts)
             except (IntegrityError, OperationalError) as error:
                 if not is_write_conflict(error) or attempt == MAX_ATTEMPTS - 1:
                     raise

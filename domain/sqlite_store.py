@@ -12,6 +12,15 @@ from eventsourcing.sqlite import SQLiteCursor, SQLiteProcessRecorder
 from domain.event_store import PAGE, NotificationRow, chain_head, new_events
 from domain.tamper_evidence import GENESIS_HEAD, ChainHead, ChainRow, VerifyReport, extend_chain, verify_rows
 
+WRITER_PRAGMAS = (
+    # Batches of thousands of events touch index pages all over the unique (originator_id,
+    # version) index: a 64 MiB page cache instead of 2 MiB keeps them in memory.
+    "PRAGMA cache_size = -65536",
+    # At the default 1000 pages nearly every large batch commit also ran a checkpoint (copy the
+    # WAL into the database and sync it); a 40 MiB WAL checkpoints about ten times less often.
+    "PRAGMA wal_autocheckpoint = 10000",
+)
+
 
 class LedgerSQLiteRecorder(SQLiteProcessRecorder):
     """SQLite store (the embedded default) with chain and receipts."""
@@ -27,6 +36,8 @@ class LedgerSQLiteRecorder(SQLiteProcessRecorder):
         ]
 
     def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int]:
+        for pragma in WRITER_PRAGMAS:
+            c.execute(pragma)
         ids = self._insert_stored_events(c, stored_events)
         tracking: Tracking | None = kwargs.get("tracking")
         if tracking is not None:

@@ -16,17 +16,22 @@ from uuid import UUID
 GENESIS = bytes(32)
 
 
+_LINK_HEADER = struct.Struct(">qq16sI")
+_STATE_LENGTH = struct.Struct(">Q")
+
+
 def chain_link(previous: bytes, notification_id: int, originator_id: UUID | str, version: int, topic: str,
                state: bytes) -> bytes:
     """SHA-256 of the previous link and every stored field of the event, length-delimited."""
-    digest = hashlib.sha256(previous)
     oid = originator_id if isinstance(originator_id, UUID) else UUID(str(originator_id))
     topic_bytes = topic.encode()
-    digest.update(struct.pack(">qq16sI", notification_id, version, oid.bytes, len(topic_bytes)))
-    digest.update(topic_bytes)
-    digest.update(struct.pack(">Q", len(state)))
-    digest.update(state)
-    return digest.digest()
+    return hashlib.sha256(b"".join((
+        previous,
+        _LINK_HEADER.pack(notification_id, version, oid.bytes, len(topic_bytes)),
+        topic_bytes,
+        _STATE_LENGTH.pack(len(state)),
+        state,
+    ))).digest()
 
 
 @dataclass(frozen=True)
@@ -47,11 +52,12 @@ NewEvent = tuple[int, UUID | str, int, str, bytes]
 def extend_chain(head: ChainHead, events: Iterable[NewEvent]) -> tuple[list[tuple[int, bytes, int]], ChainHead]:
     """Chain rows (position, link, previous position) for consecutive new events, and the new head."""
     rows = []
+    link, previous = head.link, head.position
     for position, originator_id, version, topic, state in events:
-        link = chain_link(head.link, position, originator_id, version, topic, state)
-        rows.append((position, link, head.position))
-        head = ChainHead(position, head.events + 1, link)
-    return rows, head
+        link = chain_link(link, position, originator_id, version, topic, state)
+        rows.append((position, link, previous))
+        previous = position
+    return rows, ChainHead(previous, head.events + len(rows), link)
 
 
 @dataclass(frozen=True)
