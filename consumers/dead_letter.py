@@ -13,10 +13,9 @@ import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NamedTuple
 
 from kafka import KafkaProducer
-from kafka.consumer.fetcher import ConsumerRecord
 
 from consumers.messages import Rejection
 from consumers.recording import DeadLetterError, Incoming
@@ -29,7 +28,18 @@ def dead_letter_topic(topic: str) -> str:
     return f"{topic}.dlq"
 
 
-def dead_letter_headers(record: ConsumerRecord, rejection: Rejection) -> list[tuple[str, bytes]]:
+class SourceRecord(NamedTuple):
+    """What a dead letter copies from the rejected Kafka record, and where that record was."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+    headers: list[tuple[str, bytes | None]]
+
+
+def dead_letter_headers(record: SourceRecord, rejection: Rejection) -> list[tuple[str, bytes | None]]:
     """The record's own headers, then ours: why it was rejected and exactly where it came from."""
     return [
         *(record.headers or []),
@@ -55,16 +65,16 @@ class KafkaDeadLetters:
             max_request_size=MAX_REQUEST_BYTES,
         )
 
-    def send(self, rejected: Sequence[tuple[Incoming[ConsumerRecord], Rejection]]) -> None:
+    def send(self, rejected: Sequence[tuple[SourceRecord, Rejection]]) -> None:
         try:
             futures = [
                 self.producer.send(
                     self.topic,
-                    key=item.origin.key,
-                    value=_sendable_value(item.origin),
-                    headers=dead_letter_headers(item.origin, rejection),
+                    key=record.key,
+                    value=_sendable_value(record),
+                    headers=dead_letter_headers(record, rejection),
                 )
-                for item, rejection in rejected
+                for record, rejection in rejected
             ]
             self.producer.flush(timeout=SEND_TIMEOUT_S)
             for future in futures:
@@ -76,7 +86,7 @@ class KafkaDeadLetters:
         self.producer.close(timeout=SEND_TIMEOUT_S)
 
 
-def _sendable_value(record: ConsumerRecord) -> bytes | None:
+def _sendable_value(record: SourceRecord) -> bytes | None:
     """Kafka refuses a record with neither key nor value; such a one goes on as an empty value."""
     if record.value is None and record.key is None:
         return b""

@@ -18,9 +18,11 @@ from typing import Any
 
 from kafka import ConsumerRebalanceListener, KafkaConsumer, OffsetAndMetadata, TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
+from kafka.errors import KafkaError
 
-from consumers.dead_letter import KafkaDeadLetters
-from consumers.recording import FeedbackRecorder, Incoming, IngestSummary, Progress
+from consumers.batch_writers import BatchWriter, InlineWriter, WriterProcess
+from consumers.kafka_batch import KafkaBatch, tracking_name
+from consumers.recording import IngestSummary, Progress
 from domain.application import Ledger
 
 log = logging.getLogger(__name__)
@@ -35,33 +37,28 @@ class KafkaIngestError(RuntimeError):
     """The consumer could not do its job (e.g. never got into its group)."""
 
 
-def tracking_name(tp: TopicPartition) -> str:
-    return f"kafka:{tp.topic}:{tp.partition}"
-
-
-def correlation(record: ConsumerRecord) -> str:
-    return f"kafka:{record.topic}:{record.partition}:{record.offset}"
+def partition_name(tp: TopicPartition) -> str:
+    return tracking_name(tp.topic, tp.partition)
 
 
 class GroupMember(ConsumerRebalanceListener):
     """Owns the partitions the group gives it: seeks each to the store's position and records its batches.
 
-    kafka-python calls the listener only inside ``poll()``, and every batch a poll returns is
-    recorded before the next poll, so at a revocation the member holds no unrecorded batch.
+    kafka-python calls the listener only inside ``poll()``. A revoked partition's batches are
+    all recorded before the listener returns (the writer is flushed), and an assigned one is
+    sought to the position the store holds after that flush.
     """
 
-    def __init__(
-        self, consumer: KafkaConsumer, recorder: FeedbackRecorder, dead_letters: KafkaDeadLetters
-    ) -> None:
+    def __init__(self, consumer: KafkaConsumer, writer: BatchWriter) -> None:
         self.consumer = consumer
-        self.recorder = recorder
-        self.dead_letters = dead_letters
+        self.writer = writer
         self.joined = False
         self.last_activity = time.monotonic()
+        self.committed: dict[TopicPartition, int] = {}
 
     def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
         for tp in assigned:
-            done = self.recorder.position(tracking_name(tp), refresh=True)
+            done = self.writer.position(partition_name(tp), refresh=True)
             if done is None:
                 self.consumer.seek_to_beginning(tp)
             else:
@@ -71,23 +68,28 @@ class GroupMember(ConsumerRebalanceListener):
         self.last_activity = time.monotonic()
 
     def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
+        self.writer.flush()
         log.info("revoked %s", sorted(tp.partition for tp in revoked))
         self.last_activity = time.monotonic()
 
     def process(self, records: Mapping[TopicPartition, list[ConsumerRecord]]) -> None:
-        """Record one poll's records: one transaction per partition, then commit as a courtesy."""
+        """Hand one poll's records to the writer: one batch (one transaction) per partition."""
+        if self.writer.summary.first_message is None:
+            self.writer.summary.first_message = time.monotonic()
         for tp, batch in records.items():
-            items = [Incoming(r.offset, correlation(r), r.value, r) for r in batch]
-            self.recorder.record(tracking_name(tp), items, self.dead_letters)
+            self.writer.record(KafkaBatch.of(tp.topic, tp.partition, batch))
         self.last_activity = time.monotonic()
-        self._commit(records)
+        self.collect()
 
-    def _commit(self, records: Mapping[TopicPartition, list[ConsumerRecord]]) -> None:
+    def collect(self) -> None:
+        """Take in what the writer has recorded meanwhile and commit it to Kafka as a courtesy."""
+        self.writer.collect()
         offsets = {}
-        for tp in records:
-            done = self.recorder.position(tracking_name(tp))
-            if done is not None:
+        for tp in self.consumer.assignment():
+            done = self.writer.position(partition_name(tp))
+            if done is not None and self.committed.get(tp) != done:
                 offsets[tp] = OffsetAndMetadata(done + 1, "", -1)
+                self.committed[tp] = done
         if offsets:
             self.consumer.commit_async(offsets, callback=_log_commit_failure)
 
@@ -96,10 +98,29 @@ class GroupMember(ConsumerRebalanceListener):
         lags: dict[str, int | None] = {}
         for tp in self.consumer.assignment():
             highwater = self.consumer.highwater(tp)
-            done = self.recorder.position(tracking_name(tp))
+            done = self.writer.position(partition_name(tp))
             next_offset = 0 if done is None else done + 1
-            lags[tracking_name(tp)] = None if highwater is None else max(0, highwater - next_offset)
+            lags[partition_name(tp)] = None if highwater is None else max(0, highwater - next_offset)
         return lags
+
+
+def poll(consumer: KafkaConsumer) -> dict[TopicPartition, list[ConsumerRecord]]:
+    """One poll; an error of our rebalance listener comes out as itself, not as kafka-python's wrapper."""
+    try:
+        return consumer.poll(timeout_ms=POLL_TIMEOUT_MS)  # type: ignore[no-any-return]
+    except KafkaError as error:
+        if error.__cause__ is not None and not isinstance(error.__cause__, KafkaError):
+            raise error.__cause__ from error
+        raise
+
+
+def leave_group(consumer: KafkaConsumer) -> None:
+    """Close the consumer. Leaving the group revokes its partitions, which flushes the writer: a failure
+    there was already raised by the loop (which flushes before it ends), so it is only logged here."""
+    try:
+        consumer.close(autocommit=False)
+    except KafkaError as error:
+        log.warning("while leaving the group: %s (cause: %r)", error, error.__cause__)
 
 
 def _log_commit_failure(offsets: Any, result: Any) -> None:
@@ -120,16 +141,20 @@ def ingest_kafka(
     join_timeout: float = JOIN_TIMEOUT_S,
     on_progress: Progress | None = None,
     progress_interval: float = 1.0,
+    writer_process: bool = True,
 ) -> IngestSummary:
     """Consume ``topic`` as a member of ``group`` until ``stop`` is set or ``until_idle`` seconds pass
-    with no message and no rebalance; the current batch is always finished first."""
+    with no message and no rebalance; the batches fetched by then are always recorded first.
+
+    ``writer_process`` records in a second process, so fetching and recording overlap; without
+    it this process does both in turn.
+    """
     summary = IngestSummary(source=f"kafka:{topic}")
-    recorder = FeedbackRecorder(ledger, summary)
     stop = stop or threading.Event()
     with ExitStack() as cleanup:
         cleanup.callback(summary.finish)
-        dead_letters = KafkaDeadLetters(bootstrap, topic)
-        cleanup.callback(dead_letters.close)
+        writer: BatchWriter = (WriterProcess if writer_process else InlineWriter)(ledger, summary, bootstrap, topic)
+        cleanup.callback(writer.close)
         consumer = KafkaConsumer(
             bootstrap_servers=bootstrap,
             group_id=group,
@@ -140,14 +165,16 @@ def ingest_kafka(
             session_timeout_ms=int(session_timeout * 1000),
             heartbeat_interval_ms=max(100, int(session_timeout * 1000 / 3)),
         )
-        cleanup.callback(consumer.close, autocommit=False)
-        member = GroupMember(consumer, recorder, dead_letters)
+        cleanup.callback(leave_group, consumer)
+        member = GroupMember(consumer, writer)
         consumer.subscribe([topic], listener=member)
         next_progress = time.monotonic() + progress_interval
         while not stop.is_set():
-            records = consumer.poll(timeout_ms=POLL_TIMEOUT_MS)
+            records = poll(consumer)
             if records:
                 member.process(records)
+            else:
+                member.collect()
             now = time.monotonic()
             if on_progress is not None and now >= next_progress:
                 on_progress(summary, member.lags())
@@ -156,4 +183,6 @@ def ingest_kafka(
                 raise KafkaIngestError(f"not in group {group!r} at {bootstrap} after {join_timeout:.0f}s")
             if member.joined and until_idle is not None and now - member.last_activity >= until_idle:
                 break
+        writer.flush()
+        member.collect()
     return summary

@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, NamedTuple, Protocol, TypeVar
 
 from eventsourcing.persistence import Tracking
 
@@ -23,9 +23,8 @@ from domain.commands import FeedbackMessage
 T = TypeVar("T")
 
 
-@dataclass(frozen=True, slots=True)
-class Incoming(Generic[T]):
-    """One raw message and where it came from; ``origin`` is what its dead letter needs to copy."""
+class Incoming(NamedTuple, Generic[T]):
+    """One raw message and where it came from; ``origin`` is what its dead letter needs to find."""
 
     position: int
     correlation: str
@@ -73,6 +72,20 @@ class IngestSummary:
         busy = (self.finished or time.monotonic()) - self.first_message
         return self.consumed / busy if busy > 0 else 0.0
 
+    def tally(self) -> dict[str, Any]:
+        """The counts and positions so far, for a process that records on this run's behalf."""
+        return {"consumed": self.consumed, "recorded": self.recorded, "duplicates": self.duplicates,
+                "dead_lettered": self.dead_lettered, "already_recorded": self.already_recorded,
+                "positions": dict(self.positions), "first_message": self.first_message}
+
+    def absorb(self, tally: dict[str, Any]) -> None:
+        """Take over the tally of the process that records for this run (its counts are the run's)."""
+        for name in ("consumed", "recorded", "duplicates", "dead_lettered", "already_recorded"):
+            setattr(self, name, tally[name])
+        self.positions.update(tally["positions"])
+        if self.first_message is None:
+            self.first_message = tally["first_message"]
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "source": self.source,
@@ -87,6 +100,18 @@ class IngestSummary:
         }
 
 
+def known_position(ledger: Ledger, summary: IngestSummary, name: str, *, refresh: bool = False) -> int | None:
+    """The last recorded position of a source, as the run knows it; ``refresh`` re-reads the store
+    (another process may have moved it, e.g. a partition that was owned by another group member)."""
+    if refresh or name not in summary.positions:
+        stored = ledger.tracked_position(name)
+        if stored is None:
+            summary.positions.pop(name, None)
+            return None
+        summary.positions[name] = stored
+    return summary.positions[name]
+
+
 Progress = Callable[[IngestSummary, Mapping[str, int | None]], None]
 """Called now and then with the tally so far and the lag per source position, where known."""
 
@@ -99,15 +124,7 @@ class FeedbackRecorder:
         self.summary = summary
 
     def position(self, name: str, *, refresh: bool = False) -> int | None:
-        """The last recorded position of a source; ``refresh`` re-reads the store (another process may
-        have moved it, e.g. a partition that was owned by another group member)."""
-        if refresh or name not in self.summary.positions:
-            stored = self.ledger.tracked_position(name)
-            if stored is None:
-                self.summary.positions.pop(name, None)
-                return None
-            self.summary.positions[name] = stored
-        return self.summary.positions[name]
+        return known_position(self.ledger, self.summary, name, refresh=refresh)
 
     def record(self, name: str | None, batch: Sequence[Incoming[T]], dead_letters: DeadLetters[T]) -> None:
         """Record one batch of one source; ``name`` None means an untracked source (stdin)."""

@@ -140,13 +140,17 @@ class Ledger(Application):
     """The clientocracy ledger: every command becomes an immutable, audited event."""
 
     name = "Ledger"
+    store_url: str | None = None
+    """Where the store is, when the ledger was opened from a URL (a writer process opens it again)."""
 
     @classmethod
     def open(cls, store_url: str) -> Ledger:
         """The ledger on the store at ``store_url``, creating its tables on first use."""
         for attempt in range(MAX_ATTEMPTS):
             try:
-                return cls(env=store_environment(store_url))
+                ledger = cls(env=store_environment(store_url))
+                ledger.store_url = store_url
+                return ledger
             except PersistenceError:
                 if attempt == MAX_ATTEMPTS - 1:
                     raise

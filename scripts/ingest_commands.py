@@ -48,12 +48,13 @@ def _ingest_errors() -> Iterator[None]:
     """Operational failures end the run with a one-line reason and exit 1; nothing past them was tracked."""
     from kafka.errors import KafkaError
 
+    from consumers.batch_writers import WriterError
     from consumers.kafka_ingest import KafkaIngestError
     from consumers.recording import DeadLetterError
 
     try:
         yield
-    except (DeadLetterError, KafkaIngestError, KafkaError) as error:
+    except (DeadLetterError, KafkaIngestError, KafkaError, WriterError) as error:
         raise fail(f"ingest stopped: {error}") from None
     except KeyboardInterrupt:
         raise fail("ingest interrupted", 130) from None
@@ -73,6 +74,9 @@ def kafka_command(
         float, typer.Option("--session-timeout", help="Seconds before the group drops a silent member.")
     ] = 6.0,
     max_batch: Annotated[int, typer.Option("--max-batch", help="Messages per poll at most.")] = 5000,
+    inline: Annotated[
+        bool, typer.Option("--inline", help="Record in this process, not in a writer process beside it (one core).")
+    ] = False,
     store: StoreOpt = None,
     views: WriteOnlyViewsOpt = None,
     json_output: JsonOpt = False,
@@ -87,6 +91,7 @@ def kafka_command(
             summary = ingest_kafka(
                 ledger, bootstrap=bootstrap, topic=topic, group=group, until_idle=until_idle, stop=stop,
                 session_timeout=session_timeout, max_batch=max_batch, on_progress=_progress(),
+                writer_process=not inline,
             )
     finally:
         ledger.close()

@@ -28,7 +28,9 @@ from kafka.consumer.fetcher import ConsumerRecord
 from kafka_broker import create_topic, produce, read_topic
 
 from consumers.dead_letter import KafkaDeadLetters, dead_letter_topic
-from consumers.kafka_ingest import ingest_kafka, tracking_name
+from consumers.kafka_batch import KafkaBatch, record_batch, tracking_name
+from consumers.batch_writers import WriterError, WriterProcess
+from consumers.kafka_ingest import ingest_kafka
 from consumers.messages import Rejection, decode_feedback
 from consumers.recording import DeadLetterError, FeedbackRecorder, Incoming, IngestSummary
 from domain.application import Ledger
@@ -49,10 +51,11 @@ def dead_letters_by_offset(bootstrap: str, topic: str, at_least: int
     return found
 
 
-def ingest(ledger: Ledger, bootstrap: str, topic: str, group: str = "clientocracy-feedback") -> IngestSummary:
+def ingest(ledger: Ledger, bootstrap: str, topic: str, group: str = "clientocracy-feedback",
+           writer_process: bool = True) -> IngestSummary:
     """One in-process run that ends 1.5 s after the last message."""
     return ingest_kafka(ledger, bootstrap=bootstrap, topic=topic, group=group, until_idle=1.5,
-                        session_timeout=3.0)
+                        session_timeout=3.0, writer_process=writer_process)
 
 
 def assert_exactly_once(ledger: Ledger, expected_ids: set[str]) -> None:
@@ -144,19 +147,21 @@ def batch(*raws: bytes, start: int = 0) -> list[Incoming[None]]:
 
 
 def test_a_failed_dead_letter_write_advances_nothing(ledger: Ledger, kafka_bootstrap: str) -> None:
-    items = batch(encode(feedback("f1")), b"not json", encode(feedback("f2")))
+    values = [encode(feedback("f1")), b"not json", encode(feedback("f2"))]
+    polled = KafkaBatch("t", 0, [0, 1, 2], [b"k1", b"k2", b"k3"], values, {1: [("trace", b"x")]})
     broken = KafkaDeadLetters(kafka_bootstrap, "nowhere")
     broken.producer.close()  # the dead-letter topic is unreachable from now on
     with pytest.raises(DeadLetterError):
-        FeedbackRecorder(ledger, IngestSummary("test")).record("kafka:t:0", items, broken)
+        record_batch(FeedbackRecorder(ledger, IngestSummary("test")), broken, polled)
     assert ledger.tracked_position("kafka:t:0") is None
     assert recorded_feedback_ids(ledger) == Counter()
 
     dead_letters = ListDeadLetters()
-    FeedbackRecorder(ledger, IngestSummary("test")).record("kafka:t:0", items, dead_letters)
+    FeedbackRecorder(ledger, IngestSummary("test")).record("kafka:t:0", polled.incoming(), dead_letters)
     assert ledger.tracked_position("kafka:t:0") == 2
     assert_exactly_once(ledger, {"f1", "f2"})
-    assert [item.position for item, _ in dead_letters.sent] == [1]
+    [(item, _)] = dead_letters.sent
+    assert polled.source_record(item.origin) == ("t", 0, 1, b"k2", b"not json", [("trace", b"x")])
 
 
 def test_a_batch_recorded_by_another_member_is_not_recorded_again(ledger: Ledger) -> None:
@@ -182,7 +187,10 @@ def test_a_batch_of_only_bad_messages_still_advances_the_position(ledger: Ledger
 # Through the broker -----------------------------------------------------------------------------
 
 
-def test_valid_messages_land_once_and_resent_ones_add_nothing(ledger: Ledger, kafka_bootstrap: str) -> None:
+@pytest.mark.parametrize("writer_process", [True, False], ids=["writer-process", "inline"])
+def test_valid_messages_land_once_and_resent_ones_add_nothing(
+    ledger: Ledger, kafka_bootstrap: str, writer_process: bool
+) -> None:
     topic = create_topic(kafka_bootstrap, partitions=3)
     ids = [f"fb-{i}" for i in range(300)]
     resent = random.Random(1).sample(ids, 50)
@@ -190,20 +198,20 @@ def test_valid_messages_land_once_and_resent_ones_add_nothing(ledger: Ledger, ka
     # re-sent with another key, so most land in another partition at another offset
     sent += produce(kafka_bootstrap, topic, [(b"re-" + f.encode(), encode(feedback(f))) for f in resent])
 
-    summary = ingest(ledger, kafka_bootstrap, topic, group="g1")
+    summary = ingest(ledger, kafka_bootstrap, topic, group="g1", writer_process=writer_process)
 
     counts = (summary.consumed, summary.recorded, summary.duplicates, summary.dead_lettered)
     assert counts == (350, 300, 50, 0)
     assert_exactly_once(ledger, set(ids))
     last_offsets: dict[str, int] = {}
     for meta in sent:
-        name = tracking_name(meta.topic_partition)
+        name = tracking_name(meta.topic_partition.topic, meta.topic_partition.partition)
         last_offsets[name] = max(last_offsets.get(name, -1), meta.offset)
     assert summary.positions == last_offsets
     assert {name: ledger.tracked_position(name) for name in last_offsets} == last_offsets
 
     # Positions live in the store: even a brand-new group (no Kafka commits) re-reads nothing.
-    again = ingest(ledger, kafka_bootstrap, topic, group="g-new")
+    again = ingest(ledger, kafka_bootstrap, topic, group="g-new", writer_process=writer_process)
     assert (again.consumed, again.recorded) == (0, 0)
     assert_exactly_once(ledger, set(ids))
 
@@ -259,6 +267,47 @@ def test_fuzzed_payloads_through_the_broker_never_stop_the_consumer(
     assert summary.recorded + summary.duplicates + summary.dead_lettered == len(corpus)
     assert_exactly_once(ledger, valid_ids)
     assert {offset for _, offset in dead_letters_by_offset(kafka_bootstrap, topic, len(bad))} == bad
+
+
+# The writer process: its failures stop the run and lose nothing ---------------------------------
+
+
+def polled(topic: str, *fids: str, start: int = 0) -> KafkaBatch:
+    values: list[bytes | None] = [encode(feedback(fid)) for fid in fids]
+    offsets = list(range(start, start + len(fids)))
+    return KafkaBatch(topic, 0, offsets, [None] * len(fids), values, {})
+
+
+def test_a_writer_that_cannot_start_says_why(ledger: Ledger, kafka_bootstrap: str) -> None:
+    ledger.store_url = "nosuchstore://anywhere"
+    writer = WriterProcess(ledger, IngestSummary("test"), kafka_bootstrap, "t")
+    try:
+        with pytest.raises(WriterError, match="could not start.*nosuchstore"):
+            writer.flush()
+        with pytest.raises(WriterError):  # and it stays failed
+            writer.record(polled("t", "f1"))
+    finally:
+        writer.close()
+    assert not writer.process.is_alive()
+
+
+def test_a_killed_writer_stops_the_run_and_what_it_recorded_stands(ledger: Ledger, kafka_bootstrap: str) -> None:
+    summary = IngestSummary("test")
+    writer = WriterProcess(ledger, summary, kafka_bootstrap, "t")
+    try:
+        writer.record(polled("t", "f1", "f2"))
+        writer.flush()
+        assert (summary.recorded, summary.positions) == (2, {"kafka:t:0": 1})
+        os.kill(writer.process.pid, signal.SIGKILL)
+        writer.process.join(10)
+        with pytest.raises(WriterError, match="died"):
+            writer.collect()
+        with pytest.raises(WriterError, match="died"):
+            writer.record(polled("t", "f3", start=2))
+    finally:
+        writer.close()
+    assert ledger.tracked_position("kafka:t:0") == 1
+    assert_exactly_once(ledger, {"f1", "f2"})
 
 
 # Processes: a group of two, kill -9, SIGTERM -----------------------------------------------------
@@ -337,9 +386,45 @@ class IngestProcess:
         self.err.seek(0)
         return self.err.read()[-3000:]
 
+    def children(self) -> list[int]:
+        """Its child processes: the writer process and multiprocessing's resource tracker."""
+        found = []
+        for task in Path(f"/proc/{self.process.pid}/task").iterdir():
+            try:
+                found += [int(pid) for pid in (task / "children").read_text().split()]
+            except OSError:
+                continue
+        return found
+
+    def writer_pid(self) -> int | None:
+        for pid in self.children():
+            try:
+                if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                    return pid
+            except OSError:
+                continue
+        return None
+
     def kill(self) -> None:
+        """SIGKILL the consumer; the processes it started must not outlive it (they may finish a batch)."""
+        children = self.children()
         self.process.send_signal(signal.SIGKILL)
         assert self.process.wait(timeout=10) == -signal.SIGKILL
+        deadline = time.monotonic() + 30
+        while (alive := [pid for pid in children if running(pid)]) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not alive, f"still running after their consumer was killed: {alive}"
+
+    def kill_writer(self, pid: int) -> None:
+        """SIGKILL the writer process: the consumer must notice, stop and exit 1 by itself."""
+        os.kill(pid, signal.SIGKILL)
+        try:
+            code = self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            raise AssertionError(f"the consumer ran on without its writer:\n{self.stderr()}") from None
+        assert code == 1, f"exit {code}:\n{self.stderr()}"
+        assert "writer process died" in self.stderr()
 
     def summary(self, timeout: float = 60) -> dict[str, Any]:
         """Wait for a clean exit and return its --json summary."""
@@ -351,6 +436,14 @@ class IngestProcess:
         assert code == 0, f"ingest exited {code}:\n{self.stderr()}"
         self.out.seek(0)
         return json.loads(self.out.read())
+
+
+def running(pid: int) -> bool:
+    """True while the process exists and is not a zombie (an orphan's reaper may never reap it)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
 
 
 def tracked_total(ledger: Ledger, topic: str, partitions: int) -> int:
@@ -398,17 +491,23 @@ def test_repeated_kill_9_loses_nothing_and_records_nothing_twice(
     topic = create_topic(kafka_bootstrap, partitions=3)
     producer = SteadyProducer(kafka_bootstrap, topic, rate=500, seed=seed)
     producer.start()
-    progress, kills_mid_stream = -3, 0
+    progress, kills_mid_stream, writer_kills = -3, 0, 0
     while kills_mid_stream < 3 or producer.sent < 3000:
         batch_size = str(rng.choice([50, 200, 1000]))
         victim = IngestProcess(tmp_path, kafka_bootstrap, topic, store_url, "--max-batch", batch_size)
-        if rng.random() < 0.2:
+        starting = rng.random() < 0.2
+        if starting:
             time.sleep(rng.uniform(0, 3.0))  # now and then while it starts or joins the group
         else:
             progress = wait_for_progress(ledger, topic, 3, progress)
             time.sleep(rng.uniform(0, 1.0))  # mostly in the middle of consuming
-            kills_mid_stream += 1
+        writer = victim.writer_pid()
+        if writer is not None and rng.random() < 0.25:
+            victim.kill_writer(writer)  # sometimes the writer process dies instead
+            writer_kills += 1
+            continue
         victim.kill()
+        kills_mid_stream += not starting
     producer.finish()
 
     final = IngestProcess(tmp_path, kafka_bootstrap, topic, store_url, "--until-idle", "3").summary()
@@ -420,6 +519,7 @@ def test_repeated_kill_9_loses_nothing_and_records_nothing_twice(
     # every offset produced is covered by a tracked position, dead letters included
     tracked = {p: ledger.tracked_position(f"kafka:{topic}:{p}") for p in producer.last_offsets}
     assert tracked == producer.last_offsets, f"seed {seed}"
+    print(f"seed {seed}: {kills_mid_stream} consumers and {writer_kills} writers killed mid-stream")
 
 
 @pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
