@@ -15,7 +15,6 @@ from eventsourcing.persistence import (
     IntegrityError,
     JSONTranscoder,
     OperationalError,
-    PersistenceError,
     ProcessRecorder,
     Tracking,
 )
@@ -25,7 +24,7 @@ from domain.audit import Audit, AuditAsDict
 from domain.base import DomainError, LedgerAggregate, key_id
 from domain.client import Client
 from domain.economics import LedgerEntry
-from domain.event_store import store_environment
+from domain.event_store import LEDGER_NAME, opening, store_environment
 from domain.experiment import ErrorReview, Experiment, ProcessChange
 from domain.feedback import Feedback
 from domain.feedback_encoding import RecordedFeedbackEncoder
@@ -139,23 +138,16 @@ class UnitOfWork:
 class Ledger(Application):
     """The clientocracy ledger: every command becomes an immutable, audited event."""
 
-    name = "Ledger"
+    name = LEDGER_NAME
     store_url: str | None = None
     """Where the store is, when the ledger was opened from a URL (a writer process opens it again)."""
 
     @classmethod
     def open(cls, store_url: str) -> Ledger:
         """The ledger on the store at ``store_url``, creating its tables on first use."""
-        for attempt in range(MAX_ATTEMPTS):
-            try:
-                ledger = cls(env=store_environment(store_url))
-                ledger.store_url = store_url
-                return ledger
-            except PersistenceError:
-                if attempt == MAX_ATTEMPTS - 1:
-                    raise
-                time.sleep(0.2 * (attempt + 1))  # another process is creating the tables right now
-        raise AssertionError("unreachable")
+        ledger = opening(lambda: cls(env=store_environment(store_url)))
+        ledger.store_url = store_url
+        return ledger
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

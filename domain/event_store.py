@@ -10,15 +10,23 @@ two extras, written inside the same transaction as the events they belong to:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import InfrastructureFactory, PersistenceError, StoredEvent
+from eventsourcing.utils import Environment
 
 from domain.tamper_evidence import ChainHead, NewEvent
 
+T = TypeVar("T")
+LEDGER_NAME = "Ledger"
+"""The application's name: the library derives the PostgreSQL table names from it."""
+OPEN_ATTEMPTS = 5
 PAGE = 5000
 NotificationRow = tuple[int, str, int, str, bytes]
 """(position, originator id as hex, version, topic, stored state): what projections read."""
@@ -35,6 +43,33 @@ def chain_head(row: Sequence[Any] | None) -> ChainHead | None:
         return None if row is None else ChainHead(int(row[0]), int(row[1]), bytes(row[2]))
     except (TypeError, ValueError):
         return ChainHead(-1, -1, b"")
+
+
+def opening(open_store: Callable[[], T]) -> T:
+    """Open a store, waiting while another process creates its tables (the library's DDL then fails)."""
+    for attempt in range(OPEN_ATTEMPTS):
+        try:
+            return open_store()
+        except PersistenceError:
+            if attempt == OPEN_ATTEMPTS - 1:
+                raise
+            time.sleep(0.2 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+@contextmanager
+def opened_recorder(store_url: str) -> Iterator[Any]:
+    """The store's recorder alone, for readers such as the views' catch-up, which decode rows themselves.
+
+    Opening the whole ``Ledger`` imports every aggregate and command model: a good part of a
+    ``show`` command's time, spent on nothing it uses.
+    """
+    environment = Environment(LEDGER_NAME, {**os.environ, **store_environment(store_url)})
+    factory = opening(lambda: InfrastructureFactory.construct(environment))
+    try:
+        yield opening(factory.process_recorder)
+    finally:
+        factory.close()
 
 
 def store_environment(url: str) -> dict[str, str]:

@@ -8,17 +8,7 @@ from eventsourcing.domain import event
 
 from domain.audit import Audit
 from domain.base import DomainError, LedgerAggregate
-
-DEFAULT_REWARD_SCHEME: dict[str, Any] = {
-    "variant": "team_net_profit_share",
-    "share": 0.20,
-    "carry_forward_losses": False,
-    "team_weight": 1.0,
-    "split": "equal",
-    "base_pay": {},
-    "hours": {},
-    "cadence": "month",
-}
+from domain.reward_scheme import DEFAULT_REWARD_SCHEME
 
 
 class Team(LedgerAggregate):

@@ -16,7 +16,7 @@ from typing import Any
 
 import duckdb
 
-from domain.team import DEFAULT_REWARD_SCHEME
+from domain.reward_scheme import DEFAULT_REWARD_SCHEME
 from projections.timeline import FOREVER
 
 

@@ -50,18 +50,16 @@ def open_ledger(store: str | None) -> Any:
 @contextmanager
 def caught_up_views(store: str | None, views: str | None) -> Iterator[Any]:
     """The views, brought up to date with the store first, so no answer is stale."""
+    from domain.event_store import opened_recorder
     from projections.runner import open_views
 
-    ledger = open_ledger(store)
-    try:
-        runner = open_views(ledger.recorder, settings.views_path(views))
+    with opened_recorder(settings.store_url(store)) as recorder:
+        runner = open_views(recorder, settings.views_path(views))
         try:
             runner.catch_up(refresh=False)
             yield runner.con
         finally:
             runner.con.close()
-    finally:
-        ledger.close()
 
 
 def as_of_arg(as_of: str | None) -> Any:
