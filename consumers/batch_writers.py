@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import multiprocessing
 import signal
-from contextlib import ExitStack
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from multiprocessing.connection import Connection
 from typing import Any, NoReturn, Protocol
 
@@ -25,6 +27,8 @@ from domain.application import Ledger
 MAX_IN_FLIGHT = 2
 """Batches handed to the writer and not yet recorded: enough to keep both processes busy."""
 STOP_TIMEOUT_S = 60.0
+ABANDON_TIMEOUT_S = 5.0
+STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 
 
 class WriterError(RuntimeError):
@@ -35,7 +39,7 @@ class BatchWriter(Protocol):
     summary: IngestSummary
 
     def position(self, name: str, *, refresh: bool = False) -> int | None:
-        """The last recorded position of a source; ``refresh`` first drains and re-reads the store."""
+        """The last recorded position of a source; ``refresh`` re-reads the store (after a ``flush``)."""
 
     def record(self, batch: KafkaBatch) -> None:
         """Record a batch exactly once; may return before it is recorded (see ``flush``)."""
@@ -43,8 +47,9 @@ class BatchWriter(Protocol):
     def collect(self) -> None:
         """Take in the outcomes of batches recorded meanwhile, without waiting."""
 
-    def flush(self) -> None:
-        """Return once every batch handed over is recorded (or raise why it could not be)."""
+    def flush(self, timeout: float | None = None) -> bool:
+        """Wait until every batch handed over is recorded (or raise why one could not be);
+        False if ``timeout`` seconds passed first."""
 
     def close(self) -> None: ...
 
@@ -66,8 +71,8 @@ class InlineWriter:
     def collect(self) -> None:
         pass
 
-    def flush(self) -> None:
-        pass
+    def flush(self, timeout: float | None = None) -> bool:
+        return True
 
     def close(self) -> None:
         self.dead_letters.close()
@@ -76,12 +81,12 @@ class InlineWriter:
 class WriterProcess:
     """Hands batches to a spawned writer process over a pipe and keeps the run's tally from its replies.
 
-    The writer answers its start and every batch, in order, with its cumulative tally; a failure
-    comes back as a reply too, and a writer that dies shows as a closed pipe. A failure is
-    raised again by every later call: kafka-python swallows errors raised in its rebalance
-    callbacks, so the next call from the poll loop must still see it. The writer ignores
-    SIGINT and SIGTERM (a terminal's Ctrl-C reaches the whole process group): the consumer
-    decides when it stops, and a writer whose consumer is gone finds its pipe closed and exits.
+    The writer answers its start and every batch, in order, with its tally; a failure comes
+    back as a reply too, and a writer that dies shows as a closed pipe. A failure is raised
+    again by every later call, so the poll loop sees it even when it first surfaced inside a
+    rebalance callback. The writer ignores SIGINT and SIGTERM from its first instruction on (a
+    terminal's Ctrl-C reaches the whole process group): the consumer decides when it stops, and
+    a writer whose consumer is gone finds its pipe closed and exits.
     """
 
     def __init__(self, ledger: Ledger, summary: IngestSummary, bootstrap: str, topic: str,
@@ -93,19 +98,25 @@ class WriterProcess:
         self.max_in_flight = max_in_flight
         self.in_flight = 1  # the start reply
         self.failure: Exception | None = None
+        self.pipe_intact = True  # False once a send or receive was cut short: the pipe is mid-message
         context = multiprocessing.get_context("spawn")  # never fork a process that holds threads and sockets
         self.connection, child_end = context.Pipe()
         self.process = context.Process(
             target=serve, args=(child_end, ledger.store_url, bootstrap, topic), name="clientocracy-writer",
             daemon=True,
         )
-        self.process.start()
+        # Started with the stop signals blocked (the mask is inherited), so none can kill it while it
+        # imports; it ignores them, then unblocks. Ours arrive once we unblock them again.
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+        try:
+            self.process.start()
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
         child_end.close()
 
     def position(self, name: str, *, refresh: bool = False) -> int | None:
         if refresh:
-            self.flush()
-            self._send(("refresh", name))
+            self._send(("refresh", name))  # the writer re-reads it after the batches before it
         return known_position(self.ledger, self.summary, name, refresh=refresh)
 
     def record(self, batch: KafkaBatch) -> None:
@@ -119,41 +130,49 @@ class WriterProcess:
         while self.connection.poll():  # a reply, or the end of the pipe if the writer died
             self._receive()
 
-    def flush(self) -> None:
+    def flush(self, timeout: float | None = None) -> bool:
         self._raise_failure()
+        deadline = None if timeout is None else time.monotonic() + timeout
         while self.in_flight:
+            if deadline is not None and not self.connection.poll(max(0.0, deadline - time.monotonic())):
+                return False
             self._receive()
+        return True
 
     def close(self) -> None:
-        """Stop the writer once it has recorded what it holds; a writer that will not stop is terminated.
+        """Stop the writer once it has recorded what it holds; one that does not stop in time is killed.
 
         Call ``flush`` first to learn of a failure: ``close`` also runs while another error
-        unwinds, so it keeps quiet about the writer's own.
+        unwinds (a second stop signal among them), so it keeps quiet about the writer's own and
+        then does not wait long: the writer's open transaction, if any, rolls back whole.
         """
+        orderly = False
         try:
-            if self.failure is None and self.process.is_alive():
+            if self.failure is None and self.pipe_intact and self.process.is_alive():
                 self.connection.send(None)
-                self.flush()
+                orderly = self.flush(STOP_TIMEOUT_S)
         except (OSError, WriterError, DeadLetterError):
             pass
         finally:
-            self.process.join(STOP_TIMEOUT_S)
+            self.connection.close()  # a writer still reading finds the end of the pipe
+            self.process.join(STOP_TIMEOUT_S if orderly else ABANDON_TIMEOUT_S)
             if self.process.is_alive():
-                self.process.terminate()
+                self.process.kill()  # SIGTERM is ignored by design
                 self.process.join()
-            self.connection.close()
 
     def _send(self, message: Any) -> None:
         self._raise_failure()
         try:
-            self.connection.send(message)
+            with self._pipe_use():
+                self.connection.send(message)
         except OSError as error:
             self._fail(WriterError(f"the writer process died ({error})"))
 
     def _receive(self) -> None:
         self._raise_failure()
         try:
-            kind, payload = self.connection.recv()
+            with self._pipe_use():
+                kind, payload = self.connection.recv()
         except (EOFError, OSError):
             self.process.join(1.0)
             self._fail(WriterError(f"the writer process died (exit code {self.process.exitcode})"))
@@ -164,6 +183,14 @@ class WriterProcess:
             self._fail(DeadLetterError(payload))
         else:
             self._fail(WriterError(payload))
+
+    @contextmanager
+    def _pipe_use(self) -> Iterator[None]:
+        try:
+            yield
+        except BaseException:
+            self.pipe_intact = False  # e.g. KeyboardInterrupt half-way through a message
+            raise
 
     def _fail(self, failure: Exception) -> NoReturn:
         self.failure = failure
@@ -176,8 +203,9 @@ class WriterProcess:
 
 def serve(connection: Connection, store_url: str, bootstrap: str, topic: str) -> None:
     """The writer process: record each batch received, reply with the tally, until told to stop."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    for stop_signal in STOP_SIGNALS:
+        signal.signal(stop_signal, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
     with ExitStack() as cleanup:
         try:
             ledger = Ledger.open(store_url)
@@ -192,10 +220,10 @@ def serve(connection: Connection, store_url: str, bootstrap: str, topic: str) ->
             connection.send(("tally", summary.tally()))
             while (message := connection.recv()) is not None:
                 command, argument = message
-                if command == "refresh":
-                    writer.position(argument, refresh=True)
-                    continue
                 try:
+                    if command == "refresh":
+                        writer.position(argument, refresh=True)
+                        continue
                     writer.record(argument)
                 except DeadLetterError as error:
                     connection.send(("dead-letter-failure", str(error)))
@@ -203,6 +231,6 @@ def serve(connection: Connection, store_url: str, bootstrap: str, topic: str) ->
                 except Exception as error:  # reported to the consumer, which stops with it
                     connection.send(("failure", f"recording failed: {error!r}"))
                     return
-                connection.send(("tally", summary.tally()))
+                connection.send(("tally", summary.tally(argument.tracking_name)))
         except (EOFError, OSError):
             return  # the consumer is gone: what it handed over was recorded or rolled back whole

@@ -44,19 +44,21 @@ def partition_name(tp: TopicPartition) -> str:
 class GroupMember(ConsumerRebalanceListener):
     """Owns the partitions the group gives it: seeks each to the store's position and records its batches.
 
-    kafka-python calls the listener only inside ``poll()``. A revoked partition's batches are
-    all recorded before the listener returns (the writer is flushed), and an assigned one is
-    sought to the position the store holds after that flush.
+    kafka-python calls the listener only inside ``poll()``. Before partitions change hands the
+    writer is drained, so a revoked partition's batches are normally recorded before its new
+    owner reads the position, and an assigned one is sought to the position the store holds then.
     """
 
-    def __init__(self, consumer: KafkaConsumer, writer: BatchWriter) -> None:
+    def __init__(self, consumer: KafkaConsumer, writer: BatchWriter, rebalance_wait: float) -> None:
         self.consumer = consumer
         self.writer = writer
+        self.rebalance_wait = rebalance_wait
         self.joined = False
         self.last_activity = time.monotonic()
         self.committed: dict[TopicPartition, int] = {}
 
     def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
+        self.drain()
         for tp in assigned:
             done = self.writer.position(partition_name(tp), refresh=True)
             if done is None:
@@ -68,9 +70,20 @@ class GroupMember(ConsumerRebalanceListener):
         self.last_activity = time.monotonic()
 
     def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
-        self.writer.flush()
+        self.drain()
         log.info("revoked %s", sorted(tp.partition for tp in revoked))
         self.last_activity = time.monotonic()
+
+    def drain(self) -> None:
+        """Let the writer finish the batches it holds before partitions change hands, for a while.
+
+        kafka-python runs these callbacks on its network loop, so heartbeats wait meanwhile: after
+        ``rebalance_wait`` seconds we go on. Nothing depends on it but tidiness: the store's positions
+        and receipts still keep every message once, and the writer re-reads a position only after
+        the batches handed over before; the new owner may just redo (and dead-letter again) a batch.
+        """
+        if not self.writer.flush(self.rebalance_wait):
+            log.warning("the writer is still recording after %.1fs; the rebalance goes on", self.rebalance_wait)
 
     def process(self, records: Mapping[TopicPartition, list[ConsumerRecord]]) -> None:
         """Hand one poll's records to the writer: one batch (one transaction) per partition."""
@@ -166,7 +179,7 @@ def ingest_kafka(
             heartbeat_interval_ms=max(100, int(session_timeout * 1000 / 3)),
         )
         cleanup.callback(leave_group, consumer)
-        member = GroupMember(consumer, writer)
+        member = GroupMember(consumer, writer, rebalance_wait=session_timeout / 3)
         consumer.subscribe([topic], listener=member)
         next_progress = time.monotonic() + progress_interval
         while not stop.is_set():

@@ -72,11 +72,12 @@ class IngestSummary:
         busy = (self.finished or time.monotonic()) - self.first_message
         return self.consumed / busy if busy > 0 else 0.0
 
-    def tally(self) -> dict[str, Any]:
-        """The counts and positions so far, for a process that records on this run's behalf."""
+    def tally(self, *names: str) -> dict[str, Any]:
+        """The counts so far and the positions of ``names``, for a process that records on this run's behalf."""
         return {"consumed": self.consumed, "recorded": self.recorded, "duplicates": self.duplicates,
                 "dead_lettered": self.dead_lettered, "already_recorded": self.already_recorded,
-                "positions": dict(self.positions), "first_message": self.first_message}
+                "positions": {name: self.positions[name] for name in names if name in self.positions},
+                "first_message": self.first_message}
 
     def absorb(self, tally: dict[str, Any]) -> None:
         """Take over the tally of the process that records for this run (its counts are the run's)."""

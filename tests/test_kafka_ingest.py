@@ -27,9 +27,10 @@ from kafka import KafkaProducer
 from kafka.consumer.fetcher import ConsumerRecord
 from kafka_broker import create_topic, produce, read_topic
 
+from consumers import batch_writers
+from consumers.batch_writers import WriterError, WriterProcess
 from consumers.dead_letter import KafkaDeadLetters, dead_letter_topic
 from consumers.kafka_batch import KafkaBatch, record_batch, tracking_name
-from consumers.batch_writers import WriterError, WriterProcess
 from consumers.kafka_ingest import ingest_kafka
 from consumers.messages import Rejection, decode_feedback
 from consumers.recording import DeadLetterError, FeedbackRecorder, Incoming, IngestSummary
@@ -282,7 +283,7 @@ def test_a_writer_that_cannot_start_says_why(ledger: Ledger, kafka_bootstrap: st
     ledger.store_url = "nosuchstore://anywhere"
     writer = WriterProcess(ledger, IngestSummary("test"), kafka_bootstrap, "t")
     try:
-        with pytest.raises(WriterError, match="could not start.*nosuchstore"):
+        with pytest.raises(WriterError, match=r"could not start.*nosuchstore"):
             writer.flush()
         with pytest.raises(WriterError):  # and it stays failed
             writer.record(polled("t", "f1"))
@@ -308,6 +309,34 @@ def test_a_killed_writer_stops_the_run_and_what_it_recorded_stands(ledger: Ledge
         writer.close()
     assert ledger.tracked_position("kafka:t:0") == 1
     assert_exactly_once(ledger, {"f1", "f2"})
+
+
+def test_stop_signals_reaching_a_starting_writer_do_not_kill_it(ledger: Ledger, kafka_bootstrap: str) -> None:
+    """Ctrl-C reaches the whole process group, the writer included, even while it is still importing."""
+    summary = IngestSummary("test")
+    writer = WriterProcess(ledger, summary, kafka_bootstrap, "t")
+    try:
+        for stop_signal in (signal.SIGINT, signal.SIGTERM):
+            os.kill(writer.process.pid, stop_signal)
+        writer.record(polled("t", "f1"))
+        assert writer.flush()
+        assert summary.recorded == 1 and writer.process.is_alive()
+    finally:
+        writer.close()
+    assert writer.process.exitcode == 0
+
+
+def test_closing_never_hangs_on_a_writer_that_does_not_answer(
+    ledger: Ledger, kafka_bootstrap: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(batch_writers, "STOP_TIMEOUT_S", 1.0)
+    writer = WriterProcess(ledger, IngestSummary("test"), kafka_bootstrap, "t")
+    assert writer.flush()
+    os.kill(writer.process.pid, signal.SIGSTOP)  # alive, but it will never read or answer again
+    started = time.monotonic()
+    writer.close()
+    assert time.monotonic() - started < 15
+    assert not writer.process.is_alive() and writer.process.exitcode == -signal.SIGKILL
 
 
 # Processes: a group of two, kill -9, SIGTERM -----------------------------------------------------
