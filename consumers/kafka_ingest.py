@@ -160,7 +160,9 @@ def ingest_kafka(
     with no message and no rebalance; the batches fetched by then are always recorded first.
 
     ``writer_process`` records in a second process, so fetching and recording overlap; without
-    it this process does both in turn.
+    it this process does both in turn. The writer is started with multiprocessing's ``spawn``,
+    which imports the calling program's main module again: a script calling this must keep its
+    work under ``if __name__ == "__main__":``.
     """
     summary = IngestSummary(source=f"kafka:{topic}")
     stop = stop or threading.Event()
