@@ -166,6 +166,9 @@ class WriterProcess:
             with self._pipe_use():
                 self.connection.send(message)
         except OSError as error:
+            # A writer that failed sent why before it stopped reading: that reason, not the broken pipe.
+            while self.connection.poll():
+                self._receive()
             self._fail(WriterError(f"the writer process died ({error})"))
 
     def _receive(self) -> None:

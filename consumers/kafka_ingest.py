@@ -53,6 +53,7 @@ class GroupMember(ConsumerRebalanceListener):
         self.consumer = consumer
         self.writer = writer
         self.rebalance_wait = rebalance_wait
+        self.leaving = False
         self.joined = False
         self.last_activity = time.monotonic()
         self.committed: dict[TopicPartition, int] = {}
@@ -82,6 +83,8 @@ class GroupMember(ConsumerRebalanceListener):
         and receipts still keep every message once, and the writer re-reads a position only after
         the batches handed over before; the new owner may just redo (and dead-letter again) a batch.
         """
+        if self.leaving:
+            return  # the loop has flushed the writer already, or stopped because it failed
         if not self.writer.flush(self.rebalance_wait):
             log.warning("the writer is still recording after %.1fs; the rebalance goes on", self.rebalance_wait)
 
@@ -100,7 +103,7 @@ class GroupMember(ConsumerRebalanceListener):
         offsets = {}
         for tp in self.consumer.assignment():
             done = self.writer.position(partition_name(tp))
-            if done is not None and self.committed.get(tp) != done:
+            if done is not None and done > self.committed.get(tp, -1):
                 offsets[tp] = OffsetAndMetadata(done + 1, "", -1)
                 self.committed[tp] = done
         if offsets:
@@ -127,9 +130,10 @@ def poll(consumer: KafkaConsumer) -> dict[TopicPartition, list[ConsumerRecord]]:
         raise
 
 
-def leave_group(consumer: KafkaConsumer) -> None:
-    """Close the consumer. Leaving the group revokes its partitions, which flushes the writer: a failure
-    there was already raised by the loop (which flushes before it ends), so it is only logged here."""
+def leave_group(consumer: KafkaConsumer, member: GroupMember) -> None:
+    """Close the consumer. Leaving the group revokes its partitions; the member does not drain the writer
+    then (the loop did, or failed), and anything kafka-python still raises is only logged."""
+    member.leaving = True
     try:
         consumer.close(autocommit=False)
     except KafkaError as error:
@@ -180,8 +184,8 @@ def ingest_kafka(
             session_timeout_ms=int(session_timeout * 1000),
             heartbeat_interval_ms=max(100, int(session_timeout * 1000 / 3)),
         )
-        cleanup.callback(leave_group, consumer)
         member = GroupMember(consumer, writer, rebalance_wait=session_timeout / 3)
+        cleanup.callback(leave_group, consumer, member)
         consumer.subscribe([topic], listener=member)
         next_progress = time.monotonic() + progress_interval
         while not stop.is_set():

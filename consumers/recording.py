@@ -83,7 +83,8 @@ class IngestSummary:
         """Take over the tally of the process that records for this run (its counts are the run's)."""
         for name in ("consumed", "recorded", "duplicates", "dead_lettered", "already_recorded"):
             setattr(self, name, tally[name])
-        self.positions.update(tally["positions"])
+        for name, position in tally["positions"].items():  # a late reply never moves a position back
+            self.positions[name] = max(position, self.positions.get(name, position))
         if self.first_message is None:
             self.first_message = tally["first_message"]
 

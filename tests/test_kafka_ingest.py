@@ -177,6 +177,15 @@ def test_a_batch_recorded_by_another_member_is_not_recorded_again(ledger: Ledger
     assert_exactly_once(ledger, {f"f{i}" for i in range(5)})
 
 
+def test_a_late_tally_never_moves_a_known_position_back() -> None:
+    """A writer's reply for a batch finished after the partition moved on (another member went further)."""
+    summary = IngestSummary("test", positions={"kafka:t:0": 200})
+    tally = IngestSummary("test", consumed=50, recorded=50, positions={"kafka:t:0": 150, "kafka:t:1": 7})
+    summary.absorb(tally.tally("kafka:t:0", "kafka:t:1"))
+    assert summary.positions == {"kafka:t:0": 200, "kafka:t:1": 7}
+    assert (summary.consumed, summary.recorded) == (50, 50)
+
+
 def test_a_batch_of_only_bad_messages_still_advances_the_position(ledger: Ledger) -> None:
     dead_letters = ListDeadLetters()
     recorder = FeedbackRecorder(ledger, IngestSummary("test"))
@@ -290,6 +299,17 @@ def test_a_writer_that_cannot_start_says_why(ledger: Ledger, kafka_bootstrap: st
     finally:
         writer.close()
     assert not writer.process.is_alive()
+
+
+def test_a_failed_writer_is_reported_by_its_reason_even_mid_send(ledger: Ledger, kafka_bootstrap: str) -> None:
+    """A batch far larger than the pipe's buffer is being sent when the writer gives up and stops reading."""
+    ledger.store_url = "nosuchstore://anywhere"
+    writer = WriterProcess(ledger, IngestSummary("test"), kafka_bootstrap, "t")
+    try:
+        with pytest.raises(WriterError, match="could not start"):
+            writer.record(polled("t", *(f"f{i}-{'x' * 2000}" for i in range(3000))))
+    finally:
+        writer.close()
 
 
 def test_a_killed_writer_stops_the_run_and_what_it_recorded_stands(ledger: Ledger, kafka_bootstrap: str) -> None:
