@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import multiprocessing
 import signal
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -99,6 +100,7 @@ class WriterProcess:
         self.in_flight = 1  # the start reply
         self.failure: Exception | None = None
         self.pipe_intact = True  # False once a send or receive was cut short: the pipe is mid-message
+        self.lock = threading.RLock()  # one user of the pipe at a time (see close)
         context = multiprocessing.get_context("spawn")  # never fork a process that holds threads and sockets
         self.connection, child_end = context.Pipe()
         self.process = context.Process(
@@ -116,28 +118,32 @@ class WriterProcess:
 
     def position(self, name: str, *, refresh: bool = False) -> int | None:
         if refresh:
-            self._send(("refresh", name))  # the writer re-reads it after the batches before it
+            with self.lock:
+                self._send(("refresh", name))  # the writer re-reads it after the batches before it
         return known_position(self.ledger, self.summary, name, refresh=refresh)
 
     def record(self, batch: KafkaBatch) -> None:
-        self._send(("record", batch))
-        self.in_flight += 1
-        while self.in_flight > self.max_in_flight:
-            self._receive()
+        with self.lock:
+            self._send(("record", batch))
+            self.in_flight += 1
+            while self.in_flight > self.max_in_flight:
+                self._receive()
 
     def collect(self) -> None:
-        self._raise_failure()
-        while self.connection.poll():  # a reply, or the end of the pipe if the writer died
-            self._receive()
+        with self.lock:
+            self._raise_failure()
+            while self.connection.poll():  # a reply, or the end of the pipe if the writer died
+                self._receive()
 
     def flush(self, timeout: float | None = None) -> bool:
-        self._raise_failure()
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while self.in_flight:
-            if deadline is not None and not self.connection.poll(max(0.0, deadline - time.monotonic())):
-                return False
-            self._receive()
-        return True
+        with self.lock:
+            self._raise_failure()
+            deadline = None if timeout is None else time.monotonic() + timeout
+            while self.in_flight:
+                if deadline is not None and not self.connection.poll(max(0.0, deadline - time.monotonic())):
+                    return False
+                self._receive()
+            return True
 
     def close(self) -> None:
         """Stop the writer once it has recorded what it holds; one that does not stop in time is killed.
@@ -147,13 +153,18 @@ class WriterProcess:
         then does not wait long: the writer's open transaction, if any, rolls back whole.
         """
         orderly = False
+        # A rebalance callback on kafka-python's thread may be using the pipe (only when a stop
+        # signal cut the main thread's wait short): then skip the orderly part.
+        in_hand = self.lock.acquire(timeout=ABANDON_TIMEOUT_S)
         try:
-            if self.failure is None and self.pipe_intact and self.process.is_alive():
+            if in_hand and self.failure is None and self.pipe_intact and self.process.is_alive():
                 self.connection.send(None)
                 orderly = self.flush(STOP_TIMEOUT_S)
         except (OSError, WriterError, DeadLetterError):
             pass
         finally:
+            if in_hand:
+                self.lock.release()
             self.connection.close()  # a writer still reading finds the end of the pipe
             self.process.join(STOP_TIMEOUT_S if orderly else ABANDON_TIMEOUT_S)
             if self.process.is_alive():

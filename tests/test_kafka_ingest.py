@@ -359,6 +359,31 @@ def test_closing_never_hangs_on_a_writer_that_does_not_answer(
     assert not writer.process.is_alive() and writer.process.exitcode == -signal.SIGKILL
 
 
+def test_closing_does_not_wait_for_a_callback_stuck_on_the_pipe(ledger: Ledger, kafka_bootstrap: str) -> None:
+    """After repeated stop signals the main thread closes while a rebalance callback still waits on the writer."""
+    writer = WriterProcess(ledger, IngestSummary("test"), kafka_bootstrap, "t")
+    assert writer.flush()
+    os.kill(writer.process.pid, signal.SIGSTOP)
+    writer.record(polled("t", "f1"))
+    outcome: list[BaseException] = []
+
+    def stuck_callback() -> None:
+        try:
+            writer.flush()
+        except BaseException as error:  # the writer is killed under it
+            outcome.append(error)
+
+    callback = threading.Thread(target=stuck_callback)
+    callback.start()
+    time.sleep(0.5)
+    started = time.monotonic()
+    writer.close()
+    assert time.monotonic() - started < 20
+    callback.join(10)
+    assert not callback.is_alive() and isinstance(outcome[0], WriterError)
+    assert writer.process.exitcode == -signal.SIGKILL
+
+
 # Processes: a group of two, kill -9, SIGTERM -----------------------------------------------------
 
 
