@@ -47,7 +47,7 @@ class KafkaBatch:
 
     def incoming(self) -> list[Incoming[int]]:
         """The recording step's items; each one's origin is its index here."""
-        prefix = f"kafka:{self.topic}:{self.partition}:"
+        prefix = f"{self.tracking_name}:"
         return [Incoming(offset, f"{prefix}{offset}", value, index)
                 for index, (offset, value) in enumerate(zip(self.offsets, self.values, strict=True))]
 

@@ -26,7 +26,7 @@ from domain.client import Client
 from domain.economics import LedgerEntry
 from domain.event_store import LEDGER_NAME, opening, store_environment
 from domain.experiment import ErrorReview, Experiment, ProcessChange
-from domain.feedback import Feedback
+from domain.feedback import Feedback, feedback_fields
 from domain.feedback_encoding import RecordedFeedbackEncoder
 from domain.metric import Metric, Reading
 from domain.promise import Promise
@@ -277,15 +277,6 @@ class Ledger(Application):
 
 
 # Command handlers: one per command type ------------------------------------------------
-
-
-def feedback_fields(fields: c.FeedbackFields) -> dict[str, Any]:
-    """The Feedback aggregate's creation arguments from a validated message."""
-    return {
-        "key": fields.feedback_id, "client": fields.client, "kind": fields.kind, "channel": fields.channel,
-        "text": fields.text, "rating": fields.rating, "team": fields.team, "promise": fields.promise,
-        "occurred_at": fields.occurred_at,
-    }
 
 
 def _new_key(cmd: c.Command) -> str:

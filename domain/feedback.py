@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from eventsourcing.domain import event
 
+from domain import commands as c
 from domain.audit import Audit
 from domain.base import DomainError, LedgerAggregate
 
@@ -46,3 +48,12 @@ class Feedback(LedgerAggregate):
         if self.resolution is not None:
             raise DomainError(f"feedback {self.key} is already resolved")
         self.resolution = resolution
+
+
+def feedback_fields(fields: c.FeedbackFields) -> dict[str, Any]:
+    """The Feedback aggregate's creation arguments from a validated message, in its constructor's order."""
+    return {
+        "key": fields.feedback_id, "client": fields.client, "kind": fields.kind, "channel": fields.channel,
+        "text": fields.text, "rating": fields.rating, "team": fields.team, "promise": fields.promise,
+        "occurred_at": fields.occurred_at,
+    }

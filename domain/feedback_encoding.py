@@ -24,7 +24,7 @@ from eventsourcing.utils import get_topic
 from domain import commands as c
 from domain.audit import Audit, AuditAsDict
 from domain.base import LedgerAggregate, key_id
-from domain.feedback import Feedback
+from domain.feedback import Feedback, feedback_fields
 
 SMALLEST_PLAIN_FLOAT = 1e-4
 """Below this (and above zero) ``json`` writes a float with an exponent and orjson without."""
@@ -65,16 +65,9 @@ class RecordedFeedbackEncoder:
             "timestamp": timestamp,
             "originator_topic": self.aggregate_topic,
             "audit": {"_type_": self.audit_name, "_data_": AuditAsDict.fields(occurred_text, correlation=correlation)},
-            "key": message.feedback_id,
-            "client": message.client,
-            "kind": message.kind,
-            "channel": message.channel,
-            "text": message.text,
-            "rating": message.rating,
-            "team": message.team,
-            "promise": message.promise,
-            "occurred_at": {"_type_": self.time_name, "_data_": occurred_text},
+            **feedback_fields(message),
         }
+        state["occurred_at"] = {"_type_": self.time_name, "_data_": occurred_text}  # keeps its place in the order
         rating = message.rating
         if rating is not None and 0 < abs(rating) < SMALLEST_PLAIN_FLOAT:
             stored_state = self.encoder.encode(state).encode("utf8")
