@@ -17,7 +17,8 @@ from typing import Any, Generic, NamedTuple, Protocol, TypeVar
 from eventsourcing.persistence import Tracking
 
 from consumers.messages import Rejection, decode_feedback
-from domain.application import FeedbackOutcome, Ledger, PositionAlreadyRecorded
+from domain.application import Ledger
+from domain.batch import FeedbackOutcome, PositionAlreadyRecorded
 from domain.commands import FeedbackMessage
 
 T = TypeVar("T")

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from domain.event_store import NotificationRow
+from domain.stores.common import NotificationRow
 
 Row = tuple[Any, ...]
 _decode = json.JSONDecoder().raw_decode  # skips json.loads' per-call encoding detection

@@ -14,7 +14,7 @@ from typing import Any
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
 
-from domain.event_store import store_environment
+from domain.stores.url import store_environment
 
 POSTGRES = os.environ.get("CLIENTOCRACY_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 

@@ -50,7 +50,7 @@ def open_ledger(store: str | None) -> Any:
 @contextmanager
 def caught_up_views(store: str | None, views: str | None) -> Iterator[Any]:
     """The views, brought up to date with the store first, so no answer is stale."""
-    from domain.event_store import opened_recorder
+    from domain.stores.common import opened_recorder
     from projections.runner import open_views
 
     with opened_recorder(settings.store_url(store)) as recorder:

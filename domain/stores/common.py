@@ -1,6 +1,6 @@
-"""The event store: which recorder a store URL selects, and what both recorders share.
+"""What both recorders share, and how a store is opened.
 
-The recorders (``sqlite_store``, ``postgres_store``) are the library's own process recorders plus
+The recorders (``stores.sqlite``, ``stores.postgres``) are the library's own process recorders plus
 two extras, written inside the same transaction as the events they belong to:
 - the hash chain (see ``tamper_evidence``) - after the insert, under the store's write lock,
   so concurrent writers still produce one unbroken chain in notification order;
@@ -14,13 +14,12 @@ import os
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import parse_qs, unquote, urlsplit
 
 from eventsourcing.persistence import InfrastructureFactory, PersistenceError, StoredEvent
 from eventsourcing.utils import Environment
 
+from domain.stores.url import store_environment
 from domain.tamper_evidence import ChainHead, NewEvent
 
 T = TypeVar("T")
@@ -70,40 +69,3 @@ def opened_recorder(store_url: str) -> Iterator[Any]:
         yield opening(factory.process_recorder)
     finally:
         factory.close()
-
-
-def store_environment(url: str) -> dict[str, str]:
-    """The library's environment for a store URL (SQLAlchemy's conventions for SQLite paths)."""
-    parts = urlsplit(url)
-    if parts.scheme == "sqlite":
-        if not url.startswith("sqlite:///"):
-            raise ValueError(f"store {url!r}: use sqlite:///relative/path.db or sqlite:////absolute/path.db")
-        path = Path(unquote(url[len("sqlite:///"):]))
-        if not path.name:
-            raise ValueError(f"store {url!r} names no database file")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        return {
-            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
-            "SQLITE_DBNAME": str(path),
-            "SQLITE_LOCK_TIMEOUT": "30",
-            "PROCESS_RECORDER_TOPIC": "domain.sqlite_store:LedgerSQLiteRecorder",
-        }
-    if parts.scheme in ("postgresql", "postgres"):
-        query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
-        schema = query.get("schema", "public")
-        env = {
-            "PERSISTENCE_MODULE": "eventsourcing.postgres",
-            "POSTGRES_DBNAME": parts.path.lstrip("/") or "postgres",
-            "POSTGRES_HOST": parts.hostname or "127.0.0.1",
-            "POSTGRES_PORT": str(parts.port or 5432),
-            "POSTGRES_USER": unquote(parts.username or "postgres"),
-            "POSTGRES_PASSWORD": unquote(parts.password or ""),
-            "POSTGRES_SCHEMA": schema,
-            "PROCESS_RECORDER_TOPIC": "domain.postgres_store:LedgerPostgresRecorder",
-        }
-        from domain.postgres_store import prepare_schema  # psycopg is imported only for PostgreSQL stores
-
-        if prepare_schema(env, schema):
-            env["CREATE_TABLE"] = "false"
-        return env
-    raise ValueError(f"store {url!r}: the scheme must be sqlite or postgresql")

@@ -9,7 +9,7 @@ from uuid import UUID
 from eventsourcing.persistence import StoredEvent, Tracking
 from eventsourcing.sqlite import SQLiteCursor, SQLiteProcessRecorder
 
-from domain.event_store import PAGE, NotificationRow, chain_head, new_events
+from domain.stores.common import PAGE, NotificationRow, chain_head, new_events
 from domain.tamper_evidence import GENESIS_HEAD, ChainHead, ChainRow, VerifyReport, extend_chain, verify_rows
 
 WRITER_PRAGMAS = (

@@ -11,7 +11,7 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresProcessRecorder
 from psycopg.sql import SQL, Identifier
 
-from domain.event_store import PAGE, NotificationRow, chain_head, new_events
+from domain.stores.common import PAGE, NotificationRow, chain_head, new_events
 from domain.tamper_evidence import GENESIS_HEAD, ChainHead, ChainRow, VerifyReport, extend_chain, verify_rows
 
 LAST_TABLE = "ledger_events_receipts"  # created last: when it exists, the whole store does

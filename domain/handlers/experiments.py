@@ -1,0 +1,65 @@
+"""Step 9: experiments, error reviews and process changes."""
+
+from __future__ import annotations
+
+from domain import commands as c
+from domain.audit import Audit
+from domain.experiment import ErrorReview, Experiment, ProcessChange
+from domain.metric import Metric
+from domain.promise import Promise
+from domain.team import Team
+from domain.unit_of_work import UnitOfWork
+
+
+def propose_experiment(uow: UnitOfWork, cmd: c.ProposeExperiment, audit: Audit) -> None:
+    uow.require_absent(Experiment, cmd.experiment)
+    uow.refer(Team, cmd.team)
+    uow.refer(Metric, cmd.metric)
+    if cmd.promise is not None:
+        uow.refer(Promise, cmd.promise)
+    uow.add(Experiment(
+        key=cmd.experiment, team=cmd.team, hypothesis=cmd.hypothesis, metric=cmd.metric,
+        design=cmd.design, promise=cmd.promise, audit=audit,
+    ))
+
+
+def start_experiment(uow: UnitOfWork, cmd: c.StartExperiment, audit: Audit) -> None:
+    experiment = uow.require(Experiment, cmd.experiment)
+    experiment.start(audit=audit)
+    uow.add(experiment)
+
+
+def record_observation(uow: UnitOfWork, cmd: c.RecordObservation, audit: Audit) -> None:
+    experiment = uow.require(Experiment, cmd.experiment)
+    experiment.record_observation(cmd.arm, cmd.value, audit=audit)
+    uow.add(experiment)
+
+
+def conclude_experiment(uow: UnitOfWork, cmd: c.ConcludeExperiment, audit: Audit) -> None:
+    experiment = uow.require(Experiment, cmd.experiment)
+    experiment.conclude(cmd.decision, cmd.learning, audit=audit)
+    uow.add(experiment)
+
+
+def record_error_review(uow: UnitOfWork, cmd: c.RecordErrorReview, audit: Audit) -> None:
+    uow.require_absent(ErrorReview, cmd.review)
+    uow.refer(Team, cmd.team)
+    if cmd.promise is not None:
+        uow.refer(Promise, cmd.promise)
+    uow.add(ErrorReview(
+        key=cmd.review, team=cmd.team, what_happened=cmd.what_happened, cause=cmd.cause,
+        lesson=cmd.lesson, promise=cmd.promise, audit=audit,
+    ))
+
+
+def record_process_change(uow: UnitOfWork, cmd: c.RecordProcessChange, audit: Audit) -> None:
+    uow.require_absent(ProcessChange, cmd.change)
+    uow.refer(Team, cmd.team)
+    if cmd.experiment is not None:
+        uow.refer(Experiment, cmd.experiment)
+    if cmd.review is not None:
+        uow.refer(ErrorReview, cmd.review)
+    uow.add(ProcessChange(
+        key=cmd.change, team=cmd.team, description=cmd.description, experiment=cmd.experiment,
+        review=cmd.review, audit=audit,
+    ))

@@ -1,0 +1,1 @@
+"""Store adapters: the library's SQLite and PostgreSQL process recorders plus our hash chain and receipts."""
