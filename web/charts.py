@@ -1,0 +1,135 @@
+"""SVG charts drawn on the server: one implementation for the HTML report and the web pages.
+
+Every function returns SVG markup inside a ``<figure>``; all text that comes from data is escaped
+here, so callers may embed the result as markup. No scripts, no network, no fonts to fetch.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Sequence
+from typing import Any
+
+WIDTH, HEIGHT, PAD = 720, 240, 48
+GREEN, RED, BLUE, GREY, ORANGE = "#2e7d32", "#c62828", "#1565c0", "#9e9e9e", "#ef6c00"
+SVG_STYLE = 'style="max-width:100%;height:auto"'  # shrinks to a phone's width, never grows past its size
+
+
+def _scale(lo: float, hi: float, out_lo: float, out_hi: float) -> Callable[[float], float]:
+    span = (hi - lo) or 1.0
+    return lambda v: out_lo + (v - lo) * (out_hi - out_lo) / span
+
+
+def _tick(value: float) -> str:
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
+
+
+def _empty(title: str, message: str) -> str:
+    return f'<figure><figcaption>{html.escape(title)}</figcaption><p class="empty">{html.escape(message)}</p></figure>'
+
+
+def _frame(body: str, title: str, y_lo: float, y_hi: float, labels: Sequence[str],
+           label_x: Sequence[float] | None = None) -> str:
+    y = _scale(y_lo, y_hi, HEIGHT - PAD, PAD / 2)
+    ticks = "".join(
+        f'<line x1="{PAD}" x2="{WIDTH - 10}" y1="{y(v):.1f}" y2="{y(v):.1f}" stroke="#eee"/>'
+        f'<text x="{PAD - 6}" y="{y(v) + 4:.1f}" text-anchor="end" font-size="10">{_tick(v)}</text>'
+        for v in (y_lo + (y_hi - y_lo) * i / 4 for i in range(5))
+    )
+    step = -(-len(labels) // 7)  # at most 7 labels, so they never overlap
+    x = _scale(0, max(len(labels) - 1, 1), PAD + 10, WIDTH - 20)
+    positions = label_x if label_x is not None else [x(i) for i in range(len(labels))]
+    xlabels = "".join(
+        f'<text x="{positions[i]:.1f}" y="{HEIGHT - PAD + 16}" text-anchor="middle" font-size="10">'
+        f'{html.escape(label)}</text>'
+        for i, label in enumerate(labels) if i % step == 0
+    )
+    return (f'<figure><figcaption>{html.escape(title)}</figcaption>'
+            f'<svg viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}" {SVG_STYLE} role="img" '
+            f'aria-label="{html.escape(title)}">{ticks}{xlabels}{body}</svg></figure>')
+
+
+def compliance_chart(promise: str, rows: list[dict[str, Any]]) -> str:
+    """Period values against the target in force (dashed), kept periods green, missed red."""
+    title = f"Compliance of {promise} (dashed: target in force; green kept, red missed)"
+    if not rows:
+        return _empty(title, "No compliance periods yet (the promise is not agreed, or no reading arrived).")
+    values = [r["value"] for r in rows if r["value"] is not None] + [r["target"] for r in rows]
+    lo, hi = min(values), max(values)
+    margin = (hi - lo) * 0.1 or 1.0
+    lo, hi = lo - margin, hi + margin
+    x = _scale(0, max(len(rows) - 1, 1), PAD + 10, WIDTH - 20)
+    y = _scale(lo, hi, HEIGHT - PAD, PAD / 2)
+    target = " ".join(f"{x(i):.1f},{y(r['target']):.1f}" for i, r in enumerate(rows))
+    line = " ".join(f"{x(i):.1f},{y(r['value']):.1f}" for i, r in enumerate(rows) if r["value"] is not None)
+    dots = "".join(
+        f'<circle cx="{x(i):.1f}" cy="{y(r["value"]):.1f}" r="4" fill="{GREEN if r["kept"] else RED}">'
+        f'<title>{html.escape(str(r["period_start"]))}: {r["value"]:.2f} vs target {r["target"]:g}</title></circle>'
+        for i, r in enumerate(rows) if r["value"] is not None
+    )
+    body = (f'<polyline points="{target}" fill="none" stroke="{GREY}" stroke-dasharray="5,3"/>'
+            f'<polyline points="{line}" fill="none" stroke="{BLUE}" stroke-width="2"/>{dots}')
+    return _frame(body, title, lo, hi, [r["period_start"] for r in rows])
+
+
+def bar_chart(title: str, labels: list[str], series: list[tuple[str, str, list[float]]]) -> str:
+    """Grouped bars, one colour per series, with a legend; negative values hang below zero."""
+    if not labels:
+        return _empty(title, "Nothing recorded in this range.")
+    values = [v for _, _, vs in series for v in vs] + [0.0]
+    lo, hi = min(values), max(values) or 1.0
+    y = _scale(lo, hi, HEIGHT - PAD, PAD / 2)
+    slot = (WIDTH - PAD - 30) / max(len(labels), 1)
+    width = slot * 0.8 / max(len(series), 1)
+    centres = [PAD + 10 + i * slot + slot / 2 for i in range(len(labels))]
+    bars = []
+    for s, (name, colour, vs) in enumerate(series):
+        for i, v in enumerate(vs):
+            left = centres[i] - slot * 0.4 + s * width
+            top, bottom = sorted((y(v), y(0)))
+            bars.append(f'<rect x="{left:.1f}" y="{top:.1f}" width="{width:.1f}" height="{bottom - top:.1f}" '
+                        f'fill="{colour}"><title>{html.escape(name)} {html.escape(labels[i])}: {v:,.2f}</title></rect>')
+    legend = "".join(
+        f'<rect x="{PAD + 10 + 110 * s}" y="4" width="10" height="10" fill="{c}"/>'
+        f'<text x="{PAD + 24 + 110 * s}" y="13" font-size="11">{html.escape(n)}</text>'
+        for s, (n, c, _) in enumerate(series)
+    )
+    return _frame("".join(bars) + legend, title, lo, hi, labels, centres)
+
+
+def economics_chart(rows: list[dict[str, Any]], title: str = "Economics by period") -> str:
+    """Revenue, costs, net profit and bonus pool per period (rows of ``team show``'s economics)."""
+    return bar_chart(title, [e["period"] for e in rows], [
+        ("revenue", BLUE, [e["revenue"] for e in rows]),
+        ("costs", GREY, [e["costs"] for e in rows]),
+        ("net profit", GREEN, [e["net_profit"] for e in rows]),
+        ("bonus pool", ORANGE, [e["bonus_pool"] for e in rows]),
+    ])
+
+
+def forest_chart(rows: list[dict[str, Any]]) -> str:
+    """Relative effect (difference / control mean) with its 95% interval, one line per experiment."""
+    usable = [r for r in rows if r["ci_low"] is not None and r["arms"] and r["arms"][0]["mean"]]
+    if not usable:
+        return "<p>No experiment has enough observations for an interval yet.</p>"
+    rel = [(r["experiment"], r["abs_diff"] / r["arms"][0]["mean"], r["ci_low"] / r["arms"][0]["mean"],
+            r["ci_high"] / r["arms"][0]["mean"], r["p_value"]) for r in usable]
+    lo = min(0.0, *(lo for _, _, lo, _, _ in rel)) * 1.1
+    hi = max(0.0, *(hi for _, _, _, hi, _ in rel)) * 1.1 or 0.1
+    height = 40 + 36 * len(rel)
+    x = _scale(lo, hi, 220, WIDTH - 130)
+    parts = [f'<line x1="{x(0):.1f}" x2="{x(0):.1f}" y1="10" y2="{height - 20}" stroke="{GREY}"/>']
+    for i, (name, mid, low, high, p) in enumerate(rel):
+        cy = 30 + 36 * i
+        p_text = "n/a" if p is None else f"{p:.3g}"
+        parts.append(
+            f'<text x="10" y="{cy + 4}" font-size="11">{html.escape(name)}</text>'
+            f'<line x1="{x(low):.1f}" x2="{x(high):.1f}" y1="{cy}" y2="{cy}" stroke="{ORANGE}" stroke-width="3"/>'
+            f'<circle cx="{x(mid):.1f}" cy="{cy}" r="5" fill="{BLUE}"><title>{mid:+.1%} '
+            f'[{low:+.1%}, {high:+.1%}], p={p_text}</title></circle>'
+            f'<text x="{x(high) + 6:.1f}" y="{cy + 4}" font-size="10">{mid:+.1%} (p={p_text})</text>'
+        )
+    title = "Experiment effects relative to control, with 95% Welch intervals"
+    return (f'<figure><figcaption>{title}</figcaption>'
+            f'<svg viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" {SVG_STYLE} role="img" '
+            f'aria-label="{title}">{"".join(parts)}</svg></figure>')
