@@ -8,6 +8,7 @@ The library's SQLite recorder cannot subscribe, so catch-up polls ``select_notif
 from __future__ import annotations
 
 import os
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,11 +17,11 @@ from typing import Any
 
 import duckdb
 
-from projections import derived
+from projections import binding, derived
 from projections.projector import Projector, State
 from projections.tables import FACTS
 from projections.timeline import FOREVER
-from projections.view_store import ViewsOutdated, connect, ensure_schema, replace_file
+from projections.view_store import ViewsError, ViewsOutdated, connect, ensure_schema, is_views_file, replace_file
 
 BATCH = 20_000
 
@@ -40,6 +41,7 @@ class ProjectionRunner:
         self.con = con
         self.batch = batch
         ensure_schema(con)
+        self.store_id = binding.store_identity(recorder)
         self.projector = Projector(self._load_keys, self._load_promises)
 
     def position(self) -> int:
@@ -86,6 +88,7 @@ class ProjectionRunner:
                 "UPDATE projection_tracking SET position = ?, derived_stale = true WHERE name = 'ledger'",
                 [position],
             )
+            binding.record(self.con, self.recorder, self.store_id, position)
             self.con.execute("COMMIT")
         except BaseException:
             self.con.execute("ROLLBACK")
@@ -117,14 +120,26 @@ class ProjectionRunner:
 
 
 def open_views(recorder: Any, views: Path) -> ProjectionRunner:
-    """A runner on the views file; a file left by a version with other tables is rebuilt first."""
+    """A runner on the views file; views of another version or another store are rebuilt first.
+
+    Views are a cache of one store (``projections.binding``); a views file that was edited or
+    damaged is refused with ``ViewsDamaged`` ("rebuild the views").
+    """
     con = connect(views)
     try:
-        return ProjectionRunner(recorder, con)
-    except ViewsOutdated:
+        runner = ProjectionRunner(recorder, con)
+        reason = binding.rebuild_reason(con, recorder)
+    except ViewsOutdated as error:
+        reason = f"the views file has another schema ({error})"
+    except BaseException:
         con.close()
-        rebuild(recorder, views)
-        return ProjectionRunner(recorder, connect(views))
+        raise
+    if reason is None:
+        return runner
+    con.close()
+    sys.stderr.write(f"views {views}: {reason}; rebuilding them from the store (they are a cache)\n")
+    rebuild(recorder, views)
+    return ProjectionRunner(recorder, connect(views))
 
 
 def catch_up(recorder: Any, views: Path, progress: Callable[[int, int], None] | None = None) -> CatchUpResult:
@@ -155,7 +170,12 @@ def _alive(pid: int) -> bool:
 
 
 def rebuild(recorder: Any, views: Path, progress: Callable[[int, int], None] | None = None) -> CatchUpResult:
-    """Build the views from zero in a new file, then switch to it, so readers never see a half-built view."""
+    """Build the views from zero in a new file, then switch to it, so readers never see a half-built view.
+
+    The target must be a views file of ours (or missing): never the event store or another file.
+    """
+    if not is_views_file(views):
+        raise ViewsError(f"--views {views} is a DuckDB database but not a views file of ours (refusing to replace it)")
     remove_abandoned_rebuilds(views)
     building = views.with_name(f"{views.name}.rebuild-{os.getpid()}")
     for leftover in (building, Path(str(building) + ".wal")):

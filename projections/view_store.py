@@ -1,38 +1,149 @@
-"""The DuckDB file that holds the views: opening it under DuckDB's one-writer rule, and its schema."""
+"""The DuckDB file that holds the views: opening it under DuckDB's one-writer rule, and its schema.
+
+A views file is a cache of one store. Before anything writes to it we make sure it is a views
+file of ours (never someone's database, never the event store), and the binding table records
+which store and which chain link the views were built from, so views never answer for another
+store (see ``projections.binding``).
+"""
 
 from __future__ import annotations
 
 import hashlib
 import os
 import random
+import stat
 import time
 from pathlib import Path
 
 import duckdb
 
+from domain.stores.errors import SetupError
 from projections import derived
 from projections.tables import FACT_TABLES
 
 LOCK_WAIT_SECONDS = 60.0
+LOCK_WAIT_ENV = "CLIENTOCRACY_VIEWS_LOCK_TIMEOUT"
+DUCKDB_MAGIC = b"DUCK"  # bytes 8..12 of every DuckDB database file
+REBUILD_HINT = "rebuild the views: clientocracy project --rebuild"
+OUR_TABLES = ("views_meta", "projection_tracking")
 
 
-def connect(path: Path, *, wait: float = LOCK_WAIT_SECONDS) -> duckdb.DuckDBPyConnection:
+class ViewsError(SetupError):
+    """The views file cannot be used as asked; the message is one line for the user."""
+
+
+class ViewsDamaged(ViewsError):
+    """The views file was edited or damaged: it must be rebuilt from the store."""
+
+
+def lock_wait() -> float:
+    text = os.environ.get(LOCK_WAIT_ENV)
+    try:
+        return LOCK_WAIT_SECONDS if not text else max(0.0, float(text))
+    except ValueError:
+        raise ViewsError(f"{LOCK_WAIT_ENV}={text!r} is not a number of seconds") from None
+
+
+def check_target(path: Path) -> bool:
+    """Refuse a path that is not (or cannot become) a views file of ours; True when the file exists.
+
+    A missing or empty file may be created; an existing one must be a DuckDB file (its header);
+    whether it holds our tables is checked once it is open (``connect``).
+    """
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return False
+    except OSError as error:
+        raise ViewsError(f"--views {path}: {error.strerror or error}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise ViewsError(f"--views {path} is a directory, not a views file (give a file such as {path}/views.duckdb)")
+    if not stat.S_ISREG(info.st_mode):
+        raise ViewsError(f"--views {path} is not a regular file")
+    if info.st_size == 0:
+        return False
+    try:
+        with path.open("rb") as file:
+            header = file.read(12)
+    except OSError as error:
+        raise ViewsError(f"--views {path}: cannot read it: {error.strerror or error}") from None
+    if header[8:12] != DUCKDB_MAGIC:
+        raise ViewsError(f"--views {path} is not a DuckDB views file (refusing to touch it: "
+                         f"is it the event store or another file?)")
+    return True
+
+
+def connect(path: Path, *, wait: float | None = None) -> duckdb.DuckDBPyConnection:
     """Open the views for writing, waiting while another process holds DuckDB's file lock.
 
     Every writer (a show catching up, ``project``) holds the lock only for one short
-    catch-up, so waiting a little is how concurrent commands take turns.
+    catch-up, so waiting a little is how concurrent commands take turns. A path that is not
+    a views file of ours is refused before DuckDB touches it.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
+    existed = check_target(path)
+    if not existed:
+        _prepare_new(path)
+    con = _open_waiting(path, lock_wait() if wait is None else wait)
+    if existed and not _is_ours(con):
+        con.close()
+        raise ViewsError(f"--views {path} is a DuckDB database but not a views file of ours (refusing to touch it)")
+    return con
+
+
+def _prepare_new(path: Path) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.exists():  # an empty file: DuckDB refuses it, and it holds nothing to lose
+            path.unlink()
+    except OSError as error:
+        raise ViewsError(f"--views {path}: cannot create it: {error.strerror or error}") from None
+
+
+def _open_waiting(path: Path, wait: float) -> duckdb.DuckDBPyConnection:
     deadline = time.monotonic() + wait
     delay = 0.01
     while True:
         try:
             return duckdb.connect(str(path))
-        except duckdb.IOException as error:
-            if "lock" not in str(error).lower() or time.monotonic() > deadline:
-                raise
-            time.sleep(delay * (1 + random.random()))
-            delay = min(delay * 2, 0.25)
+        except duckdb.Error as error:
+            text = str(error)
+            if "lock" in text.lower():
+                if time.monotonic() > deadline:
+                    raise ViewsError(f"--views {path} is locked by another process (waited {wait:g} s; "
+                                     f"set {LOCK_WAIT_ENV} to wait longer)") from None
+                time.sleep(delay * (1 + random.random()))
+                delay = min(delay * 2, 0.25)
+                continue
+            if any(s in text for s in ("Permission denied", "Read-only file system", "read-only")):
+                raise ViewsError(f"--views {path}: cannot write to it ({_first_line(text)})") from None
+            raise ViewsDamaged(f"--views {path} cannot be read ({_first_line(text)}): {REBUILD_HINT}") from None
+
+
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0] if text.strip() else text
+
+
+def _is_ours(con: duckdb.DuckDBPyConnection) -> bool:
+    row = con.execute(
+        "SELECT count(*) FROM information_schema.tables"
+        " WHERE table_schema = 'main' AND table_name IN (SELECT unnest(?))",
+        [list(OUR_TABLES)],
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def is_views_file(path: Path) -> bool:
+    """True for a views file of ours, or a DuckDB file so damaged that it cannot be opened (rebuildable)."""
+    if not check_target(path):
+        return True
+    try:
+        con = _open_waiting(path, lock_wait())
+    except ViewsDamaged:
+        return True
+    try:
+        return _is_ours(con)
+    finally:
+        con.close()
 
 
 SCHEMA_VERSION = hashlib.sha256("\n".join(table.ddl() for table in FACT_TABLES).encode()).hexdigest()[:16]
@@ -55,6 +166,10 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         "CREATE TABLE IF NOT EXISTS projection_tracking ("
         "name VARCHAR PRIMARY KEY, position BIGINT NOT NULL, derived_stale BOOLEAN NOT NULL)"
+    )
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS views_binding (name VARCHAR PRIMARY KEY, store_id VARCHAR,"
+        " position BIGINT NOT NULL, link BLOB, events BIGINT NOT NULL)"
     )
     for table in FACT_TABLES:
         con.execute(table.ddl())

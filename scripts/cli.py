@@ -248,4 +248,10 @@ def main() -> None:
         pass
     else:
         app.add_typer(ingest_app, name="ingest", help="Ingest client feedback from Kafka or a file.")
-    app()
+    from domain.stores.errors import SetupError
+
+    try:
+        app()
+    except SetupError as error:  # a store or views location that cannot be used: one line, no traceback
+        typer.echo(f"error: {error}", err=True)
+        sys.exit(2)

@@ -32,11 +32,18 @@ class LedgerPostgresRecorder(PostgresProcessRecorder):
         self.head_table = SQL("{}.{}").format(schema, Identifier(events_table_name + "_chain_head"))
         self.receipts_table = SQL("{}.{}").format(schema, Identifier(events_table_name + "_receipts"))
         self.events_table = SQL("{}.{}").format(schema, Identifier(events_table_name))
+        self.identity_table = SQL("{}.{}").format(schema, Identifier(events_table_name + "_identity"))
+        self.identity_regclass = f'"{self.datastore.schema}"."{events_table_name}_identity"'
         self.sql_create_statements.extend([
             SQL("CREATE TABLE IF NOT EXISTS {} (notification_id bigint PRIMARY KEY, link bytea NOT NULL,"
                 " previous_id bigint NOT NULL)").format(self.chain_table),
             SQL("CREATE TABLE IF NOT EXISTS {} (id int PRIMARY KEY CHECK (id = 1), notification_id bigint,"
                 " events bigint, link bytea)").format(self.head_table),
+            SQL("CREATE TABLE IF NOT EXISTS {} (id int PRIMARY KEY CHECK (id = 1), store_id text NOT NULL)"
+                ).format(self.identity_table),
+            SQL("INSERT INTO {} VALUES (1, replace(gen_random_uuid()::text, '-', '')) ON CONFLICT DO NOTHING"
+                ).format(self.identity_table),
+            # Created last: when it exists, the whole store does (``prepare_schema``).
             SQL("CREATE TABLE IF NOT EXISTS {} (key text PRIMARY KEY)").format(self.receipts_table),
         ])
 
@@ -91,6 +98,24 @@ class LedgerPostgresRecorder(PostgresProcessRecorder):
                 (r["notification_id"], r["originator_id"].hex, r["originator_version"], r["topic"], bytes(r["state"]))
                 for r in curs.fetchall()
             ]
+
+    def store_identity(self) -> str | None:
+        """See ``LedgerSQLiteRecorder.store_identity``."""
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute("SELECT to_regclass(%s) IS NOT NULL AS present", (self.identity_regclass,))
+            row = curs.fetchone()
+            if not (row and row["present"]):
+                return None
+            curs.execute(SQL("SELECT store_id FROM {} WHERE id = 1").format(self.identity_table))
+            row = curs.fetchone()
+            return None if row is None else str(row["store_id"])
+
+    def chain_link(self, position: int) -> bytes | None:
+        """See ``LedgerSQLiteRecorder.chain_link``."""
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(SQL("SELECT link FROM {} WHERE notification_id = %s").format(self.chain_table), (position,))
+            row = curs.fetchone()
+            return None if row is None else bytes(row["link"])
 
     def verify_chain(self) -> VerifyReport:
         statement = SQL(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 from uuid import UUID
@@ -33,6 +34,8 @@ class LedgerSQLiteRecorder(SQLiteProcessRecorder):
             "CREATE TABLE IF NOT EXISTS event_chain_head ("
             "id INTEGER PRIMARY KEY CHECK (id = 1), notification_id INTEGER, events INTEGER, link BLOB)",
             "CREATE TABLE IF NOT EXISTS receipts (key TEXT PRIMARY KEY) WITHOUT ROWID",
+            "CREATE TABLE IF NOT EXISTS store_identity (id INTEGER PRIMARY KEY CHECK (id = 1), store_id TEXT NOT NULL)",
+            "INSERT OR IGNORE INTO store_identity VALUES (1, lower(hex(randomblob(16))))",
         ]
 
     def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int]:
@@ -98,6 +101,23 @@ class LedgerSQLiteRecorder(SQLiteProcessRecorder):
                 (start, limit),
             )
             return [tuple(row) for row in c.fetchall()]  # type: ignore[misc]
+
+    def store_identity(self) -> str | None:
+        """The random id created with the store (see ``projections.binding``); None on an older store."""
+        with self.datastore.transaction(commit=False) as c:
+            try:
+                c.execute("SELECT store_id FROM store_identity WHERE id = 1")
+            except sqlite3.OperationalError:
+                return None
+            row = c.fetchone()
+            return None if row is None else str(row[0])
+
+    def chain_link(self, position: int) -> bytes | None:
+        """The hash-chain link stored for ``position``, or None when the store has none there."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute("SELECT link FROM event_chain WHERE notification_id = ?", (position,))
+            row = c.fetchone()
+            return None if row is None else bytes(row[0])
 
     def verify_chain(self) -> VerifyReport:
         statement = (
