@@ -19,6 +19,7 @@ from kafka import KafkaProducer
 
 from consumers.messages import Rejection
 from consumers.recording import DeadLetterError, Incoming
+from domain.json_input import OversizeInput
 
 SEND_TIMEOUT_S = 30.0
 MAX_REQUEST_BYTES = 16 * 1024 * 1024  # a bad message as large as the source topic allows, plus our headers
@@ -149,9 +150,13 @@ def _after_torn_line(out: BinaryIO) -> bytes:
 
 
 def _entry(source: str, item: Incoming[None], rejection: Rejection) -> dict[str, Any]:
-    raw = (item.raw or b"").rstrip(b"\r\n")
     entry: dict[str, Any] = {"source": source, "line": item.position, "reason": rejection.reason,
                              "reason_code": rejection.code}
+    if isinstance(item.raw, OversizeInput):  # only the head of a line over the cap was kept
+        entry.update(truncated=True, bytes=item.raw.size,
+                     raw=bytes(item.raw).decode("utf-8", "replace").removesuffix("\ufffd"))
+        return entry
+    raw = (item.raw or b"").rstrip(b"\r\n")
     try:
         entry["raw"] = raw.decode("utf-8")
     except UnicodeDecodeError:

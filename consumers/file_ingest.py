@@ -15,8 +15,12 @@ from pathlib import Path
 from consumers.dead_letter import FileDeadLetters, dead_letter_path
 from consumers.recording import FeedbackRecorder, Incoming, IngestSummary, Progress
 from domain.application import Ledger
+from domain.json_input import read_lines
 
 BATCH = 1000
+BATCH_BYTES = 16 * 1024 * 1024
+"""A batch also ends once its lines hold this many bytes: memory stays bounded whatever the line length
+(a line over ``json_input.MAX_INPUT_BYTES`` is held only as a short head, and dead-lettered by name)."""
 STDIN_DEAD_LETTERS = Path("stdin.dlq.jsonl")
 
 
@@ -26,13 +30,15 @@ def file_tracking_name(path: Path) -> str:
 
 def _batches(lines: Iterable[bytes], source: str, size: int) -> Iterator[list[Incoming[None]]]:
     batch: list[Incoming[None]] = []
-    for number, line in enumerate(lines, start=1):
+    held = 0
+    for number, line in enumerate(read_lines(lines), start=1):  # type: ignore[arg-type]
         if not line.strip():
             continue  # blank lines separate, they are not messages
         batch.append(Incoming(number, f"{source}:{number}", line, None))
-        if len(batch) >= size:
+        held += len(line)
+        if len(batch) >= size or held >= BATCH_BYTES:
             yield batch
-            batch = []
+            batch, held = [], 0
     if batch:
         yield batch
 

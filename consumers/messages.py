@@ -1,8 +1,10 @@
 """The decode step of every feedback source: raw bytes in, a valid message or a named rejection out.
 
-Validation itself is ``domain.commands.FeedbackMessage``; this module only decides, when the
-model refuses, which class of bad input it was, so dead letters carry a reason a person can act on.
-The happy path is a single ``model_validate_json`` call; the slower diagnosis runs only on failure.
+Validation itself is ``domain.commands.FeedbackMessage`` behind the shared framing of
+``domain.json_input.decode_json`` (1 MiB cap, no repeated keys); this module only decides, when
+they refuse, which class of bad input it was, so dead letters carry a reason a person can act on.
+The happy path is one ``model_validate_json`` call and a cheap repeated-key test; the slower
+diagnosis runs only on failure.
 """
 
 from __future__ import annotations
@@ -12,12 +14,15 @@ from dataclasses import dataclass
 from pydantic import ValidationError
 
 from domain.commands import FeedbackMessage, describe_errors
+from domain.json_input import decode_json
 
 NOT_UTF8 = "not_utf8"
 NOT_JSON = "not_json"
 NOT_OBJECT = "not_object"
 INVALID_FIELDS = "invalid_fields"
 EMPTY = "empty"
+TOO_LARGE = "too_large"
+DUPLICATE_KEY = "duplicate_key"
 MAX_REASON = 1000
 
 
@@ -34,13 +39,17 @@ def decode_feedback(raw: bytes | None) -> FeedbackMessage | Rejection:
     if not raw or raw.isspace():
         return Rejection(EMPTY, "the message has no value")
     try:
-        return FeedbackMessage.model_validate_json(raw)
+        return decode_json(raw, FeedbackMessage.model_validate_json, flat=True)
     except ValidationError as error:
         return _diagnose(raw, error)
 
 
 def _diagnose(raw: bytes, error: ValidationError) -> Rejection:
     kinds = {item["type"] for item in error.errors(include_url=False)}
+    if TOO_LARGE in kinds:
+        return Rejection(TOO_LARGE, describe_errors(error).removeprefix("line: "))
+    if DUPLICATE_KEY in kinds:
+        return Rejection(DUPLICATE_KEY, _one_line(describe_errors(error)))
     if "json_invalid" in kinds:
         try:
             raw.decode("utf-8")

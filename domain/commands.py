@@ -9,7 +9,8 @@ of BRIEF §4.
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime
+import re
+from datetime import datetime
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import (
@@ -25,17 +26,19 @@ from pydantic import (
     model_validator,
 )
 
+from domain.business_time import BUSINESS_TIME_MAX, BUSINESS_TIME_MIN, business_time
+from domain.json_input import decode_json
 
-def _as_utc(value: datetime) -> datetime:
-    """Business times are UTC; a time without an offset is read as UTC."""
-    if value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
+MAX_MAGNITUDE = 1e15
+"""Every number's absolute value is at most 10^15 (a quadrillion): sums and means of a store's
+worth of them stay finite and exact to the cent, so projections never overflow."""
 
 
 def _finite(value: float) -> float:
     if not math.isfinite(value):
         raise ValueError("must be a finite number")
+    if abs(value) > MAX_MAGNITUDE:
+        raise ValueError("must be at most 1e15 in absolute value")
     return float(value)
 
 
@@ -46,10 +49,32 @@ def _time_text(value: Any) -> Any:
     return value
 
 
-UtcTime = Annotated[datetime, BeforeValidator(_time_text), AfterValidator(_as_utc)]
-Key = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=200)]
-Text = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=4000)]
-OptionalText = Annotated[str, StringConstraints(strict=True, max_length=4000)]
+_KEY_FORBIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_TEXT_FORBIDDEN = re.compile("[\x00\ud800-\udfff]")
+
+
+def _clean_key(value: str) -> str:
+    """Keys name things in commands, URLs and terminals: no control characters at all."""
+    found = _KEY_FORBIDDEN.search(value)
+    if found:
+        raise ValueError(f"must not contain control characters (found U+{ord(found.group()):04X})")
+    return value
+
+
+def _clean_text(value: str) -> str:
+    """Free text may hold newlines and tabs, never NUL (PostgreSQL text cannot) or lone surrogates."""
+    found = _TEXT_FORBIDDEN.search(value)
+    if found:
+        raise ValueError(f"must not contain U+{ord(found.group()):04X}")
+    return value
+
+
+UtcTime = Annotated[datetime, BeforeValidator(_time_text), AfterValidator(business_time)]
+Key = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=200),
+                AfterValidator(_clean_key)]
+Text = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=4000),
+                 AfterValidator(_clean_text)]
+OptionalText = Annotated[str, StringConstraints(strict=True, max_length=4000), AfterValidator(_clean_text)]
 Number = Annotated[float, Field(strict=True), AfterValidator(_finite)]
 Share = Annotated[Number, Field(ge=0, le=1)]
 Rating = Annotated[Number, Field(ge=0, le=10)]
@@ -66,7 +91,20 @@ SplitKey = Literal["equal", "hours", "base_pay"]
 ExperimentDesign = Literal["ab", "before_after"]
 Arm = Literal["control", "treatment"]
 Decision = Literal["adopt", "reject", "iterate"]
-LedgerPeriod = Annotated[str, StringConstraints(strict=True, pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+_LEDGER_PERIOD = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
+
+
+def _ledger_period(value: str) -> str:
+    """``YYYY-MM``, a month inside business time (1970-01 to 2199-12)."""
+    match = _LEDGER_PERIOD.fullmatch(value)
+    if match is None:
+        raise ValueError("must match the pattern YYYY-MM (a month, e.g. 2026-03)")
+    if not BUSINESS_TIME_MIN.year <= int(match.group(1)) < BUSINESS_TIME_MAX.year:
+        raise ValueError("must be a month from 1970-01 to 2199-12")
+    return value
+
+
+LedgerPeriod = Annotated[str, StringConstraints(strict=True), AfterValidator(_ledger_period)]
 
 
 class Command(BaseModel):
@@ -253,7 +291,7 @@ class FeedbackFields(BaseModel):
     client: Key
     kind: FeedbackKind
     channel: Key
-    text: Annotated[str, StringConstraints(strict=True, max_length=4000)]
+    text: OptionalText
     rating: Rating | None = None
     team: Key | None = None
     promise: Key | None = None
@@ -398,11 +436,12 @@ def describe_errors(error: ValidationError) -> str:
         loc = list(item["loc"])
         if loc and loc[0] in COMMAND_TYPES:
             loc = loc[1:]  # the tag is already known from the line itself
-        where = ".".join(str(p) for p in loc) or "line"
+        where = ".".join(str(p) for p in loc).encode("unicode_escape").decode("ascii") or "line"
         parts.append(f"{where}: {item['msg']}")
     return "; ".join(parts)
 
 
 def parse_command(raw: str | bytes) -> AnyCommand:
-    """Validate one JSON document as a command (raises ValidationError)."""
-    return COMMAND_ADAPTER.validate_json(raw)
+    """Validate one JSON document as a command (raises ValidationError): the shared decoding of
+    ``domain.json_input.decode_json`` (1 MiB cap, no repeated keys), then the command's model."""
+    return decode_json(raw, COMMAND_ADAPTER.validate_json)

@@ -10,8 +10,11 @@ from pydantic import ValidationError
 
 from domain.application import Ledger
 from domain.commands import Command, describe_errors, parse_command
+from domain.json_input import OversizeInput, read_lines
 
 CHUNK = 2000
+CHUNK_BYTES = 16 * 1024 * 1024
+"""A chunk also ends once its lines hold this many bytes, so memory stays bounded whatever the line length."""
 
 
 @dataclass
@@ -34,16 +37,20 @@ class ImportSummary:
 
 
 def _chunks(lines: Iterable[str | bytes], size: int) -> Iterator[list[tuple[int, str | bytes]]]:
+    """Numbered non-blank lines, ``size`` lines or ``CHUNK_BYTES`` at most per chunk (longer lines
+    than ``json_input.MAX_INPUT_BYTES`` arrive as short ``OversizeInput`` heads, rejected by name)."""
     chunk: list[tuple[int, str | bytes]] = []
-    for number, line in enumerate(lines, start=1):
-        if number == 1:  # a byte-order mark, as editors on Windows write, is not part of the JSON
+    held = 0
+    for number, line in enumerate(read_lines(lines), start=1):  # type: ignore[arg-type]
+        if number == 1 and not isinstance(line, OversizeInput):  # a byte-order mark is not part of the JSON
             line = line.removeprefix(b"\xef\xbb\xbf") if isinstance(line, bytes) else line.removeprefix("\ufeff")
         if not line.strip():
             continue
         chunk.append((number, line))
-        if len(chunk) >= size:
+        held += len(line)
+        if len(chunk) >= size or held >= CHUNK_BYTES:
             yield chunk
-            chunk = []
+            chunk, held = [], 0
     if chunk:
         yield chunk
 

@@ -1,4 +1,4 @@
-"""A progress bar on a terminal (by bytes read), silence otherwise."""
+"""A progress bar on a terminal (by bytes read), silence otherwise; lines are read with the 1 MiB cap."""
 
 from __future__ import annotations
 
@@ -7,11 +7,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import IO
 
+from domain.json_input import input_size, read_lines
+
 
 @contextmanager
 def byte_progress(stream: IO[bytes], total: int | None) -> Iterator[Iterator[bytes]]:
     if not sys.stderr.isatty():
-        yield iter(stream)
+        yield read_lines(stream)
         return
     from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
 
@@ -20,8 +22,8 @@ def byte_progress(stream: IO[bytes], total: int | None) -> Iterator[Iterator[byt
         task = progress.add_task("importing", total=total)
 
         def lines() -> Iterator[bytes]:
-            for line in stream:
-                progress.advance(task, len(line))
+            for line in read_lines(stream):
+                progress.advance(task, input_size(line))
                 yield line
 
         yield lines()

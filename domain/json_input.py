@@ -1,0 +1,163 @@
+"""The JSON framing every channel shares: a size cap, no duplicate keys, and bounded line reading.
+
+Import lines, feedback files, Kafka messages and the HTTP API all hand their raw bytes to
+``decode_json`` with the pydantic validator of what they expect.  It refuses, as a pydantic
+``ValidationError`` (so every caller's existing error path names the line and the field):
+
+- a document over ``MAX_INPUT_BYTES`` (1 MiB) - before parsing it, so memory stays bounded;
+- an object that gives the same key twice (``{"value": 5, "value": 6}``): JSON parsers keep the
+  last one silently, so the sender's intent is ambiguous.
+
+``read_lines`` splits a byte stream into lines without ever holding more than the cap of one
+line: a longer line is skipped to its end and handed on as an ``OversizeInput`` (its first bytes
+and its true size), which ``decode_json`` then rejects by name.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator
+from typing import IO, Any, TypeVar
+
+from pydantic import ValidationError
+from pydantic_core import InitErrorDetails, PydanticCustomError
+
+MAX_INPUT_BYTES = 1024 * 1024
+"""The largest line or message accepted (the HTTP API's body limit too)."""
+OVERSIZE_HEAD_BYTES = 1024
+"""How much of an oversize line is kept, to show in its dead letter."""
+_DRAIN_BYTES = 64 * 1024
+
+T = TypeVar("T")
+
+
+class OversizeInput(bytes):
+    """The first bytes of a line longer than the cap, and its true ``size`` in bytes."""
+
+    size: int
+
+    def __new__(cls, head: bytes, size: int) -> OversizeInput:
+        made = super().__new__(cls, head)
+        made.size = size
+        return made
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (OversizeInput, (bytes(self), self.size))
+
+
+def input_size(raw: str | bytes) -> int:
+    """The size of a document in bytes (its full size, for an oversize line)."""
+    if isinstance(raw, OversizeInput):
+        return raw.size
+    return len(raw) if isinstance(raw, bytes) else len(raw.encode("utf-8", "surrogatepass"))
+
+
+def _head(line: str | bytes) -> bytes:
+    data = line if isinstance(line, bytes) else line.encode("utf-8", "surrogatepass")
+    return data[:OVERSIZE_HEAD_BYTES]
+
+
+def read_lines(stream: IO[bytes] | Iterable[bytes], limit: int = MAX_INPUT_BYTES) -> Iterator[bytes]:
+    """The lines of ``stream`` (newline kept), each held whole only when it is within ``limit`` bytes."""
+    readline = getattr(stream, "readline", None)
+    if readline is None:  # an iterable of already-split lines (tests, in-memory callers)
+        for line in stream:  # type: ignore[union-attr]
+            size = input_size(line)
+            yield OversizeInput(_head(line), size) if size > limit + 2 else line
+        return
+    while True:
+        line = readline(limit + 2)  # the cap plus "\r\n"
+        if not line:
+            return
+        if line.endswith(b"\n") or len(line) <= limit + 1:
+            yield line
+            continue
+        size = len(line)
+        head = line[:OVERSIZE_HEAD_BYTES]
+        del line
+        while True:  # skip the rest of the long line without keeping it
+            rest = readline(_DRAIN_BYTES)
+            size += len(rest)
+            if not rest or rest.endswith(b"\n"):
+                break
+        yield OversizeInput(head, size)
+
+
+def _error(kind: str, message: str, loc: tuple[str | int, ...], raw: Any, **context: Any) -> ValidationError:
+    detail: InitErrorDetails = {"type": PydanticCustomError(kind, message, context), "loc": loc, "input": raw}
+    return ValidationError.from_exception_data("input", [detail])
+
+
+def _line_end(raw: str | bytes) -> int:
+    ending = raw[-2:] if isinstance(raw, bytes) else raw[-2:].encode()
+    return 2 if ending == b"\r\n" else 1 if ending.endswith(b"\n") else 0
+
+
+def too_large(raw: str | bytes, limit: int = MAX_INPUT_BYTES) -> ValidationError | None:
+    """The rejection of a document over ``limit`` bytes, or None."""
+    size = input_size(raw)
+    if not isinstance(raw, OversizeInput):  # the line end is not part of the document
+        size -= _line_end(raw)
+    if size <= limit:
+        return None
+    return _error("too_large", "the input is {size} bytes, over the limit of {limit} bytes (1 MiB)", (),
+                  b"", size=size, limit=limit)
+
+
+class _DuplicateKey(Exception):  # not a ValueError: json.loads must not mistake it for bad JSON
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    made = dict(pairs)
+    if len(made) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+    return made
+
+
+def duplicate_key(raw: str | bytes) -> ValidationError | None:
+    """The rejection of a JSON document in which an object repeats a key, or None."""
+    try:
+        json.loads(raw, object_pairs_hook=_no_duplicates)
+    except _DuplicateKey as duplicate:
+        printable = duplicate.key.encode("unicode_escape").decode("ascii")
+        return _error("duplicate_key", "duplicate key: the object gives '{key}' more than once", (printable,),
+                      b"", key=printable)
+    except ValueError:
+        return None  # not JSON at all: the validator has already said so
+    return None
+
+
+def _may_repeat_a_key(raw: str | bytes, fields: Iterable[str]) -> bool:
+    """Cheap test for a flat object whose keys are all known field names: can any key occur twice?
+
+    A repeated key ``k`` (every key is a known field once validation passed) shows up as the
+    literal ``"k"`` at least twice, unless a key is spelled with ``\\u`` escapes.
+    """
+    data = raw if isinstance(raw, bytes) else raw.encode("utf-8", "surrogatepass")
+    if b"\\u" in data:
+        return True
+    return any(data.count(b'"' + name.encode() + b'"') > 1 for name in fields)
+
+
+def decode_json(raw: str | bytes, validate: Callable[[str | bytes], T], *, flat: bool = False) -> T:
+    """Validate one JSON document with ``validate`` (a pydantic ``validate_json``), refusing oversize
+    documents and repeated keys.  ``flat``: the document is one object of scalar fields (a Kafka
+    feedback message), which allows a much cheaper duplicate test on the happy path.
+    """
+    refused = too_large(raw)
+    if refused is not None:
+        raise refused
+    value = validate(raw)
+    fields = getattr(value, "model_fields_set", None)
+    if flat and fields is not None and not _may_repeat_a_key(raw, fields):
+        return value
+    refused = duplicate_key(raw)
+    if refused is not None:
+        raise refused
+    return value
