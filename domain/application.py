@@ -13,16 +13,19 @@ from eventsourcing.persistence import JSONTranscoder, ProcessRecorder, Tracking
 
 from domain import commands as c
 from domain.audit import Audit, AuditAsDict
-from domain.base import DomainError, LedgerAggregate, key_id
+from domain.base import DomainError, LedgerAggregate, MissingAuthority, key_id
 from domain.batch import (
+    Acting,
     BatchResult,
     FeedbackOutcome,
     PositionAlreadyRecorded,
     feedback_receipt,
     line_receipt,
 )
+from domain.facts import UnitOfWorkFacts
 from domain.feedback import feedback_fields
 from domain.handlers import HANDLERS
+from domain.policy import Refused, may
 from domain.stores.common import LEDGER_NAME, opening
 from domain.stores.feedback_fast_path import RecordedFeedbackEncoder
 from domain.stores.url import store_environment
@@ -30,7 +33,7 @@ from domain.tamper_evidence import VerifyReport
 from domain.unit_of_work import UnitOfWork
 from domain.write_conflicts import retry_on_conflict
 
-__all__ = ["BatchResult", "FeedbackOutcome", "Ledger", "PositionAlreadyRecorded", "feedback_fields"]
+__all__ = ["Acting", "BatchResult", "FeedbackOutcome", "Ledger", "PositionAlreadyRecorded", "feedback_fields"]
 
 A = TypeVar("A", bound=LedgerAggregate)
 
@@ -66,19 +69,24 @@ class Ledger(Application):
 
     # Commands ---------------------------------------------------------------------
 
-    def execute(self, commands: Sequence[c.Command], now: datetime | None = None) -> BatchResult:
+    def execute(
+        self, commands: Sequence[c.Command], now: datetime | None = None, acting: Acting | None = None
+    ) -> BatchResult:
         """Apply a batch of commands in one transaction; bad commands are rejected, never half-written.
 
+        Without ``acting`` the commands come from the trusted operator (channel ``import``, actor as
+        given); with it each is judged by the permission table and recorded as that person's.
         A write conflict re-reads and re-decides the whole batch.
         """
         at = now or datetime.now(UTC)
-        return retry_on_conflict(lambda: self._execute_once(commands, at))
+        return retry_on_conflict(lambda: self._execute_once(commands, at, acting))
 
-    def _execute_once(self, commands: Sequence[c.Command], now: datetime) -> BatchResult:
+    def _execute_once(self, commands: Sequence[c.Command], now: datetime, acting: Acting | None) -> BatchResult:
         keys = [line_receipt(cmd.id) for cmd in commands if cmd.id]
         keys += [feedback_receipt(cmd.feedback_id) for cmd in commands if isinstance(cmd, c.RecordFeedback)]
         seen = self.process_recorder.existing_receipts(keys) if keys else set()
         uow = UnitOfWork(self.repository)
+        facts = UnitOfWorkFacts(uow, acting.index) if acting is not None else None
         result = BatchResult()
         for index, cmd in enumerate(commands):
             own_keys = [line_receipt(cmd.id)] if cmd.id else []
@@ -91,7 +99,17 @@ class Ledger(Application):
             audit = Audit(at=cmd.at or default_at, actor=cmd.actor, reason=cmd.reason, correlation=cmd.id)
             uow.at = audit.at
             try:
+                if acting is not None and facts is not None:
+                    audit = Audit(at=audit.at, actor=acting.person, reason=cmd.reason, correlation=cmd.id,
+                                  channel=acting.channel)
+                    decision = may(facts, acting.person, cmd)
+                    if isinstance(decision, Refused):
+                        result.forbidden.append((index, decision.rule, decision.reason))
+                        continue
                 HANDLERS[type(cmd)](uow, cmd, audit)
+            except MissingAuthority as error:
+                result.forbidden.append((index, error.rule, str(error)))
+                continue
             except DomainError as error:
                 result.rejected.append((index, str(error)))
                 continue
@@ -99,18 +117,21 @@ class Ledger(Application):
             uow.receipts.extend(own_keys)
             result.accepted.append(index)
         if uow.events or uow.receipts:
-            self.record(uow.events, tracking=None, receipts=uow.receipts)
+            result.position = self.record(uow.events, tracking=None, receipts=uow.receipts)
         result.events = len(uow.events)
         return result
 
     def record_feedback(
-        self, messages: Sequence[tuple[c.FeedbackFields, str]], tracking: Tracking | None
+        self, messages: Sequence[tuple[c.FeedbackFields, str]], tracking: Tracking | None,
+        acting: Acting | None = None,
     ) -> FeedbackOutcome:
-        """Record a batch of feedback messages and their source position in one transaction."""
-        return retry_on_conflict(lambda: self._record_feedback_once(messages, tracking))
+        """Record a batch of feedback messages and their source position in one transaction
+        (``acting``: the authenticated person who posted them, and through which channel)."""
+        return retry_on_conflict(lambda: self._record_feedback_once(messages, tracking, acting))
 
     def _record_feedback_once(
-        self, messages: Sequence[tuple[c.FeedbackFields, str]], tracking: Tracking | None
+        self, messages: Sequence[tuple[c.FeedbackFields, str]], tracking: Tracking | None,
+        acting: Acting | None = None,
     ) -> FeedbackOutcome:
         if tracking is not None:
             done = self.tracked_position(tracking.application_name)
@@ -125,11 +146,13 @@ class Ledger(Application):
                 seen.add(key)
                 receipts.append(key)
                 new.append((message, correlation))
-        stored = self.feedback_encoder.stored_events(new, datetime.now(UTC))
-        self.process_recorder.insert_events(stored, tracking=tracking, receipts=receipts)
-        return FeedbackOutcome(recorded=len(receipts), duplicates=len(messages) - len(receipts))
+        stored = self.feedback_encoder.stored_events(
+            new, datetime.now(UTC), *((acting.person, acting.channel) if acting else ()))
+        ids = self.process_recorder.insert_events(stored, tracking=tracking, receipts=receipts)
+        return FeedbackOutcome(recorded=len(receipts), duplicates=len(messages) - len(receipts),
+                               position=max(ids) if ids else None)
 
-    def record(self, events: list[Any], tracking: Tracking | None, receipts: list[str]) -> None:
+    def record(self, events: list[Any], tracking: Tracking | None, receipts: list[str]) -> int | None:
         """Store new events, their receipts and a tracking position in one transaction.
 
         Like ``save()``, minus its per-object protocol checks, which cost more than the
@@ -138,7 +161,9 @@ class Ledger(Application):
         processing_event: ProcessingEvent[uuid.UUID] = ProcessingEvent(tracking)
         processing_event.events.extend(events)
         processing_event.saved_kwargs["receipts"] = receipts
-        self._notify(self._record(processing_event))
+        recordings = self._record(processing_event)
+        self._notify(recordings)
+        return max((r.notification.id for r in recordings), default=None)
 
     # Queries ----------------------------------------------------------------------
 

@@ -67,3 +67,11 @@ class LedgerAggregate(Aggregate):
                 f"{self.KIND} {getattr(self, 'key', self.id)}: at {audit.at.isoformat()} is before its "
                 f"latest event at {self.last_at.isoformat()}; business time cannot go back"
             )
+
+
+class MissingAuthority(DomainError):
+    """Step 5: a promise cannot be agreed (or amended) while its promisor lacks an authority it requires.
+
+    Through the API it is a refusal (403) naming the missing authority, not an invalid command."""
+
+    rule = "authority: the promisor team must hold every authority the promise requires"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 class PositionAlreadyRecorded(Exception):
@@ -16,13 +17,29 @@ class BatchResult:
     accepted: list[int] = field(default_factory=list)
     skipped: list[int] = field(default_factory=list)
     rejected: list[tuple[int, str]] = field(default_factory=list)
+    forbidden: list[tuple[int, str, str]] = field(default_factory=list)
+    """(index, rule, reason): refused by the permission table, or for a missing authority."""
     events: int = 0
+    position: int | None = None
+    """The store position of the batch's last event (None when it wrote none)."""
+
+
+@dataclass(frozen=True)
+class Acting:
+    """An authenticated person acting through a channel: recorded as the actor, judged by the policy.
+
+    ``index`` answers the questions that cross aggregates (``domain.facts.CrossIndex``)."""
+
+    person: str
+    channel: str
+    index: Any = None
 
 
 @dataclass(frozen=True)
 class FeedbackOutcome:
     recorded: int
     duplicates: int
+    position: int | None = None  # the store position of the last recorded message, when known
 
 
 def line_receipt(command_id: str) -> str:

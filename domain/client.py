@@ -23,6 +23,7 @@ class Client(LedgerAggregate):
         self.description = description
         self.pains: dict[str, dict[str, Any]] = {}
         self.propositions: dict[str, dict[str, Any]] = {}
+        self.representatives: set[str] = set()
 
     @event("PainRecorded")
     def record_pain(self, pain: str, description: str, severity: int | None, audit: Audit) -> None:
@@ -51,3 +52,11 @@ class Client(LedgerAggregate):
             "characteristics": list(characteristics),
             "pains": list(pains),
         }
+
+    @event("RepresentativeNamed")
+    def name_representative(self, person: str, audit: Audit) -> None:
+        """A person who speaks for this client in negotiations (BRIEF §5)."""
+        self.check_time(audit)
+        if person in self.representatives:
+            raise DomainError(f"{person} already represents client {self.key}")
+        self.representatives.add(person)

@@ -186,6 +186,7 @@ class AddMember(Command):
     team: Key
     person: Key
     role: Key
+    lead: bool = False
 
 
 class RemoveMember(Command):
@@ -205,6 +206,13 @@ class GrantAuthority(Command):
     team: Key
     authority: Key
     description: Text
+
+
+class RevokeAuthority(Command):
+    type: Literal["RevokeAuthority"]
+    team: Key
+    authority: Key
+    reason: Text  # revoking authority always says why
 
 
 class DefineMetric(Command):
@@ -246,6 +254,7 @@ class ProposePromise(Command):
     target: Number
     period: Period
     parent: Key | None = None
+    requires: list[Key] = Field(default=[], max_length=100)
 
 
 class CounterPropose(Command):
@@ -266,6 +275,18 @@ class AmendPromise(Command):
     reason: Text  # an amendment always says why
 
 
+class ProposeAmendment(Command):
+    type: Literal["ProposeAmendment"]
+    promise: Key
+    changes: PromiseChanges
+    reason: Text
+
+
+class AcceptAmendment(Command):
+    type: Literal["AcceptAmendment"]
+    promise: Key
+
+
 class RetirePromise(Command):
     type: Literal["RetirePromise"]
     promise: Key
@@ -277,6 +298,33 @@ class RecordReading(Command):
     metric: Key
     value: Number
     at: UtcTime  # a reading always says when it was taken
+
+
+# People and roles (BRIEF §5) ---------------------------------------------------------
+
+
+class RegisterPerson(Command):
+    type: Literal["RegisterPerson"]
+    person: Key
+    name: Text
+    email: Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=3, max_length=320,
+                                            pattern=r"^[^@\s]+@[^@\s]+$")] | None = None
+
+
+class AppointCouncil(Command):
+    type: Literal["AppointCouncil"]
+    person: Key
+
+
+class DismissCouncil(Command):
+    type: Literal["DismissCouncil"]
+    person: Key
+
+
+class RepresentClient(Command):
+    type: Literal["RepresentClient"]
+    client: Key
+    person: Key
 
 
 # Feedback ----------------------------------------------------------------------------
@@ -401,11 +449,14 @@ AnyCommand = Annotated[
         RemoveMember,
         SetCommunicationRules,
         GrantAuthority,
+        RevokeAuthority,
         DefineMetric,
         ProposePromise,
         CounterPropose,
         AgreePromise,
         AmendPromise,
+        ProposeAmendment,
+        AcceptAmendment,
         RetirePromise,
         RecordReading,
         RecordFeedback,
@@ -418,6 +469,10 @@ AnyCommand = Annotated[
         ConcludeExperiment,
         RecordErrorReview,
         RecordProcessChange,
+        RegisterPerson,
+        AppointCouncil,
+        DismissCouncil,
+        RepresentClient,
     ],
     Field(discriminator="type"),
 ]

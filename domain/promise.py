@@ -21,7 +21,37 @@ class Promise(LedgerAggregate):
 
     KIND = "promise"
 
-    @event("Proposed")
+    class Proposed(LedgerAggregate.Created):
+        """``requires`` (the authorities needed to keep the promise) came with BRIEF §5; older proposals
+        required none."""
+
+        key: str
+        promisor: str
+        promisee: str
+        statement: str
+        metric: str
+        target: float
+        period: str
+        parent: str | None
+        requires: list[str]
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["requires"] = []
+
+    class CounterProposed(LedgerAggregate.Event):
+        """``side`` (``promisor`` or ``promisee``: who made this proposal) came with BRIEF §5; None before."""
+
+        changes: dict[str, Any]
+        side: str | None
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["side"] = None
+
+    @event(Proposed)
     def __init__(
         self,
         key: str,
@@ -32,6 +62,7 @@ class Promise(LedgerAggregate):
         target: float,
         period: str,
         parent: str | None,
+        requires: list[str],
         audit: Audit,
     ) -> None:
         if promisor == promisee:
@@ -44,7 +75,10 @@ class Promise(LedgerAggregate):
         self.target = target
         self.period = period
         self.parent = parent
+        self.requires = list(requires)
         self.status = "proposed"
+        self.proposal_side: str | None = "promisor"  # the side that made the latest proposal
+        self.pending_amendment: dict[str, Any] | None = None
 
     def _apply_changes(self, changes: dict[str, Any]) -> None:
         unknown = set(changes) - set(TERMS)
@@ -55,12 +89,13 @@ class Promise(LedgerAggregate):
         for name, value in changes.items():
             setattr(self, name, value)
 
-    @event("CounterProposed")
-    def counter_propose(self, changes: dict[str, Any], audit: Audit) -> None:
+    @event(CounterProposed)
+    def counter_propose(self, changes: dict[str, Any], side: str | None, audit: Audit) -> None:
         self.check_time(audit)
         if self.status != "proposed":
             raise DomainError(f"promise {self.key} is {self.status}; only a proposed promise can be countered")
         self._apply_changes(changes)
+        self.proposal_side = side
 
     @event("Agreed")
     def agree(self, audit: Audit) -> None:
@@ -72,6 +107,23 @@ class Promise(LedgerAggregate):
     @event("Amended")
     def amend(self, changes: dict[str, Any], audit: Audit) -> None:
         self.check_time(audit)
+        self._check_amendment(changes)
+        self._apply_changes(changes)
+        self.pending_amendment = None
+
+    @event("AmendmentProposed")
+    def propose_amendment(self, changes: dict[str, Any], side: str | None, audit: Audit) -> None:
+        """One side asks to change agreed terms; nothing changes until the other side accepts."""
+        self.check_time(audit)
+        self._check_amendment(changes)
+        unknown = set(changes) - set(TERMS)
+        if unknown:
+            raise DomainError(f"promise {self.key}: cannot change {', '.join(sorted(unknown))}")
+        if changes.get("promisee") == self.promisor:
+            raise DomainError(f"promise {self.key}: a team cannot promise to itself")
+        self.pending_amendment = {"changes": dict(changes), "side": side, "reason": audit.reason}
+
+    def _check_amendment(self, changes: dict[str, Any]) -> None:
         if self.status != "agreed":
             raise DomainError(
                 f"promise {self.key} is {self.status}; only an agreed promise can be amended "
@@ -82,7 +134,6 @@ class Promise(LedgerAggregate):
                 f"promise {self.key}: the period of an agreed promise cannot change (its compliance history "
                 "is counted in it); retire it and propose a new one"
             )
-        self._apply_changes(changes)
 
     @event("Retired")
     def retire(self, audit: Audit) -> None:
@@ -90,3 +141,4 @@ class Promise(LedgerAggregate):
         if self.status == "retired":
             raise DomainError(f"promise {self.key} is already retired")
         self.status = "retired"
+        self.pending_amendment = None

@@ -21,17 +21,34 @@ class Team(LedgerAggregate):
         self.key = key
         self.name = name
         self.members: dict[str, str] = {}
+        self.leads: set[str] = set()
         self.rules: list[str] = []
         self.authorities: dict[str, str] = {}
         self.reward_scheme: dict[str, Any] = dict(DEFAULT_REWARD_SCHEME)
         self.reward_scheme_version = 0
 
-    @event("MemberAdded")
-    def add_member(self, person: str, role: str, audit: Audit) -> None:
+    class MemberAdded(LedgerAggregate.Event):
+        """``lead`` came with people and roles (BRIEF §5); members added before that were not leads."""
+
+        person: str
+        role: str
+        lead: bool
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["lead"] = False
+
+    @event(MemberAdded)
+    def add_member(self, person: str, role: str, lead: bool, audit: Audit) -> None:
         self.check_time(audit)
-        if self.members.get(person) == role:
+        if self.members.get(person) == role and (person in self.leads) == lead:
             raise DomainError(f"{person} is already a member of team {self.key} as {role}")
         self.members[person] = role
+        if lead:
+            self.leads.add(person)
+        else:
+            self.leads.discard(person)
 
     @event("MemberRemoved")
     def remove_member(self, person: str, audit: Audit) -> None:
@@ -39,6 +56,7 @@ class Team(LedgerAggregate):
         if person not in self.members:
             raise DomainError(f"{person} is not a member of team {self.key}")
         del self.members[person]
+        self.leads.discard(person)
 
     @event("CommunicationRulesSet")
     def set_communication_rules(self, rules: list[str], audit: Audit) -> None:
@@ -49,6 +67,14 @@ class Team(LedgerAggregate):
     def grant_authority(self, authority: str, description: str, audit: Audit) -> None:
         self.check_time(audit)
         self.authorities[authority] = description
+
+    @event("AuthorityRevoked")
+    def revoke_authority(self, authority: str, audit: Audit) -> None:
+        """Allowed even when an agreed promise requires it: the promise then shows an authority gap."""
+        self.check_time(audit)
+        if authority not in self.authorities:
+            raise DomainError(f"team {self.key} does not hold authority {authority!r}")
+        del self.authorities[authority]
 
     @event("RewardSchemeChosen")
     def choose_reward_scheme(self, scheme: dict[str, Any], audit: Audit) -> None:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from domain.audit import channel_of
 from domain.stores.common import NotificationRow
 
 Row = tuple[Any, ...]
@@ -63,6 +64,7 @@ class Projector:
             "domain.team:Team.MemberRemoved": self._member_removed,
             "domain.team:Team.CommunicationRulesSet": self._rules,
             "domain.team:Team.AuthorityGranted": self._authority,
+            "domain.team:Team.AuthorityRevoked": self._authority_revoked,
             "domain.team:Team.RewardSchemeChosen": self._scheme,
             "domain.metric:Metric.Defined": self._metric,
             "domain.metric:Reading.Recorded": self._reading,
@@ -70,6 +72,7 @@ class Projector:
             "domain.promise:Promise.CounterProposed": self._promise,
             "domain.promise:Promise.Agreed": self._promise,
             "domain.promise:Promise.Amended": self._promise,
+            "domain.promise:Promise.AmendmentProposed": self._promise,
             "domain.promise:Promise.Retired": self._promise,
             "domain.feedback:Feedback.Recorded": self._feedback,
             "domain.feedback:Feedback.Resolved": self._resolution,
@@ -100,6 +103,7 @@ class Projector:
             log.append((
                 position, oid, key, version, aggregate_type.rpartition(":")[2], event, at,
                 utc_text(state["timestamp"]), audit["actor"], audit["reason"], audit["correlation"],
+                channel_of(audit.get("channel"), audit["correlation"]),
             ))
             handler = self.handlers.get(topic)
             if handler is not None:
@@ -147,10 +151,11 @@ class Projector:
         self.rows["teams"].append((pos, s["_at"], s["key"], s["name"]))
 
     def _member_added(self, pos: int, s: State, _: int) -> None:
-        self.rows["team_membership"].append((pos, s["_at"], s["_key"], s["person"], s["role"], "added"))
+        self.rows["team_membership"].append(
+            (pos, s["_at"], s["_key"], s["person"], s["role"], "added", bool(s.get("lead"))))
 
     def _member_removed(self, pos: int, s: State, _: int) -> None:
-        self.rows["team_membership"].append((pos, s["_at"], s["_key"], s["person"], None, "removed"))
+        self.rows["team_membership"].append((pos, s["_at"], s["_key"], s["person"], None, "removed", False))
 
     def _rules(self, pos: int, s: State, _: int) -> None:
         self.rows["team_rules"].append((pos, s["_at"], s["_key"], _json(s["rules"])))
@@ -158,6 +163,10 @@ class Projector:
     def _authority(self, pos: int, s: State, _: int) -> None:
         self.rows["team_authorities"].append(
             (pos, s["_at"], s["_key"], s["authority"], s["description"]))
+
+    def _authority_revoked(self, pos: int, s: State, _: int) -> None:
+        self.rows["authority_revocations"].append(
+            (pos, s["_at"], s["_key"], s["authority"], s["_audit"]["reason"]))
 
     def _scheme(self, pos: int, s: State, version: int) -> None:
         scheme = s["scheme"]
@@ -181,10 +190,13 @@ class Projector:
             terms["key"] = s["key"]
             terms["status"] = "proposed"
             changes = {name: s[name] for name in self.PROMISE_TERMS if s[name] is not None}
+            for authority in s.get("requires") or ():
+                self.rows["promise_requirements"].append((pos, s["_at"], s["key"], authority))
         else:
             terms = dict(self.promises[oid])
             changes = s.get("changes") or {}
-            terms.update(changes)
+            if event != "AmendmentProposed":  # proposed terms change nothing until accepted
+                terms.update(changes)
             if event == "Agreed":
                 terms["status"] = "agreed"
             elif event == "Retired":

@@ -34,6 +34,32 @@ WHERE f.business_at <= $as_of
 """
 
 
+def authority_gaps(con: duckdb.DuckDBPyConnection, as_of: datetime, promises: list[str]) -> dict[str, dict[str, Any]]:
+    """Step 5 per promise as of T: the authorities it requires, and those its promisor does not hold
+    (a retired promise has no gaps)."""
+    rows = con.execute(
+        "SELECT r.promise, list(r.authority ORDER BY r.position) AS requires,"
+        " list(r.authority ORDER BY r.position) FILTER (WHERE a.authority IS NULL AND p.status <> 'retired') AS gaps"
+        " FROM promise_requirements r JOIN promise_state_as_of($as_of) p ON p.promise = r.promise"
+        " LEFT JOIN authorities_as_of($as_of) a ON a.team = p.promisor AND a.authority = r.authority"
+        " WHERE r.business_at <= $as_of AND r.promise IN (SELECT unnest($promises)) GROUP BY r.promise",
+        {"as_of": as_of, "promises": promises},
+    ).fetchall()
+    found = {promise: {"requires": requires, "authority_gaps": gaps or []} for promise, requires, gaps in rows}
+    return {p: found.get(p, {"requires": [], "authority_gaps": []}) for p in promises}
+
+
+def _pending_amendment(history: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The amendment proposed since the latest change of terms, waiting for the other side."""
+    for h in reversed(history):
+        if h["event"] == "AmendmentProposed":
+            return {"changes": json.loads(h["changes"]), "reason": h["reason"], "actor": h["actor"],
+                    "at": iso(h["business_at"]), "version": h["version"]}
+        if h["event"] in ("Amended", "Retired"):
+            return None
+    return None
+
+
 def promise_view(con: duckdb.DuckDBPyConnection, promise: str, as_of: datetime) -> dict[str, Any] | None:
     history = _dicts(con.execute(
         "SELECT * FROM promise_history WHERE promise = ? AND business_at <= ? ORDER BY version", [promise, as_of]
@@ -73,6 +99,8 @@ def promise_view(con: duckdb.DuckDBPyConnection, promise: str, as_of: datetime) 
             {"period_start": iso_date(start), "value": value, "target": target, "kept": kept}
             for start, value, target, kept in compliance
         ],
+        **authority_gaps(con, as_of, [promise])[promise],
+        "pending_amendment": _pending_amendment(history),
     }
 
 
@@ -131,7 +159,7 @@ def team_view(con: duckdb.DuckDBPyConnection, team: str, as_of: datetime) -> dic
     if found is None:
         return None
     members = con.execute(
-        "SELECT person, role FROM team_members_as_of(?) WHERE team = ? ORDER BY person", [as_of, team]
+        "SELECT person, role, lead FROM team_members_as_of(?) WHERE team = ? ORDER BY person", [as_of, team]
     ).fetchall()
     promises = _dicts(con.execute(
         "SELECT * FROM promise_state_as_of($as_of) WHERE promisor = $team OR promisee = $team ORDER BY promise",
@@ -147,16 +175,17 @@ def team_view(con: duckdb.DuckDBPyConnection, team: str, as_of: datetime) -> dic
         [team, as_of],
     ).fetchone()
     authorities = con.execute(
-        "SELECT authority, arg_max(description, business_at) FROM team_authorities WHERE team = ? AND business_at <= ?"
-        " GROUP BY authority ORDER BY authority",
-        [team, as_of],
+        "SELECT authority, description FROM authorities_as_of(?) WHERE team = ? ORDER BY authority", [as_of, team]
     ).fetchall()
+    gaps = authority_gaps(con, as_of, [p["promise"] for p in promises])
     return {
         "team": team,
         "name": found[0],
-        "members": [{"person": person, "role": role} for person, role in members],
-        "promises": [_promise_summary(p) for p in promises if p["promisor"] == team],
-        "promises_received": [_promise_summary(p) for p in promises if p["promisee"] == team],
+        "members": [{"person": person, "role": role, "lead": bool(lead)} for person, role, lead in members],
+        "promises": [{**_promise_summary(p), **gaps[p["promise"]]} for p in promises if p["promisor"] == team],
+        "promises_received": [
+            {**_promise_summary(p), **gaps[p["promise"]]} for p in promises if p["promisee"] == team
+        ],
         "open_complaints": [
             _complaint(f) for f in feedback if f["kind"] == "complaint" and f["resolution"] is None
         ],

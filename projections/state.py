@@ -16,9 +16,20 @@ STATE_MACROS = (
     """,
     """
     CREATE OR REPLACE MACRO team_members_as_of(as_of) AS TABLE
-    SELECT team, person, role, business_at AS since FROM team_membership WHERE business_at <= as_of
+    SELECT team, person, role, business_at AS since, lead FROM team_membership WHERE business_at <= as_of
     QUALIFY row_number() OVER (PARTITION BY team, person ORDER BY business_at DESC, position DESC) = 1
         AND change = 'added'
+    """,
+    """
+    CREATE OR REPLACE MACRO authorities_as_of(as_of) AS TABLE
+    SELECT team, authority, description FROM (
+        SELECT team, authority, description, position, business_at, true AS held FROM team_authorities
+        WHERE business_at <= as_of
+        UNION ALL
+        SELECT team, authority, NULL, position, business_at, false FROM authority_revocations
+        WHERE business_at <= as_of
+    )
+    QUALIFY row_number() OVER (PARTITION BY team, authority ORDER BY business_at DESC, position DESC) = 1 AND held
     """,
 )
 

@@ -248,6 +248,10 @@ def main() -> None:
         pass
     else:
         app.add_typer(ingest_app, name="ingest", help="Ingest client feedback from Kafka or a file.")
+    from scripts.server_commands import serve, token_app
+
+    app.add_typer(token_app, name="token")
+    app.command()(serve)
     from domain.stores.errors import SetupError
 
     try:

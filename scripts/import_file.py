@@ -81,6 +81,7 @@ def import_lines(
         summary.skipped += len(result.skipped)
         summary.events += result.events
         errors += [(numbers[i], f"{getattr(commands[i], 'type', '')}: {reason}") for i, reason in result.rejected]
+        errors += [(numbers[i], f"{getattr(commands[i], 'type', '')}: {reason}") for i, _, reason in result.forbidden]
         for number, reason in sorted(errors):
             summary.errors.append({"line": number, "reason": reason})
             if on_error is not None:

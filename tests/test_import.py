@@ -135,7 +135,9 @@ ALL_TYPES: list[dict[str, Any]] = [
 
 
 def test_all_types_fixture_covers_every_command_type() -> None:
-    assert {line["type"] for line in ALL_TYPES} == set(COMMAND_TYPES)
+    from test_people_import import PEOPLE_LINES  # BRIEF §5's commands are covered in their own file
+
+    assert {line["type"] for line in ALL_TYPES + PEOPLE_LINES} == set(COMMAND_TYPES)
 
 
 def test_every_command_type_lands(ledger: Ledger) -> None:
@@ -672,7 +674,8 @@ def test_unicode_keys_and_windows_line_endings(sqlite_url: str, tmp_path: Path) 
     assert json.loads(result.stdout)["accepted"] == 2
     code, view = show("team", "доставка", sqlite_url, tmp_path / "views.duckdb")
     assert code == 0
-    assert view["name"] == "Доставка «Быстро»" and view["members"] == [{"person": "анна", "role": "лидер"}]
+    assert view["name"] == "Доставка «Быстро»"
+    assert view["members"] == [{"person": "анна", "role": "лидер", "lead": False}]
 
 
 def test_utf8_byte_order_mark_is_ignored(sqlite_url: str, tmp_path: Path) -> None:
@@ -693,7 +696,7 @@ def test_show_commands_in_a_real_process(scenario: tuple[str, Path]) -> None:
     result = run_cli("team", "show", "delivery", "--json", "--as-of", "2026-01-05T10:00:00Z", store=store,
                      views=views)
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout)["members"] == [{"person": "ann", "role": "lead"}]
+    assert json.loads(result.stdout)["members"] == [{"person": "ann", "role": "lead", "lead": False}]
     result = run_cli("promise", "show", "p1", "--json", "--as-of", "2026-01-01T00:00:00Z", store=store,
                      views=views)
     assert result.returncode != 0 and result.stdout == ""

@@ -28,10 +28,18 @@ from domain.handlers.money_and_feedback import (
     record_feedback,
     resolve_feedback,
 )
+from domain.handlers.people import (
+    appoint_council,
+    dismiss_council,
+    register_person,
+    represent_client,
+)
 from domain.handlers.promises import (
+    accept_amendment,
     agree_promise,
     amend_promise,
     counter_propose,
+    propose_amendment,
     propose_promise,
     retire_promise,
 )
@@ -43,6 +51,7 @@ from domain.handlers.teams import (
     grant_authority,
     record_reading,
     remove_member,
+    revoke_authority,
     set_communication_rules,
 )
 from domain.unit_of_work import UnitOfWork
@@ -59,6 +68,7 @@ HANDLERS: dict[type[c.Command], Callable[[UnitOfWork, Any, Audit], None]] = {
     c.RemoveMember: remove_member,
     c.SetCommunicationRules: set_communication_rules,
     c.GrantAuthority: grant_authority,
+    c.RevokeAuthority: revoke_authority,
     c.ChooseRewardScheme: choose_reward_scheme,
     c.DefineMetric: define_metric,
     c.RecordReading: record_reading,
@@ -66,6 +76,8 @@ HANDLERS: dict[type[c.Command], Callable[[UnitOfWork, Any, Audit], None]] = {
     c.CounterPropose: counter_propose,
     c.AgreePromise: agree_promise,
     c.AmendPromise: amend_promise,
+    c.ProposeAmendment: propose_amendment,
+    c.AcceptAmendment: accept_amendment,
     c.RetirePromise: retire_promise,
     c.RecordFeedback: record_feedback,
     c.ResolveFeedback: resolve_feedback,
@@ -76,4 +88,8 @@ HANDLERS: dict[type[c.Command], Callable[[UnitOfWork, Any, Audit], None]] = {
     c.ConcludeExperiment: conclude_experiment,
     c.RecordErrorReview: record_error_review,
     c.RecordProcessChange: record_process_change,
+    c.RegisterPerson: register_person,
+    c.AppointCouncil: appoint_council,
+    c.DismissCouncil: dismiss_council,
+    c.RepresentClient: represent_client,
 }

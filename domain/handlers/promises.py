@@ -6,8 +6,10 @@ from typing import Any
 
 from domain import commands as c
 from domain.audit import Audit
+from domain.base import DomainError, MissingAuthority
 from domain.metric import Metric
 from domain.promise import Promise
+from domain.sides import other, proposing_side
 from domain.team import Team
 from domain.unit_of_work import UnitOfWork
 
@@ -29,19 +31,55 @@ def propose_promise(uow: UnitOfWork, cmd: c.ProposePromise, audit: Audit) -> Non
         uow.refer(Promise, cmd.parent)
     uow.add(Promise(
         key=cmd.promise, promisor=cmd.promisor, promisee=cmd.promisee, statement=cmd.statement,
-        metric=cmd.metric, target=cmd.target, period=cmd.period, parent=cmd.parent, audit=audit,
+        metric=cmd.metric, target=cmd.target, period=cmd.period, parent=cmd.parent,
+        requires=list(dict.fromkeys(cmd.requires)), audit=audit,
     ))
 
 
 def counter_propose(uow: UnitOfWork, cmd: c.CounterPropose, audit: Audit) -> None:
     promise = uow.require(Promise, cmd.promise)
-    promise.counter_propose(_check_changes(uow, cmd.changes), audit=audit)
+    # Without a known proposer (the operator's import), counter-proposals alternate between the sides.
+    side = proposing_side(uow, audit.actor, promise, default=other(promise.proposal_side))
+    promise.counter_propose(_check_changes(uow, cmd.changes), side=side, audit=audit)
     uow.add(promise)
+
+
+def require_authorities(uow: UnitOfWork, promise: Promise) -> None:
+    """Step 5: the promisor team must hold every authority the promise requires, now."""
+    team = uow.require(Team, promise.promisor)
+    missing = [a for a in promise.requires if a not in team.authorities]
+    if missing:
+        raise MissingAuthority(
+            f"promise {promise.key} requires authority {', '.join(repr(a) for a in missing)}, which team "
+            f"{team.key} does not hold"
+        )
 
 
 def agree_promise(uow: UnitOfWork, cmd: c.AgreePromise, audit: Audit) -> None:
     promise = uow.require(Promise, cmd.promise)
+    if promise.status == "proposed":
+        require_authorities(uow, promise)
     promise.agree(audit=audit)
+    uow.add(promise)
+
+
+def propose_amendment(uow: UnitOfWork, cmd: c.ProposeAmendment, audit: Audit) -> None:
+    promise = uow.require(Promise, cmd.promise)
+    side = proposing_side(uow, audit.actor, promise, default=None)
+    promise.propose_amendment(_check_changes(uow, cmd.changes), side=side, audit=audit)
+    uow.add(promise)
+
+
+def accept_amendment(uow: UnitOfWork, cmd: c.AcceptAmendment, audit: Audit) -> None:
+    """The pending amendment becomes the promise's new version, in force from this acceptance."""
+    promise = uow.require(Promise, cmd.promise)
+    pending = promise.pending_amendment
+    if pending is None:
+        raise DomainError(f"promise {promise.key} has no amendment waiting to be accepted")
+    require_authorities(uow, promise)
+    accepted = Audit(at=audit.at, actor=audit.actor, reason=audit.reason or pending["reason"],
+                     correlation=audit.correlation, channel=audit.channel)
+    promise.amend(dict(pending["changes"]), audit=accepted)
     uow.add(promise)
 
 

@@ -17,7 +17,7 @@ def form_team(uow: UnitOfWork, cmd: c.FormTeam, audit: Audit) -> None:
 
 def add_member(uow: UnitOfWork, cmd: c.AddMember, audit: Audit) -> None:
     team = uow.require(Team, cmd.team)
-    team.add_member(cmd.person, cmd.role, audit=audit)
+    team.add_member(cmd.person, cmd.role, cmd.lead, audit=audit)
     uow.add(team)
 
 
@@ -36,6 +36,12 @@ def set_communication_rules(uow: UnitOfWork, cmd: c.SetCommunicationRules, audit
 def grant_authority(uow: UnitOfWork, cmd: c.GrantAuthority, audit: Audit) -> None:
     team = uow.require(Team, cmd.team)
     team.grant_authority(cmd.authority, cmd.description, audit=audit)
+    uow.add(team)
+
+
+def revoke_authority(uow: UnitOfWork, cmd: c.RevokeAuthority, audit: Audit) -> None:
+    team = uow.require(Team, cmd.team)
+    team.revoke_authority(cmd.authority, audit=audit)
     uow.add(team)
 
 

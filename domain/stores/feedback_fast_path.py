@@ -52,19 +52,24 @@ class RecordedFeedbackEncoder:
         return {"_type_": transcoding.name, "_data_": transcoding.encode(value)}
 
     def stored_events(
-        self, messages: Sequence[tuple[c.FeedbackFields, str]], recorded_at: datetime
+        self, messages: Sequence[tuple[c.FeedbackFields, str]], recorded_at: datetime,
+        actor: str | None = None, channel: str | None = None,
     ) -> list[StoredEvent]:
-        """The ``Recorded`` event of each (message, correlation), all recorded at ``recorded_at``."""
+        """The ``Recorded`` event of each (message, correlation), all recorded at ``recorded_at``
+        (``actor`` and ``channel``: the authenticated person and channel, for feedback posted to the API)."""
         timestamp = self.tagged(recorded_at)
-        return [self._stored_event(message, correlation, timestamp) for message, correlation in messages]
+        return [self._stored_event(message, correlation, timestamp, actor, channel)
+                for message, correlation in messages]
 
-    def _stored_event(self, message: c.FeedbackFields, correlation: str, timestamp: dict[str, Any]) -> StoredEvent:
+    def _stored_event(self, message: c.FeedbackFields, correlation: str, timestamp: dict[str, Any],
+                      actor: str | None = None, channel: str | None = None) -> StoredEvent:
         # tagged(occurred_at) and tagged(Audit(occurred_at, ...)), with the time written once
         occurred_text = message.occurred_at.isoformat()
         state = {
             "timestamp": timestamp,
             "originator_topic": self.aggregate_topic,
-            "audit": {"_type_": self.audit_name, "_data_": AuditAsDict.fields(occurred_text, correlation=correlation)},
+            "audit": {"_type_": self.audit_name, "_data_": AuditAsDict.fields(
+                occurred_text, actor=actor, correlation=correlation, channel=channel)},
             **feedback_fields(message),
         }
         state["occurred_at"] = {"_type_": self.time_name, "_data_": occurred_text}  # keeps its place in the order

@@ -1,0 +1,122 @@
+"""The facts the permission table asks about, read from the aggregates a batch has loaded.
+
+Most answers come from one aggregate (a person, a team, a promise). Two questions cross
+aggregates - "is this person in any team?" and "which teams have a promise on this metric?" -
+and come from a ``CrossIndex`` (the server answers them from its caught-up views), together
+with whatever this batch itself has changed, so a batch that forms a team and then acts in it
+is judged on its own earlier commands too.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from domain.experiment import Experiment
+from domain.feedback import Feedback
+from domain.person import Person
+from domain.promise import Promise
+from domain.sides import client_without_representative, on_promisee_side, on_promisor_side, other, sides_of
+from domain.team import Team
+from domain.unit_of_work import UnitOfWork
+
+
+class CrossIndex(Protocol):
+    def teams_of(self, person: str) -> set[str]: ...
+    def promisor_teams_on(self, metric: str) -> set[str]: ...
+
+
+class NoIndex:
+    """Only what the batch has loaded (for callers without views)."""
+
+    def teams_of(self, person: str) -> set[str]:
+        return set()
+
+    def promisor_teams_on(self, metric: str) -> set[str]:
+        return set()
+
+
+class UnitOfWorkFacts:
+    def __init__(self, uow: UnitOfWork, index: CrossIndex | None = None) -> None:
+        self.uow = uow
+        self.index = index or NoIndex()
+
+    def council(self, person: str) -> bool:
+        found = self.uow.find(Person, person)
+        return found is not None and found.council
+
+    def _team(self, team: str | None) -> Team | None:
+        return self.uow.find(Team, team) if team else None
+
+    def member(self, team: str | None, person: str) -> bool:
+        found = self._team(team)
+        return found is not None and person in found.members
+
+    def lead(self, team: str | None, person: str) -> bool:
+        found = self._team(team)
+        return found is not None and person in found.leads
+
+    def _loaded(self, cls: type) -> list:  # type: ignore[type-arg]
+        return [a for a in self.uow.loaded.values() if isinstance(a, cls)]
+
+    def in_any_team(self, person: str) -> bool:
+        if any(person in t.members for t in self._loaded(Team)):
+            return True
+        # the index may be behind this batch: a team it names must still hold the person now
+        return any(self.member(team, person) for team in self.index.teams_of(person))
+
+    def _promise(self, key: str) -> Promise | None:
+        return self.uow.find(Promise, key)
+
+    def promisor_member(self, promise: str, person: str) -> bool:
+        found = self._promise(promise)
+        return found is not None and on_promisor_side(self.uow, person, found)
+
+    def promisor_lead(self, promise: str, person: str) -> bool:
+        found = self._promise(promise)
+        return found is not None and self.lead(found.promisor, person)
+
+    def promisee_side(self, promise: str, person: str) -> bool:
+        found = self._promise(promise)
+        return found is not None and on_promisee_side(self.uow, person, found)
+
+    def may_agree(self, promise: str, person: str) -> bool:
+        found = self._promise(promise)
+        if found is None:
+            return False
+        waiting = other(found.proposal_side)  # None: an old proposal of unknown side, either may agree
+        if waiting is None:
+            return bool(sides_of(self.uow, person, found))
+        if waiting in sides_of(self.uow, person, found):
+            return True
+        return (waiting == "promisee" and client_without_representative(self.uow, found)
+                and self.lead(found.promisor, person))
+
+    def may_accept_amendment(self, promise: str, person: str) -> bool:
+        found = self._promise(promise)
+        if found is None or found.pending_amendment is None:
+            return bool(found and sides_of(self.uow, person, found))  # the handler says what is wrong
+        waiting = other(found.pending_amendment["side"])
+        if waiting is None:
+            return bool(sides_of(self.uow, person, found))
+        if waiting in sides_of(self.uow, person, found):
+            return True
+        return (waiting == "promisee" and client_without_representative(self.uow, found)
+                and self.lead(found.promisor, person))
+
+    def member_of_team_promising_on(self, metric: str, person: str) -> bool:
+        teams = {p.promisor for p in self._loaded(Promise) if p.metric == metric}
+        teams |= self.index.promisor_teams_on(metric)
+        return any(self.member(team, person) for team in teams)
+
+    def feedback_team(self, feedback_id: str) -> str | None:
+        found = self.uow.find(Feedback, feedback_id)
+        if found is None:
+            return None
+        if found.team:
+            return str(found.team)
+        promise = self._promise(found.promise) if found.promise else None
+        return promise.promisor if promise is not None else None
+
+    def experiment_team(self, experiment: str) -> str | None:
+        found = self.uow.find(Experiment, experiment)
+        return found.team if found is not None else None

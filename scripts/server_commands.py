@@ -1,0 +1,83 @@
+"""`clientocracy serve` and `clientocracy token issue|revoke`: the ledger as a shared service."""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated
+
+import typer
+
+from scripts import settings
+from scripts.cli import JsonOpt, StoreOpt, ViewsOpt, WriteOnlyViewsOpt, emit_json, fail, open_ledger
+
+token_app = typer.Typer(help="Access tokens for the HTTP API and the web workspace.", no_args_is_help=True)
+
+
+@token_app.command("issue")
+def token_issue(
+    person: Annotated[str, typer.Argument(help="A registered person (RegisterPerson).")],
+    scope: Annotated[str, typer.Option("--scope", help="write | read | ingest")] = "write",
+    expires: Annotated[float | None, typer.Option("--expires", help="Days until it expires (default: never).")] = None,
+    store: StoreOpt = None,
+    views: WriteOnlyViewsOpt = None,
+    json_output: JsonOpt = False,
+) -> None:
+    """Issue a token; it is printed once and the store keeps only its SHA-256 digest."""
+    from domain.base import DomainError
+    from domain.tokens import issue_token
+
+    ledger = open_ledger(store)
+    try:
+        issued = issue_token(ledger, person, scope, expires)
+    except DomainError as error:
+        raise fail(str(error), 2) from None
+    finally:
+        ledger.close()
+    if json_output:
+        emit_json(issued.to_dict())
+        return
+    typer.echo(issued.token)
+    typer.echo(f"token {issued.token_id} for {issued.person} ({issued.scope}), expires "
+               f"{issued.expires_at.isoformat() if issued.expires_at else 'never'}; it is shown only this once",
+               err=True)
+
+
+@token_app.command("revoke")
+def token_revoke(
+    token_id: Annotated[str, typer.Argument(help="The token_id printed at issue.")],
+    store: StoreOpt = None,
+    views: WriteOnlyViewsOpt = None,
+) -> None:
+    """Revoke a token; every server refuses it from its next request."""
+    from domain.base import DomainError
+    from domain.tokens import revoke_token
+
+    ledger = open_ledger(store)
+    try:
+        revoke_token(ledger, token_id)
+    except DomainError as error:
+        raise fail(str(error), 1) from None
+    finally:
+        ledger.close()
+    typer.echo(f"token {token_id} revoked", err=True)
+
+
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
+    store: StoreOpt = None,
+    views: ViewsOpt = None,
+    poll: Annotated[float, typer.Option("--poll", help="Seconds between background catch-ups.")] = 0.1,
+    log_level: Annotated[str, typer.Option("--log-level", help="uvicorn's log level.")] = "info",
+) -> None:
+    """Serve the HTTP API (and the web workspace); the server owns its views file while it runs."""
+    import uvicorn
+
+    from web.app import create_app
+    from web.settings import ServerSettings
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app = create_app(ServerSettings(settings.store_url(store), settings.views_path(views), poll_interval=poll))
+    # uvicorn's access log prints the method, path and query only (never headers): tokens travel
+    # only in the Authorization header, so they never reach a log.
+    uvicorn.run(app, host=host, port=port, log_level=log_level, proxy_headers=False, server_header=False)

@@ -1,0 +1,111 @@
+"""A full negotiation through real servers: authority required, refused, granted, countered, agreed,
+amended by one side and accepted by the other; the audit names the authenticated people, channel api."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from api_fixtures import STORES, module_store
+from api_server import ServerProcess, cli, import_lines, issue
+
+SEED = [
+    {"type": "RegisterPerson", "person": p, "name": p.title()} for p in ("carol", "ann", "bob", "dave")
+] + [{"type": "AppointCouncil", "person": "carol"}]
+
+
+@pytest.fixture(scope="module", params=STORES)
+def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    folder = tmp_path_factory.mktemp("negotiation")
+    for store in module_store(request.param, folder):
+        import_lines(store, SEED)
+        tokens = {p: issue(store, p)["token"] for p in ("carol", "ann", "bob", "dave")}
+        server = ServerProcess(store, folder / "views.duckdb", folder / "server.log")
+        try:
+            yield {"store": store, "server": server, "tokens": tokens, "folder": folder}
+        finally:
+            server.stop()
+
+
+def post(world: dict[str, Any], person: str, command: dict[str, Any]) -> Any:
+    with world["server"].client(world["tokens"][person]) as http:
+        return http.post("/api/commands", json=command)
+
+
+def get(world: dict[str, Any], path: str, person: str = "carol") -> Any:
+    with world["server"].client(world["tokens"][person]) as http:
+        return http.get(path)
+
+
+def ok(response: Any) -> Any:
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_full_negotiation_with_required_authority(world: dict[str, Any]) -> None:
+    ok(post(world, "carol", {"type": "FormTeam", "team": "kitchen", "name": "Kitchen"}))
+    ok(post(world, "carol", {"type": "AddMember", "team": "kitchen", "person": "ann", "role": "chef", "lead": True}))
+    ok(post(world, "ann", {"type": "AddMember", "team": "kitchen", "person": "bob", "role": "cook"}))
+    ok(post(world, "bob", {"type": "DefineMetric", "metric": "wait", "name": "Wait", "unit": "min",
+                           "direction": "lower_is_better"}))
+    ok(post(world, "bob", {"type": "IdentifyClient", "client": "diner", "name": "Diner", "kind": "external"}))
+    ok(post(world, "carol", {"type": "RepresentClient", "client": "diner", "person": "dave"}))
+    proposed = ok(post(world, "bob", {
+        "type": "ProposePromise", "promise": "fast", "promisor": "kitchen", "promisee": "diner",
+        "statement": "Food in 10 minutes", "metric": "wait", "target": 10, "period": "week",
+        "requires": ["menu"],
+    }))
+    assert proposed == {"status": "accepted", "events": 1}
+
+    refused = post(world, "dave", {"type": "AgreePromise", "promise": "fast"})
+    assert refused.status_code == 403
+    assert "menu" in refused.json()["error"] and refused.json()["rule"].startswith("authority")
+    assert get(world, "/api/promises/fast").json()["authority_gaps"] == ["menu"]
+
+    ok(post(world, "carol", {"type": "GrantAuthority", "team": "kitchen", "authority": "menu",
+                             "description": "Change the menu"}))
+    ok(post(world, "dave", {"type": "CounterPropose", "promise": "fast", "changes": {"target": 12}}))
+    own = post(world, "dave", {"type": "AgreePromise", "promise": "fast"})
+    assert own.status_code == 403 and own.json()["rule"].startswith("AgreePromise:")
+    council = post(world, "carol", {"type": "AgreePromise", "promise": "fast"})
+    assert council.status_code == 403  # the council is not a stand-in for a side
+    ok(post(world, "ann", {"type": "AgreePromise", "promise": "fast"}))
+
+    view = ok(get(world, "/api/promises/fast", "bob"))
+    assert (view["status"], view["target"], view["requires"], view["authority_gaps"]) == ("agreed", 12, ["menu"], [])
+    assert [(h["event"], h["actor"]) for h in view["history"]] == [
+        ("Proposed", "bob"), ("CounterProposed", "dave"), ("Agreed", "ann")]
+
+    ok(post(world, "dave", {"type": "ProposeAmendment", "promise": "fast", "changes": {"target": 15},
+                            "reason": "lunch rush"}))
+    assert get(world, "/api/promises/fast").json()["pending_amendment"]["changes"] == {"target": 15}
+    same_side = post(world, "dave", {"type": "AcceptAmendment", "promise": "fast"})
+    assert same_side.status_code == 403 and same_side.json()["rule"].startswith("AcceptAmendment:")
+    ok(post(world, "bob", {"type": "AcceptAmendment", "promise": "fast"}))
+    view = ok(get(world, "/api/promises/fast"))
+    assert (view["target"], view["pending_amendment"], view["history"][-1]["event"]) == (15, None, "Amended")
+    assert (view["history"][-1]["actor"], view["history"][-1]["reason"]) == ("bob", "lunch rush")
+
+    ok(post(world, "carol", {"type": "RevokeAuthority", "team": "kitchen", "authority": "menu", "reason": "audit"}))
+    assert ok(get(world, "/api/promises/fast"))["authority_gaps"] == ["menu"]
+    team = ok(get(world, "/api/teams/kitchen"))
+    assert team["promises"][0]["authority_gaps"] == ["menu"] and team["authorities"] == []
+    assert {m["person"]: m["lead"] for m in team["members"]} == {"ann": True, "bob": False}
+
+    audit = ok(get(world, "/api/audit?promise=fast"))["events"]
+    assert [(e["event"], e["actor"], e["channel"]) for e in audit] == [
+        ("Proposed", "bob", "api"), ("CounterProposed", "dave", "api"), ("Agreed", "ann", "api"),
+        ("AmendmentProposed", "dave", "api"), ("Amended", "bob", "api")]
+    assert all(e["recorded_at"] and e["at"] and e["aggregate"] == "Promise" for e in audit)
+    by_team = ok(get(world, "/api/audit?team=kitchen&actor=carol"))["events"]
+    assert {e["event"] for e in by_team} >= {"Formed", "MemberAdded", "AuthorityGranted", "AuthorityRevoked"}
+
+    # the API's answers are the CLI's, byte for byte once parsed (the CLI on a views file of its own)
+    views = str(world["folder"] / "cli-views.duckdb")
+    for path, args in (("/api/promises/fast", ("promise", "show", "fast")),
+                       ("/api/teams/kitchen", ("team", "show", "kitchen"))):
+        shown = json.loads(cli(*args, "--json", "--views", views, store=world["store"]).stdout)
+        assert ok(get(world, path)) == shown
+    assert json.loads(cli("verify", "--json", store=world["store"]).stdout)["ok"] is True

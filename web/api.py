@@ -1,0 +1,229 @@
+"""The JSON API of BRIEF §5: commands, feedback, the show answers, the audit trail, live positions."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+from pydantic import ValidationError
+
+from domain import commands as c
+from domain.application import Acting
+from domain.tokens import Principal
+from projections import queries
+from projections.retro import retrospective
+from web.auth import ApiError, require_scope
+from web.server import Server, as_of_moment, to_json
+from web.service import run_commands
+
+router = APIRouter(prefix="/api")
+Reader = Annotated[Principal, Depends(require_scope("read", "write"))]
+Writer = Annotated[Principal, Depends(require_scope("write", "ingest"))]
+Ingester = Annotated[Principal, Depends(require_scope("write", "ingest"))]
+AsOf = Annotated[str | None, Query(description="ISO-8601 business time: the answer as it was then.")]
+SSE_BURST = 10_000
+
+
+def server_of(request: Request) -> Server:
+    return request.app.state.server  # type: ignore[no-any-return]
+
+
+def json_answer(body: bytes, status: int = 200) -> Response:
+    return Response(body, status_code=status, media_type="application/json")
+
+
+def moment(text: str | None, name: str = "as_of") -> Any:
+    try:
+        return as_of_moment(text)
+    except ValueError as error:
+        raise ApiError(422, f"{name}: {text!r} is not an ISO-8601 time ({error})") from None
+
+
+async def json_body(request: Request) -> Any:
+    raw = await request.body()
+    try:
+        return json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ApiError(422, f"body: not JSON ({error})") from None
+
+
+COMMAND_BODY = {"requestBody": {"required": True, "content": {"application/json": {"schema": {"oneOf": [
+    {"$ref": "#/components/schemas/Command"},
+    {"type": "array", "items": {"$ref": "#/components/schemas/Command"}},
+]}}}}}
+FEEDBACK_BODY = {"requestBody": {"required": True, "content": {"application/json": {
+    "schema": {"$ref": "#/components/schemas/FeedbackMessage"}}}}}
+
+
+@router.get("/health", summary="Liveness (no token needed)")
+def health(request: Request) -> dict[str, Any]:
+    return {"status": "ok", "views_position": server_of(request).views.position}
+
+
+@router.post("/commands", summary="Record one command, or an array of commands", openapi_extra=COMMAND_BODY)
+async def post_commands(request: Request, principal: Writer) -> Response:
+    payload = await json_body(request)
+    server = server_of(request)
+    if isinstance(payload, list):
+        results = await run_in_threadpool(run_commands, server, principal, payload, "api")
+        return JSONResponse({"results": [r.to_dict() for r in results]})
+    result = (await run_in_threadpool(run_commands, server, principal, [payload], "api"))[0]
+    if result.status == "forbidden":
+        raise ApiError(403, result.reason or "forbidden", result.rule)
+    if result.status == "rejected":
+        raise ApiError(422, result.reason or "rejected")
+    return JSONResponse({"status": result.status, "events": result.events})
+
+
+@router.post("/feedback", status_code=202, summary="One feedback message (Kafka's shape)", openapi_extra=FEEDBACK_BODY)
+async def post_feedback(request: Request, principal: Ingester) -> Response:
+    raw = await request.body()
+    try:
+        message = c.FeedbackMessage.model_validate_json(raw)
+    except ValidationError as error:
+        raise ApiError(422, c.describe_errors(error)) from None
+    server = server_of(request)
+
+    def record() -> Any:
+        outcome = server.ledger.record_feedback(
+            [(message, f"api:{message.feedback_id}")], None, Acting(principal.person, "api"))
+        if outcome.position is not None:
+            server.views.catch_up(outcome.position)
+        return outcome
+
+    outcome = await run_in_threadpool(record)
+    status = "recorded" if outcome.recorded else "already_known"
+    return JSONResponse({"status": status, "feedback_id": message.feedback_id}, status_code=202)
+
+
+def _show(request: Request, kind: str, key: str, as_of: str | None) -> Response:
+    when = moment(as_of)
+    view = getattr(queries, f"{kind}_view")
+    body = server_of(request).answer(kind, (key, when), lambda con: view(con, key, when))
+    if body is None:
+        raise ApiError(404, f"{kind} {key!r} not found" + (f" as of {as_of}" if as_of else ""))
+    return json_answer(body)
+
+
+@router.get("/promises/{key}", summary="Like `promise show --json`")
+def get_promise(request: Request, key: str, principal: Reader, as_of: AsOf = None) -> Response:
+    return _show(request, "promise", key, as_of)
+
+
+@router.get("/teams/{key}", summary="Like `team show --json`; open complaints paged by limit/offset")
+def get_team(request: Request, key: str, principal: Reader, as_of: AsOf = None,
+             limit: Annotated[int | None, Query(ge=0)] = None,
+             offset: Annotated[int, Query(ge=0)] = 0) -> Response:
+    if limit is None and offset == 0:
+        return _show(request, "team", key, as_of)
+    when = moment(as_of)
+
+    def paged(con: Any) -> Any:
+        view = queries.team_view(con, key, when)
+        if view is not None:
+            complaints = view["open_complaints"]
+            view["open_complaints"] = complaints[offset:None if limit is None else offset + limit]
+        return view
+
+    body = server_of(request).answer("team-page", (key, when, limit, offset), paged)
+    if body is None:
+        raise ApiError(404, f"team {key!r} not found")
+    return json_answer(body)
+
+
+@router.get("/experiments/{key}", summary="Like `experiment show --json`")
+def get_experiment(request: Request, key: str, principal: Reader, as_of: AsOf = None) -> Response:
+    return _show(request, "experiment", key, as_of)
+
+
+@router.get("/retro", summary="Like `retro --json`")
+def get_retro(request: Request, principal: Reader, team: Annotated[list[str], Query()],
+              start: Annotated[str, Query(alias="from")], end: Annotated[str, Query(alias="to")]) -> Response:
+    start_at, end_at = moment(start, "from"), moment(end, "to")
+
+    def compute(con: Any) -> Any:
+        missing = [t for t in team if con.execute("SELECT 1 FROM teams WHERE team = ?", [t]).fetchone() is None]
+        if missing:
+            return {"missing": missing}
+        return {"retrospectives": [retrospective(con, t, start_at, end_at) for t in team], "html": None}
+
+    body = server_of(request).answer("retro", (tuple(team), start_at, end_at), compute)
+    data = json.loads(body or b"{}")
+    if "missing" in data:
+        raise ApiError(404, f"unknown team(s): {', '.join(data['missing'])}")
+    return json_answer(body or b"{}")
+
+
+AUDIT_QUERY = """
+SELECT position, business_at, recorded_at, actor, channel, event, aggregate_type, key, reason FROM event_log e
+WHERE ($actor IS NULL OR actor = $actor)
+  AND ($start IS NULL OR business_at >= $start) AND ($end IS NULL OR business_at <= $end)
+  AND ($promise IS NULL OR (aggregate_type = 'Promise' AND key = $promise))
+  AND ($team IS NULL OR (aggregate_type = 'Team' AND key = $team)
+       OR (aggregate_type = 'Promise' AND key IN
+           (SELECT promise FROM promise_history WHERE promisor = $team OR promisee = $team))
+       OR (aggregate_type = 'Experiment' AND key IN (SELECT experiment FROM experiments WHERE team = $team))
+       OR position IN (SELECT position FROM ledger_entries WHERE team = $team)
+       OR position IN (SELECT position FROM error_reviews WHERE team = $team)
+       OR position IN (SELECT position FROM process_changes WHERE team = $team))
+ORDER BY position LIMIT $limit OFFSET $offset
+"""
+
+
+@router.get("/audit", summary="Who did what, when, why, through which channel")
+def get_audit(request: Request, principal: Reader, actor: str | None = None, promise: str | None = None,
+              team: str | None = None, start: Annotated[str | None, Query(alias="from")] = None,
+              end: Annotated[str | None, Query(alias="to")] = None,
+              limit: Annotated[int, Query(ge=1, le=100_000)] = 10_000,
+              offset: Annotated[int, Query(ge=0)] = 0) -> Response:
+    from projections.timeline import iso
+
+    params = {"actor": actor, "promise": promise, "team": team, "limit": limit, "offset": offset,
+              "start": moment(start, "from") if start else None, "end": moment(end, "to") if end else None}
+
+    def compute(con: Any) -> Any:
+        rows = con.execute(AUDIT_QUERY, params).fetchall()
+        return {"events": [
+            {"position": pos, "at": iso(at), "recorded_at": iso(rec), "actor": who, "channel": channel,
+             "event": ev, "aggregate": aggregate, "key": k, "reason": why}
+            for pos, at, rec, who, channel, ev, aggregate, k, why in rows
+        ]}
+
+    body = server_of(request).answer("audit", tuple(sorted(params.items(), key=lambda kv: kv[0])), compute)
+    return json_answer(body or b"{}")
+
+
+@router.get("/events", summary="Server-sent events: data: {\"position\": N} for each new stored position")
+async def get_events(request: Request, principal: Reader) -> StreamingResponse:
+    views = server_of(request).views
+    last_id = request.headers.get("last-event-id", "")
+    start = int(last_id) if last_id.isdigit() else views.position
+
+    async def stream() -> Any:
+        last = start
+        yield ": positions follow\n\n"
+        quiet = 0.0
+        while not await request.is_disconnected():
+            current = views.position
+            if current > last:
+                first = max(last + 1, current - SSE_BURST + 1)  # a huge import: the latest positions only
+                for position in range(first, current + 1):
+                    yield f"id: {position}\ndata: {json.dumps({'position': position})}\n\n"
+                last = current
+                quiet = 0.0
+                continue
+            await asyncio.sleep(0.1)
+            quiet += 0.1
+            if quiet >= 15:
+                yield ": keep-alive\n\n"
+                quiet = 0.0
+
+    return StreamingResponse(stream(), media_type="text/event-stream",
+                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+
+__all__ = ["router", "to_json"]

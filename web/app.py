@@ -1,0 +1,75 @@
+"""``create_app(settings)``: the FastAPI application a ``clientocracy serve`` process runs.
+
+The JSON API lives under ``/api`` (``web.api``). The people's workspace (``web.pages``, owned by
+the web workspace) is included when that module exists: it exposes ``router`` (an APIRouter) and
+may expose ``install(app)`` for anything else it needs (sessions, static files, templates).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from domain import commands as c
+from web.api import router as api_router
+from web.errors import BodyLimit, install_error_handlers
+from web.server import Server
+from web.settings import ServerSettings
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """FastAPI's document plus the command and feedback schemas the two POST bodies refer to."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    template = "#/components/schemas/{model}"
+    commands = c.COMMAND_ADAPTER.json_schema(ref_template=template)
+    components.update(commands.pop("$defs", {}))
+    components["Command"] = commands
+    feedback = c.FeedbackMessage.model_json_schema(ref_template=template)
+    components.update(feedback.pop("$defs", {}))
+    components["FeedbackMessage"] = feedback
+    app.openapi_schema = schema
+    return schema
+
+
+def create_app(settings: ServerSettings) -> FastAPI:
+    server = Server(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        server.start()
+        try:
+            yield
+        finally:
+            server.close()
+
+    app = FastAPI(
+        title="clientocracy ledger",
+        version="1",
+        description="Promises, feedback and experiments as immutable events; every change made by an "
+        "authenticated person (Authorization: Bearer TOKEN).",
+        openapi_url="/api/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.server = server
+    app.state.principal_resolvers = []
+    install_error_handlers(app)
+    app.include_router(api_router)
+    if importlib.util.find_spec("web.pages") is not None:
+        pages = importlib.import_module("web.pages")
+        app.include_router(pages.router)
+        if hasattr(pages, "install"):
+            pages.install(app)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    return app

@@ -1,0 +1,88 @@
+"""Who is asking: a bearer token (or a session the web workspace set up) -> the authenticated principal.
+
+Tokens travel only in the ``Authorization: Bearer`` header, never in a URL, and are never logged.
+Each request reads the token's record from the store, so expiry and revocation count at once on
+every server. The web workspace adds its own way in (a session cookie) by appending a resolver
+to ``app.state.principal_resolvers``: ``(request) -> Principal | None``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import Request
+
+from domain.tokens import AuthenticationFailed, Principal, authenticate
+
+__all__ = ["ApiError", "Principal", "bearer_token", "current_principal", "principal_from_token", "require_scope"]
+
+
+class ApiError(Exception):
+    """An answer with a status and a JSON body ``{error, [rule]}`` (see ``web.errors``)."""
+
+    def __init__(self, status: int, error: str, rule: str | None = None,
+                 headers: dict[str, str] | None = None) -> None:
+        super().__init__(error)
+        self.status = status
+        self.error = error
+        self.rule = rule
+        self.headers = headers
+
+
+def unauthorized(reason: str) -> ApiError:
+    return ApiError(401, f"authentication required: {reason}", headers={"WWW-Authenticate": "Bearer"})
+
+
+def bearer_token(request: Request) -> str | None:
+    header = request.headers.get("authorization")
+    if header is None:
+        return None
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise unauthorized("the Authorization header must be 'Bearer TOKEN'")
+    return token.strip()
+
+
+def principal_from_token(request: Request, token: str) -> Principal:
+    """The principal of a raw token (raises a 401 ApiError for a bad one)."""
+    try:
+        return authenticate(request.app.state.server.ledger, token)
+    except AuthenticationFailed as error:
+        raise unauthorized(str(error)) from None
+
+
+def current_principal(request: Request) -> Principal:
+    """FastAPI dependency: the authenticated principal of this request, or a 401."""
+    token = bearer_token(request)
+    if token is not None:
+        return principal_from_token(request, token)
+    resolvers: list[Callable[[Request], Principal | None]] = getattr(request.app.state, "principal_resolvers", [])
+    for resolve in resolvers:
+        principal = resolve(request)
+        if principal is not None:
+            return principal
+    raise unauthorized("no token (send 'Authorization: Bearer TOKEN')")
+
+
+SCOPE_RULES = {
+    "read": "scope: a read token may only read",
+    "ingest": "scope: an ingest token may only post feedback",
+}
+
+
+def refuse_scope(principal: Principal) -> ApiError:
+    rule = SCOPE_RULES.get(principal.scope, f"scope: {principal.scope}")
+    return ApiError(403, f"token scope {principal.scope!r} does not allow this", rule)
+
+
+def require_scope(*scopes: str) -> Callable[..., Any]:
+    """FastAPI dependency factory: the principal, when its token's scope is one of ``scopes``."""
+
+    def dependency(request: Request) -> Principal:
+        principal = current_principal(request)
+        if principal.scope not in scopes:
+            raise refuse_scope(principal)
+        return principal
+
+    return dependency

@@ -1,0 +1,94 @@
+"""The server's own views file, kept caught up with the store in the background.
+
+DuckDB allows one writing process per file, so a server owns its views file for as long as it
+runs (each server of a scale-out has its own). A background thread polls the store; every read
+first catches up to the store's latest position (one cheap ``max`` query), so an answer is never
+older than the request - in particular a write answered 200 is visible to the next read, on this
+server or any other one sharing the store. Reads use a cursor per thread: DuckDB answers them
+from a consistent snapshot while the catch-up appends.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from projections.runner import ProjectionRunner, open_views
+
+log = logging.getLogger(__name__)
+
+
+class LiveViews:
+    def __init__(self, recorder: Any, path: Path, poll_interval: float = 0.1) -> None:
+        self.recorder = recorder
+        self.path = path
+        self.poll_interval = poll_interval
+        self.runner: ProjectionRunner = open_views(recorder, path)
+        self.position = self.runner.position()
+        self._write_lock = threading.Lock()
+        self._local = threading.local()
+        self._cursors: list[duckdb.DuckDBPyConnection] = []
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.listeners: list[Callable[[int], None]] = []
+        """Called (from the catch-up thread) with each new views position."""
+
+    def store_position(self) -> int:
+        return int(self.recorder.max_notification_id() or 0)
+
+    def catch_up(self, until: int | None = None) -> int:
+        """Project new events (at least up to ``until``); returns the views position."""
+        if until is not None and self.position >= until:
+            return self.position
+        with self._write_lock:
+            if until is not None and self.position >= until:
+                return self.position
+            before = self.position
+            self.position = self.runner.catch_up(refresh=False).position
+        if self.position != before:
+            for listener in list(self.listeners):
+                listener(self.position)
+        return self.position
+
+    def fresh(self) -> int:
+        """Catch up to the store's latest position (what every read does first)."""
+        return self.catch_up(self.store_position())
+
+    @contextmanager
+    def reading(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        cursor = getattr(self._local, "cursor", None)
+        if cursor is None:
+            cursor = self.runner.con.cursor()
+            self._local.cursor = cursor
+            with self._write_lock:
+                self._cursors.append(cursor)
+        yield cursor
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._follow, name="views-catch-up", daemon=True)
+            self._thread.start()
+
+    def _follow(self) -> None:
+        while not self._stop.wait(self.poll_interval):
+            try:
+                self.fresh()
+            except Exception:  # a store hiccup must not end the server's catch-up for good
+                log.exception("views catch-up failed; retrying")
+                time.sleep(1.0)
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        with self._write_lock:
+            for cursor in self._cursors:
+                cursor.close()
+            self.runner.con.close()

@@ -1,0 +1,83 @@
+"""One running server's state: the ledger (writes), its live views (reads) and a small answer cache."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from domain.application import Ledger
+from web.live_views import LiveViews
+from web.settings import ServerSettings
+
+CACHE_SIZE = 512
+
+
+def to_json(data: Any) -> bytes:
+    """The same JSON text as the CLI's ``--json`` (``scripts.cli.emit_json``), minus the indentation."""
+    return json.dumps(data, default=str).encode()
+
+
+class ViewsIndex:
+    """The permission table's cross-aggregate questions, answered from the caught-up views."""
+
+    def __init__(self, views: LiveViews) -> None:
+        self.views = views
+
+    def teams_of(self, person: str) -> set[str]:
+        with self.views.reading() as con:
+            rows = con.execute("SELECT team FROM team_members WHERE person = ?", [person]).fetchall()
+        return {row[0] for row in rows}
+
+    def promisor_teams_on(self, metric: str) -> set[str]:
+        with self.views.reading() as con:
+            rows = con.execute(
+                "SELECT DISTINCT promisor FROM promise_history WHERE metric = ?", [metric]
+            ).fetchall()
+        return {row[0] for row in rows}
+
+
+class Server:
+    def __init__(self, settings: ServerSettings) -> None:
+        self.settings = settings
+        self.ledger = Ledger.open(settings.store_url)
+        self.views = LiveViews(self.ledger.recorder, settings.views_path, settings.poll_interval)
+        self.index = ViewsIndex(self.views)
+        self._cache: OrderedDict[tuple[Any, ...], bytes | None] = OrderedDict()
+        self._cache_lock = threading.Lock()
+
+    def answer(self, name: str, args: tuple[Any, ...], compute: Callable[[Any], Any]) -> bytes | None:
+        """``compute(con)`` as JSON, from views caught up with the store; answers are cached per views
+        position (any new event makes a new position, so a cached answer is never stale)."""
+        position = self.views.fresh()
+        key = (name, args, position)
+        with self._cache_lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key]
+        with self.views.reading() as con:
+            data = compute(con)
+        body = None if data is None else to_json(data)
+        with self._cache_lock:
+            self._cache[key] = body
+            while len(self._cache) > CACHE_SIZE:
+                self._cache.popitem(last=False)
+        return body
+
+    def start(self) -> None:
+        self.views.start()
+
+    def close(self) -> None:
+        self.views.close()
+        self.ledger.close()
+
+
+def as_of_moment(text: str | None) -> datetime:
+    """An ``?as_of=`` value as the queries take it (raises ValueError for text that is not ISO-8601)."""
+    from projections.timeline import as_of_value
+    from scripts.settings import parse_as_of
+
+    return as_of_value(parse_as_of(text))  # type: ignore[no-any-return]

@@ -1,0 +1,112 @@
+"""Commands from people: the one path every channel but the trusted import takes (API and web forms).
+
+It validates each command exactly as ``import`` does, refuses an ``actor`` (the server records
+the authenticated person), applies the token's scope and the permission table, and records the
+accepted ones in one transaction with the person as actor and the channel (``api``, ``web``).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+
+from domain import commands as c
+from domain.application import Acting
+from domain.facts import UnitOfWorkFacts
+from domain.policy import Decision, Refused, may
+from domain.tokens import Principal
+from domain.unit_of_work import UnitOfWork
+from web.auth import SCOPE_RULES
+from web.server import Server
+
+ACTOR_REFUSED = "actor: not allowed; the server records the authenticated person as the actor"
+
+
+@dataclass
+class ItemResult:
+    """What became of one command: accepted, skipped (its id was seen before), rejected or forbidden."""
+
+    index: int
+    status: str
+    reason: str | None = None
+    rule: str | None = None
+    events: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        found: dict[str, Any] = {"index": self.index, "status": self.status}
+        if self.reason is not None:
+            found["reason"] = self.reason
+        if self.rule is not None:
+            found["rule"] = self.rule
+        return found
+
+
+def parse_item(item: Any) -> c.Command:
+    """One command object, validated like an import line (raises ValueError with a readable reason)."""
+    if not isinstance(item, dict):
+        raise ValueError("a command must be a JSON object with a type")
+    if "actor" in item:
+        raise ValueError(ACTOR_REFUSED)
+    try:
+        return c.parse_command(json.dumps(item))
+    except ValidationError as error:
+        raise ValueError(f"{item.get('type', '')}: {c.describe_errors(error)}".lstrip(": ")) from None
+
+
+def scope_refusal(principal: Principal, command: c.Command) -> str | None:
+    """The scope rule a command breaks: read tokens only read, ingest tokens only post feedback."""
+    if principal.scope == "write":
+        return None
+    if principal.scope == "ingest" and isinstance(command, c.RecordFeedback):
+        return None
+    return SCOPE_RULES.get(principal.scope, f"scope: {principal.scope}")
+
+
+def run_commands(server: Server, principal: Principal, items: list[Any], channel: str) -> list[ItemResult]:
+    """Validate, authorise and record ``items`` (command objects) as ``principal``, through ``channel``."""
+    results: list[ItemResult | None] = [None] * len(items)
+    commands: list[c.Command] = []
+    indices: list[int] = []
+    for index, item in enumerate(items):
+        try:
+            command = parse_item(item)
+        except ValueError as error:
+            results[index] = ItemResult(index, "rejected", str(error))
+            continue
+        refusal = scope_refusal(principal, command)
+        if refusal is not None:
+            results[index] = ItemResult(index, "forbidden", f"token scope {principal.scope!r} does not allow "
+                                        f"{getattr(command, 'type', '')}", refusal)
+            continue
+        commands.append(command)
+        indices.append(index)
+    if commands:
+        server.views.fresh()  # the permission table's cross-aggregate answers come from the views
+        batch = server.ledger.execute(commands, acting=Acting(principal.person, channel, server.index))
+        for i in batch.accepted:
+            results[indices[i]] = ItemResult(indices[i], "accepted")
+        for i in batch.skipped:
+            results[indices[i]] = ItemResult(indices[i], "skipped")
+        for i, reason in batch.rejected:
+            results[indices[i]] = ItemResult(indices[i], "rejected", reason)
+        for i, rule, reason in batch.forbidden:
+            results[indices[i]] = ItemResult(indices[i], "forbidden", reason, rule)
+        if len(batch.accepted) == 1:
+            results[indices[batch.accepted[0]]].events = batch.events  # type: ignore[union-attr]
+        if batch.position is not None:
+            server.views.catch_up(batch.position)  # read-your-writes, and live pages update at once
+    return [r for r in results if r is not None]
+
+
+def decide(server: Server, principal: Principal, command: c.Command) -> Decision:
+    """Would the permission table let ``principal`` do ``command`` now? (For showing only the buttons a
+    person may use; a hypothetical command may be built with ``Model.model_construct``.)"""
+    refusal = scope_refusal(principal, command)
+    if refusal is not None:
+        return Refused(refusal, f"token scope {principal.scope!r} does not allow this")
+    server.views.fresh()
+    facts = UnitOfWorkFacts(UnitOfWork(server.ledger.repository), server.index)
+    return may(facts, principal.person, command)

@@ -1,0 +1,16 @@
+"""What a server needs to know: its store, its own views file, and a few limits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    store_url: str
+    views_path: Path
+    poll_interval: float = 0.1
+    """Seconds between background catch-ups (writes by other processes show up within this)."""
+    max_body_bytes: int = 1 << 20
+    """Request bodies past this are refused with 413."""
