@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from domain import commands as c
 from domain.application import Acting
+from domain.json_input import duplicate_key
 from domain.tokens import Principal
 from projections import queries
 from projections.retro import retrospective
@@ -44,11 +45,16 @@ def moment(text: str | None, name: str = "as_of") -> Any:
 
 
 async def json_body(request: Request) -> Any:
+    """The request body as JSON; an object that repeats a key is refused, as on every other channel."""
     raw = await request.body()
     try:
-        return json.loads(raw)
+        decoded = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise ApiError(422, f"body: not JSON ({error})") from None
+    repeated = duplicate_key(raw)
+    if repeated is not None:
+        raise ApiError(422, f"body: {c.describe_errors(repeated)}")
+    return decoded
 
 
 COMMAND_BODY = {"requestBody": {"required": True, "content": {"application/json": {"schema": {"oneOf": [
