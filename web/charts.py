@@ -12,6 +12,7 @@ from typing import Any
 
 WIDTH, HEIGHT, PAD = 720, 240, 48
 GREEN, RED, BLUE, GREY, ORANGE = "#2e7d32", "#c62828", "#1565c0", "#9e9e9e", "#ef6c00"
+RIGHT = WIDTH - 40  # the last x label is centred on its point: room for half of it
 SVG_STYLE = 'style="max-width:100%;height:auto"'  # shrinks to a phone's width, never grows past its size
 
 
@@ -37,7 +38,7 @@ def _frame(body: str, title: str, y_lo: float, y_hi: float, labels: Sequence[str
         for v in (y_lo + (y_hi - y_lo) * i / 4 for i in range(5))
     )
     step = -(-len(labels) // 7)  # at most 7 labels, so they never overlap
-    x = _scale(0, max(len(labels) - 1, 1), PAD + 10, WIDTH - 20)
+    x = _scale(0, max(len(labels) - 1, 1), PAD + 10, RIGHT)
     positions = label_x if label_x is not None else [x(i) for i in range(len(labels))]
     xlabels = "".join(
         f'<text x="{positions[i]:.1f}" y="{HEIGHT - PAD + 16}" text-anchor="middle" font-size="10">'
@@ -58,7 +59,7 @@ def compliance_chart(promise: str, rows: list[dict[str, Any]]) -> str:
     lo, hi = min(values), max(values)
     margin = (hi - lo) * 0.1 or 1.0
     lo, hi = lo - margin, hi + margin
-    x = _scale(0, max(len(rows) - 1, 1), PAD + 10, WIDTH - 20)
+    x = _scale(0, max(len(rows) - 1, 1), PAD + 10, RIGHT)
     y = _scale(lo, hi, HEIGHT - PAD, PAD / 2)
     target = " ".join(f"{x(i):.1f},{y(r['target']):.1f}" for i, r in enumerate(rows))
     line = " ".join(f"{x(i):.1f},{y(r['value']):.1f}" for i, r in enumerate(rows) if r["value"] is not None)

@@ -1,0 +1,116 @@
+"""What every page shares: who is signed in, the as-of date, the layout's context, login redirects."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+
+from projections.timeline import as_of_value, iso
+from scripts.settings import parse_as_of
+from web.sessions import COOKIE, Session, Sessions
+from web.templating import linker, render
+from web.workspace import Refused, Viewer, Workspace
+
+
+class LoginRequired(Exception):
+    """Raised by a page when nobody (or an expired token) is signed in: the answer is a redirect to /login."""
+
+    def __init__(self, next_url: str) -> None:
+        self.next_url = next_url
+
+
+class PageError(Exception):
+    """A page that cannot be shown (unknown key, bad as-of date): an error page with this status."""
+
+    def __init__(self, status: int, message: str) -> None:
+        self.status = status
+        self.message = message
+
+
+@dataclass
+class Page:
+    """One request of a signed-in person, with the as-of moment it asks for."""
+
+    request: Request
+    workspace: Workspace
+    session: Session
+    viewer: Viewer
+    as_of_param: str | None
+    as_of: datetime  # naive UTC for the views; FOREVER when the page shows "now"
+    notices: list[str] = field(default_factory=list)
+
+    @property
+    def link(self) -> Callable[..., str]:
+        return linker(self.as_of_param)
+
+    @property
+    def past(self) -> bool:
+        return self.as_of_param is not None
+
+    def context(self, title: str, *, heading: str | None = None, crumbs: tuple[tuple[str, str | None], ...] = (),
+                keep: tuple[str, ...] = (), **extra: Any) -> dict[str, Any]:
+        params = [(k, v) for k in keep for v in self.request.query_params.getlist(k)]
+        return {
+            "title": title,
+            "heading": heading,
+            "crumbs": crumbs,
+            "me": self.viewer,
+            "csrf_token": self.session.csrf,
+            "path": self.request.url.path,
+            "show_as_of": True,
+            "as_of": self.as_of_param,
+            "as_of_date": self.as_of_param[:10] if self.as_of_param else "",
+            "as_of_text": (iso(self.as_of) or "").replace("T", " ").replace("+00:00", " UTC"),
+            "keep_params": params,
+            "now_href": self.request.url.path + ("?" + urlencode(params) if params else ""),
+            "link": self.link,
+            "notices": self.notices,
+            **extra,
+        }
+
+    def html(self, template: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
+        return HTMLResponse(render(template, **context), status_code=status,
+                            headers={"Cache-Control": "no-store"})
+
+
+def workspace_of(request: Request) -> Workspace:
+    return request.app.state.workspace  # type: ignore[no-any-return]
+
+
+def sessions_of(request: Request) -> Sessions:
+    return request.app.state.web_sessions  # type: ignore[no-any-return]
+
+
+def signed_in(request: Request) -> tuple[Session, Viewer] | None:
+    """The session of this browser and its person, re-checking the token (revocation takes effect at once)."""
+    sessions = sessions_of(request)
+    session = sessions.get(request.cookies.get(COOKIE))
+    if session is None:
+        return None
+    try:
+        viewer = workspace_of(request).authenticate(session.token)
+    except Refused:
+        sessions.close(session.id)
+        return None
+    return session, viewer
+
+
+def page(request: Request) -> Page:
+    """FastAPI dependency of every page: the signed-in person and the as-of moment, or a redirect to /login."""
+    found = signed_in(request)
+    if found is None:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        raise LoginRequired(target)
+    session, viewer = found
+    as_of_param = request.query_params.get("as_of") or None
+    try:
+        moment = as_of_value(parse_as_of(as_of_param))
+    except ValueError:
+        raise PageError(400, f"As of {as_of_param!r} is not a date (use YYYY-MM-DD or ISO-8601).") from None
+    return Page(request, workspace_of(request), session, viewer, as_of_param, moment)

@@ -1,0 +1,102 @@
+"""The experiment, retrospective and audit pages: read-only records for teams and the council."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import HTMLResponse, Response
+
+from projections import queries
+from projections.retro import retrospective
+from projections.timeline import as_of_value
+from scripts import report_html
+from scripts.settings import parse_as_of
+from web import charts
+from web.page_context import Page, PageError, page
+from web.templating import chart
+
+router = APIRouter(include_in_schema=False)
+AUDIT_ROWS = 500
+
+
+@router.get("/experiments/{key}", response_class=HTMLResponse)
+def experiment_page(key: str, p: Page = Depends(page)) -> Response:
+    view = p.workspace.read(lambda con: queries.experiment_view(con, key, p.as_of))
+    if view is None:
+        raise PageError(404, f"There is no experiment {key!r}" + (f" as of {p.as_of_param}." if p.past else "."))
+    return p.html("experiment.html", p.context(
+        f"Experiment {key}", crumbs=(("Start", p.link("/")), (f"team {view['team']}", p.link(f"/teams/{view['team']}")),
+                                     (f"experiment {key}", None)),
+        e=view, chart=chart(charts.forest_chart([view])),
+    ))
+
+
+def _moment(text: str | None, label: str) -> datetime | None:
+    if not text:
+        return None
+    try:
+        return as_of_value(parse_as_of(text))
+    except ValueError:
+        raise ValueError(f"{label} {text!r} is not a date (use YYYY-MM-DD)") from None
+
+
+@router.get("/retro", response_class=HTMLResponse)
+def retro_page(p: Page = Depends(page)) -> Response:
+    query = p.request.query_params
+    chosen = [t for t in query.getlist("team") if t]
+    start_text, end_text = query.get("from") or None, query.get("to") or None
+    error = None
+    retros: list[dict[str, Any]] = []
+    all_teams = p.workspace.read(lambda con: con.execute(
+        "SELECT team, name FROM teams WHERE business_at <= ? ORDER BY name", [p.as_of]).fetchall())
+    if chosen:
+        try:
+            start = _moment(start_text, "From") or datetime(1970, 1, 1)
+            end = min(_moment(end_text, "To") or p.as_of, p.as_of)
+            if end < start:
+                raise ValueError("To must not be before From")
+            known = {t for t, _ in all_teams}
+            unknown = [t for t in chosen if t not in known]
+            if unknown:
+                raise ValueError(f"unknown team(s): {', '.join(unknown)}")
+            found = p.workspace.read(lambda con: [retrospective(con, t, start, end) for t in chosen])
+            retros = [{**r, "html": chart(report_html.team_section(r))} for r in found]
+        except ValueError as problem:
+            error = str(problem)
+    title = f"Retrospective of {', '.join(chosen)}" if chosen else "Retrospective"
+    return p.html("retro.html", p.context(
+        title, crumbs=(("Start", p.link("/")), ("retrospective", None)), keep=("team", "from", "to"),
+        all_teams=[{"team": t, "name": n} for t, n in all_teams], chosen=chosen, start=start_text, end=end_text,
+        retros=retros, error=error,
+    ), 422 if error else 200)
+
+
+def _href(p: Page, aggregate: str | None, key: str | None) -> str | None:
+    kind = {"Promise": "promises", "Team": "teams", "Experiment": "experiments"}.get(aggregate or "")
+    return p.link(f"/{kind}/{key}") if kind and key else None
+
+
+@router.get("/audit", response_class=HTMLResponse)
+def audit_page(p: Page = Depends(page)) -> Response:
+    query = p.request.query_params
+    filters: dict[str, str | None] = {k: (query.get(k) or None) for k in ("actor", "team", "promise", "from", "to")}
+    error = None
+    events: list[dict[str, Any]] = []
+    try:
+        _moment(filters["from"], "From")
+        end = _moment(filters["to"], "To")
+        asked = dict(filters)
+        if p.past and (end is None or end > p.as_of):
+            asked["to"] = p.as_of_param  # looking back: nothing after the as-of moment
+        events = p.workspace.audit(asked)
+    except ValueError as problem:
+        error = str(problem)
+    truncated = len(events) > AUDIT_ROWS
+    events = [{**e, "href": _href(p, e.get("aggregate"), e.get("key"))} for e in events[-AUDIT_ROWS:][::-1]]
+    verified = p.workspace.verify() if p.viewer.council else None
+    return p.html("audit.html", p.context(
+        "Audit trail", crumbs=(("Start", p.link("/")), ("audit", None)), keep=tuple(filters),
+        filters=filters, events=events, truncated=truncated, verified=verified, error=error,
+    ), 422 if error else 200)

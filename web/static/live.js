@@ -1,0 +1,26 @@
+// Live parts of a page: an element with data-live="URL" is refetched (as server-rendered, escaped
+// HTML) whenever the server announces a newly stored event on /api/events. No reload, no library.
+(function () {
+  "use strict";
+  var boxes = document.querySelectorAll("[data-live]");
+  if (!boxes.length || !window.EventSource) { return; }
+  var timer = null, running = false, again = false;
+  function refresh() {
+    if (running) { again = true; return; }
+    running = true;
+    var jobs = Array.prototype.map.call(boxes, function (box) {
+      return fetch(box.getAttribute("data-live"), {credentials: "same-origin", cache: "no-store"})
+        .then(function (r) { return r.ok ? r.text() : null; })
+        .then(function (html) { if (html !== null && box.innerHTML !== html) { box.innerHTML = html; } });
+    });
+    Promise.all(jobs).catch(function () {}).then(function () {
+      running = false;
+      if (again) { again = false; refresh(); }
+    });
+  }
+  function soon() { if (timer === null) { timer = setTimeout(function () { timer = null; refresh(); }, 150); } }
+  var source = new EventSource("/api/events");
+  source.onmessage = soon;
+  source.onopen = soon;  // catch up on whatever arrived while (re)connecting
+  document.documentElement.setAttribute("data-live-ready", "1");
+})();

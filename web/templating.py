@@ -1,0 +1,80 @@
+"""Jinja2 for the workspace: autoescaping on (client text is untrusted), a few number and time filters.
+
+Charts come from ``web.charts``, which escapes every data string itself; they are the only markup
+a page embeds, wrapped in ``Markup`` by ``chart``. Nothing a user or client typed is ever marked safe.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
+
+ENV = Environment(
+    loader=PackageLoader("web", "templates"),
+    autoescape=select_autoescape(default=True, default_for_string=True),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def _num(value: float | int | None, digits: int = 2) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, int) or float(value).is_integer():
+        return f"{value:,.0f}"
+    return f"{value:,.{digits}f}"
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:+.1%}"
+
+
+def _when(value: str | None) -> str:
+    """ISO-8601 UTC text as 'YYYY-MM-DD HH:MM' (UTC), the way people read it."""
+    if not value:
+        return "—"
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    return moment.strftime("%Y-%m-%d %H:%M") + " UTC"
+
+
+def _val(value: Any) -> str:
+    """A term's value: numbers as numbers, lists comma-separated, the rest as text."""
+    if isinstance(value, bool) or value is None:
+        return str(value)
+    if isinstance(value, int | float):
+        return _num(value)
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+ENV.filters.update(num=_num, pct=_pct, when=_when, val=_val)
+
+
+def chart(svg: str) -> Markup:
+    """A chart from ``web.charts`` (its data text is escaped there) as markup for a template."""
+    return Markup(svg)  # escaped by web.charts, never user markup
+
+
+def linker(as_of: str | None) -> Callable[..., str]:
+    """``link(path, **query)``: a page address that keeps the as-of date the user is looking at."""
+
+    def link(path: str, **query: Any) -> str:
+        params = {k: v for k, v in query.items() if v is not None}
+        if as_of:
+            params["as_of"] = as_of
+        return quote(path, safe="/") + ("?" + urlencode(params) if params else "")
+
+    return link
+
+
+def render(template: str, **context: Any) -> str:
+    return ENV.get_template(template).render(**context)

@@ -1,0 +1,63 @@
+"""What the pages need from the server, as one small interface (the API's services implement it).
+
+The pages never open the store or the views themselves: they ask the server's ``Workspace`` to
+authenticate a token, to run a query on its caught-up views, whether the policy allows a command,
+and to submit a command through the same command path as the API (channel ``web``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol, TypeVar
+
+import duckdb
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The authenticated person behind a browser session."""
+
+    person: str
+    name: str | None
+    council: bool
+    scope: str  # read | write | ingest
+
+
+class Refused(Exception):
+    """A command (or a sign-in) the server would not accept, with the HTTP status and the rule named."""
+
+    def __init__(self, status: int, message: str, rule: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.rule = rule
+
+
+class Workspace(Protocol):
+    def authenticate(self, token: str) -> Viewer:
+        """The person the token belongs to; raises ``Refused(401)`` for an unknown, revoked or expired one."""
+        ...
+
+    def read(self, query: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+        """Run ``query`` on the server's views, caught up with every write it has answered."""
+        ...
+
+    def refusal(self, viewer: Viewer, command: dict[str, Any], as_of: datetime | None = None) -> str | None:
+        """None when the policy lets ``viewer`` run ``command`` (import-line shape), else the rule it breaks."""
+        ...
+
+    def submit(self, viewer: Viewer, command: dict[str, Any]) -> None:
+        """Record ``command`` as ``viewer`` through channel ``web``; raises ``Refused`` (403 rule, 422 invalid)."""
+        ...
+
+    def audit(self, filters: dict[str, str | None]) -> list[dict[str, Any]]:
+        """The ``/api/audit`` events for these filters (actor, team, promise, from, to)."""
+        ...
+
+    def verify(self) -> dict[str, Any]:
+        """The ``verify --json`` answer: ok, events, head, first_bad_position, problem."""
+        ...
