@@ -8,7 +8,7 @@ and to submit a command through the same command path as the API (channel ``web`
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
@@ -25,6 +25,7 @@ class Viewer:
     name: str | None
     council: bool
     scope: str  # read | write | ingest
+    handle: Any = field(default=None, compare=False, repr=False)  # the server's own principal object
 
 
 class Refused(Exception):

@@ -1,0 +1,115 @@
+"""The team page's "Open complaints (N)" updates live (server-sent events, no reload) when feedback is
+recorded through the API or the Kafka consumer, and client text is always shown as text."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import time
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from web_company import LINES, TOKENS, complaint
+from web_harness import Served, browser, module_store, sign_in, start_server, stop_server  # noqa: F401
+
+from consumers.local_broker import create_topic, produce
+from tests.helpers import CLI
+
+LIVE_SECONDS = 2.0
+
+
+@pytest.fixture(scope="module")
+def served(module_store: tuple[str, Path]) -> Iterator[Served]:  # noqa: F811
+    store, folder = module_store
+    server = start_server(folder, store, LINES, TOKENS)
+    yield server
+    stop_server(server)
+
+
+@pytest.fixture
+def team_page(browser: Any, served: Served) -> Iterator[Any]:  # noqa: F811
+    """Lena's browser on the delivery team page, its live connection open; fails on any dialog."""
+    context, page = sign_in(browser, served, "lena")
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(served.url("/teams/delivery"))
+    page.wait_for_function("document.documentElement.getAttribute('data-live-ready') === '1'")
+    page.wait_for_timeout(300)  # the EventSource connects
+    page.evaluate("window.__notReloaded = true")
+    yield page
+    assert dialogs == [], f"a dialog fired: {dialogs}"
+    context.close()
+
+
+def _open_count(served: Served) -> int:
+    status, team = served.api("GET", "/api/teams/delivery", "cora")
+    assert status == 200
+    return int(team.get("open_complaints_count", len(team["open_complaints"])))
+
+
+def _wait_for_heading(page: Any, count: int, timeout: float) -> float:
+    """Seconds until the heading reads ``Open complaints (count)``; fails after ``timeout``."""
+    started = time.monotonic()
+    page.wait_for_function("n => document.getElementById('open-complaints').textContent.trim() === "
+                           "'Open complaints (' + n + ')'", arg=count, timeout=timeout * 1000)
+    return time.monotonic() - started
+
+
+def test_a_complaint_posted_to_the_api_appears_live(team_page: Any, served: Served) -> None:
+    before = _open_count(served)
+    assert team_page.locator("#open-complaints").inner_text() == f"Open complaints ({before})"
+    status, _ = served.api("POST", "/api/feedback", "feeder", complaint("fb-live-api", "Soup arrived cold"))
+    assert status == 202
+    seconds = _wait_for_heading(team_page, before + 1, LIVE_SECONDS)
+    assert team_page.get_by_text("Soup arrived cold").count() == 1
+    assert team_page.evaluate("window.__notReloaded") is True  # updated in place, no reload
+    print(f"live update after the API answered: {seconds:.2f}s")
+
+
+def test_client_text_is_shown_as_text_never_as_markup(team_page: Any, served: Served) -> None:
+    before = _open_count(served)
+    texts = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>"]
+    for n, text in enumerate(texts):
+        assert served.api("POST", "/api/feedback", "feeder", complaint(f"fb-xss-{n}", text))[0] == 202
+    _wait_for_heading(team_page, before + 2, LIVE_SECONDS)
+    team_page.reload()  # and once more server-rendered as a whole page
+    for page_text in texts:
+        assert team_page.get_by_text(page_text, exact=True).count() == 1
+    assert team_page.locator("img").count() == 0
+    assert team_page.locator("#complaints script").count() == 0
+    scripts = team_page.locator("script").evaluate_all("nodes => nodes.map(n => n.src + n.textContent)")
+    assert all("alert" not in s for s in scripts)
+    assert team_page.evaluate("typeof window.alert") == "function"
+
+
+def test_a_complaint_produced_to_kafka_appears_live(team_page: Any, served: Served, kafka_bootstrap: str,
+                                                    tmp_path: Path) -> None:
+    topic = create_topic(kafka_bootstrap, partitions=1)
+    consumer = subprocess.Popen([*CLI, "ingest", "kafka", "--bootstrap", kafka_bootstrap, "--topic", topic,
+                                 "--group", f"g-{topic}", "--until-idle", "60", "--store", served.store],
+                                stdout=subprocess.PIPE, stderr=(tmp_path / "ingest.log").open("wb"))
+    try:
+        # warm up: the consumer group joins (a few seconds on Tansu) before the timed message is sent
+        before = _open_count(served)
+        produce(kafka_bootstrap, topic, [(b"w", json.dumps(complaint("fb-kafka-warm", "warm-up")).encode())])
+        _wait_for_heading(team_page, before + 1, 60)
+        sent = time.monotonic()
+        produce(kafka_bootstrap, topic, [(b"k", json.dumps(complaint("fb-kafka-1", "Driver was rude")).encode())])
+        _wait_for_heading(team_page, before + 2, 30)
+        seen_after_send = time.monotonic() - sent
+        seen_at = datetime.now().astimezone()
+        assert team_page.get_by_text("Driver was rude").count() == 1
+        assert team_page.evaluate("window.__notReloaded") is True
+        status, audit = served.api("GET", "/api/audit?team=delivery", "cora")
+        recorded = [e for e in audit["events"] if e.get("key") == "fb-kafka-1" or e.get("channel") == "kafka"]
+        assert status == 200 and recorded, audit["events"][-3:]
+        recorded_at = datetime.fromisoformat(recorded[-1]["recorded_at"])
+        lag = (seen_at - recorded_at).total_seconds()
+        print(f"kafka complaint: on the page {seen_after_send:.2f}s after send, {lag:.2f}s after it was recorded")
+        assert lag <= LIVE_SECONDS
+    finally:
+        consumer.terminate()
+        consumer.wait(timeout=30)

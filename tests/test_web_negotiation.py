@@ -1,0 +1,148 @@
+"""In a real browser against a real `clientocracy serve` (SQLite, then PostgreSQL): two people negotiate a
+promise by clicks, an outsider sees no actions and a forged post is refused, the as-of picker shows the
+past, and the pages render to non-blank screenshots."""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from web_company import LINES, TOKENS
+from web_harness import Served, browser, module_store, sign_in, start_server, stop_server  # noqa: F401
+
+ACTION_BUTTONS = ("Counter-propose", "Agree", "Propose amendment", "Accept amendment", "Retire")
+
+
+@pytest.fixture(scope="module")
+def served(module_store: tuple[str, Path]) -> Iterator[Served]:  # noqa: F811
+    store, folder = module_store
+    server = start_server(folder, store, LINES, TOKENS)
+    yield server
+    stop_server(server)
+
+
+def _buttons(page: Any) -> dict[str, int]:
+    return {name: page.get_by_role("button", name=name, exact=True).count() for name in ACTION_BUTTONS}
+
+
+def _png_size(path: Path) -> tuple[int, int]:
+    header = path.read_bytes()[:24]
+    assert header[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", header[16:24])
+    return width, height
+
+
+def test_two_people_negotiate_a_promise_end_to_end(browser: Any, served: Served, tmp_path: Path) -> None:  # noqa: F811
+    max_context, max_page = sign_in(browser, served, "max")  # a member of the promisor team
+    kim_context, kim_page = sign_in(browser, served, "kim")  # the promisee team (kitchen)
+    try:
+        max_page.goto(served.url("/teams/delivery"))
+        max_page.get_by_label("Promise key").fill("p-web")
+        max_page.get_by_label("Promisee (a client or a team)").select_option("kitchen")
+        max_page.get_by_label("Statement").fill("Hot boxes reach the kitchen by 11:00")
+        max_page.get_by_label("Metric").select_option("ready-pct")
+        max_page.get_by_label("Target", exact=True).fill("95")
+        max_page.get_by_role("button", name="Propose promise").click()
+        max_page.wait_for_url(served.url("/promises/p-web"))
+        assert "proposed" in max_page.locator(".status").first.inner_text()
+        assert _buttons(max_page)["Agree"] == 0  # he made the latest proposal: the other side must consent
+
+        kim_page.goto(served.url("/promises/p-web"))
+        assert _buttons(kim_page)["Agree"] == 1 and _buttons(kim_page)["Counter-propose"] == 1
+        kim_page.get_by_label("Target", exact=True).fill("92")
+        kim_page.get_by_label("Why").fill("Lunch peak makes 95 unrealistic")
+        kim_page.get_by_role("button", name="Counter-propose", exact=True).click()
+        kim_page.wait_for_load_state()
+        assert _buttons(kim_page)["Agree"] == 0
+
+        max_page.reload()
+        max_page.get_by_role("button", name="Agree", exact=True).click()
+        max_page.wait_for_load_state()
+        assert max_page.locator(".status").first.inner_text() == "agreed"
+        assert "version 3" in max_page.locator("section.card").first.inner_text()
+        history = max_page.locator("table", has=max_page.locator("th", has_text="what changed")).inner_text()
+        assert "CounterProposed" in history and "Agreed" in history
+        assert "max" in history and "kim" in history and "Lunch peak makes 95 unrealistic" in history
+        assert "92" in history
+
+        status, api_view = served.api("GET", "/api/promises/p-web", "cora")
+        assert status == 200 and api_view["status"] == "agreed" and api_view["version"] == 3
+        assert api_view["target"] == 92
+        assert [(h["event"], h["actor"]) for h in api_view["history"]] == [
+            ("Proposed", "max"), ("CounterProposed", "kim"), ("Agreed", "max")]
+        status, audit = served.api("GET", "/api/audit?promise=p-web", "cora")
+        assert status == 200 and {e["channel"] for e in audit["events"]} == {"web"}
+
+        shots = {"promise": tmp_path / "promise-page.png", "team": tmp_path / "team-page.png"}
+        max_page.screenshot(path=str(shots["promise"]), full_page=True)
+        max_page.goto(served.url("/teams/delivery"))
+        max_page.screenshot(path=str(shots["team"]), full_page=True)
+        for path in shots.values():
+            width, height = _png_size(path)
+            assert width >= 1000 and height >= 900
+            assert path.stat().st_size > 30_000  # text, tables and charts: far more than a blank page
+    finally:
+        max_context.close()
+        kim_context.close()
+
+
+def test_an_outsider_sees_no_actions_and_a_forged_post_is_refused(browser: Any, served: Served) -> None:  # noqa: F811
+    context, page = sign_in(browser, served, "olga")  # bakery: no side of p-kitchen-ready
+    try:
+        page.goto(served.url("/promises/p-kitchen-ready"))
+        assert page.locator("h1").inner_text().startswith("Promise p-kitchen-ready")
+        assert _buttons(page) == dict.fromkeys(ACTION_BUTTONS, 0)
+        assert page.locator("form.action").count() == 0
+        csrf = page.locator("input[name=csrf_token]").first.get_attribute("value")
+        before = served.api("GET", "/api/promises/p-kitchen-ready", "cora")[1]["version"]
+        forged = context.request.post(served.url("/promises/p-kitchen-ready/retire"),
+                                      form={"csrf_token": csrf, "reason": "not mine to retire"})
+        assert forged.status == 403
+        assert "RetirePromise" in forged.text() and "Traceback" not in forged.text()
+        no_csrf = context.request.post(served.url("/promises/p-kitchen-ready/retire"), form={"reason": "x"})
+        assert no_csrf.status == 403 and "csrf_token" in no_csrf.text()
+        assert served.api("GET", "/api/promises/p-kitchen-ready", "cora")[1]["version"] == before
+    finally:
+        context.close()
+
+
+def test_a_post_without_the_csrf_token_is_refused_even_for_an_allowed_person(browser: Any, served: Served) -> None:  # noqa: F811
+    context, page = sign_in(browser, served, "lena")  # lead of the promisor team: may retire
+    try:
+        page.goto(served.url("/promises/p-kitchen-ready"))
+        assert _buttons(page)["Retire"] == 1
+        refused = context.request.post(served.url("/promises/p-kitchen-ready/retire"),
+                                       form={"reason": "forged from another site", "csrf_token": "guess"})
+        assert refused.status == 403
+        assert served.api("GET", "/api/promises/p-kitchen-ready", "cora")[1]["status"] == "agreed"
+    finally:
+        context.close()
+
+
+def test_the_as_of_picker_shows_the_team_as_it_was(browser: Any, served: Served) -> None:  # noqa: F811
+    context, page = sign_in(browser, served, "lena")
+    try:
+        page.goto(served.url("/teams/delivery"))
+        members = page.locator("section.card", has=page.locator("h2", has_text="Members"))
+        assert "ivan" in members.inner_text()
+        row = page.locator("tr", has=page.locator("a", has_text="p-kitchen-ready"))
+        assert "agreed" in row.inner_text()
+
+        page.get_by_label("As of").fill("2026-01-15")
+        page.get_by_role("button", name="Show", exact=True).click()
+        page.wait_for_url("**as_of=2026-01-15")
+        members = page.locator("section.card", has=page.locator("h2", has_text="Members"))
+        assert "lena" in members.inner_text() and "max" in members.inner_text()
+        assert "ivan" not in members.inner_text()
+        row = page.locator("tr", has=page.locator("a", has_text="p-kitchen-ready"))
+        assert "proposed" in row.inner_text()
+        assert page.get_by_label("As of").input_value() == "2026-01-15"
+        page.locator("a", has_text="p-kitchen-ready").first.click()  # links keep the date
+        page.wait_for_url("**/promises/p-kitchen-ready?as_of=2026-01-15")
+        assert page.locator(".status").first.inner_text() == "proposed"
+        assert _buttons(page) == dict.fromkeys(ACTION_BUTTONS, 0)  # looking back is read only
+    finally:
+        context.close()

@@ -1,0 +1,59 @@
+"""A small company for the browser tests: three teams, a council, a client, history across two months.
+
+As of 2026-01-15 team `delivery` has two members (lena, max) and promise `p-kitchen-ready` is
+`proposed`; from 2026-02-01 ivan is a member too, and the promise is `agreed` from 2026-02-05.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _line(n: int, type_: str, at: str, **fields: Any) -> dict[str, Any]:
+    return {"type": type_, "id": f"w{n}", "at": at, **fields}
+
+
+PEOPLE = {"cora": "Cora Council", "lena": "Lena Lead", "max": "Max Member", "ivan": "Ivan Later",
+          "kim": "Kim Kitchen", "olga": "Olga Outsider", "feeder": "Support Desk"}
+TOKENS = {"cora": "write", "lena": "write", "max": "write", "kim": "write", "olga": "write", "feeder": "ingest"}
+
+_rows: list[tuple[str, str, dict[str, Any]]] = [
+    *[("RegisterPerson", "2026-01-01T00:00:00Z", {"person": p, "name": n}) for p, n in PEOPLE.items()],
+    ("AppointCouncil", "2026-01-01T00:00:00Z", {"person": "cora"}),
+    ("FormTeam", "2026-01-01T01:00:00Z", {"team": "delivery", "name": "Delivery"}),
+    ("FormTeam", "2026-01-01T01:00:00Z", {"team": "kitchen", "name": "Kitchen"}),
+    ("FormTeam", "2026-01-01T01:00:00Z", {"team": "bakery", "name": "Bakery"}),
+    ("AddMember", "2026-01-02T00:00:00Z", {"team": "delivery", "person": "lena", "role": "team-lead", "lead": True}),
+    ("AddMember", "2026-01-02T00:00:00Z", {"team": "delivery", "person": "max", "role": "courier"}),
+    ("AddMember", "2026-01-02T00:00:00Z", {"team": "kitchen", "person": "kim", "role": "cook", "lead": True}),
+    ("AddMember", "2026-01-02T00:00:00Z", {"team": "bakery", "person": "olga", "role": "baker", "lead": True}),
+    ("IdentifyClient", "2026-01-02T00:00:00Z", {"client": "households", "name": "Households", "kind": "external"}),
+    ("DefineMetric", "2026-01-02T00:00:00Z", {"metric": "ready-pct", "name": "Orders ready on time", "unit": "%",
+                                             "direction": "higher_is_better"}),
+    ("ProposePromise", "2026-01-10T09:00:00Z", {
+        "promise": "p-kitchen-ready", "promisor": "delivery", "promisee": "kitchen", "metric": "ready-pct",
+        "statement": "Pick-ups leave the kitchen door on time", "target": 90, "period": "week", "actor": "max"}),
+    ("AddMember", "2026-02-01T00:00:00Z", {"team": "delivery", "person": "ivan", "role": "dispatcher"}),
+    ("AgreePromise", "2026-02-05T09:00:00Z", {"promise": "p-kitchen-ready", "actor": "kim"}),
+    *[("RecordReading", f"2026-02-{day:02d}T12:00:00Z", {"metric": "ready-pct", "value": value})
+      for day, value in ((10, 88.0), (17, 91.5), (24, 93.0))],
+    ("RecordReading", "2026-03-03T12:00:00Z", {"metric": "ready-pct", "value": 95.0}),
+    ("PostLedgerEntry", "2026-01-31T00:00:00Z", {"team": "delivery", "period": "2026-01", "kind": "revenue",
+                                                 "amount": 12000}),
+    ("PostLedgerEntry", "2026-01-31T00:00:00Z", {"team": "delivery", "period": "2026-01", "kind": "cost",
+                                                 "amount": 9000}),
+    ("PostLedgerEntry", "2026-02-28T00:00:00Z", {"team": "delivery", "period": "2026-02", "kind": "revenue",
+                                                 "amount": 14000}),
+    ("PostLedgerEntry", "2026-02-28T00:00:00Z", {"team": "delivery", "period": "2026-02", "kind": "cost",
+                                                 "amount": 9500}),
+    ("RecordFeedback", "2026-02-11T10:00:00Z", {
+        "feedback_id": "fb-old", "client": "households", "kind": "complaint", "channel": "phone",
+        "text": "The courier was late", "team": "delivery", "occurred_at": "2026-02-11T10:00:00Z"}),
+]
+LINES = [_line(n, type_, at, **fields) for n, (type_, at, fields) in enumerate(_rows)]
+
+
+def complaint(feedback_id: str, text: str, team: str = "delivery") -> dict[str, Any]:
+    """A Kafka-shaped complaint about ``team`` (occurred now-ish, so it is open on the live page)."""
+    return {"feedback_id": feedback_id, "client": "households", "kind": "complaint", "channel": "app",
+            "text": text, "team": team, "occurred_at": "2026-03-20T10:00:00Z"}

@@ -1,0 +1,142 @@
+"""The browser tests' real pieces: a `clientocracy serve` process on a free loopback port over a store
+filled by import, tokens issued by the CLI, and Debian's chromium driven by Playwright.
+
+Never `playwright install`: the browser is the system's /usr/bin/chromium (`.ci/run` installs it).
+One server and one browser are shared per test module (per store kind) to keep the suite quick.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import time
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import POSTGRES_URL, _drop_schema, require_postgres
+
+from tests.helpers import CLI, jsonl, run_cli
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Served:
+    """A running server: where it listens, its store and views, and a write token per person."""
+
+    base_url: str
+    store: str
+    views: Path
+    folder: Path
+    process: subprocess.Popen[bytes]
+    tokens: dict[str, str] = field(default_factory=dict)
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    def api(self, method: str, path: str, person: str, body: Any = None) -> tuple[int, Any]:
+        """Call the JSON API as ``person`` (bearer token)."""
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(self.url(path), data=data, method=method, headers={
+            "Authorization": f"Bearer {self.tokens[person]}", "Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=30) as answer:
+                return answer.status, json.loads(answer.read() or b"null")
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read() or b"null")
+
+
+def issue_token(store: str, person: str, scope: str = "write") -> str:
+    result = run_cli("token", "issue", person, "--scope", scope, "--json", store=store, check=True)
+    return str(json.loads(result.stdout)["token"])
+
+
+def start_server(folder: Path, store: str, lines: list[dict[str, Any]], people: dict[str, str]) -> Served:
+    """Import ``lines``, issue a token per person (``{person: scope}``) and start `clientocracy serve`."""
+    run_cli("import", "-", store=store, stdin=jsonl(lines), check=True)
+    tokens = {person: issue_token(store, person, scope) for person, scope in people.items()}
+    views, port = folder / "views.duckdb", free_port()
+    log = (folder / "serve.log").open("wb")
+    process = subprocess.Popen([*CLI, "serve", "--host", "127.0.0.1", "--port", str(port), "--store", store,
+                                "--views", str(views)], stdout=log, stderr=subprocess.STDOUT)
+    served = Served(f"http://127.0.0.1:{port}", store, views, folder, process, tokens)
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(served.url("/api/health"), timeout=2) as answer:
+                if answer.status == 200:
+                    return served
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            stop_server(served)
+            raise AssertionError(f"serve did not start: {(folder / 'serve.log').read_text()[-3000:]}")
+        time.sleep(0.1)
+
+
+def stop_server(served: Served) -> None:
+    served.process.terminate()
+    try:
+        served.process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        served.process.kill()
+        served.process.wait()
+
+
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def module_store(request: pytest.FixtureRequest,
+                 tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """A fresh store for one test module, on SQLite and then on PostgreSQL (its own schema)."""
+    folder = tmp_path_factory.mktemp(f"web-{request.param}")
+    if request.param == "sqlite":
+        yield f"sqlite:///{folder / 'ledger.db'}", folder
+        return
+    require_postgres()
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    yield f"{POSTGRES_URL}?schema={schema}", folder
+    _drop_schema(schema)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Debian's chromium under Playwright, one per test session."""
+    if not os.access(CHROMIUM, os.X_OK):
+        message = f"{CHROMIUM} is missing (apt-get install chromium; .ci/run does it)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def sign_in(browser: Any, served: Served, person: str) -> tuple[Any, Any]:
+    """A fresh browser context signed in as ``person`` through the /login form; returns (context, page)."""
+    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(served.url("/login"))
+    page.get_by_label("Token").fill(served.tokens[person])
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(served.url("/"))
+    return context, page

@@ -1,0 +1,94 @@
+"""The pages' ``Workspace`` on a running server: the API's token check, views, policy and command path.
+
+Nothing here decides anything of its own: authentication is ``domain.tokens.authenticate``,
+permission is ``web.service.decide`` (the same permission table and token scopes as the API),
+and a form's command goes through ``web.service.run_commands`` with channel ``web``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, TypeVar
+
+import duckdb
+from fastapi import Request
+
+from domain import commands as c
+from domain.person import Person
+from domain.tokens import AuthenticationFailed, Principal, authenticate
+from projections.timeline import iso
+from web.server import Server
+from web.service import decide, run_commands
+from web.workspace import Refused, Viewer
+
+T = TypeVar("T")
+AUDIT_PAGE_ROWS = 501
+
+
+class ServerWorkspace:
+    def __init__(self, server: Server) -> None:
+        self.server = server
+
+    def authenticate(self, token: str) -> Viewer:
+        try:
+            principal = authenticate(self.server.ledger, token)
+        except AuthenticationFailed as error:
+            raise Refused(401, str(error)) from None
+
+        person = self.server.ledger.state(Person, principal.person)
+        name = getattr(person, "name", None)
+        council = bool(getattr(person, "council", False))
+        return Viewer(principal.person, name if isinstance(name, str) else None, council, principal.scope, principal)
+
+    def read(self, query: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+        self.server.views.fresh()
+        with self.server.views.reading() as con:
+            return query(con)
+
+    def refusal(self, viewer: Viewer, command: dict[str, Any], as_of: datetime | None = None) -> str | None:
+        model = getattr(c, command["type"])
+        probe = model.model_construct(**command)  # a hypothetical command: only the keys the rules look at
+        decision = decide(self.server, _principal(viewer), probe)
+        return None if decision else decision.rule  # type: ignore[union-attr]
+
+    def submit(self, viewer: Viewer, command: dict[str, Any]) -> None:
+        (result,) = run_commands(self.server, _principal(viewer), [command], "web")
+        if result.status == "forbidden":
+            raise Refused(403, result.reason or "forbidden", result.rule)
+        if result.status == "rejected":
+            raise Refused(422, result.reason or "rejected")
+
+    def audit(self, filters: dict[str, str | None]) -> list[dict[str, Any]]:
+        from web.api import AUDIT_QUERY
+        from web.server import as_of_moment
+
+        params = {"actor": filters.get("actor"), "promise": filters.get("promise"), "team": filters.get("team"),
+                  "start": as_of_moment(filters["from"]) if filters.get("from") else None,
+                  "end": as_of_moment(filters["to"]) if filters.get("to") else None,
+                  "limit": 1 << 62, "offset": 0}
+        rows = self.read(lambda con: con.execute(
+            f"SELECT * FROM ({AUDIT_QUERY}) ORDER BY position DESC LIMIT {AUDIT_PAGE_ROWS}", params).fetchall())
+        return [
+            {"position": pos, "at": iso(at), "recorded_at": iso(rec), "actor": who, "channel": channel,
+             "event": ev, "aggregate": aggregate, "key": k, "reason": why}
+            for pos, at, rec, who, channel, ev, aggregate, k, why in reversed(rows)
+        ]
+
+    def verify(self) -> dict[str, Any]:
+        return self.server.ledger.verify().to_dict()  # type: ignore[no-any-return]
+
+
+def _principal(viewer: Viewer) -> Principal:
+    return viewer.handle  # type: ignore[no-any-return]
+
+
+def session_principal(request: Request) -> Principal | None:
+    """The API's way in for a signed-in browser: its session cookie, for reading (GET) only, so the JSON
+    API's writes still need a bearer token (no cross-site form can reach them with a cookie)."""
+    from web.page_context import signed_in
+
+    if request.method != "GET":
+        return None
+    found = signed_in(request)
+    return None if found is None else _principal(found[1])
