@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from kafka_broker import kafka_bootstrap  # noqa: F401 - the session's broker, for every test that asks
+from web_harness import browser, served  # noqa: F401 - chromium and a running server, for the browser tests
 
 POSTGRES_URL = os.environ.get("CLIENTOCRACY_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 REQUIRE_POSTGRES = os.environ.get("CLIENTOCRACY_REQUIRE_POSTGRES") == "1"

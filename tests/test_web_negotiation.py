@@ -5,23 +5,12 @@ past, and the pages render to non-blank screenshots."""
 from __future__ import annotations
 
 import struct
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-from web_company import LINES, TOKENS
-from web_harness import Served, browser, module_store, sign_in, start_server, stop_server  # noqa: F401
+from web_harness import Served, sign_in
 
 ACTION_BUTTONS = ("Counter-propose", "Agree", "Propose amendment", "Accept amendment", "Retire")
-
-
-@pytest.fixture(scope="module")
-def served(module_store: tuple[str, Path]) -> Iterator[Served]:  # noqa: F811
-    store, folder = module_store
-    server = start_server(folder, store, LINES, TOKENS)
-    yield server
-    stop_server(server)
 
 
 def _buttons(page: Any) -> dict[str, int]:
@@ -35,7 +24,7 @@ def _png_size(path: Path) -> tuple[int, int]:
     return width, height
 
 
-def test_two_people_negotiate_a_promise_end_to_end(browser: Any, served: Served, tmp_path: Path) -> None:  # noqa: F811
+def test_two_people_negotiate_a_promise_end_to_end(browser: Any, served: Served, tmp_path: Path) -> None:
     max_context, max_page = sign_in(browser, served, "max")  # a member of the promisor team
     kim_context, kim_page = sign_in(browser, served, "kim")  # the promisee team (kitchen)
     try:
@@ -53,7 +42,7 @@ def test_two_people_negotiate_a_promise_end_to_end(browser: Any, served: Served,
         kim_page.goto(served.url("/promises/p-web"))
         assert _buttons(kim_page)["Agree"] == 1 and _buttons(kim_page)["Counter-propose"] == 1
         kim_page.get_by_label("Target", exact=True).fill("92")
-        kim_page.get_by_label("Why").fill("Lunch peak makes 95 unrealistic")
+        kim_page.get_by_label("Why", exact=True).fill("Lunch peak makes 95 unrealistic")
         kim_page.get_by_role("button", name="Counter-propose", exact=True).click()
         kim_page.wait_for_load_state()
         assert _buttons(kim_page)["Agree"] == 0
@@ -89,7 +78,7 @@ def test_two_people_negotiate_a_promise_end_to_end(browser: Any, served: Served,
         kim_context.close()
 
 
-def test_an_outsider_sees_no_actions_and_a_forged_post_is_refused(browser: Any, served: Served) -> None:  # noqa: F811
+def test_an_outsider_sees_no_actions_and_a_forged_post_is_refused(browser: Any, served: Served) -> None:
     context, page = sign_in(browser, served, "olga")  # bakery: no side of p-kitchen-ready
     try:
         page.goto(served.url("/promises/p-kitchen-ready"))
@@ -109,7 +98,7 @@ def test_an_outsider_sees_no_actions_and_a_forged_post_is_refused(browser: Any, 
         context.close()
 
 
-def test_a_post_without_the_csrf_token_is_refused_even_for_an_allowed_person(browser: Any, served: Served) -> None:  # noqa: F811
+def test_a_post_without_the_csrf_token_is_refused_even_for_an_allowed_person(browser: Any, served: Served) -> None:
     context, page = sign_in(browser, served, "lena")  # lead of the promisor team: may retire
     try:
         page.goto(served.url("/promises/p-kitchen-ready"))
@@ -122,7 +111,7 @@ def test_a_post_without_the_csrf_token_is_refused_even_for_an_allowed_person(bro
         context.close()
 
 
-def test_the_as_of_picker_shows_the_team_as_it_was(browser: Any, served: Served) -> None:  # noqa: F811
+def test_the_as_of_picker_shows_the_team_as_it_was(browser: Any, served: Served) -> None:
     context, page = sign_in(browser, served, "lena")
     try:
         page.goto(served.url("/teams/delivery"))

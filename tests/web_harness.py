@@ -2,7 +2,8 @@
 filled by import, tokens issued by the CLI, and Debian's chromium driven by Playwright.
 
 Never `playwright install`: the browser is the system's /usr/bin/chromium (`.ci/run` installs it).
-One server and one browser are shared per test module (per store kind) to keep the suite quick.
+One server per store kind and one browser serve the whole session to keep the suite quick; the
+``served`` and ``browser`` fixtures reach every test module through ``tests/conftest.py``.
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import POSTGRES_URL, _drop_schema, require_postgres
 
 from tests.helpers import CLI, jsonl, run_cli
+from tests.web_company import LINES, TOKENS
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -61,15 +62,28 @@ class Served:
             return error.code, json.loads(error.read() or b"null")
 
 
-def issue_token(store: str, person: str, scope: str = "write") -> str:
-    result = run_cli("token", "issue", person, "--scope", scope, "--json", store=store, check=True)
-    return str(json.loads(result.stdout)["token"])
+def issue_tokens(store: str, people: dict[str, str]) -> dict[str, str]:
+    """A token per person: the first through `clientocracy token issue` as a user does, the rest through
+    the same function in this process (a CLI start per person would double the fixture's time)."""
+    from domain.tokens import issue_token
+
+    from domain.application import Ledger
+
+    first, *others = people
+    result = run_cli("token", "issue", first, "--scope", people[first], "--json", store=store, check=True)
+    tokens = {first: str(json.loads(result.stdout)["token"])}
+    ledger = Ledger.open(store)
+    try:
+        tokens.update({person: issue_token(ledger, person, people[person]).token for person in others})
+    finally:
+        ledger.close()
+    return tokens
 
 
 def start_server(folder: Path, store: str, lines: list[dict[str, Any]], people: dict[str, str]) -> Served:
     """Import ``lines``, issue a token per person (``{person: scope}``) and start `clientocracy serve`."""
     run_cli("import", "-", store=store, stdin=jsonl(lines), check=True)
-    tokens = {person: issue_token(store, person, scope) for person, scope in people.items()}
+    tokens = issue_tokens(store, people)
     views, port = folder / "views.duckdb", free_port()
     log = (folder / "serve.log").open("wb")
     process = subprocess.Popen([*CLI, "serve", "--host", "127.0.0.1", "--port", str(port), "--store", store,
@@ -98,18 +112,27 @@ def stop_server(served: Served) -> None:
         served.process.wait()
 
 
-@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def module_store(request: pytest.FixtureRequest,
-                 tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    """A fresh store for one test module, on SQLite and then on PostgreSQL (its own schema)."""
+@pytest.fixture(scope="session", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """The test company (``web_company``) on a running server, on SQLite and then on PostgreSQL, shared by
+    the browser test modules (each test uses its own keys, or counts relative to what it found)."""
+    from conftest import POSTGRES_URL, _drop_schema, require_postgres  # conftest imports this module
+
     folder = tmp_path_factory.mktemp(f"web-{request.param}")
+    schema = None
     if request.param == "sqlite":
-        yield f"sqlite:///{folder / 'ledger.db'}", folder
-        return
-    require_postgres()
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    yield f"{POSTGRES_URL}?schema={schema}", folder
-    _drop_schema(schema)
+        store = f"sqlite:///{folder / 'ledger.db'}"
+    else:
+        require_postgres()
+        schema = f"t_{uuid.uuid4().hex[:12]}"
+        store = f"{POSTGRES_URL}?schema={schema}"
+    server = start_server(folder, store, LINES, TOKENS)
+    try:
+        yield server
+    finally:
+        stop_server(server)
+        if schema is not None:
+            _drop_schema(schema)
 
 
 @pytest.fixture(scope="session")
