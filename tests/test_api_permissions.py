@@ -143,7 +143,8 @@ def _json(line: dict[str, Any]) -> str:
     return json.dumps({k: v for k, v in line.items() if v is not None})
 
 
-@pytest.mark.parametrize(("row", "make", "allowed", "refused"), ROWS, ids=[f"{i:02d}-{r[0]}" for i, r in enumerate(ROWS)])
+@pytest.mark.parametrize(("row", "make", "allowed", "refused"), ROWS,
+                         ids=[f"{i:02d}-{r[0]}" for i, r in enumerate(ROWS)])
 def test_permission_row(served: dict[str, Any], row: str, make: Make, allowed: list[str], refused: list[str]) -> None:
     server, tokens = served["server"], served["tokens"]
     for person in refused:
