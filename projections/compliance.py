@@ -8,14 +8,18 @@ from the first period starting at or after agreement through the latest period h
 reading, and stop before the period in which the promise was retired. Periods are UTC
 calendar days, ISO weeks and calendar months. An amendment that changes the metric counts from the
 next period too: each period is measured with the metric (and its direction) in force at its start.
+Rows never run past the end of business time (``domain.business_time``), so one stray far-future
+reading in an older store cannot make millions of rows, and a mean never overflows to Infinity.
 """
 
 from __future__ import annotations
 
 import duckdb
 
+from domain.business_time import BUSINESS_TIME_MAX
 from projections.timeline import FOREVER_SQL
 
+LAST_INSTANT = f"TIMESTAMP '{BUSINESS_TIME_MAX:%Y-%m-%d %H:%M:%S}' - INTERVAL 1 MICROSECOND"
 COMPLIANCE_MACRO = """
 CREATE OR REPLACE MACRO compliance_as_of(as_of) AS TABLE
 WITH hist AS (
@@ -50,7 +54,11 @@ candidate_readings AS (
     JOIN readings r ON r.metric = used.metric AND r.business_at >= b.first_start AND r.business_at <= as_of
 ),
 period_values AS (
-    SELECT c.promise, c.period_start, avg(c.value ORDER BY c.position) AS value  -- ordered: same bits every time
+    -- ordered: same bits every time; a sum past the largest double (values stored before numbers
+    -- were bounded to 1e15) is averaged scaled by 2^-64, exactly, instead of becoming Infinity
+    SELECT c.promise, c.period_start,
+        CASE WHEN isfinite(avg(c.value ORDER BY c.position)) THEN avg(c.value ORDER BY c.position)
+             ELSE avg(c.value * pow(2.0, -64) ORDER BY c.position) * pow(2.0, 64) END AS value
     FROM candidate_readings c
     ASOF JOIN terms t ON t.promise = c.promise AND t.business_at <= c.period_start
     WHERE c.metric = t.metric
@@ -59,7 +67,9 @@ period_values AS (
 series AS (
     SELECT promise, period_start FROM (
         SELECT b.promise, b.retired_start,
-            unnest(generate_series(b.first_start, max(v.period_start), b.step)) AS period_start
+            -- never past the end of business time, whatever an older store holds (no unbounded rows)
+            unnest(generate_series(b.first_start, least(max(v.period_start), {LAST_INSTANT}), b.step))
+                AS period_start
         FROM bounds b JOIN period_values v USING (promise)
         GROUP BY b.promise, b.first_start, b.step, b.retired_start
     ) WHERE retired_start IS NULL OR period_start < retired_start
@@ -71,7 +81,7 @@ SELECT s.promise, s.period_start, v.value, t.target,
 FROM series s
 ASOF JOIN terms t ON t.promise = s.promise AND t.business_at <= s.period_start
 LEFT JOIN period_values v ON v.promise = s.promise AND v.period_start = s.period_start
-"""
+""".replace("{LAST_INSTANT}", LAST_INSTANT)
 
 
 def install(con: duckdb.DuckDBPyConnection) -> None:

@@ -21,9 +21,13 @@ from projections.timeline import FOREVER
 
 
 def _period_end(period: str) -> datetime:
-    """The first instant after the month ``YYYY-MM``."""
+    """The first instant after the month ``YYYY-MM`` (a month beyond the calendar, which only a store
+    written before periods were bounded can hold, clamps to its ends instead of failing every answer)."""
     year, month = (int(part) for part in period.split("-"))
-    return datetime(year + month // 12, month % 12 + 1, 1)
+    try:
+        return datetime(year + month // 12, month % 12 + 1, 1)
+    except ValueError:
+        return datetime.max if year >= 1 else datetime.min
 
 
 def _split(pool: float, scheme: dict[str, Any], members: list[str]) -> list[dict[str, Any]]:

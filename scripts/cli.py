@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from collections.abc import Iterator
@@ -33,7 +32,10 @@ AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="Answer as it was a
 
 
 def emit_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
+    """Machine output: always valid JSON (a number with no finite value prints as null)."""
+    from projections.json_output import dumps
+
+    sys.stdout.write(dumps(data) + "\n")
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
@@ -82,6 +84,7 @@ def import_command(
     """Import commands, one JSON object per line; a line whose id was imported before is skipped."""
     from scripts.import_file import import_lines
     from scripts.progress import byte_progress
+    from scripts.terminal import printable
 
     ledger = open_ledger(store)
     try:
@@ -91,7 +94,7 @@ def import_command(
     with stream, byte_progress(stream, None if file == "-" else Path(file).stat().st_size) as lines:
         summary = import_lines(
             ledger, lines, chunk_size=chunk,
-            on_error=lambda line, reason: typer.echo(f"line {line}: {reason}", err=True),
+            on_error=lambda line, reason: typer.echo(f"line {line}: {printable(reason)}", err=True),
         )
     ledger.close()
     if json_output:

@@ -1,13 +1,26 @@
-"""Human-readable output of the show commands (rich tables on stdout)."""
+"""Human-readable output of the show commands (rich tables on stdout).
+
+Every value taken from a view goes through ``_t``: its control characters shown as escapes
+(``scripts.terminal.printable``) and its square brackets escaped, so stored text is printed as
+text - never obeyed by the terminal, never read as rich markup.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
+from scripts.terminal import printable
+
 console = Console()
+
+
+def _t(value: Any) -> str:
+    """A stored value as safe terminal text ('' for None)."""
+    return "" if value is None else escape(printable(value))
 
 
 def _num(value: float | None, digits: int = 2) -> str:
@@ -15,79 +28,79 @@ def _num(value: float | None, digits: int = 2) -> str:
 
 
 def promise(view: dict[str, Any]) -> None:
-    console.print(f"[bold]{view['promise']}[/bold] ({view['status']}, version {view['version']}): "
-                  f"{view['promisor']} -> {view['promisee']}")
-    console.print(f"  {view['statement']}")
-    console.print(f"  metric {view['metric']}, target {_num(view['target'])} per {view['period']}")
+    console.print(f"[bold]{_t(view['promise'])}[/bold] ({_t(view['status'])}, version {view['version']}): "
+                  f"{_t(view['promisor'])} -> {_t(view['promisee'])}")
+    console.print(f"  {_t(view['statement'])}")
+    console.print(f"  metric {_t(view['metric'])}, target {_num(view['target'])} per {_t(view['period'])}")
     history = Table("v", "event", "at", "actor", "reason", "changes", title="history")
     for h in view["history"]:
-        changes = ", ".join(f"{k}={v}" for k, v in h["changes"].items())
-        history.add_row(str(h["version"]), h["event"], h["at"], h["actor"] or "", h["reason"] or "", changes)
+        changes = ", ".join(f"{_t(k)}={_t(v)}" for k, v in h["changes"].items())
+        history.add_row(str(h["version"]), _t(h["event"]), _t(h["at"]), _t(h["actor"]), _t(h["reason"]), changes)
     console.print(history)
     if view["compliance"]:
         table = Table("period", "value", "target", "kept", title="compliance")
         for row in view["compliance"]:
             kept = "-" if row["kept"] is None else ("yes" if row["kept"] else "[red]no[/red]")
-            table.add_row(row["period_start"], _num(row["value"]), _num(row["target"]), kept)
+            table.add_row(_t(row["period_start"]), _num(row["value"]), _num(row["target"]), kept)
         console.print(table)
 
 
 def team(view: dict[str, Any]) -> None:
-    console.print(f"[bold]{view['team']}[/bold] - {view['name']}")
-    console.print("  members: " + ", ".join(f"{m['person']} ({m['role']})" for m in view["members"]))
+    console.print(f"[bold]{_t(view['team'])}[/bold] - {_t(view['name'])}")
+    console.print("  members: " + ", ".join(f"{_t(m['person'])} ({_t(m['role'])})" for m in view["members"]))
     promises = Table("promise", "status", "v", "promisee", "metric", "target", "period", title="promises")
     for p in view["promises"]:
-        promises.add_row(p["promise"], p["status"], str(p["version"]), p["promisee"], p["metric"],
-                         _num(p["target"]), p["period"])
+        promises.add_row(_t(p["promise"]), _t(p["status"]), str(p["version"]), _t(p["promisee"]), _t(p["metric"]),
+                         _num(p["target"]), _t(p["period"]))
     console.print(promises)
     complaints = Table("feedback", "client", "channel", "occurred", "text", title="open complaints")
     for c in view["open_complaints"]:
-        client = c["client"] + ("" if c["client_identified"] else " (unidentified)")
-        complaints.add_row(c["feedback_id"], client, c["channel"], c["occurred_at"], c["text"][:60])
+        client = _t(c["client"]) + ("" if c["client_identified"] else " (unidentified)")
+        complaints.add_row(_t(c["feedback_id"]), client, _t(c["channel"]), _t(c["occurred_at"]), _t(c["text"][:60]))
     console.print(complaints)
     economics = Table("period", "revenue", "costs", "net profit", "bonus pool", "scheme", title="economics")
     for e in view["economics"]:
-        economics.add_row(e["period"], _num(e["revenue"]), _num(e["costs"]), _num(e["net_profit"]),
-                          _num(e["bonus_pool"]), f"{e['scheme_variant']} v{e['scheme_version']}")
+        economics.add_row(_t(e["period"]), _num(e["revenue"]), _num(e["costs"]), _num(e["net_profit"]),
+                          _num(e["bonus_pool"]), f"{_t(e['scheme_variant'])} v{e['scheme_version']}")
     console.print(economics)
 
 
 def experiment(view: dict[str, Any]) -> None:
-    console.print(f"[bold]{view['experiment']}[/bold] ({view['design']}, {view['status']}) on {view['metric']}: "
-                  f"{view['hypothesis']}")
+    console.print(f"[bold]{_t(view['experiment'])}[/bold] ({_t(view['design'])}, {_t(view['status'])}) on "
+                  f"{_t(view['metric'])}: {_t(view['hypothesis'])}")
     arms = Table("arm", "n", "mean", "std")
     for arm in view["arms"]:
-        arms.add_row(arm["arm"], str(arm["n"]), _num(arm["mean"], 3), _num(arm["std"], 3))
+        arms.add_row(_t(arm["arm"]), str(arm["n"]), _num(arm["mean"], 3), _num(arm["std"], 3))
     console.print(arms)
     console.print(f"  difference {_num(view['abs_diff'], 3)} (lift {_num(view['lift'], 3)}), "
                   f"95% CI [{_num(view['ci_low'], 3)}, {_num(view['ci_high'], 3)}], p = {_num(view['p_value'], 4)}")
-    console.print(f"  decision: {view['decision'] or '-'}")
+    console.print(f"  decision: {_t(view['decision'] or '-')}")
 
 
 def retro(view: dict[str, Any]) -> None:
-    console.rule(f"[bold]Retrospective: team {view['team']}[/bold]  {view['from']} -> {view['to']}")
+    console.rule(f"[bold]Retrospective: team {_t(view['team'])}[/bold]  {_t(view['from'])} -> {_t(view['to'])}")
     changes = Table("at", "promise", "event", "actor", "reason", "changes", title="how agreements changed")
     for c in view["promise_changes"]:
-        changes.add_row(c["at"][:16], c["promise"], c["event"], c["actor"] or "", c["reason"] or "",
-                        ", ".join(f"{k}={v}" for k, v in c["changes"].items() if k != "statement"))
+        changes.add_row(_t(c["at"][:16]), _t(c["promise"]), _t(c["event"]), _t(c["actor"]), _t(c["reason"]),
+                        ", ".join(f"{_t(k)}={_t(v)}" for k, v in c["changes"].items() if k != "statement"))
     console.print(changes)
     for promise_key, rows in view["compliance"].items():
         judged = [r for r in rows if r["kept"] is not None]
         kept = sum(1 for r in judged if r["kept"])
         trend = "".join("[green]■[/green]" if r["kept"] else "[red]■[/red]" if r["kept"] is False else "·"
                         for r in rows)
-        console.print(f"  {promise_key}: kept {kept}/{len(judged)} periods  {trend}")
+        console.print(f"  {_t(promise_key)}: kept {kept}/{len(judged)} periods  {trend}")
     c = view["complaints"]
     console.print(f"  complaints: {c['received']} received, {c['resolved']} resolved, {c['open']} open; "
                   f"per week: {' '.join(str(w['complaints']) for w in c['per_week'])}")
     for e in view["experiments"]:
-        console.print(f"  experiment {e['experiment']} ({e['design']}, {e['status']}): difference "
+        console.print(f"  experiment {_t(e['experiment'])} ({_t(e['design'])}, {_t(e['status'])}): difference "
                       f"{_num(e['abs_diff'])} 95% CI [{_num(e['ci_low'])}, {_num(e['ci_high'])}], "
-                      f"p = {_num(e['p_value'], 4)} -> {e['decision'] or 'no decision yet'}")
+                      f"p = {_num(e['p_value'], 4)} -> {_t(e['decision'] or 'no decision yet')}")
     for e in view["economics"]:
-        console.print(f"  {e['period']}: revenue {_num(e['revenue'])}, costs {_num(e['costs'])}, "
+        console.print(f"  {_t(e['period'])}: revenue {_num(e['revenue'])}, costs {_num(e['costs'])}, "
                       f"net {_num(e['net_profit'])}, bonus pool {_num(e['bonus_pool'])}")
     for r in view["error_reviews"]:
-        console.print(f"  error review {r['review']}: {r['lesson']}")
+        console.print(f"  error review {_t(r['review'])}: {_t(r['lesson'])}")
     for p in view["process_changes"]:
-        console.print(f"  process change {p['change']}: {p['description']}")
+        console.print(f"  process change {_t(p['change'])}: {_t(p['description'])}")
