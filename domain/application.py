@@ -13,7 +13,7 @@ from eventsourcing.persistence import JSONTranscoder, ProcessRecorder, Tracking
 
 from domain import commands as c
 from domain.audit import Audit, AuditAsDict
-from domain.base import DomainError, LedgerAggregate, MissingAuthority, key_id
+from domain.base import DomainError, LedgerAggregate, MissingAuthority, TimeWentBack, key_id
 from domain.batch import (
     Acting,
     BatchResult,
@@ -36,6 +36,11 @@ from domain.write_conflicts import retry_on_conflict
 __all__ = ["Acting", "BatchResult", "FeedbackOutcome", "Ledger", "PositionAlreadyRecorded", "feedback_fields"]
 
 A = TypeVar("A", bound=LedgerAggregate)
+CLOCK_RACE_ATTEMPTS = 5
+
+
+class _ClockRace(Exception):
+    """A command dated "now" lost to a concurrent writer's later "now": read the clock again."""
 
 
 class Ledger(Application):
@@ -76,12 +81,20 @@ class Ledger(Application):
 
         Without ``acting`` the commands come from the trusted operator (channel ``import``, actor as
         given); with it each is judged by the permission table and recorded as that person's.
-        A write conflict re-reads and re-decides the whole batch.
+        A write conflict re-reads and re-decides the whole batch. "Now" (the time of commands
+        without ``at``) is read anew for each attempt: a concurrent writer may have recorded a later
+        "now" on the same aggregate, and an attempt dated before it would be refused for going back.
         """
-        at = now or datetime.now(UTC)
-        return retry_on_conflict(lambda: self._execute_once(commands, at, acting))
+        for _ in range(CLOCK_RACE_ATTEMPTS - 1):
+            try:
+                return retry_on_conflict(lambda: self._execute_once(commands, now or datetime.now(UTC), acting,
+                                                                   clock=now is None))
+            except _ClockRace:
+                continue
+        return retry_on_conflict(lambda: self._execute_once(commands, now or datetime.now(UTC), acting))
 
-    def _execute_once(self, commands: Sequence[c.Command], now: datetime, acting: Acting | None) -> BatchResult:
+    def _execute_once(self, commands: Sequence[c.Command], now: datetime, acting: Acting | None,
+                      clock: bool = False) -> BatchResult:
         keys = [line_receipt(cmd.id) for cmd in commands if cmd.id]
         keys += [feedback_receipt(cmd.feedback_id) for cmd in commands if isinstance(cmd, c.RecordFeedback)]
         seen = self.process_recorder.existing_receipts(keys) if keys else set()
@@ -109,6 +122,11 @@ class Ledger(Application):
                 HANDLERS[type(cmd)](uow, cmd, audit)
             except MissingAuthority as error:
                 result.forbidden.append((index, error.rule, str(error)))
+                continue
+            except TimeWentBack as error:
+                if clock and cmd.at is None and not isinstance(cmd, c.RecordFeedback):
+                    raise _ClockRace from error  # dated "now", yet before a concurrent writer's "now"
+                result.rejected.append((index, str(error)))
                 continue
             except DomainError as error:
                 result.rejected.append((index, str(error)))

@@ -18,6 +18,11 @@ class DomainError(ValueError):
     """A command that would break an invariant; the message says which and why."""
 
 
+class TimeWentBack(DomainError):
+    """An event dated before its aggregate's latest one (for a command dated "now", a race: see
+    ``Ledger.execute``)."""
+
+
 _NAMESPACE_BYTES = KEY_NAMESPACE.bytes
 _UUID5_KEEP = ~(0xF000 << 64) & ~(0xC000 << 48) & ((1 << 128) - 1)
 _UUID5_SET = (5 << 76) | (0x8000 << 48)
@@ -63,7 +68,7 @@ class LedgerAggregate(Aggregate):
     def check_time(self, audit: Audit) -> None:
         """Refuse an event dated before this aggregate's latest event."""
         if audit.at < self.last_at:
-            raise DomainError(
+            raise TimeWentBack(
                 f"{self.KIND} {getattr(self, 'key', self.id)}: at {audit.at.isoformat()} is before its "
                 f"latest event at {self.last_at.isoformat()}; business time cannot go back"
             )

@@ -8,9 +8,13 @@ accepted ones in one transaction with the person as actor and the channel (``api
 from __future__ import annotations
 
 import json
+import random
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
+from eventsourcing.persistence import IntegrityError, OperationalError
 from pydantic import ValidationError
 
 from domain import commands as c
@@ -19,9 +23,12 @@ from domain.facts import UnitOfWorkFacts
 from domain.policy import Decision, Refused, may
 from domain.tokens import Principal
 from domain.unit_of_work import UnitOfWork
-from web.auth import SCOPE_RULES
+from domain.write_conflicts import is_write_conflict
+from web.auth import SCOPE_RULES, ApiError
 from web.server import Server
 
+T = TypeVar("T")
+CONFLICT_ATTEMPTS = 8
 ACTOR_REFUSED = "actor: not allowed; the server records the authenticated person as the actor"
 
 
@@ -85,7 +92,8 @@ def run_commands(server: Server, principal: Principal, items: list[Any], channel
         indices.append(index)
     if commands:
         server.views.fresh()  # the permission table's cross-aggregate answers come from the views
-        batch = server.ledger.execute(commands, acting=Acting(principal.person, channel, server.index))
+        acting = Acting(principal.person, channel, server.index)
+        batch = persisting(lambda: server.ledger.execute(commands, acting=acting))
         for i in batch.accepted:
             results[indices[i]] = ItemResult(indices[i], "accepted")
         for i in batch.skipped:
@@ -99,6 +107,22 @@ def run_commands(server: Server, principal: Principal, items: list[Any], channel
         if batch.position is not None:
             server.views.catch_up(batch.position)  # read-your-writes, and live pages update at once
     return [r for r in results if r is not None]
+
+
+def persisting(write: Callable[[], T]) -> T:
+    """``write`` (which re-reads and re-decides) until it wins its race with other writers.
+
+    The ledger already retries a few times; many people acting on one promise at once can still
+    lose more often than that, so a person's request keeps trying (with jitter) a while longer,
+    and only then is answered 409."""
+    for attempt in range(CONFLICT_ATTEMPTS):
+        try:
+            return write()
+        except (IntegrityError, OperationalError) as error:
+            if not is_write_conflict(error):
+                raise
+            time.sleep(random.uniform(0, 0.02 * (attempt + 1)))
+    raise ApiError(409, "write conflict: others kept changing the same records; try again")
 
 
 def decide(server: Server, principal: Principal, command: c.Command) -> Decision:
