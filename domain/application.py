@@ -22,9 +22,12 @@ from domain.batch import (
     feedback_receipt,
     line_receipt,
 )
+from domain.erasure import ForgetResult, forget
 from domain.facts import UnitOfWorkFacts
 from domain.feedback import feedback_fields
 from domain.handlers import HANDLERS
+from domain.handlers.subjects import personal_subjects
+from domain.personal_data import KeyStore, Revealer, Sealer, client_subject, keystore_of
 from domain.policy import Refused, may
 from domain.stores.common import LEDGER_NAME, opening
 from domain.stores.feedback_fast_path import RecordedFeedbackEncoder
@@ -72,6 +75,11 @@ class Ledger(Application):
     def feedback_encoder(self) -> RecordedFeedbackEncoder:
         return RecordedFeedbackEncoder(self.mapper)
 
+    @cached_property
+    def keystore(self) -> KeyStore:
+        """The data subjects' keys: a table of the store (in memory for the library's POPO store)."""
+        return keystore_of(self.recorder)
+
     # Commands ---------------------------------------------------------------------
 
     def execute(
@@ -98,13 +106,12 @@ class Ledger(Application):
         keys = [line_receipt(cmd.id) for cmd in commands if cmd.id]
         keys += [feedback_receipt(cmd.feedback_id) for cmd in commands if isinstance(cmd, c.RecordFeedback)]
         seen = self.process_recorder.existing_receipts(keys) if keys else set()
-        uow = UnitOfWork(self.repository)
+        new = [cmd for cmd in commands if not any(key in seen for key in _receipts(cmd))]
+        uow = UnitOfWork(self.repository, Sealer(self.keystore, personal_subjects(new)))
         facts = UnitOfWorkFacts(uow, acting.index) if acting is not None else None
         result = BatchResult()
         for index, cmd in enumerate(commands):
-            own_keys = [line_receipt(cmd.id)] if cmd.id else []
-            if isinstance(cmd, c.RecordFeedback):
-                own_keys.append(feedback_receipt(cmd.feedback_id))
+            own_keys = _receipts(cmd)
             if any(key in seen for key in own_keys):
                 result.skipped.append(index)
                 continue
@@ -164,8 +171,10 @@ class Ledger(Application):
                 seen.add(key)
                 receipts.append(key)
                 new.append((message, correlation))
+        sealer = Sealer(self.keystore, {client_subject(m.client) for m, _ in new})
+        texts = [sealer.seal(client_subject(m.client), m.text) for m, _ in new]
         stored = self.feedback_encoder.stored_events(
-            new, datetime.now(UTC), *((acting.person, acting.channel) if acting else ()))
+            new, datetime.now(UTC), acting.person if acting else None, acting.channel if acting else None, texts)
         ids = self.process_recorder.insert_events(stored, tracking=tracking, receipts=receipts)
         return FeedbackOutcome(recorded=len(receipts), duplicates=len(messages) - len(receipts),
                                position=max(ids) if ids else None)
@@ -207,7 +216,29 @@ class Ledger(Application):
         aggregate: A | None = None
         for domain_event in events:
             aggregate = domain_event.mutate(aggregate)
+        if aggregate is not None:
+            revealer = Revealer(self.keystore)
+            for name in aggregate.PERSONAL_FIELDS:
+                setattr(aggregate, name, revealer.reveal(getattr(aggregate, name)))
         return aggregate
+
+    def reveal(self, value: Any) -> Any:
+        """A sealed value's plaintext (``[forgotten]`` once its subject was forgotten)."""
+        return Revealer(self.keystore).reveal(value)
+
+    def forget(self, kind: str, key: str, reason: str, actor: str | None = None,
+               at: datetime | None = None) -> ForgetResult:
+        """Forget a client or a person: destroy its key, record ``SubjectForgotten`` (see ``domain.erasure``)."""
+        audit = Audit(at=at or datetime.now(UTC), actor=actor, reason=reason)
+        return forget(self, kind, key, reason, audit)
 
     def verify(self) -> VerifyReport:
         return self.process_recorder.verify_chain()
+
+
+def _receipts(cmd: c.Command) -> list[str]:
+    """The idempotency keys a command writes: its line ``id``, and a feedback's ``feedback_id``."""
+    own_keys = [line_receipt(cmd.id)] if cmd.id else []
+    if isinstance(cmd, c.RecordFeedback):
+        own_keys.append(feedback_receipt(cmd.feedback_id))
+    return own_keys

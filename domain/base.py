@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from hashlib import sha1
-from typing import Any
+from typing import Any, ClassVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate
@@ -47,6 +47,8 @@ class LedgerAggregate(Aggregate):
     """
 
     KIND = "aggregate"
+    PERSONAL_FIELDS: ClassVar[tuple[str, ...]] = ()
+    """Attributes holding sealed personal text (``domain.personal_data``), opened by ``Ledger.state``."""
     first_at: datetime
     last_at: datetime
 

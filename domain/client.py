@@ -14,6 +14,7 @@ class Client(LedgerAggregate):
     """An external client, an internal customer, or a partner who only passes value on."""
 
     KIND = "client"
+    PERSONAL_FIELDS = ("name", "description")
 
     @event("Identified")
     def __init__(self, key: str, name: str, kind: str, description: str, audit: Audit) -> None:

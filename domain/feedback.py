@@ -16,6 +16,7 @@ class Feedback(LedgerAggregate):
     """One piece of feedback, keyed by its ``feedback_id`` so a re-sent message names the same aggregate."""
 
     KIND = "feedback"
+    PERSONAL_FIELDS = ("text",)
 
     @event("Recorded")
     def __init__(

@@ -9,6 +9,7 @@ from eventsourcing.application import AggregateNotFoundError
 
 from domain.base import DomainError, LedgerAggregate, key_id
 from domain.client import Client
+from domain.personal_data import MemoryKeyStore, Sealer
 from domain.team import Team
 
 A = TypeVar("A", bound=LedgerAggregate)
@@ -21,8 +22,10 @@ class Repository(Protocol):
 class UnitOfWork:
     """Loads each aggregate once per batch, so later commands see the earlier ones' changes."""
 
-    def __init__(self, repository: Repository) -> None:
+    def __init__(self, repository: Repository, sealer: Sealer | None = None) -> None:
         self.repository = repository
+        self.sealer = sealer or Sealer(MemoryKeyStore())
+        """Seals personal text before it enters an event (``uow.sealer.seal(subject, text)``)."""
         self.at = datetime.min.replace(tzinfo=UTC)  # business time of the command being handled
         self.loaded: dict[tuple[str, str], LedgerAggregate | None] = {}
         self.events: list[Any] = []

@@ -52,6 +52,7 @@ class Projector:
         self.load_promises = load_promises
         self.keys: dict[str, str] = {}  # aggregate id -> business key (later events do not repeat it)
         self.promises: dict[str, State] = {}  # promise aggregate id -> terms after its latest event
+        self.reveal: Callable[[Any], Any] = lambda value: value  # opens sealed personal text (personal_data)
         self.handlers: dict[str, Callable[[int, State, int], None]] = {
             "domain.client:Client.Identified": self._client,
             "domain.client:Client.PainRecorded": self._pain,
@@ -83,6 +84,7 @@ class Projector:
             "domain.experiment:Experiment.ObservationRecorded": self._observation,
             "domain.experiment:ErrorReview.Recorded": self._review,
             "domain.experiment:ProcessChange.Recorded": self._process_change,
+            "domain.erasure:Erasure.SubjectForgotten": self._forgotten,
         }
 
     def project(self, notifications: list[NotificationRow]) -> None:
@@ -124,7 +126,8 @@ class Projector:
     # One method per event type ------------------------------------------------------
 
     def _client(self, pos: int, s: State, _: int) -> None:
-        self.rows["clients"].append((pos, s["_at"], s["key"], s["name"], s["kind"], s["description"]))
+        self.rows["clients"].append(
+            (pos, s["_at"], s["key"], self.reveal(s["name"]), s["kind"], self.reveal(s["description"])))
 
     def _pain(self, pos: int, s: State, _: int) -> None:
         self.rows["pains"].append(
@@ -212,8 +215,8 @@ class Projector:
 
     def _feedback(self, pos: int, s: State, _: int) -> None:
         self.rows["feedback"].append((
-            pos, s["_at"], s["key"], s["client"], s["kind"], s["channel"], s["text"], s["rating"], s["team"],
-            s["promise"], utc_text(s["occurred_at"]), s["_audit"]["correlation"],
+            pos, s["_at"], s["key"], s["client"], s["kind"], s["channel"], self.reveal(s["text"]), s["rating"],
+            s["team"], s["promise"], utc_text(s["occurred_at"]), s["_audit"]["correlation"],
         ))
 
     def _resolution(self, pos: int, s: State, _: int) -> None:
@@ -242,3 +245,7 @@ class Projector:
     def _process_change(self, pos: int, s: State, _: int) -> None:
         self.rows["process_changes"].append(
             (pos, s["_at"], s["key"], s["team"], s["description"], s["experiment"], s["review"]))
+
+    def _forgotten(self, pos: int, s: State, _: int) -> None:
+        self.rows["forgotten_subjects"].append(
+            (pos, s["_at"], s["subject"], s["subject_kind"], s["subject_key"], s["key_id"], s["reason"]))

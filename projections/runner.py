@@ -17,7 +17,9 @@ from typing import Any
 
 import duckdb
 
+from domain.personal_data import Revealer, keystore_of
 from projections import binding, derived
+from projections.forgetting import catch_up_forgetting
 from projections.projector import Projector, State
 from projections.tables import FACTS
 from projections.timeline import FOREVER
@@ -43,6 +45,8 @@ class ProjectionRunner:
         ensure_schema(con)
         self.store_id = binding.store_identity(recorder)
         self.projector = Projector(self._load_keys, self._load_promises)
+        self.revealer = Revealer(keystore_of(recorder))  # one per runner: it caches keys
+        self.projector.reveal = self.revealer.reveal
 
     def position(self) -> int:
         row = self.con.execute("SELECT position FROM projection_tracking WHERE name = 'ledger'").fetchone()
@@ -146,9 +150,10 @@ def catch_up(recorder: Any, views: Path, progress: Callable[[int, int], None] | 
     """Bring the views file up to date with the store."""
     runner = open_views(recorder, views)
     try:
-        return runner.catch_up(progress)
+        result, forgotten = catch_up_forgetting(runner, progress)
     finally:
         runner.con.close()
+    return rebuild(recorder, views, progress) if forgotten else result
 
 
 def remove_abandoned_rebuilds(views: Path) -> None:
@@ -182,8 +187,11 @@ def rebuild(recorder: Any, views: Path, progress: Callable[[int, int], None] | N
         leftover.unlink(missing_ok=True)
     con = connect(building)
     try:
-        result = ProjectionRunner(recorder, con).catch_up(progress)
+        result, forgotten = catch_up_forgetting(ProjectionRunner(recorder, con), progress)
     finally:
         con.close()
+    if forgotten:  # a forget raced this build: the file may hold what it destroyed
+        building.unlink()
+        return rebuild(recorder, views, progress)
     replace_file(building, views)
     return result

@@ -112,6 +112,8 @@ FACT_TABLES: tuple[Table, ...] = (
       "promise VARCHAR"),
     T("process_changes", "Step 9: process changes and their origin.", *STAMP,
       "change VARCHAR", "team VARCHAR", "description VARCHAR", "experiment VARCHAR", "review VARCHAR"),
+    T("forgotten_subjects", "Data subjects forgotten (their key destroyed) and the operator's reason.", *STAMP,
+      "subject VARCHAR", "subject_kind VARCHAR", "subject_key VARCHAR", "key_id VARCHAR", "reason VARCHAR"),
 )
 
 FACTS = {table.name: table for table in FACT_TABLES}

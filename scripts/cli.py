@@ -53,12 +53,17 @@ def open_ledger(store: str | None) -> Any:
 def caught_up_views(store: str | None, views: str | None) -> Iterator[Any]:
     """The views, brought up to date with the store first, so no answer is stale."""
     from domain.stores.common import opened_recorder
-    from projections.runner import open_views
+    from projections.forgetting import catch_up_forgetting
+    from projections.runner import open_views, rebuild
 
     with opened_recorder(settings.store_url(store)) as recorder:
-        runner = open_views(recorder, settings.views_path(views))
+        path = settings.views_path(views)
+        runner = open_views(recorder, path)
         try:
-            runner.catch_up(refresh=False)
+            if catch_up_forgetting(runner, refresh=False)[1]:  # a subject was forgotten: drop its plaintext
+                runner.con.close()
+                rebuild(recorder, path)
+                runner = open_views(recorder, path)
             yield runner.con
         finally:
             runner.con.close()
@@ -255,6 +260,10 @@ def main() -> None:
 
     app.add_typer(token_app, name="token")
     app.command()(serve)
+    from scripts.forget_command import forget_app
+
+    app.add_typer(forget_app, name="forget", help="Forget a client or a person: destroy its key (crypto-shredding).")
+    from domain.personal_data import PersonalDataError
     from domain.stores.errors import SetupError
 
     try:
@@ -262,3 +271,6 @@ def main() -> None:
     except SetupError as error:  # a store or views location that cannot be used: one line, no traceback
         typer.echo(f"error: {error}", err=True)
         sys.exit(2)
+    except PersonalDataError as error:  # a damaged key table: one line, no traceback
+        typer.echo(f"error: {error}", err=True)
+        sys.exit(1)

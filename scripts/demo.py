@@ -8,12 +8,14 @@ from typing import Any
 
 from domain.application import Ledger
 from projections.retro import retrospective
-from projections.runner import open_views
+from projections.runner import catch_up, open_views
 from scripts import render, report_html
 from scripts.import_file import import_lines
 from scripts.sample_company import write_sample
 
 QUARTER = (datetime(2026, 1, 1), datetime(2026, 3, 31, 23, 59, 59))
+FORGET = ("client", "citycourier", "partner contract ended; erasure request DPO-2026-014")
+"""At the end, the courier partner asks to be forgotten (GDPR art. 17): its name and description go."""
 
 
 def run_demo(store_url: str, views: Path, out_dir: Path) -> dict[str, Any]:
@@ -24,10 +26,12 @@ def run_demo(store_url: str, views: Path, out_dir: Path) -> dict[str, Any]:
     try:
         with sample.open("rb") as stream:
             summary = import_lines(ledger, stream)
+        kind, key, reason = FORGET
+        forgotten = ledger.forget(kind, key, reason, actor="council")
+        projected = catch_up(ledger.recorder, views)  # rebuilds the file when a forget reached it
         runner = open_views(ledger.recorder, views)
         con = runner.con
         try:
-            projected = runner.catch_up()
             audit = audit_summary(con)
             teams = [t for (t,) in con.execute("SELECT team FROM teams ORDER BY position").fetchall()]
             retros = [retrospective(con, team, *QUARTER) for team in teams]
@@ -44,10 +48,13 @@ def run_demo(store_url: str, views: Path, out_dir: Path) -> dict[str, Any]:
     console.print(f"Sample company: {lines} commands in {sample}")
     console.print(f"Imported: {summary.accepted} recorded, {summary.skipped} already there, "
                   f"{len(summary.errors)} rejected; {projected.events} events projected into {views}")
+    console.print(f"Forgot {kind} {key} ({reason}): "
+                  + ("its key destroyed, its name and description now read [forgotten]" if forgotten.erasure
+                     else "already forgotten on an earlier run"), markup=False)
     console.print(f"Event log: {verified.events} events, hash chain "
                   f"{'intact' if verified.ok else 'BROKEN at ' + str(verified.first_bad_position)}")
     for label, rows in audit.items():
-        console.print(f"  {label}: " + ", ".join(rows))
+        console.print(f"  {label}: " + ", ".join(rows), markup=False)
     for retro in retros:
         render.retro(retro)
     console.print(f"\nRetrospective report with charts written to [bold]{html_path.resolve()}[/bold]")
@@ -57,8 +64,8 @@ def run_demo(store_url: str, views: Path, out_dir: Path) -> dict[str, Any]:
 def audit_summary(con: Any) -> dict[str, list[str]]:
     """Who the clients are, what teams exist, and where each promise stands."""
     return {
-        "clients": [f"{c} ({k})" for c, k in con.execute(
-            "SELECT client, kind FROM clients ORDER BY position").fetchall()],
+        "clients": [f"{c} \"{n}\" ({k})" for c, n, k in con.execute(
+            "SELECT client, name, kind FROM clients ORDER BY position").fetchall()],
         "teams": [f"{t} ({n} members)" for t, n in con.execute(
             "SELECT t.team, count(m.person) FROM teams t LEFT JOIN team_members m USING (team)"
             " GROUP BY t.team, t.position ORDER BY t.position").fetchall()],

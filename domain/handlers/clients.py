@@ -5,6 +5,7 @@ from __future__ import annotations
 from domain import commands as c
 from domain.audit import Audit
 from domain.client import Client
+from domain.personal_data import client_subject
 from domain.strategy import StrategyCanvas
 from domain.team import Team
 from domain.unit_of_work import UnitOfWork
@@ -12,7 +13,9 @@ from domain.unit_of_work import UnitOfWork
 
 def identify_client(uow: UnitOfWork, cmd: c.IdentifyClient, audit: Audit) -> None:
     uow.require_absent(Client, cmd.client)
-    uow.add(Client(key=cmd.client, name=cmd.name, kind=cmd.kind, description=cmd.description, audit=audit))
+    subject = client_subject(cmd.client)
+    uow.add(Client(key=cmd.client, name=uow.sealer.seal(subject, cmd.name), kind=cmd.kind,
+                   description=uow.sealer.seal(subject, cmd.description), audit=audit))
 
 
 def record_pain(uow: UnitOfWork, cmd: c.RecordPain, audit: Audit) -> None:

@@ -7,12 +7,15 @@ from domain.audit import Audit
 from domain.economics import LedgerEntry
 from domain.feedback import Feedback, feedback_fields
 from domain.handlers.keys import new_key
+from domain.personal_data import client_subject
 from domain.team import Team
 from domain.unit_of_work import UnitOfWork
 
 
 def record_feedback(uow: UnitOfWork, cmd: c.RecordFeedback, audit: Audit) -> None:
-    uow.add(Feedback(audit=audit, **feedback_fields(cmd)))
+    fields = feedback_fields(cmd)
+    fields["text"] = uow.sealer.seal(client_subject(cmd.client), cmd.text)
+    uow.add(Feedback(audit=audit, **fields))
 
 
 def resolve_feedback(uow: UnitOfWork, cmd: c.ResolveFeedback, audit: Audit) -> None:

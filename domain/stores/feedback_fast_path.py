@@ -53,16 +53,19 @@ class RecordedFeedbackEncoder:
 
     def stored_events(
         self, messages: Sequence[tuple[c.FeedbackFields, str]], recorded_at: datetime,
-        actor: str | None = None, channel: str | None = None,
+        actor: str | None = None, channel: str | None = None, texts: Sequence[str] | None = None,
     ) -> list[StoredEvent]:
         """The ``Recorded`` event of each (message, correlation), all recorded at ``recorded_at``
-        (``actor`` and ``channel``: the authenticated person and channel, for feedback posted to the API)."""
+        (``actor`` and ``channel``: the authenticated person and channel, for feedback posted to the API;
+        ``texts``: sealed, see ``personal_data``, in place of the messages' plaintext ``text``)."""
         timestamp = self.tagged(recorded_at)
-        return [self._stored_event(message, correlation, timestamp, actor, channel)
-                for message, correlation in messages]
+        if texts is None:
+            texts = [message.text for message, _ in messages]
+        return [self._stored_event(message, correlation, timestamp, text, actor, channel)
+                for (message, correlation), text in zip(messages, texts, strict=True)]
 
     def _stored_event(self, message: c.FeedbackFields, correlation: str, timestamp: dict[str, Any],
-                      actor: str | None = None, channel: str | None = None) -> StoredEvent:
+                      text: str, actor: str | None = None, channel: str | None = None) -> StoredEvent:
         # tagged(occurred_at) and tagged(Audit(occurred_at, ...)), with the time written once
         occurred_text = message.occurred_at.isoformat()
         state = {
@@ -72,6 +75,7 @@ class RecordedFeedbackEncoder:
                 occurred_text, actor=actor, correlation=correlation, channel=channel)},
             **feedback_fields(message),
         }
+        state["text"] = text  # keeps its place in the order
         state["occurred_at"] = {"_type_": self.time_name, "_data_": occurred_text}  # keeps its place in the order
         rating = message.rating
         if rating is not None and 0 < abs(rating) < SMALLEST_PLAIN_FLOAT:

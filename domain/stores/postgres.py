@@ -12,13 +12,14 @@ from eventsourcing.postgres import PostgresProcessRecorder
 from psycopg.sql import SQL, Identifier
 
 from domain.stores.common import PAGE, NotificationRow, chain_head, new_events
+from domain.stores.subject_keys import PostgresSubjectKeys
 from domain.tamper_evidence import GENESIS_HEAD, ChainHead, ChainRow, VerifyReport, extend_chain, verify_rows
 
-LAST_TABLE = "ledger_events_receipts"  # created last: when it exists, the whole store does
+LAST_TABLE = "ledger_events_subject_keys"  # created last: when it exists, the whole store does
 
 
-class LedgerPostgresRecorder(PostgresProcessRecorder):
-    """PostgreSQL store (production) with chain and receipts.
+class LedgerPostgresRecorder(PostgresSubjectKeys, PostgresProcessRecorder):
+    """PostgreSQL store (production) with chain, receipts and the data subjects' keys.
 
     The library takes an EXCLUSIVE lock on the events table before inserting, so reading
     the last link and appending new ones after the insert is serialised across writers.
@@ -34,6 +35,7 @@ class LedgerPostgresRecorder(PostgresProcessRecorder):
         self.events_table = SQL("{}.{}").format(schema, Identifier(events_table_name))
         self.identity_table = SQL("{}.{}").format(schema, Identifier(events_table_name + "_identity"))
         self.identity_regclass = f'"{self.datastore.schema}"."{events_table_name}_identity"'
+        self.keys_table = SQL("{}.{}").format(schema, Identifier(events_table_name + "_subject_keys"))
         self.sql_create_statements.extend([
             SQL("CREATE TABLE IF NOT EXISTS {} (notification_id bigint PRIMARY KEY, link bytea NOT NULL,"
                 " previous_id bigint NOT NULL)").format(self.chain_table),
@@ -43,8 +45,9 @@ class LedgerPostgresRecorder(PostgresProcessRecorder):
                 ).format(self.identity_table),
             SQL("INSERT INTO {} VALUES (1, replace(gen_random_uuid()::text, '-', '')) ON CONFLICT DO NOTHING"
                 ).format(self.identity_table),
-            # Created last: when it exists, the whole store does (``prepare_schema``).
             SQL("CREATE TABLE IF NOT EXISTS {} (key text PRIMARY KEY)").format(self.receipts_table),
+            # Created last: when it exists, the whole store does (``prepare_schema``).
+            self.keys_table_ddl(self.keys_table),
         ])
 
     def _insert_events(self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:

@@ -11,6 +11,7 @@ from eventsourcing.persistence import StoredEvent, Tracking
 from eventsourcing.sqlite import SQLiteCursor, SQLiteProcessRecorder
 
 from domain.stores.common import PAGE, NotificationRow, chain_head, new_events
+from domain.stores.subject_keys import SQLITE_DDL, SQLiteSubjectKeys
 from domain.tamper_evidence import GENESIS_HEAD, ChainHead, ChainRow, VerifyReport, extend_chain, verify_rows
 
 WRITER_PRAGMAS = (
@@ -23,8 +24,8 @@ WRITER_PRAGMAS = (
 )
 
 
-class LedgerSQLiteRecorder(SQLiteProcessRecorder):
-    """SQLite store (the embedded default) with chain and receipts."""
+class LedgerSQLiteRecorder(SQLiteSubjectKeys, SQLiteProcessRecorder):
+    """SQLite store (the embedded default) with chain, receipts and the data subjects' keys."""
 
     def construct_create_table_statements(self) -> list[str]:
         return [
@@ -36,6 +37,7 @@ class LedgerSQLiteRecorder(SQLiteProcessRecorder):
             "CREATE TABLE IF NOT EXISTS receipts (key TEXT PRIMARY KEY) WITHOUT ROWID",
             "CREATE TABLE IF NOT EXISTS store_identity (id INTEGER PRIMARY KEY CHECK (id = 1), store_id TEXT NOT NULL)",
             "INSERT OR IGNORE INTO store_identity VALUES (1, lower(hex(randomblob(16))))",
+            SQLITE_DDL,
         ]
 
     def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int]:

@@ -1,0 +1,202 @@
+"""Personal data, crypto-shredded: sealed with a key per data subject, kept outside the event log.
+
+The event log is immutable and hash-chained, so personal text (a client's name and description,
+a person's name and email, feedback text) is never written to it in plaintext: it is sealed with
+AES-256-GCM under its data subject's key (``client:KEY`` or ``person:KEY``; feedback text belongs
+to the feedback's client) into an envelope string, ``enc:v1:SUBJECT:KID:BASE64(nonce + ciphertext)``.
+The keys live in their own table of the store, outside the log and its chain. Forgetting a subject
+destroys its key: every envelope sealed with it then reads as ``[forgotten]``, while the events,
+their chain and ``verify`` stay as they were.
+
+``KID`` names the key generation: data a subject sends after being forgotten gets a new key, and
+an envelope of the destroyed key must still read as forgotten, not as tampered. The subject and
+the key id are the cipher's associated data, so an envelope cannot be moved to another subject
+and a key row changed by hand fails loudly instead of opening into wrong text.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import os
+import re
+from collections.abc import Collection, Iterable
+from typing import Any, Protocol
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+PREFIX = "enc:v1:"
+FORGOTTEN = "[forgotten]"
+"""What every output shows in place of a forgotten subject's personal text."""
+KEY_BYTES = 32
+NONCE_BYTES = 12
+KID_PATTERN = re.compile(r"[0-9a-f]{16}")
+BULK_AFTER = 64
+"""A reader that missed this many subjects' keys loads the whole key table at once (a rebuild)."""
+
+KeyRow = tuple[Any, Any]
+"""(key id, key) as the key table holds them: checked before use, as anyone may have edited them."""
+
+
+class PersonalDataError(RuntimeError):
+    """The key table or a sealed value is damaged: reading on would crash or show wrong text."""
+
+
+def client_subject(client: str) -> str:
+    return f"client:{client}"
+
+
+def person_subject(person: str) -> str:
+    return f"person:{person}"
+
+
+def new_key_row() -> tuple[str, bytes]:
+    return os.urandom(8).hex(), os.urandom(KEY_BYTES)
+
+
+class KeyStore(Protocol):
+    """The store's key table (``domain.stores.subject_keys``)."""
+
+    def subject_keys(self, subjects: Collection[str] | None, *, create: bool = False) -> dict[str, KeyRow]:
+        """The keys of ``subjects`` (all keys when None); ``create`` makes the missing ones first."""
+
+    def destroy_subject_key(self, subject: str) -> bool:
+        """Delete the subject's key so that no file of the store keeps it; False if it had none."""
+
+
+class MemoryKeyStore:
+    """Keys in memory, for a ledger on the library's in-memory (POPO) store."""
+
+    def __init__(self) -> None:
+        self.keys: dict[str, KeyRow] = {}
+
+    def subject_keys(self, subjects: Collection[str] | None, *, create: bool = False) -> dict[str, KeyRow]:
+        if subjects is None:
+            return dict(self.keys)
+        if create:
+            for subject in subjects:
+                self.keys.setdefault(subject, new_key_row())
+        return {s: self.keys[s] for s in subjects if s in self.keys}
+
+    def destroy_subject_key(self, subject: str) -> bool:
+        return self.keys.pop(subject, None) is not None
+
+
+def keystore_of(recorder: Any) -> KeyStore:
+    """The recorder's key table; a store without one (the library's POPO recorder) has no keys."""
+    return recorder if hasattr(recorder, "subject_keys") else MemoryKeyStore()  # type: ignore[no-any-return]
+
+
+def _cipher(subject: str, row: KeyRow) -> tuple[str, AESGCM]:
+    """The key id and cipher of a key row, or a clear error naming what is wrong with the row."""
+    kid, key = row
+    if not isinstance(kid, str) or not KID_PATTERN.fullmatch(kid):
+        raise PersonalDataError(f"the key table's row for {subject!r} is damaged: its key id {kid!r} "
+                                "is not 16 hex digits")
+    if isinstance(key, memoryview):
+        key = bytes(key)
+    if not isinstance(key, bytes) or len(key) != KEY_BYTES:
+        size = f"{len(key)} bytes" if isinstance(key, bytes) else type(key).__name__
+        raise PersonalDataError(f"the key table's row for {subject!r} is damaged: its key is {size}, "
+                                f"an AES-256 key is {KEY_BYTES} bytes")
+    return kid, AESGCM(key)
+
+
+def _associated(subject: str, kid: str) -> bytes:
+    return f"{subject}:{kid}".encode()
+
+
+class Sealer:
+    """Seals personal text for a batch of writes, with keys fetched (or created) once per batch."""
+
+    def __init__(self, keystore: KeyStore, subjects: Iterable[str] = ()) -> None:
+        self.keystore = keystore
+        self.ciphers: dict[str, tuple[str, AESGCM, bytes]] = {}
+        self.prepare(subjects)
+
+    def prepare(self, subjects: Iterable[str]) -> None:
+        """Fetch the keys of these subjects, creating the missing ones, in one go."""
+        missing = {s for s in subjects if s not in self.ciphers}
+        if missing:
+            for subject, row in self.keystore.subject_keys(missing, create=True).items():
+                kid, cipher = _cipher(subject, row)
+                self.ciphers[subject] = (kid, cipher, _associated(subject, kid))
+
+    def seal(self, subject: str, text: str) -> str:
+        """The envelope of ``text`` under the subject's current key."""
+        if subject not in self.ciphers:
+            self.prepare((subject,))
+        kid, cipher, associated = self.ciphers[subject]
+        nonce = os.urandom(NONCE_BYTES)
+        sealed = base64.b64encode(nonce + cipher.encrypt(nonce, text.encode(), associated)).decode()
+        return f"{PREFIX}{subject}:{kid}:{sealed}"
+
+    def seal_optional(self, subject: str, text: str | None) -> str | None:
+        return None if text is None else self.seal(subject, text)
+
+
+def is_sealed(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith(PREFIX)
+
+
+def envelope_subject(value: str) -> str:
+    """The data subject an envelope belongs to."""
+    return _parts(value)[0]
+
+
+def _parts(value: str) -> tuple[str, str, str]:
+    parts = value[len(PREFIX):].rsplit(":", 2)
+    if len(parts) != 3:
+        raise PersonalDataError(f"a sealed value is damaged (not subject:key id:data): {value[:60]!r}")
+    return parts[0], parts[1], parts[2]
+
+
+class Revealer:
+    """Opens envelopes for readers; a destroyed key reads as ``[forgotten]``, a damaged one raises.
+
+    Keys are cached for the reader's lifetime, so make one per read (a catch-up, a query): a
+    reader that outlives a ``forget`` would otherwise still hold the destroyed key.
+    """
+
+    def __init__(self, keystore: KeyStore) -> None:
+        self.keystore = keystore
+        self.keys: dict[str, tuple[str, AESGCM] | None] = {}
+        self.misses = 0
+        self.loaded_all = False
+        self.revealed: set[tuple[str, str]] = set()
+        """(subject, key id) of every key whose plaintext this reader handed out."""
+
+    def reveal(self, value: Any) -> Any:
+        """Plaintext of an envelope; anything else (None, text stored before encryption) as it is."""
+        if not isinstance(value, str) or not value.startswith(PREFIX):
+            return value
+        subject, kid, payload = _parts(value)
+        found = self._key(subject)
+        if found is None or found[0] != kid:
+            return FORGOTTEN
+        try:
+            sealed = base64.b64decode(payload, validate=True)
+            plain = found[1].decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], _associated(subject, kid))
+        except (InvalidTag, binascii.Error, ValueError) as error:
+            raise PersonalDataError(
+                f"the key of {subject!r} does not open its sealed data: the key table row (or the event) "
+                f"was altered ({type(error).__name__})"
+            ) from None
+        self.revealed.add((subject, kid))
+        return plain.decode()
+
+    def _key(self, subject: str) -> tuple[str, AESGCM] | None:
+        if subject not in self.keys:
+            if self.loaded_all:
+                return None
+            self.misses += 1
+            if self.misses > BULK_AFTER:
+                rows = self.keystore.subject_keys(None)
+                self.loaded_all = True
+            else:
+                rows = self.keystore.subject_keys((subject,))
+            for name, row in rows.items():
+                self.keys.setdefault(name, _cipher(name, row))
+            self.keys.setdefault(subject, None)
+        return self.keys[subject]

@@ -1,0 +1,122 @@
+"""The key table: one AES key per data subject, in the store but outside the event log and its chain.
+
+Destroying a key must leave no copy in the store's files. SQLite writes the key table with
+``secure_delete`` on (deleted and moved cells are zeroed) and, after a delete, checkpoints the
+WAL into the database and truncates it, so neither ``-wal`` nor the database keeps the old page.
+PostgreSQL deletes the row, then ``VACUUM FULL`` rewrites the (small) table into a new file, so
+the dead tuple is gone from the table's pages. Neither can reach backups, or PostgreSQL's own WAL
+segments until the server recycles them: the README says so.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Collection
+from typing import Any
+
+from domain.personal_data import KeyRow, new_key_row
+
+SQLITE_TABLE = "subject_keys"
+SQLITE_DDL = (f"CREATE TABLE IF NOT EXISTS {SQLITE_TABLE} (subject TEXT PRIMARY KEY, kid TEXT NOT NULL,"
+              " key BLOB NOT NULL) WITHOUT ROWID")
+CHUNK = 500
+CHECKPOINT_SECONDS = 30.0
+
+
+class SQLiteSubjectKeys:
+    """The key table of the SQLite store (mixed into its recorder)."""
+
+    datastore: Any
+
+    def subject_keys(self, subjects: Collection[str] | None, *, create: bool = False) -> dict[str, KeyRow]:
+        if subjects is None:
+            with self.datastore.transaction(commit=False) as c:
+                c.execute(f"SELECT subject, kid, key FROM {SQLITE_TABLE}")
+                return {row[0]: (row[1], row[2]) for row in c.fetchall()}
+        found = self._select(list(subjects), commit=False)
+        missing = [s for s in subjects if s not in found]
+        if create and missing:
+            with self.datastore.transaction(commit=True) as c:
+                c.execute("PRAGMA secure_delete = ON")  # b-tree cells moved by this insert leave zeros behind
+                c.executemany(f"INSERT OR IGNORE INTO {SQLITE_TABLE} VALUES (?, ?, ?)",
+                              [(s, *new_key_row()) for s in missing])
+            found.update(self._select(missing, commit=False))  # a concurrent writer's key, if it won
+        return found
+
+    def _select(self, subjects: list[str], *, commit: bool) -> dict[str, KeyRow]:
+        found: dict[str, KeyRow] = {}
+        with self.datastore.transaction(commit=commit) as c:
+            for start in range(0, len(subjects), CHUNK):
+                chunk = subjects[start : start + CHUNK]
+                c.execute(f"SELECT subject, kid, key FROM {SQLITE_TABLE} WHERE subject IN"
+                          f" ({','.join('?' * len(chunk))})", chunk)
+                found.update({row[0]: (row[1], row[2]) for row in c.fetchall()})
+        return found
+
+    def destroy_subject_key(self, subject: str) -> bool:
+        with self.datastore.transaction(commit=True) as c:
+            c.execute("PRAGMA secure_delete = ON")
+            c.execute(f"DELETE FROM {SQLITE_TABLE} WHERE subject = ?", (subject,))
+            deleted = c.sqlite_cursor.rowcount > 0
+        self.checkpoint_wal()
+        return deleted
+
+    def checkpoint_wal(self) -> None:
+        """Copy the WAL into the database and truncate it, waiting for readers of older snapshots."""
+        deadline = time.monotonic() + CHECKPOINT_SECONDS
+        with self.datastore.get_connection(commit=True) as conn:
+            cursor = conn.cursor()
+            while True:
+                cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                busy, _, _ = cursor.fetchone()
+                if not busy:
+                    return
+                if time.monotonic() > deadline:
+                    raise TimeoutError("the WAL could not be checkpointed: a reader kept an old snapshot open")
+                time.sleep(0.05)
+
+
+class PostgresSubjectKeys:
+    """The key table of the PostgreSQL store (mixed into its recorder)."""
+
+    datastore: Any
+    keys_table: Any  # psycopg.sql.Composed; psycopg is imported only for PostgreSQL stores
+
+    @staticmethod
+    def keys_table_ddl(table: Any) -> Any:
+        from psycopg.sql import SQL
+
+        return SQL("CREATE TABLE IF NOT EXISTS {} (subject text PRIMARY KEY, kid text NOT NULL,"
+                   " key bytea NOT NULL)").format(table)
+
+    def subject_keys(self, subjects: Collection[str] | None, *, create: bool = False) -> dict[str, KeyRow]:
+        from psycopg.sql import SQL
+
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            if subjects is None:
+                curs.execute(SQL("SELECT subject, kid, key FROM {}").format(self.keys_table))
+                return {r["subject"]: (r["kid"], r["key"]) for r in curs.fetchall()}
+            wanted = list(subjects)
+            select = SQL("SELECT subject, kid, key FROM {} WHERE subject = ANY(%s)").format(self.keys_table)
+            curs.execute(select, (wanted,))
+            found: dict[str, KeyRow] = {r["subject"]: (r["kid"], r["key"]) for r in curs.fetchall()}
+            missing = [s for s in wanted if s not in found]
+            if create and missing:
+                rows = [new_key_row() for _ in missing]
+                curs.execute(
+                    SQL("INSERT INTO {} SELECT * FROM unnest(%s::text[], %s::text[], %s::bytea[])"
+                        " ON CONFLICT (subject) DO NOTHING").format(self.keys_table),
+                    (missing, [kid for kid, _ in rows], [key for _, key in rows]),
+                )
+                curs.execute(select, (missing,))  # a concurrent writer's key, if it won
+                found.update({r["subject"]: (r["kid"], r["key"]) for r in curs.fetchall()})
+            return found
+
+    def destroy_subject_key(self, subject: str) -> bool:
+        from psycopg.sql import SQL
+
+        with self.datastore.get_connection() as conn:  # autocommit: VACUUM cannot run in a transaction
+            deleted = conn.execute(SQL("DELETE FROM {} WHERE subject = %s").format(self.keys_table),
+                                   (subject,)).rowcount > 0
+            conn.execute(SQL("VACUUM FULL {}").format(self.keys_table))
+        return deleted

@@ -1,0 +1,59 @@
+"""`clientocracy forget client|person KEY --reason TEXT`: crypto-shred a data subject (GDPR art. 17)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from scripts import settings
+from scripts.cli import JsonOpt, StoreOpt, ViewsOpt, emit_json, fail, open_ledger
+
+forget_app = typer.Typer(help="Forget a client or a person: destroy its key (crypto-shredding).",
+                         no_args_is_help=True)
+
+ReasonOpt = Annotated[str, typer.Option(
+    "--reason", help="Why (kept in the event log for good: write no personal data here, e.g. a ticket number).")]
+ActorOpt = Annotated[str | None, typer.Option("--actor", help="Who asked for it (recorded as the event's actor).")]
+
+
+def forget_subject(kind: str, key: str, reason: str, actor: str | None, store: str | None, views: str | None,
+                   json_output: bool) -> None:
+    """Destroy the key, record ``SubjectForgotten``, then rebuild the views file without the plaintext."""
+    from domain.erasure import UnknownSubject
+    from projections.runner import rebuild
+
+    if not reason.strip():
+        raise fail("--reason must not be empty", 2)
+    ledger = open_ledger(store)
+    try:
+        result = ledger.forget(kind, key, reason.strip(), actor=actor)
+        path = settings.views_path(views)
+        rebuilt = path.exists()
+        if rebuilt:
+            rebuild(ledger.recorder, path)
+    except UnknownSubject as error:
+        raise fail(f"forget: {error}") from None
+    finally:
+        ledger.close()
+    if json_output:
+        emit_json({**result.to_dict(), "views_rebuilt": str(path) if rebuilt else None})
+    elif result.erasure is None:
+        typer.echo(f"{kind} {key!r} was already forgotten; nothing new was stored about it since")
+    else:
+        typer.echo(f"{kind} {key!r} forgotten: key destroyed, SubjectForgotten recorded"
+                   + (f", views rebuilt ({path})" if rebuilt else ""))
+
+
+@forget_app.command("client")
+def forget_client(client: str, reason: ReasonOpt, actor: ActorOpt = None, store: StoreOpt = None,
+                  views: ViewsOpt = None, json_output: JsonOpt = False) -> None:
+    """Forget a client: its name, description and feedback texts read as [forgotten] from now on."""
+    forget_subject("client", client, reason, actor, store, views, json_output)
+
+
+@forget_app.command("person")
+def forget_person(person: str, reason: ReasonOpt, actor: ActorOpt = None, store: StoreOpt = None,
+                  views: ViewsOpt = None, json_output: JsonOpt = False) -> None:
+    """Forget a person: their name and email read as [forgotten] from now on."""
+    forget_subject("person", person, reason, actor, store, views, json_output)

@@ -1,0 +1,110 @@
+"""Sealing personal text: envelopes, keys per subject, forgetting, and the paths that write it."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from domain import commands as c
+from domain.application import Ledger, feedback_fields
+from domain.audit import Audit
+from domain.client import Client
+from domain.commands import FeedbackMessage
+from domain.erasure import UnknownSubject
+from domain.feedback import Feedback
+from domain.personal_data import FORGOTTEN, MemoryKeyStore, PersonalDataError, Revealer, Sealer
+
+MAPPER_LEDGER = Ledger(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+
+
+def test_an_envelope_opens_only_with_its_subjects_current_key() -> None:
+    keys = MemoryKeyStore()
+    sealer = Sealer(keys, ["client:a", "client:b"])
+    sealed = sealer.seal("client:a", "Anna Petrova, +7 900 000")
+    assert sealed.startswith("enc:v1:client:a:") and "Anna" not in sealed
+    assert Revealer(keys).reveal(sealed) == "Anna Petrova, +7 900 000"
+    assert Revealer(keys).reveal("text stored before encryption") == "text stored before encryption"
+    assert Revealer(keys).reveal(None) is None
+
+    moved = sealed.replace("enc:v1:client:a:", "enc:v1:client:b:")  # same data under another subject
+    keys.keys["client:b"] = (keys.keys["client:a"][0], keys.keys["client:b"][1])
+    with pytest.raises(PersonalDataError, match="does not open"):
+        Revealer(keys).reveal(moved)
+    with pytest.raises(PersonalDataError, match="damaged"):
+        Revealer(keys).reveal("enc:v1:garbage")
+
+    keys.destroy_subject_key("client:a")
+    assert Revealer(keys).reveal(sealed) == FORGOTTEN
+    renewed = Sealer(keys, ["client:a"]).seal("client:a", "new text")
+    assert Revealer(keys).reveal(sealed) == FORGOTTEN  # the new key does not open the old data...
+    assert Revealer(keys).reveal(renewed) == "new text"  # ...and does open what came after
+
+
+@settings(max_examples=60, deadline=None)
+@given(text=st.text(max_size=200), client=st.text(min_size=1, max_size=30).map(str.strip).filter(bool))
+def test_streamed_feedback_with_sealed_text_is_stored_byte_for_byte_as_the_mapper_stores_it(
+    text: str, client: str
+) -> None:
+    message = FeedbackMessage.model_validate({
+        "feedback_id": "f1", "client": client, "kind": "complaint", "channel": "app", "text": text,
+        "rating": 4, "occurred_at": "2026-01-05T09:00:00+03:00"})
+    sealed = Sealer(MemoryKeyStore()).seal(f"client:{client}", text)
+    recorded_at = datetime.now(UTC)
+    ours = MAPPER_LEDGER.feedback_encoder.stored_events([(message, "k:0:1")], recorded_at, [sealed])[0]
+    fields = {**feedback_fields(message), "text": sealed}
+    aggregate = Feedback(audit=Audit(at=message.occurred_at, correlation="k:0:1"), **fields)
+    created = dataclasses.replace(aggregate.collect_events()[0], timestamp=recorded_at)
+    assert ours == MAPPER_LEDGER.mapper.to_stored_event(created)
+
+
+def commands(*lines: dict[str, object]) -> list[c.Command]:
+    return [c.COMMAND_ADAPTER.validate_python(line) for line in lines]
+
+
+def test_every_write_path_seals_and_the_ledger_reads_through_forget(ledger: Ledger) -> None:
+    ledger.execute(commands(
+        {"type": "IdentifyClient", "client": "ann", "name": "Ann Smith", "kind": "external",
+         "description": "lives at 1 Elm St", "at": T0.isoformat()},
+        {"type": "RecordFeedback", "feedback_id": "f1", "client": "ann", "kind": "complaint", "channel": "app",
+         "text": "call me on 555-0100", "occurred_at": T0.isoformat()},
+    ))
+    message = FeedbackMessage.model_validate({"feedback_id": "f2", "client": "ann", "kind": "praise",
+                                              "channel": "app", "text": "thanks, Ann", "occurred_at": T0.isoformat()})
+    ledger.record_feedback([(message, "kafka:t:0:1")], tracking=None)
+
+    stored = [n.state for n in ledger.recorder.select_notifications(1, 100)]
+    assert not any(b"Ann" in s or b"Elm" in s or b"555" in s for s in stored)
+    client = ledger.state(Client, "ann")
+    assert client is not None and (client.name, client.description) == ("Ann Smith", "lives at 1 Elm St")
+    assert [ledger.state(Feedback, f).text for f in ("f1", "f2")] == ["call me on 555-0100", "thanks, Ann"]
+
+    result = ledger.forget("client", "ann", reason="ticket 7", actor="dpo")
+    assert result.key_destroyed and result.erasure == "client:ann"
+    client = ledger.state(Client, "ann")
+    assert client is not None and (client.name, client.description, client.kind) == (FORGOTTEN, FORGOTTEN, "external")
+    assert ledger.state(Feedback, "f2").text == FORGOTTEN
+    assert ledger.verify().ok
+
+    # new feedback after the forget is new data under a new key; forgetting again destroys that one
+    later = FeedbackMessage.model_validate({"feedback_id": "f3", "client": "ann", "kind": "praise",
+                                            "channel": "app", "text": "hello again", "occurred_at": T0.isoformat()})
+    ledger.record_feedback([(later, "kafka:t:0:2")], tracking=None)
+    assert ledger.state(Feedback, "f3").text == "hello again"
+    assert ledger.state(Feedback, "f1").text == FORGOTTEN
+    assert ledger.forget("client", "ann", reason="ticket 8").erasure == "client:ann#2"
+    assert ledger.state(Feedback, "f3").text == FORGOTTEN
+    assert ledger.forget("client", "ann", reason="ticket 9").erasure is None  # nothing left to forget
+    with pytest.raises(UnknownSubject):
+        ledger.forget("client", "bob", reason="no such client")
+
+
+def test_text_stored_before_encryption_still_reads(ledger: Ledger) -> None:
+    legacy = Client(key="old", name="Plain Name", kind="external", description="plain", audit=Audit(at=T0))
+    ledger.record(list(legacy.collect_events()), tracking=None, receipts=[])
+    client = ledger.state(Client, "old")
+    assert client is not None and client.name == "Plain Name"
