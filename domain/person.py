@@ -16,6 +16,7 @@ class Person(LedgerAggregate):
     """
 
     KIND = "person"
+    PERSONAL_FIELDS = ("name", "email")
 
     @event("Registered")
     def __init__(self, key: str, name: str, email: str | None, audit: Audit) -> None:

@@ -6,12 +6,15 @@ from domain import commands as c
 from domain.audit import Audit
 from domain.client import Client
 from domain.person import Person
+from domain.personal_data import person_subject
 from domain.unit_of_work import UnitOfWork
 
 
 def register_person(uow: UnitOfWork, cmd: c.RegisterPerson, audit: Audit) -> None:
     uow.require_absent(Person, cmd.person)
-    uow.add(Person(key=cmd.person, name=cmd.name, email=cmd.email, audit=audit))
+    subject = person_subject(cmd.person)
+    uow.add(Person(key=cmd.person, name=uow.sealer.seal(subject, cmd.name),
+                   email=uow.sealer.seal_optional(subject, cmd.email), audit=audit))
 
 
 def appoint_council(uow: UnitOfWork, cmd: c.AppointCouncil, audit: Audit) -> None:

@@ -6,11 +6,12 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from domain import commands as c
-from domain.personal_data import client_subject
+from domain.personal_data import client_subject, person_subject
 
 SUBJECTS: dict[type[c.Command], Callable[[Any], str]] = {
     c.IdentifyClient: lambda cmd: client_subject(cmd.client),
     c.RecordFeedback: lambda cmd: client_subject(cmd.client),  # feedback text belongs to its client
+    c.RegisterPerson: lambda cmd: person_subject(cmd.person),
 }
 
 
