@@ -6,8 +6,9 @@ import dataclasses
 from datetime import UTC, datetime
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from domain import commands as c
 from domain.application import Ledger, feedback_fields
@@ -52,9 +53,12 @@ def test_an_envelope_opens_only_with_its_subjects_current_key() -> None:
 def test_streamed_feedback_with_sealed_text_is_stored_byte_for_byte_as_the_mapper_stores_it(
     text: str, client: str
 ) -> None:
-    message = FeedbackMessage.model_validate({
-        "feedback_id": "f1", "client": client, "kind": "complaint", "channel": "app", "text": text,
-        "rating": 4, "occurred_at": "2026-01-05T09:00:00+03:00"})
+    try:
+        message = FeedbackMessage.model_validate({
+            "feedback_id": "f1", "client": client, "kind": "complaint", "channel": "app", "text": text,
+            "rating": 4, "occurred_at": "2026-01-05T09:00:00+03:00"})
+    except ValidationError:
+        assume(False)  # input the edge refuses never reaches the encoder
     sealed = Sealer(MemoryKeyStore()).seal(f"client:{client}", text)
     recorded_at = datetime.now(UTC)
     ours = MAPPER_LEDGER.feedback_encoder.stored_events([(message, "k:0:1")], recorded_at, texts=[sealed])[0]
