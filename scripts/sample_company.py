@@ -507,15 +507,34 @@ class _Clock:
         return _iso(now)
 
 
+# Clients' representatives: they counter and agree for their client in negotiations (step 5).
+REPRESENTATIVES = {"households": "vera-belova", "office-lunch": "natalia-romanova"}
+
+
+def _people(tl: _Timeline) -> None:
+    """Everyone who acts in the sample, registered first (so each can get a token and sign in)."""
+    clock = _Clock("2025-12-01T08:00:00Z")
+    people = [COUNCIL, *(p for team in TEAMS for p, _ in team["members"]), *REPRESENTATIVES.values()]
+    for person in people:
+        tl.add("RegisterPerson", f"person-{person}", clock.tick(), COUNCIL, person=person,
+               name=person.replace("-", " ").title())
+    tl.add("AppointCouncil", f"council-{COUNCIL}", clock.tick(), COUNCIL, person=COUNCIL)
+    clock = _Clock("2025-12-05T08:00:00Z")
+    for client, person in REPRESENTATIVES.items():
+        tl.add("RepresentClient", f"represent-{client}-{person}", clock.tick(), COUNCIL, client=client,
+               person=person)
+
+
 def _setup(tl: _Timeline) -> None:
     """Steps 1-6 before the quarter: teams, clients, pains, propositions, canvases, metrics."""
+    _people(tl)
     clock = _Clock("2025-12-01T09:00:00Z")
     for team in TEAMS:
         tl.add("FormTeam", f"team-{team['team']}", clock.tick(), COUNCIL,
                team=team["team"], name=team["name"])
-        for person, role in team["members"]:
+        for n, (person, role) in enumerate(team["members"]):
             tl.add("AddMember", f"member-{team['team']}-{person}", clock.tick(), team["members"][0][0],
-                   team=team["team"], person=person, role=role)
+                   team=team["team"], person=person, role=role, lead=n == 0 or None)
     clock = _Clock("2025-12-02T10:00:00Z")
     for team in TEAMS:
         tl.add("SetCommunicationRules", f"rules-{team['team']}", clock.tick(), team["members"][0][0],

@@ -40,6 +40,7 @@ DEFINES: dict[str, tuple[str, str]] = {
     "RecordFeedback": ("feedback", "feedback_id"),
     "RecordErrorReview": ("review", "review"),
     "RecordProcessChange": ("change", "change"),
+    "RegisterPerson": ("person", "person"),
 }
 
 # The aggregate a command belongs to, whose `at` must never go backwards.
@@ -63,12 +64,14 @@ AGGREGATE: dict[str, tuple[str, str]] = {
     "StartExperiment": ("experiment", "experiment"),
     "RecordObservation": ("experiment", "experiment"),
     "ConcludeExperiment": ("experiment", "experiment"),
+    "AppointCouncil": ("person", "person"),
+    "RepresentClient": ("client", "client"),
 }
 
 # Fields that must name an entity defined on an earlier line.
 REFERENCES: dict[str, str] = {
     "client": "client", "team": "team", "promisor": "team", "metric": "metric", "canvas": "canvas",
-    "parent": "promise", "experiment": "experiment", "review": "review",
+    "parent": "promise", "experiment": "experiment", "review": "review", "person": "person",
 }
 
 

@@ -29,6 +29,7 @@ def test_two_people_negotiate_a_promise_end_to_end(browser: Any, served: Served,
     kim_context, kim_page = sign_in(browser, served, "kim")  # the promisee team (kitchen)
     try:
         max_page.goto(served.url("/teams/delivery"))
+        max_page.get_by_text("Propose a promise", exact=True).click()  # opens the form
         max_page.get_by_label("Promise key").fill("p-web")
         max_page.get_by_label("Promisee (a client or a team)").select_option("kitchen")
         max_page.get_by_label("Statement").fill("Hot boxes reach the kitchen by 11:00")
@@ -64,6 +65,20 @@ def test_two_people_negotiate_a_promise_end_to_end(browser: Any, served: Served,
             ("Proposed", "max"), ("CounterProposed", "kim"), ("Agreed", "max")]
         status, audit = served.api("GET", "/api/audit?promise=p-web", "cora")
         assert status == 200 and {e["channel"] for e in audit["events"]} == {"web"}
+
+        # an amendment: proposed by one side, accepted by the other, in force as a new version
+        kim_page.reload()
+        assert _buttons(kim_page)["Propose amendment"] == 1 and _buttons(kim_page)["Accept amendment"] == 0
+        kim_page.get_by_label("New target").fill("93")
+        kim_page.locator("#amend-reason").fill("The new ovens are in")
+        kim_page.get_by_role("button", name="Propose amendment", exact=True).click()
+        kim_page.wait_for_load_state()
+        assert _buttons(kim_page)["Accept amendment"] == 0  # the other side must accept
+        max_page.reload()
+        max_page.get_by_role("button", name="Accept amendment", exact=True).click()
+        max_page.wait_for_load_state()
+        amended = served.api("GET", "/api/promises/p-web", "cora")[1]
+        assert amended["status"] == "agreed" and amended["target"] == 93 and amended["version"] == 5
 
         shots = {"promise": tmp_path / "promise-page.png", "team": tmp_path / "team-page.png"}
         max_page.screenshot(path=str(shots["promise"]), full_page=True)

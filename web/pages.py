@@ -131,9 +131,10 @@ def home(p: Page = Depends(page)) -> Response:
             " ON m.team = t.team AND m.person = $me WHERE t.business_at <= $as_of ORDER BY t.name",
             {"as_of": p.as_of, "me": me},
         ).fetchall()
-        open_promises = con.execute(
+        open_promises = con.execute(  # under negotiation, or an amendment proposed and not yet accepted
             "SELECT promise, status, promisor, promisee, statement FROM promise_state_as_of(?)"
-            " WHERE status IN ('proposed', 'agreed') ORDER BY promise", [p.as_of],
+            " WHERE status = 'proposed' OR (status = 'agreed' AND event = 'AmendmentProposed') ORDER BY promise",
+            [p.as_of],
         ).fetchall()
         return {"teams": teams, "promises": open_promises}
 

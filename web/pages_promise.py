@@ -59,6 +59,10 @@ def _promise_data(p: Page, key: str) -> dict[str, Any]:
         if view is None:
             return None
         team = con.execute("SELECT 1 FROM teams WHERE team = ? AND business_at <= ?", [view["promisee"], p.as_of])
+        channels = dict(con.execute("SELECT version, channel FROM event_log WHERE aggregate_type = 'Promise'"
+                                    " AND key = ?", [key]).fetchall())
+        for entry in view["history"]:
+            entry.setdefault("channel", channels.get(entry["version"]))
         return {"view": view, "promisee_is_team": team.fetchone() is not None,
                 "experiments": [e["experiment"] for e in experiments(con, p.as_of) if e.get("promise") == key]}
 

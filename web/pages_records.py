@@ -33,6 +33,11 @@ def experiment_page(key: str, p: Page = Depends(page)) -> Response:
     ))
 
 
+def through(text: str | None) -> str | None:
+    """A "To" date from a date picker includes that whole day (a full ISO time is taken as it is)."""
+    return f"{text}T23:59:59.999999" if text and len(text) == 10 else text
+
+
 def _moment(text: str | None, label: str) -> datetime | None:
     if not text:
         return None
@@ -54,7 +59,7 @@ def retro_page(p: Page = Depends(page)) -> Response:
     if chosen:
         try:
             start = _moment(start_text, "From") or datetime(1970, 1, 1)
-            end = min(_moment(end_text, "To") or p.as_of, p.as_of)
+            end = min(_moment(through(end_text), "To") or p.as_of, p.as_of)
             if end < start:
                 raise ValueError("To must not be before From")
             known = {t for t, _ in all_teams}
@@ -86,8 +91,8 @@ def audit_page(p: Page = Depends(page)) -> Response:
     events: list[dict[str, Any]] = []
     try:
         _moment(filters["from"], "From")
-        end = _moment(filters["to"], "To")
-        asked = dict(filters)
+        end = _moment(through(filters["to"]), "To")
+        asked = {**filters, "to": through(filters["to"])}
         if p.past and (end is None or end > p.as_of):
             asked["to"] = p.as_of_param  # looking back: nothing after the as-of moment
         events = p.workspace.audit(asked)
