@@ -9,8 +9,9 @@ is judged on its own earlier commands too.
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
+from domain.base import LedgerAggregate
 from domain.experiment import Experiment
 from domain.feedback import Feedback
 from domain.person import Person
@@ -39,6 +40,18 @@ class UnitOfWorkFacts:
     def __init__(self, uow: UnitOfWork, index: CrossIndex | None = None) -> None:
         self.uow = uow
         self.index = index or NoIndex()
+        self._teams_of: dict[str, set[str]] = {}  # the index's answers, asked once per batch
+        self._teams_on: dict[str, set[str]] = {}
+
+    def _index_teams_of(self, person: str) -> set[str]:
+        if person not in self._teams_of:
+            self._teams_of[person] = self.index.teams_of(person)
+        return self._teams_of[person]
+
+    def _index_teams_on(self, metric: str) -> set[str]:
+        if metric not in self._teams_on:
+            self._teams_on[metric] = self.index.promisor_teams_on(metric)
+        return self._teams_on[metric]
 
     def council(self, person: str) -> bool:
         found = self.uow.find(Person, person)
@@ -55,14 +68,14 @@ class UnitOfWorkFacts:
         found = self._team(team)
         return found is not None and person in found.leads
 
-    def _loaded(self, cls: type) -> list:  # type: ignore[type-arg]
-        return [a for a in self.uow.loaded.values() if isinstance(a, cls)]
+    def _loaded(self, cls: type[LedgerAggregate]) -> list[Any]:
+        return list(self.uow.by_kind.get(cls.KIND, {}).values())
 
     def in_any_team(self, person: str) -> bool:
         if any(person in t.members for t in self._loaded(Team)):
             return True
         # the index may be behind this batch: a team it names must still hold the person now
-        return any(self.member(team, person) for team in self.index.teams_of(person))
+        return any(self.member(team, person) for team in self._index_teams_of(person))
 
     def _promise(self, key: str) -> Promise | None:
         return self.uow.find(Promise, key)
@@ -105,7 +118,7 @@ class UnitOfWorkFacts:
 
     def member_of_team_promising_on(self, metric: str, person: str) -> bool:
         teams = {p.promisor for p in self._loaded(Promise) if p.metric == metric}
-        teams |= self.index.promisor_teams_on(metric)
+        teams |= self._index_teams_on(metric)
         return any(self.member(team, person) for team in teams)
 
     def feedback_team(self, feedback_id: str) -> str | None:

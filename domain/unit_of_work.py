@@ -28,6 +28,8 @@ class UnitOfWork:
         """Seals personal text before it enters an event (``uow.sealer.seal(subject, text)``)."""
         self.at = datetime.min.replace(tzinfo=UTC)  # business time of the command being handled
         self.loaded: dict[tuple[str, str], LedgerAggregate | None] = {}
+        self.by_kind: dict[str, dict[str, LedgerAggregate]] = {}
+        """The loaded aggregates of each kind (the permission table looks over a batch's promises and teams)."""
         self.events: list[Any] = []
         self.receipts: list[str] = []
 
@@ -38,6 +40,8 @@ class UnitOfWork:
                 self.loaded[slot] = self.repository.get(key_id(cls.KIND, key))
             except AggregateNotFoundError:
                 self.loaded[slot] = None
+            if self.loaded[slot] is not None:
+                self.by_kind.setdefault(cls.KIND, {})[key] = self.loaded[slot]  # type: ignore[assignment]
         found = self.loaded[slot]
         if found is not None and not isinstance(found, cls):
             raise DomainError(f"{key!r} is not a {cls.KIND}")
@@ -74,4 +78,5 @@ class UnitOfWork:
 
     def add(self, aggregate: LedgerAggregate) -> None:
         self.loaded[(aggregate.KIND, aggregate.key)] = aggregate  # type: ignore[attr-defined]
+        self.by_kind.setdefault(aggregate.KIND, {})[aggregate.key] = aggregate  # type: ignore[attr-defined]
         self.events.extend(aggregate.collect_events())

@@ -97,8 +97,7 @@ async def post_feedback(request: Request, principal: Ingester) -> Response:
     def record() -> Any:
         outcome = server.ledger.record_feedback(
             [(message, f"api:{message.feedback_id}")], None, Acting(principal.person, "api"))
-        if outcome.position is not None:
-            server.views.catch_up(outcome.position)
+        server.views.nudge()
         return outcome
 
     outcome = await run_in_threadpool(record)

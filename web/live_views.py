@@ -36,6 +36,7 @@ class LiveViews:
         self._local = threading.local()
         self._cursors: list[duckdb.DuckDBPyConnection] = []
         self._stop = threading.Event()
+        self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self.listeners: list[Callable[[int], None]] = []
         """Called (from the catch-up thread) with each new views position."""
@@ -76,8 +77,17 @@ class LiveViews:
             self._thread = threading.Thread(target=self._follow, name="views-catch-up", daemon=True)
             self._thread.start()
 
+    def nudge(self) -> None:
+        """Catch up now in the background (after a write: live pages hear of it at once, and the next
+        request finds the views already caught up more often)."""
+        self._wake.set()
+
     def _follow(self) -> None:
-        while not self._stop.wait(self.poll_interval):
+        while not self._stop.is_set():
+            self._wake.wait(self.poll_interval)
+            self._wake.clear()
+            if self._stop.is_set():
+                return
             try:
                 self.fresh()
             except Exception:  # a store hiccup must not end the server's catch-up for good
@@ -86,6 +96,7 @@ class LiveViews:
 
     def close(self) -> None:
         self._stop.set()
+        self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout=5)
         with self._write_lock:

@@ -22,17 +22,20 @@ def to_json(data: Any) -> bytes:
 
 
 class ViewsIndex:
-    """The permission table's cross-aggregate questions, answered from the caught-up views."""
+    """The permission table's cross-aggregate questions, answered from the views caught up first (so
+    a membership recorded by the previous request counts; the batch's own changes the facts add)."""
 
     def __init__(self, views: LiveViews) -> None:
         self.views = views
 
     def teams_of(self, person: str) -> set[str]:
+        self.views.fresh()
         with self.views.reading() as con:
             rows = con.execute("SELECT team FROM team_members WHERE person = ?", [person]).fetchall()
         return {row[0] for row in rows}
 
     def promisor_teams_on(self, metric: str) -> set[str]:
+        self.views.fresh()
         with self.views.reading() as con:
             rows = con.execute(
                 "SELECT DISTINCT promisor FROM promise_history WHERE metric = ?", [metric]

@@ -91,7 +91,6 @@ def run_commands(server: Server, principal: Principal, items: list[Any], channel
         commands.append(command)
         indices.append(index)
     if commands:
-        server.views.fresh()  # the permission table's cross-aggregate answers come from the views
         acting = Acting(principal.person, channel, server.index)
         batch = persisting(lambda: server.ledger.execute(commands, acting=acting))
         for i in batch.accepted:
@@ -102,10 +101,10 @@ def run_commands(server: Server, principal: Principal, items: list[Any], channel
             results[indices[i]] = ItemResult(indices[i], "rejected", reason)
         for i, rule, reason in batch.forbidden:
             results[indices[i]] = ItemResult(indices[i], "forbidden", reason, rule)
+        if batch.position is not None:
+            server.views.nudge()
         if len(batch.accepted) == 1:
             results[indices[batch.accepted[0]]].events = batch.events  # type: ignore[union-attr]
-        if batch.position is not None:
-            server.views.catch_up(batch.position)  # read-your-writes, and live pages update at once
     return [r for r in results if r is not None]
 
 
@@ -131,6 +130,5 @@ def decide(server: Server, principal: Principal, command: c.Command) -> Decision
     refusal = scope_refusal(principal, command)
     if refusal is not None:
         return Refused(refusal, f"token scope {principal.scope!r} does not allow this")
-    server.views.fresh()
     facts = UnitOfWorkFacts(UnitOfWork(server.ledger.repository), server.index)
     return may(facts, principal.person, command)

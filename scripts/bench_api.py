@@ -1,0 +1,221 @@
+"""Benchmark: the HTTP API of a real `clientocracy serve` process, beside its own baselines, same run.
+
+    python -m scripts.bench_api [--n 100000] [--stores sqlite,postgres] [--clients 16] [--seconds 10] [--json]
+
+1. `GET /api/teams/{key}` on a store of N events, `--clients` concurrent keep-alive clients on
+   loopback: p50/p99 latency and requests/s, beside `GET /api/health` of the same server (the
+   framework's ceiling) as a ratio. Measured twice: repeated reads (answered from the per-position
+   cache, as on a server between writes) and reads with a distinct `as_of` each (every one a real
+   query of the views).
+2. `POST /api/commands` with arrays of 500 readings vs `clientocracy import` of the same readings
+   (in process, as `bench_import` runs it) on a fresh store of the same kind.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from domain.application import Ledger
+from domain.commands import parse_command
+from domain.tokens import issue_token
+from scripts.bench_common import fresh_store, report, timed, write_readings
+from scripts.import_file import import_lines
+
+TEAM: list[dict[str, Any]] = [
+    {"type": "RegisterPerson", "person": "ann", "name": "Ann"},
+    {"type": "FormTeam", "team": "kitchen", "name": "Kitchen"},
+    {"type": "AddMember", "team": "kitchen", "person": "ann", "role": "chef", "lead": True},
+    {"type": "IdentifyClient", "client": "diner", "name": "Diner", "kind": "external"},
+    {"type": "DefineMetric", "metric": "ontime", "name": "On time", "unit": "%", "direction": "higher_is_better"},
+    {"type": "ProposePromise", "promise": "p", "promisor": "kitchen", "promisee": "diner", "statement": "On time",
+     "metric": "ontime", "target": 90, "period": "week"},
+    {"type": "AgreePromise", "promise": "p"},
+]
+
+
+def seed(url: str, extra: list[dict[str, Any]] | None = None) -> str:
+    """The team, its promise and ``extra`` commands (before the readings); a write token for its lead."""
+    ledger = Ledger.open(url)
+    try:
+        lines = [{**line, "at": "2025-12-01T00:00:00Z"} for line in TEAM] + (extra or [])
+        result = ledger.execute([parse_command(json.dumps(line)) for line in lines])
+        assert not result.rejected and not result.forbidden, result
+        return issue_token(ledger, "ann").token
+    finally:
+        ledger.close()
+
+
+def big_store_extras() -> list[dict[str, Any]]:
+    """Complaints and economics, so the team answer has every part to compute."""
+    feedback = [{"type": "RecordFeedback", "feedback_id": f"f{i}", "client": "diner", "kind": "complaint",
+                 "channel": "app", "text": f"Late order {i}", "rating": i % 11, "team": "kitchen",
+                 "occurred_at": f"2026-{1 + i % 12:02d}-{1 + i % 28:02d}T12:00:00Z"} for i in range(300)]
+    money = [{"type": "PostLedgerEntry", "team": "kitchen", "period": f"2026-{m:02d}", "kind": kind,
+              "amount": amount, "at": "2025-12-01T00:00:00Z"}
+             for m in range(1, 13) for kind, amount in (("revenue", 1000.0 * m), ("cost", 700.0 * m))]
+    return feedback + money
+
+
+@contextmanager
+def server(url: str, views: Path, log: Path) -> Iterator[str]:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "scripts", "serve", "--store", url, "--views", str(views), "--port", str(port),
+             "--log-level", "warning"], stdout=out, stderr=subprocess.STDOUT)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 300
+            while True:
+                try:
+                    if httpx.get(f"{base}/api/health", timeout=2).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(log.read_text())
+                time.sleep(0.2)
+            yield base
+        finally:
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+async def _load(base: str, token: str, paths: Iterator[str], clients: int, seconds: float) -> dict[str, float]:
+    latencies: list[float] = []
+    failures = 0
+    stop = time.perf_counter() + seconds
+    headers = {"Authorization": f"Bearer {token}"}
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(base_url=base, headers=headers, limits=limits, timeout=30) as http:
+
+        async def worker() -> None:
+            nonlocal failures
+            while time.perf_counter() < stop:
+                started = time.perf_counter()
+                answer = await http.get(next(paths))
+                latencies.append(time.perf_counter() - started)
+                failures += answer.status_code != 200
+
+        began = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(clients)))
+        elapsed = time.perf_counter() - began
+    latencies.sort()
+    return {"requests_per_s": len(latencies) / elapsed, "p50_ms": 1000 * statistics.median(latencies),
+            "p99_ms": 1000 * latencies[int(0.99 * (len(latencies) - 1))], "failures": float(failures)}
+
+
+def load(base: str, token: str, paths: Iterator[str], clients: int, seconds: float) -> dict[str, float]:
+    return asyncio.run(_load(base, token, paths, clients, seconds))
+
+
+def repeat(path: str) -> Iterator[str]:
+    while True:
+        yield path
+
+
+def distinct_as_of(path: str) -> Iterator[str]:
+    second = 0
+    while True:
+        second += 1
+        yield f"{path}?as_of=2026-06-01T{second // 3600 % 24:02d}:{second // 60 % 60:02d}:{second % 60:02d}Z"
+
+
+def bench_reads(kind: str, n: int, workdir: Path, data: Path, clients: int, seconds: float) -> dict[str, Any]:
+    with fresh_store(kind, workdir, "reads") as url:
+        token = seed(url, big_store_extras())
+        ledger = Ledger.open(url)
+        with data.open("rb") as stream:
+            import_lines(ledger, stream)
+        events = int(ledger.recorder.max_notification_id() or 0)
+        ledger.close()
+        with server(url, workdir / f"views-{kind}.duckdb", workdir / f"server-{kind}.log") as base:
+            load(base, token, repeat("/api/teams/kitchen"), clients, 2)  # warm up: views built, queries compiled
+            health = load(base, token, repeat("/api/health"), clients, seconds)
+            cached = load(base, token, repeat("/api/teams/kitchen"), clients, seconds)
+            queried = load(base, token, distinct_as_of("/api/teams/kitchen"), clients, seconds)
+    return {
+        "store": kind, "events": events, "clients": clients,
+        "health_req_per_s": health["requests_per_s"], "health_p50_ms": health["p50_ms"],
+        "team_req_per_s": cached["requests_per_s"], "team_p50_ms": cached["p50_ms"], "team_p99_ms": cached["p99_ms"],
+        "team_vs_health": cached["requests_per_s"] / health["requests_per_s"],
+        "team_as_of_req_per_s": queried["requests_per_s"], "team_as_of_p50_ms": queried["p50_ms"],
+        "team_as_of_p99_ms": queried["p99_ms"],
+        "failures": int(health["failures"] + cached["failures"] + queried["failures"]),
+    }
+
+
+def bench_writes(kind: str, n: int, workdir: Path, data: Path, batch: int = 500) -> dict[str, Any]:
+    lines = [json.loads(line) for line in data.read_text().splitlines()[1:]]  # the readings (metric is seeded)
+    with fresh_store(kind, workdir, "cli") as url:
+        seed(url)
+        ledger = Ledger.open(url)
+        text = "".join(json.dumps(line) + "\n" for line in lines).encode().splitlines(keepends=True)
+        cli_seconds, summary = timed(lambda: import_lines(ledger, text))
+        assert summary.accepted == len(lines) and not summary.errors
+        ledger.close()
+    with fresh_store(kind, workdir, "api") as url:
+        token = seed(url)
+        with server(url, workdir / f"views-w-{kind}.duckdb", workdir / f"server-w-{kind}.log") as base, \
+                httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=120) as http:
+
+            def post_all() -> int:
+                accepted = 0
+                for start in range(0, len(lines), batch):
+                    answer = http.post("/api/commands", json=lines[start:start + batch])
+                    answer.raise_for_status()
+                    accepted += sum(r["status"] == "accepted" for r in answer.json()["results"])
+                return accepted
+
+            api_seconds, accepted = timed(post_all)
+            assert accepted == len(lines), accepted
+    return {"store": kind, "readings": len(lines), "cli_import_per_s": len(lines) / cli_seconds,
+            "api_per_s": len(lines) / api_seconds, "ratio": cli_seconds / api_seconds}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--n", type=int, default=100_000, help="events in the store of the read benchmark")
+    parser.add_argument("--writes", type=int, default=20_000, help="readings posted in the write benchmark")
+    parser.add_argument("--stores", default="sqlite,postgres")
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    os.environ.setdefault("PYTHONPATH", str(Path(__file__).resolve().parent.parent))
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        reads, writes = workdir / "reads.jsonl", workdir / "writes.jsonl"
+        write_readings(reads, args.n - len(TEAM) - len(big_store_extras()) - 1)
+        write_readings(writes, args.writes)
+        kinds = args.stores.split(",")
+        read_rows = [bench_reads(k, args.n, workdir, reads, args.clients, args.seconds) for k in kinds]
+        write_rows = [bench_writes(k, args.writes, workdir, writes) for k in kinds]
+    report(f"GET /api/teams/{{key}}, {args.clients} concurrent clients, vs GET /api/health", read_rows, args.json)
+    report("POST /api/commands, arrays of 500 readings, vs clientocracy import", write_rows, args.json)
+
+
+if __name__ == "__main__":
+    main()
