@@ -1,9 +1,11 @@
 """Dead letters: rejected messages kept, with the reason, where a person can inspect and replay them.
 
 Kafka: the topic ``<topic>.dlq`` gets the original key, value and headers plus headers naming
-the reason and the source topic/partition/offset.  Files: ``FILE.dlq.jsonl`` gets one JSON line
-per bad line with its line number and reason.  Both are durable when ``send`` returns, which is
-what lets the caller advance its tracked position past them.
+the reason and the source topic/partition/offset; a payload too large to write is cut (header
+``truncated: true`` with the original sizes), so a dead letter can always be written.
+Files: ``FILE.dlq.jsonl`` gets one JSON line per bad line with its line number and reason.
+Both are durable when ``send`` returns, which is what lets the caller advance its tracked
+position past them.
 """
 
 from __future__ import annotations
@@ -16,13 +18,19 @@ from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
 
 from kafka import KafkaProducer
+from kafka.errors import MessageSizeTooLargeError
 
 from consumers.messages import Rejection
 from consumers.recording import DeadLetterError, Incoming
 from domain.json_input import OversizeInput
 
 SEND_TIMEOUT_S = 30.0
-MAX_REQUEST_BYTES = 16 * 1024 * 1024  # a bad message as large as the source topic allows, plus our headers
+MAX_REQUEST_BYTES = 16 * 1024 * 1024  # never reached: a dead letter is cut to the limits below
+DEAD_LETTER_MAX_PAYLOAD = 512 * 1024
+"""Key + value of a dead letter at most (half of Kafka's default 1 MiB message limit); longer ones keep their head."""
+DEAD_LETTER_MAX_KEY = 16 * 1024
+DEAD_LETTER_MAX_HEADERS = 64 * 1024
+"""Original headers larger than this in total are dropped (their count is kept in a header)."""
 
 
 def dead_letter_topic(topic: str) -> str:
@@ -68,20 +76,19 @@ class KafkaDeadLetters:
 
     def send(self, rejected: Sequence[tuple[SourceRecord, Rejection]]) -> None:
         try:
-            futures = [
-                self.producer.send(
-                    self.topic,
-                    key=record.key,
-                    value=_sendable_value(record),
-                    headers=dead_letter_headers(record, rejection),
-                )
-                for record, rejection in rejected
-            ]
+            letters = [fitted(record, rejection) for record, rejection in rejected]
+            futures = [self._send(letter) for letter in letters]
             self.producer.flush(timeout=SEND_TIMEOUT_S)
-            for future in futures:
-                future.get(timeout=0)
+            for letter, future in zip(letters, futures, strict=True):
+                try:
+                    future.get(timeout=0)
+                except MessageSizeTooLargeError:  # the broker's limit is lower still: keep only the facts
+                    self._send(letter.bare()).get(timeout=SEND_TIMEOUT_S)
         except Exception as error:  # any failure means "not durably dead-lettered"
             raise DeadLetterError(f"could not write to {self.topic}: {error!r}") from error
+
+    def _send(self, letter: DeadLetter) -> Any:
+        return self.producer.send(self.topic, key=letter.key, value=letter.value, headers=letter.headers)
 
     def close(self) -> None:
         self.producer.close(timeout=SEND_TIMEOUT_S)
@@ -92,6 +99,45 @@ def _sendable_value(record: SourceRecord) -> bytes | None:
     if record.value is None and record.key is None:
         return b""
     return record.value
+
+
+class DeadLetter(NamedTuple):
+    """One record as it goes to ``<topic>.dlq``."""
+
+    key: bytes | None
+    value: bytes | None
+    headers: list[tuple[str, bytes | None]]
+    ours: list[tuple[str, bytes | None]]
+    """Our headers alone (reason, source position, truncation), which a bare letter keeps."""
+
+    def bare(self) -> DeadLetter:
+        """No key, no value, no original headers: what the broker accepts whatever its size limit."""
+        return DeadLetter(None, b"", [*self.ours, ("payload_dropped", b"true")], self.ours)
+
+
+def fitted(record: SourceRecord, rejection: Rejection) -> DeadLetter:
+    """The dead letter of ``record``, its key, value and original headers cut to fit the limits above.
+
+    A dead letter must always be writable (else the partition could never move past the record),
+    so a payload over ``DEAD_LETTER_MAX_PAYLOAD`` keeps its head, and headers say what was cut.
+    """
+    key, value = record.key, _sendable_value(record)
+    originals = list(record.headers or [])
+    notes: list[tuple[str, bytes | None]] = []
+    if key is not None and len(key) > DEAD_LETTER_MAX_KEY:
+        notes.append(("original_key_bytes", str(len(key)).encode()))
+        key = key[:DEAD_LETTER_MAX_KEY]
+    room = DEAD_LETTER_MAX_PAYLOAD - len(key or b"")
+    if value is not None and len(value) > room:
+        notes.append(("original_value_bytes", str(len(value)).encode()))
+        value = value[:room]
+    if sum(len(name) + len(data or b"") for name, data in originals) > DEAD_LETTER_MAX_HEADERS:
+        notes.append(("original_headers_dropped", str(len(originals)).encode()))
+        originals = []
+    ours = dead_letter_headers(record._replace(headers=[]), rejection)
+    if notes:
+        ours += [("truncated", b"true"), *notes]
+    return DeadLetter(key, value, originals + ours, ours)
 
 
 def dead_letter_path(source: Path) -> Path:

@@ -73,14 +73,15 @@ def read_lines(stream: IO[bytes] | Iterable[bytes], limit: int = MAX_INPUT_BYTES
             yield line
             continue
         size = len(line)
-        head = line[:OVERSIZE_HEAD_BYTES]
+        head, tail = line[:OVERSIZE_HEAD_BYTES], line[-2:]
         del line
         while True:  # skip the rest of the long line without keeping it
             rest = readline(_DRAIN_BYTES)
             size += len(rest)
+            tail = (tail + rest)[-2:]
             if not rest or rest.endswith(b"\n"):
                 break
-        yield OversizeInput(head, size)
+        yield OversizeInput(head, size - _line_end(tail))  # the size of the document, without its line end
 
 
 def _error(kind: str, message: str, loc: tuple[str | int, ...], raw: Any, **context: Any) -> ValidationError:
