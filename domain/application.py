@@ -54,9 +54,10 @@ class Ledger(Application):
     """Where the store is, when the ledger was opened from a URL (a writer process opens it again)."""
 
     @classmethod
-    def open(cls, store_url: str) -> Ledger:
-        """The ledger on the store at ``store_url``, creating its tables on first use."""
-        ledger = opening(lambda: cls(env=store_environment(store_url)))
+    def open(cls, store_url: str, *, create: bool = True) -> Ledger:
+        """The ledger on the store at ``store_url``, creating its tables on first use (``create``: writers only)."""
+        environment = store_environment(store_url, create=create)
+        ledger = opening(lambda: cls(env=environment), store_url)
         ledger.store_url = store_url
         return ledger
 

@@ -43,10 +43,11 @@ def fail(message: str, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
-def open_ledger(store: str | None) -> Any:
+def open_ledger(store: str | None, *, create: bool = True) -> Any:
+    """The ledger on the chosen store; only writing commands create one (readers pass ``create=False``)."""
     from domain.application import Ledger
 
-    return Ledger.open(settings.store_url(store))
+    return Ledger.open(settings.store_url(store), create=create)
 
 
 @contextmanager
@@ -56,7 +57,7 @@ def caught_up_views(store: str | None, views: str | None) -> Iterator[Any]:
     from projections.forgetting import catch_up_forgetting
     from projections.runner import open_views, rebuild
 
-    with opened_recorder(settings.store_url(store)) as recorder:
+    with opened_recorder(settings.store_url(store), create=False) as recorder:
         path = settings.views_path(views)
         runner = open_views(recorder, path)
         try:
@@ -91,11 +92,11 @@ def import_command(
     from scripts.progress import byte_progress
     from scripts.terminal import printable
 
-    ledger = open_ledger(store)
     try:
         stream = sys.stdin.buffer if file == "-" else open(file, "rb")  # noqa: SIM115
     except OSError as error:
         raise fail(f"cannot read {file}: {error}", 2) from None
+    ledger = open_ledger(store)  # after the file opened: a failed import creates no store
     with stream, byte_progress(stream, None if file == "-" else Path(file).stat().st_size) as lines:
         summary = import_lines(
             ledger, lines, chunk_size=chunk,
@@ -125,7 +126,7 @@ def project(
     """Bring the DuckDB views up to date with the event store."""
     from projections import runner
 
-    ledger = open_ledger(store)
+    ledger = open_ledger(store, create=False)
     path = settings.views_path(views)
     try:
         result = (runner.rebuild if rebuild else runner.catch_up)(ledger.recorder, path)
@@ -233,7 +234,7 @@ def demo(
 @app.command()
 def verify(store: StoreOpt = None, views: WriteOnlyViewsOpt = None, json_output: JsonOpt = False) -> None:
     """Check the whole event log against its hash chain; exit 1 naming the first bad position."""
-    ledger = open_ledger(store)
+    ledger = open_ledger(store, create=False)
     try:
         result = ledger.verify()
     finally:

@@ -11,6 +11,7 @@ two extras, written inside the same transaction as the events they belong to:
 from __future__ import annotations
 
 import os
+import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -19,8 +20,9 @@ from typing import Any, TypeVar
 from eventsourcing.persistence import InfrastructureFactory, PersistenceError, StoredEvent
 from eventsourcing.utils import Environment
 
-from domain.stores.url import store_environment
-from domain.tamper_evidence import ChainHead, NewEvent
+from domain.stores.errors import StoreError
+from domain.stores.url import redacted, store_environment
+from domain.tamper_evidence import GENESIS_HEAD, ChainHead, NewEvent
 
 T = TypeVar("T")
 LEDGER_NAME = "Ledger"
@@ -44,28 +46,42 @@ def chain_head(row: Sequence[Any] | None) -> ChainHead | None:
         return ChainHead(-1, -1, b"")
 
 
-def opening(open_store: Callable[[], T]) -> T:
-    """Open a store, waiting while another process creates its tables (the library's DDL then fails)."""
+def opening(open_store: Callable[[], T], where: str = "") -> T:
+    """Open a store, waiting while another process creates its tables (the library's DDL then fails).
+
+    A store that still cannot be opened is a ``StoreError`` naming it (read-only, not a database, ...).
+    """
     for attempt in range(OPEN_ATTEMPTS):
         try:
             return open_store()
-        except PersistenceError:
-            if attempt == OPEN_ATTEMPTS - 1:
-                raise
+        except (PersistenceError, OSError, sqlite3.Error) as error:
+            if attempt == OPEN_ATTEMPTS - 1 or not isinstance(error, PersistenceError):
+                raise StoreError(f"--store {redacted(where) or 'store'}: cannot open it ({error})") from None
             time.sleep(0.2 * (attempt + 1))
     raise AssertionError("unreachable")
 
 
 @contextmanager
-def opened_recorder(store_url: str) -> Iterator[Any]:
+def opened_recorder(store_url: str, *, create: bool = True) -> Iterator[Any]:
     """The store's recorder alone, for readers such as the views' catch-up, which decode rows themselves.
 
     Opening the whole ``Ledger`` imports every aggregate and command model: a good part of a
-    ``show`` command's time, spent on nothing it uses.
+    ``show`` command's time, spent on nothing it uses. Readers pass ``create=False``.
     """
-    environment = Environment(LEDGER_NAME, {**os.environ, **store_environment(store_url)})
-    factory = opening(lambda: InfrastructureFactory.construct(environment))
+    environment = Environment(LEDGER_NAME, {**os.environ, **store_environment(store_url, create=create)})
+    factory = opening(lambda: InfrastructureFactory.construct(environment), store_url)
     try:
-        yield opening(factory.process_recorder)
+        yield opening(factory.process_recorder, store_url)
     finally:
         factory.close()
+
+
+def head_to_extend(row: Sequence[Any] | None) -> ChainHead:
+    """The head row a new batch links to; a damaged one stops the write with a clear error."""
+    if row is None:
+        return GENESIS_HEAD
+    head = chain_head(row)
+    if head is None or head.position < 0 or head.events < 0 or len(head.link) != len(GENESIS_HEAD.link):
+        raise StoreError("the store's hash-chain head row is damaged, so nothing can be appended safely; "
+                         "run clientocracy verify and restore the store from a backup")
+    return head

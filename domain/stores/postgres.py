@@ -11,9 +11,10 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresProcessRecorder
 from psycopg.sql import SQL, Identifier
 
-from domain.stores.common import PAGE, NotificationRow, chain_head, new_events
+from domain.stores.common import PAGE, NotificationRow, chain_head, head_to_extend, new_events
+from domain.stores.errors import StoreError, StoreMissing
 from domain.stores.subject_keys import PostgresSubjectKeys
-from domain.tamper_evidence import GENESIS_HEAD, ChainHead, ChainRow, VerifyReport, extend_chain, verify_rows
+from domain.tamper_evidence import ChainRow, VerifyReport, extend_chain, verify_rows
 
 LAST_TABLE = "ledger_events_subject_keys"  # created last: when it exists, the whole store does
 
@@ -62,7 +63,7 @@ class LedgerPostgresRecorder(PostgresSubjectKeys, PostgresProcessRecorder):
         if ids:
             curs.execute(SQL("SELECT notification_id, events, link FROM {}").format(self.head_table))
             row = curs.fetchone()
-            head = ChainHead(row["notification_id"], row["events"], bytes(row["link"])) if row else GENESIS_HEAD
+            head = head_to_extend(None if row is None else (row["notification_id"], row["events"], row["link"]))
             links, head = extend_chain(head, new_events(ids, stored_events))
             curs.execute(
                 SQL("INSERT INTO {} SELECT * FROM unnest(%s::bigint[], %s::bytea[], %s::bigint[])").format(
@@ -153,19 +154,33 @@ class LedgerPostgresRecorder(PostgresSubjectKeys, PostgresProcessRecorder):
             return verify_rows(pages(), head)
 
 
-def prepare_schema(env: dict[str, str], schema: str) -> bool:
-    """Create the PostgreSQL schema if missing; True when the ledger's tables already exist in it.
+def prepare_schema(env: dict[str, str], schema: str, *, create: bool = True, url: str = "") -> bool:
+    """Create the PostgreSQL schema if missing (writers only); True when the ledger's tables already exist in it.
 
     Skipping the library's DDL on an existing store matters: its ``CREATE OR REPLACE FUNCTION``
     makes two processes opening the store at once fail with "tuple concurrently updated".
+    A reader (``create=False``) of a schema without the ledger's tables gets ``StoreMissing``.
     """
-    with psycopg.connect(
-        dbname=env["POSTGRES_DBNAME"], host=env["POSTGRES_HOST"], port=env["POSTGRES_PORT"],
-        user=env["POSTGRES_USER"], password=env["POSTGRES_PASSWORD"] or None, autocommit=True,
-    ) as conn:
-        if schema != "public":
-            # Another process may create it in the same instant: IF NOT EXISTS is not atomic.
-            with contextlib.suppress(psycopg.errors.UniqueViolation):
-                conn.execute(SQL("CREATE SCHEMA IF NOT EXISTS {}").format(Identifier(schema)))
-        row = conn.execute("SELECT to_regclass(%s) IS NOT NULL", (f'"{schema}"."{LAST_TABLE}"',)).fetchone()
-        return bool(row and row[0])
+    from domain.stores.url import redacted
+
+    where = redacted(url) if url else f"postgresql://{env['POSTGRES_HOST']}:{env['POSTGRES_PORT']}/{env['POSTGRES_DBNAME']}"
+    try:
+        with psycopg.connect(
+            dbname=env["POSTGRES_DBNAME"], host=env["POSTGRES_HOST"], port=env["POSTGRES_PORT"],
+            user=env["POSTGRES_USER"], password=env["POSTGRES_PASSWORD"] or None, autocommit=True,
+            connect_timeout=10,
+        ) as conn:
+            if create and schema != "public":
+                # Another process may create it in the same instant: IF NOT EXISTS is not atomic.
+                with contextlib.suppress(psycopg.errors.UniqueViolation):
+                    conn.execute(SQL("CREATE SCHEMA IF NOT EXISTS {}").format(Identifier(schema)))
+            row = conn.execute("SELECT to_regclass(%s) IS NOT NULL", (f'"{schema}"."{LAST_TABLE}"',)).fetchone()
+    except psycopg.OperationalError as error:
+        reason = " ".join(str(error).split())
+        raise StoreError(f"--store {where}: cannot connect to PostgreSQL ({reason})") from None
+    except psycopg.Error as error:
+        raise StoreError(f"--store {where}: {' '.join(str(error).split())}") from None
+    exists = bool(row and row[0])
+    if not create and not exists:
+        raise StoreMissing(f"no store at {where} (only writing commands such as import create one)")
+    return exists

@@ -10,9 +10,9 @@ from uuid import UUID
 from eventsourcing.persistence import StoredEvent, Tracking
 from eventsourcing.sqlite import SQLiteCursor, SQLiteProcessRecorder
 
-from domain.stores.common import PAGE, NotificationRow, chain_head, new_events
+from domain.stores.common import PAGE, NotificationRow, chain_head, head_to_extend, new_events
 from domain.stores.subject_keys import SQLITE_DDL, SQLiteSubjectKeys
-from domain.tamper_evidence import GENESIS_HEAD, ChainHead, ChainRow, VerifyReport, extend_chain, verify_rows
+from domain.tamper_evidence import ChainRow, VerifyReport, extend_chain, verify_rows
 
 WRITER_PRAGMAS = (
     # Batches of thousands of events touch index pages all over the unique (originator_id,
@@ -51,8 +51,7 @@ class LedgerSQLiteRecorder(SQLiteSubjectKeys, SQLiteProcessRecorder):
         c.executemany("INSERT INTO receipts VALUES (?)", [(key,) for key in receipts])
         if ids:
             c.execute("SELECT notification_id, events, link FROM event_chain_head")
-            row = c.fetchone()
-            head = ChainHead(row[0], row[1], bytes(row[2])) if row else GENESIS_HEAD
+            head = head_to_extend(c.fetchone())
             links, head = extend_chain(head, new_events(ids, stored_events))
             c.executemany("INSERT INTO event_chain VALUES (?, ?, ?)", links)
             c.execute("INSERT OR REPLACE INTO event_chain_head VALUES (1, ?, ?, ?)",

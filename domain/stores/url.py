@@ -1,43 +1,130 @@
-"""Which recorder a store URL selects (SQLAlchemy's conventions for SQLite paths)."""
+"""Which recorder a store URL selects (SQLAlchemy's conventions for SQLite paths), and whether it may create it.
+
+Only writing commands create a store (``create=True``); a reader pointed at a store that does
+not exist gets ``StoreMissing`` ("no store at ...") and nothing is created. Readers open SQLite
+read-only, so a store on a read-only filesystem can still be verified and shown.
+"""
 
 from __future__ import annotations
 
+import os
+import sqlite3
+import stat
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
+
+from domain.stores.errors import StoreError, StoreMissing
+
+SQLITE_FORMS = "use sqlite:///relative/path.db, sqlite:////absolute/path.db or postgresql://user@host:port/db"
 
 
-def store_environment(url: str) -> dict[str, str]:
-    """The library's environment for a store URL (SQLAlchemy's conventions for SQLite paths)."""
+def store_environment(url: str, *, create: bool = True) -> dict[str, str]:
+    """The library's environment for a store URL; raises ``StoreError`` naming the URL and the reason."""
     parts = urlsplit(url)
     if parts.scheme == "sqlite":
-        if not url.startswith("sqlite:///"):
-            raise ValueError(f"store {url!r}: use sqlite:///relative/path.db or sqlite:////absolute/path.db")
-        path = Path(unquote(url[len("sqlite:///"):]))
-        if not path.name:
-            raise ValueError(f"store {url!r} names no database file")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        return {
-            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
-            "SQLITE_DBNAME": str(path),
-            "SQLITE_LOCK_TIMEOUT": "30",
-            "PROCESS_RECORDER_TOPIC": "domain.stores.sqlite:LedgerSQLiteRecorder",
-        }
+        return _sqlite_environment(url, create)
     if parts.scheme in ("postgresql", "postgres"):
-        query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
-        schema = query.get("schema", "public")
-        env = {
-            "PERSISTENCE_MODULE": "eventsourcing.postgres",
-            "POSTGRES_DBNAME": parts.path.lstrip("/") or "postgres",
-            "POSTGRES_HOST": parts.hostname or "127.0.0.1",
-            "POSTGRES_PORT": str(parts.port or 5432),
-            "POSTGRES_USER": unquote(parts.username or "postgres"),
-            "POSTGRES_PASSWORD": unquote(parts.password or ""),
-            "POSTGRES_SCHEMA": schema,
-            "PROCESS_RECORDER_TOPIC": "domain.stores.postgres:LedgerPostgresRecorder",
-        }
-        from domain.stores.postgres import prepare_schema  # psycopg is imported only for PostgreSQL stores
+        return _postgres_environment(url, create)
+    raise StoreError(f"--store {redacted(url)!r}: the scheme must be sqlite or postgresql ({SQLITE_FORMS})")
 
-        if prepare_schema(env, schema):
-            env["CREATE_TABLE"] = "false"
+
+def redacted(url: str) -> str:
+    """The URL as shown in messages: a password never appears."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    return url.replace(f":{parts.password}@", ":***@", 1)
+
+
+def sqlite_path(url: str) -> Path:
+    if not url.startswith("sqlite:///"):
+        raise StoreError(f"--store {redacted(url)!r}: {SQLITE_FORMS}")
+    path = Path(unquote(url[len("sqlite:///"):]))
+    if not path.name or url.endswith("/"):
+        raise StoreError(f"--store {redacted(url)!r} names no database file ({SQLITE_FORMS})")
+    return path
+
+
+def _sqlite_environment(url: str, create: bool) -> dict[str, str]:
+    path = sqlite_path(url)
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        info = None
+    except OSError as error:
+        raise StoreError(f"--store {redacted(url)!r}: {error.strerror or error}") from None
+    if info is not None and stat.S_ISDIR(info.st_mode):
+        raise StoreError(f"--store {redacted(url)!r} is a directory, not a database file")
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        raise StoreError(f"--store {redacted(url)!r} is not a regular file")
+    env = {
+        "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+        "SQLITE_DBNAME": str(path),
+        "SQLITE_LOCK_TIMEOUT": "30",
+        "PROCESS_RECORDER_TOPIC": "domain.stores.sqlite:LedgerSQLiteRecorder",
+    }
+    if create:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            reason = error.strerror or error
+            raise StoreError(f"--store {redacted(url)!r}: cannot create its folder: {reason}") from None
         return env
-    raise ValueError(f"store {url!r}: the scheme must be sqlite or postgresql")
+    if info is None or info.st_size == 0:
+        raise StoreMissing(f"no store at {redacted(url)} (only writing commands such as import create one)")
+    env["SQLITE_DBNAME"] = _readable_uri(url, path)
+    env["CREATE_TABLE"] = "false"
+    return env
+
+
+def _readable_uri(url: str, path: Path) -> str:
+    """A read-only SQLite URI for an existing store; ``immutable`` where the filesystem cannot be written."""
+    base = f"file:{quote(str(path.resolve()))}?mode=ro"
+    for uri in (base, base + "&immutable=1"):
+        try:
+            con = sqlite3.connect(uri, uri=True)
+            try:
+                found = con.execute("SELECT count(*) FROM sqlite_master WHERE name = 'stored_events'").fetchone()
+            finally:
+                con.close()
+        except sqlite3.DatabaseError as error:
+            if "unable to open" in str(error) and _unwritable(path) and not uri.endswith("immutable=1"):
+                continue  # a WAL database on a read-only filesystem: nobody can write it, so it is immutable
+            raise StoreError(f"--store {redacted(url)!r}: not a readable SQLite database ({error})") from None
+        if not (found and found[0]):
+            raise StoreMissing(f"no store at {redacted(url)} (the file holds no ledger tables)")
+        return uri
+    raise AssertionError("unreachable")
+
+
+def _unwritable(path: Path) -> bool:
+    try:
+        read_only_fs = bool(os.statvfs(path).f_flag & os.ST_RDONLY)
+    except OSError:
+        read_only_fs = False
+    return read_only_fs or not os.access(path.parent, os.W_OK)
+
+
+def _postgres_environment(url: str, create: bool) -> dict[str, str]:
+    parts = urlsplit(url)
+    query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+    schema = query.get("schema", "public")
+    try:
+        port = parts.port or 5432
+    except ValueError:
+        raise StoreError(f"--store {redacted(url)!r}: the port is not a number") from None
+    env = {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "POSTGRES_DBNAME": parts.path.lstrip("/") or "postgres",
+        "POSTGRES_HOST": parts.hostname or "127.0.0.1",
+        "POSTGRES_PORT": str(port),
+        "POSTGRES_USER": unquote(parts.username or "postgres"),
+        "POSTGRES_PASSWORD": unquote(parts.password or ""),
+        "POSTGRES_SCHEMA": schema,
+        "PROCESS_RECORDER_TOPIC": "domain.stores.postgres:LedgerPostgresRecorder",
+    }
+    from domain.stores.postgres import prepare_schema  # psycopg is imported only for PostgreSQL stores
+
+    if prepare_schema(env, schema, create=create, url=url):
+        env["CREATE_TABLE"] = "false"
+    return env
