@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 import time
 from collections.abc import Iterator
@@ -70,13 +71,13 @@ def caught_up_views(store: str | None, views: str | None) -> Iterator[Any]:
             runner.con.close()
 
 
-def as_of_arg(as_of: str | None) -> Any:
+def as_of_arg(as_of: str | None, option: str = "--as-of") -> Any:
     from projections.timeline import as_of_value
 
     try:
         return as_of_value(settings.parse_as_of(as_of))
     except ValueError as error:
-        raise fail(f"--as-of {as_of!r} is not an ISO-8601 time: {error}", 2) from None
+        raise fail(f"{option} {as_of!r} is not an ISO-8601 time: {error}", 2) from None
 
 
 @app.command("import")
@@ -85,7 +86,7 @@ def import_command(
     store: StoreOpt = None,
     views: WriteOnlyViewsOpt = None,
     json_output: JsonOpt = False,
-    chunk: Annotated[int, typer.Option(help="Lines per transaction.")] = 2000,
+    chunk: Annotated[int, typer.Option(help="Lines per transaction.", min=1)] = 2000,
 ) -> None:
     """Import commands, one JSON object per line; a line whose id was imported before is skipped."""
     from scripts.import_file import import_lines
@@ -120,7 +121,8 @@ def project(
     views: ViewsOpt = None,
     rebuild: Annotated[bool, typer.Option("--rebuild", help="Rebuild from zero into a new file, then switch.")] = False,
     follow: Annotated[bool, typer.Option("--follow", help="Keep catching up until interrupted.")] = False,
-    interval: Annotated[float, typer.Option(help="Seconds between polls with --follow.")] = 0.5,
+    interval: Annotated[float, typer.Option(help="Seconds between polls with --follow (longer while idle).",
+                                            min=0.01)] = 0.5,
     json_output: JsonOpt = False,
 ) -> None:
     """Bring the DuckDB views up to date with the event store."""
@@ -189,6 +191,19 @@ def experiment_show(experiment: str, store: StoreOpt = None, views: ViewsOpt = N
     show("experiment", experiment, store, views, json_output, as_of)
 
 
+def safe_file_name(text: str) -> str:
+    """A key as part of a file name: keys may hold '/' and other characters a file name cannot."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip(".") or "team"
+
+
+def check_writable_file(path: Path, option: str) -> None:
+    """Refuse an output path that cannot become a file, before any work is done."""
+    if path.is_dir():
+        raise fail(f"{option} {path} is a directory; give a file name", 2)
+    if not path.parent.is_dir():
+        raise fail(f"{option} {path}: the folder {path.parent} does not exist", 2)
+
+
 @app.command()
 def retro(
     team: Annotated[list[str], typer.Option("--team", help="Team key (repeat for several).")],
@@ -203,14 +218,18 @@ def retro(
     from projections.retro import retrospective
     from scripts import render, report_html
 
-    start_at, end_at = as_of_arg(start), as_of_arg(end)
+    start_at, end_at = as_of_arg(start, "--from"), as_of_arg(end, "--to")
+    path = html or Path(f"retro-{safe_file_name('-'.join(team))}.html")
+    check_writable_file(path, "--html")
     with caught_up_views(store, views) as con:
         missing = [t for t in team if con.execute("SELECT 1 FROM teams WHERE team = ?", [t]).fetchone() is None]
         if missing:
             raise fail(f"unknown team(s): {', '.join(missing)}")
         retros = [retrospective(con, t, start_at, end_at) for t in team]
-    path = html or Path(f"retro-{'-'.join(team)}.html")
-    path.write_text(report_html.render(retros, f"Retrospective: {', '.join(team)}"), encoding="utf-8")
+    try:
+        path.write_text(report_html.render(retros, f"Retrospective: {', '.join(team)}"), encoding="utf-8")
+    except OSError as error:
+        raise fail(f"--html {path}: cannot write the report: {error.strerror or error}", 2) from None
     if json_output:
         emit_json({"retrospectives": retros, "html": str(path)})
         return
@@ -228,6 +247,8 @@ def demo(
     """The main job: a sample grocery chain through all 9 steps, imported, projected, and its retrospective."""
     from scripts.demo import run_demo
 
+    if out.exists() and not out.is_dir():
+        raise fail(f"--out {out} exists and is not a folder", 2)
     run_demo(settings.store_url(store), settings.views_path(views), out)
 
 

@@ -68,12 +68,12 @@ def kafka_command(
     ],
     group: Annotated[str, typer.Option("--group", help="Consumer group.")] = "clientocracy-feedback",
     until_idle: Annotated[
-        float | None, typer.Option("--until-idle", help="Exit after this many seconds without messages.")
+        float | None, typer.Option("--until-idle", help="Exit after this many seconds without messages.", min=0)
     ] = None,
     session_timeout: Annotated[
-        float, typer.Option("--session-timeout", help="Seconds before the group drops a silent member.")
+        float, typer.Option("--session-timeout", help="Seconds before the group drops a silent member.", min=1)
     ] = 6.0,
-    max_batch: Annotated[int, typer.Option("--max-batch", help="Messages per poll at most.")] = 5000,
+    max_batch: Annotated[int, typer.Option("--max-batch", help="Messages per poll at most.", min=1)] = 5000,
     inline: Annotated[
         bool, typer.Option("--inline", help="Record in this process, not in a writer process beside it (one core).")
     ] = False,
@@ -105,7 +105,7 @@ def file_command(
         Path | None,
         typer.Option("--dead-letters", help="Bad lines go here (default FILE.dlq.jsonl, ./stdin.dlq.jsonl)."),
     ] = None,
-    batch_size: Annotated[int, typer.Option("--batch-size", help="Lines per transaction.")] = 1000,
+    batch_size: Annotated[int, typer.Option("--batch-size", help="Lines per transaction.", min=1)] = 1000,
     store: StoreOpt = None,
     views: WriteOnlyViewsOpt = None,
     json_output: JsonOpt = False,
