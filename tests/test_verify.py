@@ -144,6 +144,7 @@ def test_intact_sqlite_store_verifies(sqlite_store: tuple[str, Path]) -> None:
 
 
 def test_empty_store_verifies(sqlite_url: str) -> None:
+    Ledger.open(sqlite_url).close()  # an existing store without events (verify never creates one)
     code, report = verify_cli(sqlite_url)
     assert code == 0 and report["events"] == 0 and report["ok"] is True
 
