@@ -63,7 +63,8 @@ def _fmt(value: float | None, digits: int = 2) -> str:
 def render(retros: list[dict[str, Any]], title: str) -> str:
     style = ("body{font-family:system-ui,sans-serif;max-width:960px;margin:2em auto;color:#222}"
              "table{border-collapse:collapse;margin:1em 0;font-size:13px}td,th{border:1px solid #ddd;"
-             "padding:4px 8px;text-align:left;vertical-align:top}figure{margin:1em 0}figcaption{font-weight:600}")
+             "padding:4px 8px;text-align:left;vertical-align:top}figure{margin:1em 0}figcaption{font-weight:600}"
+             "svg{max-width:100%;height:auto}")
     sections = "\n".join(team_section(r) for r in retros)
     period = f"{retros[0]['from']} to {retros[0]['to']}" if retros else ""
     return (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"

@@ -1,7 +1,9 @@
 """SVG charts drawn on the server: one implementation for the HTML report and the web pages.
 
 Every function returns SVG markup inside a ``<figure>``; all text that comes from data is escaped
-here, so callers may embed the result as markup. No scripts, no network, no fonts to fetch.
+here, so callers may embed the result as markup. No scripts, no network, no fonts to fetch, no
+inline styles (pages send a strict Content-Security-Policy): the embedding page's stylesheet says
+``svg {max-width: 100%; height: auto}`` so a chart shrinks to a phone's width.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ from typing import Any
 WIDTH, HEIGHT, PAD = 720, 240, 48
 GREEN, RED, BLUE, GREY, ORANGE = "#2e7d32", "#c62828", "#1565c0", "#9e9e9e", "#ef6c00"
 RIGHT = WIDTH - 40  # the last x label is centred on its point: room for half of it
-SVG_STYLE = 'style="max-width:100%;height:auto"'  # shrinks to a phone's width, never grows past its size
 
 
 def _scale(lo: float, hi: float, out_lo: float, out_hi: float) -> Callable[[float], float]:
@@ -46,7 +47,7 @@ def _frame(body: str, title: str, y_lo: float, y_hi: float, labels: Sequence[str
         for i, label in enumerate(labels) if i % step == 0
     )
     return (f'<figure><figcaption>{html.escape(title)}</figcaption>'
-            f'<svg viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}" {SVG_STYLE} role="img" '
+            f'<svg viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}" role="img" '
             f'aria-label="{html.escape(title)}">{ticks}{xlabels}{body}</svg></figure>')
 
 
@@ -132,5 +133,5 @@ def forest_chart(rows: list[dict[str, Any]]) -> str:
         )
     title = "Experiment effects relative to control, with 95% Welch intervals"
     return (f'<figure><figcaption>{title}</figcaption>'
-            f'<svg viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" {SVG_STYLE} role="img" '
+            f'<svg viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" role="img" '
             f'aria-label="{title}">{"".join(parts)}</svg></figure>')

@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse
 from projections.timeline import as_of_value, iso
 from scripts.settings import parse_as_of
 from web.sessions import COOKIE, Session, Sessions
-from web.templating import linker, render
+from web.templating import PAGE_HEADERS, linker, render
 from web.workspace import Refused, Viewer, Workspace
 
 
@@ -75,8 +75,7 @@ class Page:
         }
 
     def html(self, template: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
-        return HTMLResponse(render(template, **context), status_code=status,
-                            headers={"Cache-Control": "no-store"})
+        return HTMLResponse(render(template, **context), status_code=status, headers=PAGE_HEADERS)
 
 
 def workspace_of(request: Request) -> Workspace:

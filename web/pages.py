@@ -18,7 +18,7 @@ from fastapi.staticfiles import StaticFiles
 
 from web.page_context import LoginRequired, Page, PageError, page, sessions_of, signed_in, workspace_of
 from web.sessions import COOKIE, LOGIN_CSRF_COOKIE, Sessions, csrf_ok
-from web.templating import render
+from web.templating import PAGE_HEADERS, render
 from web.workspace import Refused
 
 router = APIRouter(include_in_schema=False)
@@ -51,7 +51,7 @@ def error_page(request: Request, status: int, message: str) -> HTMLResponse:
     found = signed_in(request)
     return HTMLResponse(render("error.html", title=f"Error {status}", message=message, show_as_of=False,
                                me=found[1] if found else None, csrf_token=found[0].csrf if found else "",
-                               crumbs=(), notices=()), status_code=status)
+                               crumbs=(), notices=()), status_code=status, headers=PAGE_HEADERS)
 
 
 async def checked_form(request: Request, expected_csrf: str) -> dict[str, str]:
@@ -82,7 +82,8 @@ def login_form(request: Request, next: str | None = None) -> Response:
 def _login_page(request: Request, next_url: str, error: str | None, status: int) -> Response:
     token = secrets.token_urlsafe(32)
     response = HTMLResponse(render("login.html", title="Sign in", show_as_of=False, me=None, csrf_token=token,
-                                   next_url=next_url, error=error, crumbs=(), notices=()), status_code=status)
+                                   next_url=next_url, error=error, crumbs=(), notices=()), status_code=status,
+                            headers=PAGE_HEADERS)
     response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", path="/login",
                         secure=request.url.scheme == "https")
     return response
@@ -142,7 +143,7 @@ def home(p: Page = Depends(page)) -> Response:
     mine = [{"team": t, "name": n, "role": r} for t, n, r in found["teams"] if r is not None]
     others = [{"team": t, "name": n} for t, n, r in found["teams"] if r is None]
     awaiting = []
-    for key, status, promisor, promisee, statement in found["promises"]:
+    for key, status, promisor, promisee, statement in [] if p.past else found["promises"]:
         command = "AgreePromise" if status == "proposed" else "AcceptAmendment"
         if p.workspace.refusal(p.viewer, {"type": command, "promise": key}, p.as_of) is None:
             why = "your agreement is asked" if status == "proposed" else "an amendment awaits your acceptance"

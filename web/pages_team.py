@@ -14,7 +14,7 @@ from projections.experiments import experiments
 from web import charts
 from web.page_context import Page, PageError, page
 from web.pages import checked_form, refusal_text
-from web.templating import chart, render
+from web.templating import PAGE_HEADERS, chart, render
 from web.workspace import Refused
 
 router = APIRouter(include_in_schema=False)
@@ -117,4 +117,4 @@ def team_complaints(team: str, p: Page = Depends(page)) -> Response:
     if view is None:
         raise PageError(404, f"There is no team {team!r}.")
     context = {"link": p.link, **_complaints_context(p, view)}
-    return HTMLResponse(render("_complaints.html", **context), headers={"Cache-Control": "no-store"})
+    return HTMLResponse(render("_complaints.html", **context), headers=PAGE_HEADERS)

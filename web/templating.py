@@ -76,5 +76,16 @@ def linker(as_of: str | None) -> Callable[..., str]:
     return link
 
 
+# Every page: no inline script or style, nothing from elsewhere, never inside a frame, forms post home.
+PAGE_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                               "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+
+
 def render(template: str, **context: Any) -> str:
     return ENV.get_template(template).render(**context)

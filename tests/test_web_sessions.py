@@ -1,0 +1,122 @@
+"""Sign-in, sessions and forms of the web workspace over plain HTTP against the real server: cookie
+flags, CSRF on every post, token scopes, revocation ending a session at once, errors as pages."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import httpx
+from web_harness import Served
+
+from tests.helpers import run_cli
+
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def _client(served: Served) -> httpx.Client:
+    return httpx.Client(base_url=served.base_url, follow_redirects=False, timeout=30)
+
+
+def _sign_in(client: httpx.Client, token: str) -> httpx.Response:
+    form = client.get("/login")
+    found = CSRF.search(form.text)
+    assert found, form.text
+    return client.post("/login", data={"token": token, "csrf_token": found.group(1), "next": "/"})
+
+
+def _new_token(served: Served, person: str, scope: str = "write") -> tuple[str, str]:
+    from domain.application import Ledger
+    from domain.tokens import issue_token
+
+    ledger = Ledger.open(served.store)
+    try:
+        issued: Any = issue_token(ledger, person, scope)
+    finally:
+        ledger.close()
+    return issued.token_id, issued.token
+
+
+def test_pages_ask_for_a_sign_in_and_the_cookie_is_opaque_httponly_and_strict(served: Served) -> None:
+    with _client(served) as client:
+        first = client.get("/teams/delivery?as_of=2026-01-15")
+        assert first.status_code == 303
+        assert first.headers["location"] == "/login?next=%2Fteams%2Fdelivery%3Fas_of%3D2026-01-15"
+        login = client.get("/login")
+        assert '<label for="token"><strong>Token</strong></label>' in login.text
+        signed = _sign_in(client, served.tokens["lena"])
+        assert signed.status_code == 303 and signed.headers["location"] == "/"
+        cookie = next(c for c in signed.headers.get_list("set-cookie") if c.startswith("clientocracy_session="))
+        assert "HttpOnly" in cookie and "SameSite=strict" in cookie.replace("Strict", "strict")
+        assert served.tokens["lena"] not in cookie and served.tokens["lena"].split("_")[1] not in cookie
+        home = client.get("/")
+        assert home.status_code == 200 and "Lena Lead" in home.text
+        assert "frame-ancestors 'none'" in home.headers["content-security-policy"]
+        assert home.headers["x-frame-options"] == "DENY"
+
+
+def test_a_bad_token_or_a_sign_in_without_its_csrf_token_opens_no_session(served: Served) -> None:
+    with _client(served) as client:
+        wrong = _sign_in(client, "clo_0000000000000000_" + "x" * 43)
+        assert wrong.status_code == 401 and "That token cannot sign in" in wrong.text
+        forged = client.post("/login", data={"token": served.tokens["lena"]})
+        assert forged.status_code == 403
+        assert not any(c.startswith("clientocracy_session=") for c in forged.headers.get_list("set-cookie"))
+        assert client.get("/").status_code == 303
+
+
+def test_an_ingest_token_cannot_sign_in_and_a_read_token_sees_no_actions(served: Served) -> None:
+    with _client(served) as client:
+        ingest = _sign_in(client, served.tokens["feeder"])
+        assert ingest.status_code == 403 and "may only post feedback" in ingest.text
+    _, read_token = _new_token(served, "lena", "read")
+    with _client(served) as client:
+        assert _sign_in(client, read_token).status_code == 303
+        page = client.get("/promises/p-kitchen-ready")
+        assert page.status_code == 200 and "<form class=\"action\"" not in page.text
+        csrf = CSRF.search(page.text).group(1)  # type: ignore[union-attr]
+        refused = client.post("/promises/p-kitchen-ready/retire", data={"csrf_token": csrf, "reason": "read only"})
+        assert refused.status_code == 403 and "scope: a read token may only read" in refused.text
+
+
+def test_revoking_the_token_ends_its_session_at_once(served: Served) -> None:
+    token_id, token = _new_token(served, "max")
+    with _client(served) as client:
+        assert _sign_in(client, token).status_code == 303
+        assert client.get("/teams/delivery").status_code == 200
+        run_cli("token", "revoke", token_id, store=served.store, check=True)
+        after = client.get("/teams/delivery")
+        assert after.status_code == 303 and after.headers["location"].startswith("/login")
+
+
+def test_sign_out_needs_the_csrf_token_and_then_ends_the_session(served: Served) -> None:
+    with _client(served) as client:
+        _sign_in(client, served.tokens["kim"])
+        home = client.get("/")
+        assert client.post("/logout", data={}).status_code == 403
+        assert client.get("/").status_code == 200
+        out = client.post("/logout", data={"csrf_token": CSRF.search(home.text).group(1)})  # type: ignore[union-attr]
+        assert out.status_code == 303 and out.headers["location"] == "/login"
+        assert client.get("/").status_code == 303
+
+
+def test_the_session_cookie_reads_the_api_but_never_writes_through_it(served: Served) -> None:
+    with _client(served) as client:
+        _sign_in(client, served.tokens["lena"])
+        assert client.get("/api/teams/delivery").status_code == 200
+        write = client.post("/api/commands", json={"type": "RecordFeedback", "feedback_id": "fb-cookie",
+                                                   "client": "households", "kind": "praise", "channel": "web",
+                                                   "text": "nice", "occurred_at": "2026-03-01T00:00:00Z"})
+        assert write.status_code == 401
+
+
+def test_unknown_keys_and_bad_dates_are_pages_not_tracebacks(served: Served) -> None:
+    with _client(served) as client:
+        _sign_in(client, served.tokens["lena"])
+        for path, status, text in [("/teams/nope", 404, "There is no team &#39;nope&#39;"),
+                                   ("/promises/p-kitchen-ready?as_of=2025-01-01", 404, "as of 2025-01-01"),
+                                   ("/experiments/nope", 404, "There is no experiment"),
+                                   ("/teams/delivery?as_of=yesterday", 400, "is not a date")]:
+            answer = client.get(path)
+            assert answer.status_code == status and text in answer.text, (path, answer.text[:300])
+            assert "Traceback" not in answer.text and answer.headers["content-type"].startswith("text/html")
