@@ -70,10 +70,16 @@ def retro_page(p: Page = Depends(page)) -> Response:
             retros = [{**r, "html": chart(report_html.team_section(r))} for r in found]
         except ValueError as problem:
             error = str(problem)
+    if not chosen:  # offer the viewer's own teams first
+        mine = p.workspace.read(lambda con: con.execute(
+            "SELECT team FROM team_members_as_of(?) WHERE person = ?", [p.as_of, p.viewer.person]).fetchall())
+        selected = [t for (t,) in mine]
+    else:
+        selected = chosen
     title = f"Retrospective of {', '.join(chosen)}" if chosen else "Retrospective"
     return p.html("retro.html", p.context(
         title, crumbs=(("Start", p.link("/")), ("retrospective", None)), keep=("team", "from", "to"),
-        all_teams=[{"team": t, "name": n} for t, n in all_teams], chosen=chosen, start=start_text, end=end_text,
+        all_teams=[{"team": t, "name": n} for t, n in all_teams], chosen=selected, start=start_text, end=end_text,
         retros=retros, error=error,
     ), 422 if error else 200)
 

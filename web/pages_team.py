@@ -18,6 +18,7 @@ from web.templating import PAGE_HEADERS, chart, render
 from web.workspace import Refused
 
 router = APIRouter(include_in_schema=False)
+COMPLAINTS_SHOWN = 100  # the newest; the heading counts them all
 
 
 def _team_data(p: Page, team: str) -> dict[str, Any]:
@@ -39,9 +40,10 @@ def _team_data(p: Page, team: str) -> dict[str, Any]:
 
 
 def _complaints_context(p: Page, view: dict[str, Any]) -> dict[str, Any]:
-    complaints = view["open_complaints"]
+    complaints = sorted(view["open_complaints"], key=lambda c: (c["occurred_at"] or "", c["feedback_id"]),
+                        reverse=True)
     count = view.get("open_complaints_count", len(complaints))
-    return {"complaints": complaints, "count": count}
+    return {"complaints": complaints[:COMPLAINTS_SHOWN], "count": count}
 
 
 def _proposal_choices(p: Page) -> dict[str, Any]:
