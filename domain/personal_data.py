@@ -33,7 +33,7 @@ KEY_BYTES = 32
 NONCE_BYTES = 12
 KID_PATTERN = re.compile(r"[0-9a-f]{16}")
 BULK_AFTER = 64
-"""A reader that missed this many subjects' keys loads the whole key table at once (a rebuild)."""
+"""At its this-many-th key lookup a reader loads the whole key table at once (a rebuild)."""
 
 KeyRow = tuple[Any, Any]
 """(key id, key) as the key table holds them: checked before use, as anyone may have edited them."""
@@ -155,15 +155,16 @@ def _parts(value: str) -> tuple[str, str, str]:
 class Revealer:
     """Opens envelopes for readers; a destroyed key reads as ``[forgotten]``, a damaged one raises.
 
-    Keys are cached for the reader's lifetime, so make one per read (a catch-up, a query): a
-    reader that outlives a ``forget`` would otherwise still hold the destroyed key.
+    Keys are cached for the reader's lifetime: a reader that outlives a ``forget`` still holds
+    the destroyed key, so views rebuild with a new reader when a ``SubjectForgotten`` reaches
+    them (``projections.forgetting``).
     """
 
     def __init__(self, keystore: KeyStore) -> None:
         self.keystore = keystore
         self.keys: dict[str, tuple[str, AESGCM] | None] = {}
+        self.looked_up: set[tuple[str, str]] = set()
         self.misses = 0
-        self.loaded_all = False
         self.revealed: set[tuple[str, str]] = set()
         """(subject, key id) of every key whose plaintext this reader handed out."""
 
@@ -172,12 +173,12 @@ class Revealer:
         if not isinstance(value, str) or not value.startswith(PREFIX):
             return value
         subject, kid, payload = _parts(value)
-        found = self._key(subject)
-        if found is None or found[0] != kid:
+        cipher = self._opener(subject, kid)
+        if cipher is None:
             return FORGOTTEN
         try:
             sealed = base64.b64decode(payload, validate=True)
-            plain = found[1].decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], _associated(subject, kid))
+            plain = cipher.decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], _associated(subject, kid))
         except (InvalidTag, binascii.Error, ValueError) as error:
             raise PersonalDataError(
                 f"the key of {subject!r} does not open its sealed data: the key table row (or the event) "
@@ -186,17 +187,27 @@ class Revealer:
         self.revealed.add((subject, kid))
         return plain.decode()
 
-    def _key(self, subject: str) -> tuple[str, AESGCM] | None:
-        if subject not in self.keys:
-            if self.loaded_all:
-                return None
-            self.misses += 1
-            if self.misses > BULK_AFTER:
-                rows = self.keystore.subject_keys(None)
-                self.loaded_all = True
-            else:
-                rows = self.keystore.subject_keys((subject,))
-            for name, row in rows.items():
-                self.keys.setdefault(name, _cipher(name, row))
-            self.keys.setdefault(subject, None)
-        return self.keys[subject]
+    def _opener(self, subject: str, kid: str) -> AESGCM | None:
+        """The cipher of key ``kid``, None once destroyed. A key not cached, or cached under another
+        id (a newer one, created after a forget), is looked up again, once per (subject, key id)."""
+        found = self.keys.get(subject, _UNKNOWN)
+        stale = found is _UNKNOWN or found is None or found[0] != kid  # type: ignore[index]
+        if stale and (subject, kid) not in self.looked_up:
+            self.looked_up.add((subject, kid))
+            self._load(subject)
+            found = self.keys[subject]
+        if found is _UNKNOWN or found is None or found[0] != kid:  # type: ignore[index]
+            return None
+        return found[1]  # type: ignore[index]
+
+    def _load(self, subject: str) -> None:
+        self.misses += 1
+        # a rebuild: one query for all keys beats one per subject
+        rows = self.keystore.subject_keys(None if self.misses == BULK_AFTER else (subject,))
+        for name, row in rows.items():
+            self.keys[name] = _cipher(name, row)
+        if subject not in rows:
+            self.keys[subject] = None
+
+
+_UNKNOWN = object()

@@ -46,6 +46,17 @@ def test_an_envelope_opens_only_with_its_subjects_current_key() -> None:
     assert Revealer(keys).reveal(renewed) == "new text"  # ...and does open what came after
 
 
+def test_a_long_lived_reader_sees_keys_made_after_it_started() -> None:
+    keys = MemoryKeyStore()
+    reader = Revealer(keys)
+    sealer = Sealer(keys)
+    for i in range(80):  # past the bulk load of the whole key table
+        assert reader.reveal(sealer.seal(f"client:{i}", f"text {i}")) == f"text {i}"
+    assert reader.reveal(Sealer(keys).seal("client:late", "made later")) == "made later"
+    keys.destroy_subject_key("client:3")
+    assert reader.reveal(Sealer(keys).seal("client:3", "after a forget")) == "after a forget"
+
+
 @settings(max_examples=60, deadline=None)
 @given(text=st.text(st.characters(blacklist_categories=("Cc", "Cs")), max_size=200),
        client=st.text(st.characters(blacklist_categories=("Cc", "Cs")), min_size=1, max_size=30)

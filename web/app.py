@@ -18,6 +18,7 @@ from fastapi.openapi.utils import get_openapi
 
 from domain import commands as c
 from web.api import router as api_router
+from web.api_privacy import router as privacy_router
 from web.errors import BodyLimit, install_error_handlers
 from web.server import Server
 from web.settings import ServerSettings
@@ -65,6 +66,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
     app.state.principal_resolvers = []
     install_error_handlers(app)
     app.include_router(api_router)
+    app.include_router(privacy_router)
     if importlib.util.find_spec("web.pages") is not None:
         pages = importlib.import_module("web.pages")
         app.include_router(pages.router)

@@ -20,7 +20,8 @@ from typing import Any
 
 import duckdb
 
-from projections.runner import ProjectionRunner, open_views
+from projections.forgetting import catch_up_forgetting
+from projections.runner import ProjectionRunner, open_views, rebuild
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,7 @@ class LiveViews:
         self._write_lock = threading.Lock()
         self._local = threading.local()
         self._cursors: list[duckdb.DuckDBPyConnection] = []
+        self.generation = 0  # a new views file (after a forget) makes the threads' cursors stale
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
@@ -52,7 +54,10 @@ class LiveViews:
             if until is not None and self.position >= until:
                 return self.position
             before = self.position
-            self.position = self.runner.catch_up(refresh=False).position
+            result, forgotten = catch_up_forgetting(self.runner, refresh=False)
+            if forgotten:
+                self._replace_file()
+            self.position = result.position
         if self.position != before:
             for listener in list(self.listeners):
                 listener(self.position)
@@ -62,13 +67,25 @@ class LiveViews:
         """Catch up to the store's latest position (what every read does first)."""
         return self.catch_up(self.store_position())
 
+    def _replace_file(self) -> None:
+        """A subject was forgotten: rebuild the file without its plaintext, then read the new one
+        (with a new runner, whose key cache no longer holds the destroyed key)."""
+        rebuild(self.recorder, self.path)
+        for cursor in self._cursors:
+            cursor.close()
+        self._cursors.clear()
+        self.runner.con.close()
+        self.runner = open_views(self.recorder, self.path)
+        self.generation += 1
+
     @contextmanager
     def reading(self) -> Iterator[duckdb.DuckDBPyConnection]:
         cursor = getattr(self._local, "cursor", None)
-        if cursor is None:
-            cursor = self.runner.con.cursor()
-            self._local.cursor = cursor
-            with self._write_lock:
+        if cursor is None or getattr(self._local, "generation", None) != self.generation:
+            with self._write_lock:  # never on a connection being replaced
+                cursor = self.runner.con.cursor()
+                self._local.cursor = cursor
+                self._local.generation = self.generation
                 self._cursors.append(cursor)
         yield cursor
 

@@ -1,0 +1,71 @@
+"""Personal data through the HTTP API: sealed on the way in, forgotten by the council, gone from a live server."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from api_fixtures import STORES, module_store
+from api_server import ServerProcess, import_lines, issue
+from privacy_helpers import store_bytes
+
+from domain.application import Ledger
+from domain.person import Person
+from domain.personal_data import FORGOTTEN
+
+AT = "2026-01-02T09:00:00Z"
+MARKERS = ("JXW-client-name", "JXW-feedback-text", "JXW-dave-name", "jxw.dave@example.com")
+
+
+@pytest.fixture(params=STORES)
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    yield from module_store(request.param, tmp_path)
+
+
+def test_the_council_forgets_through_the_api_and_the_live_server_drops_the_text(store: str, tmp_path: Path) -> None:
+    import_lines(store, [
+        {"type": "RegisterPerson", "id": "p1", "person": "carol", "name": "Carol", "at": AT},
+        {"type": "AppointCouncil", "id": "p2", "person": "carol", "at": AT},
+        {"type": "RegisterPerson", "id": "p3", "person": "dave", "name": MARKERS[2], "email": MARKERS[3], "at": AT},
+        {"type": "FormTeam", "id": "t", "team": "ops", "name": "Ops", "at": AT},
+        {"type": "IdentifyClient", "id": "c", "client": "victim", "name": MARKERS[0], "kind": "external", "at": AT},
+    ])
+    carol, dave = issue(store, "carol")["token"], issue(store, "dave")["token"]
+    views = tmp_path / "server-views.duckdb"
+    server = ServerProcess(store, views, tmp_path / "server.log")
+    try:
+        with server.client(carol) as api, server.client(dave) as as_dave:
+            posted = api.post("/api/feedback", json={
+                "feedback_id": "f1", "client": "victim", "kind": "complaint", "channel": "app",
+                "text": MARKERS[1], "team": "ops", "occurred_at": "2026-01-03T10:00:00Z"})
+            assert posted.status_code == 202, posted.text
+            assert api.get("/api/teams/ops").json()["open_complaints"][0]["text"] == MARKERS[1]
+            assert not [m for m in MARKERS if m.encode() in store_bytes(store)], "plaintext in the store"
+
+            refused = as_dave.post("/api/forget", json={"kind": "client", "key": "victim", "reason": "r"})
+            assert refused.status_code == 403 and refused.json()["rule"] == "council"
+            assert api.post("/api/forget", json={"kind": "client", "key": "ghost", "reason": "r"}).status_code == 404
+            assert api.post("/api/forget", json={"kind": "planet", "key": "x", "reason": "r"}).status_code == 422
+
+            done = api.post("/api/forget", json={"kind": "client", "key": "victim", "reason": "ticket A-1"})
+            assert done.status_code == 200 and done.json()["key_destroyed"] is True, done.text
+            assert api.get("/api/teams/ops").json()["open_complaints"][0]["text"] == FORGOTTEN
+            on_disk = b"".join(p.read_bytes() for p in (views, Path(f"{views}.wal")) if p.exists())
+            assert MARKERS[0].encode() not in on_disk and MARKERS[1].encode() not in on_disk
+
+            assert api.post("/api/forget", json={"kind": "person", "key": "dave", "reason": "left"}).status_code == 200
+            audit = api.get("/api/audit").json()["events"]
+            forgotten = [e for e in audit if e["event"] == "SubjectForgotten"]
+            assert [(e["key"], e["actor"], e["reason"]) for e in forgotten] == [
+                ("client:victim", "carol", "ticket A-1"), ("person:dave", "carol", "left")]
+            assert not [m for m in MARKERS if m in api.get("/api/audit").text]
+    finally:
+        server.stop()
+    ledger = Ledger.open(store)
+    try:
+        person = ledger.state(Person, "dave")
+        assert person is not None and (person.name, person.email) == (FORGOTTEN, FORGOTTEN)
+        assert ledger.verify().ok
+    finally:
+        ledger.close()
