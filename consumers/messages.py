@@ -39,7 +39,7 @@ def decode_feedback(raw: bytes | None) -> FeedbackMessage | Rejection:
     if not raw or raw.isspace():
         return Rejection(EMPTY, "the message has no value")
     try:
-        return decode_json(raw, FeedbackMessage.model_validate_json, flat=True)
+        return decode_json(raw, FeedbackMessage.model_validate_json)
     except ValidationError as error:
         return _diagnose(raw, error)
 

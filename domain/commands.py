@@ -308,7 +308,7 @@ class RegisterPerson(Command):
     person: Key
     name: Text
     email: Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=3, max_length=320,
-                                            pattern=r"^[^@\s]+@[^@\s]+$")] | None = None
+                                            pattern=r"^[^@\s]+@[^@\s]+$"), AfterValidator(_clean_key)] | None = None
 
 
 class AppointCouncil(Command):

@@ -6,7 +6,8 @@ Import lines, feedback files, Kafka messages and the HTTP API all hand their raw
 
 - a document over ``MAX_INPUT_BYTES`` (1 MiB) - before parsing it, so memory stays bounded;
 - an object that gives the same key twice (``{"value": 5, "value": 6}``): JSON parsers keep the
-  last one silently, so the sender's intent is ambiguous.
+  last one silently, so the sender's intent is ambiguous;
+- NUL in any string, whatever the field's type (PostgreSQL text cannot hold it).
 
 ``read_lines`` splits a byte stream into lines without ever holding more than the cap of one
 line: a longer line is skipped to its end and handed on as an ``OversizeInput`` (its first bytes
@@ -16,6 +17,7 @@ and its true size), which ``decode_json`` then rejects by name.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any, TypeVar
 
@@ -134,29 +136,88 @@ def duplicate_key(raw: str | bytes) -> ValidationError | None:
     return None
 
 
-def _may_repeat_a_key(raw: str | bytes, fields: Iterable[str]) -> bool:
-    """Cheap test for a flat object whose keys are all known field names: can any key occur twice?
+def _nul_path(value: Any, path: tuple[str | int, ...]) -> tuple[str | int, ...] | None:
+    if isinstance(value, str):
+        return path if "\x00" in value else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found = (*path, key) if "\x00" in key else _nul_path(item, (*path, key))
+            if found is not None:
+                return found
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            found = _nul_path(item, (*path, index))
+            if found is not None:
+                return found
+    return None
 
-    A repeated key ``k`` (every key is a known field once validation passed) shows up as the
-    literal ``"k"`` at least twice, unless a key is spelled with ``\\u`` escapes.
+
+def nul_text(raw: str | bytes) -> ValidationError | None:
+    """The rejection of a document with NUL in any string, or None.
+
+    NUL can only enter JSON text as the escape ``\\u0000``, so the walk runs only when that is in
+    the raw text.  It is the net under the field types (``domain.commands.Key``/``Text`` name the
+    field themselves): a field typed plain ``str`` must not carry NUL either, since PostgreSQL
+    text cannot store it and one such line used to fail a whole chunk there.
     """
     data = raw if isinstance(raw, bytes) else raw.encode("utf-8", "surrogatepass")
-    if b"\\u" in data:
-        return True
-    return any(data.count(b'"' + name.encode() + b'"') > 1 for name in fields)
+    if b"\\u0000" not in data:
+        return None
+    try:
+        path = _nul_path(json.loads(data), ())
+    except ValueError:
+        return None
+    if path is None:
+        return None
+    where = tuple(str(part).encode("unicode_escape").decode("ascii") if isinstance(part, str) else part
+                  for part in path)
+    return _error("nul_text", "must not contain U+0000 (NUL)", where, b"")
 
 
-def decode_json(raw: str | bytes, validate: Callable[[str | bytes], T], *, flat: bool = False) -> T:
+_SPACE_BEFORE_COLON = re.compile(rb'"[ \t\r\n]+:')
+
+
+def _raw_key_count(data: bytes) -> int | None:
+    """How many object keys the JSON text holds, or None when a quick count could be wrong.
+
+    Inside a JSON string a quote is always escaped, so a ``":`` not preceded by a backslash ends
+    a key; texts with an escaped quote before a colon, or space between a key and its colon, are
+    left to the full parse.
+    """
+    if b'\\":' in data or _SPACE_BEFORE_COLON.search(data):
+        return None
+    return data.count(b'":')
+
+
+def _given_keys(value: Any) -> int:
+    """How many keys the validated value was given: set fields of models, entries of dicts, nested."""
+    fields = getattr(value, "model_fields_set", None)
+    if fields is not None:
+        return len(fields) + sum(_given_keys(getattr(value, name)) for name in fields)
+    if isinstance(value, dict):
+        return len(value) + sum(_given_keys(item) for item in value.values())
+    if isinstance(value, list | tuple):
+        return sum(_given_keys(item) for item in value)
+    return 0
+
+
+def decode_json(raw: str | bytes, validate: Callable[[str | bytes], T]) -> T:
     """Validate one JSON document with ``validate`` (a pydantic ``validate_json``), refusing oversize
-    documents and repeated keys.  ``flat``: the document is one object of scalar fields (a Kafka
-    feedback message), which allows a much cheaper duplicate test on the happy path.
+    documents, repeated keys and NUL in any string.
+
+    The repeated-key test is cheap on the happy path: a document whose keys (counted in the raw
+    text) are as many as the keys its validated value was given repeats none; only otherwise is
+    it parsed again to find the repeated key.
     """
     refused = too_large(raw)
     if refused is not None:
         raise refused
     value = validate(raw)
-    fields = getattr(value, "model_fields_set", None)
-    if flat and fields is not None and not _may_repeat_a_key(raw, fields):
+    refused = nul_text(raw)
+    if refused is not None:
+        raise refused
+    data = raw if isinstance(raw, bytes) else raw.encode("utf-8", "surrogatepass")
+    if _raw_key_count(data) == _given_keys(value):
         return value
     refused = duplicate_key(raw)
     if refused is not None:

@@ -63,6 +63,7 @@ NUL_AND_CONTROL_LINES = [
     {"type": "RecordFeedback", **feedback("fb\u0000nul")},
     {"type": "RecordFeedback", **feedback("fb-text-nul", text="cold\u0000soup")},
     {"type": "ResolveFeedback", "feedback_id": "x\u0000", "resolution": "done"},
+    {"type": "RegisterPerson", "person": "p1", "name": "P", "email": "a\u0000@example.com"},
 ]
 
 
