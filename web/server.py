@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -10,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from domain.application import Ledger
+from projections.json_output import dumps
 from web.live_views import LiveViews
 from web.settings import ServerSettings
 
@@ -18,7 +18,7 @@ CACHE_SIZE = 512
 
 def to_json(data: Any) -> bytes:
     """The same JSON text as the CLI's ``--json`` (``scripts.cli.emit_json``), minus the indentation."""
-    return json.dumps(data, default=str).encode()
+    return dumps(data, indent=None).encode()  # valid JSON always: a non-finite number is null
 
 
 class ViewsIndex:
