@@ -16,7 +16,7 @@ from web_company import complaint
 from web_harness import Served, sign_in
 
 from consumers.local_broker import create_topic, produce
-from tests.helpers import CLI
+from tests.helpers import CLI, run_cli
 
 LIVE_SECONDS = 2.0
 
@@ -105,3 +105,12 @@ def test_a_complaint_produced_to_kafka_appears_live(team_page: Any, served: Serv
     finally:
         consumer.terminate()
         consumer.wait(timeout=30)
+
+
+def test_a_complaint_imported_by_the_cli_appears_live(team_page: Any, served: Served) -> None:
+    before = _open_count(served)
+    line = {"type": "RecordFeedback", "id": "fb-import-live", **complaint("fb-import-live", "Wrong soup")}
+    run_cli("import", "-", store=served.store, stdin=json.dumps(line) + "\n", check=True)
+    seconds = _wait_for_heading(team_page, before + 1, LIVE_SECONDS)
+    assert team_page.get_by_text("Wrong soup").count() == 1
+    print(f"imported complaint on the page {seconds:.2f}s after the import exited")

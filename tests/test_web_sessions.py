@@ -3,13 +3,18 @@ flags, CSRF on every post, token scopes, revocation ending a session at once, er
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
 import httpx
+import pytest
 from web_harness import Served
 
 from tests.helpers import run_cli
+
+# Sessions, cookies and forms do not depend on the store kind: SQLite only (the browser tests run on both).
+pytestmark = pytest.mark.parametrize("served", ["sqlite"], indirect=True)
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -120,3 +125,34 @@ def test_unknown_keys_and_bad_dates_are_pages_not_tracebacks(served: Served) -> 
             answer = client.get(path)
             assert answer.status_code == status and text in answer.text, (path, answer.text[:300])
             assert "Traceback" not in answer.text and answer.headers["content-type"].startswith("text/html")
+
+
+def test_a_broken_invariant_is_shown_next_to_its_form(served: Served) -> None:
+    with _client(served) as client:
+        _sign_in(client, served.tokens["max"])
+        page = client.get("/teams/delivery")
+        csrf = CSRF.search(page.text).group(1)  # type: ignore[union-attr]
+        again = client.post("/teams/delivery/propose", data={
+            "csrf_token": csrf, "promise": "p-kitchen-ready", "promisee": "kitchen", "statement": "twice",
+            "metric": "ready-pct", "target": "90", "period": "week"})
+        assert again.status_code == 422 and "Traceback" not in again.text
+        form_start = again.text.index('id="propose"')
+        error = again.text.index('class="error"', form_start)
+        assert error < again.text.index("</form>", form_start)  # inside the form it belongs to
+        assert "p-kitchen-ready" in again.text[error:error + 400]
+        not_a_number = client.post("/promises/p-kitchen-ready/amend", data={
+            "csrf_token": csrf, "target": "lots", "reason": "why not"})
+        assert not_a_number.status_code == 422 and "must be a number" in not_a_number.text
+
+
+def test_the_council_sees_the_verify_status_and_chain_head_on_the_audit_page(served: Served) -> None:
+    with _client(served) as client:
+        _sign_in(client, served.tokens["cora"])
+        audit = client.get("/audit?promise=p-kitchen-ready")
+        assert audit.status_code == 200 and "The event log is intact" in audit.text
+        verified = run_cli("verify", "--json", store=served.store, check=True).stdout
+        assert json.loads(verified)["head"] in audit.text
+        assert "ProposePromise" not in audit.text and "Proposed" in audit.text and "kim" in audit.text
+    with _client(served) as client:
+        _sign_in(client, served.tokens["lena"])
+        assert "The event log is intact" not in client.get("/audit").text
