@@ -72,6 +72,7 @@ class Principal:
     person: str
     scope: str
     token_id: str
+    expires_at: datetime | None = None
 
 
 class AuthenticationFailed(Exception):
@@ -124,4 +125,4 @@ def authenticate(ledger: Any, raw: str, now: datetime | None = None) -> Principa
         raise AuthenticationFailed("token revoked")
     if token.expires_at is not None and token.expires_at <= (now or datetime.now(UTC)):
         raise AuthenticationFailed("token expired")
-    return Principal(person=token.person, scope=token.scope, token_id=token.key)
+    return Principal(person=token.person, scope=token.scope, token_id=token.key, expires_at=token.expires_at)

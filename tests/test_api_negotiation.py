@@ -9,7 +9,10 @@ from typing import Any
 
 import pytest
 from api_fixtures import STORES, module_store
-from api_server import ServerProcess, cli, import_lines, issue
+from api_server import ServerProcess, cli, import_lines
+
+from domain.application import Ledger
+from domain.tokens import issue_token
 
 SEED = [
     {"type": "RegisterPerson", "person": p, "name": p.title()} for p in ("carol", "ann", "bob", "dave")
@@ -21,7 +24,9 @@ def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     folder = tmp_path_factory.mktemp("negotiation")
     for store in module_store(request.param, folder):
         import_lines(store, SEED)
-        tokens = {p: issue(store, p)["token"] for p in ("carol", "ann", "bob", "dave")}
+        ledger = Ledger.open(store)  # `token issue` itself is exercised in test_api_security
+        tokens = {p: issue_token(ledger, p).token for p in ("carol", "ann", "bob", "dave")}
+        ledger.close()
         server = ServerProcess(store, folder / "views.duckdb", folder / "server.log")
         try:
             yield {"store": store, "server": server, "tokens": tokens, "folder": folder}

@@ -18,7 +18,7 @@ from domain.tokens import Principal
 from projections import queries
 from projections.retro import retrospective
 from web.auth import ApiError, require_scope
-from web.server import Server, as_of_moment, to_json
+from web.server import MISS, Server, as_of_moment, to_json
 from web.service import run_commands
 
 router = APIRouter(prefix="/api")
@@ -66,7 +66,7 @@ FEEDBACK_BODY = {"requestBody": {"required": True, "content": {"application/json
 
 
 @router.get("/health", summary="Liveness (no token needed)")
-def health(request: Request) -> dict[str, Any]:
+async def health(request: Request) -> dict[str, Any]:
     return {"status": "ok", "views_position": server_of(request).views.position}
 
 
@@ -97,7 +97,7 @@ async def post_feedback(request: Request, principal: Ingester) -> Response:
     def record() -> Any:
         outcome = server.ledger.record_feedback(
             [(message, f"api:{message.feedback_id}")], None, Acting(principal.person, "api"))
-        server.views.nudge()
+        server.views.note_written(outcome.position)
         return outcome
 
     outcome = await run_in_threadpool(record)
@@ -105,26 +105,29 @@ async def post_feedback(request: Request, principal: Ingester) -> Response:
     return JSONResponse({"status": status, "feedback_id": message.feedback_id}, status_code=202)
 
 
-def _show(request: Request, kind: str, key: str, as_of: str | None) -> Response:
+async def _show(request: Request, kind: str, key: str, as_of: str | None) -> Response:
     when = moment(as_of)
     view = getattr(queries, f"{kind}_view")
-    body = server_of(request).answer(kind, (key, when), lambda con: view(con, key, when))
+    server = server_of(request)
+    body = server.peek(kind, (key, when))
+    if body is MISS:
+        body = await run_in_threadpool(server.answer, kind, (key, when), lambda con: view(con, key, when))
     if body is None:
         raise ApiError(404, f"{kind} {key!r} not found" + (f" as of {as_of}" if as_of else ""))
     return json_answer(body)
 
 
 @router.get("/promises/{key}", summary="Like `promise show --json`")
-def get_promise(request: Request, key: str, principal: Reader, as_of: AsOf = None) -> Response:
-    return _show(request, "promise", key, as_of)
+async def get_promise(request: Request, key: str, principal: Reader, as_of: AsOf = None) -> Response:
+    return await _show(request, "promise", key, as_of)
 
 
 @router.get("/teams/{key}", summary="Like `team show --json`; open complaints paged by limit/offset")
-def get_team(request: Request, key: str, principal: Reader, as_of: AsOf = None,
+async def get_team(request: Request, key: str, principal: Reader, as_of: AsOf = None,
              limit: Annotated[int | None, Query(ge=0)] = None,
              offset: Annotated[int, Query(ge=0)] = 0) -> Response:
     if limit is None and offset == 0:
-        return _show(request, "team", key, as_of)
+        return await _show(request, "team", key, as_of)
     when = moment(as_of)
 
     def paged(con: Any) -> Any:
@@ -134,15 +137,15 @@ def get_team(request: Request, key: str, principal: Reader, as_of: AsOf = None,
             view["open_complaints"] = complaints[offset:None if limit is None else offset + limit]
         return view
 
-    body = server_of(request).answer("team-page", (key, when, limit, offset), paged)
+    body = await run_in_threadpool(server_of(request).answer, "team-page", (key, when, limit, offset), paged)
     if body is None:
         raise ApiError(404, f"team {key!r} not found")
     return json_answer(body)
 
 
 @router.get("/experiments/{key}", summary="Like `experiment show --json`")
-def get_experiment(request: Request, key: str, principal: Reader, as_of: AsOf = None) -> Response:
-    return _show(request, "experiment", key, as_of)
+async def get_experiment(request: Request, key: str, principal: Reader, as_of: AsOf = None) -> Response:
+    return await _show(request, "experiment", key, as_of)
 
 
 @router.get("/retro", summary="Like `retro --json`")

@@ -9,11 +9,13 @@ to ``app.state.principal_resolvers``: ``(request) -> Principal | None``.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import Request
+from fastapi.concurrency import run_in_threadpool
 
-from domain.tokens import AuthenticationFailed, Principal, authenticate
+from domain.tokens import AuthenticationFailed, Principal, authenticate, digest
 
 __all__ = ["ApiError", "Principal", "bearer_token", "current_principal", "principal_from_token", "require_scope"]
 
@@ -44,12 +46,44 @@ def bearer_token(request: Request) -> str | None:
     return token.strip()
 
 
+def _unexpired(principal: Principal) -> bool:
+    return principal.expires_at is None or principal.expires_at > datetime.now(UTC)
+
+
 def principal_from_token(request: Request, token: str) -> Principal:
-    """The principal of a raw token (raises a 401 ApiError for a bad one)."""
+    """The principal of a raw token (raises a 401 ApiError for a bad one).
+
+    A token checked at store position P is still good while the store is at P (revoking is an event,
+    so it moves the position) and it has not expired; otherwise its record is read again."""
+    server = request.app.state.server
+    key = digest(token)
+    position = server.views.store_position()
+    cached = server.tokens.get(key)
+    if cached is not None and cached[1] == position and _unexpired(cached[0]):
+        return cached[0]  # type: ignore[no-any-return]
     try:
-        return authenticate(request.app.state.server.ledger, token)
+        principal = authenticate(server.ledger, token)
     except AuthenticationFailed as error:
+        server.tokens.pop(key, None)
         raise unauthorized(str(error)) from None
+    if len(server.tokens) > 10_000:
+        server.tokens.clear()
+    server.tokens[key] = (principal, position)
+    return principal
+
+
+def peek_principal(request: Request) -> Principal | None:
+    """The bearer's principal when it is certainly still good without asking the store, else None."""
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    server = request.app.state.server
+    cached = server.tokens.get(digest(token.strip()))
+    known = server.views.known_position()
+    if cached is None or known is None or cached[1] != known or not _unexpired(cached[0]):
+        return None
+    return cached[0]  # type: ignore[no-any-return]
 
 
 def current_principal(request: Request) -> Principal:
@@ -79,8 +113,10 @@ def refuse_scope(principal: Principal) -> ApiError:
 def require_scope(*scopes: str) -> Callable[..., Any]:
     """FastAPI dependency factory: the principal, when its token's scope is one of ``scopes``."""
 
-    def dependency(request: Request) -> Principal:
-        principal = current_principal(request)
+    async def dependency(request: Request) -> Principal:
+        principal = peek_principal(request)
+        if principal is None:
+            principal = await run_in_threadpool(current_principal, request)
         if principal.scope not in scopes:
             raise refuse_scope(principal)
         return principal

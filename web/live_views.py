@@ -24,6 +24,9 @@ from projections.forgetting import catch_up_forgetting
 from projections.runner import ProjectionRunner, open_views, rebuild
 
 log = logging.getLogger(__name__)
+FRESH_FOR = 0.01
+"""Seconds a read of the store's latest position is reused by other requests (a hot server asks the
+store at most about a hundred times a second; this server's own writes count at once)."""
 
 
 class LiveViews:
@@ -40,11 +43,32 @@ class LiveViews:
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
+        self._known: tuple[int, float] = (0, float("-inf"))  # (store position, when it was read)
         self.listeners: list[Callable[[int], None]] = []
         """Called (from the catch-up thread) with each new views position."""
 
-    def store_position(self) -> int:
-        return int(self.recorder.max_notification_id() or 0)
+    def store_position(self, max_age: float = FRESH_FOR) -> int:
+        """The store's latest position, read at most ``max_age`` seconds ago."""
+        position, when = self._known
+        now = time.monotonic()
+        if now - when <= max_age:
+            return position
+        position = int(self.recorder.max_notification_id() or 0)
+        self._known = (max(position, self._known[0]), now)
+        return self._known[0]
+
+    def known_position(self) -> int | None:
+        """The store position read within ``FRESH_FOR`` seconds, or None (then ask ``store_position``)."""
+        position, when = self._known
+        return position if time.monotonic() - when <= FRESH_FOR else None
+
+    def note_written(self, position: int | None) -> None:
+        """This server wrote up to ``position``: its next read must see it (read-your-writes), and the
+        background catch-up starts at once (live pages hear of it; the next read often finds it done)."""
+        if position is not None:
+            known, when = self._known
+            self._known = (max(known, position), when)
+            self._wake.set()
 
     def catch_up(self, until: int | None = None) -> int:
         """Project new events (at least up to ``until``); returns the views position."""
@@ -63,9 +87,9 @@ class LiveViews:
                 listener(self.position)
         return self.position
 
-    def fresh(self) -> int:
+    def fresh(self, max_age: float = FRESH_FOR) -> int:
         """Catch up to the store's latest position (what every read does first)."""
-        return self.catch_up(self.store_position())
+        return self.catch_up(self.store_position(max_age))
 
     def _replace_file(self) -> None:
         """A subject was forgotten: rebuild the file without its plaintext, then read the new one
@@ -94,11 +118,6 @@ class LiveViews:
             self._thread = threading.Thread(target=self._follow, name="views-catch-up", daemon=True)
             self._thread.start()
 
-    def nudge(self) -> None:
-        """Catch up now in the background (after a write: live pages hear of it at once, and the next
-        request finds the views already caught up more often)."""
-        self._wake.set()
-
     def _follow(self) -> None:
         while not self._stop.is_set():
             self._wake.wait(self.poll_interval)
@@ -106,7 +125,7 @@ class LiveViews:
             if self._stop.is_set():
                 return
             try:
-                self.fresh()
+                self.fresh(max_age=0)
             except Exception:  # a store hiccup must not end the server's catch-up for good
                 log.exception("views catch-up failed; retrying")
                 time.sleep(1.0)

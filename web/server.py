@@ -14,6 +14,7 @@ from web.live_views import LiveViews
 from web.settings import ServerSettings
 
 CACHE_SIZE = 512
+MISS = object()
 
 
 def to_json(data: Any) -> bytes:
@@ -51,6 +52,18 @@ class Server:
         self.index = ViewsIndex(self.views)
         self._cache: OrderedDict[tuple[Any, ...], bytes | None] = OrderedDict()
         self._cache_lock = threading.Lock()
+        self.tokens: dict[str, tuple[Any, int]] = {}
+        """Token digest -> (principal, the store position it was checked at): see ``web.auth``."""
+
+    def peek(self, name: str, args: tuple[Any, ...]) -> Any:
+        """A cached answer that is certainly current, without touching the store or the views (the hot
+        path of repeated reads), or ``MISS``."""
+        known = self.views.known_position()
+        position = self.views.position
+        if known is None or position < known:
+            return MISS
+        with self._cache_lock:
+            return self._cache.get((name, args, position), MISS)
 
     def answer(self, name: str, args: tuple[Any, ...], compute: Callable[[Any], Any]) -> bytes | None:
         """``compute(con)`` as JSON, from views caught up with the store; answers are cached per views

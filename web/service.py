@@ -101,8 +101,7 @@ def run_commands(server: Server, principal: Principal, items: list[Any], channel
             results[indices[i]] = ItemResult(indices[i], "rejected", reason)
         for i, rule, reason in batch.forbidden:
             results[indices[i]] = ItemResult(indices[i], "forbidden", reason, rule)
-        if batch.position is not None:
-            server.views.nudge()
+        server.views.note_written(batch.position)
         if len(batch.accepted) == 1:
             results[indices[batch.accepted[0]]].events = batch.events  # type: ignore[union-attr]
     return [r for r in results if r is not None]
