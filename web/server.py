@@ -52,6 +52,7 @@ class Server:
         self.index = ViewsIndex(self.views)
         self._cache: OrderedDict[tuple[Any, ...], bytes | None] = OrderedDict()
         self._cache_lock = threading.Lock()
+        self._cache_generation = self.views.generation
         self.tokens: dict[str, tuple[Any, int]] = {}
         """Token digest -> (principal, the store position it was checked at): see ``web.auth``."""
 
@@ -63,7 +64,14 @@ class Server:
         if known is None or position < known:
             return MISS
         with self._cache_lock:
+            self._forget_old_answers()
             return self._cache.get((name, args, position), MISS)
+
+    def _forget_old_answers(self) -> None:
+        """Views rebuilt (a subject was forgotten): no answer computed before may stay, even unreachable."""
+        if self._cache_generation != self.views.generation:
+            self._cache.clear()
+            self._cache_generation = self.views.generation
 
     def answer(self, name: str, args: tuple[Any, ...], compute: Callable[[Any], Any]) -> bytes | None:
         """``compute(con)`` as JSON, from views caught up with the store; answers are cached per views
@@ -71,6 +79,7 @@ class Server:
         position = self.views.fresh()
         key = (name, args, position)
         with self._cache_lock:
+            self._forget_old_answers()
             if key in self._cache:
                 self._cache.move_to_end(key)
                 return self._cache[key]
