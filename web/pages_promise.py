@@ -17,7 +17,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from projections import queries
-from projections.experiments import experiments
 from web import charts
 from web.page_context import Page, PageError, page
 from web.pages import checked_form, refusal_text
@@ -64,9 +63,11 @@ def _promise_data(p: Page, key: str) -> dict[str, Any]:
         for entry in view["history"]:
             entry.setdefault("channel", channels.get(entry["version"]))
         return {"view": view, "promisee_is_team": team.fetchone() is not None,
-                "experiments": [e["experiment"] for e in experiments(con, p.as_of) if e.get("promise") == key]}
+                "experiments": [e for (e,) in con.execute(
+                    "SELECT experiment FROM experiments WHERE promise = ? AND business_at <= ? ORDER BY experiment",
+                    [key, p.as_of]).fetchall()]}
 
-    found = p.workspace.read(query)
+    found = p.workspace.read(query, ("promise page", key, p.as_of))
     if found is None:
         raise PageError(404, f"There is no promise {key!r}" + (f" as of {p.as_of_param}." if p.past else "."))
     return found

@@ -30,10 +30,12 @@ def _team_data(p: Page, team: str) -> dict[str, Any]:
             promise["promise"]: (queries.promise_view(con, promise["promise"], p.as_of) or {}).get("compliance", [])
             for promise in view["promises"]
         }
-        team_experiments = [e for e in experiments(con, p.as_of) if e["team"] == team]
+        keys = con.execute("SELECT experiment FROM experiments WHERE team = ? AND business_at <= ? ORDER BY experiment",
+                           [team, p.as_of]).fetchall()
+        team_experiments = [e for (key,) in keys for e in experiments(con, p.as_of, key)]
         return {"view": view, "compliance": compliance, "experiments": team_experiments}
 
-    found = p.workspace.read(query)
+    found = p.workspace.read(query, ("team page", team, p.as_of))
     if found is None:
         raise PageError(404, f"There is no team {team!r}" + (f" as of {p.as_of_param}." if p.past else "."))
     return found
@@ -115,7 +117,7 @@ async def propose(team: str, request: Request, p: Page = Depends(page)) -> Respo
 @router.get("/teams/{team}/complaints", response_class=HTMLResponse)
 def team_complaints(team: str, p: Page = Depends(page)) -> Response:
     """The "Open complaints (N)" heading and list alone, for the live refresh."""
-    view = p.workspace.read(lambda con: queries.team_view(con, team, p.as_of))
+    view = p.workspace.read(lambda con: queries.team_view(con, team, p.as_of), ("team view", team, p.as_of))
     if view is None:
         raise PageError(404, f"There is no team {team!r}.")
     context = {"link": p.link, **_complaints_context(p, view)}

@@ -7,6 +7,8 @@ and a form's command goes through ``web.service.run_commands`` with channel ``we
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, TypeVar
@@ -24,11 +26,15 @@ from web.workspace import Refused, Viewer
 
 T = TypeVar("T")
 AUDIT_PAGE_ROWS = 501
+CACHE_SIZE = 256
 
 
 class ServerWorkspace:
     def __init__(self, server: Server) -> None:
         self.server = server
+        # page answers per views position: many open team pages refetch the same answer after each event
+        self._cache: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        self._lock = threading.Lock()
 
     def authenticate(self, token: str) -> Viewer:
         try:
@@ -41,10 +47,21 @@ class ServerWorkspace:
         council = bool(getattr(person, "council", False))
         return Viewer(principal.person, name if isinstance(name, str) else None, council, principal.scope, principal)
 
-    def read(self, query: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
-        self.server.views.fresh()
+    def read(self, query: Callable[[duckdb.DuckDBPyConnection], T], key: tuple[Any, ...] | None = None) -> T:
+        position = self.server.views.fresh()
+        if key is not None:
+            with self._lock:
+                if (key, position) in self._cache:
+                    self._cache.move_to_end((key, position))
+                    return self._cache[(key, position)]  # type: ignore[no-any-return]
         with self.server.views.reading() as con:
-            return query(con)
+            answer = query(con)
+        if key is not None:
+            with self._lock:
+                self._cache[(key, position)] = answer
+                while len(self._cache) > CACHE_SIZE:
+                    self._cache.popitem(last=False)
+        return answer
 
     def refusal(self, viewer: Viewer, command: dict[str, Any], as_of: datetime | None = None) -> str | None:
         model = getattr(c, command["type"])

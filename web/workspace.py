@@ -43,8 +43,9 @@ class Workspace(Protocol):
         """The person the token belongs to; raises ``Refused(401)`` for an unknown, revoked or expired one."""
         ...
 
-    def read(self, query: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
-        """Run ``query`` on the server's views, caught up with every write it has answered."""
+    def read(self, query: Callable[[duckdb.DuckDBPyConnection], T], key: tuple[Any, ...] | None = None) -> T:
+        """Run ``query`` on the server's views, caught up with every write it has answered. With a ``key``
+        the answer may come from a cache of this views position (callers must not change it)."""
         ...
 
     def refusal(self, viewer: Viewer, command: dict[str, Any], as_of: datetime | None = None) -> str | None:
