@@ -186,7 +186,7 @@ ORDER BY position LIMIT $limit OFFSET $offset
 def get_audit(request: Request, principal: Reader, actor: str | None = None, promise: str | None = None,
               team: str | None = None, start: Annotated[str | None, Query(alias="from")] = None,
               end: Annotated[str | None, Query(alias="to")] = None,
-              limit: Annotated[int, Query(ge=1, le=100_000)] = 10_000,
+              limit: Annotated[int | None, Query(ge=1)] = None,
               offset: Annotated[int, Query(ge=0)] = 0) -> Response:
     from projections.timeline import iso
 
