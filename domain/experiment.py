@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from eventsourcing.domain import event
 
 from domain.audit import Audit
@@ -23,6 +25,7 @@ class Experiment(LedgerAggregate):
         design: str,
         promise: str | None,
         audit: Audit,
+        plan: dict[str, Any] | None = None,
     ) -> None:
         self.key = key
         self.team = team
@@ -30,8 +33,10 @@ class Experiment(LedgerAggregate):
         self.metric = metric
         self.design = design
         self.promise = promise
+        self.plan = plan or {}  # events stored before §6 carry no plan: the defaults apply
+        self.arms: list[str] = list(self.plan.get("arms") or ("control", "treatment"))
         self.status = "proposed"
-        self.observations = {"control": 0, "treatment": 0}
+        self.observations = dict.fromkeys(self.arms, 0)
         self.decision: str | None = None
 
     @event("Started")
@@ -41,8 +46,8 @@ class Experiment(LedgerAggregate):
             raise DomainError(f"experiment {self.key} is {self.status}; only a proposed one can start")
         self.status = "running"
 
-    @event("ObservationRecorded")
-    def record_observation(self, arm: str, value: float, audit: Audit) -> None:
+    def check_data(self, arm: str, metric: str, audit: Audit) -> None:
+        """Observations and arm summaries: a running A/B experiment, one of its arms, time going forward."""
         self.check_time(audit)
         if self.status != "running":
             raise DomainError(f"experiment {self.key} is {self.status}; observations need a running one")
@@ -50,7 +55,36 @@ class Experiment(LedgerAggregate):
             raise DomainError(
                 f"experiment {self.key} is before_after: its arms come from the metric's readings"
             )
+        if arm not in self.arms:
+            raise DomainError(f"arm {arm!r} is not one of experiment {self.key}'s arms ({', '.join(self.arms)})")
+
+    def is_proportion(self, metric: str) -> bool:
+        return self.plan.get("kind") == "proportion" and metric == self.metric
+
+    @event("ObservationRecorded")
+    def record_observation(self, arm: str, value: float, audit: Audit, metric: str | None = None,
+                           covariate: float | None = None) -> None:
+        metric = metric or self.metric
+        self.check_data(arm, metric, audit)
+        if self.is_proportion(metric) and value not in (0.0, 1.0):
+            raise DomainError(f"experiment {self.key} measures a proportion: value must be 0 or 1, not {value}")
         self.observations[arm] += 1
+
+    @event("ArmSummaryRecorded")
+    def record_arm_summary(self, arm: str, metric: str, summary: dict[str, Any], audit: Audit) -> None:
+        """n, sum, sum_squares (+ covariate sums) of one arm and metric; checked to be sums of real values."""
+        self.check_data(arm, metric, audit)
+        n, total, squares = summary["n"], summary["sum"], summary["sum_squares"]
+        if squares < (total / n) * total * (1 - 1e-9):
+            raise DomainError("sum_squares is smaller than sum²/n: these are not the sums of real values")
+        if summary.get("covariate_sum") is not None:
+            x_total = summary["covariate_sum"]
+            if summary["covariate_sum_squares"] < (x_total / n) * x_total * (1 - 1e-9):
+                raise DomainError("covariate_sum_squares is smaller than covariate_sum²/n")
+        if self.is_proportion(metric) and not (0 <= total <= n and abs(squares - total) <= 1e-9 * n):
+            raise DomainError(f"experiment {self.key} measures a proportion: need 0 <= sum <= n and "
+                              "sum_squares = sum (values 0 or 1)")
+        self.observations[arm] += n
 
     @event("Concluded")
     def conclude(self, decision: str, learning: str, audit: Audit) -> None:

@@ -138,6 +138,7 @@ RULES: dict[type[c.Command], Rule] = {
     c.ProposeExperiment: TEAM_CONCERNED,
     c.StartExperiment: EXPERIMENT_TEAM,
     c.RecordObservation: EXPERIMENT_TEAM,
+    c.RecordArmSummary: EXPERIMENT_TEAM,
     c.ConcludeExperiment: EXPERIMENT_TEAM,
     c.RecordErrorReview: TEAM_CONCERNED,
     c.RecordProcessChange: TEAM_CONCERNED,

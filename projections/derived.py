@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import duckdb
 
-from projections import compliance, economics, experiments, state
+from projections import compliance, economics, experiment_outcomes, state
 from projections.timeline import FOREVER_SQL
 
 CURRENT_STATE_VIEWS = {
@@ -36,4 +36,4 @@ def refresh(con: duckdb.DuckDBPyConnection) -> None:
     """Recompute the materialised current-state tables (for analysts; the show commands query live)."""
     compliance.materialise(con)
     economics.materialise(con)
-    experiments.materialise(con)
+    experiment_outcomes.materialise(con)

@@ -1,23 +1,27 @@
-"""Experiment outcomes: treatment minus control, Welch's t-test and its 95% interval.
+"""Experiment outcomes: §4's Welch headline plus §6's comparisons, SRM, power, recommendation and SPC/ITS.
 
-For ``ab`` the arms are the recorded observations; for ``before_after`` the treatment is the
-metric's readings in [start, conclusion) and the control the readings in the window of equal
-length just before the start, [start - length, start).  A running before/after experiment is
-measured up to the as-of time.
+For ``ab`` the arms are the recorded observations and arm summaries; for ``before_after`` the
+treatment is the metric's readings in [start, conclusion) and the control the readings in the window
+of equal length just before the start, [start - length, start). A running before/after experiment is
+measured up to the as-of time. The statistics live in ``projections.experiment_stats``.
 """
 
 from __future__ import annotations
 
-import math
 from datetime import datetime
 from typing import Any
 
 import duckdb
 
-from projections.timeline import FOREVER, iso
+from projections.experiment_stats import its, spc
+from projections.experiment_stats.analysis import analyse, arm_rows, headline
+from projections.experiment_stats.config import Plan
+from projections.experiment_stats.data import Data, lower_is_better, moments
+from projections.experiment_stats.sufficient import from_values
+from projections.timeline import iso
 
 EXPERIMENT_AS_OF = """
-SELECT e.experiment, e.team, e.hypothesis, e.metric, e.design, e.promise, e.business_at AS proposed_at,
+SELECT e.experiment, e.team, e.hypothesis, e.metric, e.design, e.promise, e.plan, e.business_at AS proposed_at,
     (SELECT max(business_at) FROM experiment_events x WHERE x.experiment = e.experiment AND x.event = 'Started'
         AND x.business_at <= $as_of) AS started_at,
     (SELECT max(business_at) FROM experiment_events x WHERE x.experiment = e.experiment AND x.event = 'Concluded'
@@ -29,54 +33,16 @@ SELECT e.experiment, e.team, e.hypothesis, e.metric, e.design, e.promise, e.busi
 FROM experiments e WHERE e.business_at <= $as_of
 """
 
-
-def welch(control: list[float], treatment: list[float]) -> dict[str, float | None]:
-    """abs_diff, lift, Welch-Satterthwaite 95% CI and two-sided p-value (None when undefined)."""
-    result: dict[str, float | None] = dict.fromkeys(("abs_diff", "lift", "ci_low", "ci_high", "p_value"))
-    if not control or not treatment:
-        return result
-    mean_c = sum(control) / len(control)
-    mean_t = sum(treatment) / len(treatment)
-    diff = mean_t - mean_c
-    result["abs_diff"] = diff
-    result["lift"] = diff / mean_c if mean_c != 0 else None
-    if len(control) < 2 or len(treatment) < 2:
-        return result
-    from scipy import stats  # imported here: scipy costs a noticeable part of a CLI start
-
-    var_c = stats.tvar(control) if len(set(control)) > 1 else 0.0
-    var_t = stats.tvar(treatment) if len(set(treatment)) > 1 else 0.0
-    se2_c, se2_t = var_c / len(control), var_t / len(treatment)
-    se = math.sqrt(se2_c + se2_t)
-    if se == 0:
-        return result
-    df = (se2_c + se2_t) ** 2 / (se2_c**2 / (len(control) - 1) + se2_t**2 / (len(treatment) - 1))
-    t_crit = float(stats.t.ppf(0.975, df))
-    result["ci_low"] = diff - t_crit * se
-    result["ci_high"] = diff + t_crit * se
-    result["p_value"] = float(2 * stats.t.sf(abs(diff / se), df))
-    return result
+OBSERVATIONAL = ("Before/after is observational, not randomised: the windows differ in time as well as in the "
+                 "change, so treat its numbers as evidence to investigate, not proof.")
 
 
-def _arm(name: str, values: list[float]) -> dict[str, Any]:
-    n = len(values)
-    mean = sum(values) / n if n else None
-    std = math.sqrt(sum((v - mean) ** 2 for v in values) / (n - 1)) if n > 1 and mean is not None else None
-    return {"arm": name, "n": n, "mean": mean, "std": std}
-
-
-def _arms(con: duckdb.DuckDBPyConnection, row: dict[str, Any], as_of: datetime) -> dict[str, list[float]]:
-    if row["design"] == "ab":
-        values: dict[str, list[float]] = {"control": [], "treatment": []}
-        for arm, value in con.execute(
-            "SELECT arm, value FROM observations WHERE experiment = ? AND business_at <= ? ORDER BY position",
-            [row["experiment"], as_of],
-        ).fetchall():
-            values[arm].append(value)
-        return values
+def _windows(con: duckdb.DuckDBPyConnection, row: dict[str, Any], as_of: datetime
+             ) -> tuple[list[tuple[datetime, float]], list[tuple[datetime, float]]]:
+    """(baseline, after) readings of a before/after experiment, each in time order."""
     start = row["started_at"]
     if start is None:
-        return {"control": [], "treatment": []}
+        return [], []
     if row["concluded_at"] is not None:
         end, end_inclusive = row["concluded_at"], False
     else:
@@ -86,18 +52,62 @@ def _arms(con: duckdb.DuckDBPyConnection, row: dict[str, Any], as_of: datetime) 
         ).fetchone()
         end, end_inclusive = (latest[0] if latest and latest[0] is not None else start), True
     length = end - start
-    treatment = con.execute(
-        "SELECT value FROM readings WHERE metric = ? AND business_at >= ?"
+    after = con.execute(
+        "SELECT business_at, value FROM readings WHERE metric = ? AND business_at >= ?"
         f" AND business_at {'<=' if end_inclusive else '<'} ?"
         " AND business_at <= ? ORDER BY business_at, position",
         [row["metric"], start, end, as_of],
     ).fetchall()
-    control = con.execute(
-        "SELECT value FROM readings WHERE metric = ? AND business_at >= ? AND business_at < ? AND business_at <= ?"
-        " ORDER BY business_at, position",
+    baseline = con.execute(
+        "SELECT business_at, value FROM readings WHERE metric = ? AND business_at >= ? AND business_at < ?"
+        " AND business_at <= ? ORDER BY business_at, position",
         [row["metric"], start - length, start, as_of],
     ).fetchall()
-    return {"control": [v for (v,) in control], "treatment": [v for (v,) in treatment]}
+    return baseline, after
+
+
+def _before_after(con: duckdb.DuckDBPyConnection, row: dict[str, Any], plan: Plan, as_of: datetime
+                  ) -> tuple[Data, dict[str, Any]]:
+    baseline, after = _windows(con, row, as_of)
+    data: Data = {(plan.arms[0], plan.metric): from_values([v for _, v in baseline]),
+                  (plan.arms[1], plan.metric): from_values([v for _, v in after])}
+    block, spc_because = spc.chart([v for _, v in baseline], [(iso(at), v) for at, v in after])
+    fit, its_because = (its.segmented(baseline + after, row["started_at"]) if row["started_at"]
+                        else (None, "the experiment has not started"))
+    extra = {
+        "observational": True, "note": OBSERVATIONAL,
+        "spc": block or {**dict.fromkeys(("center", "mr_bar", "unpl", "lnpl", "mr_upper")), "signals": [],
+                         "because": spc_because},
+        "its": fit or {**dict.fromkeys(its.FIELDS), "because": its_because},
+        "readings": {"baseline": [{"at": iso(at), "value": v} for at, v in baseline],
+                     "after": [{"at": iso(at), "value": v} for at, v in after]},
+    }
+    return data, extra
+
+
+def outcome(con: duckdb.DuckDBPyConnection, row: dict[str, Any], as_of: datetime,
+            lower: frozenset[str]) -> dict[str, Any]:
+    status = "concluded" if row["concluded_at"] else "running" if row["started_at"] else "proposed"
+    plan = Plan.from_json(row["metric"], row["plan"], lower)
+    extra: dict[str, Any] = {}
+    if row["design"] == "before_after":
+        plan = Plan(**{**plan.__dict__, "arms": plan.arms[:2]})
+        data, extra = _before_after(con, row, plan, as_of)
+    else:
+        data = moments(con, row["experiment"], row["metric"], as_of)
+    analysis = analyse(plan, data, status, observational=row["design"] == "before_after")
+    return {
+        "experiment": row["experiment"], "status": status, "design": row["design"], "metric": row["metric"],
+        "team": row["team"], "hypothesis": row["hypothesis"], "promise": row["promise"],
+        "started_at": iso(row["started_at"]), "concluded_at": iso(row["concluded_at"]),
+        "arms": arm_rows(plan, data), **headline(plan, data),
+        "decision": row["decision"], "learning": row["learning"],
+        "plan": {"arms": list(plan.arms), "weights": list(plan.split), "alpha": plan.alpha, "mde": plan.mde,
+                 "power": plan.power, "engine": plan.engine, "sequential": plan.sequential, "tuning": plan.tuning,
+                 "correction": plan.correction, "guardrails": list(plan.guardrails), "kind": plan.kind,
+                 "non_inferiority_margin": plan.non_inferiority_margin},
+        **analysis, **extra,
+    }
 
 
 def experiments(con: duckdb.DuckDBPyConnection, as_of: datetime, key: str | None = None) -> list[dict[str, Any]]:
@@ -108,48 +118,6 @@ def experiments(con: duckdb.DuckDBPyConnection, as_of: datetime, key: str | None
         params["key"] = key
     cursor = con.execute(sql, params)
     names = [d[0] for d in cursor.description]
-    outcomes = []
-    for values in cursor.fetchall():
-        row = dict(zip(names, values, strict=True))
-        status = "concluded" if row["concluded_at"] else "running" if row["started_at"] else "proposed"
-        arms = _arms(con, row, as_of)
-        outcomes.append({
-            "experiment": row["experiment"],
-            "status": status,
-            "design": row["design"],
-            "metric": row["metric"],
-            "team": row["team"],
-            "hypothesis": row["hypothesis"],
-            "promise": row["promise"],
-            "started_at": iso(row["started_at"]),
-            "concluded_at": iso(row["concluded_at"]),
-            "arms": [_arm(name, arms[name]) for name in ("control", "treatment")],
-            **welch(arms["control"], arms["treatment"]),
-            "decision": row["decision"],
-            "learning": row["learning"],
-        })
-    return outcomes
-
-
-def materialise(con: duckdb.DuckDBPyConnection) -> None:
-    import pyarrow as pa
-
-    rows = experiments(con, FOREVER)
-    flat = [
-        {
-            **{k: r[k] for k in ("experiment", "status", "design", "metric", "team", "abs_diff", "lift", "ci_low",
-                                 "ci_high", "p_value", "decision")},
-            **{f"{arm['arm']}_{stat}": arm[stat] for arm in r["arms"] for stat in ("n", "mean", "std")},
-        }
-        for r in rows
-    ]
-    schema = pa.schema(
-        [(name, pa.string()) for name in ("experiment", "status", "design", "metric", "team")]
-        + [(name, pa.float64()) for name in ("abs_diff", "lift", "ci_low", "ci_high", "p_value")]
-        + [("decision", pa.string())]
-        + [(f"{arm}_{stat}", pa.int64() if stat == "n" else pa.float64())
-           for arm in ("control", "treatment") for stat in ("n", "mean", "std")]
-    )
-    con.register("outcome_rows", pa.Table.from_pylist(flat, schema=schema))
-    con.execute("CREATE OR REPLACE TABLE experiment_outcomes AS SELECT * FROM outcome_rows")
-    con.unregister("outcome_rows")
+    rows = [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+    lower = lower_is_better(con, as_of) if rows else frozenset()
+    return [outcome(con, row, as_of, lower) for row in rows]

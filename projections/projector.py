@@ -82,6 +82,7 @@ class Projector:
             "domain.experiment:Experiment.Started": self._experiment_event,
             "domain.experiment:Experiment.Concluded": self._experiment_event,
             "domain.experiment:Experiment.ObservationRecorded": self._observation,
+            "domain.experiment:Experiment.ArmSummaryRecorded": self._arm_summary,
             "domain.experiment:ErrorReview.Recorded": self._review,
             "domain.experiment:ProcessChange.Recorded": self._process_change,
             "domain.erasure:Erasure.SubjectForgotten": self._forgotten,
@@ -229,14 +230,23 @@ class Projector:
 
     def _experiment(self, pos: int, s: State, _: int) -> None:
         self.rows["experiments"].append(
-            (pos, s["_at"], s["key"], s["team"], s["hypothesis"], s["metric"], s["design"], s["promise"]))
+            (pos, s["_at"], s["key"], s["team"], s["hypothesis"], s["metric"], s["design"], s["promise"],
+             _json(s.get("plan") or {})))
 
     def _experiment_event(self, pos: int, s: State, _: int) -> None:
         self.rows["experiment_events"].append(
             (pos, s["_at"], s["_key"], s["_event"], s.get("decision"), s.get("learning")))
 
     def _observation(self, pos: int, s: State, _: int) -> None:
-        self.rows["observations"].append((pos, s["_at"], s["_key"], s["arm"], s["value"]))
+        self.rows["observations"].append(
+            (pos, s["_at"], s["_key"], s["arm"], s["value"], s.get("metric"), s.get("covariate")))
+
+    def _arm_summary(self, pos: int, s: State, _: int) -> None:
+        m = s["summary"]
+        self.rows["arm_summaries"].append((
+            pos, s["_at"], s["_key"], s["arm"], s["metric"], m["n"], m["sum"], m["sum_squares"],
+            m.get("covariate_sum"), m.get("covariate_sum_squares"), m.get("cross_sum"),
+        ))
 
     def _review(self, pos: int, s: State, _: int) -> None:
         self.rows["error_reviews"].append((

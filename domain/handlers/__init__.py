@@ -18,6 +18,7 @@ from domain.handlers.clients import (
 from domain.handlers.experiments import (
     conclude_experiment,
     propose_experiment,
+    record_arm_summary,
     record_error_review,
     record_observation,
     record_process_change,
@@ -85,6 +86,7 @@ HANDLERS: dict[type[c.Command], Callable[[UnitOfWork, Any, Audit], None]] = {
     c.ProposeExperiment: propose_experiment,
     c.StartExperiment: start_experiment,
     c.RecordObservation: record_observation,
+    c.RecordArmSummary: record_arm_summary,
     c.ConcludeExperiment: conclude_experiment,
     c.RecordErrorReview: record_error_review,
     c.RecordProcessChange: record_process_change,

@@ -17,9 +17,11 @@ def propose_experiment(uow: UnitOfWork, cmd: c.ProposeExperiment, audit: Audit) 
     uow.refer(Metric, cmd.metric)
     if cmd.promise is not None:
         uow.refer(Promise, cmd.promise)
+    for guardrail in cmd.guardrails:
+        uow.refer(Metric, guardrail)
     uow.add(Experiment(
         key=cmd.experiment, team=cmd.team, hypothesis=cmd.hypothesis, metric=cmd.metric,
-        design=cmd.design, promise=cmd.promise, audit=audit,
+        design=cmd.design, promise=cmd.promise, audit=audit, plan=cmd.plan(),
     ))
 
 
@@ -29,9 +31,27 @@ def start_experiment(uow: UnitOfWork, cmd: c.StartExperiment, audit: Audit) -> N
     uow.add(experiment)
 
 
+def _data_metric(uow: UnitOfWork, experiment: Experiment, metric: str | None) -> str:
+    """The metric an observation or summary is about: the primary one, or another defined metric."""
+    if metric is None or metric == experiment.metric:
+        return experiment.metric
+    uow.refer(Metric, metric)
+    return metric
+
+
 def record_observation(uow: UnitOfWork, cmd: c.RecordObservation, audit: Audit) -> None:
     experiment = uow.require(Experiment, cmd.experiment)
-    experiment.record_observation(cmd.arm, cmd.value, audit=audit)
+    metric = _data_metric(uow, experiment, cmd.metric)
+    experiment.record_observation(cmd.arm, cmd.value, audit=audit, metric=metric, covariate=cmd.covariate)
+    uow.add(experiment)
+
+
+def record_arm_summary(uow: UnitOfWork, cmd: c.RecordArmSummary, audit: Audit) -> None:
+    experiment = uow.require(Experiment, cmd.experiment)
+    metric = _data_metric(uow, experiment, cmd.metric)
+    summary = cmd.model_dump(include={"n", "sum", "sum_squares", "covariate_sum", "covariate_sum_squares",
+                                      "cross_sum"})
+    experiment.record_arm_summary(cmd.arm, metric, summary, audit=audit)
     uow.add(experiment)
 
 
