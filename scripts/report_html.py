@@ -6,6 +6,7 @@ import html
 from typing import Any
 
 from web.charts import RED, bar_chart, compliance_chart, economics_chart, forest_chart
+from web.experiment_charts import comparisons_chart, xmr_chart
 
 
 def _table(headers: list[str], rows: list[list[Any]]) -> str:
@@ -42,6 +43,8 @@ def team_section(retro: dict[str, Any]) -> str:
           f"[{_fmt(e['ci_low'])}, {_fmt(e['ci_high'])}]", _fmt(e["p_value"], 4), e["decision"], e["learning"]]
          for e in retro["experiments"]],
     ))
+    for e in retro["experiments"]:
+        parts.append(experiment_section(e))
     economics = retro["economics"]
     parts.append("<h3>Economics</h3>")
     parts.append(economics_chart(economics))
@@ -54,6 +57,41 @@ def team_section(retro: dict[str, Any]) -> str:
                             [[c["at"], c["change"], c["description"], c["experiment"], c["review"]]
                              for c in retro["process_changes"]]))
     return "\n".join(parts)
+
+
+def experiment_section(e: dict[str, Any]) -> str:
+    """One experiment's verdict, its comparisons' intervals and, for before/after, the XmR chart."""
+    parts = [f"<h4>{html.escape(e['experiment'])}: {html.escape(e['recommendation'])}</h4>",
+             f"<p>{html.escape(e['because'])}</p>"]
+    if e.get("note"):
+        parts.append(f"<p><em>{html.escape(e['note'])}</em></p>")
+    parts.append(comparisons_chart(e))
+    parts.append(_table(
+        ["arm", "metric", "role", "lift", "interval", "p", "p adjusted", "chance to win", "CUPED reduction"],
+        [[c["arm"], c["metric"], c["role"], _pct(c["lift"]), f"[{_pct(c['lift_ci_low'])}, {_pct(c['lift_ci_high'])}]",
+          _fmt(c["p_value"], 4), _fmt(c["p_adjusted"], 4), _pct(c["chance_to_win"]), _pct(c["variance_reduction"])]
+         for c in e.get("comparisons", [])],
+    ))
+    srm, power = e.get("srm") or {}, e.get("power") or {}
+    if srm.get("p_value") is not None:
+        parts.append(f"<p>Sample ratio: observed {srm['observed']}, expected "
+                     f"{[round(x, 1) for x in srm['expected']]}, p = {srm['p_value']:.3g}"
+                     f"{' - MISMATCH' if srm['mismatch'] else ''}.</p>")
+    if power.get("n_per_arm_needed") is not None:
+        parts.append(f"<p>Power: {power['n_per_arm_needed']} units per arm needed for the planned effect; "
+                     f"achieved power {_fmt(power['achieved'])}.</p>")
+    if e["design"] == "before_after":
+        parts.append(xmr_chart(e))
+        its = e.get("its") or {}
+        if its.get("level_change") is not None:
+            parts.append(f"<p>Interrupted time series (Newey–West): level change {its['level_change']:.3g} "
+                         f"(p = {its['level_p_value']:.3g}), slope change {its['slope_change']:.3g} per day "
+                         f"(p = {its['slope_p_value']:.3g}).</p>")
+    return "\n".join(parts)
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{value:+.1%}"
 
 
 def _fmt(value: float | None, digits: int = 2) -> str:

@@ -21,6 +21,8 @@ import random
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from scripts.sample_experiments import add_planned_experiments
+
 Cmd = dict[str, Any]
 
 QUARTER_START = date(2026, 1, 1)
@@ -712,6 +714,7 @@ def _experiments(tl: _Timeline, rng: random.Random) -> None:
         at, actor, decision, learning = exp["concluded"]
         tl.add("ConcludeExperiment", f"{key}-conclude", at, actor, experiment=key, decision=decision,
                learning=learning)
+    add_planned_experiments(tl, rng.randrange(1 << 30))
     for review in ERROR_REVIEWS:
         review = dict(review)
         tl.add("RecordErrorReview", review["review"], review.pop("at"), review.pop("actor"), **review)

@@ -31,7 +31,14 @@ def test_demo_imports_projects_and_writes_the_retrospective(tmp_path: Path) -> N
                        views=tmp_path / ".clientocracy" / "views.duckdb")
     assert [h["event"] for h in promise["history"]] == ["Proposed", "CounterProposed", "Agreed", "Amended"]
     again = subprocess.run([*CLI, "demo"], cwd=tmp_path, capture_output=True, text=True, timeout=300)
-    assert again.returncode == 0 and "0 recorded, 851 already there" in again.stdout.replace("\n", " ")
+    from scripts.sample_company import sample_company_commands
+
+    lines = len(sample_company_commands())
+    assert again.returncode == 0 and f"0 recorded, {lines} already there" in again.stdout.replace("\n", " ")
+    # BRIEF §6 in the retrospective: comparison intervals, the before/after XmR chart, the verdicts.
+    assert "exp-overnight-proofing: XmR chart" in page and "lift against no-notice by arm and metric" in page
+    assert "A guardrail moved significantly the wrong way (call-notice on complaint-rate)" in page
+    assert "recommendation rollback" in done.stdout.replace("\n", " ")
 
 
 LINES = [
