@@ -55,6 +55,17 @@ def test_control_mean_zero_has_no_lift() -> None:
                                        ("treatment", "m"): from_values([1.0, 2.0])})["lift"] is None
 
 
+@pytest.mark.parametrize("tiny", [2.2250738585072014e-308, 5e-324, -1e-310])
+def test_a_tiny_control_mean_gives_null_or_finite_numbers(tiny: float) -> None:
+    """Regression (found by the permutation property): a subnormal control mean divided by zero."""
+    for control in ([0.0, tiny], [tiny, 0.0], [tiny, tiny * 2]):
+        result = run({"control": control, "treatment": [0.0, 1.0]})
+        _all_finite_or_null(result)
+    result = run({"control": [1.0, 2.0, 3.0], "treatment": [2.0, 3.0, 5.0]},
+                 {"control": [0.0, tiny, 0.0], "treatment": [tiny, 0.0, tiny]})
+    _all_finite_or_null(result)
+
+
 def test_all_zero_proportions() -> None:
     result = run({"control": [0.0] * 50, "treatment": [0.0] * 50}, kind="proportion", mde=0.1)
     r = row(result)

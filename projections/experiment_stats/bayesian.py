@@ -12,8 +12,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from scipy import stats
-
 
 @dataclass(frozen=True)
 class Posterior:
@@ -31,17 +29,23 @@ def posterior(estimate: float, variance: float, prior_mean: float = 0.0,
 
 
 def chance_to_win(post: Posterior, higher_is_better: bool) -> float:
+    from scipy import stats  # imported on use: scipy is a noticeable part of a CLI start
+
     up = float(stats.norm.sf(0, loc=post.mean, scale=post.sd))
     return up if higher_is_better else 1.0 - up
 
 
 def credible_interval(post: Posterior, alpha: float) -> tuple[float, float]:
+    from scipy import stats  # imported on use: scipy is a noticeable part of a CLI start
+
     z = float(stats.norm.ppf(1 - alpha / 2))
     return post.mean - z * post.sd, post.mean + z * post.sd
 
 
 def _positive_part_mean(mu: float, sd: float) -> float:
     """E[max(L, 0)] for L ~ N(mu, sd²) = mu·Φ(mu/sd) + sd·φ(mu/sd)."""
+    from scipy import stats  # imported on use: scipy is a noticeable part of a CLI start
+
     z = mu / sd
     return float(mu * stats.norm.cdf(z) + sd * stats.norm.pdf(z))
 

@@ -8,6 +8,7 @@ variance of the difference shrinks by ``variance_reduction`` = 1 - V_adjusted / 
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 
 from projections.experiment_stats.sufficient import Moments
@@ -20,7 +21,8 @@ def theta(arms: list[Moments]) -> float | None:
     sxx = sum(m.x_m2 for m in arms)
     if sxx <= 0:
         return None
-    return sum(m.c_xy for m in arms) / sxx
+    th = sum(m.c_xy for m in arms) / sxx
+    return th if math.isfinite(th) and math.isfinite(th * th * sxx) else None
 
 
 def adjust(arms: list[Moments], th: float) -> list[Moments]:

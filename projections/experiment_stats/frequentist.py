@@ -11,8 +11,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from scipy import stats
-
 
 @dataclass(frozen=True)
 class ArmEstimate:
@@ -60,14 +58,17 @@ def relative(control: ArmEstimate, treatment: ArmEstimate) -> Estimate | None:
         return None
     ratio = treatment.mean / control.mean
     se2_c, se2_t = control.variance / control.n, treatment.variance / treatment.n
-    variance = (se2_t + se2_c * ratio * ratio) / (control.mean * control.mean)
-    if not math.isfinite(variance) or variance <= 0:
+    # divided by μC twice rather than by μC², which underflows to 0 for a tiny control mean
+    variance = (se2_t / control.mean + se2_c * ratio * ratio / control.mean) / control.mean
+    if not (math.isfinite(ratio) and math.isfinite(variance) and variance > 0):
         return None
     return Estimate(ratio - 1.0, variance, diff.df)
 
 
 def two_sided(estimate: Estimate, alpha: float) -> tuple[float, float, float]:
     """(low, high, p) of the two-sided t interval at level 1 - alpha and the test of zero."""
+    from scipy import stats  # imported on use: scipy is a noticeable part of a CLI start
+
     t_crit = float(stats.t.ppf(1 - alpha / 2, estimate.df))
     half = t_crit * estimate.se
     p = float(2 * stats.t.sf(abs(estimate.value) / estimate.se, estimate.df))
@@ -80,6 +81,8 @@ def non_inferiority_p(lift: Estimate, margin: float, higher_is_better: bool) -> 
     Higher is better: H0 lift <= -margin, rejected for large (lift + margin)/se.
     Lower is better: H0 lift >= +margin, rejected for small (lift - margin)/se.
     """
+    from scipy import stats  # imported on use: scipy is a noticeable part of a CLI start
+
     if higher_is_better:
         return float(stats.t.sf((lift.value + margin) / lift.se, lift.df))
     return float(stats.t.cdf((lift.value - margin) / lift.se, lift.df))

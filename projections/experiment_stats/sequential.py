@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import math
 
-from scipy.optimize import brentq
-
 from projections.experiment_stats.frequentist import Estimate
 
 
@@ -41,6 +39,8 @@ def p_value(estimate: Estimate, n: int, tuning: float) -> float:
 
     def gap(log_alpha: float) -> float:
         return halfwidth(estimate, n, math.exp(log_alpha), tuning) - target
+
+    from scipy.optimize import brentq  # imported on use: scipy is a noticeable part of a CLI start
 
     low, high = math.log(1e-300), math.log1p(-1e-12)
     if gap(low) <= 0:

@@ -12,12 +12,12 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from scipy import stats
-
 SRM_THRESHOLD = 0.001
 
 
 def srm(observed: list[int], weights: list[float]) -> dict[str, Any]:
+    from scipy import stats  # imported on use: scipy is a noticeable part of a CLI start
+
     total = sum(observed)
     share = sum(weights)
     expected = [total * w / share for w in weights]
@@ -32,6 +32,8 @@ def srm(observed: list[int], weights: list[float]) -> dict[str, Any]:
 
 
 def n_per_arm(mde: float, control_mean: float, var_c: float, var_t: float, alpha: float, power: float) -> int | None:
+    from scipy import stats  # imported on use: scipy is a noticeable part of a CLI start
+
     delta = mde * abs(control_mean)
     if delta == 0 or var_c + var_t <= 0:
         return None
@@ -42,6 +44,8 @@ def n_per_arm(mde: float, control_mean: float, var_c: float, var_t: float, alpha
 
 def achieved(mde: float, control_mean: float, var_c: float, n_c: int, var_t: float, n_t: int,
              alpha: float) -> float | None:
+    from scipy import stats  # imported on use: scipy is a noticeable part of a CLI start
+
     delta = mde * abs(control_mean)
     if n_c == 0 or n_t == 0 or delta == 0:
         return None
