@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from web.charts import BLUE, GREEN, GREY, HEIGHT, ORANGE, PAD, RED, RIGHT, SVG_STYLE, WIDTH, _empty, _frame, _scale
+from web.charts import BLUE, GREEN, GREY, HEIGHT, ORANGE, PAD, RED, RIGHT, WIDTH, _empty, _frame, _scale
 
 
 def _pct(value: float) -> str:
@@ -45,7 +45,7 @@ def comparisons_chart(experiment: dict[str, Any]) -> str:
             f'({html.escape(evidence)})</text>'
         )
     return (f'<figure><figcaption>{html.escape(title)}</figcaption>'
-            f'<svg viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" {SVG_STYLE} role="img" '
+            f'<svg viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" role="img" '
             f'aria-label="{html.escape(title)}">{"".join(parts)}</svg></figure>')
 
 
