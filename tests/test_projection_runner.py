@@ -65,8 +65,14 @@ def record_sample(store: str, commands: list[dict[str, Any]] | None = None) -> N
 
 
 # Chunks cut through promise negotiations (line 66), a running experiment, and around an amendment (507).
-CUTS = [0, 66, 300, 507, 508, len(SAMPLE)]
-CLI_CUTS = [0, 66, 507, len(SAMPLE)]
+def _before(line_id: str) -> int:
+    """The index of a sample line, so the cuts stay where they were meant when lines are added."""
+    return next(i for i, c in enumerate(SAMPLE) if c["id"] == line_id)
+
+
+AMENDMENT_CUT = _before("reading-complaint-rate-2026-02-13")
+CUTS = [0, 66, _before("fb-0017-resolve"), AMENDMENT_CUT, AMENDMENT_CUT + 1, len(SAMPLE)]
+CLI_CUTS = [0, 66, AMENDMENT_CUT, len(SAMPLE)]
 
 
 def test_rebuild_equals_incremental(tmp_path: Path) -> None:
