@@ -19,7 +19,8 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
-from typing import IO, Any, TypeVar
+from functools import cache
+from typing import IO, Any, TypeVar, get_args, get_origin
 
 from pydantic import ValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError
@@ -189,11 +190,25 @@ def _raw_key_count(data: bytes) -> int | None:
     return data.count(b'":')
 
 
+def _may_nest(annotation: Any) -> bool:
+    """Whether a field of this type can hold objects (a model, a dict, or a list of them)."""
+    if isinstance(annotation, type):
+        return issubclass(annotation, dict | list | tuple | set | frozenset) or hasattr(annotation, "model_fields")
+    return any(_may_nest(arg) for arg in (get_origin(annotation), *get_args(annotation)) if arg is not None)
+
+
+@cache
+def _nesting_fields(model: type) -> frozenset[str]:
+    fields: dict[str, Any] = getattr(model, "model_fields", {})
+    return frozenset(name for name, info in fields.items() if _may_nest(info.annotation))
+
+
 def _given_keys(value: Any) -> int:
     """How many keys the validated value was given: set fields of models, entries of dicts, nested."""
     fields = getattr(value, "model_fields_set", None)
     if fields is not None:
-        return len(fields) + sum(_given_keys(getattr(value, name)) for name in fields)
+        nesting = _nesting_fields(type(value))  # type: ignore[arg-type]
+        return len(fields) + sum(_given_keys(getattr(value, name)) for name in fields if name in nesting)
     if isinstance(value, dict):
         return len(value) + sum(_given_keys(item) for item in value.values())
     if isinstance(value, list | tuple):
