@@ -124,3 +124,19 @@ def test_a_tampered_key_table_is_a_clear_error_never_a_crash_or_wrong_text(store
         assert "Traceback" not in result.stderr and not result.stdout
         if original is not None:
             tamper_key(store_url, subject, column, original)
+
+
+def test_file_ingestion_seals_feedback_text_and_forget_reaches_it(sqlite_url: str, tmp_path: Path) -> None:
+    feed = tmp_path / "feedback.jsonl"
+    feed.write_text(jsonl([
+        {"feedback_id": f"ff{i}", "client": client, "kind": "complaint", "channel": "shop", "text": text,
+         "occurred_at": "2026-01-05T10:00:00Z"}
+        for i, (client, text) in enumerate([(VICTIM, "FLQ-victim-text"), (CONTROL, "FLQ-control-text")])
+    ]))
+    run_cli("ingest", "file", str(feed), store=sqlite_url, check=True)
+    assert b"FLQ-" not in store_bytes(sqlite_url)
+    views = tmp_path / "views.duckdb"
+    run_cli("project", store=sqlite_url, views=views, check=True)
+    assert b"FLQ-victim-text" in views.read_bytes()
+    run_cli("forget", "client", VICTIM, "--reason", "T-2", store=sqlite_url, views=views, check=True)
+    assert b"FLQ-victim-text" not in views.read_bytes() and b"FLQ-control-text" in views.read_bytes()
