@@ -77,6 +77,10 @@ def as_of_arg(as_of: str | None, option: str = "--as-of") -> Any:
     try:
         return as_of_value(settings.parse_as_of(as_of))
     except ValueError as error:
+        from domain.business_time import OUT_OF_RANGE
+
+        if str(error) == OUT_OF_RANGE:
+            raise fail(f"{option} {as_of!r} is out of range: it {error}", 2) from None
         raise fail(f"{option} {as_of!r} is not an ISO-8601 time: {error}", 2) from None
 
 
