@@ -64,8 +64,8 @@ FEEDBACK_BODY = {"requestBody": {"required": True, "content": {"application/json
 
 
 @router.get("/health", summary="Liveness (no token needed)")
-async def health(request: Request) -> dict[str, Any]:
-    return {"status": "ok", "views_position": server_of(request).views.position}
+async def health(request: Request) -> Response:
+    return json_answer(b'{"status":"ok","views_position":%d}' % server_of(request).views.position)
 
 
 @router.post("/commands", summary="Record one command, or an array of commands", openapi_extra=COMMAND_BODY)
