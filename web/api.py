@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse, Response, StreamingResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 
 from domain import commands as c
@@ -17,33 +16,15 @@ from domain.json_input import decode_json
 from domain.tokens import Principal
 from projections import queries
 from projections.retro import retrospective
+from web.api_audit import AUDIT_QUERY, audit_router
+from web.api_common import AsOf, Reader, json_answer, moment, server_of
 from web.auth import ApiError, require_scope
-from web.server import MISS, Server, as_of_moment, to_json
+from web.server import MISS, to_json
 from web.service import run_commands
 
 router = APIRouter(prefix="/api")
-Reader = Annotated[Principal, Depends(require_scope("read", "write"))]
 Writer = Annotated[Principal, Depends(require_scope("write", "ingest"))]
-Ingester = Annotated[Principal, Depends(require_scope("write", "ingest"))]
-AsOf = Annotated[str | None, Query(description="ISO-8601 business time: the answer as it was then.")]
-SSE_BURST = 10_000
-
-
-def server_of(request: Request) -> Server:
-    return request.app.state.server  # type: ignore[no-any-return]
-
-
-def json_answer(body: bytes, status: int = 200) -> Response:
-    return Response(body, status_code=status, media_type="application/json")
-
-
-def moment(text: str | None, name: str = "as_of") -> Any:
-    try:
-        return as_of_moment(text)
-    except ValueError as error:
-        raise ApiError(422, f"{name}: {text!r} is not an ISO-8601 time ({error})") from None
-
-
+Ingester = Writer
 async def json_body(request: Request) -> Any:
     """The request body as JSON; an object that repeats a key is refused, as on every other channel."""
     raw = await request.body()
@@ -164,72 +145,6 @@ def get_retro(request: Request, principal: Reader, team: Annotated[list[str], Qu
     return json_answer(body or b"{}")
 
 
-AUDIT_QUERY = """
-SELECT position, business_at, recorded_at, actor, channel, event, aggregate_type, key, reason FROM event_log e
-WHERE ($actor IS NULL OR actor = $actor)
-  AND ($start IS NULL OR business_at >= $start) AND ($end IS NULL OR business_at <= $end)
-  AND ($promise IS NULL OR (aggregate_type = 'Promise' AND key = $promise))
-  AND ($team IS NULL OR (aggregate_type = 'Team' AND key = $team)
-       OR (aggregate_type = 'Promise' AND key IN
-           (SELECT promise FROM promise_history WHERE promisor = $team OR promisee = $team))
-       OR (aggregate_type = 'Experiment' AND key IN (SELECT experiment FROM experiments WHERE team = $team))
-       OR position IN (SELECT position FROM ledger_entries WHERE team = $team)
-       OR position IN (SELECT position FROM error_reviews WHERE team = $team)
-       OR position IN (SELECT position FROM process_changes WHERE team = $team))
-ORDER BY position LIMIT $limit OFFSET $offset
-"""
+router.include_router(audit_router)  # GET /api/audit and /api/events
 
-
-@router.get("/audit", summary="Who did what, when, why, through which channel")
-def get_audit(request: Request, principal: Reader, actor: str | None = None, promise: str | None = None,
-              team: str | None = None, start: Annotated[str | None, Query(alias="from")] = None,
-              end: Annotated[str | None, Query(alias="to")] = None,
-              limit: Annotated[int | None, Query(ge=1)] = None,
-              offset: Annotated[int, Query(ge=0)] = 0) -> Response:
-    from projections.timeline import iso
-
-    params = {"actor": actor, "promise": promise, "team": team, "limit": limit, "offset": offset,
-              "start": moment(start, "from") if start else None, "end": moment(end, "to") if end else None}
-
-    def compute(con: Any) -> Any:
-        rows = con.execute(AUDIT_QUERY, params).fetchall()
-        return {"events": [
-            {"position": pos, "at": iso(at), "recorded_at": iso(rec), "actor": who, "channel": channel,
-             "event": ev, "aggregate": aggregate, "key": k, "reason": why}
-            for pos, at, rec, who, channel, ev, aggregate, k, why in rows
-        ]}
-
-    body = server_of(request).answer("audit", tuple(sorted(params.items(), key=lambda kv: kv[0])), compute)
-    return json_answer(body or b"{}")
-
-
-@router.get("/events", summary="Server-sent events: data: {\"position\": N} for each new stored position")
-async def get_events(request: Request, principal: Reader) -> StreamingResponse:
-    views = server_of(request).views
-    last_id = request.headers.get("last-event-id", "")
-    start = int(last_id) if last_id.isdigit() else views.position
-
-    async def stream() -> Any:
-        last = start
-        yield ": positions follow\n\n"
-        quiet = 0.0
-        while not await request.is_disconnected():
-            current = views.position
-            if current > last:
-                first = max(last + 1, current - SSE_BURST + 1)  # a huge import: the latest positions only
-                for position in range(first, current + 1):
-                    yield f"id: {position}\ndata: {json.dumps({'position': position})}\n\n"
-                last = current
-                quiet = 0.0
-                continue
-            await asyncio.sleep(0.1)
-            quiet += 0.1
-            if quiet >= 15:
-                yield ": keep-alive\n\n"
-                quiet = 0.0
-
-    return StreamingResponse(stream(), media_type="text/event-stream",
-                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
-
-
-__all__ = ["router", "to_json"]
+__all__ = ["AUDIT_QUERY", "router", "to_json"]

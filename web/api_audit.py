@@ -1,0 +1,83 @@
+"""The audit trail and live positions: who did what, when, why, through which channel; what is new."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response, StreamingResponse
+
+from web.api_common import Reader, json_answer, moment, server_of
+
+audit_router = APIRouter()
+SSE_BURST = 10_000
+
+
+AUDIT_QUERY = """
+SELECT position, business_at, recorded_at, actor, channel, event, aggregate_type, key, reason FROM event_log e
+WHERE ($actor IS NULL OR actor = $actor)
+  AND ($start IS NULL OR business_at >= $start) AND ($end IS NULL OR business_at <= $end)
+  AND ($promise IS NULL OR (aggregate_type = 'Promise' AND key = $promise))
+  AND ($team IS NULL OR (aggregate_type = 'Team' AND key = $team)
+       OR (aggregate_type = 'Promise' AND key IN
+           (SELECT promise FROM promise_history WHERE promisor = $team OR promisee = $team))
+       OR (aggregate_type = 'Experiment' AND key IN (SELECT experiment FROM experiments WHERE team = $team))
+       OR position IN (SELECT position FROM ledger_entries WHERE team = $team)
+       OR position IN (SELECT position FROM error_reviews WHERE team = $team)
+       OR position IN (SELECT position FROM process_changes WHERE team = $team))
+ORDER BY position LIMIT $limit OFFSET $offset
+"""
+
+
+@audit_router.get("/audit", summary="Who did what, when, why, through which channel")
+def get_audit(request: Request, principal: Reader, actor: str | None = None, promise: str | None = None,
+              team: str | None = None, start: Annotated[str | None, Query(alias="from")] = None,
+              end: Annotated[str | None, Query(alias="to")] = None,
+              limit: Annotated[int | None, Query(ge=1)] = None,
+              offset: Annotated[int, Query(ge=0)] = 0) -> Response:
+    from projections.timeline import iso
+
+    params = {"actor": actor, "promise": promise, "team": team, "limit": limit, "offset": offset,
+              "start": moment(start, "from") if start else None, "end": moment(end, "to") if end else None}
+
+    def compute(con: Any) -> Any:
+        rows = con.execute(AUDIT_QUERY, params).fetchall()
+        return {"events": [
+            {"position": pos, "at": iso(at), "recorded_at": iso(rec), "actor": who, "channel": channel,
+             "event": ev, "aggregate": aggregate, "key": k, "reason": why}
+            for pos, at, rec, who, channel, ev, aggregate, k, why in rows
+        ]}
+
+    body = server_of(request).answer("audit", tuple(sorted(params.items(), key=lambda kv: kv[0])), compute)
+    return json_answer(body or b"{}")
+
+
+@audit_router.get("/events", summary="Server-sent events: data: {\"position\": N} for each new stored position")
+async def get_events(request: Request, principal: Reader) -> StreamingResponse:
+    views = server_of(request).views
+    last_id = request.headers.get("last-event-id", "")
+    start = int(last_id) if last_id.isdigit() else views.position
+
+    async def stream() -> Any:
+        last = start
+        yield ": positions follow\n\n"
+        quiet = 0.0
+        while not await request.is_disconnected():
+            current = views.position
+            if current > last:
+                first = max(last + 1, current - SSE_BURST + 1)  # a huge import: the latest positions only
+                for position in range(first, current + 1):
+                    yield f"id: {position}\ndata: {json.dumps({'position': position})}\n\n"
+                last = current
+                quiet = 0.0
+                continue
+            await asyncio.sleep(0.1)
+            quiet += 0.1
+            if quiet >= 15:
+                yield ": keep-alive\n\n"
+                quiet = 0.0
+
+    return StreamingResponse(stream(), media_type="text/event-stream",
+                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})

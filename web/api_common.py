@@ -1,0 +1,30 @@
+"""What the API's endpoints share: who may read, the server of a request, and JSON answers."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Depends, Query, Request
+from fastapi.responses import Response
+
+from domain.tokens import Principal
+from web.auth import ApiError, require_scope
+from web.server import Server, as_of_moment
+
+Reader = Annotated[Principal, Depends(require_scope("read", "write"))]
+AsOf = Annotated[str | None, Query(description="ISO-8601 business time: the answer as it was then.")]
+
+
+def server_of(request: Request) -> Server:
+    return request.app.state.server  # type: ignore[no-any-return]
+
+
+def json_answer(body: bytes, status: int = 200) -> Response:
+    return Response(body, status_code=status, media_type="application/json")
+
+
+def moment(text: str | None, name: str = "as_of") -> Any:
+    try:
+        return as_of_moment(text)
+    except ValueError as error:
+        raise ApiError(422, f"{name}: {text!r} is not an ISO-8601 time ({error})") from None
