@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
+from web_company import complaint
 from web_harness import Served
 
 from tests.helpers import run_cli
@@ -156,3 +157,28 @@ def test_the_council_sees_the_verify_status_and_chain_head_on_the_audit_page(ser
     with _client(served) as client:
         _sign_in(client, served.tokens["lena"])
         assert "The event log is intact" not in client.get("/audit").text
+
+
+def test_a_member_resolves_a_complaint_from_the_team_page_and_an_outsider_cannot(served: Served) -> None:
+    assert served.api("POST", "/api/feedback", "feeder", complaint("fb-to-resolve", "Box was torn"))[0] == 202
+    before = served.api("GET", "/api/teams/delivery", "cora")[1]
+    count = before.get("open_complaints_count", len(before["open_complaints"]))
+    with _client(served) as client:
+        _sign_in(client, served.tokens["olga"])  # bakery: not the team concerned
+        page = client.get("/teams/delivery")
+        assert 'class="resolve"' not in page.text
+        forged = client.post("/teams/delivery/complaints/resolve", data={
+            "csrf_token": CSRF.search(page.text).group(1), "feedback_id": "fb-to-resolve",  # type: ignore[union-attr]
+            "resolution": "not mine"})
+        assert forged.status_code == 403 and "ResolveFeedback" in forged.text
+    with _client(served) as client:
+        _sign_in(client, served.tokens["lena"])
+        page = client.get("/teams/delivery")
+        assert page.text.count('class="resolve"') == count
+        done = client.post("/teams/delivery/complaints/resolve", data={
+            "csrf_token": CSRF.search(page.text).group(1), "feedback_id": "fb-to-resolve",  # type: ignore[union-attr]
+            "resolution": "Replaced the box and refunded"})
+        assert done.status_code == 303 and done.headers["location"] == "/teams/delivery#complaints"
+        assert f"Open complaints ({count - 1})" in client.get("/teams/delivery").text
+    audit = served.api("GET", "/api/audit?actor=lena", "cora")[1]["events"]
+    assert [(e["event"], e["channel"]) for e in audit if e["key"] == "fb-to-resolve"] == [("Resolved", "web")]

@@ -14,11 +14,11 @@ from projections.experiments import experiments
 from web import charts
 from web.page_context import Page, PageError, page
 from web.pages import checked_form, refusal_text
-from web.templating import PAGE_HEADERS, chart, render
+from web.pages_complaints import complaints_context
+from web.templating import chart
 from web.workspace import Refused
 
 router = APIRouter(include_in_schema=False)
-COMPLAINTS_SHOWN = 100  # the newest; the heading counts them all
 
 
 def _team_data(p: Page, team: str) -> dict[str, Any]:
@@ -41,13 +41,6 @@ def _team_data(p: Page, team: str) -> dict[str, Any]:
     return found
 
 
-def _complaints_context(p: Page, view: dict[str, Any]) -> dict[str, Any]:
-    complaints = sorted(view["open_complaints"], key=lambda c: (c["occurred_at"] or "", c["feedback_id"]),
-                        reverse=True)
-    count = view.get("open_complaints_count", len(complaints))
-    return {"complaints": complaints[:COMPLAINTS_SHOWN], "count": count}
-
-
 def _proposal_choices(p: Page) -> dict[str, Any]:
     def query(con: Any) -> dict[str, Any]:
         clients = con.execute("SELECT client, name FROM clients WHERE business_at <= ? ORDER BY name", [p.as_of])
@@ -64,8 +57,8 @@ def _proposal_choices(p: Page) -> dict[str, Any]:
     return p.workspace.read(query)  # type: ignore[no-any-return]
 
 
-def render_team(p: Page, team: str, *, propose_error: str | None = None, form: dict[str, str] | None = None,
-                status: int = 200) -> Response:
+def render_team(p: Page, team: str, *, propose_error: str | None = None, resolve_error: str | None = None,
+                form: dict[str, str] | None = None, status: int = 200) -> Response:
     data = _team_data(p, team)
     view = data["view"]
     can_propose = not p.past and p.viewer.scope == "write" and p.workspace.refusal(
@@ -80,7 +73,7 @@ def render_team(p: Page, team: str, *, propose_error: str | None = None, form: d
         experiments=data["experiments"],
         live=None if p.past else f"/teams/{team}/complaints",
         can_propose=can_propose, propose_error=propose_error, form=form or {}, **choices,
-        **_complaints_context(p, view),
+        **complaints_context(p, team, view, resolve_error),
     )
     return p.html("team.html", context, status)
 
@@ -112,13 +105,3 @@ async def propose(team: str, request: Request, p: Page = Depends(page)) -> Respo
         return await run_in_threadpool(render_team, p, team, propose_error=refusal_text(refused), form=form,
                                        status=refused.status)
     return RedirectResponse(p.link(f"/promises/{command['promise']}"), status_code=303)
-
-
-@router.get("/teams/{team}/complaints", response_class=HTMLResponse)
-def team_complaints(team: str, p: Page = Depends(page)) -> Response:
-    """The "Open complaints (N)" heading and list alone, for the live refresh."""
-    view = p.workspace.read(lambda con: queries.team_view(con, team, p.as_of), ("team view", team, p.as_of))
-    if view is None:
-        raise PageError(404, f"There is no team {team!r}.")
-    context = {"link": p.link, **_complaints_context(p, view)}
-    return HTMLResponse(render("_complaints.html", **context), headers=PAGE_HEADERS)

@@ -4,14 +4,21 @@
   "use strict";
   var boxes = document.querySelectorAll("[data-live]");
   if (!boxes.length || !window.EventSource) { return; }
-  var timer = null, running = false, again = false;
+  var timer = null, running = false, again = false, deferred = false;
   function refresh() {
     if (running) { again = true; return; }
     running = true;
     var jobs = Array.prototype.map.call(boxes, function (box) {
       return fetch(box.getAttribute("data-live"), {credentials: "same-origin", cache: "no-store"})
         .then(function (r) { return r.ok ? r.text() : null; })
-        .then(function (html) { if (html !== null && box.innerHTML !== html) { box.innerHTML = html; } });
+        .then(function (html) {
+          if (html === null || box.innerHTML === html) { return; }
+          if (box.contains(document.activeElement) && document.activeElement !== document.body) {
+            deferred = true;  // someone is typing in this part: replace it once they leave it
+            return;
+          }
+          box.innerHTML = html;
+        });
     });
     Promise.all(jobs).catch(function () {}).then(function () {
       running = false;
@@ -19,6 +26,11 @@
     });
   }
   function soon() { if (timer === null) { timer = setTimeout(function () { timer = null; refresh(); }, 150); } }
+  Array.prototype.forEach.call(boxes, function (box) {
+    box.addEventListener("focusout", function (event) {
+      if (deferred && !box.contains(event.relatedTarget)) { deferred = false; soon(); }
+    });
+  });
   var source = new EventSource("/api/events");
   source.onmessage = soon;
   source.onopen = soon;  // catch up on whatever arrived while (re)connecting

@@ -1,0 +1,58 @@
+"""A team's open complaints: the live fragment the team page refetches, and resolving one by a form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from projections import queries
+from web.page_context import Page, PageError, page
+from web.pages import checked_form, refusal_text
+from web.templating import PAGE_HEADERS, render
+from web.workspace import Refused
+
+router = APIRouter(include_in_schema=False)
+COMPLAINTS_SHOWN = 100  # the newest; the heading counts them all
+
+
+def complaints_context(p: Page, team: str, view: dict[str, Any], error: str | None = None) -> dict[str, Any]:
+    """The heading's true count, the newest complaints, and whether this person may resolve them."""
+    complaints = sorted(view["open_complaints"], key=lambda c: (c["occurred_at"] or "", c["feedback_id"]),
+                        reverse=True)
+    count = view.get("open_complaints_count", len(complaints))
+    # every complaint listed belongs to this team, so one policy answer covers them all
+    can_resolve = bool(complaints) and not p.past and p.viewer.scope == "write" and p.workspace.refusal(
+        p.viewer, {"type": "ResolveFeedback", "feedback_id": complaints[0]["feedback_id"]}) is None
+    return {"complaints": complaints[:COMPLAINTS_SHOWN], "count": count, "team_key": team,
+            "can_resolve": can_resolve, "resolve_error": error, "csrf_token": p.session.csrf}
+
+
+@router.get("/teams/{team}/complaints", response_class=HTMLResponse)
+def team_complaints(team: str, p: Page = Depends(page)) -> Response:
+    """The "Open complaints (N)" heading and list alone, for the live refresh."""
+    view = p.workspace.read(lambda con: queries.team_view(con, team, p.as_of), ("team view", team, p.as_of))
+    if view is None:
+        raise PageError(404, f"There is no team {team!r}.")
+    context = {"link": p.link, **complaints_context(p, team, view)}
+    return HTMLResponse(render("_complaints.html", **context), headers=PAGE_HEADERS)
+
+
+@router.post("/teams/{team}/complaints/resolve")
+async def resolve(team: str, request: Request, p: Page = Depends(page)) -> Response:
+    """ResolveFeedback through the command path as the signed-in person (channel web)."""
+    from web.pages_team import render_team
+
+    form = await checked_form(request, p.session.csrf)
+    if p.past:
+        raise PageError(409, "Looking back (as of a past date) is read only; go back to now to act.")
+    command = {"type": "ResolveFeedback", "feedback_id": form.get("feedback_id", ""),
+               "resolution": form.get("resolution", "").strip()}
+    try:
+        await run_in_threadpool(p.workspace.submit, p.viewer, command)
+    except Refused as refused:
+        return await run_in_threadpool(render_team, p, team, resolve_error=refusal_text(refused),
+                                       status=refused.status)
+    return RedirectResponse(p.link(f"/teams/{team}") + "#complaints", status_code=303)
