@@ -137,15 +137,37 @@ def project(
     try:
         result = (runner.rebuild if rebuild else runner.catch_up)(ledger.recorder, path)
         report(result, path, json_output)
-        while follow:
-            time.sleep(interval)
-            result = runner.catch_up(ledger.recorder, path)
-            if result.events:
-                report(result, path, json_output)
+        if follow:
+            follow_store(ledger.recorder, path, result.position, interval, json_output)
     except KeyboardInterrupt:
         pass
     finally:
         ledger.close()
+
+
+IDLE_POLL_SECONDS = 2.0
+
+
+def follow_store(recorder: Any, path: Path, position: int, interval: float, json_output: bool) -> None:
+    """Keep the views caught up; while the store is idle, only its newest position is read, less and less often.
+
+    Opening the views for a catch-up costs far more than asking the store for its newest position,
+    so an idle follower asks only that, backing off from ``interval`` to ``IDLE_POLL_SECONDS``
+    (reset when events arrive).
+    """
+    from projections import runner
+
+    wait = interval
+    while True:
+        time.sleep(wait)
+        newest = recorder.max_notification_id() or 0
+        if newest == position:
+            wait = min(wait * 1.5, max(interval, IDLE_POLL_SECONDS))
+            continue
+        result = runner.catch_up(recorder, path)
+        position, wait = result.position, interval
+        if result.events:
+            report(result, path, json_output)
 
 
 def report(result: Any, path: Path, json_output: bool) -> None:
