@@ -23,7 +23,15 @@ from projections.forgetting import catch_up_forgetting
 from projections.projector import Projector, State
 from projections.tables import FACTS
 from projections.timeline import FOREVER
-from projections.view_store import ViewsError, ViewsOutdated, connect, ensure_schema, is_views_file, replace_file
+from projections.view_store import (
+    ViewsError,
+    ViewsOutdated,
+    connect,
+    ensure_schema,
+    is_views_file,
+    replace_file,
+    unreadable,
+)
 
 BATCH = 20_000
 
@@ -135,6 +143,9 @@ def open_views(recorder: Any, views: Path) -> ProjectionRunner:
         reason = binding.rebuild_reason(con, recorder)
     except ViewsOutdated as error:
         reason = f"the views file has another schema ({error})"
+    except (duckdb.IOException, duckdb.InternalException) as error:  # opened, but its pages cannot be read
+        con.close()
+        raise unreadable(views, error) from None
     except BaseException:
         con.close()
         raise

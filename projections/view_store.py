@@ -116,7 +116,12 @@ def _open_waiting(path: Path, wait: float) -> duckdb.DuckDBPyConnection:
                 continue
             if any(s in text for s in ("Permission denied", "Read-only file system", "read-only")):
                 raise ViewsError(f"--views {path}: cannot write to it ({_first_line(text)})") from None
-            raise ViewsDamaged(f"--views {path} cannot be read ({_first_line(text)}): {REBUILD_HINT}") from None
+            raise unreadable(path, error) from None
+
+
+def unreadable(path: Path, error: BaseException) -> ViewsDamaged:
+    """The error for a views file DuckDB opened but cannot read (truncated, corrupted)."""
+    return ViewsDamaged(f"--views {path} cannot be read ({_first_line(str(error))}): {REBUILD_HINT}")
 
 
 def _first_line(text: str) -> str:

@@ -54,9 +54,12 @@ def open_ledger(store: str | None, *, create: bool = True) -> Any:
 @contextmanager
 def caught_up_views(store: str | None, views: str | None) -> Iterator[Any]:
     """The views, brought up to date with the store first, so no answer is stale."""
+    import duckdb
+
     from domain.stores.common import opened_recorder
     from projections.forgetting import catch_up_forgetting
     from projections.runner import open_views, rebuild
+    from projections.view_store import unreadable
 
     with opened_recorder(settings.store_url(store), create=False) as recorder:
         path = settings.views_path(views)
@@ -67,6 +70,8 @@ def caught_up_views(store: str | None, views: str | None) -> Iterator[Any]:
                 rebuild(recorder, path)
                 runner = open_views(recorder, path)
             yield runner.con
+        except (duckdb.IOException, duckdb.InternalException) as error:  # pages of a damaged file
+            raise unreadable(path, error) from None
         finally:
             runner.con.close()
 
@@ -278,23 +283,63 @@ def demo(
     run_demo(settings.store_url(store), settings.views_path(views), out)
 
 
+VerifyViewsOpt = Annotated[str | None, typer.Option(
+    "--views", help="Also compare this views file (bare --views: the default one) with a fresh projection.")]
+
+
 @app.command()
-def verify(store: StoreOpt = None, views: WriteOnlyViewsOpt = None, json_output: JsonOpt = False) -> None:
-    """Check the whole event log against its hash chain; exit 1 naming the first bad position."""
+def verify(store: StoreOpt = None, views: VerifyViewsOpt = None, json_output: JsonOpt = False) -> None:
+    """Check the whole event log against its hash chain; exit 1 naming the first bad position.
+
+    The hash chain covers the store, not the views: ``--views`` also rebuilds the views in a
+    temporary file and reports every row that differs.
+    """
     ledger = open_ledger(store, create=False)
     try:
         result = ledger.verify()
+        audit = None
+        if views is not None:
+            from projections.view_audit import audit_views
+
+            audit = audit_views(ledger.recorder, settings.views_path(views or None))
     finally:
         ledger.close()
     if json_output:
-        emit_json(result.to_dict())
+        emit_json({**result.to_dict(), **({"views": audit.to_dict()} if audit else {})})
     elif result.ok:
         typer.echo(f"ok: {result.events} events, chain head {result.head}")
     else:
         typer.echo(f"TAMPERED at position {result.first_bad_position}: {result.problem} "
                    f"({result.events} events verified before it)")
-    if not result.ok:
+    if audit is not None and not json_output:
+        report_views_audit(audit)
+    if not result.ok or (audit is not None and not audit.ok):
         raise typer.Exit(1)
+
+
+def report_views_audit(audit: Any) -> None:
+    if audit.ok:
+        typer.echo(f"views ok: {audit.views} equals a fresh projection up to position {audit.position}"
+                   f" (store at {audit.store_position})")
+        return
+    typer.echo(f"VIEWS DIFFER from a fresh projection: {audit.views} (rebuild the views: clientocracy project "
+               "--rebuild)")
+    for problem in audit.problems:
+        typer.echo(f"  {problem}")
+    for diff in audit.differences:
+        typer.echo(f"  {diff.table}: {diff.missing} rows missing or changed, {diff.extra} rows extra or changed"
+                   f" (first at position {diff.first_position})")
+
+
+def bare_views_flag(argv: list[str]) -> list[str]:
+    """`verify --views` with no path means the default views file (typer options cannot take an optional value)."""
+    if len(argv) < 2 or argv[1] != "verify":
+        return argv
+    out = list(argv)
+    for index, token in enumerate(out):
+        if token == "--views" and (index + 1 == len(out) or out[index + 1].startswith("-")):
+            out[index] = "--views="
+    return out
 
 
 def main() -> None:
@@ -314,6 +359,7 @@ def main() -> None:
     from domain.personal_data import PersonalDataError
     from domain.stores.errors import SetupError
 
+    sys.argv = bare_views_flag(sys.argv)
     try:
         app()
     except SetupError as error:  # a store or views location that cannot be used: one line, no traceback
