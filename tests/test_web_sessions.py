@@ -182,3 +182,18 @@ def test_a_member_resolves_a_complaint_from_the_team_page_and_an_outsider_cannot
         assert f"Open complaints ({count - 1})" in client.get("/teams/delivery").text
     audit = served.api("GET", "/api/audit?actor=lena", "cora")[1]["events"]
     assert [(e["event"], e["channel"]) for e in audit if e["key"] == "fb-to-resolve"] == [("Resolved", "web")]
+
+
+def test_agreeing_without_the_required_authority_is_refused_next_to_the_agree_button(served: Served) -> None:
+    with _client(served) as client:
+        _sign_in(client, served.tokens["kim"])  # the promisee side: may agree, but delivery lacks the authority
+        page = client.get("/promises/p-night-runs")
+        assert ">Agree</button>" in page.text and "night-driving" in page.text
+        refused = client.post("/promises/p-night-runs/agree",
+                              data={"csrf_token": CSRF.search(page.text).group(1)})  # type: ignore[union-attr]
+        assert refused.status_code == 403 and "Traceback" not in refused.text
+        assert 'method="get" action="/promises/p-night-runs">' in refused.text  # the as-of picker still shows the page
+        form = refused.text[refused.text.index('method="post" action="/promises/p-night-runs/agree"'):]
+        form = form[:form.index("</form>")]
+        assert 'class="error"' in form and "night-driving" in form
+    assert served.api("GET", "/api/promises/p-night-runs", "cora")[1]["status"] == "proposed"

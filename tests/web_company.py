@@ -33,6 +33,10 @@ _rows: list[tuple[str, str, dict[str, Any]]] = [
     ("ProposePromise", "2026-01-10T09:00:00Z", {
         "promise": "p-kitchen-ready", "promisor": "delivery", "promisee": "kitchen", "metric": "ready-pct",
         "statement": "Pick-ups leave the kitchen door on time", "target": 90, "period": "week", "actor": "max"}),
+    ("ProposePromise", "2026-01-12T09:00:00Z", {
+        "promise": "p-night-runs", "promisor": "delivery", "promisee": "kitchen", "metric": "ready-pct",
+        "statement": "Night runs for the early shift", "target": 80, "period": "week",
+        "requires": ["night-driving"], "actor": "max"}),
     ("AddMember", "2026-02-01T00:00:00Z", {"team": "delivery", "person": "ivan", "role": "dispatcher"}),
     ("AgreePromise", "2026-02-05T09:00:00Z", {"promise": "p-kitchen-ready", "actor": "kim"}),
     *[("RecordReading", f"2026-02-{day:02d}T12:00:00Z", {"metric": "ready-pct", "value": value})

@@ -54,7 +54,9 @@ class Page:
         return self.as_of_param is not None
 
     def context(self, title: str, *, heading: str | None = None, crumbs: tuple[tuple[str, str | None], ...] = (),
-                keep: tuple[str, ...] = (), **extra: Any) -> dict[str, Any]:
+                keep: tuple[str, ...] = (), path: str | None = None, **extra: Any) -> dict[str, Any]:
+        """The layout's context; ``path`` is the page's own address when a form post re-renders it."""
+        path = path or self.request.url.path
         params = [(k, v) for k in keep for v in self.request.query_params.getlist(k)]
         return {
             "title": title,
@@ -62,13 +64,13 @@ class Page:
             "crumbs": crumbs,
             "me": self.viewer,
             "csrf_token": self.session.csrf,
-            "path": self.request.url.path,
+            "path": path,
             "show_as_of": True,
             "as_of": self.as_of_param,
             "as_of_date": self.as_of_param[:10] if self.as_of_param else "",
             "as_of_text": (iso(self.as_of) or "").replace("T", " ").replace("+00:00", " UTC"),
             "keep_params": params,
-            "now_href": self.request.url.path + ("?" + urlencode(params) if params else ""),
+            "now_href": path + ("?" + urlencode(params) if params else ""),
             "link": self.link,
             "notices": self.notices,
             **extra,

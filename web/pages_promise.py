@@ -100,7 +100,7 @@ def render_promise(p: Page, key: str, *, error: dict[str, Any] | None = None, fo
     data = _promise_data(p, key)
     view = data["view"]
     context = p.context(
-        f"Promise {key}", heading=f"Promise {key}: {view['statement']}",
+        f"Promise {key}", heading=f"Promise {key}: {view['statement']}", path=f"/promises/{key}",
         crumbs=(("Start", p.link("/")), (f"team {view['promisor']}", p.link(f"/teams/{view['promisor']}")),
                 (f"promise {key}", None)),
         p=view, history=history_with_diffs(view["history"]), promisee_is_team=data["promisee_is_team"],

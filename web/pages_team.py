@@ -65,7 +65,7 @@ def render_team(p: Page, team: str, *, propose_error: str | None = None, resolve
         p.viewer, {"type": "ProposePromise", "promisor": team}) is None
     choices = _proposal_choices(p) if can_propose or propose_error else {"promisees": [], "metrics": []}
     context = p.context(
-        f"Team {view['name']}", heading=f"Team {view['name']} ({team})",
+        f"Team {view['name']}", heading=f"Team {view['name']} ({team})", path=f"/teams/{team}",
         crumbs=(("Start", p.link("/")), (f"team {team}", None)),
         team=view,
         charts={key: chart(charts.compliance_chart(key, rows)) for key, rows in data["compliance"].items() if rows},
