@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from api_fixtures import STORES, module_store
 from api_server import ServerProcess, import_lines, issue
@@ -16,6 +19,17 @@ from domain.personal_data import FORGOTTEN
 
 AT = "2026-01-02T09:00:00Z"
 MARKERS = ("JXW-client-name", "JXW-feedback-text", "JXW-dave-name", "jxw.dave@example.com")
+
+
+def web_page(base_url: str, token: str, path: str) -> str:
+    """A workspace page as a signed-in person sees it (the /login form, then the page)."""
+    with httpx.Client(base_url=base_url, follow_redirects=False, timeout=30) as browser:
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', browser.get("/login").text)
+        assert csrf
+        browser.post("/login", data={"token": token, "csrf_token": csrf.group(1), "next": "/"})
+        page = browser.get(path)
+        assert page.status_code == 200, page.text[:500]
+        return html.unescape(page.text)
 
 
 @pytest.fixture(params=STORES)
@@ -48,9 +62,14 @@ def test_the_council_forgets_through_the_api_and_the_live_server_drops_the_text(
             assert api.post("/api/forget", json={"kind": "client", "key": "ghost", "reason": "r"}).status_code == 404
             assert api.post("/api/forget", json={"kind": "planet", "key": "x", "reason": "r"}).status_code == 422
 
+            page = web_page(server.url, carol, "/teams/ops")
+            assert MARKERS[1] in page
+
             done = api.post("/api/forget", json={"kind": "client", "key": "victim", "reason": "ticket A-1"})
             assert done.status_code == 200 and done.json()["key_destroyed"] is True, done.text
             assert api.get("/api/teams/ops").json()["open_complaints"][0]["text"] == FORGOTTEN
+            page = web_page(server.url, carol, "/teams/ops")
+            assert MARKERS[1] not in page and FORGOTTEN in page
             on_disk = b"".join(p.read_bytes() for p in (views, Path(f"{views}.wal")) if p.exists())
             assert MARKERS[0].encode() not in on_disk and MARKERS[1].encode() not in on_disk
 
@@ -58,7 +77,7 @@ def test_the_council_forgets_through_the_api_and_the_live_server_drops_the_text(
             audit = api.get("/api/audit").json()["events"]
             forgotten = [e for e in audit if e["event"] == "SubjectForgotten"]
             assert [(e["key"], e["actor"], e["reason"]) for e in forgotten] == [
-                ("client:victim", "carol", "ticket A-1"), ("person:dave", "carol", "left")]
+                ("client:victim", "carol", "ticket A-1"), ("person:dave", "carol", "left")], audit
             assert not [m for m in MARKERS if m in api.get("/api/audit").text]
     finally:
         server.stop()
