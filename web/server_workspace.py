@@ -7,6 +7,7 @@ and a form's command goes through ``web.service.run_commands`` with channel ``we
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -25,6 +26,7 @@ from web.service import decide, run_commands
 from web.workspace import Refused, Viewer
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 AUDIT_PAGE_ROWS = 501
 CACHE_SIZE = 256
 
@@ -66,7 +68,11 @@ class ServerWorkspace:
     def refusal(self, viewer: Viewer, command: dict[str, Any], as_of: datetime | None = None) -> str | None:
         model = getattr(c, command["type"])
         probe = model.model_construct(**command)  # a hypothetical command: only the keys the rules look at
-        decision = decide(self.server, _principal(viewer), probe)
+        try:
+            decision = decide(self.server, _principal(viewer), probe)
+        except Exception as error:  # a rule that needs more of the command than the probe has: hide the button
+            log.warning("cannot decide %s for %s on a probe: %r", command["type"], viewer.person, error)
+            return f"{command['type']}: undecidable before the form is filled"
         return None if decision else decision.rule  # type: ignore[union-attr]
 
     def submit(self, viewer: Viewer, command: dict[str, Any]) -> None:
@@ -77,7 +83,7 @@ class ServerWorkspace:
             raise Refused(422, result.reason or "rejected")
 
     def audit(self, filters: dict[str, str | None]) -> list[dict[str, Any]]:
-        from web.api import AUDIT_QUERY
+        from web.api_audit import AUDIT_QUERY
         from web.server import as_of_moment
 
         params = {"actor": filters.get("actor"), "promise": filters.get("promise"), "team": filters.get("team"),
