@@ -197,3 +197,23 @@ def test_agreeing_without_the_required_authority_is_refused_next_to_the_agree_bu
         form = form[:form.index("</form>")]
         assert 'class="error"' in form and "night-driving" in form
     assert served.api("GET", "/api/promises/p-night-runs", "cora")[1]["status"] == "proposed"
+
+
+def test_experiment_and_retrospective_pages_show_the_numbers_and_the_reports_charts(served: Served) -> None:
+    with _client(served) as client:
+        _sign_in(client, served.tokens["lena"])
+        experiment = client.get("/experiments/exp-hot-boxes")
+        assert experiment.status_code == 200
+        api = served.api("GET", "/api/experiments/exp-hot-boxes", "cora")[1]
+        assert f"[{api['ci_low']:.3f}, {api['ci_high']:.3f}]" in experiment.text
+        assert "adopt" in experiment.text and 'href="/promises/p-kitchen-ready"' in experiment.text
+        assert 'href="/teams/delivery"' in experiment.text and "<svg" in experiment.text
+        retro = client.get("/retro?team=delivery&from=2026-01-01&to=2026-02-28")
+        assert retro.status_code == 200
+        for text in ("How agreements changed", "Compliance of p-kitchen-ready", "Complaints per week",
+                     "Economics by period", "exp-hot-boxes"):
+            assert text in retro.text, text
+        assert retro.text.count("<svg") >= 3
+        assert "revenue 2026-02: 14,000.00" in retro.text  # the economics bars, drawn by web.charts
+        team = client.get("/teams/delivery")
+        assert 'href="/experiments/exp-hot-boxes"' in team.text and 'href="/retro?team=delivery"' in team.text

@@ -50,6 +50,16 @@ _rows: list[tuple[str, str, dict[str, Any]]] = [
                                                  "amount": 14000}),
     ("PostLedgerEntry", "2026-02-28T00:00:00Z", {"team": "delivery", "period": "2026-02", "kind": "cost",
                                                  "amount": 9500}),
+    ("ProposeExperiment", "2026-02-02T09:00:00Z", {
+        "experiment": "exp-hot-boxes", "team": "delivery", "hypothesis": "Insulated boxes keep pick-ups on time",
+        "metric": "ready-pct", "design": "ab", "promise": "p-kitchen-ready"}),
+    ("StartExperiment", "2026-02-03T09:00:00Z", {"experiment": "exp-hot-boxes"}),
+    *[("RecordObservation", f"2026-02-{4 + n // 4:02d}T{10 + n % 4}:00:00Z",
+       {"experiment": "exp-hot-boxes", "arm": arm, "value": value})
+      for n, (arm, value) in enumerate([("control", v) for v in (88.0, 90.0, 86.0, 89.0)]
+                                       + [("treatment", v) for v in (93.0, 95.0, 92.0, 96.0)])],
+    ("ConcludeExperiment", "2026-02-09T09:00:00Z", {"experiment": "exp-hot-boxes", "decision": "adopt",
+                                                     "learning": "Boxes win about six points"}),
     ("RecordFeedback", "2026-02-11T10:00:00Z", {
         "feedback_id": "fb-old", "client": "households", "kind": "complaint", "channel": "phone",
         "text": "The courier was late", "team": "delivery", "occurred_at": "2026-02-11T10:00:00Z"}),
