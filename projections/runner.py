@@ -1,8 +1,11 @@
 """Keeps the DuckDB views caught up with the event store, exactly once and restartably.
 
-Each batch of notifications becomes Arrow appends to the fact tables plus the new tracking
-position, all in one DuckDB transaction: a crash leaves either the whole batch or none of it.
-The library's SQLite recorder cannot subscribe, so catch-up polls ``select_notifications``.
+The store is read in bounded pages in position order (its primary key: no sort), so memory
+does not grow with the store. Each page becomes one DuckDB transaction: the page's stored rows
+as one Arrow table, from which SQL appends the ``event_log`` and the high-volume topics
+(``projector.COLUMNAR``), the other topics' rows from the Python ``Projector`` as Arrow appends,
+and the new tracking position: a crash leaves either the whole page or none of it.
+The library's SQLite recorder cannot subscribe, so catch-up polls the store from the tracked position.
 """
 
 from __future__ import annotations
@@ -10,17 +13,28 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Callable
+from array import array
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
-from domain.personal_data import Revealer, keystore_of
+from domain.personal_data import PREFIX, Revealer, keystore_of
 from projections import binding, derived
 from projections.forgetting import catch_up_forgetting
-from projections.projector import Projector, State
+from projections.projector import (
+    COLUMNAR,
+    EVENT_LOG_SQL,
+    EVENT_LOG_SQL_FIRST_EVENTS,
+    SEALED_COLUMNS,
+    Projector,
+    State,
+    topic_names,
+)
 from projections.tables import FACTS
 from projections.timeline import FOREVER
 from projections.view_store import (
@@ -33,7 +47,10 @@ from projections.view_store import (
     unreadable,
 )
 
-BATCH = 20_000
+BATCH = 25_000
+"""Events per page (and per DuckDB transaction): about 35 MB of stored rows as Python objects."""
+REBUILD_MEMORY_LIMIT = "128MB"
+"""DuckDB's buffer limit while rebuilding: it keeps no more of the new file cached (it spills if it must)."""
 
 
 @dataclass
@@ -46,10 +63,13 @@ class CatchUpResult:
 class ProjectionRunner:
     """Reads the store from the tracked position and appends to the views."""
 
-    def __init__(self, recorder: Any, con: duckdb.DuckDBPyConnection, batch: int = BATCH) -> None:
+    def __init__(self, recorder: Any, con: duckdb.DuckDBPyConnection, batch: int = BATCH, *,
+                 columnar: bool = True) -> None:
+        """``columnar=False`` projects every topic in Python (the reference the SQL path is tested against)."""
         self.recorder = recorder
         self.con = con
         self.batch = batch
+        self.columnar = columnar
         ensure_schema(con)
         self.store_id = binding.store_identity(recorder)
         self.projector = Projector(self._load_keys, self._load_promises)
@@ -67,18 +87,20 @@ class ProjectionRunner:
         started = time.perf_counter()
         position = self.position()
         total = 0
-        while True:
-            notifications = self.recorder.select_notification_rows(position + 1, self.batch)
-            if not notifications:
-                break
-            self.projector.project(notifications)
+        for notifications in self._pages(position + 1):
             position = notifications[-1][0]
-            self._write(position)
+            self.con.execute("BEGIN")
+            try:
+                self._project(notifications)
+                self._write(position)
+            except BaseException:
+                self.con.execute("ROLLBACK")
+                self.projector.promises.clear()  # in-memory terms may be ahead of what was committed
+                self.projector.rows.clear()
+                raise
             total += len(notifications)
             if progress is not None:
                 progress(total, position)
-            if len(notifications) < self.batch:
-                break
         if refresh and self._derived_stale():
             self.con.execute("BEGIN")
             derived.refresh(self.con)  # in one transaction with clearing the flag: never half-refreshed
@@ -86,9 +108,75 @@ class ProjectionRunner:
             self.con.execute("COMMIT")
         return CatchUpResult(total, position, time.perf_counter() - started)
 
+    def _pages(self, start: int) -> Iterator[list[Any]]:
+        """The store's rows from ``start`` in pages; the next page is read (in a thread) while the
+        caller projects this one, as reading and DuckDB's work both release the GIL most of the time."""
+        read = self.recorder.select_notification_rows
+        page = read(start, self.batch)
+        with ThreadPoolExecutor(max_workers=1) as reader:
+            while page:
+                upcoming = reader.submit(read, page[-1][0] + 1, self.batch) if len(page) == self.batch else None
+                yield page
+                page = upcoming.result() if upcoming is not None else []
+
+    def _project(self, notifications: list[Any]) -> None:
+        """A page's rows, inside the page's transaction: SQL for ``COLUMNAR`` topics, Python for the rest."""
+        if not self.columnar:
+            self.projector.project(notifications)
+            return
+        self._project_columnar(notifications)
+        self.projector.project([n for n in notifications if n[3] not in COLUMNAR], event_log=False)
+
+    def _project_columnar(self, notifications: list[Any]) -> None:
+        import pyarrow as pa
+
+        positions, oids, versions, topics, states = zip(*notifications, strict=True)
+        names = {topic: topic_names(topic) for topic in set(topics)}
+        page = pa.Table.from_arrays(
+            [int64_array(positions), utf8_array(oids), int64_array(versions), utf8_array(topics), utf8_array(states)],
+            names=["position", "aggregate_id", "version", "topic", "state"],
+        )
+        page_topics = pa.Table.from_arrays([
+            utf8_array(tuple(names)),
+            utf8_array(tuple(aggregate_type for aggregate_type, _ in names.values())),
+            utf8_array(tuple(event for _, event in names.values())),
+        ], names=["topic", "aggregate_type", "event"])
+        self.con.register("page", page)
+        self.con.register("page_topics", page_topics)
+        try:
+            self.con.execute(EVENT_LOG_SQL if max(versions) > 1 else EVENT_LOG_SQL_FIRST_EVENTS)
+            for topic in names.keys() & COLUMNAR.keys():
+                sql = COLUMNAR[topic]
+                self.con.execute(sql, {"first": positions[0], "last": positions[-1]} if "$first" in sql else None)
+                for table, column in SEALED_COLUMNS.get(topic, ()):
+                    self._reveal(table, column, positions[0], positions[-1])
+        finally:
+            self.con.unregister("page")
+            self.con.unregister("page_topics")
+
+    def _reveal(self, table: str, column: str, first: int, last: int) -> None:
+        """Open the personal text SQL copied sealed (``domain.personal_data``): it is stored plain in the views."""
+        sealed = self.con.execute(
+            f"SELECT position, {column} FROM {table} WHERE position BETWEEN ? AND ? AND starts_with({column}, ?)",
+            [first, last, PREFIX],
+        ).fetchall()
+        if not sealed:
+            return
+        import pyarrow as pa
+
+        opened = pa.Table.from_arrays([int64_array(tuple(p for p, _ in sealed)),
+                                       utf8_array(tuple(self.revealer.reveal(text) for _, text in sealed))],
+                                      names=["position", "opened"])
+        self.con.register("opened_text", opened)
+        try:
+            self.con.execute(f"UPDATE {table} SET {column} = o.opened FROM opened_text o"
+                             f" WHERE {table}.position = o.position")
+        finally:
+            self.con.unregister("opened_text")
+
     def _write(self, position: int) -> None:
+        """Append the Python projector's rows, move the tracking position, and commit the page."""
         rows = self.projector.rows
-        self.con.execute("BEGIN")
         try:
             for name, table_rows in rows.items():
                 if table_rows:
@@ -102,10 +190,6 @@ class ProjectionRunner:
             )
             binding.record(self.con, self.recorder, self.store_id, position)
             self.con.execute("COMMIT")
-        except BaseException:
-            self.con.execute("ROLLBACK")
-            self.projector.promises.clear()  # in-memory terms may be ahead of what was committed
-            raise
         finally:
             rows.clear()
 
@@ -129,6 +213,29 @@ class ProjectionRunner:
         )
         names = [d[0] for d in cursor.description]
         return {row[0]: dict(zip(names[1:], row[1:], strict=True)) for row in cursor.fetchall()}
+
+
+# The page's columns are built from raw buffers: several times faster than ``pa.array`` on Python
+# objects, and it keeps pyarrow from importing pandas (half a second, 50 MB) to inspect them.
+
+def utf8_array(values: tuple[bytes, ...] | tuple[str, ...]) -> Any:
+    """Text (or UTF-8 bytes such as stored states) as one Arrow string array of the values joined;
+    validating it checks every value is UTF-8, as JSON must be."""
+    import pyarrow as pa
+
+    encoded = values if not values or isinstance(values[0], bytes) else [str(v).encode() for v in values]
+    offsets = array("q", [0])
+    offsets.extend(accumulate(map(len, encoded)))
+    result = pa.Array.from_buffers(pa.large_string(), len(encoded),
+                                   [None, pa.py_buffer(offsets), pa.py_buffer(b"".join(encoded))])  # type: ignore[arg-type]
+    result.validate(full=True)
+    return result
+
+
+def int64_array(values: tuple[int, ...]) -> Any:
+    import pyarrow as pa
+
+    return pa.Array.from_buffers(pa.int64(), len(values), [None, pa.py_buffer(array("q", values))])
 
 
 def open_views(recorder: Any, views: Path) -> ProjectionRunner:
@@ -198,6 +305,7 @@ def rebuild(recorder: Any, views: Path, progress: Callable[[int, int], None] | N
         leftover.unlink(missing_ok=True)
     con = connect(building)
     try:
+        con.execute(f"SET memory_limit = '{REBUILD_MEMORY_LIMIT}'")
         result, forgotten = catch_up_forgetting(ProjectionRunner(recorder, con), progress)
     finally:
         con.close()

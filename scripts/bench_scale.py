@@ -1,0 +1,212 @@
+"""Benchmark at scale: a million events, and how long a user waits for each command.
+
+    python -m scripts.bench_scale [--n 1000000] [--stores sqlite,postgres] [--json] [--workdir DIR]
+
+The store holds one team with an agreed weekly promise, then 90% readings of its metric and
+10% feedback on the team: three quarters complaints, one quarter resolutions of the oldest
+complaints (at 1M: 900,000 readings, 75,000 complaints, 50,000 of them open). The bulk is
+written in the stored form the ledger writes (checked against the mapper's bytes below) through
+the store's own recorder, so the hash chain is the real one; building it this way takes seconds
+instead of the minutes an import of a million lines takes.
+
+Measured, each in a new process as a user runs it: ``project --rebuild`` (wall time and peak
+RSS from ``RUSAGE_CHILDREN``), ``verify``, and the median of several runs of ``promise show``,
+``team show`` and their ``--as-of`` forms; beside them the raw library's read+decode of the same
+store (``select_notifications`` + ``mapper.to_domain_event``) in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import orjson
+from eventsourcing.persistence import StoredEvent
+
+from domain.application import Ledger
+from domain.base import key_id
+from domain.feedback import Feedback
+from domain.metric import Reading
+from scripts.bench_common import fresh_store, report
+from scripts.bench_projections import PROMISE_LINES, raw_read_decode
+from scripts.import_file import import_lines
+
+SETUP_LINES = [
+    {"type": "DefineMetric", "id": "bench-metric", "metric": "ontime", "name": "On time", "unit": "%",
+     "direction": "higher_is_better", "at": "2025-12-01T00:00:00Z"},
+    *PROMISE_LINES,
+]
+START = datetime(2026, 1, 5, tzinfo=UTC)
+BULK_BATCH = 20_000
+AS_OF = "2026-06-15T12:00:00Z"
+
+
+def _stored(topic: str, aggregate_topic: str | None, oid: str, version: int, at: datetime,
+            correlation: str, fields: dict[str, Any], recorded: dict[str, str]) -> StoredEvent:
+    """One stored event in the ledger's format: the mapper's state dict, serialised as it does."""
+    state: dict[str, Any] = {"timestamp": recorded}
+    if aggregate_topic is not None:
+        state["originator_topic"] = aggregate_topic
+    state["audit"] = {"_type_": "audit", "_data_": {"at": at.isoformat(), "actor": None, "reason": None,
+                                                     "correlation": correlation}}
+    state.update(fields)
+    return StoredEvent(originator_id=oid, originator_version=version, topic=topic, state=orjson.dumps(state))
+
+
+def bulk_events(n: int) -> Iterator[StoredEvent]:
+    """n events: 90% readings, 7.5% complaints on the team, 2.5% resolutions of the oldest complaints."""
+    recorded = {"_type_": "datetime_iso", "_data_": datetime.now(UTC).isoformat()}
+    readings = n * 9 // 10
+    complaints = (n - readings) * 3 // 4
+    resolutions = n - readings - complaints
+    step = timedelta(seconds=20)
+    feedback_step = timedelta(seconds=180)
+    for i in range(readings):
+        key = f"bench-r{i}"
+        yield _stored("domain.metric:Reading.Recorded", "domain.metric:Reading", key_id(Reading.KIND, key).hex, 1,
+                      START + i * step, key, {"key": key, "metric": "ontime", "value": 80 + (i * 7919) % 200 / 10},
+                      recorded)
+    for i in range(complaints):
+        key = f"bench-f{i}"
+        at = START + i * feedback_step
+        yield _stored("domain.feedback:Feedback.Recorded", "domain.feedback:Feedback",
+                      key_id(Feedback.KIND, key).hex, 1, at, key,
+                      {"key": key, "client": "shoppers", "kind": "complaint", "channel": "app",
+                       "text": f"order {i} arrived late", "rating": None, "team": "delivery", "promise": None,
+                       "occurred_at": {"_type_": "datetime_iso", "_data_": at.isoformat()}}, recorded)
+    for i in range(resolutions):
+        key = f"bench-f{i}"
+        yield _stored("domain.feedback:Feedback.Resolved", None, key_id(Feedback.KIND, key).hex, 2,
+                      START + timedelta(days=400) + i * step, f"bench-x{i}", {"resolution": "refunded"}, recorded)
+
+
+def check_stored_form(ledger: Ledger) -> None:
+    """The bulk events decode through the library's mapper to the same state the domain would store."""
+    for stored in (next(bulk_events(10)), list(bulk_events(10))[-1]):
+        event = ledger.mapper.to_domain_event(stored)
+        again = ledger.mapper.to_stored_event(event)
+        if (again.state, again.topic) != (stored.state, stored.topic):
+            raise AssertionError(f"bulk stored form differs from the mapper's: {stored.state!r} vs {again.state!r}")
+
+
+def build_store(url: str, n: int) -> int:
+    """The setup through a real import, then the bulk through the recorder (chain included)."""
+    ledger = Ledger.open(url)
+    try:
+        result = import_lines(ledger, [json.dumps(line) for line in SETUP_LINES])
+        assert not result.errors, result.errors
+        check_stored_form(ledger)
+        batch: list[StoredEvent] = []
+        for stored in bulk_events(n - int(ledger.recorder.max_notification_id() or 0)):
+            batch.append(stored)
+            if len(batch) == BULK_BATCH:
+                ledger.recorder.insert_events(batch)
+                batch = []
+        if batch:
+            ledger.recorder.insert_events(batch)
+        return int(ledger.recorder.max_notification_id() or 0)
+    finally:
+        ledger.close()
+
+
+MEASURE_CHILD = (
+    "import resource, subprocess, sys, time\n"
+    "t = time.perf_counter(); done = subprocess.run(sys.argv[1:], capture_output=True)\n"
+    "s = time.perf_counter() - t\n"
+    "sys.stderr.buffer.write(done.stderr)\n"
+    "print(done.returncode, s, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+)
+
+
+def run_cli(args: list[str]) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of one CLI command in a new process.
+
+    A fresh wrapper process runs it, so ``RUSAGE_CHILDREN`` there covers exactly that command.
+    """
+    done = subprocess.run([sys.executable, "-c", MEASURE_CHILD, sys.executable, "-m", "scripts", *args],
+                          capture_output=True, text=True)
+    code, seconds, max_rss_kb = done.stdout.split()
+    if int(code) != 0:
+        raise RuntimeError(f"{args} failed: {done.stderr}")
+    return float(seconds), int(max_rss_kb) / 1024
+
+
+def median_cli(args: list[str], repeat: int) -> float:
+    return statistics.median(run_cli(args)[0] for _ in range(repeat))
+
+
+@contextmanager
+def scale_store(kind: str, workdir: Path, n: int, reuse: bool) -> Iterator[tuple[str, float]]:
+    """A store of n events and the seconds its building took; ``reuse`` keeps a SQLite file between runs."""
+    path = workdir / f"scale-{n}.db"
+    if reuse and kind == "sqlite" and path.exists():
+        yield f"sqlite:///{path}", 0.0
+        return
+    with fresh_store(kind, workdir, f"scale-{n}") as url:
+        started = time.perf_counter()
+        build_store(url, n)
+        yield url, time.perf_counter() - started
+
+
+def bench(kind: str, n: int, workdir: Path, repeat: int, reuse: bool) -> dict[str, object]:
+    with scale_store(kind, workdir, n, reuse) as (url, build_seconds):
+        ledger = Ledger.open(url)
+        events = ledger.recorder.max_notification_id()
+        ledger.close()
+        raw_seconds, count = raw_read_decode(url, batch=5000)
+        views = workdir / f"views-{kind}.duckdb"
+        where = ["--store", url, "--views", str(views)]
+        rebuild_seconds, rebuild_rss = run_cli(["project", "--rebuild", *where])
+        verify_seconds, verify_rss = run_cli(["verify", "--store", url])
+        promise = ["promise", "show", "p-ontime", "--json", *where]
+        team = ["team", "show", "delivery", "--json", *where]
+        return {
+            "store": kind,
+            "events": events,
+            "build_s": build_seconds,
+            "raw_read_decode_s": raw_seconds,
+            "raw_read_decode_per_s": count / raw_seconds,
+            "rebuild_s": rebuild_seconds,
+            "rebuild_per_s": count / rebuild_seconds,
+            "rebuild_vs_raw": raw_seconds / rebuild_seconds,
+            "rebuild_peak_rss_mb": rebuild_rss,
+            "verify_s": verify_seconds,
+            "verify_peak_rss_mb": verify_rss,
+            "promise_show_s": median_cli(promise, repeat),
+            "promise_show_as_of_s": median_cli([*promise, "--as-of", AS_OF], repeat),
+            "team_show_s": median_cli(team, repeat),
+            "team_show_as_of_s": median_cli([*team, "--as-of", AS_OF], repeat),
+        }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--n", type=int, default=1_000_000)
+    parser.add_argument("--stores", default="sqlite")
+    parser.add_argument("--repeat", type=int, default=5, help="runs of each show command (the median is shown)")
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--workdir", type=Path, help="keep the SQLite store here and reuse it in later runs")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = args.workdir or Path(tmp)
+        workdir.mkdir(parents=True, exist_ok=True)
+        rows = [bench(kind, args.n, workdir, args.repeat, args.workdir is not None)
+                for kind in args.stores.split(",")]
+    loadavg = Path("/proc/loadavg")
+    load = loadavg.read_text().split()[:3] if loadavg.exists() else []
+    rows.append({"load_average_1_5_15": " ".join(load)})
+    report(f"scale: {args.n:,} events", rows, args.json)
+
+
+if __name__ == "__main__":
+    main()
