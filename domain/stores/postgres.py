@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 import psycopg
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresProcessRecorder
+from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
 
-from domain.stores.common import PAGE, NotificationRow, chain_head, head_to_extend, new_events
+from domain.stores import chain_verify
+from domain.stores.common import NotificationRow, chain_head, head_to_extend, new_events
 from domain.stores.errors import StoreError, StoreMissing
 from domain.stores.subject_keys import PostgresSubjectKeys
-from domain.tamper_evidence import ChainRow, VerifyReport, extend_chain, verify_rows
+from domain.tamper_evidence import VerifyReport, extend_chain
 
 LAST_TABLE = "ledger_events_subject_keys"  # created last: when it exists, the whole store does
 
@@ -122,36 +125,31 @@ class LedgerPostgresRecorder(PostgresSubjectKeys, PostgresProcessRecorder):
             return None if row is None else bytes(row["link"])
 
     def verify_chain(self) -> VerifyReport:
-        statement = SQL(
-            "SELECT coalesce(e.notification_id, c.notification_id) AS pos, e.originator_id, e.originator_version,"
-            " e.topic, e.state, c.link, c.previous_id FROM {events} e FULL OUTER JOIN {chain} c"
-            " ON c.notification_id = e.notification_id"
-            " WHERE coalesce(e.notification_id, c.notification_id) > %s ORDER BY 1 LIMIT %s"
-        ).format(events=self.events_table, chain=self.chain_table)
-
-        # One REPEATABLE READ transaction: one snapshot for the head and every page, so writers
-        # committing meanwhile can never make them disagree.
+        """Check the whole log in segments read by primary-key ranges (see ``chain_verify``): an index
+        range scan per table and segment, where the paged full outer join hashed the whole rest of the
+        log for every page."""
+        # One REPEATABLE READ transaction fixes the head and the highest position; rows up to
+        # there never change as the ledger only appends, so the workers' own connections see them.
         with self.datastore.transaction(commit=False) as curs:
             curs.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
             curs.execute(SQL("SELECT notification_id, events, link FROM {}").format(self.head_table))
             row = curs.fetchone()
             head = chain_head(None if row is None else tuple(row.values()))
-
-            def pages() -> Iterator[Sequence[ChainRow]]:
-                after = 0
-                while True:
-                    curs.execute(statement, (after, PAGE))
-                    rows = [
-                        (r["pos"], r["originator_id"], r["originator_version"], r["topic"],
-                         r["state"], r["link"], r["previous_id"])
-                        for r in curs.fetchall()
-                    ]
-                    if not rows:
-                        return
-                    yield rows
-                    after = rows[-1][0]
-
-            return verify_rows(pages(), head)
+            curs.execute(SQL("SELECT greatest((SELECT max(notification_id) FROM {}),"
+                             " (SELECT max(notification_id) FROM {})) AS highest").format(
+                self.events_table, self.chain_table))
+            row = curs.fetchone()
+            highest = int(row["highest"] or 0) if row else 0
+            events_table = self.events_table.as_string(curs.connection)
+            chain_table = self.chain_table.as_string(curs.connection)
+            params = self.datastore.pool.kwargs
+            workers = chain_verify.postgres_reader(
+                {k: v for k, v in params.items() if k != "row_factory"}, events_table, chain_table,
+            ) if isinstance(params, dict) else None
+            with curs.connection.cursor(row_factory=tuple_row) as local_cursor:
+                return chain_verify.verify_segments(
+                    workers, highest, head,
+                    local_reader=partial(chain_verify.postgres_rows, local_cursor, events_table, chain_table))
 
 
 def prepare_schema(env: dict[str, str], schema: str, *, create: bool = True, url: str = "") -> bool:

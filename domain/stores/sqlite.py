@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
+from functools import partial
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent, Tracking
 from eventsourcing.sqlite import SQLiteCursor, SQLiteProcessRecorder
 
-from domain.stores.common import PAGE, NotificationRow, chain_head, head_to_extend, new_events
+from domain.stores import chain_verify
+from domain.stores.common import NotificationRow, chain_head, head_to_extend, new_events
 from domain.stores.subject_keys import SQLITE_DDL, SQLiteSubjectKeys
-from domain.tamper_evidence import ChainRow, VerifyReport, extend_chain, verify_rows
+from domain.tamper_evidence import VerifyReport, extend_chain
 
 WRITER_PRAGMAS = (
     # Batches of thousands of events touch index pages all over the unique (originator_id,
@@ -121,32 +123,17 @@ class LedgerSQLiteRecorder(SQLiteSubjectKeys, SQLiteProcessRecorder):
             return None if row is None else bytes(row[0])
 
     def verify_chain(self) -> VerifyReport:
-        statement = (
-            "SELECT pos, oid, ver, topic, state, link, previous_id FROM ("
-            " SELECT e.rowid AS pos, e.originator_id AS oid, e.originator_version AS ver, e.topic, e.state, c.link,"
-            " c.previous_id FROM stored_events e LEFT JOIN event_chain c ON c.notification_id = e.rowid"
-            " WHERE e.rowid > ?"
-            " UNION ALL"
-            " SELECT c.notification_id, NULL, NULL, NULL, NULL, c.link, c.previous_id FROM event_chain c"
-            " WHERE c.notification_id > ? AND NOT EXISTS"
-            " (SELECT 1 FROM stored_events e WHERE e.rowid = c.notification_id)"
-            ") ORDER BY pos LIMIT ?"
-        )
-
-        # One read transaction: in WAL mode it is one snapshot, so writers committing meanwhile
-        # can never make the head and the pages disagree.
+        """Check the whole log against its chain, in segments read by primary-key ranges (see ``chain_verify``)."""
+        # One read transaction fixes the head and the highest position: in WAL mode it is one
+        # snapshot, so writers committing meanwhile cannot make them disagree; rows up to there
+        # never change as the ledger only appends, so the workers' own connections see the same.
         with self.datastore.transaction(commit=False) as c:
             c.execute("SELECT notification_id, events, link FROM event_chain_head")
             head = chain_head(c.fetchone())
-
-            def pages() -> Iterator[Sequence[ChainRow]]:
-                after = 0
-                while True:
-                    c.execute(statement, (after, after, PAGE))
-                    rows = [tuple(r) for r in c.fetchall()]
-                    if not rows:
-                        return
-                    yield rows  # type: ignore[misc]
-                    after = rows[-1][0]
-
-            return verify_rows(pages(), head)
+            c.execute("SELECT max(p) FROM (SELECT max(rowid) AS p FROM stored_events"
+                      " UNION ALL SELECT max(notification_id) FROM event_chain)")
+            highest = int(c.fetchone()[0] or 0)
+            pool = self.datastore.pool
+            local = partial(chain_verify.sqlite_rows, c)
+            workers = None if pool.is_sqlite_memory_mode else chain_verify.sqlite_reader(pool.db_name)
+            return chain_verify.verify_segments(workers, highest, head, local_reader=local)

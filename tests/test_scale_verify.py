@@ -1,0 +1,61 @@
+"""``verify`` in segments across worker processes finds exactly what one walk finds.
+
+The tampering cases of ``test_verify`` run again here with segments of 7 positions, so every
+case crosses segment boundaries and the worker processes do the checking. Also: the reads
+are ranges of the primary keys (the paging that made verify slow down more than linearly re-sorted
+every page, SQLite's plan said ``USE TEMP B-TREE FOR ORDER BY``).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from test_verify import (  # noqa: F401 - fixtures and tests re-run here with small segments
+    pg_store,
+    sqlite_store,
+    sqlite_template,
+    test_a_realistic_edit_is_detected,
+    test_chain_keeps_verifying_as_the_log_grows,
+    test_changing_any_stored_column_is_detected,
+    test_intact_postgres_store_verifies,
+    test_intact_sqlite_store_verifies,
+    test_tampered_postgres_store_fails_verify,
+    test_tampered_sqlite_store_fails_verify,
+    test_verify_names_the_position_in_a_real_process,
+)
+
+from domain.stores.chain_verify import SQLITE_SEGMENT_SQL
+
+
+@pytest.fixture(autouse=True)
+def small_segments(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CLIENTOCRACY_VERIFY_SEGMENT", "7")
+
+
+OLD_PAGE_SQL = (  # what verify ran per page before: a union re-sorted for every page
+    "SELECT pos, oid, ver, topic, state, link, previous_id FROM ("
+    " SELECT e.rowid AS pos, e.originator_id AS oid, e.originator_version AS ver, e.topic, e.state, c.link,"
+    " c.previous_id FROM stored_events e LEFT JOIN event_chain c ON c.notification_id = e.rowid"
+    " WHERE e.rowid > ?"
+    " UNION ALL"
+    " SELECT c.notification_id, NULL, NULL, NULL, NULL, c.link, c.previous_id FROM event_chain c"
+    " WHERE c.notification_id > ? AND NOT EXISTS"
+    " (SELECT 1 FROM stored_events e WHERE e.rowid = c.notification_id)"
+    ") ORDER BY pos LIMIT ?"
+)
+
+
+def plan(path: Path, sql: str) -> str:
+    with sqlite3.connect(path) as conn:
+        return " | ".join(row[-1] for row in conn.execute(f"EXPLAIN QUERY PLAN {sql}", (1,) * sql.count("?")))
+
+
+def test_segment_reads_are_primary_key_ranges(sqlite_store: tuple[str, Path]) -> None:  # noqa: F811
+    _, path = sqlite_store
+    assert "TEMP B-TREE" in plan(path, OLD_PAGE_SQL)  # the defect this replaces
+    for sql in SQLITE_SEGMENT_SQL:
+        found = plan(path, sql)
+        assert "TEMP B-TREE" not in found, found
+        assert "INTEGER PRIMARY KEY" in found, found
