@@ -132,29 +132,52 @@ def _complaint(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def feedback_by_period(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+OWNED_FEEDBACK = f"SELECT * FROM ({FEEDBACK_WITH_TEAM}) WHERE owner_team = $team"
+"""A team's feedback as of T: what it names the team for, or names a promise the team made."""
+
+OPEN_COMPLAINTS_LIMIT = 100
+"""``team show`` lists the newest this many open complaints unless asked for all (``--all``)."""
+
+
+def feedback_by_period(con: duckdb.DuckDBPyConnection, team: str, as_of: datetime) -> list[dict[str, Any]]:
     """Counts by kind and NPS (promoters 9-10 minus detractors 0-6, in %) per calendar month."""
-    months: dict[str, dict[str, Any]] = {}
-    for row in rows:
-        month = row["business_at"].strftime("%Y-%m")
-        entry = months.setdefault(month, {"period": month, "feedback": 0, "complaint": 0, "praise": 0,
-                                          "rating": 0, "suggestion": 0, "ratings": []})
-        entry["feedback"] += 1
-        entry[row["kind"]] += 1
-        if row["rating"] is not None:
-            entry["ratings"].append(row["rating"])
-    result = []
-    for month in sorted(months):
-        entry = months[month]
-        ratings = entry.pop("ratings")
-        promoters = sum(1 for r in ratings if r >= 9)
-        detractors = sum(1 for r in ratings if r <= 6)
-        entry["nps"] = 100.0 * (promoters - detractors) / len(ratings) if ratings else None
-        result.append(entry)
-    return result
+    return _dicts(con.execute(
+        "SELECT strftime(business_at, '%Y-%m') AS period, count(*) AS feedback,"
+        " count(*) FILTER (kind = 'complaint') AS complaint, count(*) FILTER (kind = 'praise') AS praise,"
+        " count(*) FILTER (kind = 'rating') AS rating, count(*) FILTER (kind = 'suggestion') AS suggestion,"
+        " CASE WHEN count(rating) > 0 THEN CAST(100.0 AS DOUBLE)"
+        " * (count(*) FILTER (rating >= 9) - count(*) FILTER (rating <= 6)) / count(rating) END AS nps"
+        f" FROM ({OWNED_FEEDBACK}) GROUP BY period ORDER BY period",
+        {"as_of": as_of, "team": team},
+    ))
 
 
-def team_view(con: duckdb.DuckDBPyConnection, team: str, as_of: datetime) -> dict[str, Any] | None:
+def open_complaints(con: duckdb.DuckDBPyConnection, team: str, as_of: datetime, limit: int | None = None,
+                    offset: int = 0) -> tuple[int, list[dict[str, Any]]]:
+    """How many complaints of the team are open as of T, and the newest ``limit`` of them after skipping
+    the ``offset`` newest (all when ``limit`` is None), listed oldest first."""
+    window = _dicts(con.execute(
+        "SELECT * FROM (SELECT *, count(*) OVER () AS open_count"
+        f" FROM ({OWNED_FEEDBACK}) WHERE kind = 'complaint' AND resolution IS NULL"
+        " ORDER BY business_at DESC, feedback_id DESC LIMIT $limit OFFSET $offset)"
+        " ORDER BY business_at, feedback_id",
+        {"as_of": as_of, "team": team, "limit": limit, "offset": offset},
+    ))
+    if window:
+        return int(window[0]["open_count"]), [_complaint(row) for row in window]
+    if offset == 0:
+        return 0, []
+    found = con.execute(
+        f"SELECT count(*) FROM ({OWNED_FEEDBACK}) WHERE kind = 'complaint' AND resolution IS NULL",
+        {"as_of": as_of, "team": team},
+    ).fetchone()
+    return int(found[0]) if found else 0, []
+
+
+def team_view(con: duckdb.DuckDBPyConnection, team: str, as_of: datetime, *,
+              limit: int | None = OPEN_COMPLAINTS_LIMIT, offset: int = 0) -> dict[str, Any] | None:
+    """``team show``: ``open_complaints`` holds the newest ``limit`` open complaints (None: all) after
+    the ``offset`` newest; ``open_complaints_count`` is how many are open in all."""
     found = con.execute("SELECT name FROM teams WHERE team = ? AND business_at <= ?", [team, as_of]).fetchone()
     if found is None:
         return None
@@ -165,10 +188,7 @@ def team_view(con: duckdb.DuckDBPyConnection, team: str, as_of: datetime) -> dic
         "SELECT * FROM promise_state_as_of($as_of) WHERE promisor = $team OR promisee = $team ORDER BY promise",
         {"as_of": as_of, "team": team},
     ))
-    feedback = _dicts(con.execute(
-        f"SELECT * FROM ({FEEDBACK_WITH_TEAM}) WHERE owner_team = $team ORDER BY business_at, feedback_id",
-        {"as_of": as_of, "team": team},
-    ))
+    open_count, complaints = open_complaints(con, team, as_of, limit, offset)
     rules = con.execute(
         "SELECT rules FROM team_rules WHERE team = ? AND business_at <= ?"
         " ORDER BY business_at DESC, position DESC LIMIT 1",
@@ -186,13 +206,12 @@ def team_view(con: duckdb.DuckDBPyConnection, team: str, as_of: datetime) -> dic
         "promises_received": [
             {**_promise_summary(p), **gaps[p["promise"]]} for p in promises if p["promisee"] == team
         ],
-        "open_complaints": [
-            _complaint(f) for f in feedback if f["kind"] == "complaint" and f["resolution"] is None
-        ],
+        "open_complaints": complaints,
+        "open_complaints_count": open_count,
         "economics": [
             {k: v for k, v in row.items() if k != "team"} for row in economics(con, as_of, team)
         ],
-        "feedback_by_period": feedback_by_period(feedback),
+        "feedback_by_period": feedback_by_period(con, team, as_of),
         "communication_rules": json.loads(rules[0]) if rules else [],
         "authorities": [{"authority": a, "description": d} for a, d in authorities],
     }

@@ -184,13 +184,14 @@ def report(result: Any, path: Path, json_output: bool) -> None:
                    f"in {result.seconds:.2f}s", err=True)
 
 
-def show(kind: str, key: str, store: str | None, views: str | None, json_output: bool, as_of: str | None) -> None:
+def show(kind: str, key: str, store: str | None, views: str | None, json_output: bool, as_of: str | None,
+         **options: Any) -> None:
     """Answer a show command from the caught-up views; exit 1 when the key did not exist (as of T)."""
     from projections import queries
 
     moment = as_of_arg(as_of)
     with caught_up_views(store, views) as con:
-        view = getattr(queries, f"{kind}_view")(con, key, moment)
+        view = getattr(queries, f"{kind}_view")(con, key, moment, **options)
     if view is None:
         raise fail(f"{kind} {key!r} not found" + (f" as of {as_of}" if as_of else ""))
     if json_output:
@@ -210,9 +211,12 @@ def promise_show(promise: str, store: StoreOpt = None, views: ViewsOpt = None, j
 
 @team_app.command("show")
 def team_show(team: str, store: StoreOpt = None, views: ViewsOpt = None, json_output: JsonOpt = False,
-              as_of: AsOfOpt = None) -> None:
-    """A team's members, promises, open complaints and economics."""
-    show("team", team, store, views, json_output, as_of)
+              as_of: AsOfOpt = None,
+              all_complaints: Annotated[bool, typer.Option(
+                  "--all", help="List every open complaint (default: the newest 100; the count is always whole)."
+              )] = False) -> None:
+    """A team's members, promises, open complaints (the newest 100 and how many in all) and economics."""
+    show("team", team, store, views, json_output, as_of, **({"limit": None} if all_complaints else {}))
 
 
 @experiment_app.command("show")

@@ -53,7 +53,10 @@ def team(view: dict[str, Any]) -> None:
         promises.add_row(_t(p["promise"]), _t(p["status"]), str(p["version"]), _t(p["promisee"]), _t(p["metric"]),
                          _num(p["target"]), _t(p["period"]))
     console.print(promises)
-    complaints = Table("feedback", "client", "channel", "occurred", "text", title="open complaints")
+    shown, count = len(view["open_complaints"]), view.get("open_complaints_count", len(view["open_complaints"]))
+    complaints = Table("feedback", "client", "channel", "occurred", "text",
+                       title=f"open complaints ({count}" + (f", the newest {shown} shown; --all lists every one)"
+                                                           if shown < count else ")"))
     for c in view["open_complaints"]:
         client = _t(c["client"]) + ("" if c["client_identified"] else " (unidentified)")
         complaints.add_row(_t(c["feedback_id"]), client, _t(c["channel"]), _t(c["occurred_at"]), _t(c["text"][:60]))

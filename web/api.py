@@ -109,12 +109,8 @@ async def get_team(request: Request, key: str, principal: Reader, as_of: AsOf = 
         return await _show(request, "team", key, as_of)
     when = moment(as_of)
 
-    def paged(con: Any) -> Any:
-        view = queries.team_view(con, key, when)
-        if view is not None:
-            complaints = view["open_complaints"]
-            view["open_complaints"] = complaints[offset:None if limit is None else offset + limit]
-        return view
+    def paged(con: Any) -> Any:  # offset counts back from the newest open complaint
+        return queries.team_view(con, key, when, limit=limit, offset=offset)
 
     body = await run_in_threadpool(server_of(request).answer, "team-page", (key, when, limit, offset), paged)
     if body is None:
