@@ -48,21 +48,32 @@ terms AS (
     WHERE h.event IN ('Agreed', 'Amended')
 ),
 candidate_readings AS (
-    SELECT b.promise, date_trunc(b.period, r.business_at) AS period_start, r.metric, r.value, r.position
+    SELECT b.promise, r.metric, r.value, r.position,
+        -- one constant unit per branch: DuckDB truncates a whole vector at once (a unit read from a
+        -- column is parsed again for every reading)
+        CASE b.period WHEN 'day' THEN date_trunc('day', r.business_at)
+             WHEN 'week' THEN date_trunc('week', r.business_at)
+             ELSE date_trunc('month', r.business_at) END AS period_start
     FROM bounds b
     JOIN (SELECT DISTINCT promise, metric FROM terms) used USING (promise)
     JOIN readings r ON r.metric = used.metric AND r.business_at >= b.first_start AND r.business_at <= as_of
 ),
-period_values AS (
+metric_periods AS (
     -- ordered: same bits every time; a sum past the largest double (values stored before numbers
     -- were bounded to 1e15) is averaged scaled by 2^-64, exactly, instead of becoming Infinity
-    SELECT c.promise, c.period_start,
+    SELECT c.promise, c.period_start, c.metric,
         CASE WHEN isfinite(avg(c.value ORDER BY c.position)) THEN avg(c.value ORDER BY c.position)
              ELSE avg(c.value * pow(2.0, -64) ORDER BY c.position) * pow(2.0, 64) END AS value
     FROM candidate_readings c
-    ASOF JOIN terms t ON t.promise = c.promise AND t.business_at <= c.period_start
-    WHERE c.metric = t.metric
     GROUP BY ALL
+),
+period_values AS (
+    -- each period is measured with the metric in force at its start: aggregated first, so the
+    -- as-of join looks up the terms once per period instead of once per reading
+    SELECT m.promise, m.period_start, m.value
+    FROM metric_periods m
+    ASOF JOIN terms t ON t.promise = m.promise AND t.business_at <= m.period_start
+    WHERE m.metric = t.metric
 ),
 series AS (
     SELECT promise, period_start FROM (

@@ -13,7 +13,6 @@ from eventsourcing.postgres import PostgresProcessRecorder
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
 
-from domain.stores import chain_verify
 from domain.stores.common import NotificationRow, chain_head, head_to_extend, new_events
 from domain.stores.errors import StoreError, StoreMissing
 from domain.stores.subject_keys import PostgresSubjectKeys
@@ -128,6 +127,8 @@ class LedgerPostgresRecorder(PostgresSubjectKeys, PostgresProcessRecorder):
         """Check the whole log in segments read by primary-key ranges (see ``chain_verify``): an index
         range scan per table and segment, where the paged full outer join hashed the whole rest of the
         log for every page."""
+        from domain.stores import chain_verify  # here: its multiprocessing import is for verify alone
+
         # One REPEATABLE READ transaction fixes the head and the highest position; rows up to
         # there never change as the ledger only appends, so the workers' own connections see them.
         with self.datastore.transaction(commit=False) as curs:

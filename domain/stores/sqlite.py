@@ -11,7 +11,6 @@ from uuid import UUID
 from eventsourcing.persistence import StoredEvent, Tracking
 from eventsourcing.sqlite import SQLiteCursor, SQLiteProcessRecorder
 
-from domain.stores import chain_verify
 from domain.stores.common import NotificationRow, chain_head, head_to_extend, new_events
 from domain.stores.subject_keys import SQLITE_DDL, SQLiteSubjectKeys
 from domain.tamper_evidence import VerifyReport, extend_chain
@@ -124,6 +123,8 @@ class LedgerSQLiteRecorder(SQLiteSubjectKeys, SQLiteProcessRecorder):
 
     def verify_chain(self) -> VerifyReport:
         """Check the whole log against its chain, in segments read by primary-key ranges (see ``chain_verify``)."""
+        from domain.stores import chain_verify  # here: its multiprocessing import is for verify alone
+
         # One read transaction fixes the head and the highest position: in WAL mode it is one
         # snapshot, so writers committing meanwhile cannot make them disagree; rows up to there
         # never change as the ledger only appends, so the workers' own connections see the same.
