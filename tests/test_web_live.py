@@ -114,3 +114,16 @@ def test_a_complaint_imported_by_the_cli_appears_live(team_page: Any, served: Se
     seconds = _wait_for_heading(team_page, before + 1, LIVE_SECONDS)
     assert team_page.get_by_text("Wrong soup").count() == 1
     print(f"imported complaint on the page {seconds:.2f}s after the import exited")
+
+
+def test_the_live_list_waits_while_someone_types_a_resolution(team_page: Any, served: Served) -> None:
+    before = _open_count(served)
+    team_page.get_by_text("Resolve…").first.click()
+    field = team_page.locator("#resolution-1")
+    field.fill("Calling the client back")
+    assert served.api("POST", "/api/feedback", "feeder", complaint("fb-while-typing", "Cold again"))[0] == 202
+    team_page.wait_for_timeout(1500)
+    assert field.input_value() == "Calling the client back"  # not wiped by the refresh
+    team_page.locator("h1").click()  # leaves the list: the deferred refresh happens now
+    _wait_for_heading(team_page, before + 1, LIVE_SECONDS)
+    assert team_page.get_by_text("Cold again").count() == 1
