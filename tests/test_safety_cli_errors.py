@@ -152,14 +152,22 @@ def test_verify_and_show_a_read_only_store(tmp_path: Path, store: str) -> None:
         clean_error(cli("import", "-", "--store", url), "--store", "cannot open it")
 
 
-def test_import_into_a_store_whose_chain_head_is_damaged(tmp_path: Path, store: str) -> None:
-    con = sqlite3.connect(tmp_path / "ledger.db")
-    con.execute("UPDATE event_chain_head SET link = 'not a link'")
-    con.commit()
-    con.close()
-    result = run_cli("import", "-", store=store, stdin=jsonl([{"type": "FormTeam", "id": "t9", "team": "z",
-                                                                "name": "Z"}]))
-    clean_error(result, "chain head row is damaged")
+def test_import_into_a_store_whose_chain_head_is_damaged(tmp_path: Path, store_url: str) -> None:
+    run_cli("import", "-", store=store_url, stdin=jsonl(LINES), check=True)
+    if store_url.startswith("sqlite"):
+        con = sqlite3.connect(tmp_path / "ledger.db")
+        con.execute("UPDATE event_chain_head SET link = 'not a link'")
+        con.commit()
+        con.close()
+    else:
+        import psycopg
+
+        schema = store_url.split("?schema=")[1]
+        with psycopg.connect(POSTGRES_URL.split("?")[0], autocommit=True) as conn:
+            conn.execute(f'UPDATE "{schema}".ledger_events_chain_head SET link = NULL')
+    line = {"type": "FormTeam", "id": "t9", "team": "z", "name": "Z"}
+    clean_error(run_cli("import", "-", store=store_url, stdin=jsonl([line])), "chain head row is damaged")
+    assert run_cli("team", "show", "z", store=store_url, views=tmp_path / "v.duckdb").returncode == 1  # nothing landed
 
 
 # 5. --views that cannot be used -------------------------------------------------------------------

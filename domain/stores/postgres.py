@@ -55,6 +55,12 @@ class LedgerPostgresRecorder(PostgresSubjectKeys, PostgresProcessRecorder):
 
     def _insert_events(self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
         super()._insert_events(curs, stored_events, **kwargs)
+        if stored_events:
+            # Refuse a damaged head here, before the insert: the library re-raises an error from
+            # ``_fetch_ids_after_insert_events`` only after its transaction block has committed.
+            curs.execute(SQL("SELECT notification_id, events, link FROM {}").format(self.head_table))
+            row = curs.fetchone()
+            head_to_extend(None if row is None else (row["notification_id"], row["events"], row["link"]))
         receipts = list(kwargs.get("receipts") or ())
         if receipts:
             curs.execute(SQL("INSERT INTO {} SELECT unnest(%s::text[])").format(self.receipts_table), (receipts,))
