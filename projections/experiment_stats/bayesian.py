@@ -12,6 +12,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from projections.experiment_stats.distributions import norm_cdf, norm_pdf, norm_ppf
+
 
 @dataclass(frozen=True)
 class Posterior:
@@ -29,25 +31,22 @@ def posterior(estimate: float, variance: float, prior_mean: float = 0.0,
 
 
 def chance_to_win(post: Posterior, higher_is_better: bool) -> float:
-    from scipy import stats  # imported on use: scipy is a noticeable part of a CLI start
 
-    up = float(stats.norm.sf(0, loc=post.mean, scale=post.sd))
+    up = norm_cdf(post.mean / post.sd)
     return up if higher_is_better else 1.0 - up
 
 
 def credible_interval(post: Posterior, alpha: float) -> tuple[float, float]:
-    from scipy import stats  # imported on use: scipy is a noticeable part of a CLI start
 
-    z = float(stats.norm.ppf(1 - alpha / 2))
+    z = norm_ppf(1 - alpha / 2)
     return post.mean - z * post.sd, post.mean + z * post.sd
 
 
 def _positive_part_mean(mu: float, sd: float) -> float:
     """E[max(L, 0)] for L ~ N(mu, sd²) = mu·Φ(mu/sd) + sd·φ(mu/sd)."""
-    from scipy import stats  # imported on use: scipy is a noticeable part of a CLI start
 
     z = mu / sd
-    return float(mu * stats.norm.cdf(z) + sd * stats.norm.pdf(z))
+    return mu * norm_cdf(z) + sd * norm_pdf(z)
 
 
 def risk(post: Posterior, higher_is_better: bool) -> dict[str, float]:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from projections.experiment_stats.distributions import t_cdf, t_ppf, t_sf
+
 
 @dataclass(frozen=True)
 class ArmEstimate:
@@ -67,11 +69,10 @@ def relative(control: ArmEstimate, treatment: ArmEstimate) -> Estimate | None:
 
 def two_sided(estimate: Estimate, alpha: float) -> tuple[float, float, float]:
     """(low, high, p) of the two-sided t interval at level 1 - alpha and the test of zero."""
-    from scipy import stats  # imported on use: scipy is a noticeable part of a CLI start
 
-    t_crit = float(stats.t.ppf(1 - alpha / 2, estimate.df))
+    t_crit = t_ppf(1 - alpha / 2, estimate.df)
     half = t_crit * estimate.se
-    p = float(2 * stats.t.sf(abs(estimate.value) / estimate.se, estimate.df))
+    p = 2 * t_sf(abs(estimate.value) / estimate.se, estimate.df)
     return estimate.value - half, estimate.value + half, min(p, 1.0)
 
 
@@ -81,11 +82,10 @@ def non_inferiority_p(lift: Estimate, margin: float, higher_is_better: bool) -> 
     Higher is better: H0 lift <= -margin, rejected for large (lift + margin)/se.
     Lower is better: H0 lift >= +margin, rejected for small (lift - margin)/se.
     """
-    from scipy import stats  # imported on use: scipy is a noticeable part of a CLI start
 
     if higher_is_better:
-        return float(stats.t.sf((lift.value + margin) / lift.se, lift.df))
-    return float(stats.t.cdf((lift.value - margin) / lift.se, lift.df))
+        return t_sf((lift.value + margin) / lift.se, lift.df)
+    return t_cdf((lift.value - margin) / lift.se, lift.df)
 
 
 def arm_estimate(n: int, mean: float, m2: float, proportion: bool) -> ArmEstimate | None:

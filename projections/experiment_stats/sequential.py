@@ -40,11 +40,14 @@ def p_value(estimate: Estimate, n: int, tuning: float) -> float:
     def gap(log_alpha: float) -> float:
         return halfwidth(estimate, n, math.exp(log_alpha), tuning) - target
 
-    from scipy.optimize import brentq  # imported on use: scipy is a noticeable part of a CLI start
-
     low, high = math.log(1e-300), math.log1p(-1e-12)
     if gap(low) <= 0:
         return 0.0
     if gap(high) >= 0:
         return 1.0
-    return math.exp(brentq(gap, low, high, xtol=1e-14, rtol=1e-12))
+    for _ in range(200):  # bisection on log α: the half-width falls as α grows
+        middle = (low + high) / 2
+        if middle in (low, high):
+            break
+        low, high = (middle, high) if gap(middle) > 0 else (low, middle)
+    return math.exp((low + high) / 2)

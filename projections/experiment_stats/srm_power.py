@@ -12,11 +12,12 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from projections.experiment_stats.distributions import chi2_sf, norm_cdf, norm_ppf
+
 SRM_THRESHOLD = 0.001
 
 
 def srm(observed: list[int], weights: list[float]) -> dict[str, Any]:
-    from scipy import stats  # imported on use: scipy is a noticeable part of a CLI start
 
     total = sum(observed)
     share = sum(weights)
@@ -25,26 +26,24 @@ def srm(observed: list[int], weights: list[float]) -> dict[str, Any]:
     if total == 0 or len(observed) < 2:
         return result
     chi2 = math.fsum((o - e) ** 2 / e for o, e in zip(observed, expected, strict=True) if e > 0)
-    p = float(stats.chi2.sf(chi2, len(observed) - 1))
+    p = chi2_sf(chi2, len(observed) - 1)
     result["p_value"] = p
     result["mismatch"] = p < SRM_THRESHOLD
     return result
 
 
 def n_per_arm(mde: float, control_mean: float, var_c: float, var_t: float, alpha: float, power: float) -> int | None:
-    from scipy import stats  # imported on use: scipy is a noticeable part of a CLI start
 
     delta = mde * abs(control_mean)
     if delta == 0 or var_c + var_t <= 0:
         return None
-    z = float(stats.norm.ppf(1 - alpha / 2) + stats.norm.ppf(power))
+    z = norm_ppf(1 - alpha / 2) + norm_ppf(power)
     needed = z * z * (var_c + var_t) / (delta * delta)
     return math.ceil(needed) if math.isfinite(needed) else None
 
 
 def achieved(mde: float, control_mean: float, var_c: float, n_c: int, var_t: float, n_t: int,
              alpha: float) -> float | None:
-    from scipy import stats  # imported on use: scipy is a noticeable part of a CLI start
 
     delta = mde * abs(control_mean)
     if n_c == 0 or n_t == 0 or delta == 0:
@@ -52,5 +51,5 @@ def achieved(mde: float, control_mean: float, var_c: float, n_c: int, var_t: flo
     se = math.sqrt(var_c / n_c + var_t / n_t)
     if se == 0:
         return None
-    z = float(stats.norm.ppf(1 - alpha / 2))
-    return float(stats.norm.cdf(delta / se - z) + stats.norm.cdf(-delta / se - z))
+    z = norm_ppf(1 - alpha / 2)
+    return norm_cdf(delta / se - z) + norm_cdf(-delta / se - z)
