@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ def run_demo(store_url: str, views: Path, out_dir: Path) -> dict[str, Any]:
             summary = import_lines(ledger, stream)
         kind, key, reason = FORGET
         forgotten = ledger.forget(kind, key, reason, actor="council")
+        scrub_input(sample, f"{kind}:{key}")
         projected = catch_up(ledger.recorder, views)  # rebuilds the file when a forget reached it
         runner = open_views(ledger.recorder, views)
         con = runner.con
@@ -74,3 +76,18 @@ def audit_summary(con: Any) -> dict[str, list[str]]:
         "experiments": [f"{e}: {d or s}" for e, s, d in con.execute(
             "SELECT experiment, status, decision FROM experiment_outcomes ORDER BY experiment").fetchall()],
     }
+
+
+def scrub_input(path: Path, subject: str) -> None:
+    """Erasure covers the source files too: the demo's own input file keeps no text of the forgotten
+    subject (its lines stay, so a re-run still skips them by id)."""
+    from domain import commands as c
+    from domain.handlers.subjects import PERSONAL_FIELDS, SUBJECTS
+    from domain.personal_data import FORGOTTEN
+
+    lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    for line in lines:
+        command = getattr(c, line["type"], None)
+        if command in SUBJECTS and SUBJECTS[command](c.COMMAND_ADAPTER.validate_python(line)) == subject:
+            line.update({name: FORGOTTEN for name in PERSONAL_FIELDS[command] if line.get(name) is not None})
+    path.write_text("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines), encoding="utf-8")

@@ -14,6 +14,13 @@ SUBJECTS: dict[type[c.Command], Callable[[Any], str]] = {
     c.RegisterPerson: lambda cmd: person_subject(cmd.person),
 }
 
+PERSONAL_FIELDS: dict[type[c.Command], tuple[str, ...]] = {
+    c.IdentifyClient: ("name", "description"),
+    c.RecordFeedback: ("text",),
+    c.RegisterPerson: ("name", "email"),
+}
+"""The fields each of those commands seals."""
+
 
 def personal_subjects(commands: Iterable[c.Command]) -> set[str]:
     return {SUBJECTS[type(cmd)](cmd) for cmd in commands if type(cmd) in SUBJECTS}
