@@ -59,11 +59,12 @@ candidate_readings AS (
     JOIN readings r ON r.metric = used.metric AND r.business_at >= b.first_start AND r.business_at <= as_of
 ),
 metric_periods AS (
-    -- ordered: same bits every time; a sum past the largest double (values stored before numbers
-    -- were bounded to 1e15) is averaged scaled by 2^-64, exactly, instead of becoming Infinity
+    -- ordered: same bits every time. Averaged scaled by 2^-64 and scaled back: the same bits as a
+    -- plain avg (rounding does not depend on a power-of-two scale; only values below 1e-288 would
+    -- differ), but a sum past the largest double (values stored before numbers were bounded to
+    -- 1e15) stays finite instead of becoming Infinity. One ordered aggregate, no extra cost.
     SELECT c.promise, c.period_start, c.metric,
-        CASE WHEN isfinite(avg(c.value ORDER BY c.position)) THEN avg(c.value ORDER BY c.position)
-             ELSE avg(c.value * pow(2.0, -64) ORDER BY c.position) * pow(2.0, 64) END AS value
+        avg(c.value * pow(2.0, -64) ORDER BY c.position) * pow(2.0, 64) AS value
     FROM candidate_readings c
     GROUP BY ALL
 ),
