@@ -217,3 +217,13 @@ def test_experiment_and_retrospective_pages_show_the_numbers_and_the_reports_cha
         assert "revenue 2026-02: 14,000.00" in retro.text  # the economics bars, drawn by web.charts
         team = client.get("/teams/delivery")
         assert 'href="/experiments/exp-hot-boxes"' in team.text and 'href="/retro?team=delivery"' in team.text
+
+
+def test_sign_in_never_redirects_off_the_site(served: Served) -> None:
+    for target in ("//evil.example/x", "/\t/evil.example", "/\\evil.example", "https://evil.example/"):
+        with _client(served) as client:
+            form = client.get("/login", params={"next": target})
+            csrf = CSRF.search(form.text).group(1)  # type: ignore[union-attr]
+            signed = client.post("/login", data={"token": served.tokens["lena"], "csrf_token": csrf,
+                                                 "next": target})
+            assert signed.status_code == 303 and signed.headers["location"] == "/", target

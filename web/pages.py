@@ -7,6 +7,7 @@ session's token is refused with 403 before anything else is looked at.
 
 from __future__ import annotations
 
+import re
 import secrets
 from pathlib import Path
 from typing import Any
@@ -71,8 +72,12 @@ def refusal_text(refused: Refused) -> str:
     return f"{refused.message} (rule: {refused.rule})"
 
 
+SAFE_NEXT = re.compile(r"/(?:[^/\\\s\x00-\x1f\x7f][^\\\s\x00-\x1f\x7f]*)?")
+
+
 def _safe_next(url: str | None) -> str:
-    return url if url and url.startswith("/") and not url.startswith("//") and "\\" not in url else "/"
+    """Only a path of this site: never '//host', a backslash, or whitespace a browser would drop."""
+    return url if url and SAFE_NEXT.fullmatch(url) else "/"
 
 
 @router.get("/login", response_class=HTMLResponse)
