@@ -22,8 +22,12 @@ from domain.unit_of_work import UnitOfWork
 
 
 class CrossIndex(Protocol):
+    """Candidates only: every team it names is checked against the team itself, so an index a moment
+    behind the store can only miss something (then ``refresh`` brings it up to date), never let in."""
+
     def teams_of(self, person: str) -> set[str]: ...
     def promisor_teams_on(self, metric: str) -> set[str]: ...
+    def refresh(self) -> bool: ...
 
 
 class NoIndex:
@@ -35,6 +39,9 @@ class NoIndex:
     def promisor_teams_on(self, metric: str) -> set[str]:
         return set()
 
+    def refresh(self) -> bool:
+        return False
+
 
 class UnitOfWorkFacts:
     def __init__(self, uow: UnitOfWork, index: CrossIndex | None = None) -> None:
@@ -42,6 +49,18 @@ class UnitOfWorkFacts:
         self.index = index or NoIndex()
         self._teams_of: dict[str, set[str]] = {}  # the index's answers, asked once per batch
         self._teams_on: dict[str, set[str]] = {}
+        self._refreshed = False
+
+    def _refresh_index(self) -> bool:
+        """Bring the index up to date (once per batch), when a "no" might only mean it was behind."""
+        if self._refreshed:
+            return False
+        self._refreshed = True
+        if not self.index.refresh():
+            return False
+        self._teams_of.clear()
+        self._teams_on.clear()
+        return True
 
     def _index_teams_of(self, person: str) -> set[str]:
         if person not in self._teams_of:
@@ -74,8 +93,12 @@ class UnitOfWorkFacts:
     def in_any_team(self, person: str) -> bool:
         if any(person in t.members for t in self._loaded(Team)):
             return True
-        # the index may be behind this batch: a team it names must still hold the person now
-        return any(self.member(team, person) for team in self._index_teams_of(person))
+        for _ in range(2):  # the index as it is, then (only to turn a "no" into a "yes") brought up to date
+            if any(self.member(team, person) for team in self._index_teams_of(person)):
+                return True
+            if not self._refresh_index():
+                return False
+        return False
 
     def _promise(self, key: str) -> Promise | None:
         return self.uow.find(Promise, key)
@@ -117,9 +140,13 @@ class UnitOfWorkFacts:
                 and self.lead(found.promisor, person))
 
     def member_of_team_promising_on(self, metric: str, person: str) -> bool:
-        teams = {p.promisor for p in self._loaded(Promise) if p.metric == metric}
-        teams |= self._index_teams_on(metric)
-        return any(self.member(team, person) for team in teams)
+        loaded = {p.promisor for p in self._loaded(Promise) if p.metric == metric}
+        for _ in range(2):  # as in ``in_any_team``
+            if any(self.member(team, person) for team in loaded | self._index_teams_on(metric)):
+                return True
+            if not self._refresh_index():
+                return False
+        return False
 
     def feedback_team(self, feedback_id: str) -> str | None:
         found = self.uow.find(Feedback, feedback_id)

@@ -184,7 +184,27 @@ def bench_reads(kind: str, n: int, workdir: Path, data: Path, clients: int, seco
     }
 
 
-def bench_writes(kind: str, n: int, workdir: Path, data: Path, batch: int = 500) -> dict[str, Any]:
+def post_arrays(base: str, token: str, arrays: list[list[dict[str, Any]]], clients: int) -> int:
+    """Post every array, ``clients`` keep-alive clients at once; the number of readings accepted."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def post(share: list[list[dict[str, Any]]]) -> int:
+        with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=120) as http:
+            accepted = 0
+            for array in share:
+                answer = http.post("/api/commands", json=array)
+                answer.raise_for_status()
+                accepted += sum(r["status"] == "accepted" for r in answer.json()["results"])
+            return accepted
+
+    with ThreadPoolExecutor(clients) as pool:
+        return sum(pool.map(post, [arrays[i::clients] for i in range(clients)]))
+
+
+def bench_writes(kind: str, n: int, workdir: Path, data: Path, batch: int = 500,
+                 writers: tuple[int, ...] = (1, 2)) -> dict[str, Any]:
+    """The CLI import of the readings, then the same readings posted in arrays of ``batch`` by one
+    client, and by several at once, each on a fresh store of the same kind."""
     lines = [json.loads(line) for line in data.read_text().splitlines()[1:]]  # the readings (metric is seeded)
     with fresh_store(kind, workdir, "cli") as url:
         seed(url)
@@ -193,23 +213,18 @@ def bench_writes(kind: str, n: int, workdir: Path, data: Path, batch: int = 500)
         cli_seconds, summary = timed(lambda: import_lines(ledger, text))
         assert summary.accepted == len(lines) and not summary.errors
         ledger.close()
-    with fresh_store(kind, workdir, "api") as url:
-        token = seed(url)
-        with server(url, workdir / f"views-w-{kind}.duckdb", workdir / f"server-w-{kind}.log") as base, \
-                httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=120) as http:
+    row: dict[str, Any] = {"store": kind, "readings": len(lines), "cli_import_per_s": len(lines) / cli_seconds}
+    for clients in writers:
+        with fresh_store(kind, workdir, f"api{clients}") as url:
+            token = seed(url)
+            with server(url, workdir / f"views-w{clients}-{kind}.duckdb", workdir / f"server-w-{kind}.log") as base:
+                arrays = [lines[start:start + batch] for start in range(0, len(lines), batch)]
 
-            def post_all() -> int:
-                accepted = 0
-                for start in range(0, len(lines), batch):
-                    answer = http.post("/api/commands", json=lines[start:start + batch])
-                    answer.raise_for_status()
-                    accepted += sum(r["status"] == "accepted" for r in answer.json()["results"])
-                return accepted
-
-            api_seconds, accepted = timed(post_all)
-            assert accepted == len(lines), accepted
-    return {"store": kind, "readings": len(lines), "cli_import_per_s": len(lines) / cli_seconds,
-            "api_per_s": len(lines) / api_seconds, "ratio": cli_seconds / api_seconds}
+                api_seconds, accepted = timed(lambda: post_arrays(base, token, arrays, clients))  # noqa: B023
+                assert accepted == len(lines), accepted
+        row[f"api_{clients}_client_per_s"] = len(lines) / api_seconds
+        row[f"ratio_{clients}_client"] = cli_seconds / api_seconds
+    return row
 
 
 def main() -> None:

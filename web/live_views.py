@@ -63,12 +63,12 @@ class LiveViews:
         return position if time.monotonic() - when <= FRESH_FOR else None
 
     def note_written(self, position: int | None) -> None:
-        """This server wrote up to ``position``: its next read must see it (read-your-writes), and the
-        background catch-up starts at once (live pages hear of it; the next read often finds it done)."""
+        """This server wrote up to ``position``: its next read must see it (read-your-writes). The
+        background catch-up picks it up at its next poll, so a stream of writes is projected in
+        larger, cheaper batches (live pages hear of a write within ``poll_interval``)."""
         if position is not None:
             known, when = self._known
             self._known = (max(known, position), when)
-            self._wake.set()
 
     def catch_up(self, until: int | None = None) -> int:
         """Project new events (at least up to ``until``); returns the views position."""

@@ -23,20 +23,22 @@ def to_json(data: Any) -> bytes:
 
 
 class ViewsIndex:
-    """The permission table's cross-aggregate questions, answered from the views caught up first (so
-    a membership recorded by the previous request counts; the batch's own changes the facts add)."""
+    """The permission table's cross-aggregate questions, answered from the views as they are; the facts
+    ask ``refresh`` before they take a "no" for an answer (``domain.facts.CrossIndex``)."""
 
     def __init__(self, views: LiveViews) -> None:
         self.views = views
 
+    def refresh(self) -> bool:
+        self.views.fresh(max_age=0)
+        return True
+
     def teams_of(self, person: str) -> set[str]:
-        self.views.fresh()
         with self.views.reading() as con:
             rows = con.execute("SELECT team FROM team_members WHERE person = ?", [person]).fetchall()
         return {row[0] for row in rows}
 
     def promisor_teams_on(self, metric: str) -> set[str]:
-        self.views.fresh()
         with self.views.reading() as con:
             rows = con.execute(
                 "SELECT DISTINCT promisor FROM promise_history WHERE metric = ?", [metric]
