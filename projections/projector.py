@@ -118,6 +118,10 @@ COLUMNAR: dict[str, str] = {
          "rating": "DOUBLE", "team": "VARCHAR", "promise": "VARCHAR", "occurred_at": {"_data_": "VARCHAR"}},
         "s.key, s.client, s.kind, s.channel, s.text, s.rating, s.team, s.promise, "
         f"{utc_sql('s.occurred_at._data_')}, s.audit._data_.correlation"),
+    "domain.experiment:Experiment.ObservationRecorded": _columnar(  # a big experiment holds millions
+        "observations", "domain.experiment:Experiment.ObservationRecorded",
+        {"arm": "VARCHAR", "value": "DOUBLE", "metric": "VARCHAR", "covariate": "DOUBLE"},
+        "l.key, s.arm, s.value, s.metric, s.covariate", key_from_log=True),
     "domain.feedback:Feedback.Resolved": _columnar(
         "feedback_resolutions", "domain.feedback:Feedback.Resolved",
         {"resolution": "VARCHAR"}, "l.key, s.resolution, s.audit._data_.actor", key_from_log=True),
