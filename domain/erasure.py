@@ -15,7 +15,7 @@ from eventsourcing.domain import event
 
 from domain.audit import Audit
 from domain.base import DomainError, LedgerAggregate, key_id
-from domain.personal_data import client_subject, person_subject
+from domain.personal_data import IncompleteErasure, client_subject, person_subject
 
 if TYPE_CHECKING:
     from domain.application import Ledger
@@ -50,10 +50,12 @@ class ForgetResult:
     """False when the subject had no key left (forgotten before, and nothing new since)."""
     erasure: str | None
     """The key of the ``Erasure`` recorded now, None when none was needed."""
+    incomplete: str | None = None
+    """Why a copy of the key may remain in the store for now (run the forget again later)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {"subject": self.subject, "key_destroyed": self.key_destroyed, "erasure": self.erasure,
-                "already_forgotten": self.erasure is None}
+                "already_forgotten": self.erasure is None, "incomplete": self.incomplete}
 
 
 def subject_of(kind: str, key: str) -> str:
@@ -81,11 +83,15 @@ def forget(ledger: Ledger, kind: str, key: str, reason: str, audit: Audit) -> Fo
     row = ledger.keystore.subject_keys((subject,)).get(subject)
     if row is None and not erasures and not _exists(ledger, kind, key):
         raise UnknownSubject(f"unknown {kind} {key!r}: nothing is stored about it")
-    destroyed = ledger.keystore.destroy_subject_key(subject) if row is not None else False
+    incomplete = None
+    try:  # also when no key is left: a forget run again finishes scrubbing what an earlier one could not
+        destroyed = ledger.keystore.destroy_subject_key(subject)
+    except IncompleteErasure as error:
+        destroyed, incomplete = error.deleted, str(error)
     if not destroyed and erasures:
-        return ForgetResult(subject, key_destroyed=False, erasure=None)
+        return ForgetResult(subject, key_destroyed=False, erasure=None, incomplete=incomplete)
     erasure_key = subject if erasures == 0 else f"{subject}#{erasures + 1}"
     erasure = Erasure(key=erasure_key, subject=subject, subject_kind=kind, subject_key=key,
                       key_id=None if row is None else str(row[0]), reason=reason, audit=audit)
     ledger.record(list(erasure.collect_events()), tracking=None, receipts=[])
-    return ForgetResult(subject, key_destroyed=destroyed, erasure=erasure_key)
+    return ForgetResult(subject, key_destroyed=destroyed, erasure=erasure_key, incomplete=incomplete)

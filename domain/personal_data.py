@@ -43,6 +43,14 @@ class PersonalDataError(RuntimeError):
     """The key table or a sealed value is damaged: reading on would crash or show wrong text."""
 
 
+class IncompleteErasure(RuntimeError):
+    """The key row is deleted, but the store could not yet scrub every copy of it (see ``subject_keys``)."""
+
+    def __init__(self, message: str, deleted: bool) -> None:
+        super().__init__(message)
+        self.deleted = deleted
+
+
 def client_subject(client: str) -> str:
     return f"client:{client}"
 
@@ -62,7 +70,8 @@ class KeyStore(Protocol):
         """The keys of ``subjects`` (all keys when None); ``create`` makes the missing ones first."""
 
     def destroy_subject_key(self, subject: str) -> bool:
-        """Delete the subject's key so that no file of the store keeps it; False if it had none."""
+        """Delete the subject's key so that no file of the store keeps it; False if it had none.
+        Raises ``IncompleteErasure`` when the row is gone but a copy may remain for now."""
 
 
 class MemoryKeyStore:

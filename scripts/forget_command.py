@@ -43,6 +43,8 @@ def forget_subject(kind: str, key: str, reason: str, actor: str | None, store: s
     else:
         typer.echo(f"{kind} {key!r} forgotten: key destroyed, SubjectForgotten recorded"
                    + (f", views rebuilt ({path})" if rebuilt else ""))
+    if result.incomplete:
+        raise fail(f"forget: {result.incomplete}")
 
 
 @forget_app.command("client")

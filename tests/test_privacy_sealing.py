@@ -125,3 +125,34 @@ def test_text_stored_before_encryption_still_reads(ledger: Ledger) -> None:
     ledger.record(list(legacy.collect_events()), tracking=None, receipts=[])
     client = ledger.state(Client, "old")
     assert client is not None and client.name == "Plain Name"
+
+
+def test_a_reader_holding_an_old_snapshot_delays_the_wal_scrub_and_forget_again_finishes_it(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+    from pathlib import Path
+
+    from domain.stores import subject_keys
+
+    monkeypatch.setattr(subject_keys, "CHECKPOINT_SECONDS", 0.3)
+    ledger = Ledger.open(sqlite_url)
+    try:
+        ledger.execute(commands({"type": "IdentifyClient", "client": "ann", "name": "Ann", "kind": "external",
+                                 "at": T0.isoformat()}))
+        key = ledger.keystore.subject_keys(["client:ann"])["client:ann"][1]
+        path = Path(sqlite_url[len("sqlite:///"):])
+        reader = sqlite3.connect(path)
+        reader.execute("BEGIN")
+        reader.execute("SELECT count(*) FROM stored_events").fetchone()  # holds its snapshot
+        first = ledger.forget("client", "ann", reason="ticket 1")
+        assert first.key_destroyed and first.erasure == "client:ann"
+        assert first.incomplete is not None and "run the same forget again" in first.incomplete
+        reader.rollback()
+        reader.close()
+        again = ledger.forget("client", "ann", reason="ticket 1")
+        assert again.erasure is None and again.incomplete is None
+        files = b"".join(p.read_bytes() for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")) if p.exists())
+        assert key not in files
+    finally:
+        ledger.close()

@@ -14,7 +14,7 @@ import time
 from collections.abc import Collection
 from typing import Any
 
-from domain.personal_data import KeyRow, new_key_row
+from domain.personal_data import IncompleteErasure, KeyRow, new_key_row
 
 SQLITE_TABLE = "subject_keys"
 SQLITE_DDL = (f"CREATE TABLE IF NOT EXISTS {SQLITE_TABLE} (subject TEXT PRIMARY KEY, kid TEXT NOT NULL,"
@@ -58,22 +58,33 @@ class SQLiteSubjectKeys:
             c.execute("PRAGMA secure_delete = ON")
             c.execute(f"DELETE FROM {SQLITE_TABLE} WHERE subject = ?", (subject,))
             deleted = c.sqlite_cursor.rowcount > 0
-        self.checkpoint_wal()
+        if not self.checkpoint_wal():
+            raise IncompleteErasure(
+                f"the key of {subject!r} is deleted, but the WAL file (-wal) may still hold a copy: a reader "
+                f"kept an older snapshot open for {CHECKPOINT_SECONDS:g} s; run the same forget again once "
+                "it has finished", deleted)
         return deleted
 
-    def checkpoint_wal(self) -> None:
-        """Copy the WAL into the database and truncate it, waiting for readers of older snapshots."""
+    def checkpoint_wal(self) -> bool:
+        """Copy the WAL into the database and truncate it, waiting a while for readers of older
+        snapshots; False if they kept it from completing."""
         deadline = time.monotonic() + CHECKPOINT_SECONDS
         with self.datastore.get_connection(commit=True) as conn:
             cursor = conn.cursor()
-            while True:
-                cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-                busy, _, _ = cursor.fetchone()
-                if not busy:
-                    return
-                if time.monotonic() > deadline:
-                    raise TimeoutError("the WAL could not be checkpointed: a reader kept an old snapshot open")
-                time.sleep(0.05)
+            cursor.execute("PRAGMA busy_timeout")
+            (busy_timeout,) = cursor.fetchone()
+            cursor.execute(f"PRAGMA busy_timeout = {min(int(CHECKPOINT_SECONDS * 1000), busy_timeout)}")
+            try:
+                while True:
+                    cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                    busy, _, _ = cursor.fetchone()
+                    if not busy:
+                        return True
+                    if time.monotonic() > deadline:
+                        return False
+                    time.sleep(0.05)
+            finally:
+                cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout)}")
 
 
 class PostgresSubjectKeys:
