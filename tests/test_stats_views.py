@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import math
 import random
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,7 @@ import pytest
 from helpers import cli_json, run_cli
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
-from view_helpers import import_lines
+from view_helpers import STORES, import_lines, module_store
 
 AT = "2026-01-01T00:00:00Z"
 RNG = random.Random(99)
@@ -57,13 +58,13 @@ def _experiment(key: str, *, summaries: bool) -> list[dict[str, Any]]:
     return lines
 
 
-@pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
-    directory = tmp_path_factory.mktemp("stats-views")
-    url = f"sqlite:///{directory / 'ledger.db'}"
-    import_lines(_base() + _experiment("raw3", summaries=False) + _experiment("mixed3", summaries=True), url,
-                 directory)
-    return url, directory / "views.duckdb"
+@pytest.fixture(scope="module", params=STORES)
+def store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    directory = tmp_path_factory.mktemp(f"stats-views-{request.param}")
+    for url in module_store(request.param, directory):
+        import_lines(_base() + _experiment("raw3", summaries=False) + _experiment("mixed3", summaries=True), url,
+                     directory)
+        yield url, directory / "views.duckdb"
 
 
 def _show(store: tuple[str, Path], key: str, *extra: str) -> Any:
