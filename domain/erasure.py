@@ -52,10 +52,12 @@ class ForgetResult:
     """The key of the ``Erasure`` recorded now, None when none was needed."""
     incomplete: str | None = None
     """Why a copy of the key may remain in the store for now (run the forget again later)."""
+    position: int | None = None
+    """Where the ``SubjectForgotten`` event was stored."""
 
     def to_dict(self) -> dict[str, Any]:
         return {"subject": self.subject, "key_destroyed": self.key_destroyed, "erasure": self.erasure,
-                "already_forgotten": self.erasure is None, "incomplete": self.incomplete}
+                "already_forgotten": self.erasure is None, "incomplete": self.incomplete, "position": self.position}
 
 
 def subject_of(kind: str, key: str) -> str:
@@ -93,5 +95,6 @@ def forget(ledger: Ledger, kind: str, key: str, reason: str, audit: Audit) -> Fo
     erasure_key = subject if erasures == 0 else f"{subject}#{erasures + 1}"
     erasure = Erasure(key=erasure_key, subject=subject, subject_kind=kind, subject_key=key,
                       key_id=None if row is None else str(row[0]), reason=reason, audit=audit)
-    ledger.record(list(erasure.collect_events()), tracking=None, receipts=[])
-    return ForgetResult(subject, key_destroyed=destroyed, erasure=erasure_key, incomplete=incomplete)
+    position = ledger.record(list(erasure.collect_events()), tracking=None, receipts=[])
+    return ForgetResult(subject, key_destroyed=destroyed, erasure=erasure_key, incomplete=incomplete,
+                        position=position)

@@ -48,7 +48,8 @@ async def post_forget(request: Request, principal: Writer) -> JSONResponse:
             result = server.ledger.forget(body.kind, body.key, body.reason, actor=principal.person)
         except UnknownSubject as error:
             raise ApiError(404, str(error)) from None
-        server.views.fresh()  # the views see the forget and rebuild without the subject's plaintext
+        server.views.note_written(result.position)
+        server.views.fresh(max_age=0)  # the views see the forget and rebuild without the subject's plaintext
         return JSONResponse(result.to_dict())
 
     return await run_in_threadpool(forget)
