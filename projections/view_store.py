@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import random
+import re
 import stat
 import time
 from pathlib import Path
@@ -26,6 +27,7 @@ LOCK_WAIT_ENV = "CLIENTOCRACY_VIEWS_LOCK_TIMEOUT"
 DUCKDB_MAGIC = b"DUCK"  # bytes 8..12 of every DuckDB database file
 REBUILD_HINT = "rebuild the views: clientocracy project --rebuild"
 OUR_TABLES = ("views_meta", "projection_tracking")
+SPECIAL_NAME = re.compile(r"^(:memory:|[A-Za-z][A-Za-z0-9+.-]+:)")  # ':memory:', 'md:', 's3://', ...
 
 
 class ViewsError(SetupError):
@@ -50,6 +52,9 @@ def check_target(path: Path) -> bool:
     A missing or empty file may be created; an existing one must be a DuckDB file (its header);
     whether it holds our tables is checked once it is open (``connect``).
     """
+    if SPECIAL_NAME.match(str(path)):
+        raise ViewsError(f"--views {path} is not a file path (DuckDB would keep it in memory or fetch it "
+                         "remotely): give a file such as .clientocracy/views.duckdb")
     try:
         info = path.stat()
     except FileNotFoundError:

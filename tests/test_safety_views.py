@@ -81,6 +81,14 @@ def test_a_text_file_as_views_is_refused_untouched(tmp_path: Path, command: tupl
     assert notes.read_text() == "my notes\n" * 100
 
 
+@pytest.mark.parametrize("name", [":memory:", "md:views"])
+def test_views_that_would_not_be_a_file_are_refused(tmp_path: Path, name: str) -> None:
+    store = sqlite_store(tmp_path, "ledger.db")
+    load(store, TEAM_A)
+    result = run_cli("project", store=store, views=Path(name), cwd=tmp_path)
+    assert result.returncode != 0 and "is not a file path" in result.stderr and "Traceback" not in result.stderr
+
+
 def test_a_missing_or_empty_views_file_is_created(tmp_path: Path) -> None:
     store = sqlite_store(tmp_path, "ledger.db")
     load(store, TEAM_A)
