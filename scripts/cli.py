@@ -237,6 +237,17 @@ def check_writable_file(path: Path, option: str) -> None:
         raise fail(f"{option} {path} is a directory; give a file name", 2)
     if not path.parent.is_dir():
         raise fail(f"{option} {path}: the folder {path.parent} does not exist", 2)
+    if path.is_file() and path.stat().st_size and not _looks_like_html(path):
+        raise fail(f"{option} {path} exists and is not an HTML report: refusing to overwrite it", 2)
+
+
+def _looks_like_html(path: Path) -> bool:
+    try:
+        with path.open("rb") as file:
+            start = file.read(64).lstrip().lower()
+    except OSError:
+        return False
+    return start.startswith((b"<!doctype html", b"<html"))
 
 
 @app.command()

@@ -214,9 +214,16 @@ def test_retro_html_and_team_keys(tmp_path: Path, store: str) -> None:
                            (Path("/dev/full"), "cannot write")):
         clean_error(run_cli("retro", "--team", "alpha", *span, "--html", str(html), store=store, views=views),
                     "--html", expected)
+    ledger = tmp_path / "ledger.db"
+    before = ledger.read_bytes()
+    clean_error(run_cli("retro", "--team", "alpha", *span, "--html", str(ledger), store=store, views=views),
+                "not an HTML report")
+    assert ledger.read_bytes() == before
     result = run_cli("retro", "--team", "a/b", *span, store=store, views=views, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "retro-a_b.html").exists()
+    again = run_cli("retro", "--team", "a/b", *span, "--html", "retro-a_b.html", store=store, views=views, cwd=tmp_path)
+    assert again.returncode == 0, again.stderr  # a report of ours is overwritten freely
     clean_error(run_cli("retro", "--team", "alpha", "--from", "garbage", "--to", "2026-01-01",
                         store=store, views=views), "--from 'garbage'")
     clean_error(run_cli("retro", "--team", "alpha", "--from", "2026-01-01", "--to", "nonsense",
