@@ -88,13 +88,13 @@ def _get(ledger: Any, cls: type[LedgerAggregate], key: str) -> Any:
 
 def issue_token(ledger: Any, person: str, scope: str = "write", days: float | None = None,
                 now: datetime | None = None) -> IssuedToken:
-    """A new token for a registered person (the trusted operator's act)."""
+    """A new token for ``person`` (the trusted operator's act; see ``is_registered``)."""
     if scope not in SCOPES:
         raise DomainError(f"scope must be one of {', '.join(SCOPES)}, not {scope!r}")
     if days is not None and not days > 0:
         raise DomainError("--expires must be a positive number of days")
-    if _get(ledger, Person, person) is None:
-        raise DomainError(f"unknown person {person!r}: register them first (RegisterPerson)")
+    if not person.strip() or len(person) > 200 or any(ord(ch) < 32 for ch in person):
+        raise DomainError(f"person {person!r}: a person key is 1-200 printable characters")
     at = now or datetime.now(UTC)
     token_id = secrets.token_hex(8)
     raw = f"clo_{token_id}_{secrets.token_urlsafe(32)}"
@@ -103,6 +103,12 @@ def issue_token(ledger: Any, person: str, scope: str = "write", days: float | No
                   audit=Audit(at=at, reason=f"token issued ({scope})"))
     ledger.record(token.collect_events(), tracking=None, receipts=[])
     return IssuedToken(token_id, raw, person, scope, expires_at)
+
+
+def is_registered(ledger: Any, person: str) -> bool:
+    """Whether ``person`` was registered (RegisterPerson). A token may name a person known only by
+    their memberships; the CLI warns about it, as a misspelt key would get a token that may do nothing."""
+    return _get(ledger, Person, person) is not None
 
 
 def revoke_token(ledger: Any, token_id: str, now: datetime | None = None) -> None:

@@ -15,7 +15,7 @@ token_app = typer.Typer(help="Access tokens for the HTTP API and the web workspa
 
 @token_app.command("issue")
 def token_issue(
-    person: Annotated[str, typer.Argument(help="A registered person (RegisterPerson).")],
+    person: Annotated[str, typer.Argument(help="The person the token acts as (registered with RegisterPerson).")],
     scope: Annotated[str, typer.Option("--scope", help="write | read | ingest")] = "write",
     expires: Annotated[float | None, typer.Option("--expires", help="Days until it expires (default: never).")] = None,
     store: StoreOpt = None,
@@ -24,10 +24,13 @@ def token_issue(
 ) -> None:
     """Issue a token; it is printed once and the store keeps only its SHA-256 digest."""
     from domain.base import DomainError
-    from domain.tokens import issue_token
+    from domain.tokens import is_registered, issue_token
 
     ledger = open_ledger(store)
     try:
+        if not is_registered(ledger, person):
+            typer.echo(f"warning: {person!r} is not a registered person (RegisterPerson); the token acts as "
+                       f"{person!r} all the same", err=True)
         issued = issue_token(ledger, person, scope, expires)
     except DomainError as error:
         raise fail(str(error), 2) from None

@@ -175,3 +175,12 @@ def test_raw_tokens_are_stored_nowhere(served: dict[str, Any]) -> None:
         for path in files:
             assert secret not in path.read_bytes(), (name, path)
         assert secret.split(b"_")[-1] not in (folder / "server.log").read_bytes()
+
+
+def test_token_issue_warns_about_an_unregistered_person(served: dict[str, Any]) -> None:
+    made = cli("token", "issue", "nobody-yet", "--json", store=served["store"])
+    assert "not a registered person" in made.stderr
+    issued = json.loads(made.stdout)
+    assert set(issued) == {"token_id", "token", "person", "scope", "expires_at"} and issued["person"] == "nobody-yet"
+    answer = call(served, "POST", "/api/commands", issued["token"], json={"type": "FormTeam", "team": "n", "name": "N"})
+    assert answer.status_code == 403  # a token, but the person may do nothing the table does not allow
