@@ -107,10 +107,25 @@ def test_full_negotiation_with_required_authority(world: dict[str, Any]) -> None
     by_team = ok(get(world, "/api/audit?team=kitchen&actor=carol"))["events"]
     assert {e["event"] for e in by_team} >= {"Formed", "MemberAdded", "AuthorityGranted", "AuthorityRevoked"}
 
+    ok(post(world, "bob", {"type": "ProposeExperiment", "experiment": "e1", "team": "kitchen",
+                           "hypothesis": "Prep earlier", "metric": "wait", "design": "ab"}))
+    ok(post(world, "bob", {"type": "StartExperiment", "experiment": "e1"}))
+    ok(post(world, "bob", [{"type": "RecordObservation", "experiment": "e1", "arm": arm, "value": v}
+                           for arm, v in (("control", 9), ("control", 11), ("treatment", 7), ("treatment", 8))]))
+
     # the API's answers are the CLI's, byte for byte once parsed (the CLI on a views file of its own)
     views = str(world["folder"] / "cli-views.duckdb")
     for path, args in (("/api/promises/fast", ("promise", "show", "fast")),
-                       ("/api/teams/kitchen", ("team", "show", "kitchen"))):
+                       ("/api/teams/kitchen", ("team", "show", "kitchen")),
+                       ("/api/experiments/e1", ("experiment", "show", "e1")),
+                       ("/api/promises/fast?as_of=2000-01-01T00:00:00Z", None)):
+        if args is None:
+            assert get(world, path).status_code == 404  # did not exist yet then
+            continue
         shown = json.loads(cli(*args, "--json", "--views", views, store=world["store"]).stdout)
         assert ok(get(world, path)) == shown
+    retro = json.loads(cli("retro", "--team", "kitchen", "--from", "2000-01-01", "--to", "2100-01-01", "--json",
+                           "--views", views, "--html", str(world["folder"] / "r.html"), store=world["store"]).stdout)
+    served = ok(get(world, "/api/retro?team=kitchen&from=2000-01-01&to=2100-01-01"))
+    assert served["retrospectives"] == retro["retrospectives"]
     assert json.loads(cli("verify", "--json", store=world["store"]).stdout)["ok"] is True
