@@ -237,8 +237,13 @@ def check_writable_file(path: Path, option: str) -> None:
         raise fail(f"{option} {path} is a directory; give a file name", 2)
     if not path.parent.is_dir():
         raise fail(f"{option} {path}: the folder {path.parent} does not exist", 2)
+
+
+def check_report_file(path: Path) -> None:
+    """``retro --html``: writable, and never an existing file other than an HTML report (the store, say)."""
+    check_writable_file(path, "--html")
     if path.is_file() and path.stat().st_size and not _looks_like_html(path):
-        raise fail(f"{option} {path} exists and is not an HTML report: refusing to overwrite it", 2)
+        raise fail(f"--html {path} exists and is not an HTML report: refusing to overwrite it", 2)
 
 
 def _looks_like_html(path: Path) -> bool:
@@ -266,7 +271,7 @@ def retro(
 
     start_at, end_at = as_of_arg(start, "--from"), as_of_arg(end, "--to")
     path = html or Path(f"retro-{safe_file_name('-'.join(team))}.html")
-    check_writable_file(path, "--html")
+    check_report_file(path)
     with caught_up_views(store, views) as con:
         missing = [t for t in team if con.execute("SELECT 1 FROM teams WHERE team = ?", [t]).fetchone() is None]
         if missing:

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
-from scripts.cli import JsonOpt, StoreOpt, WriteOnlyViewsOpt, emit_json, fail, open_ledger
+from scripts.cli import JsonOpt, StoreOpt, WriteOnlyViewsOpt, check_writable_file, emit_json, fail, open_ledger
 
 ingest_app = typer.Typer(help="Ingest client feedback from Kafka or a file.", no_args_is_help=True)
 
@@ -115,6 +115,8 @@ def file_command(
     from consumers.shutdown import stop_on_signals
 
     path = None if file == "-" else Path(file)
+    if dead_letters is not None:
+        check_writable_file(dead_letters, "--dead-letters")
     try:
         stream = sys.stdin.buffer if path is None else path.open("rb")
     except OSError as error:

@@ -230,6 +230,14 @@ def test_retro_html_and_team_keys(tmp_path: Path, store: str) -> None:
                         store=store, views=views), "--to 'nonsense'")
 
 
+def test_ingest_file_dead_letters_a_directory(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"not": "feedback"}\n')
+    store = f"sqlite:///{tmp_path / 'ledger.db'}"
+    clean_error(run_cli("ingest", "file", str(bad), "--dead-letters", str(tmp_path), store=store),
+                "--dead-letters", "is a directory")
+
+
 def test_demo_out_an_existing_file(tmp_path: Path) -> None:
     target = tmp_path / "report.txt"
     target.write_text("keep me")
