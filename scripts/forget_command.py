@@ -41,7 +41,9 @@ def forget_subject(kind: str, key: str, reason: str, actor: str | None, store: s
     elif result.erasure is None:
         typer.echo(f"{kind} {key!r} was already forgotten; nothing new was stored about it since")
     else:
-        typer.echo(f"{kind} {key!r} forgotten: key destroyed, SubjectForgotten recorded"
+        destroyed = ("key destroyed" if result.key_destroyed
+                     else "it had no key left (text stored before encryption stays)")
+        typer.echo(f"{kind} {key!r} forgotten: {destroyed}, SubjectForgotten recorded"
                    + (f", views rebuilt ({path})" if rebuilt else ""))
     if result.incomplete:
         raise fail(f"forget: {result.incomplete}")
