@@ -12,7 +12,7 @@ from eventsourcing.application import Application, ProcessingEvent
 from eventsourcing.persistence import JSONTranscoder, ProcessRecorder, Tracking
 
 from domain import commands as c
-from domain.audit import Audit, AuditAsDict
+from domain.audit import TRUSTED_CHANNEL, Audit, AuditAsDict, channel_of
 from domain.base import DomainError, LedgerAggregate, MissingAuthority, TimeWentBack, key_id
 from domain.batch import (
     Acting,
@@ -117,7 +117,10 @@ class Ledger(Application):
                 result.skipped.append(index)
                 continue
             default_at = cmd.occurred_at if isinstance(cmd, c.RecordFeedback) else now
-            audit = Audit(at=cmd.at or default_at, actor=cmd.actor, reason=cmd.reason, correlation=cmd.id)
+            # the import's channel is implied (not stored) unless its line id would read as another one
+            implied = channel_of(None, cmd.id) == TRUSTED_CHANNEL
+            audit = Audit(at=cmd.at or default_at, actor=cmd.actor, reason=cmd.reason, correlation=cmd.id,
+                          channel=None if implied else TRUSTED_CHANNEL)
             uow.at = audit.at
             try:
                 if acting is not None and facts is not None:

@@ -98,3 +98,17 @@ def test_events_stored_before_people_existed_still_load(sqlite_url: str) -> None
             assert getattr(event, drop) in (False, [], None)
     finally:
         ledger.close()
+
+
+def test_an_import_line_id_that_looks_like_a_kafka_position_is_still_channel_import(sqlite_url: str) -> None:
+    ledger = Ledger.open(sqlite_url)
+    try:
+        lines = [{"type": "FormTeam", "id": "kafka:feedback:0:7", "team": "t", "name": "T", "at": AT},
+                 {"type": "FormTeam", "id": "plain-1", "team": "u", "name": "U", "at": AT}]
+        assert import_lines(ledger, jsonl(lines).splitlines()).errors == []
+        assert [ledger.history(Team, key)[0].audit.source for key in ("t", "u")] == ["import", "import"]
+        stored = {json.loads(s.state)["key"]: json.loads(s.state)["audit"]["_data_"]
+                  for s in ledger.recorder.select_notifications(1, 10)}
+        assert stored["t"]["channel"] == "import" and "channel" not in stored["u"]  # implied, bytes unchanged
+    finally:
+        ledger.close()
