@@ -66,37 +66,33 @@ AUDIT_SHAPE = {"_data_": {"at": "VARCHAR", "actor": "VARCHAR", "reason": "VARCHA
                           "channel": "VARCHAR"}}
 AT = utc_sql("s.audit._data_.at")
 CHANNEL_SQL = (  # channel_of in SQL
-    "CASE WHEN e.s.audit._data_.channel <> '' THEN e.s.audit._data_.channel"
-    " WHEN split_part(e.s.audit._data_.correlation, ':', 1) IN ('kafka', 'file')"
-    " THEN split_part(e.s.audit._data_.correlation, ':', 1)"
-    " WHEN split_part(e.s.audit._data_.correlation, ':', 1) = 'stdin' THEN 'file'"
-    f" ELSE '{TRUSTED_CHANNEL}' END"
+    "coalesce(nullif(e.s.audit._data_.channel, ''), CASE split_part(e.s.audit._data_.correlation, ':', 1)"
+    f" WHEN 'kafka' THEN 'kafka' WHEN 'file' THEN 'file' WHEN 'stdin' THEN 'file' ELSE '{TRUSTED_CHANNEL}' END)"
 )
-
-EVENT_LOG_SQL = f"""
+_EVENT_LOG_SELECT = f"""
 INSERT INTO event_log
-WITH parsed AS (
+SELECT e.position, e.aggregate_id, @KEY@, e.version, t.aggregate_type, t.event,
+    {AT.replace("s.", "e.s.")}, {utc_sql("e.s.timestamp._data_")},
+    e.s.audit._data_.actor, e.s.audit._data_.reason, e.s.audit._data_.correlation, {CHANNEL_SQL}
+FROM (
     SELECT position, aggregate_id, version, topic,
         from_json(state, '{_shape({"key": "VARCHAR", "timestamp": {"_data_": "VARCHAR"}, "audit": AUDIT_SHAPE})}') AS s
     FROM page
-),
-keys AS (
+) e JOIN page_topics t USING (topic)@EARLIER@
+"""
+EVENT_LOG_SQL = _EVENT_LOG_SELECT.replace("@KEY@", "CASE WHEN e.version = 1 THEN e.s.key ELSE k.key END").replace(
+    "@EARLIER@", """
+LEFT JOIN (
     SELECT aggregate_id, key FROM event_log
     WHERE version = 1 AND aggregate_id IN (SELECT aggregate_id FROM page WHERE version > 1)
-    UNION ALL SELECT aggregate_id, s.key FROM parsed WHERE version = 1
-)
-SELECT e.position, e.aggregate_id, CASE WHEN e.version = 1 THEN e.s.key ELSE k.key END, e.version,
-    t.aggregate_type, t.event, {AT.replace("s.", "e.s.")}, {utc_sql("e.s.timestamp._data_")},
-    e.s.audit._data_.actor, e.s.audit._data_.reason, e.s.audit._data_.correlation, {CHANNEL_SQL}
-FROM parsed e JOIN page_topics t USING (topic)
-LEFT JOIN keys k ON e.version > 1 AND k.aggregate_id = e.aggregate_id
-"""
-"""The ``event_log`` rows of a whole page (the relation ``page``, with ``page_topics`` naming each topic)."""
-EARLIER_KEYS = ("SELECT aggregate_id, key FROM event_log\n    WHERE version = 1 AND aggregate_id IN"
-                " (SELECT aggregate_id FROM page WHERE version > 1)\n    UNION ALL ")
-EVENT_LOG_SQL_FIRST_EVENTS = EVENT_LOG_SQL.replace(EARLIER_KEYS, "")
-"""The same for a page of first events only (no earlier keys to look up)."""
-assert EVENT_LOG_SQL_FIRST_EVENTS != EVENT_LOG_SQL
+    UNION ALL
+    SELECT aggregate_id, json_extract_string(state, '$.key') FROM page
+    WHERE version = 1 AND aggregate_id IN (SELECT aggregate_id FROM page WHERE version > 1)
+) k ON e.version > 1 AND k.aggregate_id = e.aggregate_id""")
+"""The ``event_log`` rows of a whole page (the relation ``page``, with ``page_topics`` naming each topic);
+a later event's key is its first event's, read from earlier pages or from this one."""
+EVENT_LOG_SQL_FIRST_EVENTS = _EVENT_LOG_SELECT.replace("@KEY@", "e.s.key").replace("@EARLIER@", "")
+"""The same for a page of first events only (no keys to look up)."""
 
 
 def _columnar(table: str, topic: str, shape: dict[str, Any], columns: str, *, key_from_log: bool = False) -> str:
