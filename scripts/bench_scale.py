@@ -158,25 +158,30 @@ MEASURE_CHILD = (
     "t = time.perf_counter(); done = subprocess.run(sys.argv[1:], capture_output=True)\n"
     "s = time.perf_counter() - t\n"
     "sys.stderr.buffer.write(done.stderr)\n"
-    "print(done.returncode, s, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+    "r = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+    "print(done.returncode, s, r.ru_maxrss, r.ru_utime + r.ru_stime)\n"
 )
 
 
-def run_cli(args: list[str]) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MB) of one CLI command in a new process.
+def run_cli(args: list[str]) -> tuple[float, float, float]:
+    """Wall seconds, peak RSS (MB) and CPU seconds (user + system, its worker processes included) of
+    one CLI command in a new process. CPU time says what the command costs when the shared
+    machine's wall time says mostly how busy the others were.
 
     A fresh wrapper process runs it, so ``RUSAGE_CHILDREN`` there covers exactly that command.
     """
     done = subprocess.run([sys.executable, "-c", MEASURE_CHILD, sys.executable, "-m", "scripts", *args],
                           capture_output=True, text=True)
-    code, seconds, max_rss_kb = done.stdout.split()
+    code, seconds, max_rss_kb, cpu = done.stdout.split()
     if int(code) != 0:
         raise RuntimeError(f"{args} failed: {done.stderr}")
-    return float(seconds), int(max_rss_kb) / 1024
+    return float(seconds), int(max_rss_kb) / 1024, float(cpu)
 
 
-def median_cli(args: list[str], repeat: int) -> float:
-    return statistics.median(run_cli(args)[0] for _ in range(repeat))
+def median_cli(args: list[str], repeat: int) -> tuple[float, float]:
+    """Median wall and CPU seconds of several runs."""
+    runs = [run_cli(args) for _ in range(repeat)]
+    return statistics.median(r[0] for r in runs), statistics.median(r[2] for r in runs)
 
 
 @contextmanager
@@ -197,30 +202,35 @@ def bench(kind: str, n: int, workdir: Path, repeat: int, reuse: bool) -> dict[st
         ledger = Ledger.open(url)
         events = ledger.recorder.max_notification_id()
         ledger.close()
+        raw_cpu = time.process_time()
         raw_seconds, count = raw_read_decode(url, batch=5000)
+        raw_cpu = time.process_time() - raw_cpu
         views = workdir / f"views-{kind}.duckdb"
         where = ["--store", url, "--views", str(views)]
-        rebuild_seconds, rebuild_rss = run_cli(["project", "--rebuild", *where])
-        verify_seconds, verify_rss = run_cli(["verify", "--store", url])
+        rebuild_seconds, rebuild_rss, rebuild_cpu = run_cli(["project", "--rebuild", *where])
+        verify_seconds, verify_rss, verify_cpu = run_cli(["verify", "--store", url])
         promise = ["promise", "show", "p-ontime", "--json", *where]
         team = ["team", "show", "delivery", "--json", *where]
-        return {
+        row: dict[str, object] = {
             "store": kind,
             "events": events,
             "build_s": build_seconds,
             "raw_read_decode_s": raw_seconds,
+            "raw_read_decode_cpu_s": raw_cpu,
             "raw_read_decode_per_s": count / raw_seconds,
             "rebuild_s": rebuild_seconds,
+            "rebuild_cpu_s": rebuild_cpu,
             "rebuild_per_s": count / rebuild_seconds,
             "rebuild_vs_raw": raw_seconds / rebuild_seconds,
             "rebuild_peak_rss_mb": rebuild_rss,
             "verify_s": verify_seconds,
+            "verify_cpu_s": verify_cpu,
             "verify_peak_rss_mb": verify_rss,
-            "promise_show_s": median_cli(promise, repeat),
-            "promise_show_as_of_s": median_cli([*promise, "--as-of", AS_OF], repeat),
-            "team_show_s": median_cli(team, repeat),
-            "team_show_as_of_s": median_cli([*team, "--as-of", AS_OF], repeat),
         }
+        for name, args in (("promise_show", promise), ("promise_show_as_of", [*promise, "--as-of", AS_OF]),
+                           ("team_show", team), ("team_show_as_of", [*team, "--as-of", AS_OF])):
+            row[f"{name}_s"], row[f"{name}_cpu_s"] = median_cli(args, repeat)
+        return row
 
 
 def main() -> None:
