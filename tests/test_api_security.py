@@ -184,3 +184,19 @@ def test_token_issue_warns_about_an_unregistered_person(served: dict[str, Any]) 
     assert set(issued) == {"token_id", "token", "person", "scope", "expires_at"} and issued["person"] == "nobody-yet"
     answer = call(served, "POST", "/api/commands", issued["token"], json={"type": "FormTeam", "team": "n", "name": "N"})
     assert answer.status_code == 403  # a token, but the person may do nothing the table does not allow
+
+
+def test_server_sent_events_resume_after_last_event_id(served: dict[str, Any]) -> None:
+    token = tok(served, "write")
+    call(served, "GET", "/api/teams/kitchen", token)  # a read catches the views up with the store
+    latest = call(served, "GET", "/api/health").json()["views_position"]
+    assert latest > 3
+    with served["server"].client(token) as http, \
+            http.stream("GET", "/api/events", headers={"Last-Event-ID": str(latest - 3)}) as stream:
+        seen = []
+        for line in stream.iter_lines():
+            if line.startswith("data: "):
+                seen.append(json.loads(line[6:])["position"])
+                if len(seen) == 3:
+                    break
+    assert seen == [latest - 2, latest - 1, latest]
