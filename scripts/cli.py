@@ -59,10 +59,11 @@ def caught_up_views(store: str | None, views: str | None) -> Iterator[Any]:
     from domain.stores.common import opened_recorder
     from projections.forgetting import catch_up_forgetting
     from projections.runner import open_views, rebuild
+    from projections.served_views import reading_path
     from projections.view_store import unreadable
 
     with opened_recorder(settings.store_url(store), create=False) as recorder:
-        path = settings.views_path(views)
+        path = reading_path(settings.views_path(views))  # while a server holds the views: a cache of our own
         runner = open_views(recorder, path)
         try:
             if catch_up_forgetting(runner, refresh=False)[1]:  # a subject was forgotten: drop its plaintext

@@ -128,4 +128,10 @@ def test_full_negotiation_with_required_authority(world: dict[str, Any]) -> None
                            "--views", views, "--html", str(world["folder"] / "r.html"), store=world["store"]).stdout)
     served = ok(get(world, "/api/retro?team=kitchen&from=2000-01-01&to=2100-01-01"))
     assert served["retrospectives"] == retro["retrospectives"]
+    # the CLI pointed at the server's own views file reads through a cache beside it (no lock wait)
+    served_views = world["folder"] / "views.duckdb"
+    shown = json.loads(cli("promise", "show", "fast", "--json", "--views", str(served_views),
+                           store=world["store"]).stdout)
+    assert shown == ok(get(world, "/api/promises/fast"))
+    assert (world["folder"] / "views.cli.duckdb").exists()
     assert json.loads(cli("verify", "--json", store=world["store"]).stdout)["ok"] is True

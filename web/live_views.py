@@ -22,6 +22,7 @@ import duckdb
 
 from projections.forgetting import catch_up_forgetting
 from projections.runner import ProjectionRunner, open_views, rebuild
+from projections.served_views import mark_served, unmark_served
 
 log = logging.getLogger(__name__)
 FRESH_FOR = 0.01
@@ -35,6 +36,7 @@ class LiveViews:
         self.path = path
         self.poll_interval = poll_interval
         self.runner: ProjectionRunner = open_views(recorder, path)
+        mark_served(path)  # CLI readers use a cache of their own meanwhile (projections.served_views)
         self.position = self.runner.position()
         self._write_lock = threading.Lock()
         self._local = threading.local()
@@ -139,3 +141,4 @@ class LiveViews:
             for cursor in self._cursors:
                 cursor.close()
             self.runner.con.close()
+            unmark_served(self.path)
