@@ -305,21 +305,26 @@ def demo(
 
 
 VerifyViewsOpt = Annotated[str | None, typer.Option(
-    "--views", help="Also compare this views file (bare --views: the default one) with a fresh projection.")]
+    "--views", help="The views file --check-views compares (as on every command, it alone compares nothing).")]
+CheckViewsOpt = Annotated[bool, typer.Option(
+    "--check-views", help="Also compare the views file with a fresh projection (a bare --views means this).")]
 
 
 @app.command()
-def verify(store: StoreOpt = None, views: VerifyViewsOpt = None, json_output: JsonOpt = False) -> None:
+def verify(store: StoreOpt = None, views: VerifyViewsOpt = None, check_views: CheckViewsOpt = False,
+           json_output: JsonOpt = False) -> None:
     """Check the whole event log against its hash chain; exit 1 naming the first bad position.
 
-    The hash chain covers the store, not the views: ``--views`` also rebuilds the views in a
-    temporary file and reports every row that differs.
+    The hash chain covers the store, not the views: ``--check-views`` (or a bare ``--views``) also
+    rebuilds the views in a temporary file and reports every row that differs. ``--views PATH``
+    alone only names the file, as on every other command, so scripts that pass it everywhere
+    still get the store-only check.
     """
     ledger = open_ledger(store, create=False)
     try:
         result = ledger.verify()
         audit = None
-        if views is not None:
+        if check_views:
             from projections.view_audit import audit_views
 
             audit = audit_views(ledger.recorder, settings.views_path(views or None))
@@ -353,13 +358,13 @@ def report_views_audit(audit: Any) -> None:
 
 
 def bare_views_flag(argv: list[str]) -> list[str]:
-    """`verify --views` with no path means the default views file (typer options cannot take an optional value)."""
+    """`verify --views` with no path means `--check-views` (typer options cannot take an optional value)."""
     if len(argv) < 2 or argv[1] != "verify":
         return argv
     out = list(argv)
     for index, token in enumerate(out):
         if token == "--views" and (index + 1 == len(out) or out[index + 1].startswith("-")):
-            out[index] = "--views="
+            out[index] = "--check-views"
     return out
 
 

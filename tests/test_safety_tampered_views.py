@@ -84,13 +84,13 @@ def test_a_truncated_views_file_is_reported_and_rebuildable(tmp_path: Path) -> N
 
 def test_verify_views_finds_edited_rows(built: tuple[str, Path]) -> None:
     store, views = built
-    clean = run_cli("verify", "--views", str(views), "--json", store=store)
+    clean = run_cli("verify", "--check-views", "--views", str(views), "--json", store=store)
     assert clean.returncode == 0, clean.stderr
     report = json.loads(clean.stdout)
     assert report["ok"] and report["views"]["ok"] and report["views"]["position"] == len(LINES)
 
     edit(views, "UPDATE readings SET value = 99 WHERE value = 3", "DELETE FROM teams")
-    result = run_cli("verify", "--views", str(views), "--json", store=store)
+    result = run_cli("verify", "--check-views", "--views", str(views), "--json", store=store)
     assert result.returncode == 1
     report = json.loads(result.stdout)
     assert report["ok"] is True  # the store itself is intact
@@ -102,6 +102,8 @@ def test_verify_views_finds_edited_rows(built: tuple[str, Path]) -> None:
     assert text.returncode == 1 and "no views file" in text.stdout
     plain = run_cli("verify", store=store)  # without --views only the store is verified
     assert plain.returncode == 0 and "views" not in plain.stdout
+    named = run_cli("verify", store=store, views=views)  # --views PATH alone names the file, compares nothing
+    assert named.returncode == 0 and "views" not in named.stdout
 
 
 def test_verify_views_without_flag_keeps_store_only(built_sqlite: tuple[str, Path]) -> None:
