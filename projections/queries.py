@@ -14,7 +14,6 @@ from typing import Any
 import duckdb
 
 from projections.economics import economics
-from projections.experiments import experiments
 from projections.timeline import iso, iso_date
 
 
@@ -218,5 +217,7 @@ def team_view(con: duckdb.DuckDBPyConnection, team: str, as_of: datetime, *,
 
 
 def experiment_view(con: duckdb.DuckDBPyConnection, experiment: str, as_of: datetime) -> dict[str, Any] | None:
+    from projections.experiments import experiments  # here: the statistics modules are for this view alone
+
     found = experiments(con, as_of, experiment)
     return found[0] if found else None
