@@ -34,6 +34,10 @@ def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value:+.1%}"
 
 
+def _share(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1%}"
+
+
 def _when(value: str | None) -> str:
     """ISO-8601 UTC text as 'YYYY-MM-DD HH:MM' (UTC), the way people read it."""
     if not value:
@@ -56,7 +60,7 @@ def _val(value: Any) -> str:
     return str(value)
 
 
-ENV.filters.update(num=_num, pct=_pct, when=_when, val=_val)
+ENV.filters.update(num=_num, pct=_pct, share=_share, when=_when, val=_val)
 
 
 def chart(svg: str) -> Markup:
