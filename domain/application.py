@@ -119,13 +119,15 @@ class Ledger(Application):
             default_at = cmd.occurred_at if isinstance(cmd, c.RecordFeedback) else now
             # the import's channel is implied (not stored) unless its line id would read as another one
             implied = channel_of(None, cmd.id) == TRUSTED_CHANNEL
-            audit = Audit(at=cmd.at or default_at, actor=cmd.actor, reason=cmd.reason, correlation=cmd.id,
-                          channel=None if implied else TRUSTED_CHANNEL)
+            if acting is None:
+                audit = Audit(at=cmd.at or default_at, actor=cmd.actor, reason=cmd.reason, correlation=cmd.id,
+                              channel=None if implied else TRUSTED_CHANNEL)
+            else:
+                audit = Audit(at=cmd.at or default_at, actor=acting.person, reason=cmd.reason, correlation=cmd.id,
+                              channel=acting.channel)
             uow.at = audit.at
             try:
                 if acting is not None and facts is not None:
-                    audit = Audit(at=audit.at, actor=acting.person, reason=cmd.reason, correlation=cmd.id,
-                                  channel=acting.channel)
                     decision = may(facts, acting.person, cmd)
                     if isinstance(decision, Refused):
                         result.forbidden.append((index, decision.rule, decision.reason))

@@ -50,6 +50,7 @@ class UnitOfWorkFacts:
         self._teams_of: dict[str, set[str]] = {}  # the index's answers, asked once per batch
         self._teams_on: dict[str, set[str]] = {}
         self._refreshed = False
+        self._promising: dict[tuple[str, str, int, int], bool] = {}
 
     def _refresh_index(self) -> bool:
         """Bring the index up to date (once per batch), when a "no" might only mean it was behind."""
@@ -140,6 +141,14 @@ class UnitOfWorkFacts:
                 and self.lead(found.promisor, person))
 
     def member_of_team_promising_on(self, metric: str, person: str) -> bool:
+        """Remembered for the batch while it changes no team or promise (a batch of readings asks once)."""
+        key = (metric, person, self.uow.changes.get(Team.KIND, 0), self.uow.changes.get(Promise.KIND, 0))
+        found = self._promising.get(key)
+        if found is None:
+            found = self._promising[key] = self._member_of_team_promising_on(metric, person)
+        return found
+
+    def _member_of_team_promising_on(self, metric: str, person: str) -> bool:
         loaded = {p.promisor for p in self._loaded(Promise) if p.metric == metric}
         for _ in range(2):  # as in ``in_any_team``
             if any(self.member(team, person) for team in loaded | self._index_teams_on(metric)):

@@ -30,6 +30,8 @@ class UnitOfWork:
         self.loaded: dict[tuple[str, str], LedgerAggregate | None] = {}
         self.by_kind: dict[str, dict[str, LedgerAggregate]] = {}
         """The loaded aggregates of each kind (the permission table looks over a batch's promises and teams)."""
+        self.changes: dict[str, int] = {}
+        """How many changes of each kind this batch has made (a fact remembered before one may be stale)."""
         self.events: list[Any] = []
         self.receipts: list[str] = []
 
@@ -79,4 +81,5 @@ class UnitOfWork:
     def add(self, aggregate: LedgerAggregate) -> None:
         self.loaded[(aggregate.KIND, aggregate.key)] = aggregate  # type: ignore[attr-defined]
         self.by_kind.setdefault(aggregate.KIND, {})[aggregate.key] = aggregate  # type: ignore[attr-defined]
+        self.changes[aggregate.KIND] = self.changes.get(aggregate.KIND, 0) + 1
         self.events.extend(aggregate.collect_events())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from domain import commands as c
 from domain.handlers import HANDLERS
 from domain.policy import NOBODY, RULES, rule_name
@@ -15,3 +17,34 @@ def test_every_command_has_a_row() -> None:
 def test_rules_are_named_by_command_and_who() -> None:
     assert rule_name("FormTeam", RULES[c.FormTeam]) == "FormTeam: council"
     assert rule_name("AddMember", RULES[c.AddMember]) == "AddMember: that team's lead, council"
+
+
+def test_a_batch_is_judged_on_its_own_earlier_commands(sqlite_url: str, tmp_path: Path) -> None:
+    """A remembered "may record readings" does not outlive a change of membership in the same batch."""
+    import json
+
+    from domain.application import Acting
+    from web.server import Server
+    from web.settings import ServerSettings
+
+    setup = [
+        {"type": "FormTeam", "team": "k", "name": "K"},
+        {"type": "AddMember", "team": "k", "person": "lea", "role": "chef", "lead": True},
+        {"type": "IdentifyClient", "client": "d", "name": "D", "kind": "external"},
+        {"type": "DefineMetric", "metric": "m", "name": "M", "unit": "u", "direction": "higher_is_better"},
+        {"type": "ProposePromise", "promise": "p", "promisor": "k", "promisee": "d", "statement": "S",
+         "metric": "m", "target": 1, "period": "week"},
+    ]
+    reading = {"type": "RecordReading", "metric": "m", "value": 1, "at": "2026-06-01T00:00:00Z"}
+    batch = [reading, {"type": "RemoveMember", "team": "k", "person": "lea"}, reading]
+    server = Server(ServerSettings(sqlite_url, tmp_path / "views.duckdb"))  # its views answer the index
+    try:
+        ledger = server.ledger
+        dated = [{**line, "at": "2026-01-05T00:00:00Z"} for line in setup]
+        assert not ledger.execute([c.parse_command(json.dumps(line)) for line in dated]).rejected
+        result = ledger.execute([c.parse_command(json.dumps(line)) for line in batch],
+                                acting=Acting("lea", "api", server.index))
+        assert result.accepted == [0, 1]
+        assert [(i, rule.split(":")[0]) for i, rule, _ in result.forbidden] == [(2, "RecordReading")]
+    finally:
+        server.close()
