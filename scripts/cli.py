@@ -5,14 +5,13 @@ from __future__ import annotations
 import re
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from scripts import settings
+from scripts.reading import as_of_arg, caught_up_views, emit_json, guarded, show
 
 app = typer.Typer(help="The clientocracy ledger: promises, feedback and experiments as immutable events.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
@@ -32,13 +31,6 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Machine output on stdout,
 AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="Answer as it was at this ISO-8601 business time.")]
 
 
-def emit_json(data: Any) -> None:
-    """Machine output: always valid JSON (a number with no finite value prints as null)."""
-    from projections.json_output import dumps
-
-    sys.stdout.write(dumps(data) + "\n")
-
-
 def fail(message: str, code: int = 1) -> typer.Exit:
     typer.echo(message, err=True)
     return typer.Exit(code)
@@ -49,45 +41,6 @@ def open_ledger(store: str | None, *, create: bool = True) -> Any:
     from domain.application import Ledger
 
     return Ledger.open(settings.store_url(store), create=create)
-
-
-@contextmanager
-def caught_up_views(store: str | None, views: str | None) -> Iterator[Any]:
-    """The views, brought up to date with the store first, so no answer is stale."""
-    import duckdb
-
-    from domain.stores.common import opened_recorder
-    from projections.forgetting import catch_up_forgetting
-    from projections.runner import open_views, rebuild
-    from projections.served_views import reading_path
-    from projections.view_store import unreadable
-
-    with opened_recorder(settings.store_url(store), create=False) as recorder:
-        path = reading_path(settings.views_path(views))  # while a server holds the views: a cache of our own
-        runner = open_views(recorder, path)
-        try:
-            if catch_up_forgetting(runner, refresh=False)[1]:  # a subject was forgotten: drop its plaintext
-                runner.con.close()
-                rebuild(recorder, path)
-                runner = open_views(recorder, path)
-            yield runner.con
-        except (duckdb.IOException, duckdb.InternalException) as error:  # pages of a damaged file
-            raise unreadable(path, error) from None
-        finally:
-            runner.con.close()
-
-
-def as_of_arg(as_of: str | None, option: str = "--as-of") -> Any:
-    from projections.timeline import as_of_value
-
-    try:
-        return as_of_value(settings.parse_as_of(as_of))
-    except ValueError as error:
-        from domain.business_time import OUT_OF_RANGE
-
-        if str(error) == OUT_OF_RANGE:
-            raise fail(f"{option} {as_of!r} is out of range: it {error}", 2) from None
-        raise fail(f"{option} {as_of!r} is not an ISO-8601 time: {error}", 2) from None
 
 
 @app.command("import")
@@ -183,24 +136,6 @@ def report(result: Any, path: Path, json_output: bool) -> None:
     else:
         typer.echo(f"{result.events} events projected into {path} (position {result.position}) "
                    f"in {result.seconds:.2f}s", err=True)
-
-
-def show(kind: str, key: str, store: str | None, views: str | None, json_output: bool, as_of: str | None,
-         **options: Any) -> None:
-    """Answer a show command from the caught-up views; exit 1 when the key did not exist (as of T)."""
-    from projections import queries
-
-    moment = as_of_arg(as_of)
-    with caught_up_views(store, views) as con:
-        view = getattr(queries, f"{kind}_view")(con, key, moment, **options)
-    if view is None:
-        raise fail(f"{kind} {key!r} not found" + (f" as of {as_of}" if as_of else ""))
-    if json_output:
-        emit_json(view)
-    else:
-        from scripts import render
-
-        getattr(render, kind)(view)
 
 
 @promise_app.command("show")
@@ -382,15 +317,5 @@ def main() -> None:
     from scripts.forget_command import forget_app
 
     app.add_typer(forget_app, name="forget", help="Forget a client or a person: destroy its key (crypto-shredding).")
-    from domain.personal_data import PersonalDataError
-    from domain.stores.errors import SetupError
-
     sys.argv = bare_views_flag(sys.argv)
-    try:
-        app()
-    except SetupError as error:  # a store or views location that cannot be used: one line, no traceback
-        typer.echo(f"error: {error}", err=True)
-        sys.exit(2)
-    except PersonalDataError as error:  # a damaged key table: one line, no traceback
-        typer.echo(f"error: {error}", err=True)
-        sys.exit(1)
+    sys.exit(guarded(app))

@@ -1,0 +1,102 @@
+"""What every reading command shares, without the CLI framework: show commands start in a fraction
+of the time when they need not import typer (and, through it, pydantic)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from scripts import settings
+
+
+class CommandFailed(Exception):
+    """A command that cannot answer: one line on stderr and an exit code, never a traceback."""
+
+    def __init__(self, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def emit_json(data: Any) -> None:
+    """Machine output: always valid JSON (a number with no finite value prints as null)."""
+    from projections.json_output import dumps
+
+    sys.stdout.write(dumps(data) + "\n")
+
+
+@contextmanager
+def caught_up_views(store: str | None, views: str | None) -> Iterator[Any]:
+    """The views, brought up to date with the store first, so no answer is stale."""
+    import duckdb
+
+    from domain.stores.common import opened_recorder
+    from projections.forgetting import catch_up_forgetting
+    from projections.runner import open_views, rebuild
+    from projections.served_views import reading_path
+    from projections.view_store import unreadable
+
+    with opened_recorder(settings.store_url(store), create=False) as recorder:
+        path = reading_path(settings.views_path(views))  # while a server holds the views: a cache of our own
+        runner = open_views(recorder, path)
+        try:
+            if catch_up_forgetting(runner, refresh=False)[1]:  # a subject was forgotten: drop its plaintext
+                runner.con.close()
+                rebuild(recorder, path)
+                runner = open_views(recorder, path)
+            yield runner.con
+        except (duckdb.IOException, duckdb.InternalException) as error:  # pages of a damaged file
+            raise unreadable(path, error) from None
+        finally:
+            runner.con.close()
+
+
+def as_of_arg(as_of: str | None, option: str = "--as-of") -> Any:
+    from projections.timeline import as_of_value
+
+    try:
+        return as_of_value(settings.parse_as_of(as_of))
+    except ValueError as error:
+        from domain.business_time import OUT_OF_RANGE
+
+        if str(error) == OUT_OF_RANGE:
+            raise CommandFailed(f"{option} {as_of!r} is out of range: it {error}", 2) from None
+        raise CommandFailed(f"{option} {as_of!r} is not an ISO-8601 time: {error}", 2) from None
+
+
+def show(kind: str, key: str, store: str | None, views: str | None, json_output: bool, as_of: str | None,
+         **options: Any) -> None:
+    """Answer a show command from the caught-up views; exit 1 when the key did not exist (as of T)."""
+    from projections import queries
+
+    moment = as_of_arg(as_of)
+    with caught_up_views(store, views) as con:
+        view = getattr(queries, f"{kind}_view")(con, key, moment, **options)
+    if view is None:
+        raise CommandFailed(f"{kind} {key!r} not found" + (f" as of {as_of}" if as_of else ""))
+    if json_output:
+        emit_json(view)
+    else:
+        from scripts import render
+
+        getattr(render, kind)(view)
+
+
+def guarded(command: Callable[[], Any]) -> int:
+    """Run a command; the failures a user can fix become one line on stderr and an exit code."""
+    from domain.personal_data import PersonalDataError
+    from domain.stores.errors import SetupError
+
+    try:
+        command()
+    except CommandFailed as error:
+        print(str(error), file=sys.stderr)
+        return error.code
+    except SetupError as error:  # a store or views location that cannot be used
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except PersonalDataError as error:  # a damaged key table
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    return 0
