@@ -118,24 +118,23 @@ class UnitOfWorkFacts:
 
     def may_agree(self, promise: str, person: str) -> bool:
         found = self._promise(promise)
-        if found is None:
-            return False
-        waiting = other(found.proposal_side)  # None: an old proposal of unknown side, either may agree
-        if waiting is None:
-            return bool(sides_of(self.uow, person, found))
-        if waiting in sides_of(self.uow, person, found):
-            return True
-        return (waiting == "promisee" and client_without_representative(self.uow, found)
-                and self.lead(found.promisor, person))
+        return found is not None and self._may_answer(found, found.proposal_side, person)
 
     def may_accept_amendment(self, promise: str, person: str) -> bool:
         found = self._promise(promise)
         if found is None or found.pending_amendment is None:
             return bool(found and sides_of(self.uow, person, found))  # the handler says what is wrong
-        waiting = other(found.pending_amendment["side"])
+        return self._may_answer(found, found.pending_amendment["side"], person)
+
+    def _may_answer(self, found: Promise, proposing_side: str | None, person: str) -> bool:
+        """Consent comes from the side that did not make the proposal; for an external client with no
+        representative, the promisor team's lead answers for it. An old proposal of unknown side
+        (``None``) may be answered by either side."""
+        waiting = other(proposing_side)
+        sides = sides_of(self.uow, person, found)
         if waiting is None:
-            return bool(sides_of(self.uow, person, found))
-        if waiting in sides_of(self.uow, person, found):
+            return bool(sides)
+        if waiting in sides:
             return True
         return (waiting == "promisee" and client_without_representative(self.uow, found)
                 and self.lead(found.promisor, person))
