@@ -5,13 +5,15 @@ from __future__ import annotations
 import re
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from scripts import settings
-from scripts.reading import as_of_arg, caught_up_views, emit_json, guarded, show
+from scripts.reading import CommandFailed, as_of_arg, caught_up_views, emit_json, guarded, show
 
 app = typer.Typer(help="The clientocracy ledger: promises, feedback and experiments as immutable events.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
@@ -34,6 +36,15 @@ AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="Answer as it was a
 def fail(message: str, code: int = 1) -> typer.Exit:
     typer.echo(message, err=True)
     return typer.Exit(code)
+
+
+@contextmanager
+def exit_on_failure() -> Iterator[None]:
+    """A reading helper's failure as this CLI's exit code, also under typer's in-process test runner."""
+    try:
+        yield
+    except CommandFailed as error:
+        raise fail(str(error), error.code) from None
 
 
 def open_ledger(store: str | None, *, create: bool = True) -> Any:
@@ -142,7 +153,8 @@ def report(result: Any, path: Path, json_output: bool) -> None:
 def promise_show(promise: str, store: StoreOpt = None, views: ViewsOpt = None, json_output: JsonOpt = False,
                  as_of: AsOfOpt = None) -> None:
     """A promise's terms, its full negotiation history, and compliance per period."""
-    show("promise", promise, store, views, json_output, as_of)
+    with exit_on_failure():
+        show("promise", promise, store, views, json_output, as_of)
 
 
 @team_app.command("show")
@@ -152,14 +164,16 @@ def team_show(team: str, store: StoreOpt = None, views: ViewsOpt = None, json_ou
                   "--all", help="List every open complaint (default: the newest 100; the count is always whole)."
               )] = False) -> None:
     """A team's members, promises, open complaints (the newest 100 and how many in all) and economics."""
-    show("team", team, store, views, json_output, as_of, **({"limit": None} if all_complaints else {}))
+    with exit_on_failure():
+        show("team", team, store, views, json_output, as_of, **({"limit": None} if all_complaints else {}))
 
 
 @experiment_app.command("show")
 def experiment_show(experiment: str, store: StoreOpt = None, views: ViewsOpt = None, json_output: JsonOpt = False,
                     as_of: AsOfOpt = None) -> None:
     """An experiment's arms, effect, Welch 95% interval and p-value, and the decision."""
-    show("experiment", experiment, store, views, json_output, as_of)
+    with exit_on_failure():
+        show("experiment", experiment, store, views, json_output, as_of)
 
 
 def safe_file_name(text: str) -> str:
@@ -205,7 +219,8 @@ def retro(
     from projections.retro import retrospective
     from scripts import render, report_html
 
-    start_at, end_at = as_of_arg(start, "--from"), as_of_arg(end, "--to")
+    with exit_on_failure():
+        start_at, end_at = as_of_arg(start, "--from"), as_of_arg(end, "--to")
     path = html or Path(f"retro-{safe_file_name('-'.join(team))}.html")
     check_report_file(path)
     with caught_up_views(store, views) as con:
