@@ -208,6 +208,7 @@ def test_experiment_and_retrospective_pages_show_the_numbers_and_the_reports_cha
         assert f"[{api['ci_low']:.3f}, {api['ci_high']:.3f}]" in experiment.text
         assert "adopt" in experiment.text and 'href="/promises/p-kitchen-ready"' in experiment.text
         assert 'href="/teams/delivery"' in experiment.text and "<svg" in experiment.text
+        assert "exp-hot-boxes: lift against control by arm and metric" in experiment.text  # each comparison drawn
         retro = client.get("/retro?team=delivery&from=2026-01-01&to=2026-02-28")
         assert retro.status_code == 200
         for text in ("How agreements changed", "Compliance of p-kitchen-ready", "Complaints per week",

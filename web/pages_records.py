@@ -14,6 +14,7 @@ from projections.timeline import as_of_value
 from scripts import report_html
 from scripts.settings import parse_as_of
 from web import charts
+from web.experiment_charts import comparisons_chart, xmr_chart
 from web.page_context import Page, PageError, page
 from web.templating import chart
 
@@ -29,8 +30,17 @@ def experiment_page(key: str, p: Page = Depends(page)) -> Response:
     return p.html("experiment.html", p.context(
         f"Experiment {key}", crumbs=(("Start", p.link("/")), (f"team {view['team']}", p.link(f"/teams/{view['team']}")),
                                      (f"experiment {key}", None)),
-        e=view, chart=chart(charts.forest_chart([view])),
+        e=view, chart=chart(experiment_figures(view)),
     ))
+
+
+def experiment_figures(view: dict[str, Any]) -> str:
+    """The §4 interval, each comparison's lift interval and, for a before/after, the XmR chart:
+    the same figures as the HTML report's experiment section."""
+    figures = [charts.forest_chart([view]), comparisons_chart(view)]
+    if view["design"] == "before_after":
+        figures.append(xmr_chart(view))
+    return "\n".join(figures)
 
 
 def through(text: str | None) -> str | None:
