@@ -59,3 +59,21 @@ def test_segment_reads_are_primary_key_ranges(sqlite_store: tuple[str, Path]) ->
         found = plan(path, sql)
         assert "TEMP B-TREE" not in found, found
         assert "INTEGER PRIMARY KEY" in found, found
+
+
+def test_workers_open_the_store_the_way_a_reader_did(sqlite_store: tuple[str, Path]) -> None:  # noqa: F811
+    """Readers open SQLite by URI (``file:…?mode=ro``); a worker given that name must read the same rows,
+    not fail and leave verify to one process (it did: verify at 1M ran at one core's speed)."""
+    from domain.stores.chain_verify import sqlite_reader, sqlite_rows
+    from domain.stores.common import opened_recorder
+
+    url, path = sqlite_store
+    with opened_recorder(url, create=False) as recorder:
+        name = recorder.datastore.pool.db_name
+    assert name.startswith("file:")
+    conn = sqlite3.connect(path)
+    try:
+        expected = sqlite_rows(conn.cursor(), 0, 5)
+    finally:
+        conn.close()
+    assert expected[0] and sqlite_reader(name)(0, 5) == expected

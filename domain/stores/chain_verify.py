@@ -90,8 +90,10 @@ def sqlite_rows(cursor: Any, lo: int, hi: int) -> tuple[list[EventRow], list[Lin
 
 
 def sqlite_file_rows(path: str, lo: int, hi: int) -> tuple[list[EventRow], list[LinkRow], tuple[int, Any] | None]:
-    """``sqlite_rows`` on a read-only connection of its own (in a worker)."""
-    con = sqlite3.connect(f"file:{quote(path)}?mode=ro", uri=True)
+    """``sqlite_rows`` on a read-only connection of its own (in a worker). ``path`` is the store's
+    file, or the URI a reader opened it with (``file:…?mode=ro`` or ``immutable=1``), kept as it is."""
+    uri = path if path.startswith("file:") else f"file:{quote(path)}?mode=ro"
+    con = sqlite3.connect(uri, uri=True)
     try:
         return sqlite_rows(con.cursor(), lo, hi)
     finally:
