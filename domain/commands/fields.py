@@ -1,0 +1,112 @@
+"""The field types every command shares and the ``Command`` base: validation at the edge.
+
+Every command is a pydantic model so bad input is rejected at the edge with the
+field and the reason, before anything touches the event store.  The ``type``
+field selects the model (a discriminated union), exactly as in the JSONL format
+of BRIEF §4.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
+
+from domain.business_time import BUSINESS_TIME_MAX, BUSINESS_TIME_MIN, business_time
+
+MAX_MAGNITUDE = 1e15
+"""Every number's absolute value is at most 10^15 (a quadrillion): sums and means of a store's
+worth of them stay finite and exact to the cent, so projections never overflow."""
+
+
+def _finite(value: float) -> float:
+    if not math.isfinite(value):
+        raise ValueError("must be a finite number")
+    if abs(value) > MAX_MAGNITUDE:
+        raise ValueError("must be at most 1e15 in absolute value")
+    return float(value)
+
+
+def _time_text(value: Any) -> Any:
+    """Times are ISO-8601 text; a bare number (Unix seconds? milliseconds?) is too easy to misread."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise ValueError("must be ISO-8601 text such as 2026-03-01T09:00:00Z, not a number")
+    return value
+
+
+_KEY_FORBIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_TEXT_FORBIDDEN = re.compile("[\x00\ud800-\udfff]")
+
+
+def clean_key(value: str) -> str:
+    """Keys name things in commands, URLs and terminals: no control characters at all."""
+    found = _KEY_FORBIDDEN.search(value)
+    if found:
+        raise ValueError(f"must not contain control characters (found U+{ord(found.group()):04X})")
+    return value
+
+
+def _clean_text(value: str) -> str:
+    """Free text may hold newlines and tabs, never NUL (PostgreSQL text cannot) or lone surrogates."""
+    found = _TEXT_FORBIDDEN.search(value)
+    if found:
+        raise ValueError(f"must not contain U+{ord(found.group()):04X}")
+    return value
+
+
+UtcTime = Annotated[datetime, BeforeValidator(_time_text), AfterValidator(business_time)]
+Key = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=200),
+                AfterValidator(clean_key)]
+Text = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=4000),
+                 AfterValidator(_clean_text)]
+OptionalText = Annotated[str, StringConstraints(strict=True, max_length=4000), AfterValidator(_clean_text)]
+Number = Annotated[float, Field(strict=True), AfterValidator(_finite)]
+Share = Annotated[Number, Field(ge=0, le=1)]
+Rating = Annotated[Number, Field(ge=0, le=10)]
+
+ClientKind = Literal["external", "internal", "partner"]
+Direction = Literal["higher_is_better", "lower_is_better"]
+Period = Literal["day", "week", "month"]
+FeedbackKind = Literal["complaint", "praise", "rating", "suggestion"]
+LedgerKind = Literal["revenue", "cost"]
+RewardVariant = Literal[
+    "team_net_profit_share", "company_profit_share", "base_plus_team_bonus", "fixed_pay"
+]
+SplitKey = Literal["equal", "hours", "base_pay"]
+ExperimentDesign = Literal["ab", "before_after"]
+Decision = Literal["adopt", "reject", "iterate"]
+_LEDGER_PERIOD = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
+
+
+def _ledger_period(value: str) -> str:
+    """``YYYY-MM``, a month inside business time (1970-01 to 2199-12)."""
+    match = _LEDGER_PERIOD.fullmatch(value)
+    if match is None:
+        raise ValueError("must match the pattern YYYY-MM (a month, e.g. 2026-03)")
+    if not BUSINESS_TIME_MIN.year <= int(match.group(1)) < BUSINESS_TIME_MAX.year:
+        raise ValueError("must be a month from 1970-01 to 2199-12")
+    return value
+
+
+LedgerPeriod = Annotated[str, StringConstraints(strict=True), AfterValidator(_ledger_period)]
+
+
+class Command(BaseModel):
+    """Fields every command may carry: its idempotency key and audit metadata."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    id: Key | None = None
+    at: UtcTime | None = None
+    actor: Key | None = None
+    reason: OptionalText | None = None

@@ -1,0 +1,62 @@
+"""Steps 1-4: clients, pains, value propositions, strategy canvases."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, StrictInt
+
+from domain.commands.fields import ClientKind, Command, Key, Number, OptionalText, Text
+
+# Step 1 and 2: clients and their pains ------------------------------------------------
+
+
+class IdentifyClient(Command):
+    type: Literal["IdentifyClient"]
+    client: Key
+    name: Text
+    kind: ClientKind
+    description: OptionalText = ""
+
+
+class RecordPain(Command):
+    type: Literal["RecordPain"]
+    client: Key
+    pain: Key
+    description: Text
+    severity: Annotated[StrictInt, Field(ge=1, le=5)] | None = None
+
+
+# Step 3 and 4: value proposition and strategy canvas ----------------------------------
+
+
+class DefineValueProposition(Command):
+    type: Literal["DefineValueProposition"]
+    proposition: Key
+    client: Key
+    team: Key | None = None
+    statement: Text
+    characteristics: list[Text] = Field(min_length=1)
+    pains: list[Key] = []
+
+
+class DrawStrategyCanvas(Command):
+    type: Literal["DrawStrategyCanvas"]
+    canvas: Key
+    client: Key
+    team: Key | None = None
+    factors: list[Key] = Field(min_length=1)
+
+
+class ScoreOffering(Command):
+    type: Literal["ScoreOffering"]
+    canvas: Key
+    offering: Key
+    ours: bool = False
+    scores: dict[Key, Annotated[Number, Field(ge=0, le=10)]] = Field(min_length=1)
+
+
+class ChooseUniqueFactor(Command):
+    type: Literal["ChooseUniqueFactor"]
+    canvas: Key
+    factor: Key
