@@ -13,11 +13,8 @@ from __future__ import annotations
 import os
 import sys
 import time
-from array import array
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
 from dataclasses import dataclass
-from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
@@ -64,12 +61,14 @@ class ProjectionRunner:
     """Reads the store from the tracked position and appends to the views."""
 
     def __init__(self, recorder: Any, con: duckdb.DuckDBPyConnection, batch: int = BATCH, *,
-                 columnar: bool = True) -> None:
-        """``columnar=False`` projects every topic in Python (the reference the SQL path is tested against)."""
+                 columnar: bool = True, **reading: int) -> None:
+        """``columnar=False`` projects every topic in Python (the reference the SQL path is tested against);
+        ``reading`` goes to ``pages.pages`` (tests set ``reader_process_from``)."""
         self.recorder = recorder
         self.con = con
         self.batch = batch
         self.columnar = columnar
+        self.reading = reading
         ensure_schema(con)
         self.store_id = binding.store_identity(recorder)
         self.projector = Projector(self._load_keys, self._load_promises)
@@ -87,20 +86,15 @@ class ProjectionRunner:
         started = time.perf_counter()
         position = self.position()
         total = 0
-        for notifications in self._pages(position + 1):
-            position = notifications[-1][0]
-            self.con.execute("BEGIN")
-            try:
-                self._project(notifications)
-                self._write(position)
-            except BaseException:
-                self.con.execute("ROLLBACK")
-                self.projector.promises.clear()  # in-memory terms may be ahead of what was committed
-                self.projector.rows.clear()
-                raise
-            total += len(notifications)
-            if progress is not None:
-                progress(total, position)
+        if (self.recorder.max_notification_id() or 0) > position:
+            from projections.pages import pages  # pyarrow: only when there is something to read
+
+            for page in pages(self.recorder, position + 1, self.batch, **self.reading):
+                position = page.column("position")[-1].as_py()
+                self._commit_page(page, position)
+                total += page.num_rows
+                if progress is not None:
+                    progress(total, position)
         if refresh and self._derived_stale():
             self.con.execute("BEGIN")
             derived.refresh(self.con)  # in one transaction with clearing the flag: never half-refreshed
@@ -108,48 +102,52 @@ class ProjectionRunner:
             self.con.execute("COMMIT")
         return CatchUpResult(total, position, time.perf_counter() - started)
 
-    def _pages(self, start: int) -> Iterator[list[Any]]:
-        """The store's rows from ``start`` in pages; the next page is read (in a thread) while the
-        caller projects this one, as reading and DuckDB's work both release the GIL most of the time."""
-        read = self.recorder.select_notification_rows
-        page = read(start, self.batch)
-        with ThreadPoolExecutor(max_workers=1) as reader:
-            while page:
-                upcoming = reader.submit(read, page[-1][0] + 1, self.batch) if len(page) == self.batch else None
-                yield page
-                page = upcoming.result() if upcoming is not None else []
+    def _commit_page(self, page: Any, position: int) -> None:
+        """One page in one DuckDB transaction: all of its rows and the new position, or nothing."""
+        self.con.execute("BEGIN")
+        try:
+            self._project(page)
+            self._write(position)
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            self.projector.promises.clear()  # in-memory terms may be ahead of what was committed
+            self.projector.rows.clear()
+            raise
 
-    def _project(self, notifications: list[Any]) -> None:
+    def _project(self, page: Any) -> None:
         """A page's rows, inside the page's transaction: SQL for ``COLUMNAR`` topics, Python for the rest."""
-        if not self.columnar:
-            self.projector.project(notifications)
-            return
-        self._project_columnar(notifications)
-        self.projector.project([n for n in notifications if n[3] not in COLUMNAR], event_log=False)
+        import pyarrow as pa
+        import pyarrow.compute as pc
 
-    def _project_columnar(self, notifications: list[Any]) -> None:
+        from projections.pages import rows_of
+
+        if not self.columnar:
+            self.projector.project(rows_of(page))
+            return
+        self._project_columnar(page)
+        in_sql = pc.is_in(page.column("topic"), value_set=pa.array(list(COLUMNAR), pa.large_string()))
+        self.projector.project(rows_of(page.filter(pc.invert(in_sql))), event_log=False)
+
+    def _project_columnar(self, page: Any) -> None:
         import pyarrow as pa
 
-        positions, oids, versions, topics, states = zip(*notifications, strict=True)
-        names = {topic: topic_names(topic) for topic in set(topics)}
-        page = pa.Table.from_arrays(
-            [int64_array(positions), utf8_array(oids), int64_array(versions), utf8_array(topics), utf8_array(states)],
-            names=["position", "aggregate_id", "version", "topic", "state"],
-        )
-        page_topics = pa.Table.from_arrays([
-            utf8_array(tuple(names)),
-            utf8_array(tuple(aggregate_type for aggregate_type, _ in names.values())),
-            utf8_array(tuple(event for _, event in names.values())),
-        ], names=["topic", "aggregate_type", "event"])
+        names = {topic: topic_names(topic) for topic in page.column("topic").unique().to_pylist()}
+        page_topics = pa.Table.from_pydict({
+            "topic": list(names),
+            "aggregate_type": [aggregate_type for aggregate_type, _ in names.values()],
+            "event": [event for _, event in names.values()],
+        })
+        first, last = page.column("position")[0].as_py(), page.column("position")[-1].as_py()
+        later_events = pa.compute.max(page.column("version")).as_py() > 1
         self.con.register("page", page)
         self.con.register("page_topics", page_topics)
         try:
-            self.con.execute(EVENT_LOG_SQL if max(versions) > 1 else EVENT_LOG_SQL_FIRST_EVENTS)
+            self.con.execute(EVENT_LOG_SQL if later_events else EVENT_LOG_SQL_FIRST_EVENTS)
             for topic in names.keys() & COLUMNAR.keys():
                 sql = COLUMNAR[topic]
-                self.con.execute(sql, {"first": positions[0], "last": positions[-1]} if "$first" in sql else None)
+                self.con.execute(sql, {"first": first, "last": last} if "$first" in sql else None)
                 for table, column in SEALED_COLUMNS.get(topic, ()):
-                    self._reveal(table, column, positions[0], positions[-1])
+                    self._reveal(table, column, first, last)
         finally:
             self.con.unregister("page")
             self.con.unregister("page_topics")
@@ -163,6 +161,8 @@ class ProjectionRunner:
         if not sealed:
             return
         import pyarrow as pa
+
+        from projections.pages import int64_array, utf8_array
 
         opened = pa.Table.from_arrays([int64_array(tuple(p for p, _ in sealed)),
                                        utf8_array(tuple(self.revealer.reveal(text) for _, text in sealed))],
@@ -213,29 +213,6 @@ class ProjectionRunner:
         )
         names = [d[0] for d in cursor.description]
         return {row[0]: dict(zip(names[1:], row[1:], strict=True)) for row in cursor.fetchall()}
-
-
-# The page's columns are built from raw buffers: several times faster than ``pa.array`` on Python
-# objects, and it keeps pyarrow from importing pandas (half a second, 50 MB) to inspect them.
-
-def utf8_array(values: tuple[bytes, ...] | tuple[str, ...]) -> Any:
-    """Text (or UTF-8 bytes such as stored states) as one Arrow string array of the values joined;
-    validating it checks every value is UTF-8, as JSON must be."""
-    import pyarrow as pa
-
-    encoded = values if not values or isinstance(values[0], bytes) else [str(v).encode() for v in values]
-    offsets = array("q", [0])
-    offsets.extend(accumulate(map(len, encoded)))
-    result = pa.Array.from_buffers(pa.large_string(), len(encoded),
-                                   [None, pa.py_buffer(offsets), pa.py_buffer(b"".join(encoded))])  # type: ignore[arg-type]
-    result.validate(full=True)
-    return result
-
-
-def int64_array(values: tuple[int, ...]) -> Any:
-    import pyarrow as pa
-
-    return pa.Array.from_buffers(pa.int64(), len(values), [None, pa.py_buffer(array("q", values))])
 
 
 def open_views(recorder: Any, views: Path) -> ProjectionRunner:

@@ -13,6 +13,7 @@ import pytest
 
 from domain.application import Ledger
 from domain.commands import COMMAND_ADAPTER
+from projections import pages
 from projections.projector import COLUMNAR, utc_sql
 from projections.runner import ProjectionRunner
 from projections.tables import FACT_TABLES
@@ -28,10 +29,11 @@ EXTRA = [  # feedback written by other channels and times with other offsets
 ]
 
 
-def tables(views: Path, recorder: Any, *, columnar: bool, batch: int) -> dict[str, list[tuple[Any, ...]]]:
+def tables(views: Path, recorder: Any, *, columnar: bool, batch: int, **reading: int
+           ) -> dict[str, list[tuple[Any, ...]]]:
     con = connect(views)
     try:
-        ProjectionRunner(recorder, con, batch=batch, columnar=columnar).catch_up()
+        ProjectionRunner(recorder, con, batch=batch, columnar=columnar, **reading).catch_up()
         return {t.name: con.execute(f"SELECT * FROM {t.name} ORDER BY ALL").fetchall() for t in FACT_TABLES}
     finally:
         con.close()
@@ -53,6 +55,46 @@ def test_columnar_path_equals_python_path(store_url: str, tmp_path: Path, batch:
     assert python["feedback_resolutions"] and python["readings"] and python["feedback"]
     for name in python:
         assert columnar[name] == python[name], name
+
+
+@pytest.mark.parametrize("batch", [13, 50_000])
+def test_pages_read_by_the_child_process_equal_pages_read_in_process(
+        sqlite_url: str, tmp_path: Path, batch: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A long read of an SQLite file goes through ``projections.page_stream`` (ADBC in a child);
+    the views it builds are the in-process reader's, row for row."""
+    ledger = Ledger.open(sqlite_url)
+    try:
+        result = ledger.execute([COMMAND_ADAPTER.validate_python(c) for c in [*sample_company_commands(), *EXTRA]])
+        assert not result.rejected, result.rejected[:3]
+        in_process = tables(tmp_path / "in_process.duckdb", ledger.recorder, columnar=True, batch=batch)
+        monkeypatch.setattr(pages, "_prefetched_pages", None)  # the child must do all the reading
+        streamed = tables(tmp_path / "streamed.duckdb", ledger.recorder, columnar=True, batch=batch,
+                          reader_process_from=0)
+    finally:
+        ledger.close()
+    assert sum(map(len, in_process.values())) > 1_000
+    for name in in_process:
+        assert streamed[name] == in_process[name], name
+
+
+def test_a_failing_child_reader_is_a_clear_error_and_commits_nothing(sqlite_url: str, tmp_path: Path) -> None:
+    ledger = Ledger.open(sqlite_url)
+    try:
+        ledger.execute([COMMAND_ADAPTER.validate_python(c) for c in sample_company_commands()[:50]])
+        path = Path(ledger.recorder.datastore.pool.db_name)
+        con = connect(tmp_path / "views.duckdb")
+        runner = ProjectionRunner(ledger.recorder, con, reader_process_from=0)
+        ledger.recorder.datastore.pool.db_name = str(tmp_path / "not-a-store.db")
+        (tmp_path / "not-a-store.db").write_bytes(b"this is not an SQLite database file" * 200)
+        with pytest.raises(pages.StoreReadError, match="reading the store failed"):
+            runner.catch_up()
+        assert runner.position() == 0
+        assert con.execute("SELECT count(*) FROM event_log").fetchone() == (0,)
+        ledger.recorder.datastore.pool.db_name = str(path)
+        assert runner.catch_up().events == 50
+        con.close()
+    finally:
+        ledger.close()
 
 
 def test_utc_sql_matches_utc_text(tmp_path: Path) -> None:
