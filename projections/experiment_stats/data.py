@@ -1,6 +1,7 @@
 """The moments of every arm × metric of an experiment, read from the views in one SQL aggregate.
 
-Raw observations are summed by DuckDB (count, mean, Welford variance and co-moment), each divided
+Raw observations are summed by DuckDB (count, mean, Welford variance and co-moment) in store order,
+so the figures do not depend on how the views file happens to lay out or split the rows; each divided
 first by a power of two at or above the metric's largest magnitude, so no sum can overflow and the
 division itself is exact; imported arm summaries are turned into moments and merged in.
 """
@@ -17,7 +18,7 @@ Data = dict[tuple[str, str], Moments]
 
 RAW_MOMENTS = """
 WITH o AS (
-    SELECT arm, coalesce(metric, $primary) AS metric, value, covariate FROM observations
+    SELECT position, arm, coalesce(metric, $primary) AS metric, value, covariate FROM observations
     WHERE experiment = $key AND business_at <= $as_of
 ), s AS (
     SELECT metric,
@@ -26,9 +27,10 @@ WITH o AS (
             AS xsc
     FROM o GROUP BY metric
 )
-SELECT o.arm, o.metric, count(*), avg(o.value / s.sc), var_pop(o.value / s.sc) * count(*), any_value(s.sc),
-    count(o.covariate), avg(o.covariate / s.xsc), var_pop(o.covariate / s.xsc) * count(o.covariate),
-    covar_pop(o.value / s.sc, o.covariate / s.xsc) * count(o.covariate), any_value(s.xsc)
+SELECT o.arm, o.metric, count(*), avg(o.value / s.sc ORDER BY o.position),
+    var_pop(o.value / s.sc ORDER BY o.position) * count(*), any_value(s.sc), count(o.covariate),
+    avg(o.covariate / s.xsc ORDER BY o.position), var_pop(o.covariate / s.xsc ORDER BY o.position) * count(o.covariate),
+    covar_pop(o.value / s.sc, o.covariate / s.xsc ORDER BY o.position) * count(o.covariate), any_value(s.xsc)
 FROM o JOIN s USING (metric) GROUP BY o.arm, o.metric
 """
 
