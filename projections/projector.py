@@ -129,6 +129,17 @@ SEALED_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
 """(table, column) of personal text that SQL copies sealed; the runner opens it, as ``Projector.reveal`` does."""
 
 
+EVENT_LOG_ONLY: dict[str, str] = {
+    "domain.person:Person.Registered": "people and the council are read from their aggregates by the permission table",
+    "domain.person:Person.AppointedToCouncil": "as Person.Registered",
+    "domain.person:Person.DismissedFromCouncil": "as Person.Registered",
+    "domain.client:Client.RepresentativeNamed": "as Person.Registered",
+    "domain.tokens:Token.Issued": "a token's digest is a credential: it never goes into the views",
+    "domain.tokens:Token.Revoked": "as Token.Issued",
+}
+"""Stored event types the views keep only as ``event_log`` rows (who, when, why), and why."""
+
+
 def topic_names(topic: str) -> tuple[str, str]:
     """(aggregate type, event name) of a stored topic such as ``domain.team:Team.Formed``."""
     aggregate_type, _, event = topic.rpartition(".")
