@@ -1,14 +1,11 @@
 """Turns stored events into fact-table rows, reading the stored JSON directly.
 
-Two paths, one result (a test holds them equal, table by table):
-- the high-volume topics in ``COLUMNAR`` (readings, feedback) are projected by DuckDB SQL over
-  a whole page of stored rows at once: DuckDB parses the JSON (vectorised, on every core) and
-  appends the columns, with no Python work per event;
-- every other topic goes through ``Projector``: one small Python method per event type, which
-  may keep state across events (a promise's terms). Only the fields a table needs are touched,
-  and timestamps stay ISO text until DuckDB casts a whole column at once.
-Moving a topic from one path to the other is removing (or adding) its ``COLUMNAR`` entry; its
-Python method stays the reference.
+Two paths, one result (a test holds them equal, table by table): the high-volume topics are
+projected by DuckDB SQL over whole pages (``projections.columnar``); every other topic goes
+through ``Projector``: one small Python method per event type, which may keep state across
+events (a promise's terms). Only the fields a table needs are touched, and timestamps stay ISO
+text until DuckDB casts a whole column at once. Every SQL-projected topic keeps its method here
+as the reference.
 """
 
 from __future__ import annotations
@@ -21,7 +18,7 @@ from typing import Any
 
 import orjson
 
-from domain.audit import TRUSTED_CHANNEL, channel_of
+from domain.audit import channel_of
 from domain.stores.common import NotificationRow
 
 Row = tuple[Any, ...]
@@ -39,12 +36,6 @@ def utc_text(value: Any) -> str | None:
     return datetime.fromisoformat(value).astimezone(UTC).replace(tzinfo=None).isoformat()
 
 
-def utc_sql(expression: str) -> str:
-    """``utc_text`` in DuckDB SQL: ISO text (any offset) as a naive UTC timestamp."""
-    return (f"CASE WHEN ends_with({expression}, '+00:00') THEN CAST({expression} AS TIMESTAMP)"
-            f" ELSE CAST(timezone('UTC', CAST({expression} AS TIMESTAMPTZ)) AS TIMESTAMP) END")
-
-
 def decode_state(stored: bytes) -> State:
     """The stored JSON; orjson is several times faster, ``json`` takes what it refuses (integers beyond 64 bits)."""
     try:
@@ -55,78 +46,6 @@ def decode_state(stored: bytes) -> State:
 
 def _json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"))
-
-
-def _shape(fields: dict[str, Any]) -> str:
-    """A ``from_json`` structure: only these fields of the stored state are parsed."""
-    return json.dumps(fields).replace("'", "''")
-
-
-AUDIT_SHAPE = {"_data_": {"at": "VARCHAR", "actor": "VARCHAR", "reason": "VARCHAR", "correlation": "VARCHAR",
-                          "channel": "VARCHAR"}}
-AT = utc_sql("s.audit._data_.at")
-CHANNEL_SQL = (  # channel_of in SQL
-    "coalesce(nullif(e.s.audit._data_.channel, ''), CASE split_part(e.s.audit._data_.correlation, ':', 1)"
-    f" WHEN 'kafka' THEN 'kafka' WHEN 'file' THEN 'file' WHEN 'stdin' THEN 'file' ELSE '{TRUSTED_CHANNEL}' END)"
-)
-_EVENT_LOG_SELECT = f"""
-INSERT INTO event_log
-SELECT e.position, e.aggregate_id, @KEY@, e.version, t.aggregate_type, t.event,
-    {AT.replace("s.", "e.s.")}, {utc_sql("e.s.timestamp._data_")},
-    e.s.audit._data_.actor, e.s.audit._data_.reason, e.s.audit._data_.correlation, {CHANNEL_SQL}
-FROM (
-    SELECT position, aggregate_id, version, topic,
-        from_json(state, '{_shape({"key": "VARCHAR", "timestamp": {"_data_": "VARCHAR"}, "audit": AUDIT_SHAPE})}') AS s
-    FROM page
-) e JOIN page_topics t USING (topic)@EARLIER@
-"""
-EVENT_LOG_SQL = _EVENT_LOG_SELECT.replace("@KEY@", "CASE WHEN e.version = 1 THEN e.s.key ELSE k.key END").replace(
-    "@EARLIER@", """
-LEFT JOIN (
-    SELECT aggregate_id, key FROM event_log
-    WHERE version = 1 AND aggregate_id IN (SELECT aggregate_id FROM page WHERE version > 1)
-    UNION ALL
-    SELECT aggregate_id, json_extract_string(state, '$.key') FROM page
-    WHERE version = 1 AND aggregate_id IN (SELECT aggregate_id FROM page WHERE version > 1)
-) k ON e.version > 1 AND k.aggregate_id = e.aggregate_id""")
-"""The ``event_log`` rows of a whole page (the relation ``page``, with ``page_topics`` naming each topic);
-a later event's key is its first event's, read from earlier pages or from this one."""
-EVENT_LOG_SQL_FIRST_EVENTS = _EVENT_LOG_SELECT.replace("@KEY@", "e.s.key").replace("@EARLIER@", "")
-"""The same for a page of first events only (no keys to look up)."""
-
-
-def _columnar(table: str, topic: str, shape: dict[str, Any], columns: str, *, key_from_log: bool = False) -> str:
-    """One topic's rows of a page by SQL: ``s`` is the parsed state, ``l`` its ``event_log`` row."""
-    log_join = " JOIN event_log l ON l.position = p.position AND l.position BETWEEN $first AND $last" \
-        if key_from_log else ""
-    return (f"INSERT INTO {table} SELECT p.position, {AT}, {columns} FROM (SELECT position,"
-            f" from_json(state, '{_shape({**shape, 'audit': AUDIT_SHAPE})}') AS s FROM page"
-            f" WHERE topic = '{topic}') p{log_join}")
-
-
-COLUMNAR: dict[str, str] = {
-    "domain.metric:Reading.Recorded": _columnar(
-        "readings", "domain.metric:Reading.Recorded",
-        {"key": "VARCHAR", "metric": "VARCHAR", "value": "DOUBLE"}, "s.key, s.metric, s.value"),
-    "domain.feedback:Feedback.Recorded": _columnar(
-        "feedback", "domain.feedback:Feedback.Recorded",
-        {"key": "VARCHAR", "client": "VARCHAR", "kind": "VARCHAR", "channel": "VARCHAR", "text": "VARCHAR",
-         "rating": "DOUBLE", "team": "VARCHAR", "promise": "VARCHAR", "occurred_at": {"_data_": "VARCHAR"}},
-        "s.key, s.client, s.kind, s.channel, s.text, s.rating, s.team, s.promise, "
-        f"{utc_sql('s.occurred_at._data_')}, s.audit._data_.correlation"),
-    "domain.experiment:Experiment.ObservationRecorded": _columnar(  # a big experiment holds millions
-        "observations", "domain.experiment:Experiment.ObservationRecorded",
-        {"arm": "VARCHAR", "value": "DOUBLE", "metric": "VARCHAR", "covariate": "DOUBLE"},
-        "l.key, s.arm, s.value, s.metric, s.covariate", key_from_log=True),
-    "domain.feedback:Feedback.Resolved": _columnar(
-        "feedback_resolutions", "domain.feedback:Feedback.Resolved",
-        {"resolution": "VARCHAR"}, "l.key, s.resolution, s.audit._data_.actor", key_from_log=True),
-}
-"""Topic -> the SQL that appends its rows of a page; these topics skip the Python handlers."""
-SEALED_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
-    "domain.feedback:Feedback.Recorded": (("feedback", "text"),),
-}
-"""(table, column) of personal text that SQL copies sealed; the runner opens it, as ``Projector.reveal`` does."""
 
 
 EVENT_LOG_ONLY: dict[str, str] = {

@@ -22,16 +22,9 @@ import duckdb
 
 from domain.personal_data import PREFIX, Revealer, keystore_of
 from projections import binding, derived
+from projections.columnar import COLUMNAR, EVENT_LOG_SQL, EVENT_LOG_SQL_FIRST_EVENTS, SEALED_COLUMNS
 from projections.forgetting import catch_up_forgetting
-from projections.projector import (
-    COLUMNAR,
-    EVENT_LOG_SQL,
-    EVENT_LOG_SQL_FIRST_EVENTS,
-    SEALED_COLUMNS,
-    Projector,
-    State,
-    topic_names,
-)
+from projections.projector import Projector, State, topic_names
 from projections.tables import FACTS
 from projections.timeline import FOREVER
 from projections.view_store import (

@@ -18,7 +18,8 @@ from eventsourcing.domain import DomainEvent
 import domain
 from domain.application import Ledger
 from domain.commands import COMMAND_ADAPTER
-from projections.projector import COLUMNAR, EVENT_LOG_ONLY, Projector
+from projections.columnar import COLUMNAR
+from projections.projector import EVENT_LOG_ONLY, Projector
 from projections.tables import FACTS
 from scripts.sample_company import sample_company_commands
 

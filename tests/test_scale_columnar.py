@@ -14,7 +14,7 @@ import pytest
 from domain.application import Ledger
 from domain.commands import COMMAND_ADAPTER
 from projections import pages
-from projections.projector import COLUMNAR, utc_sql
+from projections.columnar import COLUMNAR, utc_sql
 from projections.runner import ProjectionRunner
 from projections.tables import FACT_TABLES
 from projections.view_store import connect
