@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -87,66 +86,6 @@ def import_command(
         )
     if summary.errors:
         raise typer.Exit(1)
-
-
-@app.command()
-def project(
-    store: StoreOpt = None,
-    views: ViewsOpt = None,
-    rebuild: Annotated[bool, typer.Option("--rebuild", help="Rebuild from zero into a new file, then switch.")] = False,
-    follow: Annotated[bool, typer.Option("--follow", help="Keep catching up until interrupted.")] = False,
-    interval: Annotated[float, typer.Option(help="Seconds between polls with --follow (longer while idle).",
-                                            min=0.01)] = 0.5,
-    json_output: JsonOpt = False,
-) -> None:
-    """Bring the DuckDB views up to date with the event store."""
-    from projections import runner
-
-    ledger = open_ledger(store, create=False)
-    path = settings.views_path(views)
-    try:
-        result = (runner.rebuild if rebuild else runner.catch_up)(ledger.recorder, path)
-        report(result, path, json_output)
-        if follow:
-            follow_store(ledger.recorder, path, result.position, interval, json_output)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        ledger.close()
-
-
-IDLE_POLL_SECONDS = 2.0
-
-
-def follow_store(recorder: Any, path: Path, position: int, interval: float, json_output: bool) -> None:
-    """Keep the views caught up; while the store is idle, only its newest position is read, less and less often.
-
-    Opening the views for a catch-up costs far more than asking the store for its newest position,
-    so an idle follower asks only that, backing off from ``interval`` to ``IDLE_POLL_SECONDS``
-    (reset when events arrive).
-    """
-    from projections import runner
-
-    wait = interval
-    while True:
-        time.sleep(wait)
-        newest = recorder.max_notification_id() or 0
-        if newest == position:
-            wait = min(wait * 1.5, max(interval, IDLE_POLL_SECONDS))
-            continue
-        result = runner.catch_up(recorder, path)
-        position, wait = result.position, interval
-        if result.events:
-            report(result, path, json_output)
-
-
-def report(result: Any, path: Path, json_output: bool) -> None:
-    if json_output:
-        emit_json({"events": result.events, "position": result.position, "seconds": round(result.seconds, 3),
-                   "views": str(path)})
-    else:
-        typer.echo(f"{result.events} events projected into {path} (position {result.position}) "
-                   f"in {result.seconds:.2f}s", err=True)
 
 
 @promise_app.command("show")
@@ -325,7 +264,10 @@ def main() -> None:
         pass
     else:
         app.add_typer(ingest_app, name="ingest", help="Ingest client feedback from Kafka or a file.")
+    from scripts.project_command import project
     from scripts.server_commands import serve, token_app
+
+    app.command()(project)
 
     app.add_typer(token_app, name="token")
     app.command()(serve)
