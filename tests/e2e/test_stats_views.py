@@ -132,7 +132,7 @@ def test_experiment_outcomes_rows_after_rebuild(store: tuple[str, Path]) -> None
 
 def test_the_largest_inputs_the_edge_accepts_show_finite_json(tmp_path: Path) -> None:
     """Values at the 1e15 bound beside summaries whose sums reach 1e300: every number finite or null.
-    (The analysis itself survives ±1e308 too: tests/test_stats_edges.py.)"""
+    (The analysis itself survives ±1e308 too: tests/unit/test_stats_edges.py.)"""
     url = f"sqlite:///{tmp_path / 'ledger.db'}"
     lines = [*_base(), {"type": "ProposeExperiment", "experiment": "big", "team": "t", "hypothesis": "h",
                         "metric": "basket", "design": "ab", "at": "2026-01-02T00:00:00Z"},
