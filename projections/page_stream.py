@@ -1,42 +1,56 @@
-"""The child that reads an SQLite store for ``projections.pages``: an Arrow IPC stream on stdout.
+"""The child that reads a store for ``projections.pages``: an Arrow IPC stream on stdout.
 
-    python -m projections.page_stream URI START LIMIT
+    echo '{"driver": "sqlite", "uri": ..., "sql": ..., "start": 1, "limit": 25000}' | python -m projections.page_stream
 
-It reads pages of ``LIMIT`` rows from position ``START`` with the ADBC SQLite driver (rows go
+It reads pages of ``limit`` rows from position ``start`` with the store's ADBC driver (rows go
 straight into Arrow columns) until the store's end, and writes each page's batches as they come.
-It opens the store read-only and nothing else: this process holds no other copy of SQLite.
+The SQLite driver opens the store read-only; this process holds no other copy of SQLite.
 """
 
 from __future__ import annotations
 
+import json
 import sys
+from typing import Any
+from urllib.parse import unquote, urlsplit
 
 import pyarrow as pa
 
-PAGE_SQL = (
-    "SELECT rowid, CAST(originator_id AS TEXT), originator_version, CAST(topic AS TEXT), CAST(state AS BLOB)"
-    " FROM stored_events WHERE rowid >= {start} ORDER BY rowid LIMIT {limit}"
-)
-"""The casts fix each column's type whatever a row holds (the driver infers types from the rows)."""
 BATCH_ROWS = 8192
 """Rows per Arrow batch: a page is a few batches, which DuckDB scans on every core at once."""
+BATCH_OPTIONS = {
+    "sqlite": {"adbc.sqlite.query.batch_rows": str(BATCH_ROWS)},
+    "postgresql": {"adbc.postgresql.batch_size_hint_bytes": str(BATCH_ROWS * 600)},  # ~600 bytes a row
+}
 
 
-def stream(uri: str, start: int, limit: int, out: pa.NativeFile) -> None:
-    # The driver's low-level API: its DB-API module imports pandas (0.4 s).
+def connect(driver: str, uri: str) -> Any:
+    # The drivers' low-level API: their DB-API modules import pandas (0.4 s).
+    if driver == "sqlite":
+        import adbc_driver_sqlite
+
+        return adbc_driver_sqlite.connect(uri)
+    if driver == "postgresql":
+        import adbc_driver_postgresql
+
+        return adbc_driver_postgresql.connect(uri)
+    raise ValueError(f"no reader for a {driver!r} store")
+
+
+def stream(request: dict[str, Any], out: Any) -> None:
     import adbc_driver_manager
-    import adbc_driver_sqlite
 
     from projections.pages import SCHEMA
 
-    with adbc_driver_sqlite.connect(uri) as database, adbc_driver_manager.AdbcConnection(database) as connection, \
-            pa.ipc.new_stream(out, SCHEMA) as writer:
+    start, limit = int(request["start"]), int(request["limit"])
+    with connect(request["driver"], request["uri"]) as database, \
+            adbc_driver_manager.AdbcConnection(database) as connection, pa.ipc.new_stream(out, SCHEMA) as writer:
         while True:
+            rows = 0
             with adbc_driver_manager.AdbcStatement(connection) as statement:
-                statement.set_options(**{"adbc.sqlite.query.batch_rows": str(BATCH_ROWS)})
-                statement.set_sql_query(PAGE_SQL.format(start=start, limit=limit))
+                statement.set_options(**BATCH_OPTIONS[request["driver"]])
+                statement.set_sql_query(request["sql"].format(start=start, limit=limit))
                 handle, _ = statement.execute_query()
-                rows = 0
                 for batch in pa.RecordBatchReader._import_from_c(handle.address):
                     if batch.num_rows:
                         writer.write_batch(pa.RecordBatch.from_arrays(
@@ -49,19 +63,22 @@ def stream(uri: str, start: int, limit: int, out: pa.NativeFile) -> None:
             start = last + 1
 
 
-def main(argv: list[str]) -> int:
+def main() -> int:
     """Exit 1 with the reason as stderr's last line (the parent quotes it) when the store cannot be read."""
-    uri, start, limit = argv[0], int(argv[1]), int(argv[2])
+    request = json.loads(sys.stdin.buffer.read())
     try:
-        stream(uri, start, limit, pa.output_stream(sys.stdout.buffer))
+        stream(request, pa.output_stream(sys.stdout.buffer))
     except BrokenPipeError:  # the parent stopped reading (it failed, or was killed)
         return 1
     except Exception as error:  # any failure of the driver is reported, not a traceback
         reason = " ".join(str(error).split())
+        password = urlsplit(request["uri"]).password
+        if password:  # a driver may quote the URI it could not connect with
+            reason = reason.replace(password, "***").replace(unquote(password), "***")
         sys.stderr.write(f"{type(error).__name__}: {reason[:300]}\n")
         return 1
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(main())

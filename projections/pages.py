@@ -1,17 +1,18 @@
 """The store's rows in position order, a bounded page at a time, as Arrow tables.
 
-A rebuild reads every stored event, so the read itself is a large part of it. A long read of an
-SQLite file (``READER_PROCESS_FROM`` events or more) runs in a child process
-(``projections.page_stream``) that reads with the ADBC SQLite driver straight into Arrow columns
-and streams them over a pipe: no Python object per value, and none of the reading holds this
-process's GIL. Only a child may use that driver: it carries its own copy of SQLite, and two copies
-of SQLite with one file open in one process release each other's POSIX locks (a way to corrupt a
-database, sqlite.org/howtocorrupt.html). Every other read (short catch-ups, PostgreSQL, in-memory
-stores) goes through the recorder's ``select_notification_rows`` in this process.
+A rebuild reads every stored event, so the read itself is a large part of it. A long read
+(``READER_PROCESS_FROM`` events or more) runs in a child process (``projections.page_stream``)
+that reads with an ADBC driver (SQLite, PostgreSQL) straight into Arrow columns and streams them
+over a pipe: no Python object per value, and none of the reading holds this process's GIL. The
+SQLite driver must stay in a child: it carries its own copy of SQLite, and two copies of SQLite
+with one file open in one process release each other's POSIX locks (a way to corrupt a database,
+sqlite.org/howtocorrupt.html). Short reads and in-memory stores go through the recorder's
+``select_notification_rows`` in this process.
 """
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from array import array
@@ -19,10 +20,10 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from itertools import accumulate
 from typing import Any
-from urllib.parse import quote
 
 import pyarrow as pa
 
+from domain.stores.common import PageSource
 from domain.stores.errors import StoreError
 
 COLUMNS = ("position", "aggregate_id", "version", "topic", "state")
@@ -41,29 +42,23 @@ def pages(recorder: Any, start: int, limit: int, *, reader_process_from: int = R
           ) -> Iterator[pa.Table]:
     """Pages of at most ``limit`` rows from position ``start`` to the store's end."""
     head = recorder.max_notification_id() or 0
-    path = _sqlite_file(recorder)
-    if path is not None and head - start + 1 >= reader_process_from:
-        yield from _streamed_pages(path, start, limit)
+    source = recorder.page_source() if head - start + 1 >= reader_process_from else None
+    if source is not None:
+        yield from _streamed_pages(source, start, limit)
     else:
         yield from _prefetched_pages(recorder, start, limit)
 
 
-def _sqlite_file(recorder: Any) -> str | None:
-    """The URI of an SQLite store's file, None for other stores and in-memory ones."""
-    pool = getattr(getattr(recorder, "datastore", None), "pool", None)
-    if pool is None or not hasattr(pool, "is_sqlite_memory_mode") or pool.is_sqlite_memory_mode:
-        return None
-    path = str(pool.db_name)
-    return path if path.startswith("file:") else f"file:{quote(path)}?mode=ro"
-
-
-def _streamed_pages(uri: str, start: int, limit: int) -> Iterator[pa.Table]:
+def _streamed_pages(source: PageSource, start: int, limit: int) -> Iterator[pa.Table]:
     """Pages from the child reader: its batches grouped back into pages of ``limit`` rows (kept as
-    several batches, so DuckDB parses one page's JSON on every core)."""
-    child = subprocess.Popen([sys.executable, "-m", "projections.page_stream", uri, str(start), str(limit)],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    assert child.stdout is not None and child.stderr is not None
+    several batches, so DuckDB parses one page's JSON on every core). The request goes on stdin:
+    a PostgreSQL URI may hold a password, which a command line would show to every user."""
+    child = subprocess.Popen([sys.executable, "-m", "projections.page_stream"],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert child.stdin is not None and child.stdout is not None and child.stderr is not None
     try:
+        child.stdin.write(json.dumps({**source._asdict(), "start": start, "limit": limit}).encode())
+        child.stdin.close()
         batches: list[pa.RecordBatch] = []
         rows = 0
         try:

@@ -15,7 +15,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from eventsourcing.persistence import InfrastructureFactory, PersistenceError, StoredEvent
 from eventsourcing.utils import Environment
@@ -31,6 +31,16 @@ OPEN_ATTEMPTS = 5
 PAGE = 5000
 NotificationRow = tuple[int, str, int, str, bytes]
 """(position, originator id as hex, version, topic, stored state): what projections read."""
+
+
+class PageSource(NamedTuple):
+    """How a reader of its own (``projections.page_stream``, an ADBC driver) reads this store's
+    notification rows: the driver's name, a URI it connects with (it may hold a password), and the
+    page query with ``{start}`` and ``{limit}`` to fill in (integers)."""
+
+    driver: str
+    uri: str
+    sql: str
 
 
 def new_events(ids: Sequence[int], stored_events: Sequence[StoredEvent]) -> list[NewEvent]:

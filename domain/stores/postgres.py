@@ -6,6 +6,7 @@ import contextlib
 from collections.abc import Sequence
 from functools import partial
 from typing import Any
+from urllib.parse import quote
 
 import psycopg
 from eventsourcing.persistence import StoredEvent
@@ -13,7 +14,7 @@ from eventsourcing.postgres import PostgresProcessRecorder
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
 
-from domain.stores.common import NotificationRow, chain_head, head_to_extend, new_events
+from domain.stores.common import NotificationRow, PageSource, chain_head, head_to_extend, new_events
 from domain.stores.errors import StoreError, StoreMissing
 from domain.stores.subject_keys import PostgresSubjectKeys
 from domain.tamper_evidence import VerifyReport, extend_chain
@@ -110,6 +111,22 @@ class LedgerPostgresRecorder(PostgresSubjectKeys, PostgresProcessRecorder):
                 (r["notification_id"], r["originator_id"].hex, r["originator_version"], r["topic"], bytes(r["state"]))
                 for r in curs.fetchall()
             ]
+
+    def page_source(self) -> PageSource:
+        """See ``LedgerSQLiteRecorder.page_source``."""
+        params = self.datastore.pool.kwargs
+
+        def part(name: str, default: str = "") -> str:  # percent-encoded: a socket directory is a host too
+            return quote(str(params.get(name) or default), safe="")
+
+        password = part("password")
+        uri = (f"postgresql://{part('user')}{':' + password if password else ''}@{part('host', '127.0.0.1')}:"
+               f"{part('port', '5432')}/{part('dbname', 'postgres')}")
+        with self.datastore.get_connection() as conn:
+            table = self.events_table.as_string(conn)
+        return PageSource("postgresql", uri, (
+            "SELECT notification_id, replace(originator_id::text, '-', ''), originator_version, topic, state"
+            f" FROM {table} WHERE notification_id >= {{start}} ORDER BY notification_id LIMIT {{limit}}"))
 
     def store_identity(self) -> str | None:
         """See ``LedgerSQLiteRecorder.store_identity``."""

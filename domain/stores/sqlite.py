@@ -6,12 +6,13 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from functools import partial
 from typing import Any
+from urllib.parse import quote
 from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent, Tracking
 from eventsourcing.sqlite import SQLiteCursor, SQLiteProcessRecorder
 
-from domain.stores.common import NotificationRow, chain_head, head_to_extend, new_events
+from domain.stores.common import NotificationRow, PageSource, chain_head, head_to_extend, new_events
 from domain.stores.subject_keys import SQLITE_DDL, SQLiteSubjectKeys
 from domain.tamper_evidence import VerifyReport, extend_chain
 
@@ -103,6 +104,19 @@ class LedgerSQLiteRecorder(SQLiteSubjectKeys, SQLiteProcessRecorder):
                 (start, limit),
             )
             return [tuple(row) for row in c.fetchall()]  # type: ignore[misc]
+
+    def page_source(self) -> PageSource | None:
+        """Read-only URI and page query for a reader of its own; None for an in-memory store.
+
+        The casts fix each column's type whatever a row holds (such drivers infer types from the rows).
+        """
+        pool = self.datastore.pool
+        if pool.is_sqlite_memory_mode:
+            return None
+        path = str(pool.db_name)
+        return PageSource("sqlite", path if path.startswith("file:") else f"file:{quote(path)}?mode=ro", (
+            "SELECT rowid, CAST(originator_id AS TEXT), originator_version, CAST(topic AS TEXT), CAST(state AS BLOB)"
+            " FROM stored_events WHERE rowid >= {start} ORDER BY rowid LIMIT {limit}"))
 
     def store_identity(self) -> str | None:
         """The random id created with the store (see ``projections.binding``); None on an older store."""

@@ -59,10 +59,10 @@ def test_columnar_path_equals_python_path(store_url: str, tmp_path: Path, batch:
 
 @pytest.mark.parametrize("batch", [13, 50_000])
 def test_pages_read_by_the_child_process_equal_pages_read_in_process(
-        sqlite_url: str, tmp_path: Path, batch: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A long read of an SQLite file goes through ``projections.page_stream`` (ADBC in a child);
-    the views it builds are the in-process reader's, row for row."""
-    ledger = Ledger.open(sqlite_url)
+        store_url: str, tmp_path: Path, batch: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A long read goes through ``projections.page_stream`` (an ADBC driver in a child process);
+    the views it builds are the in-process reader's, row for row, on both stores."""
+    ledger = Ledger.open(store_url)
     try:
         result = ledger.execute([COMMAND_ADAPTER.validate_python(c) for c in [*sample_company_commands(), *EXTRA]])
         assert not result.rejected, result.rejected[:3]
