@@ -12,8 +12,10 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sqlite3
+from collections import deque
 from collections.abc import Callable, Iterator
 from functools import partial
+from itertools import islice
 from typing import Any
 from urllib.parse import quote
 
@@ -22,6 +24,12 @@ from domain.tamper_evidence import ChainHead, EventRow, LinkRow, VerifyReport, W
 SEGMENT = 100_000
 """Positions per task: about 50 MB of rows in a worker at a time (``CLIENTOCRACY_VERIFY_SEGMENT`` overrides)."""
 WORKERS = 2
+IN_FLIGHT = 2
+START_METHOD = "fork"
+"""Forked workers start at once and need nothing of the caller's ``__main__`` (spawned or
+forkserver workers import it again: an unguarded script embedding ``Ledger.verify`` would run again
+in each, and its workers would fail and be replaced forever)."""
+"""Segments queued per worker: enough to keep each busy, few enough to stop at once."""
 
 SegmentReader = Callable[[int, int], tuple[list[EventRow], list[LinkRow], tuple[int, Any] | None]]
 """(lo, hi) -> the events and links with lo < position <= hi, and the (position, link) of the last link <= lo."""
@@ -39,7 +47,8 @@ def verify_segments(reader: SegmentReader | None, highest: int, head: ChainHead 
     own connection, in this process."""
     size = max(1, int(os.environ.get("CLIENTOCRACY_VERIFY_SEGMENT") or SEGMENT))
     bounds = [(lo, min(lo + size, highest)) for lo in range(0, max(highest, 1), size)]
-    if reader is not None and len(bounds) > 1 and WORKERS > 1 and "fork" in multiprocessing.get_all_start_methods():
+    parallel = WORKERS > 1 and START_METHOD in multiprocessing.get_all_start_methods()
+    if reader is not None and len(bounds) > 1 and parallel:
         try:
             return conclude(combine(_in_workers(reader, bounds)), head)
         except (OSError, sqlite3.Error):  # e.g. a read-only copy that a second connection cannot open
@@ -49,21 +58,29 @@ def verify_segments(reader: SegmentReader | None, highest: int, head: ChainHead 
 
 
 def _in_workers(reader: SegmentReader, bounds: list[tuple[int, int]]) -> Iterator[Walk]:
-    """Segment walks in order; stops the workers once a segment has a problem."""
-    context = multiprocessing.get_context("fork")
-    with context.Pool(min(WORKERS, os.cpu_count() or 1, len(bounds))) as pool:
-        walks = []
-        for walk in pool.imap(_check_bounds, [(reader, lo, hi) for lo, hi in bounds]):
+    """Segment walks in order; stops handing out segments once one has a problem.
+
+    At most ``IN_FLIGHT`` segments per worker are queued, and the pool is closed, not terminated:
+    ``Pool.terminate`` with segments still queued hung for good (its feeder thread blocked on the
+    queue of workers it had just killed), as a tampered store checked in small segments showed.
+    """
+    context = multiprocessing.get_context(START_METHOD)
+    workers = min(WORKERS, os.cpu_count() or 1, len(bounds))
+    tasks = iter(bounds)
+    walks = []
+    pool = context.Pool(workers)
+    try:
+        pending = deque(pool.apply_async(check, (reader, lo, hi)) for lo, hi in islice(tasks, IN_FLIGHT * workers))
+        while pending:
+            walk = pending.popleft().get()
             walks.append(walk)
             if walk.problem is not None:
-                pool.terminate()
                 break
+            pending.extend(pool.apply_async(check, (reader, lo, hi)) for lo, hi in islice(tasks, 1))
+    finally:
+        pool.close()  # never terminate(): the few segments still queued finish, then the workers exit
+        pool.join()
     return iter(walks)
-
-
-def _check_bounds(task: tuple[SegmentReader, int, int]) -> Walk:
-    reader, lo, hi = task
-    return check(reader, lo, hi)
 
 
 # Readers -----------------------------------------------------------------------------------
