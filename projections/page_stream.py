@@ -4,7 +4,8 @@
 
 It reads pages of ``limit`` rows from position ``start`` with the store's ADBC driver (rows go
 straight into Arrow columns) until the store's end, and writes each page's batches as they come.
-The SQLite driver opens the store read-only; this process holds no other copy of SQLite.
+The SQLite driver opens the store read-only; this process holds no other copy of SQLite (it
+imports nothing of the project but this module: no ``sqlite3``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,9 @@ from urllib.parse import unquote, urlsplit
 
 import pyarrow as pa
 
+SCHEMA = pa.schema([("position", pa.int64()), ("aggregate_id", pa.large_string()), ("version", pa.int64()),
+                    ("topic", pa.large_string()), ("state", pa.large_string())])
+"""A page: the stored state is its JSON text (UTF-8 is checked when a batch is cast to it)."""
 BATCH_ROWS = 8192
 """Rows per Arrow batch: a page is a few batches, which DuckDB scans on every core at once."""
 BATCH_OPTIONS = {
@@ -39,8 +43,6 @@ def connect(driver: str, uri: str) -> Any:
 
 def stream(request: dict[str, Any], out: Any) -> None:
     import adbc_driver_manager
-
-    from projections.pages import SCHEMA
 
     start, limit = int(request["start"]), int(request["limit"])
     with connect(request["driver"], request["uri"]) as database, \

@@ -25,11 +25,9 @@ import pyarrow as pa
 
 from domain.stores.common import PageSource
 from domain.stores.errors import StoreError
+from projections.page_stream import SCHEMA
 
-COLUMNS = ("position", "aggregate_id", "version", "topic", "state")
-SCHEMA = pa.schema([("position", pa.int64()), ("aggregate_id", pa.large_string()), ("version", pa.int64()),
-                    ("topic", pa.large_string()), ("state", pa.large_string())])
-"""A page: the stored state is its JSON text (UTF-8 is checked when a page is made)."""
+COLUMNS = tuple(SCHEMA.names)
 READER_PROCESS_FROM = 50_000
 """Events to read at or above which a child process reads them (it costs ~0.2 s to start)."""
 
