@@ -13,12 +13,14 @@ sqlite.org/howtocorrupt.html). Short reads and in-memory stores go through the r
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from array import array
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from itertools import accumulate
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
@@ -51,7 +53,9 @@ def _streamed_pages(source: PageSource, start: int, limit: int) -> Iterator[pa.T
     """Pages from the child reader: its batches grouped back into pages of ``limit`` rows (kept as
     several batches, so DuckDB parses one page's JSON on every core). The request goes on stdin:
     a PostgreSQL URI may hold a password, which a command line would show to every user."""
-    child = subprocess.Popen([sys.executable, "-m", "projections.page_stream"],
+    here = str(Path(__file__).resolve().parents[1])  # where ``projections`` is, installed or not
+    path = os.pathsep.join(p for p in (here, os.environ.get("PYTHONPATH")) if p)
+    child = subprocess.Popen([sys.executable, "-m", "projections.page_stream"], env={**os.environ, "PYTHONPATH": path},
                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert child.stdin is not None and child.stdout is not None and child.stderr is not None
     try:
