@@ -123,6 +123,7 @@ class ProjectionRunner:
 
     def _project_columnar(self, page: Any) -> None:
         import pyarrow as pa
+        import pyarrow.compute as pc
 
         names = {topic: topic_names(topic) for topic in page.column("topic").unique().to_pylist()}
         page_topics = pa.Table.from_pydict({
@@ -131,7 +132,7 @@ class ProjectionRunner:
             "event": [event for _, event in names.values()],
         })
         first, last = page.column("position")[0].as_py(), page.column("position")[-1].as_py()
-        later_events = pa.compute.max(page.column("version")).as_py() > 1
+        later_events = pc.max(page.column("version")).as_py() > 1
         self.con.register("page", page)
         self.con.register("page_topics", page_topics)
         try:

@@ -109,12 +109,16 @@ def sqlite_rows(cursor: Any, lo: int, hi: int) -> tuple[list[EventRow], list[Lin
 def sqlite_file_rows(path: str, lo: int, hi: int) -> tuple[list[EventRow], list[LinkRow], tuple[int, Any] | None]:
     """``sqlite_rows`` on a read-only connection of its own (in a worker). ``path`` is the store's
     file, or the URI a reader opened it with (``file:…?mode=ro`` or ``immutable=1``), kept as it is."""
-    uri = path if path.startswith("file:") else f"file:{quote(path)}?mode=ro"
-    con = sqlite3.connect(uri, uri=True)
+    con = sqlite3.connect(read_only_uri(path), uri=True)
     try:
         return sqlite_rows(con.cursor(), lo, hi)
     finally:
         con.close()
+
+
+def read_only_uri(path: str) -> str:
+    """An SQLite file's read-only URI; a URI (``file:…``) is kept as it is."""
+    return path if path.startswith("file:") else f"file:{quote(path)}?mode=ro"
 
 
 def sqlite_reader(path: str) -> SegmentReader:

@@ -6,7 +6,6 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from functools import partial
 from typing import Any
-from urllib.parse import quote
 from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent, Tracking
@@ -113,8 +112,9 @@ class LedgerSQLiteRecorder(SQLiteSubjectKeys, SQLiteProcessRecorder):
         pool = self.datastore.pool
         if pool.is_sqlite_memory_mode:
             return None
-        path = str(pool.db_name)
-        return PageSource("sqlite", path if path.startswith("file:") else f"file:{quote(path)}?mode=ro", (
+        from domain.stores.chain_verify import read_only_uri
+
+        return PageSource("sqlite", read_only_uri(str(pool.db_name)), (
             "SELECT rowid, CAST(originator_id AS TEXT), originator_version, CAST(topic AS TEXT), CAST(state AS BLOB)"
             " FROM stored_events WHERE rowid >= {start} ORDER BY rowid LIMIT {limit}"))
 
