@@ -23,7 +23,7 @@ from typing import Any, NoReturn, Protocol
 from consumers.dead_letter import KafkaDeadLetters
 from consumers.kafka_batch import KafkaBatch, record_batch
 from consumers.recording import DeadLetterError, FeedbackRecorder, IngestSummary, known_position
-from domain.application import Ledger
+from domain.service.ledger import Ledger
 
 MAX_IN_FLIGHT = 2
 """Batches handed to the writer and not yet recorded: enough to keep both processes busy."""

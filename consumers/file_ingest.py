@@ -14,8 +14,8 @@ from pathlib import Path
 
 from consumers.dead_letter import FileDeadLetters, dead_letter_path
 from consumers.recording import FeedbackRecorder, Incoming, IngestSummary, Progress
-from domain.application import Ledger
 from domain.json_input import read_lines
+from domain.service.ledger import Ledger
 
 BATCH = 1000
 BATCH_BYTES = 16 * 1024 * 1024

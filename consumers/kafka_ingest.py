@@ -23,7 +23,7 @@ from kafka.errors import KafkaError
 from consumers.batch_writers import BatchWriter, InlineWriter, WriterProcess
 from consumers.kafka_batch import KafkaBatch, tracking_name
 from consumers.recording import IngestSummary, Progress
-from domain.application import Ledger
+from domain.service.ledger import Ledger
 
 log = logging.getLogger(__name__)
 

@@ -17,9 +17,9 @@ from typing import Any, Generic, NamedTuple, Protocol, TypeVar
 from eventsourcing.persistence import Tracking
 
 from consumers.messages import Rejection, decode_feedback
-from domain.application import Ledger
-from domain.batch import FeedbackOutcome, PositionAlreadyRecorded
 from domain.commands import FeedbackMessage
+from domain.service.batch import FeedbackOutcome, PositionAlreadyRecorded
+from domain.service.ledger import Ledger
 
 T = TypeVar("T")
 

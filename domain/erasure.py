@@ -1,30 +1,17 @@
-"""Forgetting a data subject (GDPR art. 17) in a log that never forgets: crypto-shredding.
+"""Forgetting a data subject (GDPR art. 17) in a log that never forgets: the ``Erasure`` aggregate.
 
-``forget`` destroys the subject's key (see ``personal_data``), so every sealed value of it reads as
-``[forgotten]`` from then on, and records a ``SubjectForgotten`` event that says who was forgotten
-and why (the operator's reason: it must hold no personal data itself). Keys, numbers and the
-history stay, and the hash chain is untouched: it covers the ciphertext, which does not change.
+Its ``SubjectForgotten`` event says who was forgotten and why (the operator's reason: it must hold no
+personal data itself). The use case that destroys the key and records it is ``domain.service.forget``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
-
 from eventsourcing.domain import event
 
 from domain.audit import Audit
-from domain.base import DomainError, LedgerAggregate, key_id
-from domain.personal_data import IncompleteErasure, client_subject, person_subject
-
-if TYPE_CHECKING:
-    from domain.application import Ledger
+from domain.base import LedgerAggregate
 
 SUBJECT_KINDS = ("client", "person")
-
-
-class UnknownSubject(DomainError):
-    """Nothing is stored about this subject: there is nothing to forget."""
 
 
 class Erasure(LedgerAggregate):
@@ -41,60 +28,3 @@ class Erasure(LedgerAggregate):
         self.subject_key = subject_key
         self.key_id = key_id  # the destroyed key's id (random, names no one): which envelopes it sealed
         self.reason = reason
-
-
-@dataclass(frozen=True)
-class ForgetResult:
-    subject: str
-    key_destroyed: bool
-    """False when the subject had no key left (forgotten before, and nothing new since)."""
-    erasure: str | None
-    """The key of the ``Erasure`` recorded now, None when none was needed."""
-    incomplete: str | None = None
-    """Why a copy of the key may remain in the store for now (run the forget again later)."""
-    position: int | None = None
-    """Where the ``SubjectForgotten`` event was stored."""
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"subject": self.subject, "key_destroyed": self.key_destroyed, "erasure": self.erasure,
-                "already_forgotten": self.erasure is None, "incomplete": self.incomplete, "position": self.position}
-
-
-def subject_of(kind: str, key: str) -> str:
-    if kind == "client":
-        return client_subject(key)
-    if kind == "person":
-        return person_subject(key)
-    raise ValueError(f"a data subject is a client or a person, not {kind!r}")
-
-
-def _exists(ledger: Ledger, kind: str, key: str) -> bool:
-    return bool(list(ledger.events.get(key_id(kind, key), limit=1)))
-
-
-def forget(ledger: Ledger, kind: str, key: str, reason: str, audit: Audit) -> ForgetResult:
-    """Destroy the subject's key, then record ``SubjectForgotten`` (once per destroyed key).
-
-    The key goes first: a crash between the two leaves the data forgotten and the record
-    missing, and running ``forget`` again records it (the subject still exists).
-    """
-    subject = subject_of(kind, key)
-    erasures = 0
-    while _exists(ledger, Erasure.KIND, subject if erasures == 0 else f"{subject}#{erasures + 1}"):
-        erasures += 1
-    row = ledger.keystore.subject_keys((subject,)).get(subject)
-    if row is None and not erasures and not _exists(ledger, kind, key):
-        raise UnknownSubject(f"unknown {kind} {key!r}: nothing is stored about it")
-    incomplete = None
-    try:  # also when no key is left: a forget run again finishes scrubbing what an earlier one could not
-        destroyed = ledger.keystore.destroy_subject_key(subject)
-    except IncompleteErasure as error:
-        destroyed, incomplete = error.deleted, str(error)
-    if not destroyed and erasures:
-        return ForgetResult(subject, key_destroyed=False, erasure=None, incomplete=incomplete)
-    erasure_key = subject if erasures == 0 else f"{subject}#{erasures + 1}"
-    erasure = Erasure(key=erasure_key, subject=subject, subject_kind=kind, subject_key=key,
-                      key_id=None if row is None else str(row[0]), reason=reason, audit=audit)
-    position = ledger.record(list(erasure.collect_events()), tracking=None, receipts=[])
-    return ForgetResult(subject, key_destroyed=destroyed, erasure=erasure_key, incomplete=incomplete,
-                        position=position)

@@ -16,9 +16,9 @@ from domain.experiment import Experiment
 from domain.feedback import Feedback
 from domain.person import Person
 from domain.promise import Promise
+from domain.service.unit_of_work import UnitOfWork
 from domain.sides import client_without_representative, on_promisee_side, on_promisor_side, other, sides_of
 from domain.team import Team
-from domain.unit_of_work import UnitOfWork
 
 
 class CrossIndex(Protocol):

@@ -10,8 +10,8 @@ from typing import Literal
 
 from domain.client import Client
 from domain.promise import Promise
+from domain.service.unit_of_work import UnitOfWork
 from domain.team import Team
-from domain.unit_of_work import UnitOfWork
 
 Side = Literal["promisor", "promisee"]
 

@@ -30,8 +30,8 @@ from typing import Any
 
 import httpx
 
-from domain.application import Ledger
 from domain.commands import parse_command
+from domain.service.ledger import Ledger
 from domain.tokens import issue_token
 from scripts.bench_common import fresh_store, report, timed, write_readings
 from scripts.import_file import import_lines

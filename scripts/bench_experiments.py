@@ -27,7 +27,7 @@ CLI = [sys.executable, "-m", "scripts"]
 
 def fill(store: str, n: int, batch: int) -> dict[str, np.ndarray]:
     from domain import commands as c
-    from domain.application import Ledger
+    from domain.service.ledger import Ledger
 
     rng = np.random.default_rng(2026)
     arm_of = rng.integers(0, 3, n)

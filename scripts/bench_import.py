@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from domain.application import Ledger
+from domain.service.ledger import Ledger
 from scripts.bench_common import fresh_store, raw_append, run_readings_benchmark, timed
 from scripts.import_file import import_lines
 

@@ -25,7 +25,7 @@ from kafka import KafkaConsumer, TopicPartition
 from consumers.kafka_ingest import ingest_kafka
 from consumers.local_broker import create_topic, produce, start_tansu, stop_process
 from consumers.recording import IngestSummary
-from domain.application import Ledger
+from domain.service.ledger import Ledger
 from scripts.bench_common import fresh_store, report
 
 

@@ -15,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-from domain.application import Ledger
+from domain.service.ledger import Ledger
 from projections.runner import rebuild
 from scripts.bench_common import fresh_store, run_readings_benchmark, timed
 from scripts.import_file import import_lines

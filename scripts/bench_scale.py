@@ -34,10 +34,10 @@ from typing import Any
 import orjson
 from eventsourcing.persistence import StoredEvent
 
-from domain.application import Ledger
 from domain.base import key_id
 from domain.feedback import Feedback
 from domain.metric import Reading
+from domain.service.ledger import Ledger
 from domain.stores.common import new_events
 from domain.tamper_evidence import GENESIS_HEAD, ChainHead, extend_chain
 from scripts.bench_common import fresh_store, report

@@ -48,7 +48,7 @@ def exit_on_failure() -> Iterator[None]:
 
 def open_ledger(store: str | None, *, create: bool = True) -> Any:
     """The ledger on the chosen store; only writing commands create one (readers pass ``create=False``)."""
-    from domain.application import Ledger
+    from domain.service.ledger import Ledger
 
     return Ledger.open(settings.store_url(store), create=create)
 

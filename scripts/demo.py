@@ -7,7 +7,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from domain.application import Ledger
+from domain.service.ledger import Ledger
 from projections.retro import retrospective
 from projections.runner import catch_up, open_views
 from scripts import render, report_html

@@ -20,7 +20,7 @@ ActorOpt = Annotated[str | None, typer.Option("--actor", help="Who asked for it 
 def forget_subject(kind: str, key: str, reason: str, actor: str | None, store: str | None, views: str | None,
                    json_output: bool) -> None:
     """Destroy the key, record ``SubjectForgotten``, then rebuild the views file without the plaintext."""
-    from domain.erasure import UnknownSubject
+    from domain.service.forget import UnknownSubject
     from projections.runner import rebuild
 
     if not reason.strip():

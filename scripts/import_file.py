@@ -8,9 +8,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from domain.application import Ledger
 from domain.commands import Command, describe_errors, parse_command
 from domain.json_input import OversizeInput, read_lines
+from domain.service.ledger import Ledger
 
 CHUNK = 2000
 CHUNK_BYTES = 16 * 1024 * 1024

@@ -77,7 +77,7 @@ def views_path(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def ledger(store_url: str):  # type: ignore[no-untyped-def]
-    from domain.application import Ledger
+    from domain.service.ledger import Ledger
 
     app = Ledger.open(store_url)
     yield app

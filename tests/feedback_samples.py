@@ -14,8 +14,8 @@ from typing import Any
 
 from eventsourcing.utils import get_topic
 
-from domain.application import Ledger
 from domain.feedback import Feedback
+from domain.service.ledger import Ledger
 
 RECORDED_TOPIC = get_topic(Feedback.Recorded)  # type: ignore[attr-defined]  # made by @event
 KINDS = ("complaint", "praise", "rating", "suggestion")

@@ -92,7 +92,7 @@ def answer_in_process(requests: Iterable[Request], store: str, views: Path) -> d
 
     The JSON round trip gives exactly the shapes the CLI prints (dates and numbers as JSON).
     """
-    from domain.application import Ledger
+    from domain.service.ledger import Ledger
     from projections import derived
     from projections.queries import experiment_view, promise_view, team_view
     from projections.runner import catch_up

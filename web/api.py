@@ -11,8 +11,8 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 
 from domain import commands as c
-from domain.application import Acting
 from domain.json_input import decode_json
+from domain.service.ledger import Acting
 from domain.tokens import Principal
 from projections import queries
 from projections.retro import retrospective

@@ -10,10 +10,10 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from domain import commands as c
-from domain.erasure import UnknownSubject
 from domain.facts import UnitOfWorkFacts
+from domain.service.forget import UnknownSubject
+from domain.service.unit_of_work import UnitOfWork
 from domain.tokens import Principal
-from domain.unit_of_work import UnitOfWork
 from web.auth import ApiError, require_scope
 
 router = APIRouter(prefix="/api")

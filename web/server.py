@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from domain.application import Ledger
+from domain.service.ledger import Ledger
 from projections.json_output import dumps
 from web.live_views import LiveViews
 from web.settings import ServerSettings

@@ -18,12 +18,12 @@ from eventsourcing.persistence import IntegrityError, OperationalError
 from pydantic import ValidationError
 
 from domain import commands as c
-from domain.application import Acting
 from domain.facts import UnitOfWorkFacts
 from domain.policy import Decision, Refused, may
+from domain.service.ledger import Acting
+from domain.service.unit_of_work import UnitOfWork
+from domain.service.write_conflicts import is_write_conflict
 from domain.tokens import Principal
-from domain.unit_of_work import UnitOfWork
-from domain.write_conflicts import is_write_conflict
 from web.auth import SCOPE_RULES, ApiError
 from web.server import Server
 

@@ -55,7 +55,7 @@ from domain.handlers.teams import (
     revoke_authority,
     set_communication_rules,
 )
-from domain.unit_of_work import UnitOfWork
+from domain.service.unit_of_work import UnitOfWork
 
 HANDLERS: dict[type[c.Command], Callable[[UnitOfWork, Any, Audit], None]] = {
     c.IdentifyClient: identify_client,

@@ -6,9 +6,9 @@ from domain import commands as c
 from domain.audit import Audit
 from domain.client import Client
 from domain.personal_data import client_subject
+from domain.service.unit_of_work import UnitOfWork
 from domain.strategy import StrategyCanvas
 from domain.team import Team
-from domain.unit_of_work import UnitOfWork
 
 
 def identify_client(uow: UnitOfWork, cmd: c.IdentifyClient, audit: Audit) -> None:

@@ -7,8 +7,8 @@ from domain.audit import Audit
 from domain.experiment import ErrorReview, Experiment, ProcessChange
 from domain.metric import Metric
 from domain.promise import Promise
+from domain.service.unit_of_work import UnitOfWork
 from domain.team import Team
-from domain.unit_of_work import UnitOfWork
 
 
 def propose_experiment(uow: UnitOfWork, cmd: c.ProposeExperiment, audit: Audit) -> None:

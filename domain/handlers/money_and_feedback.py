@@ -8,8 +8,8 @@ from domain.economics import LedgerEntry
 from domain.feedback import Feedback, feedback_fields
 from domain.handlers.keys import new_key
 from domain.personal_data import client_subject
+from domain.service.unit_of_work import UnitOfWork
 from domain.team import Team
-from domain.unit_of_work import UnitOfWork
 
 
 def record_feedback(uow: UnitOfWork, cmd: c.RecordFeedback, audit: Audit) -> None:

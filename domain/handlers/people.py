@@ -7,7 +7,7 @@ from domain.audit import Audit
 from domain.client import Client
 from domain.person import Person
 from domain.personal_data import person_subject
-from domain.unit_of_work import UnitOfWork
+from domain.service.unit_of_work import UnitOfWork
 
 
 def register_person(uow: UnitOfWork, cmd: c.RegisterPerson, audit: Audit) -> None:

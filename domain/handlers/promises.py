@@ -9,9 +9,9 @@ from domain.audit import Audit
 from domain.base import DomainError, MissingAuthority
 from domain.metric import Metric
 from domain.promise import Promise
+from domain.service.unit_of_work import UnitOfWork
 from domain.sides import other, proposing_side
 from domain.team import Team
-from domain.unit_of_work import UnitOfWork
 
 
 def _check_changes(uow: UnitOfWork, changes: c.PromiseChanges) -> dict[str, Any]:

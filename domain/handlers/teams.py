@@ -6,8 +6,8 @@ from domain import commands as c
 from domain.audit import Audit
 from domain.handlers.keys import new_key
 from domain.metric import Metric, Reading
+from domain.service.unit_of_work import UnitOfWork
 from domain.team import Team
-from domain.unit_of_work import UnitOfWork
 
 
 def form_team(uow: UnitOfWork, cmd: c.FormTeam, audit: Audit) -> None:

@@ -11,7 +11,7 @@ import pytest
 from api_fixtures import STORES, module_store
 from api_server import ServerProcess, cli, import_lines
 
-from domain.application import Ledger
+from domain.service.ledger import Ledger
 from domain.tokens import issue_token
 
 SEED = [

@@ -10,8 +10,8 @@ import pytest
 from api_fixtures import STORES, module_store
 from api_server import ServerProcess
 
-from domain.application import Ledger
 from domain.commands import parse_command
+from domain.service.ledger import Ledger
 from domain.tokens import issue_token
 
 PAST = "2026-01-05T09:00:00Z"

@@ -13,8 +13,8 @@ import pytest
 from api_fixtures import STORES, module_store
 from api_server import ServerProcess, cli
 
-from domain.application import Ledger
 from domain.commands import parse_command
+from domain.service.ledger import Ledger
 from domain.tokens import issue_token
 
 KITCHEN = [f"cook{i}" for i in range(4)]

@@ -15,7 +15,7 @@ from feedback_samples import BAD_CASES, encode, feedback, random_bad, recorded_f
 from helpers import CLI, run_cli
 
 from consumers.file_ingest import file_tracking_name
-from domain.application import Ledger
+from domain.service.ledger import Ledger
 
 BAD_LINES = [case for case in BAD_CASES if case.payload is not None]  # an empty line is no message at all
 

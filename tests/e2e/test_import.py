@@ -19,7 +19,6 @@ import pytest
 from helpers import jsonl, run_cli
 from typer.testing import CliRunner, Result
 
-from domain.application import Ledger
 from domain.base import key_id
 from domain.client import Client
 from domain.commands import COMMAND_TYPES
@@ -27,6 +26,7 @@ from domain.experiment import Experiment
 from domain.feedback import Feedback
 from domain.metric import Reading
 from domain.promise import Promise
+from domain.service.ledger import Ledger
 from domain.strategy import StrategyCanvas
 from domain.team import Team
 from scripts.cli import app

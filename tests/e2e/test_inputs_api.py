@@ -13,7 +13,7 @@ from api_server import ServerProcess, import_lines, issue
 from feedback_samples import feedback
 
 from domain import commands as c
-from domain.application import Ledger
+from domain.service.ledger import Ledger
 
 
 def strict_json(text: str) -> Any:

@@ -14,7 +14,7 @@ from helpers import jsonl, run_cli
 from kafka_broker import create_topic, produce, read_topic
 
 from consumers.dead_letter import dead_letter_topic
-from domain.application import Ledger
+from domain.service.ledger import Ledger
 
 OUT_OF_RANGE_TIMES = ["9999-12-31T23:59:59-01:00", "0001-01-01T00:00:00+01:00", "2200-01-01T00:00:00Z",
                       "1969-12-31T23:59:59Z"]

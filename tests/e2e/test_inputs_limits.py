@@ -17,8 +17,8 @@ from kafka import KafkaProducer
 from kafka_broker import create_topic, read_topic
 
 from consumers.dead_letter import DEAD_LETTER_MAX_PAYLOAD, dead_letter_topic
-from domain.application import Ledger
 from domain.json_input import MAX_INPUT_BYTES
+from domain.service.ledger import Ledger
 
 MiB = 1024 * 1024
 

@@ -16,7 +16,7 @@ from typing import Any
 from helpers import jsonl, run_cli
 
 from domain import commands as c
-from domain.application import Ledger
+from domain.service.ledger import Ledger
 
 AT = "2026-01-05T00:00:00Z"
 SETUP = [

@@ -13,9 +13,9 @@ from api_fixtures import STORES, module_store
 from api_server import ServerProcess, import_lines, issue
 from privacy_helpers import store_bytes
 
-from domain.application import Ledger
 from domain.person import Person
 from domain.personal_data import FORGOTTEN
+from domain.service.ledger import Ledger
 
 AT = "2026-01-02T09:00:00Z"
 MARKERS = ("JXW-client-name", "JXW-feedback-text", "JXW-dave-name", "jxw.dave@example.com")

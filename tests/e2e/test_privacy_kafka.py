@@ -19,8 +19,8 @@ from feedback_samples import encode, feedback, recorded_feedback_ids
 from kafka_broker import create_topic, produce
 from privacy_helpers import store_bytes
 
-from domain.application import Ledger
 from domain.personal_data import FORGOTTEN
+from domain.service.ledger import Ledger
 from tests.helpers import cli_json, jsonl, run_cli
 
 pytestmark = pytest.mark.kafka

@@ -32,7 +32,7 @@ def _sign_in(client: httpx.Client, token: str) -> httpx.Response:
 
 
 def _new_token(served: Served, person: str, scope: str = "write") -> tuple[str, str]:
-    from domain.application import Ledger
+    from domain.service.ledger import Ledger
     from domain.tokens import issue_token
 
     ledger = Ledger.open(served.store)

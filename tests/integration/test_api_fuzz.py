@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from domain.application import Ledger
 from domain.commands import COMMAND_TYPES, parse_command
+from domain.service.ledger import Ledger
 from domain.tokens import issue_token
 from web.app import create_app
 from web.settings import ServerSettings

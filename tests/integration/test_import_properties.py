@@ -25,8 +25,8 @@ from typing import Any
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from domain.application import Ledger
 from domain.commands import COMMAND_TYPES
+from domain.service.ledger import Ledger
 from scripts.import_file import import_lines
 
 TEAMS = ["t0", "t1", "t2"]

@@ -34,8 +34,8 @@ from consumers.kafka_batch import KafkaBatch, record_batch, tracking_name
 from consumers.kafka_ingest import ingest_kafka
 from consumers.messages import Rejection, decode_feedback
 from consumers.recording import DeadLetterError, FeedbackRecorder, Incoming, IngestSummary
-from domain.application import Ledger
 from domain.commands import FeedbackMessage
+from domain.service.ledger import Ledger
 
 pytestmark = pytest.mark.kafka
 

@@ -7,11 +7,11 @@ from typing import Any
 
 from helpers import jsonl
 
-from domain.application import Ledger
 from domain.base import key_id
 from domain.client import Client
 from domain.person import Person
 from domain.promise import Promise
+from domain.service.ledger import Ledger
 from domain.team import Team
 from scripts.import_file import import_lines
 

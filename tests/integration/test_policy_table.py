@@ -23,7 +23,7 @@ def test_a_batch_is_judged_on_its_own_earlier_commands(sqlite_url: str, tmp_path
     """A remembered "may record readings" does not outlive a change of membership in the same batch."""
     import json
 
-    from domain.application import Acting
+    from domain.service.ledger import Acting
     from web.server import Server
     from web.settings import ServerSettings
 

@@ -11,13 +11,13 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from domain import commands as c
-from domain.application import Ledger, feedback_fields
 from domain.audit import Audit
 from domain.client import Client
 from domain.commands import FeedbackMessage
-from domain.erasure import UnknownSubject
 from domain.feedback import Feedback
 from domain.personal_data import FORGOTTEN, MemoryKeyStore, PersonalDataError, Revealer, Sealer
+from domain.service.forget import UnknownSubject
+from domain.service.ledger import Ledger, feedback_fields
 
 MAPPER_LEDGER = Ledger(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)

@@ -31,8 +31,8 @@ from view_helpers import (
     table_checksums,
 )
 
-from domain.application import Ledger
 from domain.commands import COMMAND_ADAPTER, RecordFeedback, RecordReading
+from domain.service.ledger import Ledger
 from projections import derived
 from projections.queries import experiment_view, promise_view, team_view
 from projections.runner import ProjectionRunner, catch_up, rebuild
@@ -212,7 +212,7 @@ def test_kill_9_during_rebuild_and_catch_up_then_resume(tmp_path: Path) -> None:
 
 KILL_AFTER = """
 import os, signal, sys
-from domain.application import Ledger
+from domain.service.ledger import Ledger
 from projections import runner, view_store
 from pathlib import Path
 

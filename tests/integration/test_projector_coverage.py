@@ -16,8 +16,8 @@ from typing import Any
 from eventsourcing.domain import DomainEvent
 
 import domain
-from domain.application import Ledger
 from domain.commands import COMMAND_ADAPTER
+from domain.service.ledger import Ledger
 from projections.columnar import COLUMNAR
 from projections.projector import EVENT_LOG_ONLY, Projector
 from projections.tables import FACTS

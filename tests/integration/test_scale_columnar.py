@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from domain.application import Ledger
 from domain.commands import COMMAND_ADAPTER
+from domain.service.ledger import Ledger
 from projections import pages
 from projections.columnar import COLUMNAR, utc_sql
 from projections.runner import ProjectionRunner

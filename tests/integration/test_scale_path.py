@@ -17,7 +17,7 @@ import pytest
 from helpers import CLI
 from view_helpers import STORES, module_store, table_checksums
 
-from domain.application import Ledger
+from domain.service.ledger import Ledger
 from scripts.bench_scale import SETUP_LINES, bulk_events, check_stored_form
 from scripts.import_file import import_lines
 

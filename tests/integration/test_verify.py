@@ -22,7 +22,7 @@ import pytest
 from helpers import jsonl, run_cli
 from typer.testing import CliRunner
 
-from domain.application import Ledger
+from domain.service.ledger import Ledger
 from scripts.cli import app
 from scripts.import_file import import_lines
 

@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 
-from domain.application import BatchResult, Ledger
 from domain.base import key_id
 from domain.client import Client
 from domain.commands import COMMAND_ADAPTER, Command
@@ -20,6 +19,7 @@ from domain.experiment import ErrorReview, Experiment, ProcessChange
 from domain.feedback import Feedback
 from domain.metric import Metric, Reading
 from domain.promise import Promise
+from domain.service.ledger import BatchResult, Ledger
 from domain.strategy import StrategyCanvas
 from domain.team import Team
 

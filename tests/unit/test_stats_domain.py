@@ -6,9 +6,9 @@ import json
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from domain.application import Ledger
 from domain.audit import Audit
 from domain.experiment import Experiment
+from domain.service.ledger import Ledger
 from projections.projector import Projector
 
 LEDGER = Ledger(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})

@@ -15,11 +15,11 @@ from uuid import UUID, uuid5
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain.application import Ledger, feedback_fields
 from domain.audit import Audit
 from domain.base import KEY_NAMESPACE, key_id
 from domain.commands import FeedbackMessage
 from domain.feedback import Feedback
+from domain.service.ledger import Ledger, feedback_fields
 from domain.tamper_evidence import GENESIS, chain_link
 
 MAPPER_LEDGER = Ledger(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})

@@ -14,7 +14,13 @@ from eventsourcing.persistence import JSONTranscoder, ProcessRecorder, Tracking
 from domain import commands as c
 from domain.audit import TRUSTED_CHANNEL, Audit, AuditAsDict, channel_of
 from domain.base import DomainError, LedgerAggregate, MissingAuthority, TimeWentBack, key_id
-from domain.batch import (
+from domain.facts import UnitOfWorkFacts
+from domain.feedback import feedback_fields
+from domain.handlers import HANDLERS
+from domain.handlers.subjects import personal_subjects
+from domain.personal_data import KeyStore, Revealer, Sealer, client_subject, keystore_of
+from domain.policy import Refused, may
+from domain.service.batch import (
     Acting,
     BatchResult,
     FeedbackOutcome,
@@ -22,19 +28,13 @@ from domain.batch import (
     feedback_receipt,
     line_receipt,
 )
-from domain.erasure import ForgetResult, forget
-from domain.facts import UnitOfWorkFacts
-from domain.feedback import feedback_fields
-from domain.handlers import HANDLERS
-from domain.handlers.subjects import personal_subjects
-from domain.personal_data import KeyStore, Revealer, Sealer, client_subject, keystore_of
-from domain.policy import Refused, may
+from domain.service.forget import ForgetResult, forget
+from domain.service.unit_of_work import UnitOfWork
+from domain.service.write_conflicts import retry_on_conflict
 from domain.stores.common import LEDGER_NAME, opening
 from domain.stores.feedback_fast_path import RecordedFeedbackEncoder
 from domain.stores.url import store_environment
 from domain.tamper_evidence import VerifyReport
-from domain.unit_of_work import UnitOfWork
-from domain.write_conflicts import retry_on_conflict
 
 __all__ = ["Acting", "BatchResult", "FeedbackOutcome", "Ledger", "PositionAlreadyRecorded", "feedback_fields"]
 
@@ -234,7 +234,7 @@ class Ledger(Application):
 
     def forget(self, kind: str, key: str, reason: str, actor: str | None = None,
                at: datetime | None = None) -> ForgetResult:
-        """Forget a client or a person: destroy its key, record ``SubjectForgotten`` (see ``domain.erasure``)."""
+        """Forget a client or a person: destroy its key, record ``SubjectForgotten`` (see ``domain.service.forget``)."""
         audit = Audit(at=at or datetime.now(UTC), actor=actor, reason=reason)
         return forget(self, kind, key, reason, audit)
 
