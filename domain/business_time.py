@@ -24,3 +24,11 @@ def business_time(value: datetime) -> datetime:
     if not BUSINESS_TIME_MIN <= utc < BUSINESS_TIME_MAX:
         raise ValueError(OUT_OF_RANGE)
     return utc
+
+
+def parse_as_of(text: str | None) -> datetime | None:
+    """An ``--as-of`` (or ``?as_of=``) text as business time: ISO-8601; a time without an offset (or a bare
+    date, meaning midnight) is UTC; ValueError when it is no ISO-8601 time or lies outside business time."""
+    if text is None:
+        return None
+    return business_time(datetime.fromisoformat(text.replace("Z", "+00:00") if text.endswith("Z") else text))

@@ -53,13 +53,12 @@ def caught_up_views(store: str | None, views: str | None) -> Iterator[Any]:
 
 
 def as_of_arg(as_of: str | None, option: str = "--as-of") -> Any:
+    from domain.business_time import OUT_OF_RANGE, parse_as_of
     from projections.timeline import as_of_value
 
     try:
-        return as_of_value(settings.parse_as_of(as_of))
+        return as_of_value(parse_as_of(as_of))
     except ValueError as error:
-        from domain.business_time import OUT_OF_RANGE
-
         if str(error) == OUT_OF_RANGE:
             raise CommandFailed(f"{option} {as_of!r} is out of range: it {error}", 2) from None
         raise CommandFailed(f"{option} {as_of!r} is not an ISO-8601 time: {error}", 2) from None

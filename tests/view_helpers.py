@@ -92,13 +92,13 @@ def answer_in_process(requests: Iterable[Request], store: str, views: Path) -> d
 
     The JSON round trip gives exactly the shapes the CLI prints (dates and numbers as JSON).
     """
+    from domain.business_time import parse_as_of
     from domain.service.ledger import Ledger
     from projections import derived
     from projections.queries import experiment_view, promise_view, team_view
     from projections.runner import catch_up
     from projections.timeline import as_of_value
     from projections.view_store import connect
-    from scripts.settings import parse_as_of
 
     views_of = {"promise": promise_view, "team": team_view, "experiment": experiment_view}
     ledger = Ledger.open(store)

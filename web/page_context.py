@@ -11,8 +11,8 @@ from urllib.parse import urlencode
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
+from domain.business_time import parse_as_of
 from projections.timeline import as_of_value, iso
-from scripts.settings import parse_as_of
 from web.sessions import COOKIE, Session, Sessions
 from web.templating import PAGE_HEADERS, linker, render
 from web.workspace import Refused, Viewer, Workspace

@@ -8,11 +8,11 @@ from typing import Any
 from fastapi import APIRouter, Depends
 from fastapi.responses import HTMLResponse, Response
 
+from domain.business_time import parse_as_of
 from projections import queries
 from projections.retro import retrospective
 from projections.timeline import as_of_value
 from scripts import report_html
-from scripts.settings import parse_as_of
 from web import charts
 from web.experiment_charts import comparisons_chart, xmr_chart
 from web.page_context import Page, PageError, page

@@ -104,7 +104,7 @@ class Server:
 
 def as_of_moment(text: str | None) -> datetime:
     """An ``?as_of=`` value as the queries take it (raises ValueError for text that is not ISO-8601)."""
+    from domain.business_time import parse_as_of
     from projections.timeline import as_of_value
-    from scripts.settings import parse_as_of
 
     return as_of_value(parse_as_of(text))  # type: ignore[no-any-return]
