@@ -155,8 +155,9 @@ def retro(
     json_output: JsonOpt = False,
 ) -> None:
     """What changed for a team between two dates: agreements, compliance, complaints, experiments, economics."""
+    from projections.rendering import report_html
     from projections.retro import retrospective
-    from scripts import render, report_html
+    from scripts import render
 
     with exit_on_failure():
         start_at, end_at = as_of_arg(start, "--from"), as_of_arg(end, "--to")

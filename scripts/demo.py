@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from domain.service.ledger import Ledger
+from projections.rendering import report_html
 from projections.retro import retrospective
 from projections.runner import catch_up, open_views
-from scripts import render, report_html
+from scripts import render
 from scripts.import_file import import_lines
 from scripts.sample_company import write_sample
 

@@ -10,11 +10,10 @@ from fastapi.responses import HTMLResponse, Response
 
 from domain.business_time import parse_as_of
 from projections import queries
+from projections.rendering import charts, report_html
+from projections.rendering.experiment_charts import comparisons_chart, xmr_chart
 from projections.retro import retrospective
 from projections.timeline import as_of_value
-from scripts import report_html
-from web import charts
-from web.experiment_charts import comparisons_chart, xmr_chart
 from web.page_context import Page, PageError, page
 from web.templating import chart
 

@@ -1,6 +1,6 @@
 """Jinja2 for the workspace: autoescaping on (client text is untrusted), a few number and time filters.
 
-Charts come from ``web.charts``, which escapes every data string itself; they are the only markup
+Charts come from ``projections.rendering.charts``, which escapes every data string itself; they are the only markup
 a page embeds, wrapped in ``Markup`` by ``chart``. Nothing a user or client typed is ever marked safe.
 """
 
@@ -64,8 +64,8 @@ ENV.filters.update(num=_num, pct=_pct, share=_share, when=_when, val=_val)
 
 
 def chart(svg: str) -> Markup:
-    """A chart from ``web.charts`` (its data text is escaped there) as markup for a template."""
-    return Markup(svg)  # escaped by web.charts, never user markup
+    """A chart from ``projections.rendering.charts`` (its data text is escaped there) as markup for a template."""
+    return Markup(svg)  # escaped by projections.rendering.charts, never user markup
 
 
 def linker(as_of: str | None) -> Callable[..., str]:

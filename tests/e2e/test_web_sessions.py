@@ -215,7 +215,7 @@ def test_experiment_and_retrospective_pages_show_the_numbers_and_the_reports_cha
                      "Economics by period", "exp-hot-boxes"):
             assert text in retro.text, text
         assert retro.text.count("<svg") >= 3
-        assert "revenue 2026-02: 14,000.00" in retro.text  # the economics bars, drawn by web.charts
+        assert "revenue 2026-02: 14,000.00" in retro.text  # the economics bars, drawn by projections.rendering.charts
         team = client.get("/teams/delivery")
         assert 'href="/experiments/exp-hot-boxes"' in team.text and 'href="/retro?team=delivery"' in team.text
 

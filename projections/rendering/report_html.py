@@ -1,12 +1,18 @@
-"""The retrospective as one self-contained HTML file: inline SVG charts (``web.charts``), no scripts, no network."""
+"""The retrospective as one self-contained HTML file: inline SVG charts (``charts``), no scripts, no network.
+
+The document's shell (head, inline style) is the template ``report.html`` beside this module (package data).
+"""
 
 from __future__ import annotations
 
 import html
+from functools import cache
+from importlib.resources import files
+from string import Template
 from typing import Any
 
-from web.charts import RED, bar_chart, compliance_chart, economics_chart, forest_chart
-from web.experiment_charts import comparisons_chart, xmr_chart
+from projections.rendering.charts import RED, bar_chart, compliance_chart, economics_chart, forest_chart
+from projections.rendering.experiment_charts import comparisons_chart, xmr_chart
 
 
 def _table(headers: list[str], rows: list[list[Any]]) -> str:
@@ -98,13 +104,12 @@ def _fmt(value: float | None, digits: int = 2) -> str:
     return "-" if value is None else f"{value:.{digits}f}"
 
 
+@cache
+def _document() -> Template:
+    return Template(files("projections.rendering").joinpath("report.html").read_text(encoding="utf-8"))
+
+
 def render(retros: list[dict[str, Any]], title: str) -> str:
-    style = ("body{font-family:system-ui,sans-serif;max-width:960px;margin:2em auto;color:#222}"
-             "table{border-collapse:collapse;margin:1em 0;font-size:13px}td,th{border:1px solid #ddd;"
-             "padding:4px 8px;text-align:left;vertical-align:top}figure{margin:1em 0}figcaption{font-weight:600}"
-             "svg{max-width:100%;height:auto}")
     sections = "\n".join(team_section(r) for r in retros)
     period = f"{retros[0]['from']} to {retros[0]['to']}" if retros else ""
-    return (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
-            f"<style>{style}</style></head><body><h1>{html.escape(title)}</h1><p>{html.escape(period)}</p>"
-            f"{sections}</body></html>")
+    return _document().substitute(title=html.escape(title), period=html.escape(period), sections=sections).strip()

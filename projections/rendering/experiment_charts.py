@@ -1,6 +1,6 @@
 """Experiment charts (BRIEF §6): each comparison's interval, and the XmR chart of a before/after.
 
-Built on the shared chart module (``web.charts``: scales, frame, colours); like it, every function
+Built on the shared chart module (``projections.rendering.charts``: scales, frame, colours); like it, every function
 returns escaped SVG markup inside a ``<figure>``, for the HTML report and the web pages alike.
 """
 
@@ -9,7 +9,20 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from web.charts import BLUE, GREEN, GREY, HEIGHT, ORANGE, PAD, RED, RIGHT, WIDTH, _empty, _frame, _scale
+from projections.rendering.charts import (
+    BLUE,
+    GREEN,
+    GREY,
+    HEIGHT,
+    ORANGE,
+    PAD,
+    RED,
+    RIGHT,
+    WIDTH,
+    _empty,
+    _frame,
+    _scale,
+)
 
 
 def _pct(value: float) -> str:
