@@ -17,6 +17,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
+from web.forms import checked_form
 from web.page_context import LoginRequired, Page, PageError, page, sessions_of, signed_in, workspace_of
 from web.sessions import COOKIE, LOGIN_CSRF_COOKIE, Sessions, csrf_ok
 from web.templating import PAGE_HEADERS, render
@@ -54,22 +55,6 @@ def error_page(request: Request, status: int, message: str) -> HTMLResponse:
     return HTMLResponse(render("error.html", title=f"Error {status}", message=message, show_as_of=False,
                                me=found[1] if found else None, csrf_token=found[0].csrf if found else "",
                                crumbs=(), notices=()), status_code=status, headers=PAGE_HEADERS)
-
-
-async def checked_form(request: Request, expected_csrf: str) -> dict[str, str]:
-    """The posted form, once its csrf_token matches the session's; otherwise 403 and nothing happens."""
-    form = await request.form()
-    if not csrf_ok(expected_csrf, form.get("csrf_token")):  # type: ignore[arg-type]
-        raise PageError(403, "This form has no valid csrf_token (it must come from a page of this workspace). "
-                             "Nothing was recorded.")
-    return {key: value for key, value in form.items() if isinstance(value, str)}
-
-
-def refusal_text(refused: Refused) -> str:
-    """What a refused command shows next to its form: the reason, and the rule when it is not in it."""
-    if refused.rule is None or refused.rule in refused.message:
-        return refused.message
-    return f"{refused.message} (rule: {refused.rule})"
 
 
 SAFE_NEXT = re.compile(r"/(?:[^/\\\s\x00-\x1f\x7f][^\\\s\x00-\x1f\x7f]*)?")

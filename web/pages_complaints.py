@@ -2,32 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from projections import queries
+from web.forms import checked_form, refusal_text
 from web.page_context import Page, PageError, page
-from web.pages import checked_form, refusal_text
+from web.team_page import complaints_context, render_team
 from web.templating import PAGE_HEADERS, render
 from web.workspace import Refused
 
 router = APIRouter(include_in_schema=False)
-COMPLAINTS_SHOWN = 100  # the newest; the heading counts them all
-
-
-def complaints_context(p: Page, team: str, view: dict[str, Any], error: str | None = None) -> dict[str, Any]:
-    """The heading's true count, the newest complaints, and whether this person may resolve them."""
-    complaints = sorted(view["open_complaints"], key=lambda c: (c["occurred_at"] or "", c["feedback_id"]),
-                        reverse=True)
-    count = view.get("open_complaints_count", len(complaints))
-    # every complaint listed belongs to this team, so one policy answer covers them all
-    can_resolve = bool(complaints) and not p.past and p.viewer.scope == "write" and p.workspace.refusal(
-        p.viewer, {"type": "ResolveFeedback", "feedback_id": complaints[0]["feedback_id"]}) is None
-    return {"complaints": complaints[:COMPLAINTS_SHOWN], "count": count, "team_key": team,
-            "can_resolve": can_resolve, "resolve_error": error, "csrf_token": p.session.csrf}
 
 
 @router.get("/teams/{team}/complaints", response_class=HTMLResponse)
@@ -43,8 +29,6 @@ def team_complaints(team: str, p: Page = Depends(page)) -> Response:
 @router.post("/teams/{team}/complaints/resolve")
 async def resolve(team: str, request: Request, p: Page = Depends(page)) -> Response:
     """ResolveFeedback through the command path as the signed-in person (channel web)."""
-    from web.pages_team import render_team
-
     form = await checked_form(request, p.session.csrf)
     if p.past:
         raise PageError(409, "Looking back (as of a past date) is read only; go back to now to act.")

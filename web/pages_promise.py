@@ -17,9 +17,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from projections import queries
-from web import charts
+from projections.rendering import charts
+from web.forms import checked_form, refusal_text
 from web.page_context import Page, PageError, page
-from web.pages import checked_form, refusal_text
 from web.templating import chart
 from web.workspace import Refused
 

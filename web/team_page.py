@@ -1,0 +1,85 @@
+"""The team page as rendered (members, promises with compliance charts, open complaints, economics,
+experiments): shared by the team page's routes and by a complaint form whose refusal shows the page again."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.responses import Response
+
+from projections import queries
+from projections.experiments import experiments
+from projections.rendering import charts
+from web.page_context import Page, PageError
+from web.templating import chart
+
+COMPLAINTS_SHOWN = 100  # the newest; the heading counts them all
+
+
+def complaints_context(p: Page, team: str, view: dict[str, Any], error: str | None = None) -> dict[str, Any]:
+    """The heading's true count, the newest complaints, and whether this person may resolve them."""
+    complaints = sorted(view["open_complaints"], key=lambda c: (c["occurred_at"] or "", c["feedback_id"]),
+                        reverse=True)
+    count = view.get("open_complaints_count", len(complaints))
+    # every complaint listed belongs to this team, so one policy answer covers them all
+    can_resolve = bool(complaints) and not p.past and p.viewer.scope == "write" and p.workspace.refusal(
+        p.viewer, {"type": "ResolveFeedback", "feedback_id": complaints[0]["feedback_id"]}) is None
+    return {"complaints": complaints[:COMPLAINTS_SHOWN], "count": count, "team_key": team,
+            "can_resolve": can_resolve, "resolve_error": error, "csrf_token": p.session.csrf}
+
+
+def _team_data(p: Page, team: str) -> dict[str, Any]:
+    def query(con: Any) -> dict[str, Any] | None:
+        view = queries.team_view(con, team, p.as_of)
+        if view is None:
+            return None
+        compliance = {
+            promise["promise"]: (queries.promise_view(con, promise["promise"], p.as_of) or {}).get("compliance", [])
+            for promise in view["promises"]
+        }
+        keys = con.execute("SELECT experiment FROM experiments WHERE team = ? AND business_at <= ? ORDER BY experiment",
+                           [team, p.as_of]).fetchall()
+        team_experiments = [e for (key,) in keys for e in experiments(con, p.as_of, key)]
+        return {"view": view, "compliance": compliance, "experiments": team_experiments}
+
+    found = p.workspace.read(query, ("team page", team, p.as_of))
+    if found is None:
+        raise PageError(404, f"There is no team {team!r}" + (f" as of {p.as_of_param}." if p.past else "."))
+    return found
+
+
+def _proposal_choices(p: Page) -> dict[str, Any]:
+    def query(con: Any) -> dict[str, Any]:
+        clients = con.execute("SELECT client, name FROM clients WHERE business_at <= ? ORDER BY name", [p.as_of])
+        client_rows = clients.fetchall()
+        teams = con.execute("SELECT team, name FROM teams WHERE business_at <= ? ORDER BY name", [p.as_of]).fetchall()
+        metrics = con.execute("SELECT metric, name, unit, direction FROM metrics WHERE business_at <= ? ORDER BY name",
+                              [p.as_of]).fetchall()
+        return {
+            "promisees": [{"key": k, "label": f"client {n} ({k})"} for k, n in client_rows]
+            + [{"key": k, "label": f"team {n} ({k})"} for k, n in teams],
+            "metrics": [{"metric": m, "name": n, "unit": u, "direction": d} for m, n, u, d in metrics],
+        }
+
+    return p.workspace.read(query)  # type: ignore[no-any-return]
+
+
+def render_team(p: Page, team: str, *, propose_error: str | None = None, resolve_error: str | None = None,
+                form: dict[str, str] | None = None, status: int = 200) -> Response:
+    data = _team_data(p, team)
+    view = data["view"]
+    can_propose = not p.past and p.viewer.scope == "write" and p.workspace.refusal(
+        p.viewer, {"type": "ProposePromise", "promisor": team}) is None
+    choices = _proposal_choices(p) if can_propose or propose_error else {"promisees": [], "metrics": []}
+    context = p.context(
+        f"Team {view['name']}", heading=f"Team {view['name']} ({team})", path=f"/teams/{team}",
+        crumbs=(("Start", p.link("/")), (f"team {team}", None)),
+        team=view,
+        charts={key: chart(charts.compliance_chart(key, rows)) for key, rows in data["compliance"].items() if rows},
+        economics_chart=chart(charts.economics_chart(view["economics"])),
+        experiments=data["experiments"],
+        live=None if p.past else f"/teams/{team}/complaints",
+        can_propose=can_propose, propose_error=propose_error, form=form or {}, **choices,
+        **complaints_context(p, team, view, resolve_error),
+    )
+    return p.html("team.html", context, status)
