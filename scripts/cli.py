@@ -4,15 +4,24 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from scripts import settings
-from scripts.reading import CommandFailed, as_of_arg, caught_up_views, emit_json, guarded, show
+from scripts.options import (
+    AsOfOpt,
+    JsonOpt,
+    StoreOpt,
+    ViewsOpt,
+    WriteOnlyViewsOpt,
+    check_writable_file,
+    exit_on_failure,
+    fail,
+    open_ledger,
+)
+from scripts.reading import as_of_arg, caught_up_views, emit_json, guarded, show
 
 app = typer.Typer(help="The clientocracy ledger: promises, feedback and experiments as immutable events.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
@@ -22,36 +31,6 @@ experiment_app = typer.Typer(help="Experiments: arms and Welch statistics.", no_
 app.add_typer(promise_app, name="promise")
 app.add_typer(team_app, name="team")
 app.add_typer(experiment_app, name="experiment")
-
-StoreOpt = Annotated[str | None, typer.Option("--store", help="Event store URL (env CLIENTOCRACY_STORE).")]
-ViewsOpt = Annotated[str | None, typer.Option("--views", help="DuckDB views file (env CLIENTOCRACY_VIEWS).")]
-WriteOnlyViewsOpt = Annotated[
-    str | None, typer.Option("--views", help="Accepted like everywhere; this command does not touch the views.")
-]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Machine output on stdout, nothing else.")]
-AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="Answer as it was at this ISO-8601 business time.")]
-
-
-def fail(message: str, code: int = 1) -> typer.Exit:
-    typer.echo(message, err=True)
-    return typer.Exit(code)
-
-
-@contextmanager
-def exit_on_failure() -> Iterator[None]:
-    """A reading helper's failure as this CLI's exit code, also under typer's in-process test runner."""
-    try:
-        yield
-    except CommandFailed as error:
-        raise fail(str(error), error.code) from None
-
-
-def open_ledger(store: str | None, *, create: bool = True) -> Any:
-    """The ledger on the chosen store; only writing commands create one (readers pass ``create=False``)."""
-    from domain.service.ledger import Ledger
-
-    return Ledger.open(settings.store_url(store), create=create)
-
 
 @app.command("import")
 def import_command(
@@ -118,14 +97,6 @@ def experiment_show(experiment: str, store: StoreOpt = None, views: ViewsOpt = N
 def safe_file_name(text: str) -> str:
     """A key as part of a file name: keys may hold '/' and other characters a file name cannot."""
     return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip(".") or "team"
-
-
-def check_writable_file(path: Path, option: str) -> None:
-    """Refuse an output path that cannot become a file, before any work is done."""
-    if path.is_dir():
-        raise fail(f"{option} {path} is a directory; give a file name", 2)
-    if not path.parent.is_dir():
-        raise fail(f"{option} {path}: the folder {path.parent} does not exist", 2)
 
 
 def check_report_file(path: Path) -> None:

@@ -7,7 +7,8 @@ from typing import Annotated
 import typer
 
 from scripts import settings
-from scripts.cli import JsonOpt, StoreOpt, ViewsOpt, emit_json, fail, open_ledger
+from scripts.options import JsonOpt, StoreOpt, ViewsOpt, fail, open_ledger
+from scripts.reading import emit_json
 
 forget_app = typer.Typer(help="Forget a client or a person: destroy its key (crypto-shredding).",
                          no_args_is_help=True)

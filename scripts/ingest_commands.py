@@ -10,7 +10,8 @@ from typing import Annotated, Any
 
 import typer
 
-from scripts.cli import JsonOpt, StoreOpt, WriteOnlyViewsOpt, check_writable_file, emit_json, fail, open_ledger
+from scripts.options import JsonOpt, StoreOpt, WriteOnlyViewsOpt, check_writable_file, fail, open_ledger
+from scripts.reading import emit_json
 
 ingest_app = typer.Typer(help="Ingest client feedback from Kafka or a file.", no_args_is_help=True)
 

@@ -9,7 +9,8 @@ from typing import Annotated, Any
 import typer
 
 from scripts import settings
-from scripts.cli import JsonOpt, StoreOpt, ViewsOpt, emit_json, open_ledger
+from scripts.options import JsonOpt, StoreOpt, ViewsOpt, open_ledger
+from scripts.reading import emit_json
 
 
 def project(

@@ -8,7 +8,8 @@ from typing import Annotated
 import typer
 
 from scripts import settings
-from scripts.cli import JsonOpt, StoreOpt, ViewsOpt, WriteOnlyViewsOpt, emit_json, fail, open_ledger
+from scripts.options import JsonOpt, StoreOpt, ViewsOpt, WriteOnlyViewsOpt, fail, open_ledger
+from scripts.reading import emit_json
 
 token_app = typer.Typer(help="Access tokens for the HTTP API and the web workspace.", no_args_is_help=True)
 
