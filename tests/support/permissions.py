@@ -1,0 +1,113 @@
+"""BRIEF §5's permission table as cases: a small restaurant company (``SETUP``), and for each row of the
+table a command some people may give (``allowed``) and others may not (``refused``).
+
+The API tests send them through a real server; the unit tests ask the table itself (``domain.policy``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+PAST = "2026-01-05T09:00:00Z"
+PEOPLE = ("carol", "lead", "cook", "front", "rep", "outsider", "spare", "spare2", "leaver")
+
+
+def _promise(key: str, promisee: str) -> dict[str, Any]:
+    return {"type": "ProposePromise", "promise": key, "promisor": "kitchen", "promisee": promisee,
+            "statement": "Hot food", "metric": "wait", "target": 10, "period": "week", "actor": "cook"}
+
+
+SETUP: list[dict[str, Any]] = [
+    *({"type": "RegisterPerson", "person": p, "name": p.title()} for p in PEOPLE),
+    {"type": "AppointCouncil", "person": "carol"},
+    {"type": "AppointCouncil", "person": "spare2"},
+    {"type": "FormTeam", "team": "kitchen", "name": "Kitchen"},
+    {"type": "FormTeam", "team": "hall", "name": "Hall"},
+    {"type": "AddMember", "team": "kitchen", "person": "lead", "role": "chef", "lead": True},
+    {"type": "AddMember", "team": "kitchen", "person": "cook", "role": "cook"},
+    {"type": "AddMember", "team": "kitchen", "person": "leaver", "role": "cook"},
+    {"type": "AddMember", "team": "hall", "person": "front", "role": "waiter"},
+    {"type": "GrantAuthority", "team": "kitchen", "authority": "pre-revoke", "description": "to revoke"},
+    {"type": "IdentifyClient", "client": "diner", "name": "Diner", "kind": "external"},
+    {"type": "IdentifyClient", "client": "walkin", "name": "Walk-in", "kind": "external"},
+    {"type": "IdentifyClient", "client": "other", "name": "Other", "kind": "external"},
+    {"type": "RepresentClient", "client": "diner", "person": "rep"},
+    {"type": "DefineMetric", "metric": "wait", "name": "Wait", "unit": "min", "direction": "lower_is_better"},
+    _promise("p-client", "diner"), _promise("p-team", "hall"), _promise("p-norep", "walkin"),
+    _promise("p-counter", "diner"), _promise("p-agreed", "diner"), _promise("p-retire1", "diner"),
+    _promise("p-retire2", "diner"),
+    *({"type": "AgreePromise", "promise": p, "actor": "rep"} for p in ("p-agreed", "p-retire1", "p-retire2")),
+    {"type": "RecordFeedback", "feedback_id": "f-cook", "client": "diner", "kind": "complaint", "channel": "app",
+     "text": "Cold", "team": "kitchen", "occurred_at": PAST},
+    {"type": "ProposeExperiment", "experiment": "e1", "team": "kitchen", "hypothesis": "Faster", "metric": "wait",
+     "design": "ab"},
+]
+
+Make = Callable[[str], dict[str, Any]]
+NOW_READING = {"type": "RecordReading", "metric": "wait", "value": 7, "at": "2026-06-01T00:00:00Z"}
+ROWS: list[tuple[str, Make, list[str], list[str]]] = [
+    # (row, command for a person, allowed, refused)
+    ("FormTeam", lambda p: {"type": "FormTeam", "team": f"t-{p}", "name": "T"},
+     ["carol"], ["lead", "cook", "rep", "outsider"]),
+    ("GrantAuthority", lambda p: {"type": "GrantAuthority", "team": "kitchen", "authority": f"a-{p}",
+                                  "description": "D"}, ["carol"], ["lead", "cook"]),
+    ("RevokeAuthority", lambda p: {"type": "RevokeAuthority", "team": "kitchen", "authority": "pre-revoke",
+                                   "reason": "R"}, ["carol"], ["lead", "outsider"]),
+    ("AppointCouncil", lambda p: {"type": "AppointCouncil", "person": "spare"}, ["carol"], ["lead", "outsider"]),
+    ("DismissCouncil", lambda p: {"type": "DismissCouncil", "person": "spare2"}, ["carol"], ["lead"]),
+    ("PostLedgerEntry", lambda p: {"type": "PostLedgerEntry", "team": "kitchen", "period": "2026-01",
+                                   "kind": "revenue", "amount": 1}, ["carol"], ["lead", "cook"]),
+    ("ChooseRewardScheme", lambda p: {"type": "ChooseRewardScheme", "team": "kitchen"}, ["carol"], ["lead"]),
+    ("RegisterPerson", lambda p: {"type": "RegisterPerson", "person": f"new-{p}", "name": "N"}, ["carol"],
+     ["lead", "outsider"]),
+    ("RepresentClient", lambda p: {"type": "RepresentClient", "client": "other", "person": "outsider"}, ["carol"],
+     ["lead", "rep"]),
+    ("AddMember", lambda p: {"type": "AddMember", "team": "kitchen", "person": f"m-{p}", "role": "x"},
+     ["lead", "carol"], ["cook", "outsider", "front"]),
+    ("RemoveMember", lambda p: {"type": "RemoveMember", "team": "kitchen", "person": "leaver"}, ["lead"],
+     ["cook", "front"]),
+    ("SetCommunicationRules", lambda p: {"type": "SetCommunicationRules", "team": "kitchen", "rules": [p]},
+     ["lead", "carol"], ["cook", "front"]),
+    ("IdentifyClient", lambda p: {"type": "IdentifyClient", "client": f"c-{p}", "name": "C", "kind": "external"},
+     ["cook", "front", "carol"], ["rep", "outsider"]),
+    ("RecordPain", lambda p: {"type": "RecordPain", "client": "diner", "pain": f"pain-{p}", "description": "D"},
+     ["cook", "carol"], ["outsider"]),
+    ("DefineMetric", lambda p: {"type": "DefineMetric", "metric": f"m-{p}", "name": "M", "unit": "u",
+                                "direction": "higher_is_better"}, ["cook", "carol"], ["outsider", "rep"]),
+    ("DrawStrategyCanvas", lambda p: {"type": "DrawStrategyCanvas", "canvas": f"cv-{p}", "client": "diner",
+                                      "factors": ["speed"]}, ["front"], ["outsider"]),
+    ("ProposePromise", lambda p: {**_promise(f"pp-{p}", "diner"), "actor": None},
+     ["cook", "lead"], ["front", "rep", "carol", "outsider"]),
+    ("CounterPropose", lambda p: {"type": "CounterPropose", "promise": "p-counter", "changes": {"target": 9}},
+     ["cook", "rep"], ["front", "carol", "outsider"]),
+    ("AgreePromise", lambda p: {"type": "AgreePromise", "promise": "p-client"}, ["rep"],
+     ["cook", "lead", "carol", "outsider", "front"]),
+    ("AgreePromise", lambda p: {"type": "AgreePromise", "promise": "p-team"}, ["front"], ["cook", "carol"]),
+    ("AgreePromise", lambda p: {"type": "AgreePromise", "promise": "p-norep"}, ["lead"],
+     ["cook", "carol", "outsider"]),
+    ("ProposeAmendment", lambda p: {"type": "ProposeAmendment", "promise": "p-agreed", "changes": {"target": 8},
+                                    "reason": "R"}, ["cook", "rep"], ["carol", "outsider", "front"]),
+    ("AcceptAmendment", lambda p: {"type": "AcceptAmendment", "promise": "p-agreed"}, ["cook"],
+     ["rep", "carol", "outsider"]),
+    ("AmendPromise", lambda p: {"type": "AmendPromise", "promise": "p-agreed", "changes": {"target": 6},
+                                "reason": "R"}, [], ["carol", "lead", "rep"]),
+    ("RetirePromise", lambda p: {"type": "RetirePromise", "promise": "p-retire1", "reason": "R"}, ["lead"],
+     ["cook", "carol", "outsider"]),
+    ("RetirePromise", lambda p: {"type": "RetirePromise", "promise": "p-retire2", "reason": "R"}, ["rep"], []),
+    ("RecordReading", lambda p: NOW_READING, ["cook", "carol"], ["front", "outsider"]),
+    ("RecordFeedback", lambda p: {"type": "RecordFeedback", "feedback_id": f"fb-{p}", "client": "diner",
+                                  "kind": "praise", "channel": "web", "text": "Nice", "occurred_at": PAST},
+     ["outsider", "carol", "rep"], []),
+    ("ResolveFeedback", lambda p: {"type": "ResolveFeedback", "feedback_id": "f-cook", "resolution": "Sorry"},
+     ["cook"], ["front", "carol"]),
+    ("ProposeExperiment", lambda p: {"type": "ProposeExperiment", "experiment": f"e-{p}", "team": "kitchen",
+                                     "hypothesis": "H", "metric": "wait", "design": "ab"}, ["cook"],
+     ["front", "carol"]),
+    ("StartExperiment", lambda p: {"type": "StartExperiment", "experiment": "e1"}, ["cook"], ["front", "carol"]),
+    ("RecordErrorReview", lambda p: {"type": "RecordErrorReview", "review": f"r-{p}", "team": "kitchen",
+                                     "what_happened": "W", "cause": "C", "lesson": "L"}, ["cook"],
+     ["front", "carol"]),
+    ("RecordProcessChange", lambda p: {"type": "RecordProcessChange", "change": f"pc-{p}", "team": "kitchen",
+                                       "description": "D"}, ["lead"], ["outsider"]),
+]
