@@ -3,7 +3,8 @@
 DuckDB parses the stored JSON (vectorised, on every core) and appends the columns, with no
 Python work per event. Each topic here keeps its ``Projector`` method as the reference (a test
 holds the two paths equal, table by table); moving a topic between the paths is removing or
-adding its ``COLUMNAR`` entry.
+adding its ``COLUMNAR`` entry. A topic's SQL reads every stored topic that resolves to its class
+(``page_topics.class_topic``, see ``Projector``): events stored under a moved module's old path too.
 """
 
 from __future__ import annotations
@@ -12,6 +13,10 @@ import json
 from typing import Any
 
 from domain.audit import TRUSTED_CHANNEL
+from domain.experiment import Experiment
+from domain.feedback import Feedback
+from domain.metric import Reading
+from domain.topics import event_topic
 
 
 def utc_sql(expression: str) -> str:
@@ -52,7 +57,8 @@ LEFT JOIN (
     SELECT aggregate_id, json_extract_string(state, '$.key') FROM page
     WHERE version = 1 AND aggregate_id IN (SELECT aggregate_id FROM page WHERE version > 1)
 ) k ON e.version > 1 AND k.aggregate_id = e.aggregate_id""")
-"""The ``event_log`` rows of a whole page (the relation ``page``, with ``page_topics`` naming each topic);
+"""The ``event_log`` rows of a whole page (the relation ``page``, with ``page_topics`` naming each stored
+topic's aggregate type, event and ``class_topic``, the topic of the class it resolves to);
 a later event's key is its first event's, read from earlier pages or from this one."""
 EVENT_LOG_SQL_FIRST_EVENTS = _EVENT_LOG_SELECT.replace("@KEY@", "e.s.key").replace("@EARLIER@", "")
 """The same for a page of first events only (no keys to look up)."""
@@ -64,29 +70,33 @@ def _columnar(table: str, topic: str, shape: dict[str, Any], columns: str, *, ke
         if key_from_log else ""
     return (f"INSERT INTO {table} SELECT p.position, {AT}, {columns} FROM (SELECT position,"
             f" from_json(state, '{_shape({**shape, 'audit': AUDIT_SHAPE})}') AS s FROM page"
-            f" WHERE topic = '{topic}') p{log_join}")
+            f" WHERE topic IN (SELECT topic FROM page_topics WHERE class_topic = '{topic}')) p{log_join}")
 
 
+READING_RECORDED = event_topic(Reading, "Recorded")
+FEEDBACK_RECORDED = event_topic(Feedback, "Recorded")
+OBSERVATION_RECORDED = event_topic(Experiment, "ObservationRecorded")
+FEEDBACK_RESOLVED = event_topic(Feedback, "Resolved")
 COLUMNAR: dict[str, str] = {
-    "domain.metric:Reading.Recorded": _columnar(
-        "readings", "domain.metric:Reading.Recorded",
+    READING_RECORDED: _columnar(
+        "readings", READING_RECORDED,
         {"key": "VARCHAR", "metric": "VARCHAR", "value": "DOUBLE"}, "s.key, s.metric, s.value"),
-    "domain.feedback:Feedback.Recorded": _columnar(
-        "feedback", "domain.feedback:Feedback.Recorded",
+    FEEDBACK_RECORDED: _columnar(
+        "feedback", FEEDBACK_RECORDED,
         {"key": "VARCHAR", "client": "VARCHAR", "kind": "VARCHAR", "channel": "VARCHAR", "text": "VARCHAR",
          "rating": "DOUBLE", "team": "VARCHAR", "promise": "VARCHAR", "occurred_at": {"_data_": "VARCHAR"}},
         "s.key, s.client, s.kind, s.channel, s.text, s.rating, s.team, s.promise, "
         f"{utc_sql('s.occurred_at._data_')}, s.audit._data_.correlation"),
-    "domain.experiment:Experiment.ObservationRecorded": _columnar(  # a big experiment holds millions
-        "observations", "domain.experiment:Experiment.ObservationRecorded",
+    OBSERVATION_RECORDED: _columnar(  # a big experiment holds millions
+        "observations", OBSERVATION_RECORDED,
         {"arm": "VARCHAR", "value": "DOUBLE", "metric": "VARCHAR", "covariate": "DOUBLE"},
         "l.key, s.arm, s.value, s.metric, s.covariate", key_from_log=True),
-    "domain.feedback:Feedback.Resolved": _columnar(
-        "feedback_resolutions", "domain.feedback:Feedback.Resolved",
+    FEEDBACK_RESOLVED: _columnar(
+        "feedback_resolutions", FEEDBACK_RESOLVED,
         {"resolution": "VARCHAR"}, "l.key, s.resolution, s.audit._data_.actor", key_from_log=True),
 }
-"""Topic -> the SQL that appends its rows of a page; these topics skip the Python handlers."""
+"""Event class topic -> the SQL that appends its rows of a page; these topics skip the Python handlers."""
 SEALED_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
-    "domain.feedback:Feedback.Recorded": (("feedback", "text"),),
+    FEEDBACK_RECORDED: (("feedback", "text"),),
 }
 """(table, column) of personal text that SQL copies sealed; the runner opens it, as ``Projector.reveal`` does."""

@@ -6,6 +6,13 @@ through ``Projector``: one small Python method per event type, which may keep st
 events (a promise's terms). Only the fields a table needs are touched, and timestamps stay ISO
 text until DuckDB casts a whole column at once. Every SQL-projected topic keeps its method here
 as the reference.
+
+Topics are never written here as strings: the handlers are keyed by the event classes' topics
+(``domain.topics.event_topic``), and a stored topic is looked up by the class it resolves to
+(``domain.topics.class_topic``). So when an aggregate module moves, its events stored under the old
+module path keep being projected, once the new module registers the old path with
+``eventsourcing.utils.register_topic("domain.old_module", new_module)`` (or one old topic with its
+class): ``resolve_topic`` follows that registration for the library's mapper and for both paths here.
 """
 
 from __future__ import annotations
@@ -19,7 +26,19 @@ from typing import Any
 import orjson
 
 from domain.audit import channel_of
+from domain.client import Client
+from domain.economics import LedgerEntry
+from domain.erasure import Erasure
+from domain.experiment import ErrorReview, Experiment, ProcessChange
+from domain.feedback import Feedback
+from domain.metric import Metric, Reading
+from domain.person import Person
+from domain.promise import Promise
 from domain.stores.common import NotificationRow
+from domain.strategy import StrategyCanvas
+from domain.team import Team
+from domain.tokens import Token
+from domain.topics import class_topic, event_topic
 
 Row = tuple[Any, ...]
 State = dict[str, Any]
@@ -49,19 +68,21 @@ def _json(value: Any) -> str:
 
 
 EVENT_LOG_ONLY: dict[str, str] = {
-    "domain.person:Person.Registered": "people and the council are read from their aggregates by the permission table",
-    "domain.person:Person.AppointedToCouncil": "as Person.Registered",
-    "domain.person:Person.DismissedFromCouncil": "as Person.Registered",
-    "domain.client:Client.RepresentativeNamed": "as Person.Registered",
-    "domain.tokens:Token.Issued": "a token's digest is a credential: it never goes into the views",
-    "domain.tokens:Token.Revoked": "as Token.Issued",
+    event_topic(Person, "Registered"): "people and the council are read from their aggregates by the permission "
+                                       "table",
+    event_topic(Person, "AppointedToCouncil"): "as Person.Registered",
+    event_topic(Person, "DismissedFromCouncil"): "as Person.Registered",
+    event_topic(Client, "RepresentativeNamed"): "as Person.Registered",
+    event_topic(Token, "Issued"): "a token's digest is a credential: it never goes into the views",
+    event_topic(Token, "Revoked"): "as Token.Issued",
 }
 """Stored event types the views keep only as ``event_log`` rows (who, when, why), and why."""
 
 
 def topic_names(topic: str) -> tuple[str, str]:
-    """(aggregate type, event name) of a stored topic such as ``domain.team:Team.Formed``."""
-    aggregate_type, _, event = topic.rpartition(".")
+    """(aggregate type, event name) of a stored topic such as ``domain.team:Team.Formed``, by the class it
+    resolves to (an old topic of a moved class reads as the class today)."""
+    aggregate_type, _, event = (class_topic(topic) or topic).rpartition(".")
     return aggregate_type.rpartition(":")[2], event
 
 
@@ -83,39 +104,41 @@ class Projector:
         self.promises: dict[str, State] = {}  # promise aggregate id -> terms after its latest event
         self.reveal: Callable[[Any], Any] = lambda value: value  # opens sealed personal text (personal_data)
         self.handlers: dict[str, Callable[[int, State, int], None]] = {
-            "domain.client:Client.Identified": self._client,
-            "domain.client:Client.PainRecorded": self._pain,
-            "domain.client:Client.ValuePropositionDefined": self._proposition,
-            "domain.strategy:StrategyCanvas.Drawn": self._canvas,
-            "domain.strategy:StrategyCanvas.OfferingScored": self._score,
-            "domain.strategy:StrategyCanvas.UniqueFactorChosen": self._unique_factor,
-            "domain.team:Team.Formed": self._team,
-            "domain.team:Team.MemberAdded": self._member_added,
-            "domain.team:Team.MemberRemoved": self._member_removed,
-            "domain.team:Team.CommunicationRulesSet": self._rules,
-            "domain.team:Team.AuthorityGranted": self._authority,
-            "domain.team:Team.AuthorityRevoked": self._authority_revoked,
-            "domain.team:Team.RewardSchemeChosen": self._scheme,
-            "domain.metric:Metric.Defined": self._metric,
-            "domain.metric:Reading.Recorded": self._reading,
-            "domain.promise:Promise.Proposed": self._promise,
-            "domain.promise:Promise.CounterProposed": self._promise,
-            "domain.promise:Promise.Agreed": self._promise,
-            "domain.promise:Promise.Amended": self._promise,
-            "domain.promise:Promise.AmendmentProposed": self._promise,
-            "domain.promise:Promise.Retired": self._promise,
-            "domain.feedback:Feedback.Recorded": self._feedback,
-            "domain.feedback:Feedback.Resolved": self._resolution,
-            "domain.economics:LedgerEntry.Posted": self._ledger_entry,
-            "domain.experiment:Experiment.Proposed": self._experiment,
-            "domain.experiment:Experiment.Started": self._experiment_event,
-            "domain.experiment:Experiment.Concluded": self._experiment_event,
-            "domain.experiment:Experiment.ObservationRecorded": self._observation,
-            "domain.experiment:Experiment.ArmSummaryRecorded": self._arm_summary,
-            "domain.experiment:ErrorReview.Recorded": self._review,
-            "domain.experiment:ProcessChange.Recorded": self._process_change,
-            "domain.erasure:Erasure.SubjectForgotten": self._forgotten,
+            event_topic(Client, "Identified"): self._client,
+            event_topic(Client, "PainRecorded"): self._pain,
+            event_topic(Client, "ValuePropositionDefined"): self._proposition,
+            event_topic(StrategyCanvas, "Drawn"): self._canvas,
+            event_topic(StrategyCanvas, "OfferingScored"): self._score,
+            event_topic(StrategyCanvas, "UniqueFactorChosen"): self._unique_factor,
+            event_topic(Team, "Formed"): self._team,
+            event_topic(Team, "MemberAdded"): self._member_added,
+            event_topic(Team, "MemberRemoved"): self._member_removed,
+            event_topic(Team, "CommunicationRulesSet"): self._rules,
+            event_topic(Team, "AuthorityGranted"): self._authority,
+            event_topic(Team, "AuthorityRevoked"): self._authority_revoked,
+            event_topic(Team, "RewardSchemeChosen"): self._scheme,
+            event_topic(Metric, "Defined"): self._metric,
+            event_topic(Reading, "Recorded"): self._reading,
+            event_topic(Promise, "Proposed"): self._promise,
+            event_topic(Promise, "CounterProposed"): self._promise,
+            event_topic(Promise, "Agreed"): self._promise,
+            event_topic(Promise, "Amended"): self._promise,
+            event_topic(Promise, "AmendmentProposed"): self._promise,
+            event_topic(Promise, "Retired"): self._promise,
+            event_topic(Feedback, "Recorded"): self._feedback,
+            event_topic(Feedback, "Resolved"): self._resolution,
+            event_topic(LedgerEntry, "Posted"): self._ledger_entry,
+            event_topic(Experiment, "Proposed"): self._experiment,
+            event_topic(Experiment, "Started"): self._experiment_event,
+            event_topic(Experiment, "Concluded"): self._experiment_event,
+            event_topic(Experiment, "ObservationRecorded"): self._observation,
+            event_topic(Experiment, "ArmSummaryRecorded"): self._arm_summary,
+            event_topic(ErrorReview, "Recorded"): self._review,
+            event_topic(ProcessChange, "Recorded"): self._process_change,
+            event_topic(Erasure, "SubjectForgotten"): self._forgotten,
         }
+        """Event class topic -> the method that projects it."""
+        self._dispatch: dict[str, Callable[[int, State, int], None] | None] = {}
 
     def project(self, notifications: list[NotificationRow], *, event_log: bool = True) -> None:
         """Rows for (position, originator id hex, version, topic, state) tuples in store order.
@@ -143,9 +166,17 @@ class Projector:
                     utc_text(state["timestamp"]), audit["actor"], audit["reason"], audit["correlation"],
                     channel_of(audit.get("channel"), audit["correlation"]),
                 ))
-            handler = self.handlers.get(topic)
+            handler = self._handler(topic)
             if handler is not None:
                 handler(position, state, version)
+
+    def _handler(self, stored_topic: str) -> Callable[[int, State, int], None] | None:
+        """The method for a stored topic, through the class it resolves to (remembered per topic)."""
+        try:
+            return self._dispatch[stored_topic]
+        except KeyError:
+            handler = self._dispatch[stored_topic] = self.handlers.get(class_topic(stored_topic) or stored_topic)
+            return handler
 
     def _prefetch(self, batch: list[NotificationRow]) -> None:
         """Load keys and promise terms of aggregates created in earlier batches."""
@@ -154,7 +185,7 @@ class Projector:
         if missing_keys:
             self.keys.update(self.load_keys(missing_keys))
         missing_promises = [
-            oid for oid, topic in later.items() if topic.startswith("domain.promise:") and oid not in self.promises
+            oid for oid, topic in later.items() if self._handler(topic) == self._promise and oid not in self.promises
         ]
         if missing_promises:
             self.promises.update(self.load_promises(missing_promises))

@@ -21,6 +21,7 @@ from typing import Any
 import duckdb
 
 from domain.personal_data import PREFIX, Revealer, keystore_of
+from domain.topics import class_topic
 from projections import binding, derived
 from projections.columnar import COLUMNAR, EVENT_LOG_SQL, EVENT_LOG_SQL_FIRST_EVENTS, SEALED_COLUMNS
 from projections.forgetting import catch_up_forgetting
@@ -117,19 +118,22 @@ class ProjectionRunner:
         if not self.columnar:
             self.projector.project(rows_of(page))
             return
-        self._project_columnar(page)
-        in_sql = pc.is_in(page.column("topic"), value_set=pa.array(list(COLUMNAR), pa.large_string()))
+        in_sql = pc.is_in(page.column("topic"), value_set=pa.array(self._project_columnar(page), pa.large_string()))
         self.projector.project(rows_of(page.filter(pc.invert(in_sql))), event_log=False)
 
-    def _project_columnar(self, page: Any) -> None:
+    def _project_columnar(self, page: Any) -> list[str]:
+        """The SQL-projected rows of a page; returns the stored topics projected (see ``Projector`` on topics)."""
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        names = {topic: topic_names(topic) for topic in page.column("topic").unique().to_pylist()}
+        stored = page.column("topic").unique().to_pylist()
+        names = {topic: topic_names(topic) for topic in stored}
+        classes = {topic: class_topic(topic) or topic for topic in stored}
         page_topics = pa.Table.from_pydict({
             "topic": list(names),
             "aggregate_type": [aggregate_type for aggregate_type, _ in names.values()],
             "event": [event for _, event in names.values()],
+            "class_topic": [classes[topic] for topic in names],
         })
         first, last = page.column("position")[0].as_py(), page.column("position")[-1].as_py()
         later_events = pc.max(page.column("version")).as_py() > 1
@@ -137,7 +141,7 @@ class ProjectionRunner:
         self.con.register("page_topics", page_topics)
         try:
             self.con.execute(EVENT_LOG_SQL if later_events else EVENT_LOG_SQL_FIRST_EVENTS)
-            for topic in names.keys() & COLUMNAR.keys():
+            for topic in set(classes.values()) & COLUMNAR.keys():
                 sql = COLUMNAR[topic]
                 self.con.execute(sql, {"first": first, "last": last} if "$first" in sql else None)
                 for table, column in SEALED_COLUMNS.get(topic, ()):
@@ -145,6 +149,7 @@ class ProjectionRunner:
         finally:
             self.con.unregister("page")
             self.con.unregister("page_topics")
+        return [topic for topic, class_ in classes.items() if class_ in COLUMNAR]
 
     def _reveal(self, table: str, column: str, first: int, last: int) -> None:
         """Open the personal text SQL copied sealed (``domain.personal_data``): it is stored plain in the views."""

@@ -33,6 +33,7 @@ from typing import Any
 
 import orjson
 from eventsourcing.persistence import StoredEvent
+from eventsourcing.utils import get_topic
 
 from domain.base import key_id
 from domain.feedback import Feedback
@@ -40,6 +41,7 @@ from domain.metric import Reading
 from domain.service.ledger import Ledger
 from domain.stores.common import new_events
 from domain.tamper_evidence import GENESIS_HEAD, ChainHead, extend_chain
+from domain.topics import event_topic
 from scripts.bench_common import fresh_store, report
 from scripts.bench_projections import PROMISE_LINES, raw_read_decode
 from scripts.import_file import import_lines
@@ -66,6 +68,11 @@ def _stored(topic: str, aggregate_topic: str | None, oid: str, version: int, at:
     return StoredEvent(originator_id=oid, originator_version=version, topic=topic, state=orjson.dumps(state))
 
 
+READING_RECORDED = event_topic(Reading, "Recorded")
+FEEDBACK_RECORDED = event_topic(Feedback, "Recorded")
+FEEDBACK_RESOLVED = event_topic(Feedback, "Resolved")
+
+
 def bulk_events(n: int) -> Iterator[StoredEvent]:
     """n events: 90% readings, 7.5% complaints on the team, 2.5% resolutions of the oldest complaints."""
     recorded = {"_type_": "datetime_iso", "_data_": datetime.now(UTC).isoformat()}
@@ -76,20 +83,20 @@ def bulk_events(n: int) -> Iterator[StoredEvent]:
     feedback_step = timedelta(seconds=180)
     for i in range(readings):
         key = f"bench-r{i}"
-        yield _stored("domain.metric:Reading.Recorded", "domain.metric:Reading", key_id(Reading.KIND, key).hex, 1,
+        yield _stored(READING_RECORDED, get_topic(Reading), key_id(Reading.KIND, key).hex, 1,
                       START + i * step, key, {"key": key, "metric": "ontime", "value": 80 + (i * 7919) % 200 / 10},
                       recorded)
     for i in range(complaints):
         key = f"bench-f{i}"
         at = START + i * feedback_step
-        yield _stored("domain.feedback:Feedback.Recorded", "domain.feedback:Feedback",
+        yield _stored(FEEDBACK_RECORDED, get_topic(Feedback),
                       key_id(Feedback.KIND, key).hex, 1, at, key,
                       {"key": key, "client": "shoppers", "kind": "complaint", "channel": "app",
                        "text": f"order {i} arrived late", "rating": None, "team": "delivery", "promise": None,
                        "occurred_at": {"_type_": "datetime_iso", "_data_": at.isoformat()}}, recorded)
     for i in range(resolutions):
         key = f"bench-f{i}"
-        yield _stored("domain.feedback:Feedback.Resolved", None, key_id(Feedback.KIND, key).hex, 2,
+        yield _stored(FEEDBACK_RESOLVED, None, key_id(Feedback.KIND, key).hex, 2,
                       START + timedelta(days=400) + i * step, f"bench-x{i}", {"resolution": "refunded"}, recorded)
 
 
