@@ -2,7 +2,7 @@
 
 With every batch the runner records, in the same DuckDB transaction as the rows, the store's
 identity (a random id created with the store's tables) and the hash-chain link of the tracked
-position. The link covers every event up to that position (``domain.tamper_evidence``), so a store
+position. The link covers every event up to that position (``domain.stores.tamper_evidence``), so a store
 holding the same link there holds exactly the events the views were built from. On opening:
 - another store, or a store that no longer has that link (replaced, rolled back, rewritten):
   the views are a cache, so they are rebuilt from the store at hand;

@@ -25,8 +25,8 @@ from typing import Any
 
 import pyarrow as pa
 
-from domain.stores.common import PageSource
 from domain.stores.errors import StoreError
+from domain.stores.port import PageSource
 from projections.page_stream import SCHEMA
 
 COLUMNS = tuple(SCHEMA.names)

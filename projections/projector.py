@@ -34,7 +34,7 @@ from domain.feedback import Feedback
 from domain.metric import Metric, Reading
 from domain.person import Person
 from domain.promise import Promise
-from domain.stores.common import NotificationRow
+from domain.stores.port import NotificationRow
 from domain.strategy import StrategyCanvas
 from domain.team import Team
 from domain.tokens import Token

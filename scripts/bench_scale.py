@@ -40,7 +40,7 @@ from domain.feedback import Feedback
 from domain.metric import Reading
 from domain.service.ledger import Ledger
 from domain.stores.common import new_events
-from domain.tamper_evidence import GENESIS_HEAD, ChainHead, extend_chain
+from domain.stores.tamper_evidence import GENESIS_HEAD, ChainHead, extend_chain
 from domain.topics import event_topic
 from scripts.bench_common import fresh_store, report
 from scripts.bench_projections import PROMISE_LINES, raw_read_decode

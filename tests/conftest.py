@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -58,16 +59,42 @@ def postgres_url() -> Iterator[str]:
     _drop_schema(schema)
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """The same test against both stores."""
-    if request.param == "sqlite":
+@contextmanager
+def _store(kind: str, tmp_path: Path) -> Iterator[str]:
+    """A new, empty store of this kind: its URL, and everything it held dropped afterwards."""
+    if kind == "memory":
+        from domain.stores.memory import discard_named_store
+
+        name = f"test-{uuid.uuid4().hex[:12]}"
+        yield f"memory://{name}"  # named: every Ledger.open of the URL in this process sees the same store
+        discard_named_store(name)
+    elif kind == "sqlite":
         yield f"sqlite:///{tmp_path / 'ledger.db'}"
     else:
         require_postgres()
         schema = f"t_{uuid.uuid4().hex[:12]}"
         yield f"{POSTGRES_URL}?schema={schema}"
         _drop_schema(schema)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The same test against both stores a file or another process can reach."""
+    with _store(request.param, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture(params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def any_store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A store-behaviour test (receipts, tracking, chain, keys) against all three adapters, in memory too."""
+    with _store(request.param, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
+def memory_url() -> Iterator[str]:
+    with _store("memory", Path()) as url:
+        yield url
 
 
 @pytest.fixture
@@ -80,5 +107,15 @@ def ledger(store_url: str):  # type: ignore[no-untyped-def]
     from domain.service.ledger import Ledger
 
     app = Ledger.open(store_url)
+    yield app
+    app.close()
+
+
+@pytest.fixture
+def any_ledger(any_store_url: str):  # type: ignore[no-untyped-def]
+    """A ledger on each of the three store adapters (see ``any_store_url``)."""
+    from domain.service.ledger import Ledger
+
+    app = Ledger.open(any_store_url)
     yield app
     app.close()

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from functools import cached_property
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from eventsourcing.application import Application, ProcessingEvent
 from eventsourcing.persistence import JSONTranscoder, ProcessRecorder, Tracking
@@ -18,7 +18,7 @@ from domain.facts import UnitOfWorkFacts
 from domain.feedback import feedback_fields
 from domain.handlers import HANDLERS
 from domain.handlers.subjects import personal_subjects
-from domain.personal_data import KeyStore, Revealer, Sealer, client_subject, keystore_of
+from domain.personal_data import KeyStore, Revealer, Sealer, client_subject
 from domain.policy import Refused, may
 from domain.service.batch import (
     Acting,
@@ -31,10 +31,11 @@ from domain.service.batch import (
 from domain.service.forget import ForgetResult, forget
 from domain.service.unit_of_work import UnitOfWork
 from domain.service.write_conflicts import retry_on_conflict
-from domain.stores.common import LEDGER_NAME, opening
+from domain.stores.common import LEDGER_NAME, ledger_store, opening
 from domain.stores.feedback_fast_path import RecordedFeedbackEncoder
-from domain.stores.url import store_environment
-from domain.tamper_evidence import VerifyReport
+from domain.stores.port import LedgerStore
+from domain.stores.tamper_evidence import VerifyReport
+from domain.stores.url import is_memory, store_environment
 
 __all__ = ["Acting", "BatchResult", "FeedbackOutcome", "Ledger", "PositionAlreadyRecorded", "feedback_fields"]
 
@@ -50,15 +51,18 @@ class Ledger(Application):
     """The clientocracy ledger: every command becomes an immutable, audited event."""
 
     name = LEDGER_NAME
+    env: ClassVar[dict[str, str]] = {"PERSISTENCE_MODULE": "domain.stores.memory:MemoryFactory"}
+    """``Ledger()`` runs on a new in-memory store (``domain.stores.memory``), as ``Ledger.open("memory://")`` does."""
     store_url: str | None = None
-    """Where the store is, when the ledger was opened from a URL (a writer process opens it again)."""
+    """Where the store is, when the ledger was opened from a URL another process can open (a writer
+    process opens it again); None for an in-memory store."""
 
     @classmethod
     def open(cls, store_url: str, *, create: bool = True) -> Ledger:
         """The ledger on the store at ``store_url``, creating its tables on first use (``create``: writers only)."""
         environment = store_environment(store_url, create=create)
         ledger = opening(lambda: cls(env=environment), store_url)
-        ledger.store_url = store_url
+        ledger.store_url = None if is_memory(store_url) else store_url
         return ledger
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
@@ -66,20 +70,19 @@ class Ledger(Application):
         transcoder.register(AuditAsDict())
 
     def construct_recorder(self) -> ProcessRecorder:
-        return self.factory.process_recorder()
-
-    @property
-    def process_recorder(self) -> Any:
-        return self.recorder
+        recorder = self.factory.process_recorder()
+        self.store: LedgerStore = ledger_store(recorder)
+        """The recorder, through the store port (``recorder`` is the same object, as the library types it)."""
+        return recorder
 
     @cached_property
     def feedback_encoder(self) -> RecordedFeedbackEncoder:
         return RecordedFeedbackEncoder(self.mapper)
 
-    @cached_property
+    @property
     def keystore(self) -> KeyStore:
-        """The data subjects' keys: a table of the store (in memory for the library's POPO store)."""
-        return keystore_of(self.recorder)
+        """The data subjects' keys: a table of the store."""
+        return self.store
 
     # Commands ---------------------------------------------------------------------
 
@@ -106,7 +109,7 @@ class Ledger(Application):
                       clock: bool = False) -> BatchResult:
         keys = [line_receipt(cmd.id) for cmd in commands if cmd.id]
         keys += [feedback_receipt(cmd.feedback_id) for cmd in commands if isinstance(cmd, c.RecordFeedback)]
-        seen = self.process_recorder.existing_receipts(keys) if keys else set()
+        seen = self.store.existing_receipts(keys) if keys else set()
         new = [cmd for cmd in commands if not any(key in seen for key in _receipts(cmd))]
         uow = UnitOfWork(self.repository, Sealer(self.keystore, personal_subjects(new)))
         facts = UnitOfWorkFacts(uow, acting.index) if acting is not None else None
@@ -169,7 +172,7 @@ class Ledger(Application):
             if done is not None and tracking.notification_id <= done:
                 raise PositionAlreadyRecorded(f"{tracking.application_name} already at {done}")
         keys = [feedback_receipt(m.feedback_id) for m, _ in messages]
-        seen = self.process_recorder.existing_receipts(keys) if keys else set()
+        seen = self.store.existing_receipts(keys) if keys else set()
         new: list[tuple[c.FeedbackFields, str]] = []
         receipts: list[str] = []
         for key, (message, correlation) in zip(keys, messages, strict=True):
@@ -181,7 +184,7 @@ class Ledger(Application):
         texts = [sealer.seal(client_subject(m.client), m.text) for m, _ in new]
         stored = self.feedback_encoder.stored_events(
             new, datetime.now(UTC), acting.person if acting else None, acting.channel if acting else None, texts)
-        ids = self.process_recorder.insert_events(stored, tracking=tracking, receipts=receipts)
+        ids = self.store.insert_events(stored, tracking=tracking, receipts=receipts)
         return FeedbackOutcome(recorded=len(receipts), duplicates=len(messages) - len(receipts),
                                position=max(ids) if ids else None)
 
@@ -202,10 +205,10 @@ class Ledger(Application):
 
     def count_receipts(self, prefix: str) -> int:
         """How many idempotency keys starting with ``prefix`` are recorded (``"feedback:"``: feedback)."""
-        return int(self.process_recorder.count_receipts(prefix))
+        return int(self.store.count_receipts(prefix))
 
     def tracked_position(self, application_name: str) -> int | None:
-        return self.process_recorder.max_tracking_id(application_name)
+        return self.store.max_tracking_id(application_name)
 
     def history(self, cls: type[LedgerAggregate], key: str, as_of: datetime | None = None) -> list[Any]:
         """The events of one aggregate whose business time is at or before ``as_of``."""
@@ -239,7 +242,7 @@ class Ledger(Application):
         return forget(self, kind, key, reason, audit)
 
     def verify(self) -> VerifyReport:
-        return self.process_recorder.verify_chain()
+        return self.store.verify_chain()
 
 
 def _receipts(cmd: c.Command) -> list[str]:

@@ -19,7 +19,16 @@ from itertools import islice
 from typing import Any
 from urllib.parse import quote
 
-from domain.tamper_evidence import ChainHead, EventRow, LinkRow, VerifyReport, Walk, check_segment, combine, conclude
+from domain.stores.tamper_evidence import (
+    ChainHead,
+    EventRow,
+    LinkRow,
+    VerifyReport,
+    Walk,
+    check_segment,
+    combine,
+    conclude,
+)
 
 SEGMENT = 100_000
 """Positions per task: about 50 MB of rows in a worker at a time (``CLIENTOCRACY_VERIFY_SEGMENT`` overrides)."""

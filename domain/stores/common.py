@@ -15,34 +15,21 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, TypeVar
 
 from eventsourcing.persistence import InfrastructureFactory, PersistenceError, StoredEvent
 from eventsourcing.utils import Environment
 
 from domain.stores.errors import StoreError
+from domain.stores.port import LedgerStore
+from domain.stores.tamper_evidence import GENESIS_HEAD, ChainHead, NewEvent
 from domain.stores.url import redacted, store_environment
-from domain.tamper_evidence import GENESIS_HEAD, ChainHead, NewEvent
 
 T = TypeVar("T")
 LEDGER_NAME = "Ledger"
 """The application's name: the library derives the PostgreSQL table names from it."""
 OPEN_ATTEMPTS = 5
 PAGE = 5000
-NotificationRow = tuple[int, str, int, str, bytes]
-"""(position, originator id as hex, version, topic, stored state): what projections read."""
-
-
-class PageSource(NamedTuple):
-    """How a reader of its own (``projections.page_stream``, an ADBC driver) reads this store's
-    notification rows: the driver's name, a URI it connects with (it may hold a password), and the
-    page query with ``{start}`` and ``{limit}`` to fill in (integers)."""
-
-    driver: str
-    uri: str
-    sql: str
-
-
 def new_events(ids: Sequence[int], stored_events: Sequence[StoredEvent]) -> list[NewEvent]:
     return [(i, s.originator_id, s.originator_version, s.topic, s.state)
             for i, s in zip(ids, stored_events, strict=True)]
@@ -71,8 +58,17 @@ def opening(open_store: Callable[[], T], where: str = "") -> T:
     raise AssertionError("unreachable")
 
 
+def ledger_store(recorder: object) -> LedgerStore:
+    """The recorder as the ledger's store port; a recorder without our extensions (the library's
+    own, chosen through its environment variables) is refused here, not at its first receipt."""
+    if not isinstance(recorder, LedgerStore):
+        raise StoreError(f"{type(recorder).__name__} is not a ledger store (it lacks receipts, the hash chain or "
+                         "the key table): open the ledger from a store URL (sqlite:, postgresql:, memory:)")
+    return recorder
+
+
 @contextmanager
-def opened_recorder(store_url: str, *, create: bool = True) -> Iterator[Any]:
+def opened_recorder(store_url: str, *, create: bool = True) -> Iterator[LedgerStore]:
     """The store's recorder alone, for readers such as the views' catch-up, which decode rows themselves.
 
     Opening the whole ``Ledger`` imports every aggregate and command model: a good part of a
@@ -81,7 +77,7 @@ def opened_recorder(store_url: str, *, create: bool = True) -> Iterator[Any]:
     environment = Environment(LEDGER_NAME, {**os.environ, **store_environment(store_url, create=create)})
     factory = opening(lambda: InfrastructureFactory.construct(environment), store_url)
     try:
-        yield opening(factory.process_recorder, store_url)
+        yield ledger_store(opening(factory.process_recorder, store_url))
     finally:
         factory.close()
 

@@ -14,10 +14,11 @@ from eventsourcing.postgres import PostgresProcessRecorder
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
 
-from domain.stores.common import NotificationRow, PageSource, chain_head, head_to_extend, new_events
+from domain.stores.common import chain_head, head_to_extend, new_events
 from domain.stores.errors import StoreError, StoreMissing
+from domain.stores.port import NotificationRow, PageSource
 from domain.stores.subject_keys import PostgresSubjectKeys
-from domain.tamper_evidence import VerifyReport, extend_chain
+from domain.stores.tamper_evidence import VerifyReport, extend_chain
 
 LAST_TABLE = "ledger_events_subject_keys"  # created last: when it exists, the whole store does
 

@@ -11,9 +11,10 @@ from uuid import UUID
 from eventsourcing.persistence import StoredEvent, Tracking
 from eventsourcing.sqlite import SQLiteCursor, SQLiteProcessRecorder
 
-from domain.stores.common import NotificationRow, PageSource, chain_head, head_to_extend, new_events
+from domain.stores.common import chain_head, head_to_extend, new_events
+from domain.stores.port import NotificationRow, PageSource
 from domain.stores.subject_keys import SQLITE_DDL, SQLiteSubjectKeys
-from domain.tamper_evidence import VerifyReport, extend_chain
+from domain.stores.tamper_evidence import VerifyReport, extend_chain
 
 WRITER_PRAGMAS = (
     # Batches of thousands of events touch index pages all over the unique (originator_id,

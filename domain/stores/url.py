@@ -1,5 +1,8 @@
 """Which recorder a store URL selects (SQLAlchemy's conventions for SQLite paths), and whether it may create it.
 
+``memory://`` is a new in-memory store, ``memory://NAME`` the in-memory store of that name in this
+process (see ``stores.memory``).
+
 Only writing commands create a store (``create=True``); a reader pointed at a store that does
 not exist gets ``StoreMissing`` ("no store at ...") and nothing is created. Readers open SQLite
 read-only, so a store on a read-only filesystem can still be verified and shown.
@@ -25,7 +28,15 @@ def store_environment(url: str, *, create: bool = True) -> dict[str, str]:
         return _sqlite_environment(url, create)
     if parts.scheme in ("postgresql", "postgres"):
         return _postgres_environment(url, create)
-    raise StoreError(f"--store {redacted(url)!r}: the scheme must be sqlite or postgresql ({SQLITE_FORMS})")
+    if parts.scheme == "memory":
+        return _memory_environment(url, create)
+    raise StoreError(f"--store {redacted(url)!r}: the scheme must be sqlite or postgresql "
+                     f"({SQLITE_FORMS}), or memory:// for a store in this process only")
+
+
+def is_memory(url: str) -> bool:
+    """Whether the URL names an in-memory store, which no other process can open."""
+    return urlsplit(url).scheme == "memory"
 
 
 def redacted(url: str) -> str:
@@ -128,3 +139,15 @@ def _postgres_environment(url: str, create: bool) -> dict[str, str]:
     if prepare_schema(env, schema, create=create, url=url):
         env["CREATE_TABLE"] = "false"
     return env
+
+
+def _memory_environment(url: str, create: bool) -> dict[str, str]:
+    from domain.stores.memory import STORE_NAME, named_store_exists
+
+    parts = urlsplit(url)
+    name = unquote(parts.netloc + parts.path)
+    if parts.query or parts.fragment:
+        raise StoreError(f"--store {redacted(url)!r}: an in-memory store is memory:// or memory://NAME")
+    if not create and not (name and named_store_exists(name)):
+        raise StoreMissing(f"no store at {url} (an in-memory store lives only in the process that made it)")
+    return {"PERSISTENCE_MODULE": "domain.stores.memory:MemoryFactory", STORE_NAME: name}

@@ -165,7 +165,8 @@ def test_a_failed_dead_letter_write_advances_nothing(ledger: Ledger, kafka_boots
     assert polled.source_record(item.origin) == ("t", 0, 1, b"k2", b"not json", [("trace", b"x")])
 
 
-def test_a_batch_recorded_by_another_member_is_not_recorded_again(ledger: Ledger) -> None:
+def test_a_batch_recorded_by_another_member_is_not_recorded_again(any_ledger: Ledger) -> None:
+    ledger = any_ledger
     items = batch(*(encode(feedback(f"f{i}")) for i in range(5)))
     first, late = (FeedbackRecorder(ledger, IngestSummary("test")) for _ in range(2))
     first.record("kafka:t:0", items[:2], ListDeadLetters())
@@ -186,7 +187,8 @@ def test_a_late_tally_never_moves_a_known_position_back() -> None:
     assert (summary.consumed, summary.recorded) == (50, 50)
 
 
-def test_a_batch_of_only_bad_messages_still_advances_the_position(ledger: Ledger) -> None:
+def test_a_batch_of_only_bad_messages_still_advances_the_position(any_ledger: Ledger) -> None:
+    ledger = any_ledger
     dead_letters = ListDeadLetters()
     recorder = FeedbackRecorder(ledger, IngestSummary("test"))
     recorder.record("kafka:t:0", batch(b"[]", b"{", start=7), dead_letters)

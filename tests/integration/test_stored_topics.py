@@ -12,8 +12,8 @@ import json
 from eventsourcing.domain import DomainEvent
 from eventsourcing.utils import get_topic, register_topic, resolve_topic
 
-from domain.application import Ledger
 from domain.commands import COMMAND_ADAPTER
+from domain.service.ledger import Ledger
 from domain.team import Team
 from domain.topics import class_topic, event_class
 from projections.columnar import COLUMNAR, SEALED_COLUMNS

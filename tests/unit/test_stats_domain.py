@@ -11,7 +11,7 @@ from domain.experiment import Experiment
 from domain.service.ledger import Ledger
 from projections.projector import Projector
 
-LEDGER = Ledger(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+LEDGER = Ledger()
 AT = datetime(2026, 1, 1, tzinfo=UTC)
 
 

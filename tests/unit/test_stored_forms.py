@@ -20,9 +20,9 @@ from domain.base import KEY_NAMESPACE, key_id
 from domain.commands import FeedbackMessage
 from domain.feedback import Feedback
 from domain.service.ledger import Ledger, feedback_fields
-from domain.tamper_evidence import GENESIS, chain_link
+from domain.stores.tamper_evidence import GENESIS, chain_link
 
-MAPPER_LEDGER = Ledger(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+MAPPER_LEDGER = Ledger()
 
 # Whatever the edge admits: keys without control characters, text with anything but NUL and lone surrogates.
 keys = st.text(st.characters(exclude_categories=("Cc", "Cs")), min_size=1, max_size=40).map(str.strip).filter(bool)

@@ -1,0 +1,161 @@
+"""The store port on every adapter: the in-memory store is held to what SQLite and PostgreSQL do.
+
+Receipts, tracking positions, the hash chain and the key table are written in one transaction with
+the events they belong to; a clash fails the whole insert. These tests drive the port itself
+(``domain.stores.port.LedgerStore``), below the ledger, on the three adapters alike.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from eventsourcing.persistence import IntegrityError, StoredEvent, Tracking
+
+from domain.audit import Audit
+from domain.client import Client
+from domain.commands import COMMAND_ADAPTER, Command
+from domain.personal_data import FORGOTTEN
+from domain.service.ledger import Ledger
+from domain.stores.common import opened_recorder
+from domain.stores.errors import StoreError, StoreMissing
+from domain.stores.memory import MemoryRecorder
+from domain.stores.port import LedgerStore
+
+AT = "2026-01-05T09:00:00Z"
+T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+
+
+def commands(*lines: dict[str, object]) -> list[Command]:
+    return [COMMAND_ADAPTER.validate_python({"at": AT, **line}) for line in lines]
+
+
+def team(key: str) -> dict[str, object]:
+    return {"type": "FormTeam", "id": f"line-{key}", "team": key, "name": key.title()}
+
+
+def test_every_adapter_is_a_ledger_store(any_ledger: Ledger) -> None:
+    assert isinstance(any_ledger.store, LedgerStore)
+    assert any_ledger.store is any_ledger.recorder
+
+
+def test_a_recorded_receipt_skips_its_line_and_fails_a_raw_insert_whole(any_ledger: Ledger) -> None:
+    first = any_ledger.execute(commands(team("a"), team("b")))
+    assert (first.accepted, first.events) == ([0, 1], 2)
+    again = any_ledger.execute(commands(team("a"), team("c")))
+    assert (again.skipped, again.accepted) == ([0], [1])
+    store = any_ledger.store
+    assert store.existing_receipts(["line:line-a", "line:line-c", "line:line-x"]) == {"line:line-a", "line:line-c"}
+    assert store.count_receipts("line:") == 3
+    before = store.max_notification_id()
+    client = Client(key="z", name="Z", kind="external", description="", audit=Audit(at=T0))
+    [event] = [any_ledger.mapper.to_stored_event(e) for e in client.collect_events()]
+    with pytest.raises(IntegrityError):
+        store.insert_events([event], receipts=["line:line-new", "line:line-a"])
+    assert store.max_notification_id() == before
+    assert store.existing_receipts(["line:line-new"]) == set()
+    assert any_ledger.verify().ok
+
+
+def test_a_tracking_position_is_recorded_once_with_its_events(any_ledger: Ledger) -> None:
+    store = any_ledger.store
+    store.insert_events([], tracking=Tracking("kafka:t:0", 5))
+    assert store.max_tracking_id("kafka:t:0") == 5
+    with pytest.raises(IntegrityError):
+        store.insert_events([], tracking=Tracking("kafka:t:0", 5), receipts=["feedback:f1"])
+    assert store.existing_receipts(["feedback:f1"]) == set()
+    assert store.max_tracking_id("kafka:t:0") == 5
+    assert store.max_tracking_id("kafka:t:1") is None
+
+
+def test_the_chain_covers_every_event_and_verify_passes(any_ledger: Ledger) -> None:
+    empty = any_ledger.verify()
+    assert empty.ok and empty.events == 0
+    for key in ("a", "b", "c"):
+        any_ledger.execute(commands(team(key)))
+    store = any_ledger.store
+    report = any_ledger.verify()
+    assert report.ok and report.events == 3
+    links = [store.chain_link(position) for position in (1, 2, 3)]
+    assert all(link is not None and len(link) == 32 for link in links) and len(set(links)) == 3
+    assert store.chain_link(4) is None
+    assert report.head == links[-1].hex()  # type: ignore[union-attr]
+
+
+def test_notification_rows_are_the_notifications(any_ledger: Ledger) -> None:
+    any_ledger.execute(commands(team("a"), team("b"), team("c")))
+    store = any_ledger.store
+    rows = store.select_notification_rows(2, 10)
+    notifications = store.select_notifications(2, 10)
+    assert rows == [(n.id, n.originator_id.hex if not isinstance(n.originator_id, str) else n.originator_id,
+                     n.originator_version, n.topic, bytes(n.state)) for n in notifications]
+    assert [row[0] for row in rows] == [2, 3]
+    identity = store.store_identity()
+    assert identity and identity == store.store_identity()
+
+
+def test_forgetting_destroys_the_key_and_keeps_the_chain(any_ledger: Ledger) -> None:
+    any_ledger.execute(commands({"type": "IdentifyClient", "client": "ann", "name": "Ann Smith",
+                                 "kind": "external", "description": "lives at 1 Elm St"}))
+    store = any_ledger.store
+    assert set(store.subject_keys(None)) == {"client:ann"}
+    result = any_ledger.forget("client", "ann", reason="ticket 7")
+    assert result.key_destroyed
+    assert store.subject_keys(["client:ann"]) == {} and store.subject_keys(None) == {}
+    assert store.destroy_subject_key("client:ann") is False
+    client = any_ledger.state(Client, "ann")
+    assert client is not None and client.name == FORGOTTEN
+    assert any_ledger.verify().ok
+
+
+def test_a_reader_opens_the_same_store(any_store_url: str) -> None:
+    ledger = Ledger.open(any_store_url)
+    try:
+        ledger.execute(commands(team("a")))
+    finally:
+        ledger.close()
+    with opened_recorder(any_store_url, create=False) as store:
+        assert store.max_notification_id() == 1 and store.existing_receipts(["line:line-a"]) == {"line:line-a"}
+
+
+# The in-memory store alone --------------------------------------------------------------------
+
+
+def test_an_anonymous_memory_store_is_new_each_time_and_cannot_be_reopened() -> None:
+    first, second = Ledger.open("memory://"), Ledger()
+    first.execute(commands(team("a")))
+    assert first.store.max_notification_id() == 1 and second.store.max_notification_id() is None
+    assert first.store_url is None  # no writer process can open it again
+    with pytest.raises(StoreMissing):
+        Ledger.open("memory://", create=False)
+    with pytest.raises(StoreMissing):
+        Ledger.open("memory://never-made", create=False)
+    with pytest.raises(StoreError):
+        Ledger.open("memory://x?schema=y")
+
+
+def test_the_librarys_bare_recorder_is_refused_at_open() -> None:
+    with pytest.raises(StoreError, match="not a ledger store"):
+        Ledger(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+
+
+@pytest.mark.parametrize("how", ["change", "delete-last", "drop-link"])
+def test_verify_names_the_first_bad_position_in_memory(memory_url: str, how: str) -> None:
+    ledger = Ledger.open(memory_url)
+    for key in "abcde":
+        ledger.execute(commands(team(key)))
+    recorder = ledger.store
+    assert isinstance(recorder, MemoryRecorder)
+    events = recorder._stored_events  # what a tamperer with the process's memory would reach
+    if how == "change":
+        third = events[2]
+        events[2] = StoredEvent(third.originator_id, third.originator_version, third.topic, third.state + b" ")
+        expected = 3
+    elif how == "delete-last":
+        events.pop()
+        expected = 5
+    else:
+        del recorder._links[4]
+        expected = 4
+    report = ledger.verify()
+    assert not report.ok and report.first_bad_position == expected, report
