@@ -1,4 +1,4 @@
-"""The scale path at 20,000 events (the benchmark's store, `scripts/bench_scale.py`), for correctness only.
+"""The scale path at 20,000 events (the benchmark's store, `bench/bench_scale.py`), for correctness only.
 
 Rebuild equals incremental catch-up while the store grows; `verify` checks it in worker
 processes; `team show` counts every open complaint and lists the newest 100 unless `--all`.
@@ -17,8 +17,8 @@ import pytest
 from helpers import CLI
 from view_helpers import STORES, module_store, table_checksums
 
+from bench.bench_scale import SETUP_LINES, bulk_events, check_stored_form
 from domain.service.ledger import Ledger
-from scripts.bench_scale import SETUP_LINES, bulk_events, check_stored_form
 from scripts.import_file import import_lines
 
 N = {"sqlite": 20_000, "postgres": 5_000}

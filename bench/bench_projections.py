@@ -1,6 +1,6 @@
 """Benchmark: rebuilding the DuckDB views vs the raw library reading and decoding the same events.
 
-    python -m scripts.bench_projections [--n 100000] [--stores sqlite,postgres] [--json]
+    python -m bench.bench_projections [--n 100000] [--stores sqlite,postgres] [--json]
 
 Also times `clientocracy promise show --json` (with and without --as-of) as a user runs it:
 a new process, catching up (nothing new) and answering, at N events.
@@ -15,9 +15,9 @@ import sys
 import time
 from pathlib import Path
 
+from bench.bench_common import fresh_store, run_readings_benchmark, timed
 from domain.service.ledger import Ledger
 from projections.runner import rebuild
-from scripts.bench_common import fresh_store, run_readings_benchmark, timed
 from scripts.import_file import import_lines
 
 PROMISE_LINES = [

@@ -4,7 +4,7 @@ Beside it, in the same run, scipy's ``ttest_ind`` (Welch) over the same raw arra
 (arrays in memory) and as a fresh process that loads them from .npy files, so both sides pay a start.
 The store is filled through the ledger (validated commands, batches of ``--batch``), then projected
 once; the show is timed as a user runs it (process start, catch-up check, one SQL aggregate, the
-statistics, JSON). Run: ``python -m scripts.bench_experiments [--n 1000000] [--runs 5]``.
+statistics, JSON). Run: ``python -m bench.bench_experiments [--n 1000000] [--runs 5]``.
 """
 
 from __future__ import annotations

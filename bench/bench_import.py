@@ -1,6 +1,6 @@
 """Benchmark: `clientocracy import` of N readings vs the raw library appending N events, same run.
 
-    python -m scripts.bench_import [--n 100000] [--stores sqlite,postgres] [--json]
+    python -m bench.bench_import [--n 100000] [--stores sqlite,postgres] [--json]
 
 Ours parses and validates every JSONL line, checks references, writes receipts and the hash
 chain; the raw baseline appends the library's own aggregates, 1,000 per save(), on the same store.
@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bench.bench_common import fresh_store, raw_append, run_readings_benchmark, timed
 from domain.service.ledger import Ledger
-from scripts.bench_common import fresh_store, raw_append, run_readings_benchmark, timed
 from scripts.import_file import import_lines
 
 
