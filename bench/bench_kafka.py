@@ -24,9 +24,9 @@ from kafka import KafkaConsumer, TopicPartition
 
 from bench.bench_common import fresh_store, report
 from consumers.kafka_ingest import ingest_kafka
-from consumers.local_broker import create_topic, produce, start_tansu, stop_process
 from consumers.recording import IngestSummary
 from domain.service.ledger import Ledger
+from tests.support.kafka import create_topic, produce, start_tansu, stop_process
 
 
 def messages(n: int) -> list[tuple[bytes | None, bytes | None]]:

@@ -1,49 +1,19 @@
-"""Shared fixtures: real stores (a SQLite file, a PostgreSQL schema of its own) and a real views file."""
+"""The shared fixtures: stores (in memory, a SQLite file, a PostgreSQL schema of its own), a real views file, the
+session's Kafka broker, a running server over the test company and chromium. What they are made of lives
+in ``tests.support``."""
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
-from kafka_broker import kafka_bootstrap  # noqa: F401 - the session's broker, for every test that asks
-from web_harness import browser, served  # noqa: F401 - chromium and a running server, for the browser tests
 
-POSTGRES_URL = os.environ.get("CLIENTOCRACY_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
-REQUIRE_POSTGRES = os.environ.get("CLIENTOCRACY_REQUIRE_POSTGRES") == "1"
-
-
-def _postgres_reason() -> str | None:
-    """None when PostgreSQL answers; otherwise why its tests cannot run here."""
-    try:
-        import psycopg
-
-        with psycopg.connect(POSTGRES_URL.split("?")[0], connect_timeout=3) as conn:
-            conn.execute("SELECT 1")
-    except Exception as error:  # any failure to reach it is a reason to skip
-        return f"PostgreSQL at {POSTGRES_URL} is not reachable ({error.__class__.__name__}: {error})"
-    return None
-
-
-_PG_REASON = _postgres_reason()
-
-
-def require_postgres() -> None:
-    if _PG_REASON is None:
-        return
-    if REQUIRE_POSTGRES:
-        pytest.fail(f"CLIENTOCRACY_REQUIRE_POSTGRES=1 but {_PG_REASON}")
-    pytest.skip(_PG_REASON)
-
-
-def _drop_schema(schema: str) -> None:
-    import psycopg
-
-    with psycopg.connect(POSTGRES_URL.split("?")[0], autocommit=True) as conn:
-        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+from tests.support.browser import Served, chromium, start_server, stop_server
+from tests.support.kafka import session_broker
+from tests.support.stores import STORES, memory_store, postgres_store, store_of
+from tests.support.web_company import LINES, TOKENS
 
 
 @pytest.fixture
@@ -53,47 +23,27 @@ def sqlite_url(tmp_path: Path) -> str:
 
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
-    require_postgres()
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    yield f"{POSTGRES_URL}?schema={schema}"
-    _drop_schema(schema)
-
-
-@contextmanager
-def _store(kind: str, tmp_path: Path) -> Iterator[str]:
-    """A new, empty store of this kind: its URL, and everything it held dropped afterwards."""
-    if kind == "memory":
-        from domain.stores.memory import discard_named_store
-
-        name = f"test-{uuid.uuid4().hex[:12]}"
-        yield f"memory://{name}"  # named: every Ledger.open of the URL in this process sees the same store
-        discard_named_store(name)
-    elif kind == "sqlite":
-        yield f"sqlite:///{tmp_path / 'ledger.db'}"
-    else:
-        require_postgres()
-        schema = f"t_{uuid.uuid4().hex[:12]}"
-        yield f"{POSTGRES_URL}?schema={schema}"
-        _drop_schema(schema)
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """The same test against both stores a file or another process can reach."""
-    with _store(request.param, tmp_path) as url:
+    with postgres_store() as url:
         yield url
 
 
-@pytest.fixture(params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(params=STORES)
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The same test against both stores a file or another process can reach."""
+    with store_of(request.param, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture(params=["memory", *STORES])
 def any_store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A store-behaviour test (receipts, tracking, chain, keys) against all three adapters, in memory too."""
-    with _store(request.param, tmp_path) as url:
+    with store_of(request.param, tmp_path) as url:
         yield url
 
 
 @pytest.fixture
 def memory_url() -> Iterator[str]:
-    with _store("memory", Path()) as url:
+    with memory_store() as url:
         yield url
 
 
@@ -119,3 +69,30 @@ def any_ledger(any_store_url: str):  # type: ignore[no-untyped-def]
     app = Ledger.open(any_store_url)
     yield app
     app.close()
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """HOST:PORT of a live broker for the whole test session."""
+    with session_broker(tmp_path_factory.mktemp("tansu") / "broker.log") as bootstrap:
+        yield bootstrap
+
+
+@pytest.fixture(scope="session", params=STORES)
+def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """The test company (``web_company``) on a running server, on SQLite and then on PostgreSQL, shared by
+    the browser test modules (each test uses its own keys, or counts relative to what it found)."""
+    folder = tmp_path_factory.mktemp(f"web-{request.param}")
+    with store_of(request.param, folder) as store:
+        server = start_server(folder, store, LINES, TOKENS)
+        try:
+            yield server
+        finally:
+            stop_server(server)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Debian's chromium under Playwright, one per test session."""
+    with chromium() as launched:
+        yield launched

@@ -8,11 +8,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from api_fixtures import STORES, module_store
-from api_server import ServerProcess, cli, import_lines
 
 from domain.service.ledger import Ledger
 from domain.tokens import issue_token
+from tests.support.cli import cli, import_lines
+from tests.support.server import ServerProcess
+from tests.support.stores import STORES, module_store
 
 SEED = [
     {"type": "RegisterPerson", "person": p, "name": p.title()} for p in ("carol", "ann", "bob", "dave")

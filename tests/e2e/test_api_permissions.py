@@ -7,13 +7,13 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from api_fixtures import STORES, module_store
-from api_server import ServerProcess
 
 from domain.commands import parse_command
 from domain.service.ledger import Ledger
 from domain.tokens import issue_token
 from tests.support.permissions import PAST, PEOPLE, ROWS, SETUP, Make
+from tests.support.server import ServerProcess
+from tests.support.stores import STORES, module_store
 
 
 @pytest.fixture(scope="module", params=STORES)

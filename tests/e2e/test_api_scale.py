@@ -10,12 +10,13 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from api_fixtures import STORES, module_store
-from api_server import ServerProcess, cli
 
 from domain.commands import parse_command
 from domain.service.ledger import Ledger
 from domain.tokens import issue_token
+from tests.support.cli import cli
+from tests.support.server import ServerProcess
+from tests.support.stores import STORES, module_store
 
 KITCHEN = [f"cook{i}" for i in range(4)]
 REPS = [f"rep{i}" for i in range(4)]

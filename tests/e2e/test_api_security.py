@@ -10,7 +10,9 @@ from typing import Any
 
 import httpx
 import pytest
-from api_server import ServerProcess, cli, import_lines, issue
+
+from tests.support.cli import cli, import_lines, issue
+from tests.support.server import ServerProcess
 
 SEED = [
     {"type": "RegisterPerson", "person": "carol", "name": "Carol"},

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.helpers import cli_json, jsonl, run_cli
+from tests.support.cli import cli_json, jsonl, run_cli
 
 SETUP = [
     {"type": "FormTeam", "id": "t", "team": "ops", "name": "Ops", "at": "2026-01-01T00:00:00Z"},

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 
-from tests.helpers import CLI, cli_json, jsonl, run_cli
+from tests.support.cli import CLI, cli_json, jsonl, run_cli
 
 
 def test_demo_imports_projects_and_writes_the_retrospective(tmp_path: Path) -> None:

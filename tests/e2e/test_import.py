@@ -16,7 +16,6 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from helpers import jsonl, run_cli
 from typer.testing import CliRunner, Result
 
 from domain.base import key_id
@@ -32,6 +31,7 @@ from domain.team import Team
 from scripts.cli import app
 from scripts.import_file import import_lines
 from scripts.sample_company import write_sample
+from tests.support.cli import jsonl, run_cli
 
 # Helpers ------------------------------------------------------------------------------
 

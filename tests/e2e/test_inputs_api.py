@@ -9,11 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from api_server import ServerProcess, import_lines, issue
-from feedback_samples import feedback
 
 from domain import commands as c
 from domain.service.ledger import Ledger
+from tests.support.cli import import_lines, issue
+from tests.support.feedback import feedback
+from tests.support.server import ServerProcess
 
 
 def strict_json(text: str) -> Any:

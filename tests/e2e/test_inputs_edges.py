@@ -9,12 +9,12 @@ import json
 from pathlib import Path
 
 import pytest
-from feedback_samples import encode, feedback, recorded_feedback_ids
-from helpers import jsonl, run_cli
-from kafka_broker import create_topic, produce, read_topic
 
 from consumers.dead_letter import dead_letter_topic
 from domain.service.ledger import Ledger
+from tests.support.cli import jsonl, run_cli
+from tests.support.feedback import encode, feedback, recorded_feedback_ids
+from tests.support.kafka import create_topic, produce, read_topic
 
 OUT_OF_RANGE_TIMES = ["9999-12-31T23:59:59-01:00", "0001-01-01T00:00:00+01:00", "2200-01-01T00:00:00Z",
                       "1969-12-31T23:59:59Z"]

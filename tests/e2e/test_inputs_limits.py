@@ -11,14 +11,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from feedback_samples import encode, feedback, recorded_feedback_ids
-from helpers import CLI, jsonl, run_cli
 from kafka import KafkaProducer
-from kafka_broker import create_topic, read_topic
 
 from consumers.dead_letter import DEAD_LETTER_MAX_PAYLOAD, dead_letter_topic
 from domain.json_input import MAX_INPUT_BYTES
 from domain.service.ledger import Ledger
+from tests.support.cli import CLI, jsonl, run_cli
+from tests.support.feedback import encode, feedback, recorded_feedback_ids
+from tests.support.kafka import create_topic, read_topic
 
 MiB = 1024 * 1024
 

@@ -13,10 +13,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from helpers import jsonl, run_cli
-
 from domain import commands as c
 from domain.service.ledger import Ledger
+from tests.support.cli import jsonl, run_cli
 
 AT = "2026-01-05T00:00:00Z"
 SETUP = [

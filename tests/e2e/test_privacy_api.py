@@ -9,13 +9,14 @@ from pathlib import Path
 
 import httpx
 import pytest
-from api_fixtures import STORES, module_store
-from api_server import ServerProcess, import_lines, issue
-from privacy_helpers import store_bytes
 
 from domain.person import Person
 from domain.personal_data import FORGOTTEN
 from domain.service.ledger import Ledger
+from tests.support.cli import import_lines, issue
+from tests.support.privacy import store_bytes
+from tests.support.server import ServerProcess
+from tests.support.stores import STORES, module_store
 
 AT = "2026-01-02T09:00:00Z"
 MARKERS = ("JXW-client-name", "JXW-feedback-text", "JXW-dave-name", "jxw.dave@example.com")

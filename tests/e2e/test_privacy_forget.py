@@ -10,7 +10,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from privacy_helpers import (
+from domain.personal_data import FORGOTTEN
+from tests.support.cli import cli_json, jsonl, run_cli
+from tests.support.privacy import (
     CONTROL,
     CONTROL_MARKERS,
     VICTIM,
@@ -20,9 +22,6 @@ from privacy_helpers import (
     store_bytes,
     tamper_key,
 )
-
-from domain.personal_data import FORGOTTEN
-from tests.helpers import cli_json, jsonl, run_cli
 
 
 def every_output(store: str, views: Path, tmp_path: Path) -> str:

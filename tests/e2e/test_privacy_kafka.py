@@ -15,13 +15,13 @@ import time
 from pathlib import Path
 
 import pytest
-from feedback_samples import encode, feedback, recorded_feedback_ids
-from kafka_broker import create_topic, produce
-from privacy_helpers import store_bytes
 
 from domain.personal_data import FORGOTTEN
 from domain.service.ledger import Ledger
-from tests.helpers import cli_json, jsonl, run_cli
+from tests.support.cli import cli_json, jsonl, run_cli
+from tests.support.feedback import encode, feedback, recorded_feedback_ids
+from tests.support.kafka import create_topic, produce
+from tests.support.privacy import store_bytes
 
 pytestmark = pytest.mark.kafka
 

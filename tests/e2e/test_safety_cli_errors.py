@@ -17,8 +17,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import POSTGRES_URL, require_postgres
-from helpers import CLI, jsonl, run_cli
+
+from tests.support.cli import CLI, jsonl, run_cli
+from tests.support.stores import POSTGRES_URL, require_postgres
 
 LINES = [{"type": "FormTeam", "id": "t1", "team": "alpha", "name": "Alpha"},
          {"type": "FormTeam", "id": "t2", "team": "a/b", "name": "Slash"}]

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 from typing import IO
 
-from helpers import CLI, jsonl, run_cli
+from tests.support.cli import CLI, jsonl, run_cli
 
 
 def cpu_seconds(pid: int) -> float:

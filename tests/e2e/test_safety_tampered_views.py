@@ -7,7 +7,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from helpers import jsonl, run_cli
+
+from tests.support.cli import jsonl, run_cli
 
 LINES = [
     {"type": "FormTeam", "id": "t1", "team": "alpha", "name": "Alpha", "at": "2025-12-01"},

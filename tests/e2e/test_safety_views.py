@@ -11,7 +11,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from helpers import jsonl, run_cli
+
+from tests.support.cli import jsonl, run_cli
 
 TEAM_A = [{"type": "FormTeam", "id": "a1", "team": "alpha", "name": "Alpha"},
           {"type": "DefineMetric", "id": "a2", "metric": "m", "name": "M", "unit": "u",

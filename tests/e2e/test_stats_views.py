@@ -12,10 +12,12 @@ from typing import Any
 
 import duckdb
 import pytest
-from helpers import cli_json, run_cli
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
-from view_helpers import STORES, import_lines, module_store
+
+from tests.support.cli import cli_json, run_cli
+from tests.support.stores import STORES, module_store
+from tests.support.views import import_file
 
 AT = "2026-01-01T00:00:00Z"
 RNG = random.Random(99)
@@ -62,7 +64,7 @@ def _experiment(key: str, *, summaries: bool) -> list[dict[str, Any]]:
 def store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     directory = tmp_path_factory.mktemp(f"stats-views-{request.param}")
     for url in module_store(request.param, directory):
-        import_lines(_base() + _experiment("raw3", summaries=False) + _experiment("mixed3", summaries=True), url,
+        import_file(_base() + _experiment("raw3", summaries=False) + _experiment("mixed3", summaries=True), url,
                      directory)
         yield url, directory / "views.duckdb"
 
@@ -143,7 +145,7 @@ def test_the_largest_inputs_the_edge_accepts_show_finite_json(tmp_path: Path) ->
                       "at": f"2026-01-04T00:00:0{i}Z"})
     lines.append({"type": "RecordArmSummary", "experiment": "big", "arm": "treatment", "n": 2, "sum": 1e150,
                   "sum_squares": 1e300, "at": "2026-01-05T00:00:00Z"})
-    import_lines(lines, url, tmp_path)
+    import_file(lines, url, tmp_path)
     result = run_cli("experiment", "show", "big", "--json", store=url, views=tmp_path / "views.duckdb")
     assert result.returncode == 0, result.stderr
     view = json.loads(result.stdout, parse_constant=lambda name: pytest.fail(f"{name} in the JSON"))
@@ -155,7 +157,7 @@ def test_the_largest_inputs_the_edge_accepts_show_finite_json(tmp_path: Path) ->
 
 def test_unknown_arm_and_non_binary_proportion_are_rejected(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'ledger.db'}"
-    import_lines([*_base(), {"type": "ProposeExperiment", "experiment": "p", "team": "t", "hypothesis": "h",
+    import_file([*_base(), {"type": "ProposeExperiment", "experiment": "p", "team": "t", "hypothesis": "h",
                              "metric": "basket", "design": "ab", "kind": "proportion", "arms": ["a", "b"],
                              "at": "2026-01-02T00:00:00Z"},
                   {"type": "StartExperiment", "experiment": "p", "at": "2026-01-03T00:00:00Z"}], url, tmp_path)

@@ -12,11 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from web_company import complaint
-from web_harness import Served, sign_in
 
-from consumers.local_broker import create_topic, produce
-from tests.helpers import CLI, run_cli
+from tests.support.browser import Served, sign_in
+from tests.support.cli import CLI, run_cli
+from tests.support.kafka import create_topic, produce
+from tests.support.web_company import complaint
 
 LIVE_SECONDS = 2.0
 

@@ -8,7 +8,7 @@ import struct
 from pathlib import Path
 from typing import Any
 
-from web_harness import Served, sign_in
+from tests.support.browser import Served, sign_in
 
 ACTION_BUTTONS = ("Counter-propose", "Agree", "Propose amendment", "Accept amendment", "Retire")
 

@@ -9,10 +9,10 @@ from typing import Any
 
 import httpx
 import pytest
-from web_company import complaint
-from web_harness import Served
 
-from tests.helpers import run_cli
+from tests.support.browser import Served
+from tests.support.cli import run_cli
+from tests.support.web_company import complaint
 
 # Sessions, cookies and forms do not depend on the store kind: SQLite only (the browser tests run on both).
 pytestmark = pytest.mark.parametrize("served", ["sqlite"], indirect=True)

@@ -16,7 +16,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from view_helpers import STORES, Request, answers_for, import_lines, lookup, module_store
+
+from tests.support.stores import STORES, module_store
+from tests.support.views import Request, answers_for, import_file, lookup
 
 SETUP = "2025-06-01T00:00:00Z"
 Row = tuple[str, float | None, float, bool | None]
@@ -225,7 +227,7 @@ def shown(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     """Every case and as-of request, answered by `promise show --json` on one store kind."""
     directory = tmp_path_factory.mktemp(f"compliance-{request.param}")
     for store in module_store(request.param, directory):
-        import_lines(scenario_lines(), store, directory)
+        import_file(scenario_lines(), store, directory)
         requests: list[Request] = [("promise", key, None) for key in CASES]
         requests += [("promise", key, as_of) for key, as_of in AS_OF]
         answers = answers_for(request.param, requests, store, directory / "views.duckdb")

@@ -10,7 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from view_helpers import STORES, Request, answers_for, import_lines, lookup, module_store
+
+from tests.support.stores import STORES, module_store
+from tests.support.views import Request, answers_for, import_file, lookup
 
 SETUP = "2025-06-01T00:00:00Z"
 Money = tuple[str, float, float, float, float]  # period, revenue, costs, net_profit, bonus_pool
@@ -128,7 +130,7 @@ AS_OF = [("e-timing", "2026-03-15T00:00:00Z"), ("support", "2026-01-09T12:00:00Z
 def shown(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Any:
     directory = tmp_path_factory.mktemp(f"economics-{request.param}")
     for store in module_store(request.param, directory):
-        import_lines(LINES, store, directory)
+        import_file(LINES, store, directory)
         requests: list[Request] = [("team", team, None) for team in TEAMS]
         requests += [("team", team, as_of) for team, as_of in AS_OF]
         answers = answers_for(request.param, requests, store, directory / "views.duckdb")

@@ -13,7 +13,9 @@ from typing import Any
 
 import pytest
 from scipy import stats
-from view_helpers import STORES, Request, answers_for, import_lines, lookup, module_store
+
+from tests.support.stores import STORES, module_store
+from tests.support.views import Request, answers_for, import_file, lookup
 
 SETUP = "2026-01-01T00:00:00Z"
 CONTROL = [10.1, 9.8, 11.2, 10.5, 9.9, 10.7, 10.0, 10.4]
@@ -88,7 +90,7 @@ AS_OF = [("ab", MID_AB), ("ab", "2026-01-01T18:00:00Z"), ("ba", "2026-02-19T00:0
 def shown(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Any:
     directory = tmp_path_factory.mktemp(f"experiments-{request.param}")
     for store in module_store(request.param, directory):
-        import_lines(LINES, store, directory)
+        import_file(LINES, store, directory)
         requests: list[Request] = [("experiment", key, None) for key in ("ab", "ba", "idea")]
         requests += [("experiment", key, as_of) for key, as_of in AS_OF]
         answers = answers_for(request.param, requests, store, directory / "views.duckdb")

@@ -20,12 +20,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from feedback_samples import BAD_CASES, encode, feedback, random_bad, recorded_feedback_ids
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from kafka import KafkaProducer
 from kafka.consumer.fetcher import ConsumerRecord
-from kafka_broker import create_topic, produce, read_topic
 
 from consumers import batch_writers
 from consumers.batch_writers import WriterError, WriterProcess
@@ -36,6 +34,8 @@ from consumers.messages import Rejection, decode_feedback
 from consumers.recording import DeadLetterError, FeedbackRecorder, Incoming, IngestSummary
 from domain.commands import FeedbackMessage
 from domain.service.ledger import Ledger
+from tests.support.feedback import BAD_CASES, encode, feedback, random_bad, recorded_feedback_ids
+from tests.support.kafka import create_topic, produce, read_topic
 
 pytestmark = pytest.mark.kafka
 

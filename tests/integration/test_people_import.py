@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from helpers import jsonl
-
 from domain.base import key_id
 from domain.client import Client
 from domain.person import Person
@@ -14,6 +12,7 @@ from domain.promise import Promise
 from domain.service.ledger import Ledger
 from domain.team import Team
 from scripts.import_file import import_lines
+from tests.support.cli import jsonl
 
 AT = "2026-01-05T09:00:00Z"
 LATER = "2026-02-02T09:00:00Z"

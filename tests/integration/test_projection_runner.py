@@ -20,16 +20,6 @@ from typing import Any
 
 import duckdb
 import pytest
-from helpers import CLI, run_cli
-from view_helpers import (
-    Request,
-    drop_recorded_at,
-    import_lines,
-    run_shows,
-    show_command,
-    show_many,
-    table_checksums,
-)
 
 from domain.commands import COMMAND_ADAPTER, RecordFeedback, RecordReading
 from domain.service.ledger import Ledger
@@ -39,6 +29,16 @@ from projections.runner import ProjectionRunner, catch_up, rebuild
 from projections.timeline import FOREVER
 from projections.view_store import connect
 from scripts.sample_company import sample_company_commands
+from tests.support.cli import CLI, run_cli
+from tests.support.views import (
+    Request,
+    drop_recorded_at,
+    import_file,
+    run_shows,
+    show_command,
+    show_many,
+    table_checksums,
+)
 
 ENV = {**os.environ, "COLUMNS": "200"}
 SAMPLE = sample_company_commands()
@@ -80,7 +80,7 @@ def test_rebuild_equals_incremental(tmp_path: Path) -> None:
     store = f"sqlite:///{tmp_path / 'ledger.db'}"
     incremental = tmp_path / "incremental.duckdb"
     for n, (start, end) in enumerate(itertools.pairwise(CLI_CUTS)):
-        import_lines(SAMPLE[start:end], store, tmp_path, f"chunk{n}.jsonl")
+        import_file(SAMPLE[start:end], store, tmp_path, f"chunk{n}.jsonl")
         assert project(store, incremental)["events"] > 0
     rebuilt = tmp_path / "rebuilt.duckdb"
     assert project(store, rebuilt, "--rebuild")["events"] >= len(SAMPLE)
@@ -92,7 +92,7 @@ def test_rebuild_equals_incremental(tmp_path: Path) -> None:
 
     # Exactly once: catching up again adds nothing; re-importing the same lines records nothing.
     assert project(store, incremental)["events"] == 0
-    summary = import_lines(SAMPLE, store, tmp_path, "again.jsonl")
+    summary = import_file(SAMPLE, store, tmp_path, "again.jsonl")
     assert (summary["accepted"], summary["skipped"], summary["events"]) == (0, len(SAMPLE), 0)
     assert project(store, incremental)["events"] == 0
     assert table_checksums(incremental) == expected
@@ -285,7 +285,8 @@ def test_two_show_commands_at_once(tmp_path: Path) -> None:
 def test_two_show_commands_at_once_on_postgres(postgres_url: str, tmp_path: Path) -> None:
     """Deterministic: this test holds the other command's open (the same DDL, uncommitted) while a show starts."""
     import psycopg
-    from conftest import POSTGRES_URL
+
+    from tests.support.stores import POSTGRES_URL
 
     record_sample(postgres_url)
     ledger = Ledger.open(postgres_url)

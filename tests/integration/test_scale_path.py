@@ -14,12 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import CLI
-from view_helpers import STORES, module_store, table_checksums
 
 from bench.bench_scale import SETUP_LINES, bulk_events, check_stored_form
 from domain.service.ledger import Ledger
 from scripts.import_file import import_lines
+from tests.support.cli import CLI
+from tests.support.stores import STORES, module_store
+from tests.support.views import table_checksums
 
 N = {"sqlite": 20_000, "postgres": 5_000}
 

@@ -19,12 +19,12 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from helpers import jsonl, run_cli
 from typer.testing import CliRunner
 
 from domain.service.ledger import Ledger
 from scripts.cli import app
 from scripts.import_file import import_lines
+from tests.support.cli import jsonl, run_cli
 
 N_EVENTS = 50
 FIRST, MIDDLE, LAST = 1, 25, N_EVENTS

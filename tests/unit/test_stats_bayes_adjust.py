@@ -8,10 +8,10 @@ import random
 import numpy as np
 import pytest
 from scipy import integrate, stats
-from stats_helpers import REL, row, run
 from statsmodels.stats.multitest import multipletests
 
 from projections.experiment_stats import bayesian, multiple
+from tests.support.stats import REL, row, run
 
 RNG = random.Random(7)
 CONTROL = [RNG.gauss(20, 4) for _ in range(150)]

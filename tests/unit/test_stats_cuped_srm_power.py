@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 import statsmodels.api as sm
 from scipy import stats
-from stats_helpers import REL, row, run
+
+from tests.support.stats import REL, row, run
 
 RNG = random.Random(11)
 PRE_C = [RNG.gauss(100, 15) for _ in range(300)]

@@ -6,11 +6,11 @@ import json
 import math
 
 import pytest
-from stats_helpers import row, run
 
 from projections.experiment_stats.analysis import analyse, arm_rows, headline
 from projections.experiment_stats.config import Plan
 from projections.experiment_stats.sufficient import Moments, from_sums, from_values
+from tests.support.stats import row, run
 
 
 def _all_finite_or_null(value: object) -> None:

@@ -9,11 +9,11 @@ import random
 import numpy as np
 import pytest
 from scipy import stats
-from stats_helpers import REL, row, run
 
 from projections.experiment_stats import frequentist, sequential
 from projections.experiment_stats.frequentist import ArmEstimate, Estimate
 from projections.experiment_stats.sufficient import from_sums
+from tests.support.stats import REL, row, run
 
 RNG = random.Random(20261129)
 CONTROL = [RNG.gauss(50, 8) for _ in range(120)]

@@ -1,4 +1,4 @@
-"""Helpers for the projection tests: stores per module, many `show` commands at once, table checksums."""
+"""Helpers for the projection tests: import a file, many `show` commands at once, table checksums."""
 
 from __future__ import annotations
 
@@ -6,33 +6,17 @@ import json
 import os
 import subprocess
 import time
-import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 import duckdb
-import pytest
-from conftest import POSTGRES_URL, _drop_schema, require_postgres
-from helpers import CLI, jsonl, run_cli
+
+from tests.support.cli import CLI, jsonl, run_cli
 
 Request = tuple[str, str, str | None]  # (kind: promise|team|experiment, key, as_of or None)
 
-STORES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
-
-
-def module_store(kind: str, directory: Path) -> Iterator[str]:
-    """A fresh store of the given kind for a whole module (PostgreSQL: a schema of its own)."""
-    if kind == "sqlite":
-        yield f"sqlite:///{directory / 'ledger.db'}"
-        return
-    require_postgres()
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    yield f"{POSTGRES_URL}?schema={schema}"
-    _drop_schema(schema)
-
-
-def import_lines(lines: list[dict[str, Any]], store: str, directory: Path, name: str = "lines.jsonl") -> dict[str, Any]:
+def import_file(lines: list[dict[str, Any]], store: str, directory: Path, name: str = "lines.jsonl") -> dict[str, Any]:
     """`clientocracy import FILE --json`; every line must be accepted."""
     path = directory / name
     path.write_text(jsonl(lines))

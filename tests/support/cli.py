@@ -1,4 +1,4 @@
-"""Small helpers the tests share: run the real CLI, build command lines."""
+"""The real CLI in a subprocess, exactly as a user runs it, and the JSON Lines it reads."""
 
 from __future__ import annotations
 
@@ -25,6 +25,11 @@ def run_cli(*args: str, store: str, views: Path | None = None, stdin: str | None
     return result
 
 
+def cli(*args: str, store: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    """`run_cli` that must succeed."""
+    return run_cli(*args, store=store, stdin=stdin, check=True)
+
+
 def cli_json(*args: str, store: str, views: Path | None = None) -> Any:
     result = run_cli(*args, "--json", store=store, views=views, check=True)
     return json.loads(result.stdout)
@@ -32,3 +37,13 @@ def cli_json(*args: str, store: str, views: Path | None = None) -> Any:
 
 def jsonl(lines: list[dict[str, Any]]) -> str:
     return "".join(json.dumps(line) + "\n" for line in lines)
+
+
+def import_lines(store: str, lines: list[dict[str, Any]]) -> None:
+    """`clientocracy import -` of these lines; the import must succeed."""
+    cli("import", "-", store=store, stdin=jsonl(lines))
+
+
+def issue(store: str, person: str, *extra: str) -> dict[str, Any]:
+    """`clientocracy token issue PERSON --json ...`: the token and its details."""
+    return json.loads(cli("token", "issue", person, "--json", *extra, store=store).stdout)  # type: ignore[no-any-return]

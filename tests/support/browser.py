@@ -3,37 +3,31 @@ filled by import, tokens issued by the CLI, and Debian's chromium driven by Play
 
 Never `playwright install`: the browser is the system's /usr/bin/chromium (`.ci/run` installs it).
 One server per store kind and one browser serve the whole session to keep the suite quick; the
-``served`` and ``browser`` fixtures reach every test module through ``tests/conftest.py``.
+``served`` and ``browser`` fixtures (``tests/conftest.py``) start them with ``start_server`` and ``chromium``.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import time
+import urllib.error
 import urllib.request
-import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.helpers import CLI, jsonl, run_cli
-from tests.web_company import LINES, TOKENS
+from tests.support.cli import CLI, jsonl, run_cli
+from tests.support.ports import free_port
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync"]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
@@ -111,32 +105,9 @@ def stop_server(served: Served) -> None:
         served.process.wait()
 
 
-@pytest.fixture(scope="session", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    """The test company (``web_company``) on a running server, on SQLite and then on PostgreSQL, shared by
-    the browser test modules (each test uses its own keys, or counts relative to what it found)."""
-    from conftest import POSTGRES_URL, _drop_schema, require_postgres  # conftest imports this module
-
-    folder = tmp_path_factory.mktemp(f"web-{request.param}")
-    schema = None
-    if request.param == "sqlite":
-        store = f"sqlite:///{folder / 'ledger.db'}"
-    else:
-        require_postgres()
-        schema = f"t_{uuid.uuid4().hex[:12]}"
-        store = f"{POSTGRES_URL}?schema={schema}"
-    server = start_server(folder, store, LINES, TOKENS)
-    try:
-        yield server
-    finally:
-        stop_server(server)
-        if schema is not None:
-            _drop_schema(schema)
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    """Debian's chromium under Playwright, one per test session."""
+@contextmanager
+def chromium() -> Iterator[Any]:
+    """Debian's chromium under Playwright (skips where it is missing, fails so in CI)."""
     if not os.access(CHROMIUM, os.X_OK):
         message = f"{CHROMIUM} is missing (apt-get install chromium; .ci/run does it)"
         if os.environ.get("CI"):
@@ -145,11 +116,11 @@ def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            yield chromium
+            yield browser
         finally:
-            chromium.close()
+            browser.close()
 
 
 def sign_in(browser: Any, served: Served, person: str) -> tuple[Any, Any]:

@@ -1,0 +1,1 @@
+"""What the tests share, imported one way: ``from tests.support.MODULE import NAME``."""
