@@ -41,7 +41,7 @@ from domain.base import key_id
 from domain.feedback import Feedback
 from domain.metric import Reading
 from domain.service.ledger import Ledger
-from domain.stores.common import new_events
+from domain.stores.chain_rows import new_events
 from domain.stores.tamper_evidence import GENESIS_HEAD, ChainHead, extend_chain
 from domain.topics import event_topic
 from scripts.import_file import import_lines

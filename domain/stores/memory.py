@@ -20,7 +20,7 @@ from eventsourcing.persistence import IntegrityError, ProcessRecorder, StoredEve
 from eventsourcing.popo import POPOFactory, POPOProcessRecorder
 
 from domain.personal_data import KeyRow, MemoryKeyStore
-from domain.stores.common import head_to_extend, new_events
+from domain.stores.chain_rows import head_to_extend, new_events
 from domain.stores.port import NotificationRow, PageSource
 from domain.stores.tamper_evidence import ChainHead, EventRow, LinkRow, VerifyReport, extend_chain
 

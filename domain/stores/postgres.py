@@ -14,8 +14,8 @@ from eventsourcing.postgres import PostgresProcessRecorder
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
 
-from domain.stores.common import chain_head, head_to_extend, new_events
-from domain.stores.errors import StoreError, StoreMissing
+from domain.stores.chain_rows import chain_head, head_to_extend, new_events
+from domain.stores.errors import StoreError, StoreMissing, redacted
 from domain.stores.port import NotificationRow, PageSource
 from domain.stores.subject_keys import PostgresSubjectKeys
 from domain.stores.tamper_evidence import VerifyReport, extend_chain
@@ -184,8 +184,6 @@ def prepare_schema(env: dict[str, str], schema: str, *, create: bool = True, url
     makes two processes opening the store at once fail with "tuple concurrently updated".
     A reader (``create=False``) of a schema without the ledger's tables gets ``StoreMissing``.
     """
-    from domain.stores.url import redacted
-
     where = redacted(url) if url else f"postgresql://{env['POSTGRES_HOST']}:{env['POSTGRES_PORT']}/{env['POSTGRES_DBNAME']}"
     try:
         with psycopg.connect(

@@ -11,7 +11,7 @@ from uuid import UUID
 from eventsourcing.persistence import StoredEvent, Tracking
 from eventsourcing.sqlite import SQLiteCursor, SQLiteProcessRecorder
 
-from domain.stores.common import chain_head, head_to_extend, new_events
+from domain.stores.chain_rows import chain_head, head_to_extend, new_events
 from domain.stores.port import NotificationRow, PageSource
 from domain.stores.subject_keys import SQLITE_DDL, SQLiteSubjectKeys
 from domain.stores.tamper_evidence import VerifyReport, extend_chain

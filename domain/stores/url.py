@@ -16,7 +16,7 @@ import stat
 from pathlib import Path
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
-from domain.stores.errors import StoreError, StoreMissing
+from domain.stores.errors import StoreError, StoreMissing, redacted
 
 SQLITE_FORMS = "use sqlite:///relative/path.db, sqlite:////absolute/path.db or postgresql://user@host:port/db"
 
@@ -37,14 +37,6 @@ def store_environment(url: str, *, create: bool = True) -> dict[str, str]:
 def is_memory(url: str) -> bool:
     """Whether the URL names an in-memory store, which no other process can open."""
     return urlsplit(url).scheme == "memory"
-
-
-def redacted(url: str) -> str:
-    """The URL as shown in messages: a password never appears."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    return url.replace(f":{parts.password}@", ":***@", 1)
 
 
 def sqlite_path(url: str) -> Path:
