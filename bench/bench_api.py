@@ -166,7 +166,7 @@ def bench_reads(kind: str, n: int, workdir: Path, data: Path, clients: int, seco
         ledger = Ledger.open(url)
         with data.open("rb") as stream:
             import_lines(ledger, stream)
-        events = int(ledger.recorder.max_notification_id() or 0)
+        events = int(ledger.store.max_notification_id() or 0)
         ledger.close()
         with server(url, workdir / f"views-{kind}.duckdb", workdir / f"server-{kind}.log") as base:
             load(base, token, repeat("/api/teams/kitchen"), clients, 2)  # warm up: views built, queries compiled

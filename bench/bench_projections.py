@@ -70,10 +70,10 @@ def bench(kind: str, n: int, workdir: Path, data: Path) -> dict[str, object]:
         with data.open("rb") as stream:
             import_lines(ledger, stream)
         assert not import_lines(ledger, [json.dumps(line) for line in PROMISE_LINES]).errors
-        events = ledger.recorder.max_notification_id()
+        events = ledger.store.max_notification_id()
         views = workdir / f"views-{kind}.duckdb"
         raw_seconds, count = raw_read_decode(url)
-        ours_seconds, result = timed(lambda: rebuild(ledger.recorder, views))
+        ours_seconds, result = timed(lambda: rebuild(ledger.store, views))
         assert result.events == count
         ledger.close()
         show = ["promise", "show", "p-ontime", "--json", "--store", url, "--views", str(views)]

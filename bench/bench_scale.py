@@ -29,7 +29,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from eventsourcing.persistence import StoredEvent
@@ -45,6 +45,9 @@ from domain.stores.chain_rows import new_events
 from domain.stores.tamper_evidence import GENESIS_HEAD, ChainHead, extend_chain
 from domain.topics import event_topic
 from scripts.import_file import import_lines
+
+if TYPE_CHECKING:
+    from domain.stores.postgres import LedgerPostgresRecorder
 
 SETUP_LINES = [
     {"type": "DefineMetric", "id": "bench-metric", "metric": "ontime", "name": "On time", "unit": "%",
@@ -116,21 +119,24 @@ def build_store(url: str, n: int) -> int:
         result = import_lines(ledger, [json.dumps(line) for line in SETUP_LINES])
         assert not result.errors, result.errors
         check_stored_form(ledger)
-        append = ledger.recorder.insert_events if url.startswith("sqlite") else partial(copy_postgres, ledger.recorder)
+        from domain.stores.postgres import LedgerPostgresRecorder  # psycopg: for PostgreSQL stores alone
+
+        store = ledger.store
+        append = partial(copy_postgres, store) if isinstance(store, LedgerPostgresRecorder) else store.insert_events
         batch: list[StoredEvent] = []
-        for stored in bulk_events(n - int(ledger.recorder.max_notification_id() or 0)):
+        for stored in bulk_events(n - int(ledger.store.max_notification_id() or 0)):
             batch.append(stored)
             if len(batch) == BULK_BATCH:
                 append(batch)
                 batch = []
         if batch:
             append(batch)
-        return int(ledger.recorder.max_notification_id() or 0)
+        return int(ledger.store.max_notification_id() or 0)
     finally:
         ledger.close()
 
 
-def copy_postgres(recorder: Any, events: list[StoredEvent]) -> None:
+def copy_postgres(recorder: LedgerPostgresRecorder, events: list[StoredEvent]) -> None:
     """The recorder's append with COPY (its row-by-row insert takes an hour for a million events here):
     the same rows, positions and chain links (``extend_chain``), under the same exclusive lock."""
     from psycopg.sql import SQL
@@ -207,7 +213,7 @@ def scale_store(kind: str, workdir: Path, n: int, reuse: bool) -> Iterator[tuple
 def bench(kind: str, n: int, workdir: Path, repeat: int, reuse: bool) -> dict[str, object]:
     with scale_store(kind, workdir, n, reuse) as (url, build_seconds):
         ledger = Ledger.open(url)
-        events = ledger.recorder.max_notification_id()
+        events = ledger.store.max_notification_id()
         ledger.close()
         raw_cpu = time.process_time()
         raw_seconds, count = raw_read_decode(url, batch=5000)

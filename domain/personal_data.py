@@ -75,7 +75,7 @@ class KeyStore(Protocol):
 
 
 class MemoryKeyStore:
-    """Keys in memory, for a ledger on the library's in-memory (POPO) store."""
+    """Keys in a dictionary: the in-memory store's key table (``domain.stores.memory``)."""
 
     def __init__(self) -> None:
         self.keys: dict[str, KeyRow] = {}
@@ -90,11 +90,6 @@ class MemoryKeyStore:
 
     def destroy_subject_key(self, subject: str) -> bool:
         return self.keys.pop(subject, None) is not None
-
-
-def keystore_of(recorder: Any) -> KeyStore:
-    """The recorder's key table; a store without one (the library's POPO recorder) has no keys."""
-    return recorder if hasattr(recorder, "subject_keys") else MemoryKeyStore()  # type: ignore[no-any-return]
 
 
 def _cipher(subject: str, row: KeyRow) -> tuple[str, AESGCM]:

@@ -13,10 +13,10 @@ holding the same link there holds exactly the events the views were built from. 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import duckdb
 
+from domain.stores.port import LedgerStore
 from projections.view_store import REBUILD_HINT, ViewsDamaged
 
 
@@ -28,22 +28,13 @@ class Binding:
     events: int
 
 
-def store_identity(recorder: Any) -> str | None:
-    """The store's random id (None for a store created before stores had one)."""
-    return recorder.store_identity() if hasattr(recorder, "store_identity") else None
-
-
-def chain_link(recorder: Any, position: int) -> bytes | None:
-    return recorder.chain_link(position) if hasattr(recorder, "chain_link") else None
-
-
-def record(con: duckdb.DuckDBPyConnection, recorder: Any, store_id: str | None, position: int) -> None:
+def record(con: duckdb.DuckDBPyConnection, recorder: LedgerStore, store_id: str | None, position: int) -> None:
     """Bind the views to the store at ``position``; call inside the transaction that moves the tracking."""
     con.execute(
         "INSERT INTO views_binding SELECT 'ledger', ?, ?, ?, (SELECT count(*) FROM event_log)"
         " ON CONFLICT (name) DO UPDATE SET store_id = excluded.store_id, position = excluded.position,"
         " link = excluded.link, events = excluded.events",
-        [store_id, position, chain_link(recorder, position)],
+        [store_id, position, recorder.chain_link(position)],
     )
 
 
@@ -70,7 +61,7 @@ def consistency_problem(con: duckdb.DuckDBPyConnection) -> str | None:
     return None
 
 
-def rebuild_reason(con: duckdb.DuckDBPyConnection, recorder: Any) -> str | None:
+def rebuild_reason(con: duckdb.DuckDBPyConnection, recorder: LedgerStore) -> str | None:
     """Why these views cannot serve this store and must be rebuilt from it, or None when they can.
 
     Raises ``ViewsDamaged`` when the views file disagrees with itself.
@@ -83,9 +74,9 @@ def rebuild_reason(con: duckdb.DuckDBPyConnection, recorder: Any) -> str | None:
     bound = read(con)
     if bound is None or bound.position == 0:
         return None
-    if bound.store_id != store_identity(recorder):
+    if bound.store_id != recorder.store_identity():
         return "the views were built from another store"
-    link = chain_link(recorder, bound.position)
+    link = recorder.chain_link(bound.position)
     if link is None:
         return f"the store has no event at the views' position {bound.position} (rolled back or replaced)"
     if link != bound.link:

@@ -26,7 +26,7 @@ from typing import Any
 import pyarrow as pa
 
 from domain.stores.errors import StoreError
-from domain.stores.port import PageSource
+from domain.stores.port import LedgerStore, PageSource
 from projections.page_stream import SCHEMA
 
 COLUMNS = tuple(SCHEMA.names)
@@ -38,7 +38,7 @@ class StoreReadError(StoreError):
     """The reading process failed: the pages already committed stand, the rest was not read."""
 
 
-def pages(recorder: Any, start: int, limit: int, *, reader_process_from: int = READER_PROCESS_FROM
+def pages(recorder: LedgerStore, start: int, limit: int, *, reader_process_from: int = READER_PROCESS_FROM
           ) -> Iterator[pa.Table]:
     """Pages of at most ``limit`` rows from position ``start`` to the store's end."""
     head = recorder.max_notification_id() or 0
@@ -92,7 +92,7 @@ def _failed(child: subprocess.Popen[bytes], reason: str) -> StoreReadError:
     return StoreReadError(f"reading the store failed ({said[-1] if said else reason})")
 
 
-def _prefetched_pages(recorder: Any, start: int, limit: int) -> Iterator[pa.Table]:
+def _prefetched_pages(recorder: LedgerStore, start: int, limit: int) -> Iterator[pa.Table]:
     """Pages of recorder rows; the next page is read in a thread while the caller works on this
     one (reading and DuckDB both release the GIL most of the time)."""
     read = recorder.select_notification_rows

@@ -20,7 +20,8 @@ from typing import Any
 
 import duckdb
 
-from domain.personal_data import PREFIX, Revealer, keystore_of
+from domain.personal_data import PREFIX, Revealer
+from domain.stores.port import LedgerStore
 from domain.topics import class_topic
 from projections import binding, derived
 from projections.columnar import COLUMNAR, EVENT_LOG_SQL, EVENT_LOG_SQL_FIRST_EVENTS, SEALED_COLUMNS
@@ -54,7 +55,7 @@ class CatchUpResult:
 class ProjectionRunner:
     """Reads the store from the tracked position and appends to the views."""
 
-    def __init__(self, recorder: Any, con: duckdb.DuckDBPyConnection, batch: int = BATCH, *,
+    def __init__(self, recorder: LedgerStore, con: duckdb.DuckDBPyConnection, batch: int = BATCH, *,
                  columnar: bool = True, **reading: int) -> None:
         """``columnar=False`` projects every topic in Python (the reference the SQL path is tested against);
         ``reading`` goes to ``pages.pages`` (tests set ``reader_process_from``)."""
@@ -64,9 +65,9 @@ class ProjectionRunner:
         self.columnar = columnar
         self.reading = reading
         ensure_schema(con)
-        self.store_id = binding.store_identity(recorder)
+        self.store_id = recorder.store_identity()
         self.projector = Projector(self._load_keys, self._load_promises)
-        self.revealer = Revealer(keystore_of(recorder))  # one per runner: it caches keys
+        self.revealer = Revealer(recorder)  # one per runner: it caches keys
         self.projector.reveal = self.revealer.reveal
 
     def position(self) -> int:
@@ -214,7 +215,7 @@ class ProjectionRunner:
         return {row[0]: dict(zip(names[1:], row[1:], strict=True)) for row in cursor.fetchall()}
 
 
-def open_views(recorder: Any, views: Path) -> ProjectionRunner:
+def open_views(recorder: LedgerStore, views: Path) -> ProjectionRunner:
     """A runner on the views file; views of another version or another store are rebuilt first.
 
     Views are a cache of one store (``projections.binding``); a views file that was edited or
@@ -240,7 +241,7 @@ def open_views(recorder: Any, views: Path) -> ProjectionRunner:
     return ProjectionRunner(recorder, connect(views))
 
 
-def catch_up(recorder: Any, views: Path, progress: Callable[[int, int], None] | None = None) -> CatchUpResult:
+def catch_up(recorder: LedgerStore, views: Path, progress: Callable[[int, int], None] | None = None) -> CatchUpResult:
     """Bring the views file up to date with the store."""
     runner = open_views(recorder, views)
     try:
@@ -268,7 +269,7 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def rebuild(recorder: Any, views: Path, progress: Callable[[int, int], None] | None = None) -> CatchUpResult:
+def rebuild(recorder: LedgerStore, views: Path, progress: Callable[[int, int], None] | None = None) -> CatchUpResult:
     """Build the views from zero in a new file, then switch to it, so readers never see a half-built view.
 
     The target must be a views file of ours (or missing): never the event store or another file.

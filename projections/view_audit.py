@@ -16,7 +16,7 @@ from typing import Any
 
 import duckdb
 
-from projections import binding
+from domain.stores.port import LedgerStore
 from projections.runner import ProjectionRunner
 from projections.tables import FACT_TABLES
 from projections.view_store import REBUILD_HINT, check_target, connect
@@ -51,7 +51,7 @@ class ViewsReport:
                 "problems": self.problems, "differences": [d.to_dict() for d in self.differences]}
 
 
-def audit_views(recorder: Any, views: Path) -> ViewsReport:
+def audit_views(recorder: LedgerStore, views: Path) -> ViewsReport:
     """Every way the views differ from what the store says they should hold."""
     report = ViewsReport(str(views))
     if not check_target(views):
@@ -73,7 +73,7 @@ def audit_views(recorder: Any, views: Path) -> ViewsReport:
     return report
 
 
-def _compare(con: duckdb.DuckDBPyConnection, recorder: Any, report: ViewsReport) -> None:
+def _compare(con: duckdb.DuckDBPyConnection, recorder: LedgerStore, report: ViewsReport) -> None:
     tracked = con.execute("SELECT position FROM audited.projection_tracking WHERE name = 'ledger'").fetchone()
     position = report.position = int(tracked[0]) if tracked else 0
     report.problems.extend(_binding_problems(con, recorder, position, report.store_position))
@@ -96,7 +96,8 @@ def _difference(con: duckdb.DuckDBPyConnection, query: str) -> tuple[int, int | 
     return (int(row[0]), None if row[1] is None else int(row[1])) if row else (0, None)
 
 
-def _binding_problems(con: duckdb.DuckDBPyConnection, recorder: Any, position: int, store_position: int) -> list[str]:
+def _binding_problems(con: duckdb.DuckDBPyConnection, recorder: LedgerStore, position: int,
+                      store_position: int) -> list[str]:
     problems = []
     if position > store_position:
         problems.append(f"the views' tracking position {position} is beyond the store's newest event "
@@ -107,8 +108,8 @@ def _binding_problems(con: duckdb.DuckDBPyConnection, recorder: Any, position: i
     store_id, bound_position, link = bound
     if int(bound_position) != position:
         problems.append(f"the tracking position {position} differs from the bound position {bound_position}")
-    if store_id != binding.store_identity(recorder):
+    if store_id != recorder.store_identity():
         problems.append("the views were built from another store")
-    elif link is not None and binding.chain_link(recorder, int(bound_position)) != bytes(link):
+    elif link is not None and recorder.chain_link(int(bound_position)) != bytes(link):
         problems.append(f"the store's event at position {bound_position} is not the one the views were built from")
     return problems

@@ -188,7 +188,7 @@ def verify(store: StoreOpt = None, views: VerifyViewsOpt = None, check_views: Ch
         if check_views:
             from projections.view_audit import audit_views
 
-            audit = audit_views(ledger.recorder, settings.views_path(views or None))
+            audit = audit_views(ledger.store, settings.views_path(views or None))
     finally:
         ledger.close()
     if json_output:

@@ -31,8 +31,8 @@ def run_demo(store_url: str, views: Path, out_dir: Path) -> dict[str, Any]:
         kind, key, reason = FORGET
         forgotten = ledger.forget(kind, key, reason, actor="council")
         scrub_input(sample, f"{kind}:{key}")
-        projected = catch_up(ledger.recorder, views)  # rebuilds the file when a forget reached it
-        runner = open_views(ledger.recorder, views)
+        projected = catch_up(ledger.store, views)  # rebuilds the file when a forget reached it
+        runner = open_views(ledger.store, views)
         con = runner.con
         try:
             audit = audit_summary(con)

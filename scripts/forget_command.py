@@ -32,7 +32,7 @@ def forget_subject(kind: str, key: str, reason: str, actor: str | None, store: s
         path = settings.views_path(views)
         rebuilt = path.exists()
         if rebuilt:
-            rebuild(ledger.recorder, path)
+            rebuild(ledger.store, path)
     except UnknownSubject as error:
         raise fail(f"forget: {error}") from None
     finally:

@@ -9,12 +9,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from scripts import settings
 from scripts.reading import CommandFailed
+
+if TYPE_CHECKING:
+    from domain.service.ledger import Ledger
 
 StoreOpt = Annotated[str | None, typer.Option("--store", help="Event store URL (env CLIENTOCRACY_STORE).")]
 ViewsOpt = Annotated[str | None, typer.Option("--views", help="DuckDB views file (env CLIENTOCRACY_VIEWS).")]
@@ -39,7 +42,7 @@ def exit_on_failure() -> Iterator[None]:
         raise fail(str(error), error.code) from None
 
 
-def open_ledger(store: str | None, *, create: bool = True) -> Any:
+def open_ledger(store: str | None, *, create: bool = True) -> Ledger:
     """The ledger on the chosen store; only writing commands create one (readers pass ``create=False``)."""
     from domain.service.ledger import Ledger
 

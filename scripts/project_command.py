@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from scripts import settings
 from scripts.options import JsonOpt, StoreOpt, ViewsOpt, open_ledger
 from scripts.reading import emit_json
+
+if TYPE_CHECKING:
+    from domain.stores.port import LedgerStore
 
 
 def project(
@@ -28,10 +31,10 @@ def project(
     ledger = open_ledger(store, create=False)
     path = settings.views_path(views)
     try:
-        result = (runner.rebuild if rebuild else runner.catch_up)(ledger.recorder, path)
+        result = (runner.rebuild if rebuild else runner.catch_up)(ledger.store, path)
         report(result, path, json_output)
         if follow:
-            follow_store(ledger.recorder, path, result.position, interval, json_output)
+            follow_store(ledger.store, path, result.position, interval, json_output)
     except KeyboardInterrupt:
         pass
     finally:
@@ -41,7 +44,7 @@ def project(
 IDLE_POLL_SECONDS = 2.0
 
 
-def follow_store(recorder: Any, path: Path, position: int, interval: float, json_output: bool) -> None:
+def follow_store(recorder: LedgerStore, path: Path, position: int, interval: float, json_output: bool) -> None:
     """Keep the views caught up; while the store is idle, only its newest position is read, less and less often.
 
     Opening the views for a catch-up costs far more than asking the store for its newest position,

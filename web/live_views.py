@@ -16,13 +16,16 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import duckdb
 
 from projections.forgetting import catch_up_forgetting
 from projections.runner import ProjectionRunner, open_views, rebuild
 from projections.served_views import mark_served, unmark_served
+
+if TYPE_CHECKING:
+    from domain.stores.port import LedgerStore
 
 log = logging.getLogger(__name__)
 FRESH_FOR = 0.01
@@ -31,7 +34,7 @@ store at most about a hundred times a second; this server's own writes count at 
 
 
 class LiveViews:
-    def __init__(self, recorder: Any, path: Path, poll_interval: float = 0.1) -> None:
+    def __init__(self, recorder: LedgerStore, path: Path, poll_interval: float = 0.1) -> None:
         self.recorder = recorder
         self.path = path
         self.poll_interval = poll_interval

@@ -50,7 +50,7 @@ class Server:
     def __init__(self, settings: ServerSettings) -> None:
         self.settings = settings
         self.ledger = Ledger.open(settings.store_url)
-        self.views = LiveViews(self.ledger.recorder, settings.views_path, settings.poll_interval)
+        self.views = LiveViews(self.ledger.store, settings.views_path, settings.poll_interval)
         self.index = ViewsIndex(self.views)
         self._cache: OrderedDict[tuple[Any, ...], bytes | None] = OrderedDict()
         self._cache_lock = threading.Lock()

@@ -14,14 +14,14 @@ from __future__ import annotations
 import threading
 import uuid
 from collections.abc import Collection, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from eventsourcing.persistence import IntegrityError, ProcessRecorder, StoredEvent
 from eventsourcing.popo import POPOFactory, POPOProcessRecorder
 
 from domain.personal_data import KeyRow, MemoryKeyStore
 from domain.stores.chain_rows import head_to_extend, new_events
-from domain.stores.port import NotificationRow, PageSource
+from domain.stores.port import LedgerStore, NotificationRow, PageSource
 from domain.stores.tamper_evidence import ChainHead, EventRow, LinkRow, VerifyReport, extend_chain
 
 STORE_NAME = "MEMORY_STORE"
@@ -139,3 +139,7 @@ def discard_named_store(name: str) -> None:
     """Let the store named ``name`` go (the next ``memory://NAME`` is a new, empty store)."""
     with _named_lock:
         _named.pop(name, None)
+
+
+if TYPE_CHECKING:  # the adapter meets the store port (mypy checks it)
+    _port: type[LedgerStore] = MemoryRecorder

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Sequence
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import psycopg
@@ -16,7 +16,7 @@ from psycopg.sql import SQL, Identifier
 
 from domain.stores.chain_rows import chain_head, head_to_extend, new_events
 from domain.stores.errors import StoreError, StoreMissing, redacted
-from domain.stores.port import NotificationRow, PageSource
+from domain.stores.port import LedgerStore, NotificationRow, PageSource
 from domain.stores.subject_keys import PostgresSubjectKeys
 from domain.stores.tamper_evidence import VerifyReport, extend_chain
 
@@ -205,3 +205,7 @@ def prepare_schema(env: dict[str, str], schema: str, *, create: bool = True, url
     if not create and not exists:
         raise StoreMissing(f"no store at {where} (only writing commands such as import create one)")
     return exists
+
+
+if TYPE_CHECKING:  # the adapter meets the store port (mypy checks it)
+    _port: type[LedgerStore] = LedgerPostgresRecorder

@@ -5,14 +5,14 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Sequence
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent, Tracking
 from eventsourcing.sqlite import SQLiteCursor, SQLiteProcessRecorder
 
 from domain.stores.chain_rows import chain_head, head_to_extend, new_events
-from domain.stores.port import NotificationRow, PageSource
+from domain.stores.port import LedgerStore, NotificationRow, PageSource
 from domain.stores.subject_keys import SQLITE_DDL, SQLiteSubjectKeys
 from domain.stores.tamper_evidence import VerifyReport, extend_chain
 
@@ -153,3 +153,7 @@ class LedgerSQLiteRecorder(SQLiteSubjectKeys, SQLiteProcessRecorder):
             local = partial(chain_verify.sqlite_rows, c)
             workers = None if pool.is_sqlite_memory_mode else chain_verify.sqlite_reader(pool.db_name)
             return chain_verify.verify_segments(workers, highest, head, local_reader=local)
+
+
+if TYPE_CHECKING:  # the adapter meets the store port (mypy checks it)
+    _port: type[LedgerStore] = LedgerSQLiteRecorder

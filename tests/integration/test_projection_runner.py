@@ -370,7 +370,7 @@ def test_as_of_equals_a_store_holding_only_earlier_events(tmp_path: Path) -> Non
                     ProjectionRunner(prefix.recorder, expected_con).catch_up()
                     prefix.close()
                 else:
-                    ProjectionRunner(None, expected_con)  # the schema of an empty store's views
+                    ProjectionRunner(Ledger().store, expected_con)  # the schema of an empty store's views
                 derived.install(expected_con)
                 expected = all_views(expected_con, as_of)
                 assert all_views(con, as_of) == expected, f"as of {as_of.isoformat()}"
