@@ -1,1 +1,2 @@
-"""Store adapters: the library's SQLite and PostgreSQL process recorders plus our hash chain and receipts."""
+"""Store adapters behind one port (``port.LedgerStore``): SQLite, PostgreSQL and in memory, each the library's
+process recorder plus receipts, the hash chain (``tamper_evidence``) and the data subjects' key table."""

@@ -5,7 +5,8 @@ Destroying a key must leave no copy in the store's files. SQLite writes the key 
 WAL into the database and truncates it, so neither ``-wal`` nor the database keeps the old page.
 PostgreSQL deletes the row, then ``VACUUM FULL`` rewrites the (small) table into a new file, so
 the dead tuple is gone from the table's pages. Neither can reach backups, or PostgreSQL's own WAL
-segments until the server recycles them: the README says so.
+segments until the server recycles them: the README says so. The in-memory store keeps its keys in a dictionary
+(``personal_data.MemoryKeyStore``): forgetting drops the only copy.
 """
 
 from __future__ import annotations
