@@ -71,37 +71,59 @@ def lookup(answers: dict[Request, Any], kind: str) -> Callable[..., Any]:
     return shown
 
 
-def answer_in_process(requests: Iterable[Request], store: str, views: Path) -> dict[Request, Any]:
-    """The same answers as `show_many`, computed in this process (catch up, then the query functions).
-
-    The JSON round trip gives exactly the shapes the CLI prints (dates and numbers as JSON).
-    """
+def answer(con: duckdb.DuckDBPyConnection, request: Request) -> Any:
+    """The answer of one show command from open views (the query functions the CLI calls); the JSON
+    round trip gives exactly the shapes the CLI prints (dates and numbers as JSON)."""
     from domain.business_time import parse_as_of
+    from projections.queries import experiment_view, promise_view, team_view
+    from projections.timeline import as_of_value
+
+    kind, key, as_of = request
+    view = {"promise": promise_view, "team": team_view, "experiment": experiment_view}[kind](
+        con, key, as_of_value(parse_as_of(as_of)))
+    assert view is not None, f"{request}: not found"
+    return json.loads(json.dumps(view, default=str))
+
+
+def answer_in_process(requests: Iterable[Request], store: str, views: Path) -> dict[Request, Any]:
+    """The same answers as `show_many`, computed in this process (catch up, then the query functions)."""
     from domain.service.ledger import Ledger
     from projections import derived
-    from projections.queries import experiment_view, promise_view, team_view
     from projections.runner import catch_up
-    from projections.timeline import as_of_value
     from projections.view_store import connect
 
-    views_of = {"promise": promise_view, "team": team_view, "experiment": experiment_view}
     ledger = Ledger.open(store)
     try:
-        catch_up(ledger.recorder, views)
+        catch_up(ledger.store, views)
     finally:
         ledger.close()
     con = connect(views)
     try:
         derived.install(con)
-        answers: dict[Request, Any] = {}
-        for request in dict.fromkeys(requests):
-            kind, key, as_of = request
-            view = views_of[kind](con, key, as_of_value(parse_as_of(as_of)))
-            assert view is not None, f"{request}: not found"
-            answers[request] = json.loads(json.dumps(view, default=str))
-        return answers
+        return {request: answer(con, request) for request in dict.fromkeys(requests)}
     finally:
         con.close()
+
+
+def answered_in_memory(lines: list[dict[str, Any]], kind: str, keys: Iterable[str],
+                       as_of: Iterable[tuple[str, str]]) -> Callable[..., Any]:
+    """``shown(key, as_of=None)`` for each key and (key, as_of) pair, with neither a file nor a process: the
+    lines (all accepted) in an in-memory store, projected by the real runner into in-memory views."""
+    from domain.commands import COMMAND_ADAPTER
+    from domain.service.ledger import Ledger
+    from projections.runner import ProjectionRunner
+
+    ledger = Ledger.open("memory://")
+    con = duckdb.connect(":memory:")
+    try:
+        result = ledger.execute([COMMAND_ADAPTER.validate_python(line) for line in lines])
+        assert result.rejected == [], result.rejected
+        ProjectionRunner(ledger.store, con).catch_up(refresh=False)
+        requests = [(kind, key, None) for key in keys] + [(kind, key, at) for key, at in as_of]
+        return lookup({request: answer(con, request) for request in requests}, kind)
+    finally:
+        con.close()
+        ledger.close()
 
 
 def answers_for(store_kind: str, requests: Iterable[Request], store: str, views: Path) -> dict[Request, Any]:

@@ -21,10 +21,10 @@ Rows = dict[str, list[dict[str, Any]]]
 
 def record(ledger: Ledger, *lines: dict[str, Any]) -> list[NotificationRow]:
     """Execute the lines (all must be accepted); the notifications they stored, as the runner reads them."""
-    before = ledger.recorder.max_notification_id() or 0
+    before = ledger.store.max_notification_id() or 0
     result = ledger.execute([COMMAND_ADAPTER.validate_python({"at": AT, **line}) for line in lines])
     assert result.rejected == [] and result.forbidden == [], result
-    return ledger.recorder.select_notification_rows(before + 1, 1000)
+    return ledger.store.select_notification_rows(before + 1, 1000)
 
 
 def named(projector: Projector) -> Rows:
