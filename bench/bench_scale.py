@@ -144,7 +144,8 @@ def copy_postgres(recorder: LedgerPostgresRecorder, events: list[StoredEvent]) -
     with recorder.datastore.transaction(commit=True) as curs:
         curs.execute(SQL("LOCK TABLE {} IN EXCLUSIVE MODE").format(recorder.events_table))
         curs.execute(SQL("SELECT coalesce(max(notification_id), 0) AS last FROM {}").format(recorder.events_table))
-        first = int(curs.fetchone()["last"]) + 1
+        last = curs.fetchone()
+        first = int(last["last"] if last else 0) + 1
         ids = list(range(first, first + len(events)))
         with curs.copy(SQL("COPY {} (notification_id, originator_id, originator_version, topic, state) FROM STDIN"
                            ).format(recorder.events_table)) as copy:

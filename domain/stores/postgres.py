@@ -113,9 +113,12 @@ class LedgerPostgresRecorder(PostgresSubjectKeys, PostgresProcessRecorder):
                 for r in curs.fetchall()
             ]
 
-    def page_source(self) -> PageSource:
-        """See ``LedgerSQLiteRecorder.page_source``."""
+    def page_source(self) -> PageSource | None:
+        """See ``LedgerSQLiteRecorder.page_source``; None when the pool's connection settings are not
+        plain keywords (the library also takes a callable), as a reader process could not repeat them."""
         params = self.datastore.pool.kwargs
+        if not isinstance(params, dict):
+            return None
 
         def part(name: str, default: str = "") -> str:  # percent-encoded: a socket directory is a host too
             return quote(str(params.get(name) or default), safe="")

@@ -13,9 +13,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Collection
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from domain.personal_data import IncompleteErasure, KeyRow, new_key_row
+
+if TYPE_CHECKING:
+    from eventsourcing.postgres import PostgresDatastore
+    from eventsourcing.sqlite import SQLiteDatastore
 
 SQLITE_TABLE = "subject_keys"
 SQLITE_DDL = (f"CREATE TABLE IF NOT EXISTS {SQLITE_TABLE} (subject TEXT PRIMARY KEY, kid TEXT NOT NULL,"
@@ -27,7 +31,7 @@ CHECKPOINT_SECONDS = 30.0
 class SQLiteSubjectKeys:
     """The key table of the SQLite store (mixed into its recorder)."""
 
-    datastore: Any
+    datastore: SQLiteDatastore
 
     def subject_keys(self, subjects: Collection[str] | None, *, create: bool = False) -> dict[str, KeyRow]:
         if subjects is None:
@@ -91,7 +95,7 @@ class SQLiteSubjectKeys:
 class PostgresSubjectKeys:
     """The key table of the PostgreSQL store (mixed into its recorder)."""
 
-    datastore: Any
+    datastore: PostgresDatastore
     keys_table: Any  # psycopg.sql.Composed; psycopg is imported only for PostgreSQL stores
 
     @staticmethod
