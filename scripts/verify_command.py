@@ -1,0 +1,74 @@
+"""`clientocracy verify [--check-views]`: the event log against its hash chain, and the views against a fresh
+projection."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from scripts import settings
+from scripts.options import JsonOpt, StoreOpt, open_ledger
+from scripts.reading import emit_json
+
+VerifyViewsOpt = Annotated[str | None, typer.Option(
+    "--views", help="The views file --check-views compares (as on every command, it alone compares nothing).")]
+CheckViewsOpt = Annotated[bool, typer.Option(
+    "--check-views", help="Also compare the views file with a fresh projection (a bare --views means this).")]
+
+
+def verify(store: StoreOpt = None, views: VerifyViewsOpt = None, check_views: CheckViewsOpt = False,
+           json_output: JsonOpt = False) -> None:
+    """Check the whole event log against its hash chain; exit 1 naming the first bad position.
+
+    The hash chain covers the store, not the views: ``--check-views`` (or a bare ``--views``) also
+    rebuilds the views in a temporary file and reports every row that differs. ``--views PATH``
+    alone only names the file, as on every other command, so scripts that pass it everywhere
+    still get the store-only check.
+    """
+    ledger = open_ledger(store, create=False)
+    try:
+        result = ledger.verify()
+        audit = None
+        if check_views:
+            from projections.view_audit import audit_views
+
+            audit = audit_views(ledger.store, settings.views_path(views or None))
+    finally:
+        ledger.close()
+    if json_output:
+        emit_json({**result.to_dict(), **({"views": audit.to_dict()} if audit else {})})
+    elif result.ok:
+        typer.echo(f"ok: {result.events} events, chain head {result.head}")
+    else:
+        typer.echo(f"TAMPERED at position {result.first_bad_position}: {result.problem} "
+                   f"({result.events} events verified before it)")
+    if audit is not None and not json_output:
+        report_views_audit(audit)
+    if not result.ok or (audit is not None and not audit.ok):
+        raise typer.Exit(1)
+
+
+def report_views_audit(audit: Any) -> None:
+    if audit.ok:
+        typer.echo(f"views ok: {audit.views} equals a fresh projection up to position {audit.position}"
+                   f" (store at {audit.store_position})")
+        return
+    typer.echo(f"VIEWS DIFFER from a fresh projection: {audit.views} (rebuild the views: clientocracy project "
+               "--rebuild)")
+    for problem in audit.problems:
+        typer.echo(f"  {problem}")
+    for diff in audit.differences:
+        typer.echo(f"  {diff.table}: {diff.missing} rows missing or changed, {diff.extra} rows extra or changed"
+                   f" (first at position {diff.first_position})")
+
+
+def bare_views_flag(argv: list[str]) -> list[str]:
+    """`verify --views` with no path means `--check-views` (typer options cannot take an optional value)."""
+    if len(argv) < 2 or argv[1] != "verify":
+        return argv
+    out = list(argv)
+    for index, token in enumerate(out):
+        if token == "--views" and (index + 1 == len(out) or out[index + 1].startswith("-")):
+            out[index] = "--check-views"
+    return out
