@@ -123,10 +123,20 @@ def test_the_circle_finder_finds_circles() -> None:
     assert circles({"a": {"b"}, "b": set()}) == []
 
 
-@pytest.mark.xfail(strict=True, reason="one circle inside domain/ remains while it is being moved: "
-                   "domain.service.ledger <-> domain.service.forget")
+# A circle inside this package is being broken by the service-layer work; until then the whole check is
+# a strict xfail (it fails the day the circle is gone: remove the mark and MOVING then).
+MOVING = ("domain.service.",)
+
+
+@pytest.mark.xfail(strict=True, reason="one circle remains inside domain/service (ledger <-> forget) while it is "
+                   "being moved: remove this mark when it is gone")
 def test_no_import_circle_in_the_product() -> None:
     found = circles(graph())
+    assert found == [], f"modules that import each other (directly or around a circle): {found}"
+
+
+def test_no_import_circle_outside_the_packages_being_moved() -> None:
+    found = [circle for circle in circles(graph()) if not all(m.startswith(MOVING) for m in circle)]
     assert found == [], f"modules that import each other (directly or around a circle): {found}"
 
 
