@@ -74,24 +74,6 @@ class KeyStore(Protocol):
         Raises ``IncompleteErasure`` when the row is gone but a copy may remain for now."""
 
 
-class MemoryKeyStore:
-    """Keys in a dictionary: the in-memory store's key table (``domain.stores.memory``)."""
-
-    def __init__(self) -> None:
-        self.keys: dict[str, KeyRow] = {}
-
-    def subject_keys(self, subjects: Collection[str] | None, *, create: bool = False) -> dict[str, KeyRow]:
-        if subjects is None:
-            return dict(self.keys)
-        if create:
-            for subject in subjects:
-                self.keys.setdefault(subject, new_key_row())
-        return {s: self.keys[s] for s in subjects if s in self.keys}
-
-    def destroy_subject_key(self, subject: str) -> bool:
-        return self.keys.pop(subject, None) is not None
-
-
 def _cipher(subject: str, row: KeyRow) -> tuple[str, AESGCM]:
     """The key id and cipher of a key row, or a clear error naming what is wrong with the row."""
     kid, key = row

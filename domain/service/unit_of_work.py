@@ -9,7 +9,8 @@ from eventsourcing.application import AggregateNotFoundError
 
 from domain.base import DomainError, LedgerAggregate, key_id
 from domain.client import Client
-from domain.personal_data import MemoryKeyStore, Sealer
+from domain.personal_data import Sealer
+from domain.stores.subject_keys import MemorySubjectKeys
 from domain.team import Team
 
 A = TypeVar("A", bound=LedgerAggregate)
@@ -24,7 +25,7 @@ class UnitOfWork:
 
     def __init__(self, repository: Repository, sealer: Sealer | None = None) -> None:
         self.repository = repository
-        self.sealer = sealer or Sealer(MemoryKeyStore())
+        self.sealer = sealer or Sealer(MemorySubjectKeys())
         """Seals personal text before it enters an event (``uow.sealer.seal(subject, text)``)."""
         self.at = datetime.min.replace(tzinfo=UTC)  # business time of the command being handled
         self.loaded: dict[tuple[str, str], LedgerAggregate | None] = {}

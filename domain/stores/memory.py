@@ -13,15 +13,15 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from eventsourcing.persistence import IntegrityError, ProcessRecorder, StoredEvent
 from eventsourcing.popo import POPOFactory, POPOProcessRecorder
 
-from domain.personal_data import KeyRow, MemoryKeyStore
 from domain.stores.chain_rows import head_to_extend, new_events
 from domain.stores.port import LedgerStore, NotificationRow, PageSource
+from domain.stores.subject_keys import MemorySubjectKeys
 from domain.stores.tamper_evidence import ChainHead, EventRow, LinkRow, VerifyReport, extend_chain
 
 STORE_NAME = "MEMORY_STORE"
@@ -30,7 +30,7 @@ _named: dict[str, MemoryRecorder] = {}
 _named_lock = threading.Lock()
 
 
-class MemoryRecorder(POPOProcessRecorder):
+class MemoryRecorder(MemorySubjectKeys, POPOProcessRecorder):
     """The in-memory store, with chain, receipts and the data subjects' keys."""
 
     def __init__(self) -> None:
@@ -38,7 +38,6 @@ class MemoryRecorder(POPOProcessRecorder):
         self._receipts: set[str] = set()
         self._links: dict[int, tuple[bytes, int]] = {}  # position -> (link, previous position)
         self._head: ChainHead | None = None
-        self._keys = MemoryKeyStore()
         self._identity = uuid.uuid4().hex
 
     # Writing: the library checks, then updates, under its database lock --------------------------
@@ -64,7 +63,7 @@ class MemoryRecorder(POPOProcessRecorder):
         head = self._head
         return head_to_extend(None if head is None else (head.position, head.events, head.link))
 
-    # Receipts and keys ----------------------------------------------------------------------------
+    # Receipts -------------------------------------------------------------------------------------
 
     def existing_receipts(self, keys: Sequence[str]) -> set[str]:
         with self._database_lock:
@@ -73,15 +72,6 @@ class MemoryRecorder(POPOProcessRecorder):
     def count_receipts(self, prefix: str) -> int:
         with self._database_lock:
             return sum(1 for key in self._receipts if key.startswith(prefix))
-
-    def subject_keys(self, subjects: Collection[str] | None, *, create: bool = False) -> dict[str, KeyRow]:
-        with self._database_lock:
-            return self._keys.subject_keys(subjects, create=create)
-
-    def destroy_subject_key(self, subject: str) -> bool:
-        """Drop the key: the dictionary held the only copy."""
-        with self._database_lock:
-            return self._keys.destroy_subject_key(subject)
 
     # Reading --------------------------------------------------------------------------------------
 

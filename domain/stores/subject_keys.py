@@ -5,12 +5,13 @@ Destroying a key must leave no copy in the store's files. SQLite writes the key 
 WAL into the database and truncates it, so neither ``-wal`` nor the database keeps the old page.
 PostgreSQL deletes the row, then ``VACUUM FULL`` rewrites the (small) table into a new file, so
 the dead tuple is gone from the table's pages. Neither can reach backups, or PostgreSQL's own WAL
-segments until the server recycles them: the README says so. The in-memory store keeps its keys in a dictionary
-(``personal_data.MemoryKeyStore``): forgetting drops the only copy.
+segments until the server recycles them: the README says so. The in-memory store keeps its keys in a
+dictionary (``MemorySubjectKeys``, also a key store on its own): forgetting drops the only copy.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
@@ -26,6 +27,28 @@ SQLITE_DDL = (f"CREATE TABLE IF NOT EXISTS {SQLITE_TABLE} (subject TEXT PRIMARY 
               " key BLOB NOT NULL) WITHOUT ROWID")
 CHUNK = 500
 CHECKPOINT_SECONDS = 30.0
+
+
+class MemorySubjectKeys:
+    """The key table of the in-memory store (mixed into its recorder), or a key store on its own."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.keys: dict[str, KeyRow] = {}
+        self._keys_lock = threading.Lock()
+
+    def subject_keys(self, subjects: Collection[str] | None, *, create: bool = False) -> dict[str, KeyRow]:
+        with self._keys_lock:
+            if subjects is None:
+                return dict(self.keys)
+            if create:
+                for subject in subjects:
+                    self.keys.setdefault(subject, new_key_row())
+            return {s: self.keys[s] for s in subjects if s in self.keys}
+
+    def destroy_subject_key(self, subject: str) -> bool:
+        with self._keys_lock:
+            return self.keys.pop(subject, None) is not None
 
 
 class SQLiteSubjectKeys:

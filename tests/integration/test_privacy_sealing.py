@@ -15,16 +15,17 @@ from domain.audit import Audit
 from domain.client import Client
 from domain.commands import FeedbackMessage
 from domain.feedback import Feedback
-from domain.personal_data import FORGOTTEN, MemoryKeyStore, PersonalDataError, Revealer, Sealer
+from domain.personal_data import FORGOTTEN, PersonalDataError, Revealer, Sealer
 from domain.service.forget import UnknownSubject
 from domain.service.ledger import Ledger, feedback_fields
+from domain.stores.subject_keys import MemorySubjectKeys
 
 MAPPER_LEDGER = Ledger()
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
 
 def test_an_envelope_opens_only_with_its_subjects_current_key() -> None:
-    keys = MemoryKeyStore()
+    keys = MemorySubjectKeys()
     sealer = Sealer(keys, ["client:a", "client:b"])
     sealed = sealer.seal("client:a", "Anna Petrova, +7 900 000")
     assert sealed.startswith("enc:v1:client:a:") and "Anna" not in sealed
@@ -47,7 +48,7 @@ def test_an_envelope_opens_only_with_its_subjects_current_key() -> None:
 
 
 def test_a_long_lived_reader_sees_keys_made_after_it_started() -> None:
-    keys = MemoryKeyStore()
+    keys = MemorySubjectKeys()
     reader = Revealer(keys)
     sealer = Sealer(keys)
     for i in range(80):  # past the bulk load of the whole key table
@@ -70,7 +71,7 @@ def test_streamed_feedback_with_sealed_text_is_stored_byte_for_byte_as_the_mappe
             "rating": 4, "occurred_at": "2026-01-05T09:00:00+03:00"})
     except ValidationError:
         assume(False)  # input the edge refuses never reaches the encoder
-    sealed = Sealer(MemoryKeyStore()).seal(f"client:{client}", text)
+    sealed = Sealer(MemorySubjectKeys()).seal(f"client:{client}", text)
     recorded_at = datetime.now(UTC)
     ours = MAPPER_LEDGER.feedback_encoder.stored_events([(message, "k:0:1")], recorded_at, texts=[sealed])[0]
     fields = {**feedback_fields(message), "text": sealed}
