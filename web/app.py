@@ -1,14 +1,11 @@
 """``create_app(settings)``: the FastAPI application a ``clientocracy serve`` process runs.
 
-The JSON API lives under ``/api`` (``web.api``). The people's workspace (``web.pages``, owned by
-the web workspace) is included when that module exists: it exposes ``router`` (an APIRouter) and
-may expose ``install(app)`` for anything else it needs (sessions, static files, templates).
+The JSON API lives under ``/api`` (``web.api``). The people's workspace (``web.pages``) adds its
+routes and what else it needs (sessions, static files, error pages) through ``install(app)``.
 """
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -17,6 +14,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from domain import commands as c
+from web import pages
 from web.api import router as api_router
 from web.api_privacy import router as privacy_router
 from web.errors import BodyLimit, install_error_handlers
@@ -67,11 +65,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
     install_error_handlers(app)
     app.include_router(api_router)
     app.include_router(privacy_router)
-    if importlib.util.find_spec("web.pages") is not None:
-        pages = importlib.import_module("web.pages")
-        app.include_router(pages.router)
-        if hasattr(pages, "install"):
-            pages.install(app)
+    pages.install(app)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app

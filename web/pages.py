@@ -27,7 +27,7 @@ router = APIRouter(include_in_schema=False)
 
 
 def install(app: FastAPI) -> None:
-    """Add the pages, their static files and their error pages to the server's app."""
+    """Add every page (this module's and the page modules'), their static files and error pages to the app."""
     from web import pages_complaints, pages_promise, pages_records, pages_team
     from web.server_workspace import ServerWorkspace, session_principal
 
@@ -35,8 +35,7 @@ def install(app: FastAPI) -> None:
     app.state.workspace = ServerWorkspace(app.state.server)
     app.state.principal_resolvers.append(session_principal)  # /api/events (GET) for a signed-in browser
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
-    # this module's own `router` is included by create_app
-    for module in (pages_team.router, pages_complaints.router, pages_promise.router, pages_records.router):
+    for module in (router, pages_team.router, pages_complaints.router, pages_promise.router, pages_records.router):
         app.include_router(module)
     app.add_exception_handler(LoginRequired, _login_redirect)  # type: ignore[arg-type]
     app.add_exception_handler(PageError, _error_page)  # type: ignore[arg-type]
