@@ -12,7 +12,7 @@ import pytest
 
 from tests.support.browser import Served, chromium, start_server, stop_server
 from tests.support.kafka import session_broker
-from tests.support.stores import STORES, memory_store, postgres_store, store_of
+from tests.support.stores import STORES, postgres_store, store_of
 from tests.support.web_company import LINES, TOKENS
 
 
@@ -38,12 +38,6 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 def any_store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A store-behaviour test (receipts, tracking, chain, keys) against all three adapters, in memory too."""
     with store_of(request.param, tmp_path) as url:
-        yield url
-
-
-@pytest.fixture
-def memory_url() -> Iterator[str]:
-    with memory_store() as url:
         yield url
 
 

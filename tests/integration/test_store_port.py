@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from eventsourcing.persistence import IntegrityError, StoredEvent, Tracking
+from eventsourcing.persistence import IntegrityError, Tracking
 
 from domain.audit import Audit
 from domain.client import Client
@@ -18,8 +18,6 @@ from domain.commands import COMMAND_ADAPTER, Command
 from domain.personal_data import FORGOTTEN
 from domain.service.ledger import Ledger
 from domain.stores.common import opened_recorder
-from domain.stores.errors import StoreError, StoreMissing
-from domain.stores.memory import MemoryRecorder
 from domain.stores.port import LedgerStore
 
 AT = "2026-01-05T09:00:00Z"
@@ -116,46 +114,3 @@ def test_a_reader_opens_the_same_store(any_store_url: str) -> None:
         ledger.close()
     with opened_recorder(any_store_url, create=False) as store:
         assert store.max_notification_id() == 1 and store.existing_receipts(["line:line-a"]) == {"line:line-a"}
-
-
-# The in-memory store alone --------------------------------------------------------------------
-
-
-def test_an_anonymous_memory_store_is_new_each_time_and_cannot_be_reopened() -> None:
-    first, second = Ledger.open("memory://"), Ledger()
-    first.execute(commands(team("a")))
-    assert first.store.max_notification_id() == 1 and second.store.max_notification_id() is None
-    assert first.store_url is None  # no writer process can open it again
-    with pytest.raises(StoreMissing):
-        Ledger.open("memory://", create=False)
-    with pytest.raises(StoreMissing):
-        Ledger.open("memory://never-made", create=False)
-    with pytest.raises(StoreError):
-        Ledger.open("memory://x?schema=y")
-
-
-def test_the_librarys_bare_recorder_is_refused_at_open() -> None:
-    with pytest.raises(StoreError, match="not a ledger store"):
-        Ledger(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
-
-
-@pytest.mark.parametrize("how", ["change", "delete-last", "drop-link"])
-def test_verify_names_the_first_bad_position_in_memory(memory_url: str, how: str) -> None:
-    ledger = Ledger.open(memory_url)
-    for key in "abcde":
-        ledger.execute(commands(team(key)))
-    recorder = ledger.store
-    assert isinstance(recorder, MemoryRecorder)
-    events = recorder._stored_events  # what a tamperer with the process's memory would reach
-    if how == "change":
-        third = events[2]
-        events[2] = StoredEvent(third.originator_id, third.originator_version, third.topic, third.state + b" ")
-        expected = 3
-    elif how == "delete-last":
-        events.pop()
-        expected = 5
-    else:
-        del recorder._links[4]
-        expected = 4
-    report = ledger.verify()
-    assert not report.ok and report.first_bad_position == expected, report
