@@ -15,6 +15,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 
+from domain.service.acting import scope_rule
 from domain.tokens import AuthenticationFailed, Principal, authenticate, digest
 
 __all__ = ["ApiError", "Principal", "bearer_token", "current_principal", "principal_from_token", "require_scope"]
@@ -99,15 +100,8 @@ def current_principal(request: Request) -> Principal:
     raise unauthorized("no token (send 'Authorization: Bearer TOKEN')")
 
 
-SCOPE_RULES = {
-    "read": "scope: a read token may only read",
-    "ingest": "scope: an ingest token may only post feedback",
-}
-
-
 def refuse_scope(principal: Principal) -> ApiError:
-    rule = SCOPE_RULES.get(principal.scope, f"scope: {principal.scope}")
-    return ApiError(403, f"token scope {principal.scope!r} does not allow this", rule)
+    return ApiError(403, f"token scope {principal.scope!r} does not allow this", scope_rule(principal.scope))
 
 
 def require_scope(*scopes: str) -> Callable[..., Any]:

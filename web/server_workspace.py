@@ -1,8 +1,8 @@
 """The pages' ``Workspace`` on a running server: the API's token check, views, policy and command path.
 
 Nothing here decides anything of its own: authentication is ``domain.tokens.authenticate``,
-permission is ``web.service.decide`` (the same permission table and token scopes as the API),
-and a form's command goes through ``web.service.run_commands`` with channel ``web``.
+permission is ``domain.service.acting.decide`` (the same permission table and token scopes as the API),
+and a form's command goes through ``domain.service.acting.run_commands`` with channel ``web``.
 """
 
 from __future__ import annotations

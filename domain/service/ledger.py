@@ -29,8 +29,8 @@ from domain.service.batch import (
     line_receipt,
 )
 from domain.service.forget import ForgetResult, forget
+from domain.service.retry import RETRY, ClockRace
 from domain.service.unit_of_work import UnitOfWork
-from domain.service.write_conflicts import retry_on_conflict
 from domain.stores.common import LEDGER_NAME, ledger_store, opening
 from domain.stores.feedback_fast_path import RecordedFeedbackEncoder
 from domain.stores.port import LedgerStore
@@ -40,11 +40,6 @@ from domain.stores.url import is_memory, store_environment
 __all__ = ["Acting", "BatchResult", "FeedbackOutcome", "Ledger", "PositionAlreadyRecorded", "feedback_fields"]
 
 A = TypeVar("A", bound=LedgerAggregate)
-CLOCK_RACE_ATTEMPTS = 5
-
-
-class _ClockRace(Exception):
-    """A command dated "now" lost to a concurrent writer's later "now": read the clock again."""
 
 
 class Ledger(Application):
@@ -93,17 +88,12 @@ class Ledger(Application):
 
         Without ``acting`` the commands come from the trusted operator (channel ``import``, actor as
         given); with it each is judged by the permission table and recorded as that person's.
-        A write conflict re-reads and re-decides the whole batch. "Now" (the time of commands
-        without ``at``) is read anew for each attempt: a concurrent writer may have recorded a later
-        "now" on the same aggregate, and an attempt dated before it would be refused for going back.
+        A lost race (a write conflict, or a "now" overtaken by a concurrent writer's later "now") re-reads
+        and re-decides the whole batch under the one retry policy (``domain.service.retry``); "now"
+        (the time of commands without ``at``) is read anew for each attempt.
         """
-        for _ in range(CLOCK_RACE_ATTEMPTS - 1):
-            try:
-                return retry_on_conflict(lambda: self._execute_once(commands, now or datetime.now(UTC), acting,
-                                                                   clock=now is None))
-            except _ClockRace:
-                continue
-        return retry_on_conflict(lambda: self._execute_once(commands, now or datetime.now(UTC), acting))
+        return RETRY.run(lambda last: self._execute_once(
+            commands, now or datetime.now(UTC), acting, clock=now is None and not last))
 
     def _execute_once(self, commands: Sequence[c.Command], now: datetime, acting: Acting | None,
                       clock: bool = False) -> BatchResult:
@@ -141,7 +131,7 @@ class Ledger(Application):
                 continue
             except TimeWentBack as error:
                 if clock and cmd.at is None and not isinstance(cmd, c.RecordFeedback):
-                    raise _ClockRace from error  # dated "now", yet before a concurrent writer's "now"
+                    raise ClockRace from error  # dated "now", yet before a concurrent writer's "now"
                 result.rejected.append((index, str(error)))
                 continue
             except DomainError as error:
@@ -161,7 +151,7 @@ class Ledger(Application):
     ) -> FeedbackOutcome:
         """Record a batch of feedback messages and their source position in one transaction
         (``acting``: the authenticated person who posted them, and through which channel)."""
-        return retry_on_conflict(lambda: self._record_feedback_once(messages, tracking, acting))
+        return RETRY.run(lambda last: self._record_feedback_once(messages, tracking, acting))
 
     def _record_feedback_once(
         self, messages: Sequence[tuple[c.FeedbackFields, str]], tracking: Tracking | None,
