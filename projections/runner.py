@@ -241,16 +241,6 @@ def open_views(recorder: LedgerStore, views: Path) -> ProjectionRunner:
     return ProjectionRunner(recorder, connect(views))
 
 
-def catch_up(recorder: LedgerStore, views: Path, progress: Callable[[int, int], None] | None = None) -> CatchUpResult:
-    """Bring the views file up to date with the store."""
-    runner = open_views(recorder, views)
-    try:
-        result, forgotten = catch_up_forgetting(runner, progress)
-    finally:
-        runner.con.close()
-    return rebuild(recorder, views, progress) if forgotten else result
-
-
 def remove_abandoned_rebuilds(views: Path) -> None:
     """Delete half-built files of rebuilds whose process is gone (killed), never a running one's."""
     for path in views.parent.glob(f"{views.name}.rebuild-*"):

@@ -10,7 +10,8 @@ from typing import Any
 from domain.service.ledger import Ledger
 from projections.rendering import report_html
 from projections.retro import retrospective
-from projections.runner import catch_up, open_views
+from projections.runner import open_views
+from projections.views_file import catch_up
 from scripts import render
 from scripts.import_file import import_lines
 from scripts.sample_company import write_sample

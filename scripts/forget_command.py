@@ -18,21 +18,20 @@ ReasonOpt = Annotated[str, typer.Option(
 ActorOpt = Annotated[str | None, typer.Option("--actor", help="Who asked for it (recorded as the event's actor).")]
 
 
-def forget_subject(kind: str, key: str, reason: str, actor: str | None, store: str | None, views: str | None,
+def forget_one(kind: str, key: str, reason: str, actor: str | None, store: str | None, views: str | None,
                    json_output: bool) -> None:
     """Destroy the key, record ``SubjectForgotten``, then rebuild the views file without the plaintext."""
-    from domain.service.forget import UnknownSubject
-    from projections.runner import rebuild
+    from domain.service.forget import UnknownSubject, forget_subject
+    from projections.views_file import ViewsFile
 
     if not reason.strip():
         raise fail("--reason must not be empty", 2)
     ledger = open_ledger(store)
     try:
-        result = ledger.forget(kind, key, reason.strip(), actor=actor)
         path = settings.views_path(views)
         rebuilt = path.exists()
-        if rebuilt:
-            rebuild(ledger.store, path)
+        result = forget_subject(ledger, kind, key, reason.strip(), actor=actor,
+                                views=ViewsFile(ledger.store, path) if rebuilt else None)
     except UnknownSubject as error:
         raise fail(f"forget: {error}") from None
     finally:
@@ -54,11 +53,11 @@ def forget_subject(kind: str, key: str, reason: str, actor: str | None, store: s
 def forget_client(client: str, reason: ReasonOpt, actor: ActorOpt = None, store: StoreOpt = None,
                   views: ViewsOpt = None, json_output: JsonOpt = False) -> None:
     """Forget a client: its name, description and feedback texts read as [forgotten] from now on."""
-    forget_subject("client", client, reason, actor, store, views, json_output)
+    forget_one("client", client, reason, actor, store, views, json_output)
 
 
 @forget_app.command("person")
 def forget_person(person: str, reason: ReasonOpt, actor: ActorOpt = None, store: StoreOpt = None,
                   views: ViewsOpt = None, json_output: JsonOpt = False) -> None:
     """Forget a person: their name and email read as [forgotten] from now on."""
-    forget_subject("person", person, reason, actor, store, views, json_output)
+    forget_one("person", person, reason, actor, store, views, json_output)

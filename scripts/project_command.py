@@ -26,12 +26,12 @@ def project(
     json_output: JsonOpt = False,
 ) -> None:
     """Bring the DuckDB views up to date with the event store."""
-    from projections import runner
+    from projections import runner, views_file
 
     ledger = open_ledger(store, create=False)
     path = settings.views_path(views)
     try:
-        result = (runner.rebuild if rebuild else runner.catch_up)(ledger.store, path)
+        result = (runner.rebuild if rebuild else views_file.catch_up)(ledger.store, path)
         report(result, path, json_output)
         if follow:
             follow_store(ledger.store, path, result.position, interval, json_output)
@@ -51,7 +51,7 @@ def follow_store(recorder: LedgerStore, path: Path, position: int, interval: flo
     so an idle follower asks only that, backing off from ``interval`` to ``IDLE_POLL_SECONDS``
     (reset when events arrive).
     """
-    from projections import runner
+    from projections.views_file import catch_up
 
     wait = interval
     while True:
@@ -60,7 +60,7 @@ def follow_store(recorder: LedgerStore, path: Path, position: int, interval: flo
         if newest == position:
             wait = min(wait * 1.5, max(interval, IDLE_POLL_SECONDS))
             continue
-        result = runner.catch_up(recorder, path)
+        result = catch_up(recorder, path)
         position, wait = result.position, interval
         if result.events:
             report(result, path, json_output)

@@ -31,25 +31,22 @@ def caught_up_views(store: str | None, views: str | None) -> Iterator[Any]:
     """The views, brought up to date with the store first, so no answer is stale."""
     import duckdb
 
+    from domain.service.views import caught_up
     from domain.stores.common import opened_recorder
-    from projections.forgetting import catch_up_forgetting
-    from projections.runner import open_views, rebuild
     from projections.served_views import reading_path
     from projections.view_store import unreadable
+    from projections.views_file import ViewsFile
 
     with opened_recorder(settings.store_url(store), create=False) as recorder:
         path = reading_path(settings.views_path(views))  # while a server holds the views: a cache of our own
-        runner = open_views(recorder, path)
+        views_file = ViewsFile(recorder, path, refresh=False)
         try:
-            if catch_up_forgetting(runner, refresh=False)[1]:  # a subject was forgotten: drop its plaintext
-                runner.con.close()
-                rebuild(recorder, path)
-                runner = open_views(recorder, path)
-            yield runner.con
+            caught_up(views_file)
+            yield views_file.runner.con
         except (duckdb.IOException, duckdb.InternalException) as error:  # pages of a damaged file
             raise unreadable(path, error) from None
         finally:
-            runner.con.close()
+            views_file.close()
 
 
 def as_of_arg(as_of: str | None, option: str = "--as-of") -> Any:

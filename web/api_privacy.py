@@ -10,15 +10,12 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from domain import commands as c
-from domain.facts import UnitOfWorkFacts
-from domain.service.forget import UnknownSubject
-from domain.service.unit_of_work import UnitOfWork
+from domain.service.forget import NotCouncil, UnknownSubject, forget_as
 from domain.tokens import Principal
 from web.auth import ApiError, require_scope
 
 router = APIRouter(prefix="/api")
 Writer = Annotated[Principal, Depends(require_scope("write"))]
-RULE = "council"
 
 
 class ForgetRequest(BaseModel):
@@ -40,16 +37,14 @@ async def post_forget(request: Request, principal: Writer) -> JSONResponse:
     server = request.app.state.server
 
     def forget() -> JSONResponse:
-        server.views.fresh()
-        if not UnitOfWorkFacts(UnitOfWork(server.ledger.repository), server.index).council(principal.person):
-            raise ApiError(403, f"only the council may forget a data subject ({principal.person} is not on it)",
-                           RULE)
-        try:
-            result = server.ledger.forget(body.kind, body.key, body.reason, actor=principal.person)
+        server.views.fresh()  # the council's membership as of now
+        try:  # the views are rebuilt without the subject's plaintext before the answer
+            result = forget_as(server.ledger, principal.person, body.kind, body.key, body.reason,
+                               index=server.index, views=server.views)
+        except NotCouncil as error:
+            raise ApiError(403, str(error), error.rule) from None
         except UnknownSubject as error:
             raise ApiError(404, str(error)) from None
-        server.views.note_written(result.position)
-        server.views.fresh(max_age=0)  # the views see the forget and rebuild without the subject's plaintext
         return JSONResponse(result.to_dict())
 
     return await run_in_threadpool(forget)

@@ -20,9 +20,10 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from projections.forgetting import catch_up_forgetting
-from projections.runner import ProjectionRunner, open_views, rebuild
+from domain.service.views import caught_up
+from projections.runner import ProjectionRunner
 from projections.served_views import mark_served, unmark_served
+from projections.views_file import ViewsFile
 
 if TYPE_CHECKING:
     from domain.stores.port import LedgerStore
@@ -38,7 +39,7 @@ class LiveViews:
         self.recorder = recorder
         self.path = path
         self.poll_interval = poll_interval
-        self.runner: ProjectionRunner = open_views(recorder, path)
+        self.file = ViewsFile(recorder, path, refresh=False, on_replace=self._drop_cursors)
         mark_served(path)  # CLI readers use a cache of their own meanwhile (projections.served_views)
         self.position = self.runner.position()
         self._write_lock = threading.Lock()
@@ -51,6 +52,10 @@ class LiveViews:
         self._known: tuple[int, float] = (0, float("-inf"))  # (store position, when it was read)
         self.listeners: list[Callable[[int], None]] = []
         """Called (from the catch-up thread) with each new views position."""
+
+    @property
+    def runner(self) -> ProjectionRunner:
+        return self.file.runner
 
     def store_position(self, max_age: float = FRESH_FOR) -> int:
         """The store's latest position, read at most ``max_age`` seconds ago."""
@@ -79,14 +84,19 @@ class LiveViews:
         """Project new events (at least up to ``until``); returns the views position."""
         if until is not None and self.position >= until:
             return self.position
+        return self._advance(lambda: caught_up(self.file).position, until)
+
+    def rebuild(self) -> int:
+        """Rebuild the file from zero now (after a forget: ``domain.service.forget.Rebuilds``)."""
+        return self._advance(lambda: self.file.rebuild().position)
+
+    def _advance(self, step: Callable[[], int], until: int | None = None) -> int:
+        """Run ``step`` (which moves the views) alone, then tell the listeners of a new position."""
         with self._write_lock:
             if until is not None and self.position >= until:
                 return self.position
             before = self.position
-            result, forgotten = catch_up_forgetting(self.runner, refresh=False)
-            if forgotten:
-                self._replace_file()
-            self.position = result.position
+            self.position = step()
         if self.position != before:
             for listener in list(self.listeners):
                 listener(self.position)
@@ -96,15 +106,12 @@ class LiveViews:
         """Catch up to the store's latest position (what every read does first)."""
         return self.catch_up(self.store_position(max_age))
 
-    def _replace_file(self) -> None:
-        """A subject was forgotten: rebuild the file without its plaintext, then read the new one
-        (with a new runner, whose key cache no longer holds the destroyed key)."""
-        rebuild(self.recorder, self.path)
+    def _drop_cursors(self) -> None:
+        """The file was rebuilt after a forget: the threads' cursors on the old one go (the next read
+        opens one on the new file, through a runner whose key cache no longer holds the destroyed key)."""
         for cursor in self._cursors:
             cursor.close()
         self._cursors.clear()
-        self.runner.con.close()
-        self.runner = open_views(self.recorder, self.path)
         self.generation += 1
 
     @contextmanager
@@ -143,5 +150,5 @@ class LiveViews:
         with self._write_lock:
             for cursor in self._cursors:
                 cursor.close()
-            self.runner.con.close()
+            self.file.close()
             unmark_served(self.path)

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from domain.service.answers import MISS, AnswerCache
 from domain.service.ledger import Ledger
 from projections.json_output import dumps
 from web.live_views import LiveViews
 from web.settings import ServerSettings
 
 CACHE_SIZE = 512
-MISS = object()
+__all__ = ["MISS", "Server", "ViewsIndex", "as_of_moment", "to_json"]
 
 
 def to_json(data: Any) -> bytes:
@@ -52,9 +51,7 @@ class Server:
         self.ledger = Ledger.open(settings.store_url)
         self.views = LiveViews(self.ledger.store, settings.views_path, settings.poll_interval)
         self.index = ViewsIndex(self.views)
-        self._cache: OrderedDict[tuple[Any, ...], bytes | None] = OrderedDict()
-        self._cache_lock = threading.Lock()
-        self._cache_generation = self.views.generation
+        self.answers = AnswerCache(CACHE_SIZE)
         self.tokens: dict[str, tuple[Any, int]] = {}
         """Token digest -> (principal, the store position it was checked at): see ``web.auth``."""
 
@@ -65,34 +62,18 @@ class Server:
         position = self.views.position
         if known is None or position < known:
             return MISS
-        with self._cache_lock:
-            self._forget_old_answers()
-            return self._cache.get((name, args, position), MISS)
-
-    def _forget_old_answers(self) -> None:
-        """Views rebuilt (a subject was forgotten): no answer computed before may stay, even unreachable."""
-        if self._cache_generation != self.views.generation:
-            self._cache.clear()
-            self._cache_generation = self.views.generation
+        return self.answers.get((name, args), position, self.views.generation)
 
     def answer(self, name: str, args: tuple[Any, ...], compute: Callable[[Any], Any]) -> bytes | None:
-        """``compute(con)`` as JSON, from views caught up with the store; answers are cached per views
-        position (any new event makes a new position, so a cached answer is never stale)."""
+        """``compute(con)`` as JSON, from views caught up with the store (cached per views position)."""
         position = self.views.fresh()
-        key = (name, args, position)
-        with self._cache_lock:
-            self._forget_old_answers()
-            if key in self._cache:
-                self._cache.move_to_end(key)
-                return self._cache[key]
-        with self.views.reading() as con:
-            data = compute(con)
-        body = None if data is None else to_json(data)
-        with self._cache_lock:
-            self._cache[key] = body
-            while len(self._cache) > CACHE_SIZE:
-                self._cache.popitem(last=False)
-        return body
+
+        def body() -> bytes | None:
+            with self.views.reading() as con:
+                data = compute(con)
+            return None if data is None else to_json(data)
+
+        return self.answers.answer((name, args), position, self.views.generation, body)
 
     def start(self) -> None:
         self.views.start()

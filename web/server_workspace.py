@@ -8,8 +8,6 @@ and a form's command goes through ``domain.service.acting.run_commands`` with ch
 from __future__ import annotations
 
 import logging
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, TypeVar
@@ -19,6 +17,7 @@ from fastapi import Request
 
 from domain import commands as c
 from domain.person import Person
+from domain.service.answers import AnswerCache
 from domain.tokens import AuthenticationFailed, Principal, authenticate
 from projections.timeline import iso
 from web.server import Server
@@ -35,8 +34,7 @@ class ServerWorkspace:
     def __init__(self, server: Server) -> None:
         self.server = server
         # page answers per views position: many open team pages refetch the same answer after each event
-        self._cache: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
-        self._lock = threading.Lock()
+        self.answers = AnswerCache(CACHE_SIZE)
 
     def authenticate(self, token: str) -> Viewer:
         try:
@@ -50,20 +48,14 @@ class ServerWorkspace:
         return Viewer(principal.person, name if isinstance(name, str) else None, council, principal.scope, principal)
 
     def read(self, query: Callable[[duckdb.DuckDBPyConnection], T], key: tuple[Any, ...] | None = None) -> T:
-        position = self.server.views.fresh()
-        if key is not None:
-            with self._lock:
-                if (key, position) in self._cache:
-                    self._cache.move_to_end((key, position))
-                    return self._cache[(key, position)]  # type: ignore[no-any-return]
-        with self.server.views.reading() as con:
-            answer = query(con)
-        if key is not None:
-            with self._lock:
-                self._cache[(key, position)] = answer
-                while len(self._cache) > CACHE_SIZE:
-                    self._cache.popitem(last=False)
-        return answer
+        views = self.server.views
+        position = views.fresh()
+
+        def answer() -> T:
+            with views.reading() as con:
+                return query(con)
+
+        return answer() if key is None else self.answers.answer(key, position, views.generation, answer)
 
     def refusal(self, viewer: Viewer, command: dict[str, Any], as_of: datetime | None = None) -> str | None:
         model = getattr(c, command["type"])

@@ -128,7 +128,3 @@ def decide(ledger: Ledger, principal: Principal, command: c.Command, index: Cros
         return Refused(refusal, f"token scope {principal.scope!r} does not allow this")
     return may(UnitOfWorkFacts(UnitOfWork(ledger.repository), index), principal.person, command)
 
-
-def is_council(ledger: Ledger, person: str, index: CrossIndex | None = None) -> bool:
-    """Whether ``person`` sits on the council now (the rule for forgetting a data subject)."""
-    return bool(UnitOfWorkFacts(UnitOfWork(ledger.repository), index).council(person))

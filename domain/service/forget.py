@@ -9,19 +9,36 @@ does not change.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from domain.audit import Audit
 from domain.base import DomainError, key_id
 from domain.erasure import Erasure
+from domain.facts import CrossIndex, UnitOfWorkFacts
 from domain.personal_data import IncompleteErasure, client_subject, person_subject
+from domain.service.unit_of_work import UnitOfWork
 
 if TYPE_CHECKING:
     from domain.service.ledger import Ledger
 
 
+COUNCIL_RULE = "council"
+
+
 class UnknownSubject(DomainError):
     """Nothing is stored about this subject: there is nothing to forget."""
+
+
+class NotCouncil(DomainError):
+    """Only the council may forget a data subject (through any channel but the trusted operator's)."""
+
+    rule = COUNCIL_RULE
+
+
+class Rebuilds(Protocol):
+    """Views that can be rebuilt from zero (``domain.service.views``): how a forget leaves no plaintext in them."""
+
+    def rebuild(self) -> object: ...
 
 
 @dataclass(frozen=True)
@@ -79,3 +96,21 @@ def forget(ledger: Ledger, kind: str, key: str, reason: str, audit: Audit) -> Fo
     position = ledger.record(list(erasure.collect_events()), tracking=None, receipts=[])
     return ForgetResult(subject, key_destroyed=destroyed, erasure=erasure_key, incomplete=incomplete,
                         position=position)
+
+
+def forget_subject(ledger: Ledger, kind: str, key: str, reason: str, *, actor: str | None = None,
+                   views: Rebuilds | None = None) -> ForgetResult:
+    """The forget use case: destroy the key, record ``SubjectForgotten``, then rebuild ``views``
+    (a views file rows were written to holds the plaintext in its free blocks until it is rebuilt)."""
+    result = ledger.forget(kind, key, reason, actor=actor)
+    if views is not None:
+        views.rebuild()
+    return result
+
+
+def forget_as(ledger: Ledger, person: str, kind: str, key: str, reason: str, *, index: CrossIndex | None = None,
+              views: Rebuilds | None = None) -> ForgetResult:
+    """``forget_subject`` by ``person``, who must sit on the council (``NotCouncil`` otherwise)."""
+    if not UnitOfWorkFacts(UnitOfWork(ledger.repository), index).council(person):
+        raise NotCouncil(f"only the council may forget a data subject ({person} is not on it)")
+    return forget_subject(ledger, kind, key, reason, actor=person, views=views)

@@ -25,9 +25,10 @@ from domain.commands import COMMAND_ADAPTER, RecordFeedback, RecordReading
 from domain.service.ledger import Ledger
 from projections import derived
 from projections.queries import experiment_view, promise_view, team_view
-from projections.runner import ProjectionRunner, catch_up, rebuild
+from projections.runner import ProjectionRunner, rebuild
 from projections.timeline import FOREVER
 from projections.view_store import connect
+from projections.views_file import catch_up
 from scripts.sample_company import sample_company_commands
 from tests.support.cli import CLI, run_cli
 from tests.support.views import (

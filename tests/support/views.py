@@ -89,8 +89,8 @@ def answer_in_process(requests: Iterable[Request], store: str, views: Path) -> d
     """The same answers as `show_many`, computed in this process (catch up, then the query functions)."""
     from domain.service.ledger import Ledger
     from projections import derived
-    from projections.runner import catch_up
     from projections.view_store import connect
+    from projections.views_file import catch_up
 
     ledger = Ledger.open(store)
     try:

@@ -1,0 +1,64 @@
+"""The service's views port (``domain.service.views.Views``) on a DuckDB views file.
+
+It holds one runner on the file, opened at first use; a rebuild writes a new file, switches to it,
+and the next use opens a runner on the new one (whose key cache no longer holds a destroyed key).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from domain.service.views import caught_up
+from domain.stores.port import LedgerStore
+from projections.forgetting import catch_up_forgetting
+from projections.runner import CatchUpResult, ProjectionRunner, open_views, rebuild
+
+Progress = Callable[[int, int], None]
+
+
+class ViewsFile:
+    """A views file of one store: ``catch_up`` and ``rebuild`` for ``domain.service.views.caught_up``.
+
+    ``refresh``: whether a catch-up also refreshes the derived tables (readers skip it);
+    ``on_replace``: called after a rebuild switched files, before the old connection closes (a server
+    drops its readers' cursors on the old file there)."""
+
+    def __init__(self, recorder: LedgerStore, path: Path, progress: Progress | None = None, *, refresh: bool = True,
+                 on_replace: Callable[[], None] | None = None) -> None:
+        self.recorder = recorder
+        self.path = path
+        self.progress = progress
+        self.refresh = refresh
+        self.on_replace = on_replace
+        self._runner: ProjectionRunner | None = None  # opened at first use
+
+    @property
+    def runner(self) -> ProjectionRunner:
+        if self._runner is None:
+            self._runner = open_views(self.recorder, self.path)
+        return self._runner
+
+    def catch_up(self) -> tuple[CatchUpResult, bool]:
+        return catch_up_forgetting(self.runner, self.progress, refresh=self.refresh)  # type: ignore[no-any-return]
+
+    def rebuild(self) -> CatchUpResult:
+        result = rebuild(self.recorder, self.path, self.progress)
+        if self.on_replace is not None:
+            self.on_replace()
+        self.close()
+        return result
+
+    def close(self) -> None:
+        if self._runner is not None:
+            self._runner.con.close()
+            self._runner = None
+
+
+def catch_up(recorder: LedgerStore, views: Path, progress: Progress | None = None) -> CatchUpResult:
+    """Bring the views file up to date with the store (rebuilt when a forget reached it)."""
+    views_file = ViewsFile(recorder, views, progress)
+    try:
+        return caught_up(views_file)
+    finally:
+        views_file.close()
