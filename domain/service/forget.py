@@ -9,17 +9,29 @@ does not change.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from datetime import datetime
+from typing import Any, Protocol
 
 from domain.audit import Audit
 from domain.base import DomainError, key_id
 from domain.erasure import Erasure
 from domain.facts import CrossIndex, UnitOfWorkFacts
-from domain.personal_data import IncompleteErasure, client_subject, person_subject
+from domain.personal_data import IncompleteErasure, KeyStore, client_subject, person_subject
 from domain.service.unit_of_work import UnitOfWork
 
-if TYPE_CHECKING:
-    from domain.service.ledger import Ledger
+
+class Ledger(Protocol):
+    """What forgetting needs of the ledger (``domain.service.ledger.Ledger``, which forgets through here)."""
+
+    @property
+    def events(self) -> Any: ...
+    @property
+    def repository(self) -> Any: ...
+    @property
+    def keystore(self) -> KeyStore: ...
+    def record(self, events: list[Any], tracking: Any, receipts: list[str]) -> int | None: ...
+    def forget(self, kind: str, key: str, reason: str, actor: str | None = None,
+               at: datetime | None = None) -> ForgetResult: ...
 
 
 COUNCIL_RULE = "council"

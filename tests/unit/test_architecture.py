@@ -14,8 +14,6 @@ from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCT = ("domain", "projections", "consumers", "scripts", "web")
 SERVE_STARTS_THE_APP = {("scripts.server_commands", "web.app"), ("scripts.server_commands", "web.settings")}
@@ -123,20 +121,8 @@ def test_the_circle_finder_finds_circles() -> None:
     assert circles({"a": {"b"}, "b": set()}) == []
 
 
-# A circle inside this package is being broken by the service-layer work; until then the whole check is
-# a strict xfail (it fails the day the circle is gone: remove the mark and MOVING then).
-MOVING = ("domain.service.",)
-
-
-@pytest.mark.xfail(strict=True, reason="one circle remains inside domain/service (ledger <-> forget) while it is "
-                   "being moved: remove this mark when it is gone")
 def test_no_import_circle_in_the_product() -> None:
     found = circles(graph())
-    assert found == [], f"modules that import each other (directly or around a circle): {found}"
-
-
-def test_no_import_circle_outside_the_packages_being_moved() -> None:
-    found = [circle for circle in circles(graph()) if not all(m.startswith(MOVING) for m in circle)]
     assert found == [], f"modules that import each other (directly or around a circle): {found}"
 
 
