@@ -33,7 +33,7 @@ import httpx
 from bench.bench_common import fresh_store, report, timed, write_readings
 from domain.commands import parse_command
 from domain.service.ledger import Ledger
-from domain.tokens import issue_token
+from domain.service.tokens import issue_token
 from scripts.import_file import import_lines
 
 TEAM: list[dict[str, Any]] = [

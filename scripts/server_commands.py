@@ -25,7 +25,7 @@ def token_issue(
 ) -> None:
     """Issue a token; it is printed once and the store keeps only its SHA-256 digest."""
     from domain.base import DomainError
-    from domain.tokens import is_registered, issue_token
+    from domain.service.tokens import is_registered, issue_token
 
     ledger = open_ledger(store)
     try:
@@ -54,7 +54,7 @@ def token_revoke(
 ) -> None:
     """Revoke a token; every server refuses it from its next request."""
     from domain.base import DomainError
-    from domain.tokens import revoke_token
+    from domain.service.tokens import revoke_token
 
     ledger = open_ledger(store)
     try:

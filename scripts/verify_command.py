@@ -3,6 +3,7 @@ projection."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any
 
 import typer
@@ -26,26 +27,29 @@ def verify(store: StoreOpt = None, views: VerifyViewsOpt = None, check_views: Ch
     alone only names the file, as on every other command, so scripts that pass it everywhere
     still get the store-only check.
     """
+    from domain.service.verify import verify as verify_ledger
+
     ledger = open_ledger(store, create=False)
     try:
-        result = ledger.verify()
-        audit = None
+        audit_views = None
         if check_views:
-            from projections.view_audit import audit_views
+            from projections.view_audit import audit_views as audit
 
-            audit = audit_views(ledger.store, settings.views_path(views or None))
+            audit_views = partial(audit, views=settings.views_path(views or None))
+        verification = verify_ledger(ledger, audit_views)
     finally:
         ledger.close()
+    result, views_audit = verification.store, verification.views
     if json_output:
-        emit_json({**result.to_dict(), **({"views": audit.to_dict()} if audit else {})})
+        emit_json(verification.to_dict())
     elif result.ok:
         typer.echo(f"ok: {result.events} events, chain head {result.head}")
     else:
         typer.echo(f"TAMPERED at position {result.first_bad_position}: {result.problem} "
                    f"({result.events} events verified before it)")
-    if audit is not None and not json_output:
-        report_views_audit(audit)
-    if not result.ok or (audit is not None and not audit.ok):
+    if views_audit is not None and not json_output:
+        report_views_audit(views_audit)
+    if not verification.ok:
         raise typer.Exit(1)
 
 

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from domain import commands as c
 from domain.json_input import decode_json
 from domain.service.ledger import Acting
-from domain.tokens import Principal
+from domain.service.tokens import Principal
 from projections import queries
 from projections.retro import retrospective
 from web.api_audit import AUDIT_QUERY, audit_router

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Query, Request
 from fastapi.responses import Response
 
-from domain.tokens import Principal
+from domain.service.tokens import Principal
 from web.auth import ApiError, require_scope
 from web.server import Server, as_of_moment
 

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from domain import commands as c
 from domain.service.forget import NotCouncil, UnknownSubject, forget_as
-from domain.tokens import Principal
+from domain.service.tokens import Principal
 from web.auth import ApiError, require_scope
 
 router = APIRouter(prefix="/api")

@@ -16,7 +16,8 @@ from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 
 from domain.service.acting import scope_rule
-from domain.tokens import AuthenticationFailed, Principal, authenticate, digest
+from domain.service.tokens import AuthenticationFailed, Principal, authenticate
+from domain.tokens import digest
 
 __all__ = ["ApiError", "Principal", "bearer_token", "current_principal", "principal_from_token", "require_scope"]
 

@@ -1,6 +1,6 @@
 """The pages' ``Workspace`` on a running server: the API's token check, views, policy and command path.
 
-Nothing here decides anything of its own: authentication is ``domain.tokens.authenticate``,
+Nothing here decides anything of its own: authentication is ``domain.service.tokens.authenticate``,
 permission is ``domain.service.acting.decide`` (the same permission table and token scopes as the API),
 and a form's command goes through ``domain.service.acting.run_commands`` with channel ``web``.
 """
@@ -18,7 +18,8 @@ from fastapi import Request
 from domain import commands as c
 from domain.person import Person
 from domain.service.answers import AnswerCache
-from domain.tokens import AuthenticationFailed, Principal, authenticate
+from domain.service.tokens import AuthenticationFailed, Principal, authenticate
+from domain.service.verify import verify
 from projections.timeline import iso
 from web.server import Server
 from web.service import decide, run_commands
@@ -91,7 +92,7 @@ class ServerWorkspace:
         ]
 
     def verify(self) -> dict[str, Any]:
-        return self.server.ledger.verify().to_dict()  # type: ignore[no-any-return]
+        return verify(self.server.ledger).to_dict()
 
 
 def _principal(viewer: Viewer) -> Principal:

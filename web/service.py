@@ -10,7 +10,7 @@ from domain.policy import Decision
 from domain.service import acting
 from domain.service.acting import ItemResult
 from domain.service.retry import is_write_conflict
-from domain.tokens import Principal
+from domain.service.tokens import Principal
 from web.auth import ApiError
 from web.server import Server
 

@@ -19,8 +19,8 @@ from domain.facts import CrossIndex, UnitOfWorkFacts
 from domain.policy import Decision, Refused, may
 from domain.service.batch import Acting
 from domain.service.ledger import Ledger
+from domain.service.tokens import Principal
 from domain.service.unit_of_work import UnitOfWork
-from domain.tokens import Principal
 
 ACTOR_REFUSED = "actor: not allowed; the server records the authenticated person as the actor"
 SCOPE_RULES = {

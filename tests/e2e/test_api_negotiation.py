@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from domain.service.ledger import Ledger
-from domain.tokens import issue_token
+from domain.service.tokens import issue_token
 from tests.support.cli import cli, import_lines
 from tests.support.server import ServerProcess
 from tests.support.stores import STORES, module_store

@@ -10,7 +10,7 @@ import pytest
 
 from domain.commands import parse_command
 from domain.service.ledger import Ledger
-from domain.tokens import issue_token
+from domain.service.tokens import issue_token
 from tests.support.permissions import PAST, PEOPLE, ROWS, SETUP, Make
 from tests.support.server import ServerProcess
 from tests.support.stores import STORES, module_store

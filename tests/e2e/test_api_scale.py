@@ -13,7 +13,7 @@ import pytest
 
 from domain.commands import parse_command
 from domain.service.ledger import Ledger
-from domain.tokens import issue_token
+from domain.service.tokens import issue_token
 from tests.support.cli import cli
 from tests.support.server import ServerProcess
 from tests.support.stores import STORES, module_store

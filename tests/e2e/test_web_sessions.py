@@ -33,7 +33,7 @@ def _sign_in(client: httpx.Client, token: str) -> httpx.Response:
 
 def _new_token(served: Served, person: str, scope: str = "write") -> tuple[str, str]:
     from domain.service.ledger import Ledger
-    from domain.tokens import issue_token
+    from domain.service.tokens import issue_token
 
     ledger = Ledger.open(served.store)
     try:

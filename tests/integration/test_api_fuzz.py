@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from domain.commands import COMMAND_TYPES, parse_command
 from domain.service.ledger import Ledger
-from domain.tokens import issue_token
+from domain.service.tokens import issue_token
 from web.app import create_app
 from web.settings import ServerSettings
 

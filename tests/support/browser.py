@@ -60,7 +60,7 @@ def issue_tokens(store: str, people: dict[str, str]) -> dict[str, str]:
     """A token per person: the first through `clientocracy token issue` as a user does, the rest through
     the same function in this process (a CLI start per person would double the fixture's time)."""
     from domain.service.ledger import Ledger
-    from domain.tokens import issue_token
+    from domain.service.tokens import issue_token
 
     first, *others = people
     result = run_cli("token", "issue", first, "--scope", people[first], "--json", store=store, check=True)
