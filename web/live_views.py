@@ -40,8 +40,8 @@ class LiveViews:
         self.path = path
         self.poll_interval = poll_interval
         self.file = ViewsFile(recorder, path, refresh=False, on_replace=self._drop_cursors)
-        mark_served(path)  # CLI readers use a cache of their own meanwhile (projections.served_views)
         self.position = self.runner.position()
+        mark_served(path)  # CLI readers use a cache of their own meanwhile (projections.served_views)
         self._write_lock = threading.Lock()
         self._local = threading.local()
         self._cursors: list[duckdb.DuckDBPyConnection] = []
