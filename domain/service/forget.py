@@ -20,7 +20,7 @@ from domain.personal_data import IncompleteErasure, KeyStore, client_subject, pe
 from domain.service.unit_of_work import UnitOfWork
 
 
-class Ledger(Protocol):
+class ForgettingLedger(Protocol):
     """What forgetting needs of the ledger (``domain.service.ledger.Ledger``, which forgets through here)."""
 
     @property
@@ -78,11 +78,11 @@ def subject_of(kind: str, key: str) -> str:
     raise ValueError(f"a data subject is a client or a person, not {kind!r}")
 
 
-def _exists(ledger: Ledger, kind: str, key: str) -> bool:
+def _exists(ledger: ForgettingLedger, kind: str, key: str) -> bool:
     return bool(list(ledger.events.get(key_id(kind, key), limit=1)))
 
 
-def forget(ledger: Ledger, kind: str, key: str, reason: str, audit: Audit) -> ForgetResult:
+def forget(ledger: ForgettingLedger, kind: str, key: str, reason: str, audit: Audit) -> ForgetResult:
     """Destroy the subject's key, then record ``SubjectForgotten`` (once per destroyed key).
 
     The key goes first: a crash between the two leaves the data forgotten and the record
@@ -110,7 +110,7 @@ def forget(ledger: Ledger, kind: str, key: str, reason: str, audit: Audit) -> Fo
                         position=position)
 
 
-def forget_subject(ledger: Ledger, kind: str, key: str, reason: str, *, actor: str | None = None,
+def forget_subject(ledger: ForgettingLedger, kind: str, key: str, reason: str, *, actor: str | None = None,
                    views: Rebuilds | None = None) -> ForgetResult:
     """The forget use case: destroy the key, record ``SubjectForgotten``, then rebuild ``views``
     (a views file rows were written to holds the plaintext in its free blocks until it is rebuilt)."""
@@ -120,8 +120,8 @@ def forget_subject(ledger: Ledger, kind: str, key: str, reason: str, *, actor: s
     return result
 
 
-def forget_as(ledger: Ledger, person: str, kind: str, key: str, reason: str, *, index: CrossIndex | None = None,
-              views: Rebuilds | None = None) -> ForgetResult:
+def forget_as(ledger: ForgettingLedger, person: str, kind: str, key: str, reason: str, *,
+              index: CrossIndex | None = None, views: Rebuilds | None = None) -> ForgetResult:
     """``forget_subject`` by ``person``, who must sit on the council (``NotCouncil`` otherwise)."""
     if not UnitOfWorkFacts(UnitOfWork(ledger.repository), index).council(person):
         raise NotCouncil(f"only the council may forget a data subject ({person} is not on it)")
