@@ -137,7 +137,7 @@ ALL_TYPES: list[dict[str, Any]] = [
 
 
 def test_all_types_fixture_covers_every_command_type() -> None:
-    from test_people_import import PEOPLE_LINES  # BRIEF §5's commands are covered in their own file
+    from tests.integration.test_people_import import PEOPLE_LINES  # BRIEF §5's commands are covered in their own file
 
     assert {line["type"] for line in ALL_TYPES + PEOPLE_LINES} == set(COMMAND_TYPES)
 

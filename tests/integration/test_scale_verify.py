@@ -14,7 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_verify import (  # noqa: F401 - fixtures and tests re-run here with small segments
+
+from domain.stores import chain_verify
+from domain.stores.chain_verify import SQLITE_SEGMENT_SQL
+from tests.integration.test_verify import (  # noqa: F401 - fixtures and tests re-run here with small segments
     N_EVENTS,
     pg_store,
     sqlite_change,
@@ -29,9 +32,6 @@ from test_verify import (  # noqa: F401 - fixtures and tests re-run here with sm
     test_tampered_sqlite_store_fails_verify,
     test_verify_names_the_position_in_a_real_process,
 )
-
-from domain.stores import chain_verify
-from domain.stores.chain_verify import SQLITE_SEGMENT_SQL
 
 
 @pytest.fixture(autouse=True)
