@@ -12,8 +12,14 @@ import pytest
 
 from tests.support.browser import Served, chromium, start_server, stop_server
 from tests.support.kafka import session_broker
+from tests.support.markers import apply_markers
 from tests.support.stores import STORES, postgres_store, store_of
 from tests.support.web_company import LINES, TOKENS
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        apply_markers(item)
 
 
 @pytest.fixture

@@ -15,6 +15,8 @@ from tests.support.cli import cli, import_lines
 from tests.support.server import ServerProcess
 from tests.support.stores import STORES, module_store
 
+pytestmark = pytest.mark.processes  # real servers
+
 SEED = [
     {"type": "RegisterPerson", "person": p, "name": p.title()} for p in ("carol", "ann", "bob", "dave")
 ] + [{"type": "AppointCouncil", "person": "carol"}]

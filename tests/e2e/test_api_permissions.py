@@ -15,6 +15,8 @@ from tests.support.permissions import PAST, PEOPLE, ROWS, SETUP, Make
 from tests.support.server import ServerProcess
 from tests.support.stores import STORES, module_store
 
+pytestmark = pytest.mark.processes  # a real server
+
 
 @pytest.fixture(scope="module", params=STORES)
 def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:

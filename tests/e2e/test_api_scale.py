@@ -18,6 +18,8 @@ from tests.support.cli import cli
 from tests.support.server import ServerProcess
 from tests.support.stores import STORES, module_store
 
+pytestmark = pytest.mark.processes  # real servers
+
 KITCHEN = [f"cook{i}" for i in range(4)]
 REPS = [f"rep{i}" for i in range(4)]
 SETUP = [

@@ -14,6 +14,8 @@ import pytest
 from tests.support.cli import cli, import_lines, issue
 from tests.support.server import ServerProcess
 
+pytestmark = pytest.mark.processes  # a real server
+
 SEED = [
     {"type": "RegisterPerson", "person": "carol", "name": "Carol"},
     {"type": "AppointCouncil", "person": "carol"},

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.support.cli import cli_json, jsonl, run_cli
+
+pytestmark = pytest.mark.processes  # the CLI
 
 SETUP = [
     {"type": "FormTeam", "id": "t", "team": "ops", "name": "Ops", "at": "2026-01-01T00:00:00Z"},

@@ -10,8 +10,11 @@ import time
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from tests.support.cli import CLI, cli_json, jsonl, run_cli
+
+pytestmark = pytest.mark.processes  # the CLI
 
 
 def test_demo_imports_projects_and_writes_the_retrospective(tmp_path: Path) -> None:

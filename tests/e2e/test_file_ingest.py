@@ -11,10 +11,14 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from consumers.file_ingest import file_tracking_name
 from domain.service.ledger import Ledger
 from tests.support.cli import CLI, run_cli
 from tests.support.feedback import BAD_CASES, encode, feedback, random_bad, recorded_feedback_ids
+
+pytestmark = pytest.mark.processes  # the CLI
 
 BAD_LINES = [case for case in BAD_CASES if case.payload is not None]  # an empty line is no message at all
 

@@ -178,6 +178,7 @@ def test_times_without_an_offset_are_utc(sqlite_ledger: Ledger) -> None:
     ]
 
 
+@pytest.mark.processes
 def test_sample_company_through_the_cli(store_url: str, tmp_path: Path) -> None:
     """The shipped sample (all 9 steps, every command type) imports cleanly, then re-imports as a no-op."""
     sample = tmp_path / "sample.jsonl"

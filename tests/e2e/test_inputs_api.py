@@ -16,6 +16,8 @@ from tests.support.cli import import_lines, issue
 from tests.support.feedback import feedback
 from tests.support.server import ServerProcess
 
+pytestmark = pytest.mark.processes  # a real server
+
 
 def strict_json(text: str) -> Any:
     def refuse(constant: str) -> None:

@@ -16,6 +16,8 @@ from tests.support.cli import jsonl, run_cli
 from tests.support.feedback import encode, feedback, recorded_feedback_ids
 from tests.support.kafka import create_topic, produce, read_topic
 
+pytestmark = pytest.mark.processes  # the CLI
+
 OUT_OF_RANGE_TIMES = ["9999-12-31T23:59:59-01:00", "0001-01-01T00:00:00+01:00", "2200-01-01T00:00:00Z",
                       "1969-12-31T23:59:59Z"]
 SETUP = [
@@ -145,7 +147,6 @@ def test_ingest_file_dead_letters_bad_values_and_records_the_rest(store_url: str
         ledger.close()
 
 
-@pytest.mark.kafka
 def test_kafka_poison_values_go_to_the_dead_letter_topic_and_ingest_goes_on(
     store_url: str, kafka_bootstrap: str
 ) -> None:

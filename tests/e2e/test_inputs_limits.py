@@ -20,6 +20,8 @@ from tests.support.cli import CLI, jsonl, run_cli
 from tests.support.feedback import encode, feedback, recorded_feedback_ids
 from tests.support.kafka import create_topic, read_topic
 
+pytestmark = pytest.mark.processes  # the CLI
+
 MiB = 1024 * 1024
 
 
@@ -99,7 +101,6 @@ def test_memory_is_bounded_by_batch_bytes_not_batch_size_times_line_length(tmp_p
     assert import_rss - baseline < 80, (baseline, import_rss)
 
 
-@pytest.mark.kafka
 def test_a_record_too_large_to_dead_letter_whole_is_cut_and_ingest_goes_on(
     sqlite_url: str, kafka_bootstrap: str
 ) -> None:

@@ -13,9 +13,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from domain import commands as c
 from domain.service.ledger import Ledger
 from tests.support.cli import jsonl, run_cli
+
+pytestmark = pytest.mark.processes  # the CLI
 
 AT = "2026-01-05T00:00:00Z"
 SETUP = [

@@ -14,6 +14,10 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.processes  # pip and the CLI
+
 ROOT = Path(__file__).resolve().parents[2]
 TOP_LEVEL = ("domain", "projections", "consumers", "scripts", "web")
 NOT_PACKAGED = ("bench", "tests", "docs")

@@ -18,6 +18,8 @@ from tests.support.privacy import store_bytes
 from tests.support.server import ServerProcess
 from tests.support.stores import STORES, module_store
 
+pytestmark = pytest.mark.processes  # a real server
+
 AT = "2026-01-02T09:00:00Z"
 MARKERS = ("JXW-client-name", "JXW-feedback-text", "JXW-dave-name", "jxw.dave@example.com")
 

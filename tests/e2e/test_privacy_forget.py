@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from domain.personal_data import FORGOTTEN
 from tests.support.cli import cli_json, jsonl, run_cli
 from tests.support.privacy import (
@@ -22,6 +24,8 @@ from tests.support.privacy import (
     store_bytes,
     tamper_key,
 )
+
+pytestmark = pytest.mark.processes  # the CLI
 
 
 def every_output(store: str, views: Path, tmp_path: Path) -> str:

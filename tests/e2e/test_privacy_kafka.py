@@ -23,7 +23,7 @@ from tests.support.feedback import encode, feedback, recorded_feedback_ids
 from tests.support.kafka import create_topic, produce
 from tests.support.privacy import store_bytes
 
-pytestmark = pytest.mark.kafka
+pytestmark = pytest.mark.processes  # the CLI (the broker's kafka mark comes from its fixture)
 
 BEFORE = [f"VXQ-before-{i}-victim" for i in range(6)]
 AFTER = "VXQ-after-victim"

@@ -21,6 +21,8 @@ import pytest
 from tests.support.cli import CLI, jsonl, run_cli
 from tests.support.stores import POSTGRES_URL, require_postgres
 
+pytestmark = pytest.mark.processes  # the CLI
+
 LINES = [{"type": "FormTeam", "id": "t1", "team": "alpha", "name": "Alpha"},
          {"type": "FormTeam", "id": "t2", "team": "a/b", "name": "Slash"}]
 

@@ -10,7 +10,11 @@ import time
 from pathlib import Path
 from typing import IO
 
+import pytest
+
 from tests.support.cli import CLI, jsonl, run_cli
+
+pytestmark = pytest.mark.processes  # the CLI
 
 
 def cpu_seconds(pid: int) -> float:

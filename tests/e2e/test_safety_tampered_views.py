@@ -10,6 +10,8 @@ import pytest
 
 from tests.support.cli import jsonl, run_cli
 
+pytestmark = pytest.mark.processes  # the CLI
+
 LINES = [
     {"type": "FormTeam", "id": "t1", "team": "alpha", "name": "Alpha", "at": "2025-12-01"},
     {"type": "DefineMetric", "id": "m1", "metric": "m", "name": "M", "unit": "u", "direction": "higher_is_better",

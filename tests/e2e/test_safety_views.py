@@ -14,6 +14,8 @@ import pytest
 
 from tests.support.cli import jsonl, run_cli
 
+pytestmark = pytest.mark.processes  # the CLI
+
 TEAM_A = [{"type": "FormTeam", "id": "a1", "team": "alpha", "name": "Alpha"},
           {"type": "DefineMetric", "id": "a2", "metric": "m", "name": "M", "unit": "u",
            "direction": "higher_is_better"}]

@@ -19,6 +19,8 @@ from tests.support.cli import cli_json, run_cli
 from tests.support.stores import STORES, module_store
 from tests.support.views import import_file
 
+pytestmark = pytest.mark.processes  # the CLI
+
 AT = "2026-01-01T00:00:00Z"
 RNG = random.Random(99)
 ARMS = {"control": [RNG.gauss(30, 6) for _ in range(60)], "fast": [RNG.gauss(33, 6) for _ in range(55)],

@@ -18,6 +18,8 @@ from tests.support.cli import CLI, run_cli
 from tests.support.kafka import create_topic, produce
 from tests.support.web_company import complaint
 
+pytestmark = pytest.mark.processes  # a server, the CLI, a browser
+
 LIVE_SECONDS = 2.0
 
 

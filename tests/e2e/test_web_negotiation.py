@@ -8,7 +8,11 @@ import struct
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.support.browser import Served, sign_in
+
+pytestmark = pytest.mark.processes  # a server and a browser
 
 ACTION_BUTTONS = ("Counter-propose", "Agree", "Propose amendment", "Accept amendment", "Retire")
 

@@ -12,6 +12,8 @@ from tests.support.cases.experiments import AS_OF, LINES, ExperimentOutcomes
 from tests.support.stores import STORES, module_store
 from tests.support.views import Request, answers_for, import_file, lookup
 
+pytestmark = pytest.mark.processes  # import and show through the CLI
+
 
 @pytest.fixture(scope="module", params=STORES)
 def shown(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Any:

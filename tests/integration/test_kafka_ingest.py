@@ -37,8 +37,6 @@ from domain.service.ledger import Ledger
 from tests.support.feedback import BAD_CASES, encode, feedback, random_bad, recorded_feedback_ids
 from tests.support.kafka import create_topic, produce, read_topic
 
-pytestmark = pytest.mark.kafka
-
 CLI = [sys.executable, "-m", "scripts", "ingest", "kafka"]
 
 

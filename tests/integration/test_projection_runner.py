@@ -76,6 +76,7 @@ CUTS = [0, 66, _before("fb-0017-resolve"), AMENDMENT_CUT, AMENDMENT_CUT + 1, len
 CLI_CUTS = [0, 66, AMENDMENT_CUT, len(SAMPLE)]
 
 
+@pytest.mark.processes
 def test_rebuild_equals_incremental(tmp_path: Path) -> None:
     """`import` in chunks with `project` between == one `project --rebuild`, table by table."""
     store = f"sqlite:///{tmp_path / 'ledger.db'}"
@@ -161,6 +162,7 @@ def views_position(views: Path) -> int:
 
 
 @pytest.mark.slow
+@pytest.mark.processes
 def test_kill_9_during_rebuild_and_catch_up_then_resume(tmp_path: Path) -> None:
     """SIGKILL `project` and `project --rebuild` at random points (>= 6 times each), restart, compare.
 
@@ -240,6 +242,7 @@ else:  # a rebuild killed right after it switched the new file in
 """
 
 
+@pytest.mark.processes
 def test_kill_9_right_after_the_rebuild_switch(tmp_path: Path) -> None:
     """Deterministic kill points: after a catch-up's first commit (leaves a WAL), then right after the switch."""
     store = f"sqlite:///{tmp_path / 'ledger.db'}"
@@ -262,6 +265,7 @@ def test_kill_9_right_after_the_rebuild_switch(tmp_path: Path) -> None:
 # Two show commands at once ----------------------------------------------------------------
 
 
+@pytest.mark.processes
 def test_two_show_commands_at_once(tmp_path: Path) -> None:
     """Both must catch up (the views do not exist yet) and take turns at DuckDB's one writer."""
     store = f"sqlite:///{tmp_path / 'ledger.db'}"
@@ -283,6 +287,7 @@ def test_two_show_commands_at_once(tmp_path: Path) -> None:
 
 
 @pytest.mark.postgres
+@pytest.mark.processes
 def test_two_show_commands_at_once_on_postgres(postgres_url: str, tmp_path: Path) -> None:
     """Deterministic: this test holds the other command's open (the same DDL, uncommitted) while a show starts."""
     import psycopg
@@ -383,6 +388,7 @@ def test_as_of_equals_a_store_holding_only_earlier_events(tmp_path: Path) -> Non
         con.close()
 
 
+@pytest.mark.processes
 def test_as_of_through_the_cli(tmp_path: Path) -> None:
     """The same property for a few T, through `<kind> show --as-of T --json` (each kind at least once)."""
     full = f"sqlite:///{tmp_path / 'full.db'}"

@@ -22,6 +22,8 @@ from tests.support.cli import CLI
 from tests.support.stores import STORES, module_store
 from tests.support.views import table_checksums
 
+pytestmark = pytest.mark.processes  # the CLI
+
 N = {"sqlite": 20_000, "postgres": 5_000}
 
 

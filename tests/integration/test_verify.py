@@ -133,6 +133,7 @@ def sqlite_swap(path: Path, a: int, b: int) -> None:
         conn.execute(update, (*row_b, a))
 
 
+@pytest.mark.processes
 def test_intact_sqlite_store_verifies(sqlite_store: tuple[str, Path]) -> None:
     url, _ = sqlite_store
     result = run_cli("verify", store=url)
@@ -204,6 +205,7 @@ def test_changing_any_stored_column_is_detected(sqlite_store: tuple[str, Path], 
     assert code != 0 and report["first_bad_position"] == MIDDLE
 
 
+@pytest.mark.processes
 def test_a_realistic_edit_is_detected(sqlite_store: tuple[str, Path]) -> None:
     """Someone quietly improves a reading's value, keeping the JSON valid and the application happy."""
     url, path = sqlite_store
@@ -225,6 +227,7 @@ def test_a_realistic_edit_is_detected(sqlite_store: tuple[str, Path]) -> None:
 
 
 @pytest.mark.parametrize("case", ["change-middle", "delete-last", "swap-middle-pair"])
+@pytest.mark.processes
 def test_verify_names_the_position_in_a_real_process(sqlite_store: tuple[str, Path], case: str) -> None:
     url, path = sqlite_store
     tamper, position = TAMPERING[case]
@@ -349,6 +352,7 @@ def test_tampered_postgres_store_fails_verify(pg_store: str, how: str, which: st
 
 
 @pytest.mark.postgres
+@pytest.mark.processes
 def test_postgres_verify_in_a_real_process(pg_store: str) -> None:
     positions = pg_positions(pg_store)
     middle = positions[len(positions) // 2]
