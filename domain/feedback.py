@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from eventsourcing.domain import event
 
-from domain import commands as c
 from domain.audit import Audit
 from domain.base import DomainError, LedgerAggregate
+
+if TYPE_CHECKING:  # the commands import pydantic, which the show commands' short road never needs
+    from domain import commands as c
 
 
 class Feedback(LedgerAggregate):
