@@ -35,7 +35,7 @@ def srm(observed: list[int], weights: list[float]) -> dict[str, Any]:
 def n_per_arm(mde: float, control_mean: float, var_c: float, var_t: float, alpha: float, power: float) -> int | None:
 
     delta = mde * abs(control_mean)
-    if delta == 0 or var_c + var_t <= 0:
+    if delta * delta == 0 or var_c + var_t <= 0:  # a difference so small its square underflows: no answer
         return None
     z = norm_ppf(1 - alpha / 2) + norm_ppf(power)
     needed = z * z * (var_c + var_t) / (delta * delta)
