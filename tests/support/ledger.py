@@ -1,0 +1,51 @@
+"""Commands through a ledger as the tests write them (dicts, as JSON Lines hold them), and the checks
+every handler test makes: all accepted, or one rejected with its reason and nothing written."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from domain.commands import parse_command
+from domain.service.batch import BatchResult
+from domain.service.ledger import Ledger
+
+Line = dict[str, Any]
+AT = "2026-01-05T09:00:00Z"
+"""When a test's preamble happens; ``LATER``: when the command under test does (a day on)."""
+LATER = "2026-01-06T09:00:00Z"
+
+
+def later(type_: str, **fields: Any) -> Line:
+    """A command line of the test's step, dated ``LATER``."""
+    return {"type": type_, "at": LATER, **fields}
+
+
+def execute(ledger: Ledger, lines: Iterable[Line]) -> BatchResult:
+    """One batch, each line parsed as import parses it."""
+    return ledger.execute([parse_command(json.dumps(line)) for line in lines])
+
+
+def accept(ledger: Ledger, *lines: Line) -> BatchResult:
+    """One batch whose every command must be accepted."""
+    result = execute(ledger, lines)
+    assert result.rejected == [] and result.forbidden == [], result
+    assert result.accepted == list(range(len(lines))), result
+    return result
+
+
+def stored_events(ledger: Ledger) -> int:
+    return ledger.store.max_notification_id() or 0
+
+
+def reject(ledger: Ledger, line: Line, *fragments: str) -> str:
+    """One command alone: it must be rejected with a reason holding every fragment, and write nothing."""
+    before = stored_events(ledger)
+    result = execute(ledger, [line])
+    assert (result.accepted, result.events, [i for i, _ in result.rejected]) == ([], 0, [0]), result
+    reason = result.rejected[0][1]
+    for fragment in fragments:
+        assert fragment in reason, f"{fragment!r} not in {reason!r}"
+    assert stored_events(ledger) == before
+    return reason

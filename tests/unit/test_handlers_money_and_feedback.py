@@ -1,0 +1,58 @@
+"""Handlers of ``domain.handlers.money_and_feedback`` through the ledger on the in-memory store: ledger
+entries, client feedback (recorded once per ``feedback_id``, its text sealed) and its resolution."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from domain.economics import LedgerEntry
+from domain.feedback import Feedback
+from domain.service.ledger import Ledger
+from tests.support.ledger import AT, LATER, accept, execute, reject
+from tests.support.scenario import Scenario
+
+
+def feedback(feedback_id: str = "f1", **fields: Any) -> dict[str, Any]:
+    return {"type": "RecordFeedback", "feedback_id": feedback_id, "client": "diner", "kind": "complaint",
+            "channel": "app", "text": "Cold soup", "occurred_at": "2026-01-05T20:00:00+01:00", **fields}
+
+
+class TestPostLedgerEntry:
+    def test_posts_an_entry_for_a_team(self, ledger: Ledger) -> None:
+        accept(ledger, *Scenario(at=AT).team("kitchen"),
+               {"type": "PostLedgerEntry", "id": "e1", "team": "kitchen", "period": "2026-01", "kind": "cost",
+                "amount": 250, "description": "flour", "at": LATER})
+        entry = ledger.state(LedgerEntry, "e1")
+        assert entry is not None and (entry.team, entry.kind, entry.amount, entry.description) == (
+            "kitchen", "cost", 250.0, "flour")
+
+    def test_the_team_must_exist(self, ledger: Ledger) -> None:
+        reject(ledger, {"type": "PostLedgerEntry", "team": "ghost", "period": "2026-01", "kind": "revenue",
+                        "amount": 1, "at": AT}, "unknown team 'ghost'")
+
+
+class TestFeedback:
+    def test_recorded_when_it_occurred_with_its_text_sealed(self, ledger: Ledger) -> None:
+        accept(ledger, feedback(rating=2, team="kitchen"))
+        found = ledger.state(Feedback, "f1")
+        assert found is not None and (found.text, found.rating, found.team) == ("Cold soup", 2.0, "kitchen")
+        (event,) = ledger.history(Feedback, "f1")
+        assert event.audit.at == datetime(2026, 1, 5, 19, 0, tzinfo=UTC)
+        assert event.text.startswith("enc:v1:client:diner:")  # stored sealed under the client's key
+
+    def test_the_same_feedback_id_is_recorded_once(self, ledger: Ledger) -> None:
+        first = execute(ledger, [feedback(), feedback(text="Again")])
+        assert (first.accepted, first.skipped, first.events) == ([0], [1], 1)
+        again = execute(ledger, [feedback(id="line-9")])
+        assert (again.accepted, again.skipped, again.events) == ([], [0], 0)
+
+    def test_resolved_once(self, ledger: Ledger) -> None:
+        accept(ledger, feedback(),
+               {"type": "ResolveFeedback", "feedback_id": "f1", "resolution": "refunded", "at": LATER})
+        found = ledger.state(Feedback, "f1")
+        assert found is not None and found.resolution == "refunded"
+        reject(ledger, {"type": "ResolveFeedback", "feedback_id": "f1", "resolution": "again", "at": LATER},
+               "feedback f1 is already resolved")
+        reject(ledger, {"type": "ResolveFeedback", "feedback_id": "ghost", "resolution": "r", "at": LATER},
+               "unknown feedback 'ghost'")
