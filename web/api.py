@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from domain import commands as c
 from domain.json_input import decode_json
-from domain.service.ledger import Acting
+from domain.service import acting
 from domain.service.tokens import Principal
 from projections import queries
 from projections.retro import retrospective
@@ -74,8 +74,7 @@ async def post_feedback(request: Request, principal: Ingester) -> Response:
     server = server_of(request)
 
     def record() -> Any:
-        outcome = server.ledger.record_feedback(
-            [(message, f"api:{message.feedback_id}")], None, Acting(principal.person, "api"))
+        outcome = acting.post_feedback(server.ledger, principal, message, "api")
         server.views.note_written(outcome.position)
         return outcome
 

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from domain import commands as c
 from domain.facts import CrossIndex, UnitOfWorkFacts
 from domain.policy import Decision, Refused, may
-from domain.service.batch import Acting
+from domain.service.batch import Acting, FeedbackOutcome
 from domain.service.ledger import Ledger
 from domain.service.tokens import Principal
 from domain.service.unit_of_work import UnitOfWork
@@ -128,3 +128,10 @@ def decide(ledger: Ledger, principal: Principal, command: c.Command, index: Cros
         return Refused(refusal, f"token scope {principal.scope!r} does not allow this")
     return may(UnitOfWorkFacts(UnitOfWork(ledger.repository), index), principal.person, command)
 
+
+
+def post_feedback(ledger: Ledger, principal: Principal, message: c.FeedbackMessage, channel: str) -> FeedbackOutcome:
+    """One feedback message posted by ``principal`` (any scope the entrypoint let through may post it),
+    recorded once by its ``feedback_id``, as theirs and through ``channel``."""
+    return ledger.record_feedback([(message, f"{channel}:{message.feedback_id}")], None,
+                                  Acting(principal.person, channel))

@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 from eventsourcing.persistence import IntegrityError, OperationalError
 
-from domain.commands import parse_command
-from domain.service.acting import run_commands
+from domain.commands import FeedbackMessage, parse_command
+from domain.feedback import Feedback
+from domain.service.acting import post_feedback, run_commands
 from domain.service.answers import MISS, AnswerCache
 from domain.service.forget import NotCouncil, UnknownSubject, forget_as
 from domain.service.ledger import Ledger
@@ -191,3 +192,17 @@ def test_a_token_authenticates_until_it_is_revoked(ledger: Ledger) -> None:
     revoke_token(ledger, issued.token_id)
     with pytest.raises(AuthenticationFailed, match="revoked"):
         authenticate(ledger, issued.token)
+
+
+def test_feedback_posted_by_a_person_is_recorded_once_as_theirs(ledger: Ledger) -> None:
+    assert not ledger.execute([parse_command(json.dumps(
+        {"type": "IdentifyClient", "client": "diner", "name": "Diner", "kind": "external"}))]).rejected
+    message = FeedbackMessage.model_validate({"feedback_id": "f-1", "client": "diner", "kind": "complaint",
+                                              "channel": "email", "text": "cold soup",
+                                              "occurred_at": "2026-01-05T12:00:00Z"})
+    ingester = Principal("dan", "ingest", "t3")
+    first = post_feedback(ledger, ingester, message, "api")
+    again = post_feedback(ledger, ingester, message, "api")
+    assert (first.recorded, first.duplicates, again.recorded, again.duplicates) == (1, 0, 0, 1)
+    (recorded,) = ledger.history(Feedback, "f-1")
+    assert (recorded.audit.actor, recorded.audit.channel) == ("dan", "api")
