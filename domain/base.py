@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate
+from eventsourcing.utils import resolve_topic
 
 from domain.audit import Audit
 
@@ -38,6 +39,24 @@ def key_id(kind: str, key: str) -> UUID:
     return UUID(int=int.from_bytes(digest[:16]) & _UUID5_KEEP | _UUID5_SET)
 
 
+class PersonalFields:
+    """An aggregate's personal attributes, derived from the command that creates it (its fields marked
+    ``domain.commands.fields.Personal``; the command named by topic). Read on first use, so importing an
+    aggregate never imports the commands and pydantic (the show commands' short road reads aggregates'
+    topics only)."""
+
+    def __init__(self, command_topic: str) -> None:
+        self.command_topic = command_topic
+        self.fields: tuple[str, ...] | None = None
+
+    def __get__(self, instance: object, owner: type | None = None) -> tuple[str, ...]:
+        if self.fields is None:
+            from domain.commands.fields import personal_fields
+
+            self.fields = tuple(personal_fields(resolve_topic(self.command_topic)))
+        return self.fields
+
+
 class LedgerAggregate(Aggregate):
     """An aggregate whose events all carry an Audit and whose business time only moves forward.
 
@@ -48,7 +67,9 @@ class LedgerAggregate(Aggregate):
 
     KIND = "aggregate"
     PERSONAL_FIELDS: ClassVar[tuple[str, ...]] = ()
-    """Attributes holding sealed personal text (``domain.personal_data``), opened by ``Ledger.state``."""
+    """Attributes holding sealed personal text (``domain.personal_data``), opened by ``Ledger.state`` and the
+    projector: ``PersonalFields("domain.commands.clients:IdentifyClient")``, the fields marked ``Personal`` on
+    the command that creates the aggregate, whose names the aggregate keeps."""
     first_at: datetime
     last_at: datetime
 

@@ -7,14 +7,14 @@ from typing import Any
 from eventsourcing.domain import event
 
 from domain.audit import Audit
-from domain.base import DomainError, LedgerAggregate
+from domain.base import DomainError, LedgerAggregate, PersonalFields
 
 
 class Client(LedgerAggregate):
     """An external client, an internal customer, or a partner who only passes value on."""
 
     KIND = "client"
-    PERSONAL_FIELDS = ("name", "description")
+    PERSONAL_FIELDS = PersonalFields("domain.commands.clients:IdentifyClient")
 
     @event("Identified")
     def __init__(self, key: str, name: str, kind: str, description: str, audit: Audit) -> None:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from eventsourcing.domain import event
 
 from domain.audit import Audit
-from domain.base import DomainError, LedgerAggregate
+from domain.base import DomainError, LedgerAggregate, PersonalFields
 
 if TYPE_CHECKING:  # the commands import pydantic, which the show commands' short road never needs
     from domain import commands as c
@@ -18,7 +18,7 @@ class Feedback(LedgerAggregate):
     """One piece of feedback, keyed by its ``feedback_id`` so a re-sent message names the same aggregate."""
 
     KIND = "feedback"
-    PERSONAL_FIELDS = ("text",)
+    PERSONAL_FIELDS = PersonalFields("domain.commands.money_and_feedback:FeedbackFields")
 
     @event("Recorded")
     def __init__(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from eventsourcing.domain import event
 
 from domain.audit import Audit
-from domain.base import DomainError, LedgerAggregate
+from domain.base import DomainError, LedgerAggregate, PersonalFields
 
 
 class Person(LedgerAggregate):
@@ -16,7 +16,7 @@ class Person(LedgerAggregate):
     """
 
     KIND = "person"
-    PERSONAL_FIELDS = ("name", "email")
+    PERSONAL_FIELDS = PersonalFields("domain.commands.people:RegisterPerson")
 
     @event("Registered")
     def __init__(self, key: str, name: str, email: str | None, audit: Audit) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from eventsourcing.domain import DomainEvent
+from eventsourcing.domain import AggregateCreated, DomainEvent
 from eventsourcing.utils import TopicError, get_topic, resolve_topic
 
 
@@ -28,6 +28,15 @@ def event_class(aggregate: type, name: str) -> type[DomainEvent]:
 def event_topic(aggregate: type, name: str) -> str:
     """The topic events of ``aggregate``'s ``name`` class are stored under today."""
     return get_topic(event_class(aggregate, name))
+
+
+def sealed_fields(event: type) -> tuple[str, ...]:
+    """The fields of ``event`` holding sealed personal text: its aggregate's ``PERSONAL_FIELDS`` (derived from
+    the ``Personal`` command fields), which are given at creation, so carried by the creation event."""
+    if not issubclass(event, AggregateCreated):
+        return ()
+    aggregate = resolve_topic(f"{event.__module__}:{event.__qualname__.rpartition('.')[0]}")
+    return tuple(getattr(aggregate, "PERSONAL_FIELDS", ()))
 
 
 @cache

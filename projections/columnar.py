@@ -10,13 +10,16 @@ adding its ``COLUMNAR`` entry. A topic's SQL reads every stored topic that resol
 from __future__ import annotations
 
 import json
+from functools import cache
 from typing import Any
+
+from eventsourcing.utils import resolve_topic
 
 from domain.audit import TRUSTED_CHANNEL
 from domain.experiment import Experiment
 from domain.feedback import Feedback
 from domain.metric import Reading
-from domain.topics import event_topic
+from domain.topics import event_topic, sealed_fields
 
 
 def utc_sql(expression: str) -> str:
@@ -64,11 +67,12 @@ EVENT_LOG_SQL_FIRST_EVENTS = _EVENT_LOG_SELECT.replace("@KEY@", "e.s.key").repla
 """The same for a page of first events only (no keys to look up)."""
 
 
-def _columnar(table: str, topic: str, shape: dict[str, Any], columns: str, *, key_from_log: bool = False) -> str:
-    """One topic's rows of a page by SQL: ``s`` is the parsed state, ``l`` its ``event_log`` row."""
+def _columnar(table: str, topic: str, shape: dict[str, Any], columns: str, *, key_from_log: bool = False
+              ) -> tuple[str, str]:
+    """(table, the SQL of one topic's rows of a page): ``s`` is the parsed state, ``l`` its ``event_log`` row."""
     log_join = " JOIN event_log l ON l.position = p.position AND l.position BETWEEN $first AND $last" \
         if key_from_log else ""
-    return (f"INSERT INTO {table} SELECT p.position, {AT}, {columns} FROM (SELECT position,"
+    return table, (f"INSERT INTO {table} SELECT p.position, {AT}, {columns} FROM (SELECT position,"
             f" from_json(state, '{_shape({**shape, 'audit': AUDIT_SHAPE})}') AS s FROM page"
             f" WHERE topic IN (SELECT topic FROM page_topics WHERE class_topic = '{topic}')) p{log_join}")
 
@@ -77,7 +81,7 @@ READING_RECORDED = event_topic(Reading, "Recorded")
 FEEDBACK_RECORDED = event_topic(Feedback, "Recorded")
 OBSERVATION_RECORDED = event_topic(Experiment, "ObservationRecorded")
 FEEDBACK_RESOLVED = event_topic(Feedback, "Resolved")
-COLUMNAR: dict[str, str] = {
+_TABLE_SQL: dict[str, tuple[str, str]] = {
     READING_RECORDED: _columnar(
         "readings", READING_RECORDED,
         {"key": "VARCHAR", "metric": "VARCHAR", "value": "DOUBLE"}, "s.key, s.metric, s.value"),
@@ -95,8 +99,12 @@ COLUMNAR: dict[str, str] = {
         "feedback_resolutions", FEEDBACK_RESOLVED,
         {"resolution": "VARCHAR"}, "l.key, s.resolution, s.audit._data_.actor", key_from_log=True),
 }
+COLUMNAR: dict[str, str] = {topic: sql for topic, (_, sql) in _TABLE_SQL.items()}
 """Event class topic -> the SQL that appends its rows of a page; these topics skip the Python handlers."""
-SEALED_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
-    FEEDBACK_RECORDED: (("feedback", "text"),),
-}
-"""(table, column) of personal text that SQL copies sealed; the runner opens it, as ``Projector.reveal`` does."""
+@cache
+def sealed_columns() -> dict[str, tuple[tuple[str, str], ...]]:
+    """Topic -> (table, column) of personal text that SQL copies sealed (the event's ``sealed_fields``, in the
+    column of the same name); the runner opens it, as ``Projector.reveal`` does. Asked when a page is
+    projected, not at import: the personal fields come from the commands (pydantic)."""
+    return {topic: tuple((table, field) for field in sealed_fields(resolve_topic(topic)))
+            for topic, (table, _) in _TABLE_SQL.items() if sealed_fields(resolve_topic(topic))}

@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
+from eventsourcing.utils import resolve_topic
 
 from domain.audit import channel_of
 from domain.client import Client
@@ -38,7 +39,7 @@ from domain.stores.port import NotificationRow
 from domain.strategy import StrategyCanvas
 from domain.team import Team
 from domain.tokens import Token
-from domain.topics import class_topic, event_topic
+from domain.topics import class_topic, event_topic, sealed_fields
 
 Row = tuple[Any, ...]
 State = dict[str, Any]
@@ -138,7 +139,7 @@ class Projector:
             event_topic(Erasure, "SubjectForgotten"): self._forgotten,
         }
         """Event class topic -> the method that projects it."""
-        self._dispatch: dict[str, Callable[[int, State, int], None] | None] = {}
+        self._dispatch: dict[str, tuple[Callable[[int, State, int], None] | None, tuple[str, ...]]] = {}
 
     def project(self, notifications: list[NotificationRow], *, event_log: bool = True) -> None:
         """Rows for (position, originator id hex, version, topic, state) tuples in store order.
@@ -166,17 +167,23 @@ class Projector:
                     utc_text(state["timestamp"]), audit["actor"], audit["reason"], audit["correlation"],
                     channel_of(audit.get("channel"), audit["correlation"]),
                 ))
-            handler = self._handler(topic)
+            handler, sealed = self._handler(topic)
+            for name in sealed:
+                state[name] = self.reveal(state[name])
             if handler is not None:
                 handler(position, state, version)
 
-    def _handler(self, stored_topic: str) -> Callable[[int, State, int], None] | None:
-        """The method for a stored topic, through the class it resolves to (remembered per topic)."""
+    def _handler(self, stored_topic: str) -> tuple[Callable[[int, State, int], None] | None, tuple[str, ...]]:
+        """The method for a stored topic, through the class it resolves to, and the fields it holds sealed
+        (``domain.topics.sealed_fields``: opened before the method runs); remembered per topic."""
         try:
             return self._dispatch[stored_topic]
         except KeyError:
-            handler = self._dispatch[stored_topic] = self.handlers.get(class_topic(stored_topic) or stored_topic)
-            return handler
+            topic = class_topic(stored_topic)
+            handler = self.handlers.get(topic or stored_topic)
+            sealed = sealed_fields(resolve_topic(topic)) if topic and handler else ()
+            found = self._dispatch[stored_topic] = (handler, sealed)
+            return found
 
     def _prefetch(self, batch: list[NotificationRow]) -> None:
         """Load keys and promise terms of aggregates created in earlier batches."""
@@ -185,7 +192,7 @@ class Projector:
         if missing_keys:
             self.keys.update(self.load_keys(missing_keys))
         missing_promises = [
-            oid for oid, topic in later.items() if self._handler(topic) == self._promise and oid not in self.promises
+            oid for oid, topic in later.items() if self._handler(topic)[0] == self._promise and oid not in self.promises
         ]
         if missing_promises:
             self.promises.update(self.load_promises(missing_promises))
@@ -194,7 +201,7 @@ class Projector:
 
     def _client(self, pos: int, s: State, _: int) -> None:
         self.rows["clients"].append(
-            (pos, s["_at"], s["key"], self.reveal(s["name"]), s["kind"], self.reveal(s["description"])))
+            (pos, s["_at"], s["key"], s["name"], s["kind"], s["description"]))
 
     def _pain(self, pos: int, s: State, _: int) -> None:
         self.rows["pains"].append(
@@ -282,7 +289,7 @@ class Projector:
 
     def _feedback(self, pos: int, s: State, _: int) -> None:
         self.rows["feedback"].append((
-            pos, s["_at"], s["key"], s["client"], s["kind"], s["channel"], self.reveal(s["text"]), s["rating"],
+            pos, s["_at"], s["key"], s["client"], s["kind"], s["channel"], s["text"], s["rating"],
             s["team"], s["promise"], utc_text(s["occurred_at"]), s["_audit"]["correlation"],
         ))
 

@@ -24,7 +24,7 @@ from domain.personal_data import PREFIX, Revealer
 from domain.stores.port import LedgerStore
 from domain.topics import class_topic
 from projections import binding, derived
-from projections.columnar import COLUMNAR, EVENT_LOG_SQL, EVENT_LOG_SQL_FIRST_EVENTS, SEALED_COLUMNS
+from projections.columnar import COLUMNAR, EVENT_LOG_SQL, EVENT_LOG_SQL_FIRST_EVENTS, sealed_columns
 from projections.forgetting import catch_up_forgetting
 from projections.projector import Projector, State, topic_names
 from projections.tables import FACTS
@@ -145,7 +145,7 @@ class ProjectionRunner:
             for topic in set(classes.values()) & COLUMNAR.keys():
                 sql = COLUMNAR[topic]
                 self.con.execute(sql, {"first": first, "last": last} if "$first" in sql else None)
-                for table, column in SEALED_COLUMNS.get(topic, ()):
+                for table, column in sealed_columns().get(topic, ()):
                     self._reveal(table, column, first, last)
         finally:
             self.con.unregister("page")

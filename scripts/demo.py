@@ -84,12 +84,13 @@ def scrub_input(path: Path, subject: str) -> None:
     """Erasure covers the source files too: the demo's own input file keeps no text of the forgotten
     subject (its lines stay, so a re-run still skips them by id)."""
     from domain import commands as c
-    from domain.handlers.subjects import PERSONAL_FIELDS, SUBJECTS
     from domain.personal_data import FORGOTTEN
 
     lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
     for line in lines:
-        command = getattr(c, line["type"], None)
-        if command in SUBJECTS and SUBJECTS[command](c.COMMAND_ADAPTER.validate_python(line)) == subject:
-            line.update({name: FORGOTTEN for name in PERSONAL_FIELDS[command] if line.get(name) is not None})
+        personal = c.personal_fields(getattr(c, line["type"]))
+        if personal:
+            command = c.COMMAND_ADAPTER.validate_python(line)
+            line.update({name: FORGOTTEN for name, mark in personal.items()
+                         if mark.subject_of(command) == subject and line.get(name) is not None})
     path.write_text("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines), encoding="utf-8")

@@ -3,26 +3,20 @@
 Every command is a pydantic model so bad input is rejected at the edge with the
 field and the reason, before anything touches the event store.  The ``type``
 field selects the model (a discriminated union), exactly as in the JSONL format
-of BRIEF §4.  The models live by step in this package's modules; this module joins them.
+of BRIEF §4.  The models live by step in this package's modules, mirrored by name by
+``domain.handlers``; the union is every command a handler registered (``domain.registry``),
+built on first use: the handler modules import the models, so it cannot be built at import.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Union
+from functools import cache
+from typing import TYPE_CHECKING, Annotated, Any, Union
 
 from pydantic import Field, TypeAdapter, ValidationError
 
-from domain.commands.experiments import (  # noqa: F401 - the package's public names
-    ConcludeExperiment,
-    ExperimentPrior,
-    ProposeExperiment,
-    RecordArmSummary,
-    RecordErrorReview,
-    RecordObservation,
-    RecordProcessChange,
-    StartExperiment,
-    Sum,
-)
+from domain.commands.clients import *  # noqa: F403 - each step module's models are public names
+from domain.commands.experiments import *  # noqa: F403 - each step module's models are public names
 from domain.commands.fields import (  # noqa: F401 - the package's public names
     MAX_MAGNITUDE,
     ClientKind,
@@ -37,115 +31,65 @@ from domain.commands.fields import (  # noqa: F401 - the package's public names
     Number,
     OptionalText,
     Period,
+    Personal,
     Rating,
     RewardVariant,
     Share,
     SplitKey,
     Text,
     UtcTime,
+    personal_fields,
 )
-from domain.commands.money_and_feedback import (  # noqa: F401 - the package's public names
-    ChooseRewardScheme,
-    FeedbackFields,
-    FeedbackMessage,
-    PostLedgerEntry,
-    RecordFeedback,
-    ResolveFeedback,
-)
-from domain.commands.promises import (  # noqa: F401 - the package's public names
-    AcceptAmendment,
-    AddMember,
-    AgreePromise,
-    AmendPromise,
-    AppointCouncil,
-    CounterPropose,
-    DefineMetric,
-    DismissCouncil,
-    FormTeam,
-    GrantAuthority,
-    PromiseChanges,
-    ProposeAmendment,
-    ProposePromise,
-    RecordReading,
-    RegisterPerson,
-    RemoveMember,
-    RepresentClient,
-    RetirePromise,
-    RevokeAuthority,
-    SetCommunicationRules,
-)
-from domain.commands.strategy import (
-    ChooseUniqueFactor,
-    DefineValueProposition,
-    DrawStrategyCanvas,
-    IdentifyClient,
-    RecordPain,
-    ScoreOffering,
-)
+from domain.commands.money_and_feedback import *  # noqa: F403 - each step module's models are public names
+from domain.commands.people import *  # noqa: F403 - each step module's models are public names
+from domain.commands.promises import *  # noqa: F403 - each step module's models are public names
+from domain.commands.teams import *  # noqa: F403 - each step module's models are public names
 from domain.json_input import decode_json
 
-AnyCommand = Annotated[
-    Union[  # noqa: UP007 - a discriminated union needs the Union form
-        IdentifyClient,
-        RecordPain,
-        DefineValueProposition,
-        DrawStrategyCanvas,
-        ScoreOffering,
-        ChooseUniqueFactor,
-        FormTeam,
-        AddMember,
-        RemoveMember,
-        SetCommunicationRules,
-        GrantAuthority,
-        RevokeAuthority,
-        DefineMetric,
-        ProposePromise,
-        CounterPropose,
-        AgreePromise,
-        AmendPromise,
-        ProposeAmendment,
-        AcceptAmendment,
-        RetirePromise,
-        RecordReading,
-        RecordFeedback,
-        ResolveFeedback,
-        PostLedgerEntry,
-        ChooseRewardScheme,
-        ProposeExperiment,
-        StartExperiment,
-        RecordObservation,
-        RecordArmSummary,
-        ConcludeExperiment,
-        RecordErrorReview,
-        RecordProcessChange,
-        RegisterPerson,
-        AppointCouncil,
-        DismissCouncil,
-        RepresentClient,
-    ],
-    Field(discriminator="type"),
-]
+if TYPE_CHECKING:
+    AnyCommand = Command
+    COMMAND_ADAPTER: TypeAdapter[Command]
+    COMMAND_TYPES: tuple[str, ...]
 
-COMMAND_ADAPTER: TypeAdapter[AnyCommand] = TypeAdapter(AnyCommand)
-COMMAND_TYPES: tuple[str, ...] = tuple(
-    model.model_fields["type"].annotation.__args__[0]  # type: ignore[union-attr]
-    for model in AnyCommand.__origin__.__args__  # type: ignore[attr-defined]
-)
+
+@cache
+def _union() -> tuple[Any, TypeAdapter[Any], tuple[str, ...]]:
+    """(AnyCommand, its adapter, its type names), from every registered command."""
+    import domain.handlers  # every handler module registers its command
+    from domain.registry import REGISTRY
+
+    if not hasattr(domain.handlers, "HANDLERS"):
+        raise ImportError("the command union was asked for while the handlers were still registering: "
+                          "use domain.commands.COMMAND_ADAPTER inside a function, not at import")
+    models = tuple(REGISTRY)
+    union = Annotated[Union[models], Field(discriminator="type")]  # type: ignore[valid-type]  # noqa: UP007
+    types = tuple(model.model_fields["type"].annotation.__args__[0] for model in models)  # type: ignore[union-attr]
+    return union, TypeAdapter(union), types
+
+
+def __getattr__(name: str) -> Any:
+    """``AnyCommand``, ``COMMAND_ADAPTER`` and ``COMMAND_TYPES``, built on first use (see the docstring)."""
+    union, adapter, types = _union()
+    found = {"AnyCommand": union, "COMMAND_ADAPTER": adapter, "COMMAND_TYPES": types}
+    if name not in found:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return found[name]
 
 
 def describe_errors(error: ValidationError) -> str:
     """One readable line naming each bad field and why."""
+    command_types = _union()[2]
     parts = []
     for item in error.errors(include_url=False):
         loc = list(item["loc"])
-        if loc and loc[0] in COMMAND_TYPES:
+        if loc and loc[0] in command_types:
             loc = loc[1:]  # the tag is already known from the line itself
         where = ".".join(str(p) for p in loc).encode("unicode_escape").decode("ascii") or "line"
         parts.append(f"{where}: {item['msg']}")
     return "; ".join(parts)
 
 
-def parse_command(raw: str | bytes) -> AnyCommand:
+def parse_command(raw: str | bytes) -> Command:
     """Validate one JSON document as a command (raises ValidationError): the shared decoding of
     ``domain.json_input.decode_json`` (1 MiB cap, no repeated keys), then the command's model."""
-    return decode_json(raw, COMMAND_ADAPTER.validate_json)
+    return decode_json(raw, _union()[1].validate_json)  # type: ignore[no-any-return]

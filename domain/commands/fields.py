@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -23,6 +25,7 @@ from pydantic import (
 )
 
 from domain.business_time import BUSINESS_TIME_MAX, BUSINESS_TIME_MIN, business_time
+from domain.personal_data import client_subject, person_subject
 
 MAX_MAGNITUDE = 1e15
 """Every number's absolute value is at most 10^15 (a quadrillion): sums and means of a store's
@@ -110,3 +113,29 @@ class Command(BaseModel):
     at: UtcTime | None = None
     actor: Key | None = None
     reason: OptionalText | None = None
+
+
+_SUBJECT_KEYS = {"client": client_subject, "person": person_subject}
+
+
+@dataclass(frozen=True)
+class Personal:
+    """Marks a command field as personal data (BRIEF §7), the one place it is declared:
+    ``name: Annotated[Text, Personal("client")]``. The field is sealed under its data subject's key
+    before it enters an event - the subject named by the command's field of that kind (``client``
+    or ``person``) - and everything else is derived from the mark (``domain.registry``): which keys
+    a batch fetches, the aggregates' reveal lists (an aggregate keeps the field's name), the columns
+    the views open."""
+
+    subject: Literal["client", "person"]
+
+    def subject_of(self, command: Any) -> str:
+        """The data subject (``client:KEY``) whose key seals this field of ``command``."""
+        return _SUBJECT_KEYS[self.subject](getattr(command, self.subject))
+
+
+@cache
+def personal_fields(model: type[BaseModel]) -> dict[str, Personal]:
+    """The fields of ``model`` marked ``Personal``, in field order."""
+    return {name: mark for name, info in model.model_fields.items() for mark in info.metadata
+            if isinstance(mark, Personal)}

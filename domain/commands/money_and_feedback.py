@@ -1,4 +1,4 @@
-"""Client feedback and steps 7-8: ledger entries and reward schemes."""
+"""Client feedback and step 7's ledger entries (handled in ``domain.handlers.money_and_feedback``)."""
 
 from __future__ import annotations
 
@@ -14,10 +14,8 @@ from domain.commands.fields import (
     LedgerPeriod,
     Number,
     OptionalText,
+    Personal,
     Rating,
-    RewardVariant,
-    Share,
-    SplitKey,
     Text,
     UtcTime,
 )
@@ -34,7 +32,7 @@ class FeedbackFields(BaseModel):
     client: Key
     kind: FeedbackKind
     channel: Key
-    text: OptionalText
+    text: Annotated[OptionalText, Personal("client")]  # feedback text belongs to its client
     rating: Rating | None = None
     team: Key | None = None
     promise: Key | None = None
@@ -55,7 +53,7 @@ class ResolveFeedback(Command):
     resolution: Text
 
 
-# Step 7 and 8: economics and reward --------------------------------------------------
+# Step 7: economics ------------------------------------------------------------------
 
 
 class PostLedgerEntry(Command):
@@ -65,16 +63,3 @@ class PostLedgerEntry(Command):
     kind: LedgerKind
     amount: Annotated[Number, Field(ge=0)]
     description: OptionalText = ""
-
-
-class ChooseRewardScheme(Command):
-    type: Literal["ChooseRewardScheme"]
-    team: Key
-    variant: RewardVariant = "team_net_profit_share"
-    share: Share = 0.20
-    carry_forward_losses: bool = False
-    team_weight: Share = 1.0
-    split: SplitKey = "equal"
-    base_pay: dict[Key, Annotated[Number, Field(ge=0)]] = {}
-    hours: dict[Key, Annotated[Number, Field(ge=0)]] = {}
-    cadence: Literal["month"] = "month"

@@ -1,62 +1,12 @@
-"""Steps 5-6 and BRIEF §5: teams, authority, metrics, promises, people and roles."""
+"""Steps 5-6: promises, negotiated, agreed, amended and retired (handled in ``domain.handlers.promises``)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from domain.commands.fields import Command, Direction, Key, Number, Period, Text, UtcTime, clean_key
-
-# Step 5 and 6: teams, authority, promises ---------------------------------------------
-
-
-class FormTeam(Command):
-    type: Literal["FormTeam"]
-    team: Key
-    name: Text
-
-
-class AddMember(Command):
-    type: Literal["AddMember"]
-    team: Key
-    person: Key
-    role: Key
-    lead: bool = False
-
-
-class RemoveMember(Command):
-    type: Literal["RemoveMember"]
-    team: Key
-    person: Key
-
-
-class SetCommunicationRules(Command):
-    type: Literal["SetCommunicationRules"]
-    team: Key
-    rules: list[Text] = Field(min_length=1)
-
-
-class GrantAuthority(Command):
-    type: Literal["GrantAuthority"]
-    team: Key
-    authority: Key
-    description: Text
-
-
-class RevokeAuthority(Command):
-    type: Literal["RevokeAuthority"]
-    team: Key
-    authority: Key
-    reason: Text  # revoking authority always says why
-
-
-class DefineMetric(Command):
-    type: Literal["DefineMetric"]
-    metric: Key
-    name: Text
-    unit: Key
-    direction: Direction
+from domain.commands.fields import Command, Key, Number, Period, Text
 
 
 class PromiseChanges(BaseModel):
@@ -127,37 +77,3 @@ class RetirePromise(Command):
     type: Literal["RetirePromise"]
     promise: Key
     reason: Text
-
-
-class RecordReading(Command):
-    type: Literal["RecordReading"]
-    metric: Key
-    value: Number
-    at: UtcTime  # a reading always says when it was taken
-
-
-# People and roles (BRIEF §5) ---------------------------------------------------------
-
-
-class RegisterPerson(Command):
-    type: Literal["RegisterPerson"]
-    person: Key
-    name: Text
-    email: Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=3, max_length=320,
-                                            pattern=r"^[^@\s]+@[^@\s]+$"), AfterValidator(clean_key)] | None = None
-
-
-class AppointCouncil(Command):
-    type: Literal["AppointCouncil"]
-    person: Key
-
-
-class DismissCouncil(Command):
-    type: Literal["DismissCouncil"]
-    person: Key
-
-
-class RepresentClient(Command):
-    type: Literal["RepresentClient"]
-    client: Key
-    person: Key

@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
-from domain import commands as c
 from domain.audit import Audit
+from domain.commands.experiments import (
+    ConcludeExperiment,
+    ProposeExperiment,
+    RecordArmSummary,
+    RecordErrorReview,
+    RecordObservation,
+    RecordProcessChange,
+    StartExperiment,
+)
 from domain.experiment import ErrorReview, Experiment, ProcessChange
 from domain.metric import Metric
+from domain.policy import EXPERIMENT_TEAM, TEAM_CONCERNED
 from domain.promise import Promise
+from domain.registry import handles
 from domain.service.unit_of_work import UnitOfWork
 from domain.team import Team
 
 
-def propose_experiment(uow: UnitOfWork, cmd: c.ProposeExperiment, audit: Audit) -> None:
+@handles(ProposeExperiment, rule=TEAM_CONCERNED)
+def propose_experiment(uow: UnitOfWork, cmd: ProposeExperiment, audit: Audit) -> None:
     uow.require_absent(Experiment, cmd.experiment)
     uow.refer(Team, cmd.team)
     uow.refer(Metric, cmd.metric)
@@ -25,7 +36,8 @@ def propose_experiment(uow: UnitOfWork, cmd: c.ProposeExperiment, audit: Audit) 
     ))
 
 
-def start_experiment(uow: UnitOfWork, cmd: c.StartExperiment, audit: Audit) -> None:
+@handles(StartExperiment, rule=EXPERIMENT_TEAM)
+def start_experiment(uow: UnitOfWork, cmd: StartExperiment, audit: Audit) -> None:
     experiment = uow.require(Experiment, cmd.experiment)
     experiment.start(audit=audit)
     uow.add(experiment)
@@ -39,14 +51,16 @@ def _data_metric(uow: UnitOfWork, experiment: Experiment, metric: str | None) ->
     return metric
 
 
-def record_observation(uow: UnitOfWork, cmd: c.RecordObservation, audit: Audit) -> None:
+@handles(RecordObservation, rule=EXPERIMENT_TEAM)
+def record_observation(uow: UnitOfWork, cmd: RecordObservation, audit: Audit) -> None:
     experiment = uow.require(Experiment, cmd.experiment)
     metric = _data_metric(uow, experiment, cmd.metric)
     experiment.record_observation(cmd.arm, cmd.value, audit=audit, metric=metric, covariate=cmd.covariate)
     uow.add(experiment)
 
 
-def record_arm_summary(uow: UnitOfWork, cmd: c.RecordArmSummary, audit: Audit) -> None:
+@handles(RecordArmSummary, rule=EXPERIMENT_TEAM)
+def record_arm_summary(uow: UnitOfWork, cmd: RecordArmSummary, audit: Audit) -> None:
     experiment = uow.require(Experiment, cmd.experiment)
     metric = _data_metric(uow, experiment, cmd.metric)
     summary = cmd.model_dump(include={"n", "sum", "sum_squares", "covariate_sum", "covariate_sum_squares",
@@ -55,13 +69,15 @@ def record_arm_summary(uow: UnitOfWork, cmd: c.RecordArmSummary, audit: Audit) -
     uow.add(experiment)
 
 
-def conclude_experiment(uow: UnitOfWork, cmd: c.ConcludeExperiment, audit: Audit) -> None:
+@handles(ConcludeExperiment, rule=EXPERIMENT_TEAM)
+def conclude_experiment(uow: UnitOfWork, cmd: ConcludeExperiment, audit: Audit) -> None:
     experiment = uow.require(Experiment, cmd.experiment)
     experiment.conclude(cmd.decision, cmd.learning, audit=audit)
     uow.add(experiment)
 
 
-def record_error_review(uow: UnitOfWork, cmd: c.RecordErrorReview, audit: Audit) -> None:
+@handles(RecordErrorReview, rule=TEAM_CONCERNED)
+def record_error_review(uow: UnitOfWork, cmd: RecordErrorReview, audit: Audit) -> None:
     uow.require_absent(ErrorReview, cmd.review)
     uow.refer(Team, cmd.team)
     if cmd.promise is not None:
@@ -72,7 +88,8 @@ def record_error_review(uow: UnitOfWork, cmd: c.RecordErrorReview, audit: Audit)
     ))
 
 
-def record_process_change(uow: UnitOfWork, cmd: c.RecordProcessChange, audit: Audit) -> None:
+@handles(RecordProcessChange, rule=TEAM_CONCERNED)
+def record_process_change(uow: UnitOfWork, cmd: RecordProcessChange, audit: Audit) -> None:
     uow.require_absent(ProcessChange, cmd.change)
     uow.refer(Team, cmd.team)
     if cmd.experiment is not None:

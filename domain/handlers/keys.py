@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import uuid
 
-from domain import commands as c
+from domain.commands.fields import Command
 
 
-def new_key(cmd: c.Command) -> str:
+def new_key(cmd: Command) -> str:
     """Entities without a business key (readings, ledger entries) take the line id, or a fresh one."""
     return cmd.id or uuid.uuid4().hex

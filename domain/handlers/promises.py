@@ -4,17 +4,36 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain import commands as c
 from domain.audit import Audit
 from domain.base import DomainError, MissingAuthority
+from domain.commands.promises import (
+    AcceptAmendment,
+    AgreePromise,
+    AmendPromise,
+    CounterPropose,
+    PromiseChanges,
+    ProposeAmendment,
+    ProposePromise,
+    RetirePromise,
+)
 from domain.metric import Metric
+from domain.policy import (
+    EITHER_SIDE,
+    NEGOTIATING_SIDE,
+    NOBODY,
+    OTHER_SIDE_ACCEPTS,
+    OTHER_SIDE_AGREES,
+    PROMISOR_LEAD_OR_PROMISEE,
+    PROMISOR_MEMBER,
+)
 from domain.promise import Promise
+from domain.registry import handles
 from domain.service.unit_of_work import UnitOfWork
 from domain.sides import other, proposing_side
 from domain.team import Team
 
 
-def _check_changes(uow: UnitOfWork, changes: c.PromiseChanges) -> dict[str, Any]:
+def _check_changes(uow: UnitOfWork, changes: PromiseChanges) -> dict[str, Any]:
     if changes.metric is not None:
         uow.refer(Metric, changes.metric)
     if changes.promisee is not None:
@@ -22,7 +41,8 @@ def _check_changes(uow: UnitOfWork, changes: c.PromiseChanges) -> dict[str, Any]
     return changes.as_dict()
 
 
-def propose_promise(uow: UnitOfWork, cmd: c.ProposePromise, audit: Audit) -> None:
+@handles(ProposePromise, rule=PROMISOR_MEMBER)
+def propose_promise(uow: UnitOfWork, cmd: ProposePromise, audit: Audit) -> None:
     uow.require_absent(Promise, cmd.promise)
     uow.refer(Team, cmd.promisor)
     uow.require_party(cmd.promisee)
@@ -36,7 +56,8 @@ def propose_promise(uow: UnitOfWork, cmd: c.ProposePromise, audit: Audit) -> Non
     ))
 
 
-def counter_propose(uow: UnitOfWork, cmd: c.CounterPropose, audit: Audit) -> None:
+@handles(CounterPropose, rule=NEGOTIATING_SIDE)
+def counter_propose(uow: UnitOfWork, cmd: CounterPropose, audit: Audit) -> None:
     promise = uow.require(Promise, cmd.promise)
     # Without a known proposer (the operator's import), counter-proposals alternate between the sides.
     side = proposing_side(uow, audit.actor, promise, default=other(promise.proposal_side))
@@ -55,7 +76,8 @@ def require_authorities(uow: UnitOfWork, promise: Promise) -> None:
         )
 
 
-def agree_promise(uow: UnitOfWork, cmd: c.AgreePromise, audit: Audit) -> None:
+@handles(AgreePromise, rule=OTHER_SIDE_AGREES)
+def agree_promise(uow: UnitOfWork, cmd: AgreePromise, audit: Audit) -> None:
     promise = uow.require(Promise, cmd.promise)
     if promise.status == "proposed":
         require_authorities(uow, promise)
@@ -63,14 +85,16 @@ def agree_promise(uow: UnitOfWork, cmd: c.AgreePromise, audit: Audit) -> None:
     uow.add(promise)
 
 
-def propose_amendment(uow: UnitOfWork, cmd: c.ProposeAmendment, audit: Audit) -> None:
+@handles(ProposeAmendment, rule=EITHER_SIDE)
+def propose_amendment(uow: UnitOfWork, cmd: ProposeAmendment, audit: Audit) -> None:
     promise = uow.require(Promise, cmd.promise)
     side = proposing_side(uow, audit.actor, promise, default=None)
     promise.propose_amendment(_check_changes(uow, cmd.changes), side=side, audit=audit)
     uow.add(promise)
 
 
-def accept_amendment(uow: UnitOfWork, cmd: c.AcceptAmendment, audit: Audit) -> None:
+@handles(AcceptAmendment, rule=OTHER_SIDE_ACCEPTS)
+def accept_amendment(uow: UnitOfWork, cmd: AcceptAmendment, audit: Audit) -> None:
     """The pending amendment becomes the promise's new version, in force from this acceptance."""
     promise = uow.require(Promise, cmd.promise)
     pending = promise.pending_amendment
@@ -83,13 +107,15 @@ def accept_amendment(uow: UnitOfWork, cmd: c.AcceptAmendment, audit: Audit) -> N
     uow.add(promise)
 
 
-def amend_promise(uow: UnitOfWork, cmd: c.AmendPromise, audit: Audit) -> None:
+@handles(AmendPromise, rule=NOBODY)
+def amend_promise(uow: UnitOfWork, cmd: AmendPromise, audit: Audit) -> None:
     promise = uow.require(Promise, cmd.promise)
     promise.amend(_check_changes(uow, cmd.changes), audit=audit)
     uow.add(promise)
 
 
-def retire_promise(uow: UnitOfWork, cmd: c.RetirePromise, audit: Audit) -> None:
+@handles(RetirePromise, rule=PROMISOR_LEAD_OR_PROMISEE)
+def retire_promise(uow: UnitOfWork, cmd: RetirePromise, audit: Audit) -> None:
     promise = uow.require(Promise, cmd.promise)
     promise.retire(audit=audit)
     uow.add(promise)

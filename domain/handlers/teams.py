@@ -2,50 +2,69 @@
 
 from __future__ import annotations
 
-from domain import commands as c
 from domain.audit import Audit
+from domain.commands.teams import (
+    AddMember,
+    ChooseRewardScheme,
+    DefineMetric,
+    FormTeam,
+    GrantAuthority,
+    RecordReading,
+    RemoveMember,
+    RevokeAuthority,
+    SetCommunicationRules,
+)
 from domain.handlers.keys import new_key
 from domain.metric import Metric, Reading
+from domain.policy import ANY_MEMBER, COUNCIL, READING_TEAM, TEAM_LEAD
+from domain.registry import handles
 from domain.service.unit_of_work import UnitOfWork
 from domain.team import Team
 
 
-def form_team(uow: UnitOfWork, cmd: c.FormTeam, audit: Audit) -> None:
+@handles(FormTeam, rule=COUNCIL)
+def form_team(uow: UnitOfWork, cmd: FormTeam, audit: Audit) -> None:
     uow.require_absent(Team, cmd.team)
     uow.add(Team(key=cmd.team, name=cmd.name, audit=audit))
 
 
-def add_member(uow: UnitOfWork, cmd: c.AddMember, audit: Audit) -> None:
+@handles(AddMember, rule=TEAM_LEAD)
+def add_member(uow: UnitOfWork, cmd: AddMember, audit: Audit) -> None:
     team = uow.require(Team, cmd.team)
     team.add_member(cmd.person, cmd.role, cmd.lead, audit=audit)
     uow.add(team)
 
 
-def remove_member(uow: UnitOfWork, cmd: c.RemoveMember, audit: Audit) -> None:
+@handles(RemoveMember, rule=TEAM_LEAD)
+def remove_member(uow: UnitOfWork, cmd: RemoveMember, audit: Audit) -> None:
     team = uow.require(Team, cmd.team)
     team.remove_member(cmd.person, audit=audit)
     uow.add(team)
 
 
-def set_communication_rules(uow: UnitOfWork, cmd: c.SetCommunicationRules, audit: Audit) -> None:
+@handles(SetCommunicationRules, rule=TEAM_LEAD)
+def set_communication_rules(uow: UnitOfWork, cmd: SetCommunicationRules, audit: Audit) -> None:
     team = uow.require(Team, cmd.team)
     team.set_communication_rules(list(cmd.rules), audit=audit)
     uow.add(team)
 
 
-def grant_authority(uow: UnitOfWork, cmd: c.GrantAuthority, audit: Audit) -> None:
+@handles(GrantAuthority, rule=COUNCIL)
+def grant_authority(uow: UnitOfWork, cmd: GrantAuthority, audit: Audit) -> None:
     team = uow.require(Team, cmd.team)
     team.grant_authority(cmd.authority, cmd.description, audit=audit)
     uow.add(team)
 
 
-def revoke_authority(uow: UnitOfWork, cmd: c.RevokeAuthority, audit: Audit) -> None:
+@handles(RevokeAuthority, rule=COUNCIL)
+def revoke_authority(uow: UnitOfWork, cmd: RevokeAuthority, audit: Audit) -> None:
     team = uow.require(Team, cmd.team)
     team.revoke_authority(cmd.authority, audit=audit)
     uow.add(team)
 
 
-def choose_reward_scheme(uow: UnitOfWork, cmd: c.ChooseRewardScheme, audit: Audit) -> None:
+@handles(ChooseRewardScheme, rule=COUNCIL)
+def choose_reward_scheme(uow: UnitOfWork, cmd: ChooseRewardScheme, audit: Audit) -> None:
     team = uow.require(Team, cmd.team)
     scheme = cmd.model_dump(include={
         "variant", "share", "carry_forward_losses", "team_weight", "split", "base_pay", "hours", "cadence"
@@ -54,11 +73,13 @@ def choose_reward_scheme(uow: UnitOfWork, cmd: c.ChooseRewardScheme, audit: Audi
     uow.add(team)
 
 
-def define_metric(uow: UnitOfWork, cmd: c.DefineMetric, audit: Audit) -> None:
+@handles(DefineMetric, rule=ANY_MEMBER)
+def define_metric(uow: UnitOfWork, cmd: DefineMetric, audit: Audit) -> None:
     uow.require_absent(Metric, cmd.metric)
     uow.add(Metric(key=cmd.metric, name=cmd.name, unit=cmd.unit, direction=cmd.direction, audit=audit))
 
 
-def record_reading(uow: UnitOfWork, cmd: c.RecordReading, audit: Audit) -> None:
+@handles(RecordReading, rule=READING_TEAM)
+def record_reading(uow: UnitOfWork, cmd: RecordReading, audit: Audit) -> None:
     uow.refer(Metric, cmd.metric)
     uow.add(Reading(key=new_key(cmd), metric=cmd.metric, value=cmd.value, audit=audit))

@@ -17,9 +17,9 @@ from domain.base import DomainError, LedgerAggregate, MissingAuthority, TimeWent
 from domain.facts import UnitOfWorkFacts
 from domain.feedback import feedback_fields
 from domain.handlers import HANDLERS
-from domain.handlers.subjects import personal_subjects
 from domain.personal_data import KeyStore, Revealer, Sealer, client_subject
 from domain.policy import Refused, may
+from domain.registry import personal_subjects
 from domain.service.batch import (
     Acting,
     BatchResult,

@@ -16,7 +16,7 @@ from domain.commands import COMMAND_ADAPTER
 from domain.service.ledger import Ledger
 from domain.team import Team
 from domain.topics import class_topic, event_class
-from projections.columnar import COLUMNAR, SEALED_COLUMNS
+from projections.columnar import COLUMNAR, sealed_columns
 from projections.projector import EVENT_LOG_ONLY, Projector, topic_names
 from scripts.sample_company import sample_company_commands
 
@@ -38,7 +38,7 @@ def test_every_topic_the_sample_company_stores_resolves_to_an_event_class(sqlite
 
 
 def test_every_key_of_the_projector_and_the_sql_path_is_an_event_class_topic() -> None:
-    keys = [*Projector(dict, dict).handlers, *EVENT_LOG_ONLY, *COLUMNAR, *SEALED_COLUMNS]
+    keys = [*Projector(dict, dict).handlers, *EVENT_LOG_ONLY, *COLUMNAR, *sealed_columns()]
     for topic in keys:
         cls = resolve_topic(topic)
         assert isinstance(cls, type) and issubclass(cls, DomainEvent), topic

@@ -1,4 +1,4 @@
-"""Steps 1-4: clients, pains, value propositions, strategy canvases."""
+"""Steps 1-4: clients, pains, value propositions, strategy canvases (handled in ``domain.handlers.clients``)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StrictInt
 
-from domain.commands.fields import ClientKind, Command, Key, Number, OptionalText, Text
+from domain.commands.fields import ClientKind, Command, Key, Number, OptionalText, Personal, Text
 
 # Step 1 and 2: clients and their pains ------------------------------------------------
 
@@ -14,9 +14,9 @@ from domain.commands.fields import ClientKind, Command, Key, Number, OptionalTex
 class IdentifyClient(Command):
     type: Literal["IdentifyClient"]
     client: Key
-    name: Text
+    name: Annotated[Text, Personal("client")]
     kind: ClientKind
-    description: OptionalText = ""
+    description: Annotated[OptionalText, Personal("client")] = ""
 
 
 class RecordPain(Command):

@@ -1,0 +1,88 @@
+"""Steps 5-8 for a team: members, rules, authority, metrics and readings, the reward scheme
+(handled in ``domain.handlers.teams``)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from domain.commands.fields import (
+    Command,
+    Direction,
+    Key,
+    Number,
+    RewardVariant,
+    Share,
+    SplitKey,
+    Text,
+    UtcTime,
+)
+
+
+class FormTeam(Command):
+    type: Literal["FormTeam"]
+    team: Key
+    name: Text
+
+
+class AddMember(Command):
+    type: Literal["AddMember"]
+    team: Key
+    person: Key
+    role: Key
+    lead: bool = False
+
+
+class RemoveMember(Command):
+    type: Literal["RemoveMember"]
+    team: Key
+    person: Key
+
+
+class SetCommunicationRules(Command):
+    type: Literal["SetCommunicationRules"]
+    team: Key
+    rules: list[Text] = Field(min_length=1)
+
+
+class GrantAuthority(Command):
+    type: Literal["GrantAuthority"]
+    team: Key
+    authority: Key
+    description: Text
+
+
+class RevokeAuthority(Command):
+    type: Literal["RevokeAuthority"]
+    team: Key
+    authority: Key
+    reason: Text  # revoking authority always says why
+
+
+class DefineMetric(Command):
+    type: Literal["DefineMetric"]
+    metric: Key
+    name: Text
+    unit: Key
+    direction: Direction
+
+
+class RecordReading(Command):
+    type: Literal["RecordReading"]
+    metric: Key
+    value: Number
+    at: UtcTime  # a reading always says when it was taken
+
+
+class ChooseRewardScheme(Command):
+    type: Literal["ChooseRewardScheme"]
+    team: Key
+    variant: RewardVariant = "team_net_profit_share"
+    share: Share = 0.20
+    carry_forward_losses: bool = False
+    team_weight: Share = 1.0
+    split: SplitKey = "equal"
+    base_pay: dict[Key, Annotated[Number, Field(ge=0)]] = {}
+    hours: dict[Key, Annotated[Number, Field(ge=0)]] = {}
+    cadence: Literal["month"] = "month"
