@@ -15,6 +15,8 @@ TERMS = ("statement", "metric", "target", "period", "promisee")
 class Promise(LedgerAggregate):
     """A promise moves proposed -> (counter-proposed)* -> agreed -> (amended)* -> retired.
 
+    An amendment is proposed by one side, then accepted (the terms change) or declined (they stay).
+
     While proposed, counter-proposals change the terms on the table; once agreed, only an
     amendment (with a reason) changes them, as a new version in force from its business time.
     """
@@ -121,7 +123,16 @@ class Promise(LedgerAggregate):
             raise DomainError(f"promise {self.key}: cannot change {', '.join(sorted(unknown))}")
         if changes.get("promisee") == self.promisor:
             raise DomainError(f"promise {self.key}: a team cannot promise to itself")
-        self.pending_amendment = {"changes": dict(changes), "side": side, "reason": audit.reason}
+        self.pending_amendment = {"changes": dict(changes), "side": side, "reason": audit.reason, "by": audit.actor}
+
+    @event("AmendmentDeclined")
+    def decline_amendment(self, audit: Audit) -> None:
+        """The pending amendment is withdrawn (declined by the other side, or by its proposer); the agreed
+        terms stay as they are."""
+        self.check_time(audit)
+        if self.pending_amendment is None:
+            raise DomainError(f"promise {self.key} has no amendment waiting to be declined")
+        self.pending_amendment = None
 
     def _check_amendment(self, changes: dict[str, Any]) -> None:
         if self.status != "agreed":

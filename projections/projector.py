@@ -125,6 +125,7 @@ class Projector:
             event_topic(Promise, "Agreed"): self._promise,
             event_topic(Promise, "Amended"): self._promise,
             event_topic(Promise, "AmendmentProposed"): self._promise,
+            event_topic(Promise, "AmendmentDeclined"): self._promise,
             event_topic(Promise, "Retired"): self._promise,
             event_topic(Feedback, "Recorded"): self._feedback,
             event_topic(Feedback, "Resolved"): self._resolution,

@@ -54,7 +54,7 @@ def _pending_amendment(history: list[dict[str, Any]]) -> dict[str, Any] | None:
         if h["event"] == "AmendmentProposed":
             return {"changes": json.loads(h["changes"]), "reason": h["reason"], "actor": h["actor"],
                     "at": iso(h["business_at"]), "version": h["version"]}
-        if h["event"] in ("Amended", "Retired"):
+        if h["event"] in ("Amended", "AmendmentDeclined", "Retired"):
             return None
     return None
 

@@ -73,6 +73,14 @@ class AcceptAmendment(Command):
     promise: Key
 
 
+class DeclineAmendment(Command):
+    """BRIEF §8: the pending amendment is withdrawn; the agreed terms stay."""
+
+    type: Literal["DeclineAmendment"]
+    promise: Key
+    reason: Text
+
+
 class RetirePromise(Command):
     type: Literal["RetirePromise"]
     promise: Key

@@ -11,6 +11,7 @@ from domain.commands.promises import (
     AgreePromise,
     AmendPromise,
     CounterPropose,
+    DeclineAmendment,
     PromiseChanges,
     ProposeAmendment,
     ProposePromise,
@@ -23,6 +24,7 @@ from domain.policy import (
     NOBODY,
     OTHER_SIDE_ACCEPTS,
     OTHER_SIDE_AGREES,
+    OTHER_SIDE_OR_PROPOSER_DECLINES,
     PROMISOR_LEAD_OR_PROMISEE,
     PROMISOR_MEMBER,
 )
@@ -111,6 +113,13 @@ def accept_amendment(uow: UnitOfWork, cmd: AcceptAmendment, audit: Audit) -> Non
 def amend_promise(uow: UnitOfWork, cmd: AmendPromise, audit: Audit) -> None:
     promise = uow.require(Promise, cmd.promise)
     promise.amend(_check_changes(uow, cmd.changes), audit=audit)
+    uow.add(promise)
+
+
+@handles(DeclineAmendment, rule=OTHER_SIDE_OR_PROPOSER_DECLINES)
+def decline_amendment(uow: UnitOfWork, cmd: DeclineAmendment, audit: Audit) -> None:
+    promise = uow.require(Promise, cmd.promise)
+    promise.decline_amendment(audit=audit)
     uow.add(promise)
 
 

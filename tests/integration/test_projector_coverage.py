@@ -35,6 +35,7 @@ EXTRA: list[dict[str, Any]] = [  # the event types the sample company does not p
     {"type": "StartExperiment", "id": "x-exp-start", "at": AT, "actor": "maria-ivanova", "experiment": "x-exp"},
     {"type": "RecordArmSummary", "id": "x-summary", "at": AT, "experiment": "x-exp", "arm": "control", "n": 3,
      "sum": 6.0, "sum_squares": 14.0},
+    {"type": "DeclineAmendment", "id": "x-decline", "at": AT, "promise": "p-home-2h-window", "reason": "not yet"},
 ]
 
 

@@ -1,5 +1,5 @@
 """Handlers of ``domain.handlers.promises`` through the ledger on the in-memory store: proposed,
-negotiated, agreed, amended (directly or proposed and accepted) and retired, and what each refuses."""
+negotiated, agreed, amended (directly, or proposed and accepted or declined) and retired, and what each refuses."""
 
 from __future__ import annotations
 
@@ -96,6 +96,16 @@ class TestAmendments:
     def test_nothing_to_accept(self, ledger: Ledger) -> None:
         accept(ledger, *proposed().agreed())
         reject(ledger, line("AcceptAmendment"), "promise p has no amendment waiting to be accepted")
+
+    def test_a_declined_amendment_leaves_the_agreed_terms(self, ledger: Ledger) -> None:
+        accept(ledger, *proposed().agreed(), line("ProposeAmendment", changes={"target": 6}, reason="new oven",
+                                                  actor="lea"), line("DeclineAmendment", reason="not yet"))
+        assert (promise(ledger).target, promise(ledger).pending_amendment) == (10.0, None)
+        reject(ledger, line("AcceptAmendment"), "promise p has no amendment waiting to be accepted")
+
+    def test_nothing_to_decline(self, ledger: Ledger) -> None:
+        accept(ledger, *proposed().agreed())
+        reject(ledger, line("DeclineAmendment", reason="r"), "promise p has no amendment waiting to be declined")
 
     def test_the_operator_amends_an_agreed_promise_directly(self, ledger: Ledger) -> None:
         accept(ledger, *proposed().agreed(), line("AmendPromise", changes={"target": 4}, reason="r"))

@@ -69,6 +69,15 @@ MORE_ROWS: list[tuple[str, Make, list[str], list[str]]] = [
      ["front"], ["outsider"]),
     ("ResolveFeedback", lambda p: {"type": "ResolveFeedback", "feedback_id": "nobody-knows", "resolution": "R"},
      [], ["cook", "carol"]),  # unknown feedback has no team concerned: nobody may resolve it
+    # BRIEF §8, §10: an amendment declined by the other side, or withdrawn by its proposer; consent holders
+    ("ProposeAmendment", lambda p: {"type": "ProposeAmendment", "promise": "p-agreed", "changes": {"target": 7},
+                                    "reason": "R"}, ["cook"], []),
+    ("DeclineAmendment", lambda p: {"type": "DeclineAmendment", "promise": "p-agreed", "reason": "R"}, ["rep"],
+     ["lead", "carol", "front", "outsider"]),
+    ("ProposeAmendment", lambda p: {"type": "ProposeAmendment", "promise": "p-agreed", "changes": {"target": 7},
+                                    "reason": "R"}, ["cook"], []),
+    ("DeclineAmendment", lambda p: {"type": "DeclineAmendment", "promise": "p-agreed", "reason": "R"}, ["cook"],
+     ["lead", "carol"]),
 ]
 ALL_ROWS = ROWS + MORE_ROWS
 
