@@ -22,6 +22,8 @@ class Team(LedgerAggregate):
         self.name = name
         self.members: dict[str, str] = {}
         self.leads: set[str] = set()
+        self.consent_holders: set[str] = set()
+        """People the lead named to consent for the team (BRIEF §10), besides the leads."""
         self.rules: list[str] = []
         self.authorities: dict[str, str] = {}
         self.reward_scheme: dict[str, Any] = dict(DEFAULT_REWARD_SCHEME)
@@ -57,6 +59,20 @@ class Team(LedgerAggregate):
             raise DomainError(f"{person} is not a member of team {self.key}")
         del self.members[person]
         self.leads.discard(person)
+
+    @event("ConsentDelegated")
+    def delegate_consent(self, person: str, audit: Audit) -> None:
+        self.check_time(audit)
+        if person in self.consent_holders:
+            raise DomainError(f"{person} already holds team {self.key}'s consent")
+        self.consent_holders.add(person)
+
+    @event("ConsentWithdrawn")
+    def withdraw_consent(self, person: str, audit: Audit) -> None:
+        self.check_time(audit)
+        if person not in self.consent_holders:
+            raise DomainError(f"{person} does not hold team {self.key}'s consent")
+        self.consent_holders.discard(person)
 
     @event("CommunicationRulesSet")
     def set_communication_rules(self, rules: list[str], audit: Audit) -> None:

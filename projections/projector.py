@@ -115,6 +115,8 @@ class Projector:
             event_topic(Team, "MemberAdded"): self._member_added,
             event_topic(Team, "MemberRemoved"): self._member_removed,
             event_topic(Team, "CommunicationRulesSet"): self._rules,
+            event_topic(Team, "ConsentDelegated"): self._consent,
+            event_topic(Team, "ConsentWithdrawn"): self._consent,
             event_topic(Team, "AuthorityGranted"): self._authority,
             event_topic(Team, "AuthorityRevoked"): self._authority_revoked,
             event_topic(Team, "RewardSchemeChosen"): self._scheme,
@@ -234,6 +236,10 @@ class Projector:
 
     def _member_removed(self, pos: int, s: State, _: int) -> None:
         self.rows["team_membership"].append((pos, s["_at"], s["_key"], s["person"], None, "removed", False))
+
+    def _consent(self, pos: int, s: State, _: int) -> None:
+        change = "delegated" if s["_event"] == "ConsentDelegated" else "withdrawn"
+        self.rows["team_consent_holders"].append((pos, s["_at"], s["_key"], s["person"], change))
 
     def _rules(self, pos: int, s: State, _: int) -> None:
         self.rows["team_rules"].append((pos, s["_at"], s["_key"], _json(s["rules"])))

@@ -1,7 +1,8 @@
 """The state of promises and teams as of a business time, as DuckDB table macros.
 
-Every query that needs "the latest terms of each promise" or "who is in the team" at some time
-reads these two macros, so there is one definition of each.
+Every query that needs "the latest terms of each promise", "who is in the team" (or holds its
+consent) or "which authorities it holds" at some time reads these macros, so there is one definition
+of each.
 """
 
 from __future__ import annotations
@@ -19,6 +20,12 @@ STATE_MACROS = (
     SELECT team, person, role, business_at AS since, lead FROM team_membership WHERE business_at <= as_of
     QUALIFY row_number() OVER (PARTITION BY team, person ORDER BY business_at DESC, position DESC) = 1
         AND change = 'added'
+    """,
+    """
+    CREATE OR REPLACE MACRO consent_holders_as_of(as_of) AS TABLE
+    SELECT team, person, business_at AS since FROM team_consent_holders WHERE business_at <= as_of
+    QUALIFY row_number() OVER (PARTITION BY team, person ORDER BY business_at DESC, position DESC) = 1
+        AND change = 'delegated'
     """,
     """
     CREATE OR REPLACE MACRO authorities_as_of(as_of) AS TABLE

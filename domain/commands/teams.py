@@ -86,3 +86,17 @@ class ChooseRewardScheme(Command):
     base_pay: dict[Key, Annotated[Number, Field(ge=0)]] = {}
     hours: dict[Key, Annotated[Number, Field(ge=0)]] = {}
     cadence: Literal["month"] = "month"
+
+
+class DelegateConsent(Command):
+    """BRIEF §10: the lead names a person who may consent for the team."""
+
+    type: Literal["DelegateConsent"]
+    team: Key
+    person: Key
+
+
+class WithdrawConsent(Command):
+    type: Literal["WithdrawConsent"]
+    team: Key
+    person: Key

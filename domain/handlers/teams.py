@@ -7,12 +7,14 @@ from domain.commands.teams import (
     AddMember,
     ChooseRewardScheme,
     DefineMetric,
+    DelegateConsent,
     FormTeam,
     GrantAuthority,
     RecordReading,
     RemoveMember,
     RevokeAuthority,
     SetCommunicationRules,
+    WithdrawConsent,
 )
 from domain.handlers.keys import new_key
 from domain.metric import Metric, Reading
@@ -39,6 +41,20 @@ def add_member(uow: UnitOfWork, cmd: AddMember, audit: Audit) -> None:
 def remove_member(uow: UnitOfWork, cmd: RemoveMember, audit: Audit) -> None:
     team = uow.require(Team, cmd.team)
     team.remove_member(cmd.person, audit=audit)
+    uow.add(team)
+
+
+@handles(DelegateConsent, rule=TEAM_LEAD)
+def delegate_consent(uow: UnitOfWork, cmd: DelegateConsent, audit: Audit) -> None:
+    team = uow.require(Team, cmd.team)
+    team.delegate_consent(cmd.person, audit=audit)
+    uow.add(team)
+
+
+@handles(WithdrawConsent, rule=TEAM_LEAD)
+def withdraw_consent(uow: UnitOfWork, cmd: WithdrawConsent, audit: Audit) -> None:
+    team = uow.require(Team, cmd.team)
+    team.withdraw_consent(cmd.person, audit=audit)
     uow.add(team)
 
 

@@ -36,6 +36,8 @@ EXTRA: list[dict[str, Any]] = [  # the event types the sample company does not p
     {"type": "RecordArmSummary", "id": "x-summary", "at": AT, "experiment": "x-exp", "arm": "control", "n": 3,
      "sum": 6.0, "sum_squares": 14.0},
     {"type": "DeclineAmendment", "id": "x-decline", "at": AT, "promise": "p-home-2h-window", "reason": "not yet"},
+    {"type": "DelegateConsent", "id": "x-delegate", "at": AT, "team": "home-delivery", "person": "maria-ivanova"},
+    {"type": "WithdrawConsent", "id": "x-withdraw", "at": AT, "team": "home-delivery", "person": "maria-ivanova"},
 ]
 
 

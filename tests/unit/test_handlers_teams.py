@@ -56,6 +56,21 @@ class TestMembers:
                "unknown team 'ghost'")
 
 
+class TestConsentHolders:
+    def test_delegates_and_withdraws_consent(self, kitchen: Ledger) -> None:
+        accept(kitchen, {"type": "DelegateConsent", "team": "kitchen", "person": "sam", "at": LATER},
+               {"type": "DelegateConsent", "team": "kitchen", "person": "zoe", "at": LATER},
+               {"type": "WithdrawConsent", "team": "kitchen", "person": "sam", "at": LATER})
+        assert team(kitchen).consent_holders == {"zoe"} and team(kitchen).leads == {"lea"}
+
+    def test_consent_is_delegated_once_and_withdrawn_only_from_a_holder(self, kitchen: Ledger) -> None:
+        accept(kitchen, {"type": "DelegateConsent", "team": "kitchen", "person": "sam", "at": LATER})
+        reject(kitchen, {"type": "DelegateConsent", "team": "kitchen", "person": "sam", "at": LATER},
+               "sam already holds team kitchen's consent")
+        reject(kitchen, {"type": "WithdrawConsent", "team": "kitchen", "person": "zoe", "at": LATER},
+               "zoe does not hold team kitchen's consent")
+
+
 class TestRulesAndAuthority:
     def test_sets_rules_grants_and_revokes_authority(self, kitchen: Ledger) -> None:
         accept(kitchen, {"type": "SetCommunicationRules", "team": "kitchen", "rules": ["stand-up at 9"], "at": LATER},

@@ -78,6 +78,12 @@ MORE_ROWS: list[tuple[str, Make, list[str], list[str]]] = [
                                     "reason": "R"}, ["cook"], []),
     ("DeclineAmendment", lambda p: {"type": "DeclineAmendment", "promise": "p-agreed", "reason": "R"}, ["cook"],
      ["lead", "carol"]),
+    ("DelegateConsent", lambda p: {"type": "DelegateConsent", "team": "kitchen", "person": f"d-{p}"},
+     ["lead", "carol"], ["cook", "front", "rep", "outsider"]),
+    ("WithdrawConsent", lambda p: {"type": "WithdrawConsent", "team": "kitchen", "person": "d-lead"}, ["lead"],
+     ["cook", "front", "rep"]),
+    ("WithdrawConsent", lambda p: {"type": "WithdrawConsent", "team": "kitchen", "person": "d-carol"}, ["carol"],
+     []),
 ]
 ALL_ROWS = ROWS + MORE_ROWS
 
