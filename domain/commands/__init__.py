@@ -69,11 +69,10 @@ def _union() -> tuple[Any, TypeAdapter[Any], tuple[str, ...]]:
 
 def __getattr__(name: str) -> Any:
     """``AnyCommand``, ``COMMAND_ADAPTER`` and ``COMMAND_TYPES``, built on first use (see the docstring)."""
-    union, adapter, types = _union()
-    found = {"AnyCommand": union, "COMMAND_ADAPTER": adapter, "COMMAND_TYPES": types}
-    if name not in found:
+    derived = ("AnyCommand", "COMMAND_ADAPTER", "COMMAND_TYPES")
+    if name not in derived:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return found[name]
+    return _union()[derived.index(name)]
 
 
 def describe_errors(error: ValidationError) -> str:
