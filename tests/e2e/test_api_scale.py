@@ -15,6 +15,7 @@ from domain.commands import parse_command
 from domain.service.ledger import Ledger
 from domain.service.tokens import issue_token
 from tests.support.cli import cli
+from tests.support.scenario import Scenario
 from tests.support.server import ServerProcess
 from tests.support.stores import STORES, module_store
 
@@ -22,17 +23,23 @@ pytestmark = pytest.mark.processes  # real servers
 
 KITCHEN = [f"cook{i}" for i in range(4)]
 REPS = [f"rep{i}" for i in range(4)]
-SETUP = [
-    *({"type": "RegisterPerson", "person": p, "name": p} for p in ["carol", *KITCHEN, *REPS]),
-    {"type": "AppointCouncil", "person": "carol"},
-    {"type": "FormTeam", "team": "kitchen", "name": "Kitchen"},
-    *({"type": "AddMember", "team": "kitchen", "person": p, "role": "cook"} for p in KITCHEN),
-    {"type": "IdentifyClient", "client": "diner", "name": "Diner", "kind": "external"},
-    *({"type": "RepresentClient", "client": "diner", "person": p} for p in REPS),
-    {"type": "DefineMetric", "metric": "wait", "name": "Wait", "unit": "min", "direction": "lower_is_better"},
-    {"type": "ProposePromise", "promise": "fast", "promisor": "kitchen", "promisee": "diner", "statement": "Fast",
-     "metric": "wait", "target": 10, "period": "week", "actor": "cook0"},
-]
+
+
+def _company() -> Scenario:
+    """The council, a kitchen of four cooks, a client with four representatives, and one proposed promise."""
+    scenario = Scenario()
+    for person in ["carol", *KITCHEN, *REPS]:
+        scenario.person(person, person)
+    scenario.council("carol").team("kitchen")
+    for person in KITCHEN:
+        scenario.member(person, "cook")
+    scenario.client("diner")
+    for person in REPS:
+        scenario.represent(person)
+    return scenario.metric("wait").promise("fast", "Fast", 10, actor="cook0")
+
+
+SETUP = _company().lines()
 
 
 def seed(store: str) -> dict[str, str]:

@@ -12,17 +12,12 @@ import httpx
 import pytest
 
 from tests.support.cli import cli, import_lines, issue
+from tests.support.scenario import Scenario
 from tests.support.server import ServerProcess
 
 pytestmark = pytest.mark.processes  # a real server
 
-SEED = [
-    {"type": "RegisterPerson", "person": "carol", "name": "Carol"},
-    {"type": "AppointCouncil", "person": "carol"},
-    {"type": "RegisterPerson", "person": "ivan", "name": "Ivan"},
-    {"type": "FormTeam", "team": "kitchen", "name": "Kitchen"},
-    {"type": "AddMember", "team": "kitchen", "person": "ivan", "role": "cook"},
-]
+SEED = Scenario().person("carol").council("carol").person("ivan").team("kitchen").member("ivan", "cook").lines()
 FEEDBACK = {"feedback_id": "fb-1", "client": "diner", "kind": "complaint", "channel": "app", "text": "Cold soup",
             "rating": 2, "team": "kitchen", "occurred_at": "2026-03-01T10:00:00Z"}
 

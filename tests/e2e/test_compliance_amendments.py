@@ -7,29 +7,24 @@ from pathlib import Path
 import pytest
 
 from tests.support.cli import cli_json, jsonl, run_cli
+from tests.support.scenario import Scenario
 
 pytestmark = pytest.mark.processes  # the CLI
 
-SETUP = [
-    {"type": "FormTeam", "id": "t", "team": "ops", "name": "Ops", "at": "2026-01-01T00:00:00Z"},
-    {"type": "IdentifyClient", "id": "c", "client": "shop", "name": "Shop", "kind": "external",
-     "at": "2026-01-01T00:00:00Z"},
-    {"type": "DefineMetric", "id": "ma", "metric": "ontime", "name": "On time", "unit": "%",
-     "direction": "higher_is_better", "at": "2026-01-01T00:00:00Z"},
-    {"type": "DefineMetric", "id": "mb", "metric": "late", "name": "Late orders", "unit": "count",
-     "direction": "lower_is_better", "at": "2026-01-01T00:00:00Z"},
-    {"type": "ProposePromise", "id": "p1", "promise": "p", "promisor": "ops", "promisee": "shop",
-     "statement": "On time", "metric": "ontime", "target": 90, "period": "week", "at": "2026-01-04T00:00:00Z"},
-    {"type": "AgreePromise", "id": "p2", "promise": "p", "at": "2026-01-05T00:00:00Z"},
+SETUP = (
+    Scenario(at="2026-01-01T00:00:00Z")
+    .team("ops", id="t").client("shop", id="c").metric("ontime", id="ma").metric("late", id="mb")
+    .promise("p", "On time", 90, metric="ontime", id="p1", at="2026-01-04T00:00:00Z")
+    .agreed(id="p2", at="2026-01-05T00:00:00Z")
     # week of 01-05: ontime 95 (kept), late 9
-    {"type": "RecordReading", "id": "r1", "metric": "ontime", "value": 95, "at": "2026-01-06T10:00:00Z"},
-    {"type": "RecordReading", "id": "r2", "metric": "late", "value": 9, "at": "2026-01-06T10:00:00Z"},
+    .reading(95, "ontime", id="r1", at="2026-01-06T10:00:00Z")
+    .reading(9, "late", id="r2", at="2026-01-06T10:00:00Z")
     # amended mid-week to the 'late' metric (lower is better, target 5): counts from the week of 01-12
-    {"type": "AmendPromise", "id": "p3", "promise": "p", "changes": {"metric": "late", "target": 5},
-     "reason": "count late orders instead", "at": "2026-01-07T00:00:00Z"},
-    {"type": "RecordReading", "id": "r3", "metric": "ontime", "value": 50, "at": "2026-01-13T10:00:00Z"},
-    {"type": "RecordReading", "id": "r4", "metric": "late", "value": 3, "at": "2026-01-13T10:00:00Z"},
-]
+    .add("AmendPromise", id="p3", promise="p", changes={"metric": "late", "target": 5},
+         reason="count late orders instead", at="2026-01-07T00:00:00Z")
+    .reading(50, "ontime", id="r3", at="2026-01-13T10:00:00Z")
+    .reading(3, "late", id="r4", at="2026-01-13T10:00:00Z")
+).lines()
 
 
 def test_metric_amendment_counts_from_the_next_period(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ import duckdb
 import pytest
 
 from tests.support.cli import CLI, cli_json, jsonl, run_cli
+from tests.support.scenario import Scenario
 
 pytestmark = pytest.mark.processes  # the CLI
 
@@ -44,22 +45,18 @@ def test_demo_imports_projects_and_writes_the_retrospective(tmp_path: Path) -> N
     assert "recommendation rollback" in done.stdout.replace("\n", " ")
 
 
-LINES = [
-    {"type": "FormTeam", "id": "t", "team": "ops", "name": "Ops", "at": "2026-01-01T00:00:00Z"},
-    {"type": "IdentifyClient", "id": "c", "client": "shop", "name": "Shop", "kind": "external",
-     "at": "2026-01-01T00:00:00Z"},
-    {"type": "DefineMetric", "id": "m", "metric": "late", "name": "Late orders", "unit": "count",
-     "direction": "lower_is_better", "at": "2026-01-01T00:00:00Z"},
-    {"type": "ProposePromise", "id": "p1", "promise": "p", "promisor": "ops", "promisee": "shop",
-     "statement": "Few late orders", "metric": "late", "target": 3, "period": "week", "at": "2026-01-02T00:00:00Z"},
-    {"type": "AgreePromise", "id": "p2", "promise": "p", "at": "2026-01-03T00:00:00Z", "actor": "ann"},
-    {"type": "RecordReading", "id": "r1", "metric": "late", "value": 2, "at": "2026-01-06T10:00:00Z"},
-    {"type": "RecordReading", "id": "r2", "metric": "late", "value": 5, "at": "2026-01-13T10:00:00Z"},
-    {"type": "AmendPromise", "id": "p3", "promise": "p", "changes": {"target": 5}, "reason": "peak season",
-     "at": "2026-01-14T00:00:00Z"},
-    {"type": "RecordFeedback", "id": "f1", "feedback_id": "fb1", "client": "shop", "kind": "complaint",
-     "channel": "phone", "text": "Late again", "team": "ops", "occurred_at": "2026-01-13T12:00:00Z"},
-]
+LINES = (
+    Scenario(at="2026-01-01T00:00:00Z")
+    .team("ops", id="t").client("shop", id="c").metric("late", id="m")
+    .promise("p", "Few late orders", 3, id="p1", at="2026-01-02T00:00:00Z")
+    .agreed(id="p2", at="2026-01-03T00:00:00Z", actor="ann")
+    .reading(2, id="r1", at="2026-01-06T10:00:00Z")
+    .reading(5, id="r2", at="2026-01-13T10:00:00Z")
+    .add("AmendPromise", id="p3", promise="p", changes={"target": 5}, reason="peak season", at="2026-01-14T00:00:00Z")
+    .at(None)
+    .add("RecordFeedback", id="f1", feedback_id="fb1", client="shop", kind="complaint", channel="phone",
+         text="Late again", team="ops", occurred_at="2026-01-13T12:00:00Z")
+).lines()
 
 
 def test_retro_reports_what_changed_between_two_dates(tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ from domain import commands as c
 from domain.service.ledger import Ledger
 from tests.support.cli import import_lines, issue
 from tests.support.feedback import feedback
+from tests.support.scenario import Scenario
 from tests.support.server import ServerProcess
 
 pytestmark = pytest.mark.processes  # a real server
@@ -28,10 +29,7 @@ def strict_json(text: str) -> Any:
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[tuple[ServerProcess, str]]:
     store = f"sqlite:///{tmp_path / 'ledger.db'}"
-    import_lines(store, [
-        {"type": "RegisterPerson", "person": "carol", "name": "Carol"},
-        {"type": "FormTeam", "team": "kitchen", "name": "Kitchen", "at": "2026-01-01T00:00:00Z"},
-    ])
+    import_lines(store, Scenario().person("carol").team("kitchen", at="2026-01-01T00:00:00Z").lines())
     ledger = Ledger.open(store)
     try:  # revenues an older store may hold: their sum has no finite value
         assert not ledger.execute([

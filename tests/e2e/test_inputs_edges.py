@@ -15,16 +15,13 @@ from domain.service.ledger import Ledger
 from tests.support.cli import jsonl, run_cli
 from tests.support.feedback import encode, feedback, recorded_feedback_ids
 from tests.support.kafka import create_topic, produce, read_topic
+from tests.support.scenario import Scenario
 
 pytestmark = pytest.mark.processes  # the CLI
 
 OUT_OF_RANGE_TIMES = ["9999-12-31T23:59:59-01:00", "0001-01-01T00:00:00+01:00", "2200-01-01T00:00:00Z",
                       "1969-12-31T23:59:59Z"]
-SETUP = [
-    {"type": "FormTeam", "id": "t", "team": "kitchen", "name": "Kitchen", "at": "2026-01-01T00:00:00Z"},
-    {"type": "DefineMetric", "id": "m", "metric": "ontime", "name": "On time", "unit": "%",
-     "direction": "higher_is_better", "at": "2026-01-01T00:00:00Z"},
-]
+SETUP = Scenario(at="2026-01-01T00:00:00Z").team("kitchen", id="t").metric("ontime", id="m").lines()
 
 
 def reading(value: object = 90, at: str = "2026-02-01T00:00:00Z", **extra: object) -> dict[str, object]:

@@ -18,19 +18,13 @@ import pytest
 from domain import commands as c
 from domain.service.ledger import Ledger
 from tests.support.cli import jsonl, run_cli
+from tests.support.scenario import Scenario
 
 pytestmark = pytest.mark.processes  # the CLI
 
 AT = "2026-01-05T00:00:00Z"
-SETUP = [
-    {"type": "FormTeam", "team": "kitchen", "name": "Kitchen", "at": AT},
-    {"type": "IdentifyClient", "client": "ann", "name": "Ann", "kind": "external", "at": AT},
-    {"type": "DefineMetric", "metric": "ontime", "name": "On time", "unit": "%", "direction": "higher_is_better",
-     "at": AT},
-    {"type": "ProposePromise", "promise": "p1", "promisor": "kitchen", "promisee": "ann", "statement": "hot soup",
-     "metric": "ontime", "target": 90, "period": "day", "at": AT},
-    {"type": "AgreePromise", "promise": "p1", "at": AT},
-]
+SETUP = (Scenario(at=AT).team("kitchen").client("ann").metric("ontime")
+         .promise("p1", "hot soup", 90, "day").agreed().lines())
 
 
 def strict_json(text: str) -> Any:
@@ -96,19 +90,15 @@ MARKUP = "[red]not markup[/red]"
 
 
 def test_stored_text_is_shown_not_obeyed_on_the_terminal(sqlite_url: str, tmp_path: Path) -> None:
-    lines = [
-        {"type": "FormTeam", "team": "kitchen", "name": f"Kitchen {INJECTION}", "at": AT},
-        {"type": "DefineMetric", "metric": "ontime", "name": "On time", "unit": "%",
-         "direction": "higher_is_better", "at": AT},
-        {"type": "IdentifyClient", "client": "ann", "name": "Ann", "kind": "external", "at": AT},
-        {"type": "ProposePromise", "promise": "p1", "promisor": "kitchen", "promisee": "ann",
-         "statement": f"hot soup {INJECTION} {MARKUP}", "metric": "ontime", "target": 90, "period": "day", "at": AT},
-        {"type": "AgreePromise", "promise": "p1", "at": AT, "reason": f"agreed {INJECTION}"},
-        {"type": "RecordFeedback", "feedback_id": "f1", "client": "ann", "kind": "complaint", "channel": "app",
-         "text": f"cold \u202eevil {INJECTION}", "team": "kitchen", "occurred_at": AT},
-        {"type": "ProposeExperiment", "experiment": "e1", "team": "kitchen", "hypothesis": f"warmer {INJECTION}",
-         "metric": "ontime", "design": "ab", "at": AT},
-    ]
+    lines = (
+        Scenario(at=AT).team("kitchen", f"Kitchen {INJECTION}").metric("ontime").client("ann")
+        .promise("p1", f"hot soup {INJECTION} {MARKUP}", 90, "day").agreed(reason=f"agreed {INJECTION}")
+        .at(None)
+        .add("RecordFeedback", feedback_id="f1", client="ann", kind="complaint", channel="app",
+             text=f"cold \u202eevil {INJECTION}", team="kitchen", occurred_at=AT)
+        .add("ProposeExperiment", experiment="e1", team="kitchen", hypothesis=f"warmer {INJECTION}", metric="ontime",
+             design="ab", at=AT)
+    ).lines()
     run_cli("import", "-", store=sqlite_url, stdin=jsonl(lines), check=True)
     views = tmp_path / "views.duckdb"
     outputs = [

@@ -15,6 +15,7 @@ from domain.personal_data import FORGOTTEN
 from domain.service.ledger import Ledger
 from tests.support.cli import import_lines, issue
 from tests.support.privacy import store_bytes
+from tests.support.scenario import Scenario
 from tests.support.server import ServerProcess
 from tests.support.stores import STORES, module_store
 
@@ -41,13 +42,10 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 
 def test_the_council_forgets_through_the_api_and_the_live_server_drops_the_text(store: str, tmp_path: Path) -> None:
-    import_lines(store, [
-        {"type": "RegisterPerson", "id": "p1", "person": "carol", "name": "Carol", "at": AT},
-        {"type": "AppointCouncil", "id": "p2", "person": "carol", "at": AT},
-        {"type": "RegisterPerson", "id": "p3", "person": "dave", "name": MARKERS[2], "email": MARKERS[3], "at": AT},
-        {"type": "FormTeam", "id": "t", "team": "ops", "name": "Ops", "at": AT},
-        {"type": "IdentifyClient", "id": "c", "client": "victim", "name": MARKERS[0], "kind": "external", "at": AT},
-    ])
+    import_lines(store, (
+        Scenario(at=AT).person("carol", id="p1").council("carol", id="p2")
+        .person("dave", MARKERS[2], id="p3", email=MARKERS[3]).team("ops", id="t").client("victim", MARKERS[0], id="c")
+    ).lines())
     carol, dave = issue(store, "carol")["token"], issue(store, "dave")["token"]
     views = tmp_path / "server-views.duckdb"
     server = ServerProcess(store, views, tmp_path / "server.log")

@@ -18,10 +18,11 @@ import pytest
 
 from domain.personal_data import FORGOTTEN
 from domain.service.ledger import Ledger
-from tests.support.cli import cli_json, jsonl, run_cli
+from tests.support.cli import cli_json, run_cli
 from tests.support.feedback import encode, feedback, recorded_feedback_ids
 from tests.support.kafka import create_topic, produce
 from tests.support.privacy import store_bytes
+from tests.support.scenario import Scenario
 
 pytestmark = pytest.mark.processes  # the CLI (the broker's kafka mark comes from its fixture)
 
@@ -50,11 +51,8 @@ def test_forget_during_a_running_kafka_ingest(store_kind: str, request: pytest.F
                                              kafka_bootstrap: str, tmp_path: Path) -> None:
     store = request.getfixturevalue("sqlite_url" if store_kind == "sqlite" else "postgres_url")
     views = tmp_path / "views.duckdb"
-    run_cli("import", "-", store=store, stdin=jsonl([
-        {"type": "FormTeam", "id": "t", "team": "ops", "name": "Ops", "at": "2026-01-01T00:00:00Z"},
-        {"type": "IdentifyClient", "id": "c", "client": "victim", "name": "VXQ-name-victim", "kind": "external",
-         "at": "2026-01-01T00:00:00Z"},
-    ]), check=True)
+    scenario = Scenario(at="2026-01-01T00:00:00Z").team("ops", id="t").client("victim", "VXQ-name-victim", id="c")
+    run_cli("import", "-", store=store, stdin=scenario.jsonl(), check=True)
     topic = create_topic(kafka_bootstrap, partitions=2)
     produce(kafka_bootstrap, topic, [message(f"b{i}", "victim", text) for i, text in enumerate(BEFORE)]
             + [message(f"c{i}", "control", text) for i, text in enumerate(CONTROL[:6])])

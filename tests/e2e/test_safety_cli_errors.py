@@ -19,12 +19,12 @@ import duckdb
 import pytest
 
 from tests.support.cli import CLI, jsonl, run_cli
+from tests.support.scenario import Scenario
 from tests.support.stores import POSTGRES_URL, require_postgres
 
 pytestmark = pytest.mark.processes  # the CLI
 
-LINES = [{"type": "FormTeam", "id": "t1", "team": "alpha", "name": "Alpha"},
-         {"type": "FormTeam", "id": "t2", "team": "a/b", "name": "Slash"}]
+LINES = Scenario().team("alpha", id="t1").team("a/b", "Slash", id="t2").lines()
 
 
 def clean_error(result: subprocess.CompletedProcess[str], *expected: str) -> None:

@@ -12,7 +12,8 @@ from typing import IO
 
 import pytest
 
-from tests.support.cli import CLI, jsonl, run_cli
+from tests.support.cli import CLI, run_cli
+from tests.support.scenario import Scenario
 
 pytestmark = pytest.mark.processes  # the CLI
 
@@ -38,8 +39,7 @@ def next_report(stream: IO[str], timeout: float) -> dict[str, object]:
 
 def test_idle_follow_backs_off_and_wakes_up_on_new_events(tmp_path: Path, store_url: str) -> None:
     views = tmp_path / "views.duckdb"
-    team = [{"type": "FormTeam", "id": "t1", "team": "alpha", "name": "Alpha"}]
-    run_cli("import", "-", store=store_url, stdin=jsonl(team), check=True)
+    run_cli("import", "-", store=store_url, stdin=Scenario().team("alpha", id="t1").jsonl(), check=True)
     follower = subprocess.Popen([*CLI, "project", "--follow", "--json", "--interval", "0.2", "--store", store_url,
                                  "--views", str(views)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
@@ -51,8 +51,7 @@ def test_idle_follow_backs_off_and_wakes_up_on_new_events(tmp_path: Path, store_
         idle_cpu = cpu_seconds(follower.pid) - before
         assert idle_cpu < 0.15, f"an idle follower used {idle_cpu:.2f} s of CPU in 6 s"
 
-        more = [{"type": "FormTeam", "id": "t2", "team": "beta", "name": "Beta"}]
-        run_cli("import", "-", store=store_url, stdin=jsonl(more), check=True)
+        run_cli("import", "-", store=store_url, stdin=Scenario().team("beta", id="t2").jsonl(), check=True)
         started = time.monotonic()
         assert next_report(follower.stdout, 30)["position"] == 2
         assert time.monotonic() - started < 10

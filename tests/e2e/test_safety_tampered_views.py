@@ -9,13 +9,12 @@ import duckdb
 import pytest
 
 from tests.support.cli import jsonl, run_cli
+from tests.support.scenario import Scenario
 
 pytestmark = pytest.mark.processes  # the CLI
 
 LINES = [
-    {"type": "FormTeam", "id": "t1", "team": "alpha", "name": "Alpha", "at": "2025-12-01"},
-    {"type": "DefineMetric", "id": "m1", "metric": "m", "name": "M", "unit": "u", "direction": "higher_is_better",
-     "at": "2025-12-01"},
+    *Scenario(at="2025-12-01").team("alpha", id="t1").metric("m", id="m1"),
     *[{"type": "RecordReading", "id": f"r{i}", "metric": "m", "value": i, "at": f"2026-01-{i:02d}"}
       for i in range(1, 6)],
 ]

@@ -13,15 +13,12 @@ import duckdb
 import pytest
 
 from tests.support.cli import jsonl, run_cli
+from tests.support.scenario import Scenario
 
 pytestmark = pytest.mark.processes  # the CLI
 
-TEAM_A = [{"type": "FormTeam", "id": "a1", "team": "alpha", "name": "Alpha"},
-          {"type": "DefineMetric", "id": "a2", "metric": "m", "name": "M", "unit": "u",
-           "direction": "higher_is_better"}]
-TEAM_B = [{"type": "FormTeam", "id": "b1", "team": "beta", "name": "Beta"},
-          {"type": "DefineMetric", "id": "b2", "metric": "m", "name": "M", "unit": "u",
-           "direction": "higher_is_better"}]
+TEAM_A = Scenario().team("alpha", id="a1").metric("m", id="a2").lines()
+TEAM_B = Scenario().team("beta", id="b1").metric("m", id="b2").lines()
 
 
 def load(store: str, lines: list[dict[str, object]]) -> None:

@@ -16,6 +16,7 @@ from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
 from tests.support.cli import cli_json, run_cli
+from tests.support.scenario import Scenario
 from tests.support.stores import STORES, module_store
 from tests.support.views import import_file
 
@@ -29,13 +30,8 @@ RETURNS = {arm: [RNG.gauss(2.0 if arm != "fast" else 2.6, 0.5) for _ in values] 
 
 
 def _base() -> list[dict[str, Any]]:
-    return [
-        {"type": "FormTeam", "team": "t", "name": "T", "at": AT},
-        {"type": "DefineMetric", "metric": "basket", "name": "basket", "unit": "EUR",
-         "direction": "higher_is_better", "at": AT},
-        {"type": "DefineMetric", "metric": "returns", "name": "returns", "unit": "n",
-         "direction": "lower_is_better", "at": AT},
-    ]
+    return (Scenario(at=AT).team("t").metric("basket", name="basket", unit="EUR")
+            .metric("returns", name="returns", unit="n", direction="lower_is_better").lines())
 
 
 def _experiment(key: str, *, summaries: bool) -> list[dict[str, Any]]:

@@ -15,17 +15,12 @@ from hypothesis import strategies as st
 from domain.commands import COMMAND_TYPES, parse_command
 from domain.service.ledger import Ledger
 from domain.service.tokens import issue_token
+from tests.support.scenario import Scenario
 from web.app import create_app
 from web.settings import ServerSettings
 
-SEED = [
-    {"type": "RegisterPerson", "person": "carol", "name": "Carol"},
-    {"type": "AppointCouncil", "person": "carol"},
-    {"type": "FormTeam", "team": "kitchen", "name": "Kitchen"},
-    {"type": "AddMember", "team": "kitchen", "person": "carol", "role": "chef", "lead": True},
-    {"type": "DefineMetric", "metric": "wait", "name": "Wait", "unit": "min", "direction": "lower_is_better"},
-    {"type": "IdentifyClient", "client": "diner", "name": "Diner", "kind": "external"},
-]
+SEED = (Scenario().person("carol").council("carol").team("kitchen").member("carol", "chef", lead=True)
+        .metric("wait").client("diner").lines())
 FIELDS = ["team", "person", "name", "client", "promise", "promisor", "promisee", "metric", "target", "value",
           "at", "changes", "requires", "lead", "role", "period", "statement", "reason", "id", "feedback_id",
           "kind", "text", "occurred_at", "rating", "experiment", "arm", "authority", "description", "actor",

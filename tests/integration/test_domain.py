@@ -22,6 +22,7 @@ from domain.promise import Promise
 from domain.service.ledger import BatchResult, Ledger
 from domain.strategy import StrategyCanvas
 from domain.team import Team
+from tests.support.scenario import Scenario
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
@@ -64,16 +65,10 @@ def assert_rejected(ledger: Ledger, command: Command, *fragments: str) -> str:
 
 def world(ledger: Ledger) -> None:
     """Two teams, a client, two metrics (one each direction)."""
-    result = run(
-        ledger,
-        cmd("FormTeam", id="w-t1", team="delivery", name="Delivery", at=at(0)),
-        cmd("FormTeam", id="w-t2", team="bakery", name="Bakery", at=at(0)),
-        cmd("IdentifyClient", id="w-c1", client="shopper", name="Shopper", kind="external", at=at(0)),
-        cmd("DefineMetric", id="w-m1", metric="late", name="Late deliveries", unit="%",
-            direction="lower_is_better", at=at(0)),
-        cmd("DefineMetric", id="w-m2", metric="nps", name="NPS", unit="points",
-            direction="higher_is_better", at=at(0)),
-    )
+    scenario = (Scenario(at=at(0)).team("delivery", id="w-t1").team("bakery", id="w-t2").client("shopper", id="w-c1")
+                .metric("late", name="Late deliveries", unit="%", id="w-m1")
+                .metric("nps", name="NPS", unit="points", id="w-m2"))
+    result = run(ledger, *scenario.commands())
     assert result.rejected == [] and len(result.accepted) == 5 and result.events == 5
 
 

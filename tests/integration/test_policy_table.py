@@ -7,6 +7,7 @@ from pathlib import Path
 from domain import commands as c
 from domain.handlers import HANDLERS
 from domain.policy import NOBODY, RULES, rule_name
+from tests.support.scenario import Scenario
 
 
 def test_every_command_has_a_row() -> None:
@@ -27,14 +28,7 @@ def test_a_batch_is_judged_on_its_own_earlier_commands(sqlite_url: str, tmp_path
     from web.server import Server
     from web.settings import ServerSettings
 
-    setup = [
-        {"type": "FormTeam", "team": "k", "name": "K"},
-        {"type": "AddMember", "team": "k", "person": "lea", "role": "chef", "lead": True},
-        {"type": "IdentifyClient", "client": "d", "name": "D", "kind": "external"},
-        {"type": "DefineMetric", "metric": "m", "name": "M", "unit": "u", "direction": "higher_is_better"},
-        {"type": "ProposePromise", "promise": "p", "promisor": "k", "promisee": "d", "statement": "S",
-         "metric": "m", "target": 1, "period": "week"},
-    ]
+    setup = Scenario().team("k").member("lea", "chef", lead=True).client("d").metric("m").promise("p", "S", 1).lines()
     reading = {"type": "RecordReading", "metric": "m", "value": 1, "at": "2026-06-01T00:00:00Z"}
     batch = [reading, {"type": "RemoveMember", "team": "k", "person": "lea"}, reading]
     server = Server(ServerSettings(sqlite_url, tmp_path / "views.duckdb"))  # its views answer the index

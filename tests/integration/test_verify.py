@@ -25,6 +25,7 @@ from domain.service.ledger import Ledger
 from scripts.cli import app
 from scripts.import_file import import_lines
 from tests.support.cli import jsonl, run_cli
+from tests.support.scenario import Scenario
 
 N_EVENTS = 50
 FIRST, MIDDLE, LAST = 1, 25, N_EVENTS
@@ -33,24 +34,22 @@ FIRST, MIDDLE, LAST = 1, 25, N_EVENTS
 def sample_lines(prefix: str = "", readings: int = N_EVENTS - 5) -> list[dict[str, Any]]:
     """Exactly ``readings + 5`` events: two teams, a metric, a proposed and agreed promise, and readings."""
     at = "2026-01-05T09:00:00Z"
-    lines: list[dict[str, Any]] = [
-        {"type": "FormTeam", "id": f"{prefix}team", "team": f"{prefix}delivery", "name": "Delivery", "at": at},
-        {"type": "DefineMetric", "id": f"{prefix}metric", "metric": f"{prefix}late", "name": "Late", "unit": "%",
-         "direction": "lower_is_better", "at": at},
-    ]
+    lines = (Scenario(at=at).team(f"{prefix}delivery", "Delivery", id=f"{prefix}team")
+             .metric(f"{prefix}late", name="Late", unit="%", direction="lower_is_better", id=f"{prefix}metric")
+             .lines())
     lines += [
         {"type": "RecordReading", "id": f"{prefix}r{i}", "metric": f"{prefix}late", "value": 10 + i,
          "at": f"2026-01-{6 + i // 24:02d}T{i % 24:02d}:00:00Z"}
         for i in range(readings)
     ]
-    lines.insert(20, {"type": "ProposePromise", "id": f"{prefix}p", "promise": f"{prefix}p1",
-                      "promisor": f"{prefix}delivery", "promisee": f"{prefix}delivery-clients", "statement": "s",
-                      "metric": f"{prefix}late", "target": 5, "period": "week", "at": at})
-    lines.insert(20, {"type": "FormTeam", "id": f"{prefix}team2", "team": f"{prefix}delivery-clients",
-                      "name": "Clients", "at": at})
-    lines.append({"type": "AgreePromise", "id": f"{prefix}agree", "promise": f"{prefix}p1",
-                  "at": "2026-02-01T00:00:00Z"})
-    return lines
+    promise = (Scenario(at=at).team(f"{prefix}delivery-clients", "Clients", id=f"{prefix}team2")
+               .promise(f"{prefix}p1", "s", 5, promisor=f"{prefix}delivery", promisee=f"{prefix}delivery-clients",
+                        metric=f"{prefix}late", id=f"{prefix}p")
+               .agreed(id=f"{prefix}agree", at="2026-02-01T00:00:00Z").lines())
+    team2, proposed, agreed = promise
+    lines.insert(20, proposed)  # among the readings, the clients' team just before the promise
+    lines.insert(20, team2)
+    return [*lines, agreed]
 
 
 def populate(store_url: str, lines: list[dict[str, Any]] | None = None, chunk_size: int = 7) -> int:

@@ -6,6 +6,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from tests.support.scenario import Scenario
+
 VICTIM = "zebra"
 CONTROL = "ctl"
 VICTIM_MARKERS = ("QZXV-NAME-victim", "QZXV-DESC-victim", "QZXV-TEXT-victim")
@@ -16,11 +18,7 @@ def company() -> list[dict[str, Any]]:
     """A team, the victim and the control client (each with a marked name, description and complaint),
     a promise to the victim, an experiment: every show command has something to show."""
     day = "2026-01-0{}T09:00:00Z".format
-    lines: list[dict[str, Any]] = [
-        {"type": "FormTeam", "id": "t", "team": "ops", "name": "Ops", "at": day(1)},
-        {"type": "DefineMetric", "id": "m", "metric": "late", "name": "Late orders", "unit": "count",
-         "direction": "lower_is_better", "at": day(1)},
-    ]
+    lines = Scenario(at=day(1)).team("ops", id="t").metric("late", id="m").lines()
     for client, (name, description, text) in ((VICTIM, VICTIM_MARKERS), (CONTROL, CONTROL_MARKERS)):
         lines += [
             {"type": "IdentifyClient", "id": f"c-{client}", "client": client, "name": name, "kind": "external",
@@ -30,9 +28,8 @@ def company() -> list[dict[str, Any]]:
              "occurred_at": day(5)},
         ]
     lines += [
-        {"type": "ProposePromise", "id": "p1", "promise": "p", "promisor": "ops", "promisee": VICTIM,
-         "statement": "Few late orders", "metric": "late", "target": 3, "period": "week", "at": day(3)},
-        {"type": "AgreePromise", "id": "p2", "promise": "p", "at": day(4)},
+        *Scenario(at=day(3)).promise("p", "Few late orders", 3, promisor="ops", promisee=VICTIM, metric="late", id="p1")
+        .agreed(id="p2", at=day(4)),
         {"type": "RecordReading", "id": "r1", "metric": "late", "value": 2, "at": day(6)},
         {"type": "ProposeExperiment", "id": "e1", "experiment": "e", "team": "ops", "hypothesis": "Calls help",
          "metric": "late", "design": "ab", "at": day(3)},

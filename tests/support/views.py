@@ -16,6 +16,7 @@ from tests.support.cli import CLI, jsonl, run_cli
 
 Request = tuple[str, str, str | None]  # (kind: promise|team|experiment, key, as_of or None)
 
+
 def import_file(lines: list[dict[str, Any]], store: str, directory: Path, name: str = "lines.jsonl") -> dict[str, Any]:
     """`clientocracy import FILE --json`; every line must be accepted."""
     path = directory / name

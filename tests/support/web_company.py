@@ -8,39 +8,36 @@ from __future__ import annotations
 
 from typing import Any
 
-
-def _line(n: int, type_: str, at: str, **fields: Any) -> dict[str, Any]:
-    return {"type": type_, "id": f"w{n}", "at": at, **fields}
-
+from tests.support.scenario import Scenario
 
 PEOPLE = {"cora": "Cora Council", "lena": "Lena Lead", "max": "Max Member", "ivan": "Ivan Later",
           "kim": "Kim Kitchen", "olga": "Olga Outsider", "feeder": "Support Desk"}
 TOKENS = {"cora": "write", "lena": "write", "max": "write", "kim": "write", "olga": "write", "feeder": "ingest"}
 
+
+def _preamble() -> Scenario:
+    """The people and the council, three teams and their members, the client, the metric, two promises."""
+    scenario = Scenario(at="2026-01-01T00:00:00Z")
+    for person, name in PEOPLE.items():
+        scenario.person(person, name)
+    (scenario.council("cora").at("2026-01-01T01:00:00Z").team("delivery").team("kitchen").team("bakery")
+     .at("2026-01-02T00:00:00Z").member("lena", "team-lead", lead=True, team="delivery")
+     .member("max", "courier", team="delivery").member("kim", "cook", lead=True, team="kitchen")
+     .member("olga", "baker", lead=True, team="bakery").client("households")
+     .metric("ready-pct", name="Orders ready on time", unit="%", direction="higher_is_better")
+     .promise("p-kitchen-ready", "Pick-ups leave the kitchen door on time", 90, promisor="delivery",
+              promisee="kitchen", actor="max", at="2026-01-10T09:00:00Z")
+     .promise("p-night-runs", "Night runs for the early shift", 80, promisor="delivery", promisee="kitchen",
+              requires=["night-driving"], actor="max", at="2026-01-12T09:00:00Z")
+     .member("ivan", "dispatcher", team="delivery", at="2026-02-01T00:00:00Z")
+     .agreed("p-kitchen-ready", actor="kim", at="2026-02-05T09:00:00Z"))
+    for day, value in ((10, 88.0), (17, 91.5), (24, 93.0)):
+        scenario.reading(value, at=f"2026-02-{day:02d}T12:00:00Z")
+    return scenario
+
+
+# The rest of the history: (type, business time, fields).
 _rows: list[tuple[str, str, dict[str, Any]]] = [
-    *[("RegisterPerson", "2026-01-01T00:00:00Z", {"person": p, "name": n}) for p, n in PEOPLE.items()],
-    ("AppointCouncil", "2026-01-01T00:00:00Z", {"person": "cora"}),
-    ("FormTeam", "2026-01-01T01:00:00Z", {"team": "delivery", "name": "Delivery"}),
-    ("FormTeam", "2026-01-01T01:00:00Z", {"team": "kitchen", "name": "Kitchen"}),
-    ("FormTeam", "2026-01-01T01:00:00Z", {"team": "bakery", "name": "Bakery"}),
-    ("AddMember", "2026-01-02T00:00:00Z", {"team": "delivery", "person": "lena", "role": "team-lead", "lead": True}),
-    ("AddMember", "2026-01-02T00:00:00Z", {"team": "delivery", "person": "max", "role": "courier"}),
-    ("AddMember", "2026-01-02T00:00:00Z", {"team": "kitchen", "person": "kim", "role": "cook", "lead": True}),
-    ("AddMember", "2026-01-02T00:00:00Z", {"team": "bakery", "person": "olga", "role": "baker", "lead": True}),
-    ("IdentifyClient", "2026-01-02T00:00:00Z", {"client": "households", "name": "Households", "kind": "external"}),
-    ("DefineMetric", "2026-01-02T00:00:00Z", {"metric": "ready-pct", "name": "Orders ready on time", "unit": "%",
-                                             "direction": "higher_is_better"}),
-    ("ProposePromise", "2026-01-10T09:00:00Z", {
-        "promise": "p-kitchen-ready", "promisor": "delivery", "promisee": "kitchen", "metric": "ready-pct",
-        "statement": "Pick-ups leave the kitchen door on time", "target": 90, "period": "week", "actor": "max"}),
-    ("ProposePromise", "2026-01-12T09:00:00Z", {
-        "promise": "p-night-runs", "promisor": "delivery", "promisee": "kitchen", "metric": "ready-pct",
-        "statement": "Night runs for the early shift", "target": 80, "period": "week",
-        "requires": ["night-driving"], "actor": "max"}),
-    ("AddMember", "2026-02-01T00:00:00Z", {"team": "delivery", "person": "ivan", "role": "dispatcher"}),
-    ("AgreePromise", "2026-02-05T09:00:00Z", {"promise": "p-kitchen-ready", "actor": "kim"}),
-    *[("RecordReading", f"2026-02-{day:02d}T12:00:00Z", {"metric": "ready-pct", "value": value})
-      for day, value in ((10, 88.0), (17, 91.5), (24, 93.0))],
     ("RecordReading", "2026-03-03T12:00:00Z", {"metric": "ready-pct", "value": 95.0}),
     ("PostLedgerEntry", "2026-01-31T00:00:00Z", {"team": "delivery", "period": "2026-01", "kind": "revenue",
                                                  "amount": 12000}),
@@ -64,7 +61,8 @@ _rows: list[tuple[str, str, dict[str, Any]]] = [
         "feedback_id": "fb-old", "client": "households", "kind": "complaint", "channel": "phone",
         "text": "The courier was late", "team": "delivery", "occurred_at": "2026-02-11T10:00:00Z"}),
 ]
-LINES = [_line(n, type_, at, **fields) for n, (type_, at, fields) in enumerate(_rows)]
+LINES = [{"type": line["type"], "id": f"w{n}", **line} for n, line in enumerate(
+    [*_preamble(), *({"type": type_, "at": at, **fields} for type_, at, fields in _rows)])]
 
 
 def complaint(feedback_id: str, text: str, team: str = "delivery") -> dict[str, Any]:

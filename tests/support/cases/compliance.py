@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.support.scenario import Scenario
+
 SETUP = "2025-06-01T00:00:00Z"
 Row = tuple[str, float | None, float, bool | None]
 
@@ -212,10 +214,7 @@ AS_OF: list[tuple[str, str]] = [
 
 
 def scenario_lines() -> list[dict[str, Any]]:
-    setup = [
-        {"type": "FormTeam", "team": "team", "name": "The team", "at": SETUP},
-        {"type": "IdentifyClient", "client": "client", "name": "The client", "kind": "external", "at": SETUP},
-    ]
+    setup = Scenario(at=SETUP).team("team", "The team").client("client", "The client").lines()
     return setup + [line for lines in CASES.values() for line in lines]
 
 

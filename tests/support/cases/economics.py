@@ -10,14 +10,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.support.scenario import Scenario
+
 SETUP = "2025-06-01T00:00:00Z"
 Money = tuple[str, float, float, float, float]  # period, revenue, costs, net_profit, bonus_pool
 
 
 def _team(team: str, *members: str) -> list[dict[str, Any]]:
-    lines: list[dict[str, Any]] = [{"type": "FormTeam", "team": team, "name": team, "at": SETUP}]
-    lines += [{"type": "AddMember", "team": team, "person": p, "role": "member", "at": SETUP} for p in members]
-    return lines
+    scenario = Scenario(at=SETUP).team(team, team)
+    for person in members:
+        scenario.member(person)
+    return scenario.lines()
 
 
 def _month(team: str, period: str, revenue: list[float], costs: list[float], at: str | None = None

@@ -15,6 +15,8 @@ from typing import Any
 import pytest
 from scipy import stats
 
+from tests.support.scenario import Scenario
+
 SETUP = "2026-01-01T00:00:00Z"
 CONTROL = [10.1, 9.8, 11.2, 10.5, 9.9, 10.7, 10.0, 10.4]
 TREATMENT = [11.0, 11.8, 10.9, 12.3, 11.5, 11.1, 12.0]
@@ -48,11 +50,8 @@ BA_TREATMENT = [15.0, 16.0, 14.0, 13.0]
 
 
 LINES: list[dict[str, Any]] = [
-    {"type": "FormTeam", "team": "team", "name": "The team", "at": SETUP},
-    {"type": "DefineMetric", "metric": "basket", "name": "basket", "unit": "EUR", "direction": "higher_is_better",
-     "at": SETUP},
-    {"type": "DefineMetric", "metric": "wait", "name": "wait", "unit": "min", "direction": "lower_is_better",
-     "at": SETUP},
+    *Scenario(at=SETUP).team("team", "The team").metric("basket", name="basket", unit="EUR")
+    .metric("wait", name="wait"),
     {"type": "ProposeExperiment", "experiment": "ab", "team": "team", "hypothesis": "bundles raise baskets",
      "metric": "basket", "design": "ab", "at": "2026-01-01T12:00:00Z"},
     {"type": "StartExperiment", "experiment": "ab", "at": "2026-01-02T00:00:00Z"},
