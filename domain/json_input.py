@@ -64,7 +64,7 @@ def read_lines(stream: IO[bytes] | Iterable[bytes], limit: int = MAX_INPUT_BYTES
     """The lines of ``stream`` (newline kept), each held whole only when it is within ``limit`` bytes."""
     readline = getattr(stream, "readline", None)
     if readline is None:  # an iterable of already-split lines (tests, in-memory callers)
-        for line in stream:  # type: ignore[union-attr]
+        for line in stream:
             size = input_size(line)
             yield OversizeInput(_head(line), size) if size > limit + 2 else line
         return

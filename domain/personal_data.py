@@ -176,15 +176,14 @@ class Revealer:
     def _opener(self, subject: str, kid: str) -> AESGCM | None:
         """The cipher of key ``kid``, None once destroyed. A key not cached, or cached under another
         id (a newer one, created after a forget), is looked up again, once per (subject, key id)."""
-        found = self.keys.get(subject, _UNKNOWN)
-        stale = found is _UNKNOWN or found is None or found[0] != kid  # type: ignore[index]
-        if stale and (subject, kid) not in self.looked_up:
+        found = self.keys.get(subject)  # None: not cached yet, or cached as destroyed
+        if (found is None or found[0] != kid) and (subject, kid) not in self.looked_up:
             self.looked_up.add((subject, kid))
             self._load(subject)
             found = self.keys[subject]
-        if found is _UNKNOWN or found is None or found[0] != kid:  # type: ignore[index]
+        if found is None or found[0] != kid:
             return None
-        return found[1]  # type: ignore[index]
+        return found[1]
 
     def _load(self, subject: str) -> None:
         self.misses += 1
@@ -195,5 +194,3 @@ class Revealer:
         if subject not in rows:
             self.keys[subject] = None
 
-
-_UNKNOWN = object()

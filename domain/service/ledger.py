@@ -42,7 +42,7 @@ __all__ = ["Acting", "BatchResult", "FeedbackOutcome", "Ledger", "PositionAlread
 A = TypeVar("A", bound=LedgerAggregate)
 
 
-class Ledger(Application):
+class Ledger(Application[uuid.UUID]):
     """The clientocracy ledger: every command becomes an immutable, audited event."""
 
     name = LEDGER_NAME

@@ -48,7 +48,7 @@ class UnitOfWork:
         found = self.loaded[slot]
         if found is not None and not isinstance(found, cls):
             raise DomainError(f"{key!r} is not a {cls.KIND}")
-        return found  # type: ignore[return-value]
+        return found
 
     def require(self, cls: type[A], key: str) -> A:
         """The aggregate a command acts on (its own clock rejects a time before its latest event)."""

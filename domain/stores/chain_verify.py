@@ -112,7 +112,7 @@ def sqlite_rows(cursor: Any, lo: int, hi: int) -> tuple[list[EventRow], list[Lin
     links = [tuple(row) for row in cursor.fetchall()]
     cursor.execute(before_sql, (lo,))
     before = cursor.fetchone()
-    return events, links, None if before is None else tuple(before)  # type: ignore[return-value]
+    return events, links, None if before is None else tuple(before)
 
 
 def sqlite_file_rows(path: str, lo: int, hi: int) -> tuple[list[EventRow], list[LinkRow], tuple[int, Any] | None]:

@@ -103,7 +103,7 @@ class LedgerSQLiteRecorder(SQLiteSubjectKeys, SQLiteProcessRecorder):
                 " WHERE rowid >= ? ORDER BY rowid LIMIT ?",
                 (start, limit),
             )
-            return [tuple(row) for row in c.fetchall()]  # type: ignore[misc]
+            return [tuple(row) for row in c.fetchall()]
 
     def page_source(self) -> PageSource | None:
         """Read-only URI and page query for a reader of its own; None for an in-memory store.
