@@ -15,20 +15,15 @@ from projections.view_store import connect
 from projections.views_file import catch_up
 from scripts.import_file import import_lines
 from tests.support.cli import jsonl
+from tests.support.scenario import Scenario
 
 AT = "2026-01-05T09:00:00Z"
 LATER = "2026-02-02T09:00:00Z"
 END = datetime(2026, 12, 31, tzinfo=UTC)
 
 LINES: list[dict[str, Any]] = [
-    {"type": "FormTeam", "id": "d01", "team": "kitchen", "name": "Kitchen", "at": AT},
-    {"type": "AddMember", "id": "d02", "team": "kitchen", "person": "carol", "role": "chef", "lead": True, "at": AT},
-    {"type": "IdentifyClient", "id": "d03", "client": "diner", "name": "Diner", "kind": "external", "at": AT},
-    {"type": "DefineMetric", "id": "d04", "metric": "wait", "name": "Wait", "unit": "min",
-     "direction": "lower_is_better", "at": AT},
-    {"type": "ProposePromise", "id": "d05", "promise": "fast", "promisor": "kitchen", "promisee": "diner",
-     "statement": "Food in 10 min", "metric": "wait", "target": 10, "period": "week", "at": AT},
-    {"type": "AgreePromise", "id": "d06", "promise": "fast", "at": AT},
+    *Scenario(at=AT).team("kitchen", id="d01").member("carol", "chef", lead=True, id="d02").client("diner", id="d03")
+    .metric("wait", id="d04").promise("fast", "Food in 10 min", 10, id="d05").agreed(id="d06"),
     {"type": "ProposeAmendment", "id": "d07", "promise": "fast", "changes": {"target": 14}, "reason": "summer",
      "at": LATER},
     {"type": "DeclineAmendment", "id": "d08", "promise": "fast", "reason": "not this summer", "at": LATER},

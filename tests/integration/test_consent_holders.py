@@ -14,6 +14,7 @@ from projections.view_store import connect
 from projections.views_file import catch_up
 from scripts.import_file import import_lines
 from tests.support.cli import jsonl
+from tests.support.scenario import Scenario
 
 AT = "2026-01-05T09:00:00Z"
 LATER = "2026-02-02T09:00:00Z"
@@ -21,8 +22,7 @@ START = datetime(2026, 1, 5, 9, tzinfo=UTC)
 END = datetime(2026, 12, 31, tzinfo=UTC)
 
 LINES: list[dict[str, Any]] = [
-    {"type": "FormTeam", "id": "d01", "team": "kitchen", "name": "Kitchen", "at": AT},
-    {"type": "AddMember", "id": "d02", "team": "kitchen", "person": "carol", "role": "chef", "lead": True, "at": AT},
+    *Scenario(at=AT).team("kitchen", id="d01").member("carol", "chef", lead=True, id="d02"),
     {"type": "DelegateConsent", "id": "d09", "team": "kitchen", "person": "dave", "at": AT},
     {"type": "DelegateConsent", "id": "d10", "team": "kitchen", "person": "erin", "at": AT},
     {"type": "WithdrawConsent", "id": "d11", "team": "kitchen", "person": "dave", "at": LATER},

@@ -13,32 +13,22 @@ from domain.service.ledger import Ledger
 from domain.team import Team
 from scripts.import_file import import_lines
 from tests.support.cli import jsonl
+from tests.support.scenario import Scenario
 
 AT = "2026-01-05T09:00:00Z"
 LATER = "2026-02-02T09:00:00Z"
 
-PEOPLE_LINES: list[dict[str, Any]] = [
-    {"type": "RegisterPerson", "id": "q01", "person": "carol", "name": "Carol", "email": "carol@example.com", "at": AT},
-    {"type": "AppointCouncil", "id": "q02", "person": "carol", "at": AT},
-    {"type": "RegisterPerson", "id": "q03", "person": "dave", "name": "Dave", "at": AT},
-    {"type": "AppointCouncil", "id": "q04", "person": "dave", "at": AT},
-    {"type": "DismissCouncil", "id": "q05", "person": "dave", "at": AT},
-    {"type": "FormTeam", "id": "q06", "team": "kitchen", "name": "Kitchen", "at": AT},
-    {"type": "AddMember", "id": "q07", "team": "kitchen", "person": "carol", "role": "chef", "lead": True, "at": AT},
-    {"type": "IdentifyClient", "id": "q08", "client": "diner", "name": "Diner", "kind": "external", "at": AT},
-    {"type": "RepresentClient", "id": "q09", "client": "diner", "person": "dave", "at": AT},
-    {"type": "DefineMetric", "id": "q10", "metric": "wait", "name": "Wait", "unit": "min",
-     "direction": "lower_is_better", "at": AT},
-    {"type": "GrantAuthority", "id": "q11", "team": "kitchen", "authority": "menu", "description": "Menu", "at": AT},
-    {"type": "ProposePromise", "id": "q12", "promise": "fast", "promisor": "kitchen", "promisee": "diner",
-     "statement": "Food in 10 min", "metric": "wait", "target": 10, "period": "week", "requires": ["menu"],
-     "at": AT},
-    {"type": "AgreePromise", "id": "q13", "promise": "fast", "at": AT},
-    {"type": "ProposeAmendment", "id": "q14", "promise": "fast", "changes": {"target": 12}, "reason": "rush",
-     "at": LATER},
-    {"type": "AcceptAmendment", "id": "q15", "promise": "fast", "at": LATER},
-    {"type": "RevokeAuthority", "id": "q16", "team": "kitchen", "authority": "menu", "reason": "audit", "at": LATER},
-]
+PEOPLE_LINES: list[dict[str, Any]] = (
+    Scenario(at=AT).person("carol", email="carol@example.com", id="q01").council("carol", id="q02")
+    .person("dave", id="q03").council("dave", id="q04").add("DismissCouncil", id="q05", person="dave")
+    .team("kitchen", id="q06").member("carol", "chef", lead=True, id="q07").client("diner", id="q08")
+    .represent("dave", id="q09").metric("wait", id="q10")
+    .add("GrantAuthority", id="q11", team="kitchen", authority="menu", description="Menu")
+    .promise("fast", "Food in 10 min", 10, requires=["menu"], id="q12").agreed(id="q13")
+    .at(LATER).add("ProposeAmendment", id="q14", promise="fast", changes={"target": 12}, reason="rush")
+    .add("AcceptAmendment", id="q15", promise="fast")
+    .add("RevokeAuthority", id="q16", team="kitchen", authority="menu", reason="audit")
+).lines()
 
 
 def test_people_lines_land_through_the_trusted_import(sqlite_url: str) -> None:

@@ -9,31 +9,31 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from tests.support.scenario import Scenario
+
 PAST = "2026-01-05T09:00:00Z"
 PEOPLE = ("carol", "lead", "cook", "front", "rep", "outsider", "spare", "spare2", "leaver")
 
 
 def _promise(key: str, promisee: str) -> dict[str, Any]:
-    return {"type": "ProposePromise", "promise": key, "promisor": "kitchen", "promisee": promisee,
-            "statement": "Hot food", "metric": "wait", "target": 10, "period": "week", "actor": "cook"}
+    return Scenario().promise(key, "Hot food", 10, promisor="kitchen", promisee=promisee, metric="wait",
+                              actor="cook").lines()[0]
+
+
+def _company() -> Scenario:
+    """People, the council, two teams and their members, three clients (one represented), a metric."""
+    scenario = Scenario()
+    for person in PEOPLE:
+        scenario.person(person, person.title())
+    return (scenario.council("carol").council("spare2").team("kitchen").team("hall")
+            .member("lead", "chef", lead=True, team="kitchen").member("cook", "cook", team="kitchen")
+            .member("leaver", "cook", team="kitchen").member("front", "waiter", team="hall")
+            .add("GrantAuthority", team="kitchen", authority="pre-revoke", description="to revoke")
+            .client("diner").client("walkin", "Walk-in").client("other").represent("rep", "diner").metric("wait"))
 
 
 SETUP: list[dict[str, Any]] = [
-    *({"type": "RegisterPerson", "person": p, "name": p.title()} for p in PEOPLE),
-    {"type": "AppointCouncil", "person": "carol"},
-    {"type": "AppointCouncil", "person": "spare2"},
-    {"type": "FormTeam", "team": "kitchen", "name": "Kitchen"},
-    {"type": "FormTeam", "team": "hall", "name": "Hall"},
-    {"type": "AddMember", "team": "kitchen", "person": "lead", "role": "chef", "lead": True},
-    {"type": "AddMember", "team": "kitchen", "person": "cook", "role": "cook"},
-    {"type": "AddMember", "team": "kitchen", "person": "leaver", "role": "cook"},
-    {"type": "AddMember", "team": "hall", "person": "front", "role": "waiter"},
-    {"type": "GrantAuthority", "team": "kitchen", "authority": "pre-revoke", "description": "to revoke"},
-    {"type": "IdentifyClient", "client": "diner", "name": "Diner", "kind": "external"},
-    {"type": "IdentifyClient", "client": "walkin", "name": "Walk-in", "kind": "external"},
-    {"type": "IdentifyClient", "client": "other", "name": "Other", "kind": "external"},
-    {"type": "RepresentClient", "client": "diner", "person": "rep"},
-    {"type": "DefineMetric", "metric": "wait", "name": "Wait", "unit": "min", "direction": "lower_is_better"},
+    *_company(),
     _promise("p-client", "diner"), _promise("p-team", "hall"), _promise("p-norep", "walkin"),
     _promise("p-counter", "diner"), _promise("p-agreed", "diner"), _promise("p-retire1", "diner"),
     _promise("p-retire2", "diner"),
