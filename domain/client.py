@@ -56,7 +56,7 @@ class Client(LedgerAggregate):
 
     @event("RepresentativeNamed")
     def name_representative(self, person: str, audit: Audit) -> None:
-        """A person who speaks for this client in negotiations (BRIEF §5)."""
+        """A person who speaks for this client in negotiations (docs/brief.md §5)."""
         self.check_time(audit)
         if person in self.representatives:
             raise DomainError(f"{person} already represents client {self.key}")

@@ -1,4 +1,4 @@
-"""People who act on the ledger as themselves (BRIEF §5): registered by the council, some of them council."""
+"""People who act on the ledger as themselves (docs/brief.md §5): registered by the council, some of them council."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Who may do what (BRIEF §5): the permission table, and the one function that applies it.
+"""Who may do what (docs/brief.md §5): the permission table, and the one function that applies it.
 
 Every channel but the trusted operator's import asks ``may(facts, person, command)`` before a
 command is handled; a refusal names the rule it broke (``"<Command>: <who may>"``). The rules

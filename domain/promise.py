@@ -24,7 +24,7 @@ class Promise(LedgerAggregate):
     KIND = "promise"
 
     class Proposed(LedgerAggregate.Created):
-        """``requires`` (the authorities needed to keep the promise) came with BRIEF §5; older proposals
+        """``requires`` (the authorities needed to keep the promise) came with docs/brief.md §5; older proposals
         required none."""
 
         key: str
@@ -43,7 +43,7 @@ class Promise(LedgerAggregate):
             state["requires"] = []
 
     class CounterProposed(LedgerAggregate.Event):
-        """``side`` (``promisor`` or ``promisee``: who made this proposal) came with BRIEF §5; None before."""
+        """``side`` (``promisor`` or ``promisee``: who made this proposal) came with docs/brief.md §5; None before."""
 
         changes: dict[str, Any]
         side: str | None

@@ -1,7 +1,7 @@
 """The two sides of a promise: the promisor team, and the promisee (a team, or a client's representatives).
 
 Negotiation is between sides, not people: a proposal is made by one side and agreed by the other,
-so both consent (BRIEF §5). The policy and the promise handlers share these answers.
+so both consent (docs/brief.md §5). The policy and the promise handlers share these answers.
 """
 
 from __future__ import annotations

@@ -23,14 +23,14 @@ class Team(LedgerAggregate):
         self.members: dict[str, str] = {}
         self.leads: set[str] = set()
         self.consent_holders: set[str] = set()
-        """People the lead named to consent for the team (BRIEF §10), besides the leads."""
+        """People the lead named to consent for the team (docs/brief.md §10), besides the leads."""
         self.rules: list[str] = []
         self.authorities: dict[str, str] = {}
         self.reward_scheme: dict[str, Any] = dict(DEFAULT_REWARD_SCHEME)
         self.reward_scheme_version = 0
 
     class MemberAdded(LedgerAggregate.Event):
-        """``lead`` came with people and roles (BRIEF §5); members added before that were not leads."""
+        """``lead`` came with people and roles (docs/brief.md §5); members added before that were not leads."""
 
         person: str
         role: str

@@ -1,4 +1,4 @@
-"""Promise compliance per period, exactly as BRIEF §4 defines it, as one SQL table macro.
+"""Promise compliance per period, exactly as docs/brief.md §4 defines it, as one SQL table macro.
 
 ``compliance_as_of(T)`` sees only facts with business time <= T, so the materialised
 ``promise_compliance`` table (T = infinity) and every ``--as-of`` answer share this one query.

@@ -73,7 +73,7 @@ FACT_TABLES: tuple[Table, ...] = (
     T("teams", "Teams as formed.", *STAMP, "team VARCHAR", "name VARCHAR"),
     T("team_membership", "Members added (change='added', with role) and removed.", *STAMP,
       "team VARCHAR", "person VARCHAR", "role VARCHAR", "change VARCHAR", "lead BOOLEAN"),
-    T("team_consent_holders", "BRIEF §10: people a team's lead named to consent for it (change='delegated'), "
+    T("team_consent_holders", "docs/brief.md §10: people a team's lead named to consent for it (change='delegated'), "
       "and withdrawn.", *STAMP, "team VARCHAR", "person VARCHAR", "change VARCHAR"),
     T("team_rules", "Step 6: communication rules (JSON array), latest set wins.", *STAMP,
       "team VARCHAR", "rules VARCHAR"),

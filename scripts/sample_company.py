@@ -10,7 +10,7 @@ visible in the readings, a before/after experiment, error reviews and process ch
 
 The file is generated, not checked in, so the story stays readable as data tables and
 stays deterministic: the same seed always yields the same lines (``random.Random``).
-Every line follows the JSONL contract of BRIEF §4 and ``domain.commands``.
+Every line follows the JSONL contract of docs/brief.md §4 and ``domain.commands``.
 """
 
 from __future__ import annotations

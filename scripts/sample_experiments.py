@@ -1,4 +1,4 @@
-"""Step 9 of the sample company beyond the first A/B test: the experiment statistics of BRIEF §6.
+"""Step 9 of the sample company beyond the first A/B test: the experiment statistics of docs/brief.md §6.
 
 A three-arm test with a guardrail (one arm harms it), a proportion test, and a CUPED-adjusted test
 whose units carry their pre-period value. The before/after experiment of ``sample_company`` gets its

@@ -1,4 +1,4 @@
-"""The JSON API of BRIEF §5: commands, feedback, the show answers, the audit trail, live positions."""
+"""The JSON API of docs/brief.md §5: commands, feedback, the show answers, the audit trail, live positions."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""``POST /api/forget``: the council forgets a client or a person (BRIEF §7), as ``clientocracy forget`` does."""
+"""``POST /api/forget``: the council forgets a client or a person (docs/brief.md §7), as ``clientocracy forget``
+does."""
 
 from __future__ import annotations
 

@@ -17,7 +17,7 @@ __all__ = ["MISS", "Server", "ViewsIndex", "as_of_moment", "to_json"]
 
 
 def to_json(data: Any) -> bytes:
-    """The same JSON text as the CLI's ``--json`` (``scripts.cli.emit_json``), minus the indentation."""
+    """The same JSON text as the CLI's ``--json`` (``scripts.reading.emit_json``), minus the indentation."""
     return dumps(data, indent=None).encode()  # valid JSON always: a non-finite number is null
 
 

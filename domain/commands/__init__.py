@@ -3,7 +3,7 @@
 Every command is a pydantic model so bad input is rejected at the edge with the
 field and the reason, before anything touches the event store.  The ``type``
 field selects the model (a discriminated union), exactly as in the JSONL format
-of BRIEF §4.  The models live by step in this package's modules, mirrored by name by
+of docs/brief.md §4.  The models live by step in this package's modules, mirrored by name by
 ``domain.handlers``; the union is every command a handler registered (``domain.registry``),
 built on first use: the handler modules import the models, so it cannot be built at import.
 """

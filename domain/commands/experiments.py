@@ -29,7 +29,7 @@ class ProposeExperiment(Command):
     metric: Key
     design: ExperimentDesign
     promise: Key | None = None
-    # The analysis plan (BRIEF §6); the first arm is the control.
+    # The analysis plan (docs/brief.md §6); the first arm is the control.
     arms: list[Key] = Field(default=["control", "treatment"], min_length=2, max_length=26)
     weights: list[Annotated[Number, Field(gt=0)]] | None = None
     alpha: Annotated[Number, Field(gt=0, lt=1)] = 0.05

@@ -3,7 +3,7 @@
 Every command is a pydantic model so bad input is rejected at the edge with the
 field and the reason, before anything touches the event store.  The ``type``
 field selects the model (a discriminated union), exactly as in the JSONL format
-of BRIEF §4.
+of docs/brief.md §4.
 """
 
 from __future__ import annotations
@@ -120,7 +120,7 @@ _SUBJECT_KEYS = {"client": client_subject, "person": person_subject}
 
 @dataclass(frozen=True)
 class Personal:
-    """Marks a command field as personal data (BRIEF §7), the one place it is declared:
+    """Marks a command field as personal data (docs/brief.md §7), the one place it is declared:
     ``name: Annotated[Text, Personal("client")]``. The field is sealed under its data subject's key
     before it enters an event - the subject named by the command's field of that kind (``client``
     or ``person``) - and everything else is derived from the mark (``domain.registry``): which keys

@@ -24,7 +24,7 @@ from domain.commands.fields import (
 
 
 class FeedbackFields(BaseModel):
-    """The feedback message of BRIEF §4, shared by the Kafka consumer and import."""
+    """The feedback message of docs/brief.md §4, shared by the Kafka consumer and import."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 

@@ -1,4 +1,4 @@
-"""BRIEF §5: people, the council and clients' representatives (handled in ``domain.handlers.people``)."""
+"""docs/brief.md §5: people, the council and clients' representatives (handled in ``domain.handlers.people``)."""
 
 from __future__ import annotations
 

@@ -74,7 +74,7 @@ class AcceptAmendment(Command):
 
 
 class DeclineAmendment(Command):
-    """BRIEF §8: the pending amendment is withdrawn; the agreed terms stay."""
+    """docs/brief.md §8: the pending amendment is withdrawn; the agreed terms stay."""
 
     type: Literal["DeclineAmendment"]
     promise: Key

@@ -89,7 +89,7 @@ class ChooseRewardScheme(Command):
 
 
 class DelegateConsent(Command):
-    """BRIEF §10: the lead names a person who may consent for the team."""
+    """docs/brief.md §10: the lead names a person who may consent for the team."""
 
     type: Literal["DelegateConsent"]
     team: Key

@@ -1,4 +1,4 @@
-"""BRIEF §5: people, the council and clients' representatives."""
+"""docs/brief.md §5: people, the council and clients' representatives."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""An experiment's analysis plan as proposed (BRIEF §6), with the defaults of old experiments."""
+"""An experiment's analysis plan as proposed (docs/brief.md §6), with the defaults of old experiments."""
 
 from __future__ import annotations
 

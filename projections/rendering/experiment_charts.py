@@ -1,4 +1,4 @@
-"""Experiment charts (BRIEF §6): each comparison's interval, and the XmR chart of a before/after.
+"""Experiment charts (docs/brief.md §6): each comparison's interval, and the XmR chart of a before/after.
 
 Built on the shared chart module (``projections.rendering.charts``: scales, frame, colours); like it, every function
 returns escaped SVG markup inside a ``<figure>``, for the HTML report and the web pages alike.

@@ -1,4 +1,4 @@
-"""BRIEF §5's permission table, row by row, through a real server on SQLite and on PostgreSQL:
+"""docs/brief.md §5's permission table, row by row, through a real server on SQLite and on PostgreSQL:
 the people a row allows get 200, everyone else 403 naming the rule of that row."""
 
 from __future__ import annotations

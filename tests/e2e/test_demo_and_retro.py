@@ -39,7 +39,7 @@ def test_demo_imports_projects_and_writes_the_retrospective(tmp_path: Path) -> N
 
     lines = len(sample_company_commands())
     assert again.returncode == 0 and f"0 recorded, {lines} already there" in again.stdout.replace("\n", " ")
-    # BRIEF §6 in the retrospective: comparison intervals, the before/after XmR chart, the verdicts.
+    # docs/brief.md §6 in the retrospective: comparison intervals, the before/after XmR chart, the verdicts.
     assert "exp-overnight-proofing: XmR chart" in page and "lift against no-notice by arm and metric" in page
     assert "A guardrail moved significantly the wrong way (call-notice on complaint-rate)" in page
     assert "recommendation rollback" in done.stdout.replace("\n", " ")

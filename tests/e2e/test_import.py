@@ -137,9 +137,9 @@ ALL_TYPES: list[dict[str, Any]] = [
 
 
 def test_all_types_fixture_covers_every_command_type() -> None:
-    from tests.integration.test_amendments import LINES  # BRIEF §8's DeclineAmendment too
+    from tests.integration.test_amendments import LINES  # docs/brief.md §8's DeclineAmendment too
     from tests.integration.test_consent_holders import LINES as CONSENT_LINES  # and §10's consent holders
-    from tests.integration.test_people_import import PEOPLE_LINES  # BRIEF §5's commands are covered in their own file
+    from tests.integration.test_people_import import PEOPLE_LINES  # docs/brief.md §5's commands: their own file
 
     assert {line["type"] for line in ALL_TYPES + PEOPLE_LINES + LINES + CONSENT_LINES} == set(COMMAND_TYPES)
 

@@ -1,4 +1,4 @@
-"""BRIEF §8's DeclineAmendment, imported into a real SQLite store and projected into a real views file:
+"""docs/brief.md §8's DeclineAmendment, imported into a real SQLite store and projected into a real views file:
 the store's aggregates and the views agree on what happened."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""BRIEF §10's DelegateConsent / WithdrawConsent, imported into a real SQLite store and projected into a real
+"""docs/brief.md §10's DelegateConsent / WithdrawConsent, imported into a real SQLite store and projected into a real
 views file: the team aggregate and the views agree on who holds a team's consent."""
 
 from __future__ import annotations

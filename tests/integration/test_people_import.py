@@ -1,4 +1,4 @@
-"""BRIEF §5's commands through the trusted operator's import, and events stored before they existed."""
+"""docs/brief.md §5's commands through the trusted operator's import, and events stored before they existed."""
 
 from __future__ import annotations
 

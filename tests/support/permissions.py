@@ -1,4 +1,4 @@
-"""BRIEF §5's permission table as cases: a small restaurant company (``SETUP``), and for each row of the
+"""docs/brief.md §5's permission table as cases: a small restaurant company (``SETUP``), and for each row of the
 table a command some people may give (``allowed``) and others may not (``refused``).
 
 The API tests send them through a real server; the unit tests ask the table itself (``domain.policy``).

@@ -69,7 +69,7 @@ MORE_ROWS: list[tuple[str, Make, list[str], list[str]]] = [
      ["front"], ["outsider"]),
     ("ResolveFeedback", lambda p: {"type": "ResolveFeedback", "feedback_id": "nobody-knows", "resolution": "R"},
      [], ["cook", "carol"]),  # unknown feedback has no team concerned: nobody may resolve it
-    # BRIEF §8, §10: an amendment declined by the other side, or withdrawn by its proposer; consent holders
+    # docs/brief.md §8, §10: an amendment declined by the other side, or withdrawn by its proposer; consent holders
     ("ProposeAmendment", lambda p: {"type": "ProposeAmendment", "promise": "p-agreed", "changes": {"target": 7},
                                     "reason": "R"}, ["cook"], []),
     ("DeclineAmendment", lambda p: {"type": "DeclineAmendment", "promise": "p-agreed", "reason": "R"}, ["rep"],

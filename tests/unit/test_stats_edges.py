@@ -1,4 +1,4 @@
-"""Edge cases give null numbers and a ``because``, never an error (BRIEF §6)."""
+"""Edge cases give null numbers and a ``because``, never an error (docs/brief.md §6)."""
 
 from __future__ import annotations
 

@@ -24,7 +24,7 @@ def test_xmr_limits_nist_example() -> None:
     assert lim["unpl"] == pytest.approx(55.80, abs=6e-3)
     assert lim["lnpl"] == pytest.approx(45.82, abs=6e-3)
     assert lim["mr_upper"] == pytest.approx(6.13, abs=5e-3)
-    # and exactly the closed form of BRIEF §6
+    # and exactly the closed form of docs/brief.md §6
     center, mr = np.mean(NIST_FLOW), np.mean(np.abs(np.diff(NIST_FLOW)))
     assert lim["center"] == pytest.approx(center, rel=1e-12)
     assert lim["mr_bar"] == pytest.approx(mr, rel=1e-12)

@@ -1,4 +1,4 @@
-"""Promise compliance edge cases (BRIEF §4), as tests any road to `promise show --json` can answer.
+"""Promise compliance edge cases (docs/brief.md §4), as tests any road to `promise show --json` can answer.
 
 Rules under test: a period's value is the mean of the metric's readings in it; kept when the
 value meets the target in force at the period's start (>= or <= by direction; an amendment

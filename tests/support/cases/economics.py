@@ -1,9 +1,9 @@
-"""Team economics for each reward-scheme variant, and open complaints (BRIEF §4), as tests any road to
+"""Team economics for each reward-scheme variant, and open complaints (docs/brief.md §4), as tests any road to
 `team show --json` can answer.
 
 `net_profit = revenue - costs`; `bonus_pool = share × max(0, net_profit)` for the period under the
 scheme in force at the period's end (default: team_net_profit_share, share 0.20); the other variants
-as BRIEF §1 step 8 describes them. Every team is a case of its own in one store.
+as docs/brief.md §1 step 8 describes them. Every team is a case of its own in one store.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Experiment outcomes as tests any road to `experiment show --json` can answer, checked against
 independent scipy computations.
 
-BRIEF §4: treatment minus control, two-sided Welch t-test, 95% Welch–Satterthwaite interval on the
+docs/brief.md §4: treatment minus control, two-sided Welch t-test, 95% Welch–Satterthwaite interval on the
 difference, lift relative to the control mean; for `before_after`, treatment = the metric's readings
 in [start, conclusion), control = its readings in [start − length, start).
 """
