@@ -12,7 +12,7 @@ import pytest
 
 from tests.support.browser import Served, chromium, start_server, stop_server
 from tests.support.kafka import session_broker
-from tests.support.markers import apply_markers
+from tests.support.markers import apply_markers, refuse_unmarked_processes
 from tests.support.stores import STORES, postgres_store, store_of
 from tests.support.web_company import LINES, TOKENS
 
@@ -20,6 +20,11 @@ from tests.support.web_company import LINES, TOKENS
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         apply_markers(item)
+
+
+@pytest.fixture(autouse=True)
+def _processes_are_marked(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    refuse_unmarked_processes(request.node, monkeypatch)
 
 
 @pytest.fixture

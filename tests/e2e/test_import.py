@@ -337,6 +337,7 @@ def test_a_bad_line_in_the_middle_of_a_chunk_does_not_sink_it(sqlite_ledger: Led
     assert count_events(sqlite_url) == 252
 
 
+@pytest.mark.processes
 def test_every_bad_line_through_the_cli(store_url: str, tmp_path: Path) -> None:
     """One file holding every class of bad line: each is named on stderr, the good ones land, exit is 1."""
     bad = [line for line, _ in BAD_LINES.values()]
@@ -355,6 +356,7 @@ def test_every_bad_line_through_the_cli(store_url: str, tmp_path: Path) -> None:
     assert count_events(store_url) == 3
 
 
+@pytest.mark.processes
 def test_human_summary_goes_to_stderr(sqlite_url: str, tmp_path: Path) -> None:
     path = tmp_path / "c.jsonl"
     path.write_text(GOOD_BEFORE + "\nnot json\n")
@@ -373,6 +375,7 @@ def test_missing_file_is_an_error(sqlite_url: str, tmp_path: Path) -> None:
 # Stdin, idempotency, ids --------------------------------------------------------------------
 
 
+@pytest.mark.processes
 def test_import_from_stdin(store_url: str) -> None:
     text = jsonl(ALL_TYPES[:5])
     result = run_cli("import", "-", "--json", store=store_url, stdin=text)
@@ -693,6 +696,7 @@ def test_utf8_byte_order_mark_is_ignored(sqlite_url: str, tmp_path: Path) -> Non
     assert summary["errors"] == [] and summary["accepted"] == 2 and result.exit_code == 0
 
 
+@pytest.mark.processes
 def test_show_commands_in_a_real_process(scenario: tuple[str, Path]) -> None:
     """End to end: the console command prints only JSON on stdout, and a miss exits non-zero."""
     store, views = scenario

@@ -57,6 +57,7 @@ def test_columnar_path_equals_python_path(store_url: str, tmp_path: Path, batch:
         assert columnar[name] == python[name], name
 
 
+@pytest.mark.processes
 @pytest.mark.parametrize("batch", [13, 50_000])
 def test_pages_read_by_the_child_process_equal_pages_read_in_process(
         store_url: str, tmp_path: Path, batch: int, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -77,6 +78,7 @@ def test_pages_read_by_the_child_process_equal_pages_read_in_process(
         assert streamed[name] == in_process[name], name
 
 
+@pytest.mark.processes
 def test_a_failing_child_reader_is_a_clear_error_and_commits_nothing(sqlite_url: str, tmp_path: Path) -> None:
     ledger = Ledger.open(sqlite_url)
     try:

@@ -33,6 +33,8 @@ from tests.integration.test_verify import (  # noqa: F401 - fixtures and tests r
     test_verify_names_the_position_in_a_real_process,
 )
 
+pytestmark = pytest.mark.processes  # verify's worker processes
+
 
 @pytest.fixture(autouse=True)
 def small_segments(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,10 +1,14 @@
 """Markers a test gets from the fixtures it uses, so they cannot be forgotten (pytest's collection hook in
-``tests/conftest.py`` applies them). Tests that start the CLI or a server themselves say so with
-``pytest.mark.processes``; the unit folder may carry none of these (it starts nothing and opens no file)."""
+``tests/conftest.py`` applies them). Tests that start the CLI, a server or a child process themselves say so with
+``pytest.mark.processes``, and one that does without saying so fails (``refuse_unmarked_processes``), so
+``-m "not processes"`` really runs in one process; the unit folder may carry none of these markers."""
 
 from __future__ import annotations
 
+import os
+import subprocess
 from pathlib import Path
+from typing import Any, NoReturn
 
 import pytest
 
@@ -31,3 +35,18 @@ def apply_markers(item: pytest.Item) -> None:
         if found:
             raise pytest.UsageError(f"{item.nodeid} is marked {sorted(found)}: tests/unit starts no process and "
                                     "needs no server; it belongs in tests/integration or tests/e2e")
+
+
+def refuse_unmarked_processes(item: pytest.Item, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Starting a process (``subprocess``, a fork) fails a test not marked ``processes``, naming what it ran."""
+    if item.get_closest_marker("processes") is not None:
+        return
+
+    def refuse(*args: Any, **kwargs: Any) -> NoReturn:
+        tried = args[1] if len(args) > 1 else kwargs.get("args", "a fork")
+        raise AssertionError(f"{item.nodeid} started a process ({tried!r}) but is not marked "
+                             "pytest.mark.processes")
+
+    monkeypatch.setattr(subprocess.Popen, "__init__", refuse)
+    for name in ("fork", "posix_spawn", "posix_spawnp"):
+        monkeypatch.setattr(os, name, refuse)
