@@ -12,25 +12,20 @@ from eventsourcing.application import Application, ProcessingEvent
 from eventsourcing.persistence import JSONTranscoder, ProcessRecorder, Tracking
 
 from domain import commands as c
-from domain.audit import TRUSTED_CHANNEL, Audit, AuditAsDict, channel_of
-from domain.base import DomainError, LedgerAggregate, MissingAuthority, TimeWentBack, key_id
-from domain.facts import UnitOfWorkFacts
+from domain.audit import Audit, AuditAsDict
+from domain.base import LedgerAggregate, key_id
 from domain.feedback import feedback_fields
-from domain.handlers import HANDLERS
-from domain.personal_data import KeyStore, Revealer, Sealer, client_subject
-from domain.policy import Refused, may
-from domain.registry import personal_subjects
+from domain.personal_data import KeyStore, Revealer
 from domain.service.batch import (
     Acting,
     BatchResult,
     FeedbackOutcome,
     PositionAlreadyRecorded,
-    feedback_receipt,
-    line_receipt,
 )
+from domain.service.command_batch import decide_batch
+from domain.service.feedback_batch import record_feedback_batch
 from domain.service.forget import ForgetResult, forget
-from domain.service.retry import RETRY, ClockRace
-from domain.service.unit_of_work import UnitOfWork
+from domain.service.retry import RETRY
 from domain.stores.common import LEDGER_NAME, ledger_store, opening
 from domain.stores.feedback_fast_path import RecordedFeedbackEncoder
 from domain.stores.port import LedgerStore
@@ -97,49 +92,7 @@ class Ledger(Application[uuid.UUID]):
 
     def _execute_once(self, commands: Sequence[c.Command], now: datetime, acting: Acting | None,
                       clock: bool = False) -> BatchResult:
-        keys = [line_receipt(cmd.id) for cmd in commands if cmd.id]
-        keys += [feedback_receipt(cmd.feedback_id) for cmd in commands if isinstance(cmd, c.RecordFeedback)]
-        seen = self.store.existing_receipts(keys) if keys else set()
-        new = [cmd for cmd in commands if not any(key in seen for key in _receipts(cmd))]
-        uow = UnitOfWork(self.repository, Sealer(self.keystore, personal_subjects(new)))
-        facts = UnitOfWorkFacts(uow, acting.index) if acting is not None else None
-        result = BatchResult()
-        for index, cmd in enumerate(commands):
-            own_keys = _receipts(cmd)
-            if any(key in seen for key in own_keys):
-                result.skipped.append(index)
-                continue
-            default_at = cmd.occurred_at if isinstance(cmd, c.RecordFeedback) else now
-            # the import's channel is implied (not stored) unless its line id would read as another one
-            implied = channel_of(None, cmd.id) == TRUSTED_CHANNEL
-            if acting is None:
-                audit = Audit(at=cmd.at or default_at, actor=cmd.actor, reason=cmd.reason, correlation=cmd.id,
-                              channel=None if implied else TRUSTED_CHANNEL)
-            else:
-                audit = Audit(at=cmd.at or default_at, actor=acting.person, reason=cmd.reason, correlation=cmd.id,
-                              channel=acting.channel)
-            uow.at = audit.at
-            try:
-                if acting is not None and facts is not None:
-                    decision = may(facts, acting.person, cmd)
-                    if isinstance(decision, Refused):
-                        result.forbidden.append((index, decision.rule, decision.reason))
-                        continue
-                HANDLERS[type(cmd)](uow, cmd, audit)
-            except MissingAuthority as error:
-                result.forbidden.append((index, error.rule, str(error)))
-                continue
-            except TimeWentBack as error:
-                if clock and cmd.at is None and not isinstance(cmd, c.RecordFeedback):
-                    raise ClockRace from error  # dated "now", yet before a concurrent writer's "now"
-                result.rejected.append((index, str(error)))
-                continue
-            except DomainError as error:
-                result.rejected.append((index, str(error)))
-                continue
-            seen.update(own_keys)
-            uow.receipts.extend(own_keys)
-            result.accepted.append(index)
+        result, uow = decide_batch(self.store, self.repository, self.keystore, commands, now, acting, clock)
         if uow.events or uow.receipts:
             result.position = self.record(uow.events, tracking=None, receipts=uow.receipts)
         result.events = len(uow.events)
@@ -151,32 +104,8 @@ class Ledger(Application[uuid.UUID]):
     ) -> FeedbackOutcome:
         """Record a batch of feedback messages and their source position in one transaction
         (``acting``: the authenticated person who posted them, and through which channel)."""
-        return RETRY.run(lambda last: self._record_feedback_once(messages, tracking, acting))
-
-    def _record_feedback_once(
-        self, messages: Sequence[tuple[c.FeedbackFields, str]], tracking: Tracking | None,
-        acting: Acting | None = None,
-    ) -> FeedbackOutcome:
-        if tracking is not None:
-            done = self.tracked_position(tracking.application_name)
-            if done is not None and tracking.notification_id <= done:
-                raise PositionAlreadyRecorded(f"{tracking.application_name} already at {done}")
-        keys = [feedback_receipt(m.feedback_id) for m, _ in messages]
-        seen = self.store.existing_receipts(keys) if keys else set()
-        new: list[tuple[c.FeedbackFields, str]] = []
-        receipts: list[str] = []
-        for key, (message, correlation) in zip(keys, messages, strict=True):
-            if key not in seen:
-                seen.add(key)
-                receipts.append(key)
-                new.append((message, correlation))
-        sealer = Sealer(self.keystore, {client_subject(m.client) for m, _ in new})
-        texts = [sealer.seal(client_subject(m.client), m.text) for m, _ in new]
-        stored = self.feedback_encoder.stored_events(
-            new, datetime.now(UTC), acting.person if acting else None, acting.channel if acting else None, texts)
-        ids = self.store.insert_events(stored, tracking=tracking, receipts=receipts)
-        return FeedbackOutcome(recorded=len(receipts), duplicates=len(messages) - len(receipts),
-                               position=max(ids) if ids else None)
+        return RETRY.run(lambda last: record_feedback_batch(
+            self.store, self.keystore, self.feedback_encoder, messages, tracking, acting))
 
     def record(self, events: list[Any], tracking: Tracking | None, receipts: list[str]) -> int | None:
         """Store new events, their receipts and a tracking position in one transaction.
@@ -234,10 +163,3 @@ class Ledger(Application[uuid.UUID]):
     def verify(self) -> VerifyReport:
         return self.store.verify_chain()
 
-
-def _receipts(cmd: c.Command) -> list[str]:
-    """The idempotency keys a command writes: its line ``id``, and a feedback's ``feedback_id``."""
-    own_keys = [line_receipt(cmd.id)] if cmd.id else []
-    if isinstance(cmd, c.RecordFeedback):
-        own_keys.append(feedback_receipt(cmd.feedback_id))
-    return own_keys

@@ -1,0 +1,86 @@
+"""One attempt at a batch of commands: skip what was seen, judge each command, handle it, collect the events.
+
+Nothing is written here: the ledger records the unit of work's events and receipts in one transaction
+(``Ledger.execute``), so a batch lands whole or, after a lost race, is decided again from scratch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from domain import commands as c
+from domain.audit import TRUSTED_CHANNEL, Audit, channel_of
+from domain.base import DomainError, MissingAuthority, TimeWentBack
+from domain.facts import UnitOfWorkFacts
+from domain.handlers import HANDLERS
+from domain.personal_data import KeyStore, Sealer
+from domain.policy import Refused, may
+from domain.registry import personal_subjects
+from domain.service.batch import Acting, BatchResult, feedback_receipt, line_receipt
+from domain.service.retry import ClockRace
+from domain.service.unit_of_work import Repository, UnitOfWork
+from domain.stores.port import LedgerStore
+
+
+def receipts_of(cmd: c.Command) -> list[str]:
+    """The idempotency keys a command writes: its line ``id``, and a feedback's ``feedback_id``."""
+    own_keys = [line_receipt(cmd.id)] if cmd.id else []
+    if isinstance(cmd, c.RecordFeedback):
+        own_keys.append(feedback_receipt(cmd.feedback_id))
+    return own_keys
+
+
+def audit_of(cmd: c.Command, now: datetime, acting: Acting | None) -> Audit:
+    """Who, when, why and through which channel: the operator's actor as given, a person as authenticated."""
+    at = cmd.at or (cmd.occurred_at if isinstance(cmd, c.RecordFeedback) else now)
+    if acting is not None:
+        return Audit(at=at, actor=acting.person, reason=cmd.reason, correlation=cmd.id, channel=acting.channel)
+    # the import's channel is implied (not stored) unless its line id would read as another one
+    implied = channel_of(None, cmd.id) == TRUSTED_CHANNEL
+    return Audit(at=at, actor=cmd.actor, reason=cmd.reason, correlation=cmd.id,
+                 channel=None if implied else TRUSTED_CHANNEL)
+
+
+def decide_batch(store: LedgerStore, repository: Repository, keystore: KeyStore, commands: Sequence[c.Command],
+                 now: datetime, acting: Acting | None, clock: bool) -> tuple[BatchResult, UnitOfWork]:
+    """What becomes of each command, and the unit of work holding the accepted ones' events and receipts.
+
+    ``clock``: commands without ``at`` are dated by the clock, so one overtaken by a concurrent writer's
+    later "now" is a race (``ClockRace``: try again), not a command going back in time."""
+    keys = [key for cmd in commands for key in receipts_of(cmd)]
+    seen = store.existing_receipts(keys) if keys else set()
+    new = [cmd for cmd in commands if not any(key in seen for key in receipts_of(cmd))]
+    uow = UnitOfWork(repository, Sealer(keystore, personal_subjects(new)))
+    facts = UnitOfWorkFacts(uow, acting.index) if acting is not None else None
+    result = BatchResult()
+    for index, cmd in enumerate(commands):
+        own_keys = receipts_of(cmd)
+        if any(key in seen for key in own_keys):
+            result.skipped.append(index)
+            continue
+        audit = audit_of(cmd, now, acting)
+        uow.at = audit.at
+        try:
+            if acting is not None and facts is not None:
+                decision = may(facts, acting.person, cmd)
+                if isinstance(decision, Refused):
+                    result.forbidden.append((index, decision.rule, decision.reason))
+                    continue
+            HANDLERS[type(cmd)](uow, cmd, audit)
+        except MissingAuthority as error:
+            result.forbidden.append((index, error.rule, str(error)))
+            continue
+        except TimeWentBack as error:
+            if clock and cmd.at is None and not isinstance(cmd, c.RecordFeedback):
+                raise ClockRace from error  # dated "now", yet before a concurrent writer's "now"
+            result.rejected.append((index, str(error)))
+            continue
+        except DomainError as error:
+            result.rejected.append((index, str(error)))
+            continue
+        seen.update(own_keys)
+        uow.receipts.extend(own_keys)
+        result.accepted.append(index)
+    return result, uow
+
