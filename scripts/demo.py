@@ -76,7 +76,7 @@ def audit_summary(con: Any) -> dict[str, list[str]]:
         "promises": [f"{p} {s} v{v} (target {t:g})" for p, s, v, t in con.execute(
             "SELECT promise, status, version, target FROM promise_state ORDER BY promise").fetchall()],
         "experiments": [f"{e}: {d or s}" for e, s, d in con.execute(
-            "SELECT experiment, status, decision FROM experiment_outcomes ORDER BY experiment").fetchall()],
+            "SELECT DISTINCT experiment, status, decision FROM experiment_outcomes ORDER BY experiment").fetchall()],
     }
 
 
