@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 
@@ -24,9 +24,7 @@ from domain.personal_data import PREFIX, Revealer
 from domain.stores.port import LedgerStore
 from domain.topics import class_topic
 from projections import binding, derived
-from projections.columnar import COLUMNAR, EVENT_LOG_SQL, EVENT_LOG_SQL_FIRST_EVENTS, sealed_columns
 from projections.forgetting import catch_up_forgetting
-from projections.projector import Projector, State, topic_names
 from projections.tables import FACTS
 from projections.timeline import FOREVER
 from projections.view_store import (
@@ -38,6 +36,9 @@ from projections.view_store import (
     replace_file,
     unreadable,
 )
+
+if TYPE_CHECKING:  # the projector and the SQL path load with the first page to project (below)
+    from projections.projector import Projector, State
 
 BATCH = 25_000
 """Events per page (and per DuckDB transaction): about 35 MB of stored rows as Python objects."""
@@ -66,9 +67,19 @@ class ProjectionRunner:
         self.reading = reading
         ensure_schema(con)
         self.store_id = recorder.store_identity()
-        self.projector = Projector(self._load_keys, self._load_promises)
         self.revealer = Revealer(recorder)  # one per runner: it caches keys
-        self.projector.reveal = self.revealer.reveal
+        self._projector: Projector | None = None
+
+    @property
+    def projector(self) -> Projector:
+        """Made with the first page to project: a show command whose views are up to date never imports
+        the projector, the SQL path or the aggregates whose classes name their topics."""
+        if self._projector is None:
+            from projections.projector import Projector
+
+            self._projector = Projector(self._load_keys, self._load_promises)
+            self._projector.reveal = self.revealer.reveal
+        return self._projector
 
     def position(self) -> int:
         row = self.con.execute("SELECT position FROM projection_tracking WHERE name = 'ledger'").fetchone()
@@ -126,6 +137,9 @@ class ProjectionRunner:
         """The SQL-projected rows of a page; returns the stored topics projected (see ``Projector`` on topics)."""
         import pyarrow as pa
         import pyarrow.compute as pc
+
+        from projections.columnar import COLUMNAR, EVENT_LOG_SQL, EVENT_LOG_SQL_FIRST_EVENTS, sealed_columns
+        from projections.projector import topic_names
 
         stored = page.column("topic").unique().to_pylist()
         names = {topic: topic_names(topic) for topic in stored}
