@@ -98,10 +98,7 @@ OTHER_SIDE_AGREES = Rule(
     "the promisor team's lead)",
     lambda f, p, cmd: f.may_agree(cmd.promise, p),
 )
-EITHER_SIDE = Rule(
-    "either side (a member of the promisor team, or the promisee side)",
-    lambda f, p, cmd: f.promisor_member(cmd.promise, p) or f.promisee_side(cmd.promise, p),
-)
+EITHER_SIDE = Rule("either side (a member of the promisor team, or the promisee side)", NEGOTIATING_SIDE.check)
 OTHER_SIDE_ACCEPTS = Rule(
     "the side that did not propose the amendment", lambda f, p, cmd: f.may_accept_amendment(cmd.promise, p)
 )
