@@ -17,13 +17,10 @@ class): ``resolve_topic`` follows that registration for the library's mapper and
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any
 
-import orjson
 from eventsourcing.utils import resolve_topic
 
 from domain.audit import channel_of
@@ -40,33 +37,7 @@ from domain.strategy import StrategyCanvas
 from domain.team import Team
 from domain.tokens import Token
 from domain.topics import class_topic, event_topic, sealed_fields
-
-Row = tuple[Any, ...]
-State = dict[str, Any]
-
-
-def utc_text(value: Any) -> str | None:
-    """A stored datetime (ISO text or the transcoder's dict) as naive-UTC ISO text."""
-    if value is None:
-        return None
-    if isinstance(value, dict):
-        value = value["_data_"]
-    if value.endswith("+00:00"):
-        return value[:-6]
-    return datetime.fromisoformat(value).astimezone(UTC).replace(tzinfo=None).isoformat()
-
-
-def decode_state(stored: bytes) -> State:
-    """The stored JSON; orjson is several times faster, ``json`` takes what it refuses (integers beyond 64 bits)."""
-    try:
-        return orjson.loads(stored)  # type: ignore[no-any-return]
-    except orjson.JSONDecodeError:
-        return json.loads(stored)  # type: ignore[no-any-return]
-
-
-def _json(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"))
-
+from projections.stored_form import Row, State, decode_state, json_text, topic_names, utc_text
 
 EVENT_LOG_ONLY: dict[str, str] = {
     event_topic(Person, "Registered"): "people and the council are read from their aggregates by the permission "
@@ -78,13 +49,6 @@ EVENT_LOG_ONLY: dict[str, str] = {
     event_topic(Token, "Revoked"): "as Token.Issued",
 }
 """Stored event types the views keep only as ``event_log`` rows (who, when, why), and why."""
-
-
-def topic_names(topic: str) -> tuple[str, str]:
-    """(aggregate type, event name) of a stored topic such as ``domain.team:Team.Formed``, by the class it
-    resolves to (an old topic of a moved class reads as the class today)."""
-    aggregate_type, _, event = (class_topic(topic) or topic).rpartition(".")
-    return aggregate_type.rpartition(":")[2], event
 
 
 class Projector:
@@ -213,11 +177,11 @@ class Projector:
     def _proposition(self, pos: int, s: State, _: int) -> None:
         self.rows["value_propositions"].append((
             pos, s["_at"], s["_key"], s["proposition"], s["team"], s["statement"],
-            _json(s["characteristics"]), _json(s["pains"]),
+            json_text(s["characteristics"]), json_text(s["pains"]),
         ))
 
     def _canvas(self, pos: int, s: State, _: int) -> None:
-        self.rows["canvases"].append((pos, s["_at"], s["key"], s["client"], s["team"], _json(s["factors"])))
+        self.rows["canvases"].append((pos, s["_at"], s["key"], s["client"], s["team"], json_text(s["factors"])))
 
     def _score(self, pos: int, s: State, _: int) -> None:
         canvas = s["_key"]
@@ -242,7 +206,7 @@ class Projector:
         self.rows["team_consent_holders"].append((pos, s["_at"], s["_key"], s["person"], change))
 
     def _rules(self, pos: int, s: State, _: int) -> None:
-        self.rows["team_rules"].append((pos, s["_at"], s["_key"], _json(s["rules"])))
+        self.rows["team_rules"].append((pos, s["_at"], s["_key"], json_text(s["rules"])))
 
     def _authority(self, pos: int, s: State, _: int) -> None:
         self.rows["team_authorities"].append(
@@ -257,7 +221,7 @@ class Projector:
         self.rows["reward_schemes"].append((
             pos, s["_at"], s["_key"], version, scheme["variant"], scheme["share"],
             scheme["carry_forward_losses"], scheme["team_weight"], scheme["split"],
-            _json(scheme["base_pay"]), _json(scheme["hours"]), scheme["cadence"],
+            json_text(scheme["base_pay"]), json_text(scheme["hours"]), scheme["cadence"],
         ))
 
     def _metric(self, pos: int, s: State, _: int) -> None:
@@ -289,7 +253,7 @@ class Projector:
         audit = s["_audit"]
         self.rows["promise_history"].append((
             pos, s["_at"], terms["key"], version, event, utc_text(s["timestamp"]), audit["actor"],
-            audit["reason"], audit["correlation"], _json(changes), terms["status"], terms["promisor"],
+            audit["reason"], audit["correlation"], json_text(changes), terms["status"], terms["promisor"],
             terms["promisee"], terms["statement"], terms["metric"], terms["target"], terms["period"],
             terms["parent"],
         ))
@@ -311,7 +275,7 @@ class Projector:
     def _experiment(self, pos: int, s: State, _: int) -> None:
         self.rows["experiments"].append(
             (pos, s["_at"], s["key"], s["team"], s["hypothesis"], s["metric"], s["design"], s["promise"],
-             _json(s.get("plan") or {})))
+             json_text(s.get("plan") or {})))
 
     def _experiment_event(self, pos: int, s: State, _: int) -> None:
         self.rows["experiment_events"].append(

@@ -38,7 +38,8 @@ from projections.view_store import (
 )
 
 if TYPE_CHECKING:  # the projector and the SQL path load with the first page to project (below)
-    from projections.projector import Projector, State
+    from projections.projector import Projector
+    from projections.stored_form import State
 
 BATCH = 25_000
 """Events per page (and per DuckDB transaction): about 35 MB of stored rows as Python objects."""
@@ -139,7 +140,7 @@ class ProjectionRunner:
         import pyarrow.compute as pc
 
         from projections.columnar import COLUMNAR, EVENT_LOG_SQL, EVENT_LOG_SQL_FIRST_EVENTS, sealed_columns
-        from projections.projector import topic_names
+        from projections.stored_form import topic_names
 
         stored = page.column("topic").unique().to_pylist()
         names = {topic: topic_names(topic) for topic in stored}

@@ -100,7 +100,7 @@ def test_a_failing_child_reader_is_a_clear_error_and_commits_nothing(sqlite_url:
 
 
 def test_utc_sql_matches_utc_text(tmp_path: Path) -> None:
-    from projections.projector import utc_text
+    from projections.stored_form import utc_text
 
     con = connect(tmp_path / "v.duckdb")
     for text in ("2026-01-05T00:00:00+00:00", "2026-01-05T00:30:00.123456+05:30", "2026-12-31T23:00:00-02:00"):

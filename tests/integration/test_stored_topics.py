@@ -17,7 +17,8 @@ from domain.service.ledger import Ledger
 from domain.team import Team
 from domain.topics import class_topic, event_class
 from projections.columnar import COLUMNAR, sealed_columns
-from projections.projector import EVENT_LOG_ONLY, Projector, topic_names
+from projections.projector import EVENT_LOG_ONLY, Projector
+from projections.stored_form import topic_names
 from scripts.sample_company import sample_company_commands
 
 
