@@ -36,6 +36,7 @@ def forget_one(kind: str, key: str, reason: str, actor: str | None, store: str |
         raise fail(f"forget: {error}") from None
     finally:
         ledger.close()
+    rebuilt = rebuilt and result.erasure is not None
     if json_output:
         emit_json({**result.to_dict(), "views_rebuilt": str(path) if rebuilt else None})
     elif result.erasure is None:

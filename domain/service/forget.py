@@ -113,9 +113,10 @@ def forget(ledger: ForgettingLedger, kind: str, key: str, reason: str, audit: Au
 def forget_subject(ledger: ForgettingLedger, kind: str, key: str, reason: str, *, actor: str | None = None,
                    views: Rebuilds | None = None) -> ForgetResult:
     """The forget use case: destroy the key, record ``SubjectForgotten``, then rebuild ``views``
-    (a views file rows were written to holds the plaintext in its free blocks until it is rebuilt)."""
+    (a views file rows were written to holds the plaintext in its free blocks until it is rebuilt);
+    a subject already forgotten, with nothing new stored since, changes nothing and rebuilds nothing."""
     result = ledger.forget(kind, key, reason, actor=actor)
-    if views is not None:
+    if views is not None and result.erasure is not None:
         views.rebuild()
     return result
 
