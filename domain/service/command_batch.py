@@ -14,7 +14,7 @@ from domain.audit import TRUSTED_CHANNEL, Audit, channel_of
 from domain.base import DomainError, MissingAuthority, TimeWentBack
 from domain.facts import UnitOfWorkFacts
 from domain.handlers import HANDLERS
-from domain.personal_data import KeyStore, Sealer
+from domain.personal_data import Sealer
 from domain.policy import Refused, may
 from domain.registry import personal_subjects
 from domain.service.batch import Acting, BatchResult, feedback_receipt, line_receipt
@@ -42,20 +42,20 @@ def audit_of(cmd: c.Command, now: datetime, acting: Acting | None) -> Audit:
                  channel=None if implied else TRUSTED_CHANNEL)
 
 
-def decide_batch(store: LedgerStore, repository: Repository, keystore: KeyStore, commands: Sequence[c.Command],
-                 now: datetime, acting: Acting | None, clock: bool) -> tuple[BatchResult, UnitOfWork]:
+def decide_batch(store: LedgerStore, repository: Repository, commands: Sequence[c.Command], now: datetime,
+                 acting: Acting | None, clock: bool) -> tuple[BatchResult, UnitOfWork]:
     """What becomes of each command, and the unit of work holding the accepted ones' events and receipts.
 
     ``clock``: commands without ``at`` are dated by the clock, so one overtaken by a concurrent writer's
     later "now" is a race (``ClockRace``: try again), not a command going back in time."""
-    keys = [key for cmd in commands for key in receipts_of(cmd)]
+    own = [receipts_of(cmd) for cmd in commands]
+    keys = [key for keys_of_one in own for key in keys_of_one]
     seen = store.existing_receipts(keys) if keys else set()
-    new = [cmd for cmd in commands if not any(key in seen for key in receipts_of(cmd))]
-    uow = UnitOfWork(repository, Sealer(keystore, personal_subjects(new)))
+    new = [cmd for cmd, own_keys in zip(commands, own, strict=True) if not any(key in seen for key in own_keys)]
+    uow = UnitOfWork(repository, Sealer(store, personal_subjects(new)))
     facts = UnitOfWorkFacts(uow, acting.index) if acting is not None else None
     result = BatchResult()
-    for index, cmd in enumerate(commands):
-        own_keys = receipts_of(cmd)
+    for index, (cmd, own_keys) in enumerate(zip(commands, own, strict=True)):
         if any(key in seen for key in own_keys):
             result.skipped.append(index)
             continue

@@ -13,14 +13,14 @@ from datetime import UTC, datetime
 from eventsourcing.persistence import Tracking
 
 from domain import commands as c
-from domain.personal_data import KeyStore, Sealer, client_subject
+from domain.personal_data import Sealer, client_subject
 from domain.service.batch import Acting, FeedbackOutcome, PositionAlreadyRecorded, feedback_receipt
 from domain.stores.feedback_fast_path import RecordedFeedbackEncoder
 from domain.stores.port import LedgerStore
 
 
 def record_feedback_batch(
-    store: LedgerStore, keystore: KeyStore, encoder: RecordedFeedbackEncoder,
+    store: LedgerStore, encoder: RecordedFeedbackEncoder,
     messages: Sequence[tuple[c.FeedbackFields, str]], tracking: Tracking | None, acting: Acting | None,
 ) -> FeedbackOutcome:
     """Record the messages not seen before (by ``feedback_id``) and the tracking position, in one transaction;
@@ -38,7 +38,7 @@ def record_feedback_batch(
             seen.add(key)
             receipts.append(key)
             new.append((message, correlation))
-    sealer = Sealer(keystore, {client_subject(m.client) for m, _ in new})
+    sealer = Sealer(store, {client_subject(m.client) for m, _ in new})
     texts = [sealer.seal(client_subject(m.client), m.text) for m, _ in new]
     stored = encoder.stored_events(
         new, datetime.now(UTC), acting.person if acting else None, acting.channel if acting else None, texts)

@@ -92,7 +92,7 @@ class Ledger(Application[uuid.UUID]):
 
     def _execute_once(self, commands: Sequence[c.Command], now: datetime, acting: Acting | None,
                       clock: bool = False) -> BatchResult:
-        result, uow = decide_batch(self.store, self.repository, self.keystore, commands, now, acting, clock)
+        result, uow = decide_batch(self.store, self.repository, commands, now, acting, clock)
         if uow.events or uow.receipts:
             result.position = self.record(uow.events, tracking=None, receipts=uow.receipts)
         result.events = len(uow.events)
@@ -105,7 +105,7 @@ class Ledger(Application[uuid.UUID]):
         """Record a batch of feedback messages and their source position in one transaction
         (``acting``: the authenticated person who posted them, and through which channel)."""
         return RETRY.run(lambda last: record_feedback_batch(
-            self.store, self.keystore, self.feedback_encoder, messages, tracking, acting))
+            self.store, self.feedback_encoder, messages, tracking, acting))
 
     def record(self, events: list[Any], tracking: Tracking | None, receipts: list[str]) -> int | None:
         """Store new events, their receipts and a tracking position in one transaction.
