@@ -61,7 +61,7 @@ def handles(model: type[C], *, rule: Rule) -> Callable[[Callable[[UnitOfWork, C,
     def register(handler: Callable[[UnitOfWork, C, Audit], None]) -> Callable[[UnitOfWork, C, Audit], None]:
         if model in REGISTRY:
             raise TypeError(f"{model.__name__} already has a handler, {REGISTRY[model].handler.__qualname__}")
-        REGISTRY[model] = Registration(model, handler, rule, sealing(handler))
+        REGISTRY[model] = Registration(model, handler, rule, sealing(handler) if personal_fields(model) else handler)
         RULES[model] = rule
         return handler
 
