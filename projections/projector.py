@@ -51,6 +51,10 @@ EVENT_LOG_ONLY: dict[str, str] = {
 """Stored event types the views keep only as ``event_log`` rows (who, when, why), and why."""
 
 
+Dispatch = tuple[Callable[[int, State, int], None] | None, tuple[str, ...], tuple[str, str]]
+"""What a stored topic needs: its method (None: kept in ``event_log`` only), sealed fields, names."""
+
+
 class Projector:
     """Collects rows per table for one batch of notifications, in store order."""
 
@@ -106,7 +110,7 @@ class Projector:
             event_topic(Erasure, "SubjectForgotten"): self._forgotten,
         }
         """Event class topic -> the method that projects it."""
-        self._dispatch: dict[str, tuple[Callable[[int, State, int], None] | None, tuple[str, ...]]] = {}
+        self._dispatch: dict[str, Dispatch] = {}
 
     def project(self, notifications: list[NotificationRow], *, event_log: bool = True) -> None:
         """Rows for (position, originator id hex, version, topic, state) tuples in store order.
@@ -120,7 +124,7 @@ class Projector:
         for position, oid, version, topic, stored in notifications:
             state = decode_state(stored)
             audit = state["audit"]["_data_"]
-            aggregate_type, event = topic_names(topic)
+            handler, sealed, (aggregate_type, event) = self._handler(topic)
             if version == 1:
                 self.keys[oid] = state["key"]
             state["_at"] = at = utc_text(audit["at"])
@@ -134,22 +138,22 @@ class Projector:
                     utc_text(state["timestamp"]), audit["actor"], audit["reason"], audit["correlation"],
                     channel_of(audit.get("channel"), audit["correlation"]),
                 ))
-            handler, sealed = self._handler(topic)
             for name in sealed:
                 state[name] = self.reveal(state[name])
             if handler is not None:
                 handler(position, state, version)
 
-    def _handler(self, stored_topic: str) -> tuple[Callable[[int, State, int], None] | None, tuple[str, ...]]:
-        """The method for a stored topic, through the class it resolves to, and the fields it holds sealed
-        (``domain.topics.sealed_fields``: opened before the method runs); remembered per topic."""
+    def _handler(self, stored_topic: str) -> Dispatch:
+        """The method for a stored topic, through the class it resolves to, the fields it holds sealed
+        (``domain.topics.sealed_fields``: opened before the method runs) and its (aggregate type, event)
+        names; remembered per topic."""
         try:
             return self._dispatch[stored_topic]
         except KeyError:
             topic = class_topic(stored_topic)
             handler = self.handlers.get(topic or stored_topic)
             sealed = sealed_fields(resolve_topic(topic)) if topic and handler else ()
-            found = self._dispatch[stored_topic] = (handler, sealed)
+            found = self._dispatch[stored_topic] = (handler, sealed, topic_names(stored_topic))
             return found
 
     def _prefetch(self, batch: list[NotificationRow]) -> None:
