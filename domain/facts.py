@@ -129,10 +129,8 @@ class UnitOfWorkFacts:
     def may_decline_amendment(self, promise: str, person: str) -> bool:
         """The side that did not propose the amendment, or its proposer withdrawing it."""
         found = self._promise(promise)
-        if found is None or found.pending_amendment is None:
-            return bool(found and sides_of(self.uow, person, found))  # the handler says what is wrong
-        pending = found.pending_amendment
-        return pending.get("by") == person or self._may_answer(found, pending["side"], person)
+        proposer = found.pending_amendment.get("by") if found and found.pending_amendment else None
+        return proposer == person or self.may_accept_amendment(promise, person)
 
     def _may_answer(self, found: Promise, proposing_side: str | None, person: str) -> bool:
         """Consent comes from the side that did not make the proposal; for an external client with no
