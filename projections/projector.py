@@ -45,8 +45,6 @@ EVENT_LOG_ONLY: dict[str, str] = {
     event_topic(Person, "AppointedToCouncil"): "as Person.Registered",
     event_topic(Person, "DismissedFromCouncil"): "as Person.Registered",
     event_topic(Client, "RepresentativeNamed"): "as Person.Registered",
-    event_topic(Token, "Issued"): "a token's digest is a credential: it never goes into the views",
-    event_topic(Token, "Revoked"): "as Token.Issued",
 }
 """Stored event types the views keep only as ``event_log`` rows (who, when, why), and why."""
 
@@ -85,6 +83,8 @@ class Projector:
             event_topic(Team, "CommunicationRulesSet"): self._rules,
             event_topic(Team, "ConsentDelegated"): self._consent,
             event_topic(Team, "ConsentWithdrawn"): self._consent,
+            event_topic(Token, "Issued"): self._token,
+            event_topic(Token, "Revoked"): self._token,
             event_topic(Team, "AuthorityGranted"): self._authority,
             event_topic(Team, "AuthorityRevoked"): self._authority_revoked,
             event_topic(Team, "RewardSchemeChosen"): self._scheme,
@@ -208,6 +208,14 @@ class Projector:
     def _consent(self, pos: int, s: State, _: int) -> None:
         change = "delegated" if s["_event"] == "ConsentDelegated" else "withdrawn"
         self.rows["team_consent_holders"].append((pos, s["_at"], s["_key"], s["person"], change))
+
+    def _token(self, pos: int, s: State, _: int) -> None:
+        """Who holds which token, for ``token list``; a token's digest is a credential and never projected."""
+        issued = s["_event"] == "Issued"
+        self.rows["tokens"].append((
+            pos, s["_at"], s["_key"], s.get("person") if issued else None, s.get("scope") if issued else None,
+            utc_text(s.get("expires_at")) if issued else None,
+            "issued" if issued else "revoked", s["_audit"]["actor"]))
 
     def _rules(self, pos: int, s: State, _: int) -> None:
         self.rows["team_rules"].append((pos, s["_at"], s["_key"], json_text(s["rules"])))

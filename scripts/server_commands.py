@@ -1,4 +1,4 @@
-"""`clientocracy serve` and `clientocracy token issue|revoke`: the ledger as a shared service."""
+"""`clientocracy serve` and `clientocracy token issue|revoke|list`: the ledger as a shared service."""
 
 from __future__ import annotations
 
@@ -64,6 +64,32 @@ def token_revoke(
     finally:
         ledger.close()
     typer.echo(f"token {token_id} revoked", err=True)
+
+
+@token_app.command("list")
+def token_list(
+    person: Annotated[str | None, typer.Option("--person", help="Only this person's tokens.")] = None,
+    store: StoreOpt = None,
+    views: ViewsOpt = None,
+    json_output: JsonOpt = False,
+) -> None:
+    """List tokens (never the tokens themselves): holder, scope, state, who issued and revoked them."""
+    from datetime import UTC, datetime
+
+    from projections.token_list import token_list as listed
+    from scripts.reading import caught_up_views
+
+    with caught_up_views(store, views) as con:
+        found = listed(con, person, datetime.now(UTC).replace(tzinfo=None))
+    if json_output:
+        emit_json(found)
+        return
+    if not found["items"]:
+        typer.echo("no tokens" + (f" for {person}" if person else ""))
+    for item in found["items"]:
+        typer.echo(f"{item['token_id']}  {item['person']:<20} {item['scope']:<7} {item['state']:<8} "
+                   f"issued {item['issued_at'][:16]} by {item['issued_by'] or 'the operator'}"
+                   + (f", expires {item['expires_at'][:16]}" if item["expires_at"] else ""))
 
 
 def serve(

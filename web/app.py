@@ -17,6 +17,7 @@ from domain import commands as c
 from web import pages
 from web.api import router as api_router
 from web.api_privacy import router as privacy_router
+from web.api_tokens import router as tokens_router
 from web.errors import BodyLimit, install_error_handlers
 from web.server import Server
 from web.settings import ServerSettings
@@ -65,6 +66,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
     install_error_handlers(app)
     app.include_router(api_router)
     app.include_router(privacy_router)
+    app.include_router(tokens_router)
     pages.install(app)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]

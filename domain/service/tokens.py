@@ -1,12 +1,15 @@
 """Tokens as use cases: issue one (printed once, kept as a digest), revoke one, authenticate a raw token.
 
 Each request reads the token's record from the store, so expiry and revocation count at once on
-every server. Issuing is the trusted operator's act (``clientocracy token issue``).
+every server. The trusted operator issues any token (``clientocracy token issue``); through the API a
+person issues and revokes their own, and the council issues read or ingest tokens for others (never
+write tokens, so it cannot act as a side) and revokes any (docs/brief.md §10, ``issue_token_as``).
 """
 
 from __future__ import annotations
 
 import hmac
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -27,6 +30,7 @@ class IssuedToken:
     person: str
     scope: str
     expires_at: datetime | None
+    position: int | None = None  # where the store recorded it (read-your-writes), not part of the answer
 
     def to_dict(self) -> dict[str, Any]:
         return {"token_id": self.token_id, "token": self.token, "person": self.person, "scope": self.scope,
@@ -55,8 +59,8 @@ def _get(ledger: Any, cls: type[LedgerAggregate], key: str) -> Any:
 
 
 def issue_token(ledger: Any, person: str, scope: str = "write", days: float | None = None,
-                now: datetime | None = None) -> IssuedToken:
-    """A new token for ``person`` (the trusted operator's act; see ``is_registered``)."""
+                now: datetime | None = None, actor: str | None = None) -> IssuedToken:
+    """A new token for ``person``: the trusted operator's act (``actor`` None), or ``issue_token_as``'s."""
     if scope not in SCOPES:
         raise DomainError(f"scope must be one of {', '.join(SCOPES)}, not {scope!r}")
     if days is not None and not days > 0:
@@ -68,9 +72,9 @@ def issue_token(ledger: Any, person: str, scope: str = "write", days: float | No
     raw = f"clo_{token_id}_{secrets.token_urlsafe(32)}"
     expires_at = at + timedelta(days=days) if days is not None else None
     token = Token(key=token_id, person=person, scope=scope, expires_at=expires_at, digest=digest(raw),
-                  audit=Audit(at=at, reason=f"token issued ({scope})"))
-    ledger.record(token.collect_events(), tracking=None, receipts=[])
-    return IssuedToken(token_id, raw, person, scope, expires_at)
+                  audit=Audit(at=at, actor=actor, reason=f"token issued ({scope})"))
+    position = ledger.record(token.collect_events(), tracking=None, receipts=[])
+    return IssuedToken(token_id, raw, person, scope, expires_at, position)
 
 
 def is_registered(ledger: Any, person: str) -> bool:
@@ -79,12 +83,13 @@ def is_registered(ledger: Any, person: str) -> bool:
     return _get(ledger, Person, person) is not None
 
 
-def revoke_token(ledger: Any, token_id: str, now: datetime | None = None) -> None:
+def revoke_token(ledger: Any, token_id: str, now: datetime | None = None, actor: str | None = None) -> int | None:
+    """Revoke a token; the store position of the revocation (so a server's next check sees it)."""
     token = _get(ledger, Token, token_id)
     if token is None:
         raise DomainError(f"unknown token {token_id!r}")
-    token.revoke(audit=Audit(at=max(now or datetime.now(UTC), token.last_at), reason="token revoked"))
-    ledger.record(token.collect_events(), tracking=None, receipts=[])
+    token.revoke(audit=Audit(at=max(now or datetime.now(UTC), token.last_at), actor=actor, reason="token revoked"))
+    return ledger.record(token.collect_events(), tracking=None, receipts=[])  # type: ignore[no-any-return]
 
 
 def authenticate(ledger: Any, raw: str, now: datetime | None = None) -> Principal:
@@ -100,3 +105,46 @@ def authenticate(ledger: Any, raw: str, now: datetime | None = None) -> Principa
     if token.expires_at is not None and token.expires_at <= (now or datetime.now(UTC)):
         raise AuthenticationFailed("token expired")
     return Principal(person=token.person, scope=token.scope, token_id=token.key, expires_at=token.expires_at)
+
+
+ISSUE_RULE = "IssueToken: the person themself; the council read or ingest tokens for others"
+REVOKE_RULE = "RevokeToken: the token's person, the council"
+
+
+class TokenRefused(Exception):
+    """A person may not issue or revoke this token (an HTTP 403 naming ``rule``)."""
+
+    def __init__(self, rule: str, reason: str) -> None:
+        super().__init__(reason)
+        self.rule = rule
+
+
+class UnknownToken(DomainError):
+    """No such token, or one the requester may not know of (an HTTP 404)."""
+
+
+def is_council(ledger: Any, person: str) -> bool:
+    found = _get(ledger, Person, person)
+    return found is not None and bool(found.council)
+
+
+def issue_token_as(ledger: Any, requester: str, person: str, scope: str, days: float | None = None,
+                   now: datetime | None = None) -> IssuedToken:
+    """A token issued by ``requester`` through the API or the web (docs/brief.md §10)."""
+    if person != requester:
+        if not is_council(ledger, requester):
+            raise TokenRefused(ISSUE_RULE, f"{requester} may issue tokens only for themself")
+        if scope == "write":
+            raise TokenRefused(ISSUE_RULE, "the council issues read or ingest tokens for others, never write "
+                                           "tokens (it cannot act as a side)")
+        if not is_registered(ledger, person):
+            raise DomainError(f"person {person!r} is not registered (RegisterPerson)")
+    return issue_token(ledger, person, scope, days, now, actor=requester)
+
+
+def revoke_token_as(ledger: Any, requester: str, token_id: str, now: datetime | None = None) -> int | None:
+    """``requester`` revokes their own token, or (the council) anyone's; another's token is not found."""
+    token = _get(ledger, Token, token_id) if re.fullmatch(r"[0-9a-f]{16}", token_id) else None
+    if token is None or (token.person != requester and not is_council(ledger, requester)):
+        raise UnknownToken(f"unknown token {token_id!r}")
+    return revoke_token(ledger, token_id, now, actor=requester)

@@ -18,6 +18,7 @@ from eventsourcing.domain import DomainEvent
 import domain
 from domain.commands import COMMAND_ADAPTER
 from domain.service.ledger import Ledger
+from domain.service.tokens import issue_token, revoke_token
 from projections.columnar import COLUMNAR
 from projections.projector import EVENT_LOG_ONLY, Projector
 from projections.tables import FACTS
@@ -70,6 +71,7 @@ def test_every_handler_row_has_its_tables_width(sqlite_url: str, tmp_path: Path)
         result = ledger.execute([COMMAND_ADAPTER.validate_python(c) for c in [*sample_company_commands(), *EXTRA]])
         assert not result.rejected, result.rejected
         ledger.forget("client", "households", "the household asked to be forgotten")
+        revoke_token(ledger, issue_token(ledger, "anna-petrova", "read", 30).token_id)  # tokens are no commands
         rows = ledger.recorder.select_notification_rows(1, 1_000_000)
     finally:
         ledger.close()
