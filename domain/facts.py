@@ -14,6 +14,7 @@ from typing import Any, Protocol
 from domain.base import LedgerAggregate
 from domain.experiment import Experiment
 from domain.feedback import Feedback
+from domain.metric import Metric
 from domain.person import Person
 from domain.promise import Promise
 from domain.service.unit_of_work import UnitOfWork
@@ -161,6 +162,10 @@ class UnitOfWorkFacts:
             if not self._refresh_index():
                 return False
         return False
+
+    def metric_owner(self, metric: str) -> str | None:
+        found = self.uow.find(Metric, metric)
+        return found.owner if found is not None else None
 
     def feedback_team(self, feedback_id: str) -> str | None:
         found = self.uow.find(Feedback, feedback_id)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from eventsourcing.domain import event
 
 from domain.audit import Audit
@@ -13,12 +15,27 @@ class Metric(LedgerAggregate):
 
     KIND = "metric"
 
-    @event("Defined")
-    def __init__(self, key: str, name: str, unit: str, direction: str, audit: Audit) -> None:
+    class Defined(LedgerAggregate.Created):
+        """``owner`` (the team whose members record its readings, docs/brief.md §10) came later; None before."""
+
+        key: str
+        name: str
+        unit: str
+        direction: str
+        owner: str | None
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["owner"] = None
+
+    @event(Defined)
+    def __init__(self, key: str, name: str, unit: str, direction: str, owner: str | None, audit: Audit) -> None:
         self.key = key
         self.name = name
         self.unit = unit
         self.direction = direction
+        self.owner = owner
 
 
 class Reading(LedgerAggregate):

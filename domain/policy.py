@@ -30,6 +30,7 @@ class Facts(Protocol):
     def may_accept_amendment(self, promise: str, person: str) -> bool: ...
     def may_decline_amendment(self, promise: str, person: str) -> bool: ...
     def member_of_team_promising_on(self, metric: str, person: str) -> bool: ...
+    def metric_owner(self, metric: str) -> str | None: ...
     def feedback_team(self, feedback_id: str) -> str | None: ...
     def experiment_team(self, experiment: str) -> str | None: ...
 
@@ -110,9 +111,23 @@ PROMISOR_LEAD_OR_PROMISEE = Rule(
     "the promisor team's lead, or the promisee side",
     lambda f, p, cmd: f.promisor_lead(cmd.promise, p) or f.promisee_side(cmd.promise, p),
 )
+def _reads_metric(f: Facts, p: str, cmd: Any) -> bool:
+    """docs/brief.md §10: a metric's readings come from its owner team; without an owner, from a team with a
+    promise on it (§5). A promise on another team's metric measures it, and gives no right to its readings."""
+    owner = f.metric_owner(cmd.metric)
+    return f.member(owner, p) if owner is not None else f.member_of_team_promising_on(cmd.metric, p)
+
+
+def _defines_metric(f: Facts, p: str, cmd: Any) -> bool:
+    """A member may name only their own team as the owner; the council any."""
+    return f.council(p) or (f.member(cmd.owner, p) if cmd.owner is not None else f.in_any_team(p))
+
+
+METRIC_DEFINER = Rule("any team member (as owner, only their own team), council", _defines_metric)
 READING_TEAM = Rule(
-    "a member of a team that has a promise on that metric, council",
-    lambda f, p, cmd: f.member_of_team_promising_on(cmd.metric, p) or f.council(p),
+    "members of the metric's owner team (a metric without an owner: a member of a team that has a promise on "
+    "that metric), council",
+    lambda f, p, cmd: _reads_metric(f, p, cmd) or f.council(p),
 )
 ANYONE = Rule("any authenticated person", lambda f, p, cmd: True)
 NOBODY = Rule("the trusted operator's import only", lambda f, p, cmd: False)

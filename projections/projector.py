@@ -237,7 +237,7 @@ class Projector:
         ))
 
     def _metric(self, pos: int, s: State, _: int) -> None:
-        self.rows["metrics"].append((pos, s["_at"], s["key"], s["name"], s["unit"], s["direction"]))
+        self.rows["metrics"].append((pos, s["_at"], s["key"], s["name"], s["unit"], s["direction"], s.get("owner")))
 
     def _reading(self, pos: int, s: State, _: int) -> None:
         self.rows["readings"].append((pos, s["_at"], s["key"], s["metric"], s["value"]))

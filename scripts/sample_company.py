@@ -163,9 +163,10 @@ def _setup(tl: _Timeline) -> None:
                canvas=key, factor=canvas["unique"])
 
     clock = _Clock("2025-12-12T10:00:00Z")
-    for metric, name, unit, direction in METRICS:
-        tl.add("DefineMetric", f"metric-{metric}", clock.tick(), "anna-petrova",
-               metric=metric, name=name, unit=unit, direction=direction)
+    leads = {team["team"]: team["members"][0][0] for team in TEAMS}
+    for metric, name, unit, direction, owner in METRICS:  # each defined by its owner team's lead
+        tl.add("DefineMetric", f"metric-{metric}", clock.tick(), leads[owner],
+               metric=metric, name=name, unit=unit, direction=direction, owner=owner)
 
 
 def _promises(tl: _Timeline) -> None:

@@ -182,13 +182,14 @@ CANVASES: list[dict[str, Any]] = [
     },
 ]
 
-METRICS: list[tuple[str, str, str, str]] = [
-    ("ontime-delivery-pct", "Home deliveries inside the chosen window", "percent", "higher_is_better"),
-    ("delivery-minutes", "Average minutes from van departure to door", "minutes", "lower_is_better"),
-    ("complaint-rate", "Home-delivery complaints per 100 orders", "per-100-orders", "lower_is_better"),
-    ("bread-ready-by-7-pct", "Bread crates on the dock by 07:00", "percent", "higher_is_better"),
-    ("lunch-by-1230-pct", "Office lunch boxes delivered by 12:30", "percent", "higher_is_better"),
-    ("pick-accuracy-pct", "Order lines picked complete and correct", "percent", "higher_is_better"),
+# (metric, name, unit, direction, owner: the team whose members record its readings, docs/brief.md §10)
+METRICS: list[tuple[str, str, str, str, str]] = [
+    ("ontime-delivery-pct", "Home deliveries inside the chosen window", "percent", "higher_is_better", "home-delivery"),
+    ("delivery-minutes", "Average minutes from van departure to door", "minutes", "lower_is_better", "home-delivery"),
+    ("complaint-rate", "Home-delivery complaints per 100 orders", "per-100-orders", "lower_is_better", "home-delivery"),
+    ("bread-ready-by-7-pct", "Bread crates on the dock by 07:00", "percent", "higher_is_better", "bakery"),
+    ("lunch-by-1230-pct", "Office lunch boxes delivered by 12:30", "percent", "higher_is_better", "bakery"),
+    ("pick-accuracy-pct", "Order lines picked complete and correct", "percent", "higher_is_better", "warehouse"),
 ]
 
 # Daily reading model: mean moves linearly from `before` to `after` over [ramp_from, ramp_to];

@@ -53,12 +53,12 @@ def _proposal_choices(p: Page) -> dict[str, Any]:
         clients = con.execute("SELECT client, name FROM clients WHERE business_at <= ? ORDER BY name", [p.as_of])
         client_rows = clients.fetchall()
         teams = con.execute("SELECT team, name FROM teams WHERE business_at <= ? ORDER BY name", [p.as_of]).fetchall()
-        metrics = con.execute("SELECT metric, name, unit, direction FROM metrics WHERE business_at <= ? ORDER BY name",
-                              [p.as_of]).fetchall()
+        metrics = con.execute("SELECT metric, name, unit, direction, owner FROM metrics WHERE business_at <= ? "
+                              "ORDER BY name", [p.as_of]).fetchall()
         return {
             "promisees": [{"key": k, "label": f"client {n} ({k})"} for k, n in client_rows]
             + [{"key": k, "label": f"team {n} ({k})"} for k, n in teams],
-            "metrics": [{"metric": m, "name": n, "unit": u, "direction": d} for m, n, u, d in metrics],
+            "metrics": [{"metric": m, "name": n, "unit": u, "direction": d, "owner": o} for m, n, u, d, o in metrics],
         }
 
     return p.workspace.read(query)  # type: ignore[no-any-return]

@@ -16,7 +16,6 @@ from domain.commands.fields import (
     Share,
     SplitKey,
     Text,
-    UtcTime,
 )
 
 
@@ -66,13 +65,14 @@ class DefineMetric(Command):
     name: Text
     unit: Key
     direction: Direction
+    owner: Key | None = None  # docs/brief.md §10: the team whose members record its readings
 
 
 class RecordReading(Command):
     type: Literal["RecordReading"]
     metric: Key
     value: Number
-    at: UtcTime  # a reading always says when it was taken
+    # ``at``: when it was taken; like every command's, it defaults to now (docs/brief.md §4)
 
 
 class ChooseRewardScheme(Command):

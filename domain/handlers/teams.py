@@ -18,7 +18,7 @@ from domain.commands.teams import (
 )
 from domain.handlers.keys import new_key
 from domain.metric import Metric, Reading
-from domain.policy import ANY_MEMBER, COUNCIL, READING_TEAM, TEAM_LEAD
+from domain.policy import COUNCIL, METRIC_DEFINER, READING_TEAM, TEAM_LEAD
 from domain.registry import handles
 from domain.service.unit_of_work import UnitOfWork
 from domain.team import Team
@@ -89,10 +89,13 @@ def choose_reward_scheme(uow: UnitOfWork, cmd: ChooseRewardScheme, audit: Audit)
     uow.add(team)
 
 
-@handles(DefineMetric, rule=ANY_MEMBER)
+@handles(DefineMetric, rule=METRIC_DEFINER)
 def define_metric(uow: UnitOfWork, cmd: DefineMetric, audit: Audit) -> None:
     uow.require_absent(Metric, cmd.metric)
-    uow.add(Metric(key=cmd.metric, name=cmd.name, unit=cmd.unit, direction=cmd.direction, audit=audit))
+    if cmd.owner is not None:
+        uow.refer(Team, cmd.owner)
+    uow.add(Metric(key=cmd.metric, name=cmd.name, unit=cmd.unit, direction=cmd.direction, owner=cmd.owner,
+                   audit=audit))
 
 
 @handles(RecordReading, rule=READING_TEAM)
