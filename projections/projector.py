@@ -44,7 +44,6 @@ EVENT_LOG_ONLY: dict[str, str] = {
                                        "table",
     event_topic(Person, "AppointedToCouncil"): "as Person.Registered",
     event_topic(Person, "DismissedFromCouncil"): "as Person.Registered",
-    event_topic(Client, "RepresentativeNamed"): "as Person.Registered",
 }
 """Stored event types the views keep only as ``event_log`` rows (who, when, why), and why."""
 
@@ -73,6 +72,7 @@ class Projector:
         self.handlers: dict[str, Callable[[int, State, int], None]] = {
             event_topic(Client, "Identified"): self._client,
             event_topic(Client, "PainRecorded"): self._pain,
+            event_topic(Client, "RepresentativeNamed"): self._representative,
             event_topic(Client, "ValuePropositionDefined"): self._proposition,
             event_topic(StrategyCanvas, "Drawn"): self._canvas,
             event_topic(StrategyCanvas, "OfferingScored"): self._score,
@@ -173,6 +173,9 @@ class Projector:
     def _client(self, pos: int, s: State, _: int) -> None:
         self.rows["clients"].append(
             (pos, s["_at"], s["key"], s["name"], s["kind"], s["description"]))
+
+    def _representative(self, pos: int, s: State, _: int) -> None:
+        self.rows["client_representatives"].append((pos, s["_at"], s["_key"], s["person"]))
 
     def _pain(self, pos: int, s: State, _: int) -> None:
         self.rows["pains"].append(

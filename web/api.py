@@ -14,11 +14,12 @@ from domain import commands as c
 from domain.json_input import decode_json
 from domain.service import acting
 from domain.service.tokens import Principal
-from projections import queries
+from projections import queries, read_rules
 from projections.retro import retrospective
 from web.api_audit import AUDIT_QUERY, audit_router
 from web.api_common import AsOf, Reader, json_answer, moment, server_of
 from web.auth import ApiError, require_scope
+from web.readers import NotReadable, forbidden, peek_answer, reader, redacted_answer
 from web.server import MISS, to_json
 from web.service import run_commands
 
@@ -83,21 +84,30 @@ async def post_feedback(request: Request, principal: Ingester) -> Response:
     return JSONResponse({"status": status, "feedback_id": message.feedback_id}, status_code=202)
 
 
-async def _show(request: Request, kind: str, key: str, as_of: str | None) -> Response:
+async def _show(request: Request, principal: Principal, kind: str, key: str, as_of: str | None) -> Response:
     when = moment(as_of)
     view = getattr(queries, f"{kind}_view")
     server = server_of(request)
-    body = server.peek(kind, (key, when))
+    body = peek_answer(server, principal.person, kind, (key, when))
     if body is MISS:
-        body = await run_in_threadpool(server.answer, kind, (key, when), lambda con: view(con, key, when))
+        body = await run_in_threadpool(
+            readable, redacted_answer, server, principal.person, kind, (key, when), lambda con: view(con, key, when))
     if body is None:
         raise ApiError(404, f"{kind} {key!r} not found" + (f" as of {as_of}" if as_of else ""))
     return json_answer(body)
 
 
+def readable(answer: Any, *args: Any) -> Any:
+    """``answer(*args)``, a 403 naming the read rule when nothing of it may be read (docs/brief.md §10)."""
+    try:
+        return answer(*args)
+    except NotReadable as error:
+        raise forbidden(error) from None
+
+
 @router.get("/promises/{key}", summary="Like `promise show --json`")
 async def get_promise(request: Request, key: str, principal: Reader, as_of: AsOf = None) -> Response:
-    return await _show(request, "promise", key, as_of)
+    return await _show(request, principal, "promise", key, as_of)
 
 
 @router.get("/teams/{key}", summary="Like `team show --json`; open complaints paged by limit/offset")
@@ -105,13 +115,14 @@ async def get_team(request: Request, key: str, principal: Reader, as_of: AsOf = 
              limit: Annotated[int | None, Query(ge=0)] = None,
              offset: Annotated[int, Query(ge=0)] = 0) -> Response:
     if limit is None and offset == 0:
-        return await _show(request, "team", key, as_of)
+        return await _show(request, principal, "team", key, as_of)
     when = moment(as_of)
 
     def paged(con: Any) -> Any:  # offset counts back from the newest open complaint
         return queries.team_view(con, key, when, limit=limit, offset=offset)
 
-    body = await run_in_threadpool(server_of(request).answer, "team-page", (key, when, limit, offset), paged)
+    body = await run_in_threadpool(readable, redacted_answer, server_of(request), principal.person, "team-page",
+                                   (key, when, limit, offset), paged, "team")
     if body is None:
         raise ApiError(404, f"team {key!r} not found")
     return json_answer(body)
@@ -119,7 +130,7 @@ async def get_team(request: Request, key: str, principal: Reader, as_of: AsOf = 
 
 @router.get("/experiments/{key}", summary="Like `experiment show --json`")
 async def get_experiment(request: Request, key: str, principal: Reader, as_of: AsOf = None) -> Response:
-    return await _show(request, "experiment", key, as_of)
+    return await _show(request, principal, "experiment", key, as_of)
 
 
 @router.get("/retro", summary="Like `retro --json`")
@@ -127,13 +138,21 @@ def get_retro(request: Request, principal: Reader, team: Annotated[list[str], Qu
               start: Annotated[str, Query(alias="from")], end: Annotated[str, Query(alias="to")]) -> Response:
     start_at, end_at = moment(start, "from"), moment(end, "to")
 
+    server = server_of(request)
+    viewer = reader(server, principal.person)
+
     def compute(con: Any) -> Any:
         missing = [t for t in team if con.execute("SELECT 1 FROM teams WHERE team = ?", [t]).fetchone() is None]
         if missing:
             return {"missing": missing}
-        return {"retrospectives": [retrospective(con, t, start_at, end_at) for t in team], "html": None}
+        return {"retrospectives": [read_rules.retro_answer(viewer, retrospective(con, t, start_at, end_at))
+                                   for t in team], "html": None}
 
-    body = server_of(request).answer("retro", (tuple(team), start_at, end_at), compute)
+    try:
+        read_rules.require_internal(viewer, "a retrospective")
+    except NotReadable as error:
+        raise forbidden(error) from None
+    body = server.answer("retro", (tuple(team), start_at, end_at, viewer.audience()), compute)
     data = json.loads(body or b"{}")
     if "missing" in data:
         raise ApiError(404, f"unknown team(s): {', '.join(data['missing'])}")

@@ -7,9 +7,13 @@ import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response, StreamingResponse
 
+from domain.read_policy import sees_all_events
+from projections.read_rules import VISIBLE_EVENT, audit_params, visible_positions
 from web.api_common import Reader, json_answer, moment, server_of
+from web.readers import reader
 
 audit_router = APIRouter()
 SSE_BURST = 10_000
@@ -27,8 +31,10 @@ WHERE ($actor IS NULL OR actor = $actor)
        OR position IN (SELECT position FROM ledger_entries WHERE team = $team)
        OR position IN (SELECT position FROM error_reviews WHERE team = $team)
        OR position IN (SELECT position FROM process_changes WHERE team = $team))
+  AND VISIBLE_EVENT
 ORDER BY position LIMIT $limit OFFSET $offset
-"""
+""".replace("VISIBLE_EVENT", VISIBLE_EVENT)
+"""Takes ``projections.read_rules.audit_params`` too: only the events the reader may see (docs/brief.md §10)."""
 
 
 @audit_router.get("/audit", summary="Who did what, when, why, through which channel")
@@ -42,15 +48,18 @@ def get_audit(request: Request, principal: Reader, actor: str | None = None, pro
     params = {"actor": actor, "promise": promise, "team": team, "limit": limit, "offset": offset,
               "start": moment(start, "from") if start else None, "end": moment(end, "to") if end else None}
 
+    viewer = reader(server_of(request), principal.person)
+
     def compute(con: Any) -> Any:
-        rows = con.execute(AUDIT_QUERY, params).fetchall()
+        rows = con.execute(AUDIT_QUERY, {**params, **audit_params(viewer)}).fetchall()
         return {"events": [
             {"position": pos, "at": iso(at), "recorded_at": iso(rec), "actor": who, "channel": channel,
              "event": ev, "aggregate": aggregate, "key": k, "reason": why}
             for pos, at, rec, who, channel, ev, aggregate, k, why in rows
         ]}
 
-    body = server_of(request).answer("audit", tuple(sorted(params.items(), key=lambda kv: kv[0])), compute)
+    question = (*sorted(params.items(), key=lambda kv: kv[0]), viewer.audience())
+    body = server_of(request).answer("audit", question, compute)
     return json_answer(body or b"{}")
 
 
@@ -60,6 +69,15 @@ async def get_events(request: Request, principal: Reader) -> StreamingResponse:
     last_id = request.headers.get("last-event-id", "")
     start = int(last_id) if last_id.isdigit() else views.position
 
+    server = server_of(request)
+
+    def seen(after: int, upto: int) -> list[int]:  # only the events this person may read (docs/brief.md §10)
+        viewer = reader(server, principal.person)
+        if sees_all_events(viewer):
+            return list(range(after + 1, upto + 1))
+        with views.reading() as con:
+            return visible_positions(con, viewer, after, upto)
+
     async def stream() -> Any:
         last = start
         yield ": positions follow\n\n"
@@ -68,7 +86,7 @@ async def get_events(request: Request, principal: Reader) -> StreamingResponse:
             current = views.position
             if current > last:
                 first = max(last + 1, current - SSE_BURST + 1)  # a huge import: the latest positions only
-                for position in range(first, current + 1):
+                for position in await run_in_threadpool(seen, first - 1, current):
                     yield f"id: {position}\ndata: {json.dumps({'position': position})}\n\n"
                 last = current
                 quiet = 0.0

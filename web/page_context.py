@@ -80,6 +80,16 @@ class Page:
         return HTMLResponse(render(template, **context), status_code=status, headers=PAGE_HEADERS)
 
 
+def readable(answer: Callable[..., Any], *args: Any) -> Any:
+    """``answer(*args)``; an error page (403, naming the read rule) when nothing of it may be read."""
+    from projections.read_rules import NotReadable
+
+    try:
+        return answer(*args)
+    except NotReadable as error:
+        raise PageError(403, f"You may not read this ({error}).") from None
+
+
 def workspace_of(request: Request) -> Workspace:
     return request.app.state.workspace  # type: ignore[no-any-return]
 

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from projections import queries
+from projections import queries, read_rules
 from web.forms import checked_form, refusal_text
 from web.page_context import Page, PageError, page
 from web.team_page import complaints_context, render_team
@@ -22,6 +22,7 @@ def team_complaints(team: str, p: Page = Depends(page)) -> Response:
     view = p.workspace.read(lambda con: queries.team_view(con, team, p.as_of), ("team view", team, p.as_of))
     if view is None:
         raise PageError(404, f"There is no team {team!r}.")
+    view = read_rules.redact_team(p.workspace.reader(p.viewer), view)
     context = {"link": p.link, **complaints_context(p, team, view)}
     return HTMLResponse(render("_complaints.html", **context), headers=PAGE_HEADERS)
 

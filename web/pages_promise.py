@@ -16,7 +16,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from projections import queries
+from projections import queries, read_rules
 from projections.rendering import charts
 from web.forms import checked_form, refusal_text
 from web.page_context import Page, PageError, page
@@ -68,6 +68,11 @@ def _promise_data(p: Page, key: str) -> dict[str, Any]:
                     [key, p.as_of]).fetchall()]}
 
     found = p.workspace.read(query, ("promise page", key, p.as_of))
+    who = p.workspace.reader(p.viewer)
+    if found is not None and read_rules.promise_answer(who, found["view"]) is None:
+        found = None  # a promise an external client may not see is one that does not exist for them
+    if found is not None and not read_rules.may_see_internal(who):
+        found = {**found, "experiments": []}
     if found is None:
         raise PageError(404, f"There is no promise {key!r}" + (f" as of {p.as_of_param}." if p.past else "."))
     return found

@@ -9,12 +9,12 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import HTMLResponse, Response
 
 from domain.business_time import parse_as_of
-from projections import queries
+from projections import queries, read_rules
 from projections.rendering import charts, report_html
 from projections.rendering.experiment_charts import comparisons_chart, xmr_chart
 from projections.retro import retrospective
 from projections.timeline import as_of_value
-from web.page_context import Page, PageError, page
+from web.page_context import Page, PageError, page, readable
 from web.templating import chart
 
 router = APIRouter(include_in_schema=False)
@@ -23,6 +23,7 @@ AUDIT_ROWS = 500
 
 @router.get("/experiments/{key}", response_class=HTMLResponse)
 def experiment_page(key: str, p: Page = Depends(page)) -> Response:
+    readable(read_rules.require_internal, p.workspace.reader(p.viewer), "an experiment")
     view = p.workspace.read(lambda con: queries.experiment_view(con, key, p.as_of))
     if view is None:
         raise PageError(404, f"There is no experiment {key!r}" + (f" as of {p.as_of_param}." if p.past else "."))
@@ -58,6 +59,8 @@ def _moment(text: str | None, label: str) -> datetime | None:
 
 @router.get("/retro", response_class=HTMLResponse)
 def retro_page(p: Page = Depends(page)) -> Response:
+    who = p.workspace.reader(p.viewer)
+    readable(read_rules.require_internal, who, "a retrospective")
     query = p.request.query_params
     chosen = [t for t in query.getlist("team") if t]
     start_text, end_text = query.get("from") or None, query.get("to") or None
@@ -75,7 +78,8 @@ def retro_page(p: Page = Depends(page)) -> Response:
             unknown = [t for t in chosen if t not in known]
             if unknown:
                 raise ValueError(f"unknown team(s): {', '.join(unknown)}")
-            found = p.workspace.read(lambda con: [retrospective(con, t, start, end) for t in chosen])
+            found = p.workspace.read(lambda con: [read_rules.retro_answer(who, retrospective(con, t, start, end))
+                                                  for t in chosen])
             retros = [{**r, "html": chart(report_html.team_section(r))} for r in found]
         except ValueError as problem:
             error = str(problem)
@@ -110,7 +114,7 @@ def audit_page(p: Page = Depends(page)) -> Response:
         asked = {**filters, "to": through(filters["to"])}
         if p.past and (end is None or end > p.as_of):
             asked["to"] = p.as_of_param  # looking back: nothing after the as-of moment
-        events = p.workspace.audit(asked)
+        events = p.workspace.audit(asked, p.workspace.reader(p.viewer))
     except ValueError as problem:
         error = str(problem)
     truncated = len(events) > AUDIT_ROWS

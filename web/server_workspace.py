@@ -17,10 +17,13 @@ from fastapi import Request
 
 from domain import commands as c
 from domain.person import Person
+from domain.read_policy import Viewer as ReadViewer
 from domain.service.answers import AnswerCache
 from domain.service.tokens import AuthenticationFailed, Principal, authenticate
 from domain.service.verify import verify
+from projections.read_rules import audit_params
 from projections.timeline import iso
+from web.readers import reader
 from web.server import Server
 from web.service import decide, run_commands
 from web.workspace import Refused, Viewer
@@ -75,14 +78,17 @@ class ServerWorkspace:
         if result.status == "rejected":
             raise Refused(422, result.reason or "rejected")
 
-    def audit(self, filters: dict[str, str | None]) -> list[dict[str, Any]]:
+    def reader(self, viewer: Viewer) -> ReadViewer:
+        return reader(self.server, viewer.person)
+
+    def audit(self, filters: dict[str, str | None], reader: ReadViewer) -> list[dict[str, Any]]:
         from web.api_audit import AUDIT_QUERY
         from web.server import as_of_moment
 
         params = {"actor": filters.get("actor"), "promise": filters.get("promise"), "team": filters.get("team"),
                   "start": as_of_moment(filters["from"]) if filters.get("from") else None,
                   "end": as_of_moment(filters["to"]) if filters.get("to") else None,
-                  "limit": 1 << 62, "offset": 0}
+                  "limit": 1 << 62, "offset": 0, **audit_params(reader)}
         rows = self.read(lambda con: con.execute(
             f"SELECT * FROM ({AUDIT_QUERY}) ORDER BY position DESC LIMIT {AUDIT_PAGE_ROWS}", params).fetchall())
         return [

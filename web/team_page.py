@@ -7,7 +7,8 @@ from typing import Any
 
 from fastapi.responses import Response
 
-from projections import queries
+from domain.read_policy import may_see_client, may_see_client_details
+from projections import queries, read_rules
 from projections.experiments import experiments
 from projections.rendering import charts
 from web.page_context import Page, PageError
@@ -20,7 +21,8 @@ def complaints_context(p: Page, team: str, view: dict[str, Any], error: str | No
     """The heading's true count, the newest complaints, and whether this person may resolve them."""
     complaints = sorted(view["open_complaints"], key=lambda c: (c["occurred_at"] or "", c["feedback_id"]),
                         reverse=True)
-    count = view.get("open_complaints_count", len(complaints))
+    count = view.get("open_complaints_count")
+    count = len(complaints) if count is None else count  # an external client counts their own clients' only
     # every complaint listed belongs to this team, so one policy answer covers them all
     can_resolve = bool(complaints) and not p.past and p.viewer.scope == "write" and p.workspace.refusal(
         p.viewer, {"type": "ResolveFeedback", "feedback_id": complaints[0]["feedback_id"]}) is None
@@ -42,13 +44,22 @@ def _team_data(p: Page, team: str) -> dict[str, Any]:
         team_experiments = [e for (key,) in keys for e in experiments(con, p.as_of, key)]
         return {"view": view, "compliance": compliance, "experiments": team_experiments}
 
+    who = p.workspace.reader(p.viewer)
     found = p.workspace.read(query, ("team page", team, p.as_of))
     if found is None:
         raise PageError(404, f"There is no team {team!r}" + (f" as of {p.as_of_param}." if p.past else "."))
-    return found
+    view = read_rules.redact_team(who, found["view"])
+    shown = {promise["promise"] for promise in view["promises"]}
+    return {"view": view, "compliance": {k: v for k, v in found["compliance"].items() if k in shown},
+            "experiments": found["experiments"] if read_rules.may_see_internal(who) else []}
 
 
 def _proposal_choices(p: Page) -> dict[str, Any]:
+    who = p.workspace.reader(p.viewer)
+
+    def label(client: str, name: str) -> str:  # a client's name is personal: the teams concerned read it
+        return f"client {name} ({client})" if may_see_client_details(who, client) else f"client {client}"
+
     def query(con: Any) -> dict[str, Any]:
         clients = con.execute("SELECT client, name FROM clients WHERE business_at <= ? ORDER BY name", [p.as_of])
         client_rows = clients.fetchall()
@@ -56,7 +67,7 @@ def _proposal_choices(p: Page) -> dict[str, Any]:
         metrics = con.execute("SELECT metric, name, unit, direction, owner FROM metrics WHERE business_at <= ? "
                               "ORDER BY name", [p.as_of]).fetchall()
         return {
-            "promisees": [{"key": k, "label": f"client {n} ({k})"} for k, n in client_rows]
+            "promisees": [{"key": k, "label": label(k, n)} for k, n in client_rows if may_see_client(who, k)]
             + [{"key": k, "label": f"team {n} ({k})"} for k, n in teams],
             "metrics": [{"metric": m, "name": n, "unit": u, "direction": d, "owner": o} for m, n, u, d, o in metrics],
         }
@@ -76,7 +87,7 @@ def render_team(p: Page, team: str, *, propose_error: str | None = None, resolve
         crumbs=(("Start", p.link("/")), (f"team {team}", None)),
         team=view,
         charts={key: chart(charts.compliance_chart(key, rows)) for key, rows in data["compliance"].items() if rows},
-        economics_chart=chart(charts.economics_chart(view["economics"])),
+        economics_chart=chart(charts.economics_chart(view["economics"])) if view["economics"] is not None else "",
         experiments=data["experiments"],
         live=None if p.past else f"/teams/{team}/complaints",
         can_propose=can_propose, propose_error=propose_error, form=form or {}, **choices,

@@ -14,6 +14,8 @@ from typing import Any, Protocol, TypeVar
 
 import duckdb
 
+from domain.read_policy import Viewer as ReadViewer
+
 T = TypeVar("T")
 
 
@@ -56,8 +58,12 @@ class Workspace(Protocol):
         """Record ``command`` as ``viewer`` through channel ``web``; raises ``Refused`` (403 rule, 422 invalid)."""
         ...
 
-    def audit(self, filters: dict[str, str | None]) -> list[dict[str, Any]]:
-        """The ``/api/audit`` events for these filters (actor, team, promise, from, to)."""
+    def reader(self, viewer: Viewer) -> ReadViewer:
+        """``viewer`` as docs/brief.md §10's read rules see them (``projections.read_rules`` redacts by it)."""
+        ...
+
+    def audit(self, filters: dict[str, str | None], reader: ReadViewer) -> list[dict[str, Any]]:
+        """The ``/api/audit`` events for these filters (actor, team, promise, from, to) that ``reader`` may see."""
         ...
 
     def verify(self) -> dict[str, Any]:

@@ -1,0 +1,179 @@
+"""docs/brief.md §10's read rules (``domain.read_policy``) on the views: who a reader is, and the show
+answers and the audit trail as that reader may see them.
+
+A ``Viewer`` is a handful of indexed lookups in the views (membership, representatives, council),
+never a store replay. Redaction works on the answers of ``projections.queries`` (and ``retro``): a
+field one may not read becomes ``null`` and is named in ``redacted`` (on the object that holds it,
+and as a path on the answer); list items one may not see are left out. The council's answers are
+the operator's, unchanged (no ``redacted`` key), so they stay equal to ``show --json``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+
+from domain import read_policy as rp
+from domain.read_policy import Viewer, may_see_internal
+
+__all__ = ["NotReadable", "Viewer", "may_see_internal", "viewer_of"]
+
+_CONCERNED = """
+SELECT promisee FROM promise_history WHERE promisor IN (SELECT unnest($teams))
+UNION SELECT client FROM value_propositions WHERE team IN (SELECT unnest($teams))
+UNION SELECT client FROM canvases WHERE team IN (SELECT unnest($teams))
+UNION SELECT f.client FROM feedback f LEFT JOIN promise_state p ON p.promise = f.promise
+      WHERE coalesce(f.team, p.promisor) IN (SELECT unnest($teams))
+"""
+
+
+def viewer_of(con: duckdb.DuckDBPyConnection, person: str) -> Viewer:
+    """The reader ``person`` as the views know them now (their rights now, whatever ``as_of`` a page asks)."""
+    council = con.execute(
+        "SELECT event = 'AppointedToCouncil' FROM event_log WHERE aggregate_type = 'Person' AND key = ?"
+        " AND event IN ('AppointedToCouncil', 'DismissedFromCouncil') ORDER BY position DESC LIMIT 1", [person],
+    ).fetchone()
+    if council and council[0]:
+        return Viewer(person, council=True)
+    memberships = con.execute("SELECT team, lead FROM team_members WHERE person = ?", [person]).fetchall()
+    teams = [team for team, _ in memberships]
+    clients = con.execute("SELECT DISTINCT client FROM client_representatives WHERE person = ?", [person]).fetchall()
+    concerned = con.execute(_CONCERNED, {"teams": teams}).fetchall() if teams else []
+    return Viewer(person, teams=frozenset(teams), leads=frozenset(t for t, lead in memberships if lead),
+                  clients=frozenset(c for (c,) in clients), concerned=frozenset(c for (c,) in concerned if c))
+
+
+class NotReadable(Exception):
+    """Nothing of the object may be read by this viewer: a 403 naming the rule."""
+
+    def __init__(self, rule: rp.ReadRule) -> None:
+        super().__init__(f"{rule.rule}: {rule.what} — {rule.who}")
+        self.rule = rule.rule
+
+
+def require_internal(viewer: Viewer, what: str) -> None:
+    """Experiments and retrospectives are the company's own: refuse an external client (403)."""
+    if not rp.may_see_internal(viewer):
+        raise NotReadable(rp.ReadRule(rp.EXTERNAL.rule, f"{what} is internal", rp.EXTERNAL.who))
+
+
+def _nulled(item: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
+    return {**item, **dict.fromkeys(fields), "redacted": list(fields)}
+
+
+def _payouts(viewer: Viewer, team: str, rows: list[dict[str, Any]], paths: set[str]) -> list[dict[str, Any]]:
+    """Economics rows with each payout one may not see nulled (base pay and bonus)."""
+    out = []
+    for row in rows:
+        if "payouts" in row:
+            payouts = [p if rp.may_see_pay(viewer, team, p["person"]) else _nulled(p, ("base_pay", "bonus"))
+                       for p in row["payouts"]]
+            if any("redacted" in p for p in payouts):
+                paths.update(("economics.payouts.base_pay", "economics.payouts.bonus"))
+            row = {**row, "payouts": payouts}
+        out.append(row)
+    return out
+
+
+def _complaints(viewer: Viewer, team: str, rows: list[dict[str, Any]], paths: set[str]) -> list[dict[str, Any]]:
+    if viewer.external:  # lists leave out what one may not see: an external client's own clients only
+        return [c for c in rows if c["client"] in viewer.clients]
+    out = [c if rp.may_see_feedback_text(viewer, team, c["client"]) else _nulled(c, ("text",)) for c in rows]
+    if any("redacted" in c for c in out):
+        paths.add("open_complaints.text")
+    return out
+
+
+INTERNAL_TEAM_FIELDS = ("members", "economics", "feedback_by_period", "communication_rules", "authorities",
+                        "open_complaints_count")
+
+
+def team_answer(viewer: Viewer, view: dict[str, Any] | None) -> dict[str, Any] | None:
+    """``team show`` as ``viewer`` may read it (every team's name is open to everyone)."""
+    return None if view is None else redact_team(viewer, view)
+
+
+def redact_team(viewer: Viewer, view: dict[str, Any]) -> dict[str, Any]:
+    if viewer.council:
+        return view
+    team = view["team"]
+    paths: set[str] = set()
+    answer = {**view, "open_complaints": _complaints(viewer, team, view["open_complaints"], paths)}
+    if viewer.external:
+        answer["promises"] = [p for p in view["promises"] if rp.may_see_promise(viewer, p["promisee"])]
+        answer["promises_received"] = []  # promises to a team are internal
+        answer.update(dict.fromkeys(INTERNAL_TEAM_FIELDS))
+        paths.update(INTERNAL_TEAM_FIELDS)
+    else:
+        answer["economics"] = _payouts(viewer, team, view["economics"], paths)
+    if paths:
+        answer["redacted"] = sorted(paths)
+    return answer
+
+
+def promise_answer(viewer: Viewer, view: dict[str, Any] | None) -> dict[str, Any] | None:
+    """``promise show``: open to the company; to an external client only a promise made to their client."""
+    if view is None or not rp.may_see_promise(viewer, view["promisee"]):
+        return None
+    return view
+
+
+def experiment_answer(viewer: Viewer, view: dict[str, Any] | None) -> dict[str, Any] | None:
+    require_internal(viewer, "an experiment")
+    return view
+
+
+def retro_answer(viewer: Viewer, retro: dict[str, Any]) -> dict[str, Any]:
+    """A retrospective (internal): its economics' payouts as ``viewer`` may see them."""
+    require_internal(viewer, "a retrospective")
+    if viewer.council:
+        return retro
+    paths: set[str] = set()
+    answer = {**retro, "economics": _payouts(viewer, retro["team"], retro["economics"], paths)}
+    if paths:
+        answer["redacted"] = sorted(paths)
+    return answer
+
+
+ANSWERS = {"team": team_answer, "promise": promise_answer, "experiment": experiment_answer}
+"""The show answers by kind, as a viewer may read them."""
+
+
+# The audit trail --------------------------------------------------------------------------------------------------
+
+_THEIR_PROMISES = ("SELECT promise FROM promise_history WHERE promisor IN (SELECT unnest($v_teams))"
+                   " OR promisee IN (SELECT unnest($v_teams)) OR promisee IN (SELECT unnest($v_clients))")
+VISIBLE_EVENT = f"""($v_all OR e.actor = $v_person
+ OR (e.aggregate_type = 'Team' AND e.key IN (SELECT unnest($v_teams)))
+ OR (e.aggregate_type = 'Client' AND e.key IN (SELECT unnest($v_clients)) AND e.event <> 'ValuePropositionDefined')
+ OR (e.aggregate_type = 'Promise' AND e.key IN ({_THEIR_PROMISES}))
+ OR (e.aggregate_type = 'Experiment' AND e.key IN (SELECT experiment FROM experiments WHERE team IN (SELECT unnest($v_teams))))
+ OR e.position IN (
+    SELECT position FROM ledger_entries WHERE team IN (SELECT unnest($v_teams))
+    UNION ALL SELECT position FROM error_reviews WHERE team IN (SELECT unnest($v_teams))
+    UNION ALL SELECT position FROM process_changes WHERE team IN (SELECT unnest($v_teams))
+    UNION ALL SELECT position FROM canvases WHERE team IN (SELECT unnest($v_teams))
+    UNION ALL SELECT position FROM feedback WHERE team IN (SELECT unnest($v_teams))
+        OR client IN (SELECT unnest($v_clients)) OR promise IN ({_THEIR_PROMISES})
+    UNION ALL SELECT r.position FROM feedback_resolutions r JOIN feedback f USING (feedback_id)
+        WHERE f.team IN (SELECT unnest($v_teams)) OR f.client IN (SELECT unnest($v_clients))
+        OR f.promise IN ({_THEIR_PROMISES})))"""  # noqa: E501
+"""SQL over ``event_log e``: the events the viewer of ``audit_params`` may see (§10 "the audit trail")."""
+
+
+def audit_params(viewer: Viewer) -> dict[str, Any]:
+    """The parameters ``VISIBLE_EVENT`` takes for ``viewer`` (their own acts are theirs to see too)."""
+    return {"v_all": rp.sees_all_events(viewer), "v_person": viewer.person, "v_teams": sorted(viewer.teams),
+            "v_clients": sorted(viewer.clients)}
+
+
+def visible_positions(con: duckdb.DuckDBPyConnection, viewer: Viewer, after: int, upto: int) -> list[int]:
+    """The stored positions in (after, upto] whose events ``viewer`` may see (what a live stream carries)."""
+    if rp.sees_all_events(viewer):
+        return list(range(after + 1, upto + 1))
+    rows = con.execute(
+        f"SELECT position FROM event_log e WHERE position > $after AND position <= $upto AND {VISIBLE_EVENT}"
+        " ORDER BY position", {"after": after, "upto": upto, **audit_params(viewer)},
+    ).fetchall()
+    return [position for (position,) in rows]

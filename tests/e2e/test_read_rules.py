@@ -1,0 +1,220 @@
+"""docs/brief.md §10 "Reads": one test per row of the read rules, through the API, the pages and the live
+stream of a real server (SQLite and PostgreSQL), for the company of ``tests.support.read_company``."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.support.browser import Served, sign_in, start_server, stop_server
+from tests.support.cli import run_cli
+from tests.support.read_company import LINES, MALL_TEXT, SHOP_TEXT, TOKENS
+from tests.support.stores import STORES, store_of
+
+pytestmark = pytest.mark.processes  # a real server (and one real browser)
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@pytest.fixture(scope="module", params=STORES)
+def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    folder = tmp_path_factory.mktemp(f"reads-{request.param}")
+    with store_of(request.param, folder) as store:
+        server = start_server(folder, store, LINES, TOKENS)
+        try:
+            yield server
+        finally:
+            stop_server(server)
+
+
+def get(served: Served, person: str, path: str) -> tuple[int, Any]:
+    return served.api("GET", path, person)
+
+
+def payouts(team: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    (row,) = team["economics"]
+    return {p["person"]: p for p in row["payouts"]}
+
+
+def complaint(team: dict[str, Any], feedback_id: str) -> dict[str, Any] | None:
+    return next((c for c in team["open_complaints"] if c["feedback_id"] == feedback_id), None)
+
+
+# Open to every signed-in person of the company ------------------------------------------------------------------
+
+def test_a_member_of_another_team_reads_its_members_promises_and_team_level_economics(served: Served) -> None:
+    status, kitchen = get(served, "max", "/api/teams/kitchen")
+    assert status == 200
+    assert [m["person"] for m in kitchen["members"]] == ["kim", "sam"]
+    assert [p["promise"] for p in kitchen["promises"]] == ["p-mall"]
+    (row,) = kitchen["economics"]
+    assert (row["revenue"], row["costs"], row["net_profit"]) == (10000, 6000, 4000) and row["bonus_pool"] > 0
+    assert get(served, "max", "/api/promises/p-mall")[0] == 200
+    assert get(served, "kim", "/api/experiments/exp-boxes")[0] == 200
+
+
+# Per-person pay: the person, their team's lead, the council --------------------------------------------------
+
+def test_pay_per_person_is_the_persons_their_leads_and_the_councils(served: Served) -> None:
+    _, as_lead = get(served, "lena", "/api/teams/delivery")  # first: its answer must not be served to others
+    assert payouts(as_lead)["max"]["base_pay"] == 2000 and "redacted" not in as_lead
+    _, as_member = get(served, "max", "/api/teams/delivery")
+    mine, lenas = payouts(as_member)["max"], payouts(as_member)["lena"]
+    assert mine["base_pay"] == 2000 and "redacted" not in mine
+    assert lenas["base_pay"] is None and lenas["bonus"] is None and lenas["redacted"] == ["base_pay", "bonus"]
+    assert "economics.payouts.base_pay" in as_member["redacted"]
+    _, other_lead = get(served, "kim", "/api/teams/delivery")
+    assert all(p["base_pay"] is None for p in payouts(other_lead).values())
+    assert other_lead["economics"][0]["bonus_pool"] == as_lead["economics"][0]["bonus_pool"]  # team level: open
+    _, council = get(served, "cora", "/api/teams/delivery")
+    assert council == as_lead  # the council reads what `team show --json` prints
+
+
+def test_the_council_answer_is_the_operators_show(served: Served) -> None:
+    _, council = get(served, "cora", "/api/teams/delivery")
+    shown = run_cli("team", "show", "delivery", "--json", "--views", str(served.folder / "cli.duckdb"),
+                    store=served.store, check=True)
+    assert json.loads(shown.stdout) == council
+
+
+# Complaint and feedback texts: the team concerned, the client's representatives, the council -------------------
+
+def test_complaint_texts_are_the_team_concerneds_the_representatives_and_the_councils(served: Served) -> None:
+    for person in ("lena", "max", "cora", "sam"):  # delivery, the council, a representative of shop
+        _, team = get(served, person, "/api/teams/delivery")
+        assert complaint(team, "fb-shop")["text"] == SHOP_TEXT, person  # type: ignore[index]
+    _, kitchen_view = get(served, "kim", "/api/teams/delivery")
+    hidden = complaint(kitchen_view, "fb-shop")
+    assert hidden is not None and hidden["text"] is None and hidden["redacted"] == ["text"]
+    assert "open_complaints.text" in kitchen_view["redacted"]
+
+
+def test_a_representative_reads_no_other_clients_complaints(served: Served) -> None:
+    status, kitchen = get(served, "rex", "/api/teams/kitchen")
+    assert status == 200 and complaint(kitchen, "fb-mall") is None  # lists leave it out
+    assert MALL_TEXT not in json.dumps(kitchen)
+    _, delivery = get(served, "rex", "/api/teams/delivery")
+    assert complaint(delivery, "fb-shop")["text"] == SHOP_TEXT  # type: ignore[index]
+
+
+# The audit trail ------------------------------------------------------------------------------------------------
+
+def test_the_audit_trail_is_the_councils_and_each_persons_own_part(served: Served) -> None:
+    _, everything = get(served, "cora", "/api/audit")
+    _, member = get(served, "max", "/api/audit")
+    _, external = get(served, "rex", "/api/audit")
+    keys = {(e["aggregate"], e["key"]) for e in member["events"]}
+    assert ("Team", "delivery") in keys and ("Team", "kitchen") not in keys
+    assert ("Promise", "p-shop") in keys and ("Promise", "p-mall") not in keys
+    assert len(member["events"]) < len(everything["events"])
+    aggregates = {(e["aggregate"], e["key"]) for e in external["events"]}
+    assert ("Promise", "p-shop") in aggregates and ("Client", "shop") in aggregates
+    assert not {a for a, _ in aggregates} & {"Team", "Experiment", "Person", "LedgerEntry"}
+    assert ("Client", "mall") not in aggregates and ("Promise", "p-mall") not in aggregates
+    assert get(served, "rex", "/api/audit?team=kitchen")[1]["events"] == []
+
+
+# An external client ---------------------------------------------------------------------------------------------
+
+def test_an_external_client_sees_team_names_and_the_promises_to_their_client_only(served: Served) -> None:
+    status, team = get(served, "rex", "/api/teams/delivery")
+    assert status == 200 and team["name"] == "Delivery"
+    assert [p["promise"] for p in team["promises"]] == ["p-shop"] and team["promises_received"] == []
+    for field in ("members", "economics", "feedback_by_period", "authorities"):
+        assert team[field] is None and field in team["redacted"]
+    assert get(served, "rex", "/api/promises/p-shop")[0] == 200
+    status, body = get(served, "rex", "/api/promises/p-mall")
+    assert status == 404 and body["error"] == get(served, "rex", "/api/promises/p-nothing")[1]["error"].replace(
+        "p-nothing", "p-mall")  # the same answer as a key that does not exist
+
+
+def test_an_external_client_reads_no_experiments_nor_retrospectives(served: Served) -> None:
+    status, body = get(served, "rex", "/api/experiments/exp-boxes")
+    assert status == 403 and body["rule"] == "read:internal"
+    status, body = get(served, "mia", "/api/retro?team=delivery&from=2026-01-01&to=2026-02-01")
+    assert status == 403 and body["rule"] == "read:internal"
+    status, retro = get(served, "max", "/api/retro?team=delivery&from=2026-01-01&to=2026-02-01")
+    assert status == 200 and retro["retrospectives"][0]["economics"][0]["payouts"][0]["base_pay"] is None
+
+
+# The live stream ------------------------------------------------------------------------------------------------
+
+def _stream(served: Served, person: str, after: int, until: int) -> list[int]:
+    """The positions the live stream sends ``person`` after ``after``, read until ``until`` (or 2 s of quiet)."""
+    seen: list[int] = []
+    headers = {"Authorization": f"Bearer {served.tokens[person]}", "Last-Event-ID": str(after)}
+    with httpx.Client(base_url=served.base_url, timeout=httpx.Timeout(2.0)) as http, \
+            http.stream("GET", "/api/events", headers=headers) as answer:
+        try:
+            for line in answer.iter_lines():
+                if line.startswith("data: "):
+                    seen.append(json.loads(line[6:])["position"])
+                    if seen[-1] >= until:
+                        break
+        except httpx.ReadTimeout:
+            pass
+    return seen
+
+
+def test_the_live_stream_carries_only_what_its_person_may_read(served: Served) -> None:
+    _, before = get(served, "cora", "/api/health")
+    start = before["views_position"]
+    for feedback_id, client, team in (("fb-live-mall", "mall", "kitchen"), ("fb-live-shop", "shop", "delivery")):
+        status, _ = served.api("POST", "/api/feedback", "desk", {
+            "feedback_id": feedback_id, "client": client, "kind": "complaint", "channel": "app",
+            "text": "late again", "team": team, "occurred_at": "2026-01-25T10:00:00Z"})
+        assert status == 202
+    _, audit = get(served, "cora", "/api/audit?from=2026-01-25T10:00:00Z&to=2026-01-25T10:00:00Z")
+    mall, shop = (e["position"] for e in audit["events"][-2:])
+    assert _stream(served, "cora", start, shop)[-2:] == [mall, shop]
+    rex = _stream(served, "rex", start, shop)
+    assert shop in rex and mall not in rex
+    kim = _stream(served, "kim", start, shop)  # kitchen's complaint, never delivery's: read until quiet
+    assert mall in kim and shop not in kim
+
+
+# The pages ------------------------------------------------------------------------------------------------------
+
+def _page(served: Served, person: str, path: str) -> httpx.Response:
+    with httpx.Client(base_url=served.base_url, follow_redirects=False, timeout=30) as client:
+        form = client.get("/login")
+        found = CSRF.search(form.text)
+        assert found, form.text
+        signed = client.post("/login", data={"token": served.tokens[person], "csrf_token": found.group(1),
+                                             "next": "/"})
+        assert signed.status_code == 303, signed.text
+        return client.get(path)
+
+
+def test_pages_follow_the_same_rules(served: Served) -> None:
+    assert SHOP_TEXT in _page(served, "lena", "/teams/delivery").text
+    other = _page(served, "kim", "/teams/delivery")
+    assert other.status_code == 200 and SHOP_TEXT not in other.text and "Economics by month" in other.text
+    external = _page(served, "rex", "/teams/kitchen")
+    assert external.status_code == 200 and "Economics by month" not in external.text
+    assert MALL_TEXT not in external.text and "Kim" not in external.text and "p-mall" not in external.text
+    assert _page(served, "rex", "/promises/p-mall").status_code == 404
+    assert _page(served, "rex", "/promises/p-shop").status_code == 200
+    forbidden = _page(served, "rex", "/experiments/exp-boxes")
+    assert forbidden.status_code == 403 and "read:internal" in forbidden.text
+    assert _page(served, "rex", "/retro?team=delivery").status_code == 403
+    assert MALL_TEXT not in _page(served, "rex", "/teams/kitchen/complaints").text
+    audit = _page(served, "rex", "/audit")
+    assert audit.status_code == 200 and "p-mall" not in audit.text and "p-shop" in audit.text
+
+
+def test_an_external_client_in_a_real_browser(browser: Any, served: Served) -> None:
+    context, page = sign_in(browser, served, "rex")
+    try:
+        page.goto(served.url("/teams/delivery"))
+        assert page.get_by_role("heading", name="Economics by month").count() == 0
+        assert page.get_by_text(SHOP_TEXT).count() == 1
+        assert page.get_by_text("Members are shown to the company's people.").count() == 1
+        page.goto(served.url("/promises/p-mall"))
+        assert "There is no promise" in page.content()
+    finally:
+        context.close()

@@ -1,0 +1,48 @@
+"""Who reads, for the API, the pages and the live stream: a request's person as docs/brief.md §10's read
+rules see them (``domain.read_policy.Viewer``), from the server's views and cached per views position."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from domain.read_policy import Viewer
+from projections import read_rules
+from projections.read_rules import NotReadable
+from web.auth import ApiError
+from web.server import MISS, Server
+
+__all__ = ["NotReadable", "forbidden", "peek_answer", "reader", "redacted_answer"]
+
+
+def reader(server: Server, person: str) -> Viewer:
+    """``person``'s rights as of the views now: a few indexed lookups, once per views position."""
+    found = server.peek("viewer", (person,))
+    if found is not MISS:
+        return found  # type: ignore[no-any-return]
+    position = server.views.fresh()
+
+    def compute() -> Viewer:
+        with server.views.reading() as con:
+            return read_rules.viewer_of(con, person)
+
+    return server.answers.answer(("viewer", (person,)), position, server.views.generation, compute)
+
+
+def forbidden(error: NotReadable) -> ApiError:
+    return ApiError(403, str(error), error.rule)
+
+
+def peek_answer(server: Server, person: str, kind: str, args: tuple[Any, ...]) -> Any:
+    """A cached, current answer for ``person`` without blocking on the store or the views, or ``MISS``."""
+    viewer = server.peek("viewer", (person,))
+    return MISS if viewer is MISS else server.peek(kind, (*args, viewer.audience()))
+
+
+def redacted_answer(server: Server, person: str, kind: str, args: tuple[Any, ...], compute: Any,
+                    redact: str | None = None) -> bytes | None:
+    """``compute(con)`` (a show answer) as ``person`` may read it, as JSON; cached per views position and
+    per audience (``Viewer.audience``), so one person's answer is never served to another who may read less.
+    Raises ``NotReadable`` when nothing of it may be read."""
+    viewer = reader(server, person)
+    rule = read_rules.ANSWERS[redact or kind]
+    return server.answer(kind, (*args, viewer.audience()), lambda con: rule(viewer, compute(con)))
