@@ -18,7 +18,7 @@ from domain.metric import Metric
 from domain.person import Person
 from domain.promise import Promise
 from domain.service.unit_of_work import UnitOfWork
-from domain.sides import client_without_representative, on_promisee_side, on_promisor_side, other, sides_of
+from domain.sides import consenting_sides, on_promisee_side, on_promisor_side
 from domain.team import Team
 
 
@@ -109,42 +109,27 @@ class UnitOfWorkFacts:
         found = self._promise(promise)
         return found is not None and on_promisor_side(self.uow, person, found)
 
-    def promisor_lead(self, promise: str, person: str) -> bool:
-        found = self._promise(promise)
-        return found is not None and self.lead(found.promisor, person)
-
     def promisee_side(self, promise: str, person: str) -> bool:
         found = self._promise(promise)
         return found is not None and on_promisee_side(self.uow, person, found)
 
-    def may_agree(self, promise: str, person: str) -> bool:
+    def may_consent_now(self, promise: str, person: str) -> bool:
+        """May ``person`` consent for a side whose consent the terms on the table still need (docs/brief.md §10)?
+        With nothing on the table, anyone who may consent for a side (the handler says what is wrong)."""
         found = self._promise(promise)
-        return found is not None and self._may_answer(found, found.proposal_side, person)
+        if found is None:
+            return False
+        sides = consenting_sides(self.uow, person, found)
+        waiting = found.waiting_sides()
+        return bool(sides & waiting) if waiting else bool(sides)
 
-    def may_accept_amendment(self, promise: str, person: str) -> bool:
+    def may_consent_for_a_side(self, promise: str, person: str) -> bool:
         found = self._promise(promise)
-        if found is None or found.pending_amendment is None:
-            return bool(found and sides_of(self.uow, person, found))  # the handler says what is wrong
-        return self._may_answer(found, found.pending_amendment["side"], person)
+        return found is not None and bool(consenting_sides(self.uow, person, found))
 
-    def may_decline_amendment(self, promise: str, person: str) -> bool:
-        """The side that did not propose the amendment, or its proposer withdrawing it."""
+    def proposed_pending_amendment(self, promise: str, person: str) -> bool:
         found = self._promise(promise)
-        proposer = found.pending_amendment.get("by") if found and found.pending_amendment else None
-        return proposer == person or self.may_accept_amendment(promise, person)
-
-    def _may_answer(self, found: Promise, proposing_side: str | None, person: str) -> bool:
-        """Consent comes from the side that did not make the proposal; for an external client with no
-        representative, the promisor team's lead answers for it. An old proposal of unknown side
-        (``None``) may be answered by either side."""
-        waiting = other(proposing_side)
-        sides = sides_of(self.uow, person, found)
-        if waiting is None:
-            return bool(sides)
-        if waiting in sides:
-            return True
-        return (waiting == "promisee" and client_without_representative(self.uow, found)
-                and self.lead(found.promisor, person))
+        return found is not None and found.pending_amendment is not None and found.pending_amendment["by"] == person
 
     def member_of_team_promising_on(self, metric: str, person: str) -> bool:
         """Remembered for the batch while it changes no team or promise (a batch of readings asks once)."""

@@ -24,11 +24,10 @@ class Facts(Protocol):
     def lead(self, team: str | None, person: str) -> bool: ...
     def in_any_team(self, person: str) -> bool: ...
     def promisor_member(self, promise: str, person: str) -> bool: ...
-    def promisor_lead(self, promise: str, person: str) -> bool: ...
     def promisee_side(self, promise: str, person: str) -> bool: ...
-    def may_agree(self, promise: str, person: str) -> bool: ...
-    def may_accept_amendment(self, promise: str, person: str) -> bool: ...
-    def may_decline_amendment(self, promise: str, person: str) -> bool: ...
+    def may_consent_now(self, promise: str, person: str) -> bool: ...
+    def may_consent_for_a_side(self, promise: str, person: str) -> bool: ...
+    def proposed_pending_amendment(self, promise: str, person: str) -> bool: ...
     def member_of_team_promising_on(self, metric: str, person: str) -> bool: ...
     def metric_owner(self, metric: str) -> str | None: ...
     def feedback_team(self, feedback_id: str) -> str | None: ...
@@ -94,22 +93,21 @@ NEGOTIATING_SIDE = Rule(
     "a member of the promisor team, or the promisee side",
     lambda f, p, cmd: f.promisor_member(cmd.promise, p) or f.promisee_side(cmd.promise, p),
 )
-OTHER_SIDE_AGREES = Rule(
-    "the side that did not make the latest proposal (for a client with no representative, "
-    "the promisor team's lead)",
-    lambda f, p, cmd: f.may_agree(cmd.promise, p),
-)
 EITHER_SIDE = Rule("either side (a member of the promisor team, or the promisee side)", NEGOTIATING_SIDE.check)
-OTHER_SIDE_ACCEPTS = Rule(
-    "the side that did not propose the amendment", lambda f, p, cmd: f.may_accept_amendment(cmd.promise, p)
+# docs/brief.md §10: a side consents through its team's lead or a consent holder the lead named, or a client's
+# representative (for a client nobody represents, the promisor team's consent stands for both).
+_CONSENT = "the lead or a consent holder of {sides} (for a client, its representatives; for a client nobody " \
+           "represents, the promisor team's lead or consent holder)"
+WAITING_SIDE_CONSENTS = Rule(
+    _CONSENT.format(sides="a side that has not yet consented to the terms"),
+    lambda f, p, cmd: f.may_consent_now(cmd.promise, p),
 )
-OTHER_SIDE_OR_PROPOSER_DECLINES = Rule(
-    "the side that did not propose the amendment, or its proposer withdrawing it",
-    lambda f, p, cmd: f.may_decline_amendment(cmd.promise, p),
+EITHER_SIDE_CONSENTS = Rule(
+    _CONSENT.format(sides="either side"), lambda f, p, cmd: f.may_consent_for_a_side(cmd.promise, p)
 )
-PROMISOR_LEAD_OR_PROMISEE = Rule(
-    "the promisor team's lead, or the promisee side",
-    lambda f, p, cmd: f.promisor_lead(cmd.promise, p) or f.promisee_side(cmd.promise, p),
+PROPOSER_OR_EITHER_SIDE_CONSENTS = Rule(
+    _CONSENT.format(sides="either side") + ", or the amendment's proposer withdrawing it",
+    lambda f, p, cmd: f.may_consent_for_a_side(cmd.promise, p) or f.proposed_pending_amendment(cmd.promise, p),
 )
 def _reads_metric(f: Facts, p: str, cmd: Any) -> bool:
     """docs/brief.md §10: a metric's readings come from its owner team; without an owner, from a team with a

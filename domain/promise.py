@@ -16,6 +16,10 @@ class Promise(LedgerAggregate):
     """A promise moves proposed -> (counter-proposed)* -> agreed -> (amended)* -> retired.
 
     An amendment is proposed by one side, then accepted (the terms change) or declined (they stay).
+    Terms on the table (a proposal, or a pending amendment) are in force once both sides consented
+    (docs/brief.md §10): each proposal carries the sides whose consent it brings (``consented``),
+    ``Consented`` records one side's consent that does not yet complete them, and ``Agreed`` /
+    ``Amended`` mean the terms are in force.
 
     While proposed, counter-proposals change the terms on the table; once agreed, only an
     amendment (with a reason) changes them, as a new version in force from its business time.
@@ -36,22 +40,48 @@ class Promise(LedgerAggregate):
         period: str
         parent: str | None
         requires: list[str]
-        class_version = 2
+        consented: list[str]
+        class_version = 3
 
         @staticmethod
         def upcast_v1_v2(state: dict[str, Any]) -> None:
             state["requires"] = []
+
+        @staticmethod
+        def upcast_v2_v3(state: dict[str, Any]) -> None:
+            """``consented`` came with docs/brief.md §10; before it the proposing (promisor) side's proposal was
+            its consent."""
+            state["consented"] = ["promisor"]
 
     class CounterProposed(LedgerAggregate.Event):
         """``side`` (``promisor`` or ``promisee``: who made this proposal) came with docs/brief.md §5; None before."""
 
         changes: dict[str, Any]
         side: str | None
-        class_version = 2
+        consented: list[str]
+        class_version = 3
 
         @staticmethod
         def upcast_v1_v2(state: dict[str, Any]) -> None:
             state["side"] = None
+
+        @staticmethod
+        def upcast_v2_v3(state: dict[str, Any]) -> None:
+            """``consented`` came with docs/brief.md §10; before it a proposal was its side's consent."""
+            state["consented"] = [state["side"]] if state["side"] else []
+
+    class AmendmentProposed(LedgerAggregate.Event):
+        """``consented`` (the sides whose consent the proposal brings) came with docs/brief.md §10; before it a
+        proposal was its side's consent."""
+
+        changes: dict[str, Any]
+        side: str | None
+        consented: list[str]
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["consented"] = [state["side"]] if state["side"] else []
 
     @event(Proposed)
     def __init__(
@@ -65,6 +95,7 @@ class Promise(LedgerAggregate):
         period: str,
         parent: str | None,
         requires: list[str],
+        consented: list[str],
         audit: Audit,
     ) -> None:
         if promisor == promisee:
@@ -80,7 +111,16 @@ class Promise(LedgerAggregate):
         self.requires = list(requires)
         self.status = "proposed"
         self.proposal_side: str | None = "promisor"  # the side that made the latest proposal
+        self.consents: set[str] = set(consented)  # the sides that consented to the proposal on the table
         self.pending_amendment: dict[str, Any] | None = None
+
+    def waiting_sides(self) -> set[str]:
+        """The sides whose consent the terms on the table (the proposal, or the pending amendment) still need."""
+        if self.status == "proposed":
+            return {"promisor", "promisee"} - self.consents
+        if self.status == "agreed" and self.pending_amendment is not None:
+            return {"promisor", "promisee"} - set(self.pending_amendment["consents"])
+        return set()
 
     def _apply_changes(self, changes: dict[str, Any]) -> None:
         unknown = set(changes) - set(TERMS)
@@ -92,12 +132,24 @@ class Promise(LedgerAggregate):
             setattr(self, name, value)
 
     @event(CounterProposed)
-    def counter_propose(self, changes: dict[str, Any], side: str | None, audit: Audit) -> None:
+    def counter_propose(self, changes: dict[str, Any], side: str | None, consented: list[str], audit: Audit) -> None:
         self.check_time(audit)
         if self.status != "proposed":
             raise DomainError(f"promise {self.key} is {self.status}; only a proposed promise can be countered")
         self._apply_changes(changes)
         self.proposal_side = side
+        self.consents = set(consented)  # new terms: earlier consents were to other terms
+
+    @event("Consented")
+    def consent(self, side: str, audit: Audit) -> None:
+        """One side consents to the terms on the table; the other side's consent is still awaited."""
+        self.check_time(audit)
+        if self.status == "proposed":
+            self.consents.add(side)
+        elif self.pending_amendment is not None:
+            self.pending_amendment["consents"] = sorted({*self.pending_amendment["consents"], side})
+        else:
+            raise DomainError(f"promise {self.key} is {self.status} and has no terms awaiting consent")
 
     @event("Agreed")
     def agree(self, audit: Audit) -> None:
@@ -113,8 +165,9 @@ class Promise(LedgerAggregate):
         self._apply_changes(changes)
         self.pending_amendment = None
 
-    @event("AmendmentProposed")
-    def propose_amendment(self, changes: dict[str, Any], side: str | None, audit: Audit) -> None:
+    @event(AmendmentProposed)
+    def propose_amendment(self, changes: dict[str, Any], side: str | None, consented: list[str],
+                          audit: Audit) -> None:
         """One side asks to change agreed terms; nothing changes until the other side accepts."""
         self.check_time(audit)
         self._check_amendment(changes)
@@ -123,7 +176,8 @@ class Promise(LedgerAggregate):
             raise DomainError(f"promise {self.key}: cannot change {', '.join(sorted(unknown))}")
         if changes.get("promisee") == self.promisor:
             raise DomainError(f"promise {self.key}: a team cannot promise to itself")
-        self.pending_amendment = {"changes": dict(changes), "side": side, "reason": audit.reason, "by": audit.actor}
+        self.pending_amendment = {"changes": dict(changes), "side": side, "reason": audit.reason, "by": audit.actor,
+                                  "consents": sorted(consented)}
 
     @event("AmendmentDeclined")
     def decline_amendment(self, audit: Audit) -> None:

@@ -92,6 +92,7 @@ class Projector:
             event_topic(Reading, "Recorded"): self._reading,
             event_topic(Promise, "Proposed"): self._promise,
             event_topic(Promise, "CounterProposed"): self._promise,
+            event_topic(Promise, "Consented"): self._promise,
             event_topic(Promise, "Agreed"): self._promise,
             event_topic(Promise, "Amended"): self._promise,
             event_topic(Promise, "AmendmentProposed"): self._promise,

@@ -124,7 +124,8 @@ def home(p: Page = Depends(page)) -> Response:
         ).fetchall()
         open_promises = con.execute(  # under negotiation, or an amendment proposed and not yet accepted
             "SELECT promise, status, promisor, promisee, statement FROM promise_state_as_of(?)"
-            " WHERE status = 'proposed' OR (status = 'agreed' AND event = 'AmendmentProposed') ORDER BY promise",
+            " WHERE status = 'proposed' OR (status = 'agreed' AND event IN ('AmendmentProposed', 'Consented'))"
+            " ORDER BY promise",
             [p.as_of],
         ).fetchall()
         return {"teams": teams, "promises": open_promises}

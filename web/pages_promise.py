@@ -31,6 +31,7 @@ ACTIONS: dict[str, tuple[str, Callable[[dict[str, Any]], bool]]] = {
     "agree": ("AgreePromise", lambda v: v["status"] == "proposed"),
     "amend": ("ProposeAmendment", lambda v: v["status"] == "agreed" and not v.get("pending_amendment")),
     "accept": ("AcceptAmendment", lambda v: v["status"] == "agreed" and bool(v.get("pending_amendment"))),
+    "decline": ("DeclineAmendment", lambda v: v["status"] == "agreed" and bool(v.get("pending_amendment"))),
     "retire": ("RetirePromise", lambda v: v["status"] != "retired"),
 }
 TERMS = ("promisor", "promisee", "statement", "metric", "target", "period", "parent", "requires")
@@ -158,7 +159,7 @@ def _command(action: str, key: str, form: dict[str, str]) -> dict[str, Any]:
 
 @router.post("/promises/{key}/{action}")
 async def promise_action(key: str, action: str, request: Request, p: Page = Depends(page)) -> Response:
-    action = "accept" if action == "accept-amendment" else action
+    action = {"accept-amendment": "accept", "decline-amendment": "decline"}.get(action, action)
     form = await checked_form(request, p.session.csrf)
     if action not in ACTIONS:
         raise PageError(404, f"There is no action {action!r} on a promise.")

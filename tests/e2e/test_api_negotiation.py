@@ -1,5 +1,6 @@
 """A full negotiation through real servers: authority required, refused, granted, countered, agreed,
-amended by one side and accepted by the other; the audit names the authenticated people, channel api."""
+amended by one side and accepted by the other (each side consenting through its lead or a client's
+representative, docs/brief.md §10); the audit names the authenticated people, channel api."""
 
 from __future__ import annotations
 
@@ -67,6 +68,11 @@ def test_full_negotiation_with_required_authority(world: dict[str, Any]) -> None
     }))
     assert proposed == {"status": "accepted", "events": 1}
 
+    # docs/brief.md §10: bob (a plain member) proposed, so kitchen consents through its lead, and only the
+    # consent that puts the terms in force needs the authority
+    courier = post(world, "bob", {"type": "AgreePromise", "promise": "fast"})
+    assert courier.status_code == 403 and courier.json()["rule"].startswith("AgreePromise:")
+    ok(post(world, "ann", {"type": "AgreePromise", "promise": "fast"}))
     refused = post(world, "dave", {"type": "AgreePromise", "promise": "fast"})
     assert refused.status_code == 403
     assert "menu" in refused.json()["error"] and refused.json()["rule"].startswith("authority")
@@ -84,17 +90,19 @@ def test_full_negotiation_with_required_authority(world: dict[str, Any]) -> None
     view = ok(get(world, "/api/promises/fast", "bob"))
     assert (view["status"], view["target"], view["requires"], view["authority_gaps"]) == ("agreed", 12, ["menu"], [])
     assert [(h["event"], h["actor"]) for h in view["history"]] == [
-        ("Proposed", "bob"), ("CounterProposed", "dave"), ("Agreed", "ann")]
+        ("Proposed", "bob"), ("Consented", "ann"), ("CounterProposed", "dave"), ("Agreed", "ann")]
 
     ok(post(world, "dave", {"type": "ProposeAmendment", "promise": "fast", "changes": {"target": 15},
                             "reason": "lunch rush"}))
     assert get(world, "/api/promises/fast").json()["pending_amendment"]["changes"] == {"target": 15}
     same_side = post(world, "dave", {"type": "AcceptAmendment", "promise": "fast"})
     assert same_side.status_code == 403 and same_side.json()["rule"].startswith("AcceptAmendment:")
-    ok(post(world, "bob", {"type": "AcceptAmendment", "promise": "fast"}))
+    courier = post(world, "bob", {"type": "AcceptAmendment", "promise": "fast"})
+    assert courier.status_code == 403 and courier.json()["rule"].startswith("AcceptAmendment:")
+    ok(post(world, "ann", {"type": "AcceptAmendment", "promise": "fast"}))
     view = ok(get(world, "/api/promises/fast"))
     assert (view["target"], view["pending_amendment"], view["history"][-1]["event"]) == (15, None, "Amended")
-    assert (view["history"][-1]["actor"], view["history"][-1]["reason"]) == ("bob", "lunch rush")
+    assert (view["history"][-1]["actor"], view["history"][-1]["reason"]) == ("ann", "lunch rush")
 
     ok(post(world, "carol", {"type": "RevokeAuthority", "team": "kitchen", "authority": "menu", "reason": "audit"}))
     assert ok(get(world, "/api/promises/fast"))["authority_gaps"] == ["menu"]
@@ -104,8 +112,8 @@ def test_full_negotiation_with_required_authority(world: dict[str, Any]) -> None
 
     audit = ok(get(world, "/api/audit?promise=fast"))["events"]
     assert [(e["event"], e["actor"], e["channel"]) for e in audit] == [
-        ("Proposed", "bob", "api"), ("CounterProposed", "dave", "api"), ("Agreed", "ann", "api"),
-        ("AmendmentProposed", "dave", "api"), ("Amended", "bob", "api")]
+        ("Proposed", "bob", "api"), ("Consented", "ann", "api"), ("CounterProposed", "dave", "api"),
+        ("Agreed", "ann", "api"), ("AmendmentProposed", "dave", "api"), ("Amended", "ann", "api")]
     assert all(e["recorded_at"] and e["at"] and e["aggregate"] == "Promise" for e in audit)
     by_team = ok(get(world, "/api/audit?team=kitchen&actor=carol"))["events"]
     assert {e["event"] for e in by_team} >= {"Formed", "MemberAdded", "AuthorityGranted", "AuthorityRevoked"}

@@ -14,7 +14,7 @@ from tests.support.browser import Served, sign_in
 
 pytestmark = pytest.mark.processes  # a server and a browser
 
-ACTION_BUTTONS = ("Counter-propose", "Agree", "Propose amendment", "Accept amendment", "Retire")
+ACTION_BUTTONS = ("Counter-propose", "Agree", "Propose amendment", "Accept amendment", "Decline amendment", "Retire")
 
 
 def _buttons(page: Any) -> dict[str, int]:
@@ -29,8 +29,11 @@ def _png_size(path: Path) -> tuple[int, int]:
 
 
 def test_two_people_negotiate_a_promise_end_to_end(browser: Any, served: Served, tmp_path: Path) -> None:
-    max_context, max_page = sign_in(browser, served, "max")  # a member of the promisor team
-    kim_context, kim_page = sign_in(browser, served, "kim")  # the promisee team (kitchen)
+    """docs/brief.md §10: max (a courier) proposes for delivery, but delivery consents through its lead, lena;
+    kim (kitchen's lead) consents for kitchen."""
+    max_context, max_page = sign_in(browser, served, "max")  # a plain member of the promisor team
+    kim_context, kim_page = sign_in(browser, served, "kim")  # the promisee team's (kitchen's) lead
+    lena_context, lena_page = sign_in(browser, served, "lena")  # the promisor team's lead
     try:
         max_page.goto(served.url("/teams/delivery"))
         max_page.get_by_text("Propose a promise", exact=True).click()  # opens the form
@@ -42,7 +45,7 @@ def test_two_people_negotiate_a_promise_end_to_end(browser: Any, served: Served,
         max_page.get_by_role("button", name="Propose promise").click()
         max_page.wait_for_url(served.url("/promises/p-web"))
         assert "proposed" in max_page.locator(".status").first.inner_text()
-        assert _buttons(max_page)["Agree"] == 0  # he made the latest proposal: the other side must consent
+        assert _buttons(max_page)["Agree"] == 0  # a courier does not consent for his team
 
         kim_page.goto(served.url("/promises/p-web"))
         assert _buttons(kim_page)["Agree"] == 1 and _buttons(kim_page)["Counter-propose"] == 1
@@ -50,39 +53,55 @@ def test_two_people_negotiate_a_promise_end_to_end(browser: Any, served: Served,
         kim_page.get_by_label("Why", exact=True).fill("Lunch peak makes 95 unrealistic")
         kim_page.get_by_role("button", name="Counter-propose", exact=True).click()
         kim_page.wait_for_load_state()
-        assert _buttons(kim_page)["Agree"] == 0
+        assert _buttons(kim_page)["Agree"] == 0  # her counter-proposal is kitchen's consent
 
         max_page.reload()
-        max_page.get_by_role("button", name="Agree", exact=True).click()
-        max_page.wait_for_load_state()
-        assert max_page.locator(".status").first.inner_text() == "agreed"
-        assert "version 3" in max_page.locator("section.card").first.inner_text()
-        history = max_page.locator("table", has=max_page.locator("th", has_text="what changed")).inner_text()
+        assert _buttons(max_page)["Agree"] == 0 and _buttons(max_page)["Counter-propose"] == 1
+        lena_page.goto(served.url("/"))  # the terms await her side's consent: her start page says so
+        assert "p-web" in lena_page.locator("section", has_text="Awaiting your answer").inner_text()
+        lena_page.goto(served.url("/promises/p-web"))
+        lena_page.get_by_role("button", name="Agree", exact=True).click()
+        lena_page.wait_for_load_state()
+        assert lena_page.locator(".status").first.inner_text() == "agreed"
+        assert "version 3" in lena_page.locator("section.card").first.inner_text()
+        history = lena_page.locator("table", has=lena_page.locator("th", has_text="what changed")).inner_text()
         assert "CounterProposed" in history and "Agreed" in history
-        assert "max" in history and "kim" in history and "Lunch peak makes 95 unrealistic" in history
-        assert "92" in history
+        assert "max" in history and "kim" in history and "lena" in history
+        assert "Lunch peak makes 95 unrealistic" in history and "92" in history
 
         status, api_view = served.api("GET", "/api/promises/p-web", "cora")
         assert status == 200 and api_view["status"] == "agreed" and api_view["version"] == 3
         assert api_view["target"] == 92
         assert [(h["event"], h["actor"]) for h in api_view["history"]] == [
-            ("Proposed", "max"), ("CounterProposed", "kim"), ("Agreed", "max")]
+            ("Proposed", "max"), ("CounterProposed", "kim"), ("Agreed", "lena")]
         status, audit = served.api("GET", "/api/audit?promise=p-web", "cora")
         assert status == 200 and {e["channel"] for e in audit["events"]} == {"web"}
 
-        # an amendment: proposed by one side, accepted by the other, in force as a new version
+        # an amendment: proposed by one side, declined, proposed again and accepted by the other side's lead
         kim_page.reload()
         assert _buttons(kim_page)["Propose amendment"] == 1 and _buttons(kim_page)["Accept amendment"] == 0
-        kim_page.get_by_label("New target").fill("93")
-        kim_page.locator("#amend-reason").fill("The new ovens are in")
-        kim_page.get_by_role("button", name="Propose amendment", exact=True).click()
-        kim_page.wait_for_load_state()
-        assert _buttons(kim_page)["Accept amendment"] == 0  # the other side must accept
-        max_page.reload()
-        max_page.get_by_role("button", name="Accept amendment", exact=True).click()
-        max_page.wait_for_load_state()
+        for target, why in (("94", "Maybe earlier"), ("93", "The new ovens are in")):
+            kim_page.get_by_label("New target").fill(target)
+            kim_page.locator("#amend-reason").fill(why)
+            kim_page.get_by_role("button", name="Propose amendment", exact=True).click()
+            kim_page.wait_for_load_state()
+            assert _buttons(kim_page)["Accept amendment"] == 0  # the other side must accept
+            assert _buttons(kim_page)["Decline amendment"] == 1  # she may withdraw her own
+            max_page.reload()
+            assert _buttons(max_page)["Accept amendment"] == 0 and _buttons(max_page)["Decline amendment"] == 0
+            lena_page.reload()
+            assert _buttons(lena_page)["Decline amendment"] == 1
+            if target == "94":
+                lena_page.locator("#decline-reason").fill("Not before the ovens")
+                lena_page.get_by_role("button", name="Decline amendment", exact=True).click()
+                lena_page.wait_for_load_state()
+                kim_page.reload()
+        lena_page.get_by_role("button", name="Accept amendment", exact=True).click()
+        lena_page.wait_for_load_state()
         amended = served.api("GET", "/api/promises/p-web", "cora")[1]
-        assert amended["status"] == "agreed" and amended["target"] == 93 and amended["version"] == 5
+        assert amended["status"] == "agreed" and amended["target"] == 93 and amended["version"] == 7
+        assert [h["event"] for h in amended["history"]][3:] == [
+            "AmendmentProposed", "AmendmentDeclined", "AmendmentProposed", "Amended"]
 
         shots = {"promise": tmp_path / "promise-page.png", "team": tmp_path / "team-page.png"}
         max_page.screenshot(path=str(shots["promise"]), full_page=True)
@@ -95,6 +114,7 @@ def test_two_people_negotiate_a_promise_end_to_end(browser: Any, served: Served,
     finally:
         max_context.close()
         kim_context.close()
+        lena_context.close()
 
 
 def test_an_outsider_sees_no_actions_and_a_forged_post_is_refused(browser: Any, served: Served) -> None:

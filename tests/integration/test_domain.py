@@ -147,14 +147,14 @@ def test_promise_lifecycle_happy_path(ledger: Ledger) -> None:
         cmd("CounterPropose", promise="p1", changes={"target": 6.0, "period": "month"}, at=at(3)),
         cmd("AgreePromise", promise="p1", at=at(4)),
         cmd("AmendPromise", promise="p1", changes={"target": 4.0}, reason="better routing", at=at(5)),
-        cmd("AmendPromise", promise="p1", changes={"metric": "nps", "promisee": "bakery"}, reason="rescoped",
-            at=at(6)),
+        cmd("AmendPromise", promise="p1", changes={"metric": "nps", "promisee": "shopper"}, reason="rescoped",
+            at=at(6)),  # the promisee as it is (docs/brief.md §10: another promisee is another promise)
         cmd("RetirePromise", promise="p1", reason="service closed", at=at(7)),
     )
     assert result.rejected == [] and result.events == 6
     promise = ledger.repository.get(key_id(Promise.KIND, "p1"))
     assert (promise.status, promise.version, promise.target, promise.period) == ("retired", 7, 4.0, "month")
-    assert (promise.metric, promise.promisee) == ("nps", "bakery")
+    assert (promise.metric, promise.promisee) == ("nps", "shopper")
     # The state as of each business time replays only the events up to it.
     as_of = {3: ("proposed", 6.0), 4: ("agreed", 6.0), 5: ("agreed", 4.0), 7: ("retired", 4.0)}
     for hours, (status, target) in as_of.items():
@@ -247,9 +247,9 @@ def test_promisee_and_references_must_exist(ledger: Ledger) -> None:
     assert result.accepted == [0]
     child = ledger.repository.get(key_id(Promise.KIND, "child"))
     assert (child.promisee, child.parent) == ("bakery", "parent")
-    # Changes are checked too.
+    # Changes are checked too (docs/brief.md §10: a counter-proposal never names another promisee at all).
     assert_rejected(ledger, cmd("CounterPropose", promise="child", changes={"promisee": "nobody"}, at=at(2)),
-                    "unknown promisee 'nobody'")
+                    "cannot change who the promisee is")
     assert_rejected(ledger, cmd("CounterPropose", promise="child", changes={"metric": "ghost"}, at=at(2)),
                     "unknown metric 'ghost'")
 
@@ -264,11 +264,12 @@ def test_a_team_cannot_promise_to_itself(ledger: Ledger) -> None:
     )
     assert ledger.state(Promise, "self") is None
     propose(ledger)
+    # docs/brief.md §10: a counter-proposal or amendment never changes who the promisee is (let alone to itself)
     assert_rejected(ledger, cmd("CounterPropose", promise="p1", changes={"promisee": "delivery"}, at=at(2)),
-                    "cannot promise to itself")
+                    "changes.promisee", "cannot change who the promisee is")
     run(ledger, cmd("AgreePromise", promise="p1", at=at(3)))
     assert_rejected(ledger, cmd("AmendPromise", promise="p1", changes={"promisee": "delivery"}, reason="r",
-                                at=at(4)), "cannot promise to itself")
+                                at=at(4)), "cannot change who the promisee is")
     assert ledger.repository.get(key_id(Promise.KIND, "p1")).promisee == "shopper"
 
 

@@ -66,25 +66,43 @@ def _stored(ledger: Ledger, topic_suffix: str) -> Any:
     return next(s for s in ledger.recorder.select_notifications(1, 1000) if s.topic.endswith(topic_suffix))
 
 
+# (topic, class version stored now, version written before, fields it lacked, what upcasting gives them)
+OLD_FORMS: list[tuple[str, int, int, dict[str, Any]]] = [
+    ("Team.MemberAdded", 2, 1, {"lead": False}),
+    ("Promise.Proposed", 3, 1, {"requires": [], "consented": ["promisor"]}),
+    ("Promise.Proposed", 3, 2, {"consented": ["promisor"]}),  # docs/brief.md §10: the proposer's side consented
+    ("Promise.CounterProposed", 3, 1, {"side": None, "consented": []}),
+    ("Promise.CounterProposed", 3, 2, {"consented": ["promisor"]}),  # (carol, the lead, counter-proposed)
+    ("Promise.AmendmentProposed", 2, 1, {"consented": ["promisor"]}),
+]
+
+
 def test_events_stored_before_people_existed_still_load(sqlite_url: str) -> None:
-    """Old MemberAdded (no lead), Proposed (no requires), CounterProposed (no side) events are upcast."""
+    """Old MemberAdded (no lead), Proposed (no requires), CounterProposed (no side) events are upcast, and
+    proposals stored before docs/brief.md §10 (no ``consented``) carry their side's consent, as they did."""
     ledger = Ledger.open(sqlite_url)
     try:
         lines = [line for line in PEOPLE_LINES[:13] if line["type"] not in ("AgreePromise",)]
-        lines.append({"type": "CounterPropose", "id": "q20", "promise": "fast", "changes": {"target": 11}, "at": AT})
+        lines.append({"type": "CounterPropose", "id": "q20", "promise": "fast", "changes": {"target": 11}, "at": AT,
+                      "actor": "carol"})
+        lines += [{"type": "AgreePromise", "id": "q21", "promise": "fast", "at": AT},
+                  {"type": "ProposeAmendment", "id": "q22", "promise": "fast", "changes": {"target": 12},
+                   "reason": "rush", "at": LATER, "actor": "carol"}]
         assert import_lines(ledger, jsonl(lines).splitlines()).errors == []
-        for suffix, drop in (("Team.MemberAdded", "lead"), ("Promise.Proposed", "requires"),
-                             ("Promise.CounterProposed", "side")):
+        for suffix, now, before, upcast in OLD_FORMS:
             stored = _stored(ledger, suffix)
             state = json.loads(stored.state)
-            assert state.pop("class_version") == 2
-            state.pop(drop)
+            assert state.pop("class_version") == now
+            if before > 1:
+                state["class_version"] = before
+            for name in upcast:
+                state.pop(name)
             from eventsourcing.persistence import StoredEvent
 
             event = ledger.mapper.to_domain_event(StoredEvent(
                 originator_id=stored.originator_id, originator_version=stored.originator_version,
                 topic=stored.topic, state=json.dumps(state).encode()))
-            assert getattr(event, drop) in (False, [], None)
+            assert {name: getattr(event, name) for name in upcast} == upcast, (suffix, before)
     finally:
         ledger.close()
 

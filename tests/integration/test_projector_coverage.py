@@ -17,7 +17,7 @@ from eventsourcing.domain import DomainEvent
 
 import domain
 from domain.commands import COMMAND_ADAPTER
-from domain.service.ledger import Ledger
+from domain.service.ledger import Acting, Ledger
 from domain.service.tokens import issue_token, revoke_token
 from projections.columnar import COLUMNAR
 from projections.projector import EVENT_LOG_ONLY, Projector
@@ -39,6 +39,13 @@ EXTRA: list[dict[str, Any]] = [  # the event types the sample company does not p
     {"type": "DeclineAmendment", "id": "x-decline", "at": AT, "promise": "p-home-2h-window", "reason": "not yet"},
     {"type": "DelegateConsent", "id": "x-delegate", "at": AT, "team": "home-delivery", "person": "maria-ivanova"},
     {"type": "WithdrawConsent", "id": "x-withdraw", "at": AT, "team": "home-delivery", "person": "maria-ivanova"},
+]
+
+BY_PEOPLE: list[tuple[str, dict[str, Any]]] = [  # through the API: a courier's proposal, then one side's consent
+    ("igor-smirnov", {"type": "ProposePromise", "promise": "x-courier", "promisor": "home-delivery",
+                      "promisee": "households", "statement": "Soup stays hot", "metric": "delivery-minutes",
+                      "target": 30, "period": "week"}),
+    ("vera-belova", {"type": "AgreePromise", "promise": "x-courier"}),  # households consents; the team has not
 ]
 
 
@@ -70,6 +77,9 @@ def test_every_handler_row_has_its_tables_width(sqlite_url: str, tmp_path: Path)
     try:
         result = ledger.execute([COMMAND_ADAPTER.validate_python(c) for c in [*sample_company_commands(), *EXTRA]])
         assert not result.rejected, result.rejected
+        for person, line in BY_PEOPLE:
+            one = ledger.execute([COMMAND_ADAPTER.validate_python(line)], acting=Acting(person, "api"))
+            assert one.rejected == [] and one.forbidden == [], (line, one)
         ledger.forget("client", "households", "the household asked to be forgotten")
         revoke_token(ledger, issue_token(ledger, "anna-petrova", "read", 30).token_id)  # tokens are no commands
         rows = ledger.recorder.select_notification_rows(1, 1_000_000)

@@ -12,7 +12,7 @@ from typing import Any
 from tests.support.scenario import Scenario
 
 PAST = "2026-01-05T09:00:00Z"
-PEOPLE = ("carol", "lead", "cook", "front", "rep", "outsider", "spare", "spare2", "leaver")
+PEOPLE = ("carol", "lead", "cook", "front", "rep", "outsider", "spare", "spare2", "leaver", "maitre", "deputy")
 
 
 def _promise(key: str, promisee: str) -> dict[str, Any]:
@@ -21,13 +21,18 @@ def _promise(key: str, promisee: str) -> dict[str, Any]:
 
 
 def _company() -> Scenario:
-    """People, the council, two teams and their members, three clients (one represented), a metric."""
+    """People, the council, two teams and their members, three clients (one represented), a metric.
+
+    docs/brief.md §10: a side consents through its lead (``lead`` for kitchen, ``maitre`` for hall) or a consent
+    holder the lead named (``deputy`` for kitchen); ``cook`` and ``front`` are plain members."""
     scenario = Scenario()
     for person in PEOPLE:
         scenario.person(person, person.title())
     return (scenario.council("carol").council("spare2").team("kitchen").team("hall")
             .member("lead", "chef", lead=True, team="kitchen").member("cook", "cook", team="kitchen")
             .member("leaver", "cook", team="kitchen").member("front", "waiter", team="hall")
+            .member("maitre", "maitre d'", lead=True, team="hall").member("deputy", "sous-chef", team="kitchen")
+            .add("DelegateConsent", team="kitchen", person="deputy")
             .add("GrantAuthority", team="kitchen", authority="pre-revoke", description="to revoke")
             .client("diner").client("walkin", "Walk-in").client("other").represent("rep", "diner").metric("wait"))
 
@@ -79,22 +84,36 @@ ROWS: list[tuple[str, Make, list[str], list[str]]] = [
                                       "factors": ["speed"]}, ["front"], ["outsider"]),
     ("ProposePromise", lambda p: {**_promise(f"pp-{p}", "diner"), "actor": None},
      ["cook", "lead"], ["front", "rep", "carol", "outsider"]),
+    # cook's proposal is not kitchen's consent (cook may not give it): it waits for both sides, in either order
+    ("AgreePromise", lambda p: {"type": "AgreePromise", "promise": "pp-cook"}, ["deputy"],
+     ["cook", "front", "carol", "outsider"]),
+    ("AgreePromise", lambda p: {"type": "AgreePromise", "promise": "pp-cook"}, ["rep"], ["lead", "deputy", "cook"]),
+    ("AgreePromise", lambda p: {"type": "AgreePromise", "promise": "pp-lead"}, ["rep"], ["lead", "deputy", "cook"]),
     ("CounterPropose", lambda p: {"type": "CounterPropose", "promise": "p-counter", "changes": {"target": 9}},
      ["cook", "rep"], ["front", "carol", "outsider"]),
     ("AgreePromise", lambda p: {"type": "AgreePromise", "promise": "p-client"}, ["rep"],
      ["cook", "lead", "carol", "outsider", "front"]),
-    ("AgreePromise", lambda p: {"type": "AgreePromise", "promise": "p-team"}, ["front"], ["cook", "carol"]),
+    # docs/brief.md §10: a plain member of the promisee team (a courier) does not consent for it; its lead does
+    ("AgreePromise", lambda p: {"type": "AgreePromise", "promise": "p-team"}, ["maitre"], ["front", "cook", "carol"]),
     ("AgreePromise", lambda p: {"type": "AgreePromise", "promise": "p-norep"}, ["lead"],
      ["cook", "carol", "outsider"]),
     ("ProposeAmendment", lambda p: {"type": "ProposeAmendment", "promise": "p-agreed", "changes": {"target": 8},
-                                    "reason": "R"}, ["cook", "rep"], ["carol", "outsider", "front"]),
-    ("AcceptAmendment", lambda p: {"type": "AcceptAmendment", "promise": "p-agreed"}, ["cook"],
-     ["rep", "carol", "outsider"]),
+                                    "reason": "R"}, ["cook"], ["carol", "outsider", "front"]),
+    # cook's amendment waits for kitchen's consent (its lead) and the client's (its representative)
+    ("AcceptAmendment", lambda p: {"type": "AcceptAmendment", "promise": "p-agreed"}, ["lead", "rep"],
+     ["cook", "carol", "outsider", "front"]),
+    ("ProposeAmendment", lambda p: {"type": "ProposeAmendment", "promise": "p-agreed", "changes": {"target": 9},
+                                    "reason": "R"}, ["rep"], ["carol"]),
+    ("AcceptAmendment", lambda p: {"type": "AcceptAmendment", "promise": "p-agreed"}, ["deputy"],
+     ["rep", "cook", "front"]),
     ("AmendPromise", lambda p: {"type": "AmendPromise", "promise": "p-agreed", "changes": {"target": 6},
                                 "reason": "R"}, [], ["carol", "lead", "rep"]),
     ("RetirePromise", lambda p: {"type": "RetirePromise", "promise": "p-retire1", "reason": "R"}, ["lead"],
      ["cook", "carol", "outsider"]),
     ("RetirePromise", lambda p: {"type": "RetirePromise", "promise": "p-retire2", "reason": "R"}, ["rep"], []),
+    # an inter-team promise: a plain member of the promisee team may not retire it, its lead may
+    ("RetirePromise", lambda p: {"type": "RetirePromise", "promise": "p-team", "reason": "R"}, ["maitre"],
+     ["front", "cook"]),
     ("RecordReading", lambda p: NOW_READING, ["cook", "carol"], ["front", "outsider"]),
     ("RecordFeedback", lambda p: {"type": "RecordFeedback", "feedback_id": f"fb-{p}", "client": "diner",
                                   "kind": "praise", "channel": "web", "text": "Nice", "occurred_at": PAST},
