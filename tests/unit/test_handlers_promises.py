@@ -3,13 +3,15 @@ negotiated, agreed, amended (directly, or proposed and accepted or declined) and
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
 import pytest
 
+from domain.commands import parse_command
 from domain.promise import Promise
-from domain.service.ledger import Ledger
+from domain.service.ledger import Acting, Ledger
 from tests.support.ledger import AT, LATER, accept, execute, reject
 from tests.support.scenario import Scenario
 
@@ -132,3 +134,63 @@ class TestRetirePromise:
 
     def test_the_promise_must_exist(self, ledger: Ledger) -> None:
         reject(ledger, line("RetirePromise", reason="r"), "unknown promise 'p'")
+
+
+def acting(ledger: Ledger, person: str, *lines: dict[str, Any]) -> list[tuple[int, str]]:
+    """Lines given by ``person`` through the API (judged by the permission table); the refusals, if any."""
+    result = ledger.execute([parse_command(json.dumps({k: v for k, v in line.items() if k != "at"}))
+                             for line in lines], acting=Acting(person, "api"))
+    return [(i, reason) for i, reason in result.rejected] + [(i, reason) for i, _, reason in result.forbidden]
+
+
+class TestConsent:
+    """docs/brief.md §10: terms are in force once both sides consented, each through those who may consent for it."""
+
+    def people(self) -> Scenario:
+        return (preamble().member("cook", "cook").member("deputy", "cook").add("DelegateConsent", team="kitchen",
+                                                                               person="deputy")
+                .member("maitre", "maitre d'", lead=True, team="hall").client("walkin"))
+
+    def test_for_a_client_nobody_represents_the_promisor_teams_consent_stands_for_both(self, ledger: Ledger) -> None:
+        accept(ledger, *self.people())
+        assert acting(ledger, "cook", {**line("ProposePromise"), "promise": "p", "promisor": "kitchen",
+                                       "promisee": "walkin", "statement": "S", "metric": "wait", "target": 1,
+                                       "period": "week"}) == []
+        assert (promise(ledger).consents, promise(ledger).waiting_sides()) == (set(), {"promisor", "promisee"})
+        assert acting(ledger, "deputy", line("AgreePromise")) == []  # one answer: kitchen's, for both
+        assert promise(ledger).status == "agreed"
+
+    def test_a_counter_proposal_takes_back_the_other_sides_consent(self, ledger: Ledger) -> None:
+        accept(ledger, *self.people())
+        assert acting(ledger, "lea", {**line("ProposePromise"), "promise": "p", "promisor": "kitchen",
+                                      "promisee": "hall", "statement": "S", "metric": "wait", "target": 1,
+                                      "period": "week"}) == []
+        assert promise(ledger).waiting_sides() == {"promisee"}
+        assert acting(ledger, "maitre", line("CounterPropose", changes={"target": 2})) == []
+        assert promise(ledger).waiting_sides() == {"promisor"}  # new terms: kitchen consented to other ones
+        refused = acting(ledger, "maitre", line("AgreePromise"))
+        assert refused and "AgreePromise" in refused[0][1]
+        assert acting(ledger, "lea", line("AgreePromise")) == []
+        assert (promise(ledger).status, promise(ledger).target) == ("agreed", 2.0)
+
+    def test_a_withdrawn_consent_holder_no_longer_consents(self, ledger: Ledger) -> None:
+        accept(ledger, *self.people(), *Scenario(at=LATER).add("WithdrawConsent", team="kitchen", person="deputy"))
+        accept(ledger, {**line("ProposePromise"), "promise": "p", "promisor": "kitchen", "promisee": "hall",
+                        "statement": "S", "metric": "wait", "target": 1, "period": "week", "actor": "cook"})
+        assert acting(ledger, "maitre", line("AgreePromise")) == []  # (the import's proposal brings kitchen's)
+        assert promise(ledger).status == "agreed"
+        assert acting(ledger, "cook", line("ProposeAmendment", changes={"target": 3}, reason="R")) == []
+        assert acting(ledger, "deputy", line("AcceptAmendment"))  # refused: no longer a consent holder
+        assert acting(ledger, "maitre", line("AcceptAmendment")) == []
+        assert promise(ledger).pending_amendment["consents"] == ["promisee"]  # type: ignore[index]
+        assert acting(ledger, "lea", line("AcceptAmendment")) == []
+        assert (promise(ledger).target, promise(ledger).pending_amendment) == (3.0, None)
+
+    def test_the_import_records_consent_given_elsewhere(self, ledger: Ledger) -> None:
+        accept(ledger, *self.people(), {**line("ProposePromise"), "promise": "p", "promisor": "kitchen",
+                                        "promisee": "hall", "statement": "S", "metric": "wait", "target": 1,
+                                        "period": "week", "actor": "cook"}, line("AgreePromise", actor="cook"),
+               line("ProposeAmendment", changes={"target": 3}, reason="R"), line("AcceptAmendment"))
+        assert (promise(ledger).status, promise(ledger).target) == ("agreed", 3.0)
+        reject(ledger, line("ProposeAmendment", changes={"promisee": "walkin"}, reason="R"),
+               "cannot change who the promisee is")
