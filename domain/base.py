@@ -19,7 +19,16 @@ class DomainError(ValueError):
     """A command that would break an invariant; the message says which and why."""
 
 
-class TimeWentBack(DomainError):
+class TooEarly(DomainError):
+    """A command dated before something it acts on or names: ``latest`` is the earliest business time it
+    could take (a person's command dated by the server moves there, ``domain.service.business_time_policy``)."""
+
+    def __init__(self, message: str, latest: datetime) -> None:
+        super().__init__(message)
+        self.latest = latest
+
+
+class TimeWentBack(TooEarly):
     """An event dated before its aggregate's latest one (for a command dated "now", a race: see
     ``Ledger.execute``)."""
 
@@ -93,7 +102,7 @@ class LedgerAggregate(Aggregate):
         if audit.at < self.last_at:
             raise TimeWentBack(
                 f"{self.KIND} {getattr(self, 'key', self.id)}: at {audit.at.isoformat()} is before its "
-                f"latest event at {self.last_at.isoformat()}; business time cannot go back"
+                f"latest event at {self.last_at.isoformat()}; business time cannot go back", self.last_at
             )
 
 

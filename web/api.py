@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -12,7 +13,7 @@ from pydantic import ValidationError
 
 from domain import commands as c
 from domain.json_input import decode_json
-from domain.service import acting
+from domain.service import acting, business_time_policy
 from domain.service.tokens import Principal
 from projections import queries, read_rules
 from projections.retro import retrospective
@@ -72,6 +73,9 @@ async def post_feedback(request: Request, principal: Ingester) -> Response:
         message = decode_json(raw, c.FeedbackMessage.model_validate_json)  # as Kafka: no repeated keys, 1 MiB
     except ValidationError as error:
         raise ApiError(422, c.describe_errors(error)) from None
+    refused = business_time_policy.refusal(message, datetime.now(UTC))  # docs/brief.md §10: at most 90 days back
+    if refused is not None:
+        raise ApiError(422, refused)
     server = server_of(request)
 
     def record() -> Any:

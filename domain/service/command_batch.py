@@ -17,6 +17,7 @@ from domain.handlers import HANDLERS
 from domain.personal_data import Sealer
 from domain.policy import Refused, may
 from domain.registry import personal_subjects
+from domain.service import business_time_policy as when
 from domain.service.batch import Acting, BatchResult, feedback_receipt, line_receipt
 from domain.service.retry import ClockRace
 from domain.service.unit_of_work import Repository, UnitOfWork
@@ -67,7 +68,11 @@ def decide_batch(store: LedgerStore, repository: Repository, commands: Sequence[
                 if isinstance(decision, Refused):
                     result.forbidden.append((index, decision.rule, decision.reason))
                     continue
-            HANDLERS[type(cmd)](uow, cmd, audit)
+                refused = when.refusal(cmd, now)  # a person's business time (docs/brief.md §10)
+                if refused is not None:
+                    result.rejected.append((index, refused))
+                    continue
+            when.handle_in_time(HANDLERS[type(cmd)], uow, cmd, audit, acting is not None and when.dated_by_server(cmd))
         except MissingAuthority as error:
             result.forbidden.append((index, error.rule, str(error)))
             continue

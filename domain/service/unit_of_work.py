@@ -7,7 +7,7 @@ from typing import Any, Protocol, TypeVar
 
 from eventsourcing.application import AggregateNotFoundError
 
-from domain.base import DomainError, LedgerAggregate, key_id
+from domain.base import DomainError, LedgerAggregate, TooEarly, key_id
 from domain.client import Client
 from domain.personal_data import Sealer
 from domain.stores.subject_keys import MemorySubjectKeys
@@ -62,9 +62,9 @@ class UnitOfWork:
         otherwise the state "as of" that time would point at something that did not exist yet."""
         found = self.require(cls, key)
         if found.first_at > self.at:
-            raise DomainError(
+            raise TooEarly(
                 f"{cls.KIND} {key!r} did not exist yet at {self.at.isoformat()} "
-                f"(it was created at {found.first_at.isoformat()})"
+                f"(it was created at {found.first_at.isoformat()})", found.first_at
             )
         return found
 

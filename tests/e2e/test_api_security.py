@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from tests.support.cli import cli, import_lines, issue
+from tests.support.clock import ago
 from tests.support.scenario import Scenario
 from tests.support.server import ServerProcess
 
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.processes  # a real server
 
 SEED = Scenario().person("carol").council("carol").person("ivan").team("kitchen").member("ivan", "cook").lines()
 FEEDBACK = {"feedback_id": "fb-1", "client": "diner", "kind": "complaint", "channel": "app", "text": "Cold soup",
-            "rating": 2, "team": "kitchen", "occurred_at": "2026-03-01T10:00:00Z"}
+            "rating": 2, "team": "kitchen", "occurred_at": ago(days=1)}
 
 
 @pytest.fixture(scope="module")

@@ -13,6 +13,7 @@ import pytest
 from domain import commands as c
 from domain.service.ledger import Ledger
 from tests.support.cli import import_lines, issue
+from tests.support.clock import ago
 from tests.support.feedback import feedback
 from tests.support.scenario import Scenario
 from tests.support.server import ServerProcess
@@ -56,6 +57,6 @@ def test_api_answers_are_valid_json_and_repeated_keys_are_refused(server: tuple[
     with process.client(issue(store, "carol", "--scope", "ingest")["token"]) as ingester:
         refused = ingester.post("/api/feedback", content=body, headers={"Content-Type": "application/json"})
         assert refused.status_code == 422 and "duplicate key" in refused.text, refused.text
-        accepted = ingester.post("/api/feedback", content=json.dumps(feedback("f-3")),
+        accepted = ingester.post("/api/feedback", content=json.dumps(feedback("f-3", occurred_at=ago(days=1))),
                                  headers={"Content-Type": "application/json"})
         assert accepted.status_code == 202, accepted.text

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from tests.support.clock import ago
 from tests.support.scenario import Scenario
 
 PAST = "2026-01-05T09:00:00Z"
@@ -50,7 +51,7 @@ SETUP: list[dict[str, Any]] = [
 ]
 
 Make = Callable[[str], dict[str, Any]]
-NOW_READING = {"type": "RecordReading", "metric": "wait", "value": 7, "at": "2026-06-01T00:00:00Z"}
+NOW_READING = {"type": "RecordReading", "metric": "wait", "value": 7}  # at: the server's now
 ROWS: list[tuple[str, Make, list[str], list[str]]] = [
     # (row, command for a person, allowed, refused)
     ("FormTeam", lambda p: {"type": "FormTeam", "team": f"t-{p}", "name": "T"},
@@ -116,7 +117,7 @@ ROWS: list[tuple[str, Make, list[str], list[str]]] = [
      ["front", "cook"]),
     ("RecordReading", lambda p: NOW_READING, ["cook", "carol"], ["front", "outsider"]),
     ("RecordFeedback", lambda p: {"type": "RecordFeedback", "feedback_id": f"fb-{p}", "client": "diner",
-                                  "kind": "praise", "channel": "web", "text": "Nice", "occurred_at": PAST},
+                                  "kind": "praise", "channel": "web", "text": "Nice", "occurred_at": ago(days=1)},
      ["outsider", "carol", "rep"], []),
     ("ResolveFeedback", lambda p: {"type": "ResolveFeedback", "feedback_id": "f-cook", "resolution": "Sorry"},
      ["cook"], ["front", "carol"]),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.support.clock import ago
 from tests.support.scenario import Scenario
 
 PEOPLE = {"cora": "Cora Council", "lena": "Lena Lead", "max": "Max Member", "ivan": "Ivan Later",
@@ -68,4 +69,4 @@ LINES = [{"type": line["type"], "id": f"w{n}", **line} for n, line in enumerate(
 def complaint(feedback_id: str, text: str, team: str = "delivery") -> dict[str, Any]:
     """A Kafka-shaped complaint about ``team`` (occurred now-ish, so it is open on the live page)."""
     return {"feedback_id": feedback_id, "client": "households", "kind": "complaint", "channel": "app",
-            "text": text, "team": team, "occurred_at": "2026-03-20T10:00:00Z"}
+            "text": text, "team": team, "occurred_at": ago(hours=1)}
