@@ -46,7 +46,8 @@ class Viewer:
     clients: frozenset[str] = frozenset()
     """Clients this person represents."""
     concerned: frozenset[str] = frozenset()
-    """Clients their teams are concerned with: a promise, proposition, canvas or feedback for it."""
+    """Clients their teams are concerned with: a promise, proposition, canvas or feedback for it (filled
+    only where a client's personal fields are shown: ``projections.read_rules.with_concerned``)."""
 
     @property
     def external(self) -> bool:

@@ -10,6 +10,7 @@ the operator's, unchanged (no ``redacted`` key), so they stay equal to ``show --
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import duckdb
@@ -28,20 +29,30 @@ UNION SELECT f.client FROM feedback f LEFT JOIN promise_state p ON p.promise = f
 """
 
 
+_VIEWER = """
+SELECT coalesce((SELECT event = 'AppointedToCouncil' FROM event_log WHERE aggregate_type = 'Person' AND key = $person
+                 AND event IN ('AppointedToCouncil', 'DismissedFromCouncil') ORDER BY position DESC LIMIT 1), false),
+       (SELECT list(team) FROM team_members WHERE person = $person),
+       (SELECT list(team) FROM team_members WHERE person = $person AND lead),
+       (SELECT list(DISTINCT client) FROM client_representatives WHERE person = $person)
+"""
+
+
 def viewer_of(con: duckdb.DuckDBPyConnection, person: str) -> Viewer:
-    """The reader ``person`` as the views know them now (their rights now, whatever ``as_of`` a page asks)."""
-    council = con.execute(
-        "SELECT event = 'AppointedToCouncil' FROM event_log WHERE aggregate_type = 'Person' AND key = ?"
-        " AND event IN ('AppointedToCouncil', 'DismissedFromCouncil') ORDER BY position DESC LIMIT 1", [person],
-    ).fetchone()
-    if council and council[0]:
+    """The reader ``person`` as the views know them now (their rights now, whatever ``as_of`` a page asks):
+    one query; the clients their teams are concerned with are asked only where needed (``with_concerned``)."""
+    council, teams, leads, clients = con.execute(_VIEWER, {"person": person}).fetchone() or (False, [], [], [])
+    if council:
         return Viewer(person, council=True)
-    memberships = con.execute("SELECT team, lead FROM team_members WHERE person = ?", [person]).fetchall()
-    teams = [team for team, _ in memberships]
-    clients = con.execute("SELECT DISTINCT client FROM client_representatives WHERE person = ?", [person]).fetchall()
-    concerned = con.execute(_CONCERNED, {"teams": teams}).fetchall() if teams else []
-    return Viewer(person, teams=frozenset(teams), leads=frozenset(t for t, lead in memberships if lead),
-                  clients=frozenset(c for (c,) in clients), concerned=frozenset(c for (c,) in concerned if c))
+    return Viewer(person, teams=frozenset(teams or ()), leads=frozenset(leads or ()), clients=frozenset(clients or ()))
+
+
+def with_concerned(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> Viewer:
+    """``viewer`` with the clients their teams are concerned with (for a client's personal fields)."""
+    if viewer.council or not viewer.teams:
+        return viewer
+    found = con.execute(_CONCERNED, {"teams": sorted(viewer.teams)}).fetchall()
+    return replace(viewer, concerned=frozenset(c for (c,) in found if c))
 
 
 class NotReadable(Exception):

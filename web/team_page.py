@@ -55,12 +55,14 @@ def _team_data(p: Page, team: str) -> dict[str, Any]:
 
 
 def _proposal_choices(p: Page) -> dict[str, Any]:
-    who = p.workspace.reader(p.viewer)
-
-    def label(client: str, name: str) -> str:  # a client's name is personal: the teams concerned read it
-        return f"client {name} ({client})" if may_see_client_details(who, client) else f"client {client}"
+    reader = p.workspace.reader(p.viewer)
 
     def query(con: Any) -> dict[str, Any]:
+        who = read_rules.with_concerned(con, reader)
+
+        def label(client: str, name: str) -> str:  # a client's name is personal: the teams concerned read it
+            return f"client {name} ({client})" if may_see_client_details(who, client) else f"client {client}"
+
         clients = con.execute("SELECT client, name FROM clients WHERE business_at <= ? ORDER BY name", [p.as_of])
         client_rows = clients.fetchall()
         teams = con.execute("SELECT team, name FROM teams WHERE business_at <= ? ORDER BY name", [p.as_of]).fetchall()
