@@ -124,13 +124,14 @@ def test_only_readings_feedback_and_observations_go_back_at_most_90_days(served:
     recent = {**feedback, "feedback_id": "f-recent", "occurred_at": ago(days=30)}
     assert post(served, "rep3", recent, "/api/feedback").status_code == 202
     # responses, resolutions and negotiation take the server's now
-    for person, command in [
+    take_now: list[tuple[str, dict[str, Any]]] = [
         ("cook2", {"type": "CounterPropose", "promise": "p-open", "changes": {"target": 9}}),
         ("rep4", {"type": "AgreePromise", "promise": "p-open"}),
         ("cook2", {"type": "ResolveFeedback", "feedback_id": "f1", "resolution": "Sorry"}),
         ("cook2", {"type": "RecordErrorReview", "review": "r1", "team": "kitchen", "what_happened": "W",
                    "cause": "C", "lesson": "L"}),
-    ]:
+    ]
+    for person, command in take_now:
         refused(post(served, person, {**command, "at": ago(hours=1)}), "at", "takes the server's now")
         assert post(served, person, command).status_code == 200, command
     # the operator's import keeps full control
