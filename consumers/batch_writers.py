@@ -24,6 +24,7 @@ from consumers.dead_letter import KafkaDeadLetters
 from consumers.kafka_batch import KafkaBatch, record_batch
 from consumers.recording import DeadLetterError, FeedbackRecorder, IngestSummary, known_position
 from domain.service.ledger import Ledger
+from domain.service.receipts import KAFKA
 
 MAX_IN_FLIGHT = 2
 """Batches handed to the writer and not yet recorded: enough to keep both processes busy."""
@@ -60,7 +61,7 @@ class InlineWriter:
 
     def __init__(self, ledger: Ledger, summary: IngestSummary, bootstrap: str, topic: str) -> None:
         self.summary = summary
-        self.recorder = FeedbackRecorder(ledger, summary)
+        self.recorder = FeedbackRecorder(ledger, summary, KAFKA)
         self.dead_letters = KafkaDeadLetters(bootstrap, topic)
 
     def position(self, name: str, *, refresh: bool = False) -> int | None:

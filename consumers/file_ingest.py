@@ -16,6 +16,7 @@ from consumers.dead_letter import FileDeadLetters, dead_letter_path
 from consumers.recording import FeedbackRecorder, Incoming, IngestSummary, Progress
 from domain.json_input import read_lines
 from domain.service.ledger import Ledger
+from domain.service.receipts import FILE
 
 BATCH = 1000
 BATCH_BYTES = 16 * 1024 * 1024
@@ -57,7 +58,7 @@ def ingest_lines(
     name = file_tracking_name(path) if path is not None else None
     source = name or "stdin"
     summary = IngestSummary(source=source)
-    recorder = FeedbackRecorder(ledger, summary)
+    recorder = FeedbackRecorder(ledger, summary, FILE)
     dead_letters = FileDeadLetters(
         dead_letters_to or (dead_letter_path(path) if path is not None else STDIN_DEAD_LETTERS),
         source,

@@ -23,6 +23,8 @@ INVALID_FIELDS = "invalid_fields"
 EMPTY = "empty"
 TOO_LARGE = "too_large"
 DUPLICATE_KEY = "duplicate_key"
+ID_CONFLICT = "id_conflict"
+"""Not a decoding failure: a valid message whose ``feedback_id`` was recorded before with other content."""
 MAX_REASON = 1000
 
 

@@ -16,7 +16,7 @@ from typing import Any, Generic, NamedTuple, Protocol, TypeVar
 
 from eventsourcing.persistence import Tracking
 
-from consumers.messages import Rejection, decode_feedback
+from consumers.messages import ID_CONFLICT, Rejection, decode_feedback
 from domain.commands import FeedbackMessage
 from domain.service.batch import FeedbackOutcome, PositionAlreadyRecorded
 from domain.service.ledger import Ledger
@@ -52,6 +52,9 @@ class IngestSummary:
     recorded: int = 0
     duplicates: int = 0
     dead_lettered: int = 0
+    """Every message dead-lettered, ``id_conflicts`` among them."""
+    id_conflicts: int = 0
+    """Refused for a ``feedback_id`` recorded before with other content (``reason_code`` ``id_conflict``)."""
     already_recorded: int = 0
     positions: dict[str, int] = field(default_factory=dict)
     started: float = field(default_factory=time.monotonic)
@@ -76,13 +79,14 @@ class IngestSummary:
     def tally(self, *names: str) -> dict[str, Any]:
         """The counts so far and the positions of ``names``, for a process that records on this run's behalf."""
         return {"consumed": self.consumed, "recorded": self.recorded, "duplicates": self.duplicates,
-                "dead_lettered": self.dead_lettered, "already_recorded": self.already_recorded,
+                "dead_lettered": self.dead_lettered, "id_conflicts": self.id_conflicts,
+                "already_recorded": self.already_recorded,
                 "positions": {name: self.positions[name] for name in names if name in self.positions},
                 "first_message": self.first_message}
 
     def absorb(self, tally: dict[str, Any]) -> None:
         """Take over the tally of the process that records for this run (its counts are the run's)."""
-        for name in ("consumed", "recorded", "duplicates", "dead_lettered", "already_recorded"):
+        for name in ("consumed", "recorded", "duplicates", "dead_lettered", "id_conflicts", "already_recorded"):
             setattr(self, name, tally[name])
         for name, position in tally["positions"].items():  # a late reply never moves a position back
             self.positions[name] = max(position, self.positions.get(name, position))
@@ -96,6 +100,7 @@ class IngestSummary:
             "recorded": self.recorded,
             "duplicates": self.duplicates,
             "dead_lettered": self.dead_lettered,
+            "id_conflicts": self.id_conflicts,
             "already_recorded": self.already_recorded,
             "positions": dict(sorted(self.positions.items())),
             "seconds": round(self.seconds, 3),
@@ -120,11 +125,16 @@ Progress = Callable[[IngestSummary, Mapping[str, int | None]], None]
 
 
 class FeedbackRecorder:
-    """Records batches into the ledger exactly once and keeps the run's tally."""
+    """Records batches into the ledger exactly once and keeps the run's tally.
 
-    def __init__(self, ledger: Ledger, summary: IngestSummary) -> None:
+    The channel (``kafka``, ``file``) is the sender of its messages (``domain.service.receipts``): a
+    ``feedback_id`` recorded before with other content is refused and dead-lettered ``id_conflict``,
+    durably, before the transaction that records the batch's position past it."""
+
+    def __init__(self, ledger: Ledger, summary: IngestSummary, sender: str) -> None:
         self.ledger = ledger
         self.summary = summary
+        self.sender = sender
 
     def position(self, name: str, *, refresh: bool = False) -> int | None:
         return known_position(self.ledger, self.summary, name, refresh=refresh)
@@ -137,6 +147,7 @@ class FeedbackRecorder:
         if not batch:
             return
         valid: list[tuple[FeedbackMessage, str]] = []
+        sources: list[Incoming[T]] = []
         rejected: list[tuple[Incoming[T], Rejection]] = []
         for item in batch:
             decoded = decode_feedback(item.raw)
@@ -144,6 +155,7 @@ class FeedbackRecorder:
                 rejected.append((item, decoded))
             else:
                 valid.append((decoded, item.correlation))
+                sources.append(item)
         if self.summary.first_message is None:
             self.summary.first_message = time.monotonic()
         self.summary.consumed += len(batch)
@@ -151,10 +163,10 @@ class FeedbackRecorder:
             dead_letters.send(rejected)
             self.summary.dead_lettered += len(rejected)
         if name is None:
-            self._count(self._write(valid, None))
+            self._count(self._write(valid, sources, None, dead_letters))
             return
         try:
-            self._count(self._write(valid, Tracking(name, batch[-1].position)))
+            self._count(self._write(valid, sources, Tracking(name, batch[-1].position), dead_letters))
         except PositionAlreadyRecorded:
             # Another member got there first (its partition moved to us mid-batch); its write stands.
             self.summary.already_recorded += len(valid)
@@ -162,10 +174,23 @@ class FeedbackRecorder:
             return
         self.summary.positions[name] = batch[-1].position
 
-    def _write(self, valid: list[tuple[FeedbackMessage, str]], tracking: Tracking | None) -> FeedbackOutcome:
-        """One atomic, idempotent transaction (the ledger re-decides it when a concurrent writer wins)."""
-        return self.ledger.record_feedback(valid, tracking)
+    def _write(self, valid: list[tuple[FeedbackMessage, str]], sources: list[Incoming[T]],
+               tracking: Tracking | None, dead_letters: DeadLetters[T]) -> FeedbackOutcome:
+        """One atomic, idempotent transaction (the ledger re-decides it when a concurrent writer wins); the
+        messages it refuses as ``id_conflict`` are dead-lettered first (once, whatever the attempts)."""
+        sent: set[int] = set()
+
+        def dead_letter(conflicts: list[tuple[int, str]]) -> None:
+            letters = [(sources[index], Rejection(ID_CONFLICT, reason)) for index, reason in conflicts
+                       if index not in sent]
+            if letters:
+                dead_letters.send(letters)
+                sent.update(index for index, _ in conflicts)
+
+        return self.ledger.record_feedback(valid, tracking, sender=self.sender, on_conflicts=dead_letter)
 
     def _count(self, outcome: FeedbackOutcome) -> None:
         self.summary.recorded += outcome.recorded
         self.summary.duplicates += outcome.duplicates
+        self.summary.dead_lettered += len(outcome.conflicts)
+        self.summary.id_conflicts += len(outcome.conflicts)

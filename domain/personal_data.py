@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import hmac
 import os
 import re
 from collections.abc import Collection, Iterable
@@ -34,6 +36,9 @@ NONCE_BYTES = 12
 KID_PATTERN = re.compile(r"[0-9a-f]{16}")
 BULK_AFTER = 64
 """At its this-many-th key lookup a reader loads the whole key table at once (a rebuild)."""
+
+FINGERPRINT_LABEL = b"clientocracy personal text fingerprint v1"
+"""A subject's fingerprint key is the HMAC of this label under its AES key: the AES key itself is never a MAC key."""
 
 KeyRow = tuple[Any, Any]
 """(key id, key) as the key table holds them: checked before use, as anyone may have edited them."""
@@ -99,15 +104,28 @@ class Sealer:
     def __init__(self, keystore: KeyStore, subjects: Iterable[str] = ()) -> None:
         self.keystore = keystore
         self.ciphers: dict[str, tuple[str, AESGCM, bytes]] = {}
+        self.macs: dict[str, tuple[str, bytes]] = {}
+        """(key id, fingerprint key) per subject: see ``fingerprint``."""
         self.prepare(subjects)
 
-    def prepare(self, subjects: Iterable[str]) -> None:
-        """Fetch the keys of these subjects, creating the missing ones, in one go."""
+    def prepare(self, subjects: Iterable[str], *, create: bool = True) -> None:
+        """Fetch the keys of these subjects in one go, creating the missing ones (unless not ``create``)."""
         missing = {s for s in subjects if s not in self.ciphers}
         if missing:
-            for subject, row in self.keystore.subject_keys(missing, create=True).items():
+            for subject, row in self.keystore.subject_keys(missing, create=create).items():
                 kid, cipher = _cipher(subject, row)
                 self.ciphers[subject] = (kid, cipher, _associated(subject, kid))
+                self.macs[subject] = (kid, hmac.digest(bytes(row[1]), FINGERPRINT_LABEL, "sha256"))
+
+    def fingerprint(self, subject: str, text: str) -> tuple[str, str] | None:
+        """(key id, HMAC-SHA256 of ``text``) under the subject's current key, to compare personal text without
+        keeping it: once the key is destroyed nobody can tell what it was. None when the subject has no key
+        (``prepare`` first; with ``create=False`` a forgotten subject stays without one)."""
+        found = self.macs.get(subject)
+        if found is None:
+            return None
+        kid, mac_key = found
+        return kid, hmac.new(mac_key, text.encode(), hashlib.sha256).hexdigest()
 
     def seal(self, subject: str, text: str) -> str:
         """The envelope of ``text`` under the subject's current key."""

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from functools import wraps
 from typing import Any, TypeVar
 
+from pydantic import BaseModel
+
 from domain.audit import Audit
 from domain.commands.fields import Command, personal_fields
 from domain.policy import RULES, Rule
@@ -68,6 +70,6 @@ def handles(model: type[C], *, rule: Rule) -> Callable[[Callable[[UnitOfWork, C,
     return register
 
 
-def personal_subjects(commands: Iterable[Command]) -> set[str]:
+def personal_subjects(commands: Iterable[BaseModel]) -> set[str]:
     """The data subjects whose keys a batch needs: those of every field marked ``Personal``."""
     return {mark.subject_of(cmd) for cmd in commands for mark in personal_fields(type(cmd)).values()}

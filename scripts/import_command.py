@@ -19,7 +19,8 @@ def import_command(
     json_output: JsonOpt = False,
     chunk: Annotated[int, typer.Option(help="Lines per transaction.", min=1)] = 2000,
 ) -> None:
-    """Import commands, one JSON object per line; a line whose id was imported before is skipped."""
+    """Import commands, one JSON object per line; a line whose id was imported before is skipped (rejected as
+    id_conflict when that id came with other content)."""
     from scripts.import_file import import_lines
     from scripts.progress import byte_progress
     from scripts.terminal import printable

@@ -82,6 +82,7 @@ def import_lines(
         summary.events += result.events
         errors += [(numbers[i], f"{getattr(commands[i], 'type', '')}: {reason}") for i, reason in result.rejected]
         errors += [(numbers[i], f"{getattr(commands[i], 'type', '')}: {reason}") for i, _, reason in result.forbidden]
+        errors += [(numbers[i], f"{getattr(commands[i], 'type', '')}: {reason}") for i, reason in result.conflicts]
         for number, reason in sorted(errors):
             summary.errors.append({"line": number, "reason": reason})
             if on_error is not None:

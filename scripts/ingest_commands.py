@@ -39,8 +39,9 @@ def _report(summary: Any, json_output: bool) -> None:
         return
     typer.echo(
         f"{summary.source}: {summary.consumed} consumed, {summary.recorded} recorded, "
-        f"{summary.duplicates} duplicates, {summary.dead_lettered} dead-lettered "
-        f"in {summary.seconds:.1f}s ({summary.rate:.0f} msg/s)"
+        f"{summary.duplicates} duplicates, {summary.dead_lettered} dead-lettered"
+        + (f" ({summary.id_conflicts} id_conflict)" if summary.id_conflicts else "")
+        + f" in {summary.seconds:.1f}s ({summary.rate:.0f} msg/s)"
     )
 
 

@@ -44,6 +44,12 @@ COMMAND_BODY = {"requestBody": {"required": True, "content": {"application/json"
 ]}}}}}
 FEEDBACK_BODY = {"requestBody": {"required": True, "content": {"application/json": {
     "schema": {"$ref": "#/components/schemas/FeedbackMessage"}}}}}
+ID_CONFLICT = {409: {"description": "id_conflict: the `id` (its sender's own) or the `feedback_id` was used before "
+                     "for different content; the error names the key (docs/brief.md §10). An array answers 200 "
+                     "with that item's status `conflict` instead.",
+                     "content": {"application/json": {"schema": {
+                         "type": "object", "required": ["error"],
+                         "properties": {"error": {"type": "string"}, "rule": {"type": "string"}}}}}}}
 
 
 @router.get("/health", summary="Liveness (no token needed)")
@@ -51,7 +57,8 @@ async def health(request: Request) -> Response:
     return json_answer(b'{"status":"ok","views_position":%d}' % server_of(request).views.position)
 
 
-@router.post("/commands", summary="Record one command, or an array of commands", openapi_extra=COMMAND_BODY)
+@router.post("/commands", summary="Record one command, or an array of commands", openapi_extra=COMMAND_BODY,
+             responses=ID_CONFLICT)  # type: ignore[arg-type]
 async def post_commands(request: Request, principal: Writer) -> Response:
     payload = await json_body(request)
     server = server_of(request)
@@ -63,10 +70,13 @@ async def post_commands(request: Request, principal: Writer) -> Response:
         raise ApiError(403, result.reason or "forbidden", result.rule)
     if result.status == "rejected":
         raise ApiError(422, result.reason or "rejected")
+    if result.status == "conflict":
+        raise ApiError(409, result.reason or "id_conflict")
     return JSONResponse({"status": result.status, "events": result.events})
 
 
-@router.post("/feedback", status_code=202, summary="One feedback message (Kafka's shape)", openapi_extra=FEEDBACK_BODY)
+@router.post("/feedback", status_code=202, summary="One feedback message (Kafka's shape)", openapi_extra=FEEDBACK_BODY,
+             responses=ID_CONFLICT)  # type: ignore[arg-type]
 async def post_feedback(request: Request, principal: Ingester) -> Response:
     raw = await request.body()
     try:
@@ -84,6 +94,8 @@ async def post_feedback(request: Request, principal: Ingester) -> Response:
         return outcome
 
     outcome = await run_in_threadpool(record)
+    if outcome.conflicts:
+        raise ApiError(409, outcome.conflicts[0][1])
     status = "recorded" if outcome.recorded else "already_known"
     return JSONResponse({"status": status, "feedback_id": message.feedback_id}, status_code=202)
 

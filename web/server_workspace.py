@@ -77,6 +77,8 @@ class ServerWorkspace:
             raise Refused(403, result.reason or "forbidden", result.rule)
         if result.status == "rejected":
             raise Refused(422, result.reason or "rejected")
+        if result.status == "conflict":
+            raise Refused(409, result.reason or "id_conflict")
 
     def reader(self, viewer: Viewer) -> ReadViewer:
         return reader(self.server, viewer.person)

@@ -29,6 +29,6 @@ def resolve_feedback(uow: UnitOfWork, cmd: ResolveFeedback, audit: Audit) -> Non
 def post_ledger_entry(uow: UnitOfWork, cmd: PostLedgerEntry, audit: Audit) -> None:
     uow.refer(Team, cmd.team)
     uow.add(LedgerEntry(
-        key=new_key(cmd), team=cmd.team, period=cmd.period, kind=cmd.kind, amount=cmd.amount,
+        key=new_key(uow, cmd), team=cmd.team, period=cmd.period, kind=cmd.kind, amount=cmd.amount,
         description=cmd.description, audit=audit,
     ))

@@ -31,7 +31,8 @@ SCOPE_RULES = {
 
 @dataclass
 class ItemResult:
-    """What became of one command: accepted, skipped (its id was seen before), rejected or forbidden."""
+    """What became of one command: accepted, skipped (its key was seen before for the same content), rejected,
+    forbidden, or conflict (its key was used before for other content, ``domain.service.receipts``)."""
 
     index: int
     status: str
@@ -114,6 +115,8 @@ def run_commands(ledger: Ledger, principal: Principal, items: list[Any], channel
             results[indices[i]] = ItemResult(indices[i], "rejected", reason)
         for i, rule, reason in batch.forbidden:
             results[indices[i]] = ItemResult(indices[i], "forbidden", reason, rule)
+        for i, reason in batch.conflicts:
+            results[indices[i]] = ItemResult(indices[i], "conflict", reason)
         position = batch.position
         if len(batch.accepted) == 1:
             results[indices[batch.accepted[0]]].events = batch.events  # type: ignore[union-attr]

@@ -19,6 +19,9 @@ class BatchResult:
     rejected: list[tuple[int, str]] = field(default_factory=list)
     forbidden: list[tuple[int, str, str]] = field(default_factory=list)
     """(index, rule, reason): refused by the permission table, or for a missing authority."""
+    conflicts: list[tuple[int, str]] = field(default_factory=list)
+    """(index, reason naming the key): an idempotency key its sender used before for other content
+    (``domain.service.receipts``); refused, never skipped."""
     events: int = 0
     position: int | None = None
     """The store position of the batch's last event (None when it wrote none)."""
@@ -40,6 +43,8 @@ class FeedbackOutcome:
     recorded: int
     duplicates: int
     position: int | None = None  # the store position of the last recorded message, when known
+    conflicts: tuple[tuple[int, str], ...] = ()
+    """(index in the batch, reason naming the ``feedback_id``): recorded before with other content, so refused."""
 
 
 def line_receipt(command_id: str) -> str:

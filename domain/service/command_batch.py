@@ -1,4 +1,5 @@
-"""One attempt at a batch of commands: skip what was seen, judge each command, handle it, collect the events.
+"""One attempt at a batch of commands: skip what was seen, refuse a key reused for other content, judge each
+command, handle it, collect the events (keys and their verdicts: ``domain.service.receipts``).
 
 Nothing is written here: the ledger records the unit of work's events and receipts in one transaction
 (``Ledger.execute``), so a batch lands whole or, after a lost race, is decided again from scratch.
@@ -16,20 +17,17 @@ from domain.facts import UnitOfWorkFacts
 from domain.handlers import HANDLERS
 from domain.personal_data import Sealer
 from domain.policy import Refused, may
-from domain.registry import personal_subjects
 from domain.service import business_time_policy as when
-from domain.service.batch import Acting, BatchResult, feedback_receipt, line_receipt
+from domain.service.batch import Acting, BatchResult
+from domain.service.receipts import OPERATOR, ReceiptBook, Verdict, claims_of, sender_of
 from domain.service.retry import ClockRace
 from domain.service.unit_of_work import Repository, UnitOfWork
 from domain.stores.port import LedgerStore
 
 
-def receipts_of(cmd: c.Command) -> list[str]:
-    """The idempotency keys a command writes: its line ``id``, and a feedback's ``feedback_id``."""
-    own_keys = [line_receipt(cmd.id)] if cmd.id else []
-    if isinstance(cmd, c.RecordFeedback):
-        own_keys.append(feedback_receipt(cmd.feedback_id))
-    return own_keys
+def receipts_of(cmd: c.Command, sender: str = OPERATOR) -> list[str]:
+    """The idempotency keys a command writes: its line ``id`` (its sender's own), and a feedback's ``feedback_id``."""
+    return [claim.key for claim in claims_of(cmd, sender)]
 
 
 def audit_of(cmd: c.Command, now: datetime, acting: Acting | None) -> Audit:
@@ -49,16 +47,18 @@ def decide_batch(store: LedgerStore, repository: Repository, commands: Sequence[
 
     ``clock``: commands without ``at`` are dated by the clock, so one overtaken by a concurrent writer's
     later "now" is a race (``ClockRace``: try again), not a command going back in time."""
-    own = [receipts_of(cmd) for cmd in commands]
-    keys = [key for keys_of_one in own for key in keys_of_one]
-    seen = store.existing_receipts(keys) if keys else set()
-    new = [cmd for cmd, own_keys in zip(commands, own, strict=True) if not any(key in seen for key in own_keys)]
-    uow = UnitOfWork(repository, Sealer(store, personal_subjects(new)))
+    sealer = Sealer(store)
+    book = ReceiptBook(store, sealer, commands, sender_of(acting))
+    uow = UnitOfWork(repository, sealer, id_scope=None if acting is None else acting.person)
     facts = UnitOfWorkFacts(uow, acting.index) if acting is not None else None
     result = BatchResult()
-    for index, (cmd, own_keys) in enumerate(zip(commands, own, strict=True)):
-        if any(key in seen for key in own_keys):
+    for index, cmd in enumerate(commands):
+        judged = book.verdict(index)
+        if judged.verdict is Verdict.SEEN:
             result.skipped.append(index)
+            continue
+        if judged.verdict is Verdict.CONFLICT:
+            result.conflicts.append((index, judged.reason()))
             continue
         audit = audit_of(cmd, now, acting)
         uow.at = audit.at
@@ -84,8 +84,7 @@ def decide_batch(store: LedgerStore, repository: Repository, commands: Sequence[
         except DomainError as error:
             result.rejected.append((index, str(error)))
             continue
-        seen.update(own_keys)
-        uow.receipts.extend(own_keys)
+        uow.receipts.extend(book.note(index))
         result.accepted.append(index)
     return result, uow
 

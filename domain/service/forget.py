@@ -8,6 +8,7 @@ does not change.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -29,7 +30,7 @@ class ForgettingLedger(Protocol):
     def repository(self) -> Any: ...
     @property
     def keystore(self) -> KeyStore: ...
-    def record(self, events: list[Any], tracking: Any, receipts: list[str]) -> int | None: ...
+    def record(self, events: list[Any], tracking: Any, receipts: Sequence[Any]) -> int | None: ...
     def forget(self, kind: str, key: str, reason: str, actor: str | None = None,
                at: datetime | None = None) -> ForgetResult: ...
 

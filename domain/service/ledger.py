@@ -23,12 +23,12 @@ from domain.service.batch import (
     PositionAlreadyRecorded,
 )
 from domain.service.command_batch import decide_batch
-from domain.service.feedback_batch import record_feedback_batch
+from domain.service.feedback_batch import ConflictSink, record_feedback_batch
 from domain.service.forget import ForgetResult, forget
 from domain.service.retry import RETRY
 from domain.stores.common import LEDGER_NAME, ledger_store, opening
 from domain.stores.feedback_fast_path import RecordedFeedbackEncoder
-from domain.stores.port import LedgerStore
+from domain.stores.port import LedgerStore, Receipt
 from domain.stores.tamper_evidence import VerifyReport
 from domain.stores.url import is_memory, store_environment
 
@@ -100,14 +100,15 @@ class Ledger(Application[uuid.UUID]):
 
     def record_feedback(
         self, messages: Sequence[tuple[c.FeedbackFields, str]], tracking: Tracking | None,
-        acting: Acting | None = None,
+        acting: Acting | None = None, *, sender: str | None = None, on_conflicts: ConflictSink | None = None,
     ) -> FeedbackOutcome:
         """Record a batch of feedback messages and their source position in one transaction
-        (``acting``: the authenticated person who posted them, and through which channel)."""
+        (``acting``: the authenticated person who posted them, and through which channel; ``sender``: the
+        channel that streamed them; ``on_conflicts``: see ``domain.service.feedback_batch``)."""
         return RETRY.run(lambda last: record_feedback_batch(
-            self.store, self.feedback_encoder, messages, tracking, acting))
+            self.store, self.feedback_encoder, messages, tracking, acting, sender, on_conflicts))
 
-    def record(self, events: list[Any], tracking: Tracking | None, receipts: list[str]) -> int | None:
+    def record(self, events: list[Any], tracking: Tracking | None, receipts: Sequence[Receipt | str]) -> int | None:
         """Store new events, their receipts and a tracking position in one transaction.
 
         Like ``save()``, minus its per-object protocol checks, which cost more than the

@@ -10,6 +10,7 @@ from eventsourcing.application import AggregateNotFoundError
 from domain.base import DomainError, LedgerAggregate, TooEarly, key_id
 from domain.client import Client
 from domain.personal_data import Sealer
+from domain.stores.port import Receipt
 from domain.stores.subject_keys import MemorySubjectKeys
 from domain.team import Team
 
@@ -23,8 +24,10 @@ class Repository(Protocol):
 class UnitOfWork:
     """Loads each aggregate once per batch, so later commands see the earlier ones' changes."""
 
-    def __init__(self, repository: Repository, sealer: Sealer | None = None) -> None:
+    def __init__(self, repository: Repository, sealer: Sealer | None = None, id_scope: str | None = None) -> None:
         self.repository = repository
+        self.id_scope = id_scope
+        """Whose line ids these are: None for the operator's, else the acting person's (``handlers.keys.new_key``)."""
         self.sealer = sealer or Sealer(MemorySubjectKeys())
         """Seals personal text before it enters an event (``uow.sealer.seal(subject, text)``)."""
         self.at = datetime.min.replace(tzinfo=UTC)  # business time of the command being handled
@@ -34,7 +37,7 @@ class UnitOfWork:
         self.changes: dict[str, int] = {}
         """How many changes of each kind this batch has made (a fact remembered before one may be stale)."""
         self.events: list[Any] = []
-        self.receipts: list[str] = []
+        self.receipts: list[Receipt] = []
 
     def find(self, cls: type[A], key: str) -> A | None:
         slot = (cls.KIND, key)

@@ -20,7 +20,7 @@ from eventsourcing.persistence import IntegrityError, ProcessRecorder, StoredEve
 from eventsourcing.popo import POPOFactory, POPOProcessRecorder
 
 from domain.stores.chain_rows import head_to_extend, new_events
-from domain.stores.port import LedgerStore, NotificationRow, PageSource
+from domain.stores.port import LedgerStore, NotificationRow, PageSource, receipt_rows
 from domain.stores.subject_keys import MemorySubjectKeys
 from domain.stores.tamper_evidence import ChainHead, EventRow, LinkRow, VerifyReport, extend_chain
 
@@ -35,7 +35,7 @@ class MemoryRecorder(MemorySubjectKeys, POPOProcessRecorder):
 
     def __init__(self) -> None:
         super().__init__()
-        self._receipts: set[str] = set()
+        self._receipts: dict[str, tuple[str | None, str | None]] = {}  # key -> (sender, digest)
         self._links: dict[int, tuple[bytes, int]] = {}  # position -> (link, previous position)
         self._head: ChainHead | None = None
         self._identity = uuid.uuid4().hex
@@ -44,8 +44,8 @@ class MemoryRecorder(MemorySubjectKeys, POPOProcessRecorder):
 
     def _assert_uniqueness(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
         super()._assert_uniqueness(stored_events, **kwargs)
-        receipts = list(kwargs.get("receipts") or ())
-        clash = self._receipts.intersection(receipts)
+        receipts = [key for key, _, _ in receipt_rows(kwargs.get("receipts") or ())]
+        clash = self._receipts.keys() & set(receipts)
         if clash or len(set(receipts)) < len(receipts):
             raise IntegrityError(f"receipt already recorded: {sorted(clash) or receipts}")
         if stored_events:
@@ -53,7 +53,8 @@ class MemoryRecorder(MemorySubjectKeys, POPOProcessRecorder):
 
     def _update_table(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         ids = list(super()._update_table(stored_events, **kwargs) or [])
-        self._receipts.update(kwargs.get("receipts") or ())
+        rows = receipt_rows(kwargs.get("receipts") or ())
+        self._receipts.update((key, (sender, digest)) for key, sender, digest in rows)
         if ids:
             links, self._head = extend_chain(self._head_row(), new_events(ids, stored_events))
             self._links.update((position, (link, previous)) for position, link, previous in links)
@@ -67,7 +68,11 @@ class MemoryRecorder(MemorySubjectKeys, POPOProcessRecorder):
 
     def existing_receipts(self, keys: Sequence[str]) -> set[str]:
         with self._database_lock:
-            return self._receipts.intersection(keys)
+            return self._receipts.keys() & set(keys)
+
+    def receipt_digests(self, keys: Sequence[str]) -> dict[str, str | None]:
+        with self._database_lock:
+            return {key: self._receipts[key][1] for key in keys if key in self._receipts}
 
     def count_receipts(self, prefix: str) -> int:
         with self._database_lock:

@@ -20,6 +20,23 @@ from domain.personal_data import KeyStore
 if TYPE_CHECKING:
     from domain.stores.tamper_evidence import VerifyReport
 
+class Receipt(NamedTuple):
+    """An idempotency key as recorded: the key, who sent it and a digest of what it stood for
+    (``domain.service.receipts``); a bare key string is a receipt without sender and digest."""
+
+    key: str
+    sender: str | None = None
+    digest: str | None = None
+
+
+ReceiptRow = tuple[str, str | None, str | None]
+
+
+def receipt_rows(receipts: Sequence[Receipt | str]) -> list[ReceiptRow]:
+    """(key, sender, digest) of each receipt, for an adapter to insert."""
+    return [(r, None, None) if isinstance(r, str) else (r.key, r.sender, r.digest) for r in receipts]
+
+
 NotificationRow = tuple[int, str, int, str, bytes]
 """(position, originator id as hex, version, topic, stored state): what projections read."""
 
@@ -42,7 +59,7 @@ class LedgerStore(KeyStore, Protocol):
     # The library's ProcessRecorder --------------------------------------------------------------
 
     def insert_events(self, stored_events: Sequence[StoredEvent], *, tracking: Tracking | None = None,
-                      receipts: Sequence[str] = ()) -> Sequence[int] | None:
+                      receipts: Sequence[Receipt | str] = ()) -> Sequence[int] | None:
         """Append events, their receipts and a tracking position in one transaction; their positions.
         A receipt or a tracking position already recorded fails the whole transaction."""
 
@@ -64,6 +81,10 @@ class LedgerStore(KeyStore, Protocol):
 
     def existing_receipts(self, keys: Sequence[str]) -> set[str]:
         """Which of these idempotency keys are recorded."""
+
+    def receipt_digests(self, keys: Sequence[str]) -> dict[str, str | None]:
+        """The recorded ones of these keys and each one's content digest (None: recorded before digests
+        were kept), in one query."""
 
     def count_receipts(self, prefix: str) -> int:
         """How many recorded idempotency keys start with ``prefix``."""

@@ -16,11 +16,12 @@ from psycopg.sql import SQL, Identifier
 
 from domain.stores.chain_rows import chain_head, head_to_extend, new_events
 from domain.stores.errors import StoreError, StoreMissing, redacted
-from domain.stores.port import LedgerStore, NotificationRow, PageSource
+from domain.stores.port import LedgerStore, NotificationRow, PageSource, receipt_rows
 from domain.stores.subject_keys import PostgresSubjectKeys
 from domain.stores.tamper_evidence import VerifyReport, extend_chain
 
 LAST_TABLE = "ledger_events_subject_keys"  # created last: when it exists, the whole store does
+RECEIPTS_TABLE = "ledger_events_receipts"
 
 
 class LedgerPostgresRecorder(PostgresSubjectKeys, PostgresProcessRecorder):
@@ -50,7 +51,8 @@ class LedgerPostgresRecorder(PostgresSubjectKeys, PostgresProcessRecorder):
                 ).format(self.identity_table),
             SQL("INSERT INTO {} VALUES (1, replace(gen_random_uuid()::text, '-', '')) ON CONFLICT DO NOTHING"
                 ).format(self.identity_table),
-            SQL("CREATE TABLE IF NOT EXISTS {} (key text PRIMARY KEY)").format(self.receipts_table),
+            SQL("CREATE TABLE IF NOT EXISTS {} (key text PRIMARY KEY, sender text, digest text)").format(
+                self.receipts_table),
             # Created last: when it exists, the whole store does (``prepare_schema``).
             self.keys_table_ddl(self.keys_table),
         ])
@@ -63,9 +65,11 @@ class LedgerPostgresRecorder(PostgresSubjectKeys, PostgresProcessRecorder):
             curs.execute(SQL("SELECT notification_id, events, link FROM {}").format(self.head_table))
             row = curs.fetchone()
             head_to_extend(None if row is None else (row["notification_id"], row["events"], row["link"]))
-        receipts = list(kwargs.get("receipts") or ())
+        receipts = receipt_rows(kwargs.get("receipts") or ())
         if receipts:
-            curs.execute(SQL("INSERT INTO {} SELECT unnest(%s::text[])").format(self.receipts_table), (receipts,))
+            curs.execute(SQL("INSERT INTO {} (key, sender, digest) SELECT * FROM unnest(%s::text[], %s::text[],"
+                             " %s::text[])").format(self.receipts_table),
+                         tuple(list(column) for column in zip(*receipts, strict=True)))
 
     def _fetch_ids_after_insert_events(self, curs: Any, stored_events: Sequence[StoredEvent],
                                        **kwargs: Any) -> Sequence[int] | None:
@@ -99,6 +103,12 @@ class LedgerPostgresRecorder(PostgresSubjectKeys, PostgresProcessRecorder):
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
             curs.execute(SQL("SELECT key FROM {} WHERE key = ANY(%s)").format(self.receipts_table), (list(keys),))
             return {row["key"] for row in curs.fetchall()}
+
+    def receipt_digests(self, keys: Sequence[str]) -> dict[str, str | None]:
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(SQL("SELECT key, digest FROM {} WHERE key = ANY(%s)").format(self.receipts_table),
+                         (list(keys),))
+            return {row["key"]: row["digest"] for row in curs.fetchall()}
 
     def select_notification_rows(self, start: int, limit: int) -> list[NotificationRow]:
         """See ``LedgerSQLiteRecorder.select_notification_rows``."""
@@ -180,6 +190,19 @@ class LedgerPostgresRecorder(PostgresSubjectKeys, PostgresProcessRecorder):
                     local_reader=partial(chain_verify.postgres_rows, local_cursor, events_table, chain_table))
 
 
+def upgrade_schema(conn: psycopg.Connection[Any], schema: str) -> None:
+    """Bring a store made by an earlier version up to date (the library's DDL is skipped on an existing store):
+    receipts gain their sender and content digest (the older rows keep NULL, see ``domain.service.receipts``)."""
+    present = {row[0] for row in conn.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_schema = %s AND table_name = %s",
+        (schema, RECEIPTS_TABLE)).fetchall()}
+    missing = [column for column in ("sender", "digest") if column not in present]
+    if missing:  # concurrent openers queue on the table's lock; IF NOT EXISTS lets the later ones pass
+        conn.execute(SQL("ALTER TABLE {} {}").format(
+            SQL("{}.{}").format(Identifier(schema), Identifier(RECEIPTS_TABLE)),
+            SQL(", ").join(SQL("ADD COLUMN IF NOT EXISTS {} text").format(Identifier(c)) for c in missing)))
+
+
 def prepare_schema(env: dict[str, str], schema: str, *, create: bool = True, url: str = "") -> bool:
     """Create the PostgreSQL schema if missing (writers only); True when the ledger's tables already exist in it.
 
@@ -199,6 +222,8 @@ def prepare_schema(env: dict[str, str], schema: str, *, create: bool = True, url
                 with contextlib.suppress(psycopg.errors.UniqueViolation):
                     conn.execute(SQL("CREATE SCHEMA IF NOT EXISTS {}").format(Identifier(schema)))
             row = conn.execute("SELECT to_regclass(%s) IS NOT NULL", (f'"{schema}"."{LAST_TABLE}"',)).fetchone()
+            if create and row and row[0]:
+                upgrade_schema(conn, schema)
     except psycopg.OperationalError as error:
         reason = " ".join(str(error).split())
         raise StoreError(f"--store {where}: cannot connect to PostgreSQL ({reason})") from None

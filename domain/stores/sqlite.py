@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
@@ -12,7 +12,7 @@ from eventsourcing.persistence import StoredEvent, Tracking
 from eventsourcing.sqlite import SQLiteCursor, SQLiteProcessRecorder
 
 from domain.stores.chain_rows import chain_head, head_to_extend, new_events
-from domain.stores.port import LedgerStore, NotificationRow, PageSource
+from domain.stores.port import LedgerStore, NotificationRow, PageSource, receipt_rows
 from domain.stores.subject_keys import SQLITE_DDL, SQLiteSubjectKeys
 from domain.stores.tamper_evidence import VerifyReport, extend_chain
 
@@ -24,6 +24,7 @@ WRITER_PRAGMAS = (
     # WAL into the database and sync it); a 40 MiB WAL checkpoints about ten times less often.
     "PRAGMA wal_autocheckpoint = 10000",
 )
+RECEIPT_COLUMNS = ("sender", "digest")
 
 
 class LedgerSQLiteRecorder(SQLiteSubjectKeys, SQLiteProcessRecorder):
@@ -36,11 +37,24 @@ class LedgerSQLiteRecorder(SQLiteSubjectKeys, SQLiteProcessRecorder):
             "notification_id INTEGER PRIMARY KEY, link BLOB NOT NULL, previous_id INTEGER NOT NULL)",
             "CREATE TABLE IF NOT EXISTS event_chain_head ("
             "id INTEGER PRIMARY KEY CHECK (id = 1), notification_id INTEGER, events INTEGER, link BLOB)",
-            "CREATE TABLE IF NOT EXISTS receipts (key TEXT PRIMARY KEY) WITHOUT ROWID",
+            "CREATE TABLE IF NOT EXISTS receipts (key TEXT PRIMARY KEY, sender TEXT, digest TEXT) WITHOUT ROWID",
             "CREATE TABLE IF NOT EXISTS store_identity (id INTEGER PRIMARY KEY CHECK (id = 1), store_id TEXT NOT NULL)",
             "INSERT OR IGNORE INTO store_identity VALUES (1, lower(hex(randomblob(16))))",
             SQLITE_DDL,
         ]
+
+    def _create_table(self, c: SQLiteCursor) -> None:
+        super()._create_table(c)
+        # A store made before receipts kept their sender and digest gains the columns (its rows: NULL).
+        c.execute("SELECT name FROM pragma_table_info('receipts')")
+        present = {row[0] for row in c.fetchall()}
+        for column in RECEIPT_COLUMNS:
+            if column not in present:
+                try:
+                    c.execute(f"ALTER TABLE receipts ADD COLUMN {column} TEXT")
+                except sqlite3.OperationalError as error:  # another writer added it first
+                    if "duplicate column" not in str(error):
+                        raise
 
     def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int]:
         for pragma in WRITER_PRAGMAS:
@@ -49,8 +63,8 @@ class LedgerSQLiteRecorder(SQLiteSubjectKeys, SQLiteProcessRecorder):
         tracking: Tracking | None = kwargs.get("tracking")
         if tracking is not None:
             self._insert_tracking(c, tracking)
-        receipts: Iterable[str] = kwargs.get("receipts") or ()
-        c.executemany("INSERT INTO receipts VALUES (?)", [(key,) for key in receipts])
+        c.executemany("INSERT INTO receipts (key, sender, digest) VALUES (?, ?, ?)",
+                      receipt_rows(kwargs.get("receipts") or ()))
         if ids:
             c.execute("SELECT notification_id, events, link FROM event_chain_head")
             head = head_to_extend(c.fetchone())
@@ -83,12 +97,18 @@ class LedgerSQLiteRecorder(SQLiteSubjectKeys, SQLiteProcessRecorder):
             return int(c.fetchone()[0])
 
     def existing_receipts(self, keys: Sequence[str]) -> set[str]:
-        found: set[str] = set()
+        return set(self._receipts(keys, "key, NULL"))
+
+    def receipt_digests(self, keys: Sequence[str]) -> dict[str, str | None]:
+        return self._receipts(keys, "key, digest")
+
+    def _receipts(self, keys: Sequence[str], columns: str) -> dict[str, str | None]:
+        found: dict[str, str | None] = {}
         with self.datastore.transaction(commit=False) as c:
             for start in range(0, len(keys), 500):
                 chunk = keys[start : start + 500]
-                c.execute(f"SELECT key FROM receipts WHERE key IN ({','.join('?' * len(chunk))})", chunk)
-                found.update(row[0] for row in c.fetchall())
+                c.execute(f"SELECT {columns} FROM receipts WHERE key IN ({','.join('?' * len(chunk))})", chunk)
+                found.update((row[0], row[1]) for row in c.fetchall())
         return found
 
     def select_notification_rows(self, start: int, limit: int) -> list[NotificationRow]:

@@ -46,19 +46,24 @@ def test_valid_lines_land_once_and_bad_lines_go_to_the_dead_letter_file(
 ) -> None:
     source = tmp_path / "feedback.jsonl"
     lines = [encode(feedback(f"f{i}")) for i in range(5)]
-    lines += [b"", encode(feedback("f2", text="sent twice"))]  # a blank line, then a re-sent message
+    lines += [b"", encode(feedback("f2"))]  # a blank line, then a re-sent message
+    lines.append(encode(feedback("f2", text="sent twice")))  # its feedback_id again, for other content
     lines += [case.payload for case in BAD_LINES if case.payload is not None]
     lines.append(encode(feedback("f-last")))
     write_lines(source, lines)
 
     summary = ingest_file(source, store_url)
 
-    assert (summary["recorded"], summary["duplicates"], summary["dead_lettered"]) == (6, 1, len(BAD_LINES))
+    assert (summary["recorded"], summary["duplicates"], summary["dead_lettered"]) == (6, 1, len(BAD_LINES) + 1)
+    assert summary["id_conflicts"] == 1
     assert summary["consumed"] == len(lines) - 1
     assert summary["positions"] == {file_tracking_name(source): len(lines)}
     assert recorded_feedback_ids(ledger) == Counter({f"f{i}": 1 for i in range(5)} | {"f-last": 1})
     letters = dead_letters(tmp_path / "feedback.dlq.jsonl")
-    assert [letter["line"] for letter in letters] == list(range(8, 8 + len(BAD_LINES)))
+    conflict = letters.pop()  # refused when the batch was recorded, after the lines refused as they were read
+    assert (conflict["line"], conflict["reason_code"]) == (8, "id_conflict")
+    assert "feedback_id 'f2'" in conflict["reason"] and conflict["raw"] == lines[7].decode()
+    assert [letter["line"] for letter in letters] == list(range(9, 9 + len(BAD_LINES)))
     for letter, case in zip(letters, BAD_LINES, strict=True):
         assert letter["reason_code"] == case.code, case.label
         assert case.names in letter["reason"], case.label
@@ -112,7 +117,7 @@ def big_file(path: Path, lines: int, seed: int) -> tuple[set[str], set[int]]:
             out.append(random_bad(rng))
             bad.add(number)
         elif roll < 0.15 and ids:
-            out.append(encode(feedback(rng.choice(ids), text="again")))
+            out.append(encode(feedback(rng.choice(ids))))  # the same message again: a duplicate
         else:
             ids.append(f"f{number}")
             out.append(encode(feedback(ids[-1])))

@@ -411,27 +411,36 @@ def test_reimport_adds_nothing(store_url: str, tmp_path: Path) -> None:
     assert count_events(store_url) == events + 1
 
 
-def test_a_repeated_id_is_skipped_even_inside_one_file(store_url: str, tmp_path: Path) -> None:
+def test_a_repeated_id_is_skipped_for_the_same_content_and_refused_for_other_content(
+    store_url: str, tmp_path: Path
+) -> None:
+    """docs/brief.md §10: the operator's id again with the same content is a skip; with other content the line
+    is rejected naming the key (exit 1), never silently skipped, and the good lines around it still land."""
     lines = [
         {"type": "DefineMetric", "id": "m", "metric": "late", "name": "Late", "unit": "%",
          "direction": "lower_is_better", "at": AT},
         {"type": "RecordReading", "id": "r1", "metric": "late", "value": 1, "at": AT},
-        {"type": "RecordReading", "id": "r1", "metric": "late", "value": 2, "at": AT},  # same id: skipped
+        {"type": "RecordReading", "id": "r1", "metric": "late", "value": 2, "at": AT},  # same id, other value
         {"type": "RecordReading", "id": "r2", "metric": "late", "value": 3, "at": AT},
         {"type": "DefineMetric", "id": "m", "metric": "other", "name": "O", "unit": "u",
-         "direction": "higher_is_better", "at": AT},  # same id as line 1, a different command: skipped
+         "direction": "higher_is_better", "at": AT},  # same id as line 1, a different command
         {"type": "RecordReading", "id": "r2", "metric": "late", "value": 4, "at": AT},
-    ]
+        {"type": "RecordReading", "id": "r1", "metric": "late", "value": 1.0, "at": "2026-01-05T09:00:00+00:00"},
+    ]  # the last: line 2 again, spelt otherwise (the same content)
     path = tmp_path / "dups.jsonl"
     path.write_text(jsonl(lines))
     for chunk in ("1000", "1"):  # inside one transaction, and across transactions
         result = invoke("import", str(path), "--json", "--chunk", chunk, store=store_url)
-        assert result.exit_code == 0, result.stderr
+        assert result.exit_code == 1, result.stderr
         summary = json.loads(result.stdout)
+        assert [error["line"] for error in summary["errors"]] == [3, 5, 6]
+        assert summary["errors"][0]["reason"] == (
+            "RecordReading: id_conflict: id 'r1' was already used for different content; send it under a new key")
+        assert "id 'm'" in summary["errors"][1]["reason"] and "id 'r2'" in summary["errors"][2]["reason"]
         if chunk == "1000":
-            assert (summary["accepted"], summary["skipped"], summary["events"]) == (3, 3, 3)
+            assert (summary["accepted"], summary["skipped"], summary["events"]) == (3, 1, 3)
         else:
-            assert (summary["accepted"], summary["skipped"], summary["events"]) == (0, 6, 0)
+            assert (summary["accepted"], summary["skipped"], summary["events"]) == (0, 4, 0)
     assert count_events(store_url) == 3
     ledger = Ledger.open(store_url)
     try:
@@ -443,7 +452,7 @@ def test_a_repeated_id_is_skipped_even_inside_one_file(store_url: str, tmp_path:
 
 def test_repeated_ids_across_chunks(sqlite_ledger: Ledger, sqlite_url: str) -> None:
     reading = '{"type": "RecordReading", "id": "r%d", "metric": "late", "value": %d, "at": "2026-01-05T10:00:00Z"}'
-    lines = [GOOD_AFTER] + [reading % (i % 10, i) for i in range(40)]
+    lines = [GOOD_AFTER] + [reading % (i % 10, i % 10) for i in range(40)]  # each sent four times
     summary = import_text(sqlite_ledger, "\n".join(lines) + "\n", chunk_size=3)
     assert (summary.lines, summary.accepted, summary.skipped, summary.events) == (41, 11, 30, 11)
     assert count_events(sqlite_url) == 11

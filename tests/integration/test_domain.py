@@ -582,10 +582,12 @@ def test_ids_make_execution_idempotent(any_ledger: Ledger) -> None:
         cmd("PostLedgerEntry", id="l1", team="delivery", period="2026-01", kind="revenue", amount=10.0, at=at(1)),
     ]
     first = ledger.execute(batch)
-    assert (first.accepted, first.skipped, first.events) == ([0, 2], [1], 2)
+    assert (first.accepted, first.skipped, first.events) == ([0, 2], [], 2)
+    assert [index for index, _ in first.conflicts] == [1]  # its sender's id again, for other content: refused
     events = count_events(ledger)
     again = ledger.execute(batch)
-    assert (again.accepted, again.skipped, again.events) == ([], [0, 1, 2], 0)
+    assert (again.accepted, again.skipped, again.events) == ([], [0, 2], 0)
+    assert [index for index, _ in again.conflicts] == [1]
     assert count_events(ledger) == events
     assert ledger.repository.get(key_id(Metric.KIND, "late")).direction == "lower_is_better"
     assert ledger.repository.get(key_id(Reading.KIND, "r1")).value == 1.0

@@ -406,7 +406,7 @@ class SteadyProducer(threading.Thread):
         if roll < 0.05:
             return random_bad(self.rng), True
         if roll < 0.15 and self.valid_ids:
-            return encode(feedback(self.rng.choice(self.valid_ids), text="sent again")), False
+            return encode(feedback(self.rng.choice(self.valid_ids))), False  # the same message again
         fid = f"fb-{len(self.valid_ids)}"
         self.valid_ids.append(fid)
         return encode(feedback(fid)), False

@@ -16,9 +16,11 @@ from domain.audit import Audit
 from domain.client import Client
 from domain.commands import COMMAND_ADAPTER, Command
 from domain.personal_data import FORGOTTEN
+from domain.service.batch import Acting
 from domain.service.ledger import Ledger
+from domain.service.receipts import OPERATOR, person_sender, sender_line_receipt
 from domain.stores.common import opened_recorder
-from domain.stores.port import LedgerStore
+from domain.stores.port import LedgerStore, Receipt
 
 AT = "2026-01-05T09:00:00Z"
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
@@ -26,6 +28,17 @@ T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
 def commands(*lines: dict[str, object]) -> list[Command]:
     return [COMMAND_ADAPTER.validate_python({"at": AT, **line}) for line in lines]
+
+
+CONFLICT = "id_conflict: {} was already used for different content; send it under a new key"
+
+
+def operator_line(command_id: str) -> str:
+    return sender_line_receipt(OPERATOR, command_id)
+
+
+def person_line(person: str, command_id: str) -> str:
+    return sender_line_receipt(person_sender(person), command_id)
 
 
 def team(key: str) -> dict[str, object]:
@@ -43,16 +56,88 @@ def test_a_recorded_receipt_skips_its_line_and_fails_a_raw_insert_whole(any_ledg
     again = any_ledger.execute(commands(team("a"), team("c")))
     assert (again.skipped, again.accepted) == ([0], [1])
     store = any_ledger.store
-    assert store.existing_receipts(["line:line-a", "line:line-c", "line:line-x"]) == {"line:line-a", "line:line-c"}
+    a, c, x = (operator_line(key) for key in ("line-a", "line-c", "line-x"))
+    assert store.existing_receipts([a, c, x]) == {a, c}
     assert store.count_receipts("line:") == 3
     before = store.max_notification_id()
     client = Client(key="z", name="Z", kind="external", description="", audit=Audit(at=T0))
     [event] = [any_ledger.mapper.to_stored_event(e) for e in client.collect_events()]
     with pytest.raises(IntegrityError):
-        store.insert_events([event], receipts=["line:line-new", "line:line-a"])
+        store.insert_events([event], receipts=[operator_line("line-new"), a])
     assert store.max_notification_id() == before
-    assert store.existing_receipts(["line:line-new"]) == set()
+    assert store.existing_receipts([operator_line("line-new")]) == set()
     assert any_ledger.verify().ok
+
+
+def test_a_receipt_keeps_its_sender_and_digest_and_a_bare_key_has_none(any_ledger: Ledger) -> None:
+    store = any_ledger.store
+    store.insert_events([], receipts=[Receipt("feedback:f1", "kafka", "d1"), "feedback:f0"])
+    assert store.receipt_digests(["feedback:f0", "feedback:f1", "feedback:f2"]) == {
+        "feedback:f0": None, "feedback:f1": "d1"}
+    assert store.existing_receipts(["feedback:f0", "feedback:f1"]) == {"feedback:f0", "feedback:f1"}
+    with pytest.raises(IntegrityError):  # a key is recorded once, whoever sends it
+        store.insert_events([], receipts=[Receipt("feedback:f1", "file", "d1")])
+    assert store.receipt_digests(["feedback:f1"]) == {"feedback:f1": "d1"}
+
+
+def complaint(**fields: object) -> dict[str, object]:
+    return {"type": "RecordFeedback", "id": "line-a", "feedback_id": "f-ann", "client": "ann", "kind": "complaint",
+            "channel": "app", "text": "Cold soup", "occurred_at": AT, **fields}
+
+
+def test_a_line_id_belongs_to_its_sender_and_other_content_under_it_is_refused(any_ledger: Ledger) -> None:
+    """docs/brief.md §10 (issue 17, item 4): an outsider who posts an id first no longer makes the operator's
+    line with that id come back "already imported"; a sender's own id reused for other content is refused,
+    never skipped; the same content again is a skip."""
+    outsider = Acting("mallory", "api")
+    assert any_ledger.execute([COMMAND_ADAPTER.validate_python(complaint())], acting=outsider).accepted == [0]
+    mine = commands(team("a"))
+    assert any_ledger.execute(mine).accepted == [0]  # before: skipped as "already imported"
+    assert any_ledger.execute(mine).skipped == [0]
+    other = any_ledger.execute(commands({**team("a"), "name": "Other"}))
+    assert (other.accepted, other.skipped, other.conflicts) == ([], [], [(0, CONFLICT.format("id 'line-a'"))])
+    again = any_ledger.execute([COMMAND_ADAPTER.validate_python(complaint())], acting=outsider)
+    assert again.skipped == [0]
+    changed = any_ledger.execute([COMMAND_ADAPTER.validate_python(complaint(rating=1))], acting=outsider)
+    assert changed.conflicts == [(0, CONFLICT.format("id 'line-a'"))]
+    stored = any_ledger.store.receipt_digests([operator_line("line-a"), person_line("mallory", "line-a")])
+    assert len(stored) == 2 and all(stored.values())
+
+
+def test_a_receipt_recorded_before_senders_and_digests_counts_as_the_same_content(any_store_url: str) -> None:
+    """A store from before this change opens without a manual migration; its bare receipts (``line:ID``,
+    ``feedback:ID``) cannot tell who sent what, so they still skip the key for everyone, as they did."""
+    ledger = Ledger.open(any_store_url)
+    try:
+        if not any_store_url.startswith("memory:"):
+            ledger.close()
+            make_receipts_table_old(any_store_url)
+            ledger = Ledger.open(any_store_url)
+        ledger.store.insert_events([], receipts=["line:line-a", "feedback:f-ann"])
+        assert ledger.execute(commands(team("a"))).skipped == [0]
+        by_anyone = ledger.execute([COMMAND_ADAPTER.validate_python(complaint(id="line-b", rating=1))],
+                                   acting=Acting("mallory", "api"))
+        assert by_anyone.skipped == [0]
+        assert ledger.execute(commands(team("b"))).accepted == [0]  # new receipts on the old store keep digests
+        assert all(ledger.store.receipt_digests([operator_line("line-b")]).values())
+    finally:
+        ledger.close()
+
+
+def make_receipts_table_old(url: str) -> None:
+    """The receipts table as stores made before senders and digests had it: the key alone."""
+    if url.startswith("sqlite:"):
+        import sqlite3
+
+        with sqlite3.connect(url.removeprefix("sqlite:///")) as con:
+            con.execute("DROP TABLE receipts")
+            con.execute("CREATE TABLE receipts (key TEXT PRIMARY KEY) WITHOUT ROWID")
+        return
+    import psycopg
+
+    schema = url.split("schema=")[1]
+    with psycopg.connect(url.split("?")[0], autocommit=True) as conn:
+        conn.execute(f'ALTER TABLE "{schema}".ledger_events_receipts DROP COLUMN sender, DROP COLUMN digest')
 
 
 def test_a_tracking_position_is_recorded_once_with_its_events(any_ledger: Ledger) -> None:
@@ -113,4 +198,5 @@ def test_a_reader_opens_the_same_store(any_store_url: str) -> None:
     finally:
         ledger.close()
     with opened_recorder(any_store_url, create=False) as store:
-        assert store.max_notification_id() == 1 and store.existing_receipts(["line:line-a"]) == {"line:line-a"}
+        assert store.max_notification_id() == 1
+        assert store.existing_receipts([operator_line("line-a")]) == {operator_line("line-a")}

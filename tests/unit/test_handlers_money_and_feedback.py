@@ -42,10 +42,20 @@ class TestFeedback:
         assert event.text.startswith("enc:v1:client:diner:")  # stored sealed under the client's key
 
     def test_the_same_feedback_id_is_recorded_once(self, ledger: Ledger) -> None:
-        first = execute(ledger, [feedback(), feedback(text="Again")])
-        assert (first.accepted, first.skipped, first.events) == ([0], [1], 1)
+        first = execute(ledger, [feedback(), feedback(rating=None, occurred_at="2026-01-05T19:00:00Z")])
+        assert (first.accepted, first.skipped, first.events) == ([0], [1], 1)  # the same content, spelt otherwise
         again = execute(ledger, [feedback(id="line-9")])
         assert (again.accepted, again.skipped, again.events) == ([], [0], 0)
+
+    def test_a_feedback_id_with_other_content_is_refused_naming_it(self, ledger: Ledger) -> None:
+        first = execute(ledger, [feedback(), feedback(text="Again")])
+        assert (first.accepted, first.skipped, first.conflicts) == (
+            [0], [], [(1, "id_conflict: feedback_id 'f1' was already used for different content; "
+                          "send it under a new key")])
+        later = execute(ledger, [feedback(id="line-9", rating=3)])
+        assert (later.accepted, later.skipped, [i for i, _ in later.conflicts]) == ([], [], [0])
+        found = ledger.state(Feedback, "f1")
+        assert found is not None and (found.text, found.rating) == ("Cold soup", None)
 
     def test_resolved_once(self, ledger: Ledger) -> None:
         accept(ledger, feedback(),

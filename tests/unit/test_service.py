@@ -153,8 +153,11 @@ def test_commands_from_a_person_are_scoped_judged_and_recorded_as_theirs(ledger:
                                        {"type": "FormTeam", "team": "j", "name": "J", "actor": "dan"}, 7], "api")
     assert [(r.status, r.events) for r in run.results] == [("accepted", 1), ("rejected", 0), ("rejected", 0)]
     assert "actor: not allowed" in (run.results[1].reason or "") and run.position is not None
-    assert [r.status for r in run_commands(ledger, carol, [{"type": "FormTeam", "team": "k", "name": "K",
+    assert [r.status for r in run_commands(ledger, carol, [{"type": "FormTeam", "team": "k", "name": "Kitchen",
                                                            "id": "k-1"}], "api").results] == ["skipped"]
+    (clash,) = run_commands(ledger, carol, [{"type": "FormTeam", "team": "k", "name": "K", "id": "k-1"}], "api").results
+    assert (clash.status, clash.reason) == ("conflict", "id_conflict: id 'k-1' was already used for different "
+                                            "content; send it under a new key")
     (refused,) = run_commands(ledger, reader, [{"type": "FormTeam", "team": "r", "name": "R"}], "api").results
     assert (refused.status, refused.rule) == ("forbidden", "scope: a read token may only read")
     (team_event,) = ledger.history(Team, "k")
