@@ -20,6 +20,7 @@ from consumers.messages import ID_CONFLICT, Rejection, decode_feedback
 from domain.commands import FeedbackMessage
 from domain.service.batch import FeedbackOutcome, PositionAlreadyRecorded
 from domain.service.ledger import Ledger
+from domain.service.receipts import FILE, KAFKA
 
 T = TypeVar("T")
 
@@ -131,10 +132,10 @@ class FeedbackRecorder:
     ``feedback_id`` recorded before with other content is refused and dead-lettered ``id_conflict``,
     durably, before the transaction that records the batch's position past it."""
 
-    def __init__(self, ledger: Ledger, summary: IngestSummary, sender: str) -> None:
+    def __init__(self, ledger: Ledger, summary: IngestSummary, sender: str | None = None) -> None:
         self.ledger = ledger
         self.summary = summary
-        self.sender = sender
+        self.sender = sender or (FILE if summary.source.startswith(("file:", "stdin")) else KAFKA)
 
     def position(self, name: str, *, refresh: bool = False) -> int | None:
         return known_position(self.ledger, self.summary, name, refresh=refresh)

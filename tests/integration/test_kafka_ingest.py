@@ -16,6 +16,7 @@ import threading
 import time
 import uuid
 from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,7 @@ from consumers.kafka_ingest import ingest_kafka
 from consumers.messages import Rejection, decode_feedback
 from consumers.recording import DeadLetterError, FeedbackRecorder, Incoming, IngestSummary
 from domain.commands import FeedbackMessage
+from domain.service.batch import Acting
 from domain.service.ledger import Ledger
 from tests.support.feedback import BAD_CASES, encode, feedback, random_bad, recorded_feedback_ids
 from tests.support.kafka import create_topic, produce, read_topic
@@ -224,6 +226,35 @@ def test_valid_messages_land_once_and_resent_ones_add_nothing(
     again = ingest(ledger, kafka_bootstrap, topic, group="g-new", writer_process=writer_process)
     assert (again.consumed, again.recorded) == (0, 0)
     assert_exactly_once(ledger, set(ids))
+
+
+def test_a_complaint_after_an_outsiders_feedback_id_is_dead_lettered_id_conflict(
+    ledger: Ledger, kafka_bootstrap: str
+) -> None:
+    """docs/brief.md §10 (issue 17, item 4): an outsider posted the ids first; the client's real complaint under
+    one of them used to come back a duplicate, silently lost. Now: other content is dead-lettered ``id_conflict``
+    (the same content from anyone is still a duplicate, and a fresh id is recorded)."""
+    outsider = Acting("mallory", "api")
+    now = datetime.now(UTC).isoformat()
+    real = {fid: feedback(fid, occurred_at=now) for fid in ("fb-real", "fb-same", "fb-new")}
+    posted = [(FeedbackMessage.model_validate({**real["fb-real"], "text": "nothing happened"}), "api:fb-real"),
+              (FeedbackMessage.model_validate(real["fb-same"]), "api:fb-same")]
+    assert ledger.record_feedback(posted, None, outsider).recorded == 2
+    topic = create_topic(kafka_bootstrap, partitions=1)
+    sent = produce(kafka_bootstrap, topic, [(fid.encode(), encode(message)) for fid, message in real.items()],
+                   partition=0)
+
+    summary = ingest(ledger, kafka_bootstrap, topic)
+
+    assert (summary.recorded, summary.duplicates, summary.dead_lettered, summary.id_conflicts) == (1, 1, 1, 1)
+    assert summary.to_dict()["id_conflicts"] == 1
+    assert_exactly_once(ledger, {"fb-real", "fb-same", "fb-new"})
+    [(where, letter)] = dead_letters_by_offset(kafka_bootstrap, topic, at_least=1).items()
+    assert where == (0, sent[0].offset) and letter.key == b"fb-real" and letter.value == encode(real["fb-real"])
+    headers = dict(letter.headers)
+    assert headers["reason_code"] == b"id_conflict"
+    assert headers["reason"] == (b"id_conflict: feedback_id 'fb-real' was already used for different content; "
+                                 b"send it under a new key")
 
 
 def test_every_bad_input_class_goes_to_the_dead_letter_topic(ledger: Ledger, kafka_bootstrap: str) -> None:

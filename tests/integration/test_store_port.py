@@ -7,7 +7,7 @@ the events they belong to; a clash fails the whole insert. These tests drive the
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from eventsourcing.persistence import IntegrityError, Tracking
@@ -24,6 +24,7 @@ from domain.stores.port import LedgerStore, Receipt
 
 AT = "2026-01-05T09:00:00Z"
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+RECENT = (datetime.now(UTC) - timedelta(days=1)).isoformat()  # a person's feedback goes back 90 days at most
 
 
 def commands(*lines: dict[str, object]) -> list[Command]:
@@ -82,7 +83,7 @@ def test_a_receipt_keeps_its_sender_and_digest_and_a_bare_key_has_none(any_ledge
 
 def complaint(**fields: object) -> dict[str, object]:
     return {"type": "RecordFeedback", "id": "line-a", "feedback_id": "f-ann", "client": "ann", "kind": "complaint",
-            "channel": "app", "text": "Cold soup", "occurred_at": AT, **fields}
+            "channel": "app", "text": "Cold soup", "occurred_at": RECENT, **fields}
 
 
 def test_a_line_id_belongs_to_its_sender_and_other_content_under_it_is_refused(any_ledger: Ledger) -> None:
