@@ -1,10 +1,11 @@
 """The one retry policy for a transaction that lost a race with a concurrent writer.
 
 Two races are worth another attempt: a write conflict (another writer committed first; the whole
-transaction was rolled back) and a command dated "now" that a concurrent writer's later "now"
-overtook on the same aggregate. Both re-read and re-decide everything. One attempt budget covers
-both, with exponential backoff and full jitter so contenders spread out instead of colliding again;
-every entrypoint (operator import, API and pages, consumers) writes through it.
+transaction was rolled back) and a command of the operator's import dated "now" that a concurrent
+writer's later "now" overtook on the same aggregate (a person's "now" moves to the aggregate's latest
+time instead: ``domain.service.business_time_policy``). Both re-read and re-decide everything. One
+attempt budget covers both, with exponential backoff and full jitter so contenders spread out instead
+of colliding again; every entrypoint (operator import, API and pages, consumers) writes through it.
 
 A conflict is recognised by the database's own error code (PostgreSQL SQLSTATE, SQLite's
 extended error name), never by message text: a lost connection or a missing table is not a
