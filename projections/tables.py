@@ -77,7 +77,8 @@ FACT_TABLES: tuple[Table, ...] = (
       "team VARCHAR", "person VARCHAR", "role VARCHAR", "change VARCHAR", "lead BOOLEAN"),
     T("team_consent_holders", "docs/brief.md §10: people a team's lead named to consent for it (change='delegated'), "
       "and withdrawn.", *STAMP, "team VARCHAR", "person VARCHAR", "change VARCHAR"),
-    T("tokens", "docs/brief.md §10: tokens issued (change='issued', never their digest) and revoked (change='revoked').",
+    T("tokens", "docs/brief.md §10: tokens issued (change='issued', never their digest) and revoked "
+      "(change='revoked').",
       *STAMP, "token_id VARCHAR", "person VARCHAR", "scope VARCHAR", "expires_at TIMESTAMP", "change VARCHAR",
       "actor VARCHAR"),
     T("team_rules", "Step 6: communication rules (JSON array), latest set wins.", *STAMP,
