@@ -1,7 +1,7 @@
 """docs/brief.md §10's read rules (``domain.read_policy``) on the views: who a reader is, and the show
 answers and the audit trail as that reader may see them.
 
-A ``Viewer`` is a handful of indexed lookups in the views (membership, representatives, council),
+A ``Viewer`` is one query of small tables of the views (membership, representatives, the council),
 never a store replay. Redaction works on the answers of ``projections.queries`` (and ``retro``): a
 field one may not read becomes ``null`` and is named in ``redacted`` (on the object that holds it,
 and as a path on the answer); list items one may not see are left out. The council's answers are
@@ -30,8 +30,8 @@ UNION SELECT f.client FROM feedback f LEFT JOIN promise_state p ON p.promise = f
 
 
 _VIEWER = """
-SELECT coalesce((SELECT event = 'AppointedToCouncil' FROM event_log WHERE aggregate_type = 'Person' AND key = $person
-                 AND event IN ('AppointedToCouncil', 'DismissedFromCouncil') ORDER BY position DESC LIMIT 1), false),
+SELECT coalesce((SELECT change = 'appointed' FROM council_changes WHERE person = $person
+                 ORDER BY position DESC LIMIT 1), false),
        (SELECT list(team) FROM team_members WHERE person = $person),
        (SELECT list(team) FROM team_members WHERE person = $person AND lead),
        (SELECT list(DISTINCT client) FROM client_representatives WHERE person = $person)
@@ -155,28 +155,34 @@ ANSWERS = {"team": team_answer, "promise": promise_answer, "experiment": experim
 
 _THEIR_PROMISES = ("SELECT promise FROM promise_history WHERE promisor IN (SELECT unnest($v_teams))"
                    " OR promisee IN (SELECT unnest($v_teams)) OR promisee IN (SELECT unnest($v_clients))")
+def _in_range(alias: str = "") -> str:
+    return f"{alias}position > $v_after AND {alias}position <= $v_upto"
+
+
+_IN_RANGE = _in_range()
 VISIBLE_EVENT = f"""($v_all OR e.actor = $v_person
  OR (e.aggregate_type = 'Team' AND e.key IN (SELECT unnest($v_teams)))
  OR (e.aggregate_type = 'Client' AND e.key IN (SELECT unnest($v_clients)) AND e.event <> 'ValuePropositionDefined')
  OR (e.aggregate_type = 'Promise' AND e.key IN ({_THEIR_PROMISES}))
  OR (e.aggregate_type = 'Experiment' AND e.key IN (SELECT experiment FROM experiments WHERE team IN (SELECT unnest($v_teams))))
  OR e.position IN (
-    SELECT position FROM ledger_entries WHERE team IN (SELECT unnest($v_teams))
-    UNION ALL SELECT position FROM error_reviews WHERE team IN (SELECT unnest($v_teams))
-    UNION ALL SELECT position FROM process_changes WHERE team IN (SELECT unnest($v_teams))
-    UNION ALL SELECT position FROM canvases WHERE team IN (SELECT unnest($v_teams))
-    UNION ALL SELECT position FROM feedback WHERE team IN (SELECT unnest($v_teams))
-        OR client IN (SELECT unnest($v_clients)) OR promise IN ({_THEIR_PROMISES})
+    SELECT position FROM ledger_entries WHERE {_IN_RANGE} AND team IN (SELECT unnest($v_teams))
+    UNION ALL SELECT position FROM error_reviews WHERE {_IN_RANGE} AND team IN (SELECT unnest($v_teams))
+    UNION ALL SELECT position FROM process_changes WHERE {_IN_RANGE} AND team IN (SELECT unnest($v_teams))
+    UNION ALL SELECT position FROM canvases WHERE {_IN_RANGE} AND team IN (SELECT unnest($v_teams))
+    UNION ALL SELECT position FROM feedback WHERE {_IN_RANGE} AND (team IN (SELECT unnest($v_teams))
+        OR client IN (SELECT unnest($v_clients)) OR promise IN ({_THEIR_PROMISES}))
     UNION ALL SELECT r.position FROM feedback_resolutions r JOIN feedback f USING (feedback_id)
-        WHERE f.team IN (SELECT unnest($v_teams)) OR f.client IN (SELECT unnest($v_clients))
-        OR f.promise IN ({_THEIR_PROMISES})))"""  # noqa: E501
+        WHERE {_in_range('r.')} AND (f.team IN (SELECT unnest($v_teams)) OR f.client IN (SELECT unnest($v_clients))
+        OR f.promise IN ({_THEIR_PROMISES}))))"""  # noqa: E501
 """SQL over ``event_log e``: the events the viewer of ``audit_params`` may see (§10 "the audit trail")."""
 
 
-def audit_params(viewer: Viewer) -> dict[str, Any]:
-    """The parameters ``VISIBLE_EVENT`` takes for ``viewer`` (their own acts are theirs to see too)."""
+def audit_params(viewer: Viewer, after: int = -1, upto: int = 1 << 62) -> dict[str, Any]:
+    """The parameters ``VISIBLE_EVENT`` takes for ``viewer`` (their own acts are theirs to see too), for the
+    events at positions in (after, upto]."""
     return {"v_all": rp.sees_all_events(viewer), "v_person": viewer.person, "v_teams": sorted(viewer.teams),
-            "v_clients": sorted(viewer.clients)}
+            "v_clients": sorted(viewer.clients), "v_after": after, "v_upto": upto}
 
 
 def visible_positions(con: duckdb.DuckDBPyConnection, viewer: Viewer, after: int, upto: int) -> list[int]:
@@ -184,7 +190,7 @@ def visible_positions(con: duckdb.DuckDBPyConnection, viewer: Viewer, after: int
     if rp.sees_all_events(viewer):
         return list(range(after + 1, upto + 1))
     rows = con.execute(
-        f"SELECT position FROM event_log e WHERE position > $after AND position <= $upto AND {VISIBLE_EVENT}"
-        " ORDER BY position", {"after": after, "upto": upto, **audit_params(viewer)},
+        f"SELECT position FROM event_log e WHERE {_in_range('e.')} AND {VISIBLE_EVENT} ORDER BY position",
+        audit_params(viewer, after, upto),
     ).fetchall()
     return [position for (position,) in rows]

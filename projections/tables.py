@@ -60,6 +60,8 @@ FACT_TABLES: tuple[Table, ...] = (
       "channel VARCHAR"),
     T("clients", "Step 1: clients as identified.", *STAMP,
       "client VARCHAR", "name VARCHAR", "kind VARCHAR", "description VARCHAR"),
+    T("council_changes", "docs/brief.md §5: people appointed to (change='appointed') and dismissed from the council "
+      "(the read rules of §10 ask).", *STAMP, "person VARCHAR", "change VARCHAR"),
     T("client_representatives", "docs/brief.md §5: people who speak for a client (the read rules of §10 ask).",
       *STAMP, "client VARCHAR", "person VARCHAR"),
     T("pains", "Step 2: each client's pains.", *STAMP,
