@@ -6,14 +6,14 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StrictInt
 
-from domain.commands.fields import ClientKind, Command, Key, Number, OptionalText, Personal, Text
+from domain.commands.fields import ClientKind, Command, Key, NewKey, Number, OptionalText, Personal, Text
 
 # Step 1 and 2: clients and their pains ------------------------------------------------
 
 
 class IdentifyClient(Command):
     type: Literal["IdentifyClient"]
-    client: Key
+    client: NewKey
     name: Annotated[Text, Personal("client")]
     kind: ClientKind
     description: Annotated[OptionalText, Personal("client")] = ""
@@ -22,7 +22,7 @@ class IdentifyClient(Command):
 class RecordPain(Command):
     type: Literal["RecordPain"]
     client: Key
-    pain: Key
+    pain: NewKey
     description: Text
     severity: Annotated[StrictInt, Field(ge=1, le=5)] | None = None
 
@@ -32,7 +32,7 @@ class RecordPain(Command):
 
 class DefineValueProposition(Command):
     type: Literal["DefineValueProposition"]
-    proposition: Key
+    proposition: NewKey
     client: Key
     team: Key | None = None
     statement: Text
@@ -42,10 +42,10 @@ class DefineValueProposition(Command):
 
 class DrawStrategyCanvas(Command):
     type: Literal["DrawStrategyCanvas"]
-    canvas: Key
+    canvas: NewKey
     client: Key
     team: Key | None = None
-    factors: list[Key] = Field(min_length=1)
+    factors: list[NewKey] = Field(min_length=1)
 
 
 class ScoreOffering(Command):

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, model_validator
 
-from domain.commands.fields import Command, Decision, ExperimentDesign, Key, Number, Text
+from domain.commands.fields import Command, Decision, ExperimentDesign, Key, NewKey, Number, Text
 
 # Step 9: experiments and improvement -------------------------------------------------
 
@@ -23,14 +23,14 @@ class ExperimentPrior(BaseModel):
 
 class ProposeExperiment(Command):
     type: Literal["ProposeExperiment"]
-    experiment: Key
+    experiment: NewKey
     team: Key
     hypothesis: Text
     metric: Key
     design: ExperimentDesign
     promise: Key | None = None
     # The analysis plan (docs/brief.md §6); the first arm is the control.
-    arms: list[Key] = Field(default=["control", "treatment"], min_length=2, max_length=26)
+    arms: list[NewKey] = Field(default=["control", "treatment"], min_length=2, max_length=26)
     weights: list[Annotated[Number, Field(gt=0)]] | None = None
     alpha: Annotated[Number, Field(gt=0, lt=1)] = 0.05
     mde: Annotated[Number, Field(gt=0)] | None = None
@@ -117,7 +117,7 @@ class ConcludeExperiment(Command):
 
 class RecordErrorReview(Command):
     type: Literal["RecordErrorReview"]
-    review: Key
+    review: NewKey
     team: Key
     what_happened: Text
     cause: Text
@@ -127,7 +127,7 @@ class RecordErrorReview(Command):
 
 class RecordProcessChange(Command):
     type: Literal["RecordProcessChange"]
-    change: Key
+    change: NewKey
     team: Key
     description: Text
     experiment: Key | None = None

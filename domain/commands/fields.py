@@ -24,6 +24,7 @@ from pydantic import (
     StringConstraints,
 )
 
+from domain.business_keys import clean_id, new_key
 from domain.business_time import BUSINESS_TIME_MAX, BUSINESS_TIME_MIN, business_time
 from domain.personal_data import client_subject, person_subject
 
@@ -70,6 +71,11 @@ def _clean_text(value: str) -> str:
 UtcTime = Annotated[datetime, BeforeValidator(_time_text), AfterValidator(business_time)]
 Key = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=200),
                 AfterValidator(clean_key)]
+NewKey = Annotated[Key, AfterValidator(new_key)]
+"""A key that names a new thing (docs/brief.md §10 "Keys"): NFKC, letters, digits and ``-_.:`` only; a key
+that refers to an existing thing stays ``Key`` (keys stored before the rule stay valid, looked up exactly)."""
+Id = Annotated[Key, AfterValidator(clean_id)]
+"""An idempotency key (``id``, ``feedback_id``): free form, without invisible or direction-changing characters."""
 Text = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=4000),
                  AfterValidator(_clean_text)]
 OptionalText = Annotated[str, StringConstraints(strict=True, max_length=4000), AfterValidator(_clean_text)]
@@ -109,7 +115,7 @@ class Command(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
-    id: Key | None = None
+    id: Id | None = None
     at: UtcTime | None = None
     actor: Key | None = None
     reason: OptionalText | None = None

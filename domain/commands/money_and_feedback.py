@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from domain.commands.fields import (
     Command,
     FeedbackKind,
+    Id,
     Key,
     LedgerKind,
     LedgerPeriod,
@@ -28,7 +29,7 @@ class FeedbackFields(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
-    feedback_id: Key
+    feedback_id: Id
     client: Key
     kind: FeedbackKind
     channel: Key

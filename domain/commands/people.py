@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, StringConstraints
 
-from domain.commands.fields import Command, Key, Personal, Text, clean_key
+from domain.commands.fields import Command, Key, NewKey, Personal, Text, clean_key
 
 Email = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=3, max_length=320,
                                          pattern=r"^[^@\s]+@[^@\s]+$"), AfterValidator(clean_key)]
@@ -14,7 +14,7 @@ Email = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min
 
 class RegisterPerson(Command):
     type: Literal["RegisterPerson"]
-    person: Key
+    person: NewKey
     name: Annotated[Text, Personal("person")]
     email: Annotated[Email | None, Personal("person")] = None
 

@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from domain.commands.fields import Command, Key, Number, Period, Text
+from domain.commands.fields import Command, Key, NewKey, Number, Period, Text
 
 
 class PromiseChanges(BaseModel):
@@ -32,7 +32,7 @@ class PromiseChanges(BaseModel):
 
 class ProposePromise(Command):
     type: Literal["ProposePromise"]
-    promise: Key
+    promise: NewKey
     promisor: Key
     promisee: Key
     statement: Text

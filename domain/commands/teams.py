@@ -11,6 +11,7 @@ from domain.commands.fields import (
     Command,
     Direction,
     Key,
+    NewKey,
     Number,
     RewardVariant,
     Share,
@@ -21,7 +22,7 @@ from domain.commands.fields import (
 
 class FormTeam(Command):
     type: Literal["FormTeam"]
-    team: Key
+    team: NewKey
     name: Text
 
 
@@ -48,7 +49,7 @@ class SetCommunicationRules(Command):
 class GrantAuthority(Command):
     type: Literal["GrantAuthority"]
     team: Key
-    authority: Key
+    authority: NewKey
     description: Text
 
 
@@ -61,7 +62,7 @@ class RevokeAuthority(Command):
 
 class DefineMetric(Command):
     type: Literal["DefineMetric"]
-    metric: Key
+    metric: NewKey
     name: Text
     unit: Key
     direction: Direction

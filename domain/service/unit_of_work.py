@@ -8,7 +8,9 @@ from typing import Any, Protocol, TypeVar
 from eventsourcing.application import AggregateNotFoundError
 
 from domain.base import DomainError, LedgerAggregate, TooEarly, key_id
+from domain.business_keys import skeletons
 from domain.client import Client
+from domain.known_keys import known_keys, skeleton_receipts
 from domain.personal_data import Sealer
 from domain.stores.port import Receipt
 from domain.stores.subject_keys import MemorySubjectKeys
@@ -38,6 +40,11 @@ class UnitOfWork:
         """How many changes of each kind this batch has made (a fact remembered before one may be stale)."""
         self.events: list[Any] = []
         self.receipts: list[Receipt] = []
+        self.claims: dict[tuple[str, str], list[str]] = {}
+        """(kind, new key) -> the skeleton receipts it writes when its aggregate is added (a refused command
+        adds none)."""
+        self.new_keys: dict[tuple[str, str], str] = {}
+        """(kind, skeleton) -> the key this batch created with it (not in the store yet)."""
 
     def find(self, cls: type[A], key: str) -> A | None:
         slot = (cls.KIND, key)
@@ -72,8 +79,17 @@ class UnitOfWork:
         return found
 
     def require_absent(self, cls: type[LedgerAggregate], key: str) -> None:
+        """A new ``cls`` named ``key``: none by that key, nor one it looks like (docs/brief.md §10 "Keys"),
+        whose skeleton this one claims (the claim is written when the new aggregate is added)."""
         if self.find(cls, key) is not None:
             raise DomainError(f"{cls.KIND} {key!r} already exists")
+        index = known_keys(self.repository)
+        in_batch = (self.new_keys.get((cls.KIND, form)) for form in sorted(skeletons(key)))
+        holder = next(filter(None, in_batch), None) or (index.holder(cls, key) if index else None)
+        if holder is not None and holder != key:
+            raise DomainError(f"{cls.KIND} {key!r} looks like the existing {cls.KIND} {holder!r} (it differs "
+                              "only by case or by characters that look alike): use that key or another")
+        self.claims[(cls.KIND, key)] = skeleton_receipts(cls.KIND, key)
 
     def require_party(self, key: str) -> None:
         """A promisee is a client or a team."""
@@ -87,3 +103,8 @@ class UnitOfWork:
         self.by_kind.setdefault(aggregate.KIND, {})[aggregate.key] = aggregate  # type: ignore[attr-defined]
         self.changes[aggregate.KIND] = self.changes.get(aggregate.KIND, 0) + 1
         self.events.extend(aggregate.collect_events())
+        key: str = aggregate.key  # type: ignore[attr-defined]
+        receipts = self.claims.pop((aggregate.KIND, key), None)
+        if receipts is not None:
+            self.receipts.extend(Receipt(receipt) for receipt in receipts)
+            self.new_keys.update({(aggregate.KIND, form): key for form in skeletons(key)})

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from domain.audit import Audit
 from domain.base import KEY_NAMESPACE, key_id
+from domain.business_keys import invisible
 from domain.commands import FeedbackMessage
 from domain.feedback import Feedback
 from domain.service.ledger import Ledger, feedback_fields
@@ -26,6 +27,7 @@ MAPPER_LEDGER = Ledger()
 
 # Whatever the edge admits: keys without control characters, text with anything but NUL and lone surrogates.
 keys = st.text(st.characters(exclude_categories=("Cc", "Cs")), min_size=1, max_size=40).map(str.strip).filter(bool)
+ids = keys.filter(lambda key: not any(map(invisible, key)))  # an id has no invisible character either
 texts = st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), max_size=200)
 ratings = st.one_of(st.none(), st.integers(0, 10), st.floats(0, 10), st.floats(0, 2e-4),
                     st.sampled_from([1e-7, 1e-4, 0.1 + 0.2, 9.999999999]))
@@ -36,7 +38,7 @@ times = st.datetimes(min_value=datetime(1970, 1, 2), max_value=datetime(2100, 1,
 @st.composite
 def messages(draw: st.DrawFn) -> FeedbackMessage:
     fields: dict[str, Any] = {
-        "feedback_id": draw(keys), "client": draw(keys), "channel": draw(keys), "text": draw(texts),
+        "feedback_id": draw(ids), "client": draw(keys), "channel": draw(keys), "text": draw(texts),
         "kind": draw(st.sampled_from(["complaint", "praise", "rating", "suggestion"])),
         "rating": draw(ratings), "team": draw(st.none() | keys), "promise": draw(st.none() | keys),
         "occurred_at": draw(times).isoformat(),
