@@ -17,6 +17,7 @@ class): ``resolve_topic`` follows that registration for the library's mapper and
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
@@ -268,14 +269,30 @@ class Projector:
                 terms["status"] = "agreed"
             elif event == "Retired":
                 terms["status"] = "retired"
+        terms["consented"] = json_text(self._consented(event, s, terms.get("consented")))
         self.promises[oid] = terms
         audit = s["_audit"]
         self.rows["promise_history"].append((
             pos, s["_at"], terms["key"], version, event, utc_text(s["timestamp"]), audit["actor"],
             audit["reason"], audit["correlation"], json_text(changes), terms["status"], terms["promisor"],
             terms["promisee"], terms["statement"], terms["metric"], terms["target"], terms["period"],
-            terms["parent"],
+            terms["parent"], terms["consented"],
         ))
+
+    @staticmethod
+    def _consented(event: str, s: State, before: str | None) -> list[str]:
+        """The sides that consented to the terms on the table after ``event`` (docs/brief.md §10): a proposal
+        brings its side's consent when it is recorded (``consented``; before that field, a proposal was its
+        side's consent); ``Consented`` adds one side; terms in force, declined or retired leave nothing on the
+        table."""
+        if event in ("Proposed", "CounterProposed", "AmendmentProposed"):
+            if "consented" in s:
+                return sorted(s["consented"])
+            side = "promisor" if event == "Proposed" else s.get("side")
+            return [side] if side else []
+        if event == "Consented":
+            return sorted({*json.loads(before or "[]"), s["side"]})
+        return []
 
     def _feedback(self, pos: int, s: State, _: int) -> None:
         self.rows["feedback"].append((

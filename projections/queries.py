@@ -59,6 +59,14 @@ def _pending_amendment(history: list[dict[str, Any]]) -> dict[str, Any] | None:
     return None
 
 
+def _awaiting_consent(latest: dict[str, Any]) -> list[str]:
+    """The parties (promisor, then promisee) whose consent the terms on the table still need (docs/brief.md §10)."""
+    if latest["status"] != "proposed" and latest["event"] not in ("AmendmentProposed", "Consented"):
+        return []
+    consented = set(json.loads(latest["consented"] or "[]"))
+    return [latest[side] for side in ("promisor", "promisee") if side not in consented]
+
+
 def promise_view(con: duckdb.DuckDBPyConnection, promise: str, as_of: datetime) -> dict[str, Any] | None:
     history = _dicts(con.execute(
         "SELECT * FROM promise_history WHERE promise = ? AND business_at <= ? ORDER BY version", [promise, as_of]
@@ -100,6 +108,7 @@ def promise_view(con: duckdb.DuckDBPyConnection, promise: str, as_of: datetime) 
         ],
         **authority_gaps(con, as_of, [promise])[promise],
         "pending_amendment": _pending_amendment(history),
+        "awaiting_consent": _awaiting_consent(latest),
     }
 
 

@@ -103,12 +103,14 @@ def test_a_counter_proposal_or_amendment_cannot_change_the_promisee(world: dict[
 
 def test_a_courier_does_not_consent_for_the_team_its_lead_or_consent_holder_does(world: dict[str, Any]) -> None:
     propose(world, "courier", "p-courier", "diner")
+    assert view(world, "p-courier")["awaiting_consent"] == ["kitchen", "diner"]
     ok(post(world, "rep", {"type": "AgreePromise", "promise": "p-courier"}))
-    assert view(world, "p-courier")["status"] == "proposed"  # the client consented; kitchen has not
+    shown = view(world, "p-courier")  # the client consented; kitchen has not
+    assert (shown["status"], shown["awaiting_consent"]) == ("proposed", ["kitchen"])
     forbidden(post(world, "courier", {"type": "AgreePromise", "promise": "p-courier"}), "AgreePromise", "courier")
     forbidden(post(world, "rep", {"type": "AgreePromise", "promise": "p-courier"}), "AgreePromise", "rep")
     ok(post(world, "holder", {"type": "AgreePromise", "promise": "p-courier"}))
-    assert view(world, "p-courier")["status"] == "agreed"
+    assert (view(world, "p-courier")["status"], view(world, "p-courier")["awaiting_consent"]) == ("agreed", [])
     assert events(world, "p-courier") == [("Proposed", "courier"), ("Consented", "rep"), ("Agreed", "holder")]
 
 
@@ -123,13 +125,16 @@ def test_a_plain_members_proposal_waits_for_its_own_lead_and_then_the_other_side
     # a courier's amendment waits for both sides as well
     ok(post(world, "courier", {"type": "ProposeAmendment", "promise": "p-inner", "changes": {"target": 8},
                                "reason": "new vans"}))
+    assert view(world, "p-inner")["awaiting_consent"] == ["kitchen", "hall"]
     ok(post(world, "hlead", {"type": "AcceptAmendment", "promise": "p-inner"}))
-    assert (view(world, "p-inner")["target"], view(world, "p-inner")["pending_amendment"]["changes"]) == (
-        10, {"target": 8})
+    shown = view(world, "p-inner")
+    assert (shown["target"], shown["pending_amendment"]["changes"], shown["awaiting_consent"]) == (
+        10, {"target": 8}, ["kitchen"])
     forbidden(post(world, "courier", {"type": "AcceptAmendment", "promise": "p-inner"}), "AcceptAmendment",
               "courier")
     ok(post(world, "lead", {"type": "AcceptAmendment", "promise": "p-inner"}))
-    assert (view(world, "p-inner")["target"], view(world, "p-inner")["pending_amendment"]) == (8, None)
+    shown = view(world, "p-inner")
+    assert (shown["target"], shown["pending_amendment"], shown["awaiting_consent"]) == (8, None, [])
     assert [event for event, _ in events(world, "p-inner")] == [
         "Proposed", "Consented", "Agreed", "AmendmentProposed", "Consented", "Amended"]
 

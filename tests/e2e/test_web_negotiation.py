@@ -54,6 +54,7 @@ def test_two_people_negotiate_a_promise_end_to_end(browser: Any, served: Served,
         kim_page.get_by_role("button", name="Counter-propose", exact=True).click()
         kim_page.wait_for_load_state()
         assert _buttons(kim_page)["Agree"] == 0  # her counter-proposal is kitchen's consent
+        assert kim_page.locator("#awaiting-consent").inner_text() == "delivery"
 
         max_page.reload()
         assert _buttons(max_page)["Agree"] == 0 and _buttons(max_page)["Counter-propose"] == 1
