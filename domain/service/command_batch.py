@@ -19,6 +19,7 @@ from domain.personal_data import Sealer
 from domain.policy import Refused, may
 from domain.service import business_time_policy as when
 from domain.service.batch import Acting, BatchResult
+from domain.service.earlier_feedback import earlier_feedback
 from domain.service.receipts import OPERATOR, ReceiptBook, Verdict, claims_of, sender_of
 from domain.service.retry import ClockRace
 from domain.service.unit_of_work import Repository, UnitOfWork
@@ -48,7 +49,7 @@ def decide_batch(store: LedgerStore, repository: Repository, commands: Sequence[
     ``clock``: commands without ``at`` are dated by the clock, so one overtaken by a concurrent writer's
     later "now" is a race (``ClockRace``: try again), not a command going back in time."""
     sealer = Sealer(store)
-    book = ReceiptBook(store, sealer, commands, sender_of(acting))
+    book = ReceiptBook(store, sealer, commands, sender_of(acting), earlier_feedback(repository, store, sealer))
     uow = UnitOfWork(repository, sealer, id_scope=None if acting is None else acting.person)
     facts = UnitOfWorkFacts(uow, acting.index) if acting is not None else None
     result = BatchResult()

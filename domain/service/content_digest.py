@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from typing import Any
 
 import orjson
 from pydantic import BaseModel
@@ -35,40 +36,52 @@ FEEDBACK_FIELDS = frozenset(c.FeedbackFields.model_fields) - {"feedback_id"}
 
 @dataclass(frozen=True)
 class Digest:
-    """A content digest and the subject keys (key id; None: the subject has no key now) its personal text took."""
+    """A content digest; with personal text, also the digest of the rest (``public``) and the subject keys
+    (key id; None: the subject has no key now) the text's HMACs took."""
 
     value: str
+    public: str = ""
     keys: tuple[tuple[str, str | None], ...] = ()
 
     def stored(self) -> str:
-        """As a receipt keeps it: the hash, then the subjects and key ids as JSON when there are any."""
+        """As a receipt keeps it: the hash; with personal text, then the rest's hash and the keys as JSON."""
         if not self.keys:
             return self.value
-        return f"{self.value} {json.dumps(sorted(self.keys), separators=(',', ':'))}"
+        return f"{self.value} {self.public} {json.dumps(sorted(self.keys), separators=(',', ':'))}"
+
+
+def _hash(content: dict[str, Any]) -> str:
+    return hashlib.sha256(orjson.dumps(content, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
 def digest_of(model: BaseModel, sealer: Sealer, *, feedback: bool = False) -> Digest:
     """The digest of a command's content (``feedback``: of the feedback it carries, see the module's docstring)."""
     content = model.model_dump(mode="json", exclude_defaults=True,
                                include=set(FEEDBACK_FIELDS) if feedback else None, exclude={"id"})
+    personal = {name: mark.subject_of(model) for name, mark in c.personal_fields(type(model)).items()
+                if name in content}
+    if not personal:
+        return Digest(_hash(content))
+    public = _hash({name: value for name, value in content.items() if name not in personal})
     keys: list[tuple[str, str | None]] = []
-    for name, mark in c.personal_fields(type(model)).items():
-        if name in content:
-            subject = mark.subject_of(model)
-            found = sealer.fingerprint(subject, content[name])
-            content[name] = {"hmac": found[1] if found else None}
-            keys.append((subject, found[0] if found else None))
-    return Digest(hashlib.sha256(orjson.dumps(content, option=orjson.OPT_SORT_KEYS)).hexdigest(), tuple(keys))
+    for name, subject in personal.items():
+        found = sealer.fingerprint(subject, content[name])
+        content[name] = {"hmac": found[1] if found else None}
+        keys.append((subject, found[0] if found else None))
+    return Digest(_hash(content), public, tuple(keys))
 
 
 def same_content(stored: str | None, digest: Digest) -> bool:
     """Does a recorded receipt's digest stand for this content? Where one cannot tell, yes (a skip, as before
-    digests were kept): a receipt recorded without a digest, or personal text of a subject whose key was
-    destroyed since (its HMAC can no longer be made)."""
+    digests were kept): a receipt recorded without a digest, or one whose personal text was sealed under a
+    subject's key destroyed since (its HMAC can no longer be made), the rest of the content being the same."""
     if stored is None:
         return True
-    value, _, keys = stored.partition(" ")
-    if value == digest.value:
-        return True
+    value, _, rest = stored.partition(" ")
+    if value == digest.value or not rest:
+        return value == digest.value
+    public, _, keys = rest.partition(" ")
+    if public != digest.public:
+        return False
     now = dict(digest.keys)
-    return any(subject in now and now[subject] != kid for subject, kid in json.loads(keys or "[]"))
+    return any(subject in now and now[subject] != kid for subject, kid in json.loads(keys))

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from eventsourcing.persistence import Tracking
 
 from domain import commands as c
 from domain.personal_data import Sealer, client_subject
 from domain.service.batch import Acting, FeedbackOutcome, PositionAlreadyRecorded
+from domain.service.earlier_feedback import earlier_feedback
 from domain.service.receipts import ReceiptBook, Verdict, sender_of
 from domain.stores.feedback_fast_path import RecordedFeedbackEncoder
 from domain.stores.port import LedgerStore, Receipt
@@ -26,7 +28,7 @@ ConflictSink = Callable[[list[tuple[int, str]]], None]
 def record_feedback_batch(
     store: LedgerStore, encoder: RecordedFeedbackEncoder,
     messages: Sequence[tuple[c.FeedbackFields, str]], tracking: Tracking | None, acting: Acting | None,
-    channel_sender: str | None = None, on_conflicts: ConflictSink | None = None,
+    channel_sender: str | None = None, on_conflicts: ConflictSink | None = None, repository: Any = None,
 ) -> FeedbackOutcome:
     """Record the messages not seen before (by ``feedback_id``) and the tracking position, in one transaction;
     ``PositionAlreadyRecorded`` when the position was already processed (a redelivery).
@@ -34,13 +36,16 @@ def record_feedback_batch(
     A ``feedback_id`` recorded before with other content is refused (``domain.service.receipts``): the
     outcome lists it, and ``on_conflicts`` hears of it before anything is written (a consumer dead-letters
     it there, so the tracked position never passes a refusal that was not kept). The sender is the
-    channel (``channel_sender``: ``kafka``, ``file``) or the person ``acting``."""
+    channel (``channel_sender``: ``kafka``, ``file``) or the person ``acting``; the ``repository`` tells what a
+    ``feedback_id`` recorded before receipts kept digests stood for (``domain.service.earlier_feedback``)."""
     if tracking is not None:
         done = store.max_tracking_id(tracking.application_name)
         if done is not None and tracking.notification_id <= done:
             raise PositionAlreadyRecorded(f"{tracking.application_name} already at {done}")
     sealer = Sealer(store)
-    book = ReceiptBook(store, sealer, [message for message, _ in messages], channel_sender or sender_of(acting))
+    earlier = None if repository is None else earlier_feedback(repository, store, sealer)
+    sender = channel_sender or sender_of(acting)
+    book = ReceiptBook(store, sealer, [message for message, _ in messages], sender, earlier)
     new: list[tuple[c.FeedbackFields, str]] = []
     receipts: list[Receipt] = []
     conflicts: list[tuple[int, str]] = []

@@ -106,7 +106,7 @@ class Ledger(Application[uuid.UUID]):
         (``acting``: the authenticated person who posted them, and through which channel; ``sender``: the
         channel that streamed them; ``on_conflicts``: see ``domain.service.feedback_batch``)."""
         return RETRY.run(lambda last: record_feedback_batch(
-            self.store, self.feedback_encoder, messages, tracking, acting, sender, on_conflicts))
+            self.store, self.feedback_encoder, messages, tracking, acting, sender, on_conflicts, self.repository))
 
     def record(self, events: list[Any], tracking: Tracking | None, receipts: Sequence[Receipt | str]) -> int | None:
         """Store new events, their receipts and a tracking position in one transaction.

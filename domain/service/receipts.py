@@ -12,9 +12,9 @@ every sender: ``feedback:ID``. Each receipt keeps its sender and the digest of t
 - recorded for other content: refused as an id conflict, never silently skipped (the API answers 409
   naming the key, ``import`` rejects the line, Kafka and file ingestion dead-letter it ``id_conflict``).
 
-Receipts recorded before senders and digests were kept (``line:ID`` and ``feedback:ID`` without a
-digest) cannot tell who sent them or what they stood for: they are honoured as the same content for
-every sender, a skip, as they always were. ``receipts_of``/``line_receipt`` keep naming the keys as
+Receipts recorded before senders and digests were kept: a bare ``line:ID`` cannot tell who sent it or
+what it stood for, so it is honoured as the same content for every sender, a skip, as it always was; a
+``feedback:ID`` without a digest is told by the Feedback it names (``earlier_feedback``). ``receipts_of``/``line_receipt`` keep naming the keys as
 they are looked up; every batch reads all its keys, old and new, in one query.
 """
 
@@ -63,6 +63,7 @@ class Claim:
     name: str
     feedback: bool
     """The key is a ``feedback_id``: its content is the feedback alone."""
+    feedback_id: str | None = None
 
 
 def claims_of(cmd: Any, sender: str) -> list[Claim]:
@@ -71,7 +72,8 @@ def claims_of(cmd: Any, sender: str) -> list[Claim]:
     if getattr(cmd, "id", None):
         claims.append(Claim(sender_line_receipt(sender, cmd.id), line_receipt(cmd.id), f"id {cmd.id!r}", False))
     if isinstance(cmd, c.FeedbackFields):  # RecordFeedback, or a message from Kafka, a file or the API
-        claims.append(Claim(feedback_receipt(cmd.feedback_id), None, f"feedback_id {cmd.feedback_id!r}", True))
+        claims.append(Claim(feedback_receipt(cmd.feedback_id), None, f"feedback_id {cmd.feedback_id!r}", True,
+                            cmd.feedback_id))
     return claims
 
 
@@ -115,8 +117,11 @@ class ReceiptBook:
     Those with a recorded key are judged first, with their subjects' keys as they stand (a forgotten subject
     gets no new key for a duplicate); then the keys the others need are made in one go (``sealer.prepare``)."""
 
-    def __init__(self, store: LedgerStore, sealer: Sealer, models: Sequence[BaseModel], sender: str) -> None:
+    def __init__(self, store: LedgerStore, sealer: Sealer, models: Sequence[BaseModel], sender: str,
+                 earlier_feedback: Callable[[str], str | None] | None = None) -> None:
         self.sender = sender
+        self.earlier_feedback = earlier_feedback
+        """The digest of a feedback recorded before receipts kept digests (``domain.service.earlier_feedback``)."""
         self.claims = [claims_of(model, sender) for model in models]
         keys = sorted({key for own in self.claims for claim in own for key in (claim.key, claim.legacy) if key})
         self.stored: dict[str, str | None] = store.receipt_digests(keys) if keys else {}
@@ -136,7 +141,10 @@ class ReceiptBook:
             if claim.legacy is not None and claim.legacy in self.stored:
                 seen = True  # recorded before senders and digests were kept: cannot tell, so the same
             elif claim.key in self.stored:
-                if not same_content(self.stored[claim.key], self.digests[index](claim)):
+                stored = self.stored[claim.key]
+                if stored is None and claim.feedback_id is not None and self.earlier_feedback is not None:
+                    stored = self.earlier_feedback(claim.feedback_id)  # it still tells, where it was not forgotten
+                if not same_content(stored, self.digests[index](claim)):
                     return Judged(Verdict.CONFLICT, claim)
                 seen = True
         return Judged(Verdict.SEEN if seen else Verdict.NEW)

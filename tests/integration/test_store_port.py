@@ -14,13 +14,15 @@ from eventsourcing.persistence import IntegrityError, Tracking
 
 from domain.audit import Audit
 from domain.client import Client
-from domain.commands import COMMAND_ADAPTER, Command
+from domain.commands import COMMAND_ADAPTER, Command, FeedbackMessage
 from domain.personal_data import FORGOTTEN
 from domain.service.batch import Acting
 from domain.service.ledger import Ledger
 from domain.service.receipts import OPERATOR, person_sender, sender_line_receipt
 from domain.stores.common import opened_recorder
+from domain.stores.memory import MemoryRecorder
 from domain.stores.port import LedgerStore, Receipt
+from domain.stores.sqlite import LedgerSQLiteRecorder
 
 AT = "2026-01-05T09:00:00Z"
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
@@ -114,15 +116,67 @@ def test_a_receipt_recorded_before_senders_and_digests_counts_as_the_same_conten
             ledger.close()
             make_receipts_table_old(any_store_url)
             ledger = Ledger.open(any_store_url)
-        ledger.store.insert_events([], receipts=["line:line-a", "feedback:f-ann"])
+        ledger.store.insert_events([], receipts=["line:line-a", "line:line-z"])
         assert ledger.execute(commands(team("a"))).skipped == [0]
-        by_anyone = ledger.execute([COMMAND_ADAPTER.validate_python(complaint(id="line-b", rating=1))],
+        by_anyone = ledger.execute([COMMAND_ADAPTER.validate_python(complaint(id="line-z", rating=1))],
                                    acting=Acting("mallory", "api"))
         assert by_anyone.skipped == [0]
         assert ledger.execute(commands(team("b"))).accepted == [0]  # new receipts on the old store keep digests
         assert all(ledger.store.receipt_digests([operator_line("line-b")]).values())
     finally:
         ledger.close()
+
+
+def test_after_forgetting_the_same_feedback_is_a_duplicate_and_other_content_still_a_conflict(
+    any_ledger: Ledger
+) -> None:
+    """The text's HMAC took the forgotten subject's key: nobody can tell any more whether it was the same text,
+    so the same feedback again is a duplicate (and makes the subject no new key), while a change to the rest
+    of it is still refused."""
+    line = complaint(client="zoe", occurred_at=AT)
+    assert any_ledger.execute([COMMAND_ADAPTER.validate_python(line)]).accepted == [0]
+    any_ledger.forget("client", "zoe", reason="ticket 9")
+    message = FeedbackMessage.model_validate({k: v for k, v in line.items() if k not in ("type", "id")})
+    outcome = any_ledger.record_feedback([(message, "file:x:1")], None, sender="file")
+    assert (outcome.recorded, outcome.duplicates, outcome.conflicts) == (0, 1, ())
+    assert any_ledger.execute([COMMAND_ADAPTER.validate_python(line)]).skipped == [0]
+    assert any_ledger.store.subject_keys(["client:zoe"]) == {}
+    changed = any_ledger.record_feedback([(message.model_copy(update={"rating": 9.0}), "file:x:2")], None,
+                                         sender="file")
+    assert [index for index, _ in changed.conflicts] == [0]
+
+
+def test_a_feedback_id_recorded_before_digests_is_told_by_the_feedback_it_names(any_ledger: Ledger) -> None:
+    """An outsider's feedback recorded before receipts kept digests: its bare ``feedback:ID`` receipt alone cannot
+    tell, but the Feedback it names can, so a client's real complaint under that id is refused, not swallowed;
+    the same feedback again is a duplicate, and once its client is forgotten only the rest is compared."""
+    outsider = complaint(id=None, text="nothing happened")
+    any_ledger.execute([COMMAND_ADAPTER.validate_python(outsider)], acting=Acting("mallory", "api"))
+    make_receipts_bare(any_ledger, "feedback:f-ann")
+    real = FeedbackMessage.model_validate({k: v for k, v in complaint().items() if k not in ("type", "id")})
+    refused = any_ledger.record_feedback([(real, "file:x:1")], None, sender="file")
+    assert [index for index, _ in refused.conflicts] == [0]
+    same = real.model_copy(update={"text": "nothing happened"})
+    assert any_ledger.record_feedback([(same, "file:x:2")], None, sender="file").duplicates == 1
+    any_ledger.forget("client", "ann", reason="ticket 10")
+    assert any_ledger.record_feedback([(real, "file:x:3")], None, sender="file").duplicates == 1
+    other = real.model_copy(update={"rating": 9.0})
+    assert len(any_ledger.record_feedback([(other, "file:x:4")], None, sender="file").conflicts) == 1
+
+
+def make_receipts_bare(ledger: Ledger, key: str) -> None:
+    """A receipt as stores recorded it before senders and digests were kept."""
+    store = ledger.store
+    if isinstance(store, MemoryRecorder):
+        store._receipts[key] = (None, None)
+        return
+    if isinstance(store, LedgerSQLiteRecorder):
+        with store.datastore.transaction(commit=True) as c:
+            c.execute("UPDATE receipts SET sender = NULL, digest = NULL WHERE key = ?", (key,))
+        return
+    with store.datastore.transaction(commit=True) as curs:  # type: ignore[attr-defined]
+        curs.execute(f"UPDATE {store.receipts_table.as_string(curs.connection)} SET sender = NULL,"  # type: ignore[attr-defined]
+                     " digest = NULL WHERE key = %s", (key,))
 
 
 def make_receipts_table_old(url: str) -> None:
