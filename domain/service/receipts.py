@@ -14,8 +14,8 @@ every sender: ``feedback:ID``. Each receipt keeps its sender and the digest of t
 
 Receipts recorded before senders and digests were kept: a bare ``line:ID`` cannot tell who sent it or
 what it stood for, so it is honoured as the same content for every sender, a skip, as it always was; a
-``feedback:ID`` without a digest is told by the Feedback it names (``earlier_feedback``). ``receipts_of``/``line_receipt`` keep naming the keys as
-they are looked up; every batch reads all its keys, old and new, in one query.
+``feedback:ID`` without a digest is told by the Feedback it names (``earlier_feedback``). Every batch
+reads all its keys' receipts, old and new, in one query.
 """
 
 from __future__ import annotations
