@@ -16,9 +16,9 @@ from typing import Any
 import duckdb
 
 from domain import read_policy as rp
-from domain.read_policy import Viewer, may_see_internal
+from domain.read_policy import Viewer, may_see_internal, sees_all_events
 
-__all__ = ["NotReadable", "Viewer", "may_see_internal", "viewer_of"]
+__all__ = ["NotReadable", "Viewer", "may_see_internal", "sees_all_events", "viewer_of"]
 
 _CONCERNED = """
 SELECT promisee FROM promise_history WHERE promisor IN (SELECT unnest($teams))

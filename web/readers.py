@@ -11,7 +11,7 @@ from projections.read_rules import NotReadable
 from web.auth import ApiError
 from web.server import MISS, Server
 
-__all__ = ["NotReadable", "forbidden", "peek_answer", "reader", "redacted_answer"]
+__all__ = ["NotReadable", "forbidden", "peek_answer", "reader", "redacted_answer", "stream_positions"]
 
 
 def reader(server: Server, person: str) -> Viewer:
@@ -26,6 +26,21 @@ def reader(server: Server, person: str) -> Viewer:
             return read_rules.viewer_of(con, person)
 
     return server.answers.answer(("viewer", (person,)), position, server.views.generation, compute)
+
+
+def stream_positions(server: Server, person: str, after: int, upto: int) -> list[int]:
+    """The positions in (after, upto] a live stream sends ``person``: those of events they may read; streams of
+    one audience share one answer per views position."""
+    viewer = reader(server, person)
+    if read_rules.sees_all_events(viewer):
+        return list(range(after + 1, upto + 1))
+
+    def compute() -> list[int]:
+        with server.views.reading() as con:
+            return read_rules.visible_positions(con, viewer, after, upto)
+
+    question = ("stream", (viewer.audience(), after, upto))
+    return server.answers.answer(question, server.views.position, server.views.generation, compute)
 
 
 def forbidden(error: NotReadable) -> ApiError:
