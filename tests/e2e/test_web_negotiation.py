@@ -104,6 +104,28 @@ def test_two_people_negotiate_a_promise_end_to_end(browser: Any, served: Served,
         assert [h["event"] for h in amended["history"]][3:] == [
             "AmendmentProposed", "AmendmentDeclined", "AmendmentProposed", "Amended"]
 
+        # max's amendment waits for his own lead too: kitchen consents first, and lena's start page still asks her
+        max_page.reload()
+        max_page.get_by_label("New target").fill("91")
+        max_page.locator("#amend-reason").fill("Earlier vans")
+        max_page.get_by_role("button", name="Propose amendment", exact=True).click()
+        max_page.wait_for_load_state()
+        assert _buttons(max_page)["Accept amendment"] == 0 and _buttons(max_page)["Decline amendment"] == 1
+        kim_page.reload()
+        kim_page.get_by_role("button", name="Accept amendment", exact=True).click()
+        kim_page.wait_for_load_state()
+        assert kim_page.locator("#awaiting-consent").inner_text() == "delivery"
+        lena_page.goto(served.url("/"))
+        assert "p-web" in lena_page.locator("section", has_text="Awaiting your answer").inner_text()
+        kim_page.goto(served.url("/"))
+        assert "p-web" not in kim_page.locator("section", has_text="Awaiting your answer").inner_text()
+        lena_page.goto(served.url("/promises/p-web"))
+        lena_page.get_by_role("button", name="Accept amendment", exact=True).click()
+        lena_page.wait_for_load_state()
+        amended = served.api("GET", "/api/promises/p-web", "cora")[1]
+        assert (amended["target"], amended["awaiting_consent"]) == (91, [])
+        assert [h["event"] for h in amended["history"]][-3:] == ["AmendmentProposed", "Consented", "Amended"]
+
         shots = {"promise": tmp_path / "promise-page.png", "team": tmp_path / "team-page.png"}
         max_page.screenshot(path=str(shots["promise"]), full_page=True)
         max_page.goto(served.url("/teams/delivery"))
