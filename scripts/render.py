@@ -32,6 +32,8 @@ def promise(view: dict[str, Any]) -> None:
                   f"{_t(view['promisor'])} -> {_t(view['promisee'])}")
     console.print(f"  {_t(view['statement'])}")
     console.print(f"  metric {_t(view['metric'])}, target {_num(view['target'])} per {_t(view['period'])}")
+    if view.get("awaiting_consent"):
+        console.print("  awaiting the consent of " + " and ".join(_t(p) for p in view["awaiting_consent"]))
     history = Table("v", "event", "at", "actor", "reason", "changes", title="history")
     for h in view["history"]:
         changes = ", ".join(f"{_t(k)}={_t(v)}" for k, v in h["changes"].items())

@@ -12,7 +12,7 @@ import pytest
 
 from domain.service.ledger import Ledger
 from domain.service.tokens import issue_token
-from tests.support.cli import import_lines
+from tests.support.cli import cli, import_lines
 from tests.support.scenario import Scenario
 from tests.support.server import ServerProcess
 from tests.support.stores import STORES, module_store
@@ -40,7 +40,7 @@ def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
         ledger.close()
         server = ServerProcess(store, folder / "views.duckdb", folder / "server.log")
         try:
-            yield {"server": server, "tokens": tokens}
+            yield {"server": server, "tokens": tokens, "store": store, "folder": folder}
         finally:
             server.stop()
 
@@ -107,6 +107,9 @@ def test_a_courier_does_not_consent_for_the_team_its_lead_or_consent_holder_does
     ok(post(world, "rep", {"type": "AgreePromise", "promise": "p-courier"}))
     shown = view(world, "p-courier")  # the client consented; kitchen has not
     assert (shown["status"], shown["awaiting_consent"]) == ("proposed", ["kitchen"])
+    text = cli("promise", "show", "p-courier", "--views", str(world["folder"] / "cli-views.duckdb"),
+               store=world["store"]).stdout
+    assert "awaiting the consent of kitchen" in text and "Consented" in text
     forbidden(post(world, "courier", {"type": "AgreePromise", "promise": "p-courier"}), "AgreePromise", "courier")
     forbidden(post(world, "rep", {"type": "AgreePromise", "promise": "p-courier"}), "AgreePromise", "rep")
     ok(post(world, "holder", {"type": "AgreePromise", "promise": "p-courier"}))
