@@ -99,6 +99,7 @@ class WriterProcess:
         self.summary = summary
         self.max_in_flight = max_in_flight
         self.in_flight = 1  # the start reply
+        self.sent = 0  # batches sent: a writer sent none holds nothing (it may still be importing)
         self.failure: Exception | None = None
         self.pipe_intact = True  # False once a send or receive was cut short: the pipe is mid-message
         self.lock = threading.RLock()  # one user of the pipe at a time (see close)
@@ -126,6 +127,7 @@ class WriterProcess:
     def record(self, batch: KafkaBatch) -> None:
         with self.lock:
             self._send(("record", batch))
+            self.sent += 1
             self.in_flight += 1
             while self.in_flight > self.max_in_flight:
                 self._receive()
@@ -139,6 +141,8 @@ class WriterProcess:
     def flush(self, timeout: float | None = None) -> bool:
         with self.lock:
             self._raise_failure()
+            if not self.sent:  # nothing to wait for, not even a start under a busy CPU (it may take seconds)
+                return True
             deadline = None if timeout is None else time.monotonic() + timeout
             while self.in_flight:
                 if deadline is not None and not self.connection.poll(max(0.0, deadline - time.monotonic())):
@@ -158,7 +162,7 @@ class WriterProcess:
         # signal cut the main thread's wait short): then skip the orderly part.
         in_hand = self.lock.acquire(timeout=ABANDON_TIMEOUT_S)
         try:
-            if in_hand and self.failure is None and self.pipe_intact and self.process.is_alive():
+            if in_hand and self.sent and self.failure is None and self.pipe_intact and self.process.is_alive():
                 self.connection.send(None)
                 orderly = self.flush(STOP_TIMEOUT_S)
         except (OSError, WriterError, DeadLetterError):

@@ -8,7 +8,6 @@ only the new lines.  Stdin has no identity to resume from: it is untracked and r
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from consumers.recording import FeedbackRecorder, Incoming, IngestSummary, Progr
 from domain.json_input import read_lines
 from domain.service.ledger import Ledger
 from domain.service.receipts import FILE
+from domain.service.stopping import Stop
 
 BATCH = 1000
 BATCH_BYTES = 16 * 1024 * 1024
@@ -51,7 +51,7 @@ def ingest_lines(
     path: Path | None,
     dead_letters_to: Path | None = None,
     batch_size: int = BATCH,
-    stop: threading.Event | None = None,
+    stop: Stop | None = None,
     on_progress: Progress | None = None,
 ) -> IngestSummary:
     """Ingest JSONL feedback lines read from ``path`` (None: stdin), one transaction per batch."""

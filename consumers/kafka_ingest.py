@@ -10,7 +10,6 @@ Kafka tooling; they are never read back.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Mapping
 from contextlib import ExitStack
@@ -24,6 +23,7 @@ from consumers.batch_writers import BatchWriter, InlineWriter, WriterProcess
 from consumers.kafka_batch import KafkaBatch, tracking_name
 from consumers.recording import IngestSummary, Progress
 from domain.service.ledger import Ledger
+from domain.service.stopping import Stop
 
 log = logging.getLogger(__name__)
 
@@ -152,7 +152,7 @@ def ingest_kafka(
     topic: str,
     group: str = DEFAULT_GROUP,
     until_idle: float | None = None,
-    stop: threading.Event | None = None,
+    stop: Stop | None = None,
     session_timeout: float = 6.0,
     max_batch: int = MAX_BATCH,
     join_timeout: float = JOIN_TIMEOUT_S,
@@ -169,7 +169,7 @@ def ingest_kafka(
     work under ``if __name__ == "__main__":``.
     """
     summary = IngestSummary(source=f"kafka:{topic}")
-    stop = stop or threading.Event()
+    stop = stop or Stop()
     with ExitStack() as cleanup:
         cleanup.callback(summary.finish)
         writer: BatchWriter = (WriterProcess if writer_process else InlineWriter)(ledger, summary, bootstrap, topic)

@@ -290,8 +290,12 @@ def rebuild(recorder: LedgerStore, views: Path, progress: Callable[[int, int], N
     try:
         con.execute(f"SET memory_limit = '{REBUILD_MEMORY_LIMIT}'")
         result, forgotten = catch_up_forgetting(ProjectionRunner(recorder, con), progress)
-    finally:
+    except BaseException:  # e.g. a stop between two pages: the half-built file goes, the old one stays
         con.close()
+        for leftover in (building, Path(str(building) + ".wal")):
+            leftover.unlink(missing_ok=True)
+        raise
+    con.close()
     if forgotten:  # a forget raced this build: the file may hold what it destroyed
         building.unlink()
         return rebuild(recorder, views, progress)

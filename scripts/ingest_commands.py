@@ -85,7 +85,7 @@ def kafka_command(
 ) -> None:
     """Consume feedback as a member of a consumer group; SIGTERM/SIGINT finish the batch and exit 0."""
     from consumers.kafka_ingest import ingest_kafka
-    from consumers.shutdown import stop_on_signals
+    from domain.service.stopping import exit_stopped, stop_on_signals
 
     ledger = open_ledger(store)
     try:
@@ -98,6 +98,8 @@ def kafka_command(
     finally:
         ledger.close()
     _report(summary, json_output)
+    if stop.is_set():
+        exit_stopped()
 
 
 @ingest_app.command("file")
@@ -114,7 +116,7 @@ def file_command(
 ) -> None:
     """Ingest a feedback file; a re-run resumes after its last recorded line; bad lines go to a .dlq.jsonl."""
     from consumers.file_ingest import ingest_lines
-    from consumers.shutdown import stop_on_signals
+    from domain.service.stopping import stop_on_signals
 
     path = None if file == "-" else Path(file)
     if dead_letters is not None:

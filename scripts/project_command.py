@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -13,6 +12,9 @@ from scripts.options import JsonOpt, StoreOpt, ViewsOpt, open_ledger
 from scripts.reading import emit_json
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from domain.service.stopping import Stop
     from domain.stores.port import LedgerStore
 
 
@@ -26,41 +28,50 @@ def project(
     json_output: JsonOpt = False,
 ) -> None:
     """Bring the DuckDB views up to date with the event store."""
+    from domain.service.stopping import Stopped, exit_stopped, stop_on_signals
     from projections import runner, views_file
 
     ledger = open_ledger(store, create=False)
     path = settings.views_path(views)
     try:
-        result = (runner.rebuild if rebuild else views_file.catch_up)(ledger.store, path)
-        report(result, path, json_output)
-        if follow:
-            follow_store(ledger.store, path, result.position, interval, json_output)
-    except KeyboardInterrupt:
+        with stop_on_signals() as stop:  # a stop lands between two pages, never inside one
+            result = (runner.rebuild if rebuild else views_file.catch_up)(ledger.store, path, stop_between(stop))
+            report(result, path, json_output)
+            if follow:
+                follow_store(ledger.store, path, result.position, interval, json_output, stop)
+    except (Stopped, KeyboardInterrupt):  # KeyboardInterrupt: a second signal, or one before the handlers
         pass
     finally:
         ledger.close()
+    if follow:
+        exit_stopped()
+
+
+def stop_between(stop: Stop) -> Callable[[int, int], None]:
+    """A catch-up's progress callback that ends it (``Stopped``) after the page committed when a stop came."""
+    return lambda total, position: stop.check()
 
 
 IDLE_POLL_SECONDS = 2.0
 
 
-def follow_store(recorder: LedgerStore, path: Path, position: int, interval: float, json_output: bool) -> None:
+def follow_store(recorder: LedgerStore, path: Path, position: int, interval: float, json_output: bool,
+                 stop: Stop) -> None:
     """Keep the views caught up; while the store is idle, only its newest position is read, less and less often.
 
     Opening the views for a catch-up costs far more than asking the store for its newest position,
     so an idle follower asks only that, backing off from ``interval`` to ``IDLE_POLL_SECONDS``
-    (reset when events arrive).
+    (reset when events arrive). It waits on ``stop`` (SIGINT/SIGTERM), which ends the wait at once.
     """
     from projections.views_file import catch_up
 
     wait = interval
-    while True:
-        time.sleep(wait)
+    while not stop.wait(wait):
         newest = recorder.max_notification_id() or 0
         if newest == position:
             wait = min(wait * 1.5, max(interval, IDLE_POLL_SECONDS))
             continue
-        result = catch_up(recorder, path)
+        result = catch_up(recorder, path, stop_between(stop))
         position, wait = result.position, interval
         if result.events:
             report(result, path, json_output)

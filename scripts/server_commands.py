@@ -104,10 +104,13 @@ def serve(
     import uvicorn
 
     from web.app import create_app
+    from web.serving import serve_until_stopped
     from web.settings import ServerSettings
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = create_app(ServerSettings(settings.store_url(store), settings.views_path(views), poll_interval=poll))
     # uvicorn's access log prints the method, path and query only (never headers): tokens travel
     # only in the Authorization header, so they never reach a log.
-    uvicorn.run(app, host=host, port=port, log_level=log_level, proxy_headers=False, server_header=False)
+    serve_until_stopped(uvicorn.Config(app, host=host, port=port, log_level=log_level, proxy_headers=False,
+                                       server_header=False), app.state.server.stop)
+

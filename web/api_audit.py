@@ -64,7 +64,8 @@ def get_audit(request: Request, principal: Reader, actor: str | None = None, pro
 
 @audit_router.get("/events", summary="Server-sent events: data: {\"position\": N} for each new stored position")
 async def get_events(request: Request, principal: Reader) -> StreamingResponse:
-    views = server_of(request).views
+    server = server_of(request)
+    views = server.views
     last_id = request.headers.get("last-event-id", "")
     start = int(last_id) if last_id.isdigit() else views.position
 
@@ -77,7 +78,7 @@ async def get_events(request: Request, principal: Reader) -> StreamingResponse:
         last = start
         yield ": positions follow\n\n"
         quiet = 0.0
-        while not await request.is_disconnected():
+        while not server.stop.is_set() and not await request.is_disconnected():  # a stopping server ends it
             current = views.position
             if current > last:
                 first = max(last + 1, current - SSE_BURST + 1)  # a huge import: the latest positions only

@@ -8,6 +8,7 @@ from typing import Any
 
 from domain.service.answers import MISS, AnswerCache
 from domain.service.ledger import Ledger
+from domain.service.stopping import Stop
 from projections.json_output import dumps
 from web.live_views import LiveViews
 from web.settings import ServerSettings
@@ -48,6 +49,8 @@ class ViewsIndex:
 class Server:
     def __init__(self, settings: ServerSettings) -> None:
         self.settings = settings
+        self.stop = Stop()
+        """Set when the process is asked to stop (``web.serving``): the live streams end."""
         self.ledger = Ledger.open(settings.store_url)
         self.views = LiveViews(self.ledger.store, settings.views_path, settings.poll_interval)
         self.index = ViewsIndex(self.views)

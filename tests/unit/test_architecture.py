@@ -16,7 +16,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCT = ("domain", "projections", "consumers", "scripts", "web")
-SERVE_STARTS_THE_APP = {("scripts.server_commands", "web.app"), ("scripts.server_commands", "web.settings")}
+SERVE_STARTS_THE_APP = {("scripts.server_commands", "web.app"), ("scripts.server_commands", "web.settings"),
+                        ("scripts.server_commands", "web.serving")}
 # what a package may never import: the model knows no reader or entrypoint, the readers no entrypoint
 BENEATH = {
     "domain": {"projections", "consumers", "scripts", "web"},
