@@ -217,7 +217,8 @@ BAD_LINES: dict[str, tuple[str, tuple[str, ...]]] = {
     "json-string": ('"FormTeam"', ("object",)),
     "json-null": ("null", ("object",)),
     "missing-field": ('{"type": "FormTeam", "team": "x"}', ("name", "Field required")),
-    "missing-reading-time": ('{"type": "RecordReading", "metric": "late", "value": 1}', ("at", "Field required")),
+    "missing-reading-value": ('{"type": "RecordReading", "metric": "late", "at": "2026-01-05T10:00:00Z"}',
+                              ("value", "Field required")),  # its time defaults to now (docs/brief.md §4)
     "missing-amend-reason": ('{"type": "AmendPromise", "promise": "p", "changes": {"target": 1}}',
                              ("reason", "Field required")),
     "extra-field": ('{"type": "FormTeam", "team": "x", "name": "X", "colour": "red"}',
