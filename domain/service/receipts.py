@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel
 
@@ -51,29 +51,32 @@ def sender_of(acting: Acting | None) -> str:
 
 def sender_line_receipt(sender: str, command_id: str) -> str:
     """The receipt of a line ``id`` of this sender's own."""
-    return f"{line_receipt(sender)}{SEPARATOR}{command_id}"
+    return f"line:{sender}{SEPARATOR}{command_id}"
 
 
-@dataclass(frozen=True)
-class Claim:
-    """One key a command claims: its receipt, the older receipt honoured in its place, and how a refusal names it."""
+class Claim(NamedTuple):
+    """One key a command claims: its receipt, the older receipt honoured in its place, the key as sent (a line
+    ``id`` or a ``feedback_id``), and whether it is a ``feedback_id`` (whose content is the feedback alone)."""
 
     key: str
     legacy: str | None
-    name: str
+    value: str
     feedback: bool
-    """The key is a ``feedback_id``: its content is the feedback alone."""
-    feedback_id: str | None = None
+
+    @property
+    def name(self) -> str:
+        """How a refusal names the key."""
+        return f"{'feedback_id' if self.feedback else 'id'} {self.value!r}"
 
 
 def claims_of(cmd: Any, sender: str) -> list[Claim]:
     """The keys a command or feedback message claims: its line ``id`` (its sender's), and a ``feedback_id``."""
     claims = []
-    if getattr(cmd, "id", None):
-        claims.append(Claim(sender_line_receipt(sender, cmd.id), line_receipt(cmd.id), f"id {cmd.id!r}", False))
+    command_id = getattr(cmd, "id", None)
+    if command_id:
+        claims.append(Claim(sender_line_receipt(sender, command_id), line_receipt(command_id), command_id, False))
     if isinstance(cmd, c.FeedbackFields):  # RecordFeedback, or a message from Kafka, a file or the API
-        claims.append(Claim(feedback_receipt(cmd.feedback_id), None, f"feedback_id {cmd.feedback_id!r}", True,
-                            cmd.feedback_id))
+        claims.append(Claim(feedback_receipt(cmd.feedback_id), None, cmd.feedback_id, True))
     return claims
 
 
@@ -94,21 +97,6 @@ class Judged:
         return f"id_conflict: {self.claim.name} was already used for different content; send it under a new key"
 
 
-Digests = Callable[[Claim], Digest]
-"""The content digest a claim stands for (of the command or message being judged)."""
-
-
-def digests(model: BaseModel, sealer: Sealer) -> Digests:
-    """The digests of one command's or message's claims, each made once."""
-    made: dict[bool, Digest] = {}
-
-    def of(claim: Claim) -> Digest:
-        if claim.feedback not in made:
-            made[claim.feedback] = digest_of(model, sealer, feedback=claim.feedback)
-        return made[claim.feedback]
-
-    return of
-
 
 class ReceiptBook:
     """The verdict on each command (or message) of a batch, its keys' receipts read in one query; extended
@@ -125,7 +113,9 @@ class ReceiptBook:
         self.claims = [claims_of(model, sender) for model in models]
         keys = sorted({key for own in self.claims for claim in own for key in (claim.key, claim.legacy) if key})
         self.stored: dict[str, str | None] = store.receipt_digests(keys) if keys else {}
-        self.digests = [digests(model, sealer) for model in models]
+        self.models = models
+        self.sealer = sealer
+        self.made: dict[tuple[int, bool], Digest] = {}
         recorded = [index for index, own in enumerate(self.claims)
                     if any(claim.key in self.stored or claim.legacy in self.stored for claim in own)]
         sealer.prepare(personal_subjects(models[index] for index in recorded), create=False)
@@ -142,16 +132,24 @@ class ReceiptBook:
                 seen = True  # recorded before senders and digests were kept: cannot tell, so the same
             elif claim.key in self.stored:
                 stored = self.stored[claim.key]
-                if stored is None and claim.feedback_id is not None and self.earlier_feedback is not None:
-                    stored = self.earlier_feedback(claim.feedback_id)  # it still tells, where it was not forgotten
-                if not same_content(stored, self.digests[index](claim)):
+                if stored is None and claim.feedback and self.earlier_feedback is not None:
+                    stored = self.earlier_feedback(claim.value)  # it still tells, where it was not forgotten
+                if not same_content(stored, self.digest(index, claim)):
                     return Judged(Verdict.CONFLICT, claim)
                 seen = True
         return Judged(Verdict.SEEN if seen else Verdict.NEW)
 
+    def digest(self, index: int, claim: Claim) -> Digest:
+        """What a claim of this command stands for, made once."""
+        made = self.made.get((index, claim.feedback))
+        if made is None:
+            made = digest_of(self.models[index], self.sealer, feedback=claim.feedback)
+            self.made[index, claim.feedback] = made
+        return made
+
     def note(self, index: int) -> list[Receipt]:
         """The receipts an accepted command writes; later commands of the batch are judged against them."""
-        receipts = [Receipt(claim.key, self.sender, self.digests[index](claim).stored())
+        receipts = [Receipt(claim.key, self.sender, self.digest(index, claim).stored())
                     for claim in self.claims[index]]
         self.stored.update((receipt.key, receipt.digest) for receipt in receipts)
         return receipts
