@@ -5,6 +5,7 @@ Import lines, feedback files, Kafka messages and the HTTP API all hand their raw
 ``ValidationError`` (so every caller's existing error path names the line and the field):
 
 - a document over ``MAX_INPUT_BYTES`` (1 MiB) - before parsing it, so memory stays bounded;
+- arrays and objects nested more than ``MAX_DEPTH`` deep - before parsing it, so no parser recurses;
 - an object that gives the same key twice (``{"value": 5, "value": 6}``): JSON parsers keep the
   last one silently, so the sender's intent is ambiguous;
 - NUL in any string, whatever the field's type (PostgreSQL text cannot hold it).
@@ -27,6 +28,11 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 MAX_INPUT_BYTES = 1024 * 1024
 """The largest line or message accepted (the HTTP API's body limit too)."""
+MAX_DEPTH = 64
+"""The deepest nesting of arrays and objects accepted (docs/brief.md §10): a command nests four deep, and
+parsers recurse, so a deeper document is refused before any parser sees it."""
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
 OVERSIZE_HEAD_BYTES = 1024
 """How much of an oversize line is kept, to show in its dead letter."""
 _DRAIN_BYTES = 64 * 1024
@@ -137,6 +143,19 @@ def duplicate_key(raw: str | bytes) -> ValidationError | None:
     return None
 
 
+def too_deep(data: bytes, limit: int = MAX_DEPTH) -> ValidationError | None:
+    """The rejection of a document nesting arrays and objects more than ``limit`` deep, or None (counted on
+    the raw text, outside strings: no parser recurses into it first)."""
+    if data.count(b"[") + data.count(b"{") <= limit:
+        return None
+    depth = 0
+    for bracket in _JSON_STRING.sub(b"", data).translate(None, _NOT_BRACKETS):
+        depth += 1 if bracket in b"[{" else -1
+        if depth > limit:
+            return _error("too_deep", "arrays and objects nest more than {limit} levels deep", (), b"", limit=limit)
+    return None
+
+
 def _nul_path(value: Any, path: tuple[str | int, ...]) -> tuple[str | int, ...] | None:
     if isinstance(value, str):
         return path if "\x00" in value else None
@@ -227,11 +246,14 @@ def decode_json(raw: str | bytes, validate: Callable[[str | bytes], T]) -> T:
     refused = too_large(raw)
     if refused is not None:
         raise refused
+    data = raw if isinstance(raw, bytes) else raw.encode("utf-8", "surrogatepass")
+    refused = too_deep(data)
+    if refused is not None:
+        raise refused
     value = validate(raw)
     refused = nul_text(raw)
     if refused is not None:
         raise refused
-    data = raw if isinstance(raw, bytes) else raw.encode("utf-8", "surrogatepass")
     if _raw_key_count(data) == _given_keys(value):
         return value
     refused = duplicate_key(raw)

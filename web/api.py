@@ -20,6 +20,7 @@ from projections.retro import retrospective
 from web.api_audit import AUDIT_QUERY, audit_router
 from web.api_common import AsOf, Reader, json_answer, moment, server_of
 from web.auth import ApiError, require_scope
+from web.limits import MAX_BATCH, Limit, Offset
 from web.readers import NotReadable, forbidden, peek_answer, reader, redacted_answer
 from web.server import MISS, to_json
 from web.service import run_commands
@@ -63,6 +64,8 @@ async def post_commands(request: Request, principal: Writer) -> Response:
     payload = await json_body(request)
     server = server_of(request)
     if isinstance(payload, list):
+        if len(payload) > MAX_BATCH:
+            raise ApiError(413, f"body: an array of {len(payload)} commands, over the limit of {MAX_BATCH}")
         results = await run_in_threadpool(run_commands, server, principal, payload, "api")
         return JSONResponse({"results": [r.to_dict() for r in results]})
     result = (await run_in_threadpool(run_commands, server, principal, [payload], "api"))[0]
@@ -128,8 +131,7 @@ async def get_promise(request: Request, key: str, principal: Reader, as_of: AsOf
 
 @router.get("/teams/{key}", summary="Like `team show --json`; open complaints paged by limit/offset")
 async def get_team(request: Request, key: str, principal: Reader, as_of: AsOf = None,
-             limit: Annotated[int | None, Query(ge=0)] = None,
-             offset: Annotated[int, Query(ge=0)] = 0) -> Response:
+             limit: Limit | None = None, offset: Offset = 0) -> Response:
     if limit is None and offset == 0:
         return await _show(request, principal, "team", key, as_of)
     when = moment(as_of)

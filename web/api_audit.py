@@ -12,6 +12,7 @@ from fastapi.responses import Response, StreamingResponse
 
 from projections.read_rules import VISIBLE_EVENT, audit_params
 from web.api_common import Reader, json_answer, moment, server_of
+from web.limits import DEFAULT_LIMIT, Limit, Offset, page
 from web.readers import reader, stream_positions
 
 audit_router = APIRouter()
@@ -40,8 +41,7 @@ ORDER BY position LIMIT $limit OFFSET $offset
 def get_audit(request: Request, principal: Reader, actor: str | None = None, promise: str | None = None,
               team: str | None = None, start: Annotated[str | None, Query(alias="from")] = None,
               end: Annotated[str | None, Query(alias="to")] = None,
-              limit: Annotated[int | None, Query(ge=1)] = None,
-              offset: Annotated[int, Query(ge=0)] = 0) -> Response:
+              limit: Limit = DEFAULT_LIMIT, offset: Offset = 0) -> Response:
     from projections.timeline import iso
 
     params = {"actor": actor, "promise": promise, "team": team, "limit": limit, "offset": offset,
@@ -49,13 +49,14 @@ def get_audit(request: Request, principal: Reader, actor: str | None = None, pro
 
     viewer = reader(server_of(request), principal.person)
 
-    def compute(con: Any) -> Any:
-        rows = con.execute(AUDIT_QUERY, {**params, **audit_params(viewer)}).fetchall()
-        return {"events": [
-            {"position": pos, "at": iso(at), "recorded_at": iso(rec), "actor": who, "channel": channel,
-             "event": ev, "aggregate": aggregate, "key": k, "reason": why}
-            for pos, at, rec, who, channel, ev, aggregate, k, why in rows
-        ]}
+    def compute(con: Any) -> Any:  # a page of the trail: events (docs/brief.md §5) are its items (§10)
+        asked = {**params, **audit_params(viewer)}
+        rows = con.execute(AUDIT_QUERY, asked).fetchall()
+        total = con.execute(f"SELECT count(*) FROM ({AUDIT_QUERY})", {**asked, "limit": None, "offset": 0}).fetchone()
+        events = [{"position": pos, "at": iso(at), "recorded_at": iso(rec), "actor": who, "channel": channel,
+                   "event": ev, "aggregate": aggregate, "key": k, "reason": why}
+                  for pos, at, rec, who, channel, ev, aggregate, k, why in rows]
+        return {"events": events, **page(events, total[0], limit, offset)}
 
     question = (*sorted(params.items(), key=lambda kv: kv[0]), viewer.audience())
     body = server_of(request).answer("audit", question, compute)

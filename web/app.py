@@ -19,6 +19,7 @@ from web.api import router as api_router
 from web.api_privacy import router as privacy_router
 from web.api_tokens import router as tokens_router
 from web.errors import BodyLimit, install_error_handlers
+from web.limits import RepeatedQuery
 from web.server import Server
 from web.settings import ServerSettings
 
@@ -69,5 +70,6 @@ def create_app(settings: ServerSettings) -> FastAPI:
     app.include_router(tokens_router)
     pages.install(app)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(RepeatedQuery)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app

@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from web.forms import checked_form
+from web.limits import Offset
 from web.page_context import LoginRequired, Page, PageError, page, sessions_of, signed_in, workspace_of
 from web.sessions import COOKIE, LOGIN_CSRF_COOKIE, Sessions, csrf_ok
 from web.templating import PAGE_HEADERS, render
@@ -112,9 +113,16 @@ async def logout(request: Request) -> Response:
     return response
 
 
+AWAITING_PAGE = 50
+"""The start page weighs this many open proposals of the viewer's sides at a time (docs/brief.md §10 "Cost
+bounds": one member proposing thousands of promises must not slow everyone's start page)."""
+
+
 @router.get("/", response_class=HTMLResponse)
-def home(p: Page = Depends(page)) -> Response:
+def home(p: Page = Depends(page), offset: Offset = 0) -> Response:
     me = p.viewer.person
+    viewer = p.workspace.reader(p.viewer)
+    sides = sorted(viewer.teams | viewer.clients)  # the teams I am in and the clients I represent
 
     def query(con: Any) -> dict[str, Any]:
         teams = con.execute(
@@ -122,11 +130,12 @@ def home(p: Page = Depends(page)) -> Response:
             " ON m.team = t.team AND m.person = $me WHERE t.business_at <= $as_of ORDER BY t.name",
             {"as_of": p.as_of, "me": me},
         ).fetchall()
-        open_promises = con.execute(  # under negotiation, or an amendment proposed and not yet accepted
-            "SELECT promise, status, promisor, promisee, statement FROM promise_state_as_of(?)"
-            " WHERE status = 'proposed' OR (status = 'agreed' AND event IN ('AmendmentProposed', 'Consented'))"
-            " ORDER BY promise",
-            [p.as_of],
+        open_promises = con.execute(  # under negotiation, or an amendment awaiting consent, of one of my sides
+            "SELECT promise, status, promisor, promisee, statement FROM promise_state_as_of($as_of)"
+            " WHERE (status = 'proposed' OR (status = 'agreed' AND event IN ('AmendmentProposed', 'Consented')))"
+            " AND (list_contains($sides, promisor) OR list_contains($sides, promisee))"
+            " ORDER BY promise LIMIT $limit OFFSET $offset",
+            {"as_of": p.as_of, "sides": sides, "limit": AWAITING_PAGE + 1, "offset": offset},
         ).fetchall()
         return {"teams": teams, "promises": open_promises}
 
@@ -134,11 +143,13 @@ def home(p: Page = Depends(page)) -> Response:
     mine = [{"team": t, "name": n, "role": r} for t, n, r in found["teams"] if r is not None]
     others = [{"team": t, "name": n} for t, n, r in found["teams"] if r is None]
     awaiting = []
-    for key, status, promisor, promisee, statement in [] if p.past else found["promises"]:
+    for key, status, promisor, promisee, statement in [] if p.past else found["promises"][:AWAITING_PAGE]:
         command = "AgreePromise" if status == "proposed" else "AcceptAmendment"
         if p.workspace.refusal(p.viewer, {"type": command, "promise": key}, p.as_of) is None:
             why = "your agreement is asked" if status == "proposed" else "an amendment awaits your acceptance"
             awaiting.append({"promise": key, "status": status, "promisor": promisor, "promisee": promisee,
                              "statement": statement, "why": why})
+    more = not p.past and len(found["promises"]) > AWAITING_PAGE
     return p.html("home.html", p.context(f"Start page of {p.viewer.name or me}", teams=mine, other_teams=others,
-                                         awaiting=awaiting))
+                                         awaiting=awaiting, offset=offset,
+                                         next_offset=offset + AWAITING_PAGE if more else None))
