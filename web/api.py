@@ -41,7 +41,10 @@ async def json_body(request: Request) -> Any:
 
 COMMAND_BODY = {"requestBody": {"required": True, "content": {"application/json": {"schema": {"oneOf": [
     {"$ref": "#/components/schemas/Command"},
-    {"type": "array", "items": {"$ref": "#/components/schemas/Command"}},
+    {"type": "array", "items": {"description": "A Command (#/components/schemas/Command). An array is answered 200 "
+                                               "whatever its items hold, each item's own status in `results` "
+                                               "(`rejected` with the reason for one that is not a valid command); "
+                                               "more than 1,000 items: 413."}},
 ]}}}}}
 FEEDBACK_BODY = {"requestBody": {"required": True, "content": {"application/json": {
     "schema": {"$ref": "#/components/schemas/FeedbackMessage"}}}}}

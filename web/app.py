@@ -8,37 +8,18 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from fastapi import FastAPI
-from fastapi.openapi.utils import get_openapi
 
-from domain import commands as c
 from web import pages
 from web.api import router as api_router
 from web.api_privacy import router as privacy_router
 from web.api_tokens import router as tokens_router
 from web.errors import BodyLimit, install_error_handlers
 from web.limits import RepeatedQuery
+from web.openapi import openapi_document
 from web.server import Server
 from web.settings import ServerSettings
-
-
-def _openapi(app: FastAPI) -> dict[str, Any]:
-    """FastAPI's document plus the command and feedback schemas the two POST bodies refer to."""
-    if app.openapi_schema:
-        return app.openapi_schema
-    schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
-    components = schema.setdefault("components", {}).setdefault("schemas", {})
-    template = "#/components/schemas/{model}"
-    commands = c.COMMAND_ADAPTER.json_schema(ref_template=template)
-    components.update(commands.pop("$defs", {}))
-    components["Command"] = commands
-    feedback = c.FeedbackMessage.model_json_schema(ref_template=template)
-    components.update(feedback.pop("$defs", {}))
-    components["FeedbackMessage"] = feedback
-    app.openapi_schema = schema
-    return schema
 
 
 def create_app(settings: ServerSettings) -> FastAPI:
@@ -71,5 +52,5 @@ def create_app(settings: ServerSettings) -> FastAPI:
     pages.install(app)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(RepeatedQuery)
-    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    app.openapi = lambda: openapi_document(app)  # type: ignore[method-assign]
     return app
