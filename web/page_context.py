@@ -105,7 +105,7 @@ def signed_in(request: Request) -> tuple[Session, Viewer] | None:
     if session is None:
         return None
     try:
-        viewer = workspace_of(request).authenticate(session.token)
+        viewer = workspace_of(request).authenticate_session(session.token_id)
     except Refused:
         sessions.close(session.id)
         return None

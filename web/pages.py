@@ -29,10 +29,11 @@ router = APIRouter(include_in_schema=False)
 
 def install(app: FastAPI) -> None:
     """Add every page (this module's and the page modules'), their static files and error pages to the app."""
+    from domain.stores.sessions import sessions_in
     from web import pages_complaints, pages_promise, pages_records, pages_team
     from web.server_workspace import ServerWorkspace, session_principal
 
-    app.state.web_sessions = Sessions()
+    app.state.web_sessions = Sessions(sessions_in(app.state.server.ledger.store))
     app.state.workspace = ServerWorkspace(app.state.server)
     app.state.principal_resolvers.append(session_principal)  # /api/events (GET) for a signed-in browser
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
@@ -94,7 +95,7 @@ async def login(request: Request) -> Response:
     if viewer.scope == "ingest":
         return _login_page(request, next_url, "An ingest token may only post feedback; "
                                               "sign in with a read or write token.", 403)
-    session = sessions_of(request).open(token, viewer.person)
+    session = sessions_of(request).open(viewer.handle.token_id, viewer.person)
     response = RedirectResponse(next_url, status_code=303)
     response.set_cookie(COOKIE, session.id, httponly=True, samesite="strict", path="/",
                         secure=request.url.scheme == "https")

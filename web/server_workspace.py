@@ -19,7 +19,7 @@ from domain import commands as c
 from domain.person import Person
 from domain.read_policy import Viewer as ReadViewer
 from domain.service.answers import AnswerCache
-from domain.service.tokens import AuthenticationFailed, Principal, authenticate
+from domain.service.tokens import AuthenticationFailed, Principal, authenticate, authenticate_id
 from domain.service.verify import verify
 from projections.read_rules import audit_params
 from projections.timeline import iso
@@ -41,8 +41,14 @@ class ServerWorkspace:
         self.answers = AnswerCache(CACHE_SIZE)
 
     def authenticate(self, token: str) -> Viewer:
+        return self._viewer(lambda: authenticate(self.server.ledger, token))
+
+    def authenticate_session(self, token_id: str) -> Viewer:
+        return self._viewer(lambda: authenticate_id(self.server.ledger, token_id))
+
+    def _viewer(self, check: Callable[[], Principal]) -> Viewer:
         try:
-            principal = authenticate(self.server.ledger, token)
+            principal = check()
         except AuthenticationFailed as error:
             raise Refused(401, str(error)) from None
 

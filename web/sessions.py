@@ -1,68 +1,88 @@
-"""Browser sessions: an opaque random id in an HttpOnly, SameSite=Strict cookie, state kept on the server.
+"""Browser sessions: an opaque random value in an HttpOnly, SameSite=Strict cookie, the rest in the store.
 
-The cookie holds nothing but a random session id. The token the person signed in with stays in
-this process's memory only (never in a cookie, a log or a file), and is checked again on every
-request, so a revoked or expired token ends its sessions at once. Each session has its own CSRF
-token, which every form carries and every post must return.
+The cookie holds nothing but a random value. The store's sessions table (``domain.stores.sessions``)
+keeps only its SHA-256, with the person and the id of the token they signed in with (never the
+token), so a session survives a restart and every server on the same store knows it. The token is
+checked again on every request (``Workspace.authenticate_session``), so a revoked or expired token
+ends its sessions at once. Each session's CSRF token is derived from the cookie's value (an HMAC):
+every form carries it, every post must return it, and the stored hash does not reveal it.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
-import threading
 import time
 from dataclasses import dataclass, field
+
+from domain.stores.sessions import SessionRow, SessionStore
 
 COOKIE = "clientocracy_session"
 LOGIN_CSRF_COOKIE = "clientocracy_login_csrf"
 IDLE_SECONDS = 12 * 3600
+TOUCH_SECONDS = 60.0
+"""A session's last-seen time is written at most this often (not on every request)."""
 
 
 @dataclass
 class Session:
-    id: str
-    token: str = field(repr=False)
+    id: str = field(repr=False)  # the cookie's value: in this request's memory only
     person: str
-    csrf: str
-    last_seen: float
+    token_id: str
+    csrf: str = field(repr=False)
+
+    @property
+    def key(self) -> str:
+        return stored_key(self.id)
+
+
+def stored_key(cookie: str) -> str:
+    """What the store keeps of a session id: its SHA-256."""
+    return hashlib.sha256(cookie.encode()).hexdigest()
+
+
+def csrf_of(cookie: str) -> str:
+    return hmac.new(cookie.encode(), b"clientocracy csrf", hashlib.sha256).hexdigest()
 
 
 class Sessions:
-    """The signed-in browsers of one server process (a restart signs everybody out)."""
+    """The signed-in browsers of every server on one store."""
 
-    def __init__(self, idle_seconds: float = IDLE_SECONDS) -> None:
-        self._items: dict[str, Session] = {}
-        self._lock = threading.Lock()
+    def __init__(self, store: SessionStore, idle_seconds: float = IDLE_SECONDS) -> None:
+        self.store = store
         self.idle_seconds = idle_seconds
 
-    def open(self, token: str, person: str) -> Session:
-        session = Session(secrets.token_urlsafe(32), token, person, secrets.token_urlsafe(32), time.monotonic())
-        with self._lock:
-            self._expire()
-            self._items[session.id] = session
-        return session
+    def open(self, token_id: str, person: str) -> Session:
+        now = time.time()
+        self.store.delete_sessions_before(now - self.idle_seconds)  # expired ones go
+        cookie = secrets.token_urlsafe(32)
+        self.store.put_session(stored_key(cookie), SessionRow(person, token_id, now))
+        return Session(cookie, person, token_id, csrf_of(cookie))
 
-    def get(self, session_id: str | None) -> Session | None:
-        if not session_id:
+    def get(self, cookie: str | None) -> Session | None:
+        if not cookie or len(cookie) > 200:
             return None
-        with self._lock:
-            session = self._items.get(session_id)
-            if session is None:
-                return None
-            if time.monotonic() - session.last_seen > self.idle_seconds:
-                del self._items[session_id]
-                return None
-            session.last_seen = time.monotonic()
-            return session
+        key = stored_key(cookie)
+        row = self.store.session(key)
+        if row is None:
+            return None
+        now = time.time()
+        if now - row.last_seen > self.idle_seconds:
+            self.store.delete_session(key)
+            return None
+        if now - row.last_seen > TOUCH_SECONDS:
+            self.store.touch_session(key, now)
+        return Session(cookie, row.person, row.token_id, csrf_of(cookie))
 
-    def close(self, session_id: str | None) -> None:
-        with self._lock:
-            self._items.pop(session_id or "", None)
+    def alive(self, cookie: str) -> bool:
+        """Whether the session is still there (not signed out, not expired), without touching it."""
+        row = self.store.session(stored_key(cookie))
+        return row is not None and time.time() - row.last_seen <= self.idle_seconds
 
-    def _expire(self) -> None:
-        now = time.monotonic()
-        for key in [k for k, s in self._items.items() if now - s.last_seen > self.idle_seconds]:
-            del self._items[key]
+    def close(self, cookie: str | None) -> None:
+        if cookie:
+            self.store.delete_session(stored_key(cookie))
 
 
 def csrf_ok(expected: str | None, given: str | None) -> bool:

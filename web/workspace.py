@@ -45,6 +45,11 @@ class Workspace(Protocol):
         """The person the token belongs to; raises ``Refused(401)`` for an unknown, revoked or expired one."""
         ...
 
+    def authenticate_session(self, token_id: str) -> Viewer:
+        """The person of a browser session, by the id of the token it was opened with (checked now);
+        raises ``Refused(401)`` once that token is revoked or expired."""
+        ...
+
     def read(self, query: Callable[[duckdb.DuckDBPyConnection], T], key: tuple[Any, ...] | None = None) -> T:
         """Run ``query`` on the server's views, caught up with every write it has answered. With a ``key``
         the answer may come from a cache of this views position (callers must not change it)."""

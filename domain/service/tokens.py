@@ -100,6 +100,19 @@ def authenticate(ledger: Any, raw: str, now: datetime | None = None) -> Principa
     expected = token.digest if token is not None else "0" * 64
     if not hmac.compare_digest(expected.encode(), digest(raw).encode()) or token is None:
         raise AuthenticationFailed("unknown token")
+    return _usable(token, now)
+
+
+def authenticate_id(ledger: Any, token_id: str, now: datetime | None = None) -> Principal:
+    """The principal of a token proven at sign-in, by its id (a browser session keeps nothing else),
+    read from the store now: a revoked or expired token ends the session at once."""
+    token = _get(ledger, Token, token_id)
+    if token is None:
+        raise AuthenticationFailed("unknown token")
+    return _usable(token, now)
+
+
+def _usable(token: Any, now: datetime | None) -> Principal:
     if token.revoked:
         raise AuthenticationFailed("token revoked")
     if token.expires_at is not None and token.expires_at <= (now or datetime.now(UTC)):
