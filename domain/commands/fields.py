@@ -60,6 +60,14 @@ def clean_key(value: str) -> str:
     return value
 
 
+def stripped(value: str) -> str:
+    """Without the spaces around it; the length limits count the text as sent (as the OpenAPI schema says)."""
+    value = value.strip()
+    if not value:
+        raise ValueError("String should have at least 1 character besides spaces")
+    return value
+
+
 def _clean_text(value: str) -> str:
     """Free text may hold newlines and tabs, never NUL (PostgreSQL text cannot) or lone surrogates."""
     found = _TEXT_FORBIDDEN.search(value)
@@ -69,14 +77,14 @@ def _clean_text(value: str) -> str:
 
 
 UtcTime = Annotated[datetime, BeforeValidator(_time_text), AfterValidator(business_time)]
-Key = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=200),
+Key = Annotated[str, StringConstraints(strict=True, min_length=1, max_length=200), AfterValidator(stripped),
                 AfterValidator(clean_key)]
 NewKey = Annotated[Key, AfterValidator(new_key)]
 """A key that names a new thing (docs/brief.md §10 "Keys"): NFKC, letters, digits and ``-_.:`` only; a key
 that refers to an existing thing stays ``Key`` (keys stored before the rule stay valid, looked up exactly)."""
 Id = Annotated[Key, AfterValidator(clean_id)]
 """An idempotency key (``id``, ``feedback_id``): free form, without invisible or direction-changing characters."""
-Text = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=4000),
+Text = Annotated[str, StringConstraints(strict=True, min_length=1, max_length=4000), AfterValidator(stripped),
                  AfterValidator(_clean_text)]
 OptionalText = Annotated[str, StringConstraints(strict=True, max_length=4000), AfterValidator(_clean_text)]
 Number = Annotated[float, Field(strict=True), AfterValidator(_finite)]

@@ -8,7 +8,7 @@ from pydantic import AfterValidator, StringConstraints
 
 from domain.commands.fields import Command, Key, NewKey, Personal, Text, clean_key
 
-Email = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=3, max_length=320,
+Email = Annotated[str, StringConstraints(strict=True, min_length=3, max_length=320,
                                          pattern=r"^[^@\s]+@[^@\s]+$"), AfterValidator(clean_key)]
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -116,3 +115,14 @@ def test_the_start_page_pages_the_proposals_of_ones_sides_only(served: dict[str,
         assert dora.get(f"/?offset={HUGE}").status_code == 422
     with signed_in(served, "bob") as bob:  # neither side of the kitchen's proposals
         assert "Nothing awaits your answer." in bob.get("/").text
+
+
+def test_lengths_count_the_text_as_sent_as_the_schema_says(served: dict[str, Any]) -> None:
+    """The OpenAPI document says maxLength 200 for a key and 4000 for a text: spaces around them count too
+    (Schemathesis found both accepted past the limit, stripped first)."""
+    for team, name in (("k" * 200 + " ", "N"), ("padded", " " + "n" * 4000)):
+        answer = call(served, "POST", "/api/commands", json={"type": "FormTeam", "team": team, "name": name})
+        assert answer.status_code == 422 and "at most" in answer.json()["error"], answer.text
+    answer = call(served, "POST", "/api/commands", json={"type": "FormTeam", "team": " padded ", "name": " P "})
+    assert answer.status_code == 200, answer.text
+    assert call(served, "GET", "/api/teams/padded").json()["team"] == "padded"
