@@ -99,6 +99,10 @@ def serve(
     views: ViewsOpt = None,
     poll: Annotated[float, typer.Option("--poll", help="Seconds between background catch-ups.")] = 0.1,
     log_level: Annotated[str, typer.Option("--log-level", help="uvicorn's log level.")] = "info",
+    max_streams_per_token: Annotated[int, typer.Option(
+        "--max-streams-per-token", min=1, help="Live streams (/api/events) a token may hold open; past it, 429.")] = 8,
+    max_streams: Annotated[int, typer.Option(
+        "--max-streams", min=1, help="Live streams this server holds open at most; past it, 429.")] = 500,
 ) -> None:
     """Serve the HTTP API (and the web workspace); the server owns its views file while it runs."""
     import uvicorn
@@ -108,7 +112,8 @@ def serve(
     from web.settings import ServerSettings
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    app = create_app(ServerSettings(settings.store_url(store), settings.views_path(views), poll_interval=poll))
+    app = create_app(ServerSettings(settings.store_url(store), settings.views_path(views), poll_interval=poll,
+                                    max_streams_per_token=max_streams_per_token, max_streams=max_streams))
     # uvicorn's access log prints the method, path and query only (never headers): tokens travel
     # only in the Authorization header, so they never reach a log.
     serve_until_stopped(uvicorn.Config(app, host=host, port=port, log_level=log_level, proxy_headers=False,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from typing import Annotated, Any
 
@@ -14,6 +13,7 @@ from projections.read_rules import VISIBLE_EVENT, audit_params
 from web.api_common import Reader, json_answer, moment, server_of
 from web.limits import DEFAULT_LIMIT, Limit, Offset, page
 from web.readers import reader, stream_positions
+from web.streams import admit_request
 
 audit_router = APIRouter()
 SSE_BURST = 10_000
@@ -63,36 +63,34 @@ def get_audit(request: Request, principal: Reader, actor: str | None = None, pro
     return json_answer(body or b"{}")
 
 
-@audit_router.get("/events", summary="Server-sent events: data: {\"position\": N} for each new stored position")
+@audit_router.get("/events", summary="Server-sent events: data: {\"position\": N} for each new stored position",
+                  responses={429: {"description": "Too many live streams open for this token or this server"}})
 async def get_events(request: Request, principal: Reader) -> StreamingResponse:
     server = server_of(request)
     views = server.views
     last_id = request.headers.get("last-event-id", "")
     start = int(last_id) if last_id.isdigit() else views.position
-
-    server = server_of(request)
+    live = admit_request(request, principal)  # 429 past a limit; ends with its sign-in (web.streams)
 
     def seen(after: int, upto: int) -> list[int]:  # only the events this person may read (docs/brief.md §10)
         return stream_positions(server, principal.person, after, upto)
 
     async def stream() -> Any:
         last = start
-        yield ": positions follow\n\n"
-        quiet = 0.0
-        while not server.stop.is_set() and not await request.is_disconnected():  # a stopping server ends it
-            current = views.position
-            if current > last:
-                first = max(last + 1, current - SSE_BURST + 1)  # a huge import: the latest positions only
-                for position in await run_in_threadpool(seen, first - 1, current):
-                    yield f"id: {position}\ndata: {json.dumps({'position': position})}\n\n"
-                last = current
-                quiet = 0.0
-                continue
-            await asyncio.sleep(0.1)
-            quiet += 0.1
-            if quiet >= 15:
-                yield ": keep-alive\n\n"
-                quiet = 0.0
+        try:
+            yield ": positions follow\n\n"
+            while not live.ended:
+                current = views.position
+                if current > last:
+                    first = max(last + 1, current - SSE_BURST + 1)  # a huge import: the latest positions only
+                    for position in await run_in_threadpool(seen, first - 1, current):
+                        yield f"id: {position}\ndata: {json.dumps({'position': position})}\n\n"
+                    last = current
+                    continue
+                if not await server.streams.wait(live) and not live.ended:
+                    yield ": keep-alive\n\n"
+        finally:
+            server.streams.leave(live)
 
     return StreamingResponse(stream(), media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})

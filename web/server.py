@@ -12,6 +12,7 @@ from domain.service.stopping import Stop
 from projections.json_output import dumps
 from web.live_views import LiveViews
 from web.settings import ServerSettings
+from web.streams import Streams
 
 CACHE_SIZE = 512
 __all__ = ["MISS", "Server", "ViewsIndex", "as_of_moment", "to_json"]
@@ -53,6 +54,8 @@ class Server:
         """Set when the process is asked to stop (``web.serving``): the live streams end."""
         self.ledger = Ledger.open(settings.store_url)
         self.views = LiveViews(self.ledger.store, settings.views_path, settings.poll_interval)
+        self.streams = Streams(settings.max_streams_per_token, settings.max_streams, self.stop)
+        self.views.listeners.append(self.streams.notify)  # one notifier for every live stream
         self.index = ViewsIndex(self.views)
         self.answers = AnswerCache(CACHE_SIZE)
         self.tokens: dict[str, tuple[Any, int]] = {}

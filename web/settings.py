@@ -14,3 +14,7 @@ class ServerSettings:
     """Seconds between background catch-ups (writes by other processes show up within this)."""
     max_body_bytes: int = 1 << 20
     """Request bodies past this are refused with 413."""
+    max_streams_per_token: int = 8
+    """Live streams (``/api/events``) one token may hold open on this server; past it, 429."""
+    max_streams: int = 500
+    """Live streams this server holds open at most; past it, 429."""
