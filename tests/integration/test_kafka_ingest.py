@@ -298,6 +298,12 @@ def test_fuzzed_payloads_through_the_broker_never_stop_the_consumer(
     verdicts = [decode_feedback(raw) for raw in corpus]
     valid_ids = {v.feedback_id for v in verdicts if isinstance(v, FeedbackMessage)}
     bad = {i for i, v in enumerate(verdicts) if isinstance(v, Rejection)}
+    first: dict[str, dict[str, Any]] = {}  # a feedback_id's first content: later other content is id_conflict
+    for i, verdict in enumerate(verdicts):
+        if isinstance(verdict, FeedbackMessage):
+            content = verdict.model_dump(exclude={"feedback_id"}, exclude_defaults=True)
+            if first.setdefault(verdict.feedback_id, content) != content:
+                bad.add(i)
     topic = create_topic(kafka_bootstrap, partitions=1)
     produce(kafka_bootstrap, topic, [(None, raw) for raw in corpus], partition=0)
 
