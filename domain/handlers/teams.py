@@ -33,6 +33,8 @@ def form_team(uow: UnitOfWork, cmd: FormTeam, audit: Audit) -> None:
 @handles(AddMember, rule=TEAM_LEAD)
 def add_member(uow: UnitOfWork, cmd: AddMember, audit: Audit) -> None:
     team = uow.require(Team, cmd.team)
+    if cmd.person not in team.members:  # a member's key stays valid (docs/brief.md §10 "Keys")
+        uow.require_person(cmd.person)
     team.add_member(cmd.person, cmd.role, cmd.lead, audit=audit)
     uow.add(team)
 

@@ -8,9 +8,10 @@ from typing import Any, Protocol, TypeVar
 from eventsourcing.application import AggregateNotFoundError
 
 from domain.base import DomainError, LedgerAggregate, TooEarly, key_id
-from domain.business_keys import skeletons
+from domain.business_keys import new_key, skeletons
 from domain.client import Client
 from domain.known_keys import known_keys, skeleton_receipts
+from domain.person import Person
 from domain.personal_data import Sealer
 from domain.stores.port import Receipt
 from domain.stores.subject_keys import MemorySubjectKeys
@@ -83,13 +84,30 @@ class UnitOfWork:
         whose skeleton this one claims (the claim is written when the new aggregate is added)."""
         if self.find(cls, key) is not None:
             raise DomainError(f"{cls.KIND} {key!r} already exists")
+        self._refuse_look_alike(cls, key)
+        self.claims[(cls.KIND, key)] = skeleton_receipts(cls.KIND, key)
+
+    def _refuse_look_alike(self, cls: type[LedgerAggregate], key: str) -> None:
         index = known_keys(self.repository)
         in_batch = (self.new_keys.get((cls.KIND, form)) for form in sorted(skeletons(key)))
         holder = next(filter(None, in_batch), None) or (index.holder(cls, key) if index else None)
         if holder is not None and holder != key:
             raise DomainError(f"{cls.KIND} {key!r} looks like the existing {cls.KIND} {holder!r} (it differs "
                               "only by case or by characters that look alike): use that key or another")
-        self.claims[(cls.KIND, key)] = skeleton_receipts(cls.KIND, key)
+
+    def require_person(self, key: str) -> None:
+        """A member's person: a registered person by exact key, or a person never registered (the operator's
+        import may add one) whose key the rule for new keys admits and that looks like no registered one."""
+        if self.find(Person, key) is not None:
+            return
+        try:
+            normal = new_key(key)
+        except ValueError as error:
+            raise DomainError(f"person {key!r} is not registered, and {error}") from None
+        if normal != key:
+            raise DomainError(f"person {key!r} is not registered, and a new key is written NFKC-normalised "
+                              f"({normal!r})")
+        self._refuse_look_alike(Person, key)
 
     def require_party(self, key: str) -> None:
         """A promisee is a client or a team."""

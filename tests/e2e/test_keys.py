@@ -115,3 +115,17 @@ def test_two_writers_creating_look_alikes_at_once_leave_one(store_url: str) -> N
         for ledger in ledgers:
             ledger.close()
     assert sorted(len(outcome.accepted) for outcome in outcomes) == [0, 0, 0, 1], outcomes
+
+
+def test_a_member_never_registered_follows_the_rule_for_new_keys(served: tuple[ServerProcess, str, str]) -> None:
+    """AddMember may name a person the operator never registered: that is a new key too (a lead adding
+    "c\\u200barol" beside carol would show two carols)."""
+    server, _, token = served
+    batch = post(server, token, [
+        {"type": "AddMember", "team": "kitchen", "person": "c\u200barol", "role": "cook"},
+        {"type": "AddMember", "team": "kitchen", "person": "CAROL", "role": "cook"},
+        {"type": "AddMember", "team": "kitchen", "person": "carol", "role": "cook"},
+        {"type": "AddMember", "team": "kitchen", "person": "new-cook", "role": "cook"},
+    ]).json()["results"]
+    assert [r["status"] for r in batch] == ["rejected", "rejected", "accepted", "accepted"], batch
+    assert "U+200B" in batch[0]["reason"] and "'carol'" in batch[1]["reason"], batch
