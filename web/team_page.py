@@ -54,6 +54,11 @@ def _team_data(p: Page, team: str) -> dict[str, Any]:
             "experiments": found["experiments"] if read_rules.may_see_internal(who) else []}
 
 
+PROPOSAL_CHOICES = 200
+"""The propose form suggests at most this many clients, teams and metrics each (members can add clients and
+metrics without bound); the promisee and metric fields take any key typed."""
+
+
 def _proposal_choices(p: Page) -> dict[str, Any]:
     reader = p.workspace.reader(p.viewer)
 
@@ -63,14 +68,16 @@ def _proposal_choices(p: Page) -> dict[str, Any]:
         def label(client: str, name: str) -> str:  # a client's name is personal: the teams concerned read it
             return f"client {name} ({client})" if may_see_client_details(who, client) else f"client {client}"
 
-        clients = con.execute("SELECT client, name FROM clients WHERE business_at <= ? ORDER BY name", [p.as_of])
+        asked = [p.as_of, PROPOSAL_CHOICES]  # suggestions only: any key may be typed (docs/brief.md §10 "Cost bounds")
+        clients = con.execute("SELECT client, name FROM clients WHERE business_at <= ? ORDER BY name LIMIT ?", asked)
         client_rows = clients.fetchall()
-        teams = con.execute("SELECT team, name FROM teams WHERE business_at <= ? ORDER BY name", [p.as_of]).fetchall()
+        teams = con.execute("SELECT team, name FROM teams WHERE business_at <= ? ORDER BY name LIMIT ?", asked)
+        team_rows = teams.fetchall()
         metrics = con.execute("SELECT metric, name, unit, direction, owner FROM metrics WHERE business_at <= ? "
-                              "ORDER BY name", [p.as_of]).fetchall()
+                              "ORDER BY name LIMIT ?", asked).fetchall()
         return {
             "promisees": [{"key": k, "label": label(k, n)} for k, n in client_rows if may_see_client(who, k)]
-            + [{"key": k, "label": f"team {n} ({k})"} for k, n in teams],
+            + [{"key": k, "label": f"team {n} ({k})"} for k, n in team_rows],
             "metrics": [{"metric": m, "name": n, "unit": u, "direction": d, "owner": o} for m, n, u, d, o in metrics],
         }
 

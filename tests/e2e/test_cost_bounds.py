@@ -126,3 +126,14 @@ def test_lengths_count_the_text_as_sent_as_the_schema_says(served: dict[str, Any
     answer = call(served, "POST", "/api/commands", json={"type": "FormTeam", "team": " padded ", "name": " P "})
     assert answer.status_code == 200, answer.text
     assert call(served, "GET", "/api/teams/padded").json()["team"] == "padded"
+
+
+def test_the_propose_form_suggests_a_bounded_number_of_clients(served: dict[str, Any]) -> None:
+    """Any member may identify clients: the team page's propose form suggests 200 of them, any key may be typed."""
+    many = [{"type": "IdentifyClient", "client": f"walk-in-{i:03d}", "name": f"Walk-in {i}", "kind": "external"}
+            for i in range(300)]
+    assert call(served, "POST", "/api/commands", json=many).status_code == 200
+    with signed_in(served, "bob") as bob:
+        page = bob.get("/teams/garden").text
+    suggested = re.findall(r'<option value="walk-in-\d+"', page)
+    assert 0 < len(suggested) <= 200 and 'id="propose-promisee"' in page, len(suggested)
