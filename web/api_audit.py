@@ -77,6 +77,7 @@ async def get_events(request: Request, principal: Reader) -> StreamingResponse:
 
     async def stream() -> Any:
         last = start
+        live.started = True
         try:
             yield ": positions follow\n\n"
             while not live.ended:

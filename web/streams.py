@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
@@ -29,6 +30,7 @@ CHECK_SECONDS = 2.0
 """How often the sign-ins behind open streams are checked again (a revoked token's stream ends within it)."""
 STOP_POLL_SECONDS = 0.2
 KEEP_ALIVE_SECONDS = 15.0
+UNSTARTED_SECONDS = 30.0
 
 
 @dataclass(eq=False)
@@ -38,6 +40,9 @@ class Stream:
     """What is checked again: (token id, session key or "")."""
     still_valid: Callable[[], bool]
     ended: bool = False
+    started: bool = False
+    """Set by the stream's body once it runs; one whose client left before that never runs its cleanup."""
+    admitted: float = field(default_factory=time.monotonic)
 
 
 class Streams:
@@ -112,6 +117,8 @@ class Streams:
                 await self._check()
 
     async def _check(self) -> None:
+        for stream in [s for s in self.open if not s.started and time.monotonic() - s.admitted > UNSTARTED_SECONDS]:
+            self.leave(stream)  # its client left before its body ran: its place is free again
         first: dict[tuple[str, str], Stream] = {}
         for stream in list(self.open):
             first.setdefault(stream.sign_in, stream)
