@@ -116,7 +116,7 @@ def file_command(
 ) -> None:
     """Ingest a feedback file; a re-run resumes after its last recorded line; bad lines go to a .dlq.jsonl."""
     from consumers.file_ingest import ingest_lines
-    from domain.service.stopping import stop_on_signals
+    from domain.service.stopping import StoppableReader, stop_on_signals
 
     path = None if file == "-" else Path(file)
     if dead_letters is not None:
@@ -128,8 +128,9 @@ def file_command(
     ledger = open_ledger(store)
     try:
         with stream, stop_on_signals() as stop, _ingest_errors():
+            lines = stream if path is not None else StoppableReader(stream, stop)  # stdin may wait for input
             summary = ingest_lines(
-                ledger, stream, path=path, dead_letters_to=dead_letters, batch_size=batch_size, stop=stop,
+                ledger, lines, path=path, dead_letters_to=dead_letters, batch_size=batch_size, stop=stop,
                 on_progress=_progress(),
             )
     finally:

@@ -26,6 +26,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from types import FrameType
+from typing import BinaryIO
 
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
@@ -39,6 +40,7 @@ class Stop:
 
     def __init__(self) -> None:
         self._requested = False
+        self.interrupting = False
         self._read, self._write = os.pipe()
         for fd in (self._read, self._write):
             os.set_blocking(fd, False)
@@ -64,6 +66,17 @@ class Stop:
             select.select([self._read], [], [], timeout)
         return self._requested
 
+    @contextmanager
+    def interruptible(self) -> Iterator[None]:
+        """Inside, a stop signal also raises ``Stopped`` at once: for a read that waits for input
+        (stdin) and holds nothing half done."""
+        self.interrupting = True
+        try:
+            self.check()
+            yield
+        finally:
+            self.interrupting = False
+
     def check(self) -> None:
         """Raise ``Stopped`` if a stop was requested (call it between units of work)."""
         if self._requested:
@@ -83,6 +96,8 @@ def stop_on_signals(stop: Stop | None = None, *, again: Callable[[], None] | Non
     def request_stop(signum: int, frame: FrameType | None) -> None:
         if not stop.is_set():
             stop.set()
+            if stop.interrupting:
+                raise Stopped
         elif again is not None:
             again()
         else:
@@ -94,6 +109,25 @@ def stop_on_signals(stop: Stop | None = None, *, again: Callable[[], None] | Non
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+class StoppableReader:
+    """A binary stream (stdin) whose ``readline`` ends the input (``b""``) once a stop is requested,
+    even one that comes while it waits for input; a line read when it came is still given."""
+
+    def __init__(self, stream: BinaryIO, stop: Stop) -> None:
+        self.stream = stream
+        self.stop = stop
+
+    def readline(self, size: int = -1) -> bytes:
+        got = b""
+        if not self.stop.is_set():
+            with suppress(Stopped), self.stop.interruptible():
+                got = self.stream.readline(size)
+        return got
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self.readline, b"")
 
 
 def exit_stopped() -> None:

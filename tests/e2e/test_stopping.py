@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import httpx
@@ -154,3 +155,36 @@ def test_ingest_kafka_stops_on_every_signal(loaded: None, template: Path, tmp_pa
                              range(OTHER_REPEATS)))
     assert [code for code, _ in runs] == [0] * OTHER_REPEATS
     print(f"{OTHER_REPEATS} stops, slowest {max(s for _, s in runs):.2f} s")
+
+
+def _stdin_once(n: int, template: Path, workdir: Path) -> tuple[int | None, float, dict[str, Any]]:
+    from tests.support.feedback import encode, feedback
+
+    here = workdir / f"stdin-{n}"
+    here.mkdir()
+    shutil.copy(template, here / "ledger.db")
+    with (here / "err").open("w+") as err:
+        ingest = subprocess.Popen([*CLI, "ingest", "file", "-", "--json", "--store", f"sqlite:///{here / 'ledger.db'}",
+                                   "--dead-letters", str(here / "dlq.jsonl")], stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE, stderr=err, cwd=here)
+        assert ingest.stdin is not None and ingest.stdout is not None
+        for k in range(3):  # three lines, then the pipe stays open with nothing more: the read waits
+            ingest.stdin.write(encode(feedback(f"fb-stop-{n}-{k}")) + b"\n")
+        ingest.stdin.flush()
+        wait_until_handling_stop(ingest)
+        time.sleep(random.uniform(0, 1.0))
+        seconds = stop_seconds(ingest, STOP_SIGNALS[n % 2], LIMIT)
+        summary = json.loads(ingest.stdout.read())
+        ingest.stdin.close()
+        err.seek(0)
+        assert ingest.returncode == 0, err.read()[-2000:]
+    return ingest.returncode, seconds, summary
+
+
+def test_ingest_file_from_a_waiting_stdin_stops_on_every_signal(loaded: None, template: Path,
+                                                                tmp_path: Path) -> None:
+    with ThreadPoolExecutor(AT_ONCE) as pool:
+        runs = list(pool.map(lambda n: _stdin_once(n, template, tmp_path), range(OTHER_REPEATS)))
+    assert [code for code, _, _ in runs] == [0] * OTHER_REPEATS
+    assert [summary["recorded"] for _, _, summary in runs] == [3] * OTHER_REPEATS  # the lines read are kept
+    print(f"{OTHER_REPEATS} stops, slowest {max(s for _, s, _ in runs):.2f} s")
