@@ -401,7 +401,7 @@ def test_concurrent_writers_keep_one_chain(postgres_url: str) -> None:
     assert pg_execute(postgres_url, "SELECT count(*) FROM {schema}.ledger_events")[0][0] == expected
     assert pg_execute(postgres_url, "SELECT count(*) FROM {schema}.ledger_events_chain")[0][0] == expected
     assert pg_execute(postgres_url, "SELECT count(*) FROM {schema}.ledger_events_receipts "
-                                    "WHERE key LIKE 'line:shared-team-%%'")[0][0] == shared_landed
+                                    "WHERE key LIKE 'line:%%shared-team-%%'")[0][0] == shared_landed
     code, report = verify_cli(postgres_url)
     assert code == 0 and report["events"] == expected, report
 
