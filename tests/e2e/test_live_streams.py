@@ -184,9 +184,28 @@ def test_four_thousand_idle_streams_of_one_token_keep_no_core_busy(tmp_path: Pat
     store = f"sqlite:///{tmp_path / 'ledger.db'}"
     tokens = _company(store)
     server = Server(store, tmp_path, "--max-streams-per-token", "5000", "--max-streams", "5000")
-    loop = asyncio.new_event_loop()
+    opened, done = threading.Event(), threading.Event()
+    failures: list[BaseException] = []
+
+    async def hold() -> None:  # in a thread of its own: a test before may have left a loop in this one
+        writers = await _idle_streams(server.port, tokens["lena"], 4000)
+        opened.set()
+        while not done.is_set():
+            await asyncio.sleep(0.2)
+        for writer in writers:
+            writer.close()
+
+    def run() -> None:
+        try:
+            asyncio.run(hold())
+        except BaseException as error:
+            failures.append(error)
+            opened.set()
+
+    holder = threading.Thread(target=run, daemon=True)
+    holder.start()
     try:
-        writers = loop.run_until_complete(_idle_streams(server.port, tokens["lena"], 4000))
+        assert opened.wait(120) and not failures, failures
         time.sleep(2.0)
         before = _cpu_seconds(server.process.pid)
         time.sleep(5.0)
@@ -197,8 +216,7 @@ def test_four_thousand_idle_streams_of_one_token_keep_no_core_busy(tmp_path: Pat
             health = time.monotonic() - started
         print(f"4000 idle streams: the server used {busy:.0%} of a core; /api/health in {health * 1000:.0f} ms")
         assert busy < 0.2, f"4000 idle streams kept {busy:.0%} of a core busy"
-        for writer in writers:
-            writer.close()
     finally:
-        loop.close()
+        done.set()
+        holder.join(timeout=30)
         server.stop()
