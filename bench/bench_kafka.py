@@ -16,7 +16,6 @@ import os
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -26,6 +25,7 @@ from bench.bench_common import fresh_store, report
 from consumers.kafka_ingest import ingest_kafka
 from consumers.recording import IngestSummary
 from domain.service.ledger import Ledger
+from domain.service.stopping import Stop
 from tests.support.kafka import create_topic, produce, start_tansu, stop_process
 
 
@@ -65,7 +65,7 @@ def raw_consume(bootstrap: str, topic: str, n: int) -> float:
 def ours(bootstrap: str, topic: str, n: int, store_url: str, writer_process: bool = True) -> tuple[float, int]:
     """Seconds from the first message fetched to the n-th recorded, and how many were recorded."""
     ledger = Ledger.open(store_url)
-    stop = threading.Event()
+    stop = Stop()
     all_recorded_at: list[float] = []
 
     def watch(summary: IngestSummary, _: object) -> None:
