@@ -329,10 +329,11 @@ def test_a_writer_that_cannot_start_says_why(ledger: Ledger, kafka_bootstrap: st
     ledger.store_url = "nosuchstore://anywhere"
     writer = WriterProcess(ledger, IngestSummary("test"), kafka_bootstrap, "t")
     try:
+        writer.record(polled("t", "f1"))  # (a flush with nothing sent waits for no start: a stop is quick)
         with pytest.raises(WriterError, match=r"could not start.*nosuchstore"):
-            writer.record(polled("t", "f1"))  # (a flush with nothing sent waits for no start: a stop is quick)
-        with pytest.raises(WriterError, match=r"could not start"):  # and it stays failed
             writer.flush()
+        with pytest.raises(WriterError, match=r"could not start"):  # and it stays failed
+            writer.record(polled("t", "f2"))
     finally:
         writer.close()
     assert not writer.process.is_alive()
