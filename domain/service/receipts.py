@@ -74,7 +74,10 @@ def claims_of(cmd: Any, sender: str) -> list[Claim]:
     claims = []
     command_id = getattr(cmd, "id", None)
     if command_id:
-        claims.append(Claim(sender_line_receipt(sender, command_id), line_receipt(command_id), command_id, False))
+        # A bare receipt from before senders were kept is honoured for the operator's import only (which wrote
+        # most of them): it would otherwise silently skip a person's or a channel's new command (docs/brief.md §10).
+        legacy = line_receipt(command_id) if sender == OPERATOR else None
+        claims.append(Claim(sender_line_receipt(sender, command_id), legacy, command_id, False))
     if isinstance(cmd, c.FeedbackFields):  # RecordFeedback, or a message from Kafka, a file or the API
         claims.append(Claim(feedback_receipt(cmd.feedback_id), None, cmd.feedback_id, True))
     return claims
