@@ -62,7 +62,7 @@ async def post_token(request: Request, principal: Writer) -> JSONResponse:
 
     def issue() -> JSONResponse:
         issued = _errors(lambda: issue_token_as(server.ledger, principal.person, body.person or principal.person,
-                                                body.scope, body.expires_days))
+                                                body.scope, body.expires_days, until=principal.expires_at))
         server.views.note_written(issued.position)
         return JSONResponse(issued.to_dict(), status_code=201)
 

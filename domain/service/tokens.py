@@ -142,8 +142,10 @@ def is_council(ledger: Any, person: str) -> bool:
 
 
 def issue_token_as(ledger: Any, requester: str, person: str, scope: str, days: float | None = None,
-                   now: datetime | None = None) -> IssuedToken:
-    """A token issued by ``requester`` through the API or the web (docs/brief.md §10)."""
+                   now: datetime | None = None, until: datetime | None = None) -> IssuedToken:
+    """A token issued by ``requester`` through the API or the web (docs/brief.md §10). ``until``: when the
+    requester's own token expires; a token issued with it expires no later (a leaked short-lived token
+    cannot mint one that outlives it)."""
     if person != requester:
         if not is_council(ledger, requester):
             raise TokenRefused(ISSUE_RULE, f"{requester} may issue tokens only for themself")
@@ -152,7 +154,13 @@ def issue_token_as(ledger: Any, requester: str, person: str, scope: str, days: f
                                            "tokens (it cannot act as a side)")
         if not is_registered(ledger, person):
             raise DomainError(f"person {person!r} is not registered (RegisterPerson)")
-    return issue_token(ledger, person, scope, days, now, actor=requester)
+    at = now or datetime.now(UTC)
+    if until is not None:
+        left = (until - at).total_seconds() / 86400
+        days = left if days is None else min(days, left)
+        if days <= 0:
+            raise TokenRefused(ISSUE_RULE, "the token this request came with has expired")
+    return issue_token(ledger, person, scope, days, at, actor=requester)
 
 
 def revoke_token_as(ledger: Any, requester: str, token_id: str, now: datetime | None = None) -> int | None:

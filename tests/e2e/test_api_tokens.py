@@ -4,6 +4,7 @@ and `clientocracy token list`, against a real server process."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -26,6 +27,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
     import_lines(store, SEED)
     tokens = {name: issue(store, name)["token"] for name in ("carol", "ivan", "olga")}
     tokens["ivan-read"] = issue(store, "ivan", "--scope", "read")["token"]
+    tokens["olga-day"] = issue(store, "olga", "--expires", "1")["token"]
     server = ServerProcess(store, folder / "views.duckdb", folder / "server.log")
     try:
         yield {"server": server, "store": store, "tokens": tokens, "folder": folder}
@@ -95,3 +97,12 @@ def test_token_list_on_the_command_line_shows_who_issued_and_never_a_digest(serv
     assert {item["issued_by"] for item in listed["items"]} >= {None, "ivan", "carol"}
     text = str(listed)
     assert "digest" not in text and "clo_" not in text
+
+
+def test_a_token_issued_with_an_expiring_token_expires_no_later(served: dict[str, Any]) -> None:
+    made = call(served, "olga-day", "POST", "/api/tokens", json={"scope": "write"})
+    assert made.status_code == 201, made.text
+    expires = datetime.fromisoformat(made.json()["expires_at"])
+    assert expires <= datetime.now(UTC) + timedelta(days=1)  # not "never", nor the 30 days asked below
+    longer = call(served, "olga-day", "POST", "/api/tokens", json={"scope": "read", "expires_days": 30}).json()
+    assert datetime.fromisoformat(longer["expires_at"]) <= datetime.now(UTC) + timedelta(days=1)
