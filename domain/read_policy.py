@@ -51,8 +51,10 @@ class Viewer:
 
     @property
     def external(self) -> bool:
-        """In no team, representing clients, not on the council: an external client."""
-        return not self.council and not self.teams and bool(self.clients)
+        """In no team and not on the council: an external client, read as one even before they represent any
+        client (someone removed from their last team, an ingest-only desk): internal reads are granted by
+        belonging, never by default."""
+        return not self.council and not self.teams
 
     def audience(self) -> Viewer:
         """The viewer an answer is cached for: the council all share the unrestricted one."""
