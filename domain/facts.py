@@ -27,7 +27,10 @@ class CrossIndex(Protocol):
     behind the store can only miss something (then ``refresh`` brings it up to date), never let in."""
 
     def teams_of(self, person: str) -> set[str]: ...
-    def promisor_teams_on(self, metric: str) -> set[str]: ...
+    def promisor_teams_on(self, metric: str) -> set[str]:
+        """Teams with a promise in force (agreed, not retired) on ``metric``."""
+        ...
+
     def refresh(self) -> bool: ...
 
 
@@ -140,7 +143,7 @@ class UnitOfWorkFacts:
         return found
 
     def _member_of_team_promising_on(self, metric: str, person: str) -> bool:
-        loaded = {p.promisor for p in self._loaded(Promise) if p.metric == metric}
+        loaded = {p.promisor for p in self._loaded(Promise) if p.metric == metric and p.status == "agreed"}
         for _ in range(2):  # as in ``in_any_team``
             if any(self.member(team, person) for team in loaded | self._index_teams_on(metric)):
                 return True

@@ -111,7 +111,8 @@ PROPOSER_OR_EITHER_SIDE_CONSENTS = Rule(
 )
 def _reads_metric(f: Facts, p: str, cmd: Any) -> bool:
     """docs/brief.md §10: a metric's readings come from its owner team; without an owner, from a team with a
-    promise on it (§5). A promise on another team's metric measures it, and gives no right to its readings."""
+    promise in force on it (§5; a proposal nobody agreed to would let anyone in). A promise on another team's
+    metric measures it, and gives no right to its readings."""
     owner = f.metric_owner(cmd.metric)
     return f.member(owner, p) if owner is not None else f.member_of_team_promising_on(cmd.metric, p)
 
@@ -123,8 +124,8 @@ def _defines_metric(f: Facts, p: str, cmd: Any) -> bool:
 
 METRIC_DEFINER = Rule("any team member (as owner, only their own team), council", _defines_metric)
 READING_TEAM = Rule(
-    "members of the metric's owner team (a metric without an owner: a member of a team that has a promise on "
-    "that metric), council",
+    "members of the metric's owner team (a metric without an owner: a member of a team that has a promise in "
+    "force on that metric), council",
     lambda f, p, cmd: _reads_metric(f, p, cmd) or f.council(p),
 )
 ANYONE = Rule("any authenticated person", lambda f, p, cmd: True)

@@ -23,6 +23,15 @@ def to_json(data: Any) -> bytes:
     return dumps(data, indent=None).encode()  # valid JSON always: a non-finite number is null
 
 
+PROMISORS_IN_FORCE_ON = """
+SELECT DISTINCT promisor FROM (
+    SELECT promisor, metric, status, row_number() OVER (PARTITION BY promise ORDER BY position DESC) AS latest
+    FROM promise_history WHERE promise IN (SELECT promise FROM promise_history WHERE metric = ?)
+) WHERE latest = 1 AND metric = ? AND status = 'agreed'
+"""
+"""Teams with a promise in force (agreed, not retired) on a metric, as the promise stands now."""
+
+
 class ViewsIndex:
     """The permission table's cross-aggregate questions, answered from the views as they are; the facts
     ask ``refresh`` before they take a "no" for an answer (``domain.facts.CrossIndex``)."""
@@ -41,9 +50,7 @@ class ViewsIndex:
 
     def promisor_teams_on(self, metric: str) -> set[str]:
         with self.views.reading() as con:
-            rows = con.execute(
-                "SELECT DISTINCT promisor FROM promise_history WHERE metric = ?", [metric]
-            ).fetchall()
+            rows = con.execute(PROMISORS_IN_FORCE_ON, [metric, metric]).fetchall()
         return {row[0] for row in rows}
 
 

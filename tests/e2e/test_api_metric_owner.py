@@ -96,13 +96,15 @@ def test_a_sham_promise_gives_no_right_to_another_teams_readings(served: dict[st
         assert answer.status_code == 200, (person, answer.text)
 
 
-def test_without_an_owner_a_promise_on_the_metric_still_lets_its_team_read(served: dict[str, Any]) -> None:
+def test_without_an_owner_a_promise_in_force_on_the_metric_lets_its_team_read(served: dict[str, Any]) -> None:
     reading = {"type": "RecordReading", "metric": "loose", "value": 3, "at": days_ago(1)}
     assert post(served, "al", reading).status_code == 403
     assert post(served, "al", {"type": "ProposePromise", "promise": "p-loose", "promisor": "alpha",
                                "promisee": "shop", "statement": "S", "metric": "loose", "target": 1,
                                "period": "week"}).status_code == 200
-    assert post(served, "al", reading).status_code == 200  # docs/brief.md §5's rule stays
+    assert post(served, "al", reading).status_code == 403  # a sham proposal nobody agreed to gives no readings
+    assert post(served, "al", {"type": "AgreePromise", "promise": "p-loose"}).status_code == 200  # shop: unrepresented
+    assert post(served, "al", reading).status_code == 200  # docs/brief.md §5's rule stays, for a promise in force
 
 
 def test_a_member_names_only_their_own_team_as_owner(served: dict[str, Any]) -> None:

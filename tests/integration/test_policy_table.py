@@ -28,7 +28,8 @@ def test_a_batch_is_judged_on_its_own_earlier_commands(sqlite_url: str, tmp_path
     from web.server import Server
     from web.settings import ServerSettings
 
-    setup = Scenario().team("k").member("lea", "chef", lead=True).client("d").metric("m").promise("p", "S", 1).lines()
+    setup = (Scenario().team("k").member("lea", "chef", lead=True).client("d").metric("m").promise("p", "S", 1)
+             .agreed().lines())
     reading = {"type": "RecordReading", "metric": "m", "value": 1}  # at: now (a person backdates 90 days at most)
     batch = [reading, {"type": "RemoveMember", "team": "k", "person": "lea"}, reading]
     server = Server(ServerSettings(sqlite_url, tmp_path / "views.duckdb"))  # its views answer the index
