@@ -84,6 +84,9 @@ NewKey = Annotated[Key, AfterValidator(new_key)]
 that refers to an existing thing stays ``Key`` (keys stored before the rule stay valid, looked up exactly)."""
 Id = Annotated[Key, AfterValidator(clean_id)]
 """An idempotency key (``id``, ``feedback_id``): free form, without invisible or direction-changing characters."""
+VisibleKey = Annotated[Key, AfterValidator(clean_id)]
+"""A key that may name a thing nobody registered (a feedback's client, channel): as sent, but never with an
+invisible or direction-changing character (``shop\u200b`` would read as ``shop``: docs/brief.md §10 "Keys")."""
 Text = Annotated[str, StringConstraints(strict=True, min_length=1, max_length=4000), AfterValidator(stripped),
                  AfterValidator(_clean_text)]
 OptionalText = Annotated[str, StringConstraints(strict=True, max_length=4000), AfterValidator(_clean_text)]

@@ -19,6 +19,7 @@ from domain.commands.fields import (
     Rating,
     Text,
     UtcTime,
+    VisibleKey,
 )
 
 # Feedback ----------------------------------------------------------------------------
@@ -30,13 +31,13 @@ class FeedbackFields(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     feedback_id: Id
-    client: Key
+    client: VisibleKey
     kind: FeedbackKind
-    channel: Key
+    channel: VisibleKey
     text: Annotated[OptionalText, Personal("client")]  # feedback text belongs to its client
     rating: Rating | None = None
-    team: Key | None = None
-    promise: Key | None = None
+    team: VisibleKey | None = None
+    promise: VisibleKey | None = None
     occurred_at: UtcTime
 
 

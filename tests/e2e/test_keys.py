@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -45,6 +46,8 @@ def post(server: ServerProcess, token: str, body: Any) -> Any:
         return http.post("/api/commands", json=body)
 
 
+FEEDBACK = {"type": "RecordFeedback", "feedback_id": "fb-invisible", "client": "households", "kind": "complaint",
+            "channel": "app", "text": "Late", "occurred_at": datetime.now(UTC).isoformat()}
 REFUSED = [
     ({"type": "IdentifyClient", "client": "households\u200b", "name": "H", "kind": "external"}, "U+200B"),
     ({"type": "IdentifyClient", "client": "house\u202eholds", "name": "H", "kind": "external"}, "U+202E"),
@@ -56,6 +59,10 @@ REFUSED = [
     ({"type": "FormTeam", "team": "kitc\u04bben", "name": "T"}, "'kitchen'"),  # Cyrillic shha for h
     ({"type": "FormTeam", "team": "Old-team", "id": "x\u2066y", "name": "T"}, "U+2066"),
     ({"type": "FormTeam", "team": "legacy", "name": "T"}, "'legacy\\u200b'"),  # an old key, invisible and all
+    # a feedback may name a client nobody identified: never one that reads like another
+    ({**FEEDBACK, "client": "households\u200b"}, "U+200B"),
+    ({**FEEDBACK, "channel": "app\u202e"}, "U+202E"),
+    ({**FEEDBACK, "team": "kitchen\u200b"}, "U+200B"),
 ]
 
 

@@ -27,7 +27,8 @@ MAPPER_LEDGER = Ledger()
 
 # Whatever the edge admits: keys without control characters, text with anything but NUL and lone surrogates.
 keys = st.text(st.characters(exclude_categories=("Cc", "Cs")), min_size=1, max_size=40).map(str.strip).filter(bool)
-ids = keys.filter(lambda key: not any(map(invisible, key)))  # an id has no invisible character either
+ids = keys.filter(lambda key: not any(map(invisible, key)))  # an id has no invisible character either, nor has
+visible_keys = ids  # a key a feedback names (its client, channel, team, promise): docs/brief.md §10 "Keys"
 texts = st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), max_size=200)
 ratings = st.one_of(st.none(), st.integers(0, 10), st.floats(0, 10), st.floats(0, 2e-4),
                     st.sampled_from([1e-7, 1e-4, 0.1 + 0.2, 9.999999999]))
@@ -38,9 +39,9 @@ times = st.datetimes(min_value=datetime(1970, 1, 2), max_value=datetime(2100, 1,
 @st.composite
 def messages(draw: st.DrawFn) -> FeedbackMessage:
     fields: dict[str, Any] = {
-        "feedback_id": draw(ids), "client": draw(keys), "channel": draw(keys), "text": draw(texts),
+        "feedback_id": draw(ids), "client": draw(visible_keys), "channel": draw(visible_keys), "text": draw(texts),
         "kind": draw(st.sampled_from(["complaint", "praise", "rating", "suggestion"])),
-        "rating": draw(ratings), "team": draw(st.none() | keys), "promise": draw(st.none() | keys),
+        "rating": draw(ratings), "team": draw(st.none() | visible_keys), "promise": draw(st.none() | visible_keys),
         "occurred_at": draw(times).isoformat(),
     }
     return FeedbackMessage.model_validate(fields)
