@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
 from fastapi.responses import Response
+from pydantic import BaseModel
 
 from domain.service.tokens import Principal
 from web.auth import ApiError, require_scope
@@ -28,3 +29,9 @@ def moment(text: str | None, name: str = "as_of") -> Any:
         return as_of_moment(text)
     except ValueError as error:
         raise ApiError(422, f"{name}: {text!r} is not an ISO-8601 time ({error})") from None
+
+
+def json_body_of(model: type[BaseModel]) -> dict[str, Any]:
+    """An operation's ``openapi_extra`` declaring the JSON body it reads itself (so the document says what the
+    server accepts: docs/brief.md §10 "The OpenAPI document is the truth")."""
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": model.model_json_schema()}}}}

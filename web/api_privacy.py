@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from domain import commands as c
 from domain.service.forget import NotCouncil, UnknownSubject, forget_as
 from domain.service.tokens import Principal
+from web.api_common import json_body_of
 from web.auth import ApiError, require_scope
 
 router = APIRouter(prefix="/api")
@@ -29,7 +30,8 @@ class ForgetRequest(BaseModel):
     reason: Annotated[str, Field(min_length=1, max_length=4000)]
 
 
-@router.post("/forget", summary="Forget a client or a person: destroy its key, record SubjectForgotten (council)")
+@router.post("/forget", summary="Forget a client or a person: destroy its key, record SubjectForgotten (council)",
+             openapi_extra=json_body_of(ForgetRequest))
 async def post_forget(request: Request, principal: Writer) -> JSONResponse:
     try:
         body = ForgetRequest.model_validate_json(await request.body())

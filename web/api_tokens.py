@@ -22,7 +22,7 @@ from domain.service.tokens import (
     revoke_token_as,
 )
 from projections.token_list import token_list
-from web.api_common import Reader, server_of
+from web.api_common import Reader, json_body_of, server_of
 from web.auth import ApiError, current_principal, require_scope
 
 router = APIRouter(prefix="/api")
@@ -52,7 +52,8 @@ def _errors(call: Any) -> Any:
 
 
 @router.post("/tokens", status_code=201, summary="Issue a token (shown once): one's own, or the council's read/ingest "
-             "token for another", responses={201: {"description": "{token_id, token, person, scope, expires_at}"}})
+             "token for another", responses={201: {"description": "{token_id, token, person, scope, expires_at}"}},
+             openapi_extra=json_body_of(TokenRequest))
 async def post_token(request: Request, principal: Writer) -> JSONResponse:
     try:
         body = TokenRequest.model_validate_json(await request.body())

@@ -106,3 +106,10 @@ def test_a_token_issued_with_an_expiring_token_expires_no_later(served: dict[str
     assert expires <= datetime.now(UTC) + timedelta(days=1)  # not "never", nor the 30 days asked below
     longer = call(served, "olga-day", "POST", "/api/tokens", json={"scope": "read", "expires_days": 30}).json()
     assert datetime.fromisoformat(longer["expires_at"]) <= datetime.now(UTC) + timedelta(days=1)
+
+
+def test_the_openapi_document_declares_the_bodies_these_operations_read(served: dict[str, Any]) -> None:
+    document = call(served, "carol", "GET", "/api/openapi.json").json()
+    for path, fields in (("/api/tokens", {"person", "scope", "expires_days"}), ("/api/forget", {"kind", "key"})):
+        schema = document["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"]
+        assert fields <= set(schema["properties"]) and schema["additionalProperties"] is False, path
