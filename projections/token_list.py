@@ -11,6 +11,8 @@ from typing import Any
 
 import duckdb
 
+from projections.paging import page
+
 TOKENS_SQL = """
 SELECT i.token_id, i.person, i.scope, i.business_at AS issued_at, i.actor AS issued_by, i.expires_at,
        r.business_at AS revoked_at, r.actor AS revoked_by
@@ -38,5 +40,4 @@ def token_list(con: duckdb.DuckDBPyConnection, person: str | None, now: datetime
         items.append({"token_id": token_id, "person": holder, "scope": scope, "state": state,
                       "issued_at": _iso(issued_at), "issued_by": issued_by, "expires_at": _iso(expires_at),
                       "revoked_at": _iso(revoked_at), "revoked_by": revoked_by})
-    end = offset + len(items)
-    return {"items": items, "total": total, "next_offset": end if end < total else None}
+    return page(items, total, limit, offset)

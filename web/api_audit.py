@@ -9,9 +9,10 @@ from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response, StreamingResponse
 
+from projections.paging import page
 from projections.read_rules import VISIBLE_EVENT, audit_params
 from web.api_common import Reader, json_answer, moment, server_of
-from web.limits import DEFAULT_LIMIT, Limit, Offset, page
+from web.limits import DEFAULT_LIMIT, Limit, Offset
 from web.readers import reader, stream_positions
 from web.streams import admit_request
 

@@ -24,6 +24,7 @@ from domain.service.tokens import (
 from projections.token_list import token_list
 from web.api_common import Reader, json_body_of, server_of
 from web.auth import ApiError, current_principal, require_scope
+from web.limits import DEFAULT_LIMIT, Limit, Offset
 
 router = APIRouter(prefix="/api")
 Writer = Annotated[Principal, Depends(require_scope("write"))]
@@ -73,8 +74,7 @@ async def post_token(request: Request, principal: Writer) -> JSONResponse:
 @router.get("/tokens", summary="Tokens (never the tokens themselves): one's own; the council's: anyone's")
 async def get_tokens(request: Request, principal: Reader,
                      person: Annotated[str | None, Query(max_length=200)] = None,
-                     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-                     offset: Annotated[int, Query(ge=0, le=2**62)] = 0) -> Response:
+                     limit: Limit = DEFAULT_LIMIT, offset: Offset = 0) -> Response:
     server = server_of(request)
 
     def listed() -> dict[str, Any]:

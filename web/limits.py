@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import parse_qsl
 
 from fastapi import Query
@@ -25,12 +25,6 @@ MAX_OFFSET = 2**62  # any offset past the data is an empty page; this one still 
 
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"At most this many items (1 to {MAX_LIMIT}).")]
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Skip this many items first.")]
-
-
-def page(items: list[Any], total: int, limit: int, offset: int) -> dict[str, Any]:
-    """A list's answer: these ``items`` of ``total``, and the offset of the next page (None: none)."""
-    following = offset + len(items)
-    return {"items": items, "total": total, "next_offset": following if following < total and items else None}
 
 
 class RepeatedQuery:
