@@ -14,10 +14,9 @@ import pytest
 
 from domain.commands import parse_command
 from domain.service.ledger import Ledger
-from domain.service.tokens import issue_token
 from tests.support.clock import ago
+from tests.support.company_server import company_server
 from tests.support.scenario import Scenario
-from tests.support.server import ServerProcess
 from tests.support.stores import STORES, module_store
 
 pytestmark = pytest.mark.processes  # a real server
@@ -55,18 +54,8 @@ def _company() -> list[dict[str, Any]]:
 def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     folder = tmp_path_factory.mktemp("business-time")
     for store in module_store(request.param, folder):
-        ledger = Ledger.open(store)
-        try:
-            result = ledger.execute([parse_command(json.dumps(line)) for line in _company()])
-            assert result.rejected == [] and result.forbidden == [], result
-            tokens = {p: issue_token(ledger, p).token for p in PEOPLE}
-        finally:
-            ledger.close()
-        server = ServerProcess(store, folder / "views.duckdb", folder / "server.log")
-        try:
-            yield {"server": server, "tokens": tokens, "store": store}
-        finally:
-            server.stop()
+        with company_server(store, folder, _company(), PEOPLE) as world:
+            yield world
 
 
 def post(served: dict[str, Any], person: str, command: dict[str, Any], path: str = "/api/commands") -> Any:

@@ -10,11 +10,9 @@ from typing import Any
 
 import pytest
 
-from domain.service.ledger import Ledger
-from domain.service.tokens import issue_token
-from tests.support.cli import cli, import_lines
+from tests.support.cli import cli
+from tests.support.company_server import company_server, post_command
 from tests.support.scenario import Scenario
-from tests.support.server import ServerProcess
 from tests.support.stores import STORES, module_store
 
 pytestmark = pytest.mark.processes  # real servers
@@ -34,20 +32,11 @@ SEED = (
 def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     folder = tmp_path_factory.mktemp("consent")
     for store in module_store(request.param, folder):
-        import_lines(store, SEED)
-        ledger = Ledger.open(store)
-        tokens = {p: issue_token(ledger, p).token for p in PEOPLE}
-        ledger.close()
-        server = ServerProcess(store, folder / "views.duckdb", folder / "server.log")
-        try:
-            yield {"server": server, "tokens": tokens, "store": store, "folder": folder}
-        finally:
-            server.stop()
+        with company_server(store, folder, SEED, PEOPLE) as world:
+            yield world
 
 
-def post(world: dict[str, Any], person: str, command: Any) -> Any:
-    with world["server"].client(world["tokens"][person]) as http:
-        return http.post("/api/commands", json=command)
+post = post_command
 
 
 def view(world: dict[str, Any], promise: str) -> dict[str, Any]:

@@ -4,18 +4,14 @@ a sham promise on it and then rewrote that team's past week with backdated readi
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
-from domain.commands import parse_command
-from domain.service.ledger import Ledger
-from domain.service.tokens import issue_token
+from tests.support.company_server import company_server, post_command
 from tests.support.scenario import Scenario
-from tests.support.server import ServerProcess
 from tests.support.stores import STORES, module_store
 
 pytestmark = pytest.mark.processes  # a real server
@@ -47,23 +43,11 @@ def _company() -> list[dict[str, Any]]:
 def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     folder = tmp_path_factory.mktemp("metric-owner")
     for store in module_store(request.param, folder):
-        ledger = Ledger.open(store)
-        try:
-            result = ledger.execute([parse_command(json.dumps(line)) for line in _company()])
-            assert result.rejected == [] and result.forbidden == [], result
-            tokens = {p: issue_token(ledger, p).token for p in PEOPLE}
-        finally:
-            ledger.close()
-        server = ServerProcess(store, folder / "views.duckdb", folder / "server.log")
-        try:
-            yield {"server": server, "tokens": tokens}
-        finally:
-            server.stop()
+        with company_server(store, folder, _company(), PEOPLE) as world:
+            yield world
 
 
-def post(served: dict[str, Any], person: str, command: dict[str, Any]) -> Any:
-    with served["server"].client(served["tokens"][person]) as http:
-        return http.post("/api/commands", json=command)
+post = post_command
 
 
 def promise(served: dict[str, Any], key: str) -> dict[str, Any]:

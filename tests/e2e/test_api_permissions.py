@@ -8,11 +8,8 @@ from typing import Any
 
 import pytest
 
-from domain.commands import parse_command
-from domain.service.ledger import Ledger
-from domain.service.tokens import issue_token
+from tests.support.company_server import company_server
 from tests.support.permissions import PAST, PEOPLE, ROWS, SETUP, Make
-from tests.support.server import ServerProcess
 from tests.support.stores import STORES, module_store
 
 pytestmark = pytest.mark.processes  # a real server
@@ -22,25 +19,9 @@ pytestmark = pytest.mark.processes  # a real server
 def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     folder = tmp_path_factory.mktemp("permissions")
     for store in module_store(request.param, folder):
-        ledger = Ledger.open(store)
-        try:
-            lines = [{**line, "at": line.get("at", PAST)} for line in SETUP]
-            result = ledger.execute([parse_command(_json(line)) for line in lines])
-            assert result.rejected == [] and result.forbidden == []
-            tokens = {p: issue_token(ledger, p).token for p in PEOPLE}
-        finally:
-            ledger.close()
-        server = ServerProcess(store, folder / "views.duckdb", folder / "server.log")
-        try:
-            yield {"server": server, "tokens": tokens}
-        finally:
-            server.stop()
-
-
-def _json(line: dict[str, Any]) -> str:
-    import json
-
-    return json.dumps({k: v for k, v in line.items() if v is not None})
+        lines = [{k: v for k, v in {**line, "at": line.get("at", PAST)}.items() if v is not None} for line in SETUP]
+        with company_server(store, folder, lines, PEOPLE) as world:
+            yield world
 
 
 @pytest.mark.parametrize(("row", "make", "allowed", "refused"), ROWS,
