@@ -153,28 +153,35 @@ ANSWERS = {"team": team_answer, "promise": promise_answer, "experiment": experim
 
 # The audit trail --------------------------------------------------------------------------------------------------
 
-_THEIR_PROMISES = ("SELECT promise FROM promise_history WHERE promisor IN (SELECT unnest($v_teams))"
-                   " OR promisee IN (SELECT unnest($v_teams)) OR promisee IN (SELECT unnest($v_clients))")
 def _in_range(alias: str = "") -> str:
     return f"{alias}position > $v_after AND {alias}position <= $v_upto"
 
 
-_IN_RANGE = _in_range()
-VISIBLE_EVENT = f"""($v_all OR e.actor = $v_person
- OR (e.aggregate_type = 'Team' AND e.key IN (SELECT unnest($v_teams)))
- OR (e.aggregate_type = 'Client' AND e.key IN (SELECT unnest($v_clients)) AND e.event <> 'ValuePropositionDefined')
- OR (e.aggregate_type = 'Promise' AND e.key IN ({_THEIR_PROMISES}))
- OR (e.aggregate_type = 'Experiment' AND e.key IN (SELECT experiment FROM experiments WHERE team IN (SELECT unnest($v_teams))))
+def events_of(group: str) -> str:
+    """SQL over ``event_log e``: the events of the teams ``$<group>_teams`` and the clients ``$<group>_clients``
+    (lists) at positions in ($v_after, $v_upto]: the teams' own, their promises' (made by or to them or the
+    clients), experiments, ledger entries, reviews, process changes, canvases and feedback; the clients' own but
+    their value propositions (internal). One text for the read rule and the audit trail's ``team=`` filter."""
+    teams, clients = f"(SELECT unnest(${group}_teams))", f"(SELECT unnest(${group}_clients))"
+    promises = (f"SELECT promise FROM promise_history WHERE promisor IN {teams} OR promisee IN {teams}"
+                f" OR promisee IN {clients}")
+    in_range = _in_range()
+    return f"""((e.aggregate_type = 'Team' AND e.key IN {teams})
+ OR (e.aggregate_type = 'Client' AND e.key IN {clients} AND e.event <> 'ValuePropositionDefined')
+ OR (e.aggregate_type = 'Promise' AND e.key IN ({promises}))
+ OR (e.aggregate_type = 'Experiment' AND e.key IN (SELECT experiment FROM experiments WHERE team IN {teams}))
  OR e.position IN (
-    SELECT position FROM ledger_entries WHERE {_IN_RANGE} AND team IN (SELECT unnest($v_teams))
-    UNION ALL SELECT position FROM error_reviews WHERE {_IN_RANGE} AND team IN (SELECT unnest($v_teams))
-    UNION ALL SELECT position FROM process_changes WHERE {_IN_RANGE} AND team IN (SELECT unnest($v_teams))
-    UNION ALL SELECT position FROM canvases WHERE {_IN_RANGE} AND team IN (SELECT unnest($v_teams))
-    UNION ALL SELECT position FROM feedback WHERE {_IN_RANGE} AND (team IN (SELECT unnest($v_teams))
-        OR client IN (SELECT unnest($v_clients)) OR promise IN ({_THEIR_PROMISES}))
+    SELECT position FROM ledger_entries WHERE {in_range} AND team IN {teams}
+    UNION ALL SELECT position FROM error_reviews WHERE {in_range} AND team IN {teams}
+    UNION ALL SELECT position FROM process_changes WHERE {in_range} AND team IN {teams}
+    UNION ALL SELECT position FROM canvases WHERE {in_range} AND team IN {teams}
+    UNION ALL SELECT position FROM feedback WHERE {in_range} AND (team IN {teams}
+        OR client IN {clients} OR promise IN ({promises}))
     UNION ALL SELECT r.position FROM feedback_resolutions r JOIN feedback f USING (feedback_id)
-        WHERE {_in_range('r.')} AND (f.team IN (SELECT unnest($v_teams)) OR f.client IN (SELECT unnest($v_clients))
-        OR f.promise IN ({_THEIR_PROMISES}))))"""  # noqa: E501
+        WHERE {_in_range('r.')} AND (f.team IN {teams} OR f.client IN {clients} OR f.promise IN ({promises}))))"""
+
+
+VISIBLE_EVENT = f"($v_all OR e.actor = $v_person OR {events_of('v')})"
 """SQL over ``event_log e``: the events the viewer of ``audit_params`` may see (§10 "the audit trail")."""
 
 

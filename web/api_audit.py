@@ -10,7 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response, StreamingResponse
 
 from projections.paging import page
-from projections.read_rules import VISIBLE_EVENT, audit_params
+from projections.read_rules import VISIBLE_EVENT, audit_params, events_of
 from web.api_common import Reader, json_answer, moment, server_of
 from web.limits import DEFAULT_LIMIT, Limit, Offset
 from web.readers import reader, stream_positions
@@ -25,17 +25,27 @@ SELECT position, business_at, recorded_at, actor, channel, event, aggregate_type
 WHERE ($actor IS NULL OR actor = $actor)
   AND ($start IS NULL OR business_at >= $start) AND ($end IS NULL OR business_at <= $end)
   AND ($promise IS NULL OR (aggregate_type = 'Promise' AND key = $promise))
-  AND ($team IS NULL OR (aggregate_type = 'Team' AND key = $team)
-       OR (aggregate_type = 'Promise' AND key IN
-           (SELECT promise FROM promise_history WHERE promisor = $team OR promisee = $team))
-       OR (aggregate_type = 'Experiment' AND key IN (SELECT experiment FROM experiments WHERE team = $team))
-       OR position IN (SELECT position FROM ledger_entries WHERE team = $team)
-       OR position IN (SELECT position FROM error_reviews WHERE team = $team)
-       OR position IN (SELECT position FROM process_changes WHERE team = $team))
+  AND ($team IS NULL OR TEAM_EVENT)
   AND VISIBLE_EVENT
 ORDER BY position LIMIT $limit OFFSET $offset
-""".replace("VISIBLE_EVENT", VISIBLE_EVENT)
-"""Takes ``projections.read_rules.audit_params`` too: only the events the reader may see (docs/brief.md §10)."""
+""".replace("TEAM_EVENT", events_of("t")).replace("VISIBLE_EVENT", VISIBLE_EVENT)
+"""Takes ``projections.read_rules.audit_params`` too: only the events the reader may see (docs/brief.md §10);
+``$t_teams`` is ``[team]`` (the ``team=`` filter: the events of the team, as the read rule counts them)."""
+
+
+def audit_filters(actor: str | None, promise: str | None, team: str | None, start: Any, end: Any) -> dict[str, Any]:
+    """``AUDIT_QUERY``'s filter parameters (the API's trail and the audit page's)."""
+    return {"actor": actor, "promise": promise, "team": team, "t_teams": [team] if team else [], "t_clients": [],
+            "start": start, "end": end}
+
+
+def audit_event(row: tuple[Any, ...]) -> dict[str, Any]:
+    """One row of ``AUDIT_QUERY`` as the trail shows it."""
+    from projections.timeline import iso
+
+    pos, at, rec, who, channel, ev, aggregate, key, why = row
+    return {"position": pos, "at": iso(at), "recorded_at": iso(rec), "actor": who, "channel": channel, "event": ev,
+            "aggregate": aggregate, "key": key, "reason": why}
 
 
 @audit_router.get("/audit", summary="Who did what, when, why, through which channel")
@@ -43,23 +53,18 @@ def get_audit(request: Request, principal: Reader, actor: str | None = None, pro
               team: str | None = None, start: Annotated[str | None, Query(alias="from")] = None,
               end: Annotated[str | None, Query(alias="to")] = None,
               limit: Limit = DEFAULT_LIMIT, offset: Offset = 0) -> Response:
-    from projections.timeline import iso
-
-    params = {"actor": actor, "promise": promise, "team": team, "limit": limit, "offset": offset,
-              "start": moment(start, "from") if start else None, "end": moment(end, "to") if end else None}
-
+    start_at = moment(start, "from") if start else None
+    end_at = moment(end, "to") if end else None
     viewer = reader(server_of(request), principal.person)
 
     def compute(con: Any) -> Any:  # a page of the trail: events (docs/brief.md §5) are its items (§10)
-        asked = {**params, **audit_params(viewer)}
-        rows = con.execute(AUDIT_QUERY, asked).fetchall()
+        asked = {**audit_filters(actor, promise, team, start_at, end_at), **audit_params(viewer)}
+        rows = con.execute(AUDIT_QUERY, {**asked, "limit": limit, "offset": offset}).fetchall()
         total = con.execute(f"SELECT count(*) FROM ({AUDIT_QUERY})", {**asked, "limit": None, "offset": 0}).fetchone()
-        events = [{"position": pos, "at": iso(at), "recorded_at": iso(rec), "actor": who, "channel": channel,
-                   "event": ev, "aggregate": aggregate, "key": k, "reason": why}
-                  for pos, at, rec, who, channel, ev, aggregate, k, why in rows]
+        events = [audit_event(row) for row in rows]
         return {"events": events, **page(events, total[0], limit, offset)}
 
-    question = (*sorted(params.items(), key=lambda kv: kv[0]), viewer.audience())
+    question = (actor, promise, team, start_at, end_at, limit, offset, viewer.audience())
     body = server_of(request).answer("audit", question, compute)
     return json_answer(body or b"{}")
 

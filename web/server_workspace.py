@@ -22,7 +22,6 @@ from domain.service.answers import AnswerCache
 from domain.service.tokens import AuthenticationFailed, Principal, authenticate, authenticate_id
 from domain.service.verify import verify
 from projections.read_rules import audit_params
-from projections.timeline import iso
 from web.readers import reader
 from web.server import Server
 from web.service import decide, run_commands
@@ -90,20 +89,16 @@ class ServerWorkspace:
         return reader(self.server, viewer.person)
 
     def audit(self, filters: dict[str, str | None], reader: ReadViewer) -> list[dict[str, Any]]:
-        from web.api_audit import AUDIT_QUERY
+        from web.api_audit import AUDIT_QUERY, audit_event, audit_filters
         from web.server import as_of_moment
 
-        params = {"actor": filters.get("actor"), "promise": filters.get("promise"), "team": filters.get("team"),
-                  "start": as_of_moment(filters["from"]) if filters.get("from") else None,
-                  "end": as_of_moment(filters["to"]) if filters.get("to") else None,
+        params = {**audit_filters(filters.get("actor"), filters.get("promise"), filters.get("team"),
+                                  as_of_moment(filters["from"]) if filters.get("from") else None,
+                                  as_of_moment(filters["to"]) if filters.get("to") else None),
                   "limit": 1 << 62, "offset": 0, **audit_params(reader)}
         rows = self.read(lambda con: con.execute(
             f"SELECT * FROM ({AUDIT_QUERY}) ORDER BY position DESC LIMIT {AUDIT_PAGE_ROWS}", params).fetchall())
-        return [
-            {"position": pos, "at": iso(at), "recorded_at": iso(rec), "actor": who, "channel": channel,
-             "event": ev, "aggregate": aggregate, "key": k, "reason": why}
-            for pos, at, rec, who, channel, ev, aggregate, k, why in reversed(rows)
-        ]
+        return [audit_event(row) for row in reversed(rows)]
 
     def verify(self) -> dict[str, Any]:
         return verify(self.server.ledger).to_dict()

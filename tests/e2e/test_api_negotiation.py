@@ -13,6 +13,7 @@ import pytest
 from domain.service.ledger import Ledger
 from domain.service.tokens import issue_token
 from tests.support.cli import cli, import_lines
+from tests.support.clock import ago
 from tests.support.server import ServerProcess
 from tests.support.stores import STORES, module_store
 
@@ -117,6 +118,10 @@ def test_full_negotiation_with_required_authority(world: dict[str, Any]) -> None
     assert all(e["recorded_at"] and e["at"] and e["aggregate"] == "Promise" for e in audit)
     by_team = ok(get(world, "/api/audit?team=kitchen&actor=carol"))["events"]
     assert {e["event"] for e in by_team} >= {"Formed", "MemberAdded", "AuthorityGranted", "AuthorityRevoked"}
+    ok(post(world, "bob", {"type": "RecordFeedback", "feedback_id": "fb-audit", "client": "diner", "kind": "praise",
+                           "channel": "app", "text": "Quick", "team": "kitchen", "occurred_at": ago()}))
+    team_trail = ok(get(world, "/api/audit?team=kitchen&actor=bob"))["events"]  # the team's events, as read rules say
+    assert ("Feedback", "fb-audit") in {(e["aggregate"], e["key"]) for e in team_trail}
 
     ok(post(world, "bob", {"type": "ProposeExperiment", "experiment": "e1", "team": "kitchen",
                            "hypothesis": "Prep earlier", "metric": "wait", "design": "ab"}))
