@@ -41,3 +41,15 @@ def token_list(con: duckdb.DuckDBPyConnection, person: str | None, now: datetime
                       "issued_at": _iso(issued_at), "issued_by": issued_by, "expires_at": _iso(expires_at),
                       "revoked_at": _iso(revoked_at), "revoked_by": revoked_by})
     return page(items, total, limit, offset)
+
+
+ACTIVE_SQL = """
+SELECT count(*) FROM tokens i
+WHERE i.change = 'issued' AND i.person = ? AND (i.expires_at IS NULL OR i.expires_at > ?)
+  AND NOT EXISTS (SELECT 1 FROM tokens r WHERE r.token_id = i.token_id AND r.change = 'revoked')
+"""
+
+
+def active_tokens(con: duckdb.DuckDBPyConnection, person: str, now: datetime) -> int:
+    """How many of ``person``'s tokens work at ``now`` (naive UTC)."""
+    return int(con.execute(ACTIVE_SQL, [person, now]).fetchone()[0])  # type: ignore[index]

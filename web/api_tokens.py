@@ -21,7 +21,7 @@ from domain.service.tokens import (
     issue_token_as,
     revoke_token_as,
 )
-from projections.token_list import token_list
+from projections.token_list import active_tokens, token_list
 from web.api_common import Reader, json_body_of, server_of
 from web.auth import ApiError, current_principal, require_scope
 from web.limits import DEFAULT_LIMIT, Limit, Offset
@@ -63,8 +63,14 @@ async def post_token(request: Request, principal: Writer) -> JSONResponse:
     server = server_of(request)
 
     def issue() -> JSONResponse:
+        def working(person: str) -> int:
+            server.views.fresh()
+            with server.views.reading() as con:
+                return active_tokens(con, person, datetime.now(UTC).replace(tzinfo=None))
+
         issued = _errors(lambda: issue_token_as(server.ledger, principal.person, body.person or principal.person,
-                                                body.scope, body.expires_days, until=principal.expires_at))
+                                                body.scope, body.expires_days, until=principal.expires_at,
+                                                working=working))
         server.views.note_written(issued.position)
         return JSONResponse(issued.to_dict(), status_code=201)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hmac
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -141,11 +142,16 @@ def is_council(ledger: Any, person: str) -> bool:
     return found is not None and bool(found.council)
 
 
+MAX_WORKING_TOKENS = 100
+"""Working tokens one person may hold through the API (live streams are limited per token: this bounds them)."""
+
+
 def issue_token_as(ledger: Any, requester: str, person: str, scope: str, days: float | None = None,
-                   now: datetime | None = None, until: datetime | None = None) -> IssuedToken:
+                   now: datetime | None = None, until: datetime | None = None,
+                   working: Callable[[str], int] | None = None) -> IssuedToken:
     """A token issued by ``requester`` through the API or the web (docs/brief.md §10). ``until``: when the
     requester's own token expires; a token issued with it expires no later (a leaked short-lived token
-    cannot mint one that outlives it)."""
+    cannot mint one that outlives it). ``working(person)``: how many of their tokens work now."""
     if person != requester:
         if not is_council(ledger, requester):
             raise TokenRefused(ISSUE_RULE, f"{requester} may issue tokens only for themself")
@@ -154,6 +160,9 @@ def issue_token_as(ledger: Any, requester: str, person: str, scope: str, days: f
                                            "tokens (it cannot act as a side)")
         if not is_registered(ledger, person):
             raise DomainError(f"person {person!r} is not registered (RegisterPerson)")
+    held = working(person) if working is not None else 0
+    if held >= MAX_WORKING_TOKENS:
+        raise DomainError(f"{person} holds {held} working tokens, the most one may; revoke one first")
     at = now or datetime.now(UTC)
     if until is not None:
         left = (until - at).total_seconds() / 86400

@@ -16,7 +16,7 @@ from tests.support.server import ServerProcess
 
 pytestmark = pytest.mark.processes  # a real server
 
-SEED = (Scenario().person("carol").council("carol").person("ivan").person("olga")
+SEED = (Scenario().person("carol").council("carol").person("ivan").person("olga").person("pia")
         .team("kitchen").member("ivan", "cook").member("olga", "chef", lead=True).lines())
 
 
@@ -113,3 +113,14 @@ def test_the_openapi_document_declares_the_bodies_these_operations_read(served: 
     for path, fields in (("/api/tokens", {"person", "scope", "expires_days"}), ("/api/forget", {"kind", "key"})):
         schema = document["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"]
         assert fields <= set(schema["properties"]) and schema["additionalProperties"] is False, path
+
+
+def test_one_person_holds_at_most_a_hundred_working_tokens(served: dict[str, Any]) -> None:
+    made = [call(served, "carol", "POST", "/api/tokens", json={"person": "pia", "scope": "read"}) for _ in range(100)]
+    assert all(answer.status_code == 201 for answer in made)
+    refused = call(served, "carol", "POST", "/api/tokens", json={"person": "pia", "scope": "read"})
+    assert refused.status_code == 422 and "100 working tokens" in refused.json()["error"]
+    assert call(served, "carol", "DELETE", f"/api/tokens/{made[0].json()['token_id']}").status_code == 204
+    assert call(served, "carol", "POST", "/api/tokens", json={"person": "pia", "scope": "read"}).status_code == 201
+    outsider = call(served, "ivan", "POST", "/api/tokens", json={"person": "pia", "scope": "read"})
+    assert outsider.status_code == 403  # the count is told only to those who may issue
