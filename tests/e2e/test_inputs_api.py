@@ -30,7 +30,7 @@ def strict_json(text: str) -> Any:
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[tuple[ServerProcess, str]]:
     store = f"sqlite:///{tmp_path / 'ledger.db'}"
-    import_lines(store, Scenario().person("carol").team("kitchen", at="2026-01-01T00:00:00Z").lines())
+    import_lines(store, Scenario().person("carol").council("carol").team("kitchen", at="2026-01-01T00:00:00Z").lines())
     ledger = Ledger.open(store)
     try:  # revenues an older store may hold: their sum has no finite value
         assert not ledger.execute([
