@@ -38,7 +38,7 @@ class TokenRequest(BaseModel):
 
     person: c.Key | None = None
     scope: Literal["write", "read", "ingest"] = "read"
-    expires_days: Annotated[float | None, Field(gt=0, le=3650)] = None
+    expires_days: Annotated[float | None, Field(strict=True, gt=0, le=3650)] = None
 
 
 def _errors(call: Any) -> Any:

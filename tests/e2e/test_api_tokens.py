@@ -124,3 +124,10 @@ def test_one_person_holds_at_most_a_hundred_working_tokens(served: dict[str, Any
     assert call(served, "carol", "POST", "/api/tokens", json={"person": "pia", "scope": "read"}).status_code == 201
     outsider = call(served, "ivan", "POST", "/api/tokens", json={"person": "pia", "scope": "read"})
     assert outsider.status_code == 403  # the count is told only to those who may issue
+
+
+@pytest.mark.parametrize("days", [True, "1", 0, -1, 3651])
+def test_a_lifetime_that_is_not_a_positive_number_of_days_is_refused(served: dict[str, Any], days: Any) -> None:
+    answer = call(served, "ivan", "POST", "/api/tokens", json={"scope": "read", "expires_days": days})
+    assert answer.status_code == 422, answer.text  # `true` once passed as one day
+    assert "expires_days" in answer.text
