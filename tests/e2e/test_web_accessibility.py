@@ -1,0 +1,23 @@
+"""docs/brief.md §8: every workspace page has no serious or critical axe-core (WCAG 2.1 A/AA) violation, on a
+laptop's width and on a 390-pixel phone's."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.support.axe import assert_accessible_at
+from tests.support.browser import Served, sign_in
+
+pytestmark = pytest.mark.processes  # a server, a browser
+
+
+@pytest.mark.parametrize(("person", "path"), [("lena", "/"), ("lena", "/teams/delivery")])
+def test_pages_have_no_serious_accessibility_violation(browser: Any, served: Served, person: str,
+                                                       path: str) -> None:
+    context, page = sign_in(browser, served, person)
+    try:
+        assert_accessible_at(page, served.url(path), f"{path} as {person}")
+    finally:
+        context.close()

@@ -1,0 +1,52 @@
+"""axe-core (WCAG 2.1 A/AA) on a Playwright page: docs/brief.md §8 asks every workspace page to have no serious or
+critical violation, at a laptop's width and a phone's.
+
+The axe-core script is the copy the ``axe-playwright-python`` wheel bundles (``axe.min.js``), injected through
+Playwright's evaluation (which the pages' Content-Security-Policy does not govern): nothing is fetched, so the
+check runs offline. Use ``assert_accessible(page, "what")`` on the page as it stands, or ``assert_accessible_at``
+to load a URL at each of ``WIDTHS`` and check it there.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from axe_playwright_python.sync_playwright import Axe
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+FAILING_IMPACTS = frozenset({"serious", "critical"})
+WIDTHS = {"desktop": (1280, 800), "phone": (390, 844)}
+_AXE = Axe()
+
+
+def violations(page: Any) -> list[dict[str, Any]]:
+    """The serious and critical WCAG 2.1 A/AA violations axe-core finds on ``page`` now."""
+    options = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
+    found = _AXE.run(page, options=options).response["violations"]
+    return [v for v in found if v.get("impact") in FAILING_IMPACTS]
+
+
+def describe(found: list[dict[str, Any]]) -> str:
+    """Every violation: its rule, impact, help text and link, and each offending element's selector."""
+    lines = []
+    for v in found:
+        lines.append(f"- {v['id']} ({v['impact']}): {v['help']} [{v.get('helpUrl', '')}]")
+        lines.extend(f"    at {' '.join(str(part) for part in node['target'])}" for node in v["nodes"])
+    return "\n".join(lines)
+
+
+def assert_accessible(page: Any, context: str) -> None:
+    """Fail listing every serious or critical axe-core violation on ``page``; ``context`` says which page and
+    width, for the message."""
+    found = violations(page)
+    assert not found, f"axe-core: {len(found)} serious/critical violation(s) on {context}:\n{describe(found)}"
+
+
+def assert_accessible_at(page: Any, url: str, context: str, widths: dict[str, tuple[int, int]] = WIDTHS) -> None:
+    """Load ``url`` at each width (a laptop's and a phone's by default) and check it there; the page is left
+    at the last width."""
+    for label, (width, height) in widths.items():
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto(url)
+        page.wait_for_load_state("load")
+        assert_accessible(page, f"{context} at {label} width {width}x{height}")
