@@ -8,6 +8,7 @@ from typing import Any
 
 import duckdb
 
+from projections.canvases import canvases
 from projections.economics import economics
 from projections.experiments import experiments
 from projections.queries import FEEDBACK_WITH_TEAM
@@ -97,6 +98,7 @@ def retrospective(con: duckdb.DuckDBPyConnection, team: str, start: datetime, en
             "other_feedback": sum(1 for _, kind, _, _ in feedback if kind != "complaint"),
             "per_week": [{"week_start": iso_date(w), "complaints": n} for w, n in sorted(weekly.items())],
         },
+        "canvases": canvases(con, end, team=team),
         "experiments": team_experiments,
         "economics": team_economics,
         "membership_changes": [

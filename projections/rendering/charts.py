@@ -9,6 +9,7 @@ inline styles (pages send a strict Content-Security-Policy): the embedding page'
 from __future__ import annotations
 
 import html
+import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -20,6 +21,19 @@ RIGHT = WIDTH - 40  # the last x label is centred on its point: room for half of
 def _scale(lo: float, hi: float, out_lo: float, out_hi: float) -> Callable[[float], float]:
     span = (hi - lo) or 1.0
     return lambda v: out_lo + (v - lo) * (out_hi - out_lo) / span
+
+
+def nice_ticks(lo: float, hi: float, count: int = 6) -> list[float]:
+    """About ``count`` ticks covering [lo, hi] at a step of 1, 2 or 5 × 10^k, so a reader can count along the axis."""
+    lo, hi = min(lo, hi), max(lo, hi)
+    if hi == lo:
+        hi = lo + 1
+    raw = (hi - lo) / max(count - 1, 1)
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
+    first, last = math.floor(lo / step + 1e-9), math.ceil(hi / step - 1e-9)
+    digits = max(0, -math.floor(math.log10(step)))
+    return [float(round(i * step, digits)) for i in range(first, last + 1)]
 
 
 def _tick(value: float) -> str:

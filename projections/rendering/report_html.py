@@ -11,6 +11,7 @@ from importlib.resources import files
 from string import Template
 from typing import Any
 
+from projections.rendering.canvas_chart import value_curve_svg
 from projections.rendering.charts import RED, bar_chart, compliance_chart, economics_chart, forest_chart
 from projections.rendering.experiment_charts import comparisons_chart, xmr_chart
 
@@ -21,11 +22,13 @@ def _table(headers: list[str], rows: list[list[Any]]) -> str:
         "<tr>" + "".join(f"<td>{html.escape('' if c is None else str(c))}</td>" for c in row) + "</tr>"
         for row in rows
     )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    # a wide table scrolls inside its box, so a phone never scrolls the whole page sideways
+    return f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
 
 
 def team_section(retro: dict[str, Any]) -> str:
     parts = [f"<h2>Team {html.escape(retro['team'])}</h2>"]
+    parts += [canvas_section(c) for c in retro.get("canvases", [])]
     parts.append("<h3>How agreements changed</h3>")
     parts.append(_table(
         ["at", "promise", "v", "event", "actor", "reason", "changes"],
@@ -63,6 +66,21 @@ def team_section(retro: dict[str, Any]) -> str:
                             [[c["at"], c["change"], c["description"], c["experiment"], c["review"]]
                              for c in retro["process_changes"]]))
     return "\n".join(parts)
+
+
+def canvas_section(c: dict[str, Any]) -> str:
+    """Step 4: one strategy canvas as its value curves, with the scores as a table (the chart's text alternative)."""
+    unique = c["unique_factor"]
+    return "\n".join([
+        f"<h3>Strategy canvas {html.escape(c['canvas'])}</h3>",
+        f"<p>For client {html.escape(c['client'])}, drawn by team {html.escape(c['team'] or '-')}.</p>",
+        f"<figure><figcaption>Value curves (thick line, diamonds: ours; shaded column: the unique factor "
+        f"{html.escape(unique or 'not chosen yet')})</figcaption>{value_curve_svg(c)}</figure>",
+        _table(["offering"] + [f + (" (unique)" if f == unique else "") for f in c["factors"]],
+               [[o["offering"] + (" (ours)" if o["ours"] else "")]
+                + [f"{o['scores'][f]:g}" if f in o["scores"] else "no score" for f in c["factors"]]
+                for o in c["offerings"]]),
+    ])
 
 
 def experiment_section(e: dict[str, Any]) -> str:

@@ -30,6 +30,10 @@ def test_demo_imports_projects_and_writes_the_retrospective(tmp_path: Path) -> N
     page = report.read_text()
     assert page.count("<svg") >= 8  # compliance, complaints, experiments and economics charts per team
     assert "Compliance of p-home-2h-window" in page and "Economics by period" in page
+    # docs/brief.md §8: each team's strategy canvas as value curves, its scores as a table beside it.
+    assert page.count('<svg class="value-curve"') == 2
+    assert "Strategy canvas canvas-home-delivery" in page and "window-accuracy (unique)" in page
+    assert "freshbasket-lunch-box (ours)" in page and "bread-freshness (unique)" in page
     store = f"sqlite:///{tmp_path / '.clientocracy' / 'ledger.db'}"
     promise = cli_json("promise", "show", "p-home-2h-window", store=store,
                        views=tmp_path / ".clientocracy" / "views.duckdb")
