@@ -16,14 +16,16 @@ from projections.rendering.charts import RED, bar_chart, compliance_chart, econo
 from projections.rendering.experiment_charts import comparisons_chart, xmr_chart
 
 
-def _table(headers: list[str], rows: list[list[Any]]) -> str:
+def _table(headers: list[str], rows: list[list[Any]], label: str | None = None) -> str:
     head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
     body = "".join(
         "<tr>" + "".join(f"<td>{html.escape('' if c is None else str(c))}</td>" for c in row) + "</tr>"
         for row in rows
     )
-    # a wide table scrolls inside its box, so a phone never scrolls the whole page sideways
-    return f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
+    # a wide table scrolls inside its box, so a phone never scrolls the page sideways; focusable, so a keyboard can
+    name = html.escape(label or f"Table of {', '.join(headers[:3])}")
+    return (f'<div class="scroll" tabindex="0" role="region" aria-label="{name}">'
+            f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>")
 
 
 def team_section(retro: dict[str, Any]) -> str:
@@ -79,7 +81,7 @@ def canvas_section(c: dict[str, Any]) -> str:
         _table(["offering"] + [f + (" (unique)" if f == unique else "") for f in c["factors"]],
                [[o["offering"] + (" (ours)" if o["ours"] else "")]
                 + [f"{o['scores'][f]:g}" if f in o["scores"] else "no score" for f in c["factors"]]
-                for o in c["offerings"]]),
+                for o in c["offerings"]], f"Scores of {c['canvas']}"),
     ])
 
 
