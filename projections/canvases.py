@@ -1,7 +1,8 @@
 """Step 4's strategy canvases as of a time, in the shape of docs/brief.md §8 (``client show``'s ``canvases``).
 
-One query for every reader (the client page, the retrospective's report): an offering's latest scoring replaces
-its earlier one whole, as the ``StrategyCanvas`` aggregate does, and the latest unique factor chosen stands.
+One query for every reader (the client page, the retrospective's report): a later score of an offering on a
+factor replaces the earlier one, an offering once scored as ours stays ours (as ``StrategyCanvas`` keeps it), and
+the latest unique factor chosen stands.
 """
 
 from __future__ import annotations
@@ -18,13 +19,14 @@ _CANVASES = """
 SELECT canvas, client, team, factors FROM canvases
 WHERE business_at <= $as_of AND ($client::VARCHAR IS NULL OR client = $client)
   AND ($team::VARCHAR IS NULL OR team = $team)
-ORDER BY canvas
+ORDER BY position
 """
 _SCORES = """
 WITH scored AS (SELECT * FROM canvas_scores WHERE business_at <= $as_of AND canvas IN (SELECT unnest($keys))),
-latest AS (SELECT canvas, offering, max(position) AS position, min(position) AS first FROM scored GROUP BY ALL)
-SELECT s.canvas, s.offering, s.ours, s.factor, s.score FROM scored s JOIN latest l USING (canvas, offering, position)
-ORDER BY l.first, s.position
+offerings AS (SELECT canvas, offering, bool_or(ours) AS ours, min(position) AS first FROM scored GROUP BY ALL),
+latest AS (SELECT canvas, offering, factor, arg_max(score, position) AS score FROM scored GROUP BY ALL)
+SELECT canvas, offering, o.ours, l.factor, l.score FROM latest l JOIN offerings o USING (canvas, offering)
+ORDER BY o.first
 """
 _UNIQUE = """
 SELECT canvas, arg_max(factor, position) FROM canvas_unique_factors
@@ -34,8 +36,8 @@ WHERE business_at <= $as_of AND canvas IN (SELECT unnest($keys)) GROUP BY canvas
 
 def canvases(con: duckdb.DuckDBPyConnection, as_of: datetime | None, *, client: str | None = None,
              team: str | None = None) -> list[dict[str, Any]]:
-    """``[{canvas, client, team, factors, offerings: [{offering, ours, scores}], unique_factor}]`` in key order,
-    offerings in the order they were first scored."""
+    """``[{canvas, client, team, factors, offerings: [{offering, ours, scores}], unique_factor}]`` in the order
+    drawn, offerings in the order first scored, scores in the canvas's factor order."""
     at = as_of_value(as_of)
     drawn = con.execute(_CANVASES, {"as_of": at, "client": client, "team": team}).fetchall()
     found: dict[str, dict[str, Any]] = {

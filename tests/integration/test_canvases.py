@@ -22,7 +22,8 @@ LINES = (
     .add("ScoreOffering", canvas="cv-shop", offering="rival", scores={"price": 8, "speed": 3, "care": 5})
     .add("ScoreOffering", canvas="cv-shop", offering="us", ours=True, scores={"price": 5, "speed": 9})
     .at("2026-02-01T00:00:00Z")
-    .add("ScoreOffering", canvas="cv-shop", offering="rival", scores={"care": 6, "price": 7})  # replaces the first
+    .add("ScoreOffering", canvas="cv-shop", offering="rival", scores={"care": 6, "price": 7})  # speed stays 3
+    .add("ScoreOffering", canvas="cv-shop", offering="us", scores={"speed": 10})  # still ours
     .add("ChooseUniqueFactor", canvas="cv-shop", factor="speed")
     .at("2026-03-01T00:00:00Z")
     .add("ChooseUniqueFactor", canvas="cv-shop", factor="care")
@@ -43,16 +44,16 @@ def views() -> Iterator[duckdb.DuckDBPyConnection]:
         ledger.close()
 
 
-def test_a_canvas_now_has_each_offerings_latest_scores_in_factor_order_and_the_latest_unique_factor(
+def test_a_canvas_now_has_each_factors_latest_score_in_factor_order_and_the_latest_unique_factor(
         views: duckdb.DuckDBPyConnection) -> None:
     (shop,) = canvases(views, None, client="shop")
     assert shop == {
         "canvas": "cv-shop", "client": "shop", "team": "delivery", "factors": ["price", "speed", "care"],
-        "offerings": [{"offering": "rival", "ours": False, "scores": {"price": 7.0, "care": 6.0}},
-                      {"offering": "us", "ours": True, "scores": {"price": 5.0, "speed": 9.0}}],
+        "offerings": [{"offering": "rival", "ours": False, "scores": {"price": 7.0, "speed": 3.0, "care": 6.0}},
+                      {"offering": "us", "ours": True, "scores": {"price": 5.0, "speed": 10.0}}],
         "unique_factor": "care",
     }
-    assert [c["canvas"] for c in canvases(views, None)] == ["cv-mall", "cv-shop"]
+    assert [c["canvas"] for c in canvases(views, None)] == ["cv-shop", "cv-mall"]  # in the order drawn
     assert [c["canvas"] for c in canvases(views, None, team="kitchen")] == ["cv-mall"]
     assert canvases(views, None, team="nobody") == []
 
