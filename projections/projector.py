@@ -40,9 +40,7 @@ from domain.tokens import Token
 from domain.topics import class_topic, event_topic, sealed_fields
 from projections.stored_form import Row, State, decode_state, json_text, topic_names, utc_text
 
-EVENT_LOG_ONLY: dict[str, str] = {
-    event_topic(Person, "Registered"): "people are read from their aggregates by the permission table",
-}
+EVENT_LOG_ONLY: dict[str, str] = {}
 """Stored event types the views keep only as ``event_log`` rows (who, when, why), and why."""
 
 
@@ -71,6 +69,7 @@ class Projector:
             event_topic(Client, "Identified"): self._client,
             event_topic(Client, "PainRecorded"): self._pain,
             event_topic(Client, "RepresentativeNamed"): self._representative,
+            event_topic(Person, "Registered"): self._person,
             event_topic(Person, "AppointedToCouncil"): self._council,
             event_topic(Person, "DismissedFromCouncil"): self._council,
             event_topic(Client, "ValuePropositionDefined"): self._proposition,
@@ -174,6 +173,9 @@ class Projector:
     def _client(self, pos: int, s: State, _: int) -> None:
         self.rows["clients"].append(
             (pos, s["_at"], s["key"], s["name"], s["kind"], s["description"]))
+
+    def _person(self, pos: int, s: State, _: int) -> None:
+        self.rows["people"].append((pos, s["_at"], s["key"], s["name"]))
 
     def _council(self, pos: int, s: State, _: int) -> None:
         change = "appointed" if s["_event"] == "AppointedToCouncil" else "dismissed"

@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse
 
 from domain.business_time import parse_as_of
 from projections.timeline import as_of_value, iso
+from web.names import Names, people_names
 from web.sessions import COOKIE, Session, Sessions
 from web.templating import PAGE_HEADERS, linker, render
 from web.workspace import Refused, Viewer, Workspace
@@ -44,6 +45,7 @@ class Page:
     as_of_param: str | None
     as_of: datetime  # naive UTC for the views; FOREVER when the page shows "now"
     notices: list[str] = field(default_factory=list)
+    _names: Names | None = field(default=None, repr=False)
 
     @property
     def link(self) -> Callable[..., str]:
@@ -73,8 +75,16 @@ class Page:
             "now_href": path + ("?" + urlencode(params) if params else ""),
             "link": self.link,
             "notices": self.notices,
+            "names": self.names,
             **extra,
         }
+
+    @property
+    def names(self) -> Names:
+        """People's names for the ``person_name`` filter, read once per request on first use."""
+        if self._names is None:
+            self._names = Names(lambda: self.workspace.read(people_names, ("people names",)))
+        return self._names
 
     def html(self, template: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
         return HTMLResponse(render(template, **context), status_code=status, headers=PAGE_HEADERS)

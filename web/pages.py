@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 import secrets
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, FastAPI, Request
@@ -18,6 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from web.forms import checked_form
+from web.home_page import render_home
 from web.limits import Offset
 from web.page_context import LoginRequired, Page, PageError, page, sessions_of, signed_in, workspace_of
 from web.sessions import COOKIE, LOGIN_CSRF_COOKIE, Sessions, csrf_ok
@@ -30,14 +30,15 @@ router = APIRouter(include_in_schema=False)
 def install(app: FastAPI) -> None:
     """Add every page (this module's and the page modules'), their static files and error pages to the app."""
     from domain.stores.sessions import sessions_in
-    from web import pages_complaints, pages_promise, pages_records, pages_team
+    from web import pages_client_side, pages_complaints, pages_promise, pages_records, pages_team
     from web.server_workspace import ServerWorkspace, session_principal
 
     app.state.web_sessions = Sessions(sessions_in(app.state.server.ledger.store))
     app.state.workspace = ServerWorkspace(app.state.server)
     app.state.principal_resolvers.append(session_principal)  # /api/events (GET) for a signed-in browser
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
-    for module in (router, pages_team.router, pages_complaints.router, pages_promise.router, pages_records.router):
+    for module in (router, pages_client_side.router, pages_team.router, pages_complaints.router, pages_promise.router,
+                   pages_records.router):
         app.include_router(module)
     app.add_exception_handler(LoginRequired, _login_redirect)  # type: ignore[arg-type]
     app.add_exception_handler(PageError, _error_page)  # type: ignore[arg-type]
@@ -114,43 +115,6 @@ async def logout(request: Request) -> Response:
     return response
 
 
-AWAITING_PAGE = 50
-"""The start page weighs this many open proposals of the viewer's sides at a time (docs/brief.md §10 "Cost
-bounds": one member proposing thousands of promises must not slow everyone's start page)."""
-
-
 @router.get("/", response_class=HTMLResponse)
 def home(p: Page = Depends(page), offset: Offset = 0) -> Response:
-    me = p.viewer.person
-    viewer = p.workspace.reader(p.viewer)
-    sides = sorted(viewer.teams | viewer.clients)  # the teams I am in and the clients I represent
-
-    def query(con: Any) -> dict[str, Any]:
-        teams = con.execute(
-            "SELECT t.team, t.name, m.role FROM teams t LEFT JOIN team_members_as_of($as_of) m"
-            " ON m.team = t.team AND m.person = $me WHERE t.business_at <= $as_of ORDER BY t.name",
-            {"as_of": p.as_of, "me": me},
-        ).fetchall()
-        open_promises = con.execute(  # under negotiation, or an amendment awaiting consent, of one of my sides
-            "SELECT promise, status, promisor, promisee, statement FROM promise_state_as_of($as_of)"
-            " WHERE (status = 'proposed' OR (status = 'agreed' AND event IN ('AmendmentProposed', 'Consented')))"
-            " AND (list_contains($sides, promisor) OR list_contains($sides, promisee))"
-            " ORDER BY promise LIMIT $limit OFFSET $offset",
-            {"as_of": p.as_of, "sides": sides, "limit": AWAITING_PAGE + 1, "offset": offset},
-        ).fetchall()
-        return {"teams": teams, "promises": open_promises}
-
-    found = p.workspace.read(query)
-    mine = [{"team": t, "name": n, "role": r} for t, n, r in found["teams"] if r is not None]
-    others = [{"team": t, "name": n} for t, n, r in found["teams"] if r is None]
-    awaiting = []
-    for key, status, promisor, promisee, statement in [] if p.past else found["promises"][:AWAITING_PAGE]:
-        command = "AgreePromise" if status == "proposed" else "AcceptAmendment"
-        if p.workspace.refusal(p.viewer, {"type": command, "promise": key}, p.as_of) is None:
-            why = "your agreement is asked" if status == "proposed" else "an amendment awaits your acceptance"
-            awaiting.append({"promise": key, "status": status, "promisor": promisor, "promisee": promisee,
-                             "statement": statement, "why": why})
-    more = not p.past and len(found["promises"]) > AWAITING_PAGE
-    return p.html("home.html", p.context(f"Start page of {p.viewer.name or me}", teams=mine, other_teams=others,
-                                         awaiting=awaiting, offset=offset,
-                                         next_offset=offset + AWAITING_PAGE if more else None))
+    return render_home(p, offset)

@@ -80,7 +80,7 @@ def retro_page(p: Page = Depends(page)) -> Response:
                 raise ValueError(f"unknown team(s): {', '.join(unknown)}")
             found = p.workspace.read(lambda con: [read_rules.retro_answer(who, retrospective(con, t, start, end))
                                                   for t in chosen])
-            retros = [{**r, "html": chart(report_html.team_section(r))} for r in found]
+            retros = [{**r, "html": chart(report_html.team_section(r, p.names))} for r in found]
         except ValueError as problem:
             error = str(problem)
     if not chosen:  # offer the viewer's own teams first

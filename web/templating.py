@@ -11,7 +11,8 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment, PackageLoader, pass_context, select_autoescape
+from jinja2.runtime import Context
 from markupsafe import Markup
 
 ENV = Environment(
@@ -60,7 +61,14 @@ def _val(value: Any) -> str:
     return str(value)
 
 
-ENV.filters.update(num=_num, pct=_pct, share=_share, when=_when, val=_val)
+@pass_context
+def _person_name(context: Context, person: Any) -> str:
+    """A person's name, not their key (``web.names``: the page's ``names``); the key where no names are loaded."""
+    names = context.get("names")
+    return str(names(person)) if callable(names) else ("" if person is None else str(person))
+
+
+ENV.filters.update(num=_num, pct=_pct, share=_share, when=_when, val=_val, person_name=_person_name)
 
 
 def chart(svg: str) -> Markup:

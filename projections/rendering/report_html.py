@@ -6,6 +6,7 @@ The document's shell (head, inline style) is the template ``report.html`` beside
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from functools import cache
 from importlib.resources import files
 from string import Template
@@ -28,13 +29,14 @@ def _table(headers: list[str], rows: list[list[Any]], label: str | None = None) 
             f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>")
 
 
-def team_section(retro: dict[str, Any]) -> str:
+def team_section(retro: dict[str, Any], person_name: Callable[[Any], str] = lambda key: key) -> str:
+    """One team's retrospective; ``person_name`` turns an actor's key into what the reader sees (a page: the name)."""
     parts = [f"<h2>Team {html.escape(retro['team'])}</h2>"]
     parts += [canvas_section(c) for c in retro.get("canvases", [])]
     parts.append("<h3>How agreements changed</h3>")
     parts.append(_table(
         ["at", "promise", "v", "event", "actor", "reason", "changes"],
-        [[c["at"], c["promise"], c["version"], c["event"], c["actor"], c["reason"],
+        [[c["at"], c["promise"], c["version"], c["event"], person_name(c["actor"]), c["reason"],
           ", ".join(f"{k}={v}" for k, v in c["changes"].items())] for c in retro["promise_changes"]],
     ))
     parts.append("<h3>Compliance</h3>")

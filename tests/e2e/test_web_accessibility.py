@@ -1,5 +1,6 @@
 """docs/brief.md §8: every workspace page has no serious or critical axe-core (WCAG 2.1 A/AA) violation, on a
-laptop's width and on a 390-pixel phone's."""
+laptop's width and on a 390-pixel phone's: a lead's and a client representative's start page, a team page,
+a promise page and the audit trail."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from tests.support.browser import Served, sign_in
 pytestmark = pytest.mark.processes  # a server, a browser
 
 
-@pytest.mark.parametrize(("person", "path"), [("lena", "/"), ("lena", "/teams/delivery")])
+@pytest.mark.parametrize(("person", "path"), [
+    ("lena", "/"), ("rosa", "/"), ("lena", "/teams/delivery"), ("cora", "/promises/p-cafe-lunch"), ("cora", "/audit"),
+])
 def test_pages_have_no_serious_accessibility_violation(browser: Any, served: Served, person: str,
                                                        path: str) -> None:
     context, page = sign_in(browser, served, person)

@@ -67,7 +67,7 @@ def test_two_people_negotiate_a_promise_end_to_end(browser: Any, served: Served,
         assert "version 3" in lena_page.locator("section.card").first.inner_text()
         history = lena_page.locator("table", has=lena_page.locator("th", has_text="what changed")).inner_text()
         assert "CounterProposed" in history and "Agreed" in history
-        assert "max" in history and "kim" in history and "lena" in history
+        assert "Max Member" in history and "Kim Kitchen" in history and "Lena Lead" in history  # names, not keys
         assert "Lunch peak makes 95 unrealistic" in history and "92" in history
 
         status, api_view = served.api("GET", "/api/promises/p-web", "cora")
@@ -178,15 +178,15 @@ def test_the_as_of_picker_shows_the_team_as_it_was(browser: Any, served: Served)
     try:
         page.goto(served.url("/teams/delivery"))
         members = page.locator("section.card", has=page.locator("h2", has_text="Members"))
-        assert "ivan" in members.inner_text()
+        assert "Ivan Later" in members.inner_text()  # people by name
         row = page.locator("tr", has=page.locator("a", has_text="p-kitchen-ready"))
         assert "agreed" in row.inner_text()
 
         page.get_by_label("As of").fill("2026-01-15")  # picking a date shows it (no button to press)
         page.wait_for_url("**as_of=2026-01-15")
         members = page.locator("section.card", has=page.locator("h2", has_text="Members"))
-        assert "lena" in members.inner_text() and "max" in members.inner_text()
-        assert "ivan" not in members.inner_text()
+        assert "Lena Lead" in members.inner_text() and "Max Member" in members.inner_text()
+        assert "Ivan Later" not in members.inner_text()
         row = page.locator("tr", has=page.locator("a", has_text="p-kitchen-ready"))
         assert "proposed" in row.inner_text()
         assert page.get_by_label("As of").input_value() == "2026-01-15"

@@ -1,4 +1,5 @@
-"""A small company for the browser tests: three teams, a council, a client, history across two months.
+"""A small company for the browser tests: three teams, a council, two clients (one with a representative, rosa),
+history across two months.
 
 As of 2026-01-15 team `delivery` has two members (lena, max) and promise `p-kitchen-ready` is
 `proposed`; from 2026-02-01 ivan is a member too, and the promise is `agreed` from 2026-02-05.
@@ -12,8 +13,9 @@ from tests.support.clock import ago
 from tests.support.scenario import Scenario
 
 PEOPLE = {"cora": "Cora Council", "lena": "Lena Lead", "max": "Max Member", "ivan": "Ivan Later",
-          "kim": "Kim Kitchen", "olga": "Olga Outsider", "feeder": "Support Desk"}
-TOKENS = {"cora": "write", "lena": "write", "max": "write", "kim": "write", "olga": "write", "feeder": "ingest"}
+          "kim": "Kim Kitchen", "olga": "Olga Outsider", "feeder": "Support Desk", "rosa": "Rosa Representative"}
+TOKENS = {"cora": "write", "lena": "write", "max": "write", "kim": "write", "olga": "write", "feeder": "ingest",
+          "rosa": "write"}
 
 
 def _preamble() -> Scenario:
@@ -34,6 +36,12 @@ def _preamble() -> Scenario:
      .agreed("p-kitchen-ready", actor="kim", at="2026-02-05T09:00:00Z"))
     for day, value in ((10, 88.0), (17, 91.5), (24, 93.0)):
         scenario.reading(value, at=f"2026-02-{day:02d}T12:00:00Z")
+    # the client's side: rosa, in no team, speaks for the corner cafe; one promise to it agreed, one awaiting her
+    (scenario.client("corner-cafe", "Corner Cafe").represent("rosa")
+     .promise("p-cafe-lunch", "Lunch boxes reach the cafe by noon", 90, promisor="delivery", metric="ready-pct",
+              actor="lena", at="2026-01-20T09:00:00Z").agreed(actor="rosa", at="2026-02-06T09:00:00Z")
+     .promise("p-cafe-dinner", "Dinner trays by six", 85, promisor="delivery", metric="ready-pct", actor="lena",
+              at="2026-03-01T09:00:00Z"))
     return scenario
 
 
@@ -61,6 +69,9 @@ _rows: list[tuple[str, str, dict[str, Any]]] = [
     ("RecordFeedback", "2026-02-11T10:00:00Z", {
         "feedback_id": "fb-old", "client": "households", "kind": "complaint", "channel": "phone",
         "text": "The courier was late", "team": "delivery", "occurred_at": "2026-02-11T10:00:00Z"}),
+    ("RecordFeedback", "2026-02-20T10:00:00Z", {
+        "feedback_id": "fb-cafe-old", "client": "corner-cafe", "kind": "complaint", "channel": "phone",
+        "text": "Lunch boxes came at half past twelve", "team": "delivery", "occurred_at": "2026-02-20T10:00:00Z"}),
 ]
 LINES = [{"type": line["type"], "id": f"w{n}", **line} for n, line in enumerate(
     [*_preamble(), *({"type": type_, "at": at, **fields} for type_, at, fields in _rows)])]

@@ -1,0 +1,80 @@
+"""What a client representative's start page reads (docs/brief.md §8 "The client's side"), as of a time.
+
+Every query takes the clients the person represents and reads nothing else: their clients, the promises made
+to them with how each is doing, and their open complaints, which §10 lets a representative read (the client's
+own fields and feedback texts), plus the teams' names. Lists are bounded (``LISTED``) with their true count.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import duckdb
+
+from projections.queries import FEEDBACK_WITH_TEAM, _complaint, _dicts
+from projections.timeline import iso_date
+
+LISTED = 100
+"""The start page lists at most this many promises and open complaints (the heading counts them all)."""
+
+RECENT_PERIODS = 13
+"""How a promise is doing: kept of its last this many periods with a reading (§9's attainment window)."""
+
+
+def clients_of(con: duckdb.DuckDBPyConnection, clients: list[str], as_of: datetime) -> list[dict[str, Any]]:
+    return _dicts(con.execute(
+        "SELECT client, name, kind FROM clients WHERE list_contains($clients, client) AND business_at <= $as_of"
+        " ORDER BY name, client", {"clients": clients, "as_of": as_of}))
+
+
+def promises_to(con: duckdb.DuckDBPyConnection, clients: list[str],
+                as_of: datetime) -> tuple[int, list[dict[str, Any]]]:
+    """How many promises are made to these clients, and the first ``LISTED`` (by client, key) with the promisor's
+    name, the latest period with a reading (kept or missed) and how many of the recent ones were kept."""
+    rows = _dicts(con.execute(
+        "SELECT p.promise, p.status, p.promisor, t.name AS promisor_name, p.promisee, p.statement, p.metric,"
+        " p.target, p.period, count(*) OVER () AS total"
+        " FROM promise_state_as_of($as_of) p LEFT JOIN teams t ON t.team = p.promisor"
+        " WHERE list_contains($clients, p.promisee) ORDER BY p.promisee, p.promise LIMIT $limit",
+        {"clients": clients, "as_of": as_of, "limit": LISTED}))
+    if not rows:
+        return 0, []
+    doing = {row[0]: row[1:] for row in con.execute(
+        "SELECT promise, arg_max(period_start, period_start), arg_max(kept, period_start), count(*) FILTER (kept),"
+        " count(*) FROM (SELECT *, row_number() OVER (PARTITION BY promise ORDER BY period_start DESC) AS n"
+        "  FROM compliance_as_of($as_of) WHERE kept IS NOT NULL AND list_contains($promises, promise))"
+        " WHERE n <= $recent GROUP BY promise",
+        {"as_of": as_of, "promises": [r["promise"] for r in rows], "recent": RECENT_PERIODS}).fetchall()}
+    for row in rows:
+        last_start, last_kept, kept, periods = doing.get(row["promise"], (None, None, 0, 0))
+        row.update(last_period=iso_date(last_start) if last_start else None, last_kept=last_kept, kept=kept,
+                   periods=periods)
+    return int(rows[0]["total"]), rows
+
+
+def open_complaints_of(con: duckdb.DuckDBPyConnection, clients: list[str],
+                       as_of: datetime) -> tuple[int, list[dict[str, Any]]]:
+    """How many complaints of these clients are open, and the newest ``LISTED`` with the team they concern."""
+    rows = _dicts(con.execute(
+        f"SELECT f.*, t.name AS team_name, count(*) OVER () AS total FROM ({FEEDBACK_WITH_TEAM}) f"
+        " LEFT JOIN teams t ON t.team = f.owner_team"
+        " WHERE f.kind = 'complaint' AND f.resolution IS NULL AND list_contains($clients, f.client)"
+        " ORDER BY f.business_at DESC, f.feedback_id DESC LIMIT $limit",
+        {"clients": clients, "as_of": as_of, "limit": LISTED}))
+    return (int(rows[0]["total"]) if rows else 0), [
+        {**_complaint(r), "team": r["owner_team"], "team_name": r["team_name"]} for r in rows]
+
+
+def team_names(con: duckdb.DuckDBPyConnection, as_of: datetime) -> list[dict[str, Any]]:
+    """Every team by name (the "Log complaint" form's choice; only the council forms teams, so few)."""
+    teams = con.execute("SELECT team, name FROM teams WHERE business_at <= ? ORDER BY name", [as_of]).fetchall()
+    return [{"team": t, "name": n} for t, n in teams]
+
+
+def client_side(con: duckdb.DuckDBPyConnection, clients: list[str], as_of: datetime) -> dict[str, Any]:
+    """Everything the representative's part of the start page shows."""
+    promise_count, promises = promises_to(con, clients, as_of)
+    complaint_count, complaints = open_complaints_of(con, clients, as_of)
+    return {"clients": clients_of(con, clients, as_of), "promises": promises, "promise_count": promise_count,
+            "complaints": complaints, "complaint_count": complaint_count, "teams": team_names(con, as_of)}

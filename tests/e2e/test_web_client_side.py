@@ -1,0 +1,100 @@
+"""docs/brief.md §8 "The client's side": a client representative's start page lists their clients, what awaits
+their answer, the promises made to their clients with how each is doing and their open complaints, and logs a
+complaint with "Log complaint", which the team it concerns sees arrive live. Pages show people's names."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.support.browser import Served, sign_in
+
+pytestmark = pytest.mark.processes  # a server, a browser
+
+
+def _section(page: Any, heading: str) -> Any:
+    return page.locator("section.card", has=page.locator("h2", has_text=heading))
+
+
+def test_the_representative_sees_their_clients_side(browser: Any, served: Served) -> None:
+    context, page = sign_in(browser, served, "rosa")
+    try:
+        assert page.get_by_text("You are not a member of any team").count() == 0
+        clients = page.locator("#your-clients")
+        assert clients.get_by_role("link", name="Corner Cafe").get_attribute("href") == "/clients/corner-cafe"
+        assert "households" not in clients.inner_text()  # not a client of hers
+        assert "p-cafe-dinner" in page.locator("#awaiting").inner_text()  # her consent is asked
+        row = page.locator("#client-promises").locator("tr", has_text="p-cafe-lunch")
+        assert "agreed" in row.inner_text() and "Delivery" in row.inner_text()  # the promisor team by name
+        assert "2026-03-02: ✓ kept" in row.inner_text() and "3 of 4" in row.inner_text()
+        complaints = page.locator("#client-complaints")
+        assert "Lunch boxes came at half past twelve" in complaints.inner_text()
+        assert "The courier was late" not in page.content()  # another client's complaint
+        assert page.get_by_text("Economics").count() == 0
+    finally:
+        context.close()
+
+
+def test_a_logged_complaint_reaches_the_team_page_live(browser: Any, served: Served) -> None:
+    lena_context, team_page = sign_in(browser, served, "lena")
+    rosa_context, page = sign_in(browser, served, "rosa")
+    text = f"Cold lunch boxes ({served.store[:8]})"
+    try:
+        team_page.goto(served.url("/teams/delivery"))
+        team_page.wait_for_function("document.documentElement.getAttribute('data-live-ready') === '1'")
+        before = int(team_page.locator("#open-complaints").inner_text().split("(")[1].rstrip(")"))
+        mine_before = page.locator("#client-complaints").locator("h2").inner_text()
+        form = page.locator("#log-complaint")
+        form.get_by_label("Client").select_option("corner-cafe")
+        form.get_by_label("Team it concerns (optional)").select_option(label="Delivery")
+        form.get_by_label("Promise it concerns (optional)").select_option("p-cafe-lunch")
+        form.get_by_label("Rating, 0 (worst) to 10 (optional)").fill("3")
+        form.get_by_label("What went wrong").fill(text)
+        form.get_by_role("button", name="Log complaint").click()
+        page.wait_for_url(served.url("/#client-complaints"))
+        assert text in page.locator("#client-complaints").inner_text()
+        assert page.locator("#client-complaints").locator("h2").inner_text() != mine_before
+        team_page.wait_for_function("n => document.getElementById('open-complaints').textContent.trim() === "
+                                    "'Open complaints (' + n + ')'", arg=before + 1, timeout=5000)
+        assert team_page.get_by_text(text).count() == 1
+        status, audit = served.api("GET", "/api/audit?actor=rosa", "cora")
+        assert status == 200 and any(e["event"] == "Recorded" and e["channel"] == "web" for e in audit["events"])
+    finally:
+        rosa_context.close()
+        lena_context.close()
+
+
+def test_a_refused_complaint_says_why_next_to_the_form(browser: Any, served: Served) -> None:
+    context, page = sign_in(browser, served, "rosa")
+    try:  # a forged choice: a client she does not represent
+        page.evaluate("document.getElementById('log-client').add(new Option('households', 'households'))")
+        form = page.locator("#log-complaint")
+        form.get_by_label("Client").select_option("households")
+        form.get_by_label("What went wrong").fill("Not my client")
+        form.get_by_role("button", name="Log complaint").click()
+        page.wait_for_load_state()
+        error = page.locator("#log-complaint [role=alert]")
+        assert "Choose one of the clients you represent: corner-cafe" in error.inner_text()
+        assert page.locator("#log-text").input_value() == "Not my client"  # what she typed stays
+        assert page.get_by_text("Not my client", exact=True).count() == 1  # in the form only, not recorded
+    finally:
+        context.close()
+
+
+def test_pages_show_peoples_names_not_keys(browser: Any, served: Served) -> None:
+    context, page = sign_in(browser, served, "cora")
+    try:
+        page.goto(served.url("/teams/delivery"))
+        member = _section(page, "Members").get_by_role("link", name="Lena Lead")
+        assert member.get_attribute("title") == "lena"  # the key stays at hand
+        page.goto(served.url("/promises/p-cafe-lunch"))
+        history = page.locator("table", has=page.locator("th", has_text="what changed")).inner_text()
+        assert "Lena Lead" in history and "Rosa Representative" in history and "rosa" not in history
+        page.goto(served.url("/audit?promise=p-cafe-lunch"))
+        events = _section(page, "Events").inner_text()
+        assert "Rosa Representative" in events and "\trosa\t" not in events
+        status, view = served.api("GET", "/api/promises/p-cafe-lunch", "cora")  # the JSON keeps keys (contract)
+        assert status == 200 and {h["actor"] for h in view["history"]} == {"lena", "rosa"}
+    finally:
+        context.close()

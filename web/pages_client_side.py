@@ -1,0 +1,57 @@
+""""Log complaint" on a client representative's start page (docs/brief.md §8 "The client's side"): a complaint
+for one of the clients they represent, recorded as them through the one command path (channel ``web``)."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from web.forms import checked_form, refusal_text
+from web.home_page import render_home
+from web.page_context import Page, PageError, page
+from web.workspace import Refused
+
+router = APIRouter(include_in_schema=False)
+
+
+def complaint_command(form: dict[str, str]) -> dict[str, Any]:
+    """The RecordFeedback command of the form: a complaint through channel ``web``, occurring now, under a new
+    id; optional fields left out when empty (a rating that is not a number is left to the command's check)."""
+    command: dict[str, Any] = {
+        "type": "RecordFeedback", "feedback_id": f"web-{secrets.token_hex(8)}", "client": form.get("client", ""),
+        "kind": "complaint", "channel": "web", "text": form.get("text", "").strip(),
+        "occurred_at": datetime.now(UTC).isoformat()}
+    for name in ("team", "promise"):
+        if form.get(name, "").strip():
+            command[name] = form[name].strip()
+    rating = form.get("rating", "").strip()
+    if rating:
+        try:
+            command["rating"] = float(rating)
+        except ValueError:
+            command["rating"] = rating
+    return command
+
+
+@router.post("/complaints")
+async def log_complaint(request: Request, p: Page = Depends(page)) -> Response:
+    form = await checked_form(request, p.session.csrf)
+    if p.past:
+        raise PageError(409, "Looking back (as of a past date) is read only; go back to now to act.")
+    represented = p.workspace.reader(p.viewer).clients
+    try:
+        if form.get("client") not in represented:
+            raise Refused(403, "Choose one of the clients you represent: "
+                               + (", ".join(sorted(represented)) or "you represent none"))
+        if not form.get("text", "").strip():
+            raise Refused(422, "Say what went wrong: the complaint's text is empty.")
+        await run_in_threadpool(p.workspace.submit, p.viewer, complaint_command(form))
+    except Refused as refused:
+        error, status = refusal_text(refused), refused.status
+        return await run_in_threadpool(lambda: render_home(p, log_error=error, form=form, status=status))
+    return RedirectResponse(p.link("/") + "#client-complaints", status_code=303)
