@@ -49,7 +49,8 @@ def _styles(offerings: list[dict[str, Any]]) -> list[tuple[str, str | None, str,
         if o["ours"]:
             styles.append((OURS, None, "diamond", 4.0))
         else:
-            styles.append((OTHERS[other % 5], DASHES[other % 5], SHAPES[other % 5], 2.0))
+            turn = other // 5  # past five alternatives, colours come round again with another marker and dash
+            styles.append((OTHERS[other % 5], DASHES[(other + 2 * turn) % 5], SHAPES[(other + turn) % 5], 2.0))
             other += 1
     return styles
 

@@ -145,3 +145,12 @@ def test_nice_ticks_step_by_one_two_or_five_times_a_power_of_ten_and_cover_the_r
     mantissa = step / 10 ** int(f"{step:e}".split("e")[1])
     assert round(mantissa, 6) in {1, 2, 5}
     assert all(abs((b - a) - step) < 1e-9 for a, b in pairwise(ticks))
+
+
+def test_a_canvas_without_offerings_says_so_and_many_alternatives_stay_told_apart() -> None:
+    empty = parse(canvas(offerings=[]))
+    assert curves(empty) == {} and "No offering scored yet." in text_of(empty)
+    many = [{"offering": f"rival-{i}", "ours": False, "scores": {"price": i}} for i in range(10)]
+    lines = list(curves(parse(canvas(offerings=many))).values())
+    looks = {(p.get("stroke"), p.get("stroke-dasharray")) for p in lines}
+    assert len(looks) == 10
