@@ -89,7 +89,7 @@ def allowed_actions(p: Page, view: dict[str, Any]) -> list[str]:
     ]
 
 
-def _pending_text(view: dict[str, Any]) -> str | None:
+def _pending_text(view: dict[str, Any], person_name: Callable[[Any], str]) -> str | None:
     pending = view.get("pending_amendment")
     if not pending:
         return None
@@ -97,7 +97,7 @@ def _pending_text(view: dict[str, Any]) -> str | None:
     if isinstance(changes, dict):
         text = ", ".join(f"{k} → {v}" for k, v in changes.items())
         by = pending.get("actor") if isinstance(pending, dict) else None
-        return text + (f" (proposed by {by})" if by else "")
+        return text + (f" (proposed by {person_name(by)})" if by else "")
     return str(changes)
 
 
@@ -111,7 +111,7 @@ def render_promise(p: Page, key: str, *, error: dict[str, Any] | None = None, fo
                 (f"promise {key}", None)),
         p=view, history=history_with_diffs(view["history"]), promisee_is_team=data["promisee_is_team"],
         experiments=data["experiments"], chart=chart(charts.compliance_chart(key, view["compliance"])),
-        actions=allowed_actions(p, view), pending=_pending_text(view), error=error, form=form or {},
+        actions=allowed_actions(p, view), pending=_pending_text(view, p.names), error=error, form=form or {},
     )
     return p.html("promise.html", context, status)
 

@@ -15,7 +15,8 @@ pytestmark = pytest.mark.processes  # a server, a browser
 
 
 @pytest.mark.parametrize(("person", "path"), [
-    ("lena", "/"), ("rosa", "/"), ("lena", "/teams/delivery"), ("cora", "/promises/p-cafe-lunch"), ("cora", "/audit"),
+    ("lena", "/"), ("rosa", "/"), ("lena", "/teams/delivery"), ("cora", "/audit"), ("cora", "/promises/p-cafe-lunch"),
+    ("lena", "/experiments/exp-hot-boxes"), ("lena", "/retro?team=delivery&from=2026-01-01&to=2026-03-31"),
 ])
 def test_pages_have_no_serious_accessibility_violation(browser: Any, served: Served, person: str,
                                                        path: str) -> None:

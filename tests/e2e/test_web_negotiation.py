@@ -92,6 +92,7 @@ def test_two_people_negotiate_a_promise_end_to_end(browser: Any, served: Served,
             assert _buttons(max_page)["Accept amendment"] == 0 and _buttons(max_page)["Decline amendment"] == 0
             lena_page.reload()
             assert _buttons(lena_page)["Decline amendment"] == 1
+            assert "(proposed by Kim Kitchen)" in lena_page.locator("dl.terms").inner_text()  # a name, not a key
             if target == "94":
                 lena_page.locator("#decline-reason").fill("Not before the ovens")
                 lena_page.get_by_role("button", name="Decline amendment", exact=True).click()

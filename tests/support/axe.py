@@ -4,7 +4,7 @@ critical violation, at a laptop's width and a phone's.
 The axe-core script is the copy the ``axe-playwright-python`` wheel bundles (``axe.min.js``), injected through
 Playwright's evaluation (which the pages' Content-Security-Policy does not govern): nothing is fetched, so the
 check runs offline. Use ``assert_accessible(page, "what")`` on the page as it stands, or ``assert_accessible_at``
-to load a URL at each of ``WIDTHS`` and check it there.
+to load a URL at each of ``WIDTHS`` and check it there (and that the page needs no sideways scrolling).
 """
 
 from __future__ import annotations
@@ -42,11 +42,28 @@ def assert_accessible(page: Any, context: str) -> None:
     assert not found, f"axe-core: {len(found)} serious/critical violation(s) on {context}:\n{describe(found)}"
 
 
-def assert_accessible_at(page: Any, url: str, context: str, widths: dict[str, tuple[int, int]] = WIDTHS) -> None:
-    """Load ``url`` at each width (a laptop's and a phone's by default) and check it there; the page is left
-    at the last width."""
+def assert_fits_width(page: Any, context: str) -> None:
+    """docs/brief.md §8: the page needs no sideways scrolling at the window's width (a wide table may scroll inside
+    its own region; the page itself may not)."""
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"{context} is {overflow}px wider than the window: it scrolls sideways past " + ", ".join(
+        page.evaluate(_STICKING_OUT))
+
+
+_STICKING_OUT = """() => { const w = document.documentElement.clientWidth;
+  return [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > w + 1)
+    .map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className ? '.' + e.className : '')).slice(0, 8) }"""
+
+
+def assert_accessible_at(page: Any, url: str, context: str, widths: dict[str, tuple[int, int]] = WIDTHS, *,
+                         fits: bool = True) -> None:
+    """Load ``url`` at each width (a laptop's and a phone's by default) and check it there, and (``fits``) that
+    it needs no sideways scrolling; the page is left at the last width."""
     for label, (width, height) in widths.items():
         page.set_viewport_size({"width": width, "height": height})
         page.goto(url)
         page.wait_for_load_state("load")
-        assert_accessible(page, f"{context} at {label} width {width}x{height}")
+        where = f"{context} at {label} width {width}x{height}"
+        assert_accessible(page, where)
+        if fits:
+            assert_fits_width(page, where)
