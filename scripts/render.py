@@ -125,6 +125,11 @@ def retro(view: dict[str, Any]) -> None:
         changes.add_row(_t(c["at"][:16]), _t(c["promise"]), _t(c["event"]), _t(c["actor"]), _t(c["reason"]),
                         ", ".join(f"{_t(k)}={_t(v)}" for k, v in c["changes"].items() if k != "statement"))
     console.print(changes)
+    for c in view.get("canvases", []):
+        ours = ", ".join(_t(o["offering"]) for o in c["offerings"] if o["ours"]) or "none scored"
+        console.print(f"  strategy canvas {_t(c['canvas'])} for {_t(c['client'])}: ours {ours} against "
+                      f"{sum(not o['ours'] for o in c['offerings'])} alternative(s), unique factor "
+                      f"{_t(c['unique_factor'] or 'not chosen')}")
     for promise_key, rows in view["compliance"].items():
         judged = [r for r in rows if r["kept"] is not None]
         kept = sum(1 for r in judged if r["kept"])

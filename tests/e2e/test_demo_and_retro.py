@@ -24,6 +24,8 @@ def test_demo_imports_projects_and_writes_the_retrospective(tmp_path: Path) -> N
     assert done.returncode == 0, done.stderr
     assert "Retrospective: team home-delivery" in done.stdout
     assert "Retrospective: team bakery" in done.stdout
+    assert "strategy canvas canvas-office-lunch for office-lunch: ours freshbasket-lunch-box against 2 " \
+           "alternative(s), unique factor bread-freshness" in " ".join(done.stdout.split())
     assert "hash chain intact" in done.stdout
     report = tmp_path / ".clientocracy" / "retrospective.html"
     assert str(report.resolve()) in done.stdout.replace("\n", "")
