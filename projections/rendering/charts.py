@@ -36,6 +36,12 @@ def nice_ticks(lo: float, hi: float, count: int = 6) -> list[float]:
     return [float(round(i * step, digits)) for i in range(first, last + 1)]
 
 
+def nice_span(lo: float, hi: float) -> tuple[float, float]:
+    """[lo, hi] widened to the nearest nice ticks, so an axis starts and ends on a labelled value."""
+    ticks = nice_ticks(lo, hi, 5)
+    return ticks[0], ticks[-1]
+
+
 def _tick(value: float) -> str:
     return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
 
@@ -50,7 +56,7 @@ def _frame(body: str, title: str, y_lo: float, y_hi: float, labels: Sequence[str
     ticks = "".join(
         f'<line x1="{PAD}" x2="{WIDTH - 10}" y1="{y(v):.1f}" y2="{y(v):.1f}" stroke="#eee"/>'
         f'<text x="{PAD - 6}" y="{y(v) + 4:.1f}" text-anchor="end" font-size="10">{_tick(v)}</text>'
-        for v in (y_lo + (y_hi - y_lo) * i / 4 for i in range(5))
+        for v in nice_ticks(y_lo, y_hi, 5) if y_lo - 1e-9 <= v <= y_hi + 1e-9
     )
     step = -(-len(labels) // 7)  # at most 7 labels, so they never overlap
     x = _scale(0, max(len(labels) - 1, 1), PAD + 10, RIGHT)
@@ -73,7 +79,7 @@ def compliance_chart(promise: str, rows: list[dict[str, Any]]) -> str:
     values = [r["value"] for r in rows if r["value"] is not None] + [r["target"] for r in rows]
     lo, hi = min(values), max(values)
     margin = (hi - lo) * 0.1 or 1.0
-    lo, hi = lo - margin, hi + margin
+    lo, hi = nice_span(lo - margin, hi + margin)
     x = _scale(0, max(len(rows) - 1, 1), PAD + 10, RIGHT)
     y = _scale(lo, hi, HEIGHT - PAD, PAD / 2)
     target = " ".join(f"{x(i):.1f},{y(r['target']):.1f}" for i, r in enumerate(rows))
@@ -93,7 +99,7 @@ def bar_chart(title: str, labels: list[str], series: list[tuple[str, str, list[f
     if not labels:
         return _empty(title, "Nothing recorded in this range.")
     values = [v for _, _, vs in series for v in vs] + [0.0]
-    lo, hi = min(values), max(values) or 1.0
+    lo, hi = nice_span(min(values), max(values) or 1.0)
     y = _scale(lo, hi, HEIGHT - PAD, PAD / 2)
     slot = (WIDTH - PAD - 30) / max(len(labels), 1)
     width = slot * 0.8 / max(len(series), 1)

@@ -22,6 +22,7 @@ from projections.rendering.charts import (
     _empty,
     _frame,
     _scale,
+    nice_span,
 )
 
 
@@ -74,7 +75,7 @@ def xmr_chart(experiment: dict[str, Any]) -> str:
     values = [v for _, v, _ in points] + [spc["unpl"], spc["lnpl"]]
     lo, hi = min(values), max(values)
     margin = (hi - lo) * 0.1 or 1.0
-    lo, hi = lo - margin, hi + margin
+    lo, hi = nice_span(lo - margin, hi + margin)
     x = _scale(0, max(len(points) - 1, 1), PAD + 10, RIGHT)
     y = _scale(lo, hi, HEIGHT - PAD, PAD / 2)
     signals: dict[str, list[int]] = {}
