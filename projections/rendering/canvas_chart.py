@@ -19,6 +19,7 @@ OTHERS = ("#c2410c", "#7e22ce", "#047857", "#a16207", "#525252")
 DASHES = ("6,3", "2,3", "9,3,2,3", "4,4", "1,3")
 SHAPES = ("circle", "square", "triangle", "down", "cross")
 TEXT, GRID, AXIS, BAND = "#1f2328", "#e5e7eb", "#57606a", "#fff1b8"
+Style = tuple[str, str | None, str, float]  # colour, dash pattern, marker shape, line width
 
 
 def _marker(shape: str, x: float, y: float, colour: str, tip: str) -> str:
@@ -41,9 +42,9 @@ def _marker(shape: str, x: float, y: float, colour: str, tip: str) -> str:
     return f'<path class="marker" d="{d} Z" fill="{colour}" stroke="#fff" stroke-width="1">{title}</path>'
 
 
-def _styles(offerings: list[dict[str, Any]]) -> list[tuple[str, str | None, str, float]]:
+def _styles(offerings: list[dict[str, Any]]) -> list[Style]:
     """(colour, dash, marker shape, line width) per offering: ours solid and thick, the others thin and dashed."""
-    styles: list[tuple[str, str | None, str, float]] = []
+    styles: list[Style] = []
     other = 0
     for o in offerings:
         if o["ours"]:
@@ -67,6 +68,41 @@ def _lines(lay: Layout, ticks: list[float]) -> list[str]:
     return parts
 
 
+def _curves(lay: Layout, factors: list[str], offerings: list[dict[str, Any]], styles: list[Style]) -> list[str]:
+    """One path per offering, broken where a score is missing, and a marker with its title per score; offerings
+    are nudged apart a little so equal scores stay visible, and ours is drawn last, on top."""
+    dodge = min(3.0, lay.column / (2 * max(len(offerings), 1)))
+    curves: list[tuple[bool, str]] = []
+    markers: list[tuple[bool, str]] = []
+    for j, (o, (colour, dash, shape, width)) in enumerate(zip(offerings, styles, strict=True)):
+        dx, ours = (j - (len(offerings) - 1) / 2) * dodge, bool(o["ours"])
+        d, gap = [], True
+        for i, f in enumerate(factors):
+            score = o["scores"].get(f)
+            if score is None:
+                gap = True
+                continue
+            x, y = lay.xs[i] + dx, lay.y(float(score))
+            d.append(f"{'M' if gap else 'L'}{x:.1f},{y:.1f}")
+            gap = False
+            markers.append((ours, _marker(shape, x, y, colour, f"{o['offering']} — {f}: {float(score):g}")))
+        dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+        curves.append((ours, f'<path class="curve{" ours" if ours else ""}" data-offering="{esc(o["offering"])}" '
+                       f'd="{" ".join(d)}" fill="none" stroke="{colour}" stroke-width="{width}"{dash_attr} '
+                       f'stroke-linejoin="round"/>'))
+    return [c for _, c in sorted(curves, key=lambda c: c[0])] + [m for _, m in sorted(markers, key=lambda m: m[0])]
+
+
+def _legend(lay: Layout, offerings: list[dict[str, Any]], styles: list[Style]) -> list[str]:
+    parts = []
+    for row, (o, (colour, dash, shape, width)) in enumerate(zip(offerings, styles, strict=True)):
+        y = lay.legend_rows[row]
+        dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+        parts.append(f'<line x1="8" x2="44" y1="{y:.1f}" y2="{y:.1f}" stroke="{colour}" stroke-width="{width}"'
+                     f'{dash_attr}/>' + _marker(shape, 26, y, colour, o["offering"]))
+    return parts + lay.legend_labels
+
+
 def value_curve_svg(canvas: dict[str, Any]) -> str:
     """One canvas (``client show``'s shape) as an accessible inline ``<svg>``; every text escaped."""
     factors: list[str] = list(canvas["factors"])
@@ -87,33 +123,7 @@ def value_curve_svg(canvas: dict[str, Any]) -> str:
                      f'text-anchor="{lay.unique_anchor}" font-weight="700">&#9733; unique factor</text>')
     parts += _lines(lay, ticks)
     parts += lay.factor_labels
-    dodge = min(3.0, lay.column / (2 * max(len(offerings), 1)))
-    curves, markers = [], []
-    for j, (o, (colour, dash, shape, width)) in enumerate(zip(offerings, styles, strict=True)):
-        dx = (j - (len(offerings) - 1) / 2) * dodge
-        d, gap = [], True
-        for i, f in enumerate(factors):
-            score = o["scores"].get(f)
-            if score is None:
-                gap = True
-                continue
-            x, y = lay.xs[i] + dx, lay.y(float(score))
-            d.append(f"{'M' if gap else 'L'}{x:.1f},{y:.1f}")
-            gap = False
-            markers.append((bool(o["ours"]), _marker(shape, x, y, colour, f"{o['offering']} — {f}: {float(score):g}")))
-        ours = " ours" if o["ours"] else ""
-        dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
-        curves.append((bool(o["ours"]), f'<path class="curve{ours}" data-offering="{esc(o["offering"])}" '
-                       f'd="{" ".join(d)}" fill="none" stroke="{colour}" stroke-width="{width}"{dash_attr} '
-                       f'stroke-linejoin="round"/>'))
-    # ours is drawn last, on top of the others
-    parts += [c for _, c in sorted(curves, key=lambda c: c[0])] + [m for _, m in sorted(markers, key=lambda m: m[0])]
-    for row, (o, (colour, dash, shape, width)) in enumerate(zip(offerings, styles, strict=True)):
-        y = lay.legend_rows[row]
-        dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
-        parts.append(f'<line x1="8" x2="44" y1="{y:.1f}" y2="{y:.1f}" stroke="{colour}" stroke-width="{width}"'
-                     f'{dash_attr}/>' + _marker(shape, 26, y, colour, o["offering"]))
-    parts += lay.legend_labels
+    parts += _curves(lay, factors, offerings, styles) + _legend(lay, offerings, styles)
     title = f"Strategy canvas {canvas['canvas']}" + (f" of team {canvas['team']}" if canvas.get("team") else "")
     return (f'<svg class="value-curve" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {lay.width} {lay.height:.0f}" '
             f'width="{lay.width * 1.4:.0f}" height="{lay.height * 1.4:.0f}" role="img" font-size="{lay.font}" '
