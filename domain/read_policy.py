@@ -93,6 +93,11 @@ def may_see_promise(viewer: Viewer, promisee: str) -> bool:
     return not viewer.external or promisee in viewer.clients
 
 
+def may_see_person(viewer: Viewer, person: str) -> bool:
+    """A person in the lists: the company's people are open inside it; an external client sees only themselves."""
+    return not viewer.external or person == viewer.person
+
+
 def sees_all_events(viewer: Viewer) -> bool:
     """The whole audit trail (and every position of the live stream)."""
     return viewer.council

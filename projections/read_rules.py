@@ -147,6 +147,16 @@ def retro_answer(viewer: Viewer, retro: dict[str, Any]) -> dict[str, Any]:
     return answer
 
 
+def list_params(viewer: Viewer) -> dict[str, Any]:
+    """What the lists' SQL (``projections.lists``) filters by, ``domain.read_policy``'s rules as parameters:
+    ``r_internal`` (``may_see_internal``: every client, promise, experiment and person), ``r_clients`` (an
+    external client's own: ``may_see_client``/``may_see_promise``), ``r_person`` (``may_see_person``) and
+    ``r_council``/``r_details`` (``may_see_client_details``; give ``with_concerned(viewer)``)."""
+    return {"r_internal": rp.may_see_internal(viewer), "r_clients": sorted(viewer.clients),
+            "r_person": viewer.person, "r_council": viewer.council,
+            "r_details": sorted(viewer.clients | viewer.concerned)}
+
+
 ANSWERS = {"team": team_answer, "promise": promise_answer, "experiment": experiment_answer}
 """The show answers by kind, as a viewer may read them."""
 

@@ -11,6 +11,7 @@ import typer
 from scripts.forget_command import forget_app
 from scripts.import_command import import_command
 from scripts.ingest_commands import ingest_app
+from scripts.list_command import list_command
 from scripts.options import AsOfOpt, JsonOpt, StoreOpt, ViewsOpt, exit_on_failure
 from scripts.project_command import project
 from scripts.reading import guarded, show
@@ -22,6 +23,22 @@ app = typer.Typer(help="The clientocracy ledger: promises, feedback and experime
                   no_args_is_help=True, pretty_exceptions_enable=False)
 promise_app = typer.Typer(help="Promises: terms, history and compliance.", no_args_is_help=True)
 team_app = typer.Typer(help="Teams: members, promises, complaints and economics.", no_args_is_help=True)
+
+
+def _version(shown: bool) -> None:
+    if shown:
+        from scripts.version import package_version
+
+        typer.echo(f"clientocracy {package_version()}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(version: Annotated[bool, typer.Option(
+        "--version", callback=_version, is_eager=True, help="Print the installed version and exit.")] = False) -> None:
+    """The clientocracy ledger: promises, feedback and experiments as immutable events."""
+
+
 experiment_app = typer.Typer(help="Experiments: arms and Welch statistics.", no_args_is_help=True)
 
 
@@ -54,6 +71,7 @@ def experiment_show(experiment: str, store: StoreOpt = None, views: ViewsOpt = N
 
 # In the order `clientocracy --help` lists them.
 app.command("import")(import_command)
+app.command("list")(list_command)
 app.add_typer(promise_app, name="promise")
 app.add_typer(team_app, name="team")
 app.add_typer(experiment_app, name="experiment")

@@ -13,6 +13,7 @@ from fastapi import FastAPI
 
 from web import pages
 from web.api import router as api_router
+from web.api_lists import router as lists_router
 from web.api_privacy import router as privacy_router
 from web.api_tokens import router as tokens_router
 from web.errors import BodyLimit, install_error_handlers
@@ -47,6 +48,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
     app.state.principal_resolvers = []
     install_error_handlers(app)
     app.include_router(api_router)
+    app.include_router(lists_router)
     app.include_router(privacy_router)
     app.include_router(tokens_router)
     pages.install(app)
