@@ -69,8 +69,11 @@ def show(kind: str, key: str, store: str | None, views: str | None, json_output:
     moment = as_of_arg(as_of)
     with caught_up_views(store, views) as con:
         view = getattr(queries, f"{kind}_view")(con, key, moment, **options)
-    if view is None:
-        raise CommandFailed(f"{kind} {key!r} not found" + (f" as of {as_of}" if as_of else ""))
+        if view is None:
+            from domain.read_policy import OPERATOR
+            from projections.suggestions import did_you_mean, not_found
+
+            raise CommandFailed(not_found(kind, key, as_of, did_you_mean(con, kind, key, OPERATOR, moment)))
     if json_output:
         emit_json(view)
     else:

@@ -21,7 +21,7 @@ from web.api_audit import AUDIT_QUERY, audit_router
 from web.api_common import AsOf, Reader, json_answer, moment, server_of
 from web.auth import ApiError, require_scope
 from web.limits import MAX_BATCH, Limit, Offset
-from web.readers import NotReadable, forbidden, peek_answer, reader, redacted_answer
+from web.readers import NotReadable, forbidden, not_found, peek_answer, reader, redacted_answer
 from web.server import MISS, to_json
 from web.service import run_commands
 
@@ -115,7 +115,7 @@ async def _show(request: Request, principal: Principal, kind: str, key: str, as_
         body = await run_in_threadpool(
             readable, redacted_answer, server, principal.person, kind, (key, when), lambda con: view(con, key, when))
     if body is None:
-        raise ApiError(404, f"{kind} {key!r} not found" + (f" as of {as_of}" if as_of else ""))
+        raise await run_in_threadpool(not_found, server, principal.person, kind, key, when, as_of)
     return json_answer(body)
 
 
@@ -142,10 +142,11 @@ async def get_team(request: Request, key: str, principal: Reader, as_of: AsOf = 
     def paged(con: Any) -> Any:  # offset counts back from the newest open complaint
         return queries.team_view(con, key, when, limit=limit, offset=offset)
 
-    body = await run_in_threadpool(readable, redacted_answer, server_of(request), principal.person, "team-page",
+    server = server_of(request)
+    body = await run_in_threadpool(readable, redacted_answer, server, principal.person, "team-page",
                                    (key, when, limit, offset), paged, "team")
     if body is None:
-        raise ApiError(404, f"team {key!r} not found")
+        raise await run_in_threadpool(not_found, server, principal.person, "team", key, when, as_of)
     return json_answer(body)
 
 

@@ -26,12 +26,13 @@ class ApiError(Exception):
     """An answer with a status and a JSON body ``{error, [rule]}`` (see ``web.errors``)."""
 
     def __init__(self, status: int, error: str, rule: str | None = None,
-                 headers: dict[str, str] | None = None) -> None:
+                 headers: dict[str, str] | None = None, extra: dict[str, Any] | None = None) -> None:
         super().__init__(error)
         self.status = status
         self.error = error
         self.rule = rule
         self.headers = headers
+        self.extra = extra or {}  # more fields of the body (a 404's ``did_you_mean``)
 
 
 def unauthorized(reason: str) -> ApiError:

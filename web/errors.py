@@ -23,7 +23,8 @@ def error_body(error: str, rule: str | None = None) -> dict[str, Any]:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def api_error(request: Request, exc: ApiError) -> JSONResponse:
-        return JSONResponse(error_body(exc.error, exc.rule), status_code=exc.status, headers=exc.headers)
+        return JSONResponse({**error_body(exc.error, exc.rule), **exc.extra}, status_code=exc.status,
+                            headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -13,7 +13,9 @@ from domain import commands as c
 
 ERROR = {"type": "object", "required": ["error"], "properties": {
     "error": {"type": "string", "description": "What was wrong, naming the field or rule"},
-    "rule": {"type": "string", "description": "The rule a refused command broke (403)"}}}
+    "rule": {"type": "string", "description": "The rule a refused command broke (403)"},
+    "did_you_mean": {"type": "array", "items": {"type": "string"},
+                     "description": "404 of an unknown key: the nearest keys of its kind the reader may see"}}}
 ERROR_STATUSES = {
     "401": "No token, or an unknown, revoked or expired one",
     "403": "Refused by a rule (the token's scope, the permission table, the read rules): `rule` names it",

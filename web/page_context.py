@@ -29,9 +29,10 @@ class LoginRequired(Exception):
 class PageError(Exception):
     """A page that cannot be shown (unknown key, bad as-of date): an error page with this status."""
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, suggestions: list[tuple[str, str]] | None = None) -> None:
         self.status = status
         self.message = message
+        self.suggestions = suggestions or []  # (key, address) of what an unknown key may have meant
 
 
 @dataclass
@@ -98,6 +99,20 @@ def readable(answer: Callable[..., Any], *args: Any) -> Any:
         return answer(*args)
     except NotReadable as error:
         raise PageError(403, f"You may not read this ({error}).") from None
+
+
+PAGE_OF = {"team": "/teams/", "promise": "/promises/", "experiment": "/experiments/", "client": "/clients/"}
+
+
+def not_found(p: Page, kind: str, key: str) -> PageError:
+    """The page of an unknown key: "There is no …", with links to the nearest keys of its kind that the
+    person may see (docs/brief.md §8 "did you mean"; §10: never one they may not)."""
+    from projections.suggestions import did_you_mean
+
+    who = p.workspace.reader(p.viewer)
+    near = p.workspace.read(lambda con: did_you_mean(con, kind, key, who, p.as_of))
+    return PageError(404, f"There is no {kind} {key!r}" + (f" as of {p.as_of_param}." if p.past else "."),
+                     [(found, p.link(PAGE_OF[kind] + found)) for found in near])
 
 
 def workspace_of(request: Request) -> Workspace:

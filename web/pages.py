@@ -49,12 +49,14 @@ async def _login_redirect(request: Request, error: LoginRequired) -> Response:
 
 
 async def _error_page(request: Request, error: PageError) -> Response:
-    return error_page(request, error.status, error.message)
+    return error_page(request, error.status, error.message, error.suggestions)
 
 
-def error_page(request: Request, status: int, message: str) -> HTMLResponse:
+def error_page(request: Request, status: int, message: str,
+               suggestions: list[tuple[str, str]] | None = None) -> HTMLResponse:
     found = signed_in(request)
     return HTMLResponse(render("error.html", title=f"Error {status}", message=message, show_as_of=False,
+                               suggestions=suggestions or [],
                                me=found[1] if found else None, csrf_token=found[0].csrf if found else "",
                                crumbs=(), notices=()), status_code=status, headers=PAGE_HEADERS)
 

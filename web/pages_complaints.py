@@ -8,7 +8,7 @@ from starlette.concurrency import run_in_threadpool
 
 from projections import queries, read_rules
 from web.forms import checked_form, refusal_text
-from web.page_context import Page, PageError, page
+from web.page_context import Page, PageError, not_found, page
 from web.team_page import complaints_context, render_team
 from web.templating import PAGE_HEADERS, render
 from web.workspace import Refused
@@ -21,7 +21,7 @@ def team_complaints(team: str, p: Page = Depends(page)) -> Response:
     """The "Open complaints (N)" heading and list alone, for the live refresh."""
     view = p.workspace.read(lambda con: queries.team_view(con, team, p.as_of), ("team view", team, p.as_of))
     if view is None:
-        raise PageError(404, f"There is no team {team!r}.")
+        raise not_found(p, "team", team)
     view = read_rules.redact_team(p.workspace.reader(p.viewer), view)
     context = {"link": p.link, **complaints_context(p, team, view)}
     return HTMLResponse(render("_complaints.html", **context), headers=PAGE_HEADERS)

@@ -19,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from projections import queries, read_rules
 from projections.rendering import charts
 from web.forms import checked_form, refusal_text
-from web.page_context import Page, PageError, page
+from web.page_context import Page, PageError, not_found, page
 from web.templating import chart
 from web.workspace import Refused
 
@@ -75,7 +75,7 @@ def _promise_data(p: Page, key: str) -> dict[str, Any]:
     if found is not None and not read_rules.may_see_internal(who):
         found = {**found, "experiments": []}
     if found is None:
-        raise PageError(404, f"There is no promise {key!r}" + (f" as of {p.as_of_param}." if p.past else "."))
+        raise not_found(p, "promise", key)
     return found
 
 

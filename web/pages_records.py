@@ -14,7 +14,7 @@ from projections.rendering import charts, report_html
 from projections.rendering.experiment_charts import comparisons_chart, xmr_chart
 from projections.retro import retrospective
 from projections.timeline import as_of_value
-from web.page_context import Page, PageError, page, readable
+from web.page_context import Page, not_found, page, readable
 from web.templating import chart
 
 router = APIRouter(include_in_schema=False)
@@ -26,7 +26,7 @@ def experiment_page(key: str, p: Page = Depends(page)) -> Response:
     readable(read_rules.require_internal, p.workspace.reader(p.viewer), "an experiment")
     view = p.workspace.read(lambda con: queries.experiment_view(con, key, p.as_of))
     if view is None:
-        raise PageError(404, f"There is no experiment {key!r}" + (f" as of {p.as_of_param}." if p.past else "."))
+        raise not_found(p, "experiment", key)
     return p.html("experiment.html", p.context(
         f"Experiment {key}", crumbs=(("Start", p.link("/")), (f"team {view['team']}", p.link(f"/teams/{view['team']}")),
                                      (f"experiment {key}", None)),

@@ -6,12 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from domain.read_policy import Viewer
-from projections import read_rules
+from projections import read_rules, suggestions
 from projections.read_rules import NotReadable
 from web.auth import ApiError
 from web.server import MISS, Server
 
-__all__ = ["NotReadable", "forbidden", "peek_answer", "reader", "redacted_answer", "stream_positions"]
+__all__ = ["NotReadable", "forbidden", "not_found", "peek_answer", "reader", "redacted_answer", "stream_positions"]
 
 
 def reader(server: Server, person: str) -> Viewer:
@@ -41,6 +41,15 @@ def stream_positions(server: Server, person: str, after: int, upto: int) -> list
 
     question = ("stream", (viewer.audience(), after, upto))
     return server.answers.answer(question, server.views.position, server.views.generation, compute)
+
+
+def not_found(server: Server, person: str, kind: str, key: str, when: Any, as_of: str | None) -> ApiError:
+    """The 404 of an unknown ``kind`` key, with ``did_you_mean``: the nearest keys ``person`` may see."""
+    viewer = reader(server, person)
+    server.views.fresh()
+    with server.views.reading() as con:
+        near = suggestions.did_you_mean(con, kind, key, viewer, when)
+    return ApiError(404, suggestions.not_found(kind, key, as_of, near), extra={"did_you_mean": near})
 
 
 def forbidden(error: NotReadable) -> ApiError:

@@ -11,7 +11,7 @@ from domain.read_policy import may_see_client, may_see_client_details
 from projections import queries, read_rules
 from projections.experiments import experiments
 from projections.rendering import charts
-from web.page_context import Page, PageError
+from web.page_context import Page, not_found
 from web.templating import chart
 
 COMPLAINTS_SHOWN = 100  # the newest; the heading counts them all
@@ -47,7 +47,7 @@ def _team_data(p: Page, team: str) -> dict[str, Any]:
     who = p.workspace.reader(p.viewer)
     found = p.workspace.read(query, ("team page", team, p.as_of))
     if found is None:
-        raise PageError(404, f"There is no team {team!r}" + (f" as of {p.as_of_param}." if p.past else "."))
+        raise not_found(p, "team", team)
     view = read_rules.redact_team(who, found["view"])
     shown = {promise["promise"] for promise in view["promises"]}
     return {"view": view, "compliance": {k: v for k, v in found["compliance"].items() if k in shown},
