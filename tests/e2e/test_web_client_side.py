@@ -94,6 +94,9 @@ def test_pages_show_peoples_names_not_keys(browser: Any, served: Served) -> None
         page.goto(served.url("/audit?promise=p-cafe-lunch"))
         events = _section(page, "Events").inner_text()
         assert "Rosa Representative" in events and "\trosa\t" not in events
+        page.goto(served.url("/retro?team=delivery&from=2026-01-01&to=2026-03-31"))
+        changes = page.locator("table", has=page.locator("th", has_text="actor")).first.inner_text()
+        assert "Max Member" in changes and "Rosa Representative" in changes  # the retrospective's report too
         status, view = served.api("GET", "/api/promises/p-cafe-lunch", "cora")  # the JSON keeps keys (contract)
         assert status == 200 and {h["actor"] for h in view["history"]} == {"lena", "rosa"}
     finally:

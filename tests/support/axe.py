@@ -52,7 +52,8 @@ def assert_fits_width(page: Any, context: str) -> None:
 
 _STICKING_OUT = """() => { const w = document.documentElement.clientWidth;
   return [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > w + 1)
-    .map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className ? '.' + e.className : '')).slice(0, 8) }"""
+    .map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className ? '.' + e.className : ''))
+    .slice(0, 8) }"""
 
 
 def assert_accessible_at(page: Any, url: str, context: str, widths: dict[str, tuple[int, int]] = WIDTHS, *,
