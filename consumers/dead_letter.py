@@ -46,6 +46,8 @@ class SourceRecord(NamedTuple):
     key: bytes | None
     value: bytes | None
     headers: list[tuple[str, bytes | None]]
+    last_offset: int | None = None
+    """Set for a whole record batch that could not be decoded (``offset`` is then its first)."""
 
 
 def dead_letter_headers(record: SourceRecord, rejection: Rejection) -> list[tuple[str, bytes | None]]:
@@ -57,6 +59,7 @@ def dead_letter_headers(record: SourceRecord, rejection: Rejection) -> list[tupl
         ("source_topic", record.topic.encode()),
         ("source_partition", str(record.partition).encode()),
         ("source_offset", str(record.offset).encode()),
+        *([] if record.last_offset is None else [("source_last_offset", str(record.last_offset).encode())]),
     ]
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from kafka.consumer.fetcher import ConsumerRecord
 
 from consumers.dead_letter import KafkaDeadLetters, SourceRecord
+from consumers.kafka_undecodable import BrokenBatch, record_broken
 from consumers.messages import Rejection
 from consumers.recording import FeedbackRecorder, Incoming
 
@@ -33,6 +34,8 @@ class KafkaBatch:
     values: list[bytes | None]
     headers: dict[int, list[Header]]
     """Headers by index in the batch, only where a record has any (most have none)."""
+    broken: BrokenBatch | None = None
+    """Set (and no records) for a batch that could not be decoded: it is dead-lettered whole."""
 
     @classmethod
     def of(cls, topic: str, partition: int, records: Sequence[ConsumerRecord]) -> KafkaBatch:
@@ -40,6 +43,10 @@ class KafkaBatch:
             topic, partition, [r.offset for r in records], [r.key for r in records], [r.value for r in records],
             {i: list(r.headers) for i, r in enumerate(records) if r.headers},
         )
+
+    @classmethod
+    def undecodable(cls, broken: BrokenBatch) -> KafkaBatch:
+        return cls(broken.topic, broken.partition, [], [], [], {}, broken)
 
     @property
     def tracking_name(self) -> str:
@@ -69,4 +76,7 @@ class BatchDeadLetters:
 
 def record_batch(recorder: FeedbackRecorder, dead_letters: KafkaDeadLetters, batch: KafkaBatch) -> None:
     """Record one batch exactly once, its rejected messages dead-lettered first."""
+    if batch.broken is not None:
+        record_broken(recorder, dead_letters, batch.tracking_name, batch.broken)
+        return
     recorder.record(batch.tracking_name, batch.incoming(), BatchDeadLetters(dead_letters, batch))

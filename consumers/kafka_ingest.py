@@ -21,6 +21,7 @@ from kafka.errors import KafkaError
 
 from consumers.batch_writers import BatchWriter, InlineWriter, WriterProcess
 from consumers.kafka_batch import KafkaBatch, tracking_name
+from consumers.kafka_undecodable import BrokenBatch, poll, step_over
 from consumers.recording import IngestSummary, Progress
 from domain.service.ledger import Ledger
 from domain.service.stopping import Stop
@@ -97,6 +98,14 @@ class GroupMember(ConsumerRebalanceListener):
         self.last_activity = time.monotonic()
         self.collect()
 
+    def step_over(self, broken: BrokenBatch) -> None:
+        """Report a batch that cannot be decoded and hand it to the writer, after the batches before it, to
+        be dead-lettered and tracked; the partition reads on after it."""
+        self.writer.summary.undecodable_batches.append(broken.report())
+        if step_over(self.consumer, broken):
+            self.writer.record(KafkaBatch.undecodable(broken))
+        self.last_activity = time.monotonic()
+
     def collect(self) -> None:
         """Take in what the writer has recorded meanwhile and commit it to Kafka as a courtesy."""
         self.writer.collect()
@@ -118,16 +127,6 @@ class GroupMember(ConsumerRebalanceListener):
             next_offset = 0 if done is None else done + 1
             lags[partition_name(tp)] = None if highwater is None else max(0, highwater - next_offset)
         return lags
-
-
-def poll(consumer: KafkaConsumer) -> dict[TopicPartition, list[ConsumerRecord]]:
-    """One poll; an error of our rebalance listener comes out as itself, not as kafka-python's wrapper."""
-    try:
-        return consumer.poll(timeout_ms=POLL_TIMEOUT_MS)  # type: ignore[no-any-return]
-    except KafkaError as error:
-        if error.__cause__ is not None and not isinstance(error.__cause__, KafkaError):
-            raise error.__cause__ from error
-        raise
 
 
 def leave_group(consumer: KafkaConsumer, member: GroupMember) -> None:
@@ -189,8 +188,10 @@ def ingest_kafka(
         consumer.subscribe([topic], listener=member)
         next_progress = time.monotonic() + progress_interval
         while not stop.is_set():
-            records = poll(consumer)
-            if records:
+            records = poll(consumer, POLL_TIMEOUT_MS)
+            if isinstance(records, BrokenBatch):
+                member.step_over(records)
+            elif records:
                 member.process(records)
             else:
                 member.collect()

@@ -57,6 +57,8 @@ class IngestSummary:
     id_conflicts: int = 0
     """Refused for a ``feedback_id`` recorded before with other content (``reason_code`` ``id_conflict``)."""
     already_recorded: int = 0
+    undecodable_batches: list[dict[str, Any]] = field(default_factory=list)
+    """Kafka record batches that could not be decoded (each dead-lettered whole and stepped over)."""
     positions: dict[str, int] = field(default_factory=dict)
     started: float = field(default_factory=time.monotonic)
     first_message: float | None = None
@@ -103,6 +105,7 @@ class IngestSummary:
             "dead_lettered": self.dead_lettered,
             "id_conflicts": self.id_conflicts,
             "already_recorded": self.already_recorded,
+            "undecodable_batches": self.undecodable_batches,
             "positions": dict(sorted(self.positions.items())),
             "seconds": round(self.seconds, 3),
             "rate": round(self.rate, 1),

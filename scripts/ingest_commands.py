@@ -98,8 +98,24 @@ def kafka_command(
     finally:
         ledger.close()
     _report(summary, json_output)
+    code = _undecodable(summary)
     if stop.is_set():
-        exit_stopped()
+        exit_stopped(code)
+    if code:
+        raise typer.Exit(code)
+
+
+UNDECODABLE_EXIT = 3
+"""`ingest kafka` ran on, but stepped over record batches it could not decode (each dead-lettered whole)."""
+
+
+def _undecodable(summary: Any) -> int:
+    """One stderr line per undecodable batch; the exit code that says whether there were any."""
+    for batch in summary.undecodable_batches:
+        typer.echo(f"undecodable batch: {batch['topic']} partition {batch['partition']} offsets "
+                   f"{batch['first_offset']}-{batch['last_offset']} ({batch['codec']}): {batch['reason']}; "
+                   "dead-lettered whole, ingestion went on after it", err=True)
+    return UNDECODABLE_EXIT if summary.undecodable_batches else 0
 
 
 @ingest_app.command("file")

@@ -130,8 +130,8 @@ class StoppableReader:
         return iter(self.readline, b"")
 
 
-def exit_stopped() -> None:
-    """End a stopped process once it closed its views and its store: flush and ``os._exit(0)``.
+def exit_stopped(code: int = 0) -> None:
+    """End a stopped process once it closed its views and its store: flush and ``os._exit(code)``.
 
     The interpreter's own shutdown would then collect what is left (DuckDB cursors of worker threads,
     pyarrow buffers) while daemon threads are frozen where they stood: a DuckDB object whose
@@ -141,4 +141,4 @@ def exit_stopped() -> None:
     for stream in (sys.stdout, sys.stderr):
         with suppress(Exception):
             stream.flush()
-    os._exit(0)
+    os._exit(code)

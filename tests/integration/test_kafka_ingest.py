@@ -162,7 +162,7 @@ def test_a_failed_dead_letter_write_advances_nothing(ledger: Ledger, kafka_boots
     assert ledger.tracked_position("kafka:t:0") == 2
     assert_exactly_once(ledger, {"f1", "f2"})
     [(item, _)] = dead_letters.sent
-    assert polled.source_record(item.origin) == ("t", 0, 1, b"k2", b"not json", [("trace", b"x")])
+    assert polled.source_record(item.origin) == ("t", 0, 1, b"k2", b"not json", [("trace", b"x")], None)
 
 
 def test_a_batch_recorded_by_another_member_is_not_recorded_again(any_ledger: Ledger) -> None:
