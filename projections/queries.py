@@ -153,18 +153,21 @@ def _complaint(row: dict[str, Any]) -> dict[str, Any]:
 
 
 OWNED_FEEDBACK = """
-SELECT * FROM feedback WHERE business_at <= $as_of AND (team = $team
-    OR team IS NULL AND promise IN (SELECT promise FROM promise_state_as_of($as_of) WHERE promisor = $team))
+SELECT * FROM feedback WHERE business_at <= $as_of
+    AND (team = $team OR team IS NULL AND promise IN (SELECT unnest($promises::VARCHAR[])))
 """
-"""A team's feedback as of T: what it names the team for, or names a promise the team made (the team filter
-first, the way DuckDB plans fastest: every as-of read plans it anew)."""
+"""A team's feedback as of T: what it names the team for, or names a promise the team made (``$promises``: the
+promises the team made as of T, as the team's answer has them; DuckDB plans this simple filter fastest, and
+every as-of read plans its queries anew)."""
 
 OPEN_COMPLAINTS_LIMIT = 100
 """``team show`` lists the newest this many open complaints unless asked for all (``--all``)."""
 
 
-def feedback_by_period(con: duckdb.DuckDBPyConnection, team: str, as_of: datetime) -> list[dict[str, Any]]:
-    """Counts by kind and NPS (promoters 9-10 minus detractors 0-6, in %) per calendar month."""
+def feedback_by_period(con: duckdb.DuckDBPyConnection, team: str, as_of: datetime,
+                       promises: list[str]) -> list[dict[str, Any]]:
+    """Counts by kind and NPS (promoters 9-10 minus detractors 0-6, in %) per calendar month (``promises``: those
+    the team made as of T)."""
     return _dicts(con.execute(
         "SELECT strftime(business_at, '%Y-%m') AS period, count(*) AS feedback,"
         " count(*) FILTER (kind = 'complaint') AS complaint, count(*) FILTER (kind = 'praise') AS praise,"
@@ -172,7 +175,7 @@ def feedback_by_period(con: duckdb.DuckDBPyConnection, team: str, as_of: datetim
         " CASE WHEN count(rating) > 0 THEN CAST(100.0 AS DOUBLE)"
         " * (count(*) FILTER (rating >= 9) - count(*) FILTER (rating <= 6)) / count(rating) END AS nps"
         f" FROM ({OWNED_FEEDBACK}) GROUP BY period ORDER BY period",
-        {"as_of": as_of, "team": team},
+        {"as_of": as_of, "team": team, "promises": promises},
     ))
 
 
@@ -183,22 +186,24 @@ SELECT * FROM ({OWNED_FEEDBACK}) f WHERE kind = 'complaint' AND NOT EXISTS
 """A team's complaints not resolved as of T."""
 
 
-def open_complaints(con: duckdb.DuckDBPyConnection, team: str, as_of: datetime, limit: int | None = None,
-                    offset: int = 0) -> tuple[int, list[dict[str, Any]]]:
+def open_complaints(con: duckdb.DuckDBPyConnection, team: str, as_of: datetime, promises: list[str],
+                    limit: int | None = None, offset: int = 0) -> tuple[int, list[dict[str, Any]]]:
     """How many complaints of the team are open as of T, and the newest ``limit`` of them after skipping
-    the ``offset`` newest (all when ``limit`` is None), listed oldest first."""
+    the ``offset`` newest (all when ``limit`` is None), listed oldest first (``promises``: those the team made
+    as of T)."""
+    params = {"as_of": as_of, "team": team, "promises": promises}
     window = _dicts(con.execute(
         "SELECT w.*, c.client IS NOT NULL AS client_identified FROM (SELECT *, count(*) OVER () AS open_count"
         f" FROM ({OPEN_COMPLAINTS}) ORDER BY business_at DESC, feedback_id DESC LIMIT $limit OFFSET $offset) w"
         " LEFT JOIN (SELECT DISTINCT client FROM clients WHERE business_at <= $as_of) c ON c.client = w.client"
         " ORDER BY business_at, feedback_id",
-        {"as_of": as_of, "team": team, "limit": limit, "offset": offset},
+        {**params, "limit": limit, "offset": offset},
     ))
     if window:
         return int(window[0]["open_count"]), [_complaint(row) for row in window]
     if offset == 0:
         return 0, []
-    found = con.execute(f"SELECT count(*) FROM ({OPEN_COMPLAINTS})", {"as_of": as_of, "team": team}).fetchone()
+    found = con.execute(f"SELECT count(*) FROM ({OPEN_COMPLAINTS})", params).fetchone()
     return int(found[0]) if found else 0, []
 
 
@@ -228,7 +233,8 @@ def team_view(con: duckdb.DuckDBPyConnection, team: str, as_of: datetime, *,
         "SELECT * FROM promise_state_as_of($as_of) WHERE promisor = $team OR promisee = $team ORDER BY promise",
         {"as_of": as_of, "team": team},
     ))
-    open_count, complaints = open_complaints(con, team, as_of, limit, offset)
+    made = [p["promise"] for p in promises if p["promisor"] == team]
+    open_count, complaints = open_complaints(con, team, as_of, made, limit, offset)
     gaps = authority_gaps(con, as_of, [p["promise"] for p in promises])
     return {
         "team": team,
@@ -243,7 +249,7 @@ def team_view(con: duckdb.DuckDBPyConnection, team: str, as_of: datetime, *,
         "economics": [
             {k: v for k, v in row.items() if k != "team"} for row in economics(con, as_of, team)
         ],
-        "feedback_by_period": feedback_by_period(con, team, as_of),
+        "feedback_by_period": feedback_by_period(con, team, as_of, made),
         "communication_rules": json.loads(rules) if rules is not None else [],
         "authorities": authorities or [],
     }
