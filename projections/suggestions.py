@@ -11,6 +11,7 @@ import duckdb
 
 from domain.read_policy import Viewer
 from projections.lists import OF_KIND, nearest_visible_keys
+from projections.timeline import FOREVER
 
 SUGGESTIONS = 3
 CUTOFF = 0.6  # difflib's ratio: "delivry" → "delivery" (0.93), "kitchen" ↛ "delivery" (0.27)
@@ -29,6 +30,21 @@ def did_you_mean(con: duckdb.DuckDBPyConnection, kind: str, key: str, viewer: Vi
     """The keys of ``kind`` (``team``, ``promise``, ``experiment``, ``client``, ``person``) near ``key`` that
     ``viewer`` may see as of ``as_of``."""
     return nearest_keys(key, nearest_visible_keys(con, OF_KIND[kind], viewer, as_of, key))
+
+
+def unknown_teams(con: duckdb.DuckDBPyConnection, teams: Iterable[str], viewer: Viewer,
+                  as_of: datetime = FOREVER) -> str | None:
+    """None when every team of ``teams`` exists (as of ``as_of``); else "unknown team(s): …", each with the keys
+    it may have meant (the retrospective's teams, in the CLI, the API and the page)."""
+    asked = list(teams)
+    known = {key for (key,) in con.execute(
+        "SELECT team FROM teams WHERE team IN (SELECT unnest($teams)) AND business_at <= $as_of",
+        {"teams": asked, "as_of": as_of}).fetchall()}
+    missing = []
+    for team in (t for t in asked if t not in known):
+        near = did_you_mean(con, "team", team, viewer, as_of)
+        missing.append(team + (f" (did you mean {', '.join(repr(k) for k in near)}?)" if near else ""))
+    return f"unknown team(s): {', '.join(missing)}" if missing else None
 
 
 def not_found(kind: str, key: str, as_of: str | None = None, suggestions: Iterable[str] = ()) -> str:

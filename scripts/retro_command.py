@@ -45,8 +45,10 @@ def retro(
     json_output: JsonOpt = False,
 ) -> None:
     """What changed for a team between two dates: agreements, compliance, complaints, experiments, economics."""
+    from domain.read_policy import OPERATOR
     from projections.rendering import report_html
     from projections.retro import retrospective
+    from projections.suggestions import unknown_teams
     from scripts import render
 
     with exit_on_failure():
@@ -54,9 +56,9 @@ def retro(
     path = html or Path(f"retro-{safe_file_name('-'.join(team))}.html")
     check_report_file(path)
     with caught_up_views(store, views) as con:
-        missing = [t for t in team if con.execute("SELECT 1 FROM teams WHERE team = ?", [t]).fetchone() is None]
-        if missing:
-            raise fail(f"unknown team(s): {', '.join(missing)}")
+        unknown = unknown_teams(con, team, OPERATOR)
+        if unknown:
+            raise fail(unknown)
         retros = [retrospective(con, t, start_at, end_at) for t in team]
     try:
         path.write_text(report_html.render(retros, f"Retrospective: {', '.join(team)}"), encoding="utf-8")

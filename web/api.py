@@ -17,6 +17,7 @@ from domain.service import acting, business_time_policy
 from domain.service.tokens import Principal
 from projections import queries, read_rules
 from projections.retro import retrospective
+from projections.suggestions import unknown_teams
 from web.api_audit import AUDIT_QUERY, audit_router
 from web.api_common import AsOf, Reader, json_answer, moment, server_of
 from web.auth import ApiError, require_scope
@@ -164,9 +165,9 @@ def get_retro(request: Request, principal: Reader, team: Annotated[list[str], Qu
     viewer = reader(server, principal.person)
 
     def compute(con: Any) -> Any:
-        missing = [t for t in team if con.execute("SELECT 1 FROM teams WHERE team = ?", [t]).fetchone() is None]
-        if missing:
-            return {"missing": missing}
+        unknown = unknown_teams(con, team, viewer)
+        if unknown:
+            return {"missing": unknown}
         return {"retrospectives": [read_rules.retro_answer(viewer, retrospective(con, t, start_at, end_at))
                                    for t in team], "html": None}
 
@@ -177,7 +178,7 @@ def get_retro(request: Request, principal: Reader, team: Annotated[list[str], Qu
     body = server.answer("retro", (tuple(team), start_at, end_at, viewer.audience()), compute)
     data = json.loads(body or b"{}")
     if "missing" in data:
-        raise ApiError(404, f"unknown team(s): {', '.join(data['missing'])}")
+        raise ApiError(404, data["missing"])
     return json_answer(body or b"{}")
 
 

@@ -13,6 +13,7 @@ from projections import queries, read_rules
 from projections.rendering import charts, report_html
 from projections.rendering.experiment_charts import comparisons_chart, xmr_chart
 from projections.retro import retrospective
+from projections.suggestions import unknown_teams
 from projections.timeline import as_of_value
 from web.page_context import Page, not_found, page, readable
 from web.templating import chart
@@ -74,10 +75,9 @@ def retro_page(p: Page = Depends(page)) -> Response:
             end = min(_moment(through(end_text), "To") or p.as_of, p.as_of)
             if end < start:
                 raise ValueError("To must not be before From")
-            known = {t for t, _ in all_teams}
-            unknown = [t for t in chosen if t not in known]
+            unknown = p.workspace.read(lambda con: unknown_teams(con, chosen, who, p.as_of))
             if unknown:
-                raise ValueError(f"unknown team(s): {', '.join(unknown)}")
+                raise ValueError(unknown)
             found = p.workspace.read(lambda con: [read_rules.retro_answer(who, retrospective(con, t, start, end))
                                                   for t in chosen])
             retros = [{**r, "html": chart(report_html.team_section(r, p.names))} for r in found]

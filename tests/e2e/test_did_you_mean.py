@@ -60,6 +60,16 @@ def test_the_api_404_keeps_its_error_and_adds_the_keys_the_reader_may_see(served
     assert status == 404 and unknown["did_you_mean"] == ["exp-boxes"]
 
 
+def test_a_retrospectives_unknown_team_names_the_nearest_too(served: Served) -> None:
+    told = run_cli("retro", "--team", "delivry", "--team", "kitchen", "--from", "2026-01-01", "--to", "2026-02-01",
+                   store=served.store, views=served.folder / "cli.duckdb", cwd=served.folder)
+    assert (told.returncode, told.stderr.strip()) == (1, "unknown team(s): delivry (did you mean 'delivery'?)")
+    status, answer = served.api("GET", "/api/retro?team=kitchn&team=zzz&from=2026-01-01&to=2026-02-01", "max")
+    assert (status, answer) == (404, {"error": "unknown team(s): kitchn (did you mean 'kitchen'?), zzz"})
+    shown = page(served, "max", "/retro?team=kitchn&from=2026-01-01&to=2026-02-01")
+    assert "unknown team(s): kitchn (did you mean &#39;kitchen&#39;?)" in shown.text
+
+
 def page(served: Served, person: str, path: str) -> httpx.Response:
     with httpx.Client(base_url=served.base_url, follow_redirects=False, timeout=30) as client:
         form = CSRF.search(client.get("/login").text)
