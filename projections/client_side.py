@@ -2,7 +2,7 @@
 
 Every query takes the clients the person represents and reads nothing else: their clients, the promises made
 to them with how each is doing, and their open complaints, which §10 lets a representative read (the client's
-own fields and feedback texts), plus the teams' names. Lists are bounded (``LISTED``) with their true count.
+own fields and feedback texts), plus the teams' names. Lists are bounded, with their true count.
 """
 
 from __future__ import annotations
@@ -15,8 +15,12 @@ import duckdb
 from projections.queries import FEEDBACK_WITH_TEAM, _complaint, _dicts
 from projections.timeline import iso_date
 
-LISTED = 100
-"""The start page lists at most this many promises and open complaints (the heading counts them all)."""
+PROMISES_LISTED = 50
+"""The start page lists at most this many promises, those in force first (the heading counts them all; the client's
+own page lists the rest)."""
+
+COMPLAINTS_LISTED = 100
+"""And the newest this many open complaints, as a team page does."""
 
 RECENT_PERIODS = 13
 """How a promise is doing: kept of its last this many periods with a reading (§9's attainment window)."""
@@ -30,14 +34,17 @@ def clients_of(con: duckdb.DuckDBPyConnection, clients: list[str], as_of: dateti
 
 def promises_to(con: duckdb.DuckDBPyConnection, clients: list[str],
                 as_of: datetime) -> tuple[int, list[dict[str, Any]]]:
-    """How many promises are made to these clients, and the first ``LISTED`` (by client, key) with the promisor's
-    name, the latest period with a reading (kept or missed) and how many of the recent ones were kept."""
+    """How many promises are made to these clients, and the first ``PROMISES_LISTED`` (in force, then under
+    negotiation, then retired; by client and key) with the promisor's name, the latest period with a reading (kept
+    or missed) and how many of the recent ones were kept."""
     rows = _dicts(con.execute(
-        "SELECT p.promise, p.status, p.promisor, t.name AS promisor_name, p.promisee, p.statement, p.metric,"
-        " p.target, p.period, count(*) OVER () AS total"
+        "SELECT p.promise, p.status, p.promisor, t.name AS promisor_name, p.promisee, c.name AS promisee_name,"
+        " p.statement, p.metric, p.target, p.period, count(*) OVER () AS total"
         " FROM promise_state_as_of($as_of) p LEFT JOIN teams t ON t.team = p.promisor"
-        " WHERE list_contains($clients, p.promisee) ORDER BY p.promisee, p.promise LIMIT $limit",
-        {"clients": clients, "as_of": as_of, "limit": LISTED}))
+        " LEFT JOIN clients c ON c.client = p.promisee"
+        " WHERE list_contains($clients, p.promisee)"
+        " ORDER BY CASE p.status WHEN 'agreed' THEN 0 WHEN 'proposed' THEN 1 ELSE 2 END, p.promisee, p.promise"
+        " LIMIT $limit", {"clients": clients, "as_of": as_of, "limit": PROMISES_LISTED}))
     if not rows:
         return 0, []
     doing = {row[0]: row[1:] for row in con.execute(
@@ -55,15 +62,18 @@ def promises_to(con: duckdb.DuckDBPyConnection, clients: list[str],
 
 def open_complaints_of(con: duckdb.DuckDBPyConnection, clients: list[str],
                        as_of: datetime) -> tuple[int, list[dict[str, Any]]]:
-    """How many complaints of these clients are open, and the newest ``LISTED`` with the team they concern."""
+    """How many complaints of these clients are open, and the newest ``COMPLAINTS_LISTED`` with the team each
+    concerns."""
     rows = _dicts(con.execute(
-        f"SELECT f.*, t.name AS team_name, count(*) OVER () AS total FROM ({FEEDBACK_WITH_TEAM}) f"
-        " LEFT JOIN teams t ON t.team = f.owner_team"
+        f"SELECT f.*, t.name AS team_name, c.name AS client_name, count(*) OVER () AS total"
+        f" FROM ({FEEDBACK_WITH_TEAM}) f LEFT JOIN teams t ON t.team = f.owner_team"
+        " LEFT JOIN clients c ON c.client = f.client"
         " WHERE f.kind = 'complaint' AND f.resolution IS NULL AND list_contains($clients, f.client)"
         " ORDER BY f.business_at DESC, f.feedback_id DESC LIMIT $limit",
-        {"clients": clients, "as_of": as_of, "limit": LISTED}))
+        {"clients": clients, "as_of": as_of, "limit": COMPLAINTS_LISTED}))
     return (int(rows[0]["total"]) if rows else 0), [
-        {**_complaint(r), "team": r["owner_team"], "team_name": r["team_name"]} for r in rows]
+        {**_complaint(r), "team": r["owner_team"], "team_name": r["team_name"], "client_name": r["client_name"]}
+        for r in rows]
 
 
 def team_names(con: duckdb.DuckDBPyConnection, as_of: datetime) -> list[dict[str, Any]]:

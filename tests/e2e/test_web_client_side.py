@@ -30,6 +30,7 @@ def test_the_representative_sees_their_clients_side(browser: Any, served: Served
         assert "2026-03-02: ✓ kept" in row.inner_text() and "3 of 4" in row.inner_text()
         complaints = page.locator("#client-complaints")
         assert "Lunch boxes came at half past twelve" in complaints.inner_text()
+        assert "Corner Cafe" in complaints.inner_text() and "Corner Cafe" in row.inner_text()  # her client by name
         assert "The courier was late" not in page.content()  # another client's complaint
         assert page.get_by_text("Economics").count() == 0
     finally:

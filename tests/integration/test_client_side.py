@@ -30,6 +30,7 @@ SCENARIO = (
     .team("delivery", "Delivery").client("shop", "The Shop").represent("rosa").client("mall", "The Mall")
     .metric("ontime").promise("p-shop", "On time to the shop", 90, promisee="shop").agreed()
     .promise("p-mall", "On time to the mall", 90, promisee="mall").agreed()
+    .promise("p-a-shop", "Still talking", 95, promisee="shop")  # under negotiation: listed after those in force
 )
 for week, value in enumerate(VALUES):
     SCENARIO.reading(value, at=f"{WEEK_1 + timedelta(weeks=week, days=1)}T12:00:00Z")
@@ -59,21 +60,25 @@ def views() -> Iterator[duckdb.DuckDBPyConnection]:
 def test_the_representative_reads_their_clients_promises_and_open_complaints(views: duckdb.DuckDBPyConnection) -> None:
     side = client_side(views, ["shop"], FOREVER)
     assert side["clients"] == [{"client": "shop", "name": "The Shop", "kind": "external"}]
-    assert side["promise_count"] == 1
-    (promise,) = side["promises"]
+    assert side["promise_count"] == 2
+    promise, proposal = side["promises"]
+    assert (proposal["promise"], proposal["status"], proposal["periods"], proposal["last_period"]) == (
+        "p-a-shop", "proposed", 0, None)
     assert promise["promise"] == "p-shop" and promise["promisor_name"] == "Delivery" and promise["status"] == "agreed"
+    assert promise["promisee_name"] == "The Shop"
     # how it is doing: the latest period with a reading missed, 12 kept of the last 13 periods with a reading
     assert (promise["last_period"], promise["last_kept"], promise["kept"], promise["periods"]) == (
         str(WEEK_1 + timedelta(weeks=14)), False, 12, 13)
     assert side["complaint_count"] == 2  # not the resolved one, the praise, nor the mall's
     assert {(c["feedback_id"], c["team"], c["team_name"]) for c in side["complaints"]} == {
         ("fb-open", "delivery", "Delivery"), ("fb-promise", "delivery", "Delivery")}  # a promise's team is its promisor
+    assert {c["client_name"] for c in side["complaints"]} == {"The Shop"}
     assert [t["team"] for t in side["teams"]] == ["delivery"]
 
 
 def test_as_of_a_past_time_only_what_was_known_then(views: duckdb.DuckDBPyConnection) -> None:
     side = client_side(views, ["shop"], datetime(2026, 1, 20))
-    (promise,) = side["promises"]
+    promise = side["promises"][0]
     assert (promise["last_period"], promise["last_kept"], promise["kept"], promise["periods"]) == (
         str(WEEK_1 + timedelta(weeks=1)), False, 0, 2)
     assert side["complaint_count"] == 0 and side["complaints"] == []
