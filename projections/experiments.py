@@ -13,7 +13,7 @@ from typing import Any
 
 import duckdb
 
-from projections.experiment_stats import its, spc
+from projections.experiment_stats import its, over_time, spc
 from projections.experiment_stats.analysis import analyse, arm_rows, headline
 from projections.experiment_stats.config import Plan
 from projections.experiment_stats.data import Data, lower_is_better, moments
@@ -86,7 +86,7 @@ def _before_after(con: duckdb.DuckDBPyConnection, row: dict[str, Any], plan: Pla
 
 
 def outcome(con: duckdb.DuckDBPyConnection, row: dict[str, Any], as_of: datetime,
-            lower: frozenset[str]) -> dict[str, Any]:
+            lower: frozenset[str], history: bool = False) -> dict[str, Any]:
     status = "concluded" if row["concluded_at"] else "running" if row["started_at"] else "proposed"
     plan = Plan.from_json(row["metric"], row["plan"], lower)
     extra: dict[str, Any] = {}
@@ -96,6 +96,8 @@ def outcome(con: duckdb.DuckDBPyConnection, row: dict[str, Any], as_of: datetime
     else:
         data = moments(con, row["experiment"], row["metric"], as_of)
     analysis = analyse(plan, data, status, observational=row["design"] == "before_after")
+    if history and row["design"] == "ab":
+        extra["over_time"] = over_time.series(con, row["experiment"], plan, status, as_of, analysis["basis"])
     return {
         "experiment": row["experiment"], "status": status, "design": row["design"], "metric": row["metric"],
         "team": row["team"], "hypothesis": row["hypothesis"], "promise": row["promise"],
@@ -110,14 +112,19 @@ def outcome(con: duckdb.DuckDBPyConnection, row: dict[str, Any], as_of: datetime
     }
 
 
-def experiments(con: duckdb.DuckDBPyConnection, as_of: datetime, key: str | None = None) -> list[dict[str, Any]]:
-    """Outcome of each experiment (or one) as of ``as_of``."""
-    sql = EXPERIMENT_AS_OF + (" AND e.experiment = $key" if key is not None else "") + " ORDER BY e.experiment"
+def experiments(con: duckdb.DuckDBPyConnection, as_of: datetime, key: str | None = None, *,
+                team: str | None = None, history: bool = False) -> list[dict[str, Any]]:
+    """Outcome of each experiment (or one, or a team's) as of ``as_of``; ``history`` adds ``over_time``
+    (the cumulative effect by day or week: one analysis per point, so only where it is drawn)."""
+    sql = (EXPERIMENT_AS_OF + (" AND e.experiment = $key" if key is not None else "")
+           + (" AND e.team = $team" if team is not None else "") + " ORDER BY e.experiment")
     params: dict[str, Any] = {"as_of": as_of}
     if key is not None:
         params["key"] = key
+    if team is not None:
+        params["team"] = team
     cursor = con.execute(sql, params)
     names = [d[0] for d in cursor.description]
     rows = [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
     lower = lower_is_better(con, as_of) if rows else frozenset()
-    return [outcome(con, row, as_of, lower) for row in rows]
+    return [outcome(con, row, as_of, lower, history) for row in rows]

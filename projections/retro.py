@@ -59,8 +59,8 @@ def retrospective(con: duckdb.DuckDBPyConnection, team: str, start: datetime, en
         if kind == "complaint":
             weekly[_week_start(at)] = weekly.get(_week_start(at), 0) + 1
     team_experiments = [
-        e for e in experiments(con, end)
-        if e["team"] == team and (e["concluded_at"] is None or e["concluded_at"] > iso(start))  # type: ignore[operator]
+        e for e in experiments(con, end, team=team, history=True)
+        if (e["concluded_at"] is None or e["concluded_at"] > iso(start))  # type: ignore[operator]
     ]
     period_from, period_to = start.strftime("%Y-%m"), end.strftime("%Y-%m")
     team_economics = [

@@ -13,6 +13,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from projections.rendering.experiment_story import story
+from scripts import experiment_text
 from scripts.terminal import printable
 
 console = Console()
@@ -77,45 +79,8 @@ def experiment(view: dict[str, Any]) -> None:
     for arm in view["arms"]:
         arms.add_row(_t(arm["arm"]), str(arm["n"]), _num(arm["mean"], 3), _num(arm["std"], 3))
     console.print(arms)
-    console.print(f"  difference {_num(view['abs_diff'], 3)} (lift {_num(view['lift'], 3)}), "
-                  f"95% CI [{_num(view['ci_low'], 3)}, {_num(view['ci_high'], 3)}], p = {_num(view['p_value'], 4)}")
     console.print(f"  decision: {_t(view['decision'] or '-')}")
-    comparisons(view)
-
-
-def _pct(value: float | None) -> str:
-    return "-" if value is None else f"{value:+.2%}"
-
-
-def comparisons(view: dict[str, Any]) -> None:
-    """One row per arm × metric against the control, then SRM, power, SPC/ITS and the recommendation."""
-    bayesian = view["plan"]["engine"] == "bayesian"
-    table = Table("arm", "metric", "role", "lift", "interval", "chance to win" if bayesian else "p (adjusted)",
-                  "CUPED", title=f"against {_t(view['plan']['arms'][0])}")
-    for c in view["comparisons"]:
-        evidence = (_pct(c["chance_to_win"]) if bayesian
-                    else f"{_num(c['p_value'], 4)} ({_num(c['p_adjusted'], 4)})")
-        table.add_row(_t(c["arm"]), _t(c["metric"]), c["role"], _pct(c["lift"]),
-                      f"[{_pct(c['lift_ci_low'])}, {_pct(c['lift_ci_high'])}]", evidence,
-                      "-" if c["variance_reduction"] is None else f"-{c['variance_reduction']:.0%} var")
-    console.print(table)
-    srm, power = view["srm"], view["power"]
-    if srm["p_value"] is not None:
-        console.print(f"  sample ratio: {srm['observed']} vs expected {[round(x, 1) for x in srm['expected']]}, "
-                      f"p = {srm['p_value']:.3g}" + (" [red]MISMATCH[/red]" if srm["mismatch"] else ""))
-    if power["n_per_arm_needed"] is not None:
-        console.print(f"  power: {power['n_per_arm_needed']} per arm needed, achieved {_num(power['achieved'], 2)}")
-    if view["design"] == "before_after":
-        spc, its = view["spc"], view["its"]
-        if spc["center"] is not None:
-            console.print(f"  XmR: center {_num(spc['center'], 3)}, limits [{_num(spc['lnpl'], 3)}, "
-                          f"{_num(spc['unpl'], 3)}], signals: "
-                          + (", ".join(f"{s['at'][:10]} rule {s['rule']}" for s in spc["signals"]) or "none"))
-        if its["level_change"] is not None:
-            console.print(f"  ITS: level {_num(its['level_change'], 3)} (p = {its['level_p_value']:.3g}), "
-                          f"slope {_num(its['slope_change'], 4)}/day (p = {its['slope_p_value']:.3g})")
-        console.print(f"  [italic]{view['note']}[/italic]")
-    console.print(f"  recommendation: [bold]{view['recommendation']}[/bold] - {_t(view['because'])}")
+    experiment_text.outcome(console, view)
 
 
 def retro(view: dict[str, Any]) -> None:
@@ -140,10 +105,9 @@ def retro(view: dict[str, Any]) -> None:
     console.print(f"  complaints: {c['received']} received, {c['resolved']} resolved, {c['open']} open; "
                   f"per week: {' '.join(str(w['complaints']) for w in c['per_week'])}")
     for e in view["experiments"]:
-        console.print(f"  experiment {_t(e['experiment'])} ({_t(e['design'])}, {_t(e['status'])}): difference "
-                      f"{_num(e['abs_diff'])} 95% CI [{_num(e['ci_low'])}, {_num(e['ci_high'])}], "
-                      f"p = {_num(e['p_value'], 4)} -> {_t(e['decision'] or 'no decision yet')}; "
-                      f"recommendation {e['recommendation']}: {_t(e['because'])}")
+        console.print(f"  experiment {_t(e['experiment'])} ({_t(e['design'])}, {_t(e['status'])}) -> "
+                      f"{_t(e['decision'] or 'no decision yet')}")
+        experiment_text.headline(console, story(e), indent="    ")
     for e in view["economics"]:
         console.print(f"  {_t(e['period'])}: revenue {_num(e['revenue'])}, costs {_num(e['costs'])}, "
                       f"net {_num(e['net_profit'])}, bonus pool {_num(e['bonus_pool'])}")

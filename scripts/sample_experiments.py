@@ -52,15 +52,17 @@ PLANNED: list[dict[str, Any]] = [
 ]
 
 
-def _at(day: str, unit: int, arm_index: int) -> str:
-    start = datetime.fromisoformat(day).replace(tzinfo=UTC, hour=9)
-    return (start + timedelta(minutes=7 * unit + arm_index)).strftime("%Y-%m-%dT%H:%M:%SZ")
+def _at(exp: dict[str, Any], unit: int, arm_index: int) -> str:
+    """Units enrol evenly over the run (a day or so apart), so the effect can be followed as it builds up."""
+    first, last = (datetime.fromisoformat(day).replace(tzinfo=UTC, hour=9) for day in exp["days"])
+    day = (last - first).days * unit // exp["units"]
+    return (first + timedelta(days=day, minutes=7 * (unit % 60) + arm_index)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _observe(tl: Timeline, exp: dict[str, Any], arm: str, unit: int, index: int, day: str, **fields: Any) -> None:
+def _observe(tl: Timeline, exp: dict[str, Any], arm: str, unit: int, index: int, **fields: Any) -> None:
     metric = fields.get("metric") or exp["metric"]
     tl.add("RecordObservation", f"obs-{exp['experiment']}-{arm}-{metric}-{unit:03d}",
-           _at(day, unit, index), exp["actor"], experiment=exp["experiment"], arm=arm, **fields)
+           _at(exp, unit, index), exp["actor"], experiment=exp["experiment"], arm=arm, **fields)
 
 
 def _shuffled(rng: random.Random, units: int, share: float) -> list[float]:
@@ -85,15 +87,15 @@ def add_planned_experiments(tl: Timeline, seed: int) -> None:
             for unit in range(exp["units"]):
                 if key == "exp-arrival-notice":
                     minutes, sd, complaints = params
-                    _observe(tl, exp, arm, unit, index, first, value=round(rng.gauss(minutes, sd), 1))
-                    _observe(tl, exp, arm, unit, index, first, metric="complaint-rate",
+                    _observe(tl, exp, arm, unit, index, value=round(rng.gauss(minutes, sd), 1))
+                    _observe(tl, exp, arm, unit, index, metric="complaint-rate",
                              value=round(max(0.0, rng.gauss(complaints, 0.9)), 2))
                 elif key == "exp-pick-to-light":  # a fixed share of good picks, in a random order
-                    _observe(tl, exp, arm, unit, index, first, value=picks[arm][unit])
+                    _observe(tl, exp, arm, unit, index, value=picks[arm][unit])
                 else:
                     december = rng.gauss(40.0, 4.0)  # the courier's own pace before the test
                     value = 6.0 + 0.85 * december + params + rng.gauss(0, 1.0)
-                    _observe(tl, exp, arm, unit, index, first, value=round(value, 2), covariate=round(december, 2))
+                    _observe(tl, exp, arm, unit, index, value=round(value, 2), covariate=round(december, 2))
         decision, learning = exp["conclusion"]
         tl.add("ConcludeExperiment", f"{key}-conclude", f"{last}T17:00:00Z", exp["actor"], experiment=key,
                decision=decision, learning=learning)

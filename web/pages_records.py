@@ -10,8 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from domain.business_time import parse_as_of
 from projections import queries, read_rules
-from projections.rendering import charts, report_html
-from projections.rendering.experiment_charts import comparisons_chart, xmr_chart
+from projections.rendering import experiment_html, report_html
 from projections.retro import retrospective
 from projections.suggestions import unknown_teams
 from projections.timeline import as_of_value
@@ -31,17 +30,8 @@ def experiment_page(key: str, p: Page = Depends(page)) -> Response:
     return p.html("experiment.html", p.context(
         f"Experiment {key}", crumbs=(("Start", p.link("/")), (f"team {view['team']}", p.link(f"/teams/{view['team']}")),
                                      (f"experiment {key}", None)),
-        e=view, chart=chart(experiment_figures(view)),
+        e=view, outcome=chart(experiment_html.outcome(view)),  # the HTML report's fragment: one story for both
     ))
-
-
-def experiment_figures(view: dict[str, Any]) -> str:
-    """The §4 interval, each comparison's lift interval and, for a before/after, the XmR chart:
-    the same figures as the HTML report's experiment section."""
-    figures = [charts.forest_chart([view]), comparisons_chart(view)]
-    if view["design"] == "before_after":
-        figures.append(xmr_chart(view))
-    return "\n".join(figures)
 
 
 def through(text: str | None) -> str | None:

@@ -9,10 +9,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from projections.experiment_stats import frequentist, multiple, srm_power
+from projections.experiment_stats import frequentist, multiple, srm_power, verdicts
 from projections.experiment_stats.compare import compare, estimates, prepared
 from projections.experiment_stats.config import Plan
-from projections.experiment_stats.recommendation import Facts, decide
+from projections.experiment_stats.recommendation import decide
 from projections.experiment_stats.sufficient import Moments, common_scale, unscaled
 
 HEADLINE = ("abs_diff", "lift", "ci_low", "ci_high", "p_value")
@@ -75,10 +75,12 @@ def analyse(plan: Plan, data: dict[tuple[str, str], Moments], status: str,
     if observational:
         srm = {"p_value": None, "observed": srm["observed"], "expected": None, "mismatch": False}
     power = _power(plan, data)
-    facts = _facts(plan, comparisons, srm, power, data, status, observational)
-    recommendation, because = decide(facts)
+    for row in comparisons:
+        row["verdict"] = verdicts.verdict(plan, row)
+    facts = verdicts.facts(plan, comparisons, srm, power, data, status, observational)
+    recommendation, because, rule = decide(facts)
     return {"comparisons": comparisons, "srm": srm, "power": power, "recommendation": recommendation,
-            "because": because}
+            "because": because, "basis": verdicts.basis(plan, comparisons, facts, rule)}
 
 
 def _power(plan: Plan, data: dict[tuple[str, str], Moments]) -> dict[str, Any]:
@@ -95,43 +97,3 @@ def _power(plan: Plan, data: dict[tuple[str, str], Moments]) -> dict[str, Any]:
                                                      plan.power)
     result["achieved"] = srm_power.achieved(plan.mde, c.mean, c.variance, c.n, t.variance, t.n, plan.alpha)
     return result
-
-
-def _significant(plan: Plan, row: dict[str, Any], p_field: str) -> int:
-    """+1 significantly better, -1 significantly worse (in the metric's direction), 0 neither."""
-    if row["abs_diff"] is None:
-        return 0
-    good = row["abs_diff"] > 0 if plan.higher_is_better(row["metric"]) else row["abs_diff"] < 0
-    if plan.engine == "bayesian":
-        ctw = row["chance_to_win"]
-        if ctw is None:
-            return 0
-        return 1 if ctw >= 1 - plan.alpha else -1 if ctw <= plan.alpha else 0
-    p = row[p_field]
-    if p is None or p >= plan.alpha:
-        return 0
-    return 1 if good else -1
-
-
-def _facts(plan: Plan, comparisons: list[dict[str, Any]], srm: dict[str, Any], power: dict[str, Any],
-           data: dict[tuple[str, str], Moments], status: str, observational: bool) -> Facts:
-    facts = Facts(status=status, observational=observational, srm=srm, n_needed=power["n_per_arm_needed"])
-    primary = [c for c in comparisons if c["metric"] == plan.metric]
-    facts.missing = [reason for c in primary for reason in c["because"] if c["p_value"] is None]
-    if len(plan.arms) < 2 or not primary:
-        facts.missing.append("the experiment has no treatment arm")
-    facts.n_smallest = min((data.get((a, plan.metric), Moments(n=0)).n for a in plan.arms), default=0)
-    for row in comparisons:
-        label = f"{row['arm']} on {row['metric']}"
-        verdict = _significant(plan, row, "p_adjusted" if row["role"] == "goal" else "p_value")
-        if row["role"] == "guardrail":
-            if verdict < 0:
-                facts.harmed.append(label)
-        elif verdict > 0:
-            facts.better.append(label)
-        elif verdict < 0:
-            facts.worse.append(label)
-        ni = row["non_inferiority_p_value"]
-        if ni is not None and ni < plan.alpha:
-            facts.non_inferior.append(label)
-    return facts

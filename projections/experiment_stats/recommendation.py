@@ -20,10 +20,10 @@ class Facts:
     observational: bool
     srm: dict[str, Any]
     missing: list[str] = field(default_factory=list)  # why the primary comparison has no test
-    better: list[str] = field(default_factory=list)  # "arm on metric" significantly better (goal metrics)
-    worse: list[str] = field(default_factory=list)
-    harmed: list[str] = field(default_factory=list)  # guardrails significantly worse
-    non_inferior: list[str] = field(default_factory=list)
+    better: list[dict[str, Any]] = field(default_factory=list)  # comparison rows significantly better (goals)
+    worse: list[dict[str, Any]] = field(default_factory=list)
+    harmed: list[dict[str, Any]] = field(default_factory=list)  # guardrails significantly worse
+    non_inferior: list[dict[str, Any]] = field(default_factory=list)
     n_needed: int | None = None
     n_smallest: int = 0
 
@@ -31,8 +31,9 @@ class Facts:
 Rule = tuple[str, str, Callable[[Facts], str | None]]
 
 
-def _join(items: list[str]) -> str:
-    return ", ".join(items)
+def _join(items: list[Any]) -> str:
+    """Reasons as they are; comparison rows as "arm on metric"."""
+    return ", ".join(f"{i['arm']} on {i['metric']}" if isinstance(i, dict) else str(i) for i in items)
 
 
 RULES: tuple[Rule, ...] = (
@@ -65,11 +66,11 @@ OBSERVATIONAL = ("Observational (before/after, not randomised): a change that ha
                  "for another reason would look the same. ")
 
 
-def decide(facts: Facts) -> tuple[str, str]:
-    """(recommendation, because) from the first matching rule."""
-    for _, recommendation, condition in RULES:
+def decide(facts: Facts) -> tuple[str, str, str]:
+    """(recommendation, because, the rule's name) from the first matching rule."""
+    for name, recommendation, condition in RULES:
         because = condition(facts)
         if because is not None:
             prefix = OBSERVATIONAL if facts.observational else ""
-            return recommendation, prefix + because[0].upper() + because[1:] + "."
+            return recommendation, prefix + because[0].upper() + because[1:] + ".", name
     raise AssertionError("the last rule always matches")

@@ -127,31 +127,3 @@ def economics_chart(rows: list[dict[str, Any]], title: str = "Economics by perio
         ("net profit", GREEN, [e["net_profit"] for e in rows]),
         ("bonus pool", ORANGE, [e["bonus_pool"] for e in rows]),
     ])
-
-
-def forest_chart(rows: list[dict[str, Any]]) -> str:
-    """Relative effect (difference / control mean) with its 95% interval, one line per experiment."""
-    usable = [r for r in rows if r["ci_low"] is not None and r["arms"] and r["arms"][0]["mean"]]
-    if not usable:
-        return "<p>No experiment has enough observations for an interval yet.</p>"
-    rel = [(r["experiment"], r["abs_diff"] / r["arms"][0]["mean"], r["ci_low"] / r["arms"][0]["mean"],
-            r["ci_high"] / r["arms"][0]["mean"], r["p_value"]) for r in usable]
-    lo = min(0.0, *(lo for _, _, lo, _, _ in rel)) * 1.1
-    hi = max(0.0, *(hi for _, _, _, hi, _ in rel)) * 1.1 or 0.1
-    height = 40 + 36 * len(rel)
-    x = _scale(lo, hi, 220, WIDTH - 130)
-    parts = [f'<line x1="{x(0):.1f}" x2="{x(0):.1f}" y1="10" y2="{height - 20}" stroke="{GREY}"/>']
-    for i, (name, mid, low, high, p) in enumerate(rel):
-        cy = 30 + 36 * i
-        p_text = "n/a" if p is None else f"{p:.3g}"
-        parts.append(
-            f'<text x="10" y="{cy + 4}" font-size="11">{html.escape(name)}</text>'
-            f'<line x1="{x(low):.1f}" x2="{x(high):.1f}" y1="{cy}" y2="{cy}" stroke="{ORANGE}" stroke-width="3"/>'
-            f'<circle cx="{x(mid):.1f}" cy="{cy}" r="5" fill="{BLUE}"><title>{mid:+.1%} '
-            f'[{low:+.1%}, {high:+.1%}], p={p_text}</title></circle>'
-            f'<text x="{x(high) + 6:.1f}" y="{cy + 4}" font-size="10">{mid:+.1%} (p={p_text})</text>'
-        )
-    title = "Experiment effects relative to control, with 95% Welch intervals"
-    return (f'<figure><figcaption>{title}</figcaption>'
-            f'<svg viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" role="img" '
-            f'aria-label="{title}">{"".join(parts)}</svg></figure>')

@@ -1,4 +1,5 @@
-"""Experiment charts (docs/brief.md §6): each comparison's interval, and the XmR chart of a before/after.
+"""Experiment charts (docs/brief.md §6): each comparison's interval, each recommendation's basis across
+experiments, and the XmR chart of a before/after. Labels and verdicts come from ``experiment_story``.
 
 Built on the shared chart module (``projections.rendering.charts``: scales, frame, colours); like it, every function
 returns escaped SVG markup inside a ``<figure>``, for the HTML report and the web pages alike.
@@ -7,6 +8,7 @@ returns escaped SVG markup inside a ``<figure>``, for the HTML report and the we
 from __future__ import annotations
 
 import html
+import math
 from typing import Any
 
 from projections.rendering.charts import (
@@ -14,7 +16,6 @@ from projections.rendering.charts import (
     GREEN,
     GREY,
     HEIGHT,
-    ORANGE,
     PAD,
     RED,
     RIGHT,
@@ -23,44 +24,87 @@ from projections.rendering.charts import (
     _frame,
     _scale,
     nice_span,
+    nice_ticks,
 )
+from projections.rendering.experiment_format import MINUS, signed_pct
+from projections.rendering.experiment_story import Line, line
+
+TONES = {"good": GREEN, "bad": RED, "neutral": GREY}
+WIDE, LEFT = 900, 300  # interval rows: labels and methods to the left of LEFT, notes to the right of the plot
 
 
-def _pct(value: float) -> str:
-    return f"{value:+.1%}"
+def tick_pct(value: float, ticks: list[float]) -> str:
+    """A tick as a percentage with the decimals its step needs ("0%" unsigned)."""
+    step = (ticks[1] - ticks[0]) if len(ticks) > 1 else 1.0
+    places = max(0, -math.floor(math.log10(step * 100) + 1e-9))
+    return "0%" if value == 0 else f"{value * 100:+.{places}f}%".replace("-", MINUS)
+
+
+def _short(label: str, most: int = 48) -> str:
+    """A label that fits left of the plot (the whole one is in the point's tooltip)."""
+    return label if len(label) <= most else label[: most - 1] + "…"
+
+
+def _interval_rows(title: str, rows: list[tuple[str, str, float, float, float, str, str]]) -> str:
+    """One row per (label, method, lift, low, high, note, tone): the lift's interval coloured by its verdict
+    (green better, red worse or harmed, grey neither; the verdict is in the note in words too)."""
+    ticks = nice_ticks(min(0.0, *(r[3] for r in rows)), max(0.0, *(r[4] for r in rows)), 5)
+    height, width = 64 + 40 * len(rows), WIDE
+    x = _scale(ticks[0], ticks[-1], LEFT, width - 250)
+    axis = height - 44
+    parts = [f'<line x1="{x(t):.1f}" x2="{x(t):.1f}" y1="10" y2="{axis}" stroke="#eee"/>'
+             f'<text x="{x(t):.1f}" y="{axis + 14}" text-anchor="middle" font-size="10">{tick_pct(t, ticks)}</text>'
+             for t in ticks]
+    parts.append(f'<line x1="{x(0):.1f}" x2="{x(0):.1f}" y1="10" y2="{axis}" stroke="#24292f"/>'
+                 f'<line x1="{LEFT}" x2="{width - 250}" y1="{axis}" y2="{axis}" stroke="#57606a"/>'
+                 f'<text x="{(LEFT + width - 250) / 2:.0f}" y="{axis + 30}" text-anchor="middle" font-size="10">'
+                 "lift against control (0 = no effect)</text>")
+    for i, (label, method, mid, low, high, note, tone) in enumerate(rows):
+        cy, colour = 28 + 40 * i, TONES[tone]
+        parts.append(
+            f'<text x="10" y="{cy}" font-size="11">{html.escape(_short(label))}</text>'
+            f'<text x="10" y="{cy + 13}" font-size="9" fill="#57606a">{html.escape(method)}</text>'
+            f'<line x1="{x(low):.1f}" x2="{x(high):.1f}" y1="{cy}" y2="{cy}" stroke="{colour}" stroke-width="3"/>'
+            f'<circle cx="{x(mid):.1f}" cy="{cy}" r="5" fill="{colour}"><title>{html.escape(label)}: '
+            f'{html.escape(note)}</title></circle>'
+            f'<text x="{x(high) + 6:.1f}" y="{cy + 4}" font-size="10">{html.escape(note)}</text>'
+        )
+    return (f'<figure><figcaption>{html.escape(title)}</figcaption>'
+            f'<svg viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
+            f'aria-label="{html.escape(title)}">{"".join(parts)}</svg></figure>')
+
+
+def _row(label: str, c: dict[str, Any], line: Line) -> tuple[str, str, float, float, float, str, str]:
+    return (label, line.method, c["lift"], c["lift_ci_low"], c["lift_ci_high"],
+            f"{signed_pct(c['lift'])}, {line.evidence}: {line.verdict}", line.tone)
 
 
 def comparisons_chart(experiment: dict[str, Any]) -> str:
     """Relative lift of each arm × metric against control with its interval (confidence, sequential or
-    credible, as the experiment's plan says); guardrails in grey, significant results coloured."""
+    credible, as the experiment's plan says), coloured and labelled by its verdict."""
     title = f"{experiment['experiment']}: lift against {experiment['plan']['arms'][0]} by arm and metric"
-    rows = [c for c in experiment.get("comparisons", []) if c["lift_ci_low"] is not None and c["lift"] is not None]
-    if not rows:
+    pairs = [(c, line(experiment, c)) for c in experiment.get("comparisons", [])
+             if c["lift_ci_low"] is not None and c["lift"] is not None]
+    if not pairs:
         return _empty(title, "No comparison has enough data for an interval yet.")
-    lo = min(0.0, *(c["lift_ci_low"] for c in rows)) * 1.1
-    hi = max(0.0, *(c["lift_ci_high"] for c in rows)) * 1.1 or 0.1
-    height = 40 + 34 * len(rows)
-    x = _scale(lo, hi, 240, WIDTH - 150)
-    parts = [f'<line x1="{x(0):.1f}" x2="{x(0):.1f}" y1="10" y2="{height - 14}" stroke="{GREY}"/>']
-    for i, c in enumerate(rows):
-        cy = 28 + 34 * i
-        bayesian = experiment["plan"]["engine"] == "bayesian"
-        evidence = (f"chance to win {c['chance_to_win']:.1%}" if bayesian and c["chance_to_win"] is not None
-                    else f"p_adj={c['p_adjusted']:.3g}" if c["p_adjusted"] is not None else "p n/a")
-        colour = GREY if c["role"] == "guardrail" else ORANGE
-        label = f"{c['arm']} · {c['metric']}" + (" (guardrail)" if c["role"] == "guardrail" else "")
-        parts.append(
-            f'<text x="10" y="{cy + 4}" font-size="11">{html.escape(label)}</text>'
-            f'<line x1="{x(c["lift_ci_low"]):.1f}" x2="{x(c["lift_ci_high"]):.1f}" y1="{cy}" y2="{cy}" '
-            f'stroke="{colour}" stroke-width="3"/>'
-            f'<circle cx="{x(c["lift"]):.1f}" cy="{cy}" r="5" fill="{BLUE}"><title>{html.escape(label)}: '
-            f'{_pct(c["lift"])} [{_pct(c["lift_ci_low"])}, {_pct(c["lift_ci_high"])}], {evidence}</title></circle>'
-            f'<text x="{x(c["lift_ci_high"]) + 6:.1f}" y="{cy + 4}" font-size="10">{_pct(c["lift"])} '
-            f'({html.escape(evidence)})</text>'
-        )
-    return (f'<figure><figcaption>{html.escape(title)}</figcaption>'
-            f'<svg viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" role="img" '
-            f'aria-label="{html.escape(title)}">{"".join(parts)}</svg></figure>')
+    return _interval_rows(title, [
+        _row(f"{c['arm']} · {c['metric']}" + (" (guardrail)" if c["role"] == "guardrail" else ""), c, ln)
+        for c, ln in pairs])
+
+
+def leads_chart(experiments: list[dict[str, Any]]) -> str:
+    """Each experiment's lift on the comparison its recommendation rests on, by that comparison's method."""
+    title = "What each recommendation rests on: lift against control, with its interval"
+    rows = []
+    for e in experiments:
+        basis = e.get("basis") or {}
+        c = next((c for c in e.get("comparisons", []) if (c["arm"], c["metric"]) == (basis.get("arm"),
+                                                                                      basis.get("metric"))), None)
+        if c is not None and c["lift"] is not None and c["lift_ci_low"] is not None:
+            rows.append(_row(f"{e['experiment']}: {c['arm']} on {c['metric']}", c, line(e, c)))
+    if not rows:
+        return _empty(title, "No experiment has enough observations for an interval yet.")
+    return _interval_rows(title, rows)
 
 
 def xmr_chart(experiment: dict[str, Any]) -> str:

@@ -12,9 +12,10 @@ from importlib.resources import files
 from string import Template
 from typing import Any
 
+from projections.rendering import experiment_html
 from projections.rendering.canvas_chart import value_curve_svg
-from projections.rendering.charts import RED, bar_chart, compliance_chart, economics_chart, forest_chart
-from projections.rendering.experiment_charts import comparisons_chart, xmr_chart
+from projections.rendering.charts import RED, bar_chart, compliance_chart, economics_chart
+from projections.rendering.experiment_charts import leads_chart
 
 
 def _table(headers: list[str], rows: list[list[Any]], label: str | None = None) -> str:
@@ -49,11 +50,10 @@ def team_section(retro: dict[str, Any], person_name: Callable[[Any], str] = lamb
     parts.append(bar_chart("Complaints per week", [w["week_start"] for w in weeks],
                            [("complaints", RED, [float(w["complaints"]) for w in weeks])]))
     parts.append("<h3>Experiments</h3>")
-    parts.append(forest_chart(retro["experiments"]))
+    parts.append(leads_chart(retro["experiments"]))
     parts.append(_table(
-        ["experiment", "design", "status", "difference", "95% CI", "p", "decision", "learning"],
-        [[e["experiment"], e["design"], e["status"], _fmt(e["abs_diff"]),
-          f"[{_fmt(e['ci_low'])}, {_fmt(e['ci_high'])}]", _fmt(e["p_value"], 4), e["decision"], e["learning"]]
+        ["experiment", "design", "status", "recommendation", "decision", "learning"],
+        [[e["experiment"], e["design"], e["status"], e["recommendation"], e["decision"], e["learning"]]
          for e in retro["experiments"]],
     ))
     for e in retro["experiments"]:
@@ -88,42 +88,8 @@ def canvas_section(c: dict[str, Any]) -> str:
 
 
 def experiment_section(e: dict[str, Any]) -> str:
-    """One experiment's verdict, its comparisons' intervals and, for before/after, the XmR chart."""
-    parts = [f"<h4>{html.escape(e['experiment'])}: {html.escape(e['recommendation'])}</h4>",
-             f"<p>{html.escape(e['because'])}</p>"]
-    if e.get("note"):
-        parts.append(f"<p><em>{html.escape(e['note'])}</em></p>")
-    parts.append(comparisons_chart(e))
-    parts.append(_table(
-        ["arm", "metric", "role", "lift", "interval", "p", "p adjusted", "chance to win", "CUPED reduction"],
-        [[c["arm"], c["metric"], c["role"], _pct(c["lift"]), f"[{_pct(c['lift_ci_low'])}, {_pct(c['lift_ci_high'])}]",
-          _fmt(c["p_value"], 4), _fmt(c["p_adjusted"], 4), _pct(c["chance_to_win"]), _pct(c["variance_reduction"])]
-         for c in e.get("comparisons", [])],
-    ))
-    srm, power = e.get("srm") or {}, e.get("power") or {}
-    if srm.get("p_value") is not None:
-        parts.append(f"<p>Sample ratio: observed {srm['observed']}, expected "
-                     f"{[round(x, 1) for x in srm['expected']]}, p = {srm['p_value']:.3g}"
-                     f"{' - MISMATCH' if srm['mismatch'] else ''}.</p>")
-    if power.get("n_per_arm_needed") is not None:
-        parts.append(f"<p>Power: {power['n_per_arm_needed']} units per arm needed for the planned effect; "
-                     f"achieved power {_fmt(power['achieved'])}.</p>")
-    if e["design"] == "before_after":
-        parts.append(xmr_chart(e))
-        its = e.get("its") or {}
-        if its.get("level_change") is not None:
-            parts.append(f"<p>Interrupted time series (Newey–West): level change {its['level_change']:.3g} "
-                         f"(p = {its['level_p_value']:.3g}), slope change {its['slope_change']:.3g} per day "
-                         f"(p = {its['slope_p_value']:.3g}).</p>")
-    return "\n".join(parts)
-
-
-def _pct(value: float | None) -> str:
-    return "-" if value is None else f"{value:+.1%}"
-
-
-def _fmt(value: float | None, digits: int = 2) -> str:
-    return "-" if value is None else f"{value:.{digits}f}"
+    """One experiment's story: what its recommendation rests on, plain Welch beneath, the checks and charts."""
+    return f"<h4>{html.escape(e['experiment'])}</h4>\n" + experiment_html.outcome(e)
 
 
 @cache

@@ -205,7 +205,8 @@ def test_experiment_and_retrospective_pages_show_the_numbers_and_the_reports_cha
         experiment = client.get("/experiments/exp-hot-boxes")
         assert experiment.status_code == 200
         api = served.api("GET", "/api/experiments/exp-hot-boxes", "cora")[1]
-        assert f"[{api['ci_low']:.3f}, {api['ci_high']:.3f}]" in experiment.text
+        assert f"95% CI [{api['ci_low']:.2f}, {api['ci_high']:.2f}], lift {api['lift']:+.1%}" in experiment.text
+        assert "plain Welch t-test, unadjusted" in experiment.text  # §4's numbers, labelled beneath the lead
         assert "adopt" in experiment.text and 'href="/promises/p-kitchen-ready"' in experiment.text
         assert 'href="/teams/delivery"' in experiment.text and "<svg" in experiment.text
         assert "exp-hot-boxes: lift against control by arm and metric" in experiment.text  # each comparison drawn

@@ -1,0 +1,87 @@
+"""The cumulative effect over time (GrowthBook's "results over time"): the lift of the comparison the
+recommendation rests on, with its interval as a band, after each day or week of observations.
+
+A labelled lift axis with "nice" ticks (``charts.nice_ticks``) and the zero line; gaps where a point has no
+interval yet (no line across them); the text alternative is the SVG's description and, for everyone,
+the table of the same points beside it (``experiment_story.Story.over_time``).
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from projections.rendering.charts import BLUE, HEIGHT, PAD, RIGHT, WIDTH, _empty, _scale, nice_ticks
+from projections.rendering.experiment_charts import tick_pct
+from projections.rendering.experiment_format import signed_pct
+from projections.rendering.experiment_story import Story, method
+
+
+def _runs(points: list[tuple[int, dict[str, Any]]]) -> list[list[tuple[int, dict[str, Any]]]]:
+    """Consecutive points with an interval: a line never crosses a point without one."""
+    runs: list[list[tuple[int, dict[str, Any]]]] = []
+    for i, pt in points:
+        if runs and runs[-1][-1][0] == i - 1:
+            runs[-1].append((i, pt))
+        else:
+            runs.append([(i, pt)])
+    return runs
+
+
+def _range(points: list[dict[str, Any]]) -> tuple[float, float]:
+    """Zero, every estimate and the final interval, with room for half that interval's width on each side:
+    the first days' intervals, far wider, would flatten everything that follows."""
+    final = points[-1]
+    room = (final["lift_ci_high"] - final["lift_ci_low"]) / 2
+    lifts = [p["lift"] for p in points]
+    return (min(0.0, final["lift_ci_low"] - room, *lifts), max(0.0, final["lift_ci_high"] + room, *lifts))
+
+
+def over_time_chart(e: dict[str, Any], story: Story) -> str:
+    series = e.get("over_time") or {}
+    control = e["plan"]["arms"][0]
+    title = (f"{e['experiment']}: cumulative lift of {series.get('arm')} over {control} on {series.get('metric')}, "
+             f"by {series.get('unit', 'day')}")
+    points = series.get("points") or []
+    usable = [(i, p) for i, p in enumerate(points) if None not in (p["lift"], p["lift_ci_low"], p["lift_ci_high"])]
+    if not usable:
+        return _empty(title, "No day has enough observations in both arms for an interval yet.")
+    row = next(c for c in e["comparisons"] if (c["arm"], c["metric"]) == (series["arm"], series["metric"]))
+    ticks = nice_ticks(*_range([p for _, p in usable]))
+    lo, hi = ticks[0], ticks[-1]
+    scale = _scale(lo, hi, HEIGHT - PAD, 14)
+
+    def y(value: float) -> float:  # the first days' wide intervals are cut at the frame
+        return scale(min(max(value, lo), hi))
+
+    x = _scale(0, max(len(points) - 1, 1), PAD + 22, RIGHT)
+    grid = "".join(
+        f'<line x1="{PAD + 14}" x2="{WIDTH - 10}" y1="{y(t):.1f}" y2="{y(t):.1f}" stroke="#eee"/>'
+        f'<text x="{PAD + 10}" y="{y(t) + 4:.1f}" text-anchor="end" font-size="10">{tick_pct(t, ticks)}</text>'
+        for t in ticks)
+    zero = (f'<line x1="{PAD + 14}" x2="{WIDTH - 10}" y1="{y(0):.1f}" y2="{y(0):.1f}" stroke="#24292f" '
+            'stroke-width="1.5"/>')
+    body = []
+    for run in _runs(usable):
+        band = [f"{x(i):.1f},{y(p['lift_ci_high']):.1f}" for i, p in run]
+        band += [f"{x(i):.1f},{y(p['lift_ci_low']):.1f}" for i, p in reversed(run)]
+        path = " ".join(f"{x(i):.1f},{y(p['lift']):.1f}" for i, p in run)
+        body.append(f'<polygon points="{" ".join(band)}" fill="{BLUE}" fill-opacity="0.18" stroke="none"/>'
+                    f'<polyline points="{path}" fill="none" stroke="{BLUE}" stroke-width="2"/>')
+        body.extend(f'<circle cx="{x(i):.1f}" cy="{y(p["lift"]):.1f}" r="2.5" fill="{BLUE}"><title>through '
+                    f'{html.escape(p["period_start"])}: {signed_pct(p["lift"])} [{signed_pct(p["lift_ci_low"])}, '
+                    f'{signed_pct(p["lift_ci_high"])}]</title></circle>' for i, p in run)
+    step = -(-len(points) // 6)
+    labels = "".join(f'<text x="{x(i):.1f}" y="{HEIGHT - PAD + 18}" text-anchor="middle" font-size="10">'
+                     f'{html.escape(p["period_start"][5:])}</text>' for i, p in enumerate(points) if i % step == 0)
+    axes = (f'<text transform="rotate(-90)" x="{-(HEIGHT - PAD + 14) / 2:.1f}" y="12" text-anchor="middle" '
+            f'font-size="10">lift (0 = no effect)</text>'
+            f'<text x="{(PAD + 22 + RIGHT) / 2:.1f}" y="{HEIGHT - 6}" text-anchor="middle" font-size="10">'
+            f"everything observed through each {html.escape(series['unit'])} ({html.escape(method(e, row))})</text>")
+    first, last = story.over_time[usable[0][0]], story.over_time[usable[-1][0]]
+    desc = (f"{title}; shaded: the interval, cut at the frame where wider. Through {first[0]}: {first[2]}; "
+            f"through {last[0]}: {last[2]}, {last[3]}. Every point is in the table below the chart.")
+    return (f'<figure><figcaption>{html.escape(title)}</figcaption>'
+            f'<svg viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}" role="img" '
+            f'aria-label="{html.escape(desc)}"><desc>{html.escape(desc)}</desc>{grid}{zero}{"".join(body)}'
+            f'{labels}{axes}</svg></figure>')
