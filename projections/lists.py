@@ -77,12 +77,12 @@ def list_items(con: duckdb.DuckDBPyConnection, kind: str, viewer: Viewer, as_of:
     """The ``kind`` things ``viewer`` may see as of ``as_of``, by key: ``limit`` of them (None: all) after
     ``offset``, with their ``total``."""
     params = _params(con, kind, viewer, as_of)
-    ((total,),) = _run(con, f"SELECT count(*) FROM ({_visible(kind)})", params)
-    rows = _run(con, f"{_visible(kind)} ORDER BY key LIMIT $limit OFFSET $offset",
-                {**params, "limit": limit, "offset": offset})
+    rows = _run(con, f"SELECT *, count(*) OVER () FROM ({_visible(kind)}) ORDER BY key LIMIT $limit OFFSET $offset",
+                {**params, "limit": limit, "offset": offset})  # one pass for the page and the total
+    ((total,),) = [rows[0][-1:]] if rows else _run(con, f"SELECT count(*) FROM ({_visible(kind)})", params)
     extra = LISTS[kind].extra
     items = []
-    for key, name, is_open, *more in rows:
+    for key, name, is_open, *more, _ in rows:
         item = {"key": key, "name": name if is_open else None, **dict(zip(extra, more, strict=True))}
         if not is_open:
             item["redacted"] = ["name"]
