@@ -14,6 +14,7 @@ import random
 import re
 import stat
 import time
+from functools import cache
 from pathlib import Path
 
 import duckdb
@@ -163,8 +164,40 @@ class ViewsOutdated(Exception):
     """The views file was built by a version with other fact tables: it must be rebuilt, not appended to."""
 
 
+class _Statements:
+    """Records the SQL ``derived.install`` runs, whatever module it comes from."""
+
+    def __init__(self) -> None:
+        self.sql: list[str] = []
+
+    def execute(self, sql: str, *_: object) -> _Statements:
+        self.sql.append(sql)
+        return self
+
+
+@cache
+def derived_version() -> str:
+    """A digest of the macros and views ``derived.install`` creates."""
+    statements = _Statements()
+    derived.install(statements)  # type: ignore[arg-type]
+    return hashlib.sha256("\n".join(statements.sql).encode()).hexdigest()[:16]
+
+
+def _up_to_date(con: duckdb.DuckDBPyConnection) -> bool:
+    """The file already holds this version's tables, macros and views: opening it then writes nothing (a show
+    command spent more on re-creating them than on its query)."""
+    try:
+        found = dict(con.execute(
+            "SELECT key, value FROM views_meta WHERE key IN ('schema_version', 'derived_version')").fetchall())
+    except duckdb.CatalogException:
+        return False
+    return found == {"schema_version": SCHEMA_VERSION, "derived_version": derived_version()}
+
+
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create the tables, macros and views of an empty file; refuse a file of another schema version."""
+    if _up_to_date(con):
+        return
     con.execute("CREATE TABLE IF NOT EXISTS views_meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)")
     found = con.execute("SELECT value FROM views_meta WHERE key = 'schema_version'").fetchone()
     has_tables = con.execute(
@@ -186,6 +219,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("INSERT OR IGNORE INTO projection_tracking VALUES ('ledger', 0, true)")
     con.execute("INSERT OR IGNORE INTO views_meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
     derived.install(con)
+    con.execute("INSERT OR REPLACE INTO views_meta VALUES ('derived_version', ?)", [derived_version()])
 
 
 def replace_file(new: Path, target: Path) -> None:
