@@ -164,17 +164,22 @@ OPEN_COMPLAINTS_LIMIT = 100
 """``team show`` lists the newest this many open complaints unless asked for all (``--all``)."""
 
 
+FEEDBACK_COUNTS = (
+    "strftime(business_at, '%Y-%m') AS period, count(*) AS feedback,"
+    " count(*) FILTER (kind = 'complaint') AS complaint, count(*) FILTER (kind = 'praise') AS praise,"
+    " count(*) FILTER (kind = 'rating') AS rating, count(*) FILTER (kind = 'suggestion') AS suggestion,"
+    " CASE WHEN count(rating) > 0 THEN CAST(100.0 AS DOUBLE)"
+    " * (count(*) FILTER (rating >= 9) - count(*) FILTER (rating <= 6)) / count(rating) END AS nps"
+)
+"""The columns of a month of feedback (grouped by ``period``): counts by kind and NPS (a team's, a client's)."""
+
+
 def feedback_by_period(con: duckdb.DuckDBPyConnection, team: str, as_of: datetime,
                        promises: list[str]) -> list[dict[str, Any]]:
     """Counts by kind and NPS (promoters 9-10 minus detractors 0-6, in %) per calendar month (``promises``: those
     the team made as of T)."""
     return _dicts(con.execute(
-        "SELECT strftime(business_at, '%Y-%m') AS period, count(*) AS feedback,"
-        " count(*) FILTER (kind = 'complaint') AS complaint, count(*) FILTER (kind = 'praise') AS praise,"
-        " count(*) FILTER (kind = 'rating') AS rating, count(*) FILTER (kind = 'suggestion') AS suggestion,"
-        " CASE WHEN count(rating) > 0 THEN CAST(100.0 AS DOUBLE)"
-        " * (count(*) FILTER (rating >= 9) - count(*) FILTER (rating <= 6)) / count(rating) END AS nps"
-        f" FROM ({OWNED_FEEDBACK}) GROUP BY period ORDER BY period",
+        f"SELECT {FEEDBACK_COUNTS} FROM ({OWNED_FEEDBACK}) GROUP BY period ORDER BY period",
         {"as_of": as_of, "team": team, "promises": promises},
     ))
 
@@ -260,3 +265,9 @@ def experiment_view(con: duckdb.DuckDBPyConnection, experiment: str, as_of: date
 
     found = experiments(con, as_of, experiment, history=True)
     return found[0] if found else None
+
+
+def client_view(con: duckdb.DuckDBPyConnection, client: str, as_of: datetime, **options: Any) -> dict[str, Any] | None:
+    from projections.client_view import client_view as view  # a module of its own: steps 1-4 of one client
+
+    return view(con, client, as_of, **options)

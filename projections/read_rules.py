@@ -17,6 +17,7 @@ import duckdb
 
 from domain import read_policy as rp
 from domain.read_policy import Viewer, may_see_internal, sees_all_events
+from projections.client_rules import client_answer
 
 __all__ = ["NotReadable", "Viewer", "may_see_internal", "sees_all_events", "viewer_of"]
 
@@ -157,7 +158,8 @@ def list_params(viewer: Viewer) -> dict[str, Any]:
             "r_details": sorted(viewer.clients | viewer.concerned)}
 
 
-ANSWERS = {"team": team_answer, "promise": promise_answer, "experiment": experiment_answer}
+ANSWERS = {"team": team_answer, "promise": promise_answer, "experiment": experiment_answer,
+           "client": client_answer}
 """The show answers by kind, as a viewer may read them."""
 
 

@@ -40,6 +40,8 @@ def _options(version: Annotated[bool, typer.Option(
 
 
 experiment_app = typer.Typer(help="Experiments: arms and Welch statistics.", no_args_is_help=True)
+client_app = typer.Typer(help="Clients: pains, value propositions, strategy canvases, promises, complaints.",
+                         no_args_is_help=True)
 
 
 @promise_app.command("show")
@@ -69,12 +71,24 @@ def experiment_show(experiment: str, store: StoreOpt = None, views: ViewsOpt = N
         show("experiment", experiment, store, views, json_output, as_of)
 
 
+@client_app.command("show")
+def client_show(client: str, store: StoreOpt = None, views: ViewsOpt = None, json_output: JsonOpt = False,
+                as_of: AsOfOpt = None,
+                all_complaints: Annotated[bool, typer.Option(
+                    "--all", help="List every open complaint (default: the newest 100; the count is always whole)."
+                )] = False) -> None:
+    """A client's steps 1-4 (pains, value propositions, strategy canvases), promises, complaints and NPS."""
+    with exit_on_failure():
+        show("client", client, store, views, json_output, as_of, **({"limit": None} if all_complaints else {}))
+
+
 # In the order `clientocracy --help` lists them.
 app.command("import")(import_command)
 app.command("list")(list_command)
 app.add_typer(promise_app, name="promise")
 app.add_typer(team_app, name="team")
 app.add_typer(experiment_app, name="experiment")
+app.add_typer(client_app, name="client")
 app.command()(retro)
 app.command()(demo)
 app.command()(verify)

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable
 from functools import partial
 
-SHOWS = {"promise", "team", "experiment"}
+SHOWS = {"promise", "team", "experiment", "client"}
 
 
 def fast_show(argv: list[str]) -> Callable[[], None] | None:
@@ -22,7 +22,7 @@ def fast_show(argv: list[str]) -> Callable[[], None] | None:
     parser.add_argument("--views")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--as-of")
-    if argv[0] == "team":
+    if argv[0] in ("team", "client"):
         parser.add_argument("--all", action="store_true")
     try:
         args, unknown = parser.parse_known_args(argv[2:])

@@ -77,9 +77,9 @@ def show(kind: str, key: str, store: str | None, views: str | None, json_output:
     if json_output:
         emit_json(view)
     else:
-        from scripts import render
+        from scripts import render, render_client
 
-        getattr(render, kind)(view)
+        getattr(render_client if kind == "client" else render, kind)(view)
 
 
 def guarded(command: Callable[[], Any]) -> int:

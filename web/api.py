@@ -136,18 +136,31 @@ async def get_promise(request: Request, key: str, principal: Reader, as_of: AsOf
 @router.get("/teams/{key}", summary="Like `team show --json`; open complaints paged by limit/offset")
 async def get_team(request: Request, key: str, principal: Reader, as_of: AsOf = None,
              limit: Limit | None = None, offset: Offset = 0) -> Response:
+    return await _paged_show(request, principal, "team", key, as_of, limit, offset)
+
+
+@router.get("/clients/{key}", summary="Like `client show --json`; open complaints paged by limit/offset")
+async def get_client(request: Request, key: str, principal: Reader, as_of: AsOf = None,
+                     limit: Limit | None = None, offset: Offset = 0) -> Response:
+    return await _paged_show(request, principal, "client", key, as_of, limit, offset)
+
+
+async def _paged_show(request: Request, principal: Principal, kind: str, key: str, as_of: str | None,
+                      limit: int | None, offset: int) -> Response:
+    """A show answer whose open complaints are paged: without limit and offset, the show answer itself."""
     if limit is None and offset == 0:
-        return await _show(request, principal, "team", key, as_of)
+        return await _show(request, principal, kind, key, as_of)
     when = moment(as_of)
+    view = getattr(queries, f"{kind}_view")
 
     def paged(con: Any) -> Any:  # offset counts back from the newest open complaint
-        return queries.team_view(con, key, when, limit=limit, offset=offset)
+        return view(con, key, when, limit=limit, offset=offset)
 
     server = server_of(request)
-    body = await run_in_threadpool(readable, redacted_answer, server, principal.person, "team-page",
-                                   (key, when, limit, offset), paged, "team")
+    body = await run_in_threadpool(readable, redacted_answer, server, principal.person, f"{kind}-page",
+                                   (key, when, limit, offset), paged, kind)
     if body is None:
-        raise await run_in_threadpool(not_found, server, principal.person, "team", key, when, as_of)
+        raise await run_in_threadpool(not_found, server, principal.person, kind, key, when, as_of)
     return json_answer(body)
 
 

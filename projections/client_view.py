@@ -1,0 +1,125 @@
+"""``client show``: a client's steps 1-4 (who they are, their pains, our value propositions and strategy
+canvases), the promises made to them, their complaints and NPS, as of a business time.
+
+Every part reads only facts with ``business_at <= as_of`` (as ``projections.queries`` does), so an as-of
+answer equals the answer of a store holding only those events. Open complaints are capped as ``team show``
+caps them (the newest ``limit`` after the ``offset`` newest, with the true count); resolved complaints are
+the newest ``RESOLVED_SHOWN``.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+import duckdb
+
+from projections.queries import FEEDBACK_COUNTS, FEEDBACK_WITH_TEAM, OPEN_COMPLAINTS_LIMIT, _complaint, _dicts
+from projections.timeline import iso
+
+RESOLVED_SHOWN = 100
+"""``resolved_complaints`` holds the newest this many (docs/brief.md §8)."""
+
+CLIENT_FEEDBACK = f"""SELECT *, (SELECT max(r.business_at) FROM feedback_resolutions r
+    WHERE r.feedback_id = x.feedback_id AND r.business_at <= $as_of) AS resolved_at
+FROM ({FEEDBACK_WITH_TEAM}) x WHERE client = $client"""
+"""The client's feedback as of T, each with the team it concerns (``owner_team``) and its resolution."""
+
+TEAMS_CONCERNED = f"""
+SELECT promisor FROM promise_history WHERE promisee = $client AND business_at <= $as_of
+UNION SELECT team FROM value_propositions WHERE client = $client AND business_at <= $as_of
+UNION SELECT team FROM canvases WHERE client = $client AND business_at <= $as_of
+UNION SELECT owner_team FROM ({CLIENT_FEEDBACK})
+"""
+"""docs/brief.md §10: the teams with a promise, proposition, canvas or feedback for the client."""
+
+
+def _complaint_row(row: dict[str, Any]) -> dict[str, Any]:
+    return {**_complaint(row), "team": row["owner_team"]}
+
+
+def _complaints(con: duckdb.DuckDBPyConnection, params: dict[str, Any], limit: int | None,
+                offset: int) -> tuple[int, list[dict[str, Any]], int, list[dict[str, Any]]]:
+    """(open count, the newest open ones oldest first, resolved count, the newest resolved ones newest first)."""
+    complaints = f"SELECT * FROM ({CLIENT_FEEDBACK}) WHERE kind = 'complaint'"
+    counts = con.execute(f"SELECT count(*) FILTER (resolution IS NULL), count(resolution) FROM ({complaints})",
+                         params).fetchone()
+    open_rows = _dicts(con.execute(
+        f"SELECT * FROM ({complaints} AND resolution IS NULL ORDER BY business_at DESC, feedback_id DESC"
+        " LIMIT $limit OFFSET $offset) ORDER BY business_at, feedback_id",
+        {**params, "limit": limit, "offset": offset}))
+    resolved = _dicts(con.execute(
+        f"{complaints} AND resolution IS NOT NULL ORDER BY resolved_at DESC, feedback_id DESC LIMIT $limit",
+        {**params, "limit": RESOLVED_SHOWN}))
+    open_count, resolved_count = counts if counts else (0, 0)
+    return (int(open_count), [_complaint_row(r) for r in open_rows], int(resolved_count),
+            [{**_complaint_row(r), "resolution": r["resolution"], "resolved_at": iso(r["resolved_at"])}
+             for r in resolved])
+
+
+def _canvases(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each canvas with its offerings (in the order first scored; a later score of a factor replaces an
+    earlier one; an offering once ours stays ours, as ``StrategyCanvas`` keeps it) and its unique factor."""
+    canvases = _dicts(con.execute(
+        "SELECT canvas, team, factors, (SELECT arg_max(u.factor, u.position) FROM canvas_unique_factors u"
+        " WHERE u.canvas = c.canvas AND u.business_at <= $as_of) AS unique_factor"
+        " FROM canvases c WHERE client = $client AND business_at <= $as_of ORDER BY position", params))
+    scores = con.execute(
+        "SELECT canvas, offering, bool_or(ours) OVER (PARTITION BY canvas, offering) AS ours, factor,"
+        " arg_max(score, position) OVER (PARTITION BY canvas, offering, factor) AS score,"
+        " min(position) OVER (PARTITION BY canvas, offering) AS first"
+        " FROM canvas_scores WHERE business_at <= $as_of"
+        " AND canvas IN (SELECT canvas FROM canvases WHERE client = $client AND business_at <= $as_of)"
+        " ORDER BY first, position", params).fetchall()
+    offerings: dict[str, dict[str, dict[str, Any]]] = {c["canvas"]: {} for c in canvases}
+    for canvas, offering, ours, factor, score, _ in scores:
+        found = offerings[canvas].setdefault(offering, {"offering": offering, "ours": bool(ours), "scores": {}})
+        found["scores"][factor] = score
+    return [{"canvas": c["canvas"], "team": c["team"], "factors": json.loads(c["factors"]),
+             "offerings": [{**o, "scores": {f: o["scores"][f] for f in json.loads(c["factors"]) if f in o["scores"]}}
+                           for o in offerings[c["canvas"]].values()],
+             "unique_factor": c["unique_factor"]} for c in canvases]
+
+
+def client_view(con: duckdb.DuckDBPyConnection, client: str, as_of: datetime, *,
+                limit: int | None = OPEN_COMPLAINTS_LIMIT, offset: int = 0) -> dict[str, Any] | None:
+    """``client show``; None when the client was not identified by ``as_of``."""
+    params = {"client": client, "as_of": as_of}
+    found = con.execute("SELECT name, kind, description FROM clients WHERE client = $client"
+                        " AND business_at <= $as_of ORDER BY position LIMIT 1", params).fetchone()
+    if found is None:
+        return None
+    representatives = con.execute("SELECT DISTINCT person FROM client_representatives WHERE client = $client"
+                                  " AND business_at <= $as_of ORDER BY person", params).fetchall()
+    pains = con.execute("SELECT pain, description, severity FROM pains WHERE client = $client"
+                        " AND business_at <= $as_of ORDER BY severity DESC NULLS LAST, position", params).fetchall()
+    propositions = _dicts(con.execute(
+        "SELECT proposition, team, statement, characteristics, pains FROM value_propositions"
+        " WHERE client = $client AND business_at <= $as_of ORDER BY position", params))
+    promises = _dicts(con.execute(
+        "SELECT promise, promisor, status, target, metric, period, statement, version"
+        " FROM promise_state_as_of($as_of) WHERE promisee = $client ORDER BY promise", params))
+    open_count, open_rows, resolved_count, resolved = _complaints(con, params, limit, offset)
+    teams = con.execute(f"SELECT * FROM ({TEAMS_CONCERNED}) t(team) WHERE team IS NOT NULL ORDER BY team",
+                        params).fetchall()
+    return {
+        "client": client,
+        "name": found[0],
+        "kind": found[1],
+        "description": found[2],
+        "representatives": [person for (person,) in representatives],
+        "teams": [team for (team,) in teams],
+        "pains": [{"pain": p, "description": d, "severity": s} for p, d, s in pains],
+        "value_propositions": [{**v, "characteristics": json.loads(v["characteristics"]),
+                                "pains": json.loads(v["pains"])} for v in propositions],
+        "canvases": _canvases(con, params),
+        "promises": promises,
+        "open_complaints_count": open_count,
+        "open_complaints": open_rows,
+        "resolved_complaints_count": resolved_count,
+        "resolved_complaints": resolved,
+        "nps_by_period": _dicts(con.execute(
+            f"SELECT {FEEDBACK_COUNTS}, count(rating) AS ratings FROM feedback WHERE client = $client"
+            " AND business_at <= $as_of GROUP BY period ORDER BY period", params)),
+    }
