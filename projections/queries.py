@@ -266,8 +266,3 @@ def experiment_view(con: duckdb.DuckDBPyConnection, experiment: str, as_of: date
     found = experiments(con, as_of, experiment, history=True)
     return found[0] if found else None
 
-
-def client_view(con: duckdb.DuckDBPyConnection, client: str, as_of: datetime, **options: Any) -> dict[str, Any] | None:
-    from projections.client_view import client_view as view  # a module of its own: steps 1-4 of one client
-
-    return view(con, client, as_of, **options)

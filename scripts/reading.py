@@ -64,11 +64,11 @@ def as_of_arg(as_of: str | None, option: str = "--as-of") -> Any:
 def show(kind: str, key: str, store: str | None, views: str | None, json_output: bool, as_of: str | None,
          **options: Any) -> None:
     """Answer a show command from the caught-up views; exit 1 when the key did not exist (as of T)."""
-    from projections import queries
+    from projections.shows import show_view
 
     moment = as_of_arg(as_of)
     with caught_up_views(store, views) as con:
-        view = getattr(queries, f"{kind}_view")(con, key, moment, **options)
+        view = show_view(kind)(con, key, moment, **options)
         if view is None:
             from domain.read_policy import OPERATOR
             from projections.suggestions import did_you_mean, not_found

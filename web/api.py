@@ -15,8 +15,9 @@ from domain import commands as c
 from domain.json_input import decode_json
 from domain.service import acting, business_time_policy
 from domain.service.tokens import Principal
-from projections import queries, read_rules
+from projections import read_rules
 from projections.retro import retrospective
+from projections.shows import show_view
 from projections.suggestions import unknown_teams
 from web.api_audit import AUDIT_QUERY, audit_router
 from web.api_common import AsOf, Reader, json_answer, moment, server_of
@@ -109,7 +110,7 @@ async def post_feedback(request: Request, principal: Ingester) -> Response:
 
 async def _show(request: Request, principal: Principal, kind: str, key: str, as_of: str | None) -> Response:
     when = moment(as_of)
-    view = getattr(queries, f"{kind}_view")
+    view = show_view(kind)
     server = server_of(request)
     body = peek_answer(server, principal.person, kind, (key, when))
     if body is MISS:
@@ -151,7 +152,7 @@ async def _paged_show(request: Request, principal: Principal, kind: str, key: st
     if limit is None and offset == 0:
         return await _show(request, principal, kind, key, as_of)
     when = moment(as_of)
-    view = getattr(queries, f"{kind}_view")
+    view = show_view(kind)
 
     def paged(con: Any) -> Any:  # offset counts back from the newest open complaint
         return view(con, key, when, limit=limit, offset=offset)

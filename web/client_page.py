@@ -7,7 +7,8 @@ from typing import Any
 
 from fastapi.responses import Response
 
-from projections import queries, read_rules
+from projections import read_rules
+from projections.client_view import client_view
 from web.page_context import Page, PageError
 from web.templating import chart
 
@@ -18,7 +19,7 @@ FORMS = {"pain": "RecordPain", "value": "DefineValueProposition", "canvas": "Dra
 
 def client_data(p: Page, key: str) -> dict[str, Any]:
     """``client show`` as this person may read it; a client they may not see is one that does not exist."""
-    view = p.workspace.read(lambda con: queries.client_view(con, key, p.as_of), ("client page", key, p.as_of))
+    view = p.workspace.read(lambda con: client_view(con, key, p.as_of), ("client page", key, p.as_of))
     answer = read_rules.client_answer(p.workspace.reader(p.viewer), view)
     if answer is None:
         raise PageError(404, f"There is no client {key!r}" + (f" as of {p.as_of_param}." if p.past else "."))

@@ -1,0 +1,139 @@
+"""docs/brief.md §8 "Clients (steps 1-4)": `client show` and `GET /api/clients/{key}` on a real server (SQLite and
+PostgreSQL), with §10's read rules: the council's answer is the CLI's, an unconcerned team reads the client's
+personal fields and complaint texts as null, an external representative reads only their own client and none of
+its (internal) propositions and canvases, and an as-of time before a canvas was drawn shows none."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.support.browser import Served, start_server, stop_server
+from tests.support.cli import run_cli
+from tests.support.read_company import LINES, SHOP_TEXT, TOKENS
+from tests.support.stores import STORES, store_of
+
+pytestmark = pytest.mark.processes  # a real server and the CLI
+
+FACTORS = ["price", "speed", "care"]
+_STEPS: list[dict[str, Any]] = [
+    {"type": "RecordPain", "client": "shop", "pain": "slow", "description": "Parcels come late", "severity": 2,
+     "at": "2026-01-02T00:00:00Z"},
+    {"type": "RecordPain", "client": "shop", "pain": "unrated", "description": "Nobody rated this", "at":
+     "2026-01-02T00:01:00Z"},
+    {"type": "RecordPain", "client": "shop", "pain": "crushed", "description": "Parcels arrive crushed",
+     "severity": 5, "at": "2026-01-02T00:02:00Z"},
+    {"type": "DefineValueProposition", "proposition": "vp-shop", "client": "shop", "team": "delivery",
+     "statement": "Whole parcels, on time", "characteristics": ["whole", "on time"], "pains": ["crushed", "slow"],
+     "at": "2026-01-03T00:00:00Z"},
+    {"type": "DrawStrategyCanvas", "canvas": "cv-shop", "client": "shop", "team": "delivery", "factors": FACTORS,
+     "at": "2026-01-25T00:00:00Z"},
+    {"type": "ScoreOffering", "canvas": "cv-shop", "offering": "us", "ours": True,
+     "scores": {"price": 6, "speed": 8, "care": 9}, "at": "2026-01-25T00:01:00Z"},
+    {"type": "ScoreOffering", "canvas": "cv-shop", "offering": "rival", "scores": {"price": 8, "speed": 5, "care": 3},
+     "at": "2026-01-25T00:02:00Z"},
+    {"type": "ScoreOffering", "canvas": "cv-shop", "offering": "rival", "scores": {"speed": 7},
+     "at": "2026-01-26T00:00:00Z"},
+    {"type": "ChooseUniqueFactor", "canvas": "cv-shop", "factor": "care", "at": "2026-01-26T00:01:00Z"},
+    *({"type": "RecordFeedback", "feedback_id": f"fb-rate-{n}", "client": "shop", "kind": "rating", "channel": "app",
+       "text": "Rated", "rating": rating, "team": "delivery", "occurred_at": "2026-01-22T10:00:00Z",
+       "at": "2026-01-22T10:00:00Z"} for n, rating in enumerate((10, 9, 3))),
+    {"type": "RecordFeedback", "feedback_id": "fb-shop-old", "client": "shop", "kind": "complaint", "channel": "phone",
+     "text": "Lost parcel", "team": "delivery", "occurred_at": "2026-01-10T10:00:00Z", "at": "2026-01-10T10:00:00Z"},
+    {"type": "ResolveFeedback", "feedback_id": "fb-shop-old", "resolution": "Found and delivered",
+     "at": "2026-01-11T10:00:00Z"},
+]
+COMPANY = [*LINES, *({"id": f"c{n}", **line} for n, line in enumerate(_STEPS))]
+
+
+@pytest.fixture(scope="module", params=STORES)
+def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    folder = tmp_path_factory.mktemp(f"clients-{request.param}")
+    with store_of(request.param, folder) as store:
+        server = start_server(folder, store, COMPANY, TOKENS)
+        try:
+            yield server
+        finally:
+            stop_server(server)
+
+
+def get(served: Served, person: str, path: str) -> tuple[int, Any]:
+    return served.api("GET", path, person)
+
+
+def test_the_councils_answer_is_client_show_with_steps_1_to_4(served: Served) -> None:
+    status, shop = get(served, "cora", "/api/clients/shop")
+    assert status == 200 and "redacted" not in shop
+    shown = run_cli("client", "show", "shop", "--json", "--views", str(served.folder / "cli.duckdb"),
+                    store=served.store, check=True)
+    assert json.loads(shown.stdout) == shop
+    assert (shop["client"], shop["name"], shop["kind"]) == ("shop", "Shop Owner Ltd", "external")
+    assert shop["representatives"] == ["rex", "sam"]
+    assert [(p["pain"], p["severity"]) for p in shop["pains"]] == [("crushed", 5), ("slow", 2), ("unrated", None)]
+    assert shop["value_propositions"] == [{"proposition": "vp-shop", "team": "delivery",
+                                           "statement": "Whole parcels, on time", "characteristics": ["whole",
+                                                                                                      "on time"],
+                                           "pains": ["crushed", "slow"]}]
+    assert shop["canvases"] == [{"canvas": "cv-shop", "team": "delivery", "factors": FACTORS, "unique_factor": "care",
+                                 "offerings": [
+                                     {"offering": "us", "ours": True, "scores": {"price": 6, "speed": 8, "care": 9}},
+                                     {"offering": "rival", "ours": False, "scores": {"price": 8, "speed": 7,
+                                                                                     "care": 3}}]}]
+    assert [(p["promise"], p["promisor"], p["status"], p["target"], p["metric"], p["period"])
+            for p in shop["promises"]] == [("p-shop", "delivery", "agreed", 90, "ontime", "week")]
+    assert shop["open_complaints_count"] == 1 and shop["open_complaints"][0]["text"] == SHOP_TEXT
+    (resolved,) = shop["resolved_complaints"]
+    assert (resolved["feedback_id"], resolved["resolution"]) == ("fb-shop-old", "Found and delivered")
+    (january,) = shop["nps_by_period"]
+    assert january["period"] == "2026-01" and january["ratings"] == 3 and round(january["nps"], 6) == round(
+        100 * (2 - 1) / 3, 6)
+
+
+def test_a_member_of_an_unconcerned_team_reads_the_clients_personal_fields_and_texts_as_null(served: Served) -> None:
+    _, concerned = get(served, "max", "/api/clients/shop")  # delivery made shop a promise
+    assert concerned["name"] == "Shop Owner Ltd" and "redacted" not in concerned
+    status, other = get(served, "kim", "/api/clients/shop")  # kitchen has nothing to do with shop
+    assert status == 200
+    assert other["name"] is None and other["description"] is None
+    assert other["open_complaints"][0]["text"] is None and other["open_complaints"][0]["redacted"] == ["text"]
+    assert other["resolved_complaints"][0]["text"] is None
+    assert other["redacted"] == ["description", "name", "open_complaints.text", "resolved_complaints.text"]
+    assert other["pains"] == concerned["pains"] and other["canvases"] == concerned["canvases"]  # internal: open
+    assert SHOP_TEXT not in str(other) and "Shop Owner Ltd" not in str(other)
+
+
+def test_an_external_representative_reads_their_own_client_without_its_internal_parts(served: Served) -> None:
+    status, own = get(served, "rex", "/api/clients/shop")
+    assert status == 200 and own["name"] == "Shop Owner Ltd"
+    assert own["open_complaints"][0]["text"] == SHOP_TEXT and own["pains"][0]["pain"] == "crushed"
+    assert own["value_propositions"] is None and own["canvases"] is None
+    assert own["redacted"] == ["canvases", "value_propositions"]
+    status, other = get(served, "rex", "/api/clients/mall")
+    assert status == 404
+    assert other["error"] == get(served, "rex", "/api/clients/nowhere")[1]["error"].replace("nowhere", "mall")
+
+
+def test_as_of_before_the_canvas_was_drawn_shows_none(served: Served) -> None:
+    status, before = get(served, "cora", "/api/clients/shop?as_of=2026-01-24T00:00:00Z")
+    assert status == 200 and before["canvases"] == [] and before["value_propositions"][0]["proposition"] == "vp-shop"
+    _, between = get(served, "cora", "/api/clients/shop?as_of=2026-01-25T12:00:00Z")  # before the rescore and choice
+    (canvas,) = between["canvases"]
+    assert canvas["unique_factor"] is None and canvas["offerings"][1]["scores"]["speed"] == 5
+    assert get(served, "cora", "/api/clients/shop?as_of=2025-12-31T00:00:00Z")[0] == 404  # not identified yet
+
+
+def test_open_complaints_are_paged_with_the_whole_count(served: Served) -> None:
+    status, page = get(served, "cora", "/api/clients/shop?limit=1&offset=1")
+    assert status == 200 and page["open_complaints"] == [] and page["open_complaints_count"] == 1
+    assert get(served, "cora", "/api/clients/shop?limit=0")[0] == 422
+
+
+def test_the_cli_prints_a_client_and_fails_on_an_unknown_one(served: Served) -> None:
+    views = str(served.folder / "cli.duckdb")
+    shown = run_cli("client", "show", "shop", "--views", views, store=served.store, check=True)
+    assert "crushed" in shown.stdout and "cv-shop" in shown.stdout and "us (ours)" in shown.stdout
+    missing = run_cli("client", "show", "nowhere", "--as-of", "2026-01-01", "--views", views, store=served.store)
+    assert missing.returncode == 1 and "client 'nowhere' not found" in missing.stderr

@@ -1,0 +1,113 @@
+"""docs/brief.md §8 "Clients (steps 1-4)" in a real browser against a real `clientocracy serve` (SQLite, then
+PostgreSQL): a team lead identifies a client, records its pains, draws and scores a strategy canvas and chooses the
+unique factor through the client page's forms; the page lists the pains most severe first and every factor and
+offering; a refused form shows its reason next to it; the page passes axe-core at a laptop's and a phone's width."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.support.axe import assert_accessible_at
+from tests.support.browser import Served, sign_in
+
+pytestmark = pytest.mark.processes  # a server and a browser
+
+
+def _open(page: Any, summary: str) -> None:
+    page.locator("summary", has_text=summary).first.click()
+
+
+def _record_pain(page: Any, pain: str, description: str, severity: str) -> None:
+    _open(page, "Record pain")
+    page.get_by_label("Pain key").fill(pain)
+    page.get_by_label("Description").fill(description)
+    page.get_by_label("Severity (1 to 5)").select_option(severity)
+    page.get_by_role("button", name="Record pain").click()
+    page.wait_for_load_state()
+
+
+def test_a_lead_works_steps_1_to_4_on_the_client_page(browser: Any, served: Served) -> None:
+    context, page = sign_in(browser, served, "lena")
+    try:
+        page.goto(served.url("/clients"))
+        page.get_by_label("Client key").fill("cafe-web")
+        page.get_by_label("Name").fill("Corner Café")
+        page.get_by_label("Kind").select_option("external")
+        page.get_by_role("button", name="Identify client").click()
+        page.wait_for_url(served.url("/clients/cafe-web"))
+        heading = page.get_by_role("heading", level=1)
+        assert heading.inner_text() == "Client cafe-web"  # the name is for the teams concerned: none yet
+
+        for pain, description, severity in (("cold-coffee", "The coffee is cold", "2"),
+                                            ("no-seats", "No seats at noon", "5"),
+                                            ("slow-till", "The till is slow", "3")):
+            _record_pain(page, pain, description, severity)
+        shown = page.locator("ol.pains > li strong").all_inner_texts()
+        assert shown == ["no-seats", "slow-till", "cold-coffee"]  # most severe first
+
+        _record_pain(page, "no-seats", "Again", "4")  # the same key again: refused next to the form
+        alert = page.locator("#pain .error")
+        assert "no-seats" in alert.inner_text() and page.locator("#pain details[open]").count() == 1
+
+        _open(page, "Draw canvas")
+        page.get_by_label("Canvas key").fill("cv-cafe")
+        page.get_by_label("Competition factors (one per line)").fill("price\nseats\nspeed")
+        page.get_by_role("button", name="Draw canvas").click()
+        page.wait_for_load_state()
+        assert heading.inner_text() == "Client Corner Café (cafe-web)"  # delivery's canvas: now it is concerned
+        for offering, ours, scores in (("our-cafe", True, ("5", "9", "7")), ("chain-cafe", False, ("8", "3", "6"))):
+            _open(page, "Score offering on cv-cafe")
+            page.get_by_label("Offering", exact=True).fill(offering)
+            if ours:
+                page.get_by_label("This is our offering").check()
+            for factor, score in zip(("price", "seats", "speed"), scores, strict=True):
+                page.get_by_label(factor, exact=True).fill(score)
+            page.get_by_role("button", name="Score offering").click()
+            page.wait_for_load_state()
+        _open(page, "Choose unique factor of cv-cafe")
+        page.get_by_label("Factor to win on").select_option("seats")
+        page.get_by_role("button", name="Choose unique factor").click()
+        page.wait_for_load_state()
+
+        table = page.get_by_role("region", name="Scores of canvas cv-cafe")
+        headers = table.locator("thead th").all_inner_texts()
+        assert [h.split(" ")[0] for h in headers] == ["offering", "price", "seats", "speed"]
+        assert "★" in headers[2] and "unique factor" in headers[2]
+        rows = [r.split("\t") for r in table.locator("tbody tr").all_inner_texts()]
+        assert [[cell.strip() for cell in row] for row in rows] == [["our-cafe (ours)", "5", "9", "7"],
+                                                                    ["chain-cafe", "8", "3", "6"]]
+        status, api = served.api("GET", "/api/clients/cafe-web", "cora")
+        assert status == 200 and api["canvases"][0]["unique_factor"] == "seats"
+
+        _open(page, "Score offering on cv-cafe")  # a score past 10: 422 naming the field, next to the form
+        page.get_by_label("Offering", exact=True).fill("bad")
+        page.get_by_label("price", exact=True).evaluate("e => { e.removeAttribute('max'); e.value = '11'; }")
+        page.get_by_role("button", name="Score offering").click()
+        page.wait_for_load_state()
+        assert "scores" in page.locator("#error-score-cv-cafe").inner_text()
+
+        page.goto(served.url("/clients/cafe-web?as_of=2026-01-01"))  # before it was identified
+        assert "There is no client" in page.content()
+    finally:
+        context.close()
+
+
+def test_the_client_page_has_no_serious_accessibility_violation_nor_sideways_scroll(browser: Any,
+                                                                                    served: Served) -> None:
+    for command in ({"type": "RecordPain", "client": "households", "pain": "a11y", "description": "Late",
+                     "severity": 4},
+                    {"type": "DrawStrategyCanvas", "canvas": "cv-a11y", "client": "households", "team": "delivery",
+                     "factors": ["price", "window-accuracy", "courier-courtesy", "freshness"]},
+                    {"type": "ScoreOffering", "canvas": "cv-a11y", "offering": "ours", "ours": True,
+                     "scores": {"price": 5, "window-accuracy": 9, "courier-courtesy": 8, "freshness": 7}},
+                    {"type": "ChooseUniqueFactor", "canvas": "cv-a11y", "factor": "window-accuracy"}):
+        assert served.api("POST", "/api/commands", "lena", command)[0] == 200
+    for person, key in (("lena", "households"), ("kim", "households")):
+        context, page = sign_in(browser, served, person)
+        try:
+            assert_accessible_at(page, served.url(f"/clients/{key}"), f"/clients/{key} as {person}")
+            assert page.evaluate("document.documentElement.scrollWidth") <= 390  # left at the phone's width
+        finally:
+            context.close()
