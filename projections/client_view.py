@@ -15,6 +15,7 @@ from typing import Any
 
 import duckdb
 
+from projections.canvases import canvases
 from projections.queries import FEEDBACK_COUNTS, FEEDBACK_WITH_TEAM, OPEN_COMPLAINTS_LIMIT, _complaint, _dicts
 from projections.timeline import iso
 
@@ -58,30 +59,6 @@ def _complaints(con: duckdb.DuckDBPyConnection, params: dict[str, Any], limit: i
              for r in resolved])
 
 
-def _canvases(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> list[dict[str, Any]]:
-    """Each canvas with its offerings (in the order first scored; a later score of a factor replaces an
-    earlier one; an offering once ours stays ours, as ``StrategyCanvas`` keeps it) and its unique factor."""
-    canvases = _dicts(con.execute(
-        "SELECT canvas, team, factors, (SELECT arg_max(u.factor, u.position) FROM canvas_unique_factors u"
-        " WHERE u.canvas = c.canvas AND u.business_at <= $as_of) AS unique_factor"
-        " FROM canvases c WHERE client = $client AND business_at <= $as_of ORDER BY position", params))
-    scores = con.execute(
-        "SELECT canvas, offering, bool_or(ours) OVER (PARTITION BY canvas, offering) AS ours, factor,"
-        " arg_max(score, position) OVER (PARTITION BY canvas, offering, factor) AS score,"
-        " min(position) OVER (PARTITION BY canvas, offering) AS first"
-        " FROM canvas_scores WHERE business_at <= $as_of"
-        " AND canvas IN (SELECT canvas FROM canvases WHERE client = $client AND business_at <= $as_of)"
-        " ORDER BY first, position", params).fetchall()
-    offerings: dict[str, dict[str, dict[str, Any]]] = {c["canvas"]: {} for c in canvases}
-    for canvas, offering, ours, factor, score, _ in scores:
-        found = offerings[canvas].setdefault(offering, {"offering": offering, "ours": bool(ours), "scores": {}})
-        found["scores"][factor] = score
-    return [{"canvas": c["canvas"], "team": c["team"], "factors": json.loads(c["factors"]),
-             "offerings": [{**o, "scores": {f: o["scores"][f] for f in json.loads(c["factors"]) if f in o["scores"]}}
-                           for o in offerings[c["canvas"]].values()],
-             "unique_factor": c["unique_factor"]} for c in canvases]
-
-
 def client_view(con: duckdb.DuckDBPyConnection, client: str, as_of: datetime, *,
                 limit: int | None = OPEN_COMPLAINTS_LIMIT, offset: int = 0) -> dict[str, Any] | None:
     """``client show``; None when the client was not identified by ``as_of``."""
@@ -113,7 +90,7 @@ def client_view(con: duckdb.DuckDBPyConnection, client: str, as_of: datetime, *,
         "pains": [{"pain": p, "description": d, "severity": s} for p, d, s in pains],
         "value_propositions": [{**v, "characteristics": json.loads(v["characteristics"]),
                                 "pains": json.loads(v["pains"])} for v in propositions],
-        "canvases": _canvases(con, params),
+        "canvases": canvases(con, as_of, client=client),
         "promises": promises,
         "open_complaints_count": open_count,
         "open_complaints": open_rows,

@@ -9,6 +9,7 @@ from fastapi.responses import Response
 
 from projections import read_rules
 from projections.client_view import client_view
+from projections.rendering.canvas_chart import value_curve_svg
 from web.page_context import Page, PageError
 from web.templating import chart
 
@@ -44,16 +45,6 @@ def allowed_forms(p: Page, key: str, view: dict[str, Any]) -> list[str]:
     return allowed
 
 
-def canvas_figure(canvas: dict[str, Any]) -> str:
-    """The Blue Ocean value curve of a canvas when the chart module is installed; '' until then (the table of
-    scores below it is the canvas's text alternative either way)."""
-    try:
-        from projections.rendering.canvas_chart import value_curve_svg  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        return ""
-    return str(value_curve_svg(canvas))
-
-
 def render_client(p: Page, key: str, *, error: dict[str, str] | None = None, form: dict[str, str] | None = None,
                   status: int = 200) -> Response:
     view = client_data(p, key)
@@ -64,6 +55,6 @@ def render_client(p: Page, key: str, *, error: dict[str, str] | None = None, for
         path=f"/clients/{key}",
         crumbs=(("Start", p.link("/")), ("clients", p.link("/clients")), (f"client {key}", None)),
         c=view, forms=allowed_forms(p, key, view), error=error, form=form or {}, my_teams=my_teams,
-        figures={c["canvas"]: chart(canvas_figure(c)) for c in view["canvases"] or []},
+        figures={c["canvas"]: chart(value_curve_svg(c)) for c in view["canvases"] or []},
     )
     return p.html("client.html", context, status)

@@ -77,11 +77,11 @@ def test_the_councils_answer_is_client_show_with_steps_1_to_4(served: Served) ->
                                            "statement": "Whole parcels, on time", "characteristics": ["whole",
                                                                                                       "on time"],
                                            "pains": ["crushed", "slow"]}]
-    assert shop["canvases"] == [{"canvas": "cv-shop", "team": "delivery", "factors": FACTORS, "unique_factor": "care",
-                                 "offerings": [
-                                     {"offering": "us", "ours": True, "scores": {"price": 6, "speed": 8, "care": 9}},
-                                     {"offering": "rival", "ours": False, "scores": {"price": 8, "speed": 7,
-                                                                                     "care": 3}}]}]
+    (canvas,) = shop["canvases"]
+    assert (canvas["canvas"], canvas["client"], canvas["team"], canvas["factors"], canvas["unique_factor"]) == (
+        "cv-shop", "shop", "delivery", FACTORS, "care")
+    assert canvas["offerings"] == [{"offering": "us", "ours": True, "scores": {"price": 6, "speed": 8, "care": 9}},
+                                   {"offering": "rival", "ours": False, "scores": {"price": 8, "speed": 7, "care": 3}}]
     assert [(p["promise"], p["promisor"], p["status"], p["target"], p["metric"], p["period"])
             for p in shop["promises"]] == [("p-shop", "delivery", "agreed", 90, "ontime", "week")]
     assert shop["open_complaints_count"] == 1 and shop["open_complaints"][0]["text"] == SHOP_TEXT
