@@ -94,7 +94,7 @@ def test_a_lead_works_steps_1_to_4_on_the_client_page(browser: Any, served: Serv
         context.close()
 
 
-def test_the_client_page_has_no_serious_accessibility_violation_nor_sideways_scroll(browser: Any,
+def test_the_client_pages_have_no_serious_accessibility_violation_nor_sideways_scroll(browser: Any,
                                                                                     served: Served) -> None:
     for command in ({"type": "RecordPain", "client": "households", "pain": "a11y", "description": "Late",
                      "severity": 4},
@@ -104,10 +104,13 @@ def test_the_client_page_has_no_serious_accessibility_violation_nor_sideways_scr
                      "scores": {"price": 5, "window-accuracy": 9, "courier-courtesy": 8, "freshness": 7}},
                     {"type": "ChooseUniqueFactor", "canvas": "cv-a11y", "factor": "window-accuracy"}):
         assert served.api("POST", "/api/commands", "lena", command)[0] == 200
-    for person, key in (("lena", "households"), ("kim", "households")):
+    for person, key in (("lena", "households"), ("kim", "households"), ("rosa", "corner-cafe"), ("lena", "")):
+        path = f"/clients/{key}" if key else "/clients"
         context, page = sign_in(browser, served, person)
         try:
-            assert_accessible_at(page, served.url(f"/clients/{key}"), f"/clients/{key} as {person}")
-            assert page.evaluate("document.documentElement.scrollWidth") <= 390  # left at the phone's width
+            assert_accessible_at(page, served.url(path), f"{path} as {person}")  # and no sideways scroll at 390
+            if person == "rosa":  # an external client's representative: no internal canvases, no other clients
+                assert page.locator("#canvas").count() == 0 and page.locator("#value").count() == 0
+                assert page.goto(served.url("/clients/households")).status == 404  # type: ignore[union-attr]
         finally:
             context.close()
