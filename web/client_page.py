@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from projections import read_rules
 from projections.client_view import client_view
 from projections.rendering.canvas_chart import value_curve_svg
-from web.page_context import Page, PageError
+from web.page_context import Page, not_found
 from web.templating import chart
 
 FORMS = {"pain": "RecordPain", "value": "DefineValueProposition", "canvas": "DrawStrategyCanvas",
@@ -23,7 +23,7 @@ def client_data(p: Page, key: str) -> dict[str, Any]:
     view = p.workspace.read(lambda con: client_view(con, key, p.as_of), ("client page", key, p.as_of))
     answer = read_rules.client_answer(p.workspace.reader(p.viewer), view)
     if answer is None:
-        raise PageError(404, f"There is no client {key!r}" + (f" as of {p.as_of_param}." if p.past else "."))
+        raise not_found(p, "client", key)
     return answer
 
 
