@@ -22,9 +22,9 @@ from projections.timeline import iso
 RESOLVED_SHOWN = 100
 """``resolved_complaints`` holds the newest this many (docs/brief.md §8)."""
 
-CLIENT_FEEDBACK = f"""SELECT *, (SELECT max(r.business_at) FROM feedback_resolutions r
-    WHERE r.feedback_id = x.feedback_id AND r.business_at <= $as_of) AS resolved_at
-FROM ({FEEDBACK_WITH_TEAM}) x WHERE client = $client"""
+CLIENT_FEEDBACK = f"""SELECT x.*, r.resolved_at FROM ({FEEDBACK_WITH_TEAM} AND f.client = $client) x
+LEFT JOIN (SELECT feedback_id, max(business_at) AS resolved_at FROM feedback_resolutions WHERE business_at <= $as_of
+    GROUP BY feedback_id) r ON r.feedback_id = x.feedback_id"""
 """The client's feedback as of T, each with the team it concerns (``owner_team``) and its resolution."""
 
 TEAMS_CONCERNED = f"""

@@ -16,6 +16,7 @@ import pytest
 from domain.business_time import parse_as_of
 from domain.service.ledger import Ledger
 from projections import derived, queries
+from projections.client_view import client_view
 from projections.timeline import FOREVER, as_of_value
 from projections.view_store import connect
 from projections.views_file import catch_up
@@ -72,7 +73,8 @@ def test_an_as_of_answer_equals_the_answer_of_the_prefix(company: Any, as_of: st
     assert 0 < len(prefix) < len(lines)
     teams = [line["team"] for line in prefix if line["type"] == "FormTeam"]
     promises = [line["promise"] for line in prefix if line["type"] == "ProposePromise"]
-    assert teams and promises
+    clients = [line["client"] for line in prefix if line["type"] == "IdentifyClient"]
+    assert teams and promises and clients
     for con in _views(prefix, kind, folder / as_of.replace(":", "-")):
         for team in teams:
             expected = queries.team_view(con, team, FOREVER)
@@ -81,3 +83,6 @@ def test_an_as_of_answer_equals_the_answer_of_the_prefix(company: Any, as_of: st
         for promise in promises:
             expected = queries.promise_view(con, promise, FOREVER)
             assert _comparable(queries.promise_view(whole, promise, moment)) == _comparable(expected), promise
+        for client in clients:
+            expected = client_view(con, client, FOREVER)
+            assert _comparable(client_view(whole, client, moment)) == _comparable(expected), client
