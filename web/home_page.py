@@ -61,5 +61,6 @@ def render_home(p: Page, offset: int = 0, *, log_error: str | None = None, form:
         other_teams=[{"team": t, "name": n} for t, n, r in found["teams"] if r is None],
         team_names=team_names, awaiting=_awaiting(p, found["promises"]), offset=offset,
         next_offset=offset + AWAITING_PAGE if more else None, client_side=found["client_side"],
-        can_log=not p.past and p.viewer.scope == "write", log_error=log_error, form=form or {})
+        can_log=not p.past and p.viewer.scope == "write", log_error=log_error, form=form or {},
+        live="/client-complaints" if represented and not p.past else None)
     return p.html("home.html", context, status)

@@ -1,5 +1,6 @@
 """"Log complaint" on a client representative's start page (docs/brief.md §8 "The client's side"): a complaint
-for one of the clients they represent, recorded as them through the one command path (channel ``web``)."""
+for one of the clients they represent, recorded as them through the one command path (channel ``web``); and the
+page's live part, their clients' open complaints, refetched on each new event."""
 
 from __future__ import annotations
 
@@ -8,12 +9,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from projections.client_side import open_complaints_of
 from web.forms import checked_form, refusal_text
 from web.home_page import render_home
 from web.page_context import Page, PageError, page
+from web.templating import PAGE_HEADERS, render
 from web.workspace import Refused
 
 router = APIRouter(include_in_schema=False)
@@ -36,6 +39,15 @@ def complaint_command(form: dict[str, str]) -> dict[str, Any]:
         except ValueError:
             command["rating"] = rating
     return command
+
+
+@router.get("/client-complaints", response_class=HTMLResponse)
+def client_complaints(p: Page = Depends(page)) -> Response:
+    """The "Your clients' open complaints (N)" heading and list alone, for the live refresh."""
+    represented = sorted(p.workspace.reader(p.viewer).clients)
+    count, complaints = p.workspace.read(lambda con: open_complaints_of(con, represented, p.as_of))
+    context = {"link": p.link, "client_side": {"complaints": complaints, "complaint_count": count}}
+    return HTMLResponse(render("_representative_complaints.html", **context), headers=PAGE_HEADERS)
 
 
 @router.post("/complaints")

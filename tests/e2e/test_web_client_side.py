@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from tests.support.browser import Served, sign_in
+from tests.support.web_company import complaint
 
 pytestmark = pytest.mark.processes  # a server, a browser
 
@@ -64,6 +65,24 @@ def test_a_logged_complaint_reaches_the_team_page_live(browser: Any, served: Ser
     finally:
         rosa_context.close()
         lena_context.close()
+
+
+def test_a_complaint_from_a_support_desk_reaches_the_representative_live(browser: Any, served: Served) -> None:
+    context, page = sign_in(browser, served, "rosa")
+    try:
+        page.wait_for_function("document.documentElement.getAttribute('data-live-ready') === '1'")
+        page.wait_for_timeout(300)  # the EventSource connects
+        page.evaluate("window.__notReloaded = true")
+        heading = page.locator("#client-complaints h2").inner_text()
+        before = int(heading.split("(")[1].rstrip(")"))
+        message = {**complaint("fb-cafe-live", "Forks missing from the boxes"), "client": "corner-cafe"}
+        assert served.api("POST", "/api/feedback", "feeder", message)[0] == 202
+        page.wait_for_function("n => document.querySelector('#client-complaints h2').textContent.trim() === "
+                               "\"Your clients' open complaints (\" + n + ')'", arg=before + 1, timeout=5000)
+        assert page.get_by_text("Forks missing from the boxes").count() == 1
+        assert page.evaluate("window.__notReloaded") is True  # updated in place
+    finally:
+        context.close()
 
 
 def test_a_refused_complaint_says_why_next_to_the_form(browser: Any, served: Served) -> None:
