@@ -6,7 +6,8 @@
    loopback: p50/p99 latency and requests/s, beside `GET /api/health` of the same server (the
    framework's ceiling) as a ratio. Measured twice: repeated reads (answered from the per-position
    cache, as on a server between writes) and reads with a distinct `as_of` each (every one a real
-   query of the views).
+   query of the views). Then, in this process, the CPU time of one team answer from the same views file,
+   as of a new time each and as it stands now.
 2. `POST /api/commands` with arrays of 500 readings vs `clientocracy import` of the same readings
    (in process, as `bench_import` runs it) on a fresh store of the same kind.
 """
@@ -25,6 +26,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -160,6 +162,30 @@ def distinct_as_of(path: str) -> Iterator[str]:
         yield f"{path}?as_of=2026-06-01T{second // 3600 % 24:02d}:{second // 60 % 60:02d}:{second % 60:02d}Z"
 
 
+def answer_cpu_ms(views: Path, rounds: int = 5, answers: int = 20) -> dict[str, float]:
+    """CPU milliseconds of one team answer in this process from the server's views file: as of a new time
+    each (every one planned and run anew) and as it stands now; the best of ``rounds`` (the machine is shared)."""
+    import duckdb
+
+    from projections import queries
+    from projections.timeline import FOREVER
+
+    con = duckdb.connect(str(views), read_only=True)
+    best = {"as_of": float("inf"), "now": float("inf")}
+    moments = (datetime(2026, 6, 1) + timedelta(seconds=second) for second in range(1, 10**6))
+    try:
+        queries.team_view(con, "kitchen", FOREVER)  # warm: the file's pages read once
+        for _ in range(rounds):
+            for name in best:
+                started = time.process_time()
+                for _ in range(answers):
+                    queries.team_view(con, "kitchen", next(moments) if name == "as_of" else FOREVER)
+                best[name] = min(best[name], 1000 * (time.process_time() - started) / answers)
+    finally:
+        con.close()
+    return best
+
+
 def bench_reads(kind: str, n: int, workdir: Path, data: Path, clients: int, seconds: float) -> dict[str, Any]:
     with fresh_store(kind, workdir, "reads") as url:
         token = seed(url, big_store_extras())
@@ -173,6 +199,7 @@ def bench_reads(kind: str, n: int, workdir: Path, data: Path, clients: int, seco
             health = load(base, token, repeat("/api/health"), clients, seconds)
             cached = load(base, token, repeat("/api/teams/kitchen"), clients, seconds)
             queried = load(base, token, distinct_as_of("/api/teams/kitchen"), clients, seconds)
+    cpu = answer_cpu_ms(workdir / f"views-{kind}.duckdb")
     return {
         "store": kind, "events": events, "clients": clients,
         "health_req_per_s": health["requests_per_s"], "health_p50_ms": health["p50_ms"],
@@ -180,6 +207,7 @@ def bench_reads(kind: str, n: int, workdir: Path, data: Path, clients: int, seco
         "team_vs_health": cached["requests_per_s"] / health["requests_per_s"],
         "team_as_of_req_per_s": queried["requests_per_s"], "team_as_of_p50_ms": queried["p50_ms"],
         "team_as_of_p99_ms": queried["p99_ms"],
+        "team_as_of_answer_cpu_ms": cpu["as_of"], "team_now_answer_cpu_ms": cpu["now"],
         "failures": int(health["failures"] + cached["failures"] + queried["failures"]),
     }
 

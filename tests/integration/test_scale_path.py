@@ -15,7 +15,8 @@ from typing import Any
 
 import pytest
 
-from bench.bench_scale import SETUP_LINES, bulk_events, check_stored_form
+from bench.bench_scale import SETUP_LINES, bulk_counts, bulk_events, check_stored_form
+from domain.personal_data import Sealer
 from domain.service.ledger import Ledger
 from scripts.import_file import import_lines
 from tests.support.cli import CLI
@@ -55,9 +56,10 @@ def build(store_url: str, directory: Path) -> tuple[str, Path, int, int]:
     ledger = Ledger.open(store_url)
     try:
         assert not import_lines(ledger, [json.dumps(line) for line in SETUP_LINES]).errors
-        check_stored_form(ledger)
+        sealer = Sealer(ledger.store)
+        check_stored_form(ledger, sealer)
         bulk = n - int(ledger.recorder.max_notification_id() or 0)
-        events = list(bulk_events(bulk))
+        events = list(bulk_events(bulk, sealer))
         cut = len(events) * 3 // 5
         for part in (events[:cut], events[cut:]):
             for start in range(0, len(part), 5000):
@@ -80,8 +82,7 @@ def test_rebuild_equals_incremental_and_verify_passes(grown: tuple[str, Path, in
 
 def test_team_show_counts_all_open_complaints_and_lists_the_newest(grown: tuple[str, Path, int, int]) -> None:
     store, views, _, bulk = grown
-    complaints = (bulk - bulk * 9 // 10) * 3 // 4
-    resolved = bulk - bulk * 9 // 10 - complaints  # the oldest complaints are the resolved ones
+    _, complaints, resolved = bulk_counts(bulk)  # the oldest complaints are the resolved ones
     open_ids = [f"bench-f{i}" for i in range(resolved, complaints)]
 
     team = cli_json("team", "show", "delivery", store=store, views=views)
