@@ -61,13 +61,19 @@ class Experiment(LedgerAggregate):
     def is_proportion(self, metric: str) -> bool:
         return self.plan.get("kind") == "proportion" and metric == self.metric
 
-    @event("ObservationRecorded")
-    def record_observation(self, arm: str, value: float, audit: Audit, metric: str | None = None,
-                           covariate: float | None = None) -> None:
-        metric = metric or self.metric
+    def check_observation(self, arm: str, value: float, metric: str, audit: Audit) -> None:
+        """What an observation (``domain.observation``) must meet: a running A/B experiment's arm, no earlier
+        than the experiment's latest event, a 0 or 1 when the metric is a proportion."""
         self.check_data(arm, metric, audit)
         if self.is_proportion(metric) and value not in (0.0, 1.0):
             raise DomainError(f"experiment {self.key} measures a proportion: value must be 0 or 1, not {value}")
+
+    @event("ObservationRecorded")
+    def record_observation(self, arm: str, value: float, audit: Audit, metric: str | None = None,
+                           covariate: float | None = None) -> None:
+        """How observations were stored before they became aggregates of their own: kept so that old stores
+        replay and project as they did (no command records one any more)."""
+        self.check_observation(arm, value, metric or self.metric, audit)
         self.observations[arm] += 1
 
     @event("ArmSummaryRecorded")

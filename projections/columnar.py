@@ -19,6 +19,7 @@ from domain.audit import TRUSTED_CHANNEL
 from domain.experiment import Experiment
 from domain.feedback import Feedback
 from domain.metric import Reading
+from domain.observation import Observation
 from domain.topics import event_topic, sealed_fields
 
 
@@ -80,6 +81,7 @@ def _columnar(table: str, topic: str, shape: dict[str, Any], columns: str, *, ke
 READING_RECORDED = event_topic(Reading, "Recorded")
 FEEDBACK_RECORDED = event_topic(Feedback, "Recorded")
 OBSERVATION_RECORDED = event_topic(Experiment, "ObservationRecorded")
+OBSERVATION = event_topic(Observation, "Recorded")
 FEEDBACK_RESOLVED = event_topic(Feedback, "Resolved")
 _TABLE_SQL: dict[str, tuple[str, str]] = {
     READING_RECORDED: _columnar(
@@ -95,6 +97,10 @@ _TABLE_SQL: dict[str, tuple[str, str]] = {
         "observations", OBSERVATION_RECORDED,
         {"arm": "VARCHAR", "value": "DOUBLE", "metric": "VARCHAR", "covariate": "DOUBLE"},
         "l.key, s.arm, s.value, s.metric, s.covariate", key_from_log=True),
+    OBSERVATION: _columnar(  # observations as aggregates of their own (domain.observation)
+        "observations", OBSERVATION,
+        {"experiment": "VARCHAR", "arm": "VARCHAR", "value": "DOUBLE", "metric": "VARCHAR", "covariate": "DOUBLE"},
+        "s.experiment, s.arm, s.value, s.metric, s.covariate"),
     FEEDBACK_RESOLVED: _columnar(
         "feedback_resolutions", FEEDBACK_RESOLVED,
         {"resolution": "VARCHAR"}, "l.key, s.resolution, s.audit._data_.actor", key_from_log=True),

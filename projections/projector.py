@@ -31,6 +31,7 @@ from domain.erasure import Erasure
 from domain.experiment import ErrorReview, Experiment, ProcessChange
 from domain.feedback import Feedback
 from domain.metric import Metric, Reading
+from domain.observation import Observation
 from domain.person import Person
 from domain.promise import Promise
 from domain.stores.port import NotificationRow
@@ -104,6 +105,7 @@ class Projector:
             event_topic(Experiment, "Started"): self._experiment_event,
             event_topic(Experiment, "Concluded"): self._experiment_event,
             event_topic(Experiment, "ObservationRecorded"): self._observation,
+            event_topic(Observation, "Recorded"): self._observation_aggregate,
             event_topic(Experiment, "ArmSummaryRecorded"): self._arm_summary,
             event_topic(ErrorReview, "Recorded"): self._review,
             event_topic(ProcessChange, "Recorded"): self._process_change,
@@ -322,6 +324,10 @@ class Projector:
     def _observation(self, pos: int, s: State, _: int) -> None:
         self.rows["observations"].append(
             (pos, s["_at"], s["_key"], s["arm"], s["value"], s.get("metric"), s.get("covariate")))
+
+    def _observation_aggregate(self, pos: int, s: State, _: int) -> None:
+        self.rows["observations"].append(
+            (pos, s["_at"], s["experiment"], s["arm"], s["value"], s["metric"], s["covariate"]))
 
     def _arm_summary(self, pos: int, s: State, _: int) -> None:
         m = s["summary"]

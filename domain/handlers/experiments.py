@@ -13,7 +13,9 @@ from domain.commands.experiments import (
     StartExperiment,
 )
 from domain.experiment import ErrorReview, Experiment, ProcessChange
+from domain.handlers.keys import new_key
 from domain.metric import Metric
+from domain.observation import Observation
 from domain.policy import EXPERIMENT_TEAM, TEAM_CONCERNED
 from domain.promise import Promise
 from domain.registry import handles
@@ -53,10 +55,12 @@ def _data_metric(uow: UnitOfWork, experiment: Experiment, metric: str | None) ->
 
 @handles(RecordObservation, rule=EXPERIMENT_TEAM)
 def record_observation(uow: UnitOfWork, cmd: RecordObservation, audit: Audit) -> None:
+    """An aggregate of its own (``domain.observation``): the experiment judges it but does not grow."""
     experiment = uow.require(Experiment, cmd.experiment)
     metric = _data_metric(uow, experiment, cmd.metric)
-    experiment.record_observation(cmd.arm, cmd.value, audit=audit, metric=metric, covariate=cmd.covariate)
-    uow.add(experiment)
+    experiment.check_observation(cmd.arm, cmd.value, metric, audit)
+    uow.add(Observation(key=new_key(uow, cmd), experiment=cmd.experiment, arm=cmd.arm, value=cmd.value,
+                        metric=metric, covariate=cmd.covariate, audit=audit))
 
 
 @handles(RecordArmSummary, rule=EXPERIMENT_TEAM)

@@ -9,7 +9,7 @@ from functools import cached_property
 from typing import Any, ClassVar, TypeVar
 
 from eventsourcing.application import Application, ProcessingEvent
-from eventsourcing.persistence import JSONTranscoder, ProcessRecorder, Tracking
+from eventsourcing.persistence import EventStore, JSONTranscoder, ProcessRecorder, Tracking
 
 from domain import commands as c
 from domain.audit import Audit, AuditAsDict
@@ -26,6 +26,7 @@ from domain.service.command_batch import decide_batch
 from domain.service.feedback_batch import ConflictSink, record_feedback_batch
 from domain.service.forget import ForgetResult, forget
 from domain.service.retry import RETRY
+from domain.service.snapshots import snapshot_store, take_snapshots
 from domain.stores.common import LEDGER_NAME, ledger_store, opening
 from domain.stores.feedback_fast_path import RecordedFeedbackEncoder
 from domain.stores.port import LedgerStore, Receipt
@@ -43,6 +44,8 @@ class Ledger(Application[uuid.UUID]):
     name = LEDGER_NAME
     env: ClassVar[dict[str, str]] = {"PERSISTENCE_MODULE": "domain.stores.memory:MemoryFactory"}
     """``Ledger()`` runs on a new in-memory store (``domain.stores.memory``), as ``Ledger.open("memory://")`` does."""
+    is_snapshotting_enabled = True
+    """Long-lived aggregates load from their latest snapshot (``domain.service.snapshots``)."""
     store_url: str | None = None
     """Where the store is, when the ledger was opened from a URL another process can open (a writer
     process opens it again); None for an in-memory store."""
@@ -64,6 +67,9 @@ class Ledger(Application[uuid.UUID]):
         self.store: LedgerStore = ledger_store(recorder)
         """The recorder, through the store port (``recorder`` is the same object, as the library types it)."""
         return recorder
+
+    def construct_snapshot_store(self) -> EventStore[uuid.UUID]:
+        return snapshot_store(self.factory, self.mapper)
 
     @cached_property
     def feedback_encoder(self) -> RecordedFeedbackEncoder:
@@ -95,6 +101,7 @@ class Ledger(Application[uuid.UUID]):
         result, uow = decide_batch(self.store, self.repository, commands, now, acting, clock)
         if uow.events or uow.receipts:
             result.position = self.record(uow.events, tracking=None, receipts=uow.receipts)
+            take_snapshots(self.snapshots, self.repository, uow.events)
         result.events = len(uow.events)
         return result
 

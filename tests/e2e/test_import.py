@@ -24,6 +24,7 @@ from domain.commands import COMMAND_TYPES
 from domain.experiment import Experiment
 from domain.feedback import Feedback
 from domain.metric import Reading
+from domain.observation import Observation
 from domain.promise import Promise
 from domain.service.ledger import Ledger
 from domain.strategy import StrategyCanvas
@@ -162,7 +163,8 @@ def test_every_command_type_lands(ledger: Ledger) -> None:
     assert get(key_id(Reading.KIND, "l21")).value == 3.25
     assert get(key_id(Feedback.KIND, "f1")).resolution == "Refunded"
     experiment = get(key_id(Experiment.KIND, "e1"))
-    assert (experiment.status, experiment.decision, experiment.observations["treatment"]) == ("concluded", "adopt", 1)
+    assert (experiment.status, experiment.decision) == ("concluded", "adopt")
+    assert get(key_id(Observation.KIND, "l27")).arm == "treatment"  # an observation is named by its line id
     # A line's `id` is the correlation of its event.
     assert ledger.history(Promise, "p1")[1].audit.correlation == "l17"
 

@@ -22,6 +22,7 @@ from domain.promise import Promise
 from domain.service.ledger import BatchResult, Ledger
 from domain.strategy import StrategyCanvas
 from domain.team import Team
+from tests.support.ledger import observations
 from tests.support.scenario import Scenario
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
@@ -361,7 +362,8 @@ def test_experiment_lifecycle(ledger: Ledger) -> None:
                     "experiment e1 is concluded")
     experiment = ledger.repository.get(key_id(Experiment.KIND, "e1"))
     assert (experiment.status, experiment.decision) == ("concluded", "adopt")
-    assert experiment.observations == {"control": 1, "treatment": 2}
+    assert observations(ledger, "e1") == [("control", 1.0, "late", None), ("treatment", 2.0, "late", None),
+                                          ("treatment", 2.5, "late", None)]
 
 
 def test_before_after_experiment_takes_no_observations(ledger: Ledger) -> None:

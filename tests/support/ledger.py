@@ -49,3 +49,14 @@ def reject(ledger: Ledger, line: Line, *fragments: str) -> str:
         assert fragment in reason, f"{fragment!r} not in {reason!r}"
     assert stored_events(ledger) == before
     return reason
+
+
+def observations(ledger: Ledger, experiment: str) -> list[tuple[str, float, str | None, float | None]]:
+    """(arm, value, metric, covariate) of each observation recorded for ``experiment``, in store order."""
+    from domain.observation import Observation
+    from domain.topics import event_topic
+
+    topic = event_topic(Observation, "Recorded")
+    found = ledger.store.select_notifications(1, 1_000_000, topics=[topic])
+    events = [ledger.mapper.to_domain_event(n) for n in found]
+    return [(e.arm, e.value, e.metric, e.covariate) for e in events if e.experiment == experiment]

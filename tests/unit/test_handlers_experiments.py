@@ -9,7 +9,7 @@ import pytest
 
 from domain.experiment import ErrorReview, Experiment, ProcessChange
 from domain.service.ledger import Ledger
-from tests.support.ledger import AT, LATER, accept, reject
+from tests.support.ledger import AT, LATER, accept, observations, reject
 from tests.support.scenario import Scenario
 
 
@@ -38,7 +38,8 @@ class TestExperimentLife:
                on("RecordArmSummary", arm="treatment", n=3, sum=21, sum_squares=149),
                on("ConcludeExperiment", decision="adopt", learning="bikes win"))
         assert (experiment(ledger).status, experiment(ledger).decision) == ("concluded", "adopt")
-        assert experiment(ledger).observations == {"control": 1, "treatment": 4}
+        assert experiment(ledger).observations == {"control": 0, "treatment": 3}  # the summary's n
+        assert observations(ledger, "x") == [("control", 9.5, "wait", None), ("treatment", 7.0, "spend", 1.0)]
 
     def test_each_step_in_its_state_only(self, ledger: Ledger) -> None:
         accept(ledger, *proposed())
