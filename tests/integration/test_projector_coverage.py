@@ -23,6 +23,7 @@ from projections.columnar import COLUMNAR
 from projections.projector import EVENT_LOG_ONLY, Projector
 from projections.tables import FACTS
 from scripts.sample_company import sample_company_commands
+from tests.support.ledger import record_legacy_observations
 
 AT = "2026-04-01T09:00:00Z"
 EXTRA: list[dict[str, Any]] = [  # the event types the sample company does not produce
@@ -82,6 +83,7 @@ def test_every_handler_row_has_its_tables_width(sqlite_url: str, tmp_path: Path)
         for person, line in BY_PEOPLE:
             one = ledger.execute([COMMAND_ADAPTER.validate_python(line)], acting=Acting(person, "api"))
             assert one.rejected == [] and one.forbidden == [], (line, one)
+        record_legacy_observations(ledger, "x-exp", [("control", 1.5, AT)])  # no command writes these any more
         ledger.forget("client", "households", "the household asked to be forgotten")
         revoke_token(ledger, issue_token(ledger, "anna-petrova", "read", 30).token_id)  # tokens are no commands
         rows = ledger.recorder.select_notification_rows(1, 1_000_000)

@@ -19,6 +19,7 @@ from projections.runner import ProjectionRunner
 from projections.tables import FACT_TABLES
 from projections.view_store import connect
 from scripts.sample_company import sample_company_commands
+from tests.support.ledger import record_legacy_observations
 
 EXTRA = [  # feedback written by other channels and times with other offsets
     {"type": "RecordFeedback", "id": "x-fb1", "feedback_id": "x-fb1", "client": "nobody-yet", "kind": "complaint",
@@ -26,7 +27,12 @@ EXTRA = [  # feedback written by other channels and times with other offsets
      "occurred_at": "2026-03-01T10:00:00+03:00"},
     {"type": "ResolveFeedback", "id": "x-fb1-r", "feedback_id": "x-fb1", "resolution": "called back",
      "at": "2026-03-02T10:00:00-05:00"},
+    {"type": "ProposeExperiment", "id": "x-legacy", "experiment": "x-legacy", "team": "home-delivery",
+     "hypothesis": "h", "metric": "delivery-minutes", "design": "ab", "at": "2026-05-01T00:00:00Z"},
+    {"type": "StartExperiment", "id": "x-legacy-start", "experiment": "x-legacy", "at": "2026-05-02T00:00:00Z"},
 ]
+"""And an experiment whose observations are stored as events of its own, as stores from before observations
+were aggregates hold them."""
 
 
 def tables(views: Path, recorder: Any, *, columnar: bool, batch: int, **reading: int
@@ -46,12 +52,14 @@ def test_columnar_path_equals_python_path(store_url: str, tmp_path: Path, batch:
         commands = [*sample_company_commands(), *EXTRA]
         result = ledger.execute([COMMAND_ADAPTER.validate_python(c) for c in commands])
         assert not result.rejected, result.rejected[:3]
+        record_legacy_observations(ledger, "x-legacy", [("control", 2.5, "2026-06-01T00:00:00+00:00")])
         python = tables(tmp_path / "python.duckdb", ledger.recorder, columnar=False, batch=batch)
         columnar = tables(tmp_path / "columnar.duckdb", ledger.recorder, columnar=True, batch=batch)
     finally:
         ledger.close()
     for topic in COLUMNAR:  # the sample exercises every SQL-projected topic
-        assert any(row[5] == topic.rpartition(".")[2] for row in python["event_log"]), topic
+        aggregate, _, event = topic.rpartition(":")[2].partition(".")
+        assert any(row[4:6] == (aggregate, event) for row in python["event_log"]), topic
     assert python["feedback_resolutions"] and python["readings"] and python["feedback"]
     for name in python:
         assert columnar[name] == python[name], name

@@ -60,3 +60,18 @@ def observations(ledger: Ledger, experiment: str) -> list[tuple[str, float, str 
     found = ledger.store.select_notifications(1, 1_000_000, topics=[topic])
     events = [ledger.mapper.to_domain_event(n) for n in found]
     return [(e.arm, e.value, e.metric, e.covariate) for e in events if e.experiment == experiment]
+
+
+def record_legacy_observations(ledger: Ledger, experiment: str, values: Iterable[tuple[str, float, str]]) -> None:
+    """(arm, value, ISO time) as stores hold them from before observations were aggregates of their own:
+    events of the experiment (``Experiment.ObservationRecorded``), written as that code wrote them."""
+    from datetime import datetime
+
+    from domain.audit import Audit
+    from domain.base import key_id
+    from domain.experiment import Experiment
+
+    aggregate = ledger.repository.get(key_id(Experiment.KIND, experiment))
+    for arm, value, at in values:
+        aggregate.record_observation(arm, value, audit=Audit(at=datetime.fromisoformat(at)), metric=aggregate.metric)
+    ledger.record(aggregate.collect_events(), tracking=None, receipts=[])
