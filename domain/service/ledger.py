@@ -26,7 +26,7 @@ from domain.service.command_batch import decide_batch
 from domain.service.feedback_batch import ConflictSink, record_feedback_batch
 from domain.service.forget import ForgetResult, forget
 from domain.service.retry import RETRY
-from domain.service.snapshots import snapshot_store, take_snapshots
+from domain.service.snapshots import SetAsList, snapshot_store, take_snapshots
 from domain.stores.common import LEDGER_NAME, ledger_store, opening
 from domain.stores.feedback_fast_path import RecordedFeedbackEncoder
 from domain.stores.port import LedgerStore, Receipt
@@ -61,6 +61,7 @@ class Ledger(Application[uuid.UUID]):
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         transcoder.register(AuditAsDict())
+        transcoder.register(SetAsList())
 
     def construct_recorder(self) -> ProcessRecorder:
         recorder = self.factory.process_recorder()

@@ -24,7 +24,14 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Snapshot
-from eventsourcing.persistence import EventStore, InfrastructureFactory, IntegrityError, Mapper, PersistenceError
+from eventsourcing.persistence import (
+    EventStore,
+    InfrastructureFactory,
+    IntegrityError,
+    Mapper,
+    PersistenceError,
+    Transcoding,
+)
 from eventsourcing.utils import resolve_topic
 
 INTERVAL = 100
@@ -38,6 +45,19 @@ def code_fingerprint(aggregate: type) -> str:
     modules = {sys.modules[aggregate.__module__], sys.modules["domain.base"]}
     text = "".join(sorted(inspect.getsource(module) for module in modules))
     return sha256(text.encode()).hexdigest()[:16]
+
+
+class SetAsList(Transcoding):
+    """An aggregate's sets (a team's leads, a client's representatives) in a snapshot: sorted, as a list."""
+
+    type = set
+    name = "set"
+
+    def encode(self, obj: set[Any]) -> list[Any]:
+        return sorted(obj)
+
+    def decode(self, data: list[Any]) -> set[Any]:
+        return set(data)
 
 
 class LedgerSnapshot(Snapshot):
