@@ -15,6 +15,7 @@ plus at most ``INTERVAL`` events. They are a cache, never the record:
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import sys
 from collections.abc import Iterable, Sequence
@@ -27,7 +28,6 @@ from eventsourcing.domain import Snapshot
 from eventsourcing.persistence import (
     EventStore,
     InfrastructureFactory,
-    IntegrityError,
     Mapper,
     PersistenceError,
     Transcoding,
@@ -92,9 +92,18 @@ class SnapshotStore(EventStore[UUID]):
         return [s for s in found if isinstance(s, LedgerSnapshot) and s.is_current()]
 
 
+ENSURE_TABLE = "LEDGER_ENSURE_SNAPSHOTS"
+"""Set by a writer's environment for a store that existed already (``stores.url``): its table is created if
+missing (the library creates tables only on a store it creates)."""
+
+
 def snapshot_store(factory: InfrastructureFactory, mapper: Mapper[UUID]) -> SnapshotStore:
     """The snapshot store of the ledger's store (its table is created by writers, as the events' are)."""
-    return SnapshotStore(mapper=mapper, recorder=factory.aggregate_recorder(purpose="snapshots"))
+    recorder = factory.aggregate_recorder(purpose="snapshots")
+    if factory.env.get(ENSURE_TABLE):
+        with contextlib.suppress(PersistenceError):  # a concurrent writer creating it: one of them does
+            recorder.create_table()  # type: ignore[attr-defined]
+    return SnapshotStore(mapper=mapper, recorder=recorder)
 
 
 def due(events: Sequence[Any]) -> list[tuple[UUID, int]]:
@@ -104,12 +113,12 @@ def due(events: Sequence[Any]) -> list[tuple[UUID, int]]:
 
 def take_snapshots(store: EventStore[UUID] | None, repository: Any, events: Sequence[Any]) -> None:
     """Snapshot the aggregates these recorded events brought to a multiple of ``INTERVAL`` (each as stored at
-    that version: loaded again, never the batch's working copy). One taken already by a concurrent writer
-    is the same snapshot."""
+    that version: loaded again, never the batch's working copy). A snapshot is a cache: failing to write one
+    (a concurrent writer took it, or the store has no table for it) never fails the recorded batch."""
     if store is None:
         return
     for aggregate_id, version in due(events):
         try:
             store.put([LedgerSnapshot.take(repository.get(aggregate_id, version=version))])
-        except IntegrityError:
+        except PersistenceError:  # taken already by a concurrent writer; or no table: the events are recorded
             continue

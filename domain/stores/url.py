@@ -130,6 +130,8 @@ def _postgres_environment(url: str, create: bool) -> dict[str, str]:
 
     if prepare_schema(env, schema, create=create, url=url):
         env["CREATE_TABLE"] = "false"
+        if create:  # a store made before snapshots gains their table (domain.service.snapshots)
+            env["LEDGER_ENSURE_SNAPSHOTS"] = "y"
     return env
 
 
