@@ -32,7 +32,7 @@ START = datetime(2026, 1, 1, tzinfo=UTC)
 
 def write_observations(path: Path, n: int) -> None:
     """A team, a metric, a started 3-arm experiment, and N observations of it (one JSONL command a line)."""
-    setup = [
+    setup: list[dict[str, Any]] = [
         {"type": "FormTeam", "id": "b-team", "team": "t", "name": "T"},
         {"type": "DefineMetric", "id": "b-metric", "metric": "m", "name": "m", "unit": "u",
          "direction": "higher_is_better"},

@@ -18,7 +18,7 @@ from __future__ import annotations
 import contextlib
 import inspect
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterator, Sequence
 from functools import cache
 from hashlib import sha256
 from typing import Any
@@ -40,9 +40,9 @@ CODE = "_code"
 
 
 @cache
-def code_fingerprint(aggregate: type) -> str:
-    """A digest of the source of the aggregate's module and of ``domain.base`` (what builds its state)."""
-    modules = {sys.modules[aggregate.__module__], sys.modules["domain.base"]}
+def code_fingerprint(module: str) -> str:
+    """A digest of the source of an aggregate's module and of ``domain.base`` (what builds its state)."""
+    modules = {sys.modules[module], sys.modules["domain.base"]}
     text = "".join(sorted(inspect.getsource(module) for module in modules))
     return sha256(text.encode()).hexdigest()[:16]
 
@@ -66,11 +66,11 @@ class LedgerSnapshot(Snapshot):
     @classmethod
     def take(cls, aggregate: Any) -> LedgerSnapshot:
         snapshot = super().take(aggregate)
-        snapshot.state[CODE] = code_fingerprint(type(aggregate))
+        snapshot.state[CODE] = code_fingerprint(type(aggregate).__module__)
         return snapshot
 
     def is_current(self) -> bool:
-        return bool(self.state.get(CODE) == code_fingerprint(resolve_topic(self.topic)))
+        return bool(self.state.get(CODE) == code_fingerprint(resolve_topic(self.topic).__module__))
 
     def mutate(self, _: None) -> Any:
         state = dict(self.state)
@@ -84,12 +84,12 @@ class SnapshotStore(EventStore[UUID]):
     (a reader of a store that no writer has opened since snapshots came: it has none to read)."""
 
     def get(self, originator_id: UUID, gt: int | None = None, lte: int | None = None, desc: bool = False,
-            limit: int | None = None) -> Iterable[Any]:
+            limit: int | None = None) -> Iterator[Any]:
         try:
             found = list(super().get(originator_id, gt=gt, lte=lte, desc=desc, limit=limit))
         except PersistenceError:
-            return []
-        return [s for s in found if isinstance(s, LedgerSnapshot) and s.is_current()]
+            return iter(())
+        return iter([s for s in found if isinstance(s, LedgerSnapshot) and s.is_current()])
 
 
 ENSURE_TABLE = "LEDGER_ENSURE_SNAPSHOTS"

@@ -25,8 +25,8 @@ SETUP: list[dict[str, Any]] = [
      "arms": ["control", "fast", "slow"], "at": "2026-01-02T00:00:00+00:00"},
     {"type": "StartExperiment", "experiment": "x", "at": "2026-01-03T00:00:00+00:00"},
 ]
-VALUES = [(("control", "fast", "slow")[i % 3], round(RNG.gauss(30 + i % 3, 5), 6), f"2026-01-{4 + i // 10:02d}T00:00:00+00:00")
-          for i in range(120)]
+VALUES = [(("control", "fast", "slow")[i % 3], round(RNG.gauss(30 + i % 3, 5), 6),
+           f"2026-01-{4 + i // 10:02d}T00:00:00+00:00") for i in range(120)]
 CONCLUDE = {"type": "ConcludeExperiment", "experiment": "x", "decision": "adopt", "learning": "l",
             "at": "2026-01-20T00:00:00+00:00"}
 
