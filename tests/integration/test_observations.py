@@ -104,3 +104,26 @@ def test_the_experiment_still_decides(ledger: Ledger) -> None:
     late = ledger.execute([COMMAND_ADAPTER.validate_python(as_commands([("control", 1.0, CONCLUDE["at"])])[0])])
     assert "experiment x is concluded" in late.rejected[0][1]
     assert [arm for arm, *_ in observations(ledger, "x")] == ["control", "fast", "slow"]
+
+
+def test_a_teams_members_see_its_experiments_observations_in_the_audit_trail(tmp_path: Path) -> None:
+    """Observations are no longer the experiment's events: the read rule finds them by their experiment."""
+    from domain.read_policy import Viewer
+    from projections.read_rules import visible_positions
+
+    ledger = Ledger.open(f"sqlite:///{tmp_path / 'ledger.db'}")
+    try:
+        execute(ledger, [*SETUP, {"type": "FormTeam", "team": "other", "name": "O", "at": SETUP[0]["at"]}])
+        record_legacy_observations(ledger, "x", VALUES[:2])
+        execute(ledger, as_commands(VALUES[2:4]))
+        con = connect(tmp_path / "views.duckdb")
+        try:
+            ProjectionRunner(ledger.recorder, con).catch_up()
+            member = visible_positions(con, Viewer("ann", teams=frozenset({"t"})), 0, 100)
+            outsider = visible_positions(con, Viewer("bob", teams=frozenset({"other"})), 0, 100)
+        finally:
+            con.close()
+    finally:
+        ledger.close()
+    observed = [6, 7, 8, 9]  # two stored as the experiment's events, two as observations of their own
+    assert set(observed) <= set(member) and not set(observed) & set(outsider)
