@@ -5,7 +5,9 @@ and loading an aggregate with a long history (snapshots) against a short one.
 
 Each import is `clientocracy import`'s own path (``import_lines``: parse, validate, judge, record) on a new
 SQLite store, in a process of its own, so its peak RSS is its own. The observations are those of one 3-arm
-experiment; readings those of one metric. Linear means 2N observations take about twice N.
+experiment; readings those of one metric. Linear means 2N observations take about twice N. On a shared
+machine each phase's CPU seconds (its own process's) are reported beside its wall time: they do not depend
+on what else runs meanwhile.
 The load compares ``repository.get`` of a team with ``--history`` events and one with 100 (both from their
 latest snapshot), beside replaying the long one's every event (what a load cost without snapshots).
 """
@@ -56,12 +58,14 @@ def import_phase(store: str, data: str) -> dict[str, Any]:
     from scripts.import_file import import_lines
 
     ledger = Ledger.open(store)
+    before = resource.getrusage(resource.RUSAGE_SELF)
     with open(data, "rb") as stream:
         seconds, summary = timed(lambda: import_lines(ledger, stream))
+    after = resource.getrusage(resource.RUSAGE_SELF)
     ledger.close()
     assert not summary.errors, summary.errors[:3]
-    return {"seconds": seconds, "accepted": summary.accepted,
-            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return {"seconds": seconds, "cpu_seconds": cpu, "accepted": summary.accepted, "peak_rss_mb": after.ru_maxrss / 1024}
 
 
 def imported(workdir: Path, name: str, data: Path) -> dict[str, Any]:
@@ -128,7 +132,10 @@ def main() -> None:
     row = {
         "n": args.n, "readings_s": readings["seconds"], "observations_s": one["seconds"],
         "observations_2n_s": two["seconds"], "ratio_obs_to_readings": one["seconds"] / readings["seconds"],
-        "ratio_2n_to_n": two["seconds"] / one["seconds"], "readings_rss_mb": readings["peak_rss_mb"],
+        "ratio_2n_to_n": two["seconds"] / one["seconds"], "readings_cpu_s": readings["cpu_seconds"],
+        "observations_cpu_s": one["cpu_seconds"], "observations_2n_cpu_s": two["cpu_seconds"],
+        "cpu_ratio_obs_to_readings": one["cpu_seconds"] / readings["cpu_seconds"],
+        "cpu_ratio_2n_to_n": two["cpu_seconds"] / one["cpu_seconds"], "readings_rss_mb": readings["peak_rss_mb"],
         "observations_rss_mb": one["peak_rss_mb"], "observations_2n_rss_mb": two["peak_rss_mb"],
         **loads, "total_s": time.perf_counter() - started,
     }
