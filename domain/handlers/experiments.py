@@ -59,6 +59,7 @@ def record_observation(uow: UnitOfWork, cmd: RecordObservation, audit: Audit) ->
     experiment = uow.require(Experiment, cmd.experiment)
     metric = _data_metric(uow, experiment, cmd.metric)
     experiment.check_observation(cmd.arm, cmd.value, metric, audit)
+    uow.rely_on(experiment)  # a conclusion recorded meanwhile makes the batch try again, and refuse it
     uow.add(Observation(key=new_key(uow, cmd), experiment=cmd.experiment, arm=cmd.arm, value=cmd.value,
                         metric=metric, covariate=cmd.covariate, audit=audit))
 

@@ -101,7 +101,7 @@ class Ledger(Application[uuid.UUID]):
                       clock: bool = False) -> BatchResult:
         result, uow = decide_batch(self.store, self.repository, commands, now, acting, clock)
         if uow.events or uow.receipts:
-            result.position = self.record(uow.events, tracking=None, receipts=uow.receipts)
+            result.position = self.record(uow.events, tracking=None, receipts=uow.receipts, guards=uow.guards())
             take_snapshots(self.snapshots, self.repository, uow.events)
         result.events = len(uow.events)
         return result
@@ -116,8 +116,10 @@ class Ledger(Application[uuid.UUID]):
         return RETRY.run(lambda last: record_feedback_batch(
             self.store, self.feedback_encoder, messages, tracking, acting, sender, on_conflicts, self.repository))
 
-    def record(self, events: list[Any], tracking: Tracking | None, receipts: Sequence[Receipt | str]) -> int | None:
-        """Store new events, their receipts and a tracking position in one transaction.
+    def record(self, events: list[Any], tracking: Tracking | None, receipts: Sequence[Receipt | str],
+               guards: Sequence[tuple[uuid.UUID, int]] = ()) -> int | None:
+        """Store new events, their receipts and a tracking position in one transaction (``guards``: aggregates
+        the batch relied on at these versions, ``domain.stores.guards``).
 
         Like ``save()``, minus its per-object protocol checks, which cost more than the
         insert itself on large batches; the events here come straight from our aggregates.
@@ -125,6 +127,7 @@ class Ledger(Application[uuid.UUID]):
         processing_event: ProcessingEvent[uuid.UUID] = ProcessingEvent(tracking)
         processing_event.events.extend(events)
         processing_event.saved_kwargs["receipts"] = receipts
+        processing_event.saved_kwargs["guards"] = guards
         recordings = self._record(processing_event)
         self._notify(recordings)
         return max((r.notification.id for r in recordings), default=None)

@@ -46,6 +46,8 @@ class UnitOfWork:
         adds none)."""
         self.new_keys: dict[tuple[str, str], str] = {}
         """(kind, skeleton) -> the key this batch created with it (not in the store yet)."""
+        self.relied: dict[Any, int] = {}
+        """Aggregate id -> the version read, of aggregates a command was judged by without changing them."""
 
     def find(self, cls: type[A], key: str) -> A | None:
         slot = (cls.KIND, key)
@@ -115,6 +117,16 @@ class UnitOfWork:
         if party is None:
             raise DomainError(f"unknown promisee {key!r} (neither a client nor a team)")
         self.refer(type(party), key)
+
+    def rely_on(self, aggregate: LedgerAggregate) -> None:
+        """A command judged by ``aggregate`` without changing it (an experiment taking an observation): the batch
+        is recorded only if it is still at the version read (``domain.stores.guards``)."""
+        self.relied.setdefault(aggregate.id, aggregate.version)
+
+    def guards(self) -> list[tuple[Any, int]]:
+        """The relied-on aggregates this batch did not change (those it changed clash on their own versions)."""
+        changed = {event.originator_id for event in self.events}
+        return [(aggregate_id, version) for aggregate_id, version in self.relied.items() if aggregate_id not in changed]
 
     def add(self, aggregate: LedgerAggregate) -> None:
         self.loaded[(aggregate.KIND, aggregate.key)] = aggregate  # type: ignore[attr-defined]

@@ -20,6 +20,7 @@ from eventsourcing.persistence import IntegrityError, ProcessRecorder, StoredEve
 from eventsourcing.popo import POPOFactory, POPOProcessRecorder
 
 from domain.stores.chain_rows import head_to_extend, new_events
+from domain.stores.guards import guards_of, refuse_stale
 from domain.stores.port import LedgerStore, NotificationRow, PageSource, receipt_rows
 from domain.stores.subject_keys import MemorySubjectKeys
 from domain.stores.tamper_evidence import ChainHead, EventRow, LinkRow, VerifyReport, extend_chain
@@ -44,6 +45,8 @@ class MemoryRecorder(MemorySubjectKeys, POPOProcessRecorder):
 
     def _assert_uniqueness(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
         super()._assert_uniqueness(stored_events, **kwargs)
+        guards = guards_of(kwargs)
+        refuse_stale(guards, {i: max(self._stored_events_index[str(i)], default=0) for i, _ in guards})
         receipts = [key for key, _, _ in receipt_rows(kwargs.get("receipts") or ())]
         clash = self._receipts.keys() & set(receipts)
         if clash or len(set(receipts)) < len(receipts):

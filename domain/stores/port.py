@@ -59,9 +59,11 @@ class LedgerStore(KeyStore, Protocol):
     # The library's ProcessRecorder --------------------------------------------------------------
 
     def insert_events(self, stored_events: Sequence[StoredEvent], *, tracking: Tracking | None = None,
-                      receipts: Sequence[Receipt | str] = ()) -> Sequence[int] | None:
+                      receipts: Sequence[Receipt | str] = (),
+                      guards: Sequence[tuple[UUID, int]] = ()) -> Sequence[int] | None:
         """Append events, their receipts and a tracking position in one transaction; their positions.
-        A receipt or a tracking position already recorded fails the whole transaction."""
+        A receipt or a tracking position already recorded, or an aggregate of ``guards`` (``stores.guards``)
+        no longer at the version given, fails the whole transaction."""
 
     def select_events(self, originator_id: UUID | str, *, gt: int | None = None, lte: int | None = None,
                       desc: bool = False, limit: int | None = None) -> Sequence[StoredEvent]:

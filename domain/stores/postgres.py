@@ -16,6 +16,7 @@ from psycopg.sql import SQL, Identifier
 
 from domain.stores.chain_rows import chain_head, head_to_extend, new_events
 from domain.stores.errors import StoreError, StoreMissing, redacted
+from domain.stores.guards import guards_of, refuse_stale
 from domain.stores.port import LedgerStore, NotificationRow, PageSource, receipt_rows
 from domain.stores.subject_keys import PostgresSubjectKeys
 from domain.stores.tamper_evidence import VerifyReport, extend_chain
@@ -59,6 +60,12 @@ class LedgerPostgresRecorder(PostgresSubjectKeys, PostgresProcessRecorder):
 
     def _insert_events(self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
         super()._insert_events(curs, stored_events, **kwargs)
+        guards = guards_of(kwargs)
+        if guards:  # under the lock the insert takes anyway (taken here first), so no writer commits meanwhile
+            self._lock_table(curs)
+            curs.execute(SQL("SELECT originator_id, max(originator_version) AS version FROM {} WHERE originator_id"
+                             " = ANY(%s) GROUP BY originator_id").format(self.events_table), ([i for i, _ in guards],))
+            refuse_stale(guards, {row["originator_id"]: int(row["version"]) for row in curs.fetchall()})
         if stored_events:
             # Refuse a damaged head here, before the insert: the library re-raises an error from
             # ``_fetch_ids_after_insert_events`` only after its transaction block has committed.

@@ -12,6 +12,7 @@ from eventsourcing.persistence import StoredEvent, Tracking
 from eventsourcing.sqlite import SQLiteCursor, SQLiteProcessRecorder
 
 from domain.stores.chain_rows import chain_head, head_to_extend, new_events
+from domain.stores.guards import guards_of, refuse_stale
 from domain.stores.port import LedgerStore, NotificationRow, PageSource, receipt_rows
 from domain.stores.subject_keys import SQLITE_DDL, SQLiteSubjectKeys
 from domain.stores.tamper_evidence import VerifyReport, extend_chain
@@ -60,6 +61,11 @@ class LedgerSQLiteRecorder(SQLiteSubjectKeys, SQLiteProcessRecorder):
         for pragma in WRITER_PRAGMAS:
             c.execute(pragma)
         ids = self._insert_stored_events(c, stored_events)
+        guards = guards_of(kwargs)
+        if guards:  # the insert took the write lock: no writer can commit until this transaction ends
+            c.execute(f"SELECT originator_id, max(originator_version) FROM stored_events WHERE originator_id IN"
+                      f" ({','.join('?' * len(guards))}) GROUP BY originator_id", [i.hex for i, _ in guards])
+            refuse_stale(guards, {UUID(row[0]): int(row[1]) for row in c.fetchall()})
         tracking: Tracking | None = kwargs.get("tracking")
         if tracking is not None:
             self._insert_tracking(c, tracking)

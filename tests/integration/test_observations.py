@@ -6,6 +6,7 @@ experiment's rules (running, its arms, business time going forward, none once co
 from __future__ import annotations
 
 import random
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -127,3 +128,42 @@ def test_a_teams_members_see_its_experiments_observations_in_the_audit_trail(tmp
         ledger.close()
     observed = [6, 7, 8, 9]  # two stored as the experiment's events, two as observations of their own
     assert set(observed) <= set(member) and not set(observed) & set(outsider)
+
+
+def test_a_conclusion_recorded_meanwhile_refuses_the_observations_not_other_observations(
+        any_store_url: str) -> None:
+    """Two writers on one store: observations decided before another writer concluded the experiment are not
+    recorded (a write conflict: the retry re-decides them, and refuses them); other writers' observations
+    recorded meanwhile change nothing the batch relied on."""
+    import pytest
+    from eventsourcing.persistence import IntegrityError
+
+    from domain.service.command_batch import decide_batch
+    from domain.service.retry import is_write_conflict
+
+    ledger, other = Ledger.open(any_store_url), Ledger.open(any_store_url)
+    try:
+        execute(ledger, SETUP)
+
+        def decided(values: list[tuple[str, float, str]]) -> Any:
+            commands = [COMMAND_ADAPTER.validate_python(line) for line in as_commands(values)]
+            result, uow = decide_batch(ledger.store, ledger.repository, commands, datetime.now(UTC), None, False)
+            assert result.accepted == list(range(len(values)))
+            return uow
+
+        first = decided(VALUES[:3])
+        execute(other, as_commands(VALUES[3:6]))
+        ledger.record(first.events, tracking=None, receipts=first.receipts, guards=first.guards())
+        second = decided(VALUES[6:9])
+        execute(other, [{**CONCLUDE, "at": VALUES[8][2]}])  # at the observations' time: refused as concluded
+        before = ledger.store.max_notification_id()
+        with pytest.raises(IntegrityError) as raised:
+            ledger.record(second.events, tracking=None, receipts=second.receipts, guards=second.guards())
+        assert is_write_conflict(raised.value) and ledger.store.max_notification_id() == before
+        again = ledger.execute([COMMAND_ADAPTER.validate_python(line) for line in as_commands(VALUES[6:9])])
+        assert [reason for _, reason in again.rejected] == ["experiment x is concluded; observations need a "
+                                                            "running one"] * 3
+        assert len(observations(ledger, "x")) == 6
+    finally:
+        ledger.close()
+        other.close()
