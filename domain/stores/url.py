@@ -126,6 +126,8 @@ def _postgres_environment(url: str, create: bool) -> dict[str, str]:
         "POSTGRES_SCHEMA": schema,
         "PROCESS_RECORDER_TOPIC": "domain.stores.postgres:LedgerPostgresRecorder",
     }
+    if not create:  # a reader (a show command) needs one connection; the library's pool opens five at start,
+        env["POSTGRES_POOL_SIZE"] = "1"  # each a server process started on the cores the command shares
     from domain.stores.postgres import prepare_schema  # psycopg is imported only for PostgreSQL stores
 
     if prepare_schema(env, schema, create=create, url=url):
