@@ -11,7 +11,7 @@ this way takes seconds instead of the minutes an import of a million lines takes
 
 Measured, each in a new process as a user runs it: ``project --rebuild`` (wall time and peak
 RSS from ``RUSAGE_CHILDREN``), ``verify``, and the median of several runs of ``promise show``,
-``team show`` and their ``--as-of`` forms; beside them the raw library's read+decode of the same
+``team show``, ``client show`` and their ``--as-of`` forms; beside them the raw library's read+decode of the same
 store (``select_notifications`` + ``mapper.to_domain_event``) in the same run.
 """
 
@@ -236,6 +236,7 @@ def bench(kind: str, n: int, workdir: Path, repeat: int, reuse: bool) -> dict[st
         verify_seconds, verify_rss, verify_cpu = run_cli(["verify", "--store", url])
         promise = ["promise", "show", "p-ontime", "--json", *where]
         team = ["team", "show", "delivery", "--json", *where]
+        client = ["client", "show", "shoppers", "--json", *where]  # every complaint is this client's
         row: dict[str, object] = {
             "store": kind,
             "events": events,
@@ -253,7 +254,8 @@ def bench(kind: str, n: int, workdir: Path, repeat: int, reuse: bool) -> dict[st
             "verify_peak_rss_mb": verify_rss,
         }
         for name, args in (("promise_show", promise), ("promise_show_as_of", [*promise, "--as-of", AS_OF]),
-                           ("team_show", team), ("team_show_as_of", [*team, "--as-of", AS_OF])):
+                           ("team_show", team), ("team_show_as_of", [*team, "--as-of", AS_OF]),
+                           ("client_show", client), ("client_show_as_of", [*client, "--as-of", AS_OF])):
             row[f"{name}_s"], row[f"{name}_cpu_s"] = median_cli(args, repeat)
         return row
 
