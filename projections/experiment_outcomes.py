@@ -1,7 +1,8 @@
 """The ``experiment_outcomes`` table: one row per experiment × arm × metric, for analysts' SQL.
 
 Each row repeats the experiment's §4 headline and verdict (recommendation, SRM, power) beside
-that arm's numbers on that metric and, for a treatment arm, its comparison with the control.
+that arm's numbers on that metric and, for a treatment arm, its comparison with the control, that
+comparison's verdict and whether the recommendation rests on it (the comparison the pages lead with).
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ COMPARISON = ("abs_diff", "abs_ci_low", "abs_ci_high", "p_value", "lift", "lift_
 VERDICT = (("risk_control", "float64"), ("risk_treatment", "float64"), ("srm_p_value", "float64"),
            ("srm_mismatch", "bool_"), ("n_per_arm_needed", "int64"), ("achieved_power", "float64"),
            ("recommendation", "string"), ("because", "string"))
-COLUMNS = HEADLINE + ARMS + ROW + tuple((f"vs_control_{c}", "float64") for c in COMPARISON) + VERDICT
+STORY = (("vs_control_verdict", "string"), ("recommendation_basis", "bool_"))  # what the pages lead with
+COLUMNS = HEADLINE + ARMS + ROW + tuple((f"vs_control_{c}", "float64") for c in COMPARISON) + VERDICT + STORY
 
 
 def _rows(outcome: dict[str, Any]) -> list[dict[str, Any]]:
@@ -40,6 +42,7 @@ def _rows(outcome: dict[str, Any]) -> list[dict[str, Any]]:
     rows = []
     metrics = [outcome["metric"], *sorted({c["metric"] for c in outcome["comparisons"]} - {outcome["metric"]})]
     control = outcome["plan"]["arms"][0]
+    basis = (outcome["basis"] or {}).get("arm"), (outcome["basis"] or {}).get("metric")
     for metric in metrics:
         compared: dict[str, dict[str, Any]] = {c["arm"]: c for c in outcome["comparisons"] if c["metric"] == metric}
         for arm in outcome["plan"]["arms"]:
@@ -54,6 +57,7 @@ def _rows(outcome: dict[str, Any]) -> list[dict[str, Any]]:
                 "arm_mean": stats.get("mean"),
                 "arm_std": stats.get("std"), **{f"vs_control_{k}": c.get(k) for k in COMPARISON},
                 "risk_control": risk.get("control"), "risk_treatment": risk.get("treatment"),
+                "vs_control_verdict": c.get("verdict"), "recommendation_basis": basis == (arm, metric),
             })
     return rows
 

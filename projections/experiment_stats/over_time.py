@@ -2,8 +2,9 @@
 rests on: the whole analysis re-run on everything observed up to the end of each day (each ISO week for
 runs longer than ``DAYS``, each month past ``WEEKS`` weeks), so the last point is the page's headline.
 
-Each point reads the moments the way the experiment itself does (``data.moments`` as of that moment),
-so raw observations and arm summaries count alike and no second statistics path can drift.
+The moments of each period come from one pass over the observations (``data.moments_by_period``, the
+experiment's own query grouped by period) and are added up (Chan's parallel update), so raw observations
+and arm summaries count alike, no second statistics path can drift, and a long run costs one query.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import duckdb
 
 from projections.experiment_stats.analysis import analyse
 from projections.experiment_stats.config import Plan
-from projections.experiment_stats.data import moments
+from projections.experiment_stats.data import Data, moments_by_period
 from projections.timeline import iso
 
 DAYS, WEEKS = 45, 104
@@ -26,14 +27,6 @@ SELECT min(business_at), max(business_at) FROM (
     SELECT business_at FROM observations WHERE experiment = $key AND business_at <= $as_of
     UNION ALL SELECT business_at FROM arm_summaries WHERE experiment = $key AND business_at <= $as_of)
 """
-CUTS = """
-SELECT date_trunc($unit, business_at) AS period, max(business_at) FROM (
-    SELECT business_at FROM observations WHERE experiment = $key AND business_at <= $as_of
-    UNION ALL SELECT business_at FROM arm_summaries WHERE experiment = $key AND business_at <= $as_of)
-GROUP BY period ORDER BY period
-"""
-
-
 def _unit(first: datetime, last: datetime) -> str:
     days = (last - first).days
     return "day" if days <= DAYS else "week" if days <= 7 * WEEKS else "month"
@@ -50,9 +43,12 @@ def series(con: duckdb.DuckDBPyConnection, key: str, plan: Plan, status: str, as
     if first is None or last is None:
         return None
     unit = _unit(first, last)
-    points = []
-    for period, through in con.execute(CUTS, {**params, "unit": unit}).fetchall():
-        result = analyse(plan, moments(con, key, plan.metric, through), status)
+    points: list[dict[str, Any]] = []
+    running: Data = {}
+    for period, through, data in moments_by_period(con, key, plan.metric, as_of, unit):
+        for cell, m in data.items():
+            running[cell] = running[cell].merge(m) if cell in running else m
+        result = analyse(plan, dict(running), status)
         row = next((c for c in result["comparisons"]
                     if c["arm"] == basis["arm"] and c["metric"] == basis["metric"]), None)
         if row is None:

@@ -11,10 +11,13 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from projections.rendering.charts import BLUE, HEIGHT, PAD, RIGHT, WIDTH, _empty, _scale, nice_ticks
+from projections.rendering.charts import BLUE, _empty, _scale, nice_ticks
 from projections.rendering.experiment_charts import tick_pct
 from projections.rendering.experiment_format import signed_pct
 from projections.rendering.experiment_story import Story, method
+
+W, H, LEFT = 400, 250, 50  # the drawing, and where its plot starts (room for the tick labels and axis title)
+BOTTOM = H - 44
 
 
 def _runs(points: list[tuple[int, dict[str, Any]]]) -> list[list[tuple[int, dict[str, Any]]]]:
@@ -38,6 +41,8 @@ def _range(points: list[dict[str, Any]]) -> tuple[float, float]:
 
 
 def over_time_chart(e: dict[str, Any], story: Story) -> str:
+    """A narrow drawing (``W`` units across, shown 1.4 times larger on a laptop) whose text stays about 11 px
+    when a 390-px phone shrinks it; the method is named in its caption."""
     series = e.get("over_time") or {}
     control = e["plan"]["arms"][0]
     title = (f"{e['experiment']}: cumulative lift of {series.get('arm')} over {control} on {series.get('metric')}, "
@@ -47,20 +52,20 @@ def over_time_chart(e: dict[str, Any], story: Story) -> str:
     if not usable:
         return _empty(title, "No day has enough observations in both arms for an interval yet.")
     row = next(c for c in e["comparisons"] if (c["arm"], c["metric"]) == (series["arm"], series["metric"]))
-    ticks = nice_ticks(*_range([p for _, p in usable]))
+    title += f" ({method(e, row)})"
+    ticks = nice_ticks(*_range([p for _, p in usable]), 5)
     lo, hi = ticks[0], ticks[-1]
-    scale = _scale(lo, hi, HEIGHT - PAD, 14)
+    scale = _scale(lo, hi, BOTTOM, 10)
 
     def y(value: float) -> float:  # the first days' wide intervals are cut at the frame
         return scale(min(max(value, lo), hi))
 
-    x = _scale(0, max(len(points) - 1, 1), PAD + 22, RIGHT)
+    x = _scale(0, max(len(points) - 1, 1), LEFT + 8, W - 14)
     grid = "".join(
-        f'<line x1="{PAD + 14}" x2="{WIDTH - 10}" y1="{y(t):.1f}" y2="{y(t):.1f}" stroke="#eee"/>'
-        f'<text x="{PAD + 10}" y="{y(t) + 4:.1f}" text-anchor="end" font-size="10">{tick_pct(t, ticks)}</text>'
+        f'<line x1="{LEFT}" x2="{W - 4}" y1="{y(t):.1f}" y2="{y(t):.1f}" stroke="#eee"/>'
+        f'<text x="{LEFT - 4}" y="{y(t) + 4:.1f}" text-anchor="end" font-size="11">{tick_pct(t, ticks)}</text>'
         for t in ticks)
-    zero = (f'<line x1="{PAD + 14}" x2="{WIDTH - 10}" y1="{y(0):.1f}" y2="{y(0):.1f}" stroke="#24292f" '
-            'stroke-width="1.5"/>')
+    zero = f'<line x1="{LEFT}" x2="{W - 4}" y1="{y(0):.1f}" y2="{y(0):.1f}" stroke="#24292f" stroke-width="1.5"/>'
     body = []
     for run in _runs(usable):
         band = [f"{x(i):.1f},{y(p['lift_ci_high']):.1f}" for i, p in run]
@@ -71,17 +76,17 @@ def over_time_chart(e: dict[str, Any], story: Story) -> str:
         body.extend(f'<circle cx="{x(i):.1f}" cy="{y(p["lift"]):.1f}" r="2.5" fill="{BLUE}"><title>through '
                     f'{html.escape(p["period_start"])}: {signed_pct(p["lift"])} [{signed_pct(p["lift_ci_low"])}, '
                     f'{signed_pct(p["lift_ci_high"])}]</title></circle>' for i, p in run)
-    step = -(-len(points) // 6)
-    labels = "".join(f'<text x="{x(i):.1f}" y="{HEIGHT - PAD + 18}" text-anchor="middle" font-size="10">'
+    step = -(-len(points) // 5)
+    labels = "".join(f'<text x="{x(i):.1f}" y="{BOTTOM + 16}" text-anchor="middle" font-size="11">'
                      f'{html.escape(p["period_start"][5:])}</text>' for i, p in enumerate(points) if i % step == 0)
-    axes = (f'<text transform="rotate(-90)" x="{-(HEIGHT - PAD + 14) / 2:.1f}" y="12" text-anchor="middle" '
-            f'font-size="10">lift (0 = no effect)</text>'
-            f'<text x="{(PAD + 22 + RIGHT) / 2:.1f}" y="{HEIGHT - 6}" text-anchor="middle" font-size="10">'
-            f"everything observed through each {html.escape(series['unit'])} ({html.escape(method(e, row))})</text>")
+    axes = (f'<text transform="rotate(-90)" x="{-(BOTTOM + 10) / 2:.1f}" y="11" text-anchor="middle" '
+            f'font-size="11">lift (0 = no effect)</text>'
+            f'<text x="{(LEFT + W) / 2:.1f}" y="{H - 6}" text-anchor="middle" font-size="11">'
+            f"cumulative, through each {html.escape(series['unit'])}</text>")
     first, last = story.over_time[usable[0][0]], story.over_time[usable[-1][0]]
     desc = (f"{title}; shaded: the interval, cut at the frame where wider. Through {first[0]}: {first[2]}; "
             f"through {last[0]}: {last[2]}, {last[3]}. Every point is in the table below the chart.")
     return (f'<figure><figcaption>{html.escape(title)}</figcaption>'
-            f'<svg viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}" role="img" '
+            f'<svg viewBox="0 0 {W} {H}" width="{W * 1.4:.0f}" height="{H * 1.4:.0f}" role="img" '
             f'aria-label="{html.escape(desc)}"><desc>{html.escape(desc)}</desc>{grid}{zero}{"".join(body)}'
             f'{labels}{axes}</svg></figure>')

@@ -30,7 +30,8 @@ from projections.rendering.experiment_format import MINUS, signed_pct
 from projections.rendering.experiment_story import Line, line
 
 TONES = {"good": GREEN, "bad": RED, "neutral": GREY}
-WIDE, LEFT = 900, 300  # interval rows: labels and methods to the left of LEFT, notes to the right of the plot
+TONE_TEXT = {"good": "#116329", "bad": "#82071e", "neutral": "#1f2328"}
+NARROW, ROW = 400, 66  # interval rows: shrunk to a 390-px phone, 12-unit text stays about 11 px
 
 
 def tick_pct(value: float, ticks: list[float]) -> str:
@@ -40,43 +41,49 @@ def tick_pct(value: float, ticks: list[float]) -> str:
     return "0%" if value == 0 else f"{value * 100:+.{places}f}%".replace("-", MINUS)
 
 
-def _short(label: str, most: int = 48) -> str:
-    """A label that fits left of the plot (the whole one is in the point's tooltip)."""
+def _short(label: str, most: int = 56) -> str:
+    """A label that fits the drawing's width (the whole one is in the point's tooltip)."""
     return label if len(label) <= most else label[: most - 1] + "…"
 
 
-def _interval_rows(title: str, rows: list[tuple[str, str, float, float, float, str, str]]) -> str:
-    """One row per (label, method, lift, low, high, note, tone): the lift's interval coloured by its verdict
-    (green better, red worse or harmed, grey neither; the verdict is in the note in words too)."""
+Row = tuple[str, str, float, float, float, str, str, str]  # label, method, lift, low, high, numbers, verdict, tone
+
+
+def _interval_rows(title: str, rows: list[Row]) -> str:
+    """One block per row: its label, its numbers, its verdict in words and colour beside the method, then the
+    lift's interval in the verdict's colour (green better, red worse or harmed, grey neither). A narrow drawing
+    (``NARROW`` units across) whose text stays about 11 px on a phone."""
     ticks = nice_ticks(min(0.0, *(r[3] for r in rows)), max(0.0, *(r[4] for r in rows)), 5)
-    height, width = 64 + 40 * len(rows), WIDE
-    x = _scale(ticks[0], ticks[-1], LEFT, width - 250)
-    axis = height - 44
-    parts = [f'<line x1="{x(t):.1f}" x2="{x(t):.1f}" y1="10" y2="{axis}" stroke="#eee"/>'
-             f'<text x="{x(t):.1f}" y="{axis + 14}" text-anchor="middle" font-size="10">{tick_pct(t, ticks)}</text>'
+    height = 58 + ROW * len(rows)
+    x = _scale(ticks[0], ticks[-1], 24, NARROW - 24)
+    axis = height - 46
+    parts = [f'<line x1="{x(t):.1f}" x2="{x(t):.1f}" y1="6" y2="{axis}" stroke="#eee"/>'
+             f'<text x="{x(t):.1f}" y="{axis + 16}" text-anchor="middle" font-size="11">{tick_pct(t, ticks)}</text>'
              for t in ticks]
-    parts.append(f'<line x1="{x(0):.1f}" x2="{x(0):.1f}" y1="10" y2="{axis}" stroke="#24292f"/>'
-                 f'<line x1="{LEFT}" x2="{width - 250}" y1="{axis}" y2="{axis}" stroke="#57606a"/>'
-                 f'<text x="{(LEFT + width - 250) / 2:.0f}" y="{axis + 30}" text-anchor="middle" font-size="10">'
+    parts.append(f'<line x1="{x(0):.1f}" x2="{x(0):.1f}" y1="6" y2="{axis}" stroke="#24292f"/>'
+                 f'<line x1="24" x2="{NARROW - 24}" y1="{axis}" y2="{axis}" stroke="#57606a"/>'
+                 f'<text x="{NARROW / 2:.0f}" y="{axis + 34}" text-anchor="middle" font-size="11">'
                  "lift against control (0 = no effect)</text>")
-    for i, (label, method, mid, low, high, note, tone) in enumerate(rows):
-        cy, colour = 28 + 40 * i, TONES[tone]
+    for i, (label, method, mid, low, high, numbers, verdict, tone) in enumerate(rows):
+        top, colour = 6 + ROW * i, TONES[tone]
+        bar = top + 52
         parts.append(
-            f'<text x="10" y="{cy}" font-size="11">{html.escape(_short(label))}</text>'
-            f'<text x="10" y="{cy + 13}" font-size="9" fill="#57606a">{html.escape(method)}</text>'
-            f'<line x1="{x(low):.1f}" x2="{x(high):.1f}" y1="{cy}" y2="{cy}" stroke="{colour}" stroke-width="3"/>'
-            f'<circle cx="{x(mid):.1f}" cy="{cy}" r="5" fill="{colour}"><title>{html.escape(label)}: '
-            f'{html.escape(note)}</title></circle>'
-            f'<text x="{x(high) + 6:.1f}" y="{cy + 4}" font-size="10">{html.escape(note)}</text>'
+            f'<text x="4" y="{top + 13}" font-size="12.5" font-weight="600">{html.escape(_short(label))}</text>'
+            f'<text x="4" y="{top + 28}" font-size="11.5">{html.escape(_short(numbers, 60))}</text>'
+            f'<text x="4" y="{top + 41}" font-size="10.5" fill="#57606a"><tspan fill="{TONE_TEXT[tone]}" '
+            f'font-weight="600">{html.escape(verdict)}</tspan> · {html.escape(_short(method, 52))}</text>'
+            f'<line x1="{x(low):.1f}" x2="{x(high):.1f}" y1="{bar}" y2="{bar}" stroke="{colour}" stroke-width="4"/>'
+            f'<circle cx="{x(mid):.1f}" cy="{bar}" r="5.5" fill="{colour}"><title>{html.escape(label)}: '
+            f'{html.escape(numbers)}: {html.escape(verdict)} ({html.escape(method)})</title></circle>'
         )
     return (f'<figure><figcaption>{html.escape(title)}</figcaption>'
-            f'<svg viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
-            f'aria-label="{html.escape(title)}">{"".join(parts)}</svg></figure>')
+            f'<svg viewBox="0 0 {NARROW} {height}" width="{NARROW * 1.4:.0f}" height="{height * 1.4:.0f}" '
+            f'role="img" aria-label="{html.escape(title)}">{"".join(parts)}</svg></figure>')
 
 
-def _row(label: str, c: dict[str, Any], line: Line) -> tuple[str, str, float, float, float, str, str]:
+def _row(label: str, c: dict[str, Any], line: Line) -> Row:
     return (label, line.method, c["lift"], c["lift_ci_low"], c["lift_ci_high"],
-            f"{signed_pct(c['lift'])}, {line.evidence}: {line.verdict}", line.tone)
+            f"{signed_pct(c['lift'])}, {line.evidence}", line.verdict, line.tone)
 
 
 def comparisons_chart(experiment: dict[str, Any]) -> str:

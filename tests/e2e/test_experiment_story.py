@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import duckdb
 import httpx
 import pytest
 
@@ -37,6 +38,7 @@ class Demo:
     cli: dict[str, str]  # experiment show, as text
     report: dict[str, str]  # each experiment's section of the demo's HTML report
     pages: dict[str, str]  # each experiment's page
+    outcomes: list[tuple[Any, ...]]  # the experiment_outcomes rows the recommendations rest on
 
 
 def text_of(markup: str) -> str:
@@ -57,6 +59,9 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     shown = {key: json.loads(run_cli("experiment", "show", key, "--json", store=store, views=views,
                                      check=True).stdout) for key in KEYS}
     cli = {key: run_cli("experiment", "show", key, store=store, views=views, check=True).stdout for key in KEYS}
+    with duckdb.connect(str(views), read_only=True) as con:
+        outcomes = con.execute("SELECT experiment, arm, arm_metric, vs_control_verdict FROM experiment_outcomes"
+                               " WHERE recommendation_basis ORDER BY experiment").fetchall()
     served = start_server(data, store, [], {"maria-ivanova": "read"})
     try:
         with httpx.Client(base_url=served.base_url, timeout=30) as client:
@@ -64,7 +69,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
             client.post("/login", data={"token": served.tokens["maria-ivanova"], "next": "/",
                                         "csrf_token": CSRF.search(form.text).group(1)})  # type: ignore[union-attr]
             pages = {key: client.get(f"/experiments/{key}").text for key in KEYS}
-        yield Demo(served, done.stdout, shown, cli, report, pages)
+        yield Demo(served, done.stdout, shown, cli, report, pages, outcomes)
     finally:
         stop_server(served)
 
@@ -125,7 +130,7 @@ def test_a_harmed_guardrail_is_said_in_words_and_drawn_red(demo: Demo) -> None:
     chart = page[page.index("lift against no-notice by arm and metric"):]
     chart = chart[:chart.index("</svg>")]
     assert re.search(r'stroke="#c62828"[^>]*/><circle[^>]*fill="#c62828"><title>call-notice · complaint-rate '
-                     r"\(guardrail\): \+58\.7%, p = 0\.0040: harmed</title>", chart)
+                     r"\(guardrail\): \+58\.7%, p = 0\.0040: harmed \(Welch t-test\)</title>", chart)
     assert "rests on (harmed): call-notice − no-notice on complaint-rate (guardrail)" in cli
     assert "recommendation: rollback" in text_of(page)
 
@@ -141,7 +146,8 @@ def test_three_arm_headlines_name_their_arms(demo: Demo) -> None:
 def test_the_cumulative_effect_is_drawn_with_its_table(demo: Demo) -> None:
     page = demo.pages["exp-nav-app"]
     told, _ = _told(demo, "exp-nav-app")
-    figure = page[page.index("exp-nav-app: cumulative lift of nav-app over paper-map on delivery-minutes, by day"):]
+    figure = page[page.index("exp-nav-app: cumulative lift of nav-app over paper-map on delivery-minutes, by day "
+                             "(CUPED-adjusted Welch t-test, variance reduced 91.8%)"):]
     figure = figure[:figure.index("</figure>")]
     assert "<desc>" in figure and "lift (0 = no effect)" in figure and 'stroke="#24292f"' in figure  # zero line
     table = page[page.index("The cumulative lift as a table (24 points)"):]
@@ -149,6 +155,13 @@ def test_the_cumulative_effect_is_drawn_with_its_table(demo: Demo) -> None:
     assert table.count("<tr>") == 25 and html.escape(told.over_time[-1][2]) in table  # header and 24 days
     assert told.lead is not None and told.over_time[-1][2] in told.lead.lift
     assert "cumulative lift of nav-app on delivery-minutes, by day" in text_of(demo.cli["exp-nav-app"])
+
+
+def test_analysts_find_what_each_recommendation_rests_on(demo: Demo) -> None:
+    assert [row[0] for row in demo.outcomes] == list(KEYS)  # one row each
+    rows = {row[0]: row[1:] for row in demo.outcomes}
+    assert rows["exp-nav-app"] == ("nav-app", "delivery-minutes", "better")
+    assert rows["exp-arrival-notice"] == ("call-notice", "complaint-rate", "harmed")
 
 
 def test_the_demo_summary_lists_each_experiment_once(demo: Demo) -> None:

@@ -42,12 +42,15 @@ LINES = [
                  mde=0.05),
     *_experiment("bayes", {"control": _normal(30, 40), "treatment": _normal(34, 40)}, engine="bayesian"),
     *_experiment("seq", {"control": _normal(30, 40), "treatment": _normal(34, 40)}, sequential=True),
+    *_experiment("summ", {"control": _normal(30, 20), "treatment": _normal(33, 20)}, days=5),
+    {"type": "RecordArmSummary", "experiment": "summ", "arm": "treatment", "n": 30, "sum": 30 * 33.5,
+     "sum_squares": 29 * 25 + 30 * 33.5 ** 2, "at": "2026-01-20T00:00:00Z"},
 ]
 
 
 @pytest.fixture(scope="module")
 def shown() -> Callable[..., Any]:
-    return answered_in_memory(LINES, "experiment", ("srm", "three", "bayes", "seq"), [])
+    return answered_in_memory(LINES, "experiment", ("srm", "three", "bayes", "seq", "summ"), [])
 
 
 def test_a_mismatched_split_is_said_and_power_is_always_stated(shown: Callable[..., Any]) -> None:
@@ -96,3 +99,13 @@ def test_the_cumulative_series_ends_at_the_headline_and_is_drawn_with_a_text_alt
     svg = over_time_chart(view, s)
     assert "<desc>" in svg and s.over_time[-1][2] in svg and "lift (0 = no effect)" in svg
     assert len(s.over_time) == 10 and s.over_time[-1][1] == "40 / 40"
+
+
+def test_arm_summaries_count_in_the_cumulative_series_from_their_day(shown: Callable[..., Any]) -> None:
+    view = shown("summ")
+    points = view["over_time"]["points"]
+    assert [p["period_start"] for p in points] == [f"2026-01-{d:02d}" for d in (4, 5, 6, 7, 8, 20)]
+    assert [p["n_treatment"] for p in points][-2:] == [20, 50] and points[-1]["n_control"] == 20
+    row = view["comparisons"][0]
+    assert points[-1]["lift"] == pytest.approx(row["lift"], rel=1e-12)
+    assert points[-1]["p_value"] == pytest.approx(row["p_value"], rel=1e-9)
