@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from web import pages
+from web import api_docs, pages
 from web.api import router as api_router
 from web.api_lists import router as lists_router
 from web.api_privacy import router as privacy_router
@@ -40,7 +40,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
         description="Promises, feedback and experiments as immutable events; every change made by an "
         "authenticated person (Authorization: Bearer TOKEN).",
         openapi_url="/api/openapi.json",
-        docs_url="/api/docs",
+        docs_url=None,  # web.api_docs: the same page with its assets served here, not from a CDN
         redoc_url=None,
         lifespan=lifespan,
     )
@@ -51,6 +51,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
     app.include_router(lists_router)
     app.include_router(privacy_router)
     app.include_router(tokens_router)
+    api_docs.install(app)
     pages.install(app)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(RepeatedQuery)
