@@ -5,6 +5,7 @@ offering; a refused form shows its reason next to it; the page passes axe-core a
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -13,6 +14,13 @@ from tests.support.axe import assert_accessible_at
 from tests.support.browser import Served, sign_in
 
 pytestmark = pytest.mark.processes  # a server and a browser
+
+
+def page_alert(html: str) -> str:
+    """The refusal a re-rendered page shows above its parts (for a form the person was not offered)."""
+    found = re.search(r'<p class="error" role="alert" id="error-refused">(.*?)</p>', html, re.S)
+    assert found is not None, html[:2000]
+    return found.group(1)
 
 
 def _open(page: Any, summary: str) -> None:
@@ -50,6 +58,16 @@ def test_a_lead_works_steps_1_to_4_on_the_client_page(browser: Any, served: Serv
         _record_pain(page, "no-seats", "Again", "4")  # the same key again: refused next to the form
         alert = page.locator("#pain .error")
         assert "no-seats" in alert.inner_text() and page.locator("#pain details[open]").count() == 1
+
+        _open(page, "Propose value")
+        page.get_by_label("Proposition key").fill("vp-cafe")
+        page.get_by_label("Statement").fill("A seat and hot coffee at noon")
+        page.get_by_label("Valuable characteristics (one per line)").fill("seat guaranteed\nhot coffee")
+        page.get_by_label("no-seats").check()
+        page.get_by_role("button", name="Propose value").click()
+        page.wait_for_load_state()
+        proposition = page.locator("article.proposition").inner_text()
+        assert "seat guaranteed, hot coffee" in proposition and "Relieves: no-seats" in proposition
 
         _open(page, "Draw canvas")
         page.get_by_label("Canvas key").fill("cv-cafe")
@@ -111,6 +129,12 @@ def test_the_client_pages_have_no_serious_accessibility_violation_nor_sideways_s
             assert_accessible_at(page, served.url(path), f"{path} as {person}")  # and no sideways scroll at 390
             if person == "rosa":  # an external client's representative: no internal canvases, no other clients
                 assert page.locator("#canvas").count() == 0 and page.locator("#value").count() == 0
+                assert page.locator("summary", has_text="Record pain").count() == 0  # not a team member
+                csrf = page.locator("input[name=csrf_token]").first.get_attribute("value")
+                forged = context.request.post(served.url("/clients/corner-cafe/pain"), form={
+                    "csrf_token": csrf, "pain": "forged", "description": "Not hers to record"})
+                assert forged.status == 403 and "Traceback" not in forged.text()
+                assert "RecordPain" in page_alert(forged.text())
                 assert page.goto(served.url("/clients/households")).status == 404  # type: ignore[union-attr]
         finally:
             context.close()
