@@ -13,7 +13,6 @@ from projections.rendering.experiment_story import Story, story
 from scripts.terminal import printable
 
 COLOURS = {"good": "green", "bad": "red"}
-TONE_OF = {"ship": "good", "rollback": "bad"}
 
 
 def _t(value: Any) -> str:
@@ -27,7 +26,7 @@ def _coloured(text: str, tone: str) -> str:
 
 def headline(console: Console, s: Story, indent: str = "  ") -> None:
     """The recommendation, the comparison it rests on, plain Welch beneath it, the sample ratio and power."""
-    console.print(f"{indent}recommendation {_coloured(s.recommendation, TONE_OF.get(s.recommendation, ''))}: "
+    console.print(f"{indent}recommendation {_coloured(s.recommendation, s.tone)}: "
                   f"{_t(s.because)}")
     if s.lead is not None:
         console.print(f"{indent}rests on ({_coloured(s.lead.verdict, s.lead.tone)}): {_t(s.lead.text)}")

@@ -11,6 +11,7 @@ from domain.read_policy import may_see_client, may_see_client_details
 from projections import queries, read_rules
 from projections.experiments import experiments
 from projections.rendering import charts
+from projections.rendering.experiment_story import story
 from web.page_context import Page, not_found
 from web.templating import chart
 
@@ -41,7 +42,7 @@ def _team_data(p: Page, team: str) -> dict[str, Any]:
         }
         keys = con.execute("SELECT experiment FROM experiments WHERE team = ? AND business_at <= ? ORDER BY experiment",
                            [team, p.as_of]).fetchall()
-        team_experiments = [e for (key,) in keys for e in experiments(con, p.as_of, key)]
+        team_experiments = [{**e, "told": story(e)} for (key,) in keys for e in experiments(con, p.as_of, key)]
         return {"view": view, "compliance": compliance, "experiments": team_experiments}
 
     who = p.workspace.reader(p.viewer)

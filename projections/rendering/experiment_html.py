@@ -15,8 +15,6 @@ from projections.rendering.effect_chart import over_time_chart
 from projections.rendering.experiment_charts import comparisons_chart, xmr_chart
 from projections.rendering.experiment_story import Line, Story, story
 
-TONE_OF = {"ship": "good", "rollback": "bad"}
-
 
 def _e(value: Any) -> str:
     return html.escape("" if value is None else str(value))
@@ -37,8 +35,7 @@ def _table(caption: str, headers: list[str], rows: list[list[str]]) -> str:
 
 
 def headline(s: Story) -> str:
-    tone = TONE_OF.get(s.recommendation, "neutral")
-    parts = [f'<p class="recommendation">{badge("recommendation: " + s.recommendation, tone)} {_e(s.because)}</p>']
+    parts = [f'<p class="recommendation">{badge("recommendation: " + s.recommendation, s.tone)} {_e(s.because)}</p>']
     if s.lead is not None:
         parts.append(f'<p class="lead">Rests on {badge(s.lead.verdict, s.lead.tone)}: <strong>{_e(s.lead.text)}'
                      "</strong></p>")

@@ -55,8 +55,9 @@ class Story:
     over_time: tuple[tuple[str, str, str, str], ...]  # (period from, units, lift [interval], evidence)
 
     @property
-    def summary(self) -> str:
-        return f"{self.recommendation}: " + (self.lead.text if self.lead else "no comparison yet")
+    def tone(self) -> str:
+        """The recommendation's colour: ship good, rollback bad, the rest neutral."""
+        return {"ship": "good", "rollback": "bad"}.get(self.recommendation, "neutral")
 
 
 def method(e: dict[str, Any], row: dict[str, Any]) -> str:

@@ -68,7 +68,8 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
             form = client.get("/login")
             client.post("/login", data={"token": served.tokens["maria-ivanova"], "next": "/",
                                         "csrf_token": CSRF.search(form.text).group(1)})  # type: ignore[union-attr]
-            pages = {key: client.get(f"/experiments/{key}").text for key in KEYS}
+            pages = {key: client.get(key if key.startswith("/") else f"/experiments/{key}").text
+                     for key in (*KEYS, "/teams/home-delivery")}
         yield Demo(served, done.stdout, shown, cli, report, pages, outcomes)
     finally:
         stop_server(served)
@@ -162,6 +163,14 @@ def test_analysts_find_what_each_recommendation_rests_on(demo: Demo) -> None:
     rows = {row[0]: row[1:] for row in demo.outcomes}
     assert rows["exp-nav-app"] == ("nav-app", "delivery-minutes", "better")
     assert rows["exp-arrival-notice"] == ("call-notice", "complaint-rate", "harmed")
+
+
+def test_the_team_page_lists_what_each_recommendation_rests_on(demo: Demo) -> None:
+    team = text_of(demo.pages["/teams/home-delivery"])
+    told = story(demo.views["exp-nav-app"])
+    assert told.lead is not None and (f"ship {told.lead.pair}: better, lift {told.lead.lift}, {told.lead.evidence} "
+                                      f"({told.lead.method})") in team
+    assert "rollback call-notice − no-notice on complaint-rate: harmed" in team
 
 
 def test_the_demo_summary_lists_each_experiment_once(demo: Demo) -> None:
