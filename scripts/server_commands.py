@@ -103,6 +103,9 @@ def serve(
         "--max-streams-per-token", min=1, help="Live streams (/api/events) a token may hold open; past it, 429.")] = 8,
     max_streams: Annotated[int, typer.Option(
         "--max-streams", min=1, help="Live streams this server holds open at most; past it, 429.")] = 500,
+    currency: Annotated[str, typer.Option(
+        "--currency", envvar="CLIENTOCRACY_CURRENCY",
+        help="The currency the pages show beside amounts (e.g. EUR); none by default.")] = "",
 ) -> None:
     """Serve the HTTP API (and the web workspace); the server owns its views file while it runs."""
     import uvicorn
@@ -113,7 +116,8 @@ def serve(
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = create_app(ServerSettings(settings.store_url(store), settings.views_path(views), poll_interval=poll,
-                                    max_streams_per_token=max_streams_per_token, max_streams=max_streams))
+                                    max_streams_per_token=max_streams_per_token, max_streams=max_streams,
+                                    currency=currency.strip()[:12]))
     # uvicorn's access log prints the method, path and query only (never headers): tokens travel
     # only in the Authorization header, so they never reach a log.
     serve_until_stopped(uvicorn.Config(app, host=host, port=port, log_level=log_level, proxy_headers=False,

@@ -3,7 +3,6 @@ tokens for others and revokes any (docs/brief.md §10). The rules are ``domain.s
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -13,15 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from domain import commands as c
 from domain.base import DomainError
-from domain.service.tokens import (
-    Principal,
-    TokenRefused,
-    UnknownToken,
-    is_council,
-    issue_token_as,
-    revoke_token_as,
-)
-from projections.token_list import active_tokens, token_list
+from domain.service.tokens import Principal, TokenRefused, UnknownToken
+from web import token_actions
 from web.api_common import Reader, json_body_of, server_of
 from web.auth import ApiError, current_principal, require_scope
 from web.limits import DEFAULT_LIMIT, Limit, Offset
@@ -62,19 +54,11 @@ async def post_token(request: Request, principal: Writer) -> JSONResponse:
         raise ApiError(422, c.describe_errors(error)) from None
     server = server_of(request)
 
-    def issue() -> JSONResponse:
-        def working(person: str) -> int:
-            server.views.fresh()
-            with server.views.reading() as con:
-                return active_tokens(con, person, datetime.now(UTC).replace(tzinfo=None))
+    def issued() -> JSONResponse:
+        token = _errors(lambda: token_actions.issue(server, principal, body.person, body.scope, body.expires_days))
+        return JSONResponse(token.to_dict(), status_code=201)
 
-        issued = _errors(lambda: issue_token_as(server.ledger, principal.person, body.person or principal.person,
-                                                body.scope, body.expires_days, until=principal.expires_at,
-                                                working=working))
-        server.views.note_written(issued.position)
-        return JSONResponse(issued.to_dict(), status_code=201)
-
-    return await run_in_threadpool(issue)
+    return await run_in_threadpool(issued)
 
 
 @router.get("/tokens", summary="Tokens (never the tokens themselves): one's own; the council's: anyone's")
@@ -84,13 +68,7 @@ async def get_tokens(request: Request, principal: Reader,
     server = server_of(request)
 
     def listed() -> dict[str, Any]:
-        council = is_council(server.ledger, principal.person)
-        if not council and person not in (None, principal.person):
-            return {"items": [], "total": 0, "next_offset": None}  # another's tokens: none to see
-        server.views.fresh()
-        with server.views.reading() as con:  # not cached: a token's state changes with the clock
-            return token_list(con, person if council else principal.person,
-                              datetime.now(UTC).replace(tzinfo=None), limit, offset)
+        return token_actions.tokens(server, principal, person, limit, offset)
 
     return JSONResponse(await run_in_threadpool(listed))
 
@@ -102,7 +80,7 @@ async def delete_token(request: Request, token_id: str, principal: Anyone) -> Re
     server = server_of(request)
 
     def revoke() -> None:
-        server.views.note_written(_errors(lambda: revoke_token_as(server.ledger, principal.person, token_id)))
+        _errors(lambda: token_actions.revoke(server, principal, token_id))
 
     await run_in_threadpool(revoke)
     return Response(status_code=204)

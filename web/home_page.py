@@ -16,6 +16,9 @@ AWAITING_PAGE = 50
 """The start page weighs this many open proposals of the viewer's sides at a time (docs/brief.md §10 "Cost
 bounds": one member proposing thousands of promises must not slow everyone's start page)."""
 
+TOKENS_LISTED = 100
+"""The start page lists the person's own tokens, each with "Revoke" (docs/brief.md §8), at most this many."""
+
 
 def _awaiting(p: Page, rows: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
     """The open proposals and amendments of the viewer's sides that wait for this person's own consent."""
@@ -62,5 +65,6 @@ def render_home(p: Page, offset: int = 0, *, log_error: str | None = None, form:
         team_names=team_names, awaiting=_awaiting(p, found["promises"]), offset=offset,
         next_offset=offset + AWAITING_PAGE if more else None, client_side=found["client_side"],
         can_log=not p.past and p.viewer.scope == "write", log_error=log_error, form=form or {},
-        live="/client-complaints" if represented and not p.past else None)
+        live="/client-complaints" if represented and not p.past else None,
+        tokens=p.workspace.tokens(p.viewer, me, TOKENS_LISTED, 0), back="home")
     return p.html("home.html", context, status)

@@ -77,6 +77,7 @@ class Page:
             "link": self.link,
             "notices": self.notices,
             "names": self.names,
+            "currency": self.request.app.state.server.settings.currency,
             **extra,
         }
 

@@ -30,7 +30,16 @@ router = APIRouter(include_in_schema=False)
 def install(app: FastAPI) -> None:
     """Add every page (this module's and the page modules'), their static files and error pages to the app."""
     from domain.stores.sessions import sessions_in
-    from web import pages_client, pages_client_side, pages_complaints, pages_promise, pages_records, pages_team
+    from web import (
+        pages_client,
+        pages_client_side,
+        pages_company,
+        pages_complaints,
+        pages_people,
+        pages_promise,
+        pages_records,
+        pages_team,
+    )
     from web.server_workspace import ServerWorkspace, session_principal
 
     app.state.web_sessions = Sessions(sessions_in(app.state.server.ledger.store))
@@ -38,7 +47,7 @@ def install(app: FastAPI) -> None:
     app.state.principal_resolvers.append(session_principal)  # /api/events (GET) for a signed-in browser
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     for module in (router, pages_client_side.router, pages_team.router, pages_complaints.router, pages_promise.router,
-                   pages_records.router, pages_client.router):
+                   pages_records.router, pages_client.router, pages_company.router, pages_people.router):
         app.include_router(module)
     app.add_exception_handler(LoginRequired, _login_redirect)  # type: ignore[arg-type]
     app.add_exception_handler(PageError, _error_page)  # type: ignore[arg-type]

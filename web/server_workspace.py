@@ -16,12 +16,21 @@ import duckdb
 from fastapi import Request
 
 from domain import commands as c
+from domain.base import DomainError
 from domain.person import Person
 from domain.read_policy import Viewer as ReadViewer
 from domain.service.answers import AnswerCache
-from domain.service.tokens import AuthenticationFailed, Principal, authenticate, authenticate_id
+from domain.service.tokens import (
+    AuthenticationFailed,
+    Principal,
+    TokenRefused,
+    UnknownToken,
+    authenticate,
+    authenticate_id,
+)
 from domain.service.verify import verify
 from projections.read_rules import audit_params
+from web import token_actions
 from web.readers import reader
 from web.server import Server
 from web.service import decide, run_commands
@@ -102,6 +111,28 @@ class ServerWorkspace:
 
     def verify(self) -> dict[str, Any]:
         return verify(self.server.ledger).to_dict()
+
+    def tokens(self, viewer: Viewer, person: str | None, limit: int, offset: int) -> dict[str, Any]:
+        return token_actions.tokens(self.server, _principal(viewer), person, limit, offset)
+
+    def issue_token(self, viewer: Viewer, person: str | None, scope: str, days: float | None) -> dict[str, Any]:
+        return _token_errors(lambda: token_actions.issue(self.server, _principal(viewer), person, scope,
+                                                         days).to_dict())
+
+    def revoke_token(self, viewer: Viewer, token_id: str) -> None:
+        _token_errors(lambda: token_actions.revoke(self.server, _principal(viewer), token_id))
+
+
+def _token_errors(call: Callable[[], T]) -> T:
+    """The API's statuses for a token refused (403 naming the rule), unknown (404) or invalid (422)."""
+    try:
+        return call()
+    except TokenRefused as error:
+        raise Refused(403, str(error), error.rule) from None
+    except UnknownToken as error:
+        raise Refused(404, str(error)) from None
+    except DomainError as error:
+        raise Refused(422, str(error)) from None
 
 
 def _principal(viewer: Viewer) -> Principal:

@@ -18,3 +18,5 @@ class ServerSettings:
     """Live streams (``/api/events``) one token may hold open on this server; past it, 429."""
     max_streams: int = 500
     """Live streams this server holds open at most; past it, 429."""
+    currency: str = ""
+    """Shown beside amounts on the pages (``serve --currency`` / ``CLIENTOCRACY_CURRENCY``); none when empty."""

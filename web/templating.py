@@ -50,6 +50,14 @@ def _when(value: str | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M") + " UTC"
 
 
+@pass_context
+def _money(context: Context, value: float | int | None) -> str:
+    """An amount with the server's currency (the page's ``currency``), e.g. "1,200 EUR"; no unit when none is set."""
+    currency = context.get("currency") or ""
+    text = _num(value)
+    return f"{text} {currency}" if currency and value is not None else text
+
+
 def _val(value: Any) -> str:
     """A term's value: numbers as numbers, lists comma-separated, the rest as text."""
     if isinstance(value, bool) or value is None:
@@ -68,7 +76,7 @@ def _person_name(context: Context, person: Any) -> str:
     return str(names(person)) if callable(names) else ("" if person is None else str(person))
 
 
-ENV.filters.update(num=_num, pct=_pct, share=_share, when=_when, val=_val, person_name=_person_name)
+ENV.filters.update(num=_num, money=_money, pct=_pct, share=_share, when=_when, val=_val, person_name=_person_name)
 
 
 def chart(svg: str) -> Markup:

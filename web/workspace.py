@@ -71,6 +71,18 @@ class Workspace(Protocol):
         """The ``/api/audit`` events for these filters (actor, team, promise, from, to) that ``reader`` may see."""
         ...
 
+    def tokens(self, viewer: Viewer, person: str | None, limit: int, offset: int) -> dict[str, Any]:
+        """``GET /api/tokens``'s page of tokens ``viewer`` may list (their own; the council's, anyone's)."""
+        ...
+
+    def issue_token(self, viewer: Viewer, person: str | None, scope: str, days: float | None) -> dict[str, Any]:
+        """``POST /api/tokens``: ``{token_id, token, ...}`` shown once; raises ``Refused`` (403 rule, 422)."""
+        ...
+
+    def revoke_token(self, viewer: Viewer, token_id: str) -> None:
+        """``DELETE /api/tokens/{id}``; raises ``Refused`` (404 for a token they may not know of)."""
+        ...
+
     def verify(self) -> dict[str, Any]:
         """The ``verify --json`` answer: ok, events, head, first_bad_position, problem."""
         ...

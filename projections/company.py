@@ -1,0 +1,80 @@
+"""The council's company page (docs/brief.md §8 "The council"), as of a time: every team with its promises (kept
+of the recent periods, the current period's state), open complaints and this month's economics.
+
+Three statements for the whole company, whatever the number of teams: the promises with their compliance
+(``compliance_as_of``, the one compliance query), the open complaints per owning team (``FEEDBACK_WITH_TEAM``,
+as ``team show`` and the client pages count them), and ``economics`` (the one economics computation).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from typing import Any
+
+import duckdb
+
+from projections.client_side import RECENT_PERIODS
+from projections.economics import economics
+from projections.queries import FEEDBACK_WITH_TEAM, _dicts
+from projections.timeline import iso_date
+
+PROMISES = """
+WITH p0 AS (
+    SELECT promise, promisor, promisee, statement, status, target, period, date_trunc(period, $now) AS current_start
+    FROM promise_state_as_of($as_of) WHERE status <> 'retired'
+),
+p AS (
+    SELECT *, current_start - CASE period WHEN 'day' THEN to_days($recent) WHEN 'week' THEN to_days(7 * $recent)
+        ELSE to_months($recent) END AS window_start FROM p0
+),
+c AS (
+    SELECT c.promise, c.period_start, c.value, c.kept FROM compliance_as_of($as_of) c
+    WHERE c.promise IN (SELECT promise FROM p)
+)
+SELECT p.promise, p.promisor, p.promisee, p.statement, p.status, p.target, p.period, p.current_start,
+    count(c.kept) FILTER (c.period_start < p.current_start AND c.period_start >= p.window_start) AS periods,
+    count(*) FILTER (c.kept AND c.period_start < p.current_start AND c.period_start >= p.window_start) AS kept,
+    any_value(c.value) FILTER (c.period_start = p.current_start) AS current_value
+FROM p LEFT JOIN c USING (promise)
+GROUP BY ALL ORDER BY p.promisor, p.promise
+"""
+"""Each promise in force or under negotiation with how many of the ``$recent`` periods before the current one
+(those with a reading) were kept, and the value so far (``$now``: the moment shown, naive UTC)."""
+
+OPEN_BY_TEAM = f"""
+SELECT owner_team, count(*) FROM ({FEEDBACK_WITH_TEAM})
+WHERE kind = 'complaint' AND resolution IS NULL GROUP BY owner_team
+"""
+
+def _current_state(row: dict[str, Any]) -> str:
+    """The current period in words: "in progress" (never "missed": it is not over), with its value so far."""
+    if row["status"] != "agreed":
+        return "under negotiation"
+    if row["current_value"] is None:
+        return "in progress, no reading yet"
+    return f"in progress, {row['current_value']:,.4g} so far (target {row['target']:,.4g})"
+
+
+def company_view(con: duckdb.DuckDBPyConnection, as_of: datetime, now: datetime) -> dict[str, Any]:
+    """``{month, teams: [{team, name, promises, open_complaints, economics}], unassigned_complaints}``; ``now`` is
+    the moment shown (the as-of time, or the clock's now when the page shows now), naive UTC."""
+    teams = con.execute("SELECT team, name FROM teams WHERE business_at <= ? ORDER BY name, team", [as_of]).fetchall()
+    promises: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in _dicts(con.execute(PROMISES, {"as_of": as_of, "now": now, "recent": RECENT_PERIODS})):
+        promises[row["promisor"]].append({
+            "promise": row["promise"], "promisee": row["promisee"], "statement": row["statement"],
+            "status": row["status"], "period": row["period"], "kept": row["kept"], "periods": row["periods"],
+            "current_period": iso_date(row["current_start"]), "current": _current_state(row)})
+    open_counts = dict(con.execute(OPEN_BY_TEAM, {"as_of": as_of}).fetchall())
+    month = now.strftime("%Y-%m")
+    this_month = {row["team"]: row for row in economics(con, as_of) if row["period"] == month}
+    return {
+        "month": month,
+        "teams": [{"team": team, "name": name, "promises": promises.get(team, []),
+                   "open_complaints": int(open_counts.get(team, 0)),
+                   "economics": {k: this_month[team][k] for k in ("net_profit", "bonus_pool", "revenue", "costs")}
+                   if team in this_month else None}
+                  for team, name in teams],
+        "unassigned_complaints": int(open_counts.get(None, 0)),
+    }

@@ -1,0 +1,84 @@
+"""The council's company page as rendered (docs/brief.md §8 "The council"): every team with its promises, open
+complaints and this month's economics, an empty signals section the signals feature fills, and the council's forms.
+
+Teams, promises, compliance and team-level economics are open to every signed-in person of the company (§10): a
+member sees the page without forms; an external client (in no team, not on the council) is refused it (403).
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi.responses import Response
+
+from domain.read_policy import EXTERNAL
+from projections.company import company_view
+from web.page_context import Page, PageError
+
+FORMS = {"team": "FormTeam", "member": "AddMember", "authority": "GrantAuthority", "person": "RegisterPerson",
+         "representative": "RepresentClient", "ledger": "PostLedgerEntry", "scheme": "ChooseRewardScheme"}
+"""The company page's forms and the command each posts through the one command path."""
+
+VARIANTS = ("team_net_profit_share", "company_profit_share", "base_plus_team_bonus", "fixed_pay")
+
+
+def _number(text: str | None, label: str) -> float:
+    try:
+        value = float(text or "")
+    except ValueError:
+        raise ValueError(f"{label} must be a number, not {text!r}") from None
+    if not math.isfinite(value):
+        raise ValueError(f"{label} must be a finite number")
+    return value
+
+
+def company_command(form_name: str, form: dict[str, str]) -> dict[str, Any]:
+    """The command a company form posts; ``ValueError`` naming the field a typed number cannot fill."""
+    field = {name: value.strip() for name, value in form.items() if name != "csrf_token"}
+    command: dict[str, Any] = {"type": FORMS[form_name]}
+    if form_name == "team":
+        command.update(team=field.get("team", ""), name=field.get("name", ""))
+    elif form_name == "member":
+        command.update(team=field.get("team", ""), person=field.get("person", ""), role=field.get("role", ""),
+                       lead=field.get("lead") == "on")
+    elif form_name == "authority":
+        command.update(team=field.get("team", ""), authority=field.get("authority", ""),
+                       description=field.get("description", ""))
+    elif form_name == "person":
+        command.update(person=field.get("person", ""), name=field.get("name", ""))
+        if field.get("email"):
+            command["email"] = field["email"]
+    elif form_name == "representative":
+        command.update(client=field.get("client", ""), person=field.get("person", ""))
+    elif form_name == "ledger":
+        command.update(team=field.get("team", ""), period=field.get("period", ""), kind=field.get("kind", ""),
+                       amount=_number(field.get("amount"), "Amount"))
+        if field.get("description"):
+            command["description"] = field["description"]
+    else:
+        command.update(team=field.get("team", ""), variant=field.get("variant", VARIANTS[0]),
+                       share=_number(field.get("share"), "Share"),
+                       carry_forward_losses=field.get("carry_forward_losses") == "on")
+    return command
+
+
+def shown_now(p: Page) -> datetime:
+    """The moment the page shows (naive UTC): the as-of time, or the clock's now."""
+    return p.as_of if p.past else datetime.now(UTC).replace(tzinfo=None)
+
+
+def render_company(p: Page, *, error: dict[str, str] | None = None, form: dict[str, str] | None = None,
+                   status: int = 200) -> Response:
+    if p.workspace.reader(p.viewer).external:
+        raise PageError(403, f"The company page shows internal economics (rule {EXTERNAL.rule}: an external "
+                             f"client reads {EXTERNAL.who}).")
+    now = shown_now(p)
+    view = p.workspace.read(lambda con: company_view(con, p.as_of, now), ("company page", p.as_of, now.date()))
+    probe = {"team": view["teams"][0]["team"]} if view["teams"] else {}  # the team rows look at one
+    forms = [] if p.past or p.viewer.scope != "write" else [
+        name for name, command in FORMS.items() if p.workspace.refusal(p.viewer, {"type": command, **probe}) is None]
+    context = p.context("Company", path="/company", crumbs=(("Start", p.link("/")), ("company", None)),
+                        company=view, forms=forms, error=error, form=form or {}, variants=VARIANTS)
+    return p.html("company.html", context, status)
