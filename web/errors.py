@@ -31,15 +31,18 @@ def install_error_handlers(app: FastAPI) -> None:
         parts = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
         return JSONResponse(error_body("; ".join(parts) or "invalid request"), status_code=422)
 
-    @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return JSONResponse(error_body(str(exc.detail)), status_code=exc.status_code,
-                            headers=getattr(exc, "headers", None))
+    app.add_exception_handler(StarletteHTTPException, http_error)  # type: ignore[arg-type]
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unexpected error on %s %s", request.method, request.url.path)
         return JSONResponse(error_body("internal error (logged on the server)"), status_code=500)
+
+
+async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    """An HTTP error (an unknown path, a method not allowed) as JSON; web.pages answers a browser with a page."""
+    return JSONResponse(error_body(str(exc.detail)), status_code=exc.status_code,
+                        headers=getattr(exc, "headers", None))
 
 
 class BodyLimit:

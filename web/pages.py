@@ -15,7 +15,9 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from web.errors import http_error
 from web.forms import checked_form
 from web.home_page import render_home
 from web.limits import Offset
@@ -51,6 +53,7 @@ def install(app: FastAPI) -> None:
         app.include_router(module)
     app.add_exception_handler(LoginRequired, _login_redirect)  # type: ignore[arg-type]
     app.add_exception_handler(PageError, _error_page)  # type: ignore[arg-type]
+    app.add_exception_handler(StarletteHTTPException, _browser_or_json)  # type: ignore[arg-type]
 
 
 async def _login_redirect(request: Request, error: LoginRequired) -> Response:
@@ -59,6 +62,15 @@ async def _login_redirect(request: Request, error: LoginRequired) -> Response:
 
 async def _error_page(request: Request, error: PageError) -> Response:
     return error_page(request, error.status, error.message, error.suggestions)
+
+
+async def _browser_or_json(request: Request, error: StarletteHTTPException) -> Response:
+    """A person's browser gets a page (an unknown address read as raw JSON); the API and scripts keep JSON."""
+    path = request.url.path
+    if path == "/api" or path.startswith("/api/") or "text/html" not in request.headers.get("accept", ""):
+        return await http_error(request, error)
+    message = f"There is no page at {path}." if error.status_code == 404 else str(error.detail)
+    return error_page(request, error.status_code, message)
 
 
 def error_page(request: Request, status: int, message: str,
