@@ -22,8 +22,9 @@ from web.workspace import Refused, Viewer, Workspace
 class LoginRequired(Exception):
     """Raised by a page when nobody (or an expired token) is signed in: the answer is a redirect to /login."""
 
-    def __init__(self, next_url: str) -> None:
+    def __init__(self, next_url: str, expired: bool = False) -> None:
         self.next_url = next_url
+        self.expired = expired  # the browser held a session that has ended (idle, token expired or revoked)
 
 
 class PageError(Exception):
@@ -143,7 +144,7 @@ def page(request: Request) -> Page:
     found = signed_in(request)
     if found is None:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        raise LoginRequired(target)
+        raise LoginRequired(target, expired=COOKIE in request.cookies)
     session, viewer = found
     as_of_param = request.query_params.get("as_of") or None
     try:

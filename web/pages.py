@@ -56,8 +56,15 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _browser_or_json)  # type: ignore[arg-type]
 
 
+EXPIRED = "Your session has expired; sign in again."
+
+
 async def _login_redirect(request: Request, error: LoginRequired) -> Response:
-    return RedirectResponse("/login?" + urlencode({"next": error.next_url}), status_code=303)
+    query = {"next": error.next_url, **({"expired": "1"} if error.expired else {})}
+    response = RedirectResponse("/login?" + urlencode(query), status_code=303)
+    if error.expired:
+        response.delete_cookie(COOKIE, path="/")  # said once: the next visit without it is a plain sign-in
+    return response
 
 
 async def _error_page(request: Request, error: PageError) -> Response:
@@ -91,14 +98,16 @@ def _safe_next(url: str | None) -> str:
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_form(request: Request, next: str | None = None) -> Response:
-    return _login_page(request, _safe_next(next), None, 200)
+def login_form(request: Request, next: str | None = None, expired: str | None = None) -> Response:
+    return _login_page(request, _safe_next(next), None, 200, notices=[EXPIRED] if expired else [])
 
 
-def _login_page(request: Request, next_url: str, error: str | None, status: int) -> Response:
+def _login_page(request: Request, next_url: str, error: str | None, status: int,
+                notices: list[str] | None = None) -> Response:
     token = secrets.token_urlsafe(32)
     response = HTMLResponse(render("login.html", title="Sign in", show_as_of=False, me=None, csrf_token=token,
-                                   next_url=next_url, error=error, crumbs=(), notices=()), status_code=status,
+                                   next_url=next_url, error=error, crumbs=(), notices=notices or ()),
+                            status_code=status,
                             headers=PAGE_HEADERS)
     response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", path="/login",
                         secure=request.url.scheme == "https")
