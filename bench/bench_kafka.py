@@ -25,8 +25,8 @@ from kafka import KafkaConsumer, TopicPartition
 from kafka.record import util as record_util
 
 from bench.bench_common import fresh_store, report
+from consumers.ingest_summary import IngestSummary
 from consumers.kafka_ingest import ingest_kafka
-from consumers.recording import IngestSummary
 from domain.service.ledger import Ledger
 from domain.service.stopping import Stop
 from tests.support.kafka import create_topic, produce, start_tansu, stop_process

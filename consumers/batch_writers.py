@@ -21,8 +21,9 @@ from multiprocessing.connection import Connection
 from typing import Any, NoReturn, Protocol
 
 from consumers.dead_letter import KafkaDeadLetters
+from consumers.ingest_summary import IngestSummary, known_position
 from consumers.kafka_batch import KafkaBatch, record_batch
-from consumers.recording import DeadLetterError, FeedbackRecorder, IngestSummary, known_position
+from consumers.recording import DeadLetterError, FeedbackRecorder
 from domain.service.ledger import Ledger
 from domain.service.receipts import KAFKA
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from consumers.dead_letter import FileDeadLetters, dead_letter_path
-from consumers.recording import FeedbackRecorder, Incoming, IngestSummary, Progress
+from consumers.file_dead_letters import FileDeadLetters, dead_letter_path
+from consumers.ingest_summary import IngestSummary, Progress
+from consumers.recording import FeedbackRecorder, Incoming
 from domain.json_input import read_lines
 from domain.service.ledger import Ledger
 from domain.service.receipts import FILE

@@ -29,10 +29,11 @@ from kafka.consumer.fetcher import ConsumerRecord
 from consumers import batch_writers
 from consumers.batch_writers import WriterError, WriterProcess
 from consumers.dead_letter import KafkaDeadLetters, dead_letter_topic
+from consumers.ingest_summary import IngestSummary
 from consumers.kafka_batch import KafkaBatch, record_batch, tracking_name
 from consumers.kafka_ingest import ingest_kafka
 from consumers.messages import Rejection, decode_feedback
-from consumers.recording import DeadLetterError, FeedbackRecorder, Incoming, IngestSummary
+from consumers.recording import DeadLetterError, FeedbackRecorder, Incoming
 from domain.commands import FeedbackMessage
 from domain.service.batch import Acting
 from domain.service.ledger import Ledger
