@@ -3,7 +3,6 @@ report with charts), for chosen teams and dates or for the sample company."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Annotated
 
@@ -12,11 +11,6 @@ import typer
 from scripts import settings
 from scripts.options import JsonOpt, StoreOpt, ViewsOpt, check_writable_file, exit_on_failure, fail
 from scripts.reading import as_of_arg, caught_up_views, emit_json
-
-
-def safe_file_name(text: str) -> str:
-    """A key as part of a file name: keys may hold '/' and other characters a file name cannot."""
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip(".") or "team"
 
 
 def check_report_file(path: Path) -> None:
@@ -39,7 +33,8 @@ def retro(
     team: Annotated[list[str], typer.Option("--team", help="Team key (repeat for several).")],
     start: Annotated[str, typer.Option("--from", help="Start (ISO-8601 business time).")],
     end: Annotated[str, typer.Option("--to", help="End (ISO-8601 business time).")],
-    html: Annotated[Path | None, typer.Option("--html", help="Write the HTML report here.")] = None,
+    html: Annotated[Path | None, typer.Option(
+        "--html", help="Also write the HTML report with charts to this file (nothing is written without it).")] = None,
     store: StoreOpt = None,
     views: ViewsOpt = None,
     json_output: JsonOpt = False,
@@ -53,23 +48,25 @@ def retro(
 
     with exit_on_failure():
         start_at, end_at = as_of_arg(start, "--from"), as_of_arg(end, "--to")
-    path = html or Path(f"retro-{safe_file_name('-'.join(team))}.html")
-    check_report_file(path)
+    if html is not None:
+        check_report_file(html)
     with caught_up_views(store, views) as con:
         unknown = unknown_teams(con, team, OPERATOR)
         if unknown:
             raise fail(unknown)
         retros = [retrospective(con, t, start_at, end_at) for t in team]
-    try:
-        path.write_text(report_html.render(retros, f"Retrospective: {', '.join(team)}"), encoding="utf-8")
-    except OSError as error:
-        raise fail(f"--html {path}: cannot write the report: {error.strerror or error}", 2) from None
+    if html is not None:
+        try:
+            html.write_text(report_html.render(retros, f"Retrospective: {', '.join(team)}"), encoding="utf-8")
+        except OSError as error:
+            raise fail(f"--html {html}: cannot write the report: {error.strerror or error}", 2) from None
     if json_output:
-        emit_json({"retrospectives": retros, "html": str(path)})
+        emit_json({"retrospectives": retros, "html": None if html is None else str(html)})
         return
     for view in retros:
         render.retro(view)
-    typer.echo(f"HTML report written to {path.resolve()}")
+    if html is not None:
+        typer.echo(f"HTML report written to {html.resolve()}")
 
 
 def demo(

@@ -81,6 +81,22 @@ def test_retro_reports_what_changed_between_two_dates(tmp_path: Path) -> None:
     assert unknown.returncode != 0 and "nobody" in unknown.stderr
 
 
+def test_retro_writes_a_file_only_when_asked_and_says_where(tmp_path: Path) -> None:
+    store, views = f"sqlite:///{tmp_path / 'l.db'}", tmp_path / "v.duckdb"
+    run_cli("import", "-", store=store, stdin=jsonl(LINES), check=True)
+    folder = tmp_path / "here"
+    folder.mkdir()
+    span = ("--team", "ops", "--from", "2026-01-10", "--to", "2026-01-31")
+    text = run_cli("retro", *span, store=store, views=views, cwd=folder, check=True)
+    machine = run_cli("retro", *span, "--json", store=store, views=views, cwd=folder, check=True)
+    assert list(folder.iterdir()) == []  # nothing written into the current folder unasked
+    assert "ops" in text.stdout and "HTML report" not in text.stdout
+    assert json.loads(machine.stdout)["html"] is None
+    asked = run_cli("retro", *span, "--html", "r.html", store=store, views=views, cwd=folder, check=True)
+    assert [p.name for p in folder.iterdir()] == ["r.html"]
+    assert asked.stdout.rstrip().endswith(f"HTML report written to {(folder / 'r.html').resolve()}")
+
+
 def test_project_follow_keeps_the_views_caught_up(tmp_path: Path) -> None:
     store, views = f"sqlite:///{tmp_path / 'l.db'}", tmp_path / "v.duckdb"
     run_cli("import", "-", store=store, stdin=jsonl(LINES[:3]), check=True)
