@@ -56,8 +56,14 @@ def _current_state(row: dict[str, Any]) -> str:
     return f"in progress, {row['current_value']:,.4g} so far (target {row['target']:,.4g})"
 
 
+def _money(row: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A month's economics as the page shows them (``period``: this month, or the latest month with entries)."""
+    return None if row is None else {k: row[k] for k in ("period", "revenue", "costs", "net_profit", "bonus_pool")}
+
+
 def company_view(con: duckdb.DuckDBPyConnection, as_of: datetime, now: datetime) -> dict[str, Any]:
-    """``{month, teams: [{team, name, promises, open_complaints, economics}], unassigned_complaints}``; ``now`` is
+    """``{month, teams: [{team, name, promises, open_complaints, economics}], unassigned_complaints}`` (``economics``:
+    this month's, else the latest month's with entries, with its ``period``; None without entries); ``now`` is
     the moment shown (the as-of time, or the clock's now when the page shows now), naive UTC."""
     teams = con.execute("SELECT team, name FROM teams WHERE business_at <= ? ORDER BY name, team", [as_of]).fetchall()
     promises: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -68,13 +74,15 @@ def company_view(con: duckdb.DuckDBPyConnection, as_of: datetime, now: datetime)
             "current_period": iso_date(row["current_start"]), "current": _current_state(row)})
     open_counts = dict(con.execute(OPEN_BY_TEAM, {"as_of": as_of}).fetchall())
     month = now.strftime("%Y-%m")
-    this_month = {row["team"]: row for row in economics(con, as_of) if row["period"] == month}
+    latest: dict[str, dict[str, Any]] = {}  # each team's latest month with entries, up to this month
+    for row in economics(con, as_of):
+        if row["period"] <= month:
+            latest[row["team"]] = row
     return {
         "month": month,
         "teams": [{"team": team, "name": name, "promises": promises.get(team, []),
                    "open_complaints": int(open_counts.get(team, 0)),
-                   "economics": {k: this_month[team][k] for k in ("net_profit", "bonus_pool", "revenue", "costs")}
-                   if team in this_month else None}
+                   "economics": _money(latest.get(team))}
                   for team, name in teams],
         "unassigned_complaints": int(open_counts.get(None, 0)),
     }
