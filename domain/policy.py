@@ -117,12 +117,18 @@ def _reads_metric(f: Facts, p: str, cmd: Any) -> bool:
     return f.member(owner, p) if owner is not None else f.member_of_team_promising_on(cmd.metric, p)
 
 
-def _defines_metric(f: Facts, p: str, cmd: Any) -> bool:
-    """A member may name only their own team as the owner; the council any."""
-    return f.council(p) or (f.member(cmd.owner, p) if cmd.owner is not None else f.in_any_team(p))
+def _naming_own_team(field: str) -> Check:
+    """Any member, but a command naming a team (``field``) only from a member of that team; the council any.
+    Naming a team makes it concerned with the client (docs/brief.md §10), so nobody may name another's."""
+    def check(f: Facts, p: str, cmd: Any) -> bool:
+        team = getattr(cmd, field)
+        return f.council(p) or (f.member(team, p) if team is not None else f.in_any_team(p))
+    return check
 
 
-METRIC_DEFINER = Rule("any team member (as owner, only their own team), council", _defines_metric)
+METRIC_DEFINER = Rule("any team member (as owner, only their own team), council", _naming_own_team("owner"))
+NAMED_TEAM = Rule("any team member (naming a team, only a member of the named team), council",
+                  _naming_own_team("team"))
 READING_TEAM = Rule(
     "members of the metric's owner team (a metric without an owner: a member of a team that has a promise in "
     "force on that metric), council",

@@ -49,7 +49,10 @@ def render_client(p: Page, key: str, *, error: dict[str, str] | None = None, for
                   status: int = 200) -> Response:
     view = client_data(p, key)
     title = view["name"] or key
-    my_teams = sorted(p.workspace.reader(p.viewer).teams)
+    reader = p.workspace.reader(p.viewer)  # a team named must be the person's own (the council: any)
+    my_teams = sorted(reader.teams) if not reader.council else [
+        t for (t,) in p.workspace.read(lambda con: con.execute("SELECT DISTINCT team FROM teams ORDER BY team")
+                                       .fetchall())]
     context = p.context(
         f"Client {title}", heading=f"Client {title}" + (f" ({key})" if view["name"] else ""),
         path=f"/clients/{key}",

@@ -12,7 +12,7 @@ from domain.commands.clients import (
     RecordPain,
     ScoreOffering,
 )
-from domain.policy import ANY_MEMBER
+from domain.policy import ANY_MEMBER, NAMED_TEAM
 from domain.registry import handles
 from domain.service.unit_of_work import UnitOfWork
 from domain.strategy import StrategyCanvas
@@ -32,7 +32,7 @@ def record_pain(uow: UnitOfWork, cmd: RecordPain, audit: Audit) -> None:
     uow.add(client)
 
 
-@handles(DefineValueProposition, rule=ANY_MEMBER)
+@handles(DefineValueProposition, rule=NAMED_TEAM)
 def define_value_proposition(uow: UnitOfWork, cmd: DefineValueProposition, audit: Audit) -> None:
     client = uow.require(Client, cmd.client)
     if cmd.team is not None:
@@ -43,7 +43,7 @@ def define_value_proposition(uow: UnitOfWork, cmd: DefineValueProposition, audit
     uow.add(client)
 
 
-@handles(DrawStrategyCanvas, rule=ANY_MEMBER)
+@handles(DrawStrategyCanvas, rule=NAMED_TEAM)
 def draw_strategy_canvas(uow: UnitOfWork, cmd: DrawStrategyCanvas, audit: Audit) -> None:
     uow.require_absent(StrategyCanvas, cmd.canvas)
     uow.refer(Client, cmd.client)

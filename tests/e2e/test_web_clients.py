@@ -138,3 +138,24 @@ def test_the_client_pages_have_no_serious_accessibility_violation_nor_sideways_s
                 assert page.goto(served.url("/clients/households")).status == 404  # type: ignore[union-attr]
         finally:
             context.close()
+
+
+def test_the_team_of_a_proposition_or_canvas_is_one_of_the_persons_own(browser: Any, served: Served) -> None:
+    """olga (bakery) is offered only her own team; a forged post naming kitchen is refused naming the rule."""
+    context, page = sign_in(browser, served, "olga")
+    try:
+        page.goto(served.url("/clients/households"))
+        for form in ("value", "canvas"):
+            options = page.locator(f"#{form}-team option").all_text_contents()
+            assert options == ["bakery", "(no team)"], (form, options)
+        csrf = page.locator("input[name=csrf_token]").first.get_attribute("value")
+        forged = context.request.post(served.url("/clients/households/canvas"), form={
+            "csrf_token": csrf, "canvas": "cv-forged", "team": "kitchen", "factors": "price"})
+        assert forged.status == 403 and "DrawStrategyCanvas" in forged.text()
+        assert "only a member of the named team" in forged.text()
+        own = context.request.post(served.url("/clients/households/value"), form={
+            "csrf_token": csrf, "proposition": "vp-olga", "team": "bakery", "statement": "Fresh bread",
+            "characteristics": "warm"}, max_redirects=0)
+        assert own.status == 303, own.text()
+    finally:
+        context.close()

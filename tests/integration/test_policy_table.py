@@ -43,3 +43,11 @@ def test_a_batch_is_judged_on_its_own_earlier_commands(sqlite_url: str, tmp_path
         assert [(i, rule.split(":")[0]) for i, rule, _ in result.forbidden] == [(2, "RecordReading")]
     finally:
         server.close()
+
+
+def test_a_command_naming_a_team_comes_from_that_team() -> None:
+    """A proposition or canvas names the team it is for; the rule says so (docs/brief.md §10: it makes the team
+    concerned with the client, so nobody names another's team)."""
+    for command in (c.DefineValueProposition, c.DrawStrategyCanvas):
+        assert rule_name(command.__name__, RULES[command]) == (
+            f"{command.__name__}: any team member (naming a team, only a member of the named team), council")

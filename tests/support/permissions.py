@@ -83,6 +83,16 @@ ROWS: list[tuple[str, Make, list[str], list[str]]] = [
                                 "direction": "higher_is_better"}, ["cook", "carol"], ["outsider", "rep"]),
     ("DrawStrategyCanvas", lambda p: {"type": "DrawStrategyCanvas", "canvas": f"cv-{p}", "client": "diner",
                                       "factors": ["speed"]}, ["front"], ["outsider"]),
+    # naming a team makes it concerned with the client (docs/brief.md §10): only its members (or the council) may
+    ("DrawStrategyCanvas", lambda p: {"type": "DrawStrategyCanvas", "canvas": f"cvk-{p}", "client": "diner",
+                                      "team": "kitchen", "factors": ["speed"]}, ["cook", "carol"],
+     ["front", "maitre", "outsider", "rep"]),
+    ("DefineValueProposition", lambda p: {"type": "DefineValueProposition", "proposition": f"vpk-{p}",
+                                          "client": "diner", "team": "kitchen", "statement": "S",
+                                          "characteristics": ["hot"]}, ["cook", "carol"], ["front", "rep"]),
+    ("DefineValueProposition", lambda p: {"type": "DefineValueProposition", "proposition": f"vp-{p}",
+                                          "client": "diner", "statement": "S", "characteristics": ["hot"]},
+     ["front", "carol"], ["outsider"]),
     ("ProposePromise", lambda p: {**_promise(f"pp-{p}", "diner"), "actor": None},
      ["cook", "lead"], ["front", "rep", "carol", "outsider"]),
     # cook's proposal is not kitchen's consent (cook may not give it): it waits for both sides, in either order
