@@ -16,6 +16,8 @@ from projections.client_side import open_complaints_of
 from web.forms import checked_form, refusal_text
 from web.home_page import render_home
 from web.page_context import Page, PageError, page
+from web.team_daily import may_log_for
+from web.team_page import render_team
 from web.templating import PAGE_HEADERS, render
 from web.workspace import Refused
 
@@ -52,18 +54,29 @@ def client_complaints(p: Page = Depends(page)) -> Response:
 
 @router.post("/complaints")
 async def log_complaint(request: Request, p: Page = Depends(page)) -> Response:
+    """A representative's complaint from their start page, or anyone's from a team page (``on_team``: then about
+    that team, for a client they may see, and a refusal shows beside the team page's form)."""
     form = await checked_form(request, p.session.csrf)
     if p.past:
         raise PageError(409, "Looking back (as of a past date) is read only; go back to now to act.")
+    on_team = form.get("on_team", "").strip()
     represented = p.workspace.reader(p.viewer).clients
     try:
-        if form.get("client") not in represented:
+        if on_team:
+            form["team"] = on_team
+            if not await run_in_threadpool(may_log_for, p, form.get("client", "")):
+                raise Refused(403, f"There is no client {form.get('client', '')!r} you may log a complaint for.")
+        elif form.get("client") not in represented:
             raise Refused(403, "Choose one of the clients you represent: "
                                + (", ".join(sorted(represented)) or "you represent none"))
         if not form.get("text", "").strip():
-            raise Refused(422, "Say what went wrong: the complaint's text is empty.")
+            raise Refused(422, "text: say what went wrong (the complaint's text is empty).")
         await run_in_threadpool(p.workspace.submit, p.viewer, complaint_command(form))
     except Refused as refused:
         error, status = refusal_text(refused), refused.status
+        if on_team:
+            return await run_in_threadpool(lambda: render_team(p, on_team, failed="complaints", error=error,
+                                                               form=form, status=status))
         return await run_in_threadpool(lambda: render_home(p, log_error=error, form=form, status=status))
-    return RedirectResponse(p.link("/") + "#client-complaints", status_code=303)
+    return RedirectResponse(p.link(f"/teams/{on_team}" if on_team else "/") + (
+        "#complaints" if on_team else "#client-complaints"), status_code=303)

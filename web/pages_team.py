@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from web import pages_team_forms
 from web.forms import checked_form, refusal_text
 from web.page_context import Page, PageError, page
 from web.team_page import render_team
@@ -44,3 +45,6 @@ async def propose(team: str, request: Request, p: Page = Depends(page)) -> Respo
         return await run_in_threadpool(render_team, p, team, propose_error=refusal_text(refused), form=form,
                                        status=refused.status)
     return RedirectResponse(p.link(f"/promises/{command['promise']}"), status_code=303)
+
+
+router.include_router(pages_team_forms.router)  # after this module's own routes (``propose`` is not a daily form)

@@ -7,12 +7,12 @@ from typing import Any
 
 from fastapi.responses import Response
 
-from domain.read_policy import may_see_client, may_see_client_details
 from projections import queries, read_rules
 from projections.experiments import experiments
 from projections.rendering import charts
 from projections.rendering.experiment_story import story
 from web.page_context import Page, not_found
+from web.team_daily import CHOICES, complaint_clients, daily_context
 from web.templating import chart
 
 COMPLAINTS_SHOWN = 100  # the newest; the heading counts them all
@@ -55,38 +55,28 @@ def _team_data(p: Page, team: str) -> dict[str, Any]:
             "experiments": found["experiments"] if read_rules.may_see_internal(who) else []}
 
 
-PROPOSAL_CHOICES = 200
-"""The propose form suggests at most this many clients, teams and metrics each (members can add clients and
-metrics without bound); the promisee and metric fields take any key typed."""
-
-
 def _proposal_choices(p: Page) -> dict[str, Any]:
-    reader = p.workspace.reader(p.viewer)
+    """The propose form's suggestions (any key may be typed): the clients and teams to promise to, the metrics."""
+    asked = [p.as_of, CHOICES]  # suggestions only (docs/brief.md §10 "Cost bounds")
 
     def query(con: Any) -> dict[str, Any]:
-        who = read_rules.with_concerned(con, reader)
-
-        def label(client: str, name: str) -> str:  # a client's name is personal: the teams concerned read it
-            return f"client {name} ({client})" if may_see_client_details(who, client) else f"client {client}"
-
-        asked = [p.as_of, PROPOSAL_CHOICES]  # suggestions only: any key may be typed (docs/brief.md §10 "Cost bounds")
-        clients = con.execute("SELECT client, name FROM clients WHERE business_at <= ? ORDER BY name LIMIT ?", asked)
-        client_rows = clients.fetchall()
-        teams = con.execute("SELECT team, name FROM teams WHERE business_at <= ? ORDER BY name LIMIT ?", asked)
-        team_rows = teams.fetchall()
+        team_rows = con.execute("SELECT team, name FROM teams WHERE business_at <= ? ORDER BY name LIMIT ?", asked)
+        teams = [{"key": k, "label": f"team {n} ({k})"} for k, n in team_rows.fetchall()]
         metrics = con.execute("SELECT metric, name, unit, direction, owner FROM metrics WHERE business_at <= ? "
                               "ORDER BY name LIMIT ?", asked).fetchall()
-        return {
-            "promisees": [{"key": k, "label": label(k, n)} for k, n in client_rows if may_see_client(who, k)]
-            + [{"key": k, "label": f"team {n} ({k})"} for k, n in team_rows],
-            "metrics": [{"metric": m, "name": n, "unit": u, "direction": d, "owner": o} for m, n, u, d, o in metrics],
-        }
+        return {"teams": teams, "metrics": [{"metric": m, "name": n, "unit": u, "direction": d, "owner": o}
+                                            for m, n, u, d, o in metrics]}
 
-    return p.workspace.read(query)  # type: ignore[no-any-return]
+    found = p.workspace.read(query)
+    clients = [{"key": c["key"], "label": f"client {c['label']}"} for c in complaint_clients(p)]
+    return {"promisees": clients + found["teams"], "metrics": found["metrics"]}
 
 
 def render_team(p: Page, team: str, *, propose_error: str | None = None, resolve_error: str | None = None,
-                form: dict[str, str] | None = None, status: int = 200) -> Response:
+                form: dict[str, str] | None = None, failed: str | None = None, error: str | None = None,
+                status: int = 200) -> Response:
+    """The page; ``failed`` names the daily form (``web.team_daily``) whose ``error`` shows beside it, with ``form``
+    (what was typed) kept in it."""
     data = _team_data(p, team)
     view = data["view"]
     can_propose = not p.past and p.viewer.scope == "write" and p.workspace.refusal(
@@ -102,5 +92,6 @@ def render_team(p: Page, team: str, *, propose_error: str | None = None, resolve
         live=None if p.past else f"/teams/{team}/complaints",
         can_propose=can_propose, propose_error=propose_error, form=form or {}, **choices,
         **complaints_context(p, team, view, resolve_error),
+        **daily_context(p, team, view, data["experiments"]), failed=failed, daily_error=error,
     )
     return p.html("team.html", context, status)
