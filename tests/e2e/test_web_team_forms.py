@@ -1,21 +1,36 @@
 """docs/brief.md §8 "Daily forms" on the team page, in a real browser on SQLite and PostgreSQL: "Record reading"
 (no time given: now), "Log complaint", "Record error review", "Record process change" and "Define metric", each
 shown only to people the permission table allows; a refusal shows beside its form (403 naming the rule, 422
-naming the field) with what was typed kept."""
+naming the field) with what was typed kept. The test company runs on a server of this module's own: a reading
+recorded now moves the periods the other browser tests read."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
 from tests.support.axe import WIDTHS, assert_accessible, assert_fits_width
-from tests.support.browser import Served, sign_in
+from tests.support.browser import Served, sign_in, start_server, stop_server
+from tests.support.stores import STORES, module_store
+from tests.support.web_company import LINES, TOKENS
 
 pytestmark = pytest.mark.processes  # a server, a browser
 
 TEAM = "/teams/delivery"
+
+
+@pytest.fixture(scope="module", params=STORES)
+def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    folder = tmp_path_factory.mktemp(f"team-forms-{request.param}")
+    for store in module_store(request.param, folder):
+        server = start_server(folder, store, LINES, TOKENS)
+        try:
+            yield server
+        finally:
+            stop_server(server)
 
 
 def _this_monday() -> str:
@@ -37,7 +52,7 @@ def test_a_lead_records_a_reading_at_now_and_the_chart_moves(browser: Any, serve
         before = chart.inner_html()
         form = page.locator("#record-reading")
         form.locator("summary").click()
-        form.get_by_label("Metric").select_option("ready-pct")
+        form.get_by_label("Reading of").select_option("ready-pct")
         form.get_by_label("Value").fill("97.5")
         form.get_by_role("button", name="Record reading").click()
         page.wait_for_url(served.url(f"{TEAM}#promises"))
@@ -98,7 +113,7 @@ def test_define_metric_error_review_and_process_change_are_recorded_and_shown(br
         page.goto(served.url(TEAM))
         form = page.locator("#daily-metric")
         form.locator("summary").click()
-        form.get_by_label("Metric key").fill(f"late-{tag}")
+        form.get_by_label("Key", exact=True).fill(f"late-{tag}")
         form.get_by_label("Name").fill("Late pick-ups")
         form.get_by_label("Unit").fill("count")
         form.get_by_label("Direction").select_option("lower_is_better")
@@ -138,7 +153,7 @@ def test_a_member_may_own_a_metric_only_for_their_team(browser: Any, served: Ser
         page.evaluate("document.getElementById('metric-owner').add(new Option('kitchen', 'kitchen'))")
         form = page.locator("#daily-metric")
         form.locator("summary").click()
-        form.get_by_label("Metric key").fill("not-mine")
+        form.get_by_label("Key", exact=True).fill("not-mine")
         form.get_by_label("Name").fill("Not mine")
         form.get_by_label("Unit").fill("count")
         form.get_by_label("Owner team (records its readings)").select_option("kitchen")
