@@ -99,10 +99,14 @@ def test_a_member_of_an_unconcerned_team_reads_the_clients_personal_fields_and_t
     assert status == 200
     assert other["name"] is None and other["description"] is None
     assert other["open_complaints"][0]["text"] is None and other["open_complaints"][0]["redacted"] == ["text"]
-    assert other["resolved_complaints"][0]["text"] is None
-    assert other["redacted"] == ["description", "name", "open_complaints.text", "resolved_complaints.text"]
+    (resolved,) = other["resolved_complaints"]  # how it was resolved is a text about the client too
+    assert resolved["text"] is None and resolved["resolution"] is None
+    assert resolved["redacted"] == ["text", "resolution"] and resolved["resolved_at"] is not None
+    assert other["redacted"] == ["description", "name", "open_complaints.text", "resolved_complaints.resolution",
+                                 "resolved_complaints.text"]
     assert other["pains"] == concerned["pains"] and other["canvases"] == concerned["canvases"]  # internal: open
     assert SHOP_TEXT not in str(other) and "Shop Owner Ltd" not in str(other)
+    assert "Found and delivered" not in str(other)
 
 
 def test_an_external_representative_reads_their_own_client_without_its_internal_parts(served: Served) -> None:

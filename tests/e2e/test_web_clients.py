@@ -12,6 +12,7 @@ import pytest
 
 from tests.support.axe import assert_accessible_at
 from tests.support.browser import Served, sign_in
+from tests.support.clock import ago
 
 pytestmark = pytest.mark.processes  # a server and a browser
 
@@ -157,5 +158,25 @@ def test_the_team_of_a_proposition_or_canvas_is_one_of_the_persons_own(browser: 
             "csrf_token": csrf, "proposition": "vp-olga", "team": "bakery", "statement": "Fresh bread",
             "characteristics": "warm"}, max_redirects=0)
         assert own.status == 303, own.text()
+    finally:
+        context.close()
+
+
+def test_an_unconcerned_team_reads_neither_a_complaints_text_nor_its_resolution(browser: Any, served: Served) -> None:
+    secret = "Refunded Mrs Example in cash at her home address"
+    complaint = {"type": "RecordFeedback", "feedback_id": "fb-cafe-private", "client": "corner-cafe",
+                 "kind": "complaint", "channel": "phone", "text": "Cold boxes again", "team": "delivery",
+                 "occurred_at": ago(hours=2)}
+    assert served.api("POST", "/api/commands", "lena", complaint)[0] == 200
+    assert served.api("POST", "/api/commands", "lena", {"type": "ResolveFeedback", "feedback_id": "fb-cafe-private",
+                                                        "resolution": secret})[0] == 200
+    status, answer = served.api("GET", "/api/clients/corner-cafe", "olga")  # bakery: not concerned with the cafe
+    assert status == 200 and secret not in str(answer) and "resolved_complaints.resolution" in answer["redacted"]
+    assert secret in str(served.api("GET", "/api/clients/corner-cafe", "lena")[1])  # delivery: concerned
+    context, page = sign_in(browser, served, "olga")
+    try:
+        page.goto(served.url("/clients/corner-cafe"))
+        assert "Cold boxes again" not in page.content() and secret not in page.content()
+        assert "Resolved" in page.locator("#complaints + section").inner_text()
     finally:
         context.close()
