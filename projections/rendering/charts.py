@@ -46,6 +46,11 @@ def _tick(value: float) -> str:
     return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
 
 
+def _label_room(labels: Sequence[str], font: float = 10) -> float:
+    """Width a right-aligned label column needs (digits are about 0.64 em wide in the common sans fonts)."""
+    return max((len(label) * font * 0.66 for label in labels), default=0.0) + 4
+
+
 def _empty(title: str, message: str) -> str:
     return f'<figure><figcaption>{html.escape(title)}</figcaption><p class="empty">{html.escape(message)}</p></figure>'
 
@@ -53,11 +58,13 @@ def _empty(title: str, message: str) -> str:
 def _frame(body: str, title: str, y_lo: float, y_hi: float, labels: Sequence[str],
            label_x: Sequence[float] | None = None) -> str:
     y = _scale(y_lo, y_hi, HEIGHT - PAD, PAD / 2)
+    values = [v for v in nice_ticks(y_lo, y_hi, 5) if y_lo - 1e-9 <= v <= y_hi + 1e-9]
     ticks = "".join(
         f'<line x1="{PAD}" x2="{WIDTH - 10}" y1="{y(v):.1f}" y2="{y(v):.1f}" stroke="#eee"/>'
         f'<text x="{PAD - 6}" y="{y(v) + 4:.1f}" text-anchor="end" font-size="10">{_tick(v)}</text>'
-        for v in nice_ticks(y_lo, y_hi, 5) if y_lo - 1e-9 <= v <= y_hi + 1e-9
+        for v in values
     )
+    left = min(0.0, PAD - 6 - _label_room([_tick(v) for v in values]))  # long labels (1,100,000) widen it leftwards
     step = -(-len(labels) // 7)  # at most 7 labels, so they never overlap
     x = _scale(0, max(len(labels) - 1, 1), PAD + 10, RIGHT)
     positions = label_x if label_x is not None else [x(i) for i in range(len(labels))]
@@ -67,13 +74,39 @@ def _frame(body: str, title: str, y_lo: float, y_hi: float, labels: Sequence[str
         for i, label in enumerate(labels) if i % step == 0
     )
     return (f'<figure><figcaption>{html.escape(title)}</figcaption>'
-            f'<svg viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}" role="img" '
+            f'<svg viewBox="{left:.0f} 0 {WIDTH - left:.0f} {HEIGHT}" width="{WIDTH - left:.0f}" height="{HEIGHT}" '
+            f'role="img" '
             f'aria-label="{html.escape(title)}">{ticks}{xlabels}{body}</svg></figure>')
 
 
+def _runs(points: list[tuple[float, float] | None]) -> list[list[tuple[float, float]]]:
+    """The stretches of consecutive points between the missing ones: a line is drawn along each, never across a gap."""
+    runs: list[list[tuple[float, float]]] = [[]]
+    for point in points:
+        if point is None:
+            runs.append([])
+        else:
+            runs[-1].append(point)
+    return [run for run in runs if run]
+
+
+def _mark(cx: float, cy: float, kept: bool | None, tip: str) -> str:
+    """Kept: a green dot; missed: a red cross; in progress (not judged yet): a hollow ring: shape as well as colour."""
+    title = f"<title>{html.escape(tip)}</title>"
+    if kept:
+        return f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="4.5" fill="{GREEN}">{title}</circle>'
+    if kept is None:
+        return (f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="4" fill="#fff" stroke="{BLUE}" stroke-width="2">'
+                f'{title}</circle>')
+    return (f'<path d="M{cx - 4.5:.1f},{cy - 4.5:.1f}L{cx + 4.5:.1f},{cy + 4.5:.1f}M{cx - 4.5:.1f},{cy + 4.5:.1f}'
+            f'L{cx + 4.5:.1f},{cy - 4.5:.1f}" stroke="{RED}" stroke-width="3">{title}</path>')
+
+
 def compliance_chart(promise: str, rows: list[dict[str, Any]]) -> str:
-    """Period values against the target in force (dashed), kept periods green, missed red."""
-    title = f"Compliance of {promise} (dashed: target in force; green kept, red missed)"
+    """Period values against the target in force (dashed); kept periods a green dot, missed a red cross, in
+    progress a ring; a period without a reading is a gap in the line."""
+    title = (f"Compliance of {promise} (dashed: target in force; dot kept, cross missed, ring in progress; "
+             "gaps: no reading)")
     if not rows:
         return _empty(title, "No compliance periods yet (the promise is not agreed, or no reading arrived).")
     values = [r["value"] for r in rows if r["value"] is not None] + [r["target"] for r in rows]
@@ -83,14 +116,16 @@ def compliance_chart(promise: str, rows: list[dict[str, Any]]) -> str:
     x = _scale(0, max(len(rows) - 1, 1), PAD + 10, RIGHT)
     y = _scale(lo, hi, HEIGHT - PAD, PAD / 2)
     target = " ".join(f"{x(i):.1f},{y(r['target']):.1f}" for i, r in enumerate(rows))
-    line = " ".join(f"{x(i):.1f},{y(r['value']):.1f}" for i, r in enumerate(rows) if r["value"] is not None)
-    dots = "".join(
-        f'<circle cx="{x(i):.1f}" cy="{y(r["value"]):.1f}" r="4" fill="{GREEN if r["kept"] else RED}">'
-        f'<title>{html.escape(str(r["period_start"]))}: {r["value"]:.2f} vs target {r["target"]:g}</title></circle>'
+    lines = "".join(
+        '<polyline points="' + " ".join(f"{px:.1f},{py:.1f}" for px, py in run)
+        + f'" fill="none" stroke="{BLUE}" stroke-width="2"/>'
+        for run in _runs([None if r["value"] is None else (x(i), y(r["value"])) for i, r in enumerate(rows)]))
+    marks = "".join(
+        _mark(x(i), y(r["value"]), r["kept"], f"{r['period_start']}: {r['value']:.2f} vs target {r['target']:g}, "
+              + ("kept" if r["kept"] else "in progress" if r["kept"] is None else "missed"))
         for i, r in enumerate(rows) if r["value"] is not None
     )
-    body = (f'<polyline points="{target}" fill="none" stroke="{GREY}" stroke-dasharray="5,3"/>'
-            f'<polyline points="{line}" fill="none" stroke="{BLUE}" stroke-width="2"/>{dots}')
+    body = f'<polyline points="{target}" fill="none" stroke="{GREY}" stroke-dasharray="5,3"/>{lines}{marks}'
     return _frame(body, title, lo, hi, [r["period_start"] for r in rows])
 
 
