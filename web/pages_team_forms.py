@@ -78,10 +78,7 @@ FORMS: dict[str, tuple[Callable[[str, dict[str, str]], dict[str, Any]], str]] = 
 """Each form's address under ``/teams/{team}/``: how its command is made, and where the page goes after it."""
 
 
-@router.post("/teams/{team}/{kind}")
-async def record(team: str, kind: str, request: Request, p: Page = Depends(page)) -> Response:
-    if kind not in FORMS:
-        raise PageError(404, f"There is no form {kind!r} on a team page.")
+async def _record(kind: str, team: str, request: Request, p: Page) -> Response:
     form = await checked_form(request, p.session.csrf)
     if p.past:
         raise PageError(409, "Looking back (as of a past date) is read only; go back to now to act.")
@@ -93,3 +90,14 @@ async def record(team: str, kind: str, request: Request, p: Page = Depends(page)
         return await run_in_threadpool(lambda: render_team(p, team, failed=kind, error=error, form=form,
                                                            status=status))
     return RedirectResponse(p.link(f"/teams/{team}") + f"#{anchor}", status_code=303)
+
+
+def _route(kind: str) -> Callable[..., Any]:
+    async def record(team: str, request: Request, p: Page = Depends(page)) -> Response:
+        return await _record(kind, team, request, p)
+
+    return record
+
+
+for _kind in FORMS:  # one address each, so other team addresses stay free
+    router.add_api_route(f"/teams/{{team}}/{_kind}", _route(_kind), methods=["POST"])
