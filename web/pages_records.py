@@ -14,11 +14,12 @@ from projections.rendering import experiment_html, report_html
 from projections.retro import retrospective
 from projections.suggestions import unknown_teams
 from projections.timeline import as_of_value
+from web.limits import Offset
 from web.page_context import Page, not_found, page, readable
 from web.templating import chart
 
 router = APIRouter(include_in_schema=False)
-AUDIT_ROWS = 500
+AUDIT_ROWS = 50  # a page of the trail; "Older events" / "Newer events" move along it
 
 
 @router.get("/experiments/{key}", response_class=HTMLResponse)
@@ -93,24 +94,26 @@ def _href(p: Page, aggregate: str | None, key: str | None) -> str | None:
 
 
 @router.get("/audit", response_class=HTMLResponse)
-def audit_page(p: Page = Depends(page)) -> Response:
+def audit_page(p: Page = Depends(page), offset: Offset = 0) -> Response:
     query = p.request.query_params
     filters: dict[str, str | None] = {k: (query.get(k) or None) for k in ("actor", "team", "promise", "from", "to")}
     error = None
-    events: list[dict[str, Any]] = []
+    found: dict[str, Any] = {"items": [], "total": 0, "next_offset": None}
     try:
         _moment(filters["from"], "From")
         end = _moment(through(filters["to"]), "To")
         asked = {**filters, "to": through(filters["to"])}
         if p.past and (end is None or end > p.as_of):
             asked["to"] = p.as_of_param  # looking back: nothing after the as-of moment
-        events = p.workspace.audit(asked, p.workspace.reader(p.viewer))
+        found = p.workspace.audit(asked, p.workspace.reader(p.viewer), AUDIT_ROWS, offset)
     except ValueError as problem:
         error = str(problem)
-    truncated = len(events) > AUDIT_ROWS
-    events = [{**e, "href": _href(p, e.get("aggregate"), e.get("key"))} for e in events[-AUDIT_ROWS:][::-1]]
+    events = [{**e, "href": _href(p, e.get("aggregate"), e.get("key"))} for e in found["items"]]
+    pager = {"first": offset + 1, "last": offset + len(events), "total": found["total"],
+             "older": p.link("/audit", **filters, offset=found["next_offset"]) if found["next_offset"] else None,
+             "newer": p.link("/audit", **filters, offset=max(0, offset - AUDIT_ROWS) or None) if offset else None}
     verified = p.workspace.verify() if p.viewer.council else None
     return p.html("audit.html", p.context(
         "Audit trail", crumbs=(("Start", p.link("/")), ("audit", None)), keep=tuple(filters),
-        filters=filters, events=events, truncated=truncated, verified=verified, error=error,
+        filters=filters, events=events, pager=pager, verified=verified, error=error,
     ), 422 if error else 200)

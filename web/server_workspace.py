@@ -29,6 +29,7 @@ from domain.service.tokens import (
     authenticate_id,
 )
 from domain.service.verify import verify
+from projections.paging import page
 from projections.read_rules import audit_params
 from web import token_actions
 from web.readers import reader
@@ -38,7 +39,6 @@ from web.workspace import Refused, Viewer
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
-AUDIT_PAGE_ROWS = 501
 CACHE_SIZE = 256
 
 
@@ -97,17 +97,22 @@ class ServerWorkspace:
     def reader(self, viewer: Viewer) -> ReadViewer:
         return reader(self.server, viewer.person)
 
-    def audit(self, filters: dict[str, str | None], reader: ReadViewer) -> list[dict[str, Any]]:
+    def audit(self, filters: dict[str, str | None], reader: ReadViewer, limit: int, offset: int) -> dict[str, Any]:
         from web.api_audit import AUDIT_QUERY, audit_event, audit_filters
         from web.server import as_of_moment
 
         params = {**audit_filters(filters.get("actor"), filters.get("promise"), filters.get("team"),
                                   as_of_moment(filters["from"]) if filters.get("from") else None,
                                   as_of_moment(filters["to"]) if filters.get("to") else None),
-                  "limit": 1 << 62, "offset": 0, **audit_params(reader)}
-        rows = self.read(lambda con: con.execute(
-            f"SELECT * FROM ({AUDIT_QUERY}) ORDER BY position DESC LIMIT {AUDIT_PAGE_ROWS}", params).fetchall())
-        return [audit_event(row) for row in reversed(rows)]
+                  "limit": None, "offset": 0, **audit_params(reader)}
+
+        def newest_first(con: Any) -> tuple[list[Any], int]:
+            rows = con.execute(f"SELECT * FROM ({AUDIT_QUERY}) ORDER BY position DESC LIMIT {int(limit)} "
+                               f"OFFSET {int(offset)}", params).fetchall()
+            return rows, con.execute(f"SELECT count(*) FROM ({AUDIT_QUERY})", params).fetchone()[0]
+
+        rows, total = self.read(newest_first)
+        return page([audit_event(row) for row in rows], total, limit, offset)
 
     def verify(self) -> dict[str, Any]:
         return verify(self.server.ledger).to_dict()

@@ -67,8 +67,9 @@ class Workspace(Protocol):
         """``viewer`` as docs/brief.md §10's read rules see them (``projections.read_rules`` redacts by it)."""
         ...
 
-    def audit(self, filters: dict[str, str | None], reader: ReadViewer) -> list[dict[str, Any]]:
-        """The ``/api/audit`` events for these filters (actor, team, promise, from, to) that ``reader`` may see."""
+    def audit(self, filters: dict[str, str | None], reader: ReadViewer, limit: int, offset: int) -> dict[str, Any]:
+        """A page (``projections.paging.page``), newest first, of the ``/api/audit`` events for these filters
+        (actor, team, promise, from, to) that ``reader`` may see."""
         ...
 
     def tokens(self, viewer: Viewer, person: str | None, limit: int, offset: int) -> dict[str, Any]:
