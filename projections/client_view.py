@@ -17,6 +17,7 @@ import duckdb
 
 from projections.canvases import canvases
 from projections.queries import FEEDBACK_COUNTS, FEEDBACK_WITH_TEAM, OPEN_COMPLAINTS_LIMIT, _complaint, _dicts
+from projections.read_rules import CONCERNED
 from projections.timeline import iso
 
 RESOLVED_SHOWN = 100
@@ -26,15 +27,6 @@ CLIENT_FEEDBACK = f"""SELECT x.*, r.resolved_at FROM ({FEEDBACK_WITH_TEAM} AND f
 LEFT JOIN (SELECT feedback_id, max(business_at) AS resolved_at FROM feedback_resolutions WHERE business_at <= $as_of
     GROUP BY feedback_id) r ON r.feedback_id = x.feedback_id"""
 """The client's feedback as of T, each with the team it concerns (``owner_team``) and its resolution."""
-
-TEAMS_CONCERNED = f"""
-SELECT promisor FROM promise_history WHERE promisee = $client AND business_at <= $as_of
-UNION SELECT team FROM value_propositions WHERE client = $client AND business_at <= $as_of
-UNION SELECT team FROM canvases WHERE client = $client AND business_at <= $as_of
-UNION SELECT owner_team FROM ({CLIENT_FEEDBACK})
-"""
-"""docs/brief.md §10: the teams with a promise, proposition, canvas or feedback for the client."""
-
 
 def _complaint_row(row: dict[str, Any]) -> dict[str, Any]:
     return {**_complaint(row), "team": row["owner_team"]}
@@ -78,8 +70,8 @@ def client_view(con: duckdb.DuckDBPyConnection, client: str, as_of: datetime, *,
         "SELECT promise, promisor, status, target, metric, period, statement, version"
         " FROM promise_state_as_of($as_of) WHERE promisee = $client ORDER BY promise", params))
     open_count, open_rows, resolved_count, resolved = _complaints(con, params, limit, offset)
-    teams = con.execute(f"SELECT * FROM ({TEAMS_CONCERNED}) t(team) WHERE team IS NOT NULL ORDER BY team",
-                        params).fetchall()
+    teams = con.execute(f"SELECT DISTINCT team FROM ({CONCERNED}) WHERE client = $client AND team IS NOT NULL"
+                        " ORDER BY team", params).fetchall()
     return {
         "client": client,
         "name": found[0],

@@ -58,7 +58,7 @@ OF_KIND = {"team": "teams", "promise": "promises", "experiment": "experiments", 
 
 
 def _params(con: duckdb.DuckDBPyConnection, kind: str, viewer: Viewer, as_of: datetime) -> dict[str, Any]:
-    reader = with_concerned(con, viewer) if kind == "clients" else viewer  # a client's name: the teams concerned
+    reader = with_concerned(con, viewer, as_of) if kind == "clients" else viewer  # a client's name: the teams concerned
     return {"as_of": as_of, **list_params(reader)}
 
 

@@ -11,6 +11,7 @@ the operator's, unchanged (no ``redacted`` key), so they stay equal to ``show --
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 import duckdb
@@ -18,16 +19,20 @@ import duckdb
 from domain import read_policy as rp
 from domain.read_policy import Viewer, may_see_internal, sees_all_events
 from projections.client_rules import client_answer
+from projections.timeline import as_of_value
 
 __all__ = ["NotReadable", "Viewer", "may_see_internal", "sees_all_events", "viewer_of"]
 
-_CONCERNED = """
-SELECT promisee FROM promise_history WHERE promisor IN (SELECT unnest($teams))
-UNION SELECT client FROM value_propositions WHERE team IN (SELECT unnest($teams))
-UNION SELECT client FROM canvases WHERE team IN (SELECT unnest($teams))
-UNION SELECT f.client FROM feedback f LEFT JOIN promise_state p ON p.promise = f.promise
-      WHERE coalesce(f.team, p.promisor) IN (SELECT unnest($teams))
+CONCERNED = """
+SELECT promisor AS team, promisee AS client FROM promise_history WHERE business_at <= $as_of
+UNION SELECT team, client FROM value_propositions WHERE business_at <= $as_of
+UNION SELECT team, client FROM canvases WHERE business_at <= $as_of
+UNION SELECT coalesce(f.team, p.promisor), f.client FROM feedback f
+      LEFT JOIN promise_state_as_of($as_of) p ON p.promise = f.promise WHERE f.business_at <= $as_of
 """
+"""docs/brief.md §10: ``(team, client)`` for each team concerned with a client as of ``$as_of`` (a promise,
+proposition, canvas or feedback for it; feedback belongs to its team, else to its promise's promisor). The one
+definition behind a client's ``teams`` (``client show``) and a reader's ``concerned`` clients (lists, pages)."""
 
 
 _VIEWER = """
@@ -48,11 +53,13 @@ def viewer_of(con: duckdb.DuckDBPyConnection, person: str) -> Viewer:
     return Viewer(person, teams=frozenset(teams or ()), leads=frozenset(leads or ()), clients=frozenset(clients or ()))
 
 
-def with_concerned(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> Viewer:
-    """``viewer`` with the clients their teams are concerned with (for a client's personal fields)."""
+def with_concerned(con: duckdb.DuckDBPyConnection, viewer: Viewer, as_of: datetime | None = None) -> Viewer:
+    """``viewer`` with the clients their teams are concerned with as of ``as_of`` (None: now), for a client's
+    personal fields: the same time as the answer it redacts, so a list and a client's page agree."""
     if viewer.council or not viewer.teams:
         return viewer
-    found = con.execute(_CONCERNED, {"teams": sorted(viewer.teams)}).fetchall()
+    found = con.execute(f"SELECT DISTINCT client FROM ({CONCERNED}) WHERE team IN (SELECT unnest($teams))",
+                        {"teams": sorted(viewer.teams), "as_of": as_of_value(as_of)}).fetchall()
     return replace(viewer, concerned=frozenset(c for (c,) in found if c))
 
 

@@ -109,7 +109,7 @@ def _render_clients(p: Page, offset: int = 0, *, error: str | None = None, form:
     reader = p.workspace.reader(p.viewer)
 
     def query(con: Any) -> list[dict[str, Any]]:
-        who = read_rules.with_concerned(con, reader)
+        who = read_rules.with_concerned(con, reader, p.as_of)
         rows = con.execute(  # an external client's own clients only: the others are not listed (docs/brief.md §10)
             "SELECT client, name, kind FROM clients WHERE business_at <= $as_of AND ($all OR list_contains($mine,"
             " client)) ORDER BY client LIMIT $limit OFFSET $offset",

@@ -37,7 +37,7 @@ def complaint_clients(p: Page) -> list[dict[str, str]]:
     reader = p.workspace.reader(p.viewer)
 
     def query(con: Any) -> list[dict[str, str]]:
-        who = read_rules.with_concerned(con, reader)
+        who = read_rules.with_concerned(con, reader, p.as_of)
         rows = con.execute("SELECT client, name FROM clients WHERE business_at <= ? ORDER BY name LIMIT ?",
                            [p.as_of, CHOICES]).fetchall()
         return [{"key": k, "label": f"{n} ({k})" if may_see_client_details(who, k) else k}
@@ -50,7 +50,7 @@ def may_log_for(p: Page, client: str) -> bool:
     """May this person name ``client`` in a complaint logged on a team page (one they may see)?"""
     reader = p.workspace.reader(p.viewer)
     return client in reader.clients or bool(p.workspace.read(
-        lambda con: may_see_client(read_rules.with_concerned(con, reader), client)))
+        lambda con: may_see_client(read_rules.with_concerned(con, reader, p.as_of), client)))
 
 
 def _records(p: Page, team: str) -> dict[str, Any]:

@@ -45,6 +45,8 @@ _STEPS: list[dict[str, Any]] = [
      "text": "Lost parcel", "team": "delivery", "occurred_at": "2026-01-10T10:00:00Z", "at": "2026-01-10T10:00:00Z"},
     {"type": "ResolveFeedback", "feedback_id": "fb-shop-old", "resolution": "Found and delivered",
      "at": "2026-01-11T10:00:00Z"},
+    {"type": "DrawStrategyCanvas", "canvas": "cv-mall", "client": "mall", "team": "delivery", "factors": FACTORS,
+     "at": "2026-01-20T00:00:00Z"},  # delivery becomes concerned with mall only then
 ]
 COMPANY = [*LINES, *({"id": f"c{n}", **line} for n, line in enumerate(_STEPS))]
 
@@ -141,3 +143,15 @@ def test_the_cli_prints_a_client_and_fails_on_an_unknown_one(served: Served) -> 
     assert "crushed" in shown.stdout and "cv-shop" in shown.stdout and "us (ours)" in shown.stdout
     missing = run_cli("client", "show", "nowhere", "--as-of", "2026-01-01", "--views", views, store=served.store)
     assert missing.returncode == 1 and "client 'nowhere' not found" in missing.stderr
+
+
+def test_a_team_concerned_only_after_the_as_of_time_reads_the_name_in_no_answer_as_of_then(served: Served) -> None:
+    """The teams concerned are one definition as of the asked time: the list, the page and the client agree."""
+    before, now = "?as_of=2026-01-15T00:00:00Z", ""
+    for as_of, name in ((before, None), (now, "Mall Person")):
+        _, listed = get(served, "max", f"/api/clients{as_of}")
+        assert [item["name"] for item in listed["items"] if item["key"] == "mall"] == [name], as_of
+        assert get(served, "max", f"/api/clients/mall{as_of}")[1]["name"] == name, as_of
+        for path in (f"/clients{as_of}", f"/clients/mall{as_of}"):
+            page = served.page("max", path)
+            assert page.status_code == 200 and ("Mall Person" in page.text) == (name is not None), path

@@ -4,7 +4,6 @@ stream of a real server (SQLite and PostgreSQL), for the company of ``tests.supp
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -18,7 +17,6 @@ from tests.support.read_company import LINES, MALL_TEXT, SHOP_TEXT, TOKENS
 from tests.support.stores import STORES, store_of
 
 pytestmark = pytest.mark.processes  # a real server (and one real browser)
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 @pytest.fixture(scope="module", params=STORES)
@@ -181,31 +179,20 @@ def test_the_live_stream_carries_only_what_its_person_may_read(served: Served) -
 
 # The pages ------------------------------------------------------------------------------------------------------
 
-def _page(served: Served, person: str, path: str) -> httpx.Response:
-    with httpx.Client(base_url=served.base_url, follow_redirects=False, timeout=30) as client:
-        form = client.get("/login")
-        found = CSRF.search(form.text)
-        assert found, form.text
-        signed = client.post("/login", data={"token": served.tokens[person], "csrf_token": found.group(1),
-                                             "next": "/"})
-        assert signed.status_code == 303, signed.text
-        return client.get(path)
-
-
 def test_pages_follow_the_same_rules(served: Served) -> None:
-    assert SHOP_TEXT in _page(served, "lena", "/teams/delivery").text
-    other = _page(served, "kim", "/teams/delivery")
+    assert SHOP_TEXT in served.page("lena", "/teams/delivery").text
+    other = served.page("kim", "/teams/delivery")
     assert other.status_code == 200 and SHOP_TEXT not in other.text and "Economics by month" in other.text
-    external = _page(served, "rex", "/teams/kitchen")
+    external = served.page("rex", "/teams/kitchen")
     assert external.status_code == 200 and "Economics by month" not in external.text
     assert MALL_TEXT not in external.text and "Kim" not in external.text and "p-mall" not in external.text
-    assert _page(served, "rex", "/promises/p-mall").status_code == 404
-    assert _page(served, "rex", "/promises/p-shop").status_code == 200
-    forbidden = _page(served, "rex", "/experiments/exp-boxes")
+    assert served.page("rex", "/promises/p-mall").status_code == 404
+    assert served.page("rex", "/promises/p-shop").status_code == 200
+    forbidden = served.page("rex", "/experiments/exp-boxes")
     assert forbidden.status_code == 403 and "read:internal" in forbidden.text
-    assert _page(served, "rex", "/retro?team=delivery").status_code == 403
-    assert MALL_TEXT not in _page(served, "rex", "/teams/kitchen/complaints").text
-    audit = _page(served, "rex", "/audit")
+    assert served.page("rex", "/retro?team=delivery").status_code == 403
+    assert MALL_TEXT not in served.page("rex", "/teams/kitchen/complaints").text
+    audit = served.page("rex", "/audit")
     assert audit.status_code == 200 and "p-mall" not in audit.text and "p-shop" in audit.text
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import time
 import urllib.error
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from tests.support.cli import CLI, jsonl, run_cli
@@ -54,6 +56,19 @@ class Served:
                 return answer.status, json.loads(answer.read() or b"null")
         except urllib.error.HTTPError as error:
             return error.code, json.loads(error.read() or b"null")
+
+    def page(self, person: str, path: str) -> httpx.Response:
+        """GET a workspace page as ``person``, signed in through the /login form (no browser)."""
+        with httpx.Client(base_url=self.base_url, follow_redirects=False, timeout=30) as client:
+            found = _CSRF.search(client.get("/login").text)
+            assert found, "no CSRF token on /login"
+            signed = client.post("/login", data={"token": self.tokens[person], "csrf_token": found.group(1),
+                                                 "next": "/"})
+            assert signed.status_code == 303, signed.text
+            return client.get(path)
+
+
+_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 def issue_tokens(store: str, people: dict[str, str]) -> dict[str, str]:
