@@ -46,6 +46,11 @@ def _short(label: str, most: int = 56) -> str:
     return label if len(label) <= most else label[: most - 1] + "…"
 
 
+def _fits(font: float, room: float = NARROW - 8, bold: bool = False) -> int:
+    """How many characters of text at ``font`` units fit in ``room`` (about 0.6 em a character, 0.66 em bold)."""
+    return max(8, int(room / (font * (0.66 if bold else 0.6))))
+
+
 Row = tuple[str, str, float, float, float, str, str, str]  # label, method, lift, low, high, numbers, verdict, tone
 
 
@@ -68,10 +73,12 @@ def _interval_rows(title: str, rows: list[Row]) -> str:
         top, colour = 6 + ROW * i, TONES[tone]
         bar = top + 52
         parts.append(
-            f'<text x="4" y="{top + 13}" font-size="12.5" font-weight="600">{html.escape(_short(label))}</text>'
-            f'<text x="4" y="{top + 28}" font-size="11.5">{html.escape(_short(numbers, 60))}</text>'
+            f'<text x="4" y="{top + 13}" font-size="12.5" font-weight="600">'
+            f'{html.escape(_short(label, _fits(12.5, bold=True)))}</text>'
+            f'<text x="4" y="{top + 28}" font-size="11.5">{html.escape(_short(numbers, _fits(11.5)))}</text>'
             f'<text x="4" y="{top + 41}" font-size="10.5" fill="#57606a"><tspan fill="{TONE_TEXT[tone]}" '
-            f'font-weight="600">{html.escape(verdict)}</tspan> · {html.escape(_short(method, 52))}</text>'
+            f'font-weight="600">{html.escape(verdict)}</tspan> · '
+            f'{html.escape(_short(method, _fits(10.5) - len(verdict) - 4))}</text>'
             f'<line x1="{x(low):.1f}" x2="{x(high):.1f}" y1="{bar}" y2="{bar}" stroke="{colour}" stroke-width="4"/>'
             f'<circle cx="{x(mid):.1f}" cy="{bar}" r="5.5" fill="{colour}"><title>{html.escape(label)}: '
             f'{html.escape(numbers)}: {html.escape(verdict)} ({html.escape(method)})</title></circle>'

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from projections.rendering.charts import compliance_chart, economics_chart
+from projections.rendering.experiment_charts import _interval_rows
 
 pytestmark = [pytest.mark.processes, pytest.mark.browser]
 
@@ -31,6 +32,11 @@ def test_every_axis_label_is_inside_the_drawing(browser: Any, width: int) -> Non
     figures = [
         economics_chart([money("2026-01", 1_050_000, 400_000), money("2026-02", 980_000, 1_020_000)]),
         economics_chart([money("2026-01", -12_500_000, 3_000_000)]),
+        _interval_rows("lift", [(  # an interval chart's rows with the longest texts the demo company has, and more
+            "exp-overnight-proofing: treatment on bread-ready-by-7-percentage-of-shops", "95% Welch interval, "
+            "sequential (always valid), Holm-adjusted across six comparisons", 0.0412, -0.0123, 0.0951,
+            "+4.1% (−1.2% to +9.5%), p = 0.137, n = 1,204 / 1,198 units, chance to win 93%", "inconclusive so far",
+            "neutral")]),
         compliance_chart("p", [{"period_start": f"2026-01-{d:02}", "value": v, "target": 1_000_000.0, "kept": v > 1e6}
                                for d, v in ((5, 990_000.5), (12, 1_020_000.0))]),
     ]
