@@ -15,8 +15,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from domain.read_policy import may_see_client, may_see_client_details
-from projections import read_rules
+from projections.lists import list_items
 from web.client_page import FORMS, render_client
 from web.forms import checked_form, refusal_text
 from web.limits import Offset
@@ -106,24 +105,14 @@ def clients_page(p: Page = Depends(page), offset: Offset = 0) -> Response:
 
 def _render_clients(p: Page, offset: int = 0, *, error: str | None = None, form: dict[str, str] | None = None,
                     status: int = 200) -> Response:
-    reader = p.workspace.reader(p.viewer)
-
-    def query(con: Any) -> list[dict[str, Any]]:
-        who = read_rules.with_concerned(con, reader, p.as_of)
-        rows = con.execute(  # an external client's own clients only: the others are not listed (docs/brief.md §10)
-            "SELECT client, name, kind FROM clients WHERE business_at <= $as_of AND ($all OR list_contains($mine,"
-            " client)) ORDER BY client LIMIT $limit OFFSET $offset",
-            {"as_of": p.as_of, "all": not who.external, "mine": sorted(who.clients), "limit": LISTED + 1,
-             "offset": offset}).fetchall()
-        return [{"client": c, "name": n if may_see_client_details(who, c) else None, "kind": k}
-                for c, n, k in rows if may_see_client(who, c)]
-
-    found = p.workspace.read(query)
+    reader = p.workspace.reader(p.viewer)  # the same list as GET /api/clients, under the same read rules
+    found = p.workspace.read(lambda con: list_items(con, "clients", reader, p.as_of, LISTED, offset))
     can_identify = not p.past and p.viewer.scope == "write" and p.workspace.refusal(
         p.viewer, {"type": "IdentifyClient"}) is None
     return p.html("clients.html", p.context(
-        "Clients", path="/clients", crumbs=(("Start", p.link("/")), ("clients", None)), clients=found[:LISTED],
-        offset=offset, next_offset=offset + LISTED if len(found) > LISTED else None,
+        "Clients", path="/clients", crumbs=(("Start", p.link("/")), ("clients", None)), clients=found["items"],
+        total=found["total"], offset=offset, next_offset=found["next_offset"],
+        previous_offset=max(offset - LISTED, 0) if offset else None,
         can_identify=can_identify, error=error, form=form or {}), status)
 
 

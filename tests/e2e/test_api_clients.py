@@ -6,6 +6,7 @@ its (internal) propositions and canvases, and an as-of time before a canvas was 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -48,7 +49,9 @@ _STEPS: list[dict[str, Any]] = [
     {"type": "DrawStrategyCanvas", "canvas": "cv-mall", "client": "mall", "team": "delivery", "factors": FACTORS,
      "at": "2026-01-20T00:00:00Z"},  # delivery becomes concerned with mall only then
 ]
-COMPANY = [*LINES, *({"id": f"c{n}", **line} for n, line in enumerate(_STEPS))]
+_MANY = [{"type": "IdentifyClient", "client": f"zz-{n:03d}", "name": f"Bulk {n}", "kind": "external",
+          "at": "2026-01-02T00:00:00Z"} for n in range(101)]  # two pages of clients; keys after the others'
+COMPANY = [*LINES, *({"id": f"c{n}", **line} for n, line in enumerate([*_STEPS, *_MANY]))]
 
 
 @pytest.fixture(scope="module", params=STORES)
@@ -155,3 +158,14 @@ def test_a_team_concerned_only_after_the_as_of_time_reads_the_name_in_no_answer_
         for path in (f"/clients{as_of}", f"/clients/mall{as_of}"):
             page = served.page("max", path)
             assert page.status_code == 200 and ("Mall Person" in page.text) == (name is not None), path
+
+
+def test_the_clients_page_is_the_clients_list_paged_with_its_total(served: Served) -> None:
+    for offset in (0, 100):
+        _, listed = get(served, "max", f"/api/clients?offset={offset}")
+        page = served.page("max", f"/clients?offset={offset}")
+        keys = re.findall(r'<li><a href="/clients/([^"?]+)', page.text)
+        assert keys == [item["key"] for item in listed["items"]] and len(keys) == min(100, listed["total"] - offset)
+        assert f"({listed['total']})" in page.text
+        assert ("Next clients" in page.text) == (listed["next_offset"] is not None)
+        assert ("Previous clients" in page.text) == (offset > 0)
