@@ -17,7 +17,7 @@ from domain import read_policy as rp
 from domain.read_policy import Viewer
 
 PERSONAL = ("name", "description")
-INTERNAL = ("value_propositions", "canvases")
+INTERNAL = ("value_propositions", "value_propositions_count", "canvases", "canvases_count")
 COMPLAINT_LISTS = ("open_complaints", "resolved_complaints")
 COMPLAINT_TEXTS = ("text", "resolution")
 """A complaint's personal texts: what the client said and how it was resolved (docs/brief.md §10)."""

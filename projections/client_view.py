@@ -15,18 +15,31 @@ from typing import Any
 
 import duckdb
 
-from projections.canvases import canvases
+from projections.canvases import canvases_shown
 from projections.queries import FEEDBACK_COUNTS, FEEDBACK_WITH_TEAM, OPEN_COMPLAINTS_LIMIT, _complaint, _dicts
 from projections.read_rules import CONCERNED
 from projections.timeline import iso
 
 RESOLVED_SHOWN = 100
 """``resolved_complaints`` holds the newest this many (docs/brief.md §8)."""
+SHOWN = 100
+"""Pains (most severe first), value propositions and canvases (newest first), offerings per canvas (first scored
+first) and promises (by key): at most this many each, with the true count beside (``pains_count``, …), so no
+answer grows with what others record (docs/brief.md §10 "Cost bounds")."""
 
 CLIENT_FEEDBACK = f"""SELECT x.*, r.resolved_at FROM ({FEEDBACK_WITH_TEAM} AND f.client = $client) x
 LEFT JOIN (SELECT feedback_id, max(business_at) AS resolved_at FROM feedback_resolutions WHERE business_at <= $as_of
     GROUP BY feedback_id) r ON r.feedback_id = x.feedback_id"""
 """The client's feedback as of T, each with the team it concerns (``owner_team``) and its resolution."""
+
+def _shown(con: duckdb.DuckDBPyConnection, sql: str, order: str,
+           params: dict[str, Any]) -> tuple[int, list[dict[str, Any]]]:
+    """How many rows ``sql`` has, and the first ``SHOWN`` of them by ``order`` (without ``position``)."""
+    rows = _dicts(con.execute(f"SELECT *, count(*) OVER () AS total_ FROM ({sql}) ORDER BY {order} LIMIT $shown",
+                              {**params, "shown": SHOWN}))
+    total = int(rows[0]["total_"]) if rows else 0
+    return total, [{k: v for k, v in row.items() if k not in ("total_", "position")} for row in rows]
+
 
 def _complaint_row(row: dict[str, Any]) -> dict[str, Any]:
     return {**_complaint(row), "team": row["owner_team"]}
@@ -61,14 +74,15 @@ def client_view(con: duckdb.DuckDBPyConnection, client: str, as_of: datetime, *,
         return None
     representatives = con.execute("SELECT DISTINCT person FROM client_representatives WHERE client = $client"
                                   " AND business_at <= $as_of ORDER BY person", params).fetchall()
-    pains = con.execute("SELECT pain, description, severity FROM pains WHERE client = $client"
-                        " AND business_at <= $as_of ORDER BY severity DESC NULLS LAST, position", params).fetchall()
-    propositions = _dicts(con.execute(
-        "SELECT proposition, team, statement, characteristics, pains FROM value_propositions"
-        " WHERE client = $client AND business_at <= $as_of ORDER BY position", params))
-    promises = _dicts(con.execute(
-        "SELECT promise, promisor, status, target, metric, period, statement, version"
-        " FROM promise_state_as_of($as_of) WHERE promisee = $client ORDER BY promise", params))
+    pains_count, pains = _shown(con, "SELECT pain, description, severity, position FROM pains WHERE client = $client"
+                                " AND business_at <= $as_of", "severity DESC NULLS LAST, position", params)
+    propositions_count, propositions = _shown(
+        con, "SELECT proposition, team, statement, characteristics, pains, position FROM value_propositions"
+        " WHERE client = $client AND business_at <= $as_of", "position DESC", params)
+    promises_count, promises = _shown(
+        con, "SELECT promise, promisor, status, target, metric, period, statement, version"
+        " FROM promise_state_as_of($as_of) WHERE promisee = $client", "promise", params)
+    canvases_count, drawn = canvases_shown(con, as_of, client=client, limit=SHOWN, offerings=SHOWN)
     open_count, open_rows, resolved_count, resolved = _complaints(con, params, limit, offset)
     teams = con.execute(f"SELECT DISTINCT team FROM ({CONCERNED}) WHERE client = $client AND team IS NOT NULL"
                         " ORDER BY team", params).fetchall()
@@ -79,11 +93,15 @@ def client_view(con: duckdb.DuckDBPyConnection, client: str, as_of: datetime, *,
         "description": found[2],
         "representatives": [person for (person,) in representatives],
         "teams": [team for (team,) in teams],
-        "pains": [{"pain": p, "description": d, "severity": s} for p, d, s in pains],
+        "pains": pains,
+        "pains_count": pains_count,
         "value_propositions": [{**v, "characteristics": json.loads(v["characteristics"]),
                                 "pains": json.loads(v["pains"])} for v in propositions],
-        "canvases": canvases(con, as_of, client=client),
+        "value_propositions_count": propositions_count,
+        "canvases": drawn,
+        "canvases_count": canvases_count,
         "promises": promises,
+        "promises_count": promises_count,
         "open_complaints_count": open_count,
         "open_complaints": open_rows,
         "resolved_complaints_count": resolved_count,

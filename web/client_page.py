@@ -16,6 +16,9 @@ from web.templating import chart
 FORMS = {"pain": "RecordPain", "value": "DefineValueProposition", "canvas": "DrawStrategyCanvas",
          "score": "ScoreOffering", "unique": "ChooseUniqueFactor"}
 """The client page's forms (docs/brief.md §8) and the command each posts through the one command path."""
+CHARTED = 12
+"""A canvas's chart draws its first this many offerings (more lines could not be told apart); the table lists the
+rest."""
 
 
 def client_data(p: Page, key: str) -> dict[str, Any]:
@@ -58,6 +61,7 @@ def render_client(p: Page, key: str, *, error: dict[str, str] | None = None, for
         path=f"/clients/{key}",
         crumbs=(("Start", p.link("/")), ("clients", p.link("/clients")), (f"client {key}", None)),
         c=view, forms=allowed_forms(p, key, view), error=error, form=form or {}, my_teams=my_teams,
-        figures={c["canvas"]: chart(value_curve_svg(c)) for c in view["canvases"] or []},
+        figures={c["canvas"]: chart(value_curve_svg({**c, "offerings": c["offerings"][:CHARTED]}))
+                 for c in view["canvases"] or []}, charted=CHARTED,
     )
     return p.html("client.html", context, status)

@@ -51,7 +51,12 @@ _STEPS: list[dict[str, Any]] = [
 ]
 _MANY = [{"type": "IdentifyClient", "client": f"zz-{n:03d}", "name": f"Bulk {n}", "kind": "external",
           "at": "2026-01-02T00:00:00Z"} for n in range(101)]  # two pages of clients; keys after the others'
-COMPANY = [*LINES, *({"id": f"c{n}", **line} for n, line in enumerate([*_STEPS, *_MANY]))]
+_CAPPED = [  # more pains and offerings than a client's answer lists (its cost bound): mall's
+    *({"type": "RecordPain", "client": "mall", "pain": f"pain-{n:03d}", "description": f"Pain {n}",
+       **({"severity": 1 + n % 5} if n else {}), "at": "2026-01-21T00:00:00Z"} for n in range(101)),
+    *({"type": "ScoreOffering", "canvas": "cv-mall", "offering": f"o-{n:03d}", "scores": {"price": n % 11},
+       "at": "2026-01-21T00:00:00Z"} for n in range(101))]
+COMPANY = [*LINES, *({"id": f"c{n}", **line} for n, line in enumerate([*_STEPS, *_MANY, *_CAPPED]))]
 
 
 @pytest.fixture(scope="module", params=STORES)
@@ -119,7 +124,8 @@ def test_an_external_representative_reads_their_own_client_without_its_internal_
     assert status == 200 and own["name"] == "Shop Owner Ltd"
     assert own["open_complaints"][0]["text"] == SHOP_TEXT and own["pains"][0]["pain"] == "crushed"
     assert own["value_propositions"] is None and own["canvases"] is None
-    assert own["redacted"] == ["canvases", "value_propositions"]
+    assert own["redacted"] == ["canvases", "canvases_count", "value_propositions", "value_propositions_count"]
+    assert own["value_propositions_count"] is None and own["canvases_count"] is None
     status, other = get(served, "rex", "/api/clients/mall")
     assert status == 404
     assert other["error"] == get(served, "rex", "/api/clients/nowhere")[1]["error"].replace("nowhere", "mall")
@@ -169,3 +175,18 @@ def test_the_clients_page_is_the_clients_list_paged_with_its_total(served: Serve
         assert f"({listed['total']})" in page.text
         assert ("Next clients" in page.text) == (listed["next_offset"] is not None)
         assert ("Previous clients" in page.text) == (offset > 0)
+
+
+def test_a_clients_lists_are_capped_with_their_true_counts(served: Served) -> None:
+    _, mall = get(served, "cora", "/api/clients/mall")
+    assert mall["pains_count"] == 101 and len(mall["pains"]) == 100
+    assert "pain-000" not in [p["pain"] for p in mall["pains"]]  # the unrated one: least severe, left out
+    assert [p["severity"] for p in mall["pains"]] == sorted((p["severity"] for p in mall["pains"]), reverse=True)
+    (canvas,) = mall["canvases"]
+    assert mall["canvases_count"] == 1 and canvas["offerings_count"] == 101
+    assert [o["offering"] for o in canvas["offerings"]] == [f"o-{n:03d}" for n in range(100)]  # first scored first
+    assert mall["promises_count"] == len(mall["promises"]) == 1
+    assert mall["value_propositions_count"] == 0 and mall["value_propositions"] == []
+    page = served.page("cora", "/clients/mall").text
+    assert "The first 100 of 101 are listed." in page and "The chart draws the first 12 of 101 offerings" in page
+    assert "The first 100 of 101 offerings are listed." in page

@@ -51,7 +51,7 @@ def test_a_canvas_now_has_each_factors_latest_score_in_factor_order_and_the_late
         "canvas": "cv-shop", "client": "shop", "team": "delivery", "factors": ["price", "speed", "care"],
         "offerings": [{"offering": "rival", "ours": False, "scores": {"price": 7.0, "speed": 3.0, "care": 6.0}},
                       {"offering": "us", "ours": True, "scores": {"price": 5.0, "speed": 10.0}}],
-        "unique_factor": "care",
+        "offerings_count": 2, "unique_factor": "care",
     }
     assert [c["canvas"] for c in canvases(views, None)] == ["cv-shop", "cv-mall"]  # in the order drawn
     assert [c["canvas"] for c in canvases(views, None, team="kitchen")] == ["cv-mall"]
