@@ -45,21 +45,31 @@ def _complaint_row(row: dict[str, Any]) -> dict[str, Any]:
     return {**_complaint(row), "team": row["owner_team"]}
 
 
+_COMPLAINTS = f"""
+WITH c AS MATERIALIZED (SELECT * FROM ({CLIENT_FEEDBACK}) WHERE kind = 'complaint'),
+counts AS (SELECT count(*) FILTER (resolution IS NULL) AS open_count, count(resolution) AS resolved_count FROM c),
+shown AS (
+    (SELECT false AS resolved, * FROM c WHERE resolution IS NULL
+     ORDER BY business_at DESC, feedback_id DESC LIMIT $limit OFFSET $offset)
+    UNION ALL
+    (SELECT true AS resolved, * FROM c WHERE resolution IS NOT NULL
+     ORDER BY resolved_at DESC, feedback_id DESC LIMIT $resolved_shown))
+SELECT * FROM counts LEFT JOIN shown ON true
+"""
+"""The client's complaints read once: both counts on every row, then the open page and the newest resolved."""
+
+
 def _complaints(con: duckdb.DuckDBPyConnection, params: dict[str, Any], limit: int | None,
                 offset: int) -> tuple[int, list[dict[str, Any]], int, list[dict[str, Any]]]:
-    """(open count, the newest open ones oldest first, resolved count, the newest resolved ones newest first)."""
-    complaints = f"SELECT * FROM ({CLIENT_FEEDBACK}) WHERE kind = 'complaint'"
-    counts = con.execute(f"SELECT count(*) FILTER (resolution IS NULL), count(resolution) FROM ({complaints})",
-                         params).fetchone()
-    open_rows = _dicts(con.execute(
-        f"SELECT * FROM ({complaints} AND resolution IS NULL ORDER BY business_at DESC, feedback_id DESC"
-        " LIMIT $limit OFFSET $offset) ORDER BY business_at, feedback_id",
-        {**params, "limit": limit, "offset": offset}))
-    resolved = _dicts(con.execute(
-        f"{complaints} AND resolution IS NOT NULL ORDER BY resolved_at DESC, feedback_id DESC LIMIT $limit",
-        {**params, "limit": RESOLVED_SHOWN}))
-    open_count, resolved_count = counts if counts else (0, 0)
-    return (int(open_count), [_complaint_row(r) for r in open_rows], int(resolved_count),
+    """(open count, the newest open ones oldest first, resolved count, the newest resolved ones newest first):
+    one statement, its rows split here."""
+    rows = _dicts(con.execute(_COMPLAINTS, {**params, "limit": limit, "offset": offset,
+                                            "resolved_shown": RESOLVED_SHOWN}))
+    shown = [r for r in rows if r["feedback_id"] is not None]
+    open_rows = sorted((r for r in shown if not r["resolved"]), key=lambda r: (r["business_at"], r["feedback_id"]))
+    resolved = sorted((r for r in shown if r["resolved"]), key=lambda r: (r["resolved_at"], r["feedback_id"]),
+                      reverse=True)
+    return (int(rows[0]["open_count"]), [_complaint_row(r) for r in open_rows], int(rows[0]["resolved_count"]),
             [{**_complaint_row(r), "resolution": r["resolution"], "resolved_at": iso(r["resolved_at"])}
              for r in resolved])
 
