@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from domain.base import LedgerAggregate
+from domain.client import Client
 from domain.experiment import Experiment
 from domain.feedback import Feedback
 from domain.metric import Metric
@@ -31,6 +32,10 @@ class CrossIndex(Protocol):
         """Teams with a promise in force (agreed, not retired) on ``metric``."""
         ...
 
+    def clients_of(self, person: str) -> set[str]:
+        """Clients ``person`` represents."""
+        ...
+
     def refresh(self) -> bool: ...
 
 
@@ -41,6 +46,9 @@ class NoIndex:
         return set()
 
     def promisor_teams_on(self, metric: str) -> set[str]:
+        return set()
+
+    def clients_of(self, person: str) -> set[str]:
         return set()
 
     def refresh(self) -> bool:
@@ -100,6 +108,20 @@ class UnitOfWorkFacts:
             return True
         for _ in range(2):  # the index as it is, then (only to turn a "no" into a "yes") brought up to date
             if any(self.member(team, person) for team in self._index_teams_of(person)):
+                return True
+            if not self._refresh_index():
+                return False
+        return False
+
+    def represents(self, client: str, person: str) -> bool:
+        found = self.uow.find(Client, client)
+        return found is not None and person in found.representatives
+
+    def represents_any(self, person: str) -> bool:
+        if any(person in c.representatives for c in self._loaded(Client)):
+            return True
+        for _ in range(2):  # as in ``in_any_team``
+            if any(self.represents(client, person) for client in self.index.clients_of(person)):
                 return True
             if not self._refresh_index():
                 return False

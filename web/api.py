@@ -97,11 +97,14 @@ async def post_feedback(request: Request, principal: Ingester) -> Response:
     server = server_of(request)
 
     def record() -> Any:
-        outcome = acting.post_feedback(server.ledger, principal, message, "api")
+        outcome = acting.post_feedback(server.ledger, principal, message, "api", server.index)
         server.views.note_written(outcome.position)
         return outcome
 
-    outcome = await run_in_threadpool(record)
+    try:
+        outcome = await run_in_threadpool(record)
+    except acting.FeedbackRefused as denied:
+        raise ApiError(denied.status, denied.reason, denied.rule) from None
     if outcome.conflicts:
         raise ApiError(409, outcome.conflicts[0][1])
     status = "recorded" if outcome.recorded else "already_known"

@@ -53,6 +53,11 @@ class ViewsIndex:
             rows = con.execute(PROMISORS_IN_FORCE_ON, [metric, metric]).fetchall()
         return {row[0] for row in rows}
 
+    def clients_of(self, person: str) -> set[str]:
+        with self.views.reading() as con:
+            rows = con.execute("SELECT client FROM client_representatives WHERE person = ?", [person]).fetchall()
+        return {row[0] for row in rows}
+
 
 class Server:
     def __init__(self, settings: ServerSettings) -> None:

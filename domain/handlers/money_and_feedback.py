@@ -3,19 +3,33 @@
 from __future__ import annotations
 
 from domain.audit import Audit
-from domain.commands.money_and_feedback import PostLedgerEntry, RecordFeedback, ResolveFeedback
+from domain.commands.money_and_feedback import FeedbackFields, PostLedgerEntry, RecordFeedback, ResolveFeedback
 from domain.economics import LedgerEntry
 from domain.feedback import Feedback, feedback_fields
 from domain.handlers.keys import new_key
-from domain.policy import ANYONE, COUNCIL, FEEDBACK_TEAM
+from domain.policy import COUNCIL, FEEDBACK_GIVER, FEEDBACK_TEAM
+from domain.promise import Promise
 from domain.registry import handles
 from domain.service.unit_of_work import UnitOfWork
 from domain.team import Team
 
 
-@handles(RecordFeedback, rule=ANYONE)
+@handles(RecordFeedback, rule=FEEDBACK_GIVER)
 def record_feedback(uow: UnitOfWork, cmd: RecordFeedback, audit: Audit) -> None:
     uow.add(Feedback(audit=audit, **feedback_fields(cmd)))
+
+
+def promise_refusal(uow: UnitOfWork, fields: FeedbackFields) -> str | None:
+    """Why a person's feedback may not name its ``promise``: it must be one made to that client, or the feedback
+    would count against another team's promise. Asked of people only (API, web): the operator's import and the
+    Kafka and file channels keep feedback naming a promise nobody has registered yet (README). One message for an
+    unknown promise and another client's, so a refusal never tells a key the person may not see."""
+    if fields.promise is None:
+        return None
+    found = uow.find(Promise, fields.promise)
+    if found is not None and found.promisee == fields.client:
+        return None
+    return f"promise: {fields.promise} is not a promise made to client {fields.client}"
 
 
 @handles(ResolveFeedback, rule=FEEDBACK_TEAM)

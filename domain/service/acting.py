@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from domain import commands as c
 from domain.facts import CrossIndex, UnitOfWorkFacts
+from domain.handlers.money_and_feedback import promise_refusal
 from domain.policy import Decision, Refused, may
 from domain.service.batch import Acting, FeedbackOutcome
 from domain.service.ledger import Ledger
@@ -133,8 +134,26 @@ def decide(ledger: Ledger, principal: Principal, command: c.Command, index: Cros
 
 
 
-def post_feedback(ledger: Ledger, principal: Principal, message: c.FeedbackMessage, channel: str) -> FeedbackOutcome:
+class FeedbackRefused(Exception):
+    """A posted feedback message a person may not record: 403 naming ``rule``, or 422 (``rule`` None)."""
+
+    def __init__(self, status: int, reason: str, rule: str | None = None) -> None:
+        super().__init__(reason)
+        self.status, self.reason, self.rule = status, reason, rule
+
+
+def post_feedback(ledger: Ledger, principal: Principal, message: c.FeedbackMessage, channel: str,
+                  index: CrossIndex | None = None) -> FeedbackOutcome:
     """One feedback message posted by ``principal`` (any scope the entrypoint let through may post it),
-    recorded once by its ``feedback_id``, as theirs and through ``channel``."""
+    recorded once by its ``feedback_id``, as theirs and through ``channel``: judged as their ``RecordFeedback``
+    is (the permission table, the promise it names), though it is written by the streams' fast path."""
+    uow = UnitOfWork(ledger.repository)
+    command = c.RecordFeedback.model_construct(type="RecordFeedback", **dict(message))
+    decision = may(UnitOfWorkFacts(uow, index), principal.person, command)
+    if isinstance(decision, Refused):
+        raise FeedbackRefused(403, decision.reason, decision.rule)
+    refused = promise_refusal(uow, message)
+    if refused is not None:
+        raise FeedbackRefused(422, refused)
     return ledger.record_feedback([(message, f"{channel}:{message.feedback_id}")], None,
                                   Acting(principal.person, channel))

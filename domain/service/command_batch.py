@@ -15,6 +15,7 @@ from domain.audit import TRUSTED_CHANNEL, Audit, channel_of
 from domain.base import DomainError, MissingAuthority, TimeWentBack
 from domain.facts import UnitOfWorkFacts
 from domain.handlers import HANDLERS
+from domain.handlers.money_and_feedback import promise_refusal
 from domain.personal_data import Sealer
 from domain.policy import Refused, may
 from domain.service import business_time_policy as when
@@ -69,7 +70,8 @@ def decide_batch(store: LedgerStore, repository: Repository, commands: Sequence[
                 if isinstance(decision, Refused):
                     result.forbidden.append((index, decision.rule, decision.reason))
                     continue
-                refused = when.refusal(cmd, now)  # a person's business time (docs/brief.md §10)
+                refused = when.refusal(cmd, now) or (  # a person's business time (docs/brief.md §10), promise
+                    promise_refusal(uow, cmd) if isinstance(cmd, c.RecordFeedback) else None)
                 if refused is not None:
                     result.rejected.append((index, refused))
                     continue

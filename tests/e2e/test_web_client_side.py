@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from tests.support.browser import Served, sign_in
+from tests.support.clock import ago
 from tests.support.web_company import complaint
 
 pytestmark = pytest.mark.processes  # a server, a browser
@@ -95,7 +96,8 @@ def test_a_refused_complaint_says_why_next_to_the_form(browser: Any, served: Ser
         form.get_by_role("button", name="Log complaint").click()
         page.wait_for_load_state()
         error = page.locator("#log-complaint [role=alert]")
-        assert "Choose one of the clients you represent: corner-cafe" in error.inner_text()
+        assert "RecordFeedback" in error.inner_text()  # the permission table's rule, as through the API
+        assert "only for the clients they represent" in error.inner_text()
         assert page.locator("#log-text").input_value() == "Not my client"  # what she typed stays
         assert page.get_by_text("Not my client", exact=True).count() == 1  # in the form only, not recorded
     finally:
@@ -121,3 +123,25 @@ def test_pages_show_peoples_names_not_keys(browser: Any, served: Served) -> None
         assert status == 200 and {h["actor"] for h in view["history"]} == {"lena", "rosa"}
     finally:
         context.close()
+
+
+def test_the_api_keeps_a_representatives_feedback_to_her_clients_and_their_promises(served: Served) -> None:
+    """The same rule as the form's, through the API: rosa speaks for corner-cafe only, and a promise her feedback
+    names must be one made to that client (not an internal promise between teams, not an unknown key)."""
+    def feedback(n: str, client: str = "corner-cafe", **more: str) -> dict[str, str]:
+        return {"type": "RecordFeedback", "feedback_id": f"api-rosa-{n}", "client": client, "kind": "complaint",
+                "channel": "app", "text": "Late again", "occurred_at": ago(hours=1), **more}
+
+    status, answer = served.api("POST", "/api/commands", "rosa", feedback("other", client="households"))
+    assert status == 403 and answer["rule"].startswith("RecordFeedback: ")
+    for promise in ("p-kitchen-ready", "nonexistent"):
+        status, answer = served.api("POST", "/api/commands", "rosa", feedback(promise, promise=promise))
+        assert status == 422 and f"{promise} is not a promise made to client corner-cafe" in answer["error"]
+        status, answer = served.api("POST", "/api/feedback", "rosa",
+                                    {k: v for k, v in feedback(promise, promise=promise).items() if k != "type"})
+        assert status == 422 and f"{promise} is not a promise made to client corner-cafe" in answer["error"]
+    status, answer = served.api("POST", "/api/feedback", "rosa", {
+        k: v for k, v in feedback("posted", client="households").items() if k != "type"})
+    assert status == 403 and answer["rule"].startswith("RecordFeedback: ")
+    assert served.api("POST", "/api/commands", "rosa", feedback("own", promise="p-cafe-lunch"))[0] == 200
+    assert served.api("POST", "/api/commands", "kim", feedback("kim", client="households"))[0] == 200

@@ -128,7 +128,11 @@ ROWS: list[tuple[str, Make, list[str], list[str]]] = [
     ("RecordReading", lambda p: NOW_READING, ["cook", "carol"], ["front", "outsider"]),
     ("RecordFeedback", lambda p: {"type": "RecordFeedback", "feedback_id": f"fb-{p}", "client": "diner",
                                   "kind": "praise", "channel": "web", "text": "Nice", "occurred_at": ago(days=1)},
-     ["outsider", "carol", "rep"], []),
+     ["carol", "rep"], ["outsider"]),  # outsider speaks for `other` since the RepresentClient row
+    # docs/brief.md §10: an external client (in no team, speaking for clients) speaks for its own clients only
+    ("RecordFeedback", lambda p: {"type": "RecordFeedback", "feedback_id": f"fbo-{p}", "client": "other",
+                                  "kind": "complaint", "channel": "web", "text": "Cold", "occurred_at": ago(days=1)},
+     ["outsider", "cook", "carol"], ["rep"]),
     ("ResolveFeedback", lambda p: {"type": "ResolveFeedback", "feedback_id": "f-cook", "resolution": "Sorry"},
      ["cook"], ["front", "carol"]),
     ("ProposeExperiment", lambda p: {"type": "ProposeExperiment", "experiment": f"e-{p}", "team": "kitchen",

@@ -129,7 +129,7 @@ def test_every_rule_is_checked_by_a_row() -> None:
 def test_a_person_nobody_registered_may_only_give_feedback() -> None:
     facts = UnitOfWorkFacts(company())
     allowed = [row for row, make, _, _ in ALL_ROWS if may(facts, "stranger", parsed(make("stranger")))]
-    assert allowed == ["RecordFeedback"]
+    assert set(allowed) == {"RecordFeedback"}  # for any client: a stranger speaks for none in particular
 
 
 def test_the_facts_follow_the_batch() -> None:
