@@ -2,9 +2,11 @@
 
 Every template shows a person with the ``person_name`` filter: ``{{ key | person_name }}``. It looks the key up
 in the views' ``people`` table, read at most once per request and only by a page that shows a person. A name
-labels a key the page already shows under its own read rule (a member list, a history's actor, an audit row), so
-it needs no rule of its own: people's names are open to the company (§10), and a forgotten person reads
-"[forgotten]". A key with no registered person (the operator, a channel) is shown as it is.
+labels a key the page already shows under its own read rule (a member list, a history's actor, an audit row), and
+follows the one rule of who may see a person (``domain.read_policy.may_see_person``, as ``GET /api/people`` does):
+people's names are open inside the company (§10), while an external client sees the teams' names, not their
+people's, so a person they may not see reads ``HIDDEN``. A forgotten person reads "[forgotten]"; a key with no
+registered person (the operator, a channel) is shown as it is.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 import duckdb
 
 PEOPLE_NAMES = "SELECT person, name FROM people"
+HIDDEN = "someone in the company"
 
 
 def people_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
@@ -24,8 +27,9 @@ def people_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
 class Names:
     """Names by person key, loaded on first use by ``load`` (a read of the server's views)."""
 
-    def __init__(self, load: Callable[[], dict[str, str]]) -> None:
+    def __init__(self, load: Callable[[], dict[str, str]], visible: Callable[[str], bool]) -> None:
         self._load = load
+        self._visible = visible
         self._names: dict[str, str] | None = None
 
     def __call__(self, person: Any) -> str:
@@ -33,4 +37,7 @@ class Names:
             return ""
         if self._names is None:
             self._names = self._load()
-        return self._names.get(str(person), str(person))
+        key = str(person)
+        if key not in self._names:
+            return key
+        return self._names[key] if self._visible(key) else HIDDEN

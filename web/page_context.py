@@ -12,6 +12,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from domain.business_time import parse_as_of
+from domain.read_policy import may_see_person
 from projections.timeline import as_of_value, iso
 from web.names import Names, people_names
 from web.sessions import COOKIE, Session, Sessions
@@ -86,7 +87,9 @@ class Page:
     def names(self) -> Names:
         """People's names for the ``person_name`` filter, read once per request on first use."""
         if self._names is None:
-            self._names = Names(lambda: self.workspace.read(people_names, ("people names",)))
+            reader = self.workspace.reader(self.viewer)
+            self._names = Names(lambda: self.workspace.read(people_names, ("people names",)),
+                                lambda person: may_see_person(reader, person))
         return self._names
 
     def html(self, template: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:

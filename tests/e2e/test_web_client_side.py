@@ -145,3 +145,21 @@ def test_the_api_keeps_a_representatives_feedback_to_her_clients_and_their_promi
     assert status == 403 and answer["rule"].startswith("RecordFeedback: ")
     assert served.api("POST", "/api/commands", "rosa", feedback("own", promise="p-cafe-lunch"))[0] == 200
     assert served.api("POST", "/api/commands", "kim", feedback("kim", client="households"))[0] == 200
+
+
+def test_an_external_client_sees_the_people_she_may_see_by_name_and_no_one_else(browser: Any, served: Served) -> None:
+    """One rule for people's names (docs/brief.md §10, ``may_see_person``): rosa, an external client, sees the teams'
+    names but not their people's, on pages as in ``GET /api/people``."""
+    status, people = served.api("GET", "/api/people", "rosa")
+    assert status == 200 and [p["key"] for p in people["items"]] == ["rosa"]
+    context, page = sign_in(browser, served, "rosa")
+    try:
+        for path in ("/promises/p-cafe-lunch", "/audit?promise=p-cafe-lunch"):
+            page.goto(served.url(path))
+            shown = page.locator("main").inner_text()
+            assert "Rosa Representative" in shown and "someone in the company" in shown, path
+            assert "Lena Lead" not in shown, path
+    finally:
+        context.close()
+    status, people = served.api("GET", "/api/people", "olga")  # inside the company, names are open
+    assert status == 200 and "lena" in [p["key"] for p in people["items"]]

@@ -14,7 +14,7 @@ from domain.service.ledger import Ledger
 from projections.client_side import client_side
 from projections.timeline import FOREVER
 from tests.support.scenario import Scenario
-from web.names import Names, people_names
+from web.names import HIDDEN, Names, people_names
 
 WEEK_1 = date(2026, 1, 5)  # the first Monday after the promise was agreed
 VALUES = [80.0, 80.0, *[95.0] * 12, 85.0]  # 15 weeks: two missed, twelve kept, the last missed
@@ -97,7 +97,9 @@ def test_pages_name_people_by_their_registered_names_read_once(views: duckdb.Duc
         loads.append(1)
         return people_names(views)
 
-    names = Names(load)
+    names = Names(load, lambda person: True)
     assert names("rosa") == "Rosa Representative" and names("lena") == "Lena Lead"
     assert names("operator") == "operator" and names(None) == ""  # no registered person: the key as it is
     assert loads == [1]
+    own = Names(load, lambda person: person == "rosa")  # an external client sees only herself (may_see_person)
+    assert own("rosa") == "Rosa Representative" and own("lena") == HIDDEN and own("operator") == "operator"
