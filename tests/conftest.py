@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.browser import Served, chromium, start_server, stop_server
+from tests.support.browser import Served, chromium, serving
 from tests.support.kafka import session_broker
 from tests.support.markers import apply_markers, refuse_unmarked_processes
 from tests.support.stores import STORES, postgres_store, store_of
@@ -87,13 +87,8 @@ def kafka_bootstrap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """The test company (``web_company``) on a running server, on SQLite and then on PostgreSQL, shared by
     the browser test modules (each test uses its own keys, or counts relative to what it found)."""
-    folder = tmp_path_factory.mktemp(f"web-{request.param}")
-    with store_of(request.param, folder) as store:
-        server = start_server(folder, store, LINES, TOKENS)
-        try:
-            yield server
-        finally:
-            stop_server(server)
+    with serving(request.param, tmp_path_factory.mktemp(f"web-{request.param}"), LINES, TOKENS) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from tests.support.browser import Served, start_server, stop_server
+from tests.support.browser import Served, serving
 from tests.support.cli import run_cli
 from tests.support.read_company import LINES, SHOP_TEXT, TOKENS
-from tests.support.stores import STORES, store_of
+from tests.support.stores import STORES
 
 pytestmark = pytest.mark.processes  # a real server and the CLI
 
@@ -61,13 +61,8 @@ COMPANY = [*LINES, *({"id": f"c{n}", **line} for n, line in enumerate([*_STEPS, 
 
 @pytest.fixture(scope="module", params=STORES)
 def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    folder = tmp_path_factory.mktemp(f"clients-{request.param}")
-    with store_of(request.param, folder) as store:
-        server = start_server(folder, store, COMPANY, TOKENS)
-        try:
-            yield server
-        finally:
-            stop_server(server)
+    with serving(request.param, tmp_path_factory.mktemp(f"clients-{request.param}"), COMPANY, TOKENS) as server:
+        yield server
 
 
 def get(served: Served, person: str, path: str) -> tuple[int, Any]:

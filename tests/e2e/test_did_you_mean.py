@@ -10,10 +10,10 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.support.browser import Served, start_server, stop_server
+from tests.support.browser import Served, serving
 from tests.support.cli import run_cli
 from tests.support.read_company import LINES, TOKENS
-from tests.support.stores import STORES, store_of
+from tests.support.stores import STORES
 
 pytestmark = pytest.mark.processes  # a real server and the real CLI
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -21,13 +21,8 @@ CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 @pytest.fixture(scope="module", params=STORES)
 def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    folder = tmp_path_factory.mktemp(f"near-{request.param}")
-    with store_of(request.param, folder) as store:
-        server = start_server(folder, store, LINES, TOKENS)
-        try:
-            yield server
-        finally:
-            stop_server(server)
+    with serving(request.param, tmp_path_factory.mktemp(f"near-{request.param}"), LINES, TOKENS) as server:
+        yield server
 
 
 def show(served: Served, kind: str, key: str) -> tuple[int, str]:

@@ -14,23 +14,18 @@ from typing import Any
 
 import pytest
 
-from tests.support.browser import Served, start_server, stop_server
+from tests.support.browser import Served, serving
 from tests.support.cli import CLI, run_cli
 from tests.support.read_company import LINES, PEOPLE, TOKENS
-from tests.support.stores import STORES, store_of
+from tests.support.stores import STORES
 
 pytestmark = pytest.mark.processes  # a real server and the real CLI
 
 
 @pytest.fixture(scope="module", params=STORES)
 def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    folder = tmp_path_factory.mktemp(f"lists-{request.param}")
-    with store_of(request.param, folder) as store:
-        server = start_server(folder, store, LINES, TOKENS)
-        try:
-            yield server
-        finally:
-            stop_server(server)
+    with serving(request.param, tmp_path_factory.mktemp(f"lists-{request.param}"), LINES, TOKENS) as server:
+        yield server
 
 
 def listed(served: Served, person: str, path: str) -> Any:

@@ -11,23 +11,18 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support.browser import Served, sign_in, start_server, stop_server
+from tests.support.browser import Served, serving, sign_in
 from tests.support.cli import run_cli
 from tests.support.read_company import LINES, MALL_TEXT, SHOP_TEXT, TOKENS
-from tests.support.stores import STORES, store_of
+from tests.support.stores import STORES
 
 pytestmark = pytest.mark.processes  # a real server (and one real browser)
 
 
 @pytest.fixture(scope="module", params=STORES)
 def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    folder = tmp_path_factory.mktemp(f"reads-{request.param}")
-    with store_of(request.param, folder) as store:
-        server = start_server(folder, store, LINES, TOKENS)
-        try:
-            yield server
-        finally:
-            stop_server(server)
+    with serving(request.param, tmp_path_factory.mktemp(f"reads-{request.param}"), LINES, TOKENS) as server:
+        yield server
 
 
 def get(served: Served, person: str, path: str) -> tuple[int, Any]:

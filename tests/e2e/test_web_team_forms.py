@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from tests.support.axe import WIDTHS, assert_accessible, assert_fits_width
-from tests.support.browser import Served, sign_in, start_server, stop_server
-from tests.support.stores import STORES, module_store
+from tests.support.browser import Served, serving, sign_in
+from tests.support.stores import STORES
 from tests.support.web_company import LINES, TOKENS
 
 pytestmark = pytest.mark.processes  # a server, a browser
@@ -24,13 +24,8 @@ TEAM = "/teams/delivery"
 
 @pytest.fixture(scope="module", params=STORES)
 def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    folder = tmp_path_factory.mktemp(f"team-forms-{request.param}")
-    for store in module_store(request.param, folder):
-        server = start_server(folder, store, LINES, TOKENS)
-        try:
-            yield server
-        finally:
-            stop_server(server)
+    with serving(request.param, tmp_path_factory.mktemp(f"team-forms-{request.param}"), LINES, TOKENS) as server:
+        yield server
 
 
 def _this_monday() -> str:

@@ -26,6 +26,7 @@ import pytest
 
 from tests.support.cli import CLI, jsonl, run_cli
 from tests.support.ports import free_port
+from tests.support.stores import store_of
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -109,6 +110,17 @@ def start_server(folder: Path, store: str, lines: list[dict[str, Any]], people: 
             stop_server(served)
             raise AssertionError(f"serve did not start: {(folder / 'serve.log').read_text()[-3000:]}")
         time.sleep(0.1)
+
+
+@contextmanager
+def serving(kind: str, folder: Path, lines: list[dict[str, Any]], people: dict[str, str]) -> Iterator[Served]:
+    """A fresh store of ``kind`` ("sqlite" or "postgres") holding ``lines``, served until the block ends."""
+    with store_of(kind, folder) as store:
+        served = start_server(folder, store, lines, people)
+        try:
+            yield served
+        finally:
+            stop_server(served)
 
 
 def stop_server(served: Served) -> None:
