@@ -140,5 +140,8 @@ def test_the_propose_form_suggests_a_bounded_number_of_clients(served: dict[str,
     assert call(served, "POST", "/api/commands", json=many).status_code == 200
     with signed_in(served, "bob") as bob:
         page = bob.get("/teams/garden").text
-    suggested = re.findall(r'<option value="walk-in-\d+"', page)
-    assert 0 < len(suggested) <= 200 and 'id="propose-promisee"' in page, len(suggested)
+    for form_list in ("propose-promisees", "complaint-clients"):  # each form's list of clients is bounded
+        start = page.index(f'<datalist id="{form_list}">')
+        suggested = re.findall(r'<option value="walk-in-\d+"', page[start:page.index("</datalist>", start)])
+        assert 0 < len(suggested) <= 200, (form_list, len(suggested))
+    assert 'id="propose-promisee"' in page and 'id="complaint-client" name="client" list=' in page

@@ -167,7 +167,7 @@ def test_a_member_logs_a_complaint_on_the_team_page(browser: Any, served: Served
     try:
         page.goto(served.url(TEAM))
         form = page.locator("#team-log-complaint")
-        form.get_by_label("Client").select_option("households")
+        form.get_by_label("Client").fill("households")
         form.get_by_label("What went wrong").fill(text)
         form.get_by_label("Rating, 0 (worst) to 10 (optional)").fill("eleven")
         form.get_by_role("button", name="Log complaint").click()
