@@ -29,6 +29,8 @@ def nice_ticks(lo: float, hi: float, count: int = 6) -> list[float]:
     if hi == lo:
         hi = lo + 1
     raw = (hi - lo) / max(count - 1, 1)
+    if not (math.isfinite(raw) and raw > 0):  # a span past float's range (1e308 readings), or lost to rounding
+        return sorted({v for v in (lo, hi) if math.isfinite(v)})
     magnitude = 10 ** math.floor(math.log10(raw))
     step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
     first, last = math.floor(lo / step + 1e-9), math.ceil(hi / step - 1e-9)

@@ -7,7 +7,7 @@ from itertools import pairwise
 
 import pytest
 
-from projections.rendering.charts import PAD, bar_chart, compliance_chart
+from projections.rendering.charts import PAD, bar_chart, compliance_chart, nice_ticks
 
 NS = {"s": "http://www.w3.org/2000/svg"}
 
@@ -40,3 +40,10 @@ def test_the_compliance_axis_has_nice_ticks_around_the_values_and_targets(values
 def test_the_bar_axis_has_nice_ticks_from_below_zero_to_the_top() -> None:
     figure = bar_chart("money", ["2026-01", "2026-02"], [("net", "#000", [-1234.0, 56789.0])])
     assert_nice(axis_values(figure), [-1234.0, 56789.0, 0.0])
+
+
+@pytest.mark.parametrize(("lo", "hi"), [(-1e308, 1e308), (1e308, 1e308), (0.0, float("inf")), (5.0, 5.0)])
+def test_ticks_of_spans_past_floats_range_are_the_ends_not_an_error(lo: float, hi: float) -> None:
+    """Readings of 1e308 from an older store drew no retrospective: the span overflowed to infinity."""
+    ticks = nice_ticks(lo, hi)
+    assert ticks and all(lo <= t <= max(hi, lo + 1) for t in ticks), ticks
