@@ -7,7 +7,6 @@ member sees the page without forms; an external client (in no team, not on the c
 
 from __future__ import annotations
 
-import math
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,6 +14,7 @@ from fastapi.responses import Response
 
 from domain.read_policy import EXTERNAL
 from projections.company import company_view
+from web.forms import typed_number
 from web.page_context import Page, PageError
 
 FORMS = {"team": "FormTeam", "member": "AddMember", "authority": "GrantAuthority", "person": "RegisterPerson",
@@ -22,16 +22,6 @@ FORMS = {"team": "FormTeam", "member": "AddMember", "authority": "GrantAuthority
 """The company page's forms and the command each posts through the one command path."""
 
 VARIANTS = ("team_net_profit_share", "company_profit_share", "base_plus_team_bonus", "fixed_pay")
-
-
-def _number(text: str | None, label: str) -> float:
-    try:
-        value = float(text or "")
-    except ValueError:
-        raise ValueError(f"{label} must be a number, not {text!r}") from None
-    if not math.isfinite(value):
-        raise ValueError(f"{label} must be a finite number")
-    return value
 
 
 def company_command(form_name: str, form: dict[str, str]) -> dict[str, Any]:
@@ -54,12 +44,12 @@ def company_command(form_name: str, form: dict[str, str]) -> dict[str, Any]:
         command.update(client=field.get("client", ""), person=field.get("person", ""))
     elif form_name == "ledger":
         command.update(team=field.get("team", ""), period=field.get("period", ""), kind=field.get("kind", ""),
-                       amount=_number(field.get("amount"), "Amount"))
+                       amount=typed_number(field.get("amount"), "Amount"))
         if field.get("description"):
             command["description"] = field["description"]
     else:
         command.update(team=field.get("team", ""), variant=field.get("variant", VARIANTS[0]),
-                       share=_number(field.get("share"), "Share"),
+                       share=typed_number(field.get("share"), "Share"),
                        carry_forward_losses=field.get("carry_forward_losses") == "on")
     return command
 

@@ -6,6 +6,8 @@ them all) is imported by none of them.
 
 from __future__ import annotations
 
+import math
+
 from fastapi import Request
 
 from web.page_context import PageError
@@ -27,3 +29,14 @@ def refusal_text(refused: Refused) -> str:
     if refused.rule is None or refused.rule in refused.message:
         return refused.message
     return f"{refused.message} (rule: {refused.rule})"
+
+
+def typed_number(text: str | None, label: str) -> float:
+    """A number typed into a form; ``ValueError`` naming the field when it is not a finite one."""
+    try:
+        value = float(text or "")
+    except ValueError:
+        raise ValueError(f"{label} must be a number, not {text!r}") from None
+    if not math.isfinite(value):
+        raise ValueError(f"{label} must be a finite number")
+    return value

@@ -7,7 +7,6 @@ signed-in person (channel ``web``); a refusal is shown next to its form (403 nam
 
 from __future__ import annotations
 
-import math
 import re
 from typing import Any
 
@@ -17,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 
 from projections.lists import list_items
 from web.client_page import FORMS, render_client
-from web.forms import checked_form, refusal_text
+from web.forms import checked_form, refusal_text, typed_number
 from web.limits import Offset
 from web.page_context import Page, PageError, page
 from web.workspace import Refused
@@ -31,16 +30,6 @@ def _items(text: str | None) -> list[str]:
     return [item.strip() for item in re.split(r"[,\n]", text or "") if item.strip()]
 
 
-def _number(text: str, label: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise ValueError(f"{label} must be a number, not {text!r}") from None
-    if not math.isfinite(value):
-        raise ValueError(f"{label} must be a finite number")
-    return value
-
-
 def _optional(command: dict[str, Any], name: str, value: str | None) -> None:
     if value and value.strip():
         command[name] = value.strip()
@@ -52,7 +41,7 @@ def client_command(form_name: str, key: str, form: dict[str, str], pains: list[s
     if form_name == "pain":
         command.update(client=key, pain=form.get("pain", "").strip(), description=form.get("description", ""))
         if form.get("severity"):
-            command["severity"] = int(_number(form["severity"], "Severity"))
+            command["severity"] = int(typed_number(form["severity"], "Severity"))
     elif form_name == "value":
         command.update(proposition=form.get("proposition", "").strip(), client=key,
                        statement=form.get("statement", ""), characteristics=_items(form.get("characteristics")),
@@ -62,7 +51,7 @@ def client_command(form_name: str, key: str, form: dict[str, str], pains: list[s
         command.update(canvas=form.get("canvas", "").strip(), client=key, factors=_items(form.get("factors")))
         _optional(command, "team", form.get("team"))
     elif form_name == "score":
-        scores = {name[len("score-"):]: _number(value, f"Score of {name[len('score-'):]}")
+        scores = {name[len("score-"):]: typed_number(value, f"Score of {name[len('score-'):]}")
                   for name, value in form.items() if name.startswith("score-") and value.strip()}
         command.update(canvas=form.get("canvas", ""), offering=form.get("offering", "").strip(),
                        ours=form.get("ours") == "on", scores=scores)

@@ -8,7 +8,6 @@ its form with the rule it broke, never as a stack trace.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import Any
 
@@ -18,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 
 from projections import queries, read_rules
 from projections.rendering import charts
-from web.forms import checked_form, refusal_text
+from web.forms import checked_form, refusal_text, typed_number
 from web.page_context import Page, PageError, not_found, page
 from web.templating import chart
 from web.workspace import Refused
@@ -121,21 +120,9 @@ def promise_page(key: str, p: Page = Depends(page)) -> Response:
     return render_promise(p, key)
 
 
-def _number(text: str | None, label: str) -> float | None:
-    if text is None or not text.strip():
-        return None
-    try:
-        value = float(text)
-    except ValueError:
-        raise ValueError(f"{label} must be a number, not {text!r}") from None
-    if not math.isfinite(value):
-        raise ValueError(f"{label} must be a finite number")
-    return value
-
-
 def _changes(form: dict[str, str], label: str) -> dict[str, Any]:
     changes: dict[str, Any] = {}
-    target = _number(form.get("target"), label)
+    target = typed_number(form["target"], label) if (form.get("target") or "").strip() else None
     if target is not None:
         changes["target"] = target
     if form.get("statement", "").strip():
