@@ -1,0 +1,36 @@
+"""The signals a reader may see as of a time (docs/brief.md §9): all sources, filtered and ordered."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+import duckdb
+
+from domain.read_policy import Viewer
+from projections.signals.model import Signal
+from projections.signals.sources import SOURCES, Source
+from projections.timeline import as_of_value
+
+
+def may_see_signal(viewer: Viewer, signal: Signal) -> bool:
+    """The council sees all; a person those of their teams and of the clients they represent."""
+    if viewer.council:
+        return True
+    return bool(viewer.teams & signal.audience_teams) or (signal.client is not None and signal.client in viewer.clients)
+
+
+def signals_as_of(con: duckdb.DuckDBPyConnection, as_of: datetime, viewer: Viewer, *, team: str | None = None,
+                  client: str | None = None, include_cleared: bool = False,
+                  sources: Iterable[Source] = SOURCES) -> list[Signal]:
+    """The signals active at ``as_of`` (with ``include_cleared``, also those cleared by then) that ``viewer``
+    may see, newest first (ties by id, so the order is stable)."""
+    when = as_of_value(as_of)
+    found = [s for source in sources for s in source(con, when)]
+    chosen = [
+        s for s in found
+        if s.raised_at <= when and (include_cleared or s.active_at(when))
+        and (team is None or team in s.audience_teams) and (client is None or s.client == client)
+        and may_see_signal(viewer, s)
+    ]
+    return sorted(chosen, key=lambda s: (s.raised_at, s.id), reverse=True)

@@ -1,0 +1,19 @@
+"""Every kind of signal, each a source ``(con, as_of) -> list[Signal]`` in its own module.
+
+A source returns the episodes raised at or before ``as_of`` (naive UTC, never the views' FOREVER: time-only
+conditions need a real "now"), each with ``cleared_at`` when its condition stopped holding at or before then.
+A new kind is one module and one line here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+import duckdb
+
+from projections.signals.model import Signal
+
+Source = Callable[[duckdb.DuckDBPyConnection, datetime], list[Signal]]
+
+SOURCES: tuple[Source, ...] = ()
