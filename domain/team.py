@@ -1,4 +1,4 @@
-"""Steps 6-8 for a team: members, communication rules, authority, and the reward scheme."""
+"""Steps 6-8 for a team: members, communication rules, authority, its success metric, and the reward scheme."""
 
 from __future__ import annotations
 
@@ -28,6 +28,8 @@ class Team(LedgerAggregate):
         self.authorities: dict[str, str] = {}
         self.reward_scheme: dict[str, Any] = dict(DEFAULT_REWARD_SCHEME)
         self.reward_scheme_version = 0
+        self.success_metric: str | None = None
+        self.success_target: float | None = None
 
     class MemberAdded(LedgerAggregate.Event):
         """``lead`` came with people and roles (docs/brief.md §5); members added before that were not leads."""
@@ -91,6 +93,13 @@ class Team(LedgerAggregate):
         if authority not in self.authorities:
             raise DomainError(f"team {self.key} does not hold authority {authority!r}")
         del self.authorities[authority]
+
+    @event("SuccessMetricSet")
+    def set_success_metric(self, metric: str, target: float | None, audit: Audit) -> None:
+        """Step 7 (docs/brief.md §11): a later setting replaces the metric or its target from its business time."""
+        self.check_time(audit)
+        self.success_metric = metric
+        self.success_target = target
 
     @event("RewardSchemeChosen")
     def choose_reward_scheme(self, scheme: dict[str, Any], audit: Audit) -> None:

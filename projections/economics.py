@@ -5,6 +5,7 @@ month begins (the house default, 20% of team net profit, when none was chosen). 
 carries the scheme version and the inputs it used, so a pool can be replayed and audited.
 Unrecovered losses: a loss adds to the team's balance, later profit recovers it; under a
 scheme with ``carry_forward_losses`` the recovered amount is deducted before the pool is taken.
+Each row also carries its growth and whether the month paid for itself (``projections.growth``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 import duckdb
 
 from domain.reward_scheme import DEFAULT_REWARD_SCHEME
+from projections.growth import add_growth
 from projections.timeline import FOREVER
 
 
@@ -120,6 +122,7 @@ def economics(con: duckdb.DuckDBPyConnection, as_of: datetime, team: str | None 
             ).fetchall()]
             row["payouts"] = _split(pool, scheme, members)
         rows.append(row)
+    add_growth(rows)
     return rows
 
 
@@ -128,8 +131,10 @@ def materialise(con: duckdb.DuckDBPyConnection) -> None:
 
     rows = economics(con, FOREVER)
     columns = ["team", "period", "revenue", "costs", "net_profit", "bonus_pool", "scheme_variant", "scheme_version",
-               "share", "losses_deducted", "unrecovered_losses", "company_net_profit"]
-    types = [pa.string(), pa.string()] + [pa.float64()] * 4 + [pa.string(), pa.int64()] + [pa.float64()] * 4
+               "share", "losses_deducted", "unrecovered_losses", "company_net_profit", "revenue_growth",
+               "net_profit_growth", "revenue_growth_yoy", "self_funded"]
+    types = [pa.string(), pa.string()] + [pa.float64()] * 4 + [pa.string(), pa.int64()] + [pa.float64()] * 7 + [
+        pa.bool_()]
     table = pa.table({c: pa.array([r[c] for r in rows], type=t) for c, t in zip(columns, types, strict=True)})
     con.register("economics_rows", table)
     con.execute("CREATE OR REPLACE TABLE team_economics AS SELECT * FROM economics_rows")

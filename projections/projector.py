@@ -88,6 +88,7 @@ class Projector:
             event_topic(Team, "AuthorityGranted"): self._authority,
             event_topic(Team, "AuthorityRevoked"): self._authority_revoked,
             event_topic(Team, "RewardSchemeChosen"): self._scheme,
+            event_topic(Team, "SuccessMetricSet"): self._success_metric,
             event_topic(Metric, "Defined"): self._metric,
             event_topic(Reading, "Recorded"): self._reading,
             event_topic(Promise, "Proposed"): self._promise,
@@ -247,6 +248,10 @@ class Projector:
             scheme["carry_forward_losses"], scheme["team_weight"], scheme["split"],
             json_text(scheme["base_pay"]), json_text(scheme["hours"]), scheme["cadence"],
         ))
+
+    def _success_metric(self, pos: int, s: State, _: int) -> None:
+        self.rows["success_metrics"].append(
+            (pos, s["_at"], s["_key"], s["metric"], s["target"], s["_audit"]["reason"]))
 
     def _metric(self, pos: int, s: State, _: int) -> None:
         self.rows["metrics"].append((pos, s["_at"], s["key"], s["name"], s["unit"], s["direction"], s.get("owner")))

@@ -14,6 +14,8 @@ from typing import Any
 import duckdb
 
 from projections.economics import economics
+from projections.growth import self_funded_months
+from projections.success_metric import success_metric
 from projections.timeline import iso, iso_date
 
 
@@ -241,6 +243,7 @@ def team_view(con: duckdb.DuckDBPyConnection, team: str, as_of: datetime, *,
     made = [p["promise"] for p in promises if p["promisor"] == team]
     open_count, complaints = open_complaints(con, team, as_of, made, limit, offset)
     gaps = authority_gaps(con, as_of, [p["promise"] for p in promises])
+    money = [{k: v for k, v in row.items() if k != "team"} for row in economics(con, as_of, team)]
     return {
         "team": team,
         "name": name,
@@ -251,9 +254,9 @@ def team_view(con: duckdb.DuckDBPyConnection, team: str, as_of: datetime, *,
         ],
         "open_complaints": complaints,
         "open_complaints_count": open_count,
-        "economics": [
-            {k: v for k, v in row.items() if k != "team"} for row in economics(con, as_of, team)
-        ],
+        "economics": money,
+        "self_funded_months": self_funded_months(money),
+        "success_metric": success_metric(con, team, as_of),
         "feedback_by_period": feedback_by_period(con, team, as_of, made),
         "communication_rules": json.loads(rules) if rules is not None else [],
         "authorities": authorities or [],

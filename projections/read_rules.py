@@ -105,7 +105,7 @@ def _complaints(viewer: Viewer, team: str, rows: list[dict[str, Any]], paths: se
 
 
 INTERNAL_TEAM_FIELDS = ("members", "economics", "feedback_by_period", "communication_rules", "authorities",
-                        "open_complaints_count")
+                        "open_complaints_count", "self_funded_months", "success_metric")
 
 
 def team_answer(viewer: Viewer, view: dict[str, Any] | None) -> dict[str, Any] | None:

@@ -96,6 +96,8 @@ FACT_TABLES: tuple[Table, ...] = (
     T("reward_schemes", "Step 8: versioned reward schemes (base_pay, hours as JSON objects).", *STAMP,
       "team VARCHAR", "team_version BIGINT", "variant VARCHAR", "share DOUBLE", "carry_forward_losses BOOLEAN",
       "team_weight DOUBLE", "split VARCHAR", "base_pay VARCHAR", "hours VARCHAR", "cadence VARCHAR"),
+    T("success_metrics", "Step 7 (docs/brief.md §11): each team's success metric as set, a later setting replacing "
+      "it (target null: none).", *STAMP, "team VARCHAR", "metric VARCHAR", "target DOUBLE", "reason VARCHAR"),
     T("metrics", "Metrics and the direction that is better (owner: the team whose members record its readings).",
       *STAMP, "metric VARCHAR", "name VARCHAR", "unit VARCHAR", "direction VARCHAR", "owner VARCHAR"),
     T("readings", "Metric readings at their business time.", *STAMP,

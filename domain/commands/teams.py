@@ -76,6 +76,16 @@ class RecordReading(Command):
     # ``at``: when it was taken; like every command's, it defaults to now (docs/brief.md §4)
 
 
+class SetSuccessMetric(Command):
+    """docs/brief.md §11: the metric by which the team judges its own success, and the value it aims for."""
+
+    type: Literal["SetSuccessMetric"]
+    team: Key
+    metric: Key
+    target: Number | None = None
+    reason: Text  # choosing what counts as success always says why
+
+
 class ChooseRewardScheme(Command):
     type: Literal["ChooseRewardScheme"]
     team: Key

@@ -1,4 +1,4 @@
-"""Steps 5-8: teams, members, rules, authority, metrics and readings, reward schemes."""
+"""Steps 5-8: teams, members, rules, authority, metrics and readings, success metrics, reward schemes."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from domain.commands.teams import (
     RemoveMember,
     RevokeAuthority,
     SetCommunicationRules,
+    SetSuccessMetric,
     WithdrawConsent,
 )
 from domain.handlers.keys import new_key
@@ -88,6 +89,15 @@ def choose_reward_scheme(uow: UnitOfWork, cmd: ChooseRewardScheme, audit: Audit)
         "variant", "share", "carry_forward_losses", "team_weight", "split", "base_pay", "hours", "cadence"
     })
     team.choose_reward_scheme(scheme, audit=audit)
+    uow.add(team)
+
+
+@handles(SetSuccessMetric, rule=TEAM_LEAD)
+def set_success_metric(uow: UnitOfWork, cmd: SetSuccessMetric, audit: Audit) -> None:
+    """The metric must already be defined: "unknown metric 'x'" names one nobody defined."""
+    team = uow.require(Team, cmd.team)
+    uow.refer(Metric, cmd.metric)
+    team.set_success_metric(cmd.metric, cmd.target, audit=audit)
     uow.add(team)
 
 

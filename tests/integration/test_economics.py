@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.cases.economics import AS_OF, LINES, TEAMS, EconomicsRules
+from tests.support.cases.economics import AS_OF, LINES, TEAMS, EconomicsRules, GrowthRules
 from tests.support.stores import STORES, module_store
 from tests.support.views import Request, answers_for, import_file, lookup
 
@@ -26,5 +26,5 @@ def shown(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
         yield lookup(answers, "team")
 
 
-class TestEconomicsThroughShow(EconomicsRules):
+class TestEconomicsThroughShow(EconomicsRules, GrowthRules):
     """Every economics rule, on the real stores."""

@@ -40,6 +40,8 @@ EXTRA: list[dict[str, Any]] = [  # the event types the sample company does not p
     {"type": "DeclineAmendment", "id": "x-decline", "at": AT, "promise": "p-home-2h-window", "reason": "not yet"},
     {"type": "DelegateConsent", "id": "x-delegate", "at": AT, "team": "home-delivery", "person": "maria-ivanova"},
     {"type": "WithdrawConsent", "id": "x-withdraw", "at": AT, "team": "home-delivery", "person": "maria-ivanova"},
+    {"type": "SetSuccessMetric", "id": "x-success", "at": AT, "team": "home-delivery", "metric": "delivery-minutes",
+     "target": 40, "reason": "households wait less"},
     {"type": "AppointCouncil", "id": "x-appoint", "at": AT, "person": "anna-petrova"},
     {"type": "DismissCouncil", "id": "x-dismiss", "at": AT, "person": "anna-petrova"},
 ]

@@ -65,6 +65,10 @@ ROWS: list[tuple[str, Make, list[str], list[str]]] = [
     ("PostLedgerEntry", lambda p: {"type": "PostLedgerEntry", "team": "kitchen", "period": "2026-01",
                                    "kind": "revenue", "amount": 1}, ["carol"], ["lead", "cook"]),
     ("ChooseRewardScheme", lambda p: {"type": "ChooseRewardScheme", "team": "kitchen"}, ["carol"], ["lead"]),
+    # docs/brief.md §11: the team's lead or the council chooses what counts as the team's success
+    ("SetSuccessMetric", lambda p: {"type": "SetSuccessMetric", "team": "kitchen", "metric": "wait", "target": 9,
+                                    "reason": f"chosen by {p}"}, ["lead", "carol"],
+     ["cook", "deputy", "maitre", "front", "outsider", "rep"]),
     ("RegisterPerson", lambda p: {"type": "RegisterPerson", "person": f"new-{p}", "name": "N"}, ["carol"],
      ["lead", "outsider"]),
     ("RepresentClient", lambda p: {"type": "RepresentClient", "client": "other", "person": "outsider"}, ["carol"],

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.cases.economics import AS_OF, LINES, TEAMS, EconomicsRules
+from tests.support.cases.economics import AS_OF, LINES, TEAMS, EconomicsRules, GrowthRules
 from tests.support.views import answered_in_memory
 
 
@@ -18,5 +18,5 @@ def shown() -> Callable[..., Any]:
     return answered_in_memory(LINES, "team", TEAMS, AS_OF)
 
 
-class TestEconomicsInMemory(EconomicsRules):
+class TestEconomicsInMemory(EconomicsRules, GrowthRules):
     """Every economics rule, projected and computed in memory."""

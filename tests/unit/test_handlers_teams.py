@@ -117,3 +117,24 @@ class TestMetricsAndReadings:
         reject(kitchen, {"type": "RecordReading", "metric": "ghost", "value": 1, "at": LATER}, "unknown metric 'ghost'")
         reject(kitchen, {"type": "RecordReading", "metric": "wait", "value": 1, "at": "2026-01-01T00:00:00Z"},
                "metric 'wait' did not exist yet")
+
+
+class TestSuccessMetric:
+    """docs/brief.md §11: a team's success metric and its target; a later setting replaces them."""
+
+    def test_sets_and_replaces_the_success_metric(self, kitchen: Ledger) -> None:
+        accept(kitchen, {"type": "SetSuccessMetric", "team": "kitchen", "metric": "wait", "target": 5,
+                         "reason": "guests wait less", "at": LATER})
+        assert (team(kitchen).success_metric, team(kitchen).success_target) == ("wait", 5)
+        accept(kitchen, {"type": "SetSuccessMetric", "team": "kitchen", "metric": "wait", "reason": "no target yet",
+                         "at": LATER})
+        assert (team(kitchen).success_metric, team(kitchen).success_target) == ("wait", None)
+
+    def test_a_metric_nobody_defined_is_refused_by_name(self, kitchen: Ledger) -> None:
+        reject(kitchen, {"type": "SetSuccessMetric", "team": "kitchen", "metric": "smiles", "reason": "R",
+                         "at": LATER}, "unknown metric 'smiles'")
+        assert team(kitchen).success_metric is None
+
+    def test_the_team_must_exist(self, kitchen: Ledger) -> None:
+        reject(kitchen, {"type": "SetSuccessMetric", "team": "ghost", "metric": "wait", "reason": "R", "at": LATER},
+               "unknown team 'ghost'")

@@ -16,8 +16,8 @@ SETUP = "2025-06-01T00:00:00Z"
 Money = tuple[str, float, float, float, float]  # period, revenue, costs, net_profit, bonus_pool
 
 
-def _team(team: str, *members: str) -> list[dict[str, Any]]:
-    scenario = Scenario(at=SETUP).team(team, team)
+def _team(team: str, *members: str, at: str = SETUP) -> list[dict[str, Any]]:
+    scenario = Scenario(at=at).team(team, team)
     for person in members:
         scenario.member(person)
     return scenario.lines()
@@ -36,6 +36,10 @@ def _month(team: str, period: str, revenue: list[float], costs: list[float], at:
 
 def _scheme(team: str, at: str, **scheme: Any) -> dict[str, Any]:
     return {"type": "ChooseRewardScheme", "team": team, "at": at, "actor": "council", **scheme}
+
+
+def _success(team: str, metric: str, target: float | None, at: str) -> dict[str, Any]:
+    return {"type": "SetSuccessMetric", "team": team, "metric": metric, "target": target, "reason": "R", "at": at}
 
 
 def _feedback(feedback_id: str, kind: str, at: str, client: str = "client", **extra: Any) -> dict[str, Any]:
@@ -105,6 +109,36 @@ LINES: list[dict[str, Any]] = [
     *_month("e-timing", "2026-03", [2000], [1000], at="2026-03-05T00:00:00Z"),
     _scheme("e-timing", "2026-03-31T23:59:59Z", variant="team_net_profit_share", share=0.4),
     *_month("e-timing", "2026-04", [2000], [1000]),
+    # Growth (docs/brief.md §11): against the month before and the same month a year earlier; a base month without
+    # entries (2025-04, 2025-12) or a zero base (2025-02's revenue, 2025-05's net profit) has no growth. No month
+    # here is 2025-07 or 2025-08 (e-company's company net). Net profit 0 (2025-05) is self-funded.
+    *_team("e-growth", at="2024-12-01T00:00:00Z"),
+    *_month("e-growth", "2025-01", [100], [50]),
+    *_month("e-growth", "2025-02", [0], [80]),
+    *_month("e-growth", "2025-03", [200], [100]),
+    *_month("e-growth", "2025-05", [150], [150]),
+    *_month("e-growth", "2025-06", [300], [100]),
+    *_month("e-growth", "2026-01", [130], [30]),
+    *_month("e-growth", "2026-02", [50], [100]),
+    *_month("e-growth", "2026-03", [100], [300]),
+    # Self-funded months count the latest 12 months with entries: 14 months, the third a loss, the first two
+    # (outside the window) self-funded.
+    *_team("e-window", at="2022-12-01T00:00:00Z"),
+    *(line for index in range(14) for line in _month(
+        "e-window", f"{2023 + index // 12}-{index % 12 + 1:02d}", [100], [200 if index == 2 else 50])),
+    # The success metric (lower is better) by month, its target changing over time, and a team that changes metric.
+    {"type": "DefineMetric", "metric": "answer", "name": "Minutes to answer", "unit": "min",
+     "direction": "lower_is_better", "at": SETUP},
+    *_team("e-success"),
+    *({"type": "RecordReading", "metric": "answer", "value": value, "at": at} for value, at in (
+        (10, "2026-01-10T00:00:00Z"), (20, "2026-01-20T00:00:00Z"), (8, "2026-02-05T00:00:00Z"),
+        (12, "2026-04-10T00:00:00Z"), (14, "2026-04-11T00:00:00Z"))),
+    _success("e-success", "answer", 12, "2026-01-15T00:00:00Z"),
+    _success("e-success", "answer", 14, "2026-03-01T00:00:00Z"),  # in force at March's start
+    _success("e-success", "answer", 10, "2026-04-15T00:00:00Z"),  # after April's start: May on
+    *_team("e-switch"),
+    _success("e-switch", "m", 1, "2026-01-05T00:00:00Z"),
+    _success("e-switch", "answer", None, "2026-02-10T00:00:00Z"),
     # Feedback: open complaints of the "support" team.
     *_team("support"),
     {"type": "ProposePromise", "promise": "p-support", "promisor": "support", "promisee": "client",
@@ -121,9 +155,12 @@ LINES: list[dict[str, Any]] = [
 ]
 
 
-TEAMS = ("e-default", "e-share", "e-carry", "e-company", "e-other", "e-bonus", "e-fixed", "e-timing", "support")
+TEAMS = ("e-default", "e-share", "e-carry", "e-company", "e-other", "e-bonus", "e-fixed", "e-timing", "support",
+         "e-growth", "e-window", "e-success", "e-switch")
 AS_OF = [("e-timing", "2026-03-15T00:00:00Z"), ("support", "2026-01-09T12:00:00Z"),
-         ("support", "2026-01-06T00:00:00Z"), ("e-carry", "2026-02-28T00:00:00Z")]
+         ("support", "2026-01-06T00:00:00Z"), ("e-carry", "2026-02-28T00:00:00Z"),
+         ("e-growth", "2025-06-30T00:00:00Z"), ("e-success", "2026-01-14T23:59:59Z"),
+         ("e-success", "2026-02-10T00:00:00Z")]
 
 
 def money(view: dict[str, Any]) -> list[Money]:
@@ -231,3 +268,67 @@ class EconomicsRules:
     def test_open_complaints_as_of_before_the_resolution(self, shown: Any) -> None:
         assert _open(shown("support", "2026-01-09T12:00:00Z")) == ["f1", "f2", "f4", "f5"]
         assert _open(shown("support", "2026-01-06T00:00:00Z")) == ["f1"]
+
+
+def _growth(view: dict[str, Any]) -> list[tuple[str, Any, Any, Any, bool]]:
+    def rounded(value: float | None) -> float | None:
+        return None if value is None else round(value, 9)
+
+    return [(row["period"], rounded(row["revenue_growth"]), rounded(row["net_profit_growth"]),
+             rounded(row["revenue_growth_yoy"]), row["self_funded"]) for row in view["economics"]]
+
+
+def _months(view: dict[str, Any]) -> list[tuple[str, Any, Any]]:
+    return [(m["period_start"], m["value"], m["kept"]) for m in view["success_metric"]["by_period"]]
+
+
+class GrowthRules:
+    """docs/brief.md §11 growth and success metric, as ``shown(team, as_of=None)`` answers them: every value here
+    computed by hand."""
+
+    def test_growth_against_the_month_before_and_a_year_earlier(self, shown: Any) -> None:
+        assert _growth(shown("e-growth")) == [
+            ("2025-01", None, None, None, True),  # nothing before
+            ("2025-02", -1.0, -2.6, None, False),  # (0-100)/100, (-80-50)/50
+            ("2025-03", None, 2.25, None, True),  # revenue base 0; (100-(-80))/|-80|
+            ("2025-05", None, None, None, True),  # April has no entries; net profit 0 is self-funded
+            ("2025-06", 1.0, None, None, True),  # (300-150)/150; net profit base 0
+            ("2026-01", None, None, 0.3, True),  # December has no entries; (130-100)/100 a year on
+            ("2026-02", round(-80 / 130, 9), -1.5, None, False),  # a year earlier the revenue was 0
+            ("2026-03", 1.0, -3.0, -0.5, False),  # (-200-(-50))/50; (100-200)/200
+        ]
+        assert shown("e-growth")["self_funded_months"] == 5
+
+    def test_growth_as_of_sees_only_the_months_then(self, shown: Any) -> None:
+        view = shown("e-growth", "2025-06-30T00:00:00Z")
+        assert _growth(view)[-1] == ("2025-06", 1.0, None, None, True)
+        assert view["self_funded_months"] == 4
+
+    def test_self_funded_months_counts_the_latest_twelve_months_with_entries(self, shown: Any) -> None:
+        view = shown("e-window")
+        assert [row["self_funded"] for row in view["economics"]].count(True) == 13
+        assert view["self_funded_months"] == 11  # the loss in 2023-03 is inside the window; 2023-01/02 are not
+        assert shown("e-default")["self_funded_months"] == 2
+
+    def test_success_metric_by_month_against_the_target_in_force_at_its_start(self, shown: Any) -> None:
+        metric = shown("e-success")["success_metric"]
+        assert (metric["metric"], metric["target"], metric["since"]) == ("answer", 10, "2026-01-15T00:00:00+00:00")
+        assert _months(shown("e-success")) == [
+            ("2026-01-01", 15, False),  # the month of `since`, against the target set then (12); lower is better
+            ("2026-02-01", 8, True),
+            ("2026-03-01", None, None),  # no readings
+            ("2026-04-01", 13, True),  # 14 in force at April's start (10 came on the 15th)
+        ]
+
+    def test_success_metric_as_of(self, shown: Any) -> None:
+        assert shown("e-success", "2026-01-14T23:59:59Z")["success_metric"] is None  # not set yet
+        view = shown("e-success", "2026-02-10T00:00:00Z")
+        assert view["success_metric"]["target"] == 12
+        assert _months(view) == [("2026-01-01", 15, False), ("2026-02-01", 8, True)]
+        assert shown("e-default")["success_metric"] is None
+
+    def test_a_new_metric_starts_again_and_no_target_judges_nothing(self, shown: Any) -> None:
+        metric = shown("e-switch")["success_metric"]
+        assert (metric["metric"], metric["target"], metric["since"]) == ("answer", None, "2026-02-10T00:00:00+00:00")
+        assert _months(shown("e-switch")) == [("2026-02-01", 8, None), ("2026-03-01", None, None),
+                                              ("2026-04-01", 13, None)]
