@@ -18,6 +18,7 @@ from scripts.reading import guarded, show
 from scripts.retro_command import demo, retro
 from scripts.server_commands import serve, token_app
 from scripts.verify_command import bare_views_flag, verify
+from scripts.webhook_commands import webhook_app
 
 app = typer.Typer(help="The clientocracy ledger: promises, feedback and experiments as immutable events.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
@@ -97,6 +98,7 @@ app.command()(project)
 app.add_typer(token_app, name="token")
 app.command()(serve)
 app.add_typer(forget_app, name="forget", help="Forget a client or a person: destroy its key (crypto-shredding).")
+app.add_typer(webhook_app, name="webhook")
 
 
 def main() -> None:
