@@ -12,8 +12,11 @@ from datetime import datetime
 
 import duckdb
 
+from projections.signals.client_voice import client_voice_shifts
 from projections.signals.model import Signal
 
 Source = Callable[[duckdb.DuckDBPyConnection, datetime], list[Signal]]
 
-SOURCES: tuple[Source, ...] = ()
+SOURCES: tuple[Source, ...] = (
+    client_voice_shifts,
+)

@@ -1,0 +1,89 @@
+"""``client_voice_shift`` (docs/brief.md §9): a team's or a client's clients complaining more, or rating lower.
+
+Each team's and each client's feedback is cut into calendar weeks (Monday 00:00 UTC, by business time) in one
+statement for the whole company; a week counts once it is over at the as-of time. Two series per subject: the
+week's complaints (every week from the subject's first feedback on, 0 when none) and the week's mean rating
+(the weeks with a rating). ``spc.episodes`` judges each, the worsening side only (more complaints, lower
+ratings), by XmR limits from all earlier weeks not already signalled (at least 8) and the four Western Electric
+rules. An episode is raised at the end of the week that tripped a rule and cleared at the end of the first
+later week back at or past the centre line it was judged by. A team's feedback is what names it, or names a
+promise it made; a client's signal is seen by its representatives and the teams its feedback that week was for.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import quote
+
+import duckdb
+
+from projections.experiment_stats.spc import Episode, episodes
+from projections.signals.model import Signal
+from projections.timeline import FOREVER, iso_date
+
+KIND = "client_voice_shift"
+WEEK = timedelta(days=7)
+
+WEEKLY_FEEDBACK = """
+WITH f AS (
+    SELECT coalesce(f.team, p.promisor) AS team, f.client, date_trunc('week', f.business_at) AS week,
+        f.kind = 'complaint' AS complaint, f.rating
+    FROM feedback f LEFT JOIN promise_state_as_of($as_of) p ON p.promise = f.promise
+    WHERE f.business_at < $until
+)
+SELECT 'team' AS subject, team AS key, week, count(*) FILTER (complaint) AS complaints, avg(rating) AS rating,
+    NULL::VARCHAR[] AS teams
+FROM f WHERE team IS NOT NULL GROUP BY team, week
+UNION ALL
+SELECT 'client', client, week, count(*) FILTER (complaint), avg(rating), list(DISTINCT team) FILTER (team IS NOT NULL)
+FROM f WHERE client IS NOT NULL GROUP BY client, week
+ORDER BY subject, key, week
+"""
+"""Per subject and complete week: complaints, mean rating and (for a client) the teams its feedback was for."""
+
+Week = tuple[datetime, int, float | None, list[str] | None]
+
+
+def week_start(at: datetime) -> datetime:
+    day = at.replace(hour=0, minute=0, second=0, microsecond=0)
+    return day - timedelta(days=day.weekday())
+
+
+def client_voice_shifts(con: duckdb.DuckDBPyConnection, as_of: datetime) -> list[Signal]:
+    """Every episode raised by the end of the last week complete at ``as_of``."""
+    now = datetime.now(UTC).replace(tzinfo=None) if as_of >= FOREVER else as_of
+    until = week_start(now)
+    rows = con.execute(WEEKLY_FEEDBACK, {"as_of": as_of, "until": until}).fetchall()
+    series: dict[tuple[str, str], list[Week]] = defaultdict(list)
+    for subject, key, week, complaints, rating, teams in rows:
+        series[(subject, key)].append((week, int(complaints), rating, teams))
+    return [signal for (subject, key), weeks in series.items() for signal in _signals(subject, key, weeks, until)]
+
+
+def _signals(subject: str, key: str, weeks: list[Week], until: datetime) -> Iterator[Signal]:
+    by_week = {w[0]: w for w in weeks}
+    every_week = [weeks[0][0] + i * WEEK for i in range((until - weeks[0][0]) // WEEK)]
+    counts = [float(by_week[w][1]) if w in by_week else 0.0 for w in every_week]
+    rated = [w for w in weeks if w[2] is not None]
+    for name, starts, values, side in (("count", every_week, counts, +1),
+                                       ("rating", [w[0] for w in rated], [float(w[2] or 0) for w in rated], -1)):
+        for episode in episodes(values, side):
+            yield _signal(subject, key, name, starts, episode, by_week.get(starts[episode.start], weeks[0])[3])
+
+
+def _signal(subject: str, key: str, series: str, starts: list[datetime], episode: Episode,
+            teams: list[str] | None) -> Signal:
+    week = starts[episode.start]
+    because: dict[str, Any] = {
+        "series": series, "week": iso_date(week), "value": round(episode.value, 4),
+        "limits": {name: round(episode.limits[name], 4) for name in ("center", "lnpl", "unpl")},
+        "rule": episode.rule,
+    }
+    return Signal(
+        KIND, subject, key, f"{series}:{iso_date(week)}", key if subject == "team" else None,
+        key if subject == "client" else None, week + WEEK, because, f"/{subject}s/{quote(key, safe='')}",
+        None if episode.end is None else starts[episode.end] + WEEK, frozenset(teams or ()),
+    )
