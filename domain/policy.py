@@ -87,6 +87,7 @@ TEAM_LEAD = Rule("that team's lead, council", _team_lead_or_council)
 ANY_MEMBER = Rule("any team member, council", _any_member_or_council)
 TEAM_CONCERNED = Rule("members of the team concerned", _own_team)
 EXPERIMENT_TEAM = Rule("members of the team concerned", _experiment_team)
+ADOPTING_TEAM = Rule("a member of the adopting team", _own_team)
 FEEDBACK_TEAM = Rule(
     "members of the team concerned", lambda f, p, cmd: f.member(f.feedback_team(cmd.feedback_id), p)
 )

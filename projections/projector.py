@@ -24,6 +24,7 @@ from typing import Any
 
 from eventsourcing.utils import resolve_topic
 
+from domain.adoption import Adoption
 from domain.audit import channel_of
 from domain.client import Client
 from domain.economics import LedgerEntry
@@ -110,6 +111,7 @@ class Projector:
             event_topic(Experiment, "ArmSummaryRecorded"): self._arm_summary,
             event_topic(ErrorReview, "Recorded"): self._review,
             event_topic(ProcessChange, "Recorded"): self._process_change,
+            event_topic(Adoption, "Recorded"): self._adoption,
             event_topic(Erasure, "SubjectForgotten"): self._forgotten,
         }
         """Event class topic -> the method that projects it."""
@@ -348,6 +350,9 @@ class Projector:
     def _process_change(self, pos: int, s: State, _: int) -> None:
         self.rows["process_changes"].append(
             (pos, s["_at"], s["key"], s["team"], s["description"], s["experiment"], s["review"]))
+
+    def _adoption(self, pos: int, s: State, _: int) -> None:
+        self.rows["adoptions"].append((pos, s["_at"], s["experiment"], s["team"], s["metric"]))
 
     def _forgotten(self, pos: int, s: State, _: int) -> None:
         self.rows["forgotten_subjects"].append(

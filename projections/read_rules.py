@@ -179,9 +179,9 @@ def _in_range(alias: str = "") -> str:
 def events_of(group: str) -> str:
     """SQL over ``event_log e``: the events of the teams ``$<group>_teams`` and the clients ``$<group>_clients``
     (lists) at positions in ($v_after, $v_upto]: the teams' own, their promises' (made by or to them or the
-    clients), experiments and their observations, ledger entries, reviews, process changes, canvases and
-    feedback; the clients' own but their value propositions (internal). One text for the read rule and the audit
-    trail's ``team=`` filter."""
+    clients), experiments and their observations, ledger entries, reviews, process changes, adoptions (by them
+    or of their experiments), canvases and feedback; the clients' own but their value propositions (internal).
+    One text for the read rule and the audit trail's ``team=`` filter."""
     teams, clients = f"(SELECT unnest(${group}_teams))", f"(SELECT unnest(${group}_clients))"
     promises = (f"SELECT promise FROM promise_history WHERE promisor IN {teams} OR promisee IN {teams}"
                 f" OR promisee IN {clients}")
@@ -194,6 +194,8 @@ def events_of(group: str) -> str:
     SELECT position FROM ledger_entries WHERE {in_range} AND team IN {teams}
     UNION ALL SELECT position FROM error_reviews WHERE {in_range} AND team IN {teams}
     UNION ALL SELECT position FROM process_changes WHERE {in_range} AND team IN {teams}
+    UNION ALL SELECT position FROM adoptions WHERE {in_range} AND (team IN {teams} OR experiment IN (
+        SELECT experiment FROM experiments WHERE team IN {teams}))
     UNION ALL SELECT position FROM canvases WHERE {in_range} AND team IN {teams}
     UNION ALL SELECT o.position FROM observations o WHERE {_in_range('o.')} AND o.experiment IN (
         SELECT experiment FROM experiments WHERE team IN {teams})

@@ -130,6 +130,9 @@ FACT_TABLES: tuple[Table, ...] = (
       "promise VARCHAR"),
     T("process_changes", "Step 9: process changes and their origin.", *STAMP,
       "change VARCHAR", "team VARCHAR", "description VARCHAR", "experiment VARCHAR", "review VARCHAR"),
+    T("adoptions", "Step 7 (docs/brief.md §11): a team took up the change of an experiment concluded adopt; its "
+      "effect is measured on metric, the adopting team's own.", *STAMP,
+      "experiment VARCHAR", "team VARCHAR", "metric VARCHAR"),
     T("forgotten_subjects", "Data subjects forgotten (their key destroyed) and the operator's reason.", *STAMP,
       "subject VARCHAR", "subject_kind VARCHAR", "subject_key VARCHAR", "key_id VARCHAR", "reason VARCHAR"),
 )

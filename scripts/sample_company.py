@@ -21,6 +21,7 @@ import random
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from scripts.sample_adoption import add_adoption
 from scripts.sample_company_story import (
     CANVASES,
     CLIENTS,
@@ -346,6 +347,7 @@ def sample_company_commands(seed: int = 7) -> list[Cmd]:
     _feedback(tl, rng)
     _experiments(tl, rng)
     _team_changes(tl)
+    add_adoption(tl)
     return tl.commands()
 
 

@@ -132,3 +132,14 @@ class RecordProcessChange(Command):
     description: Text
     experiment: Key | None = None
     review: Key | None = None
+
+
+class AdoptSolution(Command):
+    """Step 7 (docs/brief.md §11): ``team`` takes up the change of an experiment concluded ``adopt``; the effect
+    is measured on ``metric``, one of the adopting team's own metrics."""
+
+    type: Literal["AdoptSolution"]
+    experiment: Key
+    team: Key
+    metric: Key
+    reason: Text  # why the team takes it up

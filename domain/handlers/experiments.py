@@ -1,9 +1,11 @@
-"""Step 9: experiments, error reviews and process changes."""
+"""Step 9: experiments, error reviews and process changes; step 7's adoption of a proven experiment's change."""
 
 from __future__ import annotations
 
+from domain.adoption import Adoption, adoption_key, check_adoption
 from domain.audit import Audit
 from domain.commands.experiments import (
+    AdoptSolution,
     ConcludeExperiment,
     ProposeExperiment,
     RecordArmSummary,
@@ -16,7 +18,7 @@ from domain.experiment import ErrorReview, Experiment, ProcessChange
 from domain.handlers.keys import new_key
 from domain.metric import Metric
 from domain.observation import Observation
-from domain.policy import EXPERIMENT_TEAM, TEAM_CONCERNED
+from domain.policy import ADOPTING_TEAM, EXPERIMENT_TEAM, TEAM_CONCERNED
 from domain.promise import Promise
 from domain.registry import handles
 from domain.service.unit_of_work import UnitOfWork
@@ -105,3 +107,15 @@ def record_process_change(uow: UnitOfWork, cmd: RecordProcessChange, audit: Audi
         key=cmd.change, team=cmd.team, description=cmd.description, experiment=cmd.experiment,
         review=cmd.review, audit=audit,
     ))
+
+
+@handles(AdoptSolution, rule=ADOPTING_TEAM)
+def adopt_solution(uow: UnitOfWork, cmd: AdoptSolution, audit: Audit) -> None:
+    """Step 7's growth (docs/brief.md §11): each refusal names the adoption rule it breaks."""
+    experiment = uow.refer(Experiment, cmd.experiment)
+    uow.refer(Team, cmd.team)
+    metric = uow.refer(Metric, cmd.metric)
+    key = adoption_key(cmd.experiment, cmd.team)
+    check_adoption(experiment, cmd.team, cmd.metric, metric.owner, uow.find(Adoption, key) is not None, audit.at)
+    uow.rely_on(experiment)  # judged by its conclusion, which it does not change
+    uow.add(Adoption(key=key, experiment=cmd.experiment, team=cmd.team, metric=cmd.metric, audit=audit))

@@ -26,6 +26,7 @@ ALL_STEP_TYPES = (
     "ProposePromise", "CounterPropose", "AgreePromise", "AmendPromise", "RetirePromise", "RecordReading",
     "RecordFeedback", "ResolveFeedback", "PostLedgerEntry", "ChooseRewardScheme", "ProposeExperiment",
     "StartExperiment", "RecordObservation", "ConcludeExperiment", "RecordErrorReview", "RecordProcessChange",
+    "AdoptSolution",
 )
 
 # The entity a command creates: (namespace, field holding its key).
@@ -66,6 +67,7 @@ AGGREGATE: dict[str, tuple[str, str]] = {
     "ConcludeExperiment": ("experiment", "experiment"),
     "AppointCouncil": ("person", "person"),
     "RepresentClient": ("client", "client"),
+    "AdoptSolution": ("adoption", "team"),  # one adoption per team in the sample
 }
 
 # Fields that must name an entity defined on an earlier line.

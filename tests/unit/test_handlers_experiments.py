@@ -99,3 +99,69 @@ class TestReviewsAndChanges:
         reject(ledger, {**change, "change": "c"}, "'c' already exists")
         reject(ledger, {**change, "experiment": "ghost"}, "unknown experiment 'ghost'")
         reject(ledger, {**change, "review": "ghost"}, "unknown error-review 'ghost'")
+
+
+def adopt(team: str = "bakery", metric: str = "bake-wait", **fields: Any) -> dict[str, Any]:
+    return {"type": "AdoptSolution", "experiment": "x", "team": team, "metric": metric, "reason": "it works there",
+            "at": "2026-01-08T09:00:00Z", **fields}
+
+
+def concluded(decision: str = "adopt") -> list[dict[str, Any]]:
+    """Experiment x of kitchen concluded ``decision``; bakery and deli own a metric each, nobody owns "loose"."""
+    return [*proposed().team("bakery").metric("bake-wait", owner="bakery").team("deli")
+            .metric("deli-wait", owner="deli").metric("loose"),
+            on("StartExperiment"), on("ConcludeExperiment", decision=decision, learning="l")]
+
+
+class TestAdoptSolution:
+    """docs/brief.md §11: another team takes up the change of an experiment concluded adopt, once, measured on a
+    metric of its own; each refusal names the rule it breaks."""
+
+    def test_teams_other_than_the_runner_adopt_once_each(self, ledger: Ledger) -> None:
+        from domain.adoption import Adoption
+
+        accept(ledger, *concluded(), adopt(), adopt("deli", "deli-wait"))
+        found = ledger.state(Adoption, "x/bakery")
+        assert found is not None and (found.experiment, found.team, found.metric) == ("x", "bakery", "bake-wait")
+        assert experiment(ledger).version == 3  # the experiment itself is not changed: its guard stays as it was
+
+    @pytest.mark.parametrize("decision", ["reject", "iterate"])
+    def test_only_an_experiment_concluded_adopt(self, ledger: Ledger, decision: str) -> None:
+        accept(ledger, *concluded(decision))
+        reject(ledger, adopt(), "AdoptSolution: only a proven solution (an experiment concluded 'adopt')",
+               f"experiment 'x' was concluded '{decision}'")
+
+    def test_not_a_running_or_proposed_one(self, ledger: Ledger) -> None:
+        accept(ledger, *concluded()[:-2])
+        reject(ledger, adopt(), "AdoptSolution: only a proven solution", "experiment 'x' is proposed")
+        accept(ledger, on("StartExperiment"))
+        reject(ledger, adopt(), "AdoptSolution: only a proven solution", "experiment 'x' is running")
+
+    def test_not_before_its_conclusion(self, ledger: Ledger) -> None:
+        accept(ledger, *concluded())
+        reject(ledger, adopt(at=AT), "AdoptSolution: only a proven solution", "was concluded at")
+
+    def test_not_the_team_that_ran_it(self, ledger: Ledger) -> None:
+        accept(ledger, *concluded(), {"type": "DefineMetric", "metric": "k-wait", "name": "K", "unit": "min",
+                                      "direction": "lower_is_better", "owner": "kitchen", "at": AT})
+        reject(ledger, adopt("kitchen", "k-wait"), "AdoptSolution: the team that ran the experiment runs its change",
+               "team 'kitchen' ran experiment 'x'")
+
+    def test_once_per_team(self, ledger: Ledger) -> None:
+        accept(ledger, *concluded(), adopt())
+        reject(ledger, adopt(at="2026-01-09T09:00:00Z"), "AdoptSolution: a team adopts a solution once",
+               "team 'bakery' adopted experiment 'x' already")
+
+    @pytest.mark.parametrize(("metric", "owner"), [("deli-wait", "is team 'deli''s"), ("loose", "owned by no team"),
+                                                   ("wait", "owned by no team")])
+    def test_on_a_metric_of_its_own(self, ledger: Ledger, metric: str, owner: str) -> None:
+        accept(ledger, *concluded())
+        reject(ledger, adopt(metric=metric), "AdoptSolution: the effect is measured on a metric the adopting team "
+               "owns", owner, "not team 'bakery''s")
+
+    @pytest.mark.parametrize(("field", "reason"), [({"experiment": "ghost"}, "unknown experiment 'ghost'"),
+                                                   ({"team": "ghost"}, "unknown team 'ghost'"),
+                                                   ({"metric": "ghost"}, "unknown metric 'ghost'")])
+    def test_it_names_what_exists(self, ledger: Ledger, field: dict[str, Any], reason: str) -> None:
+        accept(ledger, *concluded())
+        reject(ledger, adopt(**field), reason)

@@ -59,6 +59,11 @@ MORE_ROWS: list[tuple[str, Make, list[str], list[str]]] = [
                                     "sum": 3, "sum_squares": 5}, ["cook"], ["front", "carol"]),
     ("ConcludeExperiment", lambda p: {"type": "ConcludeExperiment", "experiment": "e1", "decision": "adopt",
                                       "learning": "L"}, ["lead"], ["front", "carol", "rep"]),
+    # docs/brief.md §11: hall takes up kitchen's proven change, measured on a metric hall owns
+    ("DefineMetric", lambda p: {"type": "DefineMetric", "metric": f"hall-{p}", "name": "M", "unit": "u",
+                                "direction": "higher_is_better", "owner": "hall"}, ["front"], ["cook", "rep"]),
+    ("AdoptSolution", lambda p: {"type": "AdoptSolution", "experiment": "e1", "team": "hall", "metric": "hall-front",
+                                 "reason": "R"}, ["front"], ["cook", "lead", "carol", "rep", "outsider"]),
     ("DefineValueProposition", lambda p: {"type": "DefineValueProposition", "proposition": f"vp-{p}",
                                           "client": "diner", "statement": "S", "characteristics": ["fast"],
                                           "pains": []}, ["front", "carol"], ["rep", "outsider"]),
