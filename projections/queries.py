@@ -264,8 +264,9 @@ def team_view(con: duckdb.DuckDBPyConnection, team: str, as_of: datetime, *,
 
 
 def experiment_view(con: duckdb.DuckDBPyConnection, experiment: str, as_of: datetime) -> dict[str, Any] | None:
+    from projections.adoptions import adoptions
     from projections.experiments import experiments  # here: the statistics modules are for this view alone
 
     found = experiments(con, as_of, experiment, history=True)
-    return found[0] if found else None
+    return {**found[0], "adoptions": adoptions(con, experiment, as_of)} if found else None
 
