@@ -83,6 +83,26 @@ def client_show(client: str, store: StoreOpt = None, views: ViewsOpt = None, jso
         show("client", client, store, views, json_output, as_of, **({"limit": None} if all_complaints else {}))
 
 
+def signals_command(
+        store: StoreOpt = None, views: ViewsOpt = None, json_output: JsonOpt = False,
+        as_of: Annotated[str | None, typer.Option(
+            "--as-of", help="The signals active at this ISO-8601 business time (default: now).")] = None,
+        team: Annotated[str | None, typer.Option("--team", help="Only this team's signals.")] = None,
+        client: Annotated[str | None, typer.Option("--client", help="Only this client's signals.")] = None,
+        person: Annotated[str | None, typer.Option(
+            "--for", help="As this person may see them (their teams and represented clients; the council all).")
+        ] = None,
+        include_cleared: Annotated[bool, typer.Option("--all", help="Add the signals cleared by then.")] = False,
+        public_url: Annotated[str | None, typer.Option(
+            "--public-url", help="Links start with this address (env CLIENTOCRACY_PUBLIC_URL).")] = None) -> None:
+    """What needs attention (docs/brief.md §9): {signals: [{id, kind, severity, subject, team, client, raised_at,
+    because, url}]}."""
+    from scripts.signals_command import signals
+
+    with exit_on_failure():
+        signals(store, views, json_output, as_of, team, client, person, include_cleared, public_url)
+
+
 # In the order `clientocracy --help` lists them.
 app.command("import")(import_command)
 app.command("list")(list_command)
@@ -90,6 +110,7 @@ app.add_typer(promise_app, name="promise")
 app.add_typer(team_app, name="team")
 app.add_typer(experiment_app, name="experiment")
 app.add_typer(client_app, name="client")
+app.command("signals")(signals_command)
 app.command()(retro)
 app.command()(demo)
 app.command()(verify)

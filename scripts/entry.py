@@ -36,8 +36,29 @@ def fast_show(argv: list[str]) -> Callable[[], None] | None:
     return partial(show, argv[0], args.key, args.store, args.views, args.json, args.as_of, **options)
 
 
+def fast_signals(argv: list[str]) -> Callable[[], None] | None:
+    """``clientocracy signals ...`` on the short road (its options as ``scripts.cli.signals_command`` has them)."""
+    if not argv or argv[0] != "signals" or {"-h", "--help"} & set(argv):
+        return None
+    parser = argparse.ArgumentParser(add_help=False, allow_abbrev=False, exit_on_error=False)
+    for option in ("--store", "--views", "--as-of", "--team", "--client", "--for", "--public-url"):
+        parser.add_argument(option)
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--all", action="store_true")
+    try:
+        args, unknown = parser.parse_known_args(argv[1:])
+    except (argparse.ArgumentError, SystemExit):
+        return None
+    if unknown:
+        return None
+    from scripts.signals_command import signals
+
+    return partial(signals, args.store, args.views, args.json, args.as_of, args.team, args.client,
+                   getattr(args, "for"), args.all, args.public_url)
+
+
 def main() -> None:
-    command = fast_show(sys.argv[1:])
+    command = fast_show(sys.argv[1:]) or fast_signals(sys.argv[1:])
     if command is None:
         from scripts.cli import main as full_cli
 

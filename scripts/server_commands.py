@@ -106,6 +106,8 @@ def serve(
     currency: Annotated[str, typer.Option(
         "--currency", envvar="CLIENTOCRACY_CURRENCY",
         help="The currency the pages show beside amounts (e.g. EUR); none by default.")] = "",
+    public_url: Annotated[str | None, typer.Option(
+        "--public-url", help="Links in signals start with this address (env CLIENTOCRACY_PUBLIC_URL).")] = None,
 ) -> None:
     """Serve the HTTP API (and the web workspace); the server owns its views file while it runs."""
     import uvicorn
@@ -117,7 +119,7 @@ def serve(
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = create_app(ServerSettings(settings.store_url(store), settings.views_path(views), poll_interval=poll,
                                     max_streams_per_token=max_streams_per_token, max_streams=max_streams,
-                                    currency=currency.strip()[:12]))
+                                    currency=currency.strip()[:12], public_url=settings.public_url(public_url)))
     # uvicorn's access log prints the method, path and query only (never headers): tokens travel
     # only in the Authorization header, so they never reach a log.
     serve_until_stopped(uvicorn.Config(app, host=host, port=port, log_level=log_level, proxy_headers=False,

@@ -16,3 +16,9 @@ def store_url(store: str | None) -> str:
 def views_path(views: str | None) -> Path:
     return Path(views or os.environ.get("CLIENTOCRACY_VIEWS") or DEFAULT_VIEWS)
 
+
+
+def public_url(url: str | None) -> str:
+    """The address links in signals start with (docs/brief.md §9): the flag, then CLIENTOCRACY_PUBLIC_URL; empty
+    gives links relative to the site."""
+    return (url or os.environ.get("CLIENTOCRACY_PUBLIC_URL") or "").rstrip("/")

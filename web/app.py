@@ -15,6 +15,7 @@ from web import api_docs, pages
 from web.api import router as api_router
 from web.api_lists import router as lists_router
 from web.api_privacy import router as privacy_router
+from web.api_signals import router as signals_router
 from web.api_tokens import router as tokens_router
 from web.errors import BodyLimit, install_error_handlers
 from web.limits import RepeatedQuery
@@ -50,6 +51,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
     app.include_router(api_router)
     app.include_router(lists_router)
     app.include_router(privacy_router)
+    app.include_router(signals_router)
     app.include_router(tokens_router)
     api_docs.install(app)
     pages.install(app)

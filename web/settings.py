@@ -20,3 +20,5 @@ class ServerSettings:
     """Live streams this server holds open at most; past it, 429."""
     currency: str = ""
     """Shown beside amounts on the pages (``serve --currency`` / ``CLIENTOCRACY_CURRENCY``); none when empty."""
+    public_url: str = ""
+    """Links in signals start with it (``serve --public-url`` / ``CLIENTOCRACY_PUBLIC_URL``); relative when empty."""

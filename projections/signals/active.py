@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 import duckdb
 
@@ -34,3 +35,10 @@ def signals_as_of(con: duckdb.DuckDBPyConnection, as_of: datetime, viewer: Viewe
         and may_see_signal(viewer, s)
     ]
     return sorted(chosen, key=lambda s: (s.raised_at, s.id), reverse=True)
+
+
+def signals_answer(con: duckdb.DuckDBPyConnection, as_of: datetime, viewer: Viewer, *, team: str | None = None,
+                   client: str | None = None, include_cleared: bool = False, public_url: str = "") -> dict[str, Any]:
+    """``{signals: [...]}``: the answer of ``clientocracy signals --json`` and ``GET /api/signals``."""
+    found = signals_as_of(con, as_of, viewer, team=team, client=client, include_cleared=include_cleared)
+    return {"signals": [s.as_json(public_url) for s in found]}

@@ -16,6 +16,25 @@ CRITICAL = frozenset({"complaint_overdue", "promise_missed", "promise_budget_exh
 INFO = frozenset({"experiment_ready"})
 
 
+KIND_WORDS = {
+    "promise_at_risk": "Promise at risk this period",
+    "promise_missed": "Promise missed",
+    "promise_budget_exhausted": "Promise's budget of misses exhausted",
+    "complaint_due_soon": "Complaint due soon",
+    "complaint_overdue": "Complaint overdue",
+    "negotiation_waiting": "Proposal waiting for an answer",
+    "experiment_srm": "Experiment's split does not match its plan",
+    "experiment_guardrail_harmed": "Experiment harms a guardrail",
+    "experiment_ready": "Experiment ready to decide",
+    "client_voice_shift": "Client voice shifted",
+}
+"""Each kind of docs/brief.md §9 in words, for the pages and the CLI's table."""
+
+
+def kind_in_words(kind: str) -> str:
+    return KIND_WORDS.get(kind, kind.replace("_", " ").capitalize())
+
+
 def severity_of(kind: str) -> Severity:
     """docs/brief.md §9: four kinds are critical, ``experiment_ready`` is info, the rest warnings."""
     return "critical" if kind in CRITICAL else "info" if kind in INFO else "warning"

@@ -14,9 +14,11 @@ import duckdb
 
 from projections.signals.client_voice import client_voice_shifts
 from projections.signals.model import Signal
+from projections.signals.negotiation import negotiation_waiting
 
 Source = Callable[[duckdb.DuckDBPyConnection, datetime], list[Signal]]
 
 SOURCES: tuple[Source, ...] = (
     client_voice_shifts,
+    negotiation_waiting,
 )

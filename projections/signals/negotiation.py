@@ -1,0 +1,64 @@
+"""``negotiation_waiting`` (docs/brief.md §9): a proposal, counter-proposal or amendment unanswered for 2 days.
+
+An episode is one proposal on the table (the promise's history row that put it there, by version). It is raised
+2 days after the proposal, by time alone, if nothing answered it by then, and cleared by the first later event
+of the promise that is not a mere ``Consented`` (agreed, amended, countered, declined, withdrawn or retired):
+one side's consent leaves the terms waiting for the other (docs/brief.md §10). One statement for the company.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+
+import duckdb
+
+from projections.signals.model import Signal
+
+KIND = "negotiation_waiting"
+WAIT = timedelta(days=2)
+NAMES = {"Proposed": "proposal", "CounterProposed": "counter_proposal", "AmendmentProposed": "amendment"}
+
+WAITING = """
+WITH h AS (
+    SELECT promise, version, event, business_at, promisor, promisee, consented FROM promise_history
+    WHERE business_at <= $as_of
+), p AS (
+    SELECT promise, version, event, business_at FROM h
+    WHERE event IN ('Proposed', 'CounterProposed', 'AmendmentProposed') AND business_at + $wait <= $as_of
+), e AS (
+    SELECT p.promise, p.version, min(h.version) AS next_version, arg_min(h.business_at, h.version) AS ended_at
+    FROM p JOIN h ON h.promise = p.promise AND h.version > p.version AND h.event <> 'Consented'
+    GROUP BY p.promise, p.version
+), s AS (
+    SELECT p.promise, p.version, p.event, p.business_at, e.ended_at, arg_max(h.promisor, h.version) AS promisor,
+        arg_max(h.promisee, h.version) AS promisee, arg_max(h.consented, h.version) AS consented
+    FROM p LEFT JOIN e ON e.promise = p.promise AND e.version = p.version
+    JOIN h ON h.promise = p.promise AND h.version >= p.version
+        AND (e.next_version IS NULL OR h.version < e.next_version)
+    WHERE e.ended_at IS NULL OR e.ended_at > p.business_at + $wait
+    GROUP BY ALL
+)
+SELECT s.*, t.team IS NOT NULL FROM s
+LEFT JOIN (SELECT DISTINCT team FROM teams WHERE business_at <= $as_of) t ON t.team = s.promisee
+ORDER BY s.promise, s.version
+"""
+
+
+def negotiation_waiting(con: duckdb.DuckDBPyConnection, as_of: datetime) -> list[Signal]:
+    found = []
+    for promise, version, event, proposed_at, ended_at, promisor, promisee, consented, to_team in con.execute(
+            WAITING, {"as_of": as_of, "wait": WAIT}).fetchall():
+        given = set(json.loads(consented or "[]"))
+        awaiting = [party for side, party in (("promisor", promisor), ("promisee", promisee)) if side not in given]
+        if not awaiting:
+            continue
+        teams = {promisor, *([promisee] if to_team else [])}
+        # the side asked: the promisee's when both still have to consent (the proposal came from the promisor)
+        asked = awaiting[-1] if awaiting[-1] in teams else awaiting[0] if awaiting[0] in teams else promisor
+        found.append(Signal(
+            KIND, "promise", promise, str(version), asked, None if to_team else promisee, proposed_at + WAIT,
+            {"promise": promise, "version": version, "proposal": NAMES[event], "awaiting": awaiting},
+            f"/promises/{promise}", ended_at, frozenset(teams - {asked}),
+        ))
+    return found
