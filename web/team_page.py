@@ -38,7 +38,7 @@ def _team_data(p: Page, team: str) -> dict[str, Any]:
             return None
         compliance = {
             promise["promise"]: (queries.promise_view(con, promise["promise"], p.as_of) or {}).get("compliance", [])
-            for promise in view["promises"]
+            for promise in view["promises"] + view["promises_received"]
         }
         keys = con.execute("SELECT experiment FROM experiments WHERE team = ? AND business_at <= ? ORDER BY experiment",
                            [team, p.as_of]).fetchall()
@@ -50,7 +50,7 @@ def _team_data(p: Page, team: str) -> dict[str, Any]:
     if found is None:
         raise not_found(p, "team", team)
     view = read_rules.redact_team(who, found["view"])
-    shown = {promise["promise"] for promise in view["promises"]}
+    shown = {promise["promise"] for promise in view["promises"] + view["promises_received"]}
     return {"view": view, "compliance": {k: v for k, v in found["compliance"].items() if k in shown},
             "experiments": found["experiments"] if read_rules.may_see_internal(who) else []}
 

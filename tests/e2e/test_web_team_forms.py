@@ -195,3 +195,17 @@ def test_the_team_page_with_its_forms_is_accessible_and_fits_a_phone(browser: An
             assert_fits_width(page, where)
     finally:
         context.close()
+
+
+def test_promises_received_name_who_made_them_and_have_their_chart(browser: Any, served: Served) -> None:
+    """Issue 19: the receiving team's table said "to" over the promisor's name, and only promises made had charts."""
+    context, page = sign_in(browser, served, "kim")
+    try:
+        page.goto(served.url("/teams/kitchen"))
+        received = page.get_by_role("region", name="Promises received")
+        assert received.locator("th").nth(3).inner_text() == "from"
+        row = received.locator("tr", has_text="p-kitchen-ready")
+        assert row.locator('td[data-label="from"]').inner_text() == "delivery"
+        assert page.locator("#promises figcaption", has_text="Compliance of p-kitchen-ready").count() == 1
+    finally:
+        context.close()
