@@ -8,10 +8,12 @@ from typing import Any
 
 import duckdb
 
+from domain.read_policy import OPERATOR
 from projections.canvases import canvases
 from projections.economics import economics
 from projections.experiments import experiments
 from projections.queries import FEEDBACK_WITH_TEAM
+from projections.signals.active import signals_as_of
 from projections.timeline import iso, iso_date
 
 
@@ -112,4 +114,12 @@ def retrospective(con: duckdb.DuckDBPyConnection, team: str, start: datetime, en
             {"change": k, "description": d, "experiment": e, "review": r, "at": iso(at)}
             for k, d, e, r, at in process_changes
         ],
+        "signals": team_signals(con, team, start, end),
     }
+
+
+def team_signals(con: duckdb.DuckDBPyConnection, team: str, start: datetime, end: datetime) -> list[dict[str, Any]]:
+    """The signals raised in (start, end] for the team, oldest first, as they stood at ``end`` (cleared by then
+    or still active): what the ledger told the team while it happened."""
+    found = signals_as_of(con, end, OPERATOR, team=team, include_cleared=True)
+    return [s.as_json() for s in sorted(found, key=lambda s: (s.raised_at, s.id)) if s.raised_at > start]

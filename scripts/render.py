@@ -14,6 +14,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from projections.rendering.experiment_story import story
+from projections.rendering.signal_words import because_text, state_text, subject_text
 from scripts import experiment_text
 from scripts.terminal import printable
 
@@ -115,3 +116,6 @@ def retro(view: dict[str, Any]) -> None:
         console.print(f"  error review {_t(r['review'])}: {_t(r['lesson'])}")
     for p in view["process_changes"]:
         console.print(f"  process change {_t(p['change'])}: {_t(p['description'])}")
+    for s in view.get("signals", []):
+        console.print(f"  signal {_t(s['raised_at'][:10])} {_t(s['kind'])} ({_t(s['severity'])}) about "
+                      f"{_t(subject_text(s))}: {_t(because_text(s['because']))}; {_t(state_text(s))}")

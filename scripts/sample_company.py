@@ -37,6 +37,7 @@ from scripts.sample_company_story import (
     LEDGER,
     METRICS,
     MONTHS,
+    PICKING_ERRORS,
     PROCESS_CHANGES,
     PROMISES,
     QUARTER_END,
@@ -336,6 +337,17 @@ def _team_changes(tl: _Timeline) -> None:
            team="warehouse", person="dmitri-volkov", role="picker")
 
 
+def _picking_errors(tl: _Timeline) -> None:
+    """The warehouse's planted rise in complaints, each resolved the next day; no random draws, so the lines
+    the seed gives stay the same."""
+    for n, (client, kind, team, promise, channel, text, occurred) in enumerate(PICKING_ERRORS, start=1):
+        fid = f"fb-picking-{n:02d}"
+        tl.add("RecordFeedback", fid, occurred, None, feedback_id=fid, client=client, kind=kind, channel=channel,
+               text=text, team=team, promise=promise, occurred_at=occurred)
+        tl.add("ResolveFeedback", f"{fid}-resolve", _iso(_parse(occurred) + timedelta(hours=26)), TEAM_CARE[team],
+               feedback_id=fid, resolution=RESOLUTIONS[team][0])
+
+
 def sample_company_commands(seed: int = 7) -> list[Cmd]:
     """All commands of the FreshBasket quarter, in file (business-time) order; same seed, same lines."""
     rng = random.Random(seed)
@@ -348,6 +360,7 @@ def sample_company_commands(seed: int = 7) -> list[Cmd]:
     _experiments(tl, rng)
     _team_changes(tl)
     add_adoption(tl)
+    _picking_errors(tl)
     return tl.commands()
 
 

@@ -436,6 +436,18 @@ INCIDENT_FEEDBACK: list[tuple[str, str, str, str, str, str, str]] = [
     ("office-lunch", "complaint", "bakery", "p-office-lunch", "phone",
      "No sandwiches today, only salads. What happened?", "2026-02-03T12:40:00Z"),
 ]
+# The courier who moved to the warehouse on 2 March picks alone from the week of 16 March: clients notice first,
+# and the warehouse's weekly complaints jump past their limits (a client_voice_shift in its retrospective).
+PICKING_ERRORS: list[tuple[str, str, str, str | None, str, str, str]] = [
+    ("households", "complaint", "warehouse", None, "app", text, at) for text, at in (
+        ("Two items were missing from my order.", "2026-03-16T10:15:00Z"),
+        ("Got someone else's yoghurt and none of mine.", "2026-03-16T18:40:00Z"),
+        ("Milk was substituted with a brand my child cannot drink, nobody asked.", "2026-03-17T09:05:00Z"),
+        ("Half the vegetables I ordered were not in the bags.", "2026-03-18T12:30:00Z"),
+        ("Two items were missing from my order.", "2026-03-19T17:50:00Z"),
+        ("The order had three wrong items and no note.", "2026-03-20T11:20:00Z"),
+    )
+]
 RESOLUTIONS: dict[str, list[str]] = {
     "home-delivery": ["Refunded the delivery fee and apologised by phone.",
                       "Re-delivered the missing items the same evening.",

@@ -16,6 +16,7 @@ from projections.rendering import experiment_html
 from projections.rendering.canvas_chart import value_curve_svg
 from projections.rendering.charts import RED, bar_chart, compliance_chart, economics_chart
 from projections.rendering.experiment_charts import leads_chart
+from projections.rendering.signal_words import because_text, state_text, subject_text
 
 
 def _table(headers: list[str], rows: list[list[Any]], label: str | None = None) -> str:
@@ -69,6 +70,12 @@ def team_section(retro: dict[str, Any], person_name: Callable[[Any], str] = lamb
         parts.append(_table(["at", "change", "description", "from experiment", "from review"],
                             [[c["at"], c["change"], c["description"], c["experiment"], c["review"]]
                              for c in retro["process_changes"]]))
+    signals = retro.get("signals", [])
+    parts.append("<h3>Signals raised</h3>")
+    parts.append(_table(["raised", "kind", "severity", "about", "because", "now"],
+                        [[s["raised_at"][:10], s["kind"], s["severity"], subject_text(s), because_text(s["because"]),
+                          state_text(s)] for s in signals], "Signals raised in the period")
+                 if signals else "<p>None raised for this team in the period.</p>")
     return "\n".join(parts)
 
 

@@ -49,6 +49,10 @@ def test_demo_imports_projects_and_writes_the_retrospective(tmp_path: Path) -> N
     assert "exp-overnight-proofing: XmR chart" in page and "lift against no-notice by arm and metric" in page
     assert "A guardrail moved significantly the wrong way (call-notice on complaint-rate)" in page
     assert "recommendation rollback" in done.stdout.replace("\n", " ")
+    # docs/brief.md §9: the warehouse's planted rise in complaints (week of 16 March) is a client-voice shift
+    assert "signal 2026-03-23 client_voice_shift (warning) about team warehouse: series=count, week=2026-03-16, " \
+           "value=6" in " ".join(done.stdout.split())
+    assert "<td>client_voice_shift</td><td>warning</td><td>team warehouse</td>" in page
 
 
 LINES = (
