@@ -41,7 +41,8 @@ def _kept(value: float | None, target: float | None, direction: str) -> bool | N
 
 
 def success_metric(con: duckdb.DuckDBPyConnection, team: str, as_of: datetime) -> dict[str, Any] | None:
-    """``{metric, target, since, by_period: [{period_start, value, kept}]}``; None when none was set as of T."""
+    """``{metric, target, since, by_period: [{period_start, value, target, kept}]}`` (each month's ``target``: the
+    one in force at its start); None when none was set as of T."""
     settings = con.execute(
         "SELECT business_at, metric, target FROM success_metrics WHERE team = ? AND business_at <= ?"
         " ORDER BY business_at, position", [team, as_of]).fetchall()
@@ -63,6 +64,6 @@ def success_metric(con: duckdb.DuckDBPyConnection, team: str, as_of: datetime) -
             in_force = max(start_of_month, since)
             target = [t for at, _, t in run if at <= in_force][-1]
             value = means.get(start_of_month)
-            by_period.append({"period_start": iso_date(start_of_month), "value": value,
+            by_period.append({"period_start": iso_date(start_of_month), "value": value, "target": target,
                               "kept": _kept(value, target, direction)})
     return {"metric": metric, "target": run[-1][2], "since": iso(since), "by_period": by_period}

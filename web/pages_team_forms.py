@@ -1,7 +1,7 @@
-"""The team page's daily forms (docs/brief.md §8): "Record reading", "Record error review", "Record process
-change" and "Define metric", each recorded as the signed-in person through the one command path (channel
-``web``). A refusal shows the team page again with the reason beside its form (403 naming the rule, 422 naming
-the field) and what was typed kept. "Log complaint" posts to the representative's ``/complaints``."""
+"""The team page's forms (docs/brief.md §8, §11): "Record reading", "Record error review", "Record process
+change", "Define metric" and "Set success metric", each recorded as the signed-in person through the one command
+path (channel ``web``). A refusal shows the team page again with the reason beside its form (403 naming the
+rule, 422 naming the field) and what was typed kept. "Log complaint" posts to the representative's ``/complaints``."""
 
 from __future__ import annotations
 
@@ -36,15 +36,18 @@ def _new_key(kind: str) -> str:
     return f"{kind}-{datetime.now(UTC):%Y%m%d}-{secrets.token_hex(3)}"
 
 
-def reading_command(_team: str, form: dict[str, str]) -> dict[str, Any]:
-    """RecordReading; no ``at`` unless a time was given (then the server's now, or later: docs/brief.md §10). A
-    value that is not a number is passed as typed, so the command's check names the field."""
-    raw = _text(form, "value")
+def _number(raw: str) -> Any:
+    """A typed number as a float; text that is not one is passed as typed, so the command's check names the field."""
     try:
-        value: Any = float(raw)
+        return float(raw)
     except ValueError:
-        value = raw
-    command: dict[str, Any] = {"type": "RecordReading", "metric": _text(form, "metric"), "value": value}
+        return raw
+
+
+def reading_command(_team: str, form: dict[str, str]) -> dict[str, Any]:
+    """RecordReading; no ``at`` unless a time was given (then the server's now, or later: docs/brief.md §10)."""
+    command: dict[str, Any] = {"type": "RecordReading", "metric": _text(form, "metric"),
+                               "value": _number(_text(form, "value"))}
     taken = _text(form, "at")
     if taken:  # a datetime-local field, in UTC as its label says
         command["at"] = taken if taken.endswith("Z") or "+" in taken else f"{taken}Z"
@@ -69,11 +72,22 @@ def metric_command(_team: str, form: dict[str, str]) -> dict[str, Any]:
     return _optional(command, form, "owner")
 
 
+def success_command(team: str, form: dict[str, str]) -> dict[str, Any]:
+    """SetSuccessMetric; an empty target sets none (months are then shown, not judged)."""
+    command: dict[str, Any] = {"type": "SetSuccessMetric", "team": team, "metric": _text(form, "metric"),
+                               "reason": _text(form, "reason")}
+    target = _text(form, "target")
+    if target:
+        command["target"] = _number(target)
+    return command
+
+
 FORMS: dict[str, tuple[Callable[[str, dict[str, str]], dict[str, Any]], str]] = {
     "readings": (reading_command, "promises"),
     "error-reviews": (review_command, "records"),
     "process-changes": (change_command, "records"),
     "metrics": (metric_command, "daily-metric"),
+    "success-metric": (success_command, "success"),
 }
 """Each form's address under ``/teams/{team}/``: how its command is made, and where the page goes after it."""
 

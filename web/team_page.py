@@ -13,6 +13,7 @@ from projections.rendering import charts
 from projections.rendering.experiment_story import story
 from web.page_context import Page, not_found
 from web.team_daily import CHOICES, complaint_clients, daily_context
+from web.team_success import success_context
 from web.templating import chart
 
 COMPLAINTS_SHOWN = 100  # the newest; the heading counts them all
@@ -92,6 +93,7 @@ def render_team(p: Page, team: str, *, propose_error: str | None = None, resolve
         live=None if p.past else f"/teams/{team}/complaints",
         can_propose=can_propose, propose_error=propose_error, form=form or {}, **choices,
         **complaints_context(p, team, view, resolve_error),
-        **daily_context(p, team, view, data["experiments"]), failed=failed, daily_error=error,
+        **daily_context(p, team, view, data["experiments"]), **success_context(p, team, view),
+        failed=failed, daily_error=error,
     )
     return p.html("team.html", context, status)

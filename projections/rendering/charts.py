@@ -104,31 +104,47 @@ def _mark(cx: float, cy: float, kept: bool | None, tip: str) -> str:
             f'L{cx + 4.5:.1f},{cy - 4.5:.1f}" stroke="{RED}" stroke-width="3">{title}</path>')
 
 
-def compliance_chart(promise: str, rows: list[dict[str, Any]]) -> str:
-    """Period values against the target in force (dashed); kept periods a green dot, missed a red cross, in
-    progress a ring; a period without a reading is a gap in the line."""
-    title = (f"Compliance of {promise} (dashed: target in force; dot kept, cross missed, ring in progress; "
-             "gaps: no reading)")
+def _target_chart(title: str, rows: list[dict[str, Any]], empty: str, unjudged: str) -> str:
+    """Period values (``value``, null: a gap) against the target in force (``target``, dashed; null: none) with a
+    mark each: kept a green dot, missed a red cross, not judged (``unjudged`` says why) a ring."""
     if not rows:
-        return _empty(title, "No compliance periods yet (the promise is not agreed, or no reading arrived).")
-    values = [r["value"] for r in rows if r["value"] is not None] + [r["target"] for r in rows]
+        return _empty(title, empty)
+    values = [r[k] for r in rows for k in ("value", "target") if r[k] is not None] or [0.0]
     lo, hi = min(values), max(values)
     margin = (hi - lo) * 0.1 or 1.0
     lo, hi = nice_span(lo - margin, hi + margin)
     x = _scale(0, max(len(rows) - 1, 1), PAD + 10, RIGHT)
     y = _scale(lo, hi, HEIGHT - PAD, PAD / 2)
-    target = " ".join(f"{x(i):.1f},{y(r['target']):.1f}" for i, r in enumerate(rows))
-    lines = "".join(
-        '<polyline points="' + " ".join(f"{px:.1f},{py:.1f}" for px, py in run)
-        + f'" fill="none" stroke="{BLUE}" stroke-width="2"/>'
-        for run in _runs([None if r["value"] is None else (x(i), y(r["value"])) for i, r in enumerate(rows)]))
-    marks = "".join(
-        _mark(x(i), y(r["value"]), r["kept"], f"{r['period_start']}: {r['value']:.2f} vs target {r['target']:g}, "
-              + ("kept" if r["kept"] else "in progress" if r["kept"] is None else "missed"))
-        for i, r in enumerate(rows) if r["value"] is not None
-    )
-    body = f'<polyline points="{target}" fill="none" stroke="{GREY}" stroke-dasharray="5,3"/>{lines}{marks}'
-    return _frame(body, title, lo, hi, [r["period_start"] for r in rows])
+
+    def line(key: str, attributes: str) -> str:
+        return "".join(
+            '<polyline points="' + " ".join(f"{px:.1f},{py:.1f}" for px, py in run) + f'" fill="none" {attributes}/>'
+            for run in _runs([None if r[key] is None else (x(i), y(r[key])) for i, r in enumerate(rows)]))
+
+    def tip(r: dict[str, Any]) -> str:
+        against = f" vs target {r['target']:g}" if r["target"] is not None else ""
+        return f"{r['period_start']}: {r['value']:.2f}{against}, " + (
+            "kept" if r["kept"] else unjudged if r["kept"] is None else "missed")
+
+    marks = "".join(_mark(x(i), y(r["value"]), r["kept"], tip(r)) for i, r in enumerate(rows) if r["value"] is not None)
+    body = line("target", f'stroke="{GREY}" stroke-dasharray="5,3"')
+    body += line("value", f'stroke="{BLUE}" stroke-width="2"')
+    return _frame(body + marks, title, lo, hi, [r["period_start"] for r in rows])
+
+
+def compliance_chart(promise: str, rows: list[dict[str, Any]]) -> str:
+    """A promise's period values against the target in force; a period in progress is a ring."""
+    return _target_chart(
+        f"Compliance of {promise} (dashed: target in force; dot kept, cross missed, ring in progress; "
+        "gaps: no reading)", rows,
+        "No compliance periods yet (the promise is not agreed, or no reading arrived).", "in progress")
+
+
+def success_chart(metric: str, rows: list[dict[str, Any]]) -> str:
+    """A team's success metric by month (``team show``'s ``success_metric.by_period``) against its target."""
+    return _target_chart(
+        f"Success metric {metric} by month (dashed: target in force; dot kept, cross missed, ring: no target; "
+        "gaps: no reading)", rows, "No readings since the success metric was set.", "no target")
 
 
 def bar_chart(title: str, labels: list[str], series: list[tuple[str, str, list[float]]]) -> str:

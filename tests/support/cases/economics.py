@@ -278,8 +278,8 @@ def _growth(view: dict[str, Any]) -> list[tuple[str, Any, Any, Any, bool]]:
              rounded(row["revenue_growth_yoy"]), row["self_funded"]) for row in view["economics"]]
 
 
-def _months(view: dict[str, Any]) -> list[tuple[str, Any, Any]]:
-    return [(m["period_start"], m["value"], m["kept"]) for m in view["success_metric"]["by_period"]]
+def _months(view: dict[str, Any]) -> list[tuple[str, Any, Any, Any]]:
+    return [(m["period_start"], m["value"], m["target"], m["kept"]) for m in view["success_metric"]["by_period"]]
 
 
 class GrowthRules:
@@ -314,21 +314,21 @@ class GrowthRules:
         metric = shown("e-success")["success_metric"]
         assert (metric["metric"], metric["target"], metric["since"]) == ("answer", 10, "2026-01-15T00:00:00+00:00")
         assert _months(shown("e-success")) == [
-            ("2026-01-01", 15, False),  # the month of `since`, against the target set then (12); lower is better
-            ("2026-02-01", 8, True),
-            ("2026-03-01", None, None),  # no readings
-            ("2026-04-01", 13, True),  # 14 in force at April's start (10 came on the 15th)
+            ("2026-01-01", 15, 12, False),  # the month of `since`, against the target set then; lower is better
+            ("2026-02-01", 8, 12, True),
+            ("2026-03-01", None, 14, None),  # no readings
+            ("2026-04-01", 13, 14, True),  # 14 in force at April's start (10 came on the 15th)
         ]
 
     def test_success_metric_as_of(self, shown: Any) -> None:
         assert shown("e-success", "2026-01-14T23:59:59Z")["success_metric"] is None  # not set yet
         view = shown("e-success", "2026-02-10T00:00:00Z")
         assert view["success_metric"]["target"] == 12
-        assert _months(view) == [("2026-01-01", 15, False), ("2026-02-01", 8, True)]
+        assert _months(view) == [("2026-01-01", 15, 12, False), ("2026-02-01", 8, 12, True)]
         assert shown("e-default")["success_metric"] is None
 
     def test_a_new_metric_starts_again_and_no_target_judges_nothing(self, shown: Any) -> None:
         metric = shown("e-switch")["success_metric"]
         assert (metric["metric"], metric["target"], metric["since"]) == ("answer", None, "2026-02-10T00:00:00+00:00")
-        assert _months(shown("e-switch")) == [("2026-02-01", 8, None), ("2026-03-01", None, None),
-                                              ("2026-04-01", 13, None)]
+        assert _months(shown("e-switch")) == [("2026-02-01", 8, None, None), ("2026-03-01", None, None, None),
+                                              ("2026-04-01", 13, None, None)]
