@@ -13,6 +13,9 @@ from datetime import datetime
 import duckdb
 
 from projections.signals.client_voice import client_voice_shifts
+from projections.signals.experiment_guardrail import experiment_guardrail_harmed
+from projections.signals.experiment_ready import experiment_ready
+from projections.signals.experiment_srm import experiment_srm
 from projections.signals.model import Signal
 from projections.signals.negotiation import negotiation_waiting
 
@@ -21,4 +24,7 @@ Source = Callable[[duckdb.DuckDBPyConnection, datetime], list[Signal]]
 SOURCES: tuple[Source, ...] = (
     client_voice_shifts,
     negotiation_waiting,
+    experiment_srm,
+    experiment_guardrail_harmed,
+    experiment_ready,
 )

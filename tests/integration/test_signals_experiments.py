@@ -1,0 +1,139 @@
+"""docs/brief.md §9's experiment signals on real stores and a real views file: ``experiment_srm``,
+``experiment_guardrail_harmed`` and ``experiment_ready`` are raised at the end of the first day whose results
+(``experiment show`` as of that day's end) say so, cleared at the end of the first day whose results no longer do
+or at the conclusion, with the same ids whatever the as-of time, and seen by the experiment's team only."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from domain.read_policy import OPERATOR, Viewer
+from domain.service.ledger import Ledger
+from projections.experiments import experiments
+from projections.signals.active import signals_as_of
+from projections.view_store import connect
+from projections.views_file import catch_up
+from scripts.import_file import import_lines
+from tests.support.cli import jsonl
+from tests.support.scenario import Scenario
+from tests.support.stores import STORES, store_of
+
+DAY = datetime(2026, 3, 2, 8)
+CONCLUDED = "2026-03-07T12:00:00Z"
+
+
+def _units() -> list[dict[str, Any]]:
+    """Day 1: 20 units in each arm, alike. Day 2: 60 control units only (the split breaks). Day 3: 60 treatment
+    units only (it mends), whose waits (a guardrail, lower is better) are far longer."""
+    rng = random.Random(3)
+    arms = ["control", "treatment"] * 20 + ["control"] * 60 + ["treatment"] * 60
+    days = [0] * 40 + [1] * 60 + [2] * 60
+    found = []
+    for n, (arm, day) in enumerate(zip(arms, days, strict=True)):
+        at = (DAY + timedelta(days=day, minutes=5 * (n % 60))).isoformat() + "Z"
+        wait = rng.gauss(20 if day == 2 and arm == "treatment" else 10, 2)
+        found += [{"type": "RecordObservation", "experiment": "x", "arm": arm, "value": rng.gauss(80, 5), "at": at},
+                  {"type": "RecordObservation", "experiment": "x", "arm": arm, "metric": "wait", "value": wait,
+                   "at": at}]
+    return found
+
+
+LINES: list[dict[str, Any]] = [
+    *Scenario(at="2026-03-01T00:00:00Z").team("kitchen").team("bakery").metric("ontime").metric("wait")
+    .add("ProposeExperiment", experiment="x", team="kitchen", hypothesis="Pagers", metric="ontime", design="ab",
+         guardrails=["wait"], mde=0.05)
+    .add("StartExperiment", experiment="x"),
+    *_units(),
+    {"type": "ConcludeExperiment", "experiment": "x", "decision": "reject", "learning": "waits", "at": CONCLUDED},
+]
+
+
+@pytest.fixture(scope="module", params=STORES)
+def views(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp(f"experiment-signals-{request.param}")
+    with store_of(request.param, folder) as url:
+        ledger = Ledger.open(url)
+        try:
+            assert import_lines(ledger, jsonl(LINES).splitlines()).errors == []
+            catch_up(ledger.store, folder / "views.duckdb")
+        finally:
+            ledger.close()
+    return folder / "views.duckdb"
+
+
+def _signals(views: Path, at: datetime, viewer: Viewer = OPERATOR) -> dict[str, dict[str, Any]]:
+    con = connect(views)
+    try:
+        return {s.kind: s.as_json() for s in signals_as_of(con, at, viewer, include_cleared=True)
+                if s.kind.startswith("experiment_")}
+    finally:
+        con.close()
+
+
+def _first(views: Path, condition: Callable[[dict[str, Any]], bool], after: datetime | None = None) -> datetime:
+    """The first end of a day with observations (after ``after``) at which ``experiment show x`` as of then meets
+    ``condition``."""
+    con = connect(views)
+    try:
+        ends = [day + timedelta(days=1) for (day,) in con.execute(
+            "SELECT DISTINCT date_trunc('day', business_at) FROM observations ORDER BY 1").fetchall()]
+        return next(t for t in ends if (after is None or t > after) and condition(experiments(con, t, "x")[0]))
+    finally:
+        con.close()
+
+
+def _iso(at: datetime) -> str:
+    return at.isoformat() + "+00:00"
+
+
+def _mismatch(view: dict[str, Any]) -> bool:
+    return bool(view["srm"]["mismatch"])
+
+
+def _harmed(view: dict[str, Any]) -> bool:
+    return any(c["role"] == "guardrail" and c["verdict"] == "harmed" for c in view["comparisons"])
+
+
+def _ready(view: dict[str, Any]) -> bool:
+    needed = view["power"]["n_per_arm_needed"]
+    return needed is not None and min(arm["n"] for arm in view["arms"]) >= needed
+
+
+def test_each_kind_is_raised_and_cleared_where_the_experiments_own_analysis_turns(views: Path) -> None:
+    srm_on = _first(views, _mismatch)
+    srm_off = _first(views, lambda v: not _mismatch(v), srm_on)
+    harmed, ready = _first(views, _harmed), _first(views, _ready)
+    assert (srm_on, srm_off, harmed) == (datetime(2026, 3, 4), datetime(2026, 3, 5), datetime(2026, 3, 5))
+    end = _signals(views, datetime(2026, 4, 1))
+    assert (end["experiment_srm"]["raised_at"], end["experiment_srm"]["cleared_at"]) == (_iso(srm_on),
+                                                                                          _iso(srm_off))
+    assert end["experiment_srm"]["because"]["p_value"] < 0.001 and end["experiment_srm"]["severity"] == "warning"
+    assert end["experiment_guardrail_harmed"]["raised_at"] == _iso(harmed)
+    assert end["experiment_guardrail_harmed"]["because"]["metric"] == "wait"
+    assert end["experiment_guardrail_harmed"]["severity"] == "critical"
+    assert end["experiment_ready"]["raised_at"] == _iso(ready) and end["experiment_ready"]["severity"] == "info"
+    assert end["experiment_ready"]["cleared_at"] == end["experiment_guardrail_harmed"]["cleared_at"] == \
+        "2026-03-07T12:00:00+00:00"  # concluded
+    assert {s["team"] for s in end.values()} == {"kitchen"} and end["experiment_ready"]["url"] == "/experiments/x"
+    just_before = _signals(views, srm_on - timedelta(seconds=1))
+    assert "experiment_srm" not in just_before
+    at_raise = _signals(views, srm_on)
+    assert at_raise["experiment_srm"]["id"] == end["experiment_srm"]["id"]
+    assert at_raise["experiment_srm"]["raised_at"] == _iso(srm_on) and "cleared_at" not in at_raise["experiment_srm"]
+
+
+def test_the_experiments_team_sees_its_signals_and_another_team_none(views: Path) -> None:
+    at = datetime(2026, 3, 5)
+    con = connect(views)
+    try:
+        kitchen = signals_as_of(con, at, Viewer("kim", teams=frozenset({"kitchen"})))
+        bakery = signals_as_of(con, at, Viewer("bo", teams=frozenset({"bakery"})))
+    finally:
+        con.close()
+    assert {s.kind for s in kitchen} == {"experiment_guardrail_harmed", "experiment_ready"} and bakery == []
