@@ -86,8 +86,8 @@ class Episode:
     limits: dict[str, float]
 
 
-def episodes(values: Sequence[float], side: int, *, min_baseline: int = 8,
-             rules: Collection[int] = ALL_RULES) -> list[Episode]:
+def episodes(values: Sequence[float], side: int, *, min_baseline: int = 8, rules: Collection[int] = ALL_RULES,
+             floor: float = -math.inf) -> list[Episode]:
     """Each run of points that complete a rule on ``side``, judged by limits from every earlier point not in an
     episode (at least ``min_baseline`` of them; moving ranges between consecutive such points).
 
@@ -95,7 +95,9 @@ def episodes(values: Sequence[float], side: int, *, min_baseline: int = 8,
     the center it was judged by (its points never join the baseline); it ends at the first point back at or
     past the center, which joins the baseline. A pattern never reaches back past the end of an earlier
     episode: a new episode needs evidence of its own. A sustained shift is thus one episode, not one per
-    point that happens to fall inside the limits. Running sums keep a series of n points O(n).
+    point that happens to fall inside the limits. Only a point of at least ``floor`` starts one (weekly counts:
+    the limits of a series of mostly zeros are a fraction of one, so without a floor every single complaint
+    of a quiet client would be a shift). Running sums keep a series of n points O(n).
     """
     found: list[Episode] = []
     count, total, ranges, last = 0, 0.0, 0.0, 0.0
@@ -108,7 +110,7 @@ def episodes(values: Sequence[float], side: int, *, min_baseline: int = 8,
                 continue
             found.append(Episode(opened.start, i, opened.value, opened.rule, opened.limits))
             opened, recent = None, [value]
-        elif count >= min_baseline:
+        elif count >= min_baseline and value >= floor:
             center, mr_bar = total / count, ranges / (count - 1)
             fired = rules_completed(recent, len(recent) - 1, center, mr_bar / D2, side=side, rules=rules)
             if fired:

@@ -5,13 +5,15 @@ statement for the whole company; a week counts once it is over at the as-of time
 week's complaints (every week from the subject's first feedback on, 0 when none) and the week's mean rating
 (the weeks with a rating). ``spc.episodes`` judges each, the worsening side only (more complaints, lower
 ratings), by XmR limits from all earlier weeks not already signalled (at least 8) and the four Western Electric
-rules. An episode is raised at the end of the week that tripped a rule and cleared at the end of the first
-later week back at or past the centre line it was judged by. A team's feedback is what names it, or names a
-promise it made; a client's signal is seen by its representatives and the teams its feedback that week was for.
+rules; a rise in complaints needs at least 3 in the week. An episode is raised at the end of the week that
+tripped a rule and cleared at the end of the first later week back at or past the centre line it was judged
+by. A team's feedback is what names it, or names a promise it made; a client's signal is seen by its
+representatives and the teams its feedback that week was for.
 """
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -27,24 +29,44 @@ from projections.timeline import FOREVER, iso_date
 KIND = "client_voice_shift"
 WEEK = timedelta(days=7)
 
-WEEKLY_FEEDBACK = """
+MIN_COMPLAINTS = 3
+"""A week starts a rise in complaints only with at least this many (see ``spc.episodes``' ``floor``)."""
+MIN_BASELINE = 8
+
+WEEKLY_FEEDBACK = f"""
 WITH f AS (
     SELECT coalesce(f.team, p.promisor) AS team, f.client, date_trunc('week', f.business_at) AS week,
         f.kind = 'complaint' AS complaint, f.rating
     FROM feedback f LEFT JOIN promise_state_as_of($as_of) p ON p.promise = f.promise
     WHERE f.business_at < $until
+), weekly AS (
+    SELECT 'team' AS subject, team AS key, week, count(*) FILTER (complaint) AS complaints, avg(rating) AS rating
+    FROM f WHERE team IS NOT NULL GROUP BY team, week
+    UNION ALL
+    SELECT 'client', client, week, count(*) FILTER (complaint), avg(rating)
+    FROM f WHERE client IS NOT NULL GROUP BY client, week
 )
-SELECT 'team' AS subject, team AS key, week, count(*) FILTER (complaint) AS complaints, avg(rating) AS rating,
-    NULL::VARCHAR[] AS teams
-FROM f WHERE team IS NOT NULL GROUP BY team, week
-UNION ALL
-SELECT 'client', client, week, count(*) FILTER (complaint), avg(rating), list(DISTINCT team) FILTER (team IS NOT NULL)
-FROM f WHERE client IS NOT NULL GROUP BY client, week
+SELECT subject, key, week, complaints, rating FROM weekly
+WINDOW subjects AS (PARTITION BY subject, key)
+QUALIFY max(complaints) OVER subjects >= {MIN_COMPLAINTS} OR count(rating) OVER subjects > {MIN_BASELINE}
 ORDER BY subject, key, week
 """
-"""Per subject and complete week: complaints, mean rating and (for a client) the teams its feedback was for."""
+"""Per subject and complete week: complaints and mean rating, only for subjects that could start an episode (a
+week of enough complaints, or more rated weeks than a baseline)."""
 
-Week = tuple[datetime, int, float | None, list[str] | None]
+CLIENT_WEEK_TEAMS = """
+SELECT w.client, w.week, list(DISTINCT coalesce(f.team, p.promisor) ORDER BY coalesce(f.team, p.promisor))
+    FILTER (coalesce(f.team, p.promisor) IS NOT NULL)
+FROM (SELECT unnest($clients) AS client, unnest($weeks) AS week) w
+JOIN feedback f ON f.client = w.client AND f.business_at >= w.week AND f.business_at < w.week + INTERVAL 7 DAY
+LEFT JOIN promise_state_as_of($as_of) p ON p.promise = f.promise
+GROUP BY w.client, w.week
+"""
+"""The teams a client's feedback in given weeks was for: who sees the client's signal (asked for those alone)."""
+
+Week = tuple[datetime, int, float | None]
+Found = tuple[str, str, str, datetime, Episode, datetime | None]
+"""subject type, key, series, the week that started the episode, the episode, the week that ended it"""
 
 
 def week_start(at: datetime) -> datetime:
@@ -56,27 +78,36 @@ def client_voice_shifts(con: duckdb.DuckDBPyConnection, as_of: datetime) -> list
     """Every episode raised by the end of the last week complete at ``as_of``."""
     now = datetime.now(UTC).replace(tzinfo=None) if as_of >= FOREVER else as_of
     until = week_start(now)
-    rows = con.execute(WEEKLY_FEEDBACK, {"as_of": as_of, "until": until}).fetchall()
     series: dict[tuple[str, str], list[Week]] = defaultdict(list)
-    for subject, key, week, complaints, rating, teams in rows:
-        series[(subject, key)].append((week, int(complaints), rating, teams))
-    return [signal for (subject, key), weeks in series.items() for signal in _signals(subject, key, weeks, until)]
+    for subject, key, week, complaints, rating in con.execute(WEEKLY_FEEDBACK, {"as_of": as_of, "until": until}
+                                                              ).fetchall():
+        series[(subject, key)].append((week, int(complaints), rating))
+    found = [f for (subject, key), weeks in series.items() for f in _episodes(subject, key, weeks, until)]
+    asked = sorted({(key, week) for subject, key, _, week, _, _ in found if subject == "client"})
+    teams: dict[tuple[str, datetime], list[str]] = {}
+    if asked:
+        rows = con.execute(CLIENT_WEEK_TEAMS, {"clients": [c for c, _ in asked], "weeks": [w for _, w in asked],
+                                               "as_of": as_of}).fetchall()
+        teams = {(client, week): names or [] for client, week, names in rows}
+    return [_signal(f, teams.get((f[1], f[3]), [])) for f in found]
 
 
-def _signals(subject: str, key: str, weeks: list[Week], until: datetime) -> Iterator[Signal]:
+def _episodes(subject: str, key: str, weeks: list[Week], until: datetime) -> Iterator[Found]:
     by_week = {w[0]: w for w in weeks}
     every_week = [weeks[0][0] + i * WEEK for i in range((until - weeks[0][0]) // WEEK)]
     counts = [float(by_week[w][1]) if w in by_week else 0.0 for w in every_week]
     rated = [w for w in weeks if w[2] is not None]
-    for name, starts, values, side in (("count", every_week, counts, +1),
-                                       ("rating", [w[0] for w in rated], [float(w[2] or 0) for w in rated], -1)):
-        for episode in episodes(values, side):
-            yield _signal(subject, key, name, starts, episode, by_week.get(starts[episode.start], weeks[0])[3])
+    for name, starts, values, side, floor in (
+        ("count", every_week, counts, +1, MIN_COMPLAINTS),
+        ("rating", [w[0] for w in rated], [float(w[2] or 0) for w in rated], -1, -math.inf),
+    ):
+        for episode in episodes(values, side, min_baseline=MIN_BASELINE, floor=floor):
+            yield (subject, key, name, starts[episode.start], episode,
+                   None if episode.end is None else starts[episode.end])
 
 
-def _signal(subject: str, key: str, series: str, starts: list[datetime], episode: Episode,
-            teams: list[str] | None) -> Signal:
-    week = starts[episode.start]
+def _signal(found: Found, teams: list[str]) -> Signal:
+    subject, key, series, week, episode, back = found
     because: dict[str, Any] = {
         "series": series, "week": iso_date(week), "value": round(episode.value, 4),
         "limits": {name: round(episode.limits[name], 4) for name in ("center", "lnpl", "unpl")},
@@ -85,5 +116,5 @@ def _signal(subject: str, key: str, series: str, starts: list[datetime], episode
     return Signal(
         KIND, subject, key, f"{series}:{iso_date(week)}", key if subject == "team" else None,
         key if subject == "client" else None, week + WEEK, because, f"/{subject}s/{quote(key, safe='')}",
-        None if episode.end is None else starts[episode.end] + WEEK, frozenset(teams or ()),
+        None if back is None else back + WEEK, frozenset(teams),
     )

@@ -77,3 +77,8 @@ def test_feedback_naming_no_team_counts_for_its_client_only(con: duckdb.DuckDBPy
     _feedback(con, _stable_then_doubled(), team=None)
     found = client_voice_shifts(con, MONDAY + timedelta(weeks=RISE_WEEK + 1))
     assert [(s.subject_type, s.audience_teams) for s in found] == [("client", frozenset())]
+
+
+def test_a_quiet_client_complaining_twice_in_a_week_is_no_shift(con: duckdb.DuckDBPyConnection) -> None:
+    _feedback(con, [1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 2, 0])
+    assert client_voice_shifts(con, MONDAY + timedelta(weeks=12)) == []
