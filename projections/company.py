@@ -14,6 +14,7 @@ from typing import Any
 
 import duckdb
 
+from projections.adoptions import proven_solutions
 from projections.client_side import RECENT_PERIODS
 from projections.economics import economics
 from projections.queries import FEEDBACK_WITH_TEAM, _dicts
@@ -62,7 +63,9 @@ def _money(row: dict[str, Any] | None) -> dict[str, Any] | None:
 
 
 def company_view(con: duckdb.DuckDBPyConnection, as_of: datetime, now: datetime) -> dict[str, Any]:
-    """``{month, teams: [{team, name, promises, open_complaints, economics}], unassigned_complaints}`` (``economics``:
+    """``{month, teams: [{team, name, promises, open_complaints, economics}], unassigned_complaints,
+    proven_solutions}`` (``proven_solutions``: how far each proven solution spread, ``projections.adoptions``;
+    ``economics``:
     this month's, else the latest month's with entries, with its ``period``; None without entries); ``now`` is
     the moment shown (the as-of time, or the clock's now when the page shows now), naive UTC."""
     teams = con.execute("SELECT team, name FROM teams WHERE business_at <= ? ORDER BY name, team", [as_of]).fetchall()
@@ -85,4 +88,5 @@ def company_view(con: duckdb.DuckDBPyConnection, as_of: datetime, now: datetime)
                    "economics": _money(latest.get(team))}
                   for team, name in teams],
         "unassigned_complaints": int(open_counts.get(None, 0)),
+        "proven_solutions": proven_solutions(con, as_of),
     }

@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from projections.rendering.experiment_spread import reach, spread
 from projections.rendering.experiment_story import Story, story
 from scripts.terminal import printable
 
@@ -52,3 +53,12 @@ def outcome(console: Console, view: dict[str, Any]) -> None:
         console.print(over)
     for note in s.notes:
         console.print(f"  [italic]{_t(note)}[/italic]")
+
+
+def where_it_spread(console: Console, view: dict[str, Any]) -> None:
+    """A proven solution's reach and each adoption's effect on the adopting team (docs/brief.md §11)."""
+    if view.get("decision") != "adopt" and not view.get("adoptions"):
+        return
+    console.print(f"  where the solution spread: {_t(reach(view))}")
+    for line in spread(view):
+        console.print(f"    {_t(line.text)}")

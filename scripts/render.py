@@ -82,6 +82,7 @@ def experiment(view: dict[str, Any]) -> None:
     console.print(arms)
     console.print(f"  decision: {_t(view['decision'] or '-')}")
     experiment_text.outcome(console, view)
+    experiment_text.where_it_spread(console, view)
 
 
 def retro(view: dict[str, Any]) -> None:

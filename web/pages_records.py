@@ -1,22 +1,27 @@
-"""The experiment, retrospective and audit pages: read-only records for teams and the council."""
+"""The experiment, retrospective and audit pages: records for teams and the council (and the experiment page's
+"Adopt solution" form)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, Depends
-from fastapi.responses import HTMLResponse, Response
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from domain.business_time import parse_as_of
-from projections import queries, read_rules
-from projections.rendering import experiment_html, report_html
+from projections import read_rules
+from projections.rendering import report_html
 from projections.retro import retrospective
 from projections.suggestions import unknown_teams
 from projections.timeline import as_of_value
+from web.experiment_page import adoption_command, render_experiment
+from web.forms import checked_form, refusal_text
 from web.limits import Offset
-from web.page_context import Page, not_found, page, readable
+from web.page_context import Page, PageError, page, readable
 from web.templating import chart
+from web.workspace import Refused
 
 router = APIRouter(include_in_schema=False)
 AUDIT_ROWS = 50  # a page of the trail; "Older events" / "Newer events" move along it
@@ -24,15 +29,21 @@ AUDIT_ROWS = 50  # a page of the trail; "Older events" / "Newer events" move alo
 
 @router.get("/experiments/{key}", response_class=HTMLResponse)
 def experiment_page(key: str, p: Page = Depends(page)) -> Response:
-    readable(read_rules.require_internal, p.workspace.reader(p.viewer), "an experiment")
-    view = p.workspace.read(lambda con: queries.experiment_view(con, key, p.as_of))
-    if view is None:
-        raise not_found(p, "experiment", key)
-    return p.html("experiment.html", p.context(
-        f"Experiment {key}", crumbs=(("Start", p.link("/")), (f"team {view['team']}", p.link(f"/teams/{view['team']}")),
-                                     (f"experiment {key}", None)),
-        e=view, outcome=chart(experiment_html.outcome(view)),  # the HTML report's fragment: one story for both
-    ))
+    return render_experiment(p, key)
+
+
+@router.post("/experiments/{key}/adoptions")
+async def adopt_solution(key: str, request: Request, p: Page = Depends(page)) -> Response:
+    """The "Adopt solution" form: ``AdoptSolution`` as the signed-in person; a refusal is shown beside the form."""
+    form = await checked_form(request, p.session.csrf)
+    if p.past:
+        raise PageError(409, "Looking back (as of a past date) is read only; go back to now to act.")
+    try:
+        await run_in_threadpool(p.workspace.submit, p.viewer, adoption_command(key, form))
+    except Refused as refused:
+        error, status = refusal_text(refused), refused.status
+        return await run_in_threadpool(lambda: render_experiment(p, key, error=error, form=form, status=status))
+    return RedirectResponse(p.link(f"/experiments/{key}") + "#spread", status_code=303)
 
 
 def through(text: str | None) -> str | None:
