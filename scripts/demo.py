@@ -8,9 +8,12 @@ from pathlib import Path
 from typing import Any
 
 from domain.service.ledger import Ledger
+from projections.adoptions import adoptions, proven_solutions
 from projections.rendering import report_html
+from projections.rendering.experiment_spread import reach, spread
 from projections.retro import retrospective
 from projections.runner import open_views
+from projections.timeline import FOREVER
 from projections.views_file import catch_up
 from scripts import render
 from scripts.import_file import import_lines
@@ -37,6 +40,7 @@ def run_demo(store_url: str, views: Path, out_dir: Path) -> dict[str, Any]:
         con = runner.con
         try:
             audit = audit_summary(con)
+            solutions = proven(con)
             teams = [t for (t,) in con.execute("SELECT team FROM teams ORDER BY position").fetchall()]
             retros = [retrospective(con, team, *QUARTER) for team in teams]
         finally:
@@ -59,6 +63,9 @@ def run_demo(store_url: str, views: Path, out_dir: Path) -> dict[str, Any]:
                   f"{'intact' if verified.ok else 'BROKEN at ' + str(verified.first_bad_position)}")
     for label, rows in audit.items():
         console.print(f"  {label}: " + ", ".join(rows), markup=False)
+    console.print("Proven solutions (step 7: how far each spread, and its effect there):")
+    for line in solutions:
+        console.print(f"  {line}", markup=False)
     for retro in retros:
         render.retro(retro)
     console.print(f"\nRetrospective report with charts written to [bold]{html_path.resolve()}[/bold]")
@@ -78,6 +85,15 @@ def audit_summary(con: Any) -> dict[str, list[str]]:
         "experiments": [f"{e}: {d or s}" for e, s, d in con.execute(
             "SELECT DISTINCT experiment, status, decision FROM experiment_outcomes ORDER BY experiment").fetchall()],
     }
+
+
+def proven(con: Any) -> list[str]:
+    """Step 7's growth: each proven solution, how many teams run it, and its effect where it spread."""
+    found = []
+    for solution in proven_solutions(con, FOREVER):
+        view = {"team": solution["team"], "adoptions": adoptions(con, solution["experiment"], FOREVER)}
+        found.append("; ".join([f"{solution['experiment']} {reach(view)}", *(line.text for line in spread(view))]))
+    return found
 
 
 def scrub_input(path: Path, subject: str) -> None:
