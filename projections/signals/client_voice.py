@@ -46,13 +46,16 @@ WITH f AS (
     SELECT 'client', client, week, count(*) FILTER (complaint), avg(rating)
     FROM f WHERE client IS NOT NULL GROUP BY client, week
 )
-SELECT subject, key, week, complaints, rating FROM weekly
-WINDOW subjects AS (PARTITION BY subject, key)
-QUALIFY max(complaints) OVER subjects >= {MIN_COMPLAINTS} OR count(rating) OVER subjects > {MIN_BASELINE}
+SELECT * FROM (
+    SELECT subject, key, week, complaints, rating, max(complaints) OVER subjects >= {MIN_COMPLAINTS} AS counted,
+        count(rating) OVER subjects > {MIN_BASELINE} AS rated
+    FROM weekly WINDOW subjects AS (PARTITION BY subject, key)
+) WHERE counted OR rated
 ORDER BY subject, key, week
 """
-"""Per subject and complete week: complaints and mean rating, only for subjects that could start an episode (a
-week of enough complaints, or more rated weeks than a baseline)."""
+"""Per subject and complete week: complaints and mean rating, and whether each series could start an episode at
+all (``counted``: a week of enough complaints; ``rated``: more rated weeks than a baseline); only subjects with
+one that could."""
 
 CLIENT_WEEK_TEAMS = """
 SELECT w.client, w.week, list(DISTINCT coalesce(f.team, p.promisor) ORDER BY coalesce(f.team, p.promisor))
@@ -78,11 +81,12 @@ def client_voice_shifts(con: duckdb.DuckDBPyConnection, as_of: datetime) -> list
     """Every episode raised by the end of the last week complete at ``as_of``."""
     now = datetime.now(UTC).replace(tzinfo=None) if as_of >= FOREVER else as_of
     until = week_start(now)
-    series: dict[tuple[str, str], list[Week]] = defaultdict(list)
-    for subject, key, week, complaints, rating in con.execute(WEEKLY_FEEDBACK, {"as_of": as_of, "until": until}
-                                                              ).fetchall():
-        series[(subject, key)].append((week, int(complaints), rating))
-    found = [f for (subject, key), weeks in series.items() for f in _episodes(subject, key, weeks, until)]
+    series: dict[tuple[str, str, bool, bool], list[Week]] = defaultdict(list)
+    for subject, key, week, complaints, rating, counted, rated in con.execute(
+            WEEKLY_FEEDBACK, {"as_of": as_of, "until": until}).fetchall():
+        series[(subject, key, counted, rated)].append((week, int(complaints), rating))
+    found = [f for (subject, key, counted, rated), weeks in series.items()
+             for f in _episodes(subject, key, weeks, until, counted=counted, rated=rated)]
     asked = sorted({(key, week) for subject, key, _, week, _, _ in found if subject == "client"})
     teams: dict[tuple[str, datetime], list[str]] = {}
     if asked:
@@ -92,15 +96,17 @@ def client_voice_shifts(con: duckdb.DuckDBPyConnection, as_of: datetime) -> list
     return [_signal(f, teams.get((f[1], f[3]), [])) for f in found]
 
 
-def _episodes(subject: str, key: str, weeks: list[Week], until: datetime) -> Iterator[Found]:
-    by_week = {w[0]: w for w in weeks}
-    every_week = [weeks[0][0] + i * WEEK for i in range((until - weeks[0][0]) // WEEK)]
-    counts = [float(by_week[w][1]) if w in by_week else 0.0 for w in every_week]
-    rated = [w for w in weeks if w[2] is not None]
-    for name, starts, values, side, floor in (
-        ("count", every_week, counts, +1, MIN_COMPLAINTS),
-        ("rating", [w[0] for w in rated], [float(w[2] or 0) for w in rated], -1, -math.inf),
-    ):
+def _episodes(subject: str, key: str, weeks: list[Week], until: datetime, *, counted: bool,
+              rated: bool) -> Iterator[Found]:
+    judged: list[tuple[str, list[datetime], list[float], int, float]] = []
+    if counted:
+        by_week = {w[0]: w[1] for w in weeks}
+        every_week = [weeks[0][0] + i * WEEK for i in range((until - weeks[0][0]) // WEEK)]
+        judged.append(("count", every_week, [float(by_week.get(w, 0)) for w in every_week], +1, MIN_COMPLAINTS))
+    if rated:
+        ratings = [(w[0], w[2]) for w in weeks if w[2] is not None]
+        judged.append(("rating", [w for w, _ in ratings], [float(r) for _, r in ratings], -1, -math.inf))
+    for name, starts, values, side, floor in judged:
         for episode in episodes(values, side, min_baseline=MIN_BASELINE, floor=floor):
             yield (subject, key, name, starts[episode.start], episode,
                    None if episode.end is None else starts[episode.end])
