@@ -191,6 +191,23 @@ def test_pages_follow_the_same_rules(served: Served) -> None:
     assert audit.status_code == 200 and "p-mall" not in audit.text and "p-shop" in audit.text
 
 
+def test_the_team_pages_payouts_follow_the_pay_rule(served: Served) -> None:
+    """docs/brief.md §8 "money pages show payouts per person" under §10's pay rule: the lead reads every payout of
+    the team, a member their own, another team's lead none (each row says who may read it)."""
+    hidden = "shown to the person, their lead and the council"
+    _, answer = served.api("GET", "/api/teams/delivery", "cora")
+    (month,) = answer["economics"]
+    pay = {o["person"]: o for o in month["payouts"]}
+    max_total = f"{pay['max']['base_pay'] + pay['max']['bonus']:,.0f}"
+    lead = served.page("lena", "/teams/delivery").text
+    assert "Payouts per person" in lead and hidden not in lead and max_total in lead
+    member = served.page("max", "/teams/delivery").text
+    assert max_total in member and member.count(hidden) == 1  # lena's row
+    other = served.page("kim", "/teams/delivery").text
+    assert "Payouts per person" in other and other.count(hidden) == 2 and max_total not in other
+    assert "losses carried" in lead and "company net profit" in lead
+
+
 def test_an_external_client_in_a_real_browser(browser: Any, served: Served) -> None:
     context, page = sign_in(browser, served, "rex")
     try:
