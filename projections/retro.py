@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import duckdb
@@ -120,6 +120,8 @@ def retrospective(con: duckdb.DuckDBPyConnection, team: str, start: datetime, en
 
 def team_signals(con: duckdb.DuckDBPyConnection, team: str, start: datetime, end: datetime) -> list[dict[str, Any]]:
     """The signals raised in (start, end] for the team, oldest first, as they stood at ``end`` (cleared by then
-    or still active): what the ledger told the team while it happened."""
-    found = signals_as_of(con, end, OPERATOR, team=team, include_cleared=True)
+    or still active): what the ledger told the team while it happened. Never past now: a signal raised by time
+    alone (a deadline passing) has not been raised before its time comes, and an open window ends now."""
+    until = min(end, datetime.now(UTC).replace(tzinfo=None))
+    found = signals_as_of(con, until, OPERATOR, team=team, include_cleared=True)
     return [s.as_json() for s in sorted(found, key=lambda s: (s.raised_at, s.id)) if s.raised_at > start]

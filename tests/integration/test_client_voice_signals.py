@@ -10,6 +10,7 @@ from typing import Any
 
 from domain.service.ledger import Ledger
 from projections import read_rules
+from projections.retro import retrospective
 from projections.signals.active import signals_as_of
 from projections.view_store import connect
 from projections.views_file import catch_up
@@ -79,3 +80,23 @@ def test_sqlite_and_postgresql_give_the_same_signals(sqlite_url: str, postgres_u
     for as_of in (RISE_END - timedelta(hours=1), RISE_END, RISE_END + timedelta(weeks=3)):
         assert _seen(at_once, "cora", as_of) == _seen(halves, "cora", as_of)
     assert len(_seen(at_once, "cora", RISE_END)) == 2
+
+
+def test_the_retrospective_lists_the_signals_raised_in_its_window_for_its_team(sqlite_url: str,
+                                                                                tmp_path: Path) -> None:
+    views = _views(sqlite_url, tmp_path / "views.duckdb", [[*LINES, *_complaints()]])
+    con = connect(views)
+    try:
+        def kinds(team: str, start: datetime, end: datetime) -> list[tuple[str, str]]:
+            return [(s["kind"], s["subject"]["key"]) for s in retrospective(con, team, start, end)["signals"]
+                    if s["kind"] == "client_voice_shift"]
+
+        assert kinds("delivery", FIRST_WEEK, RISE_END) == [("client_voice_shift", "shop"),
+                                                           ("client_voice_shift", "delivery")]
+        assert kinds("delivery", FIRST_WEEK, RISE_END - timedelta(seconds=1)) == []  # not raised yet
+        assert kinds("delivery", RISE_END, RISE_END + timedelta(weeks=8)) == []  # raised before the window
+        assert kinds("kitchen", FIRST_WEEK, RISE_END + timedelta(weeks=8)) == []
+        later = retrospective(con, "delivery", FIRST_WEEK, RISE_END + timedelta(weeks=8))["signals"]
+        assert {s["cleared_at"] for s in later if s["kind"] == "client_voice_shift"} == {"2026-04-27T00:00:00+00:00"}
+    finally:
+        con.close()

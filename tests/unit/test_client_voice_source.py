@@ -4,13 +4,14 @@ end of the week that tripped a rule, cleared at the end of the week back at the 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import duckdb
 import numpy as np
 import pytest
 
 from projections.signals.client_voice import client_voice_shifts
+from projections.timeline import FOREVER
 from projections.view_store import ensure_schema
 
 MONDAY = datetime(2026, 1, 5)
@@ -82,3 +83,9 @@ def test_feedback_naming_no_team_counts_for_its_client_only(con: duckdb.DuckDBPy
 def test_a_quiet_client_complaining_twice_in_a_week_is_no_shift(con: duckdb.DuckDBPyConnection) -> None:
     _feedback(con, [1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 2, 0])
     assert client_voice_shifts(con, MONDAY + timedelta(weeks=12)) == []
+
+
+def test_asked_for_everything_recorded_it_answers_as_of_now(con: duckdb.DuckDBPyConnection) -> None:
+    _feedback(con, _stable_then_doubled())
+    assert client_voice_shifts(con, FOREVER) == client_voice_shifts(con, datetime.now(UTC).replace(tzinfo=None))
+    assert len(client_voice_shifts(con, FOREVER)) == 2
