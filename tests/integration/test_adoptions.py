@@ -123,3 +123,46 @@ def test_the_views_rebuilt_equal_the_views_caught_up_in_steps(tmp_path: Path) ->
     sums = table_checksums(incremental)
     assert sums["adoptions"][0] == 1
     assert sums == table_checksums(tmp_path / "rebuilt.duckdb")
+
+
+def test_two_writers_adopting_for_one_team_record_one_adoption_and_another_team_never_clashes(
+        store_url: str) -> None:
+    """The store keeps "once per team" across writers: an adoption decided before another writer recorded the
+    same team's fails as a write conflict (the retry re-decides it, and refuses it naming the rule); another
+    team's adoption recorded meanwhile changes nothing the batch relied on (the experiment is not changed)."""
+    from eventsourcing.persistence import IntegrityError
+
+    from domain.service.command_batch import decide_batch
+    from domain.service.retry import is_write_conflict
+
+    def adopt(team: str, metric: str) -> dict[str, Any]:
+        return {"type": "AdoptSolution", "experiment": "x", "team": team, "metric": metric, "reason": "r",
+                "at": _at(ADOPTED)}
+
+    setup = [line for line in lines() if line["type"] != "AdoptSolution"]
+    setup.append({"type": "DefineMetric", "metric": "deli-wait", "name": "Deli", "unit": "min",
+                  "direction": "lower_is_better", "owner": "deli", "at": "2026-01-05T09:00:00Z"})
+    setup.insert(0, {"type": "FormTeam", "team": "deli", "name": "Deli", "at": "2026-01-05T09:00:00Z"})
+    ledger, other = Ledger.open(store_url), Ledger.open(store_url)
+    try:
+        assert ledger.execute([COMMAND_ADAPTER.validate_python(line) for line in setup]).rejected == []
+
+        def decided(line: dict[str, Any]) -> Any:
+            command = COMMAND_ADAPTER.validate_python(line)
+            result, uow = decide_batch(ledger.store, ledger.repository, [command], datetime.now(UTC), None, False)
+            assert result.accepted == [0], result
+            return uow
+
+        first, second = decided(adopt("bakery", "bake-wait")), decided(adopt("bakery", "bake-wait"))
+        assert other.execute([COMMAND_ADAPTER.validate_python(adopt("deli", "deli-wait"))]).accepted == [0]
+        ledger.record(first.events, tracking=None, receipts=first.receipts, guards=first.guards())
+        before = ledger.store.max_notification_id()
+        with pytest.raises(IntegrityError) as raised:
+            ledger.record(second.events, tracking=None, receipts=second.receipts, guards=second.guards())
+        assert is_write_conflict(raised.value) and ledger.store.max_notification_id() == before
+        again = ledger.execute([COMMAND_ADAPTER.validate_python(adopt("bakery", "bake-wait"))])
+        assert [reason for _, reason in again.rejected] == [
+            "AdoptSolution: a team adopts a solution once; team 'bakery' adopted experiment 'x' already"]
+    finally:
+        ledger.close()
+        other.close()
