@@ -115,7 +115,8 @@ def _episodes(subject: str, key: str, weeks: list[Week], until: datetime, *, cou
 def _signal(found: Found, teams: list[str]) -> Signal:
     subject, key, series, week, episode, back = found
     because: dict[str, Any] = {
-        "series": series, "week": iso_date(week), "value": round(episode.value, 4),
+        "series": series, "week": iso_date(week),
+        "value": int(episode.value) if series == "count" else round(episode.value, 4),
         "limits": {name: round(episode.limits[name], 4) for name in ("center", "lnpl", "unpl")},
         "rule": episode.rule,
     }

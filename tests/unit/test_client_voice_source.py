@@ -53,7 +53,7 @@ def test_a_rise_is_raised_at_the_end_of_its_week_for_the_team_and_the_client(con
     assert team.path == "/teams/kitchen" and client.path == "/clients/households"
     assert client.client == "households" and client.team is None and client.audience_teams == {"kitchen"}
     assert team.because["series"] == "count" and team.because["week"] == "2026-03-30"
-    assert team.because["value"] == 30 and team.because["rule"] == 1
+    assert team.because["value"] == 30 and isinstance(team.because["value"], int) and team.because["rule"] == 1
     assert set(team.because["limits"]) == {"center", "lnpl", "unpl"}
     assert team.cleared_at is None and team.episode == "count:2026-03-30"
 
