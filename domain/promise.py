@@ -9,7 +9,7 @@ from eventsourcing.domain import event
 from domain.audit import Audit
 from domain.base import DomainError, LedgerAggregate
 
-TERMS = ("statement", "metric", "target", "period", "promisee")
+TERMS = ("statement", "metric", "target", "period", "promisee", "objective")
 
 
 class Promise(LedgerAggregate):
@@ -29,7 +29,8 @@ class Promise(LedgerAggregate):
 
     class Proposed(LedgerAggregate.Created):
         """``requires`` (the authorities needed to keep the promise) came with docs/brief.md §5; older proposals
-        required none."""
+        required none. ``objective`` (the share of periods to keep) came with docs/brief.md §9; older
+        proposals had none."""
 
         key: str
         promisor: str
@@ -41,7 +42,8 @@ class Promise(LedgerAggregate):
         parent: str | None
         requires: list[str]
         consented: list[str]
-        class_version = 3
+        objective: float | None
+        class_version = 4
 
         @staticmethod
         def upcast_v1_v2(state: dict[str, Any]) -> None:
@@ -52,6 +54,10 @@ class Promise(LedgerAggregate):
             """``consented`` came with docs/brief.md §10; before it the proposing (promisor) side's proposal was
             its consent."""
             state["consented"] = ["promisor"]
+
+        @staticmethod
+        def upcast_v3_v4(state: dict[str, Any]) -> None:
+            state["objective"] = None
 
     class CounterProposed(LedgerAggregate.Event):
         """``side`` (``promisor`` or ``promisee``: who made this proposal) came with docs/brief.md §5; None before."""
@@ -97,6 +103,7 @@ class Promise(LedgerAggregate):
         requires: list[str],
         consented: list[str],
         audit: Audit,
+        objective: float | None = None,
     ) -> None:
         if promisor == promisee:
             raise DomainError(f"promise {key}: a team cannot promise to itself")
@@ -109,6 +116,7 @@ class Promise(LedgerAggregate):
         self.period = period
         self.parent = parent
         self.requires = list(requires)
+        self.objective = objective
         self.status = "proposed"
         self.proposal_side: str | None = "promisor"  # the side that made the latest proposal
         self.consents: set[str] = set(consented)  # the sides that consented to the proposal on the table

@@ -12,8 +12,9 @@ from typing import Any
 
 import duckdb
 
+from projections.promise_health import health_of
 from projections.queries import FEEDBACK_WITH_TEAM, _complaint, _dicts
-from projections.timeline import iso_date
+from projections.timeline import iso_date, moment_of
 
 PROMISES_LISTED = 50
 """The start page lists at most this many promises, those in force first (the heading counts them all; the client's
@@ -22,9 +23,6 @@ own page lists the rest)."""
 COMPLAINTS_LISTED = 100
 """And the newest this many open complaints, as a team page does."""
 
-RECENT_PERIODS = 13
-"""How a promise is doing: kept of its last this many periods with a reading (§9's attainment window)."""
-
 
 def clients_of(con: duckdb.DuckDBPyConnection, clients: list[str], as_of: datetime) -> list[dict[str, Any]]:
     return _dicts(con.execute(
@@ -32,11 +30,12 @@ def clients_of(con: duckdb.DuckDBPyConnection, clients: list[str], as_of: dateti
         " ORDER BY name, client", {"clients": clients, "as_of": as_of}))
 
 
-def promises_to(con: duckdb.DuckDBPyConnection, clients: list[str],
-                as_of: datetime) -> tuple[int, list[dict[str, Any]]]:
+def promises_to(con: duckdb.DuckDBPyConnection, clients: list[str], as_of: datetime,
+                now: datetime) -> tuple[int, list[dict[str, Any]]]:
     """How many promises are made to these clients, and the first ``PROMISES_LISTED`` (in force, then under
-    negotiation, then retired; by client and key) with the promisor's name, the latest period with a reading (kept
-    or missed) and how many of the recent ones were kept."""
+    negotiation, then retired; by client and key) with the promisor's name, the latest completed period with a
+    reading (kept or missed; the one in progress is neither yet) and its health (``kept`` of ``periods``: §9's
+    attainment over the last 13 periods), seen at ``now``."""
     rows = _dicts(con.execute(
         "SELECT p.promise, p.status, p.promisor, t.name AS promisor_name, p.promisee, c.name AS promisee_name,"
         " p.statement, p.metric, p.target, p.period, count(*) OVER () AS total"
@@ -47,16 +46,17 @@ def promises_to(con: duckdb.DuckDBPyConnection, clients: list[str],
         " LIMIT $limit", {"clients": clients, "as_of": as_of, "limit": PROMISES_LISTED}))
     if not rows:
         return 0, []
-    doing = {row[0]: row[1:] for row in con.execute(
-        "SELECT promise, arg_max(period_start, period_start), arg_max(kept, period_start), count(*) FILTER (kept),"
-        " count(*) FROM (SELECT *, row_number() OVER (PARTITION BY promise ORDER BY period_start DESC) AS n"
-        "  FROM compliance_as_of($as_of) WHERE kept IS NOT NULL AND list_contains($promises, promise))"
-        " WHERE n <= $recent GROUP BY promise",
-        {"as_of": as_of, "promises": [r["promise"] for r in rows], "recent": RECENT_PERIODS}).fetchall()}
+    keys = [r["promise"] for r in rows]
+    latest = {row[0]: row[1:] for row in con.execute(
+        "SELECT promise, max(period_start), arg_max(kept, period_start) FROM compliance_as_of($as_of, $now)"
+        " WHERE kept IS NOT NULL AND list_contains($promises, promise) GROUP BY promise",
+        {"as_of": as_of, "now": now, "promises": keys}).fetchall()}
+    healths = health_of(con, keys, as_of, now)
     for row in rows:
-        last_start, last_kept, kept, periods = doing.get(row["promise"], (None, None, 0, 0))
-        row.update(last_period=iso_date(last_start) if last_start else None, last_kept=last_kept, kept=kept,
-                   periods=periods)
+        last_start, last_kept = latest.get(row["promise"], (None, None))
+        attainment = (healths[row["promise"]] or {}).get("attainment") or {"kept": 0, "periods": 0}
+        row.update(last_period=iso_date(last_start) if last_start else None, last_kept=last_kept,
+                   kept=attainment["kept"], periods=attainment["periods"], health=healths[row["promise"]])
     return int(rows[0]["total"]), rows
 
 
@@ -84,7 +84,7 @@ def team_names(con: duckdb.DuckDBPyConnection, as_of: datetime) -> list[dict[str
 
 def client_side(con: duckdb.DuckDBPyConnection, clients: list[str], as_of: datetime) -> dict[str, Any]:
     """Everything the representative's part of the start page shows."""
-    promise_count, promises = promises_to(con, clients, as_of)
+    promise_count, promises = promises_to(con, clients, as_of, moment_of(as_of))
     complaint_count, complaints = open_complaints_of(con, clients, as_of)
     return {"clients": clients_of(con, clients, as_of), "promises": promises, "promise_count": promise_count,
             "complaints": complaints, "complaint_count": complaint_count, "teams": team_names(con, as_of)}

@@ -15,33 +15,21 @@ from typing import Any
 import duckdb
 
 from projections.adoptions import proven_solutions
-from projections.client_side import RECENT_PERIODS
 from projections.economics import economics
 from projections.queries import FEEDBACK_WITH_TEAM, _dicts
 from projections.timeline import iso_date
 
 PROMISES = """
-WITH p0 AS (
-    SELECT promise, promisor, promisee, statement, status, target, period, date_trunc(period, $now) AS current_start
-    FROM promise_state_as_of($as_of) WHERE status <> 'retired'
-),
-p AS (
-    SELECT *, current_start - CASE period WHEN 'day' THEN to_days($recent) WHEN 'week' THEN to_days(7 * $recent)
-        ELSE to_months($recent) END AS window_start FROM p0
-),
-c AS (
-    SELECT c.promise, c.period_start, c.value, c.kept FROM compliance_as_of($as_of) c
-    WHERE c.promise IN (SELECT promise FROM p)
-)
-SELECT p.promise, p.promisor, p.promisee, p.statement, p.status, p.target, p.period, p.current_start,
-    count(c.kept) FILTER (c.period_start < p.current_start AND c.period_start >= p.window_start) AS periods,
-    count(*) FILTER (c.kept AND c.period_start < p.current_start AND c.period_start >= p.window_start) AS kept,
-    any_value(c.value) FILTER (c.period_start = p.current_start) AS current_value
-FROM p LEFT JOIN c USING (promise)
-GROUP BY ALL ORDER BY p.promisor, p.promise
+SELECT p.promise, p.promisor, p.promisee, p.statement, p.status, p.target, p.period,
+    coalesce(h.current_start, date_trunc(p.period, $now)) AS current_start, h.periods, h.kept, h.no_data,
+    h.value AS current_value, h.status AS current_status
+FROM promise_state_as_of($as_of) p LEFT JOIN promise_health_as_of($as_of, $now) h USING (promise)
+WHERE p.status <> 'retired'
+ORDER BY p.promisor, p.promise
 """
-"""Each promise in force or under negotiation with how many of the ``$recent`` periods before the current one
-(those with a reading) were kept, and the value so far (``$now``: the moment shown, naive UTC)."""
+"""Each promise in force or under negotiation with its health (``promise_health_as_of``, the one attainment
+computation: kept of the last 13 calendar periods with a reading before the current one) and the value so far
+(``$now``: the moment shown, naive UTC)."""
 
 OPEN_BY_TEAM = f"""
 SELECT owner_team, count(*) FROM ({FEEDBACK_WITH_TEAM})
@@ -54,7 +42,8 @@ def _current_state(row: dict[str, Any]) -> str:
         return "under negotiation"
     if row["current_value"] is None:
         return "in progress, no reading yet"
-    return f"in progress, {row['current_value']:,.4g} so far (target {row['target']:,.4g})"
+    risk = ", at risk" if row["current_status"] == "at_risk" else ""
+    return f"in progress{risk}, {row['current_value']:,.4g} so far (target {row['target']:,.4g})"
 
 
 def _money(row: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -70,10 +59,11 @@ def company_view(con: duckdb.DuckDBPyConnection, as_of: datetime, now: datetime)
     the moment shown (the as-of time, or the clock's now when the page shows now), naive UTC."""
     teams = con.execute("SELECT team, name FROM teams WHERE business_at <= ? ORDER BY name, team", [as_of]).fetchall()
     promises: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in _dicts(con.execute(PROMISES, {"as_of": as_of, "now": now, "recent": RECENT_PERIODS})):
+    for row in _dicts(con.execute(PROMISES, {"as_of": as_of, "now": now})):
         promises[row["promisor"]].append({
             "promise": row["promise"], "promisee": row["promisee"], "statement": row["statement"],
-            "status": row["status"], "period": row["period"], "kept": row["kept"], "periods": row["periods"],
+            "status": row["status"], "period": row["period"], "kept": row["kept"] or 0, "periods": row["periods"] or 0,
+            "no_data": row["no_data"] or 0,
             "current_period": iso_date(row["current_start"]), "current": _current_state(row)})
     open_counts = dict(con.execute(OPEN_BY_TEAM, {"as_of": as_of}).fetchall())
     month = now.strftime("%Y-%m")

@@ -10,6 +10,13 @@ calendar days, ISO weeks and calendar months. An amendment that changes the metr
 next period too: each period is measured with the metric (and its direction) in force at its start.
 Rows never run past the end of business time (``domain.business_time``), so one stray far-future
 reading in an older store cannot make millions of rows, and a mean never overflows to Infinity.
+
+``compliance_as_of(T, now := N, recent := K)``: a period not over at ``now`` (the one containing it; ``now``
+defaults to T) is ``in_progress`` and its ``kept`` is null, never "missed" (docs/brief.md §9): its value is the mean
+so far. Pass the clock's now with T = FOREVER (the views' "everything"). With ``recent``, only the K periods before
+the one containing ``now`` and those after are computed: what a window of the latest periods needs, without reading
+a promise's whole history. Each row also carries what the promise's health and signals read: its end, the metric
+and direction it is measured by, and how many readings it holds.
 """
 
 from __future__ import annotations
@@ -20,8 +27,21 @@ from domain.business_time import BUSINESS_TIME_MAX
 from projections.timeline import FOREVER_SQL
 
 LAST_INSTANT = f"TIMESTAMP '{BUSINESS_TIME_MAX:%Y-%m-%d %H:%M:%S}' - INTERVAL 1 MICROSECOND"
-COMPLIANCE_MACRO = """
-CREATE OR REPLACE MACRO compliance_as_of(as_of) AS TABLE
+RULE_MACROS = (
+    """
+    CREATE OR REPLACE MACRO target_missed(value, target, direction) AS
+    CASE WHEN direction = 'higher_is_better' THEN value < target ELSE value > target END
+    """,
+    """
+    CREATE OR REPLACE MACRO period_at_risk(readings, missed, moment, period_start, period_end) AS
+    readings >= 3 AND missed AND moment >= period_start + (period_end - period_start) / 2
+    """,
+)
+"""A value misses its target (by the metric's direction); a period is at risk (docs/brief.md §9's
+``promise_at_risk``) at ``moment`` when its value so far misses with at least 3 readings and half of it gone."""
+
+PERIODS_MACRO = """
+CREATE OR REPLACE MACRO promise_periods_as_of(as_of) AS TABLE
 WITH hist AS (
     SELECT * FROM promise_history WHERE business_at <= as_of
 ),
@@ -31,16 +51,29 @@ retired AS (SELECT promise, min(business_at) AS retired_at FROM hist WHERE event
 steps AS (
     SELECT * FROM (VALUES ('day', INTERVAL 1 DAY), ('week', INTERVAL 7 DAY), ('month', INTERVAL 1 MONTH))
         AS s(period, step)
+)
+SELECT l.promise, l.period, s.step,
+    CASE WHEN date_trunc(l.period, a.agreed_at) = a.agreed_at THEN a.agreed_at
+         ELSE date_trunc(l.period, a.agreed_at) + s.step END AS first_start,
+    date_trunc(l.period, r.retired_at) AS retired_start, r.retired_at
+FROM latest l
+JOIN steps s USING (period)
+JOIN agreed a USING (promise)
+LEFT JOIN retired r USING (promise)
+"""
+"""Each agreed promise's calendar: its period's step, the first period counted (the first starting at or after
+agreement) and the start of the period it was retired in (none counted from there)."""
+
+COMPLIANCE_MACRO = """
+CREATE OR REPLACE MACRO compliance_as_of(as_of, now := NULL, recent := NULL) AS TABLE
+WITH hist AS (
+    SELECT * FROM promise_history WHERE business_at <= as_of
 ),
 bounds AS (
-    SELECT l.promise, l.period, s.step,
-        CASE WHEN date_trunc(l.period, a.agreed_at) = a.agreed_at THEN a.agreed_at
-             ELSE date_trunc(l.period, a.agreed_at) + s.step END AS first_start,
-        date_trunc(l.period, r.retired_at) AS retired_start
-    FROM latest l
-    JOIN steps s USING (period)
-    JOIN agreed a USING (promise)
-    LEFT JOIN retired r USING (promise)
+    SELECT promise, period, step, retired_start,
+        CASE WHEN recent IS NULL THEN first_start
+             ELSE greatest(first_start, date_trunc(period, coalesce(now, as_of)) - recent * step) END AS first_start
+    FROM promise_periods_as_of(as_of)
 ),
 terms AS (
     SELECT h.promise, h.business_at, h.target, h.metric, m.direction
@@ -64,21 +97,21 @@ metric_periods AS (
     -- differ), but a sum past the largest double (values stored before numbers were bounded to
     -- 1e15) stays finite instead of becoming Infinity. One ordered aggregate, no extra cost.
     SELECT c.promise, c.period_start, c.metric,
-        avg(c.value * pow(2.0, -64) ORDER BY c.position) * pow(2.0, 64) AS value
+        avg(c.value * pow(2.0, -64) ORDER BY c.position) * pow(2.0, 64) AS value, count(*) AS readings
     FROM candidate_readings c
     GROUP BY ALL
 ),
 period_values AS (
     -- each period is measured with the metric in force at its start: aggregated first, so the
     -- as-of join looks up the terms once per period instead of once per reading
-    SELECT m.promise, m.period_start, m.value
+    SELECT m.promise, m.period_start, m.value, m.readings
     FROM metric_periods m
     ASOF JOIN terms t ON t.promise = m.promise AND t.business_at <= m.period_start
     WHERE m.metric = t.metric
 ),
 series AS (
-    SELECT promise, period_start FROM (
-        SELECT b.promise, b.retired_start,
+    SELECT promise, period_start, period_start + step AS period_end FROM (
+        SELECT b.promise, b.retired_start, b.step,
             -- never past the end of business time, whatever an older store holds (no unbounded rows)
             unnest(generate_series(b.first_start, least(max(v.period_start), {LAST_INSTANT}), b.step))
                 AS period_start
@@ -87,9 +120,10 @@ series AS (
     ) WHERE retired_start IS NULL OR period_start < retired_start
 )
 SELECT s.promise, s.period_start, v.value, t.target,
-    CASE WHEN v.value IS NULL THEN NULL
-         WHEN t.direction = 'higher_is_better' THEN v.value >= t.target
-         ELSE v.value <= t.target END AS kept
+    CASE WHEN v.value IS NULL OR s.period_end > coalesce(now, as_of) THEN NULL
+         ELSE NOT target_missed(v.value, t.target, t.direction) END AS kept,
+    s.period_end > coalesce(now, as_of) AS in_progress, s.period_end, t.metric, t.direction,
+    coalesce(v.readings, 0) AS readings
 FROM series s
 ASOF JOIN terms t ON t.promise = s.promise AND t.business_at <= s.period_start
 LEFT JOIN period_values v ON v.promise = s.promise AND v.period_start = s.period_start
@@ -97,7 +131,8 @@ LEFT JOIN period_values v ON v.promise = s.promise AND v.period_start = s.period
 
 
 def install(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(COMPLIANCE_MACRO)
+    for macro in (*RULE_MACROS, PERIODS_MACRO, COMPLIANCE_MACRO):
+        con.execute(macro)
 
 
 def materialise(con: duckdb.DuckDBPyConnection) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import duckdb
 
-from projections import compliance, economics, experiment_outcomes, state
+from projections import compliance, economics, experiment_outcomes, promise_health, state
 from projections.timeline import FOREVER_SQL
 
 CURRENT_STATE_VIEWS = {
@@ -28,6 +28,7 @@ def install(con: duckdb.DuckDBPyConnection) -> None:
     """Macros and views over the fact tables; cheap and idempotent, so run on every open."""
     state.install(con)
     compliance.install(con)
+    promise_health.install(con)
     for name, sql in CURRENT_STATE_VIEWS.items():
         con.execute(f"CREATE OR REPLACE VIEW {name} AS {sql}")
 

@@ -53,7 +53,7 @@ Dispatch = tuple[Callable[[int, State, int], None] | None, tuple[str, ...], tupl
 class Projector:
     """Collects rows per table for one batch of notifications, in store order."""
 
-    PROMISE_TERMS = ("promisor", "promisee", "statement", "metric", "target", "period", "parent")
+    PROMISE_TERMS = ("promisor", "promisee", "statement", "metric", "target", "period", "parent", "objective")
 
     def __init__(
         self,
@@ -265,10 +265,10 @@ class Projector:
         oid = s["_oid"]
         event = s["_event"]
         if event == "Proposed":
-            terms: State = {name: s[name] for name in self.PROMISE_TERMS}
+            terms: State = {name: s.get(name) for name in self.PROMISE_TERMS}  # (no objective before §9)
             terms["key"] = s["key"]
             terms["status"] = "proposed"
-            changes = {name: s[name] for name in self.PROMISE_TERMS if s[name] is not None}
+            changes = {name: terms[name] for name in self.PROMISE_TERMS if terms[name] is not None}
             for authority in s.get("requires") or ():
                 self.rows["promise_requirements"].append((pos, s["_at"], s["key"], authority))
         else:
@@ -287,7 +287,7 @@ class Projector:
             pos, s["_at"], terms["key"], version, event, utc_text(s["timestamp"]), audit["actor"],
             audit["reason"], audit["correlation"], json_text(changes), terms["status"], terms["promisor"],
             terms["promisee"], terms["statement"], terms["metric"], terms["target"], terms["period"],
-            terms["parent"], terms["consented"],
+            terms["parent"], terms["consented"], terms["objective"],
         ))
 
     @staticmethod

@@ -15,8 +15,9 @@ import duckdb
 
 from projections.economics import economics
 from projections.growth import self_funded_months
+from projections.promise_health import health_of
 from projections.success_metric import success_metric
-from projections.timeline import iso, iso_date
+from projections.timeline import iso, iso_date, moment_of
 
 
 def _dicts(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
@@ -88,9 +89,10 @@ def promise_view(con: duckdb.DuckDBPyConnection, promise: str, as_of: datetime) 
     if not history:
         return None
     latest = history[-1]
+    now = moment_of(as_of)
     compliance = con.execute(
-        "SELECT period_start, value, target, kept FROM compliance_as_of(?) WHERE promise = ? ORDER BY period_start",
-        [as_of, promise],
+        "SELECT period_start, value, target, kept, in_progress FROM compliance_as_of(?, ?) WHERE promise = ?"
+        " ORDER BY period_start", [as_of, now, promise],
     ).fetchall()
     return {
         "promise": promise,
@@ -103,6 +105,8 @@ def promise_view(con: duckdb.DuckDBPyConnection, promise: str, as_of: datetime) 
         "statement": latest["statement"],
         "period": latest["period"],
         "parent": latest["parent"],
+        "objective": latest["objective"],
+        "health": health_of(con, [promise], as_of, now)[promise],
         "history": [
             {
                 "version": h["version"],
@@ -117,8 +121,9 @@ def promise_view(con: duckdb.DuckDBPyConnection, promise: str, as_of: datetime) 
             for h in history
         ],
         "compliance": [
-            {"period_start": iso_date(start), "value": value, "target": target, "kept": kept}
-            for start, value, target, kept in compliance
+            {"period_start": iso_date(start), "value": value, "target": target, "kept": kept,
+             "in_progress": in_progress}
+            for start, value, target, kept, in_progress in compliance
         ],
         **authority_gaps(con, as_of, [promise])[promise],
         "pending_amendment": _pending_amendment(history),

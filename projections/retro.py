@@ -38,14 +38,15 @@ def retrospective(con: duckdb.DuckDBPyConnection, team: str, start: datetime, en
     compliance: dict[str, list[dict[str, Any]]] = {}
     for promise in promises:
         rows = con.execute(
-            "SELECT period_start, value, target, kept FROM compliance_as_of($end)"
+            "SELECT period_start, value, target, kept, in_progress FROM compliance_as_of($end)"
             " WHERE promise = $promise AND period_start >= date_trunc('day', $start::TIMESTAMP)"
             " AND period_start <= $end ORDER BY period_start",
             {"end": end, "promise": promise, "start": start},
         ).fetchall()
         if rows:
             compliance[promise] = [
-                {"period_start": iso_date(p), "value": v, "target": t, "kept": k} for p, v, t, k in rows
+                {"period_start": iso_date(p), "value": v, "target": t, "kept": k, "in_progress": i}
+                for p, v, t, k, i in rows
             ]
     feedback = con.execute(
         f"SELECT feedback_id, kind, business_at, resolution FROM ({FEEDBACK_WITH_TEAM})"

@@ -222,7 +222,7 @@ class ProjectionRunner:
     def _load_promises(self, oids: list[str]) -> dict[str, State]:
         cursor = self.con.execute(
             "SELECT l.aggregate_id, h.promise AS key, h.status, h.promisor, h.promisee, h.statement, h.metric,"
-            " h.target, h.period, h.parent, h.consented FROM promise_state_as_of(?) h"
+            " h.target, h.period, h.parent, h.consented, h.objective FROM promise_state_as_of(?) h"
             " JOIN event_log l ON l.position = h.position"
             " WHERE l.aggregate_id IN (SELECT unnest(?))",
             [FOREVER, oids],

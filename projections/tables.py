@@ -103,11 +103,12 @@ FACT_TABLES: tuple[Table, ...] = (
     T("readings", "Metric readings at their business time.", *STAMP,
       "reading VARCHAR", "metric VARCHAR", "value DOUBLE"),
     T("promise_history", "Every promise event with the full terms after it (the audit trail); consented: the sides "
-      "(JSON) that consented to the terms on the table, a proposal or a pending amendment (docs/brief.md §10).", *STAMP,
+      "(JSON) that consented to the terms on the table, a proposal or a pending amendment (docs/brief.md §10); "
+      "objective: the share of periods to keep (§9), null when none.", *STAMP,
       "promise VARCHAR", "version BIGINT", "event VARCHAR", "recorded_at TIMESTAMP", "actor VARCHAR",
       "reason VARCHAR", "correlation VARCHAR", "changes VARCHAR", "status VARCHAR", "promisor VARCHAR",
       "promisee VARCHAR", "statement VARCHAR", "metric VARCHAR", "target DOUBLE", "period VARCHAR",
-      "parent VARCHAR", "consented VARCHAR"),
+      "parent VARCHAR", "consented VARCHAR", "objective DOUBLE"),
     T("feedback", "Client feedback; business_at = occurred_at unless the import said otherwise.", *STAMP,
       "feedback_id VARCHAR", "client VARCHAR", "kind VARCHAR", "channel VARCHAR", "text VARCHAR",
       "rating DOUBLE", "team VARCHAR", "promise VARCHAR", "occurred_at TIMESTAMP", "correlation VARCHAR"),

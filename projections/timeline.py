@@ -27,3 +27,9 @@ def iso_date(value: datetime | date | None) -> str | None:
     if value is None:
         return None
     return (value.date() if isinstance(value, datetime) else value).isoformat()
+
+
+def moment_of(as_of: datetime) -> datetime:
+    """The moment an answer describes (naive UTC): the as-of time, or the clock's now for FOREVER ("now and
+    everything recorded"), so "the current period" is the one in progress on the calendar, not in year 9999."""
+    return datetime.now(UTC).replace(tzinfo=None) if as_of == FOREVER else as_of

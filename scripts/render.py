@@ -45,9 +45,32 @@ def promise(view: dict[str, Any]) -> None:
     if view["compliance"]:
         table = Table("period", "value", "target", "kept", title="compliance")
         for row in view["compliance"]:
-            kept = "-" if row["kept"] is None else ("yes" if row["kept"] else "[red]no[/red]")
+            kept = ("in progress" if row.get("in_progress") else "-" if row["kept"] is None
+                    else "yes" if row["kept"] else "[red]no[/red]")
             table.add_row(_t(row["period_start"]), _num(row["value"]), _num(row["target"]), kept)
         console.print(table)
+    if view.get("health"):
+        for line in health_lines(view["health"]):
+            console.print(f"  {line}")
+
+
+def health_lines(health: dict[str, Any]) -> list[str]:
+    """docs/brief.md §9's health in words: the current period, attainment, the budget, misses in a row."""
+    current, attainment, budget = health["current"], health["attainment"], health["budget"]
+    status = {"on_track": "on track", "at_risk": "[red]at risk[/red]", "no_data": "no reading yet"}[current["status"]]
+    so_far = ("" if current["value"] is None
+              else f", {_num(current['value'])} so far from {current['readings']} reading(s)")
+    lines = [f"current period {_t(current['period_start'])}: {status}{so_far}",
+             f"kept {attainment['kept']} of the last {attainment['periods']}"
+             + (f" ({attainment['no_data']} period(s) without a reading)" if attainment["no_data"] else "")]
+    if budget is not None:
+        left = budget["left"]
+        lines.append(f"objective {_num(health['objective'] * 100, 0)}%: {budget['misses']} of "
+                     f"{budget['allowed_misses']} allowed misses, "
+                     + (f"{left} left" if left >= 0 else f"[red]budget exhausted ({-left} over)[/red]"))
+    if health["missed_in_a_row"]:
+        lines.append(f"[red]missed {health['missed_in_a_row']} period(s) in a row[/red]")
+    return lines
 
 
 def team(view: dict[str, Any]) -> None:
@@ -100,8 +123,8 @@ def retro(view: dict[str, Any]) -> None:
     for promise_key, rows in view["compliance"].items():
         judged = [r for r in rows if r["kept"] is not None]
         kept = sum(1 for r in judged if r["kept"])
-        trend = "".join("[green]■[/green]" if r["kept"] else "[red]■[/red]" if r["kept"] is False else "·"
-                        for r in rows)
+        trend = "".join("[green]■[/green]" if r["kept"] else "[red]■[/red]" if r["kept"] is False
+                        else "○" if r.get("in_progress") else "·" for r in rows)
         console.print(f"  {_t(promise_key)}: kept {kept}/{len(judged)} periods  {trend}")
     c = view["complaints"]
     console.print(f"  complaints: {c['received']} received, {c['resolved']} resolved, {c['open']} open; "

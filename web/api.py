@@ -19,6 +19,7 @@ from projections import read_rules
 from projections.retro import retrospective
 from projections.shows import show_view
 from projections.suggestions import unknown_teams
+from projections.timeline import moment_of
 from web.api_audit import AUDIT_QUERY, audit_router
 from web.api_common import AsOf, Reader, json_answer, moment, server_of
 from web.auth import ApiError, require_scope
@@ -115,10 +116,12 @@ async def _show(request: Request, principal: Principal, kind: str, key: str, as_
     when = moment(as_of)
     view = show_view(kind)
     server = server_of(request)
-    body = peek_answer(server, principal.person, kind, (key, when))
+    # a promise's health and its period in progress change with time alone: "now" answers are kept a minute
+    args = (key, when, moment_of(when).strftime("%Y-%m-%dT%H:%M")) if kind == "promise" else (key, when)
+    body = peek_answer(server, principal.person, kind, args)
     if body is MISS:
         body = await run_in_threadpool(
-            readable, redacted_answer, server, principal.person, kind, (key, when), lambda con: view(con, key, when))
+            readable, redacted_answer, server, principal.person, kind, args, lambda con: view(con, key, when))
     if body is None:
         raise await run_in_threadpool(not_found, server, principal.person, kind, key, when, as_of)
     return json_answer(body)

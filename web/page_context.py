@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse
 
 from domain.business_time import parse_as_of
 from domain.read_policy import may_see_person
-from projections.timeline import as_of_value, iso
+from projections.timeline import as_of_value, iso, moment_of
 from web.names import Names, people_names
 from web.sessions import COOKIE, Session, Sessions
 from web.templating import PAGE_HEADERS, linker, render
@@ -155,3 +155,9 @@ def page(request: Request) -> Page:
     except ValueError:
         raise PageError(400, f"As of {as_of_param!r} is not a date (use YYYY-MM-DD or ISO-8601).") from None
     return Page(request, workspace_of(request), session, viewer, as_of_param, moment)
+
+
+def minute_shown(p: Page) -> str:
+    """The minute a page describes, for its cache key: what only time changes (a period ending, half of it
+    gone: docs/brief.md §9) shows within a minute though no event arrived."""
+    return moment_of(p.as_of).strftime("%Y-%m-%dT%H:%M")

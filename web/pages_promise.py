@@ -18,7 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from projections import queries, read_rules
 from projections.rendering import charts
 from web.forms import checked_form, refusal_text, typed_number
-from web.page_context import Page, PageError, not_found, page
+from web.page_context import Page, PageError, minute_shown, not_found, page
 from web.templating import chart
 from web.workspace import Refused
 
@@ -57,17 +57,18 @@ def _promise_data(p: Page, key: str) -> dict[str, Any]:
         view = queries.promise_view(con, key, p.as_of)
         if view is None:
             return None
-        team = con.execute("SELECT 1 FROM teams WHERE team = ? AND business_at <= ?", [view["promisee"], p.as_of])
+        team = con.execute("SELECT 1 FROM teams WHERE team = ? AND business_at <= ?",
+                           [view["promisee"], p.as_of]).fetchone()  # now: the next execute replaces its result
         channels = dict(con.execute("SELECT version, channel FROM event_log WHERE aggregate_type = 'Promise'"
                                     " AND key = ?", [key]).fetchall())
         for entry in view["history"]:
             entry.setdefault("channel", channels.get(entry["version"]))
-        return {"view": view, "promisee_is_team": team.fetchone() is not None,
+        return {"view": view, "promisee_is_team": team is not None,
                 "experiments": [e for (e,) in con.execute(
                     "SELECT experiment FROM experiments WHERE promise = ? AND business_at <= ? ORDER BY experiment",
                     [key, p.as_of]).fetchall()]}
 
-    found = p.workspace.read(query, ("promise page", key, p.as_of))
+    found = p.workspace.read(query, ("promise page", key, p.as_of, minute_shown(p)))
     who = p.workspace.reader(p.viewer)
     if found is not None and read_rules.promise_answer(who, found["view"]) is None:
         found = None  # a promise an external client may not see is one that does not exist for them

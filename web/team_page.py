@@ -11,7 +11,7 @@ from projections import queries, read_rules
 from projections.experiments import experiments
 from projections.rendering import charts
 from projections.rendering.experiment_story import story
-from web.page_context import Page, not_found
+from web.page_context import Page, minute_shown, not_found
 from web.team_daily import CHOICES, complaint_clients, daily_context
 from web.team_success import success_context
 from web.templating import chart
@@ -37,17 +37,17 @@ def _team_data(p: Page, team: str) -> dict[str, Any]:
         view = queries.team_view(con, team, p.as_of)
         if view is None:
             return None
-        compliance = {
-            promise["promise"]: (queries.promise_view(con, promise["promise"], p.as_of) or {}).get("compliance", [])
-            for promise in view["promises"] + view["promises_received"]
-        }
+        shown = {promise["promise"]: queries.promise_view(con, promise["promise"], p.as_of) or {}
+                 for promise in view["promises"] + view["promises_received"]}
+        compliance = {key: {"rows": promise.get("compliance", []), "health": promise.get("health")}
+                      for key, promise in shown.items()}
         keys = con.execute("SELECT experiment FROM experiments WHERE team = ? AND business_at <= ? ORDER BY experiment",
                            [team, p.as_of]).fetchall()
         team_experiments = [{**e, "told": story(e)} for (key,) in keys for e in experiments(con, p.as_of, key)]
         return {"view": view, "compliance": compliance, "experiments": team_experiments}
 
     who = p.workspace.reader(p.viewer)
-    found = p.workspace.read(query, ("team page", team, p.as_of))
+    found = p.workspace.read(query, ("team page", team, p.as_of, minute_shown(p)))
     if found is None:
         raise not_found(p, "team", team)
     view = read_rules.redact_team(who, found["view"])
@@ -87,7 +87,9 @@ def render_team(p: Page, team: str, *, propose_error: str | None = None, resolve
         f"Team {view['name']}", heading=f"Team {view['name']} ({team})", path=f"/teams/{team}",
         crumbs=(("Start", p.link("/")), (f"team {team}", None)),
         team=view,
-        charts={key: chart(charts.compliance_chart(key, rows)) for key, rows in data["compliance"].items() if rows},
+        charts={key: chart(charts.compliance_chart(key, c["rows"])) for key, c in data["compliance"].items()
+                if c["rows"]},
+        health={key: c["health"] for key, c in data["compliance"].items()},
         economics_chart=chart(charts.economics_chart(view["economics"])) if view["economics"] is not None else "",
         experiments=data["experiments"],
         live=None if p.past else f"/teams/{team}/complaints",

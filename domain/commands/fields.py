@@ -92,6 +92,8 @@ Text = Annotated[str, StringConstraints(strict=True, min_length=1, max_length=40
 OptionalText = Annotated[str, StringConstraints(strict=True, max_length=4000), AfterValidator(_clean_text)]
 Number = Annotated[float, Field(strict=True), AfterValidator(_finite)]
 Share = Annotated[Number, Field(ge=0, le=1)]
+Objective = Annotated[Number, Field(gt=0, le=1)]
+"""A promise's objective: the share of its periods to keep (docs/brief.md §9), e.g. 0.9; 0 would promise nothing."""
 Rating = Annotated[Number, Field(ge=0, le=10)]
 
 ClientKind = Literal["external", "internal", "partner"]

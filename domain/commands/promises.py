@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from domain.commands.fields import Command, Key, NewKey, Number, Period, Text
+from domain.commands.fields import Command, Key, NewKey, Number, Objective, Period, Text
 
 
 class PromiseChanges(BaseModel):
@@ -19,11 +19,13 @@ class PromiseChanges(BaseModel):
     metric: Key | None = None
     period: Period | None = None
     promisee: Key | None = None
+    objective: Objective | None = None
 
     @model_validator(mode="after")
     def _not_empty(self) -> PromiseChanges:
         if not self.as_dict():
-            raise ValueError("changes must name at least one of statement, target, metric, period, promisee")
+            raise ValueError("changes must name at least one of statement, target, metric, period, promisee, "
+                             "objective")
         return self
 
     def as_dict(self) -> dict[str, Any]:
@@ -41,6 +43,7 @@ class ProposePromise(Command):
     period: Period
     parent: Key | None = None
     requires: list[Key] = Field(default=[], max_length=100)
+    objective: Objective | None = None  # the share of periods to keep (docs/brief.md §9); none: no budget
 
 
 class CounterPropose(Command):

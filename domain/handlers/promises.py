@@ -80,6 +80,7 @@ def propose_promise(uow: UnitOfWork, cmd: ProposePromise, audit: Audit) -> None:
         key=cmd.promise, promisor=cmd.promisor, promisee=cmd.promisee, statement=cmd.statement,
         metric=cmd.metric, target=cmd.target, period=cmd.period, parent=cmd.parent,
         requires=list(dict.fromkeys(cmd.requires)), consented=["promisor"] if consents else [], audit=audit,
+        objective=cmd.objective,
     ))
 
 

@@ -18,6 +18,9 @@ from projections.signals.experiment_ready import experiment_ready
 from projections.signals.experiment_srm import experiment_srm
 from projections.signals.model import Signal
 from projections.signals.negotiation import negotiation_waiting
+from projections.signals.promise_at_risk import promises_at_risk
+from projections.signals.promise_budget import promises_budget_exhausted
+from projections.signals.promise_missed import promises_missed
 
 Source = Callable[[duckdb.DuckDBPyConnection, datetime], list[Signal]]
 
@@ -27,4 +30,7 @@ SOURCES: tuple[Source, ...] = (
     experiment_srm,
     experiment_guardrail_harmed,
     experiment_ready,
+    promises_at_risk,
+    promises_missed,
+    promises_budget_exhausted,
 )

@@ -32,8 +32,8 @@ def test_metric_amendment_counts_from_the_next_period(tmp_path: Path) -> None:
     run_cli("import", "-", store=store, stdin=jsonl(SETUP), check=True)
     shown = cli_json("promise", "show", "p", store=store, views=views)
     assert shown["compliance"] == [
-        {"period_start": "2026-01-05", "value": 95.0, "target": 90.0, "kept": True},
-        {"period_start": "2026-01-12", "value": 3.0, "target": 5.0, "kept": True},
+        {"period_start": "2026-01-05", "value": 95.0, "target": 90.0, "kept": True, "in_progress": False},
+        {"period_start": "2026-01-12", "value": 3.0, "target": 5.0, "kept": True, "in_progress": False},
     ]
     assert shown["metric"] == "late"
 

@@ -81,7 +81,8 @@ def test_retro_reports_what_changed_between_two_dates(tmp_path: Path) -> None:
                    store=store, views=views)
     (retro,) = out["retrospectives"]
     assert [(c["event"], c["reason"]) for c in retro["promise_changes"]] == [("Amended", "peak season")]
-    assert retro["compliance"]["p"] == [{"period_start": "2026-01-12", "value": 5.0, "target": 3.0, "kept": False}]
+    assert retro["compliance"]["p"] == [{"period_start": "2026-01-12", "value": 5.0, "target": 3.0, "kept": False,
+                                          "in_progress": False}]
     assert retro["complaints"]["received"] == 1 and retro["complaints"]["open"] == 1
     assert html.exists() and "Compliance of p" in html.read_text()
     unknown = run_cli("retro", "--team", "nobody", "--from", "2026-01-01", "--to", "2026-02-01", store=store,

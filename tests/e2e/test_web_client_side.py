@@ -27,9 +27,11 @@ def test_the_representative_sees_their_clients_side(browser: Any, served: Served
         assert clients.get_by_role("link", name="Corner Cafe").get_attribute("href") == "/clients/corner-cafe"
         assert "households" not in clients.inner_text()  # not a client of hers
         assert "p-cafe-dinner" in page.locator("#awaiting").inner_text()  # her consent is asked
+        # attainment counts the 13 calendar weeks before the current one: as of a week after the last reading
+        page.goto(served.url("/?as_of=2026-03-10T12:00:00Z"))
         row = page.locator("#client-promises").locator("tr", has_text="p-cafe-lunch")
         assert "agreed" in row.inner_text() and "Delivery" in row.inner_text()  # the promisor team by name
-        assert "2026-03-02: ✓ kept" in row.inner_text() and "3 of 4" in row.inner_text()
+        assert "2026-03-02: ✓ kept" in row.inner_text() and "kept 3 of the last 4" in row.inner_text()
         complaints = page.locator("#client-complaints")
         assert "Lunch boxes came at half past twelve" in complaints.inner_text()
         assert "Corner Cafe" in complaints.inner_text() and "Corner Cafe" in row.inner_text()  # her client by name

@@ -136,9 +136,11 @@ def test_kept_of_13_matches_promise_show_for_each_promise(browser: Any, served: 
                       and _window_start(current, period) <= datetime.fromisoformat(r["period_start"]).replace(
                           tzinfo=None) < current]
             shown = _row(page, "delivery").locator(f"li[data-promise='{key}'] .kept").inner_text()
-            expected = (f"{sum(r['kept'] for r in window)} of {len(window)} kept" if window
+            expected = (f"kept {sum(r['kept'] for r in window)} of the last {len(window)}" if window
                         else "no completed period yet")
             assert shown == expected, key
+            attainment = promise["health"]["attainment"]  # the page and promise show's health agree
+            assert (attainment["kept"], attainment["periods"]) == (sum(r["kept"] for r in window), len(window))
             compared += len(window)
         assert compared > 0  # some period was compared, not only empty windows
     finally:

@@ -18,6 +18,7 @@ from web.names import HIDDEN, Names, people_names
 
 WEEK_1 = date(2026, 1, 5)  # the first Monday after the promise was agreed
 VALUES = [80.0, 80.0, *[95.0] * 12, 85.0]  # 15 weeks: two missed, twelve kept, the last missed
+AFTER_LAST_WEEK = datetime(2026, 4, 22)  # the Wednesday after: attainment looks at the 13 calendar weeks before
 
 
 def _feedback(feedback_id: str, client: str, kind: str = "complaint", **fields: object) -> dict[str, object]:
@@ -58,7 +59,7 @@ def views() -> Iterator[duckdb.DuckDBPyConnection]:
 
 
 def test_the_representative_reads_their_clients_promises_and_open_complaints(views: duckdb.DuckDBPyConnection) -> None:
-    side = client_side(views, ["shop"], FOREVER)
+    side = client_side(views, ["shop"], AFTER_LAST_WEEK)
     assert side["clients"] == [{"client": "shop", "name": "The Shop", "kind": "external"}]
     assert side["promise_count"] == 2
     promise, proposal = side["promises"]
@@ -66,7 +67,7 @@ def test_the_representative_reads_their_clients_promises_and_open_complaints(vie
         "p-a-shop", "proposed", 0, None)
     assert promise["promise"] == "p-shop" and promise["promisor_name"] == "Delivery" and promise["status"] == "agreed"
     assert promise["promisee_name"] == "The Shop"
-    # how it is doing: the latest period with a reading missed, 12 kept of the last 13 periods with a reading
+    # how it is doing: the latest completed period missed, 12 kept of the 13 weeks before this one
     assert (promise["last_period"], promise["last_kept"], promise["kept"], promise["periods"]) == (
         str(WEEK_1 + timedelta(weeks=14)), False, 12, 13)
     assert side["complaint_count"] == 2  # not the resolved one, the praise, nor the mall's

@@ -69,8 +69,9 @@ def _stored(ledger: Ledger, topic_suffix: str) -> Any:
 # (topic, class version stored now, version written before, fields it lacked, what upcasting gives them)
 OLD_FORMS: list[tuple[str, int, int, dict[str, Any]]] = [
     ("Team.MemberAdded", 2, 1, {"lead": False}),
-    ("Promise.Proposed", 3, 1, {"requires": [], "consented": ["promisor"]}),
-    ("Promise.Proposed", 3, 2, {"consented": ["promisor"]}),  # docs/brief.md §10: the proposer's side consented
+    ("Promise.Proposed", 4, 1, {"requires": [], "consented": ["promisor"], "objective": None}),
+    ("Promise.Proposed", 4, 2, {"consented": ["promisor"], "objective": None}),  # §10: the proposer's side consented
+    ("Promise.Proposed", 4, 3, {"objective": None}),  # docs/brief.md §9: no objective before it
     ("Promise.CounterProposed", 3, 1, {"side": None, "consented": []}),
     ("Promise.CounterProposed", 3, 2, {"consented": ["promisor"]}),  # (carol, the lead, counter-proposed)
     ("Promise.AmendmentProposed", 2, 1, {"consented": ["promisor"]}),

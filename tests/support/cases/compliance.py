@@ -302,13 +302,15 @@ class ComplianceRules:
     def test_compliance_as_of_mid_way(self, shown: Any) -> None:
         before = shown("p-amend", "2026-01-14T00:00:00Z")
         assert (before["target"], before["version"]) == (10.0, 2)
-        assert rows(before) == [("2026-01-05", 15.0, 10.0, True), ("2026-01-12", 15.0, 10.0, True)]
+        # the week of 2026-01-12 is in progress on the 14th: its value so far, never kept nor missed yet
+        assert rows(before) == [("2026-01-05", 15.0, 10.0, True), ("2026-01-12", 15.0, 10.0, None)]
+        assert [row["in_progress"] for row in before["compliance"]] == [False, True]
         at_reading = shown("p-amend", "2026-01-20T12:00:00Z")  # a reading exactly at T is included
         assert (at_reading["target"], at_reading["version"]) == (20.0, 3)
         assert rows(at_reading) == [
             ("2026-01-05", 15.0, 10.0, True),
             ("2026-01-12", 12.0, 10.0, True),
-            ("2026-01-19", 15.0, 20.0, False),
+            ("2026-01-19", 15.0, 20.0, None),  # in progress (below 20 so far)
         ]
         offset = shown("p-amend", "2026-01-20T13:00:00+03:00")  # 10:00Z, before that reading
         assert rows(offset) == [("2026-01-05", 15.0, 10.0, True), ("2026-01-12", 12.0, 10.0, True)]
@@ -322,7 +324,7 @@ class ComplianceRules:
         assert rows(before) == [
             ("2026-01-01", 6.0, 5.0, True),
             ("2026-02-01", 4.0, 5.0, False),
-            ("2026-03-01", 6.0, 5.0, True),
+            ("2026-03-01", 6.0, 5.0, None),  # March is in progress on the 9th
         ]
 
     def test_retirement_exactly_at_period_start(self, shown: Any) -> None:
