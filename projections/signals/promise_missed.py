@@ -4,8 +4,7 @@ Raised at the end of the missed period (the moment it was judged, no event neede
 period, the time the promisor has to act on it, and clears at the end of the next period (a new miss there is a
 new episode) or when the promise is retired. Business time decides a period's readings, so as of any time after
 its end a period's verdict is final: a reading recorded late but dated inside the period is part of that verdict
-from the start, never a later change. Episodes are listed for the 13 periods before the current one (the window
-of ``projections.promise_health``).
+from the start, never a later change.
 """
 
 from __future__ import annotations
@@ -14,17 +13,16 @@ from datetime import datetime
 
 import duckdb
 
-from projections.promise_health import WINDOW
 from projections.signals.model import Signal
 from projections.signals.promise_parties import parties, promise_signal
 from projections.timeline import moment_of
 
 KIND = "promise_missed"
 
-MISSED = f"""
+MISSED = """
 SELECT c.promise, c.period_start, c.period_end AS raised_at,
     least(c.period_end + b.step, b.retired_at) AS cleared_at, c.target, c.value, c.readings
-FROM compliance_as_of($as_of, recent := {WINDOW}) c JOIN promise_periods_as_of($as_of) b USING (promise)
+FROM compliance_as_of($as_of) c JOIN promise_periods_as_of($as_of) b USING (promise)
 WHERE NOT c.kept
 """
 
