@@ -50,6 +50,7 @@ from scripts.sample_company_story import (
     Cmd,
 )
 from scripts.sample_experiments import add_planned_experiments
+from scripts.sample_success import add_success
 
 # -------------------------------------------------------------------------------------
 
@@ -360,6 +361,7 @@ def sample_company_commands(seed: int = 7) -> list[Cmd]:
     _experiments(tl, rng)
     _team_changes(tl)
     add_adoption(tl)
+    add_success(tl)
     _picking_errors(tl)
     return tl.commands()
 

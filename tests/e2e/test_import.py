@@ -134,6 +134,8 @@ ALL_TYPES: list[dict[str, Any]] = [
      "cause": "Traffic", "lesson": "Bikes", "at": AT},
     {"type": "RecordProcessChange", "id": "l30", "change": "pc", "team": "delivery", "description": "Use bikes",
      "experiment": "e1", "review": "rv", "at": AT},
+    {"type": "SetSuccessMetric", "id": "l31", "team": "delivery", "metric": "late", "target": 5,
+     "reason": "Late vans lose shoppers", "at": AT},
 ]
 
 
@@ -154,6 +156,7 @@ def test_every_command_type_lands(ledger: Ledger) -> None:
     team = get(key_id(Team.KIND, "delivery"))
     assert team.members == {"ann": "lead"} and team.rules == ["Daily stand-up"]
     assert team.authorities == {"refunds": "Refund up to 500"} and team.reward_scheme["share"] == 0.25
+    assert (team.success_metric, team.success_target) == ("late", 5)
     client = get(key_id(Client.KIND, "shopper"))
     assert client.pains["late"]["severity"] == 4 and client.propositions["vp"]["team"] == "delivery"
     canvas = get(key_id(StrategyCanvas.KIND, "cv"))

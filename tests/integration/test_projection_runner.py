@@ -90,6 +90,7 @@ def test_rebuild_equals_incremental(tmp_path: Path) -> None:
     assert {"event_log", "promise_history", "readings", "promise_compliance", "team_economics",
             "experiment_outcomes", "projection_tracking"} <= set(expected)
     assert expected["promise_compliance"][0] > 0 and expected["team_economics"][0] > 0
+    assert expected["success_metrics"][0] > 0  # docs/brief.md §11: a rebuild equals the incremental views
     assert table_checksums(incremental) == expected
 
     # Exactly once: catching up again adds nothing; re-importing the same lines records nothing.

@@ -26,7 +26,7 @@ ALL_STEP_TYPES = (
     "ProposePromise", "CounterPropose", "AgreePromise", "AmendPromise", "RetirePromise", "RecordReading",
     "RecordFeedback", "ResolveFeedback", "PostLedgerEntry", "ChooseRewardScheme", "ProposeExperiment",
     "StartExperiment", "RecordObservation", "ConcludeExperiment", "RecordErrorReview", "RecordProcessChange",
-    "AdoptSolution",
+    "AdoptSolution", "SetSuccessMetric",
 )
 
 # The entity a command creates: (namespace, field holding its key).
@@ -68,6 +68,7 @@ AGGREGATE: dict[str, tuple[str, str]] = {
     "AppointCouncil": ("person", "person"),
     "RepresentClient": ("client", "client"),
     "AdoptSolution": ("adoption", "team"),  # one adoption per team in the sample
+    "SetSuccessMetric": ("team", "team"),
 }
 
 # Fields that must name an entity defined on an earlier line.
@@ -222,3 +223,15 @@ def test_deterministic_and_written_as_jsonl(tmp_path: pathlib.Path) -> None:
     lines = path.read_text(encoding="utf-8").splitlines()
     assert count == len(lines)
     assert [json.loads(line) for line in lines] == sample_company_commands()
+
+
+def test_every_team_has_a_success_metric_and_14_months_of_books(commands: list[Cmd]) -> None:
+    """docs/brief.md §11 in the demo: growth year over year needs the same month a year earlier."""
+    teams = {cmd["team"] for cmd in commands if cmd["type"] == "FormTeam"}
+    assert {cmd["team"] for cmd in commands if cmd["type"] == "SetSuccessMetric"} == teams
+    periods: dict[str, set[str]] = defaultdict(set)
+    for cmd in commands:
+        if cmd["type"] == "PostLedgerEntry":
+            periods[cmd["team"]].add(cmd["period"])
+    assert {team: (len(found), min(found), max(found)) for team, found in periods.items()} == {
+        team: (14, "2025-02", "2026-03") for team in teams}
