@@ -34,7 +34,7 @@ from projections.read_rules import audit_params
 from web import token_actions
 from web.readers import reader
 from web.server import Server
-from web.service import decide, run_commands
+from web.service import ItemResult, decide, run_commands
 from web.workspace import Refused, Viewer
 
 T = TypeVar("T")
@@ -87,12 +87,13 @@ class ServerWorkspace:
 
     def submit(self, viewer: Viewer, command: dict[str, Any]) -> None:
         (result,) = run_commands(self.server, _principal(viewer), [command], "web")
-        if result.status == "forbidden":
-            raise Refused(403, result.reason or "forbidden", result.rule)
-        if result.status == "rejected":
-            raise Refused(422, result.reason or "rejected")
-        if result.status == "conflict":
-            raise Refused(409, result.reason or "id_conflict")
+        _raise_refused(result)
+
+    def submit_all(self, viewer: Viewer, commands: list[dict[str, Any]]) -> int:
+        results = run_commands(self.server, _principal(viewer), list(commands), "web", whole=True)
+        for result in results:
+            _raise_refused(result)
+        return sum(result.status == "accepted" for result in results)
 
     def reader(self, viewer: Viewer) -> ReadViewer:
         return reader(self.server, viewer.person)
@@ -126,6 +127,13 @@ class ServerWorkspace:
 
     def revoke_token(self, viewer: Viewer, token_id: str) -> None:
         _token_errors(lambda: token_actions.revoke(self.server, _principal(viewer), token_id))
+
+
+def _raise_refused(result: ItemResult) -> None:
+    """The API's statuses for a refused command: 403 naming the rule, 422 invalid, 409 a key reused."""
+    status = {"forbidden": 403, "rejected": 422, "conflict": 409}.get(result.status)
+    if status is not None:
+        raise Refused(status, result.reason or result.status, result.rule, result.index)
 
 
 def _token_errors(call: Callable[[], T]) -> T:

@@ -17,10 +17,12 @@ from web.server import Server
 __all__ = ["ItemResult", "decide", "run_commands"]
 
 
-def run_commands(server: Server, principal: Principal, items: list[object], channel: str) -> list[ItemResult]:
-    """Validate, authorise and record ``items`` as ``principal``; this server's next read sees them."""
+def run_commands(server: Server, principal: Principal, items: list[object], channel: str,
+                 whole: bool = False) -> list[ItemResult]:
+    """Validate, authorise and record ``items`` as ``principal`` (``whole``: all or none); this server's next
+    read sees them."""
     try:
-        run = acting.run_commands(server.ledger, principal, list(items), channel, server.index)
+        run = acting.run_commands(server.ledger, principal, list(items), channel, server.index, whole)
     except (IntegrityError, OperationalError) as error:
         if not is_write_conflict(error):
             raise

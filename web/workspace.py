@@ -33,11 +33,12 @@ class Viewer:
 class Refused(Exception):
     """A command (or a sign-in) the server would not accept, with the HTTP status and the rule named."""
 
-    def __init__(self, status: int, message: str, rule: str | None = None) -> None:
+    def __init__(self, status: int, message: str, rule: str | None = None, index: int | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
         self.rule = rule
+        self.index = index  # which command of a batch was refused (``Workspace.submit_all``)
 
 
 class Workspace(Protocol):
@@ -61,6 +62,11 @@ class Workspace(Protocol):
 
     def submit(self, viewer: Viewer, command: dict[str, Any]) -> None:
         """Record ``command`` as ``viewer`` through channel ``web``; raises ``Refused`` (403 rule, 422 invalid)."""
+        ...
+
+    def submit_all(self, viewer: Viewer, commands: list[dict[str, Any]]) -> int:
+        """Record every one of ``commands`` in one transaction, or none: the number recorded; raises ``Refused``
+        for the first command refused, with its ``index``."""
         ...
 
     def reader(self, viewer: Viewer) -> ReadViewer:

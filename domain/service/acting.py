@@ -33,7 +33,8 @@ SCOPE_RULES = {
 @dataclass
 class ItemResult:
     """What became of one command: accepted, skipped (its key was seen before for the same content), rejected,
-    forbidden, or conflict (its key was used before for other content, ``domain.service.receipts``)."""
+    forbidden, conflict (its key was used before for other content, ``domain.service.receipts``), or withheld
+    (an all-or-nothing batch in which another command was refused)."""
 
     index: int
     status: str
@@ -85,10 +86,11 @@ def scope_refusal(principal: Principal, command: c.Command) -> str | None:
 
 
 def run_commands(ledger: Ledger, principal: Principal, items: list[Any], channel: str,
-                 index: CrossIndex | None = None) -> CommandsRun:
+                 index: CrossIndex | None = None, whole: bool = False) -> CommandsRun:
     """Validate, authorise and record ``items`` (command objects) as ``principal``, through ``channel``
     (``index``: the views' answers to questions across aggregates). An exhausted retry budget raises
-    the last write conflict (``domain.service.retry.is_write_conflict``)."""
+    the last write conflict (``domain.service.retry.is_write_conflict``). ``whole``: all or nothing (an
+    upload of results): one refused item, and the others are ``withheld``, none recorded."""
     results: list[ItemResult | None] = [None] * len(items)
     commands: list[c.Command] = []
     indices: list[int] = []
@@ -106,8 +108,11 @@ def run_commands(ledger: Ledger, principal: Principal, items: list[Any], channel
         commands.append(command)
         indices.append(number)
     position = None
+    withheld = whole and len(commands) < len(items)
+    if withheld:
+        commands = []  # refused at the edge: the rest is not even judged
     if commands:
-        batch = ledger.execute(commands, acting=Acting(principal.person, channel, index))
+        batch = ledger.execute(commands, acting=Acting(principal.person, channel, index), whole=whole)
         for i in batch.accepted:
             results[indices[i]] = ItemResult(indices[i], "accepted")
         for i in batch.skipped:
@@ -118,9 +123,13 @@ def run_commands(ledger: Ledger, principal: Principal, items: list[Any], channel
             results[indices[i]] = ItemResult(indices[i], "forbidden", reason, rule)
         for i, reason in batch.conflicts:
             results[indices[i]] = ItemResult(indices[i], "conflict", reason)
-        position = batch.position
+        position, withheld = batch.position, batch.withheld
         if len(batch.accepted) == 1:
             results[indices[batch.accepted[0]]].events = batch.events  # type: ignore[union-attr]
+    if withheld:
+        results = [r if r is not None and r.status not in ("accepted", "skipped") else ItemResult(
+            number, "withheld", "not recorded: another command of this batch was refused")
+            for number, r in enumerate(results)]
     return CommandsRun([r for r in results if r is not None], position)
 
 

@@ -25,6 +25,8 @@ class BatchResult:
     events: int = 0
     position: int | None = None
     """The store position of the batch's last event (None when it wrote none)."""
+    withheld: bool = False
+    """An all-or-nothing batch with a refused command: nothing of it was recorded, not even the accepted."""
 
 
 @dataclass(frozen=True)

@@ -84,9 +84,11 @@ class Ledger(Application[uuid.UUID]):
     # Commands ---------------------------------------------------------------------
 
     def execute(
-        self, commands: Sequence[c.Command], now: datetime | None = None, acting: Acting | None = None
+        self, commands: Sequence[c.Command], now: datetime | None = None, acting: Acting | None = None,
+        whole: bool = False,
     ) -> BatchResult:
         """Apply a batch of commands in one transaction; bad commands are rejected, never half-written.
+        ``whole``: all or nothing, so one refused command leaves the batch unrecorded (``BatchResult.withheld``).
 
         Without ``acting`` the commands come from the trusted operator (channel ``import``, actor as
         given); with it each is judged by the permission table and recorded as that person's.
@@ -95,11 +97,14 @@ class Ledger(Application[uuid.UUID]):
         (the time of commands without ``at``) is read anew for each attempt.
         """
         return RETRY.run(lambda last: self._execute_once(
-            commands, now or datetime.now(UTC), acting, clock=now is None and not last))
+            commands, now or datetime.now(UTC), acting, clock=now is None and not last, whole=whole))
 
     def _execute_once(self, commands: Sequence[c.Command], now: datetime, acting: Acting | None,
-                      clock: bool = False) -> BatchResult:
+                      clock: bool = False, whole: bool = False) -> BatchResult:
         result, uow = decide_batch(self.store, self.repository, commands, now, acting, clock)
+        if whole and (result.rejected or result.forbidden or result.conflicts):
+            result.withheld = True
+            return result
         if uow.events or uow.receipts:
             result.position = self.record(uow.events, tracking=None, receipts=uow.receipts, guards=uow.guards())
             take_snapshots(self.snapshots, self.repository, uow.events)

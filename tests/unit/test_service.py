@@ -164,6 +164,19 @@ def test_commands_from_a_person_are_scoped_judged_and_recorded_as_theirs(ledger:
     assert (team_event.audit.actor, team_event.audit.channel) == ("carol", "api")
 
 
+def test_a_whole_batch_is_recorded_all_or_nothing(ledger: Ledger) -> None:
+    carol = Principal("carol", "write", "t4")
+    kitchen, bakery = ({"type": "FormTeam", "team": k, "name": k.title()} for k in ("kitchen", "bakery"))
+    before = ledger.store.max_notification_id()
+    for bad in ({"type": "FormTeam", "team": "kitchen", "name": "Again"},  # refused by the handler
+                {"type": "FormTeam", "team": "x"}):  # refused at the edge
+        run = run_commands(ledger, carol, [kitchen, bad, bakery], "web", whole=True)
+        assert [r.status for r in run.results] == ["withheld", "rejected", "withheld"], run
+        assert run.position is None and ledger.store.max_notification_id() == before
+    run = run_commands(ledger, carol, [kitchen, bakery], "web", whole=True)
+    assert [r.status for r in run.results] == ["accepted", "accepted"] and run.position is not None
+
+
 def test_only_the_council_forgets_and_the_views_are_rebuilt(ledger: Ledger) -> None:
     views = ViewsFake()
     with pytest.raises(NotCouncil):
