@@ -20,6 +20,7 @@ from web.api_tokens import router as tokens_router
 from web.errors import BodyLimit, install_error_handlers
 from web.limits import RepeatedQuery
 from web.openapi import openapi_document
+from web.results_csv import UPLOAD_BODY
 from web.server import Server
 from web.settings import ServerSettings
 
@@ -55,7 +56,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
     app.include_router(tokens_router)
     api_docs.install(app)
     pages.install(app)
-    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes, uploads=UPLOAD_BODY)
     app.add_middleware(RepeatedQuery)
     app.openapi = lambda: openapi_document(app)  # type: ignore[method-assign]
     return app

@@ -46,19 +46,27 @@ async def http_error(request: Request, exc: StarletteHTTPException) -> JSONRespo
 
 
 class BodyLimit:
-    """Refuse bodies past ``limit`` bytes with 413: by Content-Length up front, or while they stream in."""
+    """Refuse bodies past ``limit`` bytes with 413: by Content-Length up front, or while they stream in. A file
+    uploaded from a page (a multipart form outside ``/api``) may take ``uploads`` bytes, so that the page itself
+    can refuse a file past its own limit beside its form."""
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    def __init__(self, app: ASGIApp, limit: int, uploads: int | None = None) -> None:
         self.app = app
         self.limit = limit
+        self.uploads = uploads
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = dict(scope.get("headers") or ()).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
-            await self._too_large(send)
+        headers = dict(scope.get("headers") or ())
+        limit = self.limit
+        page = not str(scope.get("path", "")).startswith("/api")
+        if self.uploads is not None and page and headers.get(b"content-type", b"").startswith(b"multipart/form-data"):
+            limit = max(limit, self.uploads)
+        declared = headers.get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            await self._too_large(send, limit)
             return
         seen = 0
         started = False
@@ -68,8 +76,8 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.limit:
-                    raise BodyTooLarge(self.limit)
+                if seen > limit:
+                    raise BodyTooLarge(limit)
             return message
 
         async def tracking_send(message: Message) -> None:
@@ -82,10 +90,10 @@ class BodyLimit:
             await self.app(scope, limited_receive, tracking_send)
         except BodyTooLarge:
             if not started:
-                await self._too_large(send)
+                await self._too_large(send, limit)
 
-    async def _too_large(self, send: Send) -> None:
-        response = JSONResponse(error_body(f"request body larger than {self.limit} bytes"), status_code=413)
+    async def _too_large(self, send: Send, limit: int) -> None:
+        response = JSONResponse(error_body(f"request body larger than {limit} bytes"), status_code=413)
         await response({"type": "http"}, _no_receive, send)
 
 

@@ -37,6 +37,7 @@ def install(app: FastAPI) -> None:
         pages_client_side,
         pages_company,
         pages_complaints,
+        pages_experiment,
         pages_people,
         pages_promise,
         pages_records,
@@ -49,7 +50,8 @@ def install(app: FastAPI) -> None:
     app.state.principal_resolvers.append(session_principal)  # /api/events (GET) for a signed-in browser
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     for module in (router, pages_client_side.router, pages_team.router, pages_complaints.router, pages_promise.router,
-                   pages_records.router, pages_client.router, pages_company.router, pages_people.router):
+                   pages_records.router, pages_experiment.router, pages_client.router, pages_company.router,
+                   pages_people.router):
         app.include_router(module)
     app.add_exception_handler(LoginRequired, _login_redirect)  # type: ignore[arg-type]
     app.add_exception_handler(PageError, _error_page)  # type: ignore[arg-type]

@@ -42,7 +42,8 @@ async def adopt_solution(key: str, request: Request, p: Page = Depends(page)) ->
         await run_in_threadpool(p.workspace.submit, p.viewer, adoption_command(key, form))
     except Refused as refused:
         error, status = refusal_text(refused), refused.status
-        return await run_in_threadpool(lambda: render_experiment(p, key, error=error, form=form, status=status))
+        return await run_in_threadpool(lambda: render_experiment(p, key, failed="adopt", error=error, form=form,
+                                                                 status=status))
     return RedirectResponse(p.link(f"/experiments/{key}") + "#spread", status_code=303)
 
 

@@ -81,6 +81,7 @@ def daily_context(p: Page, team: str, view: dict[str, Any], experiments: list[di
         "clients": complaint_clients(p) if _allowed(p, {"type": "RecordFeedback", **on_team}) else [],
         "review": _allowed(p, {"type": "RecordErrorReview", **on_team}),
         "change": _allowed(p, {"type": "RecordProcessChange", **on_team}),
+        "experiment": _allowed(p, {"type": "ProposeExperiment", **on_team}),
         "define": _allowed(p, {"type": "DefineMetric"}),
         "own": _allowed(p, {"type": "DefineMetric", "owner": team}),
         "promises": [promise["promise"] for promise in view["promises"]],

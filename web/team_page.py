@@ -82,7 +82,9 @@ def render_team(p: Page, team: str, *, propose_error: str | None = None, resolve
     view = data["view"]
     can_propose = not p.past and p.viewer.scope == "write" and p.workspace.refusal(
         p.viewer, {"type": "ProposePromise", "promisor": team}) is None
-    choices = _proposal_choices(p) if can_propose or propose_error else {"promisees": [], "metrics": []}
+    daily = daily_context(p, team, view, data["experiments"])
+    wanted = can_propose or propose_error or daily["daily"].get("experiment") or failed == "experiments"
+    choices = _proposal_choices(p) if wanted else {"promisees": [], "metrics": []}
     context = p.context(
         f"Team {view['name']}", heading=f"Team {view['name']} ({team})", path=f"/teams/{team}",
         crumbs=(("Start", p.link("/")), (f"team {team}", None)),
@@ -95,7 +97,6 @@ def render_team(p: Page, team: str, *, propose_error: str | None = None, resolve
         live=None if p.past else f"/teams/{team}/complaints",
         can_propose=can_propose, propose_error=propose_error, form=form or {}, **choices,
         **complaints_context(p, team, view, resolve_error),
-        **daily_context(p, team, view, data["experiments"]), **success_context(p, team, view),
-        failed=failed, daily_error=error,
+        **daily, **success_context(p, team, view), failed=failed, daily_error=error,
     )
     return p.html("team.html", context, status)

@@ -133,6 +133,17 @@ def test_oversized_bodies_are_413(served: dict[str, Any]) -> None:
     assert streamed.status_code == 413
 
 
+def test_a_page_may_take_a_file_of_1_mib_with_its_envelope_and_the_api_may_not(served: dict[str, Any]) -> None:
+    from web.results_csv import MAX_BYTES, UPLOAD_BODY
+
+    def upload(path: str, size: int) -> httpx.Response:
+        return call(served, "POST", path, tok(served, "write"), files={"file": ("r.csv", b"x" * size)})
+
+    assert upload("/experiments/e/results", MAX_BYTES + 1).status_code == 303  # on to the page: sign in first
+    assert upload("/experiments/e/results", UPLOAD_BODY).status_code == 413
+    assert upload("/api/commands", MAX_BYTES).status_code == 413
+
+
 @pytest.mark.parametrize(("path", "status"), [("/api/promises/nope", 404), ("/api/teams/kitchen?as_of=yesterday", 422),
                                               ("/api/retro?team=nope&from=2026-01-01&to=2026-02-01", 404),
                                               ("/api/nothing-here", 404)])
