@@ -101,6 +101,8 @@ def retro_page(p: Page = Depends(page)) -> Response:
 
 
 def _href(p: Page, aggregate: str | None, key: str | None) -> str | None:
+    if aggregate == "Adoption" and key:  # "<experiment>/<team>": where it spread is told on the experiment's page
+        aggregate, key = "Experiment", key.rpartition("/")[0]
     kind = {"Promise": "promises", "Team": "teams", "Experiment": "experiments"}.get(aggregate or "")
     return p.link(f"/{kind}/{key}") if kind and key else None
 

@@ -111,6 +111,9 @@ def test_an_adoption_shows_its_effect_once_the_windows_hold_two_readings(browser
         assert "It runs in 3 teams: delivery (ran it), bakery, kitchen." in page.locator("#spread").inner_text()
         assert page.locator("#adopt").count() == 0  # kim's only team has adopted it
         assert_accessible(page, "the experiment page with adoptions")
+        page.goto(served.url("/audit?team=kitchen"))
+        adopted = page.locator("tr", has_text="Adoption").first
+        assert adopted.locator("a", has_text="exp-hot-boxes/kitchen").get_attribute("href") == PAGE
     finally:
         context.close()
     assert _running(served) == "3"
