@@ -22,9 +22,9 @@ MIN_READINGS = 2
 NUMBERS = ("before_mean", "after_mean", "abs_diff", "p_value")
 
 ADOPTIONS = """
-SELECT a.team, a.metric, a.business_at, m.name, m.unit FROM adoptions a
-LEFT JOIN (SELECT metric, arg_max(name, business_at) AS name, arg_max(unit, business_at) AS unit FROM metrics
-           GROUP BY metric) m USING (metric)
+SELECT a.team, a.metric, a.business_at, m.name, m.unit, m.direction FROM adoptions a
+LEFT JOIN (SELECT metric, arg_max(name, business_at) AS name, arg_max(unit, business_at) AS unit,
+                  arg_max(direction, business_at) AS direction FROM metrics GROUP BY metric) m USING (metric)
 WHERE a.experiment = ? AND a.business_at <= ? ORDER BY a.business_at, a.position
 """
 
@@ -60,13 +60,14 @@ def _window(con: duckdb.DuckDBPyConnection, metric: str, start: datetime, end: d
 
 
 def adoptions(con: duckdb.DuckDBPyConnection, experiment: str, as_of: datetime) -> list[dict[str, Any]]:
-    """``[{team, at, metric, metric_name, unit, effect}]`` of ``experiment`` as of ``as_of``, oldest first."""
+    """``[{team, at, metric, metric_name, unit, direction, effect}]`` of ``experiment`` as of ``as_of``, oldest
+    first."""
     found = []
-    for team, metric, at, name, unit in con.execute(ADOPTIONS, [experiment, as_of]).fetchall():
+    for team, metric, at, name, unit, direction in con.execute(ADOPTIONS, [experiment, as_of]).fetchall():
         before = _window(con, metric, at - WINDOW, at, as_of)
         after = _window(con, metric, at, at + WINDOW, as_of)
         found.append({"team": team, "at": iso(at), "metric": metric, "metric_name": name, "unit": unit,
-                      "effect": effect(before, after)})
+                      "direction": direction, "effect": effect(before, after)})
     return found
 
 

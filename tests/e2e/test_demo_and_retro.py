@@ -30,7 +30,7 @@ def test_demo_imports_projects_and_writes_the_retrospective(tmp_path: Path) -> N
     # docs/brief.md §11: home delivery's proven micro-zone batching spread to the bakery's lunch van
     assert "exp-microzone-batching runs in 2 teams: home-delivery (ran it), bakery; bakery adopted it on 2 Mar " \
            "2026; Lunch van minutes to the last office drop \u22124.3 minutes (51.5 \u2192 47.2; p < 0.0001, 20 " \
-           "readings before vs 20 after)" in " ".join(done.stdout.split())
+           "readings before vs 20 after), better" in " ".join(done.stdout.split())
     report = tmp_path / ".clientocracy" / "retrospective.html"
     assert str(report.resolve()) in done.stdout.replace("\n", "")
     page = report.read_text()

@@ -76,9 +76,9 @@ def answers(store_url: str, tmp_path: Path) -> dict[str | None, Any]:
 
 def test_the_effect_is_scipys_welch_on_the_28_days_either_side(answers: dict[str | None, Any]) -> None:
     (adoption,) = answers[None]["adoptions"]
-    assert {k: adoption[k] for k in ("team", "at", "metric", "metric_name", "unit")} == {
+    assert {k: adoption[k] for k in ("team", "at", "metric", "metric_name", "unit", "direction")} == {
         "team": "bakery", "at": ADOPTED.isoformat(), "metric": "bake-wait", "metric_name": "Waiting time",
-        "unit": "min"}
+        "unit": "min", "direction": "lower_is_better"}
     expected = welch([v for _, v in BEFORE], [v for _, v in AFTER])
     effect = adoption["effect"]
     assert effect["because"] is None
