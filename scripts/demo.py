@@ -9,10 +9,13 @@ from typing import Any
 
 from domain.service.ledger import Ledger
 from projections.adoptions import adoptions, proven_solutions
+from projections.economics import economics
+from projections.growth import self_funded_months
 from projections.rendering import report_html
 from projections.rendering.experiment_spread import reach, spread
 from projections.retro import retrospective
 from projections.runner import open_views
+from projections.success_metric import success_metric
 from projections.timeline import FOREVER
 from projections.views_file import catch_up
 from scripts import render
@@ -41,6 +44,7 @@ def run_demo(store_url: str, views: Path, out_dir: Path) -> dict[str, Any]:
         try:
             audit = audit_summary(con)
             solutions = proven(con)
+            growing = success_and_growth(con)
             teams = [t for (t,) in con.execute("SELECT team FROM teams ORDER BY position").fetchall()]
             retros = [retrospective(con, team, *QUARTER) for team in teams]
         finally:
@@ -63,6 +67,9 @@ def run_demo(store_url: str, views: Path, out_dir: Path) -> dict[str, Any]:
                   f"{'intact' if verified.ok else 'BROKEN at ' + str(verified.first_bad_position)}")
     for label, rows in audit.items():
         console.print(f"  {label}: " + ", ".join(rows), markup=False)
+    console.print("Success and growth (step 7: each team's success metric, its latest month's growth):")
+    for line in growing:
+        console.print(f"  {line}", markup=False)
     console.print("Proven solutions (step 7: how far each spread, and its effect there):")
     for line in solutions:
         console.print(f"  {line}", markup=False)
@@ -94,6 +101,26 @@ def proven(con: Any) -> list[str]:
         view = {"team": solution["team"], "adoptions": adoptions(con, solution["experiment"], FOREVER)}
         found.append("; ".join([f"{solution['experiment']} {reach(view)}", *(line.text for line in spread(view))]))
     return found
+
+
+def success_and_growth(con: Any) -> list[str]:
+    """Per team: its success metric kept in how many months, the latest month's growth, its self-funded months."""
+    found = []
+    for (team,) in con.execute("SELECT team FROM teams ORDER BY position").fetchall():
+        rows, metric = economics(con, FOREVER, team), success_metric(con, team, FOREVER)
+        judged = [m["kept"] for m in metric["by_period"] if m["kept"] is not None] if metric else []
+        kept = (f"{metric['metric']} kept in {judged.count(True)} of {len(judged)} months" if metric
+                else "no success metric")
+        latest = rows[-1] if rows else None
+        growth = (f"{latest['period']} revenue {_pct(latest['revenue_growth'])} on the month before, "
+                  f"{_pct(latest['revenue_growth_yoy'])} on a year earlier" if latest else "no entries")
+        found.append(f"{team}: {kept}; {growth}; self-funded {self_funded_months(rows)} of the last "
+                     f"{min(len(rows), 12)} months with entries")
+    return found
+
+
+def _pct(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:+.1%}"
 
 
 def scrub_input(path: Path, subject: str) -> None:

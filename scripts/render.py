@@ -90,10 +90,35 @@ def team(view: dict[str, Any]) -> None:
         complaints.add_row(_t(c["feedback_id"]), client, _t(c["channel"]), _t(c["occurred_at"]), _t(c["text"][:60]))
     console.print(complaints)
     economics = Table("period", "revenue", "costs", "net profit", "bonus pool", "scheme", title="economics")
+    growth = Table("period", "revenue growth", "net profit growth", "revenue, year over year", "self-funded",
+                   title="growth (against the month before; a year earlier)")
     for e in view["economics"]:
         economics.add_row(_t(e["period"]), _num(e["revenue"]), _num(e["costs"]), _num(e["net_profit"]),
                           _num(e["bonus_pool"]), f"{_t(e['scheme_variant'])} v{e['scheme_version']}")
+        growth.add_row(_t(e["period"]), _pct(e["revenue_growth"]), _pct(e["net_profit_growth"]),
+                       _pct(e["revenue_growth_yoy"]), "yes" if e["self_funded"] else "no")
     console.print(economics)
+    console.print(growth)
+    console.print(f"  self-funded months: {view['self_funded_months']} of the last "
+                  f"{min(len(view['economics']), 12)} months with entries")
+    _success_metric(view["success_metric"])
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{value:+.1%}"
+
+
+def _success_metric(metric: dict[str, Any] | None) -> None:
+    """docs/brief.md §11: the team's success metric by month, kept or missed in words."""
+    if metric is None:
+        console.print("  success metric: none set")
+        return
+    months = Table("month", "mean", "target", "result", title=(
+        f"success metric {_t(metric['metric'])} (target {_num(metric['target'])}, since {_t(metric['since'])})"))
+    for m in metric["by_period"]:
+        result = "kept" if m["kept"] else "not judged" if m["kept"] is None else "missed"
+        months.add_row(_t(m["period_start"][:7]), _num(m["value"]), _num(m["target"]), result)
+    console.print(months)
 
 
 def experiment(view: dict[str, Any]) -> None:

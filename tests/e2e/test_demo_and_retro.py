@@ -31,6 +31,11 @@ def test_demo_imports_projects_and_writes_the_retrospective(tmp_path: Path) -> N
     assert "exp-microzone-batching runs in 2 teams: home-delivery (ran it), bakery; bakery adopted it on 2 Mar " \
            "2026; Lunch van minutes to the last office drop \u22124.3 minutes (51.5 \u2192 47.2; p < 0.0001, 20 " \
            "readings before vs 20 after), better" in " ".join(done.stdout.split())
+    # docs/brief.md §11: each team's success metric and growth, the year before the quarter brought in from its books
+    told = " ".join(done.stdout.split())
+    assert "home-delivery: ontime-delivery-pct kept in 2 of 3 months; 2026-03 revenue +7.0% on the month before, " \
+           "+29.0% on a year earlier; self-funded 12 of the last 12 months with entries" in told
+    assert "bakery: lunch-by-1230-pct kept in 2 of 3 months" in told and "self-funded 7 of the last 12" in told
     report = tmp_path / ".clientocracy" / "retrospective.html"
     assert str(report.resolve()) in done.stdout.replace("\n", "")
     page = report.read_text()
