@@ -144,12 +144,14 @@ def experiment_answer(viewer: Viewer, view: dict[str, Any] | None) -> dict[str, 
 
 
 def retro_answer(viewer: Viewer, retro: dict[str, Any]) -> dict[str, Any]:
-    """A retrospective (internal): its economics' payouts as ``viewer`` may see them."""
+    """A retrospective (internal): its economics' payouts and its signals as ``viewer`` may see them."""
     require_internal(viewer, "a retrospective")
     if viewer.council:
         return retro
     paths: set[str] = set()
     answer = {**retro, "economics": _payouts(viewer, retro["team"], retro["economics"], paths)}
+    if "signals" in retro and retro["team"] not in viewer.teams:  # docs/brief.md §9: one's teams' and clients' only
+        answer["signals"] = [s for s in retro["signals"] if s.get("client") in viewer.clients]
     if paths:
         answer["redacted"] = sorted(paths)
     return answer
