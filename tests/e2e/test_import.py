@@ -136,6 +136,10 @@ ALL_TYPES: list[dict[str, Any]] = [
      "experiment": "e1", "review": "rv", "at": AT},
     {"type": "SetSuccessMetric", "id": "l31", "team": "delivery", "metric": "late", "target": 5,
      "reason": "Late vans lose shoppers", "at": AT},
+    {"type": "DefineMetric", "id": "l32", "metric": "stale", "name": "Stale loaves", "unit": "count",
+     "direction": "lower_is_better", "owner": "bakery", "at": AT},
+    {"type": "AdoptSolution", "id": "l33", "experiment": "e1", "team": "bakery", "metric": "stale",
+     "reason": "Bikes for the bread round too", "at": AT},
 ]
 
 
