@@ -11,6 +11,7 @@ from domain.service.ledger import Ledger
 from domain.service.stopping import Stop
 from projections.json_output import dumps
 from web.live_views import LiveViews
+from web.notifier import Notifier
 from web.settings import ServerSettings
 from web.streams import Streams
 
@@ -72,6 +73,7 @@ class Server:
         self.answers = AnswerCache(CACHE_SIZE)
         self.tokens: dict[str, tuple[Any, int]] = {}
         """Token digest -> (principal, the store position it was checked at): see ``web.auth``."""
+        self.notifier = Notifier(self)
 
     def peek(self, name: str, args: tuple[Any, ...]) -> Any:
         """A cached answer that is certainly current, without touching the store or the views (the hot
@@ -95,8 +97,11 @@ class Server:
 
     def start(self) -> None:
         self.views.start()
+        self.notifier.start()
 
     def close(self) -> None:
+        self.stop.set()
+        self.notifier.close()
         self.views.close()
         self.ledger.close()
 

@@ -1,0 +1,54 @@
+"""Which signals become deliveries: each signal raised in the last 7 days, to each active endpoint whose filters it
+passes, once (the delivery's id is its primary key, so every process may try to add it).
+
+A new endpoint gets only the signals that appear after it was added: the first process to see it (``prime``) sets
+the signals already there aside as ``skipped`` rows, unless they were raised after the endpoint's creation.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from consumers.webhooks.endpoints import Endpoint
+from consumers.webhooks.messages import delivery_id
+from consumers.webhooks.policy import MAX_AGE_SECONDS
+from domain.stores.webhook_tables import DeliveryRow, EndpointRow, WebhookTables
+from projections.signals.model import Signal
+
+
+def epoch(moment: datetime) -> float:
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
+
+
+def add_new_deliveries(tables: WebhookTables, rows: Sequence[EndpointRow], signals: Sequence[Signal], now: float,
+                       public_url: str, known: set[str]) -> int:
+    """Add the deliveries these signals call for that no process added yet; how many are to be sent.
+    ``known`` remembers the ids this process already saw in the table (so they are not asked for again)."""
+    recent = [(s, epoch(s.raised_at)) for s in signals if epoch(s.raised_at) >= now - MAX_AGE_SECONDS]
+    candidates: list[DeliveryRow] = []
+    for row in rows:
+        if row.state != "active":
+            continue
+        backlog = False
+        if not row.primed:
+            if not tables.prime(row.id):
+                continue  # another process is setting its backlog aside: next round
+            backlog = True
+        endpoint = Endpoint.of(row)
+        for signal, raised in recent:
+            message = delivery_id(row.id, signal.id)
+            if message in known or not endpoint.wants(signal.kind, signal.audience_teams):
+                continue
+            state = "skipped" if backlog and raised < row.created_at else "pending"
+            payload = json.dumps(signal.as_json(public_url), separators=(",", ":"), ensure_ascii=False)
+            candidates.append(DeliveryRow(message, row.id, signal.id, signal.kind, state, payload, now, now, 0.0, 0,
+                                          None, None))
+    if not candidates:
+        return 0
+    present = tables.known_deliveries([c.id for c in candidates])
+    fresh = [c for c in candidates if c.id not in present]
+    tables.add_deliveries(fresh)
+    known.update(c.id for c in candidates)
+    return sum(1 for c in fresh if c.state == "pending")

@@ -1,0 +1,92 @@
+"""The delivery loop that ``notify`` and ``serve`` run: evaluate the signals on new events and at least every
+``evaluate_every`` seconds (signals raised by time alone), add the deliveries they call for, send what is due.
+
+A store that cannot be reached only pauses the loop (logged, tried again with a growing wait): the deliveries are
+rows of the store, so nothing is lost, and what fell due meanwhile is sent once it answers again.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+
+from consumers.webhooks.deliverer import Deliverer
+from consumers.webhooks.evaluating import add_new_deliveries
+from consumers.webhooks.policy import DeliveryPolicy
+from domain.service.stopping import Stop
+from domain.stores.port import LedgerStore
+from projections.signals.model import Signal
+
+log = logging.getLogger(__name__)
+DISPATCH_EVERY = 1.0
+"""Seconds between looks for retries that fell due (new deliveries and freed workers wake the loop at once)."""
+TICK = 0.05
+
+
+class DeliveryLoop:
+    def __init__(self, store: LedgerStore, signals: Callable[[float], Sequence[Signal]],
+                 views_moved: Callable[[], bool], *, public_url: str = "",
+                 policy: DeliveryPolicy | None = None) -> None:
+        """``signals(now)``: every signal as of ``now`` (epoch seconds) the operator sees, cleared ones too;
+        ``views_moved()``: bring the views up to date, True when they changed since the last call."""
+        self.policy = policy or DeliveryPolicy.from_environment()
+        self.wake = threading.Event()
+        self.deliverer = Deliverer(store, self.policy, on_progress=self.wake.set)
+        self.tables = self.deliverer.tables
+        self.signals = signals
+        self.views_moved = views_moved
+        self.public_url = public_url
+        self.known: set[str] = set()
+        self.evaluated = float("-inf")
+        self.dispatched = float("-inf")
+
+    def step(self) -> int:
+        """One round: evaluate if events came, an endpoint is new or it is time; dispatch if anything may be due.
+        How many attempts it started."""
+        now = time.monotonic()
+        woken = self.wake.is_set()
+        self.wake.clear()
+        moved = self.views_moved()
+        if not (moved or woken or now - self.dispatched >= DISPATCH_EVERY):
+            return 0
+        self.dispatched = now
+        endpoints = self.tables.endpoints()
+        if not any(e.state == "active" for e in endpoints):
+            return 0  # nothing to deliver to: the signals are not even evaluated
+        new_endpoint = any(e.state == "active" and not e.primed for e in endpoints)
+        if moved or new_endpoint or now - self.evaluated >= self.policy.evaluate_every:
+            self.evaluated = now
+            wall = time.time()
+            add_new_deliveries(self.tables, endpoints, self.signals(wall), wall, self.public_url, self.known)
+        return self.deliverer.dispatch(endpoints)
+
+    def run(self, stop: Stop) -> None:
+        """Until ``stop``: the in-flight attempts are then given a moment, and the rest recorded as interrupted."""
+        pause = TICK
+        try:
+            while not stop.is_set():
+                try:
+                    self.step()
+                    pause = TICK
+                except Exception:  # the store or the views failed: pause, then try again
+                    log.exception("webhook delivery paused; trying again in %.0f s", pause)
+                    pause = min(max(pause * 2, 1.0), 30.0)
+                    stop.wait(pause)
+                self.wake.wait(TICK)
+        finally:
+            self.deliverer.close()
+
+    def until_idle(self, stop: Stop) -> None:
+        """Send what is due now, then return once nothing more is due and nothing is in flight (``notify``)."""
+        try:
+            self.evaluated = float("-inf")
+            while not stop.is_set():
+                started = self.step()
+                self.wake.set()  # the next step dispatches again
+                if not started and not self.deliverer.in_flight():
+                    return
+                time.sleep(TICK)
+        finally:
+            self.deliverer.close()

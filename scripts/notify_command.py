@@ -1,0 +1,63 @@
+"""`clientocracy notify [--follow]`: deliver the new signals to the webhook endpoints (``consumers.webhooks``)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated
+
+import typer
+
+from scripts import settings
+from scripts.options import StoreOpt, ViewsOpt
+
+PublicUrlOpt = Annotated[str | None, typer.Option(
+    "--public-url", help="Links in signals start with this address (env CLIENTOCRACY_PUBLIC_URL).")]
+
+
+def notify(
+    store: StoreOpt = None,
+    views: ViewsOpt = None,
+    follow: Annotated[bool, typer.Option(
+        "--follow", help="Keep delivering (new events, every 30 s, retries) until interrupted.")] = False,
+    public_url: PublicUrlOpt = None,
+) -> None:
+    """Send each new signal to each matching webhook once; retries, 410 and every attempt as `serve` does."""
+    import duckdb
+
+    from consumers.webhooks.reading import signals_from
+    from consumers.webhooks.running import DeliveryLoop
+    from domain.service.stopping import Stopped, exit_stopped, stop_on_signals
+    from domain.service.views import caught_up
+    from domain.stores.common import opened_recorder
+    from projections.served_views import reading_path
+    from projections.views_file import ViewsFile
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    with opened_recorder(settings.store_url(store)) as recorder:
+        views_file = ViewsFile(recorder, reading_path(settings.views_path(views)), refresh=False)
+        position = [-1]
+
+        def views_moved() -> bool:
+            newest = int(recorder.max_notification_id() or 0)
+            if newest == position[0]:
+                return False
+            caught_up(views_file)
+            position[0] = newest
+            return True
+
+        @contextmanager
+        def reading() -> Iterator[duckdb.DuckDBPyConnection]:
+            yield views_file.runner.con
+
+        loop = DeliveryLoop(recorder, signals_from(reading), views_moved, public_url=settings.public_url(public_url))
+        try:
+            with stop_on_signals() as stop:
+                (loop.run if follow else loop.until_idle)(stop)
+        except (Stopped, KeyboardInterrupt):
+            pass
+        finally:
+            views_file.close()
+    if follow:
+        exit_stopped()
