@@ -128,8 +128,10 @@ def _changes(form: dict[str, str], label: str) -> dict[str, Any]:
         changes["target"] = target
     if form.get("statement", "").strip():
         changes["statement"] = form["statement"].strip()
+    if (form.get("objective") or "").strip():
+        changes["objective"] = typed_number(form["objective"], "Objective")
     if not changes:
-        raise ValueError("Give a new target or statement")
+        raise ValueError("Give a new target, statement or objective")
     return changes
 
 

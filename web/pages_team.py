@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from web import pages_team_forms
-from web.forms import checked_form, refusal_text
+from web.forms import checked_form, refusal_text, typed_number
 from web.page_context import Page, PageError, page
 from web.team_page import render_team
 from web.workspace import Refused
@@ -36,9 +36,11 @@ async def propose(team: str, request: Request, p: Page = Depends(page)) -> Respo
         command["reason"] = form["reason"].strip()
     try:
         command["target"] = float(form.get("target", ""))
-    except ValueError:
-        return await run_in_threadpool(render_team, p, team, propose_error="Target must be a number.", form=form,
-                                       status=422)
+        if (form.get("objective") or "").strip():
+            command["objective"] = typed_number(form["objective"], "Objective")
+    except ValueError as error:
+        message = str(error) if "Objective" in str(error) else "Target must be a number."
+        return await run_in_threadpool(render_team, p, team, propose_error=message, form=form, status=422)
     try:
         await run_in_threadpool(p.workspace.submit, p.viewer, command)
     except Refused as refused:

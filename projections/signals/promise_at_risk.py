@@ -5,8 +5,10 @@ One statement for the whole company: each period's readings in time order give t
 rule holds from a reading (or from the half-period moment, whichever is later) until the next reading or the
 period's end. Raised at the first moment it held (a reading's time, or the half-period moment with no event);
 active while it holds at the as-of time; cleared when it stops holding (a reading brings the mean back to the
-target, or the period ends). Episodes are looked for in the current period and the 13 before it (the window of
-``projections.promise_health``), so the cost does not grow with a promise's years of readings.
+target, or the period ends). Episodes are looked for in the current period and the one before it (a warning
+cleared when its period ended is still listed with the cleared ones for a period; what became of the period is
+``promise_missed``'s): a running mean over every reading of every promise's history would cost more than every
+other signal together, and the cost stays that of two periods whatever the years of readings.
 """
 
 from __future__ import annotations
@@ -15,17 +17,18 @@ from datetime import datetime
 
 import duckdb
 
-from projections.promise_health import WINDOW
 from projections.signals.model import Signal
 from projections.signals.promise_parties import parties, promise_signal
 from projections.timeline import moment_of
 
 KIND = "promise_at_risk"
+LOOKED_BACK = 1
+"""Periods before the current one looked at."""
 
 AT_RISK = f"""
 WITH c AS (
     SELECT promise, period_start, period_end, metric, direction, target
-    FROM compliance_as_of($as_of, recent := {WINDOW}) WHERE readings >= 3
+    FROM compliance_as_of($as_of, recent := {LOOKED_BACK}) WHERE readings >= 3
 ),
 running AS (
     SELECT c.promise, c.period_start, c.period_end, c.target, c.direction, r.business_at AS read_at,

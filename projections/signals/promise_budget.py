@@ -10,39 +10,37 @@ after it with budget left again, or when the promise is retired. Its episode key
 
 from __future__ import annotations
 
-from datetime import datetime
-
-import duckdb
-
 from projections.promise_health import WINDOW
-from projections.signals.model import Signal
-from projections.signals.promise_parties import parties, promise_signal
-from projections.timeline import moment_of
 
 KIND = "promise_budget_exhausted"
 
-EXHAUSTED = f"""
-WITH b AS (SELECT * FROM promise_periods_as_of($as_of)),
-c AS (SELECT promise, period_start, kept FROM compliance_as_of($as_of, $as_of) WHERE kept IS NOT NULL),
+BUDGET_CTES = f"""
+calendar AS (
+    SELECT promise, period, unnest(generate_series(first_start, date_trunc(period, $as_of::TIMESTAMP), step))
+        AS period_start FROM b
+),
+windowed AS (
+    -- one row per calendar period: the 13 rows before a period are the window of a moment in it
+    SELECT k.promise, k.period_start, count(c.kept) OVER w AS periods, count(*) FILTER (NOT c.kept) OVER w AS misses
+    FROM calendar k LEFT JOIN c USING (promise, period_start)
+    WINDOW w AS (PARTITION BY k.promise ORDER BY k.period_start ROWS BETWEEN {WINDOW} PRECEDING AND 1 PRECEDING)
+),
 moments AS (
-    SELECT promise, unnest(generate_series(first_start + step, date_trunc(period, $as_of::TIMESTAMP), step))
-        AS moment FROM b
+    SELECT k.promise, k.period_start AS moment FROM calendar k JOIN b USING (promise)
+    WHERE k.period_start > b.first_start
     UNION
     SELECT h.promise, h.business_at FROM promise_history h JOIN b USING (promise)
     WHERE h.event IN ('Agreed', 'Amended') AND h.business_at <= $as_of
 ),
 judged AS (
-    SELECT m.promise, m.moment, date_trunc(b.period, m.moment) AS current_start, b.step, b.retired_at, h.objective
+    SELECT m.promise, m.moment, date_trunc(b.period, m.moment) AS current_start, b.retired_at, h.objective
     FROM moments m JOIN b USING (promise)
     ASOF JOIN promise_history h ON h.promise = m.promise AND h.business_at <= m.moment
     WHERE b.retired_at IS NULL OR m.moment < b.retired_at
 ),
 counted AS (
-    SELECT j.promise, j.moment, j.current_start, j.retired_at, j.objective,
-        count(c.kept) AS periods, count(*) FILTER (NOT c.kept) AS misses
-    FROM judged j LEFT JOIN c ON c.promise = j.promise AND c.period_start < j.current_start
-        AND c.period_start >= j.current_start - {WINDOW} * j.step
-    GROUP BY ALL
+    SELECT j.*, coalesce(w.periods, 0) AS periods, coalesce(w.misses, 0) AS misses
+    FROM judged j LEFT JOIN windowed w ON w.promise = j.promise AND w.period_start = j.current_start
 ),
 flagged AS (
     SELECT *, allowed_misses(objective, periods) AS allowed,
@@ -54,21 +52,16 @@ runs AS (
         min(moment) FILTER (NOT exhausted) OVER (w ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS recovered
     FROM flagged WINDOW w AS (PARTITION BY promise ORDER BY moment)
 )
-SELECT promise, current_start, moment AS raised_at, coalesce(recovered, retired_at) AS cleared_at,
-    objective, periods, misses, allowed
+"""
+"""Over ``b`` (each promise's calendar) and ``c`` (its completed periods with a reading, ``projections.signals.
+promise_outcomes``): the budget judged at every moment it can change, and the runs of exhausted moments."""
+
+EXHAUSTED = f"""
+SELECT '{KIND}' AS kind, promise, current_start AS period_start, moment AS raised_at,
+    coalesce(recovered, retired_at) AS cleared_at,
+    to_json({{'objective': objective, 'periods': periods, 'misses': misses, 'allowed_misses': allowed,
+              'left': allowed - misses}}) AS because
 FROM runs WHERE exhausted AND NOT before
 """
-"""Each run of moments at which a promise's budget was exhausted, with the numbers it was raised on."""
-
-
-def promises_budget_exhausted(con: duckdb.DuckDBPyConnection, as_of: datetime) -> list[Signal]:
-    when = moment_of(as_of)
-    party = parties(con, when)
-    return [
-        promise_signal(KIND, promise, party[promise], start, raised,
-                       cleared if cleared is not None and cleared <= when else None,
-                       {"objective": objective, "periods": periods, "misses": misses, "allowed_misses": allowed,
-                        "left": allowed - misses})
-        for promise, start, raised, cleared, objective, periods, misses, allowed
-        in con.execute(EXHAUSTED, {"as_of": when}).fetchall()
-    ]
+"""Each run: raised at its first moment, cleared at the first moment after it with budget left (or retirement),
+with the numbers it was raised on."""

@@ -9,30 +9,14 @@ from the start, never a later change.
 
 from __future__ import annotations
 
-from datetime import datetime
-
-import duckdb
-
-from projections.signals.model import Signal
-from projections.signals.promise_parties import parties, promise_signal
-from projections.timeline import moment_of
-
 KIND = "promise_missed"
 
-MISSED = """
-SELECT c.promise, c.period_start, c.period_end AS raised_at,
-    least(c.period_end + b.step, b.retired_at) AS cleared_at, c.target, c.value, c.readings
-FROM compliance_as_of($as_of) c JOIN promise_periods_as_of($as_of) b USING (promise)
+MISSED = f"""
+SELECT '{KIND}' AS kind, c.promise, c.period_start, c.period_end AS raised_at,
+    least(c.period_end + b.step, b.retired_at) AS cleared_at,
+    to_json({{'target': c.target, 'value': c.value, 'readings': c.readings}}) AS because
+FROM c JOIN b USING (promise)
 WHERE NOT c.kept
 """
-
-
-def promises_missed(con: duckdb.DuckDBPyConnection, as_of: datetime) -> list[Signal]:
-    when = moment_of(as_of)
-    party = parties(con, when)
-    return [
-        promise_signal(KIND, promise, party[promise], start, raised, cleared if cleared <= when else None,
-                       {"target": target, "value": value, "readings": readings})
-        for promise, start, raised, cleared, target, value, readings
-        in con.execute(MISSED, {"as_of": when}).fetchall()
-    ]
+"""Over ``b`` (each promise's calendar) and ``c`` (its completed periods with a reading, ``projections.signals.
+promise_outcomes``): each missed period, raised at its end and cleared a period later (or at retirement)."""

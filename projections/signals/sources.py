@@ -19,8 +19,7 @@ from projections.signals.experiment_srm import experiment_srm
 from projections.signals.model import Signal
 from projections.signals.negotiation import negotiation_waiting
 from projections.signals.promise_at_risk import promises_at_risk
-from projections.signals.promise_budget import promises_budget_exhausted
-from projections.signals.promise_missed import promises_missed
+from projections.signals.promise_outcomes import promise_outcomes
 
 Source = Callable[[duckdb.DuckDBPyConnection, datetime], list[Signal]]
 
@@ -31,6 +30,5 @@ SOURCES: tuple[Source, ...] = (
     experiment_guardrail_harmed,
     experiment_ready,
     promises_at_risk,
-    promises_missed,
-    promises_budget_exhausted,
+    promise_outcomes,  # promise_missed and promise_budget_exhausted, from one pass over the periods
 )

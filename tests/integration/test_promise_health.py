@@ -22,8 +22,7 @@ from projections import derived
 from projections.queries import promise_view
 from projections.signals.model import Signal
 from projections.signals.promise_at_risk import promises_at_risk
-from projections.signals.promise_budget import promises_budget_exhausted
-from projections.signals.promise_missed import promises_missed
+from projections.signals.promise_outcomes import of_kind
 from projections.view_store import connect
 from projections.views_file import catch_up
 from scripts.import_file import import_lines
@@ -33,6 +32,14 @@ from tests.support.scenario import Scenario
 from tests.support.stores import STORES, module_store
 
 Show = Callable[[str, datetime], dict[str, Any]]
+
+
+def promises_missed(con: duckdb.DuckDBPyConnection, as_of: datetime) -> list[Signal]:
+    return of_kind("promise_missed", con, as_of)
+
+
+def promises_budget_exhausted(con: duckdb.DuckDBPyConnection, as_of: datetime) -> list[Signal]:
+    return of_kind("promise_budget_exhausted", con, as_of)
 
 
 @pytest.fixture(scope="module", params=STORES)
