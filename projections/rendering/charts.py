@@ -116,10 +116,13 @@ def _target_chart(title: str, rows: list[dict[str, Any]], empty: str, unjudged: 
     x = _scale(0, max(len(rows) - 1, 1), PAD + 10, RIGHT)
     y = _scale(lo, hi, HEIGHT - PAD, PAD / 2)
 
-    def line(key: str, attributes: str) -> str:
+    def line(key: str, attributes: str, lone: float = 0.0) -> str:
+        """A polyline along each run of ``key``'s values; a run of one point is ``lone`` wide either side of it."""
+        runs = _runs([None if r[key] is None else (x(i), y(r[key])) for i, r in enumerate(rows)])
         return "".join(
             '<polyline points="' + " ".join(f"{px:.1f},{py:.1f}" for px, py in run) + f'" fill="none" {attributes}/>'
-            for run in _runs([None if r[key] is None else (x(i), y(r[key])) for i, r in enumerate(rows)]))
+            for run in ([(run[0][0] - lone, run[0][1]), (run[0][0] + lone, run[0][1])] if len(run) == 1 and lone
+                        else run for run in runs))
 
     def tip(r: dict[str, Any]) -> str:
         against = f" vs target {r['target']:g}" if r["target"] is not None else ""
@@ -127,7 +130,7 @@ def _target_chart(title: str, rows: list[dict[str, Any]], empty: str, unjudged: 
             "kept" if r["kept"] else unjudged if r["kept"] is None else "missed")
 
     marks = "".join(_mark(x(i), y(r["value"]), r["kept"], tip(r)) for i, r in enumerate(rows) if r["value"] is not None)
-    body = line("target", f'stroke="{GREY}" stroke-dasharray="5,3"')
+    body = line("target", f'stroke="{GREY}" stroke-dasharray="5,3"', lone=24.0)  # a lone period's target shows
     body += line("value", f'stroke="{BLUE}" stroke-width="2"')
     return _frame(body + marks, title, lo, hi, [r["period_start"] for r in rows])
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from typing import Any
 
-from projections.rendering.charts import BLUE, compliance_chart
+from projections.rendering.charts import BLUE, GREY, compliance_chart, success_chart
 
 
 def svg_of(figure: str) -> ET.Element:
@@ -38,3 +38,12 @@ def test_kept_missed_and_in_progress_periods_have_different_shapes_and_say_so() 
     assert set(marks) == {"kept", "missed", "in progress"}
     caption = ET.fromstring(figure).findtext("figcaption") or ""
     assert "cross missed" in caption and "dot kept" in caption and "gaps: no reading" in caption
+
+
+def test_a_lone_period_still_shows_its_target() -> None:
+    """One month of a success metric: the dashed target is a short segment at its height, not an invisible point."""
+    rows = [{"period_start": "2026-12-01", "value": 97.5, "target": 90.0, "kept": True}]
+    dashed = [p for p in svg_of(success_chart("m", rows)).iter("polyline") if p.get("stroke") == GREY]
+    assert len(dashed) == 1
+    (left, y1), (right, y2) = (tuple(map(float, point.split(","))) for point in (dashed[0].get("points") or "").split())
+    assert right - left == 48 and y1 == y2
