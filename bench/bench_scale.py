@@ -11,8 +11,9 @@ this way takes seconds instead of the minutes an import of a million lines takes
 
 Measured, each in a new process as a user runs it: ``project --rebuild`` (wall time and peak
 RSS from ``RUSAGE_CHILDREN``), ``verify``, and the median of several runs of ``promise show``,
-``team show``, ``client show`` and their ``--as-of`` forms; beside them the raw library's read+decode of the same
-store (``select_notifications`` + ``mapper.to_domain_event``) in the same run.
+``team show``, ``client show``, ``signals --json`` (the whole company's) and their ``--as-of`` forms; beside
+them the raw library's read+decode of the same store (``select_notifications`` + ``mapper.to_domain_event``) in
+the same run.
 """
 
 from __future__ import annotations
@@ -237,6 +238,7 @@ def bench(kind: str, n: int, workdir: Path, repeat: int, reuse: bool) -> dict[st
         promise = ["promise", "show", "p-ontime", "--json", *where]
         team = ["team", "show", "delivery", "--json", *where]
         client = ["client", "show", "shoppers", "--json", *where]  # every complaint is this client's
+        signals = ["signals", "--json", *where]  # the whole company's, as of now and as of AS_OF
         row: dict[str, object] = {
             "store": kind,
             "events": events,
@@ -255,7 +257,8 @@ def bench(kind: str, n: int, workdir: Path, repeat: int, reuse: bool) -> dict[st
         }
         for name, args in (("promise_show", promise), ("promise_show_as_of", [*promise, "--as-of", AS_OF]),
                            ("team_show", team), ("team_show_as_of", [*team, "--as-of", AS_OF]),
-                           ("client_show", client), ("client_show_as_of", [*client, "--as-of", AS_OF])):
+                           ("client_show", client), ("client_show_as_of", [*client, "--as-of", AS_OF]),
+                           ("signals", signals), ("signals_as_of", [*signals, "--as-of", AS_OF])):
             row[f"{name}_s"], row[f"{name}_cpu_s"] = median_cli(args, repeat)
         return row
 

@@ -14,6 +14,7 @@ from fastapi.responses import Response
 
 from domain.read_policy import EXTERNAL
 from projections.company import company_view
+from web.attention import attention
 from web.forms import typed_number
 from web.page_context import Page, PageError
 
@@ -70,5 +71,6 @@ def render_company(p: Page, *, error: dict[str, str] | None = None, form: dict[s
     forms = [] if p.past or p.viewer.scope != "write" else [
         name for name, command in FORMS.items() if p.workspace.refusal(p.viewer, {"type": command, **probe}) is None]
     context = p.context("Company", path="/company", crumbs=(("Start", p.link("/")), ("company", None)),
-                        company=view, forms=forms, error=error, form=form or {}, variants=VARIANTS)
+                        company=view, forms=forms, error=error, form=form or {}, variants=VARIANTS,
+                        attention=attention(p))
     return p.html("company.html", context, status)

@@ -10,6 +10,7 @@ from typing import Any
 from fastapi.responses import Response
 
 from projections.client_side import client_side
+from web.attention import attention
 from web.page_context import Page
 
 AWAITING_PAGE = 50
@@ -66,5 +67,5 @@ def render_home(p: Page, offset: int = 0, *, log_error: str | None = None, form:
         next_offset=offset + AWAITING_PAGE if more else None, client_side=found["client_side"],
         can_log=not p.past and p.viewer.scope == "write", log_error=log_error, form=form or {},
         live="/client-complaints" if represented and not p.past else None,
-        tokens=p.workspace.tokens(p.viewer, me, TOKENS_LISTED, 0), back="home")
+        tokens=p.workspace.tokens(p.viewer, me, TOKENS_LISTED, 0), attention=attention(p), back="home")
     return p.html("home.html", context, status)

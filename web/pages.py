@@ -33,6 +33,7 @@ def install(app: FastAPI) -> None:
     """Add every page (this module's and the page modules'), their static files and error pages to the app."""
     from domain.stores.sessions import sessions_in
     from web import (
+        attention,
         pages_client,
         pages_client_side,
         pages_company,
@@ -51,7 +52,7 @@ def install(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     for module in (router, pages_client_side.router, pages_team.router, pages_complaints.router, pages_promise.router,
                    pages_records.router, pages_experiment.router, pages_client.router, pages_company.router,
-                   pages_people.router):
+                   pages_people.router, attention.router):
         app.include_router(module)
     app.add_exception_handler(LoginRequired, _login_redirect)  # type: ignore[arg-type]
     app.add_exception_handler(PageError, _error_page)  # type: ignore[arg-type]

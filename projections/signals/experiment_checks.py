@@ -13,6 +13,7 @@ Before/after experiments are observational (no randomised split, no guardrails) 
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -72,25 +73,30 @@ def _timeline(con: duckdb.DuckDBPyConnection, row: tuple[Any, ...], lower: froze
     return Timeline(key, team, plan, concluded_at, points)
 
 
-_cache: dict[tuple[int, datetime], tuple[Any, list[Timeline]]] = {}
+_cache: OrderedDict[tuple[Any, ...], list[Timeline]] = OrderedDict()
 _lock = threading.Lock()
+KEPT = 8
 
 
 def timelines(con: duckdb.DuckDBPyConnection, as_of: datetime) -> list[Timeline]:
-    """Every started A/B experiment's timeline as of ``as_of``; the three experiment kinds share one computation
-    (kept while the views hold the same events)."""
+    """Every started A/B experiment's timeline as of ``as_of``. Only whole days are judged, so the answer is the
+    same all day long while the views hold the same events and no experiment starts or concludes: it is kept for
+    that (the three experiment kinds, and every page view of a day, share one computation)."""
+    rows = [row for row in con.execute(STARTED, {"as_of": as_of}).fetchall() if row[4] is not None]
+    if not rows:
+        return []
     (position,) = con.execute("SELECT max(position) FROM event_log").fetchone() or (None,)
-    key = (id(con), as_of)
+    key = (id(con), position, as_of.date(), tuple(rows))
     with _lock:
         found = _cache.get(key)
-    if found is not None and found[0] == position:
-        return found[1]
-    rows = [row for row in con.execute(STARTED, {"as_of": as_of}).fetchall() if row[4] is not None]
-    lower = lower_is_better(con, as_of) if rows else frozenset()
+    if found is not None:
+        return found
+    lower = lower_is_better(con, as_of)
     answer = [_timeline(con, row, lower, as_of) for row in rows]
     with _lock:
-        _cache.clear()  # one entry: the sources of one signals_as_of call ask in turn
-        _cache[key] = (position, answer)
+        _cache[key] = answer
+        while len(_cache) > KEPT:
+            _cache.popitem(last=False)
     return answer
 
 

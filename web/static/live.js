@@ -5,21 +5,22 @@
   var boxes = document.querySelectorAll("[data-live]");
   if (!boxes.length || !window.EventSource) { return; }
   var timer = null, running = false, again = false, deferred = false;
-  function refresh() {
+  function refresh(only) {
     if (running) { again = true; return; }
     running = true;
-    var jobs = Array.prototype.map.call(boxes, function (box) {
-      return fetch(box.getAttribute("data-live"), {credentials: "same-origin", cache: "no-store"})
-        .then(function (r) { return r.ok ? r.text() : null; })
-        .then(function (html) {
-          if (html === null || box.innerHTML === html) { return; }
-          if (box.contains(document.activeElement) && document.activeElement !== document.body) {
-            deferred = true;  // someone is typing in this part: replace it once they leave it
-            return;
-          }
-          box.innerHTML = html;
-        });
-    });
+    var jobs = Array.prototype.filter.call(boxes, function (box) { return !only || only.indexOf(box) >= 0; })
+      .map(function (box) {
+        return fetch(box.getAttribute("data-live"), {credentials: "same-origin", cache: "no-store"})
+          .then(function (r) { return r.ok ? r.text() : null; })
+          .then(function (html) {
+            if (html === null || box.innerHTML === html) { return; }
+            if (box.contains(document.activeElement) && document.activeElement !== document.body) {
+              deferred = true;  // someone is typing in this part: replace it once they leave it
+              return;
+            }
+            box.innerHTML = html;
+          });
+      });
     Promise.all(jobs).catch(function () {}).then(function () {
       running = false;
       if (again) { again = false; refresh(); }
@@ -30,6 +31,12 @@
     box.addEventListener("focusout", function (event) {
       if (deferred && !box.contains(event.relatedTarget)) { deferred = false; soon(); }
     });
+  });
+  // Parts with data-live-every="S" are refetched every S seconds too: what they show changes with time alone
+  // (a signal raised when a deadline passes comes with no event).
+  Array.prototype.forEach.call(boxes, function (box) {
+    var seconds = parseFloat(box.getAttribute("data-live-every"));
+    if (seconds > 0) { setInterval(function () { refresh([box]); }, seconds * 1000); }
   });
   var source = new EventSource("/api/events");
   source.onmessage = soon;
