@@ -1,5 +1,5 @@
 """The council's company page as rendered (docs/brief.md §8 "The council"): every team with its promises, open
-complaints and this month's economics, an empty signals section the signals feature fills, and the council's forms.
+complaints and this month's economics, the active signals (``web.attention``), and the council's forms.
 
 Teams, promises, compliance and team-level economics are open to every signed-in person of the company (§10): a
 member sees the page without forms; an external client (in no team, not on the council) is refused it (403).
