@@ -6,7 +6,6 @@ Without ``--as-of`` the time is now (signals raised by time alone, a deadline pa
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from scripts import settings
@@ -23,9 +22,9 @@ def signals(store: str | None, views: str | None, json_output: bool, as_of: str 
             client: str | None, person: str | None, include_cleared: bool, public_url: str | None) -> None:
     from domain.read_policy import OPERATOR
     from projections.read_rules import viewer_of
-    from projections.signals.active import signals_answer
+    from projections.signals.active import now_for_signals, signals_answer
 
-    moment = as_of_arg(as_of) if as_of is not None else datetime.now(UTC).replace(tzinfo=None)
+    moment = as_of_arg(as_of) if as_of is not None else now_for_signals()
     with caught_up_views(store, views) as con:
         if person is not None and not con.execute(KNOWN_PERSON, {"person": person}).fetchone():
             raise CommandFailed(f"--for {person!r}: no such person", 1)

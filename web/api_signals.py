@@ -2,12 +2,11 @@
 and the clients they represent; the council all), like ``clientocracy signals --for PERSON --json``.
 
 Signals raised by time alone change without a new event, so an answer is cached per views position *and* as-of
-time; without ``as_of`` the time is now, to the second.
+time; without ``as_of`` the time is now (rounded up to the second).
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -15,7 +14,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
-from projections.signals.active import signals_answer
+from projections.signals.active import now_for_signals, signals_answer
 from web.api_common import Reader, json_answer, moment, server_of
 from web.readers import reader
 
@@ -42,11 +41,6 @@ SIGNALS_ANSWER = {200: {"description": "{signals: [...]}: newest first", "conten
         "signals": {"type": "array", "items": SIGNAL}}}}}}}
 
 
-def now() -> datetime:
-    """Business time now, naive UTC to the second (the cache's step for "now")."""
-    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
-
-
 @router.get("/signals", summary="The signals active as of a time that the reader may see (`clientocracy signals "
             "--for PERSON --json`)", responses=SIGNALS_ANSWER)  # type: ignore[arg-type]
 async def get_signals(request: Request, principal: Reader,
@@ -55,7 +49,7 @@ async def get_signals(request: Request, principal: Reader,
                       as_of: Annotated[str | None, Query(description="ISO-8601 business time (default: now)")] = None,
                       state: Annotated[State, Query(description="active, or all (adds cleared ones)")] = State.active,
                       ) -> Response:
-    when = now() if as_of is None else moment(as_of)
+    when = now_for_signals() if as_of is None else moment(as_of)
     server = server_of(request)
 
     def answer() -> bytes:

@@ -4,13 +4,13 @@ the company page's Signals, each also a fragment of its own that the page refetc
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import HTMLResponse, Response
 
-from projections.signals.active import signals_as_of
+from projections.signals.active import now_for_signals, signals_as_of
 from projections.signals.model import Signal, kind_in_words
 from web.page_context import Page, page
 from web.templating import PAGE_HEADERS, render
@@ -24,8 +24,8 @@ RANK = {"critical": 0, "warning": 1, "info": 2}
 
 
 def _moment(p: Page) -> datetime:
-    """The page's as-of time, or now (to the second): never "everything recorded", which raises every deadline."""
-    return p.as_of if p.past else datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    """The page's as-of time, or now: never "everything recorded", which raises every deadline."""
+    return p.as_of if p.past else now_for_signals()
 
 
 def _item(p: Page, s: Signal) -> dict[str, Any]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import duckdb
@@ -12,6 +12,14 @@ from domain.read_policy import Viewer
 from projections.signals.model import Signal
 from projections.signals.sources import SOURCES, Source
 from projections.timeline import as_of_value
+
+
+def now_for_signals() -> datetime:
+    """The as-of time of "now" (naive UTC), rounded *up* to the second: every event recorded by now is in (one
+    recorded this very second, at its microseconds, would be left out by rounding down), and answers within one
+    second may share a cache entry."""
+    now = datetime.now(UTC).replace(tzinfo=None)
+    return now.replace(microsecond=0) + (timedelta(seconds=1) if now.microsecond else timedelta())
 
 
 def may_see_signal(viewer: Viewer, signal: Signal) -> bool:
