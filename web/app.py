@@ -17,6 +17,7 @@ from web.api_lists import router as lists_router
 from web.api_privacy import router as privacy_router
 from web.api_signals import router as signals_router
 from web.api_tokens import router as tokens_router
+from web.api_webhooks import router as webhooks_router
 from web.errors import BodyLimit, install_error_handlers
 from web.limits import RepeatedQuery
 from web.openapi import openapi_document
@@ -54,6 +55,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
     app.include_router(privacy_router)
     app.include_router(signals_router)
     app.include_router(tokens_router)
+    app.include_router(webhooks_router)
     api_docs.install(app)
     pages.install(app)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes, uploads=UPLOAD_BODY)

@@ -23,6 +23,9 @@ log = logging.getLogger(__name__)
 DISPATCH_EVERY = 1.0
 """Seconds between looks for retries that fell due (new deliveries and freed workers wake the loop at once)."""
 TICK = 0.05
+EVALUATION_GAP = 0.25
+"""Seconds at least between two evaluations: under a stream of events the signals are judged a few times a second,
+not once per catch-up (the events of the gap are all in the next one)."""
 
 
 class DeliveryLoop:
@@ -41,6 +44,8 @@ class DeliveryLoop:
         self.known: set[str] = set()
         self.evaluated = float("-inf")
         self.dispatched = float("-inf")
+        self.unjudged = False
+        """Events arrived that no evaluation has seen yet."""
 
     def step(self) -> int:
         """One round: evaluate if events came, an endpoint is new or it is time; dispatch if anything may be due.
@@ -48,16 +53,18 @@ class DeliveryLoop:
         now = time.monotonic()
         woken = self.wake.is_set()
         self.wake.clear()
-        moved = self.views_moved()
+        self.unjudged = self.views_moved() or self.unjudged
+        moved = self.unjudged and now - self.evaluated >= EVALUATION_GAP
         if not (moved or woken or now - self.dispatched >= DISPATCH_EVERY):
             return 0
         self.dispatched = now
         endpoints = self.tables.endpoints()
         if not any(e.state == "active" for e in endpoints):
-            return 0  # nothing to deliver to: the signals are not even evaluated
+            self.unjudged = False  # nothing to deliver to: the signals are not even evaluated
+            return 0
         new_endpoint = any(e.state == "active" and not e.primed for e in endpoints)
         if moved or new_endpoint or now - self.evaluated >= self.policy.evaluate_every:
-            self.evaluated = now
+            self.evaluated, self.unjudged = now, False
             wall = time.time()
             add_new_deliveries(self.tables, endpoints, self.signals(wall), wall, self.public_url, self.known)
         return self.deliverer.dispatch(endpoints)
