@@ -73,14 +73,18 @@ def token_list(
     views: ViewsOpt = None,
     json_output: JsonOpt = False,
 ) -> None:
-    """List tokens (never the tokens themselves): holder, scope, state, who issued and revoked them."""
+    """List tokens (never the tokens themselves): holder, scope, state, who issued and revoked them, last use."""
     from datetime import UTC, datetime
 
+    from domain.service.token_use import with_last_used
+    from domain.stores.common import opened_recorder
     from projections.token_list import token_list as listed
     from scripts.reading import caught_up_views
 
     with caught_up_views(store, views) as con:
         found = listed(con, person, datetime.now(UTC).replace(tzinfo=None))
+    with opened_recorder(settings.store_url(store), create=False) as recorder:
+        with_last_used(found, recorder)
     if json_output:
         emit_json(found)
         return
@@ -89,7 +93,8 @@ def token_list(
     for item in found["items"]:
         typer.echo(f"{item['token_id']}  {item['person']:<20} {item['scope']:<7} {item['state']:<8} "
                    f"issued {item['issued_at'][:16]} by {item['issued_by'] or 'the operator'}"
-                   + (f", expires {item['expires_at'][:16]}" if item["expires_at"] else ""))
+                   + (f", expires {item['expires_at'][:16]}" if item["expires_at"] else "")
+                   + f", last used {item['last_used'][:16] if item['last_used'] else 'never'}")
 
 
 def serve(

@@ -16,6 +16,7 @@ from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 
 from domain.service.acting import scope_rule
+from domain.service.token_use import token_uses
 from domain.service.tokens import AuthenticationFailed, Principal, authenticate
 from domain.tokens import digest
 
@@ -57,12 +58,14 @@ def principal_from_token(request: Request, token: str) -> Principal:
     """The principal of a raw token (raises a 401 ApiError for a bad one).
 
     A token checked at store position P is still good while the store is at P (revoking is an event,
-    so it moves the position) and it has not expired; otherwise its record is read again."""
+    so it moves the position) and it has not expired; otherwise its record is read again. Either way
+    the token's use is noted (at most a write a minute)."""
     server = request.app.state.server
     key = digest(token)
     position = server.views.store_position()
     cached = server.tokens.get(key)
     if cached is not None and cached[1] == position and _unexpired(cached[0]):
+        token_uses(server.ledger.store).note(cached[0].token_id)
         return cached[0]  # type: ignore[no-any-return]
     try:
         principal = authenticate(server.ledger, token)
@@ -76,7 +79,8 @@ def principal_from_token(request: Request, token: str) -> Principal:
 
 
 def peek_principal(request: Request) -> Principal | None:
-    """The bearer's principal when it is certainly still good without asking the store, else None."""
+    """The bearer's principal when it is certainly still good without asking the store and its use
+    need not be written now, else None."""
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
@@ -86,6 +90,8 @@ def peek_principal(request: Request) -> Principal | None:
     known = server.views.known_position()
     if cached is None or known is None or cached[1] != known or not _unexpired(cached[0]):
         return None
+    if token_uses(server.ledger.store).due(cached[0].token_id):
+        return None  # its use is written in the thread pool (``principal_from_token``), not on the event loop
     return cached[0]  # type: ignore[no-any-return]
 
 

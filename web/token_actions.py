@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from domain.service.token_use import with_last_used
 from domain.service.tokens import IssuedToken, Principal, is_council, issue_token_as, revoke_token_as
 from projections.token_list import active_tokens, token_list
 
@@ -40,10 +41,12 @@ def revoke(server: Server, principal: Principal, token_id: str) -> None:
 
 def tokens(server: Server, principal: Principal, person: str | None, limit: int, offset: int) -> dict[str, Any]:
     """``{items, total, next_offset}`` of the tokens ``principal`` may list: their own; the council's, anyone's
-    (``person`` None: everyone's). Not cached: a token's state changes with the clock."""
+    (``person`` None: everyone's), each with when it was last used. Not cached: a token's state changes with
+    the clock."""
     council = is_council(server.ledger, principal.person)
     if not council and person not in (None, principal.person):
         return {"items": [], "total": 0, "next_offset": None}  # another's tokens: none to see
     server.views.fresh()
     with server.views.reading() as con:
-        return token_list(con, person if council else principal.person, _now(), limit, offset)
+        listing = token_list(con, person if council else principal.person, _now(), limit, offset)
+    return with_last_used(listing, server.ledger.store)

@@ -1,9 +1,10 @@
 """Tokens as use cases: issue one (printed once, kept as a digest), revoke one, authenticate a raw token.
 
 Each request reads the token's record from the store, so expiry and revocation count at once on
-every server. The trusted operator issues any token (``clientocracy token issue``); through the API a
-person issues and revokes their own, and the council issues read or ingest tokens for others (never
-write tokens, so it cannot act as a side) and revokes any (docs/brief.md §10, ``issue_token_as``).
+every server, and notes when the token was last used (operational data beside the store, not an
+event). The trusted operator issues any token (``clientocracy token issue``); through the API a person
+issues and revokes their own, and the council issues read or ingest tokens for others (never write
+tokens, so it cannot act as a side) and revokes any (docs/brief.md §10, ``issue_token_as``).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from eventsourcing.application import AggregateNotFoundError
 from domain.audit import Audit
 from domain.base import DomainError, LedgerAggregate, key_id
 from domain.person import Person
+from domain.service.token_use import token_uses
 from domain.tokens import SCOPES, TOKEN_PATTERN, Token, digest
 
 
@@ -101,7 +103,7 @@ def authenticate(ledger: Any, raw: str, now: datetime | None = None) -> Principa
     expected = token.digest if token is not None else "0" * 64
     if not hmac.compare_digest(expected.encode(), digest(raw).encode()) or token is None:
         raise AuthenticationFailed("unknown token")
-    return _usable(token, now)
+    return _used(ledger, _usable(token, now), now)
 
 
 def authenticate_id(ledger: Any, token_id: str, now: datetime | None = None) -> Principal:
@@ -110,7 +112,13 @@ def authenticate_id(ledger: Any, token_id: str, now: datetime | None = None) -> 
     token = _get(ledger, Token, token_id)
     if token is None:
         raise AuthenticationFailed("unknown token")
-    return _usable(token, now)
+    return _used(ledger, _usable(token, now), now)
+
+
+def _used(ledger: Any, principal: Principal, now: datetime | None) -> Principal:
+    """``principal``, its token's use noted (at most a write a minute: ``domain.service.token_use``)."""
+    token_uses(ledger.store).note(principal.token_id, now)
+    return principal
 
 
 def _usable(token: Any, now: datetime | None) -> Principal:

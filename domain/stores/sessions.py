@@ -99,32 +99,13 @@ _memory_lock = threading.Lock()
 def sessions_in(store: LedgerStore) -> SessionStore:
     """The sessions table of ``store`` (created if missing)."""
     from domain.stores.memory import MemoryRecorder
-    from domain.stores.postgres import LedgerPostgresRecorder
-    from domain.stores.sqlite import LedgerSQLiteRecorder
+    from domain.stores.side_tables import side_table
 
     if isinstance(store, MemoryRecorder):
         with _memory_lock:
             return _memory.setdefault(store, MemorySessions())
-    if isinstance(store, LedgerSQLiteRecorder):
-        datastore = store.datastore
-
-        def run_sqlite(sql: str, params: tuple[Any, ...], fetch: bool) -> list[Any]:
-            with datastore.transaction(commit=not fetch) as cursor:
-                cursor.execute(sql, params)
-                return list(cursor.fetchall()) if fetch else []
-
-        return SQLSessions(run_sqlite, "web_sessions",
-                           "CREATE TABLE IF NOT EXISTS web_sessions " + COLUMNS.format(real="REAL") + " WITHOUT ROWID",
-                           "?")
-    if isinstance(store, LedgerPostgresRecorder):
-        pg = store.datastore
-        table = f'"{pg.schema}"."{store.events_table_name}_web_sessions"'
-
-        def run_postgres(sql: str, params: tuple[Any, ...], fetch: bool) -> list[Any]:
-            with pg.transaction(commit=not fetch) as cursor:
-                cursor.execute(sql, params)
-                return [tuple(row.values()) for row in cursor.fetchall()] if fetch else []
-
-        return SQLSessions(run_postgres, table,
-                           f"CREATE TABLE IF NOT EXISTS {table} " + COLUMNS.format(real="double precision"), "%s")
-    raise TypeError(f"no sessions table for a {type(store).__name__}")
+    found = side_table(store, "web_sessions")
+    if found is None:
+        raise TypeError(f"no sessions table for a {type(store).__name__}")
+    ddl = f"CREATE TABLE IF NOT EXISTS {found.table} " + COLUMNS.format(real=found.real) + found.suffix
+    return SQLSessions(found.run, found.table, ddl, found.mark)

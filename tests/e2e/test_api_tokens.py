@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support.cli import cli_json, import_lines, issue
+from tests.support.cli import cli_json, import_lines, issue, run_cli
 from tests.support.scenario import Scenario
 from tests.support.server import ServerProcess
 
@@ -97,6 +97,19 @@ def test_token_list_on_the_command_line_shows_who_issued_and_never_a_digest(serv
     assert {item["issued_by"] for item in listed["items"]} >= {None, "ivan", "carol"}
     text = str(listed)
     assert "digest" not in text and "clo_" not in text
+
+
+def test_token_list_on_the_command_line_tells_when_a_token_was_last_used(served: dict[str, Any]) -> None:
+    assert call(served, "ivan-read", "GET", "/api/tokens").status_code == 200
+    used = served["tokens"]["ivan-read"].split("_")[1]
+    listed = cli_json("token", "list", "--person", "ivan", store=served["store"],
+                      views=served["folder"] / "cli-views.duckdb")
+    (item,) = [item for item in listed["items"] if item["token_id"] == used]
+    assert abs(datetime.fromisoformat(item["last_used"]) - datetime.now(UTC)) < timedelta(minutes=1)
+    text = run_cli("token", "list", "--person", "ivan", store=served["store"],
+                   views=served["folder"] / "cli-views.duckdb", check=True).stdout
+    (line,) = [line for line in text.splitlines() if line.startswith(used)]
+    assert line.endswith(f"last used {item['last_used'][:16]}")
 
 
 def test_a_token_issued_with_an_expiring_token_expires_no_later(served: dict[str, Any]) -> None:
