@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -23,6 +24,10 @@ from domain.stores.tamper_evidence import VerifyReport, extend_chain
 
 LAST_TABLE = "ledger_events_subject_keys"  # created last: when it exists, the whole store does
 RECEIPTS_TABLE = "ledger_events_receipts"
+INSERT_CHUNK = 5000
+"""Events per INSERT statement: one statement of 50,000 events (a whole upload of results) never returned in the
+library's pipeline mode (psycopg waited for results while the server waited for more input), so a larger batch is
+inserted in statements of this many, each synced before the next, in the same transaction."""
 
 
 class LedgerPostgresRecorder(PostgresSubjectKeys, PostgresProcessRecorder):
@@ -35,6 +40,7 @@ class LedgerPostgresRecorder(PostgresSubjectKeys, PostgresProcessRecorder):
     def __init__(self, datastore: Any, *, events_table_name: str = "stored_events",
                  tracking_table_name: str = "notification_tracking") -> None:
         super().__init__(datastore, events_table_name=events_table_name, tracking_table_name=tracking_table_name)
+        self._chunked = threading.local()  # the ids of a batch inserted in chunks, for the chain (this thread's)
         schema = Identifier(self.datastore.schema)
         self.chain_table = SQL("{}.{}").format(schema, Identifier(events_table_name + "_chain"))
         self.head_table = SQL("{}.{}").format(schema, Identifier(events_table_name + "_chain_head"))
@@ -78,19 +84,35 @@ class LedgerPostgresRecorder(PostgresSubjectKeys, PostgresProcessRecorder):
                              " %s::text[])").format(self.receipts_table),
                          tuple(list(column) for column in zip(*receipts, strict=True)))
 
+    def _insert_stored_events(self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
+        if len(stored_events) <= INSERT_CHUNK:
+            super()._insert_stored_events(curs, stored_events, **kwargs)
+            return
+        ids: list[int] = []
+        for start in range(0, len(stored_events), INSERT_CHUNK):
+            with curs.connection.pipeline():  # a nested block syncs at its end: this chunk's ids are read now
+                super()._insert_stored_events(curs, stored_events[start:start + INSERT_CHUNK], **kwargs)
+            ids.extend(row["notification_id"] for row in curs.fetchall())
+        self._chunked.ids = ids
+
     def _fetch_ids_after_insert_events(self, curs: Any, stored_events: Sequence[StoredEvent],
                                        **kwargs: Any) -> Sequence[int] | None:
-        ids = list(super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs) or [])
+        chunked = getattr(self._chunked, "ids", None)
+        self._chunked.ids = None
+        ids = list(chunked if chunked is not None else
+                   super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs) or [])
         if ids:
             curs.execute(SQL("SELECT notification_id, events, link FROM {}").format(self.head_table))
             row = curs.fetchone()
             head = head_to_extend(None if row is None else (row["notification_id"], row["events"], row["link"]))
             links, head = extend_chain(head, new_events(ids, stored_events))
-            curs.execute(
-                SQL("INSERT INTO {} SELECT * FROM unnest(%s::bigint[], %s::bytea[], %s::bigint[])").format(
-                    self.chain_table),
-                ([i for i, _, _ in links], [link for _, link, _ in links], [p for _, _, p in links]),
-            )
+            for start in range(0, len(links), INSERT_CHUNK):
+                part = links[start:start + INSERT_CHUNK]
+                curs.execute(
+                    SQL("INSERT INTO {} SELECT * FROM unnest(%s::bigint[], %s::bytea[], %s::bigint[])").format(
+                        self.chain_table),
+                    ([i for i, _, _ in part], [link for _, link, _ in part], [p for _, _, p in part]),
+                )
             curs.execute(
                 SQL("INSERT INTO {} VALUES (1, %s, %s, %s) ON CONFLICT (id) DO UPDATE SET"
                     " notification_id = excluded.notification_id, events = excluded.events, link = excluded.link"

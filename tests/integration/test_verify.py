@@ -497,3 +497,31 @@ def test_verify_while_another_process_writes(any_store_url: str) -> None:
     assert len(reports) >= 2
     assert all(report.ok for report in reports), [r for r in reports if not r.ok][:1]
     assert reports[-1].events >= 6000
+
+
+def test_a_batch_larger_than_one_insert_is_recorded_in_chunks_and_chained(
+        postgres_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """PostgreSQL inserts a large batch (a whole upload of results) in statements of INSERT_CHUNK events, in one
+    transaction: every event is recorded once, in order, and the hash chain covers them all."""
+    from domain.service.verify import verify
+    from domain.stores import postgres
+
+    monkeypatch.setattr(postgres, "INSERT_CHUNK", 4)
+    ledger = Ledger.open(postgres_url)
+    try:
+        lines = [{"type": "DefineMetric", "id": "m", "metric": "late", "name": "Late", "unit": "%",
+                  "direction": "lower_is_better", "at": "2026-01-05T09:00:00Z"},
+                 *({"type": "RecordReading", "id": f"r{i}", "metric": "late", "value": i,
+                    "at": f"2026-01-06T{i:02d}:00:00Z"} for i in range(17))]
+        result = ledger.execute([_parsed(line) for line in lines])
+        assert not result.rejected and result.events == 18
+        assert ledger.store.max_notification_id() == 18
+        assert verify(ledger).to_dict()["ok"] is True
+    finally:
+        ledger.close()
+
+
+def _parsed(line: dict[str, Any]) -> Any:
+    from domain.commands import parse_command
+
+    return parse_command(json.dumps(line))
