@@ -1,8 +1,9 @@
 """``GET /api/signals`` (docs/brief.md §9): the signals active as of a time, as the reader may see them (their teams
 and the clients they represent; the council all), like ``clientocracy signals --for PERSON --json``.
 
-Signals raised by time alone change without a new event, so an answer is cached per views position *and* as-of
-time; without ``as_of`` the time is now (rounded up to the second).
+Signals raised by time alone change without a new event, so every signal raised by an as-of time is computed once
+per views position *and* as-of time (without ``as_of``: now, rounded up to the second) and chosen from for each
+reader.
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
-from projections.signals.active import now_for_signals, signals_answer
+from projections.signals.active import answer_of, now_for_signals, raised_by
+from projections.signals.model import Signal
 from web.api_common import Reader, json_answer, moment, server_of
 from web.readers import reader
+from web.server import Server, to_json
 
 router = APIRouter(prefix="/api")
 
@@ -41,6 +44,17 @@ SIGNALS_ANSWER = {200: {"description": "{signals: [...]}: newest first", "conten
         "signals": {"type": "array", "items": SIGNAL}}}}}}}
 
 
+def raised(server: Server, when: Any) -> list[Signal]:
+    """Every signal raised by ``when``, computed once per views position and as-of time for every reader."""
+    position = server.views.fresh()
+
+    def compute() -> list[Signal]:
+        with server.views.reading() as con:
+            return raised_by(con, when)
+
+    return server.answers.answer(("signals raised", (when,)), position, server.views.generation, compute)
+
+
 @router.get("/signals", summary="The signals active as of a time that the reader may see (`clientocracy signals "
             "--for PERSON --json`)", responses=SIGNALS_ANSWER)  # type: ignore[arg-type]
 async def get_signals(request: Request, principal: Reader,
@@ -54,12 +68,8 @@ async def get_signals(request: Request, principal: Reader,
 
     def answer() -> bytes:
         viewer = reader(server, principal.person)
-
-        def compute(con: Any) -> Any:
-            return signals_answer(con, when, viewer, team=team, client=client,
-                                  include_cleared=state is State.all, public_url=server.settings.public_url)
-
-        key = (team, client, when, state.value, viewer.audience())
-        return server.answer("signals", key, compute) or b'{"signals": []}'
+        found = raised(server, when)
+        return to_json(answer_of(found, when, viewer, team=team, client=client, include_cleared=state is State.all,
+                                 public_url=server.settings.public_url))
 
     return json_answer(await run_in_threadpool(answer))

@@ -29,24 +29,45 @@ def may_see_signal(viewer: Viewer, signal: Signal) -> bool:
     return bool(viewer.teams & signal.audience_teams) or (signal.client is not None and signal.client in viewer.clients)
 
 
-def signals_as_of(con: duckdb.DuckDBPyConnection, as_of: datetime, viewer: Viewer, *, team: str | None = None,
-                  client: str | None = None, include_cleared: bool = False,
-                  sources: Iterable[Source] = SOURCES) -> list[Signal]:
-    """The signals active at ``as_of`` (with ``include_cleared``, also those cleared by then) that ``viewer``
-    may see, newest first (ties by id, so the order is stable)."""
+def raised_by(con: duckdb.DuckDBPyConnection, as_of: datetime, sources: Iterable[Source] = SOURCES) -> list[Signal]:
+    """Every episode of every source raised by ``as_of``, for anyone: what a server may keep for one as-of time
+    and views position, and choose from for each reader (``chosen``)."""
     when = as_of_value(as_of)
-    found = [s for source in sources for s in source(con, when)]
-    chosen = [
+    return [s for source in sources for s in source(con, when)]
+
+
+def chosen(found: Iterable[Signal], as_of: datetime, viewer: Viewer, *, team: str | None = None,
+           client: str | None = None, include_cleared: bool = False) -> list[Signal]:
+    """Of ``found``, the signals active at ``as_of`` (with ``include_cleared``, also those cleared by then) that
+    ``viewer`` may see, newest first (ties by id, so the order is stable)."""
+    when = as_of_value(as_of)
+    picked = [
         s for s in found
         if s.raised_at <= when and (include_cleared or s.active_at(when))
         and (team is None or team in s.audience_teams) and (client is None or s.client == client)
         and may_see_signal(viewer, s)
     ]
-    return sorted(chosen, key=lambda s: (s.raised_at, s.id), reverse=True)
+    return sorted(picked, key=lambda s: (s.raised_at, s.id), reverse=True)
+
+
+def signals_as_of(con: duckdb.DuckDBPyConnection, as_of: datetime, viewer: Viewer, *, team: str | None = None,
+                  client: str | None = None, include_cleared: bool = False,
+                  sources: Iterable[Source] = SOURCES) -> list[Signal]:
+    """The signals active at ``as_of`` (with ``include_cleared``, also those cleared by then) that ``viewer``
+    may see, newest first."""
+    return chosen(raised_by(con, as_of, sources), as_of, viewer, team=team, client=client,
+                  include_cleared=include_cleared)
 
 
 def signals_answer(con: duckdb.DuckDBPyConnection, as_of: datetime, viewer: Viewer, *, team: str | None = None,
                    client: str | None = None, include_cleared: bool = False, public_url: str = "") -> dict[str, Any]:
     """``{signals: [...]}``: the answer of ``clientocracy signals --json`` and ``GET /api/signals``."""
-    found = signals_as_of(con, as_of, viewer, team=team, client=client, include_cleared=include_cleared)
-    return {"signals": [s.as_json(public_url) for s in found]}
+    return answer_of(raised_by(con, as_of), as_of, viewer, team=team, client=client,
+                     include_cleared=include_cleared, public_url=public_url)
+
+
+def answer_of(found: Iterable[Signal], as_of: datetime, viewer: Viewer, *, team: str | None = None,
+              client: str | None = None, include_cleared: bool = False, public_url: str = "") -> dict[str, Any]:
+    """``{signals: [...]}`` chosen from ``found`` for ``viewer``."""
+    picked = chosen(found, as_of, viewer, team=team, client=client, include_cleared=include_cleared)
+    return {"signals": [s.as_json(public_url) for s in picked]}

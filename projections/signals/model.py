@@ -6,6 +6,7 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any, Literal
 
 from projections.timeline import iso
@@ -65,7 +66,7 @@ class Signal:
     cleared_at: datetime | None = None
     teams: frozenset[str] = field(default_factory=frozenset)
 
-    @property
+    @cached_property
     def id(self) -> str:
         return signal_id(self.kind, self.subject_type, self.subject_key, self.episode)
 
@@ -73,7 +74,7 @@ class Signal:
     def severity(self) -> Severity:
         return severity_of(self.kind)
 
-    @property
+    @cached_property
     def audience_teams(self) -> frozenset[str]:
         return self.teams | ({self.team} if self.team else frozenset())
 

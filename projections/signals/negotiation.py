@@ -8,7 +8,6 @@ one side's consent leaves the terms waiting for the other (docs/brief.md §10). 
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta
 
 import duckdb
@@ -39,7 +38,10 @@ WITH h AS (
     WHERE e.ended_at IS NULL OR e.ended_at > p.business_at + $wait
     GROUP BY ALL
 )
-SELECT s.*, t.team IS NOT NULL FROM s
+SELECT s.promise, s.version, s.event, s.business_at, s.ended_at, s.promisor, s.promisee,
+    NOT coalesce(s.consented, '') LIKE '%"promisor"%', NOT coalesce(s.consented, '') LIKE '%"promisee"%',
+    t.team IS NOT NULL
+FROM s
 LEFT JOIN (SELECT DISTINCT team FROM teams WHERE business_at <= $as_of) t ON t.team = s.promisee
 ORDER BY s.promise, s.version
 """
@@ -47,10 +49,9 @@ ORDER BY s.promise, s.version
 
 def negotiation_waiting(con: duckdb.DuckDBPyConnection, as_of: datetime) -> list[Signal]:
     found = []
-    for promise, version, event, proposed_at, ended_at, promisor, promisee, consented, to_team in con.execute(
-            WAITING, {"as_of": as_of, "wait": WAIT}).fetchall():
-        given = set(json.loads(consented or "[]"))
-        awaiting = [party for side, party in (("promisor", promisor), ("promisee", promisee)) if side not in given]
+    for promise, version, event, proposed_at, ended_at, promisor, promisee, by_promisor, by_promisee, to_team in \
+            con.execute(WAITING, {"as_of": as_of, "wait": WAIT}).fetchall():
+        awaiting = [party for party, waits in ((promisor, by_promisor), (promisee, by_promisee)) if waits]
         if not awaiting:
             continue
         teams = {promisor, *([promisee] if to_team else [])}

@@ -44,12 +44,25 @@ def _units() -> list[dict[str, Any]]:
     return found
 
 
+def _sequential() -> list[dict[str, Any]]:
+    """Experiment ``y`` (the bakery's, sequential, no mde): 30 units a day in each arm, treatment 10 points
+    better; its always-valid test reaches a decision on some day."""
+    rng = random.Random(5)
+    return [{"type": "RecordObservation", "experiment": "y", "arm": arm, "value": rng.gauss(mean, 5),
+             "at": (DAY + timedelta(days=day, minutes=n)).isoformat() + "Z"}
+            for day in range(3) for n in range(30) for arm, mean in (("control", 70), ("treatment", 80))]
+
+
 LINES: list[dict[str, Any]] = [
     *Scenario(at="2026-03-01T00:00:00Z").team("kitchen").team("bakery").metric("ontime").metric("wait")
     .add("ProposeExperiment", experiment="x", team="kitchen", hypothesis="Pagers", metric="ontime", design="ab",
          guardrails=["wait"], mde=0.05)
-    .add("StartExperiment", experiment="x"),
+    .add("StartExperiment", experiment="x")
+    .add("ProposeExperiment", experiment="y", team="bakery", hypothesis="Ovens", metric="ontime", design="ab",
+         sequential=True)
+    .add("StartExperiment", experiment="y"),
     *_units(),
+    *_sequential(),
     {"type": "ConcludeExperiment", "experiment": "x", "decision": "reject", "learning": "waits", "at": CONCLUDED},
 ]
 
@@ -71,19 +84,20 @@ def _signals(views: Path, at: datetime, viewer: Viewer = OPERATOR) -> dict[str, 
     con = connect(views)
     try:
         return {s.kind: s.as_json() for s in signals_as_of(con, at, viewer, include_cleared=True)
-                if s.kind.startswith("experiment_")}
+                if s.kind.startswith("experiment_") and s.subject_key == "x"}
     finally:
         con.close()
 
 
-def _first(views: Path, condition: Callable[[dict[str, Any]], bool], after: datetime | None = None) -> datetime:
+def _first(views: Path, condition: Callable[[dict[str, Any]], bool], after: datetime | None = None,
+           key: str = "x") -> datetime:
     """The first end of a day with observations (after ``after``) at which ``experiment show x`` as of then meets
     ``condition``."""
     con = connect(views)
     try:
         ends = [day + timedelta(days=1) for (day,) in con.execute(
             "SELECT DISTINCT date_trunc('day', business_at) FROM observations ORDER BY 1").fetchall()]
-        return next(t for t in ends if (after is None or t > after) and condition(experiments(con, t, "x")[0]))
+        return next(t for t in ends if (after is None or t > after) and condition(experiments(con, t, key)[0]))
     finally:
         con.close()
 
@@ -128,12 +142,27 @@ def test_each_kind_is_raised_and_cleared_where_the_experiments_own_analysis_turn
     assert at_raise["experiment_srm"]["raised_at"] == _iso(srm_on) and "cleared_at" not in at_raise["experiment_srm"]
 
 
+def test_a_sequential_decision_is_ready_from_the_day_its_recommendation_is_ship(views: Path) -> None:
+    decided = _first(views, lambda v: v["recommendation"] == "ship", key="y")
+    con = connect(views)
+    try:
+        (ready,) = [s for s in signals_as_of(con, datetime(2026, 4, 1), OPERATOR, include_cleared=True)
+                    if s.subject_key == "y"]
+    finally:
+        con.close()
+    assert (ready.kind, ready.raised_at, ready.team) == ("experiment_ready", decided, "bakery")
+    assert ready.because["sequential"] is True and ready.because["recommendation"] == "ship"
+
+
 def test_the_experiments_team_sees_its_signals_and_another_team_none(views: Path) -> None:
     at = datetime(2026, 3, 5)
     con = connect(views)
     try:
         kitchen = signals_as_of(con, at, Viewer("kim", teams=frozenset({"kitchen"})))
         bakery = signals_as_of(con, at, Viewer("bo", teams=frozenset({"bakery"})))
+        other = signals_as_of(con, at, Viewer("ola", teams=frozenset({"garden"})))
     finally:
         con.close()
-    assert {s.kind for s in kitchen} == {"experiment_guardrail_harmed", "experiment_ready"} and bakery == []
+    assert {(s.subject_key, s.kind) for s in kitchen} == {("x", "experiment_guardrail_harmed"),
+                                                          ("x", "experiment_ready")}
+    assert {s.subject_key for s in bakery} == {"y"} and other == []
