@@ -44,6 +44,7 @@ class Feedback(LedgerAggregate):
         self.promise = promise
         self.occurred_at = occurred_at
         self.resolution: str | None = None
+        self.response: str | None = None
 
     @event("Resolved")
     def resolve(self, resolution: str, audit: Audit) -> None:
@@ -51,6 +52,19 @@ class Feedback(LedgerAggregate):
         if self.resolution is not None:
             raise DomainError(f"feedback {self.key} is already resolved")
         self.resolution = resolution
+
+    @event("Responded")
+    def respond(self, response: str, audit: Audit) -> None:
+        """The first answer to the client (docs/brief.md §9), before or without a resolution: it stops the
+        response deadline's clock; a later answer is conversation, not a response time."""
+        self.check_time(audit)
+        self.response = response
+
+    @event("Assigned")
+    def assign(self, team: str, audit: Audit) -> None:
+        """Gives a complaint that named no team (nor a promise) the team that answers it (docs/brief.md §9)."""
+        self.check_time(audit)
+        self.team = team
 
 
 def feedback_fields(fields: c.FeedbackFields) -> dict[str, Any]:

@@ -91,6 +91,9 @@ ADOPTING_TEAM = Rule("a member of the adopting team", _own_team)
 FEEDBACK_TEAM = Rule(
     "members of the team concerned", lambda f, p, cmd: f.member(f.feedback_team(cmd.feedback_id), p)
 )
+FEEDBACK_ASSIGNER = Rule(  # docs/brief.md §9: a complaint naming no team
+    "council, or a member taking it for their own team", lambda f, p, cmd: f.council(p) or f.member(cmd.team, p)
+)
 PROMISOR_MEMBER = Rule("a member of the promisor team", lambda f, p, cmd: f.member(cmd.promisor, p))
 NEGOTIATING_SIDE = Rule(
     "a member of the promisor team, or the promisee side",

@@ -10,6 +10,9 @@ from domain.audit import Audit
 from domain.base import DomainError, LedgerAggregate
 from domain.reward_scheme import DEFAULT_REWARD_SCHEME
 
+COMPLAINT_TIMES = ("complaint_response_within", "complaint_resolution_within")
+"""The durations a team's rules may give its complaints (docs/brief.md §9), ISO-8601 text."""
+
 
 class Team(LedgerAggregate):
     """A team that makes promises; its reward scheme is versioned data, never edited in place."""
@@ -25,6 +28,8 @@ class Team(LedgerAggregate):
         self.consent_holders: set[str] = set()
         """People the lead named to consent for the team (docs/brief.md §10), besides the leads."""
         self.rules: list[str] = []
+        self.complaint_times: dict[str, str | None] = dict.fromkeys(COMPLAINT_TIMES)
+        """The complaint response and resolution durations in force (docs/brief.md §9), None when not set."""
         self.authorities: dict[str, str] = {}
         self.reward_scheme: dict[str, Any] = dict(DEFAULT_REWARD_SCHEME)
         self.reward_scheme_version = 0
@@ -76,10 +81,24 @@ class Team(LedgerAggregate):
             raise DomainError(f"{person} does not hold team {self.key}'s consent")
         self.consent_holders.discard(person)
 
-    @event("CommunicationRulesSet")
-    def set_communication_rules(self, rules: list[str], audit: Audit) -> None:
+    class CommunicationRulesSet(LedgerAggregate.Event):
+        """The complaint durations came with complaint response times (docs/brief.md §9): each event holds the
+        durations in force after it, so a rules set before them had none."""
+
+        rules: list[str]
+        complaint_times: dict[str, str | None]
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["complaint_times"] = dict.fromkeys(COMPLAINT_TIMES)
+
+    @event(CommunicationRulesSet)
+    def set_communication_rules(self, rules: list[str], complaint_times: dict[str, str | None],
+                                audit: Audit) -> None:
         self.check_time(audit)
         self.rules = list(rules)
+        self.complaint_times = dict(complaint_times)
 
     @event("AuthorityGranted")
     def grant_authority(self, authority: str, description: str, audit: Audit) -> None:

@@ -19,8 +19,9 @@ from domain.read_policy import Viewer
 PERSONAL = ("name", "description")
 INTERNAL = ("value_propositions", "value_propositions_count", "canvases", "canvases_count")
 COMPLAINT_LISTS = ("open_complaints", "resolved_complaints")
-COMPLAINT_TEXTS = ("text", "resolution")
-"""A complaint's personal texts: what the client said and how it was resolved (docs/brief.md §10)."""
+COMPLAINT_TEXTS = ("text", "response", "resolution")
+"""A complaint's personal texts: what the client said, the answer given and how it was resolved (docs/brief.md
+§10, §9)."""
 
 
 def concerned(viewer: Viewer, view: dict[str, Any]) -> Viewer:
@@ -30,7 +31,7 @@ def concerned(viewer: Viewer, view: dict[str, Any]) -> Viewer:
     return viewer
 
 
-def _without_texts(complaint: dict[str, Any]) -> dict[str, Any]:
+def without_texts(complaint: dict[str, Any]) -> dict[str, Any]:
     """The complaint with each of its personal texts it carries nulled and named in ``redacted``."""
     texts = [field for field in COMPLAINT_TEXTS if field in complaint]
     return {**complaint, **dict.fromkeys(texts), "redacted": texts}
@@ -49,7 +50,7 @@ def client_answer(viewer: Viewer, view: dict[str, Any] | None) -> dict[str, Any]
         answer.update(dict.fromkeys(PERSONAL))
         paths.extend(PERSONAL)
     for name in COMPLAINT_LISTS:
-        rows = [c if rp.may_see_feedback_text(who, c["team"], client) else _without_texts(c) for c in view[name]]
+        rows = [c if rp.may_see_feedback_text(who, c["team"], client) else without_texts(c) for c in view[name]]
         paths.extend(sorted({f"{name}.{field}" for c in rows for field in c.get("redacted", ())}))
         answer[name] = rows
     if not rp.may_see_internal(who):

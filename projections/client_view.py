@@ -16,9 +16,16 @@ from typing import Any
 import duckdb
 
 from projections.canvases import canvases_shown
-from projections.queries import FEEDBACK_COUNTS, FEEDBACK_WITH_TEAM, OPEN_COMPLAINTS_LIMIT, _complaint, _dicts
+from projections.complaint_clock import clock_sql, clock_time
+from projections.queries import (
+    FEEDBACK_COUNTS,
+    FEEDBACK_WITH_TEAM,
+    OPEN_COMPLAINTS_LIMIT,
+    _dicts,
+    open_complaint,
+    resolved_complaint,
+)
 from projections.read_rules import CONCERNED
-from projections.timeline import iso
 
 RESOLVED_SHOWN = 100
 """``resolved_complaints`` holds the newest this many (docs/brief.md §8)."""
@@ -41,10 +48,6 @@ def _shown(con: duckdb.DuckDBPyConnection, sql: str, order: str,
     return total, [{k: v for k, v in row.items() if k not in ("total_", "position")} for row in rows]
 
 
-def _complaint_row(row: dict[str, Any]) -> dict[str, Any]:
-    return {**_complaint(row), "team": row["owner_team"]}
-
-
 _COMPLAINTS = f"""
 WITH c AS MATERIALIZED (SELECT * FROM ({CLIENT_FEEDBACK}) WHERE kind = 'complaint'),
 counts AS (SELECT count(*) FILTER (resolution IS NULL) AS open_count, count(resolution) AS resolved_count FROM c),
@@ -54,9 +57,11 @@ shown AS (
     UNION ALL
     (SELECT true AS resolved, * FROM c WHERE resolution IS NOT NULL
      ORDER BY resolved_at DESC, feedback_id DESC LIMIT $resolved_shown))
-SELECT * FROM counts LEFT JOIN shown ON true
+SELECT * FROM counts LEFT JOIN (SELECT shown.*, k.* EXCLUDE (feedback_id, owner_team, occurred_at, resolved_at)
+    FROM shown LEFT JOIN ({clock_sql('SELECT * FROM shown')}) k ON k.feedback_id = shown.feedback_id) ON true
 """
-"""The client's complaints read once: both counts on every row, then the open page and the newest resolved."""
+"""The client's complaints read once: both counts on every row, then the open page and the newest resolved, each
+with its clock (``projections.complaint_clock``)."""
 
 
 def _complaints(con: duckdb.DuckDBPyConnection, params: dict[str, Any], limit: int | None,
@@ -64,14 +69,13 @@ def _complaints(con: duckdb.DuckDBPyConnection, params: dict[str, Any], limit: i
     """(open count, the newest open ones oldest first, resolved count, the newest resolved ones newest first):
     one statement, its rows split here."""
     rows = _dicts(con.execute(_COMPLAINTS, {**params, "limit": limit, "offset": offset,
-                                            "resolved_shown": RESOLVED_SHOWN}))
+                                            "resolved_shown": RESOLVED_SHOWN, "clock": clock_time(params["as_of"])}))
     shown = [r for r in rows if r["feedback_id"] is not None]
     open_rows = sorted((r for r in shown if not r["resolved"]), key=lambda r: (r["business_at"], r["feedback_id"]))
     resolved = sorted((r for r in shown if r["resolved"]), key=lambda r: (r["resolved_at"], r["feedback_id"]),
                       reverse=True)
-    return (int(rows[0]["open_count"]), [_complaint_row(r) for r in open_rows], int(rows[0]["resolved_count"]),
-            [{**_complaint_row(r), "resolution": r["resolution"], "resolved_at": iso(r["resolved_at"])}
-             for r in resolved])
+    return (int(rows[0]["open_count"]), [{**open_complaint(r), "team": r["owner_team"]} for r in open_rows],
+            int(rows[0]["resolved_count"]), [{**resolved_complaint(r), "team": r["owner_team"]} for r in resolved])
 
 
 def client_view(con: duckdb.DuckDBPyConnection, client: str, as_of: datetime, *,

@@ -27,6 +27,7 @@ from eventsourcing.utils import resolve_topic
 from domain.adoption import Adoption
 from domain.audit import channel_of
 from domain.client import Client
+from domain.durations import duration_seconds
 from domain.economics import LedgerEntry
 from domain.erasure import Erasure
 from domain.experiment import ErrorReview, Experiment, ProcessChange
@@ -41,6 +42,11 @@ from domain.team import Team
 from domain.tokens import Token
 from domain.topics import class_topic, event_topic, sealed_fields
 from projections.stored_form import Row, State, decode_state, json_text, topic_names, utc_text
+
+
+def _seconds(duration: str | None) -> int | None:
+    return None if duration is None else duration_seconds(duration)
+
 
 EVENT_LOG_ONLY: dict[str, str] = {}
 """Stored event types the views keep only as ``event_log`` rows (who, when, why), and why."""
@@ -102,6 +108,8 @@ class Projector:
             event_topic(Promise, "Retired"): self._promise,
             event_topic(Feedback, "Recorded"): self._feedback,
             event_topic(Feedback, "Resolved"): self._resolution,
+            event_topic(Feedback, "Responded"): self._response,
+            event_topic(Feedback, "Assigned"): self._assignment,
             event_topic(LedgerEntry, "Posted"): self._ledger_entry,
             event_topic(Experiment, "Proposed"): self._experiment,
             event_topic(Experiment, "Started"): self._experiment_event,
@@ -233,7 +241,10 @@ class Projector:
             "issued" if issued else "revoked", s["_audit"]["actor"]))
 
     def _rules(self, pos: int, s: State, _: int) -> None:
-        self.rows["team_rules"].append((pos, s["_at"], s["_key"], json_text(s["rules"])))
+        times = s.get("complaint_times") or {}  # none before complaint response times (Team's upcast)
+        response, resolution = times.get("complaint_response_within"), times.get("complaint_resolution_within")
+        self.rows["team_rules"].append((pos, s["_at"], s["_key"], json_text(s["rules"]), response,
+                                        _seconds(response), resolution, _seconds(resolution)))
 
     def _authority(self, pos: int, s: State, _: int) -> None:
         self.rows["team_authorities"].append(
@@ -314,6 +325,12 @@ class Projector:
     def _resolution(self, pos: int, s: State, _: int) -> None:
         self.rows["feedback_resolutions"].append(
             (pos, s["_at"], s["_key"], s["resolution"], s["_audit"]["actor"]))
+
+    def _response(self, pos: int, s: State, _: int) -> None:
+        self.rows["feedback_responses"].append((pos, s["_at"], s["_key"], s["response"], s["_audit"]["actor"]))
+
+    def _assignment(self, pos: int, s: State, _: int) -> None:
+        self.rows["feedback_assignments"].append((pos, s["_at"], s["_key"], s["team"], s["_audit"]["actor"]))
 
     def _ledger_entry(self, pos: int, s: State, _: int) -> None:
         self.rows["ledger_entries"].append(

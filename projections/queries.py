@@ -13,6 +13,7 @@ from typing import Any
 
 import duckdb
 
+from projections.complaint_clock import clock_sql, clock_time, open_clock, resolved_times
 from projections.economics import economics
 from projections.growth import self_funded_months
 from projections.promise_health import health_of
@@ -27,15 +28,19 @@ def _dicts(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
 
 
 FEEDBACK_WITH_TEAM = """
-SELECT f.*, coalesce(f.team, p.promisor) AS owner_team, c.client IS NOT NULL AS client_identified, r.resolution
+SELECT f.*, coalesce(a.team, f.team, p.promisor) AS owner_team, c.client IS NOT NULL AS client_identified,
+    r.resolution
 FROM feedback f
 LEFT JOIN promise_state_as_of($as_of) p ON p.promise = f.promise
+LEFT JOIN (SELECT feedback_id, arg_max(team, business_at) AS team FROM feedback_assignments
+    WHERE business_at <= $as_of GROUP BY feedback_id) a ON a.feedback_id = f.feedback_id
 LEFT JOIN (SELECT DISTINCT client FROM clients WHERE business_at <= $as_of) c ON c.client = f.client
 LEFT JOIN (SELECT feedback_id, arg_max(resolution, business_at) AS resolution FROM feedback_resolutions
     WHERE business_at <= $as_of GROUP BY feedback_id) r ON r.feedback_id = f.feedback_id
 WHERE f.business_at <= $as_of
 """
-"""Feedback as of T with the team it belongs to, whether its client was identified and its latest resolution
+"""Feedback as of T with the team it belongs to (the one it was assigned, else the one it names, else its promise's
+promisor), whether its client was identified and its latest resolution
 (joins, not correlated subqueries: DuckDB plans this in a fraction of the time, and every as-of read plans it)."""
 
 
@@ -161,11 +166,12 @@ def _complaint(row: dict[str, Any]) -> dict[str, Any]:
 
 OWNED_FEEDBACK = """
 SELECT * FROM feedback WHERE business_at <= $as_of
-    AND (team = $team OR team IS NULL AND promise IN (SELECT unnest($promises::VARCHAR[])))
+    AND (team = $team OR team IS NULL AND promise IN (SELECT unnest($promises::VARCHAR[]))
+         OR feedback_id IN (SELECT feedback_id FROM feedback_assignments WHERE team = $team AND business_at <= $as_of))
 """
-"""A team's feedback as of T: what it names the team for, or names a promise the team made (``$promises``: the
-promises the team made as of T, as the team's answer has them; DuckDB plans this simple filter fastest, and
-every as-of read plans its queries anew)."""
+"""A team's feedback as of T: what it names the team for, names a promise the team made (``$promises``: the
+promises the team made as of T, as the team's answer has them) or was assigned to the team; DuckDB plans this
+simple filter fastest, and every as-of read plans its queries anew."""
 
 OPEN_COMPLAINTS_LIMIT = 100
 """``team show`` lists the newest this many open complaints unless asked for all (``--all``)."""
@@ -201,22 +207,62 @@ SELECT * FROM ({OWNED_FEEDBACK}) f WHERE kind = 'complaint' AND NOT EXISTS
 def open_complaints(con: duckdb.DuckDBPyConnection, team: str, as_of: datetime, promises: list[str],
                     limit: int | None = None, offset: int = 0) -> tuple[int, list[dict[str, Any]]]:
     """How many complaints of the team are open as of T, and the newest ``limit`` of them after skipping
-    the ``offset`` newest (all when ``limit`` is None), listed oldest first (``promises``: those the team made
-    as of T)."""
+    the ``offset`` newest (all when ``limit`` is None), listed oldest first, each with its deadlines and state
+    (``projections.complaint_clock``; ``promises``: those the team made as of T)."""
     params = {"as_of": as_of, "team": team, "promises": promises}
     window = _dicts(con.execute(
-        "SELECT w.*, c.client IS NOT NULL AS client_identified FROM (SELECT *, count(*) OVER () AS open_count"
-        f" FROM ({OPEN_COMPLAINTS}) ORDER BY business_at DESC, feedback_id DESC LIMIT $limit OFFSET $offset) w"
+        "WITH w AS (SELECT *, $team AS owner_team, count(*) OVER () AS open_count"
+        f" FROM ({OPEN_COMPLAINTS}) ORDER BY business_at DESC, feedback_id DESC LIMIT $limit OFFSET $offset)"
+        " SELECT w.*, c.client IS NOT NULL AS client_identified,"
+        " k.* EXCLUDE (feedback_id, owner_team, occurred_at) FROM w"
         " LEFT JOIN (SELECT DISTINCT client FROM clients WHERE business_at <= $as_of) c ON c.client = w.client"
+        f" LEFT JOIN ({clock_sql('SELECT * FROM w')}) k ON k.feedback_id = w.feedback_id"
         " ORDER BY business_at, feedback_id",
-        {**params, "limit": limit, "offset": offset},
+        {**params, "limit": limit, "offset": offset, "clock": clock_time(as_of)},
     ))
     if window:
-        return int(window[0]["open_count"]), [_complaint(row) for row in window]
+        return int(window[0]["open_count"]), [open_complaint(row) for row in window]
     if offset == 0:
         return 0, []
     found = con.execute(f"SELECT count(*) FROM ({OPEN_COMPLAINTS})", params).fetchone()
     return int(found[0]) if found else 0, []
+
+
+def open_complaint(row: dict[str, Any]) -> dict[str, Any]:
+    """An open complaint as ``team show`` and ``client show`` list it: what was said, its answer so far and its
+    clock (docs/brief.md §9)."""
+    return {**_complaint(row), "response": row["response"], **open_clock(row)}
+
+
+RESOLVED_COMPLAINTS = f"""
+WITH w AS (SELECT *, $team AS owner_team, count(*) OVER () AS resolved_count FROM ({OWNED_FEEDBACK}) f
+    WHERE kind = 'complaint' AND EXISTS
+        (SELECT 1 FROM feedback_resolutions r WHERE r.feedback_id = f.feedback_id AND r.business_at <= $as_of))
+SELECT w.*, c.client IS NOT NULL AS client_identified, k.* EXCLUDE (feedback_id, owner_team, occurred_at),
+    (SELECT arg_max(resolution, business_at) FROM feedback_resolutions r
+     WHERE r.feedback_id = w.feedback_id AND r.business_at <= $as_of) AS resolution
+FROM w LEFT JOIN (SELECT DISTINCT client FROM clients WHERE business_at <= $as_of) c ON c.client = w.client
+LEFT JOIN ({clock_sql('SELECT * FROM w')}) k ON k.feedback_id = w.feedback_id
+ORDER BY k.resolved_at DESC, w.feedback_id DESC LIMIT $limit
+"""
+"""A team's newest resolved complaints as of T with their clocks (``resolved_count``: all of them)."""
+RESOLVED_LIMIT = 100
+"""``team show`` lists the newest this many resolved complaints, as ``client show`` does."""
+
+
+def resolved_complaints(con: duckdb.DuckDBPyConnection, team: str, as_of: datetime,
+                        promises: list[str]) -> tuple[int, list[dict[str, Any]]]:
+    """How many complaints of the team were resolved as of T, and the ``RESOLVED_LIMIT`` most recently resolved,
+    newest first, each with its response and resolution times (docs/brief.md §9)."""
+    rows = _dicts(con.execute(RESOLVED_COMPLAINTS, {"as_of": as_of, "team": team, "promises": promises,
+                                                    "limit": RESOLVED_LIMIT, "clock": clock_time(as_of)}))
+    return (int(rows[0]["resolved_count"]) if rows else 0,
+            [resolved_complaint(row) for row in rows])
+
+
+def resolved_complaint(row: dict[str, Any]) -> dict[str, Any]:
+    return {**_complaint(row), "response": row["response"], "resolution": row["resolution"],
+            "resolved_at": iso(row["resolved_at"]), **resolved_times(row)}
 
 
 TEAM_CORE = """
@@ -225,6 +271,8 @@ SELECT name,
         FROM team_members_as_of($as_of) WHERE team = $team) AS members,
     (SELECT rules FROM team_rules WHERE team = $team AND business_at <= $as_of
         ORDER BY business_at DESC, position DESC LIMIT 1) AS rules,
+    (SELECT [response_within, resolution_within] FROM team_rules WHERE team = $team AND business_at <= $as_of
+        ORDER BY business_at DESC, position DESC LIMIT 1) AS complaint_times,
     (SELECT list({'authority': authority, 'description': description} ORDER BY authority)
         FROM authorities_as_of($as_of) WHERE team = $team) AS authorities
 FROM teams WHERE team = $team AND business_at <= $as_of
@@ -240,13 +288,15 @@ def team_view(con: duckdb.DuckDBPyConnection, team: str, as_of: datetime, *,
     found = con.execute(TEAM_CORE, {"as_of": as_of, "team": team}).fetchone()
     if found is None:
         return None
-    name, members, rules, authorities = found
+    name, members, rules, complaint_times, authorities = found
+    response_within, resolution_within = complaint_times or (None, None)
     promises = _dicts(con.execute(
         "SELECT * FROM promise_state_as_of($as_of) WHERE promisor = $team OR promisee = $team ORDER BY promise",
         {"as_of": as_of, "team": team},
     ))
     made = [p["promise"] for p in promises if p["promisor"] == team]
     open_count, complaints = open_complaints(con, team, as_of, made, limit, offset)
+    resolved_count, resolved = resolved_complaints(con, team, as_of, made)
     gaps = authority_gaps(con, as_of, [p["promise"] for p in promises])
     money = [{k: v for k, v in row.items() if k != "team"} for row in economics(con, as_of, team)]
     return {
@@ -259,11 +309,15 @@ def team_view(con: duckdb.DuckDBPyConnection, team: str, as_of: datetime, *,
         ],
         "open_complaints": complaints,
         "open_complaints_count": open_count,
+        "resolved_complaints": resolved,
+        "resolved_complaints_count": resolved_count,
         "economics": money,
         "self_funded_months": self_funded_months(money),
         "success_metric": success_metric(con, team, as_of),
         "feedback_by_period": feedback_by_period(con, team, as_of, made),
         "communication_rules": json.loads(rules) if rules is not None else [],
+        "complaint_response_within": response_within,
+        "complaint_resolution_within": resolution_within,
         "authorities": authorities or [],
     }
 

@@ -18,7 +18,7 @@ import duckdb
 
 from domain import read_policy as rp
 from domain.read_policy import Viewer, may_see_internal, sees_all_events
-from projections.client_rules import client_answer
+from projections.client_rules import COMPLAINT_LISTS, client_answer, without_texts
 from projections.timeline import as_of_value
 
 __all__ = ["NotReadable", "Viewer", "may_see_internal", "sees_all_events", "viewer_of"]
@@ -29,6 +29,8 @@ UNION SELECT team, client FROM value_propositions WHERE business_at <= $as_of
 UNION SELECT team, client FROM canvases WHERE business_at <= $as_of
 UNION SELECT coalesce(f.team, p.promisor), f.client FROM feedback f
       LEFT JOIN promise_state_as_of($as_of) p ON p.promise = f.promise WHERE f.business_at <= $as_of
+UNION SELECT a.team, f.client FROM feedback_assignments a JOIN feedback f USING (feedback_id)
+      WHERE a.business_at <= $as_of
 """
 """docs/brief.md §10: ``(team, client)`` for each team concerned with a client as of ``$as_of`` (a promise,
 proposition, canvas or feedback for it; feedback belongs to its team, else to its promise's promisor). The one
@@ -95,17 +97,20 @@ def _payouts(viewer: Viewer, team: str, rows: list[dict[str, Any]], paths: set[s
     return out
 
 
-def _complaints(viewer: Viewer, team: str, rows: list[dict[str, Any]], paths: set[str]) -> list[dict[str, Any]]:
+def _complaints(viewer: Viewer, team: str, rows: list[dict[str, Any]], paths: set[str],
+                name: str) -> list[dict[str, Any]]:
+    """The complaints of list ``name`` with their personal texts (``COMPLAINT_TEXTS`` it carries) nulled for a
+    reader who may not see them."""
     if viewer.external:  # lists leave out what one may not see: an external client's own clients only
         return [c for c in rows if c["client"] in viewer.clients]
-    out = [c if rp.may_see_feedback_text(viewer, team, c["client"]) else _nulled(c, ("text",)) for c in rows]
-    if any("redacted" in c for c in out):
-        paths.add("open_complaints.text")
+    out = [c if rp.may_see_feedback_text(viewer, team, c["client"]) else without_texts(c) for c in rows]
+    paths.update(f"{name}.{field}" for c in out for field in c.get("redacted", ()))
     return out
 
 
 INTERNAL_TEAM_FIELDS = ("members", "economics", "feedback_by_period", "communication_rules", "authorities",
-                        "open_complaints_count", "self_funded_months", "success_metric")
+                        "open_complaints_count", "self_funded_months", "success_metric",
+                        "resolved_complaints_count", "complaint_response_within", "complaint_resolution_within")
 
 
 def team_answer(viewer: Viewer, view: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -118,7 +123,7 @@ def redact_team(viewer: Viewer, view: dict[str, Any]) -> dict[str, Any]:
         return view
     team = view["team"]
     paths: set[str] = set()
-    answer = {**view, "open_complaints": _complaints(viewer, team, view["open_complaints"], paths)}
+    answer = {**view, **{name: _complaints(viewer, team, view[name], paths, name) for name in COMPLAINT_LISTS}}
     if viewer.external:
         answer["promises"] = [p for p in view["promises"] if rp.may_see_promise(viewer, p["promisee"])]
         answer["promises_received"] = []  # promises to a team are internal
@@ -203,8 +208,12 @@ def events_of(group: str) -> str:
         SELECT experiment FROM experiments WHERE team IN {teams})
     UNION ALL SELECT position FROM feedback WHERE {in_range} AND (team IN {teams}
         OR client IN {clients} OR promise IN ({promises}))
-    UNION ALL SELECT r.position FROM feedback_resolutions r JOIN feedback f USING (feedback_id)
-        WHERE {_in_range('r.')} AND (f.team IN {teams} OR f.client IN {clients} OR f.promise IN ({promises}))))"""
+    UNION ALL SELECT r.position FROM (SELECT position, business_at, feedback_id FROM feedback_resolutions
+        UNION ALL SELECT position, business_at, feedback_id FROM feedback_responses
+        UNION ALL SELECT position, business_at, feedback_id FROM feedback_assignments) r
+        JOIN feedback f USING (feedback_id)
+        WHERE {_in_range('r.')} AND (f.team IN {teams} OR f.client IN {clients} OR f.promise IN ({promises})
+            OR f.feedback_id IN (SELECT feedback_id FROM feedback_assignments WHERE team IN {teams}))))"""
 
 
 VISIBLE_EVENT = f"($v_all OR e.actor = $v_person OR {events_of('v')})"

@@ -85,8 +85,10 @@ FACT_TABLES: tuple[Table, ...] = (
       "(change='revoked').",
       *STAMP, "token_id VARCHAR", "person VARCHAR", "scope VARCHAR", "expires_at TIMESTAMP", "change VARCHAR",
       "actor VARCHAR"),
-    T("team_rules", "Step 6: communication rules (JSON array), latest set wins.", *STAMP,
-      "team VARCHAR", "rules VARCHAR"),
+    T("team_rules", "Step 6: communication rules (JSON array), latest set wins, with the complaint durations in "
+      "force after it (docs/brief.md §9; ISO-8601 text and seconds, null when not set).", *STAMP,
+      "team VARCHAR", "rules VARCHAR", "response_within VARCHAR", "response_seconds BIGINT",
+      "resolution_within VARCHAR", "resolution_seconds BIGINT"),
     T("team_authorities", "Step 5: authority granted to a team.", *STAMP,
       "team VARCHAR", "authority VARCHAR", "description VARCHAR"),
     T("authority_revocations", "Step 5: authority taken from a team (a later grant gives it back).", *STAMP,
@@ -114,6 +116,10 @@ FACT_TABLES: tuple[Table, ...] = (
       "rating DOUBLE", "team VARCHAR", "promise VARCHAR", "occurred_at TIMESTAMP", "correlation VARCHAR"),
     T("feedback_resolutions", "How (and when) feedback was resolved.", *STAMP,
       "feedback_id VARCHAR", "resolution VARCHAR", "actor VARCHAR"),
+    T("feedback_responses", "docs/brief.md §9: the first answer to the client (personal text, redacted as the "
+      "resolution is).", *STAMP, "feedback_id VARCHAR", "response VARCHAR", "actor VARCHAR"),
+    T("feedback_assignments", "docs/brief.md §9: the team given to a complaint that named none.", *STAMP,
+      "feedback_id VARCHAR", "team VARCHAR", "actor VARCHAR"),
     T("ledger_entries", "Step 7: revenue and cost entries per team and month.", *STAMP,
       "entry VARCHAR", "team VARCHAR", "period VARCHAR", "kind VARCHAR", "amount DOUBLE", "description VARCHAR"),
     T("experiments", "Step 9: experiments as proposed.", *STAMP,

@@ -44,6 +44,7 @@ from scripts.sample_company_story import (
     QUARTER_START,
     READING_MODELS,
     RESOLUTIONS,
+    RESPONSES,
     REWARD_SCHEMES,
     TEAM_CARE,
     TEAMS,
@@ -128,7 +129,7 @@ def _setup(tl: _Timeline) -> None:
     clock = _Clock("2025-12-02T10:00:00Z")
     for team in TEAMS:
         tl.add("SetCommunicationRules", f"rules-{team['team']}", clock.tick(), team["members"][0][0],
-               team=team["team"], rules=team["rules"])
+               team=team["team"], rules=team["rules"], **team.get("complaint_times", {}))
     clock = _Clock("2025-12-03T11:00:00Z")
     for team in TEAMS:
         for key, description in team["authority"]:
@@ -255,14 +256,29 @@ def _feedback(tl: _Timeline, rng: random.Random) -> None:
         actor = TEAM_CARE.get(team or "") if channel == "phone" else None
         tl.add("RecordFeedback", fid, occurred, actor, feedback_id=fid, client=client, kind=kind,
                channel=channel, text=text, rating=rating, team=team, promise=promise, occurred_at=occurred)
-        if kind != "complaint" or occurred >= LEAVE_OPEN_AFTER or rng.random() < 0.2:
-            continue
-        resolved = _iso(_parse(occurred) + timedelta(hours=rng.randint(2, 96)))
-        if resolved > quarter_end:
-            continue
-        care_team = team or "home-delivery"
-        tl.add("ResolveFeedback", f"{fid}-resolve", resolved, TEAM_CARE[care_team], feedback_id=fid,
-               resolution=rng.choice(RESOLUTIONS[care_team]))
+        responded = _response_at(fid, occurred) if kind == "complaint" and team == "home-delivery" else None
+        resolved = None
+        if kind == "complaint" and occurred < LEAVE_OPEN_AFTER and rng.random() >= 0.2:
+            resolved = _iso(_parse(occurred) + timedelta(hours=rng.randint(2, 96)))
+            if resolved > quarter_end:
+                resolved = None
+        if responded is not None and (resolved is None or responded < resolved):  # a resolution answers too
+            tl.add("RespondToFeedback", f"{fid}-respond", responded, TEAM_CARE["home-delivery"], feedback_id=fid,
+                   response=random.Random(fid).choice(RESPONSES))
+        if resolved is not None:
+            care_team = team or "home-delivery"
+            tl.add("ResolveFeedback", f"{fid}-resolve", resolved, TEAM_CARE[care_team], feedback_id=fid,
+                   resolution=rng.choice(RESOLUTIONS[care_team]))
+
+
+def _response_at(fid: str, occurred: str) -> str | None:
+    """When home delivery first answered a complaint: mostly within its 2 hours, one in six late (a random stream
+    of its own, so the rest of the company stays as it was); half of the latest complaints still wait."""
+    rng = random.Random(f"respond-{fid}")
+    if occurred >= LEAVE_OPEN_AFTER and rng.random() < 0.5:
+        return None
+    minutes = rng.randint(150, 420) if rng.random() < 1 / 6 else rng.randint(10, 110)
+    return _iso(_parse(occurred) + timedelta(minutes=minutes))
 
 
 def _economics(tl: _Timeline, rng: random.Random) -> None:

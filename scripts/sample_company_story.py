@@ -36,6 +36,8 @@ TEAMS: list[dict[str, Any]] = [
             "Route changes are posted in the #delivery channel before the van leaves.",
             "Decisions on our promises are made by the team; the lead only breaks ties.",
         ],
+        # the 2-hour rule above, as the ledger checks it (docs/brief.md §9), and 3 days to resolve
+        "complaint_times": {"complaint_response_within": "PT2H", "complaint_resolution_within": "P3D"},
         "authority": [
             ("refund-up-to-20", "Refund a delivery fee or items up to 20 per order without asking anyone."),
             ("reroute-couriers", "Re-plan routes and reassign couriers during the day."),
@@ -458,6 +460,10 @@ RESOLUTIONS: dict[str, list[str]] = {
     "warehouse": ["Re-delivered the missing items; picker re-trained on substitutions.",
                   "Refunded the items and added the allergy note to the client's profile."],
 }
+RESPONSES = ["Sorry about this - we are looking into it now and will call you back today.",
+             "Thank you for telling us; a colleague is checking with the courier.",
+             "We are sorry. We have your order in front of us and will come back with a fix."]
+"""Home delivery's first answers to complaints (docs/brief.md §9)."""
 FEEDBACK_PER_MONTH = (24, 18, 13)  # plus the incidents: 60 in all, fewer as the quarter improves
 COMPLAINT_WEIGHT_BY_MONTH = {1: 1.0, 2: 0.7, 3: 0.45}
 LEAVE_OPEN_AFTER = "2026-03-24T00:00:00Z"  # complaints after this stay open at quarter end

@@ -16,6 +16,7 @@ from domain.json_input import decode_json
 from domain.service import acting, business_time_policy
 from domain.service.tokens import Principal
 from projections import read_rules
+from projections.complaint_clock import clock_key
 from projections.retro import retrospective
 from projections.shows import show_view
 from projections.suggestions import unknown_teams
@@ -116,8 +117,10 @@ async def _show(request: Request, principal: Principal, kind: str, key: str, as_
     when = moment(as_of)
     view = show_view(kind)
     server = server_of(request)
-    # a promise's health and its period in progress change with time alone: "now" answers are kept a minute
-    args = (key, when, moment_of(when).strftime("%Y-%m-%dT%H:%M")) if kind == "promise" else (key, when)
+    # a promise's health and its period in progress change with time alone: "now" answers are kept a minute;
+    # open complaints' ages and states too: a second
+    args = ((key, when, moment_of(when).strftime("%Y-%m-%dT%H:%M")) if kind == "promise"
+            else (key, when, clock_key(when)))
     body = peek_answer(server, principal.person, kind, args)
     if body is MISS:
         body = await run_in_threadpool(
@@ -165,7 +168,7 @@ async def _paged_show(request: Request, principal: Principal, kind: str, key: st
 
     server = server_of(request)
     body = await run_in_threadpool(readable, redacted_answer, server, principal.person, f"{kind}-page",
-                                   (key, when, limit, offset), paged, kind)
+                                   (key, when, clock_key(when), limit, offset), paged, kind)
     if body is None:
         raise await run_in_threadpool(not_found, server, principal.person, kind, key, when, as_of)
     return json_answer(body)

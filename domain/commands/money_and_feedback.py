@@ -55,6 +55,22 @@ class ResolveFeedback(Command):
     resolution: Text
 
 
+class RespondToFeedback(Command):
+    """docs/brief.md §9: the first answer to the client, before or without a resolution."""
+
+    type: Literal["RespondToFeedback"]
+    feedback_id: Key
+    response: Text
+
+
+class AssignFeedback(Command):
+    """docs/brief.md §9: gives a complaint that names no team the team that answers it."""
+
+    type: Literal["AssignFeedback"]
+    feedback_id: Key
+    team: Key
+
+
 # Step 7: economics ------------------------------------------------------------------
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import AfterValidator, Field, StringConstraints
 
 from domain.commands.fields import (
     Command,
@@ -18,6 +18,7 @@ from domain.commands.fields import (
     SplitKey,
     Text,
 )
+from domain.durations import canonical_duration
 
 
 class FormTeam(Command):
@@ -40,10 +41,19 @@ class RemoveMember(Command):
     person: Key
 
 
+Duration = Annotated[str, StringConstraints(strict=True, max_length=40), AfterValidator(canonical_duration)]
+"""An ISO-8601 duration (``PT2H``, ``P2D``), kept as its canonical text (``domain.durations``)."""
+
+
 class SetCommunicationRules(Command):
+    """docs/brief.md §9: the complaint durations stay until set again - one left out keeps the team's current
+    one, an explicit null removes it."""
+
     type: Literal["SetCommunicationRules"]
     team: Key
     rules: list[Text] = Field(min_length=1)
+    complaint_response_within: Duration | None = None
+    complaint_resolution_within: Duration | None = None
 
 
 class GrantAuthority(Command):

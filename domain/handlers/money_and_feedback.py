@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from domain.audit import Audit
-from domain.commands.money_and_feedback import FeedbackFields, PostLedgerEntry, RecordFeedback, ResolveFeedback
+from domain.base import DomainError
+from domain.commands.money_and_feedback import (
+    AssignFeedback,
+    FeedbackFields,
+    PostLedgerEntry,
+    RecordFeedback,
+    ResolveFeedback,
+    RespondToFeedback,
+)
 from domain.economics import LedgerEntry
 from domain.feedback import Feedback, feedback_fields
 from domain.handlers.keys import new_key
-from domain.policy import COUNCIL, FEEDBACK_GIVER, FEEDBACK_TEAM
+from domain.policy import COUNCIL, FEEDBACK_ASSIGNER, FEEDBACK_GIVER, FEEDBACK_TEAM
 from domain.promise import Promise
 from domain.registry import handles
 from domain.service.unit_of_work import UnitOfWork
@@ -36,6 +44,31 @@ def promise_refusal(uow: UnitOfWork, fields: FeedbackFields) -> str | None:
 def resolve_feedback(uow: UnitOfWork, cmd: ResolveFeedback, audit: Audit) -> None:
     feedback = uow.require(Feedback, cmd.feedback_id)
     feedback.resolve(cmd.resolution, audit=audit)
+    uow.add(feedback)
+
+
+@handles(RespondToFeedback, rule=FEEDBACK_TEAM)
+def respond_to_feedback(uow: UnitOfWork, cmd: RespondToFeedback, audit: Audit) -> None:
+    feedback = uow.require(Feedback, cmd.feedback_id)
+    if feedback.response is not None:
+        raise DomainError(f"feedback {cmd.feedback_id} was already responded to (the response time counts the "
+                          "first answer)")
+    if feedback.resolution is not None:
+        raise DomainError(f"feedback {cmd.feedback_id} is already resolved")
+    feedback.respond(cmd.response, audit=audit)
+    uow.add(feedback)
+
+
+@handles(AssignFeedback, rule=FEEDBACK_ASSIGNER)
+def assign_feedback(uow: UnitOfWork, cmd: AssignFeedback, audit: Audit) -> None:
+    feedback = uow.require(Feedback, cmd.feedback_id)
+    uow.refer(Team, cmd.team)
+    if feedback.kind != "complaint":
+        raise DomainError(f"feedback {cmd.feedback_id} is a {feedback.kind}: only a complaint is assigned a team")
+    if feedback.team is not None or (feedback.promise is not None and uow.find(Promise, feedback.promise)):
+        raise DomainError(f"complaint {cmd.feedback_id} already has a team (it names a team, or a promise a team "
+                          "made)")
+    feedback.assign(cmd.team, audit=audit)
     uow.add(feedback)
 
 

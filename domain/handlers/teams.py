@@ -22,7 +22,7 @@ from domain.metric import Metric, Reading
 from domain.policy import COUNCIL, METRIC_DEFINER, READING_TEAM, TEAM_LEAD
 from domain.registry import handles
 from domain.service.unit_of_work import UnitOfWork
-from domain.team import Team
+from domain.team import COMPLAINT_TIMES, Team
 
 
 @handles(FormTeam, rule=COUNCIL)
@@ -64,7 +64,9 @@ def withdraw_consent(uow: UnitOfWork, cmd: WithdrawConsent, audit: Audit) -> Non
 @handles(SetCommunicationRules, rule=TEAM_LEAD)
 def set_communication_rules(uow: UnitOfWork, cmd: SetCommunicationRules, audit: Audit) -> None:
     team = uow.require(Team, cmd.team)
-    team.set_communication_rules(list(cmd.rules), audit=audit)
+    times = {name: getattr(cmd, name) if name in cmd.model_fields_set else team.complaint_times.get(name)
+             for name in COMPLAINT_TIMES}  # left out: the one in force stays (docs/brief.md §9)
+    team.set_communication_rules(list(cmd.rules), times, audit=audit)
     uow.add(team)
 
 

@@ -13,6 +13,8 @@ from datetime import datetime
 import duckdb
 
 from projections.signals.client_voice import client_voice_shifts
+from projections.signals.complaint_due_soon import complaint_due_soon
+from projections.signals.complaint_overdue import complaint_overdue
 from projections.signals.experiment_guardrail import experiment_guardrail_harmed
 from projections.signals.experiment_ready import experiment_ready
 from projections.signals.experiment_srm import experiment_srm
@@ -31,4 +33,6 @@ SOURCES: tuple[Source, ...] = (
     experiment_ready,
     promises_at_risk,
     promise_outcomes,  # promise_missed and promise_budget_exhausted, from one pass over the periods
+    complaint_due_soon,
+    complaint_overdue,
 )

@@ -119,7 +119,11 @@ ALL_TYPES: list[dict[str, Any]] = [
     {"type": "RecordReading", "id": "l21", "metric": "late", "value": 3.25, "at": AT},
     {"type": "RecordFeedback", "id": "l22", "feedback_id": "f1", "client": "shopper", "kind": "complaint",
      "channel": "app", "text": "Cold soup", "rating": 3, "team": "delivery", "occurred_at": AT},
+    {"type": "RespondToFeedback", "id": "l22r", "feedback_id": "f1", "response": "Sorry, checking", "at": AT},
     {"type": "ResolveFeedback", "id": "l23", "feedback_id": "f1", "resolution": "Refunded", "at": AT},
+    {"type": "RecordFeedback", "id": "l23f", "feedback_id": "f2", "client": "shopper", "kind": "complaint",
+     "channel": "app", "text": "Nobody answers", "occurred_at": AT},
+    {"type": "AssignFeedback", "id": "l23a", "feedback_id": "f2", "team": "delivery", "at": AT},
     {"type": "PostLedgerEntry", "id": "l24", "team": "delivery", "period": "2026-01", "kind": "revenue",
      "amount": 1000, "at": AT},
     {"type": "ProposeExperiment", "id": "l25", "experiment": "e1", "team": "delivery", "hypothesis": "Bikes",
@@ -169,6 +173,8 @@ def test_every_command_type_lands(ledger: Ledger) -> None:
     assert (promise.status, promise.version, promise.target) == ("retired", 5, 4.5)
     assert get(key_id(Reading.KIND, "l21")).value == 3.25
     assert get(key_id(Feedback.KIND, "f1")).resolution == "Refunded"
+    assert get(key_id(Feedback.KIND, "f1")).response == "Sorry, checking"
+    assert get(key_id(Feedback.KIND, "f2")).team == "delivery"
     experiment = get(key_id(Experiment.KIND, "e1"))
     assert (experiment.status, experiment.decision) == ("concluded", "adopt")
     assert get(key_id(Observation.KIND, "l27")).arm == "treatment"  # an observation is named by its line id

@@ -44,6 +44,9 @@ EXTRA: list[dict[str, Any]] = [  # the event types the sample company does not p
      "target": 40, "reason": "households wait less"},
     {"type": "AppointCouncil", "id": "x-appoint", "at": AT, "person": "anna-petrova"},
     {"type": "DismissCouncil", "id": "x-dismiss", "at": AT, "person": "anna-petrova"},
+    {"type": "RecordFeedback", "id": "x-no-team", "at": AT, "feedback_id": "x-no-team", "client": "households",
+     "kind": "complaint", "channel": "app", "text": "Nobody answers", "occurred_at": AT},
+    {"type": "AssignFeedback", "id": "x-assign", "at": AT, "feedback_id": "x-no-team", "team": "warehouse"},
 ]
 
 BY_PEOPLE: list[tuple[str, dict[str, Any]]] = [  # through the API: a courier's proposal, then one side's consent

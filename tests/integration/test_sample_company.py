@@ -24,9 +24,9 @@ ALL_STEP_TYPES = (
     "IdentifyClient", "RecordPain", "DefineValueProposition", "DrawStrategyCanvas", "ScoreOffering",
     "ChooseUniqueFactor", "FormTeam", "AddMember", "SetCommunicationRules", "GrantAuthority", "DefineMetric",
     "ProposePromise", "CounterPropose", "AgreePromise", "AmendPromise", "RetirePromise", "RecordReading",
-    "RecordFeedback", "ResolveFeedback", "PostLedgerEntry", "ChooseRewardScheme", "ProposeExperiment",
-    "StartExperiment", "RecordObservation", "ConcludeExperiment", "RecordErrorReview", "RecordProcessChange",
-    "AdoptSolution", "SetSuccessMetric",
+    "RecordFeedback", "RespondToFeedback", "ResolveFeedback", "PostLedgerEntry", "ChooseRewardScheme",
+    "ProposeExperiment", "StartExperiment", "RecordObservation", "ConcludeExperiment", "RecordErrorReview",
+    "RecordProcessChange", "AdoptSolution", "SetSuccessMetric",
 )
 
 # The entity a command creates: (namespace, field holding its key).
@@ -62,6 +62,7 @@ AGGREGATE: dict[str, tuple[str, str]] = {
     "RetirePromise": ("promise", "promise"),
     "RecordReading": ("metric", "metric"),
     "ResolveFeedback": ("feedback", "feedback_id"),
+    "RespondToFeedback": ("feedback", "feedback_id"),
     "StartExperiment": ("experiment", "experiment"),
     "RecordObservation": ("experiment", "experiment"),
     "ConcludeExperiment": ("experiment", "experiment"),
@@ -94,7 +95,7 @@ def _refs(cmd: Cmd) -> list[Ref]:
         refs.append(("promise", cmd["promise"]))
     if cmd["type"] in ("RecordFeedback", "ProposeExperiment", "RecordErrorReview") and cmd.get("promise"):
         refs.append(("promise", cmd["promise"]))
-    if cmd["type"] == "ResolveFeedback":
+    if cmd["type"] in ("ResolveFeedback", "RespondToFeedback"):
         refs.append(("feedback", cmd["feedback_id"]))
     if cmd["type"] == "DefineValueProposition":
         refs += [("pain", f"{cmd['client']}/{pain}") for pain in cmd["pains"]]
