@@ -12,14 +12,15 @@ from typing import Any
 
 from fastapi.responses import Response
 
-from domain.read_policy import EXTERNAL
+from domain.read_policy import EXTERNAL, may_see_feedback_text
 from projections.company import company_view
 from web.attention import attention
 from web.forms import typed_number
 from web.page_context import Page, PageError
 
 FORMS = {"team": "FormTeam", "member": "AddMember", "authority": "GrantAuthority", "person": "RegisterPerson",
-         "representative": "RepresentClient", "ledger": "PostLedgerEntry", "scheme": "ChooseRewardScheme"}
+         "representative": "RepresentClient", "ledger": "PostLedgerEntry", "scheme": "ChooseRewardScheme",
+         "assign": "AssignFeedback"}
 """The company page's forms and the command each posts through the one command path."""
 
 VARIANTS = ("team_net_profit_share", "company_profit_share", "base_plus_team_bonus", "fixed_pay")
@@ -41,6 +42,8 @@ def company_command(form_name: str, form: dict[str, str]) -> dict[str, Any]:
         command.update(person=field.get("person", ""), name=field.get("name", ""))
         if field.get("email"):
             command["email"] = field["email"]
+    elif form_name == "assign":
+        command.update(feedback_id=field.get("feedback_id", ""), team=field.get("team", ""))
     elif form_name == "representative":
         command.update(client=field.get("client", ""), person=field.get("person", ""))
     elif form_name == "ledger":
@@ -60,17 +63,36 @@ def shown_now(p: Page) -> datetime:
     return p.as_of if p.past else datetime.now(UTC).replace(tzinfo=None)
 
 
+def _assign_teams(p: Page, view: dict[str, Any]) -> list[dict[str, Any]]:
+    """The teams this person may give a complaint that names none (docs/brief.md §9): the council any, a member
+    their own."""
+    if p.past or p.viewer.scope != "write" or not view["unassigned"]:
+        return []
+    probe = view["unassigned"][0]["feedback_id"]
+    return [t for t in view["teams"] if p.workspace.refusal(
+        p.viewer, {"type": "AssignFeedback", "feedback_id": probe, "team": t["team"]}) is None]
+
+
+def _unassigned(p: Page, view: dict[str, Any]) -> list[dict[str, Any]]:
+    """The open complaints naming no team, each text shown only to whom may read it (docs/brief.md §10)."""
+    who = p.workspace.reader(p.viewer)
+    return [c if may_see_feedback_text(who, None, c["client"]) else {**c, "text": None}
+            for c in view["unassigned"]]
+
+
 def render_company(p: Page, *, error: dict[str, str] | None = None, form: dict[str, str] | None = None,
                    status: int = 200) -> Response:
     if p.workspace.reader(p.viewer).external:
         raise PageError(403, f"The company page shows internal economics (rule {EXTERNAL.rule}: an external "
                              f"client reads {EXTERNAL.who}).")
     now = shown_now(p)
-    view = p.workspace.read(lambda con: company_view(con, p.as_of, now), ("company page", p.as_of, now.date()))
+    view = p.workspace.read(lambda con: company_view(con, p.as_of, now),
+                            ("company page", p.as_of, now.replace(microsecond=0)))  # overdue counts move with time
     probe = {"team": view["teams"][0]["team"]} if view["teams"] else {}  # the team rows look at one
     forms = [] if p.past or p.viewer.scope != "write" else [
         name for name, command in FORMS.items() if p.workspace.refusal(p.viewer, {"type": command, **probe}) is None]
     context = p.context("Company", path="/company", crumbs=(("Start", p.link("/")), ("company", None)),
                         company=view, forms=forms, error=error, form=form or {}, variants=VARIANTS,
-                        attention=attention(p))
+                        attention=attention(p), unassigned=_unassigned(p, view),
+                        assign_teams=_assign_teams(p, view))
     return p.html("company.html", context, status)

@@ -1,7 +1,8 @@
-"""The team page's forms (docs/brief.md §8, §11): "Record reading", "Record error review", "Record process
-change", "Define metric" and "Set success metric", each recorded as the signed-in person through the one command
-path (channel ``web``). A refusal shows the team page again with the reason beside its form (403 naming the
-rule, 422 naming the field) and what was typed kept. "Log complaint" posts to the representative's ``/complaints``."""
+"""The team page's forms (docs/brief.md §8, §9, §11): "Record reading", "Record error review", "Record process
+change", "Define metric", "Set success metric" and the lead's "Set communication rules" (with the complaint
+durations of §9), each recorded as the signed-in person through the one command path (channel ``web``). A refusal
+shows the team page again with the reason beside its form (403 naming the rule, 422 naming the field) and what was
+typed kept. "Log complaint" posts to the representative's ``/complaints``."""
 
 from __future__ import annotations
 
@@ -82,12 +83,22 @@ def success_command(team: str, form: dict[str, str]) -> dict[str, Any]:
     return command
 
 
+def rules_command(team: str, form: dict[str, str]) -> dict[str, Any]:
+    """SetCommunicationRules from the rules form: one rule a line, and the complaint durations as typed (an empty
+    one is sent as null, which removes it: the form shows the ones in force)."""
+    rules = [line.strip() for line in form.get("rules", "").splitlines() if line.strip()]
+    return {"type": "SetCommunicationRules", "team": team, "rules": rules,
+            **{name: _text(form, name) or None
+               for name in ("complaint_response_within", "complaint_resolution_within")}}
+
+
 FORMS: dict[str, tuple[Callable[[str, dict[str, str]], dict[str, Any]], str]] = {
     "readings": (reading_command, "promises"),
     "error-reviews": (review_command, "records"),
     "process-changes": (change_command, "records"),
     "metrics": (metric_command, "daily-metric"),
     "success-metric": (success_command, "success"),
+    "communication-rules": (rules_command, "rules"),
 }
 """Each form's address under ``/teams/{team}/``: how its command is made, and where the page goes after it."""
 

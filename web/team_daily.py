@@ -84,6 +84,7 @@ def daily_context(p: Page, team: str, view: dict[str, Any], experiments: list[di
         "experiment": _allowed(p, {"type": "ProposeExperiment", **on_team}),
         "define": _allowed(p, {"type": "DefineMetric"}),
         "own": _allowed(p, {"type": "DefineMetric", "owner": team}),
+        "rules": _allowed(p, {"type": "SetCommunicationRules", **on_team}),
         "promises": [promise["promise"] for promise in view["promises"]],
         "experiments": [e["experiment"] for e in experiments],
     }

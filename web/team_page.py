@@ -8,6 +8,7 @@ from typing import Any
 from fastapi.responses import Response
 
 from projections import queries, read_rules
+from projections.complaint_clock import clock_key
 from projections.experiments import experiments
 from projections.rendering import charts
 from projections.rendering.experiment_story import story
@@ -19,8 +20,10 @@ from web.templating import chart
 COMPLAINTS_SHOWN = 100  # the newest; the heading counts them all
 
 
-def complaints_context(p: Page, team: str, view: dict[str, Any], error: str | None = None) -> dict[str, Any]:
-    """The heading's true count, the newest complaints, and whether this person may resolve them."""
+def complaints_context(p: Page, team: str, view: dict[str, Any], error: str | None = None,
+                       respond: tuple[str, str] | None = None) -> dict[str, Any]:
+    """The heading's true count, the newest complaints, and whether this person may resolve (and respond to) them;
+    ``respond``: the complaint whose Respond form was refused, and why (shown beside that form)."""
     complaints = sorted(view["open_complaints"], key=lambda c: (c["occurred_at"] or "", c["feedback_id"]),
                         reverse=True)
     count = view.get("open_complaints_count")
@@ -29,7 +32,8 @@ def complaints_context(p: Page, team: str, view: dict[str, Any], error: str | No
     can_resolve = bool(complaints) and not p.past and p.viewer.scope == "write" and p.workspace.refusal(
         p.viewer, {"type": "ResolveFeedback", "feedback_id": complaints[0]["feedback_id"]}) is None
     return {"complaints": complaints[:COMPLAINTS_SHOWN], "count": count, "team_key": team,
-            "can_resolve": can_resolve, "resolve_error": error, "csrf_token": p.session.csrf}
+            "can_resolve": can_resolve, "resolve_error": error, "csrf_token": p.session.csrf,
+            "respond_failed": respond[0] if respond else None, "respond_error": respond[1] if respond else None}
 
 
 def _team_data(p: Page, team: str) -> dict[str, Any]:
@@ -47,7 +51,7 @@ def _team_data(p: Page, team: str) -> dict[str, Any]:
         return {"view": view, "compliance": compliance, "experiments": team_experiments}
 
     who = p.workspace.reader(p.viewer)
-    found = p.workspace.read(query, ("team page", team, p.as_of, minute_shown(p)))
+    found = p.workspace.read(query, ("team page", team, p.as_of, minute_shown(p), clock_key(p.as_of)))
     if found is None:
         raise not_found(p, "team", team)
     view = read_rules.redact_team(who, found["view"])
@@ -75,7 +79,7 @@ def _proposal_choices(p: Page) -> dict[str, Any]:
 
 def render_team(p: Page, team: str, *, propose_error: str | None = None, resolve_error: str | None = None,
                 form: dict[str, str] | None = None, failed: str | None = None, error: str | None = None,
-                status: int = 200) -> Response:
+                respond: tuple[str, str] | None = None, status: int = 200) -> Response:
     """The page; ``failed`` names the daily form (``web.team_daily``) whose ``error`` shows beside it, with ``form``
     (what was typed) kept in it."""
     data = _team_data(p, team)
@@ -96,7 +100,8 @@ def render_team(p: Page, team: str, *, propose_error: str | None = None, resolve
         experiments=data["experiments"],
         live=None if p.past else f"/teams/{team}/complaints",
         can_propose=can_propose, propose_error=propose_error, form=form or {}, **choices,
-        **complaints_context(p, team, view, resolve_error),
+        typed_form=form or {},  # as typed, for a form drawn after the propose form has set ``form`` aside
+        **complaints_context(p, team, view, resolve_error, respond),
         **daily, **success_context(p, team, view), failed=failed, daily_error=error,
     )
     return p.html("team.html", context, status)

@@ -15,6 +15,8 @@ from jinja2 import Environment, PackageLoader, pass_context, select_autoescape
 from jinja2.runtime import Context
 from markupsafe import Markup
 
+from web.complaint_words import complaint_clock, duration_words, span
+
 ENV = Environment(
     loader=PackageLoader("web", "templates"),
     autoescape=select_autoescape(default=True, default_for_string=True),
@@ -76,7 +78,8 @@ def _person_name(context: Context, person: Any) -> str:
     return str(names(person)) if callable(names) else ("" if person is None else str(person))
 
 
-ENV.filters.update(num=_num, money=_money, pct=_pct, share=_share, when=_when, val=_val, person_name=_person_name)
+ENV.filters.update(num=_num, money=_money, pct=_pct, share=_share, when=_when, val=_val, person_name=_person_name,
+                   complaint_clock=complaint_clock, duration=duration_words, span=span)
 
 
 def chart(svg: str) -> Markup:
