@@ -47,7 +47,7 @@ def clock_sql(source: str) -> str:
     (``response_within``, ``resolution_within``), the first ``response`` (personal text), the episode times
     above, ``sla`` at ``$clock`` and ``age_seconds``."""
     return f"""
-WITH f AS (SELECT feedback_id, owner_team, occurred_at FROM ({source})),
+WITH f AS MATERIALIZED (SELECT feedback_id, owner_team, occurred_at FROM ({source})),
 rules AS (SELECT team, business_at, response_within, response_seconds, resolution_within, resolution_seconds
     FROM team_rules WHERE business_at <= $as_of
     QUALIFY row_number() OVER (PARTITION BY team, business_at ORDER BY position DESC) = 1),
@@ -136,6 +136,8 @@ def company_clocks(con: duckdb.DuckDBPyConnection, as_of: datetime) -> list[dict
     with its clock: one statement, what the complaint signals are made of."""
     from projections.queries import FEEDBACK_WITH_TEAM, _dicts
 
-    complaints = f"SELECT * FROM ({FEEDBACK_WITH_TEAM}) WHERE kind = 'complaint'"
+    complaints = (f"SELECT * FROM ({FEEDBACK_WITH_TEAM}) WHERE kind = 'complaint' AND owner_team IN (SELECT team"
+                  " FROM team_rules WHERE business_at <= $as_of AND (response_seconds IS NOT NULL"
+                  " OR resolution_seconds IS NOT NULL))")  # only teams that ever set a duration can have one
     sql = COMPANY_CLOCKS.format(clock=clock_sql(complaints))
     return _dicts(con.execute(sql, {"as_of": as_of, "clock": as_of}))
