@@ -62,6 +62,10 @@ def test_demo_imports_projects_and_writes_the_retrospective(tmp_path: Path) -> N
     assert "signal 2026-03-23 client_voice_shift (warning) about team warehouse: series=count, week=2026-03-16, " \
            "value=6" in " ".join(done.stdout.split())
     assert "<td>client_voice_shift</td><td>warning</td><td>team warehouse</td>" in page
+    # docs/brief.md §9: home delivery's 2-hour rule is checked; a complaint answered but not resolved in 3 days
+    assert "signal 2026-01-06 complaint_overdue (critical) about complaint fb-0003: feedback_id=fb-0003, " \
+           "deadline=resolution" in " ".join(done.stdout.split())
+    assert "<td>complaint_overdue</td><td>critical</td><td>complaint fb-0003</td>" in page
 
 
 LINES = (
