@@ -188,7 +188,7 @@ class Projector:
             (pos, s["_at"], s["key"], s["name"], s["kind"], s["description"]))
 
     def _person(self, pos: int, s: State, _: int) -> None:
-        self.rows["people"].append((pos, s["_at"], s["key"], s["name"]))
+        self.rows["people"].append((pos, s["_at"], s["key"], s["name"], s.get("email")))
 
     def _council(self, pos: int, s: State, _: int) -> None:
         change = "appointed" if s["_event"] == "AppointedToCouncil" else "dismissed"

@@ -60,8 +60,9 @@ FACT_TABLES: tuple[Table, ...] = (
       "channel VARCHAR"),
     T("clients", "Step 1: clients as identified.", *STAMP,
       "client VARCHAR", "name VARCHAR", "kind VARCHAR", "description VARCHAR"),
-    T("people", "docs/brief.md §8: people as registered, so pages show their names, not keys (the name is personal "
-      "text: '[forgotten]' once the person is forgotten).", *STAMP, "person VARCHAR", "name VARCHAR"),
+    T("people", "docs/brief.md §8: people as registered, so pages show their names, not keys (the name and the "
+      "e-mail address are personal text: '[forgotten]' once the person is forgotten).", *STAMP, "person VARCHAR",
+      "name VARCHAR", "email VARCHAR"),
     T("council_changes", "docs/brief.md §5: people appointed to (change='appointed') and dismissed from the council "
       "(the read rules of §10 ask).", *STAMP, "person VARCHAR", "change VARCHAR"),
     T("client_representatives", "docs/brief.md §5: people who speak for a client (the read rules of §10 ask).",

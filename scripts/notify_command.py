@@ -1,19 +1,38 @@
-"""`clientocracy notify [--follow]`: deliver the new signals to the webhook endpoints (``consumers.webhooks``)."""
+"""`clientocracy notify [--follow]`: deliver the new signals to the webhook endpoints (``consumers.webhooks``) and,
+with an SMTP server, by e-mail (``consumers.email``)."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from consumers.email.smtp import SmtpSettings
 
 from scripts import settings
 from scripts.options import StoreOpt, ViewsOpt
 
 PublicUrlOpt = Annotated[str | None, typer.Option(
     "--public-url", help="Links in signals start with this address (env CLIENTOCRACY_PUBLIC_URL).")]
+SmtpOpt = Annotated[str | None, typer.Option(
+    "--smtp", help="HOST:PORT of an SMTP server: e-mail critical signals and a daily digest (env CLIENTOCRACY_SMTP; "
+                   "CLIENTOCRACY_SMTP_USER/_PASSWORD to log in).")]
+SmtpFromOpt = Annotated[str | None, typer.Option(
+    "--smtp-from", help="The e-mails' sender address (env CLIENTOCRACY_SMTP_FROM).")]
+
+
+def smtp_from_options(smtp: str | None, smtp_from: str | None) -> SmtpSettings | None:
+    """The SMTP settings of the flags and the environment; a bad one is a usage error naming why."""
+    from consumers.email.smtp import SmtpError, smtp_settings
+
+    try:
+        return smtp_settings(smtp, smtp_from)
+    except SmtpError as error:
+        raise typer.BadParameter(str(error)) from None
 
 
 def notify(
@@ -22,10 +41,14 @@ def notify(
     follow: Annotated[bool, typer.Option(
         "--follow", help="Keep delivering (new events, every 30 s, retries) until interrupted.")] = False,
     public_url: PublicUrlOpt = None,
+    smtp: SmtpOpt = None,
+    smtp_from: SmtpFromOpt = None,
 ) -> None:
-    """Send each new signal to each matching webhook once; retries, 410 and every attempt as `serve` does."""
+    """Send each new signal to each matching webhook once (and e-mail critical ones, and the daily digest, with
+    --smtp); retries, 410 and every attempt as `serve` does."""
     import duckdb
 
+    from consumers.email.mailer import Mailer
     from consumers.webhooks.reading import signals_from
     from consumers.webhooks.running import DeliveryLoop
     from domain.service.stopping import Stopped, exit_stopped, stop_on_signals
@@ -34,6 +57,7 @@ def notify(
     from projections.served_views import reading_path
     from projections.views_file import ViewsFile
 
+    mail_settings = smtp_from_options(smtp, smtp_from)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     with opened_recorder(settings.store_url(store)) as recorder:
         views_file = ViewsFile(recorder, reading_path(settings.views_path(views)), refresh=False)
@@ -51,7 +75,9 @@ def notify(
         def reading() -> Iterator[duckdb.DuckDBPyConnection]:
             yield views_file.runner.con
 
-        loop = DeliveryLoop(recorder, signals_from(reading), views_moved, public_url=settings.public_url(public_url))
+        links = settings.public_url(public_url)
+        mail = None if mail_settings is None else Mailer(recorder, mail_settings, reading, public_url=links)
+        loop = DeliveryLoop(recorder, signals_from(reading), views_moved, public_url=links, mail=mail)
         try:
             with stop_on_signals() as stop:
                 (loop.run if follow else loop.until_idle)(stop)

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from scripts import settings
+from scripts.notify_command import SmtpFromOpt, SmtpOpt, smtp_from_options
 from scripts.options import JsonOpt, StoreOpt, ViewsOpt, WriteOnlyViewsOpt, fail, open_ledger
 from scripts.reading import emit_json
 
@@ -113,6 +114,8 @@ def serve(
         help="The currency the pages show beside amounts (e.g. EUR); none by default.")] = "",
     public_url: Annotated[str | None, typer.Option(
         "--public-url", help="Links in signals start with this address (env CLIENTOCRACY_PUBLIC_URL).")] = None,
+    smtp: SmtpOpt = None,
+    smtp_from: SmtpFromOpt = None,
 ) -> None:
     """Serve the HTTP API (and the web workspace); the server owns its views file while it runs."""
     import uvicorn
@@ -124,7 +127,8 @@ def serve(
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = create_app(ServerSettings(settings.store_url(store), settings.views_path(views), poll_interval=poll,
                                     max_streams_per_token=max_streams_per_token, max_streams=max_streams,
-                                    currency=currency.strip()[:12], public_url=settings.public_url(public_url)))
+                                    currency=currency.strip()[:12], public_url=settings.public_url(public_url),
+                                    smtp=smtp_from_options(smtp, smtp_from)))
     # uvicorn's access log prints the method, path and query only (never headers): tokens travel
     # only in the Authorization header, so they never reach a log.
     serve_until_stopped(uvicorn.Config(app, host=host, port=port, log_level=log_level, proxy_headers=False,

@@ -24,13 +24,16 @@ class Notifier:
         self.thread.start()
 
     def _run(self) -> None:
+        from consumers.email.mailer import Mailer
         from consumers.webhooks.reading import position_moved, signals_from
         from consumers.webhooks.running import DeliveryLoop
 
         server = self.server
+        links, smtp = server.settings.public_url, server.settings.smtp
         try:
+            mail = None if smtp is None else Mailer(server.ledger.store, smtp, server.views.reading, public_url=links)
             loop = DeliveryLoop(server.ledger.store, signals_from(server.views.reading),
-                                position_moved(lambda: server.views.position), public_url=server.settings.public_url)
+                                position_moved(lambda: server.views.position), public_url=links, mail=mail)
         except Exception:
             log.exception("webhook delivery could not start; the server runs without it")
             return

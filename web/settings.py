@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from consumers.email.smtp import SmtpSettings
 
 
 @dataclass(frozen=True)
@@ -22,3 +26,5 @@ class ServerSettings:
     """Shown beside amounts on the pages (``serve --currency`` / ``CLIENTOCRACY_CURRENCY``); none when empty."""
     public_url: str = ""
     """Links in signals start with it (``serve --public-url`` / ``CLIENTOCRACY_PUBLIC_URL``); relative when empty."""
+    smtp: SmtpSettings | None = None
+    """E-mail signals through this server (``serve --smtp``, ``consumers.email``); none when None."""

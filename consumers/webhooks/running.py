@@ -11,6 +11,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from consumers.webhooks.deliverer import Deliverer
 from consumers.webhooks.evaluating import add_new_deliveries
@@ -18,6 +19,9 @@ from consumers.webhooks.policy import DeliveryPolicy
 from domain.service.stopping import Stop
 from domain.stores.port import LedgerStore
 from projections.signals.model import Signal
+
+if TYPE_CHECKING:
+    from consumers.email.mailer import Mailer
 
 log = logging.getLogger(__name__)
 DISPATCH_EVERY = 1.0
@@ -31,9 +35,10 @@ not once per catch-up (the events of the gap are all in the next one)."""
 class DeliveryLoop:
     def __init__(self, store: LedgerStore, signals: Callable[[float], Sequence[Signal]],
                  views_moved: Callable[[], bool], *, public_url: str = "",
-                 policy: DeliveryPolicy | None = None) -> None:
+                 policy: DeliveryPolicy | None = None, mail: Mailer | None = None) -> None:
         """``signals(now)``: every signal as of ``now`` (epoch seconds) the operator sees, cleared ones too;
-        ``views_moved()``: bring the views up to date, True when they changed since the last call."""
+        ``views_moved()``: bring the views up to date, True when they changed since the last call;
+        ``mail``: e-mail the same signals too (``consumers.email``)."""
         self.policy = policy or DeliveryPolicy.from_environment()
         self.wake = threading.Event()
         self.deliverer = Deliverer(store, self.policy, on_progress=self.wake.set)
@@ -41,6 +46,9 @@ class DeliveryLoop:
         self.signals = signals
         self.views_moved = views_moved
         self.public_url = public_url
+        self.mail = mail
+        if mail is not None:
+            mail.on_progress = self.wake.set
         self.known: set[str] = set()
         self.evaluated = float("-inf")
         self.dispatched = float("-inf")
@@ -59,15 +67,18 @@ class DeliveryLoop:
             return 0
         self.dispatched = now
         endpoints = self.tables.endpoints()
-        if not any(e.state == "active" for e in endpoints):
+        if not any(e.state == "active" for e in endpoints) and self.mail is None:
             self.unjudged = False  # nothing to deliver to: the signals are not even evaluated
             return 0
         new_endpoint = any(e.state == "active" and not e.primed for e in endpoints)
         if moved or new_endpoint or now - self.evaluated >= self.policy.evaluate_every:
             self.evaluated, self.unjudged = now, False
             wall = time.time()
-            add_new_deliveries(self.tables, endpoints, self.signals(wall), wall, self.public_url, self.known)
-        return self.deliverer.dispatch(endpoints)
+            signals = self.signals(wall)
+            add_new_deliveries(self.tables, endpoints, signals, wall, self.public_url, self.known)
+            if self.mail is not None:
+                self.mail.evaluate(signals)
+        return self.deliverer.dispatch(endpoints) + (self.mail.dispatch() if self.mail is not None else 0)
 
     def run(self, stop: Stop) -> None:
         """Until ``stop``: the in-flight attempts are then given a moment, and the rest recorded as interrupted."""
@@ -83,7 +94,12 @@ class DeliveryLoop:
                     stop.wait(pause)
                 self.wake.wait(TICK)
         finally:
-            self.deliverer.close()
+            self.close()
+
+    def close(self) -> None:
+        self.deliverer.close()
+        if self.mail is not None:
+            self.mail.close()
 
     def until_idle(self, stop: Stop) -> None:
         """Send what is due now, then return once nothing more is due and nothing is in flight (``notify``)."""
@@ -92,8 +108,8 @@ class DeliveryLoop:
             while not stop.is_set():
                 started = self.step()
                 self.wake.set()  # the next step dispatches again
-                if not started and not self.deliverer.in_flight():
+                if not started and not self.deliverer.in_flight() and not (self.mail and self.mail.in_flight()):
                     return
                 time.sleep(TICK)
         finally:
-            self.deliverer.close()
+            self.close()

@@ -11,11 +11,11 @@ epoch (processes share them). Tables are created on first use: older stores need
 from __future__ import annotations
 
 import threading
-import time
 import weakref
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
+
+from domain.stores.operational import SQLTables, sql_access
 
 if TYPE_CHECKING:
     from domain.stores.port import LedgerStore
@@ -146,50 +146,8 @@ class MemoryWebhooks:
                     for d in rows]
 
 
-Execute = Callable[[str, Sequence[Any]], list[tuple[Any, ...]]]
-
-
-class SQLWebhooks:
-    """The tables of a SQLite or PostgreSQL store: ``transaction()`` yields an ``execute(sql, params) -> rows``
-    inside one transaction; ``{e}``, ``{d}``, ``{a}`` in the SQL name the three tables."""
-
-    def __init__(self, transaction: Callable[[], AbstractContextManager[Execute]], names: dict[str, str],
-                 ddl: Sequence[str], mark: str, skip_locked: str) -> None:
-        self.transaction = transaction
-        self.names = names
-        self.mark = mark
-        self.skip_locked = skip_locked  # PostgreSQL: a row another process is claiming is passed over
-        self.missing = False
-        for attempt in range(3):  # two processes creating the tables at once: the later one tries again
-            try:
-                with transaction() as execute:
-                    for statement in ddl:
-                        execute(self._sql(statement), ())
-                return
-            except Exception:
-                if self._read_only():
-                    return
-                if attempt == 2:
-                    raise
-                time.sleep(0.2)
-
-    def _read_only(self) -> bool:
-        """A reader's store (opened read-only) cannot create the tables: fine, if they exist; if not, it reads
-        as having no endpoints and no deliveries (``missing``)."""
-        try:
-            self._run("SELECT count(*) FROM {e}")
-        except Exception as error:
-            if "no such table" not in str(error):
-                return False
-            self.missing = True
-        return True
-
-    def _sql(self, text: str) -> str:
-        return text.format(**self.names).replace("?", self.mark)
-
-    def _run(self, text: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        with self.transaction() as execute:
-            return execute(self._sql(text), params)
+class SQLWebhooks(SQLTables):
+    """The tables of a SQLite or PostgreSQL store; ``{e}``, ``{d}``, ``{a}`` in the SQL name the three tables."""
 
     def add_endpoint(self, row: EndpointRow) -> None:
         self._run("INSERT INTO {e} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
@@ -284,42 +242,12 @@ _memory_lock = threading.Lock()
 def webhooks_in(store: LedgerStore) -> WebhookTables:
     """The webhook tables of ``store`` (created if missing)."""
     from domain.stores.memory import MemoryRecorder
-    from domain.stores.postgres import LedgerPostgresRecorder
-    from domain.stores.sqlite import LedgerSQLiteRecorder
 
     if isinstance(store, MemoryRecorder):
         with _memory_lock:
             return _memory.setdefault(store, MemoryWebhooks())
-    if isinstance(store, LedgerSQLiteRecorder):
-        datastore = store.datastore
-
-        @contextmanager
-        def sqlite_transaction() -> Iterator[Execute]:
-            with datastore.transaction(commit=True) as cursor:
-                def execute(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
-                    cursor.execute(sql, tuple(params))
-                    return [tuple(r) for r in cursor.fetchall()]
-
-                yield execute
-
-        names = {"e": "webhook_endpoints", "d": "webhook_deliveries", "a": "webhook_attempts",
-                 "d_index": "webhook_deliveries_due"}
-        return SQLWebhooks(sqlite_transaction, names, [s.replace("{real}", "REAL") for s in DDL], "?", "")
-    if isinstance(store, LedgerPostgresRecorder):
-        pg = store.datastore
-        prefix = f'"{pg.schema}"."{store.events_table_name}_webhook_'
-
-        @contextmanager
-        def postgres_transaction() -> Iterator[Execute]:
-            with pg.transaction(commit=True) as cursor:
-                def execute(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
-                    cursor.execute(sql, tuple(params))
-                    return [tuple(r.values()) for r in cursor.fetchall()] if cursor.description else []
-
-                yield execute
-
-        names = {"e": prefix + 'endpoints"', "d": prefix + 'deliveries"', "a": prefix + 'attempts"',
-                 "d_index": f'"{store.events_table_name}_webhook_deliveries_due"'}
-        return SQLWebhooks(postgres_transaction, names, [s.replace("{real}", "double precision") for s in DDL],
-                           "%s", " FOR UPDATE SKIP LOCKED")
-    raise TypeError(f"no webhook tables for a {type(store).__name__}")
+    access = sql_access(store, {"e": "webhook_endpoints", "d": "webhook_deliveries", "a": "webhook_attempts",
+                                "d_index": "webhook_deliveries_due"})
+    if access is None:
+        raise TypeError(f"no webhook tables for a {type(store).__name__}")
+    return SQLWebhooks(access, DDL)

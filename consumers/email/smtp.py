@@ -1,0 +1,62 @@
+"""The SMTP server to send through: ``--smtp HOST:PORT`` / ``CLIENTOCRACY_SMTP``, ``--smtp-from`` /
+``CLIENTOCRACY_SMTP_FROM``, ``CLIENTOCRACY_SMTP_USER`` / ``_PASSWORD`` (the environment only, so a password never
+shows in a process list); STARTTLS whenever the server offers it, before any login."""
+
+from __future__ import annotations
+
+import os
+import smtplib
+import ssl
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+
+DEFAULT_FROM = "clientocracy@localhost"
+
+
+class SmtpError(ValueError):
+    """An SMTP setting that cannot be used, with the reason."""
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str
+    port: int
+    sender: str = DEFAULT_FROM
+    user: str | None = None
+    password: str | None = field(default=None, repr=False)
+    timeout: float = 10.0
+
+    def send(self, messages: Sequence[EmailMessage]) -> list[str | None]:
+        """Send each over one connection; per message None when the server took it, else why not. A failure
+        to connect or to log in raises (``OSError`` / ``smtplib.SMTPException``)."""
+        with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
+            smtp.ehlo()
+            if smtp.has_extn("starttls"):
+                smtp.starttls(context=ssl.create_default_context())
+                smtp.ehlo()
+            if self.user:
+                smtp.login(self.user, self.password or "")
+            results: list[str | None] = []
+            for message in messages:
+                try:
+                    smtp.send_message(message)
+                    results.append(None)
+                except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError, smtplib.SMTPSenderRefused) as error:
+                    results.append(f"{type(error).__name__}: {error}"[:300])
+            return results
+
+
+def smtp_settings(address: str | None, sender: str | None, timeout: float = 10.0) -> SmtpSettings | None:
+    """The settings the flags and the environment give; None when no server is named (no e-mail)."""
+    address = address or os.environ.get("CLIENTOCRACY_SMTP") or ""
+    if not address:
+        return None
+    host, _, port = address.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise SmtpError(f"SMTP server {address!r}: give HOST:PORT, e.g. mail.example.com:587")
+    sender = sender or os.environ.get("CLIENTOCRACY_SMTP_FROM") or DEFAULT_FROM
+    if "@" not in sender:
+        raise SmtpError(f"sender {sender!r} is not an e-mail address")
+    return SmtpSettings(host.strip("[]"), int(port), sender, os.environ.get("CLIENTOCRACY_SMTP_USER") or None,
+                        os.environ.get("CLIENTOCRACY_SMTP_PASSWORD"), timeout)

@@ -1,0 +1,224 @@
+"""E-mail of signals (docs/brief.md §9) through a real SMTP server on loopback (aiosmtpd): each critical signal
+once per person it concerns with an address (across two delivery loops on one store), never to a forgotten person,
+no personal text; the daily digest at 07:00 UTC (time moved by the mailer's clock); a refusing server retried later;
+a silent one holding no webhook up."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from consumers.email.mailer import Mailer, digest_day
+from consumers.email.smtp import SmtpSettings, smtp_settings
+from consumers.webhooks.addresses import ALLOW_PRIVATE
+from consumers.webhooks.endpoints import add_endpoint
+from consumers.webhooks.policy import DeliveryPolicy
+from consumers.webhooks.reading import signals_from
+from consumers.webhooks.running import DeliveryLoop
+from domain.service.forget import forget_subject
+from domain.service.ledger import Ledger
+from domain.stores.mail_tables import mail_in
+from projections.signals.client_voice import client_voice_shifts
+from projections.signals.model import Signal
+from projections.view_store import connect
+from projections.views_file import ViewsFile, catch_up
+from scripts.import_file import import_lines
+from tests.support.cli import jsonl
+from tests.support.scenario import Scenario
+from tests.support.smtp_server import Mailbox, silent_server, smtp_server
+from tests.support.webhook_receiver import receiver
+from tests.support.webhook_signals import history, rise
+
+FAST = DeliveryPolicy(timeout=0.5, backoff=0.1, evaluate_every=0.2)
+LINK = "https://ledger.example"
+COMPLAINT = "Parcel late again"  # the complaints' text (tests.support.webhook_signals)
+EMAILS = {"cora": "cora@example.com", "lena": "lena@example.com", "olga": "olga@example.com",
+          "kim": "kim@example.com", "rex": "rex@example.com"}
+
+
+def _company() -> list[dict[str, object]]:
+    """cora: council; delivery: lena, max (no address), olga; kitchen: kim; rex represents shop."""
+    s = Scenario(at="2025-01-01T00:00:00Z")
+    for person in ("cora", "lena", "max", "olga", "kim", "rex"):
+        s.person(person, f"{person.capitalize()} Fullname", **({"email": EMAILS[person]} if person in EMAILS else {}))
+    (s.council("cora").team("delivery").team("kitchen")
+     .member("lena", "lead", team="delivery").member("max", "courier", team="delivery")
+     .member("olga", "courier", team="delivery").member("kim", "cook", team="kitchen")
+     .client("shop", "Shop Owner Ltd").represent("rex"))
+    return [{"id": f"c{n}", **line} for n, line in enumerate(s)]
+
+
+def critical(key: str = "p-shop", ago: timedelta = timedelta(hours=1)) -> Signal:
+    raised = datetime.now(UTC).replace(tzinfo=None) - ago
+    return Signal("promise_missed", "promise", key, "2026-11-01", "delivery", "shop", raised,
+                  {"period_start": "2026-11-01", "value": 0.8, "target": 0.9}, f"/promises/{key}")
+
+
+class World:
+    def __init__(self, store_url: str, views: Path) -> None:
+        self.ledger = Ledger.open(store_url)
+        lines = [*_company(), *history("shop"), *rise("shop")]
+        assert import_lines(self.ledger, jsonl(lines).splitlines()).errors == []
+        self.views = views
+        self.extra: list[Signal] = []
+        self.now = time.time()
+        self.con: duckdb.DuckDBPyConnection | None = None
+        self.refresh()
+
+    def refresh(self) -> None:
+        if self.con is not None:
+            self.con.close()
+        catch_up(self.ledger.store, self.views)
+        self.con = connect(self.views)
+
+    @contextmanager
+    def reading(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        assert self.con is not None
+        yield self.con
+
+    def mailer(self, smtp: SmtpSettings) -> Mailer:
+        return Mailer(self.ledger.store, smtp, self.reading, public_url=LINK, policy=FAST, clock=lambda: self.now)
+
+    def loop(self, smtp: SmtpSettings) -> DeliveryLoop:
+        sources = [client_voice_shifts, lambda con, as_of: list(self.extra)]
+        return DeliveryLoop(self.ledger.store, signals_from(self.reading, sources), lambda: False, public_url=LINK,
+                            policy=FAST, mail=self.mailer(smtp))
+
+    def close(self) -> None:
+        if self.con is not None:
+            self.con.close()
+        self.ledger.close()
+
+
+@pytest.fixture
+def world(store_url: str, tmp_path: Path) -> Iterator[World]:
+    made = World(store_url, tmp_path / "views.duckdb")
+    yield made
+    made.close()
+
+
+def settings(box: Mailbox | str, timeout: float = 2.0) -> SmtpSettings:
+    found = smtp_settings(box.address if isinstance(box, Mailbox) else box, "ledger@example.com", timeout)
+    assert found is not None
+    return found
+
+
+def run_until(loop: DeliveryLoop, done: Callable[[], bool], timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not done() and time.monotonic() < deadline:
+        loop.wake.set()
+        loop.step()
+        time.sleep(0.02)
+    assert done(), "delivery did not finish in time"
+
+
+def settle(loop: DeliveryLoop, seconds: float = 0.6) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        loop.wake.set()
+        loop.step()
+        time.sleep(0.02)
+
+
+def test_a_critical_signal_reaches_each_person_it_concerns_once(world: World) -> None:
+    forget_subject(world.ledger, "person", "olga", "left the company", views=ViewsFile(world.ledger.store,
+                                                                                     world.views))
+    world.refresh()
+    world.extra = [critical()]
+    with smtp_server() as box:
+        first, second = world.loop(settings(box)), world.loop(settings(box))  # two processes on one store
+        try:
+            run_until(first, lambda: len(box.received) >= 3)
+            settle(first)
+            settle(second)
+        finally:
+            first.close()
+            second.close()
+    got = sorted(address for rcpt, _ in box.received for address in rcpt)
+    # the team's members with an address, the client's representative, the council; not max (no address), not
+    # olga (forgotten), not kim (another team)
+    assert got == ["cora@example.com", "lena@example.com", "rex@example.com"]
+    message = box.to("lena@example.com")[0]
+    body = message.get_content()
+    assert message["From"] == "ledger@example.com"
+    assert str(message["Subject"]).strip().startswith("[critical] Promise missed")
+    assert f"{LINK}/promises/p-shop" in body and "value=0.8" in body
+    for text in (COMPLAINT, "Fullname", "Shop Owner"):
+        assert text not in body and text not in message["Subject"]
+    states = {row.person: row.state for row in mail_in(world.ledger.store).rows() if row.about == critical().id}
+    assert states == {"cora": "sent", "lena": "sent", "rex": "sent"}
+
+
+def test_the_digest_lists_the_days_warnings_at_seven(world: World) -> None:
+    assert world.con is not None
+    shifts = client_voice_shifts(world.con, datetime.now(UTC).replace(tzinfo=None))  # the team's and the client's
+    shift = next(s for s in shifts if s.team == "delivery")
+    seven = digest_day(shift.raised_at.replace(tzinfo=UTC).timestamp() + 86400)  # the first 07:00 after it
+    with smtp_server() as box:
+        mailer = world.mailer(settings(box))
+        try:
+            signals = [*shifts, critical()]
+            world.now = seven.replace(tzinfo=UTC).timestamp() - 60  # 06:59: the day's digest is not yet due
+            mailer.evaluate(signals)
+            assert not any(r.about.startswith("digest:") and r.about.endswith(f"{seven:%Y-%m-%d}")
+                           for r in mail_in(world.ledger.store).rows())
+            world.now += 60  # 07:00
+            mailer.evaluate(signals)
+            mailer.evaluate(signals)  # twice: one digest each
+            while mailer.dispatch() or mailer.in_flight():
+                time.sleep(0.02)
+        finally:
+            mailer.close()
+    digests = [(rcpt, m) for rcpt, m in box.received if str(m["Subject"]).startswith("Daily digest")]
+    assert sorted(a for rcpt, _ in digests for a in rcpt) == [
+        "cora@example.com", "lena@example.com", "olga@example.com", "rex@example.com"]
+    lena = next(m for rcpt, m in digests if "lena@example.com" in rcpt).get_content()
+    assert "[warning] Client voice shifted" in lena and f"{LINK}/" in lena and "Promise missed" not in lena
+    assert COMPLAINT not in lena and "Fullname" not in lena
+
+
+def test_a_refusing_server_is_tried_again_later(world: World) -> None:
+    world.extra = [critical()]
+    with smtp_server() as box:
+        box.refuse = True
+        mailer = world.mailer(settings(box))
+        try:
+            mailer.evaluate(world.extra)
+            mailer.dispatch()
+            while mailer.in_flight():
+                time.sleep(0.02)
+            rows = [r for r in mail_in(world.ledger.store).rows() if r.about == critical().id]
+            assert {r.state for r in rows} == {"pending"} and all(r.attempts == 1 for r in rows)
+            assert all("451" in (r.last_error or "") and r.next_at > world.now for r in rows)
+            assert mailer.dispatch() == 0  # not due yet
+            box.refuse = False
+            world.now += 3600
+            mailer.dispatch()
+            while mailer.in_flight():
+                time.sleep(0.02)
+        finally:
+            mailer.close()
+    assert sorted(a for rcpt, _ in box.received for a in rcpt) == [
+        "cora@example.com", "lena@example.com", "olga@example.com", "rex@example.com"]
+
+
+def test_a_silent_smtp_server_holds_no_webhook_up(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(ALLOW_PRIVATE, "1")
+    with silent_server() as silent, receiver() as got:
+        got.secret = add_endpoint(world.ledger.store, got.url)[1]
+        world.extra = [critical(ago=timedelta(0))]  # raised after the endpoint was added: it is delivered
+        loop = world.loop(replace(settings(silent), timeout=5.0))
+        try:
+            started = time.monotonic()
+            run_until(loop, lambda: any(r.verified for r in got.received), timeout=4.0)
+            assert time.monotonic() - started < 4.0
+            assert loop.mail is not None and loop.mail.in_flight()  # the e-mail is still waiting for its server
+        finally:
+            loop.close()
