@@ -19,7 +19,7 @@ from domain.metric import Metric
 from domain.person import Person
 from domain.promise import Promise
 from domain.service.unit_of_work import UnitOfWork
-from domain.sides import consenting_sides, on_promisee_side, on_promisor_side
+from domain.sides import consenting_sides, may_consent_for_team, on_promisee_side, on_promisor_side
 from domain.team import Team
 
 
@@ -99,6 +99,10 @@ class UnitOfWorkFacts:
     def lead(self, team: str | None, person: str) -> bool:
         found = self._team(team)
         return found is not None and person in found.leads
+
+    def consents_for_team(self, team: str | None, person: str) -> bool:
+        """The team's lead or a consent holder the lead named (docs/brief.md §10)."""
+        return team is not None and may_consent_for_team(self.uow, person, team)
 
     def _loaded(self, cls: type[LedgerAggregate]) -> list[Any]:
         return list(self.uow.by_kind.get(cls.KIND, {}).values())

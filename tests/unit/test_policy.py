@@ -63,7 +63,7 @@ MORE_ROWS: list[tuple[str, Make, list[str], list[str]]] = [
     ("DefineMetric", lambda p: {"type": "DefineMetric", "metric": f"hall-{p}", "name": "M", "unit": "u",
                                 "direction": "higher_is_better", "owner": "hall"}, ["front"], ["cook", "rep"]),
     ("AdoptSolution", lambda p: {"type": "AdoptSolution", "experiment": "e1", "team": "hall", "metric": "hall-front",
-                                 "reason": "R"}, ["front"], ["cook", "lead", "carol", "rep", "outsider"]),
+                                 "reason": "R"}, ["maitre"], ["front", "cook", "lead", "carol", "rep", "outsider"]),
     ("DefineValueProposition", lambda p: {"type": "DefineValueProposition", "proposition": f"vp-{p}",
                                           "client": "diner", "statement": "S", "characteristics": ["fast"],
                                           "pains": []}, ["front", "carol"], ["rep", "outsider"]),
