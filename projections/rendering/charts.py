@@ -4,6 +4,10 @@ Every function returns SVG markup inside a ``<figure>``; all text that comes fro
 here, so callers may embed the result as markup. No scripts, no network, no fonts to fetch, no
 inline styles (pages send a strict Content-Security-Policy): the embedding page's stylesheet says
 ``svg {max-width: 100%; height: auto}`` so a chart shrinks to a phone's width.
+
+The drawing is narrow (``WIDTH`` units, shown ``SHOWN`` times larger where there is room) and its text
+``FONT`` units tall, so that shrunk to the ~350 pixels of a 390-pixel phone a label still reads about 10
+pixels tall; the x axis labels only as many points as fit side by side.
 """
 
 from __future__ import annotations
@@ -13,7 +17,9 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
-WIDTH, HEIGHT, PAD = 720, 240, 48
+WIDTH, HEIGHT, PAD = 420, 230, 44
+FONT = 12  # text height in drawing units
+SHOWN = 1.2  # pixels per drawing unit where the page has room (a laptop)
 GREEN, RED, BLUE, GREY, ORANGE = "#2e7d32", "#c62828", "#1565c0", "#9e9e9e", "#ef6c00"
 RIGHT = WIDTH - 40  # the last x label is centred on its point: room for half of it
 
@@ -48,9 +54,25 @@ def _tick(value: float) -> str:
     return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
 
 
-def _label_room(labels: Sequence[str], font: float = 10) -> float:
+def _label_room(labels: Sequence[str], font: float = FONT) -> float:
     """Width a right-aligned label column needs (digits are about 0.64 em wide in the common sans fonts)."""
     return max((len(label) * font * 0.66 for label in labels), default=0.0) + 4
+
+
+def _x_labels(labels: Sequence[str], positions: Sequence[float]) -> str:
+    """Labels under the points, every ``step``-th so that neighbours never touch (at most 7), each moved
+    inwards where it would cross the drawing's right or left edge."""
+    widest = _label_room(labels) + 8
+    spacing = positions[1] - positions[0] if len(positions) > 1 else widest
+    step = max(-(-len(labels) // 7), math.ceil(widest / max(spacing, 1e-9)))
+    shown = []
+    for i, label in enumerate(labels):
+        if i % step == 0:
+            half = _label_room([label]) / 2
+            x = min(max(positions[i], half), WIDTH - half)
+            shown.append(f'<text x="{x:.1f}" y="{HEIGHT - PAD + 18}" text-anchor="middle" font-size="{FONT}">'
+                         f'{html.escape(label)}</text>')
+    return "".join(shown)
 
 
 def _empty(title: str, message: str) -> str:
@@ -63,22 +85,16 @@ def _frame(body: str, title: str, y_lo: float, y_hi: float, labels: Sequence[str
     values = [v for v in nice_ticks(y_lo, y_hi, 5) if y_lo - 1e-9 <= v <= y_hi + 1e-9]
     ticks = "".join(
         f'<line x1="{PAD}" x2="{WIDTH - 10}" y1="{y(v):.1f}" y2="{y(v):.1f}" stroke="#eee"/>'
-        f'<text x="{PAD - 6}" y="{y(v) + 4:.1f}" text-anchor="end" font-size="10">{_tick(v)}</text>'
+        f'<text x="{PAD - 6}" y="{y(v) + 4:.1f}" text-anchor="end" font-size="{FONT}">{_tick(v)}</text>'
         for v in values
     )
     left = min(0.0, PAD - 6 - _label_room([_tick(v) for v in values]))  # long labels (1,100,000) widen it leftwards
-    step = -(-len(labels) // 7)  # at most 7 labels, so they never overlap
     x = _scale(0, max(len(labels) - 1, 1), PAD + 10, RIGHT)
     positions = label_x if label_x is not None else [x(i) for i in range(len(labels))]
-    xlabels = "".join(
-        f'<text x="{positions[i]:.1f}" y="{HEIGHT - PAD + 16}" text-anchor="middle" font-size="10">'
-        f'{html.escape(label)}</text>'
-        for i, label in enumerate(labels) if i % step == 0
-    )
     return (f'<figure><figcaption>{html.escape(title)}</figcaption>'
-            f'<svg viewBox="{left:.0f} 0 {WIDTH - left:.0f} {HEIGHT}" width="{WIDTH - left:.0f}" height="{HEIGHT}" '
-            f'role="img" '
-            f'aria-label="{html.escape(title)}">{ticks}{xlabels}{body}</svg></figure>')
+            f'<svg viewBox="{left:.0f} 0 {WIDTH - left:.0f} {HEIGHT}" width="{(WIDTH - left) * SHOWN:.0f}" '
+            f'height="{HEIGHT * SHOWN:.0f}" role="img" '
+            f'aria-label="{html.escape(title)}">{ticks}{_x_labels(labels, positions)}{body}</svg></figure>')
 
 
 def _runs(points: list[tuple[float, float] | None]) -> list[list[tuple[float, float]]]:
@@ -167,12 +183,17 @@ def bar_chart(title: str, labels: list[str], series: list[tuple[str, str, list[f
             top, bottom = sorted((y(v), y(0)))
             bars.append(f'<rect x="{left:.1f}" y="{top:.1f}" width="{width:.1f}" height="{bottom - top:.1f}" '
                         f'fill="{colour}"><title>{html.escape(name)} {html.escape(labels[i])}: {v:,.2f}</title></rect>')
-    legend = "".join(
-        f'<rect x="{PAD + 10 + 110 * s}" y="4" width="10" height="10" fill="{c}"/>'
-        f'<text x="{PAD + 24 + 110 * s}" y="13" font-size="11">{html.escape(n)}</text>'
-        for s, (n, c, _) in enumerate(series)
-    )
-    return _frame("".join(bars) + legend, title, lo, hi, labels, centres)
+    return _frame("".join(bars) + _legend(series), title, lo, hi, labels, centres)
+
+
+def _legend(series: list[tuple[str, str, list[float]]]) -> str:
+    """A swatch and a name per series along the top, each name as wide as its text."""
+    parts, x = [], PAD + 10.0
+    for name, colour, _ in series:
+        parts.append(f'<rect x="{x:.1f}" y="3" width="10" height="10" fill="{colour}"/>'
+                     f'<text x="{x + 14:.1f}" y="13" font-size="{FONT}">{html.escape(name)}</text>')
+        x += 14 + len(name) * FONT * 0.58 + 14  # letters run narrower than digits
+    return "".join(parts)
 
 
 def economics_chart(rows: list[dict[str, Any]], title: str = "Economics by period") -> str:

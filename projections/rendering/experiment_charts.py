@@ -13,6 +13,7 @@ from typing import Any
 
 from projections.rendering.charts import (
     BLUE,
+    FONT,
     GREEN,
     GREY,
     HEIGHT,
@@ -76,9 +77,9 @@ def _interval_rows(title: str, rows: list[Row]) -> str:
             f'<text x="4" y="{top + 13}" font-size="12.5" font-weight="600">'
             f'{html.escape(_short(label, _fits(12.5, bold=True)))}</text>'
             f'<text x="4" y="{top + 28}" font-size="11.5">{html.escape(_short(numbers, _fits(11.5)))}</text>'
-            f'<text x="4" y="{top + 41}" font-size="10.5" fill="#57606a"><tspan fill="{TONE_TEXT[tone]}" '
+            f'<text x="4" y="{top + 41}" font-size="11" fill="#57606a"><tspan fill="{TONE_TEXT[tone]}" '
             f'font-weight="600">{html.escape(verdict)}</tspan> · '
-            f'{html.escape(_short(method, _fits(10.5) - len(verdict) - 4))}</text>'
+            f'{html.escape(_short(method, _fits(11) - len(verdict) - 4))}</text>'
             f'<line x1="{x(low):.1f}" x2="{x(high):.1f}" y1="{bar}" y2="{bar}" stroke="{colour}" stroke-width="4"/>'
             f'<circle cx="{x(mid):.1f}" cy="{bar}" r="5.5" fill="{colour}"><title>{html.escape(label)}: '
             f'{html.escape(numbers)}: {html.escape(verdict)} ({html.escape(method)})</title></circle>'
@@ -141,7 +142,7 @@ def xmr_chart(experiment: dict[str, Any]) -> str:
         signals.setdefault(s["at"], []).append(s["rule"])
     lines = "".join(
         f'<line x1="{PAD}" x2="{WIDTH - 10}" y1="{y(v):.1f}" y2="{y(v):.1f}" stroke="{c}" {dash}/>'
-        f'<text x="{WIDTH - 12}" y="{y(v) - 3:.1f}" text-anchor="end" font-size="10">{name} {v:.3g}</text>'
+        f'<text x="{WIDTH - 12}" y="{y(v) - 3:.1f}" text-anchor="end" font-size="{FONT}">{name} {v:.3g}</text>'
         for name, v, c, dash in (("UNPL", spc["unpl"], RED, 'stroke-dasharray="6,3"'),
                                  ("center", spc["center"], GREEN, ""),
                                  ("LNPL", spc["lnpl"], RED, 'stroke-dasharray="6,3"'))
