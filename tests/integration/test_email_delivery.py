@@ -6,7 +6,7 @@ a silent one holding no webhook up."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -26,7 +26,9 @@ from domain.service.forget import forget_subject
 from domain.service.ledger import Ledger
 from domain.stores.mail_tables import mail_in
 from projections.signals.client_voice import client_voice_shifts
+from projections.signals.complaint_overdue import complaint_overdue
 from projections.signals.model import Signal
+from projections.signals.sources import Source
 from projections.view_store import connect
 from projections.views_file import ViewsFile, catch_up
 from scripts.import_file import import_lines
@@ -39,6 +41,7 @@ from tests.support.webhook_signals import history, rise
 FAST = DeliveryPolicy(timeout=0.5, backoff=0.1, evaluate_every=0.2)
 LINK = "https://ledger.example"
 COMPLAINT = "Parcel late again"  # the complaints' text (tests.support.webhook_signals)
+KITCHEN_TEXT = "Soup served cold by the new cook"
 EMAILS = {"cora": "cora@example.com", "lena": "lena@example.com", "olga": "olga@example.com",
           "kim": "kim@example.com", "rex": "rex@example.com"}
 
@@ -51,7 +54,11 @@ def _company() -> list[dict[str, object]]:
     (s.council("cora").team("delivery").team("kitchen")
      .member("lena", "lead", team="delivery").member("max", "courier", team="delivery")
      .member("olga", "courier", team="delivery").member("kim", "cook", team="kitchen")
-     .client("shop", "Shop Owner Ltd").represent("rex"))
+     .client("shop", "Shop Owner Ltd").represent("rex")
+     .add("SetCommunicationRules", team="kitchen", rules=["Answer within 2 hours"], complaint_response_within="PT2H"))
+    occurred = (datetime.now(UTC) - timedelta(days=1)).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    s.add("RecordFeedback", feedback_id="fb-cold", client="shop", kind="complaint", channel="app", text=KITCHEN_TEXT,
+          team="kitchen", occurred_at=occurred, at=occurred)
     return [{"id": f"c{n}", **line} for n, line in enumerate(s)]
 
 
@@ -86,8 +93,8 @@ class World:
     def mailer(self, smtp: SmtpSettings) -> Mailer:
         return Mailer(self.ledger.store, smtp, self.reading, public_url=LINK, policy=FAST, clock=lambda: self.now)
 
-    def loop(self, smtp: SmtpSettings) -> DeliveryLoop:
-        sources = [client_voice_shifts, lambda con, as_of: list(self.extra)]
+    def loop(self, smtp: SmtpSettings, sources: Sequence[Source] = ()) -> DeliveryLoop:
+        sources = [*sources, client_voice_shifts, lambda con, as_of: list(self.extra)]
         return DeliveryLoop(self.ledger.store, signals_from(self.reading, sources), lambda: False, public_url=LINK,
                             policy=FAST, mail=self.mailer(smtp))
 
@@ -154,6 +161,24 @@ def test_a_critical_signal_reaches_each_person_it_concerns_once(world: World) ->
         assert text not in body and text not in message["Subject"]
     states = {row.person: row.state for row in mail_in(world.ledger.store).rows() if row.about == critical().id}
     assert states == {"cora": "sent", "lena": "sent", "rex": "sent"}
+
+
+def test_an_overdue_complaint_is_mailed_without_its_text(world: World) -> None:
+    with smtp_server() as box:
+        loop = world.loop(settings(box), [complaint_overdue])
+        try:
+            run_until(loop, lambda: len(box.received) >= 3)
+            settle(loop)
+        finally:
+            loop.close()
+    # the kitchen's member, the client's representative, the council
+    assert sorted(a for rcpt, _ in box.received for a in rcpt) == ["cora@example.com", "kim@example.com",
+                                                                   "rex@example.com"]
+    message = box.to("kim@example.com")[0]
+    body = message.get_content()
+    assert str(message["Subject"]).strip().startswith("[critical] Complaint overdue")
+    assert f"{LINK}/" in body and "deadline=response" in body
+    assert KITCHEN_TEXT not in body and KITCHEN_TEXT not in str(message["Subject"])
 
 
 def test_the_digest_lists_the_days_warnings_at_seven(world: World) -> None:
