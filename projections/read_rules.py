@@ -19,6 +19,7 @@ import duckdb
 from domain import read_policy as rp
 from domain.read_policy import Viewer, may_see_internal, sees_all_events
 from projections.client_rules import COMPLAINT_LISTS, client_answer, without_texts
+from projections.signals.active import may_see
 from projections.timeline import as_of_value
 
 __all__ = ["NotReadable", "Viewer", "may_see_internal", "sees_all_events", "viewer_of"]
@@ -155,8 +156,8 @@ def retro_answer(viewer: Viewer, retro: dict[str, Any]) -> dict[str, Any]:
         return retro
     paths: set[str] = set()
     answer = {**retro, "economics": _payouts(viewer, retro["team"], retro["economics"], paths)}
-    if "signals" in retro and retro["team"] not in viewer.teams:  # docs/brief.md §9: one's teams' and clients' only
-        answer["signals"] = [s for s in retro["signals"] if s.get("client") in viewer.clients]
+    if "signals" in retro:  # docs/brief.md §9: those of one's teams and of the clients one represents
+        answer["signals"] = [s for s in retro["signals"] if may_see(viewer, s.get("teams", ()), s.get("client"))]
     if paths:
         answer["redacted"] = sorted(paths)
     return answer

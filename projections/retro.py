@@ -121,8 +121,10 @@ def retrospective(con: duckdb.DuckDBPyConnection, team: str, start: datetime, en
 
 def team_signals(con: duckdb.DuckDBPyConnection, team: str, start: datetime, end: datetime) -> list[dict[str, Any]]:
     """The signals raised in (start, end] for the team, oldest first, as they stood at ``end`` (cleared by then
-    or still active): what the ledger told the team while it happened. Never past now: a signal raised by time
+    or still active): what the ledger told the team while it happened; ``teams`` are all who see each one (for the
+    read rule, ``projections.read_rules.retro_answer``). Never past now: a signal raised by time
     alone (a deadline passing) has not been raised before its time comes, and an open window ends now."""
     until = min(end, datetime.now(UTC).replace(tzinfo=None))
     found = signals_as_of(con, until, OPERATOR, team=team, include_cleared=True)
-    return [s.as_json() for s in sorted(found, key=lambda s: (s.raised_at, s.id)) if s.raised_at > start]
+    return [{**s.as_json(), "teams": sorted(s.audience_teams)} for s in sorted(found, key=lambda s: (s.raised_at, s.id))
+            if s.raised_at > start]

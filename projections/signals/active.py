@@ -22,11 +22,15 @@ def now_for_signals() -> datetime:
     return now.replace(microsecond=0) + (timedelta(seconds=1) if now.microsecond else timedelta())
 
 
-def may_see_signal(viewer: Viewer, signal: Signal) -> bool:
+def may_see(viewer: Viewer, audience_teams: Iterable[str], client: str | None) -> bool:
     """The council sees all; a person those of their teams and of the clients they represent."""
     if viewer.council:
         return True
-    return bool(viewer.teams & signal.audience_teams) or (signal.client is not None and signal.client in viewer.clients)
+    return bool(viewer.teams.intersection(audience_teams)) or (client is not None and client in viewer.clients)
+
+
+def may_see_signal(viewer: Viewer, signal: Signal) -> bool:
+    return may_see(viewer, signal.audience_teams, signal.client)
 
 
 def raised_by(con: duckdb.DuckDBPyConnection, as_of: datetime, sources: Iterable[Source] = SOURCES) -> list[Signal]:

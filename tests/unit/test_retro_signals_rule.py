@@ -12,8 +12,8 @@ from projections.read_rules import retro_answer
 
 def _retro() -> dict[str, Any]:
     return {"team": "delivery", "economics": [], "signals": [
-        {"id": "sig_a", "kind": "promise_missed", "team": "delivery", "client": None},
-        {"id": "sig_b", "kind": "client_voice_shift", "team": None, "client": "shop"},
+        {"id": "sig_a", "kind": "promise_missed", "team": "delivery", "client": None, "teams": ["delivery", "hall"]},
+        {"id": "sig_b", "kind": "client_voice_shift", "team": None, "client": "shop", "teams": ["delivery"]},
     ]}
 
 
@@ -21,6 +21,11 @@ def test_the_team_and_the_council_see_every_signal() -> None:
     assert [s["id"] for s in retro_answer(Viewer("lena", teams=frozenset({"delivery"})), _retro())["signals"]] == [
         "sig_a", "sig_b"]
     assert retro_answer(Viewer("cora", council=True), _retro()) == _retro()
+
+
+def test_the_promisee_team_sees_the_signal_of_a_promise_made_to_it() -> None:
+    assert [s["id"] for s in retro_answer(Viewer("maitre", teams=frozenset({"hall"})), _retro())["signals"]] == [
+        "sig_a"]
 
 
 def test_another_team_sees_only_the_signals_of_clients_it_represents() -> None:
