@@ -33,7 +33,7 @@ from projections.view_store import connect
 from projections.views_file import ViewsFile, catch_up
 from scripts.import_file import import_lines
 from tests.support.cli import jsonl
-from tests.support.scenario import Scenario
+from tests.support.mail_company import KITCHEN_TEXT, company
 from tests.support.smtp_server import Mailbox, silent_server, smtp_server
 from tests.support.webhook_receiver import receiver
 from tests.support.webhook_signals import history, rise
@@ -41,25 +41,6 @@ from tests.support.webhook_signals import history, rise
 FAST = DeliveryPolicy(timeout=0.5, backoff=0.1, evaluate_every=0.2)
 LINK = "https://ledger.example"
 COMPLAINT = "Parcel late again"  # the complaints' text (tests.support.webhook_signals)
-KITCHEN_TEXT = "Soup served cold by the new cook"
-EMAILS = {"cora": "cora@example.com", "lena": "lena@example.com", "olga": "olga@example.com",
-          "kim": "kim@example.com", "rex": "rex@example.com"}
-
-
-def _company() -> list[dict[str, object]]:
-    """cora: council; delivery: lena, max (no address), olga; kitchen: kim; rex represents shop."""
-    s = Scenario(at="2025-01-01T00:00:00Z")
-    for person in ("cora", "lena", "max", "olga", "kim", "rex"):
-        s.person(person, f"{person.capitalize()} Fullname", **({"email": EMAILS[person]} if person in EMAILS else {}))
-    (s.council("cora").team("delivery").team("kitchen")
-     .member("lena", "lead", team="delivery").member("max", "courier", team="delivery")
-     .member("olga", "courier", team="delivery").member("kim", "cook", team="kitchen")
-     .client("shop", "Shop Owner Ltd").represent("rex")
-     .add("SetCommunicationRules", team="kitchen", rules=["Answer within 2 hours"], complaint_response_within="PT2H"))
-    occurred = (datetime.now(UTC) - timedelta(days=1)).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-    s.add("RecordFeedback", feedback_id="fb-cold", client="shop", kind="complaint", channel="app", text=KITCHEN_TEXT,
-          team="kitchen", occurred_at=occurred, at=occurred)
-    return [{"id": f"c{n}", **line} for n, line in enumerate(s)]
 
 
 def critical(key: str = "p-shop", ago: timedelta = timedelta(hours=1)) -> Signal:
@@ -71,7 +52,7 @@ def critical(key: str = "p-shop", ago: timedelta = timedelta(hours=1)) -> Signal
 class World:
     def __init__(self, store_url: str, views: Path) -> None:
         self.ledger = Ledger.open(store_url)
-        lines = [*_company(), *history("shop"), *rise("shop")]
+        lines = [*company(), *history("shop"), *rise("shop")]
         assert import_lines(self.ledger, jsonl(lines).splitlines()).errors == []
         self.views = views
         self.extra: list[Signal] = []
