@@ -9,6 +9,7 @@ A stopping process records its attempts still in flight as interrupted and makes
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 import time
 from collections.abc import Callable
@@ -18,8 +19,8 @@ from typing import TYPE_CHECKING
 from consumers.webhooks.endpoints import signing_key
 from consumers.webhooks.messages import body, signed_headers
 from consumers.webhooks.policy import DeliveryPolicy
-from consumers.webhooks.sending import post
-from domain.stores.webhook_tables import AttemptRow, DeliveryRow, EndpointRow, webhooks_in
+from consumers.webhooks.sending import Answer, post
+from domain.stores.webhook_tables import AttemptRow, DeliveryRow, Ending, EndpointRow, webhooks_in
 
 if TYPE_CHECKING:
     from domain.stores.port import LedgerStore
@@ -28,16 +29,20 @@ log = logging.getLogger(__name__)
 
 
 class Flight:
-    """One attempt under way; ``lock`` decides who records its end: the attempt, or a stop that gave up on it."""
+    """One attempt under way; ``lock`` decides who ends it: the attempt's answer, or a stop that gave up on it."""
 
-    def __init__(self, delivery: DeliveryRow, started: float) -> None:
+    def __init__(self, endpoint: EndpointRow, delivery: DeliveryRow, started: float) -> None:
+        self.endpoint = endpoint
         self.delivery = delivery
         self.started = started
         self.lock = threading.Lock()
-        self.over = False
+        self.answer: Answer | None = None
 
 
 class Deliverer:
+    """Attempts run on worker threads; their ends are written by the loop's thread, many in one transaction
+    (``record``), as are the claims: a store's commits, not the receivers, would otherwise set the pace."""
+
     def __init__(self, store: LedgerStore, policy: DeliveryPolicy,
                  on_progress: Callable[[], None] | None = None) -> None:
         self.store = store
@@ -47,6 +52,7 @@ class Deliverer:
         self.pool = ThreadPoolExecutor(max_workers=32, thread_name_prefix="webhook")
         self.flights: dict[str, dict[str, Flight]] = {}
         self.flights_lock = threading.Lock()
+        self.answered: queue.SimpleQueue[Flight] = queue.SimpleQueue()
         self.keys: dict[str, bytes] = {}
 
     def in_flight(self) -> int:
@@ -54,79 +60,90 @@ class Deliverer:
             return sum(len(f) for f in self.flights.values())
 
     def dispatch(self, endpoints: list[EndpointRow]) -> int:
-        """Claim and start what is due for each active endpoint, up to its free share; how many started."""
-        started = 0
-        for endpoint in endpoints:
-            if endpoint.state != "active":
-                continue
+        """Record the attempts that ended, then claim and start what is due for each active endpoint, up to its
+        free share; how many started."""
+        self.record()
+        active = {e.id: e for e in endpoints if e.state == "active"}
+        with self.flights_lock:
+            wants = {i: self.policy.per_endpoint - len(self.flights.get(i, {})) for i in active}
+        wants = {i: n for i, n in wants.items() if n > 0}
+        if not wants:
+            return 0
+        now = time.time()
+        claimed = self.tables.claim(wants, now, now + self.policy.lease)
+        for delivery in claimed:
+            flight = Flight(active[delivery.endpoint_id], delivery, now)
             with self.flights_lock:
-                free = self.policy.per_endpoint - len(self.flights.get(endpoint.id, {}))
-            if free <= 0:
-                continue
-            now = time.time()
-            for delivery in self.tables.claim(endpoint.id, now, now + self.policy.lease, free):
-                flight = Flight(delivery, now)
-                with self.flights_lock:
-                    self.flights.setdefault(endpoint.id, {})[delivery.id] = flight
-                self.pool.submit(self._attempt, endpoint, flight)
-                started += 1
-        return started
+                self.flights.setdefault(delivery.endpoint_id, {})[delivery.id] = flight
+            self.pool.submit(self._attempt, flight)
+        return len(claimed)
 
     def _key(self, endpoint: EndpointRow) -> bytes:
         if endpoint.id not in self.keys:
             self.keys[endpoint.id] = signing_key(self.store, endpoint)
         return self.keys[endpoint.id]
 
-    def _attempt(self, endpoint: EndpointRow, flight: Flight) -> None:
-        delivery = flight.delivery
+    def _attempt(self, flight: Flight) -> None:
+        delivery, endpoint = flight.delivery, flight.endpoint
+        started = time.monotonic()
         try:
             payload = body(delivery.payload, delivery.created_at, endpoint.format)
             headers = signed_headers(self._key(endpoint), delivery.id, int(time.time()), payload)
             answer = post(endpoint.url, headers, payload, self.policy.timeout)
-            with flight.lock:
-                if flight.over:  # a stop recorded it as interrupted meanwhile
-                    return
-                flight.over = True
-                self._record(endpoint, delivery, flight.started, answer.status, answer.duration, answer.outcome)
         except Exception:
-            log.exception("webhook delivery %s to %s failed; it stays due", delivery.id, endpoint.id)
-        finally:
-            with self.flights_lock:
-                self.flights.get(endpoint.id, {}).pop(delivery.id, None)
-            self.on_progress()
+            log.exception("webhook delivery %s to %s failed; it is tried again", delivery.id, endpoint.id)
+            answer = Answer(None, "error", time.monotonic() - started)
+        with flight.lock:
+            if flight.answer is None:  # else a stop ended it meanwhile
+                flight.answer = answer
+                self.answered.put(flight)
+        self.on_progress()
 
-    def _record(self, endpoint: EndpointRow, delivery: DeliveryRow, started: float, status: int | None,
-                duration: float, outcome: str) -> None:
-        attempt = AttemptRow(delivery.id, delivery.attempts, started, status, round(duration, 6), outcome)
-        if outcome == "ok":
-            self.tables.finish(attempt, "delivered", started)
-        elif outcome == "gone":  # 410: the receiver asks us to stop for good
-            self.tables.finish(attempt, "failed", started)
-            self.tables.set_endpoint_state(endpoint.id, "disabled", "the receiver answered 410 Gone")
-            log.warning("webhook %s disabled: %s answered 410 Gone", endpoint.id, endpoint.url)
-        elif delivery.attempts >= self.policy.attempts:
-            self.tables.finish(attempt, "failed", started)
-        else:
-            self.tables.finish(attempt, "pending", time.time() + self.policy.retry_delay(delivery.attempts))
+    def record(self) -> None:
+        """Write the ends of the attempts answered since the last call, in one transaction."""
+        flights: list[Flight] = []
+        while not self.answered.empty():
+            flights.append(self.answered.get())
+        if not flights:
+            return
+        self.tables.finish([self._ending(f) for f in flights])
+        for flight in flights:
+            if flight.answer is not None and flight.answer.outcome == "gone":  # 410: the receiver asks us to stop
+                self.tables.set_endpoint_state(flight.endpoint.id, "disabled", "the receiver answered 410 Gone")
+                log.warning("webhook %s disabled: %s answered 410 Gone", flight.endpoint.id, flight.endpoint.url)
+        with self.flights_lock:
+            for flight in flights:
+                self.flights.get(flight.endpoint.id, {}).pop(flight.delivery.id, None)
+
+    def _ending(self, flight: Flight) -> Ending:
+        delivery, answer = flight.delivery, flight.answer
+        assert answer is not None
+        attempt = AttemptRow(delivery.id, delivery.attempts, flight.started, answer.status,
+                             round(answer.duration, 6), answer.outcome)
+        if answer.outcome == "ok":
+            return Ending(attempt, "delivered", flight.started)
+        if answer.outcome == "gone" or delivery.attempts >= self.policy.attempts:
+            return Ending(attempt, "failed", flight.started)
+        if answer.outcome == "interrupted":
+            return Ending(attempt, "pending", time.time())
+        return Ending(attempt, "pending", time.time() + self.policy.retry_delay(delivery.attempts))
 
     def interrupt(self) -> None:
-        """Record every attempt still in flight as interrupted, due again at once (a stop is under way)."""
+        """End every attempt still in flight as interrupted, due again at once (a stop is under way)."""
         with self.flights_lock:
             flights = [f for by_endpoint in self.flights.values() for f in by_endpoint.values()]
-        now = time.time()
         for flight in flights:
             with flight.lock:
-                if flight.over:
-                    continue
-                flight.over = True
-                attempt = AttemptRow(flight.delivery.id, flight.delivery.attempts, flight.started, None,
-                                     round(now - flight.started, 6), "interrupted")
-                self.tables.finish(attempt, "pending", now)
+                if flight.answer is None:
+                    flight.answer = Answer(None, "interrupted", time.time() - flight.started)
+                    self.answered.put(flight)
+        self.record()
 
     def close(self, grace: float = 1.0) -> None:
         """Let attempts finish for up to ``grace`` seconds, then record the rest as interrupted."""
         deadline = time.monotonic() + grace
         while self.in_flight() and time.monotonic() < deadline:
+            self.record()
             time.sleep(0.02)
         self.interrupt()
         self.pool.shutdown(wait=False, cancel_futures=True)

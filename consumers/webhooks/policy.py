@@ -19,7 +19,7 @@ class DeliveryPolicy:
     backoff: float = 30.0
     """The first retry's delay; each next one is four times longer (30 s, 2 min, 8 min, 32 min, 2 h 8 min)."""
     attempts: int = 6
-    per_endpoint: int = 4
+    per_endpoint: int = 8
     """Attempts in flight at once per endpoint in one process: a slow endpoint holds only its own."""
     evaluate_every: float = 30.0
     """Seconds between evaluations of the signals when no event arrives (signals raised by time alone)."""

@@ -33,6 +33,9 @@ not once per catch-up (the events of the gap are all in the next one)."""
 
 
 class DeliveryLoop:
+    """Two threads: one judges the signals and adds deliveries (``step``), the other sends what is due
+    (``dispatch``), so a slow evaluation never holds up the sending, nor a busy sender the judging."""
+
     def __init__(self, store: LedgerStore, signals: Callable[[float], Sequence[Signal]],
                  views_moved: Callable[[], bool], *, public_url: str = "",
                  policy: DeliveryPolicy | None = None, mail: Mailer | None = None) -> None:
@@ -41,59 +44,64 @@ class DeliveryLoop:
         ``mail``: e-mail the same signals too (``consumers.email``)."""
         self.policy = policy or DeliveryPolicy.from_environment()
         self.wake = threading.Event()
-        self.deliverer = Deliverer(store, self.policy, on_progress=self.wake.set)
+        """Set on new events (the server's views) or a new endpoint: judge the signals now."""
+        self.send = threading.Event()
+        """Set when deliveries were added or an attempt ended: dispatch now."""
+        self.deliverer = Deliverer(store, self.policy, on_progress=self.send.set)
         self.tables = self.deliverer.tables
         self.signals = signals
         self.views_moved = views_moved
         self.public_url = public_url
         self.mail = mail
         if mail is not None:
-            mail.on_progress = self.wake.set
+            mail.on_progress = self.send.set
         self.known: set[str] = set()
         self.evaluated = float("-inf")
-        self.dispatched = float("-inf")
+        self.looked = float("-inf")
         self.unjudged = False
         """Events arrived that no evaluation has seen yet."""
 
     def step(self) -> int:
-        """One round: evaluate if events came, an endpoint is new or it is time; dispatch if anything may be due.
-        How many attempts it started."""
+        """Judge the signals if events came, an endpoint is new or it is time; how many deliveries it added."""
         now = time.monotonic()
         woken = self.wake.is_set()
         self.wake.clear()
         self.unjudged = self.views_moved() or self.unjudged
         moved = self.unjudged and now - self.evaluated >= EVALUATION_GAP
-        if not (moved or woken or now - self.dispatched >= DISPATCH_EVERY):
+        if not (moved or woken or now - self.looked >= DISPATCH_EVERY):
             return 0
-        self.dispatched = now
+        self.looked = now
         endpoints = self.tables.endpoints()
         if not any(e.state == "active" for e in endpoints) and self.mail is None:
             self.unjudged = False  # nothing to deliver to: the signals are not even evaluated
             return 0
         new_endpoint = any(e.state == "active" and not e.primed for e in endpoints)
-        if moved or new_endpoint or now - self.evaluated >= self.policy.evaluate_every:
-            self.evaluated, self.unjudged = now, False
-            wall = time.time()
-            signals = self.signals(wall)
-            add_new_deliveries(self.tables, endpoints, signals, wall, self.public_url, self.known)
-            if self.mail is not None:
-                self.mail.evaluate(signals)
-        return self.deliverer.dispatch(endpoints) + (self.mail.dispatch() if self.mail is not None else 0)
+        if not (moved or new_endpoint or now - self.evaluated >= self.policy.evaluate_every):
+            return 0
+        self.evaluated, self.unjudged = now, False
+        wall = time.time()
+        signals = self.signals(wall)
+        added = add_new_deliveries(self.tables, endpoints, signals, wall, self.public_url, self.known)
+        if self.mail is not None:
+            self.mail.evaluate(signals)
+        self.send.set()
+        return added
+
+    def dispatch(self) -> int:
+        """Record the attempts that ended and start what is due (webhooks, e-mail); how many attempts it started."""
+        self.send.clear()
+        started = self.deliverer.dispatch(self.tables.endpoints())
+        return started + (self.mail.dispatch() if self.mail is not None else 0)
 
     def run(self, stop: Stop) -> None:
         """Until ``stop``: the in-flight attempts are then given a moment, and the rest recorded as interrupted."""
-        pause = TICK
+        sender = threading.Thread(target=self._keep_sending, args=(stop,), name="webhook-sender", daemon=True)
+        sender.start()
         try:
-            while not stop.is_set():
-                try:
-                    self.step()
-                    pause = TICK
-                except Exception:  # the store or the views failed: pause, then try again
-                    log.exception("webhook delivery paused; trying again in %.0f s", pause)
-                    pause = min(max(pause * 2, 1.0), 30.0)
-                    stop.wait(pause)
-                self.wake.wait(TICK)
+            self._keep(stop, self.step, self.wake)
         finally:
+            self.send.set()  # the sender sees the stop now, not at its next idle look
+            sender.join(timeout=5)
             self.close()
 
     def close(self) -> None:
@@ -101,15 +109,31 @@ class DeliveryLoop:
         if self.mail is not None:
             self.mail.close()
 
+    def _keep_sending(self, stop: Stop) -> None:
+        self._keep(stop, self.dispatch, self.send, DISPATCH_EVERY)
+
+    def _keep(self, stop: Stop, work: Callable[[], int], event: threading.Event, idle: float = TICK) -> None:
+        """``work`` again and again until ``stop``, waiting on ``event`` up to ``idle`` seconds between two; a
+        failure (the store or the views) pauses it with a growing wait."""
+        pause = 1.0
+        while not stop.is_set():
+            try:
+                work()
+                pause = 1.0
+            except Exception:
+                log.exception("webhook delivery paused; trying again in %.0f s", pause)
+                stop.wait(pause)
+                pause = min(pause * 2, 30.0)
+            event.wait(idle)  # ``step`` and ``dispatch`` clear their own events as they begin
+
     def until_idle(self, stop: Stop) -> None:
         """Send what is due now, then return once nothing more is due and nothing is in flight (``notify``)."""
         try:
-            self.evaluated = float("-inf")
+            self.wake.set()
+            self.step()
             while not stop.is_set():
-                started = self.step()
-                self.wake.set()  # the next step dispatches again
-                if not started and not self.deliverer.in_flight() and not (self.mail and self.mail.in_flight()):
+                if not self.dispatch() and not self.deliverer.in_flight() and not (self.mail and self.mail.in_flight()):
                     return
-                time.sleep(TICK)
+                self.send.wait(TICK)
         finally:
             self.close()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from domain.stores.operational import SQLTables, sql_access
@@ -58,6 +58,15 @@ class AttemptRow(NamedTuple):
     outcome: str  # in_flight | ok | http_error | timeout | unreachable | refused | interrupted
 
 
+class Ending(NamedTuple):
+    """How an attempt ended, and so its delivery: ``state`` pending (then due again at ``next_at``), delivered or
+    failed."""
+
+    attempt: AttemptRow
+    state: str
+    next_at: float
+
+
 class WebhookTables(Protocol):
     def add_endpoint(self, row: EndpointRow) -> None: ...
     def endpoints(self) -> list[EndpointRow]: ...
@@ -65,8 +74,8 @@ class WebhookTables(Protocol):
     def prime(self, endpoint_id: str) -> bool: ...
     def known_deliveries(self, ids: Sequence[str]) -> set[str]: ...
     def add_deliveries(self, rows: Sequence[DeliveryRow]) -> None: ...
-    def claim(self, endpoint_id: str, now: float, lease_until: float, limit: int) -> list[DeliveryRow]: ...
-    def finish(self, attempt: AttemptRow, state: str, next_at: float) -> None: ...
+    def claim(self, wants: Mapping[str, int], now: float, lease_until: float) -> list[DeliveryRow]: ...
+    def finish(self, ends: Sequence[Ending]) -> None: ...
     def deliveries(self, limit: int) -> list[tuple[DeliveryRow, list[AttemptRow]]]: ...
 
 
@@ -113,30 +122,32 @@ class MemoryWebhooks:
             for row in rows:
                 self.delivery_rows.setdefault(row.id, row)
 
-    def claim(self, endpoint_id: str, now: float, lease_until: float, limit: int) -> list[DeliveryRow]:
+    def claim(self, wants: Mapping[str, int], now: float, lease_until: float) -> list[DeliveryRow]:
+        """Up to ``wants[endpoint]`` due deliveries of each endpoint, leased until ``lease_until``."""
         with self.lock:
-            due = sorted((d for d in self.delivery_rows.values() if d.endpoint_id == endpoint_id
-                          and d.state == "pending" and d.next_at <= now and d.lease_until <= now),
-                         key=lambda d: (d.next_at, d.id))[:limit]
             claimed = []
-            for row in due:
-                for key, attempt in self.attempt_rows.items():
-                    if key[0] == row.id and attempt.outcome == "in_flight":
-                        self.attempt_rows[key] = attempt._replace(outcome="interrupted")
-                row = row._replace(lease_until=lease_until, attempts=row.attempts + 1)
-                self.delivery_rows[row.id] = row
-                self.attempt_rows[(row.id, row.attempts)] = AttemptRow(row.id, row.attempts, now, None, None,
-                                                                        "in_flight")
-                claimed.append(row)
+            for endpoint_id, limit in wants.items():
+                due = sorted((d for d in self.delivery_rows.values() if d.endpoint_id == endpoint_id
+                              and d.state == "pending" and d.next_at <= now and d.lease_until <= now),
+                             key=lambda d: (d.next_at, d.id))[:limit]
+                for row in due:
+                    for key, attempt in self.attempt_rows.items():
+                        if key[0] == row.id and attempt.outcome == "in_flight":
+                            self.attempt_rows[key] = attempt._replace(outcome="interrupted")
+                    row = row._replace(lease_until=lease_until, attempts=row.attempts + 1)
+                    self.delivery_rows[row.id] = row
+                    self.attempt_rows[(row.id, row.attempts)] = AttemptRow(row.id, row.attempts, now, None, None,
+                                                                            "in_flight")
+                    claimed.append(row)
             return claimed
 
-    def finish(self, attempt: AttemptRow, state: str, next_at: float) -> None:
+    def finish(self, ends: Sequence[Ending]) -> None:
         with self.lock:
-            self.attempt_rows[(attempt.delivery_id, attempt.number)] = attempt
-            row = self.delivery_rows[attempt.delivery_id]
-            done = None if state == "pending" else attempt.started_at + (attempt.duration or 0.0)
-            self.delivery_rows[row.id] = row._replace(state=state, next_at=next_at, lease_until=0.0,
-                                                      last_status=attempt.status, done_at=done)
+            for attempt, state, next_at in ends:
+                self.attempt_rows[(attempt.delivery_id, attempt.number)] = attempt
+                row = self.delivery_rows[attempt.delivery_id]
+                self.delivery_rows[row.id] = row._replace(state=state, next_at=next_at, lease_until=0.0,
+                                                          last_status=attempt.status, done_at=_done(attempt, state))
 
     def deliveries(self, limit: int) -> list[tuple[DeliveryRow, list[AttemptRow]]]:
         with self.lock:
@@ -144,6 +155,11 @@ class MemoryWebhooks:
                           key=lambda d: (d.created_at, d.id), reverse=True)[:limit]
             return [(d, sorted((a for k, a in self.attempt_rows.items() if k[0] == d.id), key=lambda a: a.number))
                     for d in rows]
+
+
+def _done(attempt: AttemptRow, state: str) -> float | None:
+    """When a delivery ended (None while it is still pending)."""
+    return None if state == "pending" else attempt.started_at + (attempt.duration or 0.0)
 
 
 class SQLWebhooks(SQLTables):
@@ -181,13 +197,17 @@ class SQLWebhooks(SQLTables):
             for row in rows:
                 execute(statement, row)
 
-    def claim(self, endpoint_id: str, now: float, lease_until: float, limit: int) -> list[DeliveryRow]:
+    def claim(self, wants: Mapping[str, int], now: float, lease_until: float) -> list[DeliveryRow]:
+        """Up to ``wants[endpoint]`` due deliveries of each endpoint, leased until ``lease_until``, with an attempt
+        row each, in one transaction."""
+        claimed: list[DeliveryRow] = []
+        statement = self._sql(
+            "UPDATE {d} SET lease_until = ?, attempts = attempts + 1 WHERE id IN (SELECT id FROM {d}"
+            " WHERE endpoint_id = ? AND state = 'pending' AND next_at <= ? AND lease_until <= ?"
+            f" ORDER BY next_at, id LIMIT ?{self.skip_locked}) RETURNING *")
         with self.transaction() as execute:
-            claimed = [DeliveryRow(*r) for r in execute(self._sql(
-                "UPDATE {d} SET lease_until = ?, attempts = attempts + 1 WHERE id IN (SELECT id FROM {d}"
-                " WHERE endpoint_id = ? AND state = 'pending' AND next_at <= ? AND lease_until <= ?"
-                f" ORDER BY next_at, id LIMIT ?{self.skip_locked}) RETURNING *"),
-                (lease_until, endpoint_id, now, now, limit))]
+            for endpoint_id, limit in wants.items():
+                claimed += [DeliveryRow(*r) for r in execute(statement, (lease_until, endpoint_id, now, now, limit))]
             for row in claimed:  # an attempt left in flight by a process that died is over
                 execute(self._sql("UPDATE {a} SET outcome = 'interrupted' WHERE delivery_id = ?"
                                   " AND outcome = 'in_flight'"), (row.id,))
@@ -195,15 +215,15 @@ class SQLWebhooks(SQLTables):
                         (row.id, row.attempts, now))
         return claimed
 
-    def finish(self, attempt: AttemptRow, state: str, next_at: float) -> None:
-        done = None if state == "pending" else attempt.started_at + (attempt.duration or 0.0)
+    def finish(self, ends: Sequence[Ending]) -> None:
         with self.transaction() as execute:
-            execute(self._sql("UPDATE {a} SET status = ?, duration = ?, outcome = ? WHERE delivery_id = ?"
-                              " AND number = ?"),
-                    (attempt.status, attempt.duration, attempt.outcome, attempt.delivery_id, attempt.number))
-            execute(self._sql("UPDATE {d} SET state = ?, next_at = ?, lease_until = 0, last_status = ?,"
-                              " done_at = ? WHERE id = ?"), (state, next_at, attempt.status, done,
-                                                             attempt.delivery_id))
+            for attempt, state, next_at in ends:
+                execute(self._sql("UPDATE {a} SET status = ?, duration = ?, outcome = ? WHERE delivery_id = ?"
+                                  " AND number = ?"),
+                        (attempt.status, attempt.duration, attempt.outcome, attempt.delivery_id, attempt.number))
+                execute(self._sql("UPDATE {d} SET state = ?, next_at = ?, lease_until = 0, last_status = ?,"
+                                  " done_at = ? WHERE id = ?"),
+                        (state, next_at, attempt.status, _done(attempt, state), attempt.delivery_id))
 
     def deliveries(self, limit: int) -> list[tuple[DeliveryRow, list[AttemptRow]]]:
         if self.missing:

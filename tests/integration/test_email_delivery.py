@@ -103,6 +103,7 @@ def run_until(loop: DeliveryLoop, done: Callable[[], bool], timeout: float = 10.
     while not done() and time.monotonic() < deadline:
         loop.wake.set()
         loop.step()
+        loop.dispatch()
         time.sleep(0.02)
     assert done(), "delivery did not finish in time"
 
@@ -112,6 +113,7 @@ def settle(loop: DeliveryLoop, seconds: float = 0.6) -> None:
     while time.monotonic() < deadline:
         loop.wake.set()
         loop.step()
+        loop.dispatch()
         time.sleep(0.02)
 
 

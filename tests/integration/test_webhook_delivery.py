@@ -59,11 +59,16 @@ class World:
         got.secret = secret
         return endpoint.id
 
+    def again(self) -> None:
+        """One round of both threads' work: judge the signals, then send what is due."""
+        self.loop.wake.set()
+        self.loop.step()
+        self.loop.dispatch()
+
     def run_until(self, done: Callable[[], bool], timeout: float = 10.0) -> None:
         deadline = time.monotonic() + timeout
         while not done() and time.monotonic() < deadline:
-            self.loop.wake.set()
-            self.loop.step()
+            self.again()
             time.sleep(0.02)
         assert done(), "delivery did not finish in time"
 
@@ -85,8 +90,7 @@ def test_each_new_signal_reaches_each_matching_endpoint_once_signed(world: World
         world.signals = [signal("p1"), signal("p2", team="sales")]
         world.run_until(lambda: len(everything.received) == 2 and len(ops_only.received) == 1)
         for _ in range(5):  # evaluated again and again: nothing is sent twice
-            world.loop.wake.set()
-            world.loop.step()
+            world.again()
             time.sleep(0.05)
         assert len(everything.received) == 2 and len(ops_only.received) == 1 and other_kind.received == []
         got = {parsed(r)["data"]["subject"]["key"]: r for r in everything.received}
@@ -122,8 +126,7 @@ def test_410_disables_the_endpoint(world: World) -> None:
         world.run_until(lambda: webhooks_in(world.store).endpoints()[0].state == "disabled")
         world.signals = [signal("p1"), signal("p2")]
         for _ in range(5):
-            world.loop.wake.set()
-            world.loop.step()
+            world.again()
             time.sleep(0.05)
         assert len(gone.received) == 1
         (row,) = webhooks_in(world.store).endpoints()
@@ -156,8 +159,7 @@ def test_a_new_endpoint_skips_the_backlog_and_signals_older_than_seven_days(worl
         world.signals = [*world.signals, signal("new")]
         world.run_until(lambda: len(late.received) == 1)
         time.sleep(0.2)
-        world.loop.wake.set()
-        world.loop.step()
+        world.again()
         assert [parsed(r)["data"]["subject"]["key"] for r in late.received] == ["new"]
 
 

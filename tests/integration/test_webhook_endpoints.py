@@ -43,9 +43,9 @@ def test_one_claimer_gets_a_due_delivery_and_an_expired_lease_frees_it(any_store
         row = DeliveryRow("msg_1", "whe_1", "sig_1", "k", "pending", "{}", 100.0, 100.0, 0.0, 0, None, None)
         tables.add_deliveries([row, row._replace(id="msg_2", next_at=500.0)])
         tables.add_deliveries([row])  # already there: nothing changes
-        assert [d.id for d in tables.claim("whe_1", 200.0, 260.0, 10)] == ["msg_1"]
-        assert tables.claim("whe_1", 210.0, 270.0, 10) == []  # leased
-        (again,) = tables.claim("whe_1", 261.0, 300.0, 10)  # the claimer died: the lease ran out
+        assert [d.id for d in tables.claim({"whe_1": 10}, 200.0, 260.0)] == ["msg_1"]
+        assert tables.claim({"whe_1": 10}, 210.0, 270.0) == []  # leased
+        (again,) = tables.claim({"whe_1": 10}, 261.0, 300.0)  # the claimer died: the lease ran out
         assert again.attempts == 2
         _, attempts = tables.deliveries(10)[-1]
         assert [a.outcome for a in attempts] == ["interrupted", "in_flight"]
