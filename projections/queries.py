@@ -87,6 +87,21 @@ def _awaiting_consent(latest: dict[str, Any]) -> list[str]:
     return [latest[side] for side in ("promisor", "promisee") if side not in consented]
 
 
+def compliance_rows(con: duckdb.DuckDBPyConnection, promises: list[str],
+                    as_of: datetime) -> dict[str, list[dict[str, Any]]]:
+    """Each promise's compliance periods as of T, oldest first: one statement for any number of promises (a team
+    page draws a chart for each of its promises)."""
+    rows = con.execute(
+        "SELECT promise, period_start, value, target, kept, in_progress FROM compliance_as_of(?, ?)"
+        " WHERE list_contains(?, promise) ORDER BY promise, period_start", [as_of, moment_of(as_of), promises],
+    ).fetchall()
+    found: dict[str, list[dict[str, Any]]] = {promise: [] for promise in promises}
+    for promise, start, value, target, kept, in_progress in rows:
+        found[promise].append({"period_start": iso_date(start), "value": value, "target": target, "kept": kept,
+                               "in_progress": in_progress})
+    return found
+
+
 def promise_view(con: duckdb.DuckDBPyConnection, promise: str, as_of: datetime) -> dict[str, Any] | None:
     history = _dicts(con.execute(
         "SELECT * FROM promise_history WHERE promise = ? AND business_at <= ? ORDER BY version", [promise, as_of]
@@ -95,10 +110,6 @@ def promise_view(con: duckdb.DuckDBPyConnection, promise: str, as_of: datetime) 
         return None
     latest = history[-1]
     now = moment_of(as_of)
-    compliance = con.execute(
-        "SELECT period_start, value, target, kept, in_progress FROM compliance_as_of(?, ?) WHERE promise = ?"
-        " ORDER BY period_start", [as_of, now, promise],
-    ).fetchall()
     return {
         "promise": promise,
         "status": latest["status"],
@@ -125,11 +136,7 @@ def promise_view(con: duckdb.DuckDBPyConnection, promise: str, as_of: datetime) 
             }
             for h in history
         ],
-        "compliance": [
-            {"period_start": iso_date(start), "value": value, "target": target, "kept": kept,
-             "in_progress": in_progress}
-            for start, value, target, kept, in_progress in compliance
-        ],
+        "compliance": compliance_rows(con, [promise], as_of)[promise],
         **authority_gaps(con, as_of, [promise])[promise],
         "pending_amendment": _pending_amendment(history),
         "awaiting_consent": _awaiting_consent(latest),

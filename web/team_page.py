@@ -10,8 +10,10 @@ from fastapi.responses import Response
 from projections import queries, read_rules
 from projections.complaint_clock import clock_key
 from projections.experiments import experiments
+from projections.promise_health import health_of
 from projections.rendering import charts
 from projections.rendering.experiment_story import story
+from projections.timeline import moment_of
 from web.page_context import Page, minute_shown, not_found
 from web.team_daily import CHOICES, complaint_clients, daily_context
 from web.team_success import success_context
@@ -41,10 +43,10 @@ def _team_data(p: Page, team: str) -> dict[str, Any]:
         view = queries.team_view(con, team, p.as_of)
         if view is None:
             return None
-        shown = {promise["promise"]: queries.promise_view(con, promise["promise"], p.as_of) or {}
-                 for promise in view["promises"] + view["promises_received"]}
-        compliance = {key: {"rows": promise.get("compliance", []), "health": promise.get("health")}
-                      for key, promise in shown.items()}
+        shown = [promise["promise"] for promise in view["promises"] + view["promises_received"]]
+        rows = queries.compliance_rows(con, shown, p.as_of)  # one statement each for all the team's promises
+        health = health_of(con, shown, p.as_of, moment_of(p.as_of))
+        compliance = {key: {"rows": rows[key], "health": health.get(key)} for key in shown}
         keys = con.execute("SELECT experiment FROM experiments WHERE team = ? AND business_at <= ? ORDER BY experiment",
                            [team, p.as_of]).fetchall()
         team_experiments = [{**e, "told": story(e)} for (key,) in keys for e in experiments(con, p.as_of, key)]
