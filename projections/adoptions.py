@@ -24,14 +24,22 @@ NUMBERS = ("before_mean", "after_mean", "abs_diff", "p_value")
 ADOPTIONS = """
 SELECT a.team, a.metric, a.business_at, m.name, m.unit, m.direction FROM adoptions a
 LEFT JOIN (SELECT metric, arg_max(name, business_at) AS name, arg_max(unit, business_at) AS unit,
-                  arg_max(direction, business_at) AS direction FROM metrics GROUP BY metric) m USING (metric)
-WHERE a.experiment = ? AND a.business_at <= ? ORDER BY a.business_at, a.position
+                  arg_max(direction, business_at) AS direction FROM metrics WHERE business_at <= $as_of
+           GROUP BY metric) m USING (metric)
+WHERE a.experiment = $experiment AND a.business_at <= $as_of ORDER BY a.business_at, a.position
 """
+"""The adoptions as of T, each with its metric as defined as of T (never a later renaming)."""
 
-WINDOW_READINGS = """
-SELECT value FROM readings WHERE metric = ? AND business_at >= ? AND business_at < ? AND business_at <= ?
-ORDER BY business_at, position
+WINDOWS = f"""
+SELECT a.team, list(r.value ORDER BY r.business_at, r.position) FILTER (r.business_at < a.business_at),
+       list(r.value ORDER BY r.business_at, r.position) FILTER (r.business_at >= a.business_at)
+FROM adoptions a JOIN readings r ON r.metric = a.metric
+    AND r.business_at >= a.business_at - INTERVAL {WINDOW.days} DAY
+    AND r.business_at < a.business_at + INTERVAL {WINDOW.days} DAY
+    AND r.business_at <= $as_of
+WHERE a.experiment = $experiment AND a.business_at <= $as_of GROUP BY a.team
 """
+"""Every adoption's readings in the 28 days before and after it (``WINDOW``), read as of T: one statement."""
 
 
 def effect(before: list[float], after: list[float]) -> dict[str, Any]:
@@ -54,18 +62,14 @@ def effect(before: list[float], after: list[float]) -> dict[str, Any]:
     return found
 
 
-def _window(con: duckdb.DuckDBPyConnection, metric: str, start: datetime, end: datetime,
-            as_of: datetime) -> list[float]:
-    return [value for (value,) in con.execute(WINDOW_READINGS, [metric, start, end, as_of]).fetchall()]
-
-
 def adoptions(con: duckdb.DuckDBPyConnection, experiment: str, as_of: datetime) -> list[dict[str, Any]]:
     """``[{team, at, metric, metric_name, unit, direction, effect}]`` of ``experiment`` as of ``as_of``, oldest
     first."""
+    asked = {"experiment": experiment, "as_of": as_of}
+    windows = {team: (before or [], after or []) for team, before, after in con.execute(WINDOWS, asked).fetchall()}
     found = []
-    for team, metric, at, name, unit, direction in con.execute(ADOPTIONS, [experiment, as_of]).fetchall():
-        before = _window(con, metric, at - WINDOW, at, as_of)
-        after = _window(con, metric, at, at + WINDOW, as_of)
+    for team, metric, at, name, unit, direction in con.execute(ADOPTIONS, asked).fetchall():
+        before, after = windows.get(team, ([], []))
         found.append({"team": team, "at": iso(at), "metric": metric, "metric_name": name, "unit": unit,
                       "direction": direction, "effect": effect(before, after)})
     return found
