@@ -132,3 +132,19 @@ def test_the_council_gives_a_complaint_naming_no_team_a_team(browser: Any, serve
         assert kitchen["open_complaints"][0]["sla"] == "none"  # the kitchen set no durations
     finally:
         context.close()
+
+
+def test_the_api_refuses_a_bad_duration_naming_the_field_and_records_a_response(served: Served) -> None:
+    bad = {"type": "SetCommunicationRules", "team": "delivery", "rules": ["r"], "complaint_resolution_within": "-P1D"}
+    status, answer = served.api("POST", "/api/commands", "lena", bad)
+    assert status == 422 and "complaint_resolution_within" in answer["error"], answer
+    status, answer = served.api("POST", "/api/commands", "max",
+                                {"type": "RespondToFeedback", "feedback_id": "ct-soon", "response": "On it"})
+    assert (status, answer["status"]) == (200, "accepted"), answer
+    assert _open(served)["ct-soon"]["responded_at"] is not None
+    status, answer = served.api("POST", "/api/commands", "max",  # delivery's courier, for the kitchen
+                                {"type": "AssignFeedback", "feedback_id": "ct-soon", "team": "kitchen"})
+    assert (status, answer["rule"]) == (403, "AssignFeedback: council, or a member taking it for their own team")
+    status, answer = served.api("POST", "/api/commands", "kim",  # the kitchen's lead: it names a team already
+                                {"type": "AssignFeedback", "feedback_id": "ct-soon", "team": "kitchen"})
+    assert status == 422 and "already has a team" in answer["error"], answer
