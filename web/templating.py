@@ -94,7 +94,8 @@ def linker(as_of: str | None) -> Callable[..., str]:
         params = {k: v for k, v in query.items() if v is not None}
         if as_of:
             params["as_of"] = as_of
-        return quote(path, safe="/") + ("?" + urlencode(params) if params else "")
+        path, mark, fragment = path.partition("#")  # a signal's link may name a part of its page
+        return quote(path, safe="/") + ("?" + urlencode(params) if params else "") + mark + quote(fragment)
 
     return link
 

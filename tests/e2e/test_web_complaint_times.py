@@ -70,6 +70,19 @@ def test_the_lead_responds_to_an_overdue_complaint_on_the_team_page(browser: Any
         context.close()
 
 
+def test_an_overdue_complaint_needs_the_leads_attention_and_links_to_the_complaints(browser: Any,
+                                                                                   served: Served) -> None:
+    context, page = sign_in(browser, served, "lena")
+    try:
+        overdue = page.locator(".signal", has_text="Complaint overdue").first
+        assert "complaint ct-late" in overdue.inner_text() and "critical" in overdue.inner_text()
+        assert overdue.get_by_role("link").get_attribute("href") == "/teams/delivery#complaints"
+        overdue.get_by_role("link").click()
+        page.wait_for_url(served.url(f"{TEAM}#complaints"))
+    finally:
+        context.close()
+
+
 def test_a_member_of_another_team_may_not_respond_and_sees_why(browser: Any, served: Served) -> None:
     context, page = sign_in(browser, served, "olga")  # the bakery's lead
     try:
