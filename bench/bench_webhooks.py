@@ -23,10 +23,10 @@ from typing import Any
 
 from bench.bench_api import server
 from bench.bench_common import report
-from consumers.webhooks.addresses import ALLOW_PRIVATE
-from consumers.webhooks.endpoints import add_endpoint
 from domain.service.ledger import Ledger
 from domain.stores.webhook_tables import webhooks_in
+from notifications.webhooks.addresses import ALLOW_PRIVATE
+from notifications.webhooks.endpoints import add_endpoint
 from scripts.import_file import import_lines
 from tests.support.cli import jsonl
 from tests.support.webhook_receiver import Receiver, always, receiver

@@ -1,5 +1,5 @@
-"""`clientocracy notify [--follow]`: deliver the new signals to the webhook endpoints (``consumers.webhooks``) and,
-with an SMTP server, by e-mail (``consumers.email``)."""
+"""`clientocracy notify [--follow]`: deliver the new signals to the webhook endpoints (``notifications.webhooks``) and,
+with an SMTP server, by e-mail (``notifications.email``)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 if TYPE_CHECKING:
-    from consumers.email.smtp import SmtpSettings
+    from notifications.email.smtp import SmtpSettings
 
 from scripts import settings
 from scripts.options import StoreOpt, ViewsOpt
@@ -27,7 +27,7 @@ SmtpFromOpt = Annotated[str | None, typer.Option(
 
 def smtp_from_options(smtp: str | None, smtp_from: str | None) -> SmtpSettings | None:
     """The SMTP settings of the flags and the environment; a bad one is a usage error naming why."""
-    from consumers.email.smtp import SmtpError, smtp_settings
+    from notifications.email.smtp import SmtpError, smtp_settings
 
     try:
         return smtp_settings(smtp, smtp_from)
@@ -48,12 +48,12 @@ def notify(
     --smtp); retries, 410 and every attempt as `serve` does."""
     import duckdb
 
-    from consumers.email.mailer import Mailer
-    from consumers.webhooks.reading import signals_from
-    from consumers.webhooks.running import DeliveryLoop
     from domain.service.stopping import Stopped, exit_stopped, stop_on_signals
     from domain.service.views import caught_up
     from domain.stores.common import opened_recorder
+    from notifications.email.mailer import Mailer
+    from notifications.webhooks.reading import signals_from
+    from notifications.webhooks.running import DeliveryLoop
     from projections.served_views import reading_path
     from projections.views_file import ViewsFile
 

@@ -37,8 +37,8 @@ def webhook_add(
     json_output: JsonOpt = False,
 ) -> None:
     """Add an endpoint; its signing secret is printed once (the store keeps it sealed)."""
-    from consumers.webhooks.addresses import RefusedUrl
-    from consumers.webhooks.endpoints import EndpointError, add_endpoint
+    from notifications.webhooks.addresses import RefusedUrl
+    from notifications.webhooks.endpoints import EndpointError, add_endpoint
 
     chosen = [k.strip() for k in (kinds or "").split(",") if k.strip()]
     with _store(store, create=True) as recorder:
@@ -56,8 +56,8 @@ def webhook_add(
 @webhook_app.command("list")
 def webhook_list(store: StoreOpt = None, json_output: JsonOpt = False) -> None:
     """The endpoints (never their secrets)."""
-    from consumers.webhooks.endpoints import endpoints
     from domain.stores.webhook_tables import webhooks_in
+    from notifications.webhooks.endpoints import endpoints
 
     with _store(store, create=False) as recorder:
         found = endpoints(webhooks_in(recorder))
@@ -75,7 +75,7 @@ def webhook_list(store: StoreOpt = None, json_output: JsonOpt = False) -> None:
 def webhook_remove(endpoint_id: Annotated[str, typer.Argument(help="The id `webhook add` printed.")],
                    store: StoreOpt = None) -> None:
     """Stop delivering to an endpoint and destroy its secret."""
-    from consumers.webhooks.endpoints import EndpointError, remove_endpoint
+    from notifications.webhooks.endpoints import EndpointError, remove_endpoint
 
     with _store(store, create=True) as recorder:
         try:
@@ -92,7 +92,7 @@ def webhook_deliveries(
     json_output: JsonOpt = False,
 ) -> None:
     """The newest deliveries and every attempt of each: time, status, duration (never a body)."""
-    from consumers.webhooks.listing import deliveries
+    from notifications.webhooks.listing import deliveries
 
     with _store(store, create=False) as recorder:
         found = deliveries(recorder, limit)

@@ -51,8 +51,8 @@ def _not_found(endpoint_id: str) -> ApiError:
 
 
 def _endpoint(server: Any, endpoint_id: str) -> dict[str, Any]:
-    from consumers.webhooks.endpoints import EndpointError, find_endpoint
     from domain.stores.webhook_tables import webhooks_in
+    from notifications.webhooks.endpoints import EndpointError, find_endpoint
 
     try:
         return find_endpoint(webhooks_in(server.ledger.store), endpoint_id).to_dict()
@@ -72,8 +72,8 @@ async def post_webhook(request: Request, principal: Writer) -> JSONResponse:
     server = _council(request, principal)
 
     def added() -> JSONResponse:
-        from consumers.webhooks.addresses import RefusedUrl
-        from consumers.webhooks.endpoints import EndpointError, add_endpoint
+        from notifications.webhooks.addresses import RefusedUrl
+        from notifications.webhooks.endpoints import EndpointError, add_endpoint
 
         try:
             endpoint, secret = add_endpoint(server.ledger.store, body.url, body.team, body.kinds, body.format)
@@ -93,8 +93,8 @@ async def get_webhooks(request: Request, principal: Reader) -> JSONResponse:
     server = server_of(request)
 
     def listed() -> dict[str, Any]:
-        from consumers.webhooks.endpoints import endpoints
         from domain.stores.webhook_tables import webhooks_in
+        from notifications.webhooks.endpoints import endpoints
 
         return {"items": [e.to_dict() for e in endpoints(webhooks_in(server.ledger.store))]}
 
@@ -117,7 +117,7 @@ async def delete_webhook(request: Request, endpoint_id: EndpointId, principal: W
     server = server_of(request)
 
     def removed() -> None:
-        from consumers.webhooks.endpoints import EndpointError, remove_endpoint
+        from notifications.webhooks.endpoints import EndpointError, remove_endpoint
 
         try:
             remove_endpoint(server.ledger.store, endpoint_id)

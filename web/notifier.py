@@ -1,4 +1,4 @@
-"""Webhook delivery inside ``serve``: the delivery loop (``consumers.webhooks.running``) on a thread of its own,
+"""Webhook delivery inside ``serve``: the delivery loop (``notifications.webhooks.running``) on a thread of its own,
 reading the server's live views and woken by each new views position, so a signal an event raises is sent as soon
 as the views have the event. The loop is built on its thread: the server answers while it imports and starts."""
 
@@ -9,14 +9,20 @@ import threading
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from web.server import Server
+    from domain.service.stopping import Stop
+    from domain.stores.port import LedgerStore
+    from web.live_views import LiveViews
+    from web.settings import ServerSettings
 
 log = logging.getLogger(__name__)
 
 
 class Notifier:
-    def __init__(self, server: Server) -> None:
-        self.server = server
+    """Given the server's parts, not the server itself, so ``web.server`` and this module do not import each
+    other."""
+
+    def __init__(self, settings: ServerSettings, store: LedgerStore, views: LiveViews, stop: Stop) -> None:
+        self.settings, self.store, self.views, self.stop = settings, store, views, stop
         self.thread: threading.Thread | None = None
 
     def start(self) -> None:
@@ -24,23 +30,22 @@ class Notifier:
         self.thread.start()
 
     def _run(self) -> None:
-        from consumers.email.mailer import Mailer
-        from consumers.webhooks.reading import position_moved, signals_from
-        from consumers.webhooks.running import DeliveryLoop
+        from notifications.email.mailer import Mailer
+        from notifications.webhooks.reading import position_moved, signals_from
+        from notifications.webhooks.running import DeliveryLoop
 
-        server = self.server
-        links, smtp = server.settings.public_url, server.settings.smtp
+        views, links, smtp = self.views, self.settings.public_url, self.settings.smtp
         try:
-            mail = None if smtp is None else Mailer(server.ledger.store, smtp, server.views.reading, public_url=links)
-            loop = DeliveryLoop(server.ledger.store, signals_from(server.views.reading),
-                                position_moved(lambda: server.views.position), public_url=links, mail=mail)
+            mail = None if smtp is None else Mailer(self.store, smtp, views.reading, public_url=links)
+            loop = DeliveryLoop(self.store, signals_from(views.reading),
+                                position_moved(lambda: views.position), public_url=links, mail=mail)
         except Exception:
             log.exception("webhook delivery could not start; the server runs without it")
             return
-        server.views.listeners.append(lambda position: loop.wake.set())
-        loop.run(server.stop)
+        views.listeners.append(lambda position: loop.wake.set())
+        loop.run(self.stop)
 
     def close(self) -> None:
-        """After ``server.stop`` was set: the loop records its unfinished attempts as interrupted and ends."""
+        """After ``stop`` was set: the loop records its unfinished attempts as interrupted and ends."""
         if self.thread is not None:
             self.thread.join(timeout=5)

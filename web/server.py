@@ -73,7 +73,7 @@ class Server:
         self.answers = AnswerCache(CACHE_SIZE)
         self.tokens: dict[str, tuple[Any, int]] = {}
         """Token digest -> (principal, the store position it was checked at): see ``web.auth``."""
-        self.notifier = Notifier(self)
+        self.notifier = Notifier(settings, self.ledger.store, self.views, self.stop)
 
     def peek(self, name: str, args: tuple[Any, ...]) -> Any:
         """A cached answer that is certainly current, without touching the store or the views (the hot

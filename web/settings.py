@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from consumers.email.smtp import SmtpSettings
+    from notifications.email.smtp import SmtpSettings
 
 
 @dataclass(frozen=True)
@@ -27,4 +27,4 @@ class ServerSettings:
     public_url: str = ""
     """Links in signals start with it (``serve --public-url`` / ``CLIENTOCRACY_PUBLIC_URL``); relative when empty."""
     smtp: SmtpSettings | None = None
-    """E-mail signals through this server (``serve --smtp``, ``consumers.email``); none when None."""
+    """E-mail signals through this server (``serve --smtp``, ``notifications.email``); none when None."""

@@ -30,7 +30,7 @@ class EndpointRow(NamedTuple):
     secret: str  # sealed (``domain.personal_data`` envelope); "" once removed
     created_at: float
     state: str  # active | disabled | removed
-    primed: int  # 1 once the signals active when it was added were set aside (``consumers.webhooks.evaluating``)
+    primed: int  # 1 once the signals active when it was added were set aside (``notifications.webhooks.evaluating``)
     reason: str | None  # why it is disabled
 
 

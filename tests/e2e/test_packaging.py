@@ -19,7 +19,7 @@ import pytest
 pytestmark = pytest.mark.processes  # pip and the CLI
 
 ROOT = Path(__file__).resolve().parents[2]
-TOP_LEVEL = ("domain", "projections", "consumers", "scripts", "web")
+TOP_LEVEL = ("domain", "projections", "consumers", "notifications", "scripts", "web")
 NOT_PACKAGED = ("bench", "tests", "docs")
 
 

@@ -15,16 +15,16 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from consumers.email.mailer import Mailer, digest_day
-from consumers.email.smtp import SmtpSettings, smtp_settings
-from consumers.webhooks.addresses import ALLOW_PRIVATE
-from consumers.webhooks.endpoints import add_endpoint
-from consumers.webhooks.policy import DeliveryPolicy
-from consumers.webhooks.reading import signals_from
-from consumers.webhooks.running import DeliveryLoop
 from domain.service.forget import forget_subject
 from domain.service.ledger import Ledger
 from domain.stores.mail_tables import mail_in
+from notifications.email.mailer import Mailer, digest_day
+from notifications.email.smtp import SmtpSettings, smtp_settings
+from notifications.webhooks.addresses import ALLOW_PRIVATE
+from notifications.webhooks.endpoints import add_endpoint
+from notifications.webhooks.policy import DeliveryPolicy
+from notifications.webhooks.reading import signals_from
+from notifications.webhooks.running import DeliveryLoop
 from projections.signals.client_voice import client_voice_shifts
 from projections.signals.complaint_overdue import complaint_overdue
 from projections.signals.model import Signal

@@ -11,17 +11,17 @@ from datetime import UTC, datetime, timedelta
 import duckdb
 import pytest
 
-from consumers.webhooks.addresses import ALLOW_PRIVATE
-from consumers.webhooks.endpoints import add_endpoint
-from consumers.webhooks.listing import deliveries
-from consumers.webhooks.messages import delivery_id
-from consumers.webhooks.policy import DeliveryPolicy
-from consumers.webhooks.reading import signals_from
-from consumers.webhooks.running import DeliveryLoop
 from domain.service.stopping import Stop
 from domain.stores.common import opened_recorder
 from domain.stores.port import LedgerStore
 from domain.stores.webhook_tables import webhooks_in
+from notifications.webhooks.addresses import ALLOW_PRIVATE
+from notifications.webhooks.endpoints import add_endpoint
+from notifications.webhooks.listing import deliveries
+from notifications.webhooks.messages import delivery_id
+from notifications.webhooks.policy import DeliveryPolicy
+from notifications.webhooks.reading import signals_from
+from notifications.webhooks.running import DeliveryLoop
 from projections.signals.model import Signal
 from tests.support.webhook_receiver import Receiver, always, first_then, parsed, receiver
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from consumers.webhooks.addresses import ALLOW_PRIVATE, RefusedUrl
-from consumers.webhooks.endpoints import add_endpoint, endpoints, remove_endpoint, signing_key
 from domain.stores.common import opened_recorder
 from domain.stores.webhook_tables import DeliveryRow, webhooks_in
+from notifications.webhooks.addresses import ALLOW_PRIVATE, RefusedUrl
+from notifications.webhooks.endpoints import add_endpoint, endpoints, remove_endpoint, signing_key
 from tests.support.cli import run_cli
 
 
@@ -67,7 +67,7 @@ def test_webhook_add_refuses_a_bad_url_naming_why(url: str, reason: str, tmp_pat
 
 
 def test_a_private_address_is_refused_without_the_setting(monkeypatch: pytest.MonkeyPatch) -> None:
-    from consumers.webhooks.addresses import resolve
+    from notifications.webhooks.addresses import resolve
 
     monkeypatch.delenv(ALLOW_PRIVATE)
     with pytest.raises(RefusedUrl, match=r"192\.168\.1\.1"):

@@ -15,14 +15,16 @@ from functools import cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-PRODUCT = ("domain", "projections", "consumers", "scripts", "web")
+PRODUCT = ("domain", "projections", "consumers", "notifications", "scripts", "web")
 SERVE_STARTS_THE_APP = {("scripts.server_commands", "web.app"), ("scripts.server_commands", "web.settings"),
                         ("scripts.server_commands", "web.serving")}
 # what a package may never import: the model knows no reader or entrypoint, the readers no entrypoint
 BENEATH = {
-    "domain": {"projections", "consumers", "scripts", "web"},
-    "projections": {"consumers", "scripts", "web"},
-    "consumers": {"projections", "scripts", "web"},
+    "domain": {"projections", "consumers", "notifications", "scripts", "web"},
+    "projections": {"consumers", "notifications", "scripts", "web"},
+    "consumers": {"projections", "notifications", "scripts", "web"},
+    # delivery of signals reads the model and the views; the entrypoints run it, never the other way round
+    "notifications": {"consumers", "scripts", "web"},
 }
 NOT_PACKAGED = {"bench", "tests"}
 

@@ -11,10 +11,10 @@ import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from consumers.webhooks.endpoints import Endpoint
-from consumers.webhooks.messages import delivery_id
-from consumers.webhooks.policy import MAX_AGE_SECONDS
 from domain.stores.webhook_tables import DeliveryRow, EndpointRow, WebhookTables
+from notifications.webhooks.endpoints import Endpoint
+from notifications.webhooks.messages import delivery_id
+from notifications.webhooks.policy import MAX_AGE_SECONDS
 from projections.signals.model import Signal
 
 

@@ -14,14 +14,14 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
-from consumers.email import messages
-from consumers.email.recipients import Directory, directory
-from consumers.email.smtp import SmtpSettings
-from consumers.webhooks.evaluating import epoch
-from consumers.webhooks.policy import MAX_AGE_SECONDS, DeliveryPolicy
-from consumers.webhooks.reading import Reading
 from domain.stores.mail_tables import MailRow, mail_in
 from domain.stores.port import LedgerStore
+from notifications.email import messages
+from notifications.email.recipients import Directory, directory
+from notifications.email.smtp import SmtpSettings
+from notifications.webhooks.evaluating import epoch
+from notifications.webhooks.policy import MAX_AGE_SECONDS, DeliveryPolicy
+from notifications.webhooks.reading import Reading
 from projections.signals.model import Signal
 
 log = logging.getLogger(__name__)

@@ -11,7 +11,7 @@ import time
 from contextlib import suppress
 from typing import NamedTuple
 
-from consumers.webhooks.addresses import RefusedUrl, Target, resolve
+from notifications.webhooks.addresses import RefusedUrl, Target, resolve
 
 MAX_ANSWER = 4096
 

@@ -15,10 +15,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from consumers.webhooks.addresses import resolve
 from domain.personal_data import Revealer, Sealer
 from domain.stores.port import LedgerStore
 from domain.stores.webhook_tables import EndpointRow, WebhookTables, webhooks_in
+from notifications.webhooks.addresses import resolve
 
 Format = Literal["standard", "slack"]
 FORMATS = ("standard", "slack")

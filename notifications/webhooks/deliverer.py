@@ -16,11 +16,11 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
-from consumers.webhooks.endpoints import signing_key
-from consumers.webhooks.messages import body, signed_headers
-from consumers.webhooks.policy import DeliveryPolicy
-from consumers.webhooks.sending import Answer, post
 from domain.stores.webhook_tables import AttemptRow, DeliveryRow, Ending, EndpointRow, webhooks_in
+from notifications.webhooks.endpoints import signing_key
+from notifications.webhooks.messages import body, signed_headers
+from notifications.webhooks.policy import DeliveryPolicy
+from notifications.webhooks.sending import Answer, post
 
 if TYPE_CHECKING:
     from domain.stores.port import LedgerStore

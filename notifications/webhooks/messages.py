@@ -12,7 +12,7 @@ import hmac
 import json
 from typing import Any
 
-from consumers.webhooks.listing import iso_seconds
+from notifications.webhooks.listing import iso_seconds
 
 
 def delivery_id(endpoint_id: str, signal_id: str) -> str:

@@ -13,15 +13,15 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from consumers.webhooks.deliverer import Deliverer
-from consumers.webhooks.evaluating import add_new_deliveries
-from consumers.webhooks.policy import DeliveryPolicy
 from domain.service.stopping import Stop
 from domain.stores.port import LedgerStore
+from notifications.webhooks.deliverer import Deliverer
+from notifications.webhooks.evaluating import add_new_deliveries
+from notifications.webhooks.policy import DeliveryPolicy
 from projections.signals.model import Signal
 
 if TYPE_CHECKING:
-    from consumers.email.mailer import Mailer
+    from notifications.email.mailer import Mailer
 
 log = logging.getLogger(__name__)
 DISPATCH_EVERY = 1.0
@@ -41,7 +41,7 @@ class DeliveryLoop:
                  policy: DeliveryPolicy | None = None, mail: Mailer | None = None) -> None:
         """``signals(now)``: every signal as of ``now`` (epoch seconds) the operator sees, cleared ones too;
         ``views_moved()``: bring the views up to date, True when they changed since the last call;
-        ``mail``: e-mail the same signals too (``consumers.email``)."""
+        ``mail``: e-mail the same signals too (``notifications.email``)."""
         self.policy = policy or DeliveryPolicy.from_environment()
         self.wake = threading.Event()
         """Set on new events (the server's views) or a new endpoint: judge the signals now."""
