@@ -82,12 +82,15 @@ def team(view: dict[str, Any]) -> None:
                          _num(p["target"]), _t(p["period"]))
     console.print(promises)
     shown, count = len(view["open_complaints"]), view.get("open_complaints_count", len(view["open_complaints"]))
-    complaints = Table("feedback", "client", "channel", "occurred", "text",
+    complaints = Table("feedback", "client", "channel", "occurred", "state", "text",
                        title=f"open complaints ({count}" + (f", the newest {shown} shown; --all lists every one)"
                                                            if shown < count else ")"))
     for c in view["open_complaints"]:
         client = _t(c["client"]) + ("" if c["client_identified"] else " (unidentified)")
-        complaints.add_row(_t(c["feedback_id"]), client, _t(c["channel"]), _t(c["occurred_at"]), _t(c["text"][:60]))
+        state = _t(c.get("sla")) + (f" (answer by {c['respond_by'][:16]})" if c.get("respond_by") and not
+                                      c.get("responded_at") and c.get("sla") != "overdue" else "")
+        complaints.add_row(_t(c["feedback_id"]), client, _t(c["channel"]), _t(c["occurred_at"]), state,
+                           _t(c["text"][:60]))
     console.print(complaints)
     economics = Table("period", "revenue", "costs", "net profit", "bonus pool", "scheme", title="economics")
     growth = Table("period", "revenue growth", "net profit growth", "revenue, year over year", "self-funded",
