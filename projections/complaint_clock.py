@@ -16,9 +16,6 @@ or the clock's now when the answer is "now" (``clock_time``).
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
-
-import duckdb
 
 from projections.timeline import FOREVER, iso
 
@@ -122,22 +119,3 @@ def resolved_times(row: dict[str, object]) -> dict[str, object]:
             "response_seconds": int((answered - occurred).total_seconds()),
             "resolution_seconds": int((resolved - occurred).total_seconds()),
             "deadline_missed": row["overdue_at"] is not None}
-
-
-COMPANY_CLOCKS = """
-SELECT k.*, f.client FROM ({clock}) k JOIN feedback f ON f.feedback_id = k.feedback_id
-WHERE k.owner_team IS NOT NULL AND (k.response_soon_at IS NOT NULL OR k.resolution_soon_at IS NOT NULL
-    OR k.overdue_at IS NOT NULL)
-"""
-
-
-def company_clocks(con: duckdb.DuckDBPyConnection, as_of: datetime) -> list[dict[str, Any]]:
-    """Every complaint of the company that has been due soon or overdue by ``as_of`` (naive UTC, a real time),
-    with its clock: one statement, what the complaint signals are made of."""
-    from projections.queries import FEEDBACK_WITH_TEAM, _dicts
-
-    complaints = (f"SELECT * FROM ({FEEDBACK_WITH_TEAM}) WHERE kind = 'complaint' AND owner_team IN (SELECT team"
-                  " FROM team_rules WHERE business_at <= $as_of AND (response_seconds IS NOT NULL"
-                  " OR resolution_seconds IS NOT NULL))")  # only teams that ever set a duration can have one
-    sql = COMPANY_CLOCKS.format(clock=clock_sql(complaints))
-    return _dicts(con.execute(sql, {"as_of": as_of, "clock": as_of}))

@@ -11,8 +11,7 @@ from datetime import datetime
 
 import duckdb
 
-from projections.complaint_clock import company_clocks
-from projections.signals.complaint_signal import complaint_signal
+from projections.signals.complaint_signal import company_clocks, complaint_signal
 from projections.signals.model import Signal
 from projections.timeline import iso
 

@@ -7,12 +7,16 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
+import duckdb
+
+from projections.complaint_clock import clock_sql
+from projections.queries import FEEDBACK_WITH_TEAM, _dicts
 from projections.signals.model import Signal
 
 
 def complaint_signal(kind: str, row: Mapping[str, Any], episode: str, raised: datetime, until: datetime | None,
                      as_of: datetime, because: Mapping[str, Any]) -> Signal:
-    """A signal about complaint ``row`` (from ``complaint_clock.company_clocks``): keyed by its feedback_id, for
+    """A signal about complaint ``row`` (from ``company_clocks``): keyed by its feedback_id, for
     its team and its client, linking to the team's complaints; ``because`` holds keys and numbers, never text."""
     team = row["owner_team"]
     return Signal(
@@ -21,3 +25,20 @@ def complaint_signal(kind: str, row: Mapping[str, Any], episode: str, raised: da
         because={"feedback_id": row["feedback_id"], **because},
         path=f"/teams/{quote(team, safe='')}#complaints",
     )
+
+
+COMPANY_CLOCKS = """
+SELECT k.*, f.client FROM ({clock}) k JOIN feedback f ON f.feedback_id = k.feedback_id
+WHERE k.owner_team IS NOT NULL AND (k.response_soon_at IS NOT NULL OR k.resolution_soon_at IS NOT NULL
+    OR k.overdue_at IS NOT NULL)
+"""
+
+
+def company_clocks(con: duckdb.DuckDBPyConnection, as_of: datetime) -> list[dict[str, Any]]:
+    """Every complaint of the company that has been due soon or overdue by ``as_of`` (naive UTC, a real time),
+    with its clock: one statement, what the complaint signals are made of."""
+    complaints = (f"SELECT * FROM ({FEEDBACK_WITH_TEAM}) WHERE kind = 'complaint' AND owner_team IN (SELECT team"
+                  " FROM team_rules WHERE business_at <= $as_of AND (response_seconds IS NOT NULL"
+                  " OR resolution_seconds IS NOT NULL))")  # only teams that ever set a duration can have one
+    sql = COMPANY_CLOCKS.format(clock=clock_sql(complaints))
+    return _dicts(con.execute(sql, {"as_of": as_of, "clock": as_of}))
