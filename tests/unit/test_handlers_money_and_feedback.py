@@ -66,3 +66,33 @@ class TestFeedback:
                "feedback f1 is already resolved")
         reject(ledger, {"type": "ResolveFeedback", "feedback_id": "ghost", "resolution": "r", "at": LATER},
                "unknown feedback 'ghost'")
+
+
+class TestRespondAndAssign:
+    """docs/brief.md §9: the first answer to the client stops the response clock; a complaint naming no team
+    is given one."""
+
+    def test_responded_once_and_not_after_its_resolution(self, ledger: Ledger) -> None:
+        accept(ledger, feedback(), {"type": "RespondToFeedback", "feedback_id": "f1", "response": "On our way",
+                                    "at": LATER})
+        found = ledger.state(Feedback, "f1")
+        assert found is not None and found.response == "On our way"
+        reject(ledger, {"type": "RespondToFeedback", "feedback_id": "f1", "response": "again", "at": LATER},
+               "feedback f1 was already responded to")
+        accept(ledger, feedback("f2"), {"type": "ResolveFeedback", "feedback_id": "f2", "resolution": "r",
+                                        "at": LATER})
+        reject(ledger, {"type": "RespondToFeedback", "feedback_id": "f2", "response": "late", "at": LATER},
+               "feedback f2 is already resolved")
+
+    def test_only_a_complaint_without_a_team_is_assigned_one(self, ledger: Ledger) -> None:
+        accept(ledger, *Scenario(at=AT).team("kitchen").team("hall"), feedback(),
+               {"type": "AssignFeedback", "feedback_id": "f1", "team": "kitchen", "at": LATER})
+        found = ledger.state(Feedback, "f1")
+        assert found is not None and found.team == "kitchen"
+        reject(ledger, {"type": "AssignFeedback", "feedback_id": "f1", "team": "hall", "at": LATER},
+               "complaint f1 already has a team")
+        accept(ledger, feedback("f3", kind="praise"))
+        reject(ledger, {"type": "AssignFeedback", "feedback_id": "f3", "team": "hall", "at": LATER},
+               "only a complaint is assigned a team")
+        reject(ledger, {"type": "AssignFeedback", "feedback_id": "f1", "team": "ghost", "at": LATER},
+               "unknown team 'ghost'")

@@ -94,6 +94,12 @@ MORE_ROWS: list[tuple[str, Make, list[str], list[str]]] = [
      ["cook", "front", "rep"]),
     ("WithdrawConsent", lambda p: {"type": "WithdrawConsent", "team": "kitchen", "person": "d-carol"}, ["carol"],
      []),
+    # docs/brief.md §9: a complaint naming no team (fbo-*, the external client's rows) is given one by the
+    # council or by a member taking it for their own team; then that team's members give the first answer
+    ("AssignFeedback", lambda p: {"type": "AssignFeedback", "feedback_id": f"fbo-{p}", "team": "kitchen"},
+     ["cook", "carol"], ["front", "rep", "outsider"]),
+    ("RespondToFeedback", lambda p: {"type": "RespondToFeedback", "feedback_id": "fbo-cook", "response": "R"},
+     ["cook"], ["front", "carol", "rep"]),
 ]
 ALL_ROWS = ROWS + MORE_ROWS
 
