@@ -37,7 +37,7 @@ def webhook_add(
     json_output: JsonOpt = False,
 ) -> None:
     """Add an endpoint; its signing secret is printed once (the store keeps it sealed)."""
-    from notifications.webhooks.addresses import RefusedUrl
+    from notifications.webhooks.addresses import RefusedUrl, shown
     from notifications.webhooks.endpoints import EndpointError, add_endpoint
 
     chosen = [k.strip() for k in (kinds or "").split(",") if k.strip()]
@@ -50,13 +50,14 @@ def webhook_add(
         emit_json({**endpoint.to_dict(), "secret": secret})
         return
     typer.echo(secret)
-    typer.echo(f"webhook {endpoint.id} -> {endpoint.url}; the secret above is shown only this once", err=True)
+    typer.echo(f"webhook {endpoint.id} -> {shown(endpoint.url)}; the secret above is shown only this once", err=True)
 
 
 @webhook_app.command("list")
 def webhook_list(store: StoreOpt = None, json_output: JsonOpt = False) -> None:
     """The endpoints (never their secrets)."""
     from domain.stores.webhook_tables import webhooks_in
+    from notifications.webhooks.addresses import shown
     from notifications.webhooks.endpoints import endpoints
 
     with _store(store, create=False) as recorder:
@@ -67,7 +68,7 @@ def webhook_list(store: StoreOpt = None, json_output: JsonOpt = False) -> None:
     if not found:
         typer.echo("no webhooks")
     for e in found:
-        typer.echo(f"{e.id}  {e.state:<8} {e.format:<8} {e.url}  team={e.team or '*'} "
+        typer.echo(f"{e.id}  {e.state:<8} {e.format:<8} {shown(e.url)}  team={e.team or '*'} "
                    f"kinds={','.join(e.kinds) or '*'}" + (f"  ({e.reason})" if e.reason else ""))
 
 

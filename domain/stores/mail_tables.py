@@ -64,9 +64,12 @@ class MailTable(SQLTables):
             " WHERE state = 'pending' AND next_at <= ? AND lease_until <= ?"
             f" ORDER BY next_at, id LIMIT ?{self.skip_locked}) RETURNING *", (lease_until, now, now, limit))]
 
-    def finish(self, mail_id: str, state: str, next_at: float, error: str | None, now: float) -> None:
-        self._run("UPDATE {m} SET state = ?, next_at = ?, lease_until = 0, last_error = ?, done_at = ? WHERE id = ?",
-                  (state, next_at, error, None if state == "pending" else now, mail_id))
+    def finish(self, claimed: MailRow, state: str, next_at: float, error: str | None, now: float) -> None:
+        """End the attempt of a row this process ``claimed``, unless its claim ran out and another process claimed
+        it since (``attempts`` moved on): then that process's attempt decides, and this late end is dropped."""
+        self._run("UPDATE {m} SET state = ?, next_at = ?, lease_until = 0, last_error = ?, done_at = ?"
+                  " WHERE id = ? AND attempts = ? AND state = 'pending'",
+                  (state, next_at, error, None if state == "pending" else now, claimed.id, claimed.attempts))
 
     def rows(self, limit: int = 1000) -> list[MailRow]:
         if self.missing:

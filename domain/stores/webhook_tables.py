@@ -15,7 +15,7 @@ import weakref
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
-from domain.stores.operational import SQLTables, sql_access
+from domain.stores.operational import Execute, SQLTables, sql_access
 
 if TYPE_CHECKING:
     from domain.stores.port import LedgerStore
@@ -71,7 +71,7 @@ class WebhookTables(Protocol):
     def add_endpoint(self, row: EndpointRow) -> None: ...
     def endpoints(self) -> list[EndpointRow]: ...
     def set_endpoint_state(self, endpoint_id: str, state: str, reason: str | None) -> bool: ...
-    def prime(self, endpoint_id: str) -> bool: ...
+    def prime(self, endpoint_id: str, skipped: Sequence[DeliveryRow]) -> bool: ...
     def known_deliveries(self, ids: Sequence[str]) -> set[str]: ...
     def add_deliveries(self, rows: Sequence[DeliveryRow]) -> None: ...
     def claim(self, wants: Mapping[str, int], now: float, lease_until: float) -> list[DeliveryRow]: ...
@@ -105,12 +105,14 @@ class MemoryWebhooks:
             self.endpoint_rows[endpoint_id] = row._replace(state=state, reason=reason, secret=secret)
             return True
 
-    def prime(self, endpoint_id: str) -> bool:
+    def prime(self, endpoint_id: str, skipped: Sequence[DeliveryRow]) -> bool:
         with self.lock:
             row = self.endpoint_rows.get(endpoint_id)
             if row is None or row.primed:
                 return False
             self.endpoint_rows[endpoint_id] = row._replace(primed=1)
+            for delivery in skipped:
+                self.delivery_rows.setdefault(delivery.id, delivery)
             return True
 
     def known_deliveries(self, ids: Sequence[str]) -> set[str]:
@@ -146,6 +148,8 @@ class MemoryWebhooks:
             for attempt, state, next_at in ends:
                 self.attempt_rows[(attempt.delivery_id, attempt.number)] = attempt
                 row = self.delivery_rows[attempt.delivery_id]
+                if row.attempts != attempt.number or row.state != "pending":
+                    continue  # the claim was lost to another claimer: its attempt decides (``SQLWebhooks.finish``)
                 self.delivery_rows[row.id] = row._replace(state=state, next_at=next_at, lease_until=0.0,
                                                           last_status=attempt.status, done_at=_done(attempt, state))
 
@@ -179,8 +183,15 @@ class SQLWebhooks(SQLTables):
                           (state, reason, state, endpoint_id))
         return bool(found)
 
-    def prime(self, endpoint_id: str) -> bool:
-        return bool(self._run("UPDATE {e} SET primed = 1 WHERE id = ? AND primed = 0 RETURNING id", (endpoint_id,)))
+    def prime(self, endpoint_id: str, skipped: Sequence[DeliveryRow]) -> bool:
+        """Mark the endpoint primed and add its backlog's ``skipped`` rows in one transaction: no process ever sees
+        it primed without them (it would send the whole backlog); False if another process primed it."""
+        with self.transaction() as execute:
+            if not execute(self._sql("UPDATE {e} SET primed = 1 WHERE id = ? AND primed = 0 RETURNING id"),
+                           (endpoint_id,)):
+                return False
+            self._insert(execute, skipped)
+        return True
 
     def known_deliveries(self, ids: Sequence[str]) -> set[str]:
         found: set[str] = set()
@@ -193,9 +204,12 @@ class SQLWebhooks(SQLTables):
 
     def add_deliveries(self, rows: Sequence[DeliveryRow]) -> None:
         with self.transaction() as execute:
-            statement = self._sql("INSERT INTO {d} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")
-            for row in rows:
-                execute(statement, row)
+            self._insert(execute, rows)
+
+    def _insert(self, execute: Execute, rows: Sequence[DeliveryRow]) -> None:
+        statement = self._sql("INSERT INTO {d} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")
+        for row in rows:
+            execute(statement, row)
 
     def claim(self, wants: Mapping[str, int], now: float, lease_until: float) -> list[DeliveryRow]:
         """Up to ``wants[endpoint]`` due deliveries of each endpoint, leased until ``lease_until``, with an attempt
@@ -216,14 +230,17 @@ class SQLWebhooks(SQLTables):
         return claimed
 
     def finish(self, ends: Sequence[Ending]) -> None:
+        """Record each attempt's end and, if the delivery is still this attempt's claim, the delivery's new state.
+        A claim that ran out and was taken by another process (``attempts`` moved on) is that process's now: a late
+        answer of the old attempt is kept in its attempt row only, never ends or frees the new claim."""
         with self.transaction() as execute:
             for attempt, state, next_at in ends:
                 execute(self._sql("UPDATE {a} SET status = ?, duration = ?, outcome = ? WHERE delivery_id = ?"
                                   " AND number = ?"),
                         (attempt.status, attempt.duration, attempt.outcome, attempt.delivery_id, attempt.number))
                 execute(self._sql("UPDATE {d} SET state = ?, next_at = ?, lease_until = 0, last_status = ?,"
-                                  " done_at = ? WHERE id = ?"),
-                        (state, next_at, attempt.status, _done(attempt, state), attempt.delivery_id))
+                                  " done_at = ? WHERE id = ? AND attempts = ? AND state = 'pending'"),
+                        (state, next_at, attempt.status, _done(attempt, state), attempt.delivery_id, attempt.number))
 
     def deliveries(self, limit: int) -> list[tuple[DeliveryRow, list[AttemptRow]]]:
         if self.missing:

@@ -110,7 +110,7 @@ class Mailer:
             if row.person in addresses:
                 batch.append((row, addresses[row.person]))
             else:
-                self.table.finish(row.id, "skipped", now, "no address (none, removed or forgotten)", now)
+                self.table.finish(row, "skipped", now, "no address (none, removed or forgotten)", now)
         if batch:
             self.busy.set()
             self.pool.submit(self._send, batch)
@@ -138,11 +138,11 @@ class Mailer:
     def _record(self, row: MailRow, error: str | None) -> None:
         now = self.clock()
         if error is None:
-            self.table.finish(row.id, "sent", now, None, now)
+            self.table.finish(row, "sent", now, None, now)
         elif row.attempts >= self.policy.attempts:
-            self.table.finish(row.id, "failed", now, error, now)
+            self.table.finish(row, "failed", now, error, now)
         else:
-            self.table.finish(row.id, "pending", now + self.policy.retry_delay(row.attempts), error, now)
+            self.table.finish(row, "pending", now + self.policy.retry_delay(row.attempts), error, now)
 
     def close(self, grace: float = 1.0) -> None:
         """Let a batch under way finish for up to ``grace`` seconds; an unfinished one is sent again after its

@@ -49,11 +49,31 @@ def private_allowed() -> bool:
     return os.environ.get(ALLOW_PRIVATE) == "1"
 
 
+NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+"""The well-known NAT64 prefix: its last 32 bits are the IPv4 address reached (RFC 6052)."""
+LOCAL_NAT64 = ipaddress.IPv6Network("64:ff9b:1::/48")
+"""The local-use NAT64 prefix (RFC 8215): translated inside a network, never public."""
+
+
 def non_public(address: str) -> bool:
+    """Whether an address is not a public one, an IPv4 address wrapped in IPv6 (mapped, NAT64, 6to4) judged as
+    the IPv4 address it reaches (``64:ff9b::7f00:1`` is 127.0.0.1, and ``is_global`` calls it public)."""
     ip = ipaddress.ip_address(address.split("%")[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip in LOCAL_NAT64:
+            return True
+        embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF) if ip in NAT64 else ip.ipv4_mapped or ip.sixtofour
+        if embedded is not None:
+            ip = embedded
     return not ip.is_global or ip.is_multicast
+
+
+def shown(url: str) -> str:
+    """The URL as listed and logged: scheme, host and port only. A path can be a bearer secret (a Slack webhook's
+    is its key), so it is shown as ``…``."""
+    parts = urlsplit(url)
+    rest = "/…" if parts.path not in ("", "/") or parts.query else "/"
+    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}{rest}"
 
 
 def resolve(url: str) -> Target:

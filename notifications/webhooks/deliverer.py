@@ -17,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 from domain.stores.webhook_tables import AttemptRow, DeliveryRow, Ending, EndpointRow, webhooks_in
+from notifications.webhooks.addresses import shown
 from notifications.webhooks.endpoints import signing_key
 from notifications.webhooks.messages import body, signed_headers
 from notifications.webhooks.policy import DeliveryPolicy
@@ -84,20 +85,26 @@ class Deliverer:
         return self.keys[endpoint.id]
 
     def _attempt(self, flight: Flight) -> None:
-        delivery, endpoint = flight.delivery, flight.endpoint
-        started = time.monotonic()
-        try:
-            payload = body(delivery.payload, delivery.created_at, endpoint.format)
-            headers = signed_headers(self._key(endpoint), delivery.id, int(time.time()), payload)
-            answer = post(endpoint.url, headers, payload, self.policy.timeout)
-        except Exception:
-            log.exception("webhook delivery %s to %s failed; it is tried again", delivery.id, endpoint.id)
-            answer = Answer(None, "error", time.monotonic() - started)
+        delivery = flight.delivery
+        if time.time() + self.policy.timeout > delivery.lease_until:  # it waited for a worker until its claim
+            answer = Answer(None, "interrupted", 0.0)  # could run out mid-attempt: not sent, due again at once
+        else:
+            answer = self._send(delivery, flight.endpoint)
         with flight.lock:
             if flight.answer is None:  # else a stop ended it meanwhile
                 flight.answer = answer
                 self.answered.put(flight)
         self.on_progress()
+
+    def _send(self, delivery: DeliveryRow, endpoint: EndpointRow) -> Answer:
+        started = time.monotonic()
+        try:
+            payload = body(delivery.payload, delivery.created_at, endpoint.format)
+            headers = signed_headers(self._key(endpoint), delivery.id, int(time.time()), payload)
+            return post(endpoint.url, headers, payload, self.policy.timeout)
+        except Exception:
+            log.exception("webhook delivery %s to %s failed; it is tried again", delivery.id, endpoint.id)
+            return Answer(None, "error", time.monotonic() - started)
 
     def record(self) -> None:
         """Write the ends of the attempts answered since the last call, in one transaction."""
@@ -110,7 +117,8 @@ class Deliverer:
         for flight in flights:
             if flight.answer is not None and flight.answer.outcome == "gone":  # 410: the receiver asks us to stop
                 self.tables.set_endpoint_state(flight.endpoint.id, "disabled", "the receiver answered 410 Gone")
-                log.warning("webhook %s disabled: %s answered 410 Gone", flight.endpoint.id, flight.endpoint.url)
+                log.warning("webhook %s disabled: %s answered 410 Gone", flight.endpoint.id,
+                            shown(flight.endpoint.url))  # never the path: it can be a secret
         with self.flights_lock:
             for flight in flights:
                 self.flights.get(flight.endpoint.id, {}).pop(flight.delivery.id, None)

@@ -18,7 +18,7 @@ from typing import Any, Literal
 from domain.personal_data import Revealer, Sealer
 from domain.stores.port import LedgerStore
 from domain.stores.webhook_tables import EndpointRow, WebhookTables, webhooks_in
-from notifications.webhooks.addresses import resolve
+from notifications.webhooks.addresses import resolve, shown
 
 Format = Literal["standard", "slack"]
 FORMATS = ("standard", "slack")
@@ -57,7 +57,9 @@ class Endpoint:
     def to_dict(self) -> dict[str, Any]:
         from datetime import UTC, datetime
 
-        return {"id": self.id, "url": self.url, "team": self.team, "kinds": list(self.kinds), "format": self.format,
+        # the URL without its path, which can be a bearer secret (a Slack webhook's)
+        return {"id": self.id, "url": shown(self.url), "team": self.team, "kinds": list(self.kinds),
+                "format": self.format,
                 "created_at": datetime.fromtimestamp(self.created_at, UTC).isoformat().replace("+00:00", "Z"),
                 "state": self.state, "disabled_reason": self.reason}
 

@@ -2,7 +2,8 @@
 passes, once (the delivery's id is its primary key, so every process may try to add it).
 
 A new endpoint gets only the signals that appear after it was added: the first process to see it (``prime``) sets
-the signals already there aside as ``skipped`` rows, unless they were raised after the endpoint's creation.
+the signals already there aside as ``skipped`` rows, unless they were raised after the endpoint's creation, in the
+same transaction that marks it primed (a process that saw it primed first would send the whole backlog).
 """
 
 from __future__ import annotations
@@ -31,24 +32,26 @@ def add_new_deliveries(tables: WebhookTables, rows: Sequence[EndpointRow], signa
     for row in rows:
         if row.state != "active":
             continue
-        backlog = False
-        if not row.primed:
-            if not tables.prime(row.id):
-                continue  # another process is setting its backlog aside: next round
-            backlog = True
         endpoint = Endpoint.of(row)
-        for signal, raised in recent:
-            message = delivery_id(row.id, signal.id)
-            if message in known or not endpoint.wants(signal.kind, signal.audience_teams):
-                continue
-            state = "skipped" if backlog and raised < row.created_at else "pending"
+        wanted = [(signal, raised) for signal, raised in recent
+                  if endpoint.wants(signal.kind, signal.audience_teams)]
+
+        def delivery(signal: Signal, state: str, endpoint_id: str = row.id) -> DeliveryRow:
             payload = json.dumps(signal.as_json(public_url), separators=(",", ":"), ensure_ascii=False)
-            candidates.append(DeliveryRow(message, row.id, signal.id, signal.kind, state, payload, now, now, 0.0, 0,
-                                          None, None))
+            return DeliveryRow(delivery_id(endpoint_id, signal.id), endpoint_id, signal.id, signal.kind, state,
+                               payload, now, now, 0.0, 0, None, None)
+
+        if not row.primed:
+            backlog = [delivery(signal, "skipped") for signal, raised in wanted if raised < row.created_at]
+            if not tables.prime(row.id, backlog):  # primed and set aside in one transaction
+                continue  # another process is setting its backlog aside: next round
+            known.update(d.id for d in backlog)
+        candidates += [delivery(signal, "pending") for signal, _ in wanted
+                       if delivery_id(row.id, signal.id) not in known]
     if not candidates:
         return 0
     present = tables.known_deliveries([c.id for c in candidates])
     fresh = [c for c in candidates if c.id not in present]
     tables.add_deliveries(fresh)
     known.update(c.id for c in candidates)
-    return sum(1 for c in fresh if c.state == "pending")
+    return len(fresh)

@@ -31,8 +31,10 @@ class DeliveryPolicy:
 
     @property
     def lease(self) -> float:
-        """How long a claim holds a delivery: past it, a claimer that died has certainly stopped trying."""
-        return self.timeout + 5.0
+        """How long a claim holds a delivery: past it, a claimer that died has certainly stopped trying. An attempt
+        takes at most ``timeout`` (name resolution included) and starts only with a whole ``timeout`` of its claim
+        left (``Deliverer``): three times it, and 5 s, leave room for waiting on a worker and writing the end."""
+        return 3 * self.timeout + 5.0
 
     def retry_delay(self, attempt: int) -> float:
         """The wait after failed attempt ``attempt`` (1-based), ±20 % jitter so receivers are not hit in step."""

@@ -41,7 +41,7 @@ def call(served: dict[str, Any], who: str | None, method: str, path: str, **kwar
 
 def test_the_council_adds_reads_lists_and_removes_an_endpoint(served: dict[str, Any]) -> None:
     added = call(served, "carol", "POST", "/api/webhooks",
-                 json={"url": "http://127.0.0.1:9/hook", "team": "kitchen", "kinds": ["promise_missed"]})
+                 json={"url": "http://127.0.0.1:9/hook/key", "team": "kitchen", "kinds": ["promise_missed"]})
     assert added.status_code == 201, added.text
     body = added.json()
     assert body["secret"].startswith("whsec_") and body["team"] == "kitchen" and body["state"] == "active"
@@ -49,6 +49,7 @@ def test_the_council_adds_reads_lists_and_removes_an_endpoint(served: dict[str, 
     assert one.status_code == 200 and "secret" not in one.json() and one.json()["kinds"] == ["promise_missed"]
     listed = call(served, "carol", "GET", "/api/webhooks").json()["items"]
     assert body["id"] in [e["id"] for e in listed] and body["secret"] not in str(listed)
+    assert one.json()["url"] == "http://127.0.0.1:9/…" and "key" not in str(listed)  # a path can be a secret
     assert call(served, "carol", "DELETE", f"/api/webhooks/{body['id']}").status_code == 204
     assert call(served, "carol", "GET", f"/api/webhooks/{body['id']}").status_code == 404
     assert call(served, "carol", "DELETE", f"/api/webhooks/{body['id']}").status_code == 404
