@@ -130,10 +130,10 @@ class Deliverer:
                              round(answer.duration, 6), answer.outcome)
         if answer.outcome == "ok":
             return Ending(attempt, "delivered", flight.started)
+        if answer.outcome == "interrupted":  # no answer either way (a stop, or not sent): never the last attempt
+            return Ending(attempt, "pending", time.time())
         if answer.outcome == "gone" or delivery.attempts >= self.policy.attempts:
             return Ending(attempt, "failed", flight.started)
-        if answer.outcome == "interrupted":
-            return Ending(attempt, "pending", time.time())
         return Ending(attempt, "pending", time.time() + self.policy.retry_delay(delivery.attempts))
 
     def interrupt(self) -> None:

@@ -115,3 +115,26 @@ def test_a_claim_outlasts_the_longest_attempt_comfortably() -> None:
     for timeout in (0.5, 10.0, 30.0):
         policy = DeliveryPolicy(timeout=timeout)
         assert policy.lease >= 3 * policy.timeout  # an attempt takes at most one timeout, started with one left
+
+
+def test_an_attempt_whose_claim_would_run_out_is_not_sent_and_not_counted_as_the_last(any_store_url: str) -> None:
+    from notifications.webhooks.deliverer import Deliverer, Flight
+    from tests.support.webhook_receiver import receiver
+
+    policy = DeliveryPolicy(timeout=0.5)
+    with opened_recorder(any_store_url) as store, receiver() as got:
+        tables = webhooks_in(store)
+        endpoint, _ = add_endpoint(store, got.url)
+        row = DeliveryRow("msg_1", endpoint.id, "sig_1", "k", "pending", "{}", 100.0, 100.0, 0.0,
+                          policy.attempts - 1, None, None)
+        tables.add_deliveries([row])
+        now = time.time()
+        (claimed,) = tables.claim({endpoint.id: 1}, now, now + 0.2)  # less than a timeout left: it waited too long
+        deliverer = Deliverer(store, policy)
+        try:
+            deliverer._attempt(Flight(tables.endpoints()[0], claimed, now))
+            deliverer.record()
+        finally:
+            deliverer.close(grace=0)
+        (listed, attempts) = tables.deliveries(10)[0]
+        assert got.received == [] and listed.state == "pending" and attempts[-1].outcome == "interrupted"
