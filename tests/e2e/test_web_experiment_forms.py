@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from domain.service.ledger import Ledger
-from tests.support.axe import WIDTHS, assert_accessible, assert_fits_width
+from tests.support.axe import assert_accessible_at
 from tests.support.browser import Served, serving, sign_in
 from tests.support.ledger import observations
 from tests.support.stores import STORES
@@ -200,14 +200,7 @@ def test_the_experiment_forms_are_accessible_and_fit_a_phone(browser: Any, serve
     _running(served, key)
     context, page = sign_in(browser, served, "lena")
     try:
-        for label, (width, height) in WIDTHS.items():
-            page.set_viewport_size({"width": width, "height": height})
-            for path, form in ((f"/experiments/{key}", "#upload-results"), (TEAM, "#propose-experiment form")):
-                page.goto(served.url(path))
-                page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
-                assert page.locator(form).is_visible()
-                where = f"{path} with its experiment forms open at {label} width"
-                assert_accessible(page, where)
-                assert_fits_width(page, where)
+        for path, form in ((f"/experiments/{key}", "#upload-results"), (TEAM, "#propose-experiment form")):
+            assert_accessible_at(page, served.url(path), f"{path} with its experiment forms open", opened=form)
     finally:
         context.close()

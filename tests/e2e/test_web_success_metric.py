@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.axe import WIDTHS, assert_accessible, assert_fits_width
+from tests.support.axe import assert_accessible_at
 from tests.support.browser import Served, serving, sign_in
 from tests.support.web_company import LINES, TOKENS
 
@@ -97,13 +97,7 @@ def test_a_metric_nobody_defined_is_refused_beside_the_form(browser: Any, served
 def test_the_success_part_is_accessible_and_fits_a_phone(browser: Any, served: Served) -> None:
     context, page = sign_in(browser, served, "lena")
     try:
-        for label, (width, height) in WIDTHS.items():
-            page.set_viewport_size({"width": width, "height": height})
-            page.goto(served.url(TEAM))
-            page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
-            assert page.locator("#set-success-metric form").is_visible()
-            where = f"the team page's success and growth at {label} width"
-            assert_accessible(page, where)
-            assert_fits_width(page, where)
+        assert_accessible_at(page, served.url(TEAM), "the team page's success and growth",
+                             opened="#set-success-metric form")
     finally:
         context.close()

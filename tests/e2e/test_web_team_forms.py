@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.axe import WIDTHS, assert_accessible, assert_fits_width
+from tests.support.axe import assert_accessible_at
 from tests.support.browser import Served, serving, sign_in
 from tests.support.stores import STORES
 from tests.support.web_company import LINES, TOKENS
@@ -185,14 +185,7 @@ def test_a_member_logs_a_complaint_on_the_team_page(browser: Any, served: Served
 def test_the_team_page_with_its_forms_is_accessible_and_fits_a_phone(browser: Any, served: Served) -> None:
     context, page = sign_in(browser, served, "lena")
     try:
-        for label, (width, height) in WIDTHS.items():
-            page.set_viewport_size({"width": width, "height": height})
-            page.goto(served.url(TEAM))
-            page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
-            assert page.locator("#record-reading form").is_visible()
-            where = f"the team page with its forms open at {label} width"
-            assert_accessible(page, where)
-            assert_fits_width(page, where)
+        assert_accessible_at(page, served.url(TEAM), "the team page with its forms open", opened="#record-reading form")
     finally:
         context.close()
 

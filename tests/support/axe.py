@@ -57,13 +57,17 @@ _STICKING_OUT = """() => { const w = document.documentElement.clientWidth;
 
 
 def assert_accessible_at(page: Any, url: str, context: str, widths: dict[str, tuple[int, int]] = WIDTHS, *,
-                         fits: bool = True) -> None:
+                         fits: bool = True, opened: str | None = None) -> None:
     """Load ``url`` at each width (a laptop's and a phone's by default) and check it there, and (``fits``) that
-    it needs no sideways scrolling; the page is left at the last width."""
+    it needs no sideways scrolling; the page is left at the last width. With ``opened`` (a selector), every
+    folded part (``details``) is opened first and that element must show: forms are checked open."""
     for label, (width, height) in widths.items():
         page.set_viewport_size({"width": width, "height": height})
         page.goto(url)
         page.wait_for_load_state("load")
+        if opened is not None:
+            page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+            assert page.locator(opened).is_visible(), f"{opened} on {url}"
         where = f"{context} at {label} width {width}x{height}"
         assert_accessible(page, where)
         if fits:
