@@ -79,6 +79,10 @@ class LedgerAggregate(Aggregate):
     """Attributes holding sealed personal text (``domain.personal_data``), opened by ``Ledger.state`` and the
     projector: ``PersonalFields("domain.commands.clients:IdentifyClient")``, the fields marked ``Personal`` on
     the command that creates the aggregate, whose names the aggregate keeps."""
+    LATER_PERSONAL_FIELDS: ClassVar[tuple[str, ...]] = ()
+    """Attributes a later event sets to personal text of the aggregate's own data subject (a feedback's answers
+    belong to its client), which the command cannot name: the handler seals them (``Feedback.sealed``); the
+    events carrying a field of this name hold it sealed (``domain.topics.sealed_fields``), opened as above."""
     first_at: datetime
     last_at: datetime
 

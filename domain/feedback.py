@@ -12,6 +12,7 @@ from domain.base import DomainError, LedgerAggregate, PersonalFields
 
 if TYPE_CHECKING:  # the commands import pydantic, which the show commands' short road never needs
     from domain import commands as c
+    from domain.personal_data import Sealer
 
 
 class Feedback(LedgerAggregate):
@@ -19,6 +20,8 @@ class Feedback(LedgerAggregate):
 
     KIND = "feedback"
     PERSONAL_FIELDS = PersonalFields("domain.commands.money_and_feedback:FeedbackFields")
+    LATER_PERSONAL_FIELDS = ("resolution", "response")
+    """The team's answers to the client are the client's personal data too (docs/brief.md §7)."""
 
     @event("Recorded")
     def __init__(
@@ -45,6 +48,13 @@ class Feedback(LedgerAggregate):
         self.occurred_at = occurred_at
         self.resolution: str | None = None
         self.response: str | None = None
+
+    def sealed(self, sealer: Sealer, answer: str) -> str:
+        """An answer to this feedback sealed under its client's key, as its ``LATER_PERSONAL_FIELDS`` are kept:
+        forgetting the client shreds what the team wrote to it as well as what it wrote."""
+        from domain.personal_data import client_subject  # the short road never loads the cipher
+
+        return sealer.seal(client_subject(self.client), answer)
 
     @event("Resolved")
     def resolve(self, resolution: str, audit: Audit) -> None:

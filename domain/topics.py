@@ -32,11 +32,16 @@ def event_topic(aggregate: type, name: str) -> str:
 
 def sealed_fields(event: type) -> tuple[str, ...]:
     """The fields of ``event`` holding sealed personal text: its aggregate's ``PERSONAL_FIELDS`` (derived from
-    the ``Personal`` command fields), which are given at creation, so carried by the creation event."""
-    if not issubclass(event, AggregateCreated):
+    the ``Personal`` command fields), which are given at creation, so carried by the creation event; and those
+    of its ``LATER_PERSONAL_FIELDS`` a later event carries (text stored before they were sealed opens as is)."""
+    owner = event.__qualname__.rpartition(".")[0]
+    if not owner:  # an event class of its own, not an aggregate's
         return ()
-    aggregate = resolve_topic(f"{event.__module__}:{event.__qualname__.rpartition('.')[0]}")
-    return tuple(getattr(aggregate, "PERSONAL_FIELDS", ()))
+    aggregate = resolve_topic(f"{event.__module__}:{owner}")
+    if issubclass(event, AggregateCreated):
+        return tuple(getattr(aggregate, "PERSONAL_FIELDS", ()))
+    carried = getattr(event, "__annotations__", {})
+    return tuple(name for name in getattr(aggregate, "LATER_PERSONAL_FIELDS", ()) if name in carried)
 
 
 @cache

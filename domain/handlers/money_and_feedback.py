@@ -43,7 +43,7 @@ def promise_refusal(uow: UnitOfWork, fields: FeedbackFields) -> str | None:
 @handles(ResolveFeedback, rule=FEEDBACK_TEAM)
 def resolve_feedback(uow: UnitOfWork, cmd: ResolveFeedback, audit: Audit) -> None:
     feedback = uow.require(Feedback, cmd.feedback_id)
-    feedback.resolve(cmd.resolution, audit=audit)
+    feedback.resolve(feedback.sealed(uow.sealer, cmd.resolution), audit=audit)
     uow.add(feedback)
 
 
@@ -55,7 +55,7 @@ def respond_to_feedback(uow: UnitOfWork, cmd: RespondToFeedback, audit: Audit) -
                           "first answer)")
     if feedback.resolution is not None:
         raise DomainError(f"feedback {cmd.feedback_id} is already resolved")
-    feedback.respond(cmd.response, audit=audit)
+    feedback.respond(feedback.sealed(uow.sealer, cmd.response), audit=audit)
     uow.add(feedback)
 
 

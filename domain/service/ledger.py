@@ -163,7 +163,7 @@ class Ledger(Application[uuid.UUID]):
             aggregate = domain_event.mutate(aggregate)
         if aggregate is not None:
             revealer = Revealer(self.keystore)
-            for name in aggregate.PERSONAL_FIELDS:
+            for name in (*aggregate.PERSONAL_FIELDS, *aggregate.LATER_PERSONAL_FIELDS):
                 setattr(aggregate, name, revealer.reveal(getattr(aggregate, name)))
         return aggregate
 

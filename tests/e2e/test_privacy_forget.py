@@ -143,3 +143,37 @@ def test_file_ingestion_seals_feedback_text_and_forget_reaches_it(sqlite_url: st
     assert b"FLQ-victim-text" in views.read_bytes()
     run_cli("forget", "client", VICTIM, "--reason", "T-2", store=sqlite_url, views=views, check=True)
     assert b"FLQ-victim-text" not in views.read_bytes() and b"FLQ-control-text" in views.read_bytes()
+
+
+ANSWERS = {VICTIM: ("QZXV-RESPONSE-victim", "QZXV-RESOLUTION-victim"),
+           CONTROL: ("KWPJ-RESPONSE-control", "KWPJ-RESOLUTION-control")}
+
+
+def test_the_teams_answers_to_a_client_are_sealed_shown_and_forgotten_with_it(store_url: str, tmp_path: Path) -> None:
+    views = tmp_path / "views.duckdb"
+    lines = company()
+    for client, (response, resolution) in ANSWERS.items():
+        lines += [
+            {"type": "RespondToFeedback", "id": f"a-{client}", "feedback_id": f"fb-{client}", "response": response,
+             "at": "2026-01-06T09:00:00Z"},
+            {"type": "RecordFeedback", "id": f"g-{client}", "feedback_id": f"fb2-{client}", "client": client,
+             "kind": "complaint", "channel": "phone", "text": "again", "team": "ops",
+             "occurred_at": "2026-01-05T10:00:00Z"},
+            {"type": "ResolveFeedback", "id": f"r-{client}", "feedback_id": f"fb2-{client}",
+             "resolution": resolution, "at": "2026-01-07T09:00:00Z"},
+        ]
+    run_cli("import", "-", store=store_url, stdin=jsonl(lines), check=True)
+    every = tuple(text for answer in ANSWERS.values() for text in answer)
+    assert_absent(every, store_bytes(store_url), "the store (encrypted at rest)")
+
+    def shown() -> dict[str, tuple[str | None, str | None]]:
+        team = cli_json("team", "show", "ops", store=store_url, views=views)
+        answered = {c["client"]: c["response"] for c in team["open_complaints"]}
+        resolved = {c["client"]: c["resolution"] for c in team["resolved_complaints"]}
+        return {client: (answered[client], resolved[client]) for client in ANSWERS}
+
+    assert shown() == ANSWERS
+    run_cli("forget", "client", VICTIM, "--reason", "erasure request T-3", store=store_url, views=views, check=True)
+    assert shown() == {VICTIM: (FORGOTTEN, FORGOTTEN), CONTROL: ANSWERS[CONTROL]}
+    assert_absent(ANSWERS[VICTIM], every_output(store_url, views, tmp_path), "the outputs after forget")
+    assert_absent(ANSWERS[VICTIM], views.read_bytes(), "the views file after forget")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from hypothesis import assume, given, settings
@@ -19,6 +20,9 @@ from domain.personal_data import FORGOTTEN, PersonalDataError, Revealer, Sealer
 from domain.service.forget import UnknownSubject
 from domain.service.ledger import Ledger, feedback_fields
 from domain.stores.subject_keys import MemorySubjectKeys
+from projections.stored_form import decode_state
+from projections.view_store import connect
+from projections.views_file import catch_up
 
 MAPPER_LEDGER = Ledger()
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
@@ -161,3 +165,51 @@ def test_a_reader_holding_an_old_snapshot_delays_the_wal_scrub_and_forget_again_
         assert key not in files
     finally:
         ledger.close()
+
+
+def test_a_feedbacks_answers_are_sealed_under_its_clients_key_and_forgotten_with_it(
+        ledger: Ledger, tmp_path: Path) -> None:
+    """Resolution and response are what the team wrote to the client: sealed under the feedback's client's key,
+    shown while it exists, gone from the ledger and the views once the client is forgotten."""
+    later = T0.replace(hour=10).isoformat()
+    ledger.execute(commands(*(
+        {"type": "RecordFeedback", "feedback_id": f, "client": "ann", "kind": "complaint", "channel": "app",
+         "text": "late again", "occurred_at": T0.isoformat()} for f in ("f1", "f2")),
+        {"type": "RespondToFeedback", "feedback_id": "f1", "response": "we call you at 555-0101", "at": later},
+        {"type": "ResolveFeedback", "feedback_id": "f2", "resolution": "refund sent to Ann Smith", "at": later},
+    ))
+    legacy = Feedback(**feedback_fields(FeedbackMessage.model_validate(
+        {"feedback_id": "old", "client": "ann", "kind": "complaint", "channel": "app", "text": "plain",
+         "occurred_at": T0.isoformat()})), audit=Audit(at=T0))
+    legacy.respond("plain response", audit=Audit(at=T0))  # as stored before answers were sealed
+    legacy.resolve("plain resolution", audit=Audit(at=T0))
+    ledger.record(list(legacy.collect_events()), tracking=None, receipts=[])
+
+    notifications = ledger.recorder.select_notifications(1, 100)
+    answers = [state.get("response") or state["resolution"] for state in map(decode_state, (
+        n.state for n in notifications if n.topic.endswith((".Responded", ".Resolved"))))]
+    assert b"555-0101" not in b"".join(n.state for n in notifications)
+    sealed = [answer for answer in answers if answer.startswith("enc:v1:client:ann:")]
+    assert len(sealed) == 2 and sorted(set(answers) - set(sealed)) == ["plain resolution", "plain response"]
+
+    def views() -> dict[str, list[tuple[str, str]]]:
+        catch_up(ledger.recorder, tmp_path / "views.duckdb")
+        con = connect(tmp_path / "views.duckdb")
+        try:
+            return {table: sorted(con.execute(f"SELECT feedback_id, {column} FROM feedback_{table}").fetchall())
+                    for table, column in (("responses", "response"), ("resolutions", "resolution"))}
+        finally:
+            con.close()
+
+    assert views() == {"responses": [("f1", "we call you at 555-0101"), ("old", "plain response")],
+                       "resolutions": [("f2", "refund sent to Ann Smith"), ("old", "plain resolution")]}
+    assert (ledger.state(Feedback, "f1").response, ledger.state(Feedback, "f2").resolution) == (
+        "we call you at 555-0101", "refund sent to Ann Smith")
+    assert ledger.state(Feedback, "old").resolution == "plain resolution"
+
+    ledger.forget("client", "ann", reason="ticket 9")
+    assert (ledger.state(Feedback, "f1").response, ledger.state(Feedback, "f2").resolution) == (FORGOTTEN, FORGOTTEN)
+    assert [Revealer(ledger.keystore).reveal(v) for v in sealed] == [FORGOTTEN, FORGOTTEN]
+    assert views() == {"responses": [("f1", FORGOTTEN), ("old", "plain response")],
+                       "resolutions": [("f2", FORGOTTEN), ("old", "plain resolution")]}
+    assert ledger.verify().ok

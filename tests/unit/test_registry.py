@@ -74,7 +74,9 @@ def test_personal_fields_are_declared_on_the_fields_and_derived_everywhere() -> 
                         "RegisterPerson": ("name", "email")}
     assert (Client.PERSONAL_FIELDS, Person.PERSONAL_FIELDS, Feedback.PERSONAL_FIELDS) == (
         ("name", "description"), ("name", "email"), ("text",))
-    assert {cols for cols in sealed_columns().values()} == {(("feedback", "text"),)}
+    assert Feedback.LATER_PERSONAL_FIELDS == ("resolution", "response")  # the answers, sealed by their handlers
+    assert {cols for cols in sealed_columns().values()} == {(("feedback", "text"),),
+                                                            (("feedback_resolutions", "resolution"),)}
     for columns in sealed_columns().values():
         for table, column in columns:
             assert column in [name for name, _ in FACTS[table].columns]
