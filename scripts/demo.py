@@ -127,13 +127,18 @@ def scrub_input(path: Path, subject: str) -> None:
     """Erasure covers the source files too: the demo's own input file keeps no text of the forgotten
     subject (its lines stay, so a re-run still skips them by id)."""
     from domain import commands as c
-    from domain.personal_data import FORGOTTEN
+    from domain.feedback import Feedback
+    from domain.personal_data import FORGOTTEN, client_subject
 
     lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    feedback = {line["feedback_id"] for line in lines
+                if line["type"] == "RecordFeedback" and client_subject(line["client"]) == subject}
     for line in lines:
         personal = c.personal_fields(getattr(c, line["type"]))
         if personal:
             command = c.COMMAND_ADAPTER.validate_python(line)
             line.update({name: FORGOTTEN for name, mark in personal.items()
                          if mark.subject_of(command) == subject and line.get(name) is not None})
+        if line.get("feedback_id") in feedback:  # the team's answers to the subject's feedback
+            line.update({name: FORGOTTEN for name in Feedback.LATER_PERSONAL_FIELDS if line.get(name) is not None})
     path.write_text("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines), encoding="utf-8")
