@@ -1,15 +1,24 @@
 """The SMTP server to send through: ``--smtp HOST:PORT`` / ``CLIENTOCRACY_SMTP``, ``--smtp-from`` /
 ``CLIENTOCRACY_SMTP_FROM``, ``CLIENTOCRACY_SMTP_USER`` / ``_PASSWORD`` (the environment only, so a password never
-shows in a process list); STARTTLS whenever the server offers it, before any login."""
+shows in a process list). STARTTLS whenever the server offers it, before any login, with the certificate checked
+against the system's CAs (``SSL_CERT_FILE`` names others, e.g. a company CA): a certificate that does not check
+out fails the attempt (tried again later), never falls back to clear text. A server that does not offer STARTTLS
+is talked to in clear (a relay on the same host or network), but a login is never sent in clear.
+The server's name is resolved within the timeout too (``notifications.lookup``): a resolver that never answers
+does not hang the mail thread."""
 
 from __future__ import annotations
 
 import os
 import smtplib
+import socket
 import ssl
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from email.message import EmailMessage
+from typing import Any
+
+from notifications import lookup
 
 DEFAULT_FROM = "clientocracy@localhost"
 
@@ -30,11 +39,14 @@ class SmtpSettings:
     def send(self, messages: Sequence[EmailMessage]) -> list[str | None]:
         """Send each over one connection; per message None when the server took it, else why not. A failure
         to connect or to log in raises (``OSError`` / ``smtplib.SMTPException``)."""
-        with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
+        with _Smtp(self.host, self.port, timeout=self.timeout) as smtp:
             smtp.ehlo()
             if smtp.has_extn("starttls"):
                 smtp.starttls(context=ssl.create_default_context())
                 smtp.ehlo()
+            elif self.user:
+                raise smtplib.SMTPNotSupportedError(
+                    f"{self.host}:{self.port} offers no STARTTLS: the password is not sent in clear")
             if self.user:
                 smtp.login(self.user, self.password or "")
             results: list[str | None] = []
@@ -45,6 +57,15 @@ class SmtpSettings:
                 except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError, smtplib.SMTPSenderRefused) as error:
                     results.append(f"{type(error).__name__}: {error}"[:300])
             return results
+
+
+class _Smtp(smtplib.SMTP):
+    """Resolves the server's name within the timeout (``smtplib`` waits on the resolver for as long as it
+    takes); the certificate is still checked against the name (``_host``)."""
+
+    def _get_socket(self, host: str, port: int, timeout: Any) -> socket.socket:
+        found = lookup.addresses(host, port, float(timeout))
+        return socket.create_connection(found[0][4][:2], timeout, self.source_address)
 
 
 def smtp_settings(address: str | None, sender: str | None, timeout: float = 10.0) -> SmtpSettings | None:

@@ -11,6 +11,8 @@ import socket
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
+from notifications import lookup
+
 ALLOW_PRIVATE = "CLIENTOCRACY_ALLOW_PRIVATE_WEBHOOKS"
 MAX_URL = 2000
 
@@ -76,11 +78,12 @@ def shown(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}{rest}"
 
 
-def resolve(url: str) -> Target:
-    """The URL's parts and an address to connect to; ``RefusedUrl`` naming why it may not be used."""
+def resolve(url: str, within: float = 10.0) -> Target:
+    """The URL's parts and an address to connect to; ``RefusedUrl`` naming why it may not be used,
+    ``lookup.LookupTimeout`` when its name does not resolve within ``within`` seconds."""
     scheme, host, port, path = _split(url)
     try:
-        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        found = lookup.addresses(host, port, within)
     except (socket.gaierror, UnicodeError) as error:
         raise RefusedUrl(f"webhook URL {url!r}: host {host!r} does not resolve ({error})") from None
     addresses = [str(info[4][0]) for info in found]

@@ -18,7 +18,8 @@ from typing import Any, Literal
 from domain.personal_data import Revealer, Sealer
 from domain.stores.port import LedgerStore
 from domain.stores.webhook_tables import EndpointRow, WebhookTables, webhooks_in
-from notifications.webhooks.addresses import resolve, shown
+from notifications.lookup import LookupTimeout
+from notifications.webhooks.addresses import RefusedUrl, resolve, shown
 
 Format = Literal["standard", "slack"]
 FORMATS = ("standard", "slack")
@@ -71,7 +72,10 @@ class Endpoint:
 def add_endpoint(store: LedgerStore, url: str, team: str | None = None, kinds: Sequence[str] = (),
                  format: str = "standard") -> tuple[Endpoint, str]:
     """Check and add an endpoint; it and its secret (to show once)."""
-    resolve(url)  # RefusedUrl: not http(s), nowhere, or a private address
+    try:
+        resolve(url)  # RefusedUrl: not http(s), nowhere, or a private address
+    except LookupTimeout as error:
+        raise RefusedUrl(f"webhook URL {url!r}: {error}") from None
     if format not in FORMATS:
         raise EndpointError(f"format {format!r}: one of {', '.join(FORMATS)}")
     wrong = [k for k in kinds if not KIND_PATTERN.fullmatch(k)]

@@ -11,6 +11,7 @@ import time
 from contextlib import suppress
 from typing import NamedTuple
 
+from notifications.lookup import LookupTimeout
 from notifications.webhooks.addresses import RefusedUrl, Target, resolve
 
 MAX_ANSWER = 4096
@@ -48,11 +49,13 @@ def post(url: str, headers: dict[str, str], payload: bytes, timeout: float) -> A
     is reckoned from it: ``DeliveryPolicy.lease``)."""
     started = time.monotonic()
     try:
-        target = _resolve_within(url, timeout)
+        target = resolve(url, timeout)  # a name that hangs: its one shared lookup, never a thread per attempt
     except RefusedUrl:
         return Answer(None, "refused", time.monotonic() - started)
+    except LookupTimeout:
+        return Answer(None, "timeout", time.monotonic() - started)
     left = timeout - (time.monotonic() - started)
-    if target is None or left <= 0:
+    if left <= 0:
         return Answer(None, "timeout", time.monotonic() - started)
     connection = (_PinnedTLS if target.scheme == "https" else _Pinned)(target, left)
     # a receiver that drips its answer byte by byte would reset the socket's timeout on every byte: this ends it
@@ -73,28 +76,6 @@ def post(url: str, headers: dict[str, str], payload: bytes, timeout: float) -> A
         connection.close()
     outcome = "ok" if 200 <= status < 300 else "gone" if status == 410 else "http_error"
     return Answer(status, outcome, time.monotonic() - started)
-
-
-def _resolve_within(url: str, seconds: float) -> Target | None:
-    """``resolve(url)``, or None if it has not answered within ``seconds`` (a resolver cannot be interrupted: its
-    thread is left to end on its own, and its answer is dropped)."""
-    found: list[Target | Exception] = []
-    done = threading.Event()
-
-    def look_up() -> None:
-        try:
-            found.append(resolve(url))
-        except Exception as error:
-            found.append(error)
-        finally:
-            done.set()
-
-    threading.Thread(target=look_up, name="webhook-resolve", daemon=True).start()
-    if not done.wait(seconds):
-        return None
-    if isinstance(found[0], Exception):
-        raise found[0]
-    return found[0]
 
 
 def _abort(connection: http.client.HTTPConnection) -> None:

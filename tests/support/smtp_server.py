@@ -1,9 +1,11 @@
-"""A real SMTP server on loopback (aiosmtpd) that keeps what it receives, and can refuse on demand; and a server
-that accepts connections and never says a word (an SMTP server hung up)."""
+"""A real SMTP server on loopback (aiosmtpd) that keeps what it receives, and can refuse on demand, optionally
+offering (and requiring) STARTTLS; and a server that accepts connections and never says a word (an SMTP server
+hung up)."""
 
 from __future__ import annotations
 
 import socket
+import ssl
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,6 +23,8 @@ class Mailbox:
     received: list[tuple[list[str], EmailMessage]] = field(default_factory=list)
     refuse: bool = False
     """While True, every message is answered 451 (try again later)."""
+    encrypted: list[bool] = field(default_factory=list)
+    """Per message received, whether it came over TLS."""
 
     def to(self, address: str) -> list[EmailMessage]:
         return [m for rcpt, m in self.received if address in rcpt]
@@ -37,7 +41,8 @@ def _free_port() -> int:
 
 
 @contextmanager
-def smtp_server() -> Iterator[Mailbox]:
+def smtp_server(tls: ssl.SSLContext | None = None) -> Iterator[Mailbox]:
+    """With ``tls``, the server offers STARTTLS and refuses mail before it."""
     box = Mailbox(_free_port())
     lock = threading.Lock()
 
@@ -48,9 +53,11 @@ def smtp_server() -> Iterator[Mailbox]:
             with lock:
                 message = message_from_bytes(envelope.content, policy=policy.default)
                 box.received.append((list(envelope.rcpt_tos), message))  # type: ignore[arg-type]
+                box.encrypted.append(session.ssl is not None)
             return "250 OK"
 
-    controller = Controller(Handler(), hostname="127.0.0.1", port=box.port)
+    controller = Controller(Handler(), hostname="127.0.0.1", port=box.port, tls_context=tls,
+                            require_starttls=tls is not None)
     controller.start()
     try:
         yield box

@@ -1,0 +1,61 @@
+"""Name resolution with a deadline, for the webhooks and for SMTP.
+
+``getaddrinfo`` cannot be interrupted, and a socket's timeout does not cover it: a name whose resolver never
+answers would hang the caller, and a thread per attempt given up on would pile up. So a lookup runs on a thread of
+its own, the caller waits at most its deadline, and a name (with its port) has at most one lookup in flight at a
+time, shared by every caller that asks meanwhile: a name that hangs costs one thread however often it is tried,
+and never holds up another name. Past ``MAX_HANGING`` names hanging at once, a new one fails at once.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
+from typing import Any
+
+MAX_HANGING = 32
+
+AddressInfo = list[tuple[Any, ...]]
+
+
+class LookupTimeout(TimeoutError):
+    """The name did not resolve within the deadline (its lookup may still be running, shared)."""
+
+
+_lock = threading.Lock()
+_pending: dict[tuple[str, int], Future[AddressInfo]] = {}
+
+
+def addresses(host: str, port: int, seconds: float) -> AddressInfo:
+    """``socket.getaddrinfo(host, port, type=SOCK_STREAM)`` within ``seconds``; ``LookupTimeout`` past it,
+    ``socket.gaierror`` (or ``UnicodeError``) when the name does not resolve."""
+    key = (host, port)
+    with _lock:
+        future = _pending.get(key)
+        if future is None:
+            if len(_pending) >= MAX_HANGING:
+                raise LookupTimeout(f"{len(_pending)} name lookups are still running; {host!r} is not looked up")
+            future = _pending[key] = Future()
+            threading.Thread(target=_look_up, args=(key, future), name=f"lookup {host}", daemon=True).start()
+    try:
+        return future.result(timeout=max(seconds, 0.0))
+    except FutureTimeout:
+        raise LookupTimeout(f"{host!r} did not resolve within {seconds:g} s") from None
+
+
+def running() -> int:
+    """How many lookups are in flight (each on a thread of its own)."""
+    with _lock:
+        return len(_pending)
+
+
+def _look_up(key: tuple[str, int], future: Future[AddressInfo]) -> None:
+    try:
+        future.set_result(socket.getaddrinfo(key[0], key[1], type=socket.SOCK_STREAM))
+    except Exception as error:  # handed to every waiter
+        future.set_exception(error)
+    finally:
+        with _lock:
+            _pending.pop(key, None)
