@@ -20,7 +20,7 @@ Data = dict[tuple[str, str], Moments]
 RAW_MOMENTS = """
 WITH o AS (
     SELECT position, business_at, arm, coalesce(metric, $primary) AS metric, value, covariate FROM observations
-    WHERE experiment = $key AND business_at <= $as_of
+    WHERE experiment = $key AND business_at <= $as_of{within}
 ), s AS (
     SELECT metric,
         CASE WHEN max(abs(value)) > 0 THEN pow(2, least(ceil(log2(max(abs(value)))), 1023)) ELSE 1 END AS sc,
@@ -38,16 +38,18 @@ FROM o JOIN s USING (metric) GROUP BY period, o.arm, o.metric
 SUMMARIES = """
 SELECT {period} AS period, business_at, arm, coalesce(metric, $primary), n, sum, sum_squares, covariate_sum,
     covariate_sum_squares, cross_sum
-FROM arm_summaries WHERE experiment = $key AND business_at <= $as_of ORDER BY position
+FROM arm_summaries WHERE experiment = $key AND business_at <= $as_of{within} ORDER BY position
 """
-WHOLE, BY_PERIOD = "NULL", "date_trunc($unit, business_at)"
+WHOLE, BY_PERIOD, BY_TIME = "NULL", "date_trunc($unit, business_at)", "business_at"
+IN_DAY = " AND date_trunc('day', business_at) = $day"
 
 
-def _periods(con: duckdb.DuckDBPyConnection, params: dict[str, object], period: str
+def _periods(con: duckdb.DuckDBPyConnection, params: dict[str, object], period: str, within: str = ""
              ) -> dict[datetime | None, tuple[datetime, Data]]:
     """{period: (its last business time, its moments)}: raw observations summed by DuckDB, summaries merged in."""
     found: dict[datetime | None, tuple[datetime, Data]] = {}
-    raw = con.execute(RAW_MOMENTS.format(period=period.replace("business_at", "o.business_at")), params).fetchall()
+    raw = con.execute(RAW_MOMENTS.format(period=period.replace("business_at", "o.business_at"), within=within),
+                      params).fetchall()
     for key, last, arm, metric, n, mean, m2, sc, x_n, x_mean, x_m2, c_xy, xsc in raw:
         data = found.setdefault(key, (last, {}))[1]
         found[key] = (max(found[key][0], last), data)
@@ -56,7 +58,7 @@ def _periods(con: duckdb.DuckDBPyConnection, params: dict[str, object], period: 
             c_xy=c_xy or 0.0, x_scale=xsc,
         )
     for key, at, arm, metric, n, total, squares, x_sum, x_squares, cross in con.execute(
-            SUMMARIES.format(period=period), params).fetchall():
+            SUMMARIES.format(period=period, within=within), params).fetchall():
         last, data = found.setdefault(key, (at, {}))
         found[key] = (max(last, at), data)
         summary = from_sums(n, total, squares, x_sum, x_squares, cross)
@@ -75,6 +77,14 @@ def moments_by_period(con: duckdb.DuckDBPyConnection, key: str, primary: str, as
     month) holding data, in time order, from one pass over the observations (``over_time`` adds them up)."""
     found = _periods(con, {"key": key, "primary": primary, "as_of": as_of, "unit": unit}, BY_PERIOD)
     return sorted((start, last, data) for start, (last, data) in found.items() if start is not None)
+
+
+def moments_at_each_time(con: duckdb.DuckDBPyConnection, key: str, primary: str, day: datetime, as_of: datetime
+                         ) -> list[tuple[datetime, Data]]:
+    """(business time, the moments of what was observed at that time alone) for each time with data in the UTC
+    ``day`` up to ``as_of``, in time order: where in a day a signal's condition turned (``signals``)."""
+    found = _periods(con, {"key": key, "primary": primary, "as_of": as_of, "day": day}, BY_TIME, IN_DAY)
+    return sorted((at, data) for at, (_, data) in found.items() if at is not None)
 
 
 def lower_is_better(con: duckdb.DuckDBPyConnection, as_of: datetime) -> frozenset[str]:

@@ -1,13 +1,13 @@
 """docs/brief.md §9's experiment signals on real stores and a real views file: ``experiment_srm``,
-``experiment_guardrail_harmed`` and ``experiment_ready`` are raised at the end of the first day whose results
-(``experiment show`` as of that day's end) say so, cleared at the end of the first day whose results no longer do
+``experiment_guardrail_harmed`` and ``experiment_ready`` are raised at the observation whose results
+(``experiment show`` as of its time) first say so, cleared at the first observation whose results no longer do
 or at the conclusion, with the same ids whatever the as-of time, and seen by the experiment's team only."""
 
 from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -91,13 +91,13 @@ def _signals(views: Path, at: datetime, viewer: Viewer = OPERATOR) -> dict[str, 
 
 def _first(views: Path, condition: Callable[[dict[str, Any]], bool], after: datetime | None = None,
            key: str = "x") -> datetime:
-    """The first end of a day with observations (after ``after``) at which ``experiment show x`` as of then meets
-    ``condition``."""
+    """The first observation time of the experiment (after ``after``) at which ``experiment show`` as of then
+    meets ``condition``: found the slow way, asking at every one."""
     con = connect(views)
     try:
-        ends = [day + timedelta(days=1) for (day,) in con.execute(
-            "SELECT DISTINCT date_trunc('day', business_at) FROM observations ORDER BY 1").fetchall()]
-        return next(t for t in ends if (after is None or t > after) and condition(experiments(con, t, key)[0]))
+        times = [at for (at,) in con.execute("SELECT DISTINCT business_at FROM observations WHERE experiment = ? "
+                                             "ORDER BY 1", [key]).fetchall()]
+        return next(t for t in times if (after is None or t > after) and condition(experiments(con, t, key)[0]))
     finally:
         con.close()
 
@@ -123,7 +123,9 @@ def test_each_kind_is_raised_and_cleared_where_the_experiments_own_analysis_turn
     srm_on = _first(views, _mismatch)
     srm_off = _first(views, lambda v: not _mismatch(v), srm_on)
     harmed, ready = _first(views, _harmed), _first(views, _ready)
-    assert (srm_on, srm_off, harmed) == (datetime(2026, 3, 4), datetime(2026, 3, 5), datetime(2026, 3, 5))
+    # the planted turns: the split breaks on day 2 and mends on day 3, whose waits are long; each inside its day
+    assert (srm_on.date(), srm_off.date(), harmed.date()) == (date(2026, 3, 3), date(2026, 3, 4), date(2026, 3, 4))
+    assert all(t.time() != time(0) for t in (srm_on, srm_off, harmed, ready))
     end = _signals(views, datetime(2026, 4, 1))
     assert (end["experiment_srm"]["raised_at"], end["experiment_srm"]["cleared_at"]) == (_iso(srm_on),
                                                                                           _iso(srm_off))
@@ -135,11 +137,17 @@ def test_each_kind_is_raised_and_cleared_where_the_experiments_own_analysis_turn
     assert end["experiment_ready"]["cleared_at"] == end["experiment_guardrail_harmed"]["cleared_at"] == \
         "2026-03-07T12:00:00+00:00"  # concluded
     assert {s["team"] for s in end.values()} == {"kitchen"} and end["experiment_ready"]["url"] == "/experiments/x"
-    just_before = _signals(views, srm_on - timedelta(seconds=1))
-    assert "experiment_srm" not in just_before
-    at_raise = _signals(views, srm_on)
-    assert at_raise["experiment_srm"]["id"] == end["experiment_srm"]["id"]
-    assert at_raise["experiment_srm"]["raised_at"] == _iso(srm_on) and "cleared_at" not in at_raise["experiment_srm"]
+
+
+@pytest.mark.parametrize("kind", ["experiment_srm", "experiment_guardrail_harmed", "experiment_ready"])
+def test_as_of_just_before_the_observation_that_turned_it_there_is_no_signal_and_from_it_on_the_same(
+        views: Path, kind: str) -> None:
+    episode = _signals(views, datetime(2026, 4, 1))[kind]
+    raised = datetime.fromisoformat(episode["raised_at"]).replace(tzinfo=None)
+    assert kind not in _signals(views, raised - timedelta(microseconds=1))
+    for at in (raised, raised + timedelta(minutes=1)):  # seen from that moment on, before its day is over
+        seen = _signals(views, at)[kind]
+        assert (seen["id"], seen["raised_at"]) == (episode["id"], episode["raised_at"]) and "cleared_at" not in seen
 
 
 def test_a_sequential_decision_is_ready_from_the_day_its_recommendation_is_ship(views: Path) -> None:
