@@ -45,9 +45,8 @@ def outcome(console: Console, view: dict[str, Any]) -> None:
     for line in s.lines:
         console.print(f"    {_coloured(line.verdict, line.tone)}: {_t(line.text)}")
     if s.over_time:
-        series = view["over_time"]
         over = Table("observed through", "units (control / treatment)", escape("lift [interval]"), "evidence",
-                     title=f"cumulative lift of {_t(series['arm'])} on {_t(series['metric'])}, by {series['unit']}")
+                     title=_t(s.over_time_title))
         for row in s.over_time:
             over.add_row(*(_t(c) for c in row))
         console.print(over)

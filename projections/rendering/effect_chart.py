@@ -14,9 +14,10 @@ from typing import Any
 from projections.rendering.charts import BLUE, _empty, _scale, nice_ticks
 from projections.rendering.experiment_charts import tick_pct
 from projections.rendering.experiment_format import signed_pct
-from projections.rendering.experiment_story import Story, method
+from projections.rendering.experiment_story import Story
 
-W, H, LEFT = 400, 250, 50  # the drawing, and where its plot starts (room for the tick labels and axis title)
+W, H, LEFT = 400, 250, 64  # the drawing, and where its plot starts: room for a tick label as wide as "−100%"
+AXIS_TITLE = 13  # the rotated axis title's baseline, left of the widest tick label (about 36 units at 11 px)
 BOTTOM = H - 44
 
 
@@ -44,15 +45,11 @@ def over_time_chart(e: dict[str, Any], story: Story) -> str:
     """A narrow drawing (``W`` units across, shown 1.4 times larger on a laptop) whose text stays about 11 px
     when a 390-px phone shrinks it; the method is named in its caption."""
     series = e.get("over_time") or {}
-    control = e["plan"]["arms"][0]
-    title = (f"{e['experiment']}: cumulative lift of {series.get('arm')} over {control} on {series.get('metric')}, "
-             f"by {series.get('unit', 'day')}")
+    title = story.over_time_title
     points = series.get("points") or []
     usable = [(i, p) for i, p in enumerate(points) if None not in (p["lift"], p["lift_ci_low"], p["lift_ci_high"])]
     if not usable:
         return _empty(title, "No day has enough observations in both arms for an interval yet.")
-    row = next(c for c in e["comparisons"] if (c["arm"], c["metric"]) == (series["arm"], series["metric"]))
-    title += f" ({method(e, row)})"
     ticks = nice_ticks(*_range([p for _, p in usable]), 5)
     lo, hi = ticks[0], ticks[-1]
     scale = _scale(lo, hi, BOTTOM, 10)
@@ -77,9 +74,9 @@ def over_time_chart(e: dict[str, Any], story: Story) -> str:
                     f'{html.escape(p["period_start"])}: {signed_pct(p["lift"])} [{signed_pct(p["lift_ci_low"])}, '
                     f'{signed_pct(p["lift_ci_high"])}]</title></circle>' for i, p in run)
     step = -(-len(points) // 5)
-    labels = "".join(f'<text x="{x(i):.1f}" y="{BOTTOM + 16}" text-anchor="middle" font-size="11">'
+    labels = "".join(f'<text x="{x(i):.1f}" y="{BOTTOM + 20}" text-anchor="middle" font-size="11">'
                      f'{html.escape(p["period_start"][5:])}</text>' for i, p in enumerate(points) if i % step == 0)
-    axes = (f'<text transform="rotate(-90)" x="{-(BOTTOM + 10) / 2:.1f}" y="11" text-anchor="middle" '
+    axes = (f'<text transform="rotate(-90)" x="{-(BOTTOM + 10) / 2:.1f}" y="{AXIS_TITLE}" text-anchor="middle" '
             f'font-size="11">lift (0 = no effect)</text>'
             f'<text x="{(LEFT + W) / 2:.1f}" y="{H - 6}" text-anchor="middle" font-size="11">'
             f"cumulative, through each {html.escape(series['unit'])}</text>")

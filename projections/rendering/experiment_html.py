@@ -58,7 +58,7 @@ def outcome(e: dict[str, Any]) -> str:
     if e.get("over_time") is not None:
         parts.append(over_time_chart(e, s))
         parts.append(f"<details><summary>The cumulative lift as a table ({_e(len(s.over_time))} points)</summary>"
-                     + _table("Cumulative lift, everything observed through each period",
+                     + _table(f"{s.over_time_title}, everything observed through each {e['over_time']['unit']}",
                               ["observed through", "units (control / treatment)", "lift [interval]", "evidence"],
                               [[_e(c) for c in row] for row in s.over_time]) + "</details>")
     parts.append(comparisons_chart(e))

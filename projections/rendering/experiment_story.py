@@ -53,6 +53,7 @@ class Story:
     power: str
     notes: tuple[str, ...]  # a before/after's caveat, XmR and interrupted time series
     over_time: tuple[tuple[str, str, str, str], ...]  # (period from, units, lift [interval], evidence)
+    over_time_title: str  # what the effect over time follows: arm, control, metric, period and method
 
     @property
     def tone(self) -> str:
@@ -116,6 +117,18 @@ def plain(e: dict[str, Any]) -> Line | None:
                 lift=f.signed_pct(e["lift"]), evidence=f.p_value(e["p_value"]), verdict="", tone="neutral")
 
 
+def over_time_title(e: dict[str, Any]) -> str:
+    """One caption for the effect over time, the chart's, its table's and the CLI's: the method named too."""
+    series = e.get("over_time")
+    if not series:
+        return ""
+    title = (f"{e['experiment']}: cumulative lift of {series['arm']} over {e['plan']['arms'][0]} on "
+             f"{series['metric']}, by {series['unit']}")
+    row = next((c for c in e.get("comparisons", []) if (c["arm"], c["metric"]) == (series["arm"], series["metric"])),
+               None)
+    return title if row is None else f"{title} ({method(e, row)})"
+
+
 def story(e: dict[str, Any]) -> Story:
     rows = e.get("comparisons", [])
     basis = e.get("basis")
@@ -124,4 +137,4 @@ def story(e: dict[str, Any]) -> Story:
     return Story(experiment=e["experiment"], recommendation=e["recommendation"], because=e["because"],
                  lead=line(e, lead) if lead else None, plain=plain(e), lines=tuple(line(e, r) for r in rows),
                  srm_state=state, srm=srm_text, power=checks.power(e), notes=checks.notes(e),
-                 over_time=checks.over_time(e))
+                 over_time=checks.over_time(e), over_time_title=over_time_title(e))

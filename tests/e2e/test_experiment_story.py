@@ -155,7 +155,36 @@ def test_the_cumulative_effect_is_drawn_with_its_table(demo: Demo) -> None:
     table = table[:table.index("</table>")]
     assert table.count("<tr>") == 25 and html.escape(told.over_time[-1][2]) in table  # header and 24 days
     assert told.lead is not None and told.over_time[-1][2] in told.lead.lift
-    assert "cumulative lift of nav-app on delivery-minutes, by day" in text_of(demo.cli["exp-nav-app"])
+    assert told.over_time_title == ("exp-nav-app: cumulative lift of nav-app over paper-map on delivery-minutes, by "
+                                    "day (CUPED-adjusted Welch t-test, variance reduced 91.8%)")
+    for where, text in _told(demo, "exp-nav-app")[1].items():  # one caption, the method named, everywhere
+        assert told.over_time_title in text, where
+
+
+OVERLAPS = """svg => {
+    const box = svg.getBoundingClientRect();
+    const texts = [...svg.querySelectorAll('text')].map(t => [t.textContent, t.getBoundingClientRect()]);
+    const cut = texts.filter(([, r]) => r.left < box.left - 0.5 || r.right > box.right + 0.5).map(([t]) => t);
+    const meet = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+    const overlaps = [];
+    texts.forEach(([t, r], i) => texts.slice(i + 1).forEach(([u, q]) => { if (meet(r, q)) overlaps.push([t, u]); }));
+    return {cut, overlaps};
+}"""
+
+
+@pytest.mark.parametrize("width", [1100, 390])
+def test_the_effect_over_time_writes_no_label_over_another_nor_past_its_edge(demo: Demo, browser: Any,
+                                                                              width: int) -> None:
+    context, page = sign_in(browser, demo.served, "maria-ivanova")
+    try:
+        page.set_viewport_size({"width": width, "height": 900})
+        for key in ("exp-nav-app", "exp-arrival-notice"):
+            page.goto(demo.served.url(f"/experiments/{key}"))
+            chart = page.locator("figure", has_text="cumulative lift of").locator("svg")
+            found = chart.evaluate(OVERLAPS)
+            assert found == {"cut": [], "overlaps": []}, (key, width, found)
+    finally:
+        context.close()
 
 
 def test_analysts_find_what_each_recommendation_rests_on(demo: Demo) -> None:
