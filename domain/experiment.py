@@ -1,4 +1,8 @@
-"""Step 9: hypotheses tested by experiments, error reviews, and the process changes they lead to."""
+"""Step 9: hypotheses tested by experiments, error reviews, and the process changes they lead to.
+
+Each command method refuses what it must before it triggers its event; the event methods only apply, so
+replaying stored events never judges them again by today's rules.
+"""
 
 from __future__ import annotations
 
@@ -39,11 +43,14 @@ class Experiment(LedgerAggregate):
         self.observations = dict.fromkeys(self.arms, 0)
         self.decision: str | None = None
 
-    @event("Started")
     def start(self, audit: Audit) -> None:
         self.check_time(audit)
         if self.status != "proposed":
             raise DomainError(f"experiment {self.key} is {self.status}; only a proposed one can start")
+        self._started(audit=audit)
+
+    @event("Started")
+    def _started(self, audit: Audit) -> None:
         self.status = "running"
 
     def check_data(self, arm: str, metric: str, audit: Audit) -> None:
@@ -68,15 +75,19 @@ class Experiment(LedgerAggregate):
         if self.is_proportion(metric) and value not in (0.0, 1.0):
             raise DomainError(f"experiment {self.key} measures a proportion: value must be 0 or 1, not {value}")
 
-    @event("ObservationRecorded")
     def record_observation(self, arm: str, value: float, audit: Audit, metric: str | None = None,
                            covariate: float | None = None) -> None:
         """How observations were stored before they became aggregates of their own: kept so that old stores
-        replay and project as they did (no command records one any more)."""
+        replay and project as they did, and can still be written as that code wrote them (tests do); no
+        command records one any more."""
         self.check_observation(arm, value, metric or self.metric, audit)
+        self._observation_recorded(arm=arm, value=value, audit=audit, metric=metric, covariate=covariate)
+
+    @event("ObservationRecorded")
+    def _observation_recorded(self, arm: str, value: float, audit: Audit, metric: str | None = None,
+                              covariate: float | None = None) -> None:
         self.observations[arm] += 1
 
-    @event("ArmSummaryRecorded")
     def record_arm_summary(self, arm: str, metric: str, summary: dict[str, Any], audit: Audit) -> None:
         """n, sum, sum_squares (+ covariate sums) of one arm and metric; checked to be sums of real values."""
         self.check_data(arm, metric, audit)
@@ -90,13 +101,20 @@ class Experiment(LedgerAggregate):
         if self.is_proportion(metric) and not (0 <= total <= n and abs(squares - total) <= 1e-9 * n):
             raise DomainError(f"experiment {self.key} measures a proportion: need 0 <= sum <= n and "
                               "sum_squares = sum (values 0 or 1)")
-        self.observations[arm] += n
+        self._arm_summary_recorded(arm=arm, metric=metric, summary=summary, audit=audit)
 
-    @event("Concluded")
+    @event("ArmSummaryRecorded")
+    def _arm_summary_recorded(self, arm: str, metric: str, summary: dict[str, Any], audit: Audit) -> None:
+        self.observations[arm] += summary["n"]
+
     def conclude(self, decision: str, learning: str, audit: Audit) -> None:
         self.check_time(audit)
         if self.status != "running":
             raise DomainError(f"experiment {self.key} is {self.status}; only a running one can conclude")
+        self._concluded(decision=decision, learning=learning, audit=audit)
+
+    @event("Concluded")
+    def _concluded(self, decision: str, learning: str, audit: Audit) -> None:
         self.status = "concluded"
         self.decision = decision
 
