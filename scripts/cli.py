@@ -12,6 +12,7 @@ from scripts.forget_command import forget_app
 from scripts.import_command import import_command
 from scripts.ingest_commands import ingest_app
 from scripts.list_command import list_command
+from scripts.mail_commands import mail_app
 from scripts.notify_command import notify
 from scripts.options import AsOfOpt, JsonOpt, StoreOpt, ViewsOpt, exit_on_failure
 from scripts.project_command import project
@@ -121,6 +122,7 @@ app.add_typer(token_app, name="token")
 app.command()(serve)
 app.add_typer(forget_app, name="forget", help="Forget a client or a person: destroy its key (crypto-shredding).")
 app.add_typer(webhook_app, name="webhook")
+app.add_typer(mail_app, name="mail")
 app.command()(notify)
 
 

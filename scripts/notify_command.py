@@ -12,6 +12,7 @@ import typer
 
 if TYPE_CHECKING:
     from notifications.email.smtp import SmtpSettings
+    from notifications.webhooks.policy import DeliveryPolicy
 
 from scripts import settings
 from scripts.options import StoreOpt, ViewsOpt
@@ -32,6 +33,17 @@ def smtp_from_options(smtp: str | None, smtp_from: str | None) -> SmtpSettings |
     try:
         return smtp_settings(smtp, smtp_from)
     except SmtpError as error:
+        raise typer.BadParameter(str(error)) from None
+
+
+def policy_from_environment() -> DeliveryPolicy:
+    """The delivery policy of the environment; a bad setting (e.g. ``CLIENTOCRACY_DELIVERY_KEEP_DAYS``) is a usage
+    error naming why."""
+    from notifications.webhooks.policy import DeliveryPolicy, PolicyError
+
+    try:
+        return DeliveryPolicy.from_environment()
+    except PolicyError as error:
         raise typer.BadParameter(str(error)) from None
 
 
@@ -58,6 +70,7 @@ def notify(
     from projections.views_file import ViewsFile
 
     mail_settings = smtp_from_options(smtp, smtp_from)
+    policy = policy_from_environment()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     with opened_recorder(settings.store_url(store)) as recorder:
         views_file = ViewsFile(recorder, reading_path(settings.views_path(views)), refresh=False)
@@ -76,8 +89,9 @@ def notify(
             yield views_file.runner.con
 
         links = settings.public_url(public_url)
-        mail = None if mail_settings is None else Mailer(recorder, mail_settings, reading, public_url=links)
-        loop = DeliveryLoop(recorder, signals_from(reading), views_moved, public_url=links, mail=mail)
+        mail = None if mail_settings is None else Mailer(recorder, mail_settings, reading, public_url=links,
+                                                         policy=policy)
+        loop = DeliveryLoop(recorder, signals_from(reading), views_moved, public_url=links, policy=policy, mail=mail)
         try:
             with stop_on_signals() as stop:
                 (loop.run if follow else loop.until_idle)(stop)

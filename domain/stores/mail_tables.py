@@ -71,6 +71,10 @@ class MailTable(SQLTables):
                   " WHERE id = ? AND attempts = ? AND state = 'pending'",
                   (state, next_at, error, None if state == "pending" else now, claimed.id, claimed.attempts))
 
+    def forget_done(self, before: float) -> int:
+        """Delete the rows that ended (sent, failed or skipped) before ``before``; how many."""
+        return len(self._run("DELETE FROM {m} WHERE state <> 'pending' AND done_at < ? RETURNING id", (before,)))
+
     def rows(self, limit: int = 1000) -> list[MailRow]:
         if self.missing:
             return []

@@ -13,58 +13,14 @@ from __future__ import annotations
 import threading
 import weakref
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from domain.stores.operational import Execute, SQLTables, sql_access
+from domain.stores.webhook_memory import MemoryWebhooks
+from domain.stores.webhook_rows import AttemptRow, DeliveryRow, Ending, EndpointRow, done_at
 
 if TYPE_CHECKING:
     from domain.stores.port import LedgerStore
-
-
-class EndpointRow(NamedTuple):
-    id: str
-    url: str
-    team: str | None
-    kinds: str  # comma-separated; "" for every kind
-    format: str  # standard | slack
-    secret: str  # sealed (``domain.personal_data`` envelope); "" once removed
-    created_at: float
-    state: str  # active | disabled | removed
-    primed: int  # 1 once the signals active when it was added were set aside (``notifications.webhooks.evaluating``)
-    reason: str | None  # why it is disabled
-
-
-class DeliveryRow(NamedTuple):
-    id: str  # the ``webhook-id``
-    endpoint_id: str
-    signal_id: str
-    kind: str
-    state: str  # pending | delivered | failed | skipped
-    payload: str  # the body sent, the same on every attempt (keys and numbers only)
-    created_at: float
-    next_at: float
-    lease_until: float
-    attempts: int
-    last_status: int | None
-    done_at: float | None
-
-
-class AttemptRow(NamedTuple):
-    delivery_id: str
-    number: int
-    started_at: float
-    status: int | None
-    duration: float | None
-    outcome: str  # in_flight | ok | http_error | timeout | unreachable | refused | interrupted
-
-
-class Ending(NamedTuple):
-    """How an attempt ended, and so its delivery: ``state`` pending (then due again at ``next_at``), delivered or
-    failed."""
-
-    attempt: AttemptRow
-    state: str
-    next_at: float
 
 
 class WebhookTables(Protocol):
@@ -77,93 +33,7 @@ class WebhookTables(Protocol):
     def claim(self, wants: Mapping[str, int], now: float, lease_until: float) -> list[DeliveryRow]: ...
     def finish(self, ends: Sequence[Ending]) -> None: ...
     def deliveries(self, limit: int) -> list[tuple[DeliveryRow, list[AttemptRow]]]: ...
-
-
-class MemoryWebhooks:
-    """The in-memory store's tables (this process only)."""
-
-    def __init__(self) -> None:
-        self.endpoint_rows: dict[str, EndpointRow] = {}
-        self.delivery_rows: dict[str, DeliveryRow] = {}
-        self.attempt_rows: dict[tuple[str, int], AttemptRow] = {}
-        self.lock = threading.Lock()
-
-    def add_endpoint(self, row: EndpointRow) -> None:
-        with self.lock:
-            self.endpoint_rows[row.id] = row
-
-    def endpoints(self) -> list[EndpointRow]:
-        with self.lock:
-            return sorted(self.endpoint_rows.values(), key=lambda e: (e.created_at, e.id))
-
-    def set_endpoint_state(self, endpoint_id: str, state: str, reason: str | None) -> bool:
-        with self.lock:
-            row = self.endpoint_rows.get(endpoint_id)
-            if row is None or row.state == "removed":
-                return False
-            secret = "" if state == "removed" else row.secret
-            self.endpoint_rows[endpoint_id] = row._replace(state=state, reason=reason, secret=secret)
-            return True
-
-    def prime(self, endpoint_id: str, skipped: Sequence[DeliveryRow]) -> bool:
-        with self.lock:
-            row = self.endpoint_rows.get(endpoint_id)
-            if row is None or row.primed:
-                return False
-            self.endpoint_rows[endpoint_id] = row._replace(primed=1)
-            for delivery in skipped:
-                self.delivery_rows.setdefault(delivery.id, delivery)
-            return True
-
-    def known_deliveries(self, ids: Sequence[str]) -> set[str]:
-        with self.lock:
-            return {i for i in ids if i in self.delivery_rows}
-
-    def add_deliveries(self, rows: Sequence[DeliveryRow]) -> None:
-        with self.lock:
-            for row in rows:
-                self.delivery_rows.setdefault(row.id, row)
-
-    def claim(self, wants: Mapping[str, int], now: float, lease_until: float) -> list[DeliveryRow]:
-        """Up to ``wants[endpoint]`` due deliveries of each endpoint, leased until ``lease_until``."""
-        with self.lock:
-            claimed = []
-            for endpoint_id, limit in wants.items():
-                due = sorted((d for d in self.delivery_rows.values() if d.endpoint_id == endpoint_id
-                              and d.state == "pending" and d.next_at <= now and d.lease_until <= now),
-                             key=lambda d: (d.next_at, d.id))[:limit]
-                for row in due:
-                    for key, attempt in self.attempt_rows.items():
-                        if key[0] == row.id and attempt.outcome == "in_flight":
-                            self.attempt_rows[key] = attempt._replace(outcome="interrupted")
-                    row = row._replace(lease_until=lease_until, attempts=row.attempts + 1)
-                    self.delivery_rows[row.id] = row
-                    self.attempt_rows[(row.id, row.attempts)] = AttemptRow(row.id, row.attempts, now, None, None,
-                                                                            "in_flight")
-                    claimed.append(row)
-            return claimed
-
-    def finish(self, ends: Sequence[Ending]) -> None:
-        with self.lock:
-            for attempt, state, next_at in ends:
-                self.attempt_rows[(attempt.delivery_id, attempt.number)] = attempt
-                row = self.delivery_rows[attempt.delivery_id]
-                if row.attempts != attempt.number or row.state != "pending":
-                    continue  # the claim was lost to another claimer: its attempt decides (``SQLWebhooks.finish``)
-                self.delivery_rows[row.id] = row._replace(state=state, next_at=next_at, lease_until=0.0,
-                                                          last_status=attempt.status, done_at=_done(attempt, state))
-
-    def deliveries(self, limit: int) -> list[tuple[DeliveryRow, list[AttemptRow]]]:
-        with self.lock:
-            rows = sorted((d for d in self.delivery_rows.values() if d.state != "skipped"),
-                          key=lambda d: (d.created_at, d.id), reverse=True)[:limit]
-            return [(d, sorted((a for k, a in self.attempt_rows.items() if k[0] == d.id), key=lambda a: a.number))
-                    for d in rows]
-
-
-def _done(attempt: AttemptRow, state: str) -> float | None:
-    """When a delivery ended (None while it is still pending)."""
-    return None if state == "pending" else attempt.started_at + (attempt.duration or 0.0)
+    def forget_done(self, before: float) -> int: ...
 
 
 class SQLWebhooks(SQLTables):
@@ -240,7 +110,7 @@ class SQLWebhooks(SQLTables):
                         (attempt.status, attempt.duration, attempt.outcome, attempt.delivery_id, attempt.number))
                 execute(self._sql("UPDATE {d} SET state = ?, next_at = ?, lease_until = 0, last_status = ?,"
                                   " done_at = ? WHERE id = ? AND attempts = ? AND state = 'pending'"),
-                        (state, next_at, attempt.status, _done(attempt, state), attempt.delivery_id, attempt.number))
+                        (state, next_at, attempt.status, done_at(attempt, state), attempt.delivery_id, attempt.number))
 
     def deliveries(self, limit: int) -> list[tuple[DeliveryRow, list[AttemptRow]]]:
         if self.missing:
@@ -257,6 +127,13 @@ class SQLWebhooks(SQLTables):
                                  chunk):
                     attempts[r[0]].append(AttemptRow(*r))
         return [(row, attempts[row.id]) for row in rows]
+
+    def forget_done(self, before: float) -> int:
+        """Delete the deliveries that ended (or were set aside) before ``before``, with their attempts; how many."""
+        ended = "SELECT id FROM {d} WHERE state <> 'pending' AND COALESCE(done_at, created_at) < ?"
+        with self.transaction() as execute:
+            execute(self._sql(f"DELETE FROM {{a}} WHERE delivery_id IN ({ended})"), (before,))
+            return len(execute(self._sql(f"DELETE FROM {{d}} WHERE id IN ({ended}) RETURNING id"), (before,)))
 
 
 DDL = (

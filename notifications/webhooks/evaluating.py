@@ -26,28 +26,34 @@ def epoch(moment: datetime) -> float:
 def add_new_deliveries(tables: WebhookTables, rows: Sequence[EndpointRow], signals: Sequence[Signal], now: float,
                        public_url: str, known: set[str]) -> int:
     """Add the deliveries these signals call for that no process added yet; how many are to be sent.
-    ``known`` remembers the ids this process already saw in the table (so they are not asked for again)."""
+    ``known`` remembers the ids this process already saw in the table (so they are not asked for again); it keeps
+    only those the signals still call for, so it does not grow for as long as the process runs."""
     recent = [(s, epoch(s.raised_at)) for s in signals if epoch(s.raised_at) >= now - MAX_AGE_SECONDS]
+    payloads: dict[str, str] = {}
+    wanted_ids: set[str] = set()
     candidates: list[DeliveryRow] = []
+
+    def delivery(signal: Signal, state: str, endpoint_id: str) -> DeliveryRow:
+        if signal.id not in payloads:  # one body per signal, whatever the number of endpoints
+            payloads[signal.id] = json.dumps(signal.as_json(public_url), separators=(",", ":"), ensure_ascii=False)
+        return DeliveryRow(delivery_id(endpoint_id, signal.id), endpoint_id, signal.id, signal.kind, state,
+                           payloads[signal.id], now, now, 0.0, 0, None, None)
+
     for row in rows:
         if row.state != "active":
             continue
         endpoint = Endpoint.of(row)
         wanted = [(signal, raised) for signal, raised in recent
                   if endpoint.wants(signal.kind, signal.audience_teams)]
-
-        def delivery(signal: Signal, state: str, endpoint_id: str = row.id) -> DeliveryRow:
-            payload = json.dumps(signal.as_json(public_url), separators=(",", ":"), ensure_ascii=False)
-            return DeliveryRow(delivery_id(endpoint_id, signal.id), endpoint_id, signal.id, signal.kind, state,
-                               payload, now, now, 0.0, 0, None, None)
-
         if not row.primed:
-            backlog = [delivery(signal, "skipped") for signal, raised in wanted if raised < row.created_at]
+            backlog = [delivery(signal, "skipped", row.id) for signal, raised in wanted if raised < row.created_at]
             if not tables.prime(row.id, backlog):  # primed and set aside in one transaction
                 continue  # another process is setting its backlog aside: next round
             known.update(d.id for d in backlog)
-        candidates += [delivery(signal, "pending") for signal, _ in wanted
-                       if delivery_id(row.id, signal.id) not in known]
+        ids = [(signal, delivery_id(row.id, signal.id)) for signal, _ in wanted]
+        wanted_ids.update(i for _, i in ids)
+        candidates += [delivery(signal, "pending", row.id) for signal, i in ids if i not in known]
+    known.intersection_update(wanted_ids)
     if not candidates:
         return 0
     present = tables.known_deliveries([c.id for c in candidates])

@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 DISPATCH_EVERY = 1.0
 """Seconds between looks for retries that fell due (new deliveries and freed workers wake the loop at once)."""
 TICK = 0.05
+CLEAN_EVERY = 3600.0
+"""Seconds between two deletions of the deliveries that ended longer ago than ``DeliveryPolicy.keep``."""
 EVALUATION_GAP = 0.25
 """Seconds at least between two evaluations: under a stream of events the signals are judged a few times a second,
 not once per catch-up (the events of the gap are all in the next one)."""
@@ -58,6 +60,7 @@ class DeliveryLoop:
         self.known: set[str] = set()
         self.evaluated = float("-inf")
         self.looked = float("-inf")
+        self.cleaned = float("-inf")
         self.unjudged = False
         """Events arrived that no evaluation has seen yet."""
 
@@ -90,8 +93,22 @@ class DeliveryLoop:
     def dispatch(self) -> int:
         """Record the attempts that ended and start what is due (webhooks, e-mail); how many attempts it started."""
         self.send.clear()
+        self.clean()
         started = self.deliverer.dispatch(self.tables.endpoints())
         return started + (self.mail.dispatch() if self.mail is not None else 0)
+
+    def clean(self) -> int:
+        """At start and every ``CLEAN_EVERY`` seconds: delete the deliveries (webhooks, e-mail) that ended longer
+        ago than the policy keeps them; how many."""
+        now = time.monotonic()
+        if now - self.cleaned < CLEAN_EVERY:
+            return 0
+        self.cleaned = now
+        before = time.time() - self.policy.keep
+        gone = self.tables.forget_done(before) + (self.mail.table.forget_done(before) if self.mail else 0)
+        if gone:
+            log.info("deleted %d deliveries that ended more than %.0f days ago", gone, self.policy.keep / 86400)
+        return gone
 
     def run(self, stop: Stop) -> None:
         """Until ``stop``: the in-flight attempts are then given a moment, and the rest recorded as interrupted."""

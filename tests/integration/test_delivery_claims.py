@@ -7,6 +7,7 @@ resolution included, ends within its time budget, well inside its claim.
 
 from __future__ import annotations
 
+import socket
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -17,7 +18,7 @@ from domain.stores.common import opened_recorder
 from domain.stores.mail_tables import MailRow, mail_in
 from domain.stores.webhook_tables import AttemptRow, DeliveryRow, Ending, WebhookTables, webhooks_in
 from notifications.webhooks import sending
-from notifications.webhooks.addresses import ALLOW_PRIVATE, Target
+from notifications.webhooks.addresses import ALLOW_PRIVATE
 from notifications.webhooks.endpoints import add_endpoint
 from notifications.webhooks.evaluating import add_new_deliveries
 from notifications.webhooks.policy import DeliveryPolicy
@@ -101,11 +102,15 @@ def test_no_process_sees_a_new_endpoint_primed_before_its_backlog_is_set_aside(a
 
 
 def test_a_slow_name_resolution_counts_in_the_attempts_time(monkeypatch: pytest.MonkeyPatch) -> None:
-    def slow_resolve(url: str) -> Target:
-        time.sleep(1.5)
-        return Target("http", "127.0.0.1", 9, "/", "127.0.0.1")
+    real = socket.getaddrinfo
 
-    monkeypatch.setattr(sending, "resolve", slow_resolve)
+    def slow_resolver(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+        if host == "slow.example":
+            time.sleep(1.5)
+            host = "127.0.0.1"
+        return real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", slow_resolver)
     started = time.monotonic()
     answer = sending.post("http://slow.example/hook", {}, b"{}", timeout=0.3)
     assert answer.outcome == "timeout" and time.monotonic() - started < 1.0

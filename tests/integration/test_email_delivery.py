@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
 from pathlib import Path
 
 import duckdb
@@ -234,3 +235,26 @@ def test_a_silent_smtp_server_holds_no_webhook_up(world: World, monkeypatch: pyt
             assert loop.mail is not None and loop.mail.in_flight()  # the e-mail is still waiting for its server
         finally:
             loop.close()
+
+
+def critical_mail(box: Mailbox) -> list[tuple[list[str], EmailMessage]]:
+    return [(rcpt, m) for rcpt, m in box.received if str(m["Subject"]).startswith("[critical]")]
+
+
+def test_a_first_start_mails_only_what_was_raised_in_the_last_seven_days(world: World) -> None:
+    """As the webhooks: a deliverer that starts for the first time (or after a long stop) does not mail the old
+    critical signals still on record, only those raised within the 7 days before."""
+    world.extra = [critical("p-year", ago=timedelta(days=365)), critical("p-eight", ago=timedelta(days=8)),
+                   critical("p-two", ago=timedelta(days=2))]
+    with smtp_server() as box:
+        loop = world.loop(settings(box))
+        try:
+            run_until(loop, lambda: len(critical_mail(box)) >= 4)
+            settle(loop)
+        finally:
+            loop.close()
+    assert sorted(a for rcpt, _ in critical_mail(box) for a in rcpt) == [
+        "cora@example.com", "lena@example.com", "olga@example.com", "rex@example.com"]
+    assert all("p-two" in str(m["Subject"]) for _, m in critical_mail(box))
+    mailed = {r.about for r in mail_in(world.ledger.store).rows() if not r.about.startswith("digest:")}
+    assert mailed == {critical("p-two").id}
