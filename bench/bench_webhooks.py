@@ -7,13 +7,16 @@ answers: every attempt to it waits out the timeout), goal p95 ≤ 2 s. Each clie
 complaints; then, client after client at ``--rate`` signals a second, one import of its rise in the last complete
 week raises two real ``client_voice_shift`` signals (the client's and its team's). The time of each import's
 commit is compared with the arrival of each signal at the four healthy receivers, which verify every request with
-the ``standardwebhooks`` library.
+the ``standardwebhooks`` library. Beside the latency: where it went (from the import's commit to the delivery's row
+being added, which takes the views' catch-up and the judging of the signals; from the row to its claim; from the
+claim to the receiver's request), the server's CPU seconds over the run and the load average.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import tempfile
 import time
@@ -24,7 +27,7 @@ from typing import Any
 from bench.bench_api import server
 from bench.bench_common import report
 from domain.service.ledger import Ledger
-from domain.stores.webhook_tables import webhooks_in
+from domain.stores.webhook_tables import WebhookTables, webhooks_in
 from notifications.webhooks.addresses import ALLOW_PRIVATE
 from notifications.webhooks.endpoints import add_endpoint
 from scripts.import_file import import_lines
@@ -38,6 +41,23 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
+def stages(tables: WebhookTables, received: list[tuple[float, float, str]]) -> dict[str, float]:
+    """p50/p95 of the time from the commit to the delivery's row (views caught up, signals judged), from the row
+    to its first claim, and from the claim to the receiver's request; ``received``: (commit, arrival, webhook_id)."""
+    rows = {d.id: (d.created_at, attempts[0].started_at if attempts else None)
+            for d, attempts in tables.deliveries(100_000)}
+    parts: dict[str, list[float]] = {"to_row": [], "to_claim": [], "to_receiver": []}
+    for commit, arrival, webhook_id in received:
+        added, claimed = rows.get(webhook_id, (None, None))
+        if added is None or claimed is None:
+            continue
+        parts["to_row"].append(added - commit)
+        parts["to_claim"].append(claimed - added)
+        parts["to_receiver"].append(arrival - claimed)
+    return {f"{name}_{q}_s": round(percentile(values, quantile), 3) for name, values in parts.items() if values
+            for q, quantile in (("p50", 0.5), ("p95", 0.95))}
+
+
 def run(clients: int, rate: float, folder: Path) -> dict[str, Any]:
     os.environ[ALLOW_PRIVATE] = "1"  # the receivers are on loopback (the server inherits it)
     url = f"sqlite:///{folder / 'ledger.db'}"
@@ -47,6 +67,8 @@ def run(clients: int, rate: float, folder: Path) -> dict[str, Any]:
     assert not import_lines(ledger, jsonl([line for c in names for line in history(c, team=f"t-{c}")]).splitlines()
                             ).errors
     seeded = time.monotonic() - started
+    load_before = os.getloadavg()[0]
+    children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     with ExitStack() as stack:
         healthy: list[Receiver] = [stack.enter_context(receiver()) for _ in range(4)]
         down = stack.enter_context(receiver(always(None)))
@@ -66,19 +88,27 @@ def run(clients: int, rate: float, folder: Path) -> dict[str, Any]:
         deadline = time.monotonic() + 120
         while any(len(g.received) < expected for g in healthy) and time.monotonic() < deadline:
             time.sleep(0.2)
-        latencies = []
+        load_after = os.getloadavg()[0]
+        received: list[tuple[float, float, str]] = []
         for got in healthy:
             for r in got.received:
                 assert r.verified, "a delivery failed standardwebhooks verification"
                 data = r.body["data"]
                 client = data["client"] or data["subject"]["key"].removeprefix("t-")
-                latencies.append(r.at - raised[client])
-        ledger.close()
-        return {"signals": expected, "endpoints": 5, "down": 1, "seeded_events": sum(len(history(c)) for c in names[:1])
-                * clients, "seed_s": round(seeded, 1), "delivered": len(latencies),
-                "expected": expected * len(healthy), "to_down_endpoint": len(down.received),
-                "p50_s": round(statistics.median(latencies), 3), "p95_s": round(percentile(latencies, 0.95), 3),
-                "max_s": round(max(latencies), 3), "raise_rate_per_s": rate}
+                received.append((raised[client], r.at, r.webhook_id))
+        where = stages(tables, received)
+        to_down = len(down.received)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)  # the server, waited for as the stack closed
+    ledger.close()
+    latencies = [arrival - commit for commit, arrival, _ in received]
+    return {"signals": expected, "endpoints": 5, "down": 1,
+            "seeded_events": sum(len(history(c)) for c in names[:1]) * clients, "seed_s": round(seeded, 1),
+            "delivered": len(latencies), "expected": expected * len(healthy), "to_down_endpoint": to_down,
+            "p50_s": round(statistics.median(latencies), 3), "p95_s": round(percentile(latencies, 0.95), 3),
+            "max_s": round(max(latencies), 3), **where, "raise_rate_per_s": rate,
+            "server_cpu_s": round(children.ru_utime + children.ru_stime
+                                  - children_before.ru_utime - children_before.ru_stime, 1),
+            "load_avg_1min": f"{load_before:.1f}-{load_after:.1f}"}
 
 
 def main() -> None:

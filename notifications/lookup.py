@@ -4,11 +4,13 @@
 answers would hang the caller, and a thread per attempt given up on would pile up. So a lookup runs on a thread of
 its own, the caller waits at most its deadline, and a name (with its port) has at most one lookup in flight at a
 time, shared by every caller that asks meanwhile: a name that hangs costs one thread however often it is tried,
-and never holds up another name. Past ``MAX_HANGING`` names hanging at once, a new one fails at once.
+and never holds up another name. Past ``MAX_HANGING`` names hanging at once, a new one fails at once. An address
+written as such (``127.0.0.1``, ``[::1]``) needs no resolver and no thread.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import socket
 import threading
 from concurrent.futures import Future
@@ -31,6 +33,8 @@ _pending: dict[tuple[str, int], Future[AddressInfo]] = {}
 def addresses(host: str, port: int, seconds: float) -> AddressInfo:
     """``socket.getaddrinfo(host, port, type=SOCK_STREAM)`` within ``seconds``; ``LookupTimeout`` past it,
     ``socket.gaierror`` (or ``UnicodeError``) when the name does not resolve."""
+    if _literal(host):
+        return socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_NUMERICHOST)
     key = (host, port)
     with _lock:
         future = _pending.get(key)
@@ -43,6 +47,14 @@ def addresses(host: str, port: int, seconds: float) -> AddressInfo:
         return future.result(timeout=max(seconds, 0.0))
     except FutureTimeout:
         raise LookupTimeout(f"{host!r} did not resolve within {seconds:g} s") from None
+
+
+def _literal(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.split("%")[0])
+    except ValueError:
+        return False
+    return True
 
 
 def running() -> int:

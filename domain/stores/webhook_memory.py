@@ -16,7 +16,7 @@ class MemoryWebhooks:
         self.endpoint_rows: dict[str, EndpointRow] = {}
         self.delivery_rows: dict[str, DeliveryRow] = {}
         self.attempt_rows: dict[tuple[str, int], AttemptRow] = {}
-        self.lock = threading.Lock()
+        self.lock = threading.RLock()
 
     def add_endpoint(self, row: EndpointRow) -> None:
         with self.lock:
@@ -82,6 +82,12 @@ class MemoryWebhooks:
                     continue  # the claim was lost to another claimer: its attempt decides (``SQLWebhooks.finish``)
                 self.delivery_rows[row.id] = row._replace(state=state, next_at=next_at, lease_until=0.0,
                                                           last_status=attempt.status, done_at=done_at(attempt, state))
+
+    def finish_and_claim(self, ends: Sequence[Ending], wants: Mapping[str, int], now: float,
+                         lease_until: float) -> list[DeliveryRow]:
+        with self.lock:
+            self.finish(ends)
+            return self.claim(wants, now, lease_until)
 
     def deliveries(self, limit: int) -> list[tuple[DeliveryRow, list[AttemptRow]]]:
         with self.lock:

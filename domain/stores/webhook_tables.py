@@ -32,6 +32,8 @@ class WebhookTables(Protocol):
     def add_deliveries(self, rows: Sequence[DeliveryRow]) -> None: ...
     def claim(self, wants: Mapping[str, int], now: float, lease_until: float) -> list[DeliveryRow]: ...
     def finish(self, ends: Sequence[Ending]) -> None: ...
+    def finish_and_claim(self, ends: Sequence[Ending], wants: Mapping[str, int], now: float,
+                         lease_until: float) -> list[DeliveryRow]: ...
     def deliveries(self, limit: int) -> list[tuple[DeliveryRow, list[AttemptRow]]]: ...
     def forget_done(self, before: float) -> int: ...
 
@@ -84,25 +86,22 @@ class SQLWebhooks(SQLTables):
     def claim(self, wants: Mapping[str, int], now: float, lease_until: float) -> list[DeliveryRow]:
         """Up to ``wants[endpoint]`` due deliveries of each endpoint, leased until ``lease_until``, with an attempt
         row each, in one transaction."""
-        claimed: list[DeliveryRow] = []
-        statement = self._sql(
-            "UPDATE {d} SET lease_until = ?, attempts = attempts + 1 WHERE id IN (SELECT id FROM {d}"
-            " WHERE endpoint_id = ? AND state = 'pending' AND next_at <= ? AND lease_until <= ?"
-            f" ORDER BY next_at, id LIMIT ?{self.skip_locked}) RETURNING *")
-        with self.transaction() as execute:
-            for endpoint_id, limit in wants.items():
-                claimed += [DeliveryRow(*r) for r in execute(statement, (lease_until, endpoint_id, now, now, limit))]
-            for row in claimed:  # an attempt left in flight by a process that died is over
-                execute(self._sql("UPDATE {a} SET outcome = 'interrupted' WHERE delivery_id = ?"
-                                  " AND outcome = 'in_flight'"), (row.id,))
-                execute(self._sql("INSERT INTO {a} VALUES (?, ?, ?, NULL, NULL, 'in_flight')"),
-                        (row.id, row.attempts, now))
-        return claimed
+        return self.finish_and_claim((), wants, now, lease_until)
 
     def finish(self, ends: Sequence[Ending]) -> None:
         """Record each attempt's end and, if the delivery is still this attempt's claim, the delivery's new state.
         A claim that ran out and was taken by another process (``attempts`` moved on) is that process's now: a late
         answer of the old attempt is kept in its attempt row only, never ends or frees the new claim."""
+        self.finish_and_claim(ends, {}, 0.0, 0.0)
+
+    def finish_and_claim(self, ends: Sequence[Ending], wants: Mapping[str, int], now: float,
+                         lease_until: float) -> list[DeliveryRow]:
+        """``finish(ends)`` then ``claim(wants, …)`` in one transaction: the sender's one write per round."""
+        claimed: list[DeliveryRow] = []
+        statement = self._sql(
+            "UPDATE {d} SET lease_until = ?, attempts = attempts + 1 WHERE id IN (SELECT id FROM {d}"
+            " WHERE endpoint_id = ? AND state = 'pending' AND next_at <= ? AND lease_until <= ?"
+            f" ORDER BY next_at, id LIMIT ?{self.skip_locked}) RETURNING *")
         with self.transaction() as execute:
             for attempt, state, next_at in ends:
                 execute(self._sql("UPDATE {a} SET status = ?, duration = ?, outcome = ? WHERE delivery_id = ?"
@@ -111,6 +110,14 @@ class SQLWebhooks(SQLTables):
                 execute(self._sql("UPDATE {d} SET state = ?, next_at = ?, lease_until = 0, last_status = ?,"
                                   " done_at = ? WHERE id = ? AND attempts = ? AND state = 'pending'"),
                         (state, next_at, attempt.status, done_at(attempt, state), attempt.delivery_id, attempt.number))
+            for endpoint_id, limit in wants.items():
+                claimed += [DeliveryRow(*r) for r in execute(statement, (lease_until, endpoint_id, now, now, limit))]
+            for row in claimed:  # an attempt left in flight by a process that died is over
+                execute(self._sql("UPDATE {a} SET outcome = 'interrupted' WHERE delivery_id = ?"
+                                  " AND outcome = 'in_flight'"), (row.id,))
+                execute(self._sql("INSERT INTO {a} VALUES (?, ?, ?, NULL, NULL, 'in_flight')"),
+                        (row.id, row.attempts, now))
+        return claimed
 
     def deliveries(self, limit: int) -> list[tuple[DeliveryRow, list[AttemptRow]]]:
         if self.missing:

@@ -61,17 +61,21 @@ class Deliverer:
             return sum(len(f) for f in self.flights.values())
 
     def dispatch(self, endpoints: list[EndpointRow]) -> int:
-        """Record the attempts that ended, then claim and start what is due for each active endpoint, up to its
-        free share; how many started."""
-        self.record()
-        active = {e.id: e for e in endpoints if e.state == "active"}
+        """Record the attempts that ended and claim what is due for each active endpoint, up to its free share, in
+        one transaction; then start the claimed attempts. How many started."""
+        flights = self._answered()
+        gone = {f.endpoint.id for f in flights if f.answer is not None and f.answer.outcome == "gone"}
+        active = {e.id: e for e in endpoints if e.state == "active" and e.id not in gone}
+        ending = {f.delivery.id for f in flights}
         with self.flights_lock:
-            wants = {i: self.policy.per_endpoint - len(self.flights.get(i, {})) for i in active}
+            wants = {i: self.policy.per_endpoint - len(self.flights.get(i, {}).keys() - ending) for i in active}
         wants = {i: n for i, n in wants.items() if n > 0}
-        if not wants:
+        if not wants and not flights:
             return 0
         now = time.time()
-        claimed = self.tables.claim(wants, now, now + self.policy.lease)
+        claimed = self.tables.finish_and_claim([self._ending(f) for f in flights], wants, now,
+                                               now + self.policy.lease)
+        self._ended(flights)
         for delivery in claimed:
             flight = Flight(active[delivery.endpoint_id], delivery, now)
             with self.flights_lock:
@@ -108,12 +112,19 @@ class Deliverer:
 
     def record(self) -> None:
         """Write the ends of the attempts answered since the last call, in one transaction."""
+        flights = self._answered()
+        if flights:
+            self.tables.finish([self._ending(f) for f in flights])
+            self._ended(flights)
+
+    def _answered(self) -> list[Flight]:
         flights: list[Flight] = []
         while not self.answered.empty():
             flights.append(self.answered.get())
-        if not flights:
-            return
-        self.tables.finish([self._ending(f) for f in flights])
+        return flights
+
+    def _ended(self, flights: list[Flight]) -> None:
+        """After their ends are written: a 410 disables its endpoint, and the attempts leave the flights."""
         for flight in flights:
             if flight.answer is not None and flight.answer.outcome == "gone":  # 410: the receiver asks us to stop
                 self.tables.set_endpoint_state(flight.endpoint.id, "disabled", "the receiver answered 410 Gone")

@@ -82,9 +82,8 @@ class DeliveryLoop:
         if not (moved or new_endpoint or now - self.evaluated >= self.policy.evaluate_every):
             return 0
         self.evaluated, self.unjudged = now, False
-        wall = time.time()
-        signals = self.signals(wall)
-        added = add_new_deliveries(self.tables, endpoints, signals, wall, self.public_url, self.known)
+        signals = self.signals(time.time())
+        added = add_new_deliveries(self.tables, endpoints, signals, time.time(), self.public_url, self.known)
         if self.mail is not None:
             self.mail.evaluate(signals)
         self.send.set()
