@@ -48,6 +48,13 @@ SETUP: list[dict[str, Any]] = [
      "text": "Cold", "team": "kitchen", "occurred_at": PAST},
     {"type": "ProposeExperiment", "experiment": "e1", "team": "kitchen", "hypothesis": "Faster", "metric": "wait",
      "design": "ab"},
+    # docs/brief.md §11: kitchen's proven change, for hall to take up and measure on a metric hall owns
+    {"type": "ProposeExperiment", "experiment": "e-proven", "team": "kitchen", "hypothesis": "Hot plates",
+     "metric": "wait", "design": "ab"},
+    {"type": "StartExperiment", "experiment": "e-proven"},
+    {"type": "ConcludeExperiment", "experiment": "e-proven", "decision": "adopt", "learning": "Plates stay hot"},
+    {"type": "DefineMetric", "metric": "hall-wait", "name": "Hall wait", "unit": "min",
+     "direction": "lower_is_better", "owner": "hall"},
 ]
 
 Make = Callable[[str], dict[str, Any]]
@@ -143,6 +150,10 @@ ROWS: list[tuple[str, Make, list[str], list[str]]] = [
                                      "hypothesis": "H", "metric": "wait", "design": "ab"}, ["cook"],
      ["front", "carol"]),
     ("StartExperiment", lambda p: {"type": "StartExperiment", "experiment": "e1"}, ["cook"], ["front", "carol"]),
+    # the adopting team's lead (or a consent holder): not its plain members, nor another team's consent holder
+    ("AdoptSolution", lambda p: {"type": "AdoptSolution", "experiment": "e-proven", "team": "hall",
+                                 "metric": "hall-wait", "reason": "R"}, ["maitre"],
+     ["front", "cook", "lead", "deputy", "carol", "rep", "outsider"]),
     ("RecordErrorReview", lambda p: {"type": "RecordErrorReview", "review": f"r-{p}", "team": "kitchen",
                                      "what_happened": "W", "cause": "C", "lesson": "L"}, ["cook"],
      ["front", "carol"]),
