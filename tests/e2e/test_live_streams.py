@@ -8,7 +8,6 @@ import asyncio
 import json
 import os
 import re
-import subprocess
 import threading
 import time
 from pathlib import Path
@@ -18,8 +17,7 @@ import httpx
 import pytest
 
 from tests.support.browser import issue_tokens
-from tests.support.cli import CLI, run_cli
-from tests.support.ports import free_port
+from tests.support.cli import run_cli
 from tests.support.scenario import Scenario
 from tests.support.server import ServerProcess
 
@@ -31,14 +29,7 @@ class Server(ServerProcess):
     """`clientocracy serve` with extra options."""
 
     def __init__(self, store: str, folder: Path, *options: str) -> None:
-        self.store, self.views, self.port = store, folder / "views.duckdb", free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = folder / "serve.log"
-        self.log = self.log_path.open("wb")
-        self.process = subprocess.Popen([*CLI, "serve", "--store", store, "--views", str(self.views), "--port",
-                                         str(self.port), "--log-level", "warning", *options],
-                                        stdout=self.log, stderr=subprocess.STDOUT, env={**os.environ})
-        self.wait_ready()
+        super().__init__(store, folder / "views.duckdb", folder / "serve.log", "--log-level", "warning", *options)
 
 
 def _company(store: str) -> dict[str, str]:
