@@ -9,6 +9,7 @@ from fastapi.responses import Response
 
 from projections import read_rules
 from projections.client_view import client_view
+from projections.complaint_clock import clock_key
 from projections.rendering.canvas_chart import value_curve_svg
 from web.page_context import Page, not_found
 from web.templating import chart
@@ -23,7 +24,8 @@ rest."""
 
 def client_data(p: Page, key: str) -> dict[str, Any]:
     """``client show`` as this person may read it; a client they may not see is one that does not exist."""
-    view = p.workspace.read(lambda con: client_view(con, key, p.as_of), ("client page", key, p.as_of))
+    view = p.workspace.read(lambda con: client_view(con, key, p.as_of),  # open complaints age with the clock
+                            ("client page", key, p.as_of, clock_key(p.as_of)))
     answer = read_rules.client_answer(p.workspace.reader(p.viewer), view)
     if answer is None:
         raise not_found(p, "client", key)

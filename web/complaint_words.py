@@ -46,3 +46,15 @@ def complaint_clock(c: dict[str, Any]) -> str:
     what = "answer" if following == respond_by and responded is None else "resolution"
     soon = " soon" if c.get("sla") == "due_soon" else ""
     return f"{words} · {what} due{soon}, in {span((following - now).total_seconds())}"
+
+
+def resolved_clock(c: dict[str, Any]) -> str:
+    """How long a resolved complaint took, and whether its deadlines were kept, in words: "resolved after 5 h,
+    a deadline was missed" (nothing about deadlines when its team set none)."""
+    seconds = c.get("resolution_seconds")
+    if seconds is None:
+        return "resolved"
+    words = f"resolved after {span(seconds)}"
+    if c.get("deadline_missed"):
+        return f"{words}, a deadline was missed"
+    return f"{words}, within its deadlines" if c.get("respond_by") or c.get("resolve_by") else words

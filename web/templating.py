@@ -15,7 +15,7 @@ from jinja2 import Environment, PackageLoader, pass_context, select_autoescape
 from jinja2.runtime import Context
 from markupsafe import Markup
 
-from web.complaint_words import complaint_clock, duration_words, span
+from web.complaint_words import complaint_clock, duration_words, resolved_clock, span
 
 ENV = Environment(
     loader=PackageLoader("web", "templates"),
@@ -79,7 +79,8 @@ def _person_name(context: Context, person: Any) -> str:
 
 
 ENV.filters.update(num=_num, money=_money, pct=_pct, share=_share, when=_when, val=_val, person_name=_person_name,
-                   complaint_clock=complaint_clock, duration=duration_words, span=span)
+                   complaint_clock=complaint_clock, resolved_clock=resolved_clock, duration=duration_words,
+                   span=span)
 
 
 def chart(svg: str) -> Markup:
