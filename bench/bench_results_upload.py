@@ -27,6 +27,7 @@ from bench.bench_api import seed, server
 from bench.bench_common import fresh_store, report
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+UPLOAD_KEY = re.compile(r'name="upload_key" value="([^"]+)"')  # the form's one-time key (web.upload_keys)
 
 
 def results_file(rows: int) -> bytes:
@@ -46,10 +47,12 @@ def upload_round(base: str, token: str, key: str, data: bytes, rows: int) -> dic
         login = CSRF.search(http.get("/login").text)
         assert login, "no csrf_token on /login"
         assert http.post("/login", data={"token": token, "csrf_token": login.group(1), "next": "/"}).status_code == 303
-        found = CSRF.search(http.get(f"/experiments/{key}").text)
-        assert found, "no csrf_token on the experiment page"
+        form = http.get(f"/experiments/{key}").text
+        found, once = CSRF.search(form), UPLOAD_KEY.search(form)
+        assert found and once, "no csrf_token or upload_key on the experiment page"
         started = time.perf_counter()
-        answer = http.post(f"/experiments/{key}/results", data={"csrf_token": found.group(1)},
+        answer = http.post(f"/experiments/{key}/results", data={"csrf_token": found.group(1),
+                                                                 "upload_key": once.group(1)},
                            files={"file": ("results.csv", data, "text/csv")})
         upload = time.perf_counter() - started
         assert answer.status_code == 303, answer.text[-2000:]

@@ -20,6 +20,7 @@ from projections.rendering.experiment_spread import reach, spread
 from web.page_context import Page, not_found, readable
 from web.results_csv import MAX_BYTES, MAX_ROWS
 from web.templating import chart
+from web.upload_keys import new_key
 
 TEAM_METRICS = """
 SELECT t.team, arg_max(t.name, t.business_at) AS name,
@@ -85,5 +86,5 @@ def render_experiment(p: Page, key: str, *, failed: str | None = None, error: st
         spread=spread(view), reach=reach(view), adopting=adopting_teams(p, view),
         error=error if failed == "adopt" else None, form=form if failed == "adopt" and form else {},
         actions=_actions(p, view), failed=failed, action_error=error, typed=form or {},
-        csv={"max_rows": f"{MAX_ROWS:,}", "max_mib": MAX_BYTES // (1 << 20)},
+        csv={"max_rows": f"{MAX_ROWS:,}", "max_mib": MAX_BYTES // (1 << 20)}, upload_key=new_key(),
     ), status)

@@ -17,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from web import experiment_commands as make
+from web import upload_keys
 from web.experiment_page import render_experiment
 from web.forms import checked_form, refusal_text
 from web.page_context import Page, PageError, page
@@ -86,18 +87,29 @@ for _kind in FORMS:
 
 @router.post("/experiments/{key}/results")
 async def upload_results(key: str, request: Request, p: Page = Depends(page)) -> Response:
-    """A CSV file of ``arm,value[,metric,covariate]`` rows: every row recorded in one transaction, or none."""
+    """A CSV file of ``arm,value[,metric,covariate]`` rows: every row recorded in one transaction, or none; a form
+    sent again records nothing new and says so (``web.upload_keys``)."""
     form = await checked_form(request, p.session.csrf)
     upload = (await request.form()).get("file")
     data = await upload.read(MAX_BYTES + 1) if isinstance(upload, UploadFile) else b""
 
     def record() -> None:
+        once = upload_keys.form_key(form)
+        if p.workspace.sent_before(p.viewer, upload_keys.row_id(once, 0)):
+            raise upload_keys.AlreadySent
         commands, rows = observations(data, key)
         try:
-            p.workspace.submit_all(p.viewer, commands)
+            recorded = p.workspace.submit_all(p.viewer, upload_keys.keyed(once, commands))
         except Refused as refused:
+            if refused.status == 409 and refused.index is not None:  # the same form sent with another file
+                raise upload_keys.AlreadySent from None
             if refused.index is not None:
                 refused.message = f"row {rows[refused.index]}: {refused.message}"
             raise
+        if recorded == 0:  # every row skipped: a submission racing this one recorded them
+            raise upload_keys.AlreadySent
 
-    return await _act(p, form, record, _shown(p, key, "results"), f"/experiments/{key}", "outcome")
+    try:
+        return await _act(p, form, record, _shown(p, key, "results"), f"/experiments/{key}", "outcome")
+    except upload_keys.AlreadySent as sent:
+        return await run_in_threadpool(render_experiment, p, key, failed="results-sent", error=str(sent))

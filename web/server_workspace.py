@@ -20,6 +20,7 @@ from domain.base import DomainError
 from domain.person import Person
 from domain.read_policy import Viewer as ReadViewer
 from domain.service.answers import AnswerCache
+from domain.service.receipts import person_sender, sender_line_receipt
 from domain.service.tokens import (
     AuthenticationFailed,
     Principal,
@@ -88,6 +89,10 @@ class ServerWorkspace:
     def submit(self, viewer: Viewer, command: dict[str, Any]) -> None:
         (result,) = run_commands(self.server, _principal(viewer), [command], "web")
         _raise_refused(result)
+
+    def sent_before(self, viewer: Viewer, command_id: str) -> bool:
+        receipt = sender_line_receipt(person_sender(viewer.person), command_id)
+        return bool(self.server.ledger.store.existing_receipts([receipt]))
 
     def submit_all(self, viewer: Viewer, commands: list[dict[str, Any]]) -> int:
         results = run_commands(self.server, _principal(viewer), list(commands), "web", whole=True)

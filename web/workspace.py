@@ -64,6 +64,10 @@ class Workspace(Protocol):
         """Record ``command`` as ``viewer`` through channel ``web``; raises ``Refused`` (403 rule, 422 invalid)."""
         ...
 
+    def sent_before(self, viewer: Viewer, command_id: str) -> bool:
+        """Whether ``viewer`` sent a command with this line ``id`` before (its idempotency key is recorded)."""
+        ...
+
     def submit_all(self, viewer: Viewer, commands: list[dict[str, Any]]) -> int:
         """Record every one of ``commands`` in one transaction, or none: the number recorded; raises ``Refused``
         for the first command refused, with its ``index``."""

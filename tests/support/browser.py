@@ -58,14 +58,20 @@ class Served:
         except urllib.error.HTTPError as error:
             return error.code, json.loads(error.read() or b"null")
 
-    def page(self, person: str, path: str) -> httpx.Response:
-        """GET a workspace page as ``person``, signed in through the /login form (no browser)."""
-        with httpx.Client(base_url=self.base_url, follow_redirects=False, timeout=30) as client:
+    @contextmanager
+    def session(self, person: str) -> Iterator[httpx.Client]:
+        """An HTTP client signed in as ``person`` through the /login form (no browser), redirects not followed."""
+        with httpx.Client(base_url=self.base_url, follow_redirects=False, timeout=60) as client:
             found = _CSRF.search(client.get("/login").text)
             assert found, "no CSRF token on /login"
             signed = client.post("/login", data={"token": self.tokens[person], "csrf_token": found.group(1),
                                                  "next": "/"})
             assert signed.status_code == 303, signed.text
+            yield client
+
+    def page(self, person: str, path: str) -> httpx.Response:
+        """GET a workspace page as ``person``, signed in through the /login form (no browser)."""
+        with self.session(person) as client:
             return client.get(path)
 
 
