@@ -22,7 +22,7 @@ from typing import Any
 
 import httpx
 
-from bench.bench_api import server
+from bench.api_client import server
 from bench.bench_common import report
 from domain.commands import parse_command
 from domain.service.ledger import Ledger

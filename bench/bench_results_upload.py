@@ -23,7 +23,7 @@ from typing import Any
 
 import httpx
 
-from bench.bench_api import seed, server
+from bench.api_client import seed, server
 from bench.bench_common import fresh_store, report
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')

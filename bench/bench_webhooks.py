@@ -24,7 +24,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-from bench.bench_api import server
+from bench.api_client import server
 from bench.bench_common import report
 from domain.service.ledger import Ledger
 from domain.stores.webhook_tables import WebhookTables, webhooks_in
