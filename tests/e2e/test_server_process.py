@@ -42,7 +42,7 @@ def taken_port() -> Iterator[int]:
 
 
 def test_a_server_not_ready_in_time_is_killed_and_reaped(store: str, tmp_path: Path) -> None:
-    with pytest.raises(ServerFailed, match="server not ready in 0.01 s") as failed:
+    with pytest.raises(ServerFailed, match=r"server not ready in 0\.01 s") as failed:
         ServerProcess(store, tmp_path / "views.duckdb", tmp_path / "server.log", ready_timeout=0.01)
     assert failed.value.process.returncode == -signal.SIGKILL  # it was still starting: killed
     assert _gone(failed.value.process.pid)
