@@ -35,7 +35,8 @@ def power(e: dict[str, Any]) -> str:
     needed = p["n_per_arm_needed"]
     progress = "reached" if smallest >= needed else f"{smallest / needed:.0%} of the way"
     return (f"Power: {smallest:,} units in the smallest arm, {needed:,} per arm needed for a {p['mde']:.0%} effect "
-            f"({progress}); achieved power {f.share(p['achieved'])}.")
+            f"({progress}); achieved power {f.share(p['achieved'])} (two-sided z approximation, "
+            f"α = {e['plan']['alpha']:g}, planned power {e['plan']['power']:.0%}).")
 
 
 def period(unit: str, start: str) -> str:

@@ -61,6 +61,7 @@ def test_a_mismatched_split_is_said_and_power_is_always_stated(shown: Callable[.
     planned = story(shown("three"))
     assert planned.srm_state == "healthy" and "Sample ratio: healthy (units 40 / 40 / 40" in planned.srm
     assert "per arm needed for a 5% effect" in planned.power and "achieved power" in planned.power
+    assert planned.power.endswith("(two-sided z approximation, α = 0.05, planned power 80%).")  # its method
 
 
 def test_the_headline_rests_on_the_winning_arm_and_names_it(shown: Callable[..., Any]) -> None:
