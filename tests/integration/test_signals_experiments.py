@@ -53,15 +53,27 @@ def _sequential() -> list[dict[str, Any]]:
             for day in range(3) for n in range(30) for arm, mean in (("control", 70), ("treatment", 80))]
 
 
+def _summaries() -> list[dict[str, Any]]:
+    """Experiment ``z`` (the deli's) fed arm summaries only: 50 units an arm at 08:00, then 200 more
+    control units at 14:00, which break the split."""
+    def summary(arm: str, n: int, at: str) -> dict[str, Any]:
+        return {"type": "RecordArmSummary", "experiment": "z", "arm": arm, "n": n, "sum": 75.0 * n,
+                "sum_squares": (75.0 ** 2 + 25) * n, "at": f"2026-03-02T{at}:00Z"}
+    return [summary("control", 50, "08:00"), summary("treatment", 50, "08:00"), summary("control", 200, "14:00")]
+
+
 LINES: list[dict[str, Any]] = [
-    *Scenario(at="2026-03-01T00:00:00Z").team("kitchen").team("bakery").metric("ontime").metric("wait")
+    *Scenario(at="2026-03-01T00:00:00Z").team("kitchen").team("bakery").team("deli").metric("ontime").metric("wait")
     .add("ProposeExperiment", experiment="x", team="kitchen", hypothesis="Pagers", metric="ontime", design="ab",
          guardrails=["wait"], mde=0.05)
     .add("StartExperiment", experiment="x")
     .add("ProposeExperiment", experiment="y", team="bakery", hypothesis="Ovens", metric="ontime", design="ab",
          sequential=True)
-    .add("StartExperiment", experiment="y"),
+    .add("StartExperiment", experiment="y")
+    .add("ProposeExperiment", experiment="z", team="deli", hypothesis="Trays", metric="ontime", design="ab")
+    .add("StartExperiment", experiment="z"),
     *_units(),
+    *_summaries(),
     *_sequential(),
     {"type": "ConcludeExperiment", "experiment": "x", "decision": "reject", "learning": "waits", "at": CONCLUDED},
 ]
@@ -95,8 +107,9 @@ def _first(views: Path, condition: Callable[[dict[str, Any]], bool], after: date
     meets ``condition``: found the slow way, asking at every one."""
     con = connect(views)
     try:
-        times = [at for (at,) in con.execute("SELECT DISTINCT business_at FROM observations WHERE experiment = ? "
-                                             "ORDER BY 1", [key]).fetchall()]
+        times = [at for (at,) in con.execute(
+            "SELECT DISTINCT business_at FROM (SELECT business_at, experiment FROM observations UNION ALL "
+            "SELECT business_at, experiment FROM arm_summaries) WHERE experiment = ? ORDER BY 1", [key]).fetchall()]
         return next(t for t in times if (after is None or t > after) and condition(experiments(con, t, key)[0]))
     finally:
         con.close()
@@ -148,6 +161,18 @@ def test_as_of_just_before_the_observation_that_turned_it_there_is_no_signal_and
     for at in (raised, raised + timedelta(minutes=1)):  # seen from that moment on, before its day is over
         seen = _signals(views, at)[kind]
         assert (seen["id"], seen["raised_at"]) == (episode["id"], episode["raised_at"]) and "cleared_at" not in seen
+
+
+def test_an_arm_summary_that_breaks_the_split_raises_at_its_own_time(views: Path) -> None:
+    turned = _first(views, _mismatch, key="z")
+    assert turned == datetime(2026, 3, 2, 14)  # the 200 control units; 50 / 50 before them was a fair split
+    con = connect(views)
+    try:
+        (srm,) = [s for s in signals_as_of(con, datetime(2026, 4, 1), OPERATOR) if s.subject_key == "z"]
+        before = [s for s in signals_as_of(con, turned - timedelta(seconds=1), OPERATOR) if s.subject_key == "z"]
+    finally:
+        con.close()
+    assert (srm.kind, srm.raised_at, srm.team, before) == ("experiment_srm", turned, "deli", [])
 
 
 def test_a_sequential_decision_is_ready_from_the_day_its_recommendation_is_ship(views: Path) -> None:
