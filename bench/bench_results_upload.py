@@ -23,7 +23,7 @@ from typing import Any
 
 import httpx
 
-from bench.api_client import seed, server
+from bench.api_client import cpu_seconds, seed, serving
 from bench.bench_common import fresh_store, report
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -69,10 +69,12 @@ def bench(kind: str, rows: int, rounds: int, workdir: Path) -> list[dict[str, An
     found = []
     with fresh_store(kind, workdir, "upload") as url:
         token = seed(url, [line for key in keys for line in experiment(key)])
-        with server(url, workdir / f"views-{kind}.duckdb", workdir / f"server-{kind}.log") as base:
+        with serving(url, workdir / f"views-{kind}.duckdb", workdir / f"server-{kind}.log") as (base, pid):
             for key in keys:
+                before = cpu_seconds(pid)
                 timing = upload_round(base, token, key, data, rows)
                 found.append({"store": kind, "rows": rows, "file_bytes": len(data), **timing,
+                              "server_cpu_s": cpu_seconds(pid) - before,  # the upload and the page after
                               "rows_per_s": rows / timing["upload_s"], "load_avg_1m": os.getloadavg()[0]})
     return found
 
