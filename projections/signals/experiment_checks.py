@@ -3,14 +3,14 @@
 The condition of ``experiment_srm``, ``experiment_guardrail_harmed`` and ``experiment_ready`` is a question about
 the experiment's own analysis (the one the pages and ``experiment show`` use). It is asked of the results at the
 end of each UTC day with data and at the as-of time (``experiment_timeline``); where the answer turned between
-two of those, the day is gone through observation time by observation time, and the episode is raised (or
-cleared) at the first observation of the day whose results turned it: the business time at which the condition
-first held. Every answer is a function of the events and the as-of time alone, so a rebuilt views file, an
-incremental one, SQLite and PostgreSQL agree. The cost stays at one analysis per day with data, plus one per
-observation time only in the days where a condition turned, and only up to the turn. A condition that came and
-went between two day ends (it held at neither) is not looked for once the day is over. An episode still open at
-the conclusion is cleared then. Before/after experiments are observational (no randomised split, no
-guardrails) and raise none.
+two of those, it is asked at the end of each hour of that day, then at each observation time of the first hour
+whose end shows the turn, and the episode is raised (or cleared) at the first observation whose results turned
+it: the business time at which the condition first held. Every answer is a function of the events and the
+as-of time alone, so a rebuilt views file, an incremental one, SQLite and PostgreSQL agree. The cost stays at
+one analysis per day with data, plus at most one per hour and one per observation time of one hour for each
+turn. A condition that came and went between two of those checks (it held at neither) is not looked for once
+the day is over. An episode still open at the conclusion is cleared then. Before/after experiments are
+observational (no randomised split, no guardrails) and raise none.
 """
 
 from __future__ import annotations
@@ -39,15 +39,16 @@ class Episode:
 
 def _turn(con: duckdb.DuckDBPyConnection, line: Timeline, point: Point, holds: Condition,
           now: bool) -> tuple[datetime, Analysis]:
-    """The first observation time of the point's day at which ``holds`` answered ``now``, with its results (the
-    day's last observation time if rounding kept the answer from turning before the point's own)."""
-    last: tuple[datetime, Analysis] | None = None
-    for at, analysis in line.at_each(con, point):
-        last = (at, analysis)
-        if holds(line.plan, analysis) == now:
-            return last
-    assert last is not None, "a point is only made for a day with data"
-    return last[0], point.analysis
+    """The first observation time of the point's day at which ``holds`` answered ``now``, with its results:
+    asked at the end of each hour of the day first, then at each time of the first hour whose end answered so
+    (the day's last observation time if rounding kept the answer from turning before the point's own)."""
+    day, start = line.day(con, point), 0
+    for end in day.hour_ends():
+        if holds(line.plan, day.analysis(end)) == now:
+            i = next(i for i in range(start, end + 1) if holds(line.plan, day.analysis(i)) == now)
+            return day.times[i], day.analysis(i)
+        start = end + 1
+    return day.times[-1], point.analysis
 
 
 def episodes(con: duckdb.DuckDBPyConnection, line: Timeline, holds: Condition) -> list[Episode]:

@@ -1,8 +1,8 @@
 """An A/B experiment's results over time, for the experiment signals: the experiment's own analysis
 (``experiment_stats.analysis.analyse``, the one the pages and ``experiment show`` use) at the end of each UTC day
 with data, and at the as-of time (or the conclusion) for the day in progress, from one query; and, only for a day
-in which a signal's condition turned, at each observation time of that day (``at_each``), so that a signal is
-raised at the observation that made its condition true without analysing the whole experiment observation by
+in which a signal's condition turned, at the observation times of that day (``Day``), so that a signal is raised
+at the observation that made its condition true without analysing the whole experiment observation by
 observation.
 """
 
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -65,13 +64,38 @@ class Timeline:
     lock: threading.Lock = field(default_factory=threading.Lock)
     memo: dict[Any, Any] = field(default_factory=dict)  # what the signal kinds found in it (``experiment_checks``)
 
-    def at_each(self, con: duckdb.DuckDBPyConnection, point: Point) -> Iterator[tuple[datetime, Analysis]]:
-        """(time, the results of everything observed by then) for each observation time of the point's day up to
-        its end, in order: analysed one by one only as far as the caller reads."""
-        running = point.before
-        for at, data in moments_at_each_time(con, self.key, self.plan.metric, point.day, point.end):
-            running = _merged(running, data)
-            yield at, analyse(self.plan, running, "running")
+    def day(self, con: duckdb.DuckDBPyConnection, point: Point) -> Day:
+        """The point's day observation time by observation time, read once whichever signal kind asks."""
+        key = ("day", point.day)
+        if key not in self.memo:
+            running, times, data = point.before, [], []
+            for at, moments in moments_at_each_time(con, self.key, self.plan.metric, point.day, point.end):
+                running = _merged(running, moments)
+                times.append(at)
+                data.append(running)
+            self.memo[key] = Day(self.plan, times, data)
+        found: Day = self.memo[key]
+        return found
+
+
+@dataclass
+class Day:
+    """The moments of everything observed by each observation time of a day in which an answer turned, each
+    analysed only when asked (and then once)."""
+
+    plan: Plan
+    times: list[datetime]
+    data: list[Data]
+    analyses: dict[int, Analysis] = field(default_factory=dict)
+
+    def analysis(self, i: int) -> Analysis:
+        if i not in self.analyses:
+            self.analyses[i] = analyse(self.plan, self.data[i], "running")
+        return self.analyses[i]
+
+    def hour_ends(self) -> list[int]:
+        """The index of each hour's last observation time: where to ask before asking at every one."""
+        return [i for i, at in enumerate(self.times) if i + 1 == len(self.times) or self.times[i + 1].hour != at.hour]
 
 
 def _timeline(con: duckdb.DuckDBPyConnection, row: tuple[Any, ...], lower: frozenset[str],
