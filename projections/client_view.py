@@ -4,7 +4,7 @@ canvases), the promises made to them, their complaints and NPS, as of a business
 Every part reads only facts with ``business_at <= as_of`` (as ``projections.queries`` does), so an as-of
 answer equals the answer of a store holding only those events. Open complaints are capped as ``team show``
 caps them (the newest ``limit`` after the ``offset`` newest, with the true count); resolved complaints are
-the newest ``RESOLVED_SHOWN``.
+the newest ``complaint_pages.RESOLVED_LIMIT``.
 """
 
 from __future__ import annotations
@@ -15,20 +15,12 @@ from typing import Any
 
 import duckdb
 
+from projections.answer_rows import dicts as _dicts
 from projections.canvases import canvases_shown
-from projections.complaint_clock import clock_sql, clock_time
-from projections.queries import (
-    FEEDBACK_COUNTS,
-    FEEDBACK_WITH_TEAM,
-    OPEN_COMPLAINTS_LIMIT,
-    _dicts,
-    open_complaint,
-    resolved_complaint,
-)
+from projections.complaint_pages import OPEN_COMPLAINTS_LIMIT, complaint_pages, open_complaint, resolved_complaint
+from projections.feedback_sql import FEEDBACK_COUNTS, FEEDBACK_WITH_TEAM
 from projections.read_rules import CONCERNED
 
-RESOLVED_SHOWN = 100
-"""``resolved_complaints`` holds the newest this many (docs/brief.md §8)."""
 SHOWN = 100
 """Pains (most severe first), value propositions and canvases (newest first), offerings per canvas (first scored
 first) and promises (by key): at most this many each, with the true count beside (``pains_count``, …), so no
@@ -48,34 +40,13 @@ def _shown(con: duckdb.DuckDBPyConnection, sql: str, order: str,
     return total, [{k: v for k, v in row.items() if k not in ("total_", "position")} for row in rows]
 
 
-_COMPLAINTS = f"""
-WITH c AS MATERIALIZED (SELECT * FROM ({CLIENT_FEEDBACK}) WHERE kind = 'complaint'),
-counts AS (SELECT count(*) FILTER (resolution IS NULL) AS open_count, count(resolution) AS resolved_count FROM c),
-shown AS (
-    (SELECT false AS resolved, * FROM c WHERE resolution IS NULL
-     ORDER BY business_at DESC, feedback_id DESC LIMIT $limit OFFSET $offset)
-    UNION ALL
-    (SELECT true AS resolved, * FROM c WHERE resolution IS NOT NULL
-     ORDER BY resolved_at DESC, feedback_id DESC LIMIT $resolved_shown))
-SELECT * FROM counts LEFT JOIN (SELECT shown.*, k.* EXCLUDE (feedback_id, owner_team, occurred_at, resolved_at)
-    FROM shown LEFT JOIN ({clock_sql('SELECT * FROM shown')}) k ON k.feedback_id = shown.feedback_id) ON true
-"""
-"""The client's complaints read once: both counts on every row, then the open page and the newest resolved, each
-with its clock (``projections.complaint_clock``)."""
-
-
 def _complaints(con: duckdb.DuckDBPyConnection, params: dict[str, Any], limit: int | None,
                 offset: int) -> tuple[int, list[dict[str, Any]], int, list[dict[str, Any]]]:
-    """(open count, the newest open ones oldest first, resolved count, the newest resolved ones newest first):
-    one statement, its rows split here."""
-    rows = _dicts(con.execute(_COMPLAINTS, {**params, "limit": limit, "offset": offset,
-                                            "resolved_shown": RESOLVED_SHOWN, "clock": clock_time(params["as_of"])}))
-    shown = [r for r in rows if r["feedback_id"] is not None]
-    open_rows = sorted((r for r in shown if not r["resolved"]), key=lambda r: (r["business_at"], r["feedback_id"]))
-    resolved = sorted((r for r in shown if r["resolved"]), key=lambda r: (r["resolved_at"], r["feedback_id"]),
-                      reverse=True)
-    return (int(rows[0]["open_count"]), [{**open_complaint(r), "team": r["owner_team"]} for r in open_rows],
-            int(rows[0]["resolved_count"]), [{**resolved_complaint(r), "team": r["owner_team"]} for r in resolved])
+    """The open page and the newest resolved of the client's complaints, each naming its team."""
+    open_count, open_rows, resolved_count, resolved = complaint_pages(
+        con, f"SELECT * FROM ({CLIENT_FEEDBACK}) WHERE kind = 'complaint'", params, limit, offset)
+    return (open_count, [{**open_complaint(r), "team": r["owner_team"]} for r in open_rows],
+            resolved_count, [{**resolved_complaint(r), "team": r["owner_team"]} for r in resolved])
 
 
 def client_view(con: duckdb.DuckDBPyConnection, client: str, as_of: datetime, *,

@@ -1,0 +1,76 @@
+"""The open and the resolved complaints of a team's or a client's answer, read in one statement.
+
+Both lists carry each complaint's clock (``projections.complaint_clock``); computing it once for both pages,
+rather than once per page, halves the planning that is most of an as-of answer's cost.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+
+from projections.answer_rows import dicts
+from projections.complaint_clock import clock_sql, clock_time, open_clock, resolved_times
+from projections.timeline import iso
+
+OPEN_COMPLAINTS_LIMIT = 100
+"""``team show`` and ``client show`` list the newest this many open complaints unless asked for all (``--all``)."""
+RESOLVED_LIMIT = 100
+"""They list the newest this many resolved complaints."""
+
+
+def _pages_sql(complaints: str) -> str:
+    return f"""
+WITH c AS MATERIALIZED ({complaints}),
+counts AS (SELECT count(*) FILTER (resolution IS NULL) AS open_count, count(resolution) AS resolved_count FROM c),
+shown AS (
+    (SELECT false AS resolved, * FROM c WHERE resolution IS NULL
+     ORDER BY business_at DESC, feedback_id DESC LIMIT $limit OFFSET $offset)
+    UNION ALL
+    (SELECT true AS resolved, * FROM c WHERE resolution IS NOT NULL
+     ORDER BY resolved_at DESC, feedback_id DESC LIMIT $resolved_shown))
+SELECT * FROM counts LEFT JOIN (SELECT shown.*, k.* EXCLUDE (feedback_id, owner_team, occurred_at, resolved_at)
+    FROM shown LEFT JOIN ({clock_sql('SELECT * FROM shown')}) k ON k.feedback_id = shown.feedback_id) ON true
+"""
+
+
+def complaint_pages(con: duckdb.DuckDBPyConnection, complaints: str, params: dict[str, Any], limit: int | None,
+                    offset: int) -> tuple[int, list[dict[str, Any]], int, list[dict[str, Any]]]:
+    """(open count, the newest ``limit`` open ones after the ``offset`` newest, oldest first, resolved count, the
+    newest ``RESOLVED_LIMIT`` resolved ones, newest first), as rows. ``complaints``: SQL of the complaints as of
+    ``$as_of`` with ``owner_team``, ``client_identified``, the latest ``resolution`` (null: open) and
+    ``resolved_at``; one statement, its rows split here."""
+    rows = dicts(con.execute(_pages_sql(complaints), {
+        **params, "limit": limit, "offset": offset, "resolved_shown": RESOLVED_LIMIT,
+        "clock": clock_time(params["as_of"])}))
+    shown = [r for r in rows if r["feedback_id"] is not None]
+    open_rows = sorted((r for r in shown if not r["resolved"]), key=lambda r: (r["business_at"], r["feedback_id"]))
+    resolved = sorted((r for r in shown if r["resolved"]), key=lambda r: (r["resolved_at"], r["feedback_id"]),
+                      reverse=True)
+    return int(rows[0]["open_count"]), open_rows, int(rows[0]["resolved_count"]), resolved
+
+
+def complaint_fields(row: dict[str, Any]) -> dict[str, Any]:
+    """What a complaint says, as every answer listing complaints shows it."""
+    return {
+        "feedback_id": row["feedback_id"],
+        "client": row["client"],
+        "client_identified": row["client_identified"],
+        "channel": row["channel"],
+        "text": row["text"],
+        "rating": row["rating"],
+        "promise": row["promise"],
+        "occurred_at": iso(row["occurred_at"]),
+    }
+
+
+def open_complaint(row: dict[str, Any]) -> dict[str, Any]:
+    """An open complaint as ``team show`` and ``client show`` list it: what was said, its answer so far and its
+    clock (docs/brief.md §9)."""
+    return {**complaint_fields(row), "response": row["response"], **open_clock(row)}
+
+
+def resolved_complaint(row: dict[str, Any]) -> dict[str, Any]:
+    return {**complaint_fields(row), "response": row["response"], "resolution": row["resolution"],
+            "resolved_at": iso(row["resolved_at"]), **resolved_times(row)}

@@ -1,0 +1,67 @@
+"""Feedback as of a business time as the show answers read it: with the team it belongs to, a team's own,
+and the monthly counts.
+
+Every as-of read plans its statements anew, and planning, not the (small) facts, is most of its cost: these
+are written in the shapes DuckDB plans fastest (joins and plain filters, not correlated subqueries).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import duckdb
+
+from projections.answer_rows import dicts
+
+FEEDBACK_WITH_TEAM = """
+SELECT f.*, coalesce(a.team, f.team, p.promisor) AS owner_team, c.client IS NOT NULL AS client_identified,
+    r.resolution
+FROM feedback f
+LEFT JOIN promise_state_as_of($as_of) p ON p.promise = f.promise
+LEFT JOIN (SELECT feedback_id, arg_max(team, business_at) AS team FROM feedback_assignments
+    WHERE business_at <= $as_of GROUP BY feedback_id) a ON a.feedback_id = f.feedback_id
+LEFT JOIN (SELECT DISTINCT client FROM clients WHERE business_at <= $as_of) c ON c.client = f.client
+LEFT JOIN (SELECT feedback_id, arg_max(resolution, business_at) AS resolution FROM feedback_resolutions
+    WHERE business_at <= $as_of GROUP BY feedback_id) r ON r.feedback_id = f.feedback_id
+WHERE f.business_at <= $as_of
+"""
+"""Feedback as of T with the team it belongs to (the one it was assigned, else the one it names, else its promise's
+promisor), whether its client was identified and its latest resolution."""
+
+OWNED_FEEDBACK = """
+SELECT * FROM feedback WHERE business_at <= $as_of
+    AND (team = $team OR team IS NULL AND promise IN (SELECT unnest($promises::VARCHAR[]))
+         OR feedback_id IN (SELECT feedback_id FROM feedback_assignments WHERE team = $team AND business_at <= $as_of))
+"""
+"""A team's feedback as of T: what it names the team for, names a promise the team made (``$promises``: the
+promises the team made as of T, as the team's answer has them) or was assigned to the team."""
+
+TEAM_COMPLAINTS = f"""
+SELECT f.*, $team AS owner_team, c.client IS NOT NULL AS client_identified, r.resolution, r.resolved_at
+FROM ({OWNED_FEEDBACK}) f
+LEFT JOIN (SELECT DISTINCT client FROM clients WHERE business_at <= $as_of) c ON c.client = f.client
+LEFT JOIN (SELECT feedback_id, arg_max(resolution, business_at) AS resolution, min(business_at) AS resolved_at
+    FROM feedback_resolutions WHERE business_at <= $as_of GROUP BY feedback_id) r ON r.feedback_id = f.feedback_id
+WHERE f.kind = 'complaint'
+"""
+"""A team's complaints as of T, each with its latest resolution and when it was first resolved (``resolved_at``)."""
+
+FEEDBACK_COUNTS = (
+    "strftime(business_at, '%Y-%m') AS period, count(*) AS feedback,"
+    " count(*) FILTER (kind = 'complaint') AS complaint, count(*) FILTER (kind = 'praise') AS praise,"
+    " count(*) FILTER (kind = 'rating') AS rating, count(*) FILTER (kind = 'suggestion') AS suggestion,"
+    " CASE WHEN count(rating) > 0 THEN CAST(100.0 AS DOUBLE)"
+    " * (count(*) FILTER (rating >= 9) - count(*) FILTER (rating <= 6)) / count(rating) END AS nps"
+)
+"""The columns of a month of feedback (grouped by ``period``): counts by kind and NPS (a team's, a client's)."""
+
+
+def feedback_by_period(con: duckdb.DuckDBPyConnection, team: str, as_of: datetime,
+                       promises: list[str]) -> list[dict[str, Any]]:
+    """Counts by kind and NPS (promoters 9-10 minus detractors 0-6, in %) per calendar month (``promises``: those
+    the team made as of T)."""
+    return dicts(con.execute(
+        f"SELECT {FEEDBACK_COUNTS} FROM ({OWNED_FEEDBACK}) GROUP BY period ORDER BY period",
+        {"as_of": as_of, "team": team, "promises": promises},
+    ))

@@ -1,0 +1,83 @@
+"""``team show``: a team's members, promises, complaints, economics, success metric, feedback and rules as of a
+business time.
+
+``as_of`` is a naive-UTC datetime (``timeline.FOREVER`` for "everything"); every query reads only facts with
+``business_at <= as_of``, so an as-of answer equals the answer on a store that holds only those events. Every
+as-of answer plans its statements anew and planning is most of its cost, so the answer is read in few of them.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+import duckdb
+
+from projections.complaint_pages import (
+    OPEN_COMPLAINTS_LIMIT,
+    complaint_pages,
+    open_complaint,
+    resolved_complaint,
+)
+from projections.economics import economics
+from projections.feedback_sql import TEAM_COMPLAINTS, feedback_by_period
+from projections.growth import self_funded_months
+from projections.promise_answer import REQUIREMENTS, authority_gaps, promise_summary
+from projections.success_metric import success_metric
+
+TEAM_CORE = f"""
+SELECT name,
+    (SELECT list({{'person': person, 'role': role, 'lead': lead}} ORDER BY person)
+        FROM team_members_as_of($as_of) WHERE team = $team) AS members,
+    (SELECT {{'rules': rules, 'response_within': response_within, 'resolution_within': resolution_within}}
+        FROM team_rules WHERE team = $team AND business_at <= $as_of
+        ORDER BY business_at DESC, position DESC LIMIT 1) AS rules,
+    (SELECT list({{'authority': authority, 'description': description}} ORDER BY authority)
+        FROM authorities_as_of($as_of) WHERE team = $team) AS authorities,
+    (SELECT list(p ORDER BY p.promise) FROM (SELECT s.*, r.requires FROM promise_state_as_of($as_of) s
+        LEFT JOIN ({REQUIREMENTS}) r ON r.promise = s.promise WHERE s.promisor = $team OR s.promisee = $team) p)
+        AS promises
+FROM teams WHERE team = $team AND business_at <= $as_of
+"""
+"""A team's name, members, communication rules, authorities and the promises it made or received (each with the
+authorities it requires) as of T: one statement, as DuckDB's cost of a read is mostly per statement."""
+
+
+def team_view(con: duckdb.DuckDBPyConnection, team: str, as_of: datetime, *,
+              limit: int | None = OPEN_COMPLAINTS_LIMIT, offset: int = 0) -> dict[str, Any] | None:
+    """``team show``: ``open_complaints`` holds the newest ``limit`` open complaints (None: all) after
+    the ``offset`` newest; ``open_complaints_count`` is how many are open in all."""
+    found = con.execute(TEAM_CORE, {"as_of": as_of, "team": team}).fetchone()
+    if found is None:
+        return None
+    name, members, rules, authorities, promises = found
+    rules = rules or {"rules": None, "response_within": None, "resolution_within": None}
+    promises = promises or []
+    made = [p["promise"] for p in promises if p["promisor"] == team]
+    open_count, open_rows, resolved_count, resolved = complaint_pages(
+        con, TEAM_COMPLAINTS, {"as_of": as_of, "team": team, "promises": made}, limit, offset)
+    gaps = authority_gaps(con, as_of, [p["promise"] for p in promises],
+                          {p["promise"]: p["requires"] for p in promises})
+    money = [{k: v for k, v in row.items() if k != "team"} for row in economics(con, as_of, team)]
+    return {
+        "team": team,
+        "name": name,
+        "members": [{**member, "lead": bool(member["lead"])} for member in members or []],
+        "promises": [{**promise_summary(p), **gaps[p["promise"]]} for p in promises if p["promisor"] == team],
+        "promises_received": [
+            {**promise_summary(p), **gaps[p["promise"]]} for p in promises if p["promisee"] == team
+        ],
+        "open_complaints": [open_complaint(row) for row in open_rows],
+        "open_complaints_count": open_count,
+        "resolved_complaints": [resolved_complaint(row) for row in resolved],
+        "resolved_complaints_count": resolved_count,
+        "economics": money,
+        "self_funded_months": self_funded_months(money),
+        "success_metric": success_metric(con, team, as_of),
+        "feedback_by_period": feedback_by_period(con, team, as_of, made),
+        "communication_rules": json.loads(rules["rules"]) if rules["rules"] is not None else [],
+        "complaint_response_within": rules["response_within"],
+        "complaint_resolution_within": rules["resolution_within"],
+        "authorities": authorities or [],
+    }
