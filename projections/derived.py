@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import duckdb
 
-from projections import compliance, economics, experiment_outcomes, promise_health, state
+from projections import compliance, promise_health, state
 from projections.timeline import FOREVER_SQL
 
 CURRENT_STATE_VIEWS = {
@@ -35,6 +35,8 @@ def install(con: duckdb.DuckDBPyConnection) -> None:
 
 def refresh(con: duckdb.DuckDBPyConnection) -> None:
     """Recompute the materialised current-state tables (for analysts; the show commands query live)."""
+    from projections import economics, experiment_outcomes  # here: a reader that does not refresh starts without
+
     compliance.materialise(con)
     economics.materialise(con)
     experiment_outcomes.materialise(con)

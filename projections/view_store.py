@@ -135,9 +135,10 @@ def _first_line(text: str) -> str:
 
 
 def _is_ours(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the file holds our tables (``duckdb_tables()``: DuckDB plans it in a fraction of the time of
+    ``information_schema``, and every show command asks)."""
     row = con.execute(
-        "SELECT count(*) FROM information_schema.tables"
-        " WHERE table_schema = 'main' AND table_name IN (SELECT unnest(?))",
+        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND table_name IN (SELECT unnest(?))",
         [list(OUR_TABLES)],
     ).fetchone()
     return bool(row and row[0])

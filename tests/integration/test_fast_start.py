@@ -23,3 +23,14 @@ def test_the_show_commands_short_road_imports_no_framework() -> None:
     done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True,
                           env={"PYTHONPATH": str(ROOT)})
     assert json.loads(done.stdout) == []
+
+
+@pytest.mark.processes
+def test_the_show_commands_short_road_leaves_the_experiment_statistics_for_the_answers_that_use_them() -> None:
+    """Opening the views without refreshing them (a show command) needs no experiment outcomes: their
+    statistics modules are a good part of a start."""
+    probe = (f"import importlib, json, sys\nfor name in {SHORT_ROAD!r}: importlib.import_module(name)\n"
+             "print(json.dumps(sorted(m for m in sys.modules if m.startswith(('projections.experiment', 'scipy')))))")
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True,
+                          env={"PYTHONPATH": str(ROOT)})
+    assert json.loads(done.stdout) == []
