@@ -1,4 +1,5 @@
-"""The experiment aggregate under §6: arms from the plan, and events stored before the plan still load."""
+"""The experiment aggregate under §6: arms from the plan, events stored before the plan still load, and stored
+events replay without being judged again."""
 
 from __future__ import annotations
 
@@ -55,3 +56,22 @@ def test_the_projector_reads_old_experiment_events() -> None:
     ])
     assert projector.rows["experiments"][0][-1] == "{}"
     assert projector.rows["observations"][0][-3:] == (2.5, None, None)
+
+
+def test_a_stored_event_replays_without_being_judged_again() -> None:
+    """Refusals belong to the command methods: an arm summary stored under a looser rule than today's (its
+    sum_squares a hair below sum²/n) and a conclusion recorded after it still replay into the same state."""
+    experiment = Experiment(key="e", team="t", hypothesis="h", metric="m", design="ab", promise=None,
+                            audit=Audit(at=AT), plan={"arms": ["a", "b"]})
+    experiment.start(audit=Audit(at=AT))
+    experiment.record_arm_summary("a", "m", {"n": 4, "sum": 8.0, "sum_squares": 16.0}, audit=Audit(at=AT))
+    experiment.conclude("adopt", "it works", audit=Audit(at=AT))
+    stored = [LEDGER.mapper.to_stored_event(e) for e in experiment.collect_events()]
+    state = json.loads(stored[2].state)  # type: ignore[attr-defined]
+    state["summary"]["sum_squares"] = 15.9  # today's command would refuse it
+    stored[2] = replace(stored[2], state=json.dumps(state).encode())  # type: ignore[type-var]
+    aggregate = None
+    for item in stored:
+        aggregate = LEDGER.mapper.to_domain_event(item).mutate(aggregate)  # type: ignore[arg-type]
+    assert aggregate is not None
+    assert (aggregate.status, aggregate.decision, aggregate.observations) == ("concluded", "adopt", {"a": 4, "b": 0})
