@@ -28,7 +28,7 @@ def add_new_deliveries(tables: WebhookTables, rows: Sequence[EndpointRow], signa
     """Add the deliveries these signals call for that no process added yet; how many are to be sent.
     ``known`` remembers the ids this process already saw in the table (so they are not asked for again); it keeps
     only those the signals still call for, so it does not grow for as long as the process runs."""
-    recent = [(s, epoch(s.raised_at)) for s in signals if epoch(s.raised_at) >= now - MAX_AGE_SECONDS]
+    recent = [(s, raised) for s in signals if (raised := epoch(s.raised_at)) >= now - MAX_AGE_SECONDS]
     payloads: dict[str, str] = {}
     wanted_ids: set[str] = set()
     candidates: list[DeliveryRow] = []

@@ -10,13 +10,16 @@ import base64
 import hashlib
 import hmac
 import json
+from functools import lru_cache
 from typing import Any
 
 from notifications.webhooks.listing import iso_seconds
 
 
+@lru_cache(maxsize=1 << 16)
 def delivery_id(endpoint_id: str, signal_id: str) -> str:
-    """The ``webhook-id``: one per signal and endpoint, whoever sends it and however often."""
+    """The ``webhook-id``: one per signal and endpoint, whoever sends it and however often (asked for every signal
+    and endpoint on every evaluation: kept for the signals of the moment, not hashed again)."""
     return "msg_" + hashlib.sha256(f"{endpoint_id}\x1f{signal_id}".encode()).hexdigest()[:32]
 
 

@@ -9,21 +9,25 @@ from datetime import UTC, datetime
 
 import duckdb
 
-from domain.read_policy import OPERATOR
-from projections.signals.active import signals_as_of
+from projections.signals.active import raised_by
 from projections.signals.model import Signal
 from projections.signals.sources import SOURCES, Source
+from projections.timeline import as_of_value
 
 Reading = Callable[[], AbstractContextManager[duckdb.DuckDBPyConnection]]
 
 
 def signals_from(reading: Reading, sources: Iterable[Source] = SOURCES) -> Callable[[float], list[Signal]]:
+    """Every signal raised by ``now`` (the operator sees them all), cleared ones too, in no particular order:
+    ``active.chosen``'s filtering by reader and sorting would be work for nothing here."""
     chosen = tuple(sources)
 
     def signals(now: float) -> list[Signal]:
+        as_of = datetime.fromtimestamp(now, UTC).replace(tzinfo=None)
         with reading() as con:
-            return signals_as_of(con, datetime.fromtimestamp(now, UTC).replace(tzinfo=None), OPERATOR,
-                                 include_cleared=True, sources=chosen)
+            found = raised_by(con, as_of, chosen)
+        when = as_of_value(as_of)
+        return [s for s in found if s.raised_at <= when]
 
     return signals
 
