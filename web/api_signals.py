@@ -15,7 +15,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
-from projections.signals.active import answer_of, now_for_signals, raised_by
+from projections.signals.active import answer_of, now_for_signals
+from projections.signals.cache import SIGNALS
 from projections.signals.model import Signal
 from web.api_common import Reader, json_answer, moment, server_of
 from web.readers import reader
@@ -50,7 +51,7 @@ def raised(server: Server, when: Any) -> list[Signal]:
 
     def compute() -> list[Signal]:
         with server.views.reading() as con:
-            return raised_by(con, when)
+            return SIGNALS.raised_by(con, when)
 
     return server.answers.answer(("signals raised", (when,)), position, server.views.generation, compute)
 

@@ -10,7 +10,8 @@ from typing import Any
 from fastapi import APIRouter, Depends
 from fastapi.responses import HTMLResponse, Response
 
-from projections.signals.active import chosen, now_for_signals, raised_by
+from projections.signals.active import chosen, now_for_signals
+from projections.signals.cache import SIGNALS
 from projections.signals.model import Signal, kind_in_words
 from web.page_context import Page, page
 from web.templating import PAGE_HEADERS, render
@@ -39,7 +40,7 @@ def attention(p: Page) -> dict[str, Any]:
     ``LISTED`` of them by severity, then newest first."""
     reader = p.workspace.reader(p.viewer)
     when = _moment(p)
-    everything = p.workspace.read(lambda con: raised_by(con, when), ("signals raised", when))
+    everything = p.workspace.read(lambda con: SIGNALS.raised_by(con, when), ("signals raised", when))
     found = chosen(everything, when, reader)
     ordered = sorted(found, key=lambda s: RANK[s.severity])  # stable: newest first within a severity
     return {"count": len(found), "signals": [_item(p, s) for s in ordered[:LISTED]], "listed": LISTED,

@@ -65,8 +65,11 @@ def signals_as_of(con: duckdb.DuckDBPyConnection, as_of: datetime, viewer: Viewe
 
 def signals_answer(con: duckdb.DuckDBPyConnection, as_of: datetime, viewer: Viewer, *, team: str | None = None,
                    client: str | None = None, include_cleared: bool = False, public_url: str = "") -> dict[str, Any]:
-    """``{signals: [...]}``: the answer of ``clientocracy signals --json`` and ``GET /api/signals``."""
-    return answer_of(raised_by(con, as_of), as_of, viewer, team=team, client=client,
+    """``{signals: [...]}``: the answer of ``clientocracy signals --json`` and ``GET /api/signals`` (through a cache
+    of one answer: it skips the kinds with nothing to be about, and what they would import)."""
+    from projections.signals.cache import SignalCache
+
+    return answer_of(SignalCache().raised_by(con, as_of), as_of, viewer, team=team, client=client,
                      include_cleared=include_cleared, public_url=public_url)
 
 

@@ -8,17 +8,17 @@ then ``complaint_overdue``).
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-import duckdb
-
-from projections.signals.complaint_signal import company_clocks, complaint_signal
+from projections.signals.complaint_signal import complaint_signal
 from projections.signals.model import Signal
 from projections.timeline import iso
 
 
-def complaint_due_soon(con: duckdb.DuckDBPyConnection, as_of: datetime) -> list[Signal]:
+def due_soon(clocks: list[dict[str, Any]], as_of: datetime) -> list[Signal]:
+    """The episodes of ``clocks`` (``complaint_signal.company_clocks``) raised by ``as_of``."""
     found = []
-    for row in company_clocks(con, as_of):
+    for row in clocks:
         for deadline in ("response", "resolution"):
             raised, until = row[f"{deadline}_soon_at"], row[f"{deadline}_soon_until"]
             if raised is not None and raised <= as_of:

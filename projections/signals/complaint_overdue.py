@@ -7,17 +7,17 @@ resolved, even once it has been responded to late. One episode per complaint.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-import duckdb
-
-from projections.signals.complaint_signal import company_clocks, complaint_signal
+from projections.signals.complaint_signal import complaint_signal
 from projections.signals.model import Signal
 from projections.timeline import iso
 
 
-def complaint_overdue(con: duckdb.DuckDBPyConnection, as_of: datetime) -> list[Signal]:
+def overdue(clocks: list[dict[str, Any]], as_of: datetime) -> list[Signal]:
+    """The episodes of ``clocks`` (``complaint_signal.company_clocks``) raised by ``as_of``."""
     found = []
-    for row in company_clocks(con, as_of):
+    for row in clocks:
         raised = row["overdue_at"]
         if raised is not None and raised <= as_of:
             deadline = "response" if raised == row["respond_by"] else "resolution"

@@ -24,7 +24,7 @@ WITH h AS (
     WHERE business_at <= $as_of
 ), p AS (
     SELECT promise, version, event, business_at FROM h
-    WHERE event IN ('Proposed', 'CounterProposed', 'AmendmentProposed') AND business_at + $wait <= $as_of
+    WHERE event IN ('Proposed', 'CounterProposed', 'AmendmentProposed')
 ), e AS (
     SELECT p.promise, p.version, min(h.version) AS next_version, arg_min(h.business_at, h.version) AS ended_at
     FROM p JOIN h ON h.promise = p.promise AND h.version > p.version AND h.event <> 'Consented'
@@ -47,7 +47,9 @@ ORDER BY s.promise, s.version
 """
 
 
-def negotiation_waiting(con: duckdb.DuckDBPyConnection, as_of: datetime) -> list[Signal]:
+def proposals(con: duckdb.DuckDBPyConnection, as_of: datetime) -> list[Signal]:
+    """Every proposal on the table by ``as_of`` that waits for an answer, as the signal it is or becomes once
+    ``WAIT`` has passed unanswered (raised then, possibly after ``as_of``): the facts alone decide it."""
     found = []
     for promise, version, event, proposed_at, ended_at, promisor, promisee, by_promisor, by_promisee, to_team in \
             con.execute(WAITING, {"as_of": as_of, "wait": WAIT}).fetchall():
@@ -63,3 +65,12 @@ def negotiation_waiting(con: duckdb.DuckDBPyConnection, as_of: datetime) -> list
             f"/promises/{promise}", ended_at, frozenset(teams - {asked}),
         ))
     return found
+
+
+def waiting(found: list[Signal], as_of: datetime) -> list[Signal]:
+    """Of ``proposals``, those unanswered for ``WAIT`` by ``as_of``."""
+    return [s for s in found if s.raised_at <= as_of]
+
+
+def negotiation_waiting(con: duckdb.DuckDBPyConnection, as_of: datetime) -> list[Signal]:
+    return waiting(proposals(con, as_of), as_of)
