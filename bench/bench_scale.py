@@ -11,7 +11,8 @@ this way takes seconds instead of the minutes an import of a million lines takes
 
 Measured, each in a new process as a user runs it: ``project --rebuild`` (wall time and peak
 RSS from ``RUSAGE_CHILDREN``), ``verify``, and the median of several runs of ``promise show``,
-``team show``, ``client show``, ``signals --json`` (the whole company's) and their ``--as-of`` forms; beside
+``team show``, ``client show``, ``signals --json`` (the whole company's) and their ``--as-of`` forms (and the
+signals' own CPU inside a process, ``bench_signals``); beside
 them the raw library's read+decode of the same store (``select_notifications`` + ``mapper.to_domain_event``) in
 the same run.
 """
@@ -38,6 +39,7 @@ from eventsourcing.utils import get_topic
 
 from bench.bench_common import fresh_store, report
 from bench.bench_projections import PROMISE_LINES, raw_read_decode
+from bench.bench_signals import signals_in_process
 from domain.base import key_id
 from domain.feedback import Feedback
 from domain.metric import Reading
@@ -260,6 +262,7 @@ def bench(kind: str, n: int, workdir: Path, repeat: int, reuse: bool) -> dict[st
                            ("client_show", client), ("client_show_as_of", [*client, "--as-of", AS_OF]),
                            ("signals", signals), ("signals_as_of", [*signals, "--as-of", AS_OF])):
             row[f"{name}_s"], row[f"{name}_cpu_s"] = median_cli(args, repeat)
+        row.update({f"in_process_{k}": v for k, v in signals_in_process(views).items()})  # the signals' own part
         return row
 
 
