@@ -174,15 +174,30 @@ class Revealer:
 
     def reveal(self, value: Any) -> Any:
         """Plaintext of an envelope; anything else (None, text stored before encryption) as it is."""
-        if not isinstance(value, str) or not value.startswith(PREFIX):
-            return value
-        subject, kid, payload = _parts(value)
-        cipher = self._opener(subject, kid)
-        if cipher is None:
-            return FORGOTTEN
+        return self.reveal_all((value,))[0]
+
+    def reveal_all(self, values: Iterable[Any]) -> list[Any]:
+        """``reveal`` of each value, each key's cipher found once for the batch (a page's column of texts)."""
+        openers: dict[tuple[str, str], tuple[AESGCM, bytes] | None] = {}
+        opened: list[Any] = []
+        for value in values:
+            if not isinstance(value, str) or not value.startswith(PREFIX):
+                opened.append(value)
+                continue
+            subject, kid, payload = _parts(value)
+            try:
+                opener = openers[subject, kid]
+            except KeyError:
+                cipher = self._opener(subject, kid)
+                opener = openers[subject, kid] = None if cipher is None else (cipher, _associated(subject, kid))
+            opened.append(FORGOTTEN if opener is None else self._open(subject, kid, payload, *opener))
+        return opened
+
+    def _open(self, subject: str, kid: str, payload: str, cipher: AESGCM, associated: bytes) -> str:
+        """The plaintext of one envelope's payload (base64 of nonce + ciphertext)."""
         try:
-            sealed = base64.b64decode(payload, validate=True)
-            plain = cipher.decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], _associated(subject, kid))
+            sealed = binascii.a2b_base64(payload, strict_mode=True)
+            plain = cipher.decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], associated)
         except (InvalidTag, binascii.Error, ValueError) as error:
             raise PersonalDataError(
                 f"the key of {subject!r} does not open its sealed data: the key table row (or the event) "

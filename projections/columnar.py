@@ -1,15 +1,17 @@
 """The high-volume topics projected by DuckDB SQL over a whole page of stored rows at once.
 
 DuckDB parses the stored JSON (vectorised, on every core) and appends the columns, with no
-Python work per event. Each topic here keeps its ``Projector`` method as the reference (a test
-holds the two paths equal, table by table); moving a topic between the paths is removing or
-adding its ``COLUMNAR`` entry. A topic's SQL reads every stored topic that resolves to its class
-(``page_topics.class_topic``, see ``Projector``): events stored under a moved module's old path too.
+Python work per event but opening sealed personal text (``REVEAL``, a column at a time). Each topic
+here keeps its ``Projector`` method as the reference (a test holds the two paths equal, table by
+table); moving a topic between the paths is removing or adding its ``COLUMNAR`` entry. A topic's SQL
+reads every stored topic that resolves to its class (``page_topics.class_topic``, see ``Projector``):
+events stored under a moved module's old path too.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -68,14 +70,34 @@ EVENT_LOG_SQL_FIRST_EVENTS = _EVENT_LOG_SELECT.replace("@KEY@", "e.s.key").repla
 """The same for a page of first events only (no keys to look up)."""
 
 
-def _columnar(table: str, topic: str, shape: dict[str, Any], columns: str, *, key_from_log: bool = False
-              ) -> tuple[str, str]:
-    """(table, the SQL of one topic's rows of a page): ``s`` is the parsed state, ``l`` its ``event_log`` row."""
-    log_join = " JOIN event_log l ON l.position = p.position AND l.position BETWEEN $first AND $last" \
-        if key_from_log else ""
-    return table, (f"INSERT INTO {table} SELECT p.position, {AT}, {columns} FROM (SELECT position,"
-            f" from_json(state, '{_shape({**shape, 'audit': AUDIT_SHAPE})}') AS s FROM page"
-            f" WHERE topic IN (SELECT topic FROM page_topics WHERE class_topic = '{topic}')) p{log_join}")
+REVEAL = "reveal_personal"
+"""The SQL function that opens sealed personal text (``projections.page_sql`` binds it to the runner's reader)."""
+
+
+@dataclass(frozen=True)
+class ColumnarTopic:
+    """One SQL-projected topic: its table, the state fields parsed (``s``), the columns appended after
+    position and time (``l`` is the ``event_log`` row, when ``key_from_log``)."""
+
+    table: str
+    topic: str
+    shape: dict[str, Any]
+    columns: tuple[str, ...]
+    key_from_log: bool = False
+
+    def sealed(self) -> tuple[str, ...]:
+        """The event's ``sealed_fields``: columns ``s.FIELD`` into the table's column of the same name."""
+        return sealed_fields(resolve_topic(self.topic))
+
+    def sql(self) -> str:
+        """The INSERT of this topic's rows of a page, its sealed fields opened by ``REVEAL`` as they go in."""
+        sealed = {f"s.{field}" for field in self.sealed()}
+        columns = ", ".join(f"{REVEAL}({column})" if column in sealed else column for column in self.columns)
+        log_join = " JOIN event_log l ON l.position = p.position AND l.position BETWEEN $first AND $last" \
+            if self.key_from_log else ""
+        return (f"INSERT INTO {self.table} SELECT p.position, {AT}, {columns} FROM (SELECT position,"
+                f" from_json(state, '{_shape({**self.shape, 'audit': AUDIT_SHAPE})}') AS s FROM page"
+                f" WHERE topic IN (SELECT topic FROM page_topics WHERE class_topic = '{self.topic}')) p{log_join}")
 
 
 READING_RECORDED = event_topic(Reading, "Recorded")
@@ -83,34 +105,35 @@ FEEDBACK_RECORDED = event_topic(Feedback, "Recorded")
 OBSERVATION_RECORDED = event_topic(Experiment, "ObservationRecorded")
 OBSERVATION = event_topic(Observation, "Recorded")
 FEEDBACK_RESOLVED = event_topic(Feedback, "Resolved")
-_TABLE_SQL: dict[str, tuple[str, str]] = {
-    READING_RECORDED: _columnar(
-        "readings", READING_RECORDED,
-        {"key": "VARCHAR", "metric": "VARCHAR", "value": "DOUBLE"}, "s.key, s.metric, s.value"),
-    FEEDBACK_RECORDED: _columnar(
-        "feedback", FEEDBACK_RECORDED,
-        {"key": "VARCHAR", "client": "VARCHAR", "kind": "VARCHAR", "channel": "VARCHAR", "text": "VARCHAR",
-         "rating": "DOUBLE", "team": "VARCHAR", "promise": "VARCHAR", "occurred_at": {"_data_": "VARCHAR"}},
-        "s.key, s.client, s.kind, s.channel, s.text, s.rating, s.team, s.promise, "
-        f"{utc_sql('s.occurred_at._data_')}, s.audit._data_.correlation"),
-    OBSERVATION_RECORDED: _columnar(  # a big experiment holds millions
-        "observations", OBSERVATION_RECORDED,
-        {"arm": "VARCHAR", "value": "DOUBLE", "metric": "VARCHAR", "covariate": "DOUBLE"},
-        "l.key, s.arm, s.value, s.metric, s.covariate", key_from_log=True),
-    OBSERVATION: _columnar(  # observations as aggregates of their own (domain.observation)
-        "observations", OBSERVATION,
-        {"experiment": "VARCHAR", "arm": "VARCHAR", "value": "DOUBLE", "metric": "VARCHAR", "covariate": "DOUBLE"},
-        "s.experiment, s.arm, s.value, s.metric, s.covariate"),
-    FEEDBACK_RESOLVED: _columnar(
-        "feedback_resolutions", FEEDBACK_RESOLVED,
-        {"resolution": "VARCHAR"}, "l.key, s.resolution, s.audit._data_.actor", key_from_log=True),
-}
-COLUMNAR: dict[str, str] = {topic: sql for topic, (_, sql) in _TABLE_SQL.items()}
-"""Event class topic -> the SQL that appends its rows of a page; these topics skip the Python handlers."""
+COLUMNAR: dict[str, ColumnarTopic] = {topic.topic: topic for topic in (
+    ColumnarTopic("readings", READING_RECORDED, {"key": "VARCHAR", "metric": "VARCHAR", "value": "DOUBLE"},
+                  ("s.key", "s.metric", "s.value")),
+    ColumnarTopic("feedback", FEEDBACK_RECORDED,
+                  {"key": "VARCHAR", "client": "VARCHAR", "kind": "VARCHAR", "channel": "VARCHAR", "text": "VARCHAR",
+                   "rating": "DOUBLE", "team": "VARCHAR", "promise": "VARCHAR", "occurred_at": {"_data_": "VARCHAR"}},
+                  ("s.key", "s.client", "s.kind", "s.channel", "s.text", "s.rating", "s.team", "s.promise",
+                   utc_sql("s.occurred_at._data_"), "s.audit._data_.correlation")),
+    ColumnarTopic("observations", OBSERVATION_RECORDED,  # a big experiment holds millions
+                  {"arm": "VARCHAR", "value": "DOUBLE", "metric": "VARCHAR", "covariate": "DOUBLE"},
+                  ("l.key", "s.arm", "s.value", "s.metric", "s.covariate"), key_from_log=True),
+    ColumnarTopic("observations", OBSERVATION,  # observations as aggregates of their own (domain.observation)
+                  {"experiment": "VARCHAR", "arm": "VARCHAR", "value": "DOUBLE", "metric": "VARCHAR",
+                   "covariate": "DOUBLE"}, ("s.experiment", "s.arm", "s.value", "s.metric", "s.covariate")),
+    ColumnarTopic("feedback_resolutions", FEEDBACK_RESOLVED, {"resolution": "VARCHAR"},
+                  ("l.key", "s.resolution", "s.audit._data_.actor"), key_from_log=True),
+)}
+"""Event class topic -> how SQL appends its rows of a page; these topics skip the Python handlers."""
+
+
+@cache
+def columnar_sql() -> dict[str, str]:
+    """Event class topic -> the SQL of its rows of a page. Made when a page is projected, not at import: the
+    personal fields come from the commands (pydantic)."""
+    return {topic: columnar.sql() for topic, columnar in COLUMNAR.items()}
+
+
 @cache
 def sealed_columns() -> dict[str, tuple[tuple[str, str], ...]]:
-    """Topic -> (table, column) of personal text that SQL copies sealed (the event's ``sealed_fields``, in the
-    column of the same name); the runner opens it, as ``Projector.reveal`` does. Asked when a page is
-    projected, not at import: the personal fields come from the commands (pydantic)."""
-    return {topic: tuple((table, field) for field in sealed_fields(resolve_topic(topic)))
-            for topic, (table, _) in _TABLE_SQL.items() if sealed_fields(resolve_topic(topic))}
+    """Topic -> (table, column) of personal text, opened as SQL copies it (as ``Projector.reveal`` does)."""
+    return {topic: tuple((columnar.table, field) for field in columnar.sealed())
+            for topic, columnar in COLUMNAR.items() if columnar.sealed()}

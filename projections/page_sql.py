@@ -1,0 +1,62 @@
+"""A page's high-volume topics (``projections.columnar.COLUMNAR``) appended by DuckDB SQL, in one pass.
+
+Personal text is stored sealed (``domain.personal_data``) and kept plain in the views: the SQL opens it
+as it inserts it, through ``REVEAL``, a vectorised Python function over a whole column (DuckDB hands it
+Arrow arrays of up to 2,048 texts). It opens them with the runner's ``Revealer``, so a destroyed key
+reads as ``[forgotten]`` and every key opened is in ``revealed`` (``projections.forgetting``).
+Reading the inserted texts back and updating them cost a second pass over every sealed column.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+from duckdb.func import ARROW
+
+from domain.personal_data import PREFIX, Revealer
+from domain.topics import class_topic
+from projections.columnar import COLUMNAR, EVENT_LOG_SQL, EVENT_LOG_SQL_FIRST_EVENTS, REVEAL, columnar_sql
+from projections.stored_form import topic_names
+
+
+def project_page(con: duckdb.DuckDBPyConnection, page: pa.Table, revealer: Revealer) -> list[str]:
+    """Append a page's ``event_log`` rows and its ``COLUMNAR`` topics' rows, inside the caller's transaction;
+    returns the stored topics projected (the Python projector takes the others)."""
+    stored = page.column("topic").unique().to_pylist()
+    names = {topic: topic_names(topic) for topic in stored}
+    classes = {topic: class_topic(topic) or topic for topic in stored}
+    page_topics = pa.Table.from_pydict({
+        "topic": list(names),
+        "aggregate_type": [aggregate_type for aggregate_type, _ in names.values()],
+        "event": [event for _, event in names.values()],
+        "class_topic": [classes[topic] for topic in names],
+    })
+    first, last = page.column("position")[0].as_py(), page.column("position")[-1].as_py()
+    later_events = pc.max(page.column("version")).as_py() > 1
+    sql_of = columnar_sql()
+    con.register("page", page)
+    con.register("page_topics", page_topics)
+    con.create_function(REVEAL, _opener(revealer), ["varchar"], "varchar", type=ARROW)
+    try:
+        con.execute(EVENT_LOG_SQL if later_events else EVENT_LOG_SQL_FIRST_EVENTS)
+        for topic in set(classes.values()) & COLUMNAR.keys():
+            sql = sql_of[topic]
+            con.execute(sql, {"first": first, "last": last} if "$first" in sql else None)
+    finally:
+        con.remove_function(REVEAL)
+        con.unregister("page")
+        con.unregister("page_topics")
+    return [topic for topic, class_ in classes.items() if class_ in COLUMNAR]
+
+
+def _opener(revealer: Revealer) -> Any:
+    """``REVEAL`` over one Arrow array of texts: the sealed ones opened in one batch, the rest as they are."""
+    def reveal(texts: pa.Array) -> pa.Array:
+        sealed = pc.fill_null(pc.starts_with(texts, PREFIX), False)
+        if not pc.any(sealed).as_py():
+            return texts
+        return pa.array(revealer.reveal_all(texts.to_pylist()), pa.string())
+    return reveal
