@@ -17,7 +17,6 @@ class): ``resolve_topic`` follows that registration for the library's mapper and
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
@@ -27,7 +26,6 @@ from eventsourcing.utils import resolve_topic
 from domain.adoption import Adoption
 from domain.audit import channel_of
 from domain.client import Client
-from domain.durations import duration_seconds
 from domain.economics import LedgerEntry
 from domain.erasure import Erasure
 from domain.experiment import ErrorReview, Experiment, ProcessChange
@@ -41,12 +39,12 @@ from domain.strategy import StrategyCanvas
 from domain.team import Team
 from domain.tokens import Token
 from domain.topics import class_topic, event_topic, sealed_fields
-from projections.stored_form import Row, State, decode_state, json_text, topic_names, utc_text
-
-
-def _seconds(duration: str | None) -> int | None:
-    return None if duration is None else duration_seconds(duration)
-
+from projections.event_rows.clients import ClientRows
+from projections.event_rows.experiments import ExperimentRows
+from projections.event_rows.feedback import FeedbackRows
+from projections.event_rows.promises import PromiseRows
+from projections.event_rows.teams import TeamRows
+from projections.stored_form import Row, State, decode_state, topic_names, utc_text
 
 EVENT_LOG_ONLY: dict[str, str] = {}
 """Stored event types the views keep only as ``event_log`` rows (who, when, why), and why."""
@@ -56,10 +54,9 @@ Dispatch = tuple[Callable[[int, State, int], None] | None, tuple[str, ...], tupl
 """What a stored topic needs: its method (None: kept in ``event_log`` only), sealed fields, names."""
 
 
-class Projector:
-    """Collects rows per table for one batch of notifications, in store order."""
-
-    PROMISE_TERMS = ("promisor", "promisee", "statement", "metric", "target", "period", "parent", "objective")
+class Projector(ClientRows, TeamRows, PromiseRows, FeedbackRows, ExperimentRows):
+    """Collects rows per table for one batch of notifications, in store order (the methods per event type
+    are in ``projections.event_rows``)."""
 
     def __init__(
         self,
@@ -180,197 +177,3 @@ class Projector:
         ]
         if missing_promises:
             self.promises.update(self.load_promises(missing_promises))
-
-    # One method per event type ------------------------------------------------------
-
-    def _client(self, pos: int, s: State, _: int) -> None:
-        self.rows["clients"].append(
-            (pos, s["_at"], s["key"], s["name"], s["kind"], s["description"]))
-
-    def _person(self, pos: int, s: State, _: int) -> None:
-        self.rows["people"].append((pos, s["_at"], s["key"], s["name"], s.get("email")))
-
-    def _council(self, pos: int, s: State, _: int) -> None:
-        change = "appointed" if s["_event"] == "AppointedToCouncil" else "dismissed"
-        self.rows["council_changes"].append((pos, s["_at"], s["_key"], change))
-
-    def _representative(self, pos: int, s: State, _: int) -> None:
-        self.rows["client_representatives"].append((pos, s["_at"], s["_key"], s["person"]))
-
-    def _pain(self, pos: int, s: State, _: int) -> None:
-        self.rows["pains"].append(
-            (pos, s["_at"], s["_key"], s["pain"], s["description"], s["severity"]))
-
-    def _proposition(self, pos: int, s: State, _: int) -> None:
-        self.rows["value_propositions"].append((
-            pos, s["_at"], s["_key"], s["proposition"], s["team"], s["statement"],
-            json_text(s["characteristics"]), json_text(s["pains"]),
-        ))
-
-    def _canvas(self, pos: int, s: State, _: int) -> None:
-        self.rows["canvases"].append((pos, s["_at"], s["key"], s["client"], s["team"], json_text(s["factors"])))
-
-    def _score(self, pos: int, s: State, _: int) -> None:
-        canvas = s["_key"]
-        for factor, score in s["scores"].items():
-            self.rows["canvas_scores"].append((pos, s["_at"], canvas, s["offering"], s["ours"], factor, score))
-
-    def _unique_factor(self, pos: int, s: State, _: int) -> None:
-        self.rows["canvas_unique_factors"].append((pos, s["_at"], s["_key"], s["factor"]))
-
-    def _team(self, pos: int, s: State, _: int) -> None:
-        self.rows["teams"].append((pos, s["_at"], s["key"], s["name"]))
-
-    def _member_added(self, pos: int, s: State, _: int) -> None:
-        self.rows["team_membership"].append(
-            (pos, s["_at"], s["_key"], s["person"], s["role"], "added", bool(s.get("lead"))))
-
-    def _member_removed(self, pos: int, s: State, _: int) -> None:
-        self.rows["team_membership"].append((pos, s["_at"], s["_key"], s["person"], None, "removed", False))
-
-    def _consent(self, pos: int, s: State, _: int) -> None:
-        change = "delegated" if s["_event"] == "ConsentDelegated" else "withdrawn"
-        self.rows["team_consent_holders"].append((pos, s["_at"], s["_key"], s["person"], change))
-
-    def _token(self, pos: int, s: State, _: int) -> None:
-        """Who holds which token, for ``token list``; a token's digest is a credential and never projected."""
-        issued = s["_event"] == "Issued"
-        self.rows["tokens"].append((
-            pos, s["_at"], s["_key"], s.get("person") if issued else None, s.get("scope") if issued else None,
-            utc_text(s.get("expires_at")) if issued else None,
-            "issued" if issued else "revoked", s["_audit"]["actor"]))
-
-    def _rules(self, pos: int, s: State, _: int) -> None:
-        times = s.get("complaint_times") or {}  # none before complaint response times (Team's upcast)
-        response, resolution = times.get("complaint_response_within"), times.get("complaint_resolution_within")
-        self.rows["team_rules"].append((pos, s["_at"], s["_key"], json_text(s["rules"]), response,
-                                        _seconds(response), resolution, _seconds(resolution)))
-
-    def _authority(self, pos: int, s: State, _: int) -> None:
-        self.rows["team_authorities"].append(
-            (pos, s["_at"], s["_key"], s["authority"], s["description"]))
-
-    def _authority_revoked(self, pos: int, s: State, _: int) -> None:
-        self.rows["authority_revocations"].append(
-            (pos, s["_at"], s["_key"], s["authority"], s["_audit"]["reason"]))
-
-    def _scheme(self, pos: int, s: State, version: int) -> None:
-        scheme = s["scheme"]
-        self.rows["reward_schemes"].append((
-            pos, s["_at"], s["_key"], version, scheme["variant"], scheme["share"],
-            scheme["carry_forward_losses"], scheme["team_weight"], scheme["split"],
-            json_text(scheme["base_pay"]), json_text(scheme["hours"]), scheme["cadence"],
-        ))
-
-    def _success_metric(self, pos: int, s: State, _: int) -> None:
-        self.rows["success_metrics"].append(
-            (pos, s["_at"], s["_key"], s["metric"], s["target"], s["_audit"]["reason"]))
-
-    def _metric(self, pos: int, s: State, _: int) -> None:
-        self.rows["metrics"].append((pos, s["_at"], s["key"], s["name"], s["unit"], s["direction"], s.get("owner")))
-
-    def _reading(self, pos: int, s: State, _: int) -> None:
-        self.rows["readings"].append((pos, s["_at"], s["key"], s["metric"], s["value"]))
-
-    def _promise(self, pos: int, s: State, version: int) -> None:
-        oid = s["_oid"]
-        event = s["_event"]
-        if event == "Proposed":
-            terms: State = {name: s.get(name) for name in self.PROMISE_TERMS}  # (no objective before §9)
-            terms["key"] = s["key"]
-            terms["status"] = "proposed"
-            changes = {name: terms[name] for name in self.PROMISE_TERMS if terms[name] is not None}
-            for authority in s.get("requires") or ():
-                self.rows["promise_requirements"].append((pos, s["_at"], s["key"], authority))
-        else:
-            terms = dict(self.promises[oid])
-            changes = s.get("changes") or {}
-            if event != "AmendmentProposed":  # proposed terms change nothing until accepted
-                terms.update(changes)
-            if event == "Agreed":
-                terms["status"] = "agreed"
-            elif event == "Retired":
-                terms["status"] = "retired"
-        terms["consented"] = json_text(self._consented(event, s, terms.get("consented")))
-        self.promises[oid] = terms
-        audit = s["_audit"]
-        self.rows["promise_history"].append((
-            pos, s["_at"], terms["key"], version, event, utc_text(s["timestamp"]), audit["actor"],
-            audit["reason"], audit["correlation"], json_text(changes), terms["status"], terms["promisor"],
-            terms["promisee"], terms["statement"], terms["metric"], terms["target"], terms["period"],
-            terms["parent"], terms["consented"], terms["objective"],
-        ))
-
-    @staticmethod
-    def _consented(event: str, s: State, before: str | None) -> list[str]:
-        """The sides that consented to the terms on the table after ``event`` (docs/brief.md §10): a proposal
-        brings its side's consent when it is recorded (``consented``; before that field, a proposal was its
-        side's consent); ``Consented`` adds one side; terms in force, declined or retired leave nothing on the
-        table."""
-        if event in ("Proposed", "CounterProposed", "AmendmentProposed"):
-            if "consented" in s:
-                return sorted(s["consented"])
-            side = "promisor" if event == "Proposed" else s.get("side")
-            return [side] if side else []
-        if event == "Consented":
-            return sorted({*json.loads(before or "[]"), s["side"]})
-        return []
-
-    def _feedback(self, pos: int, s: State, _: int) -> None:
-        self.rows["feedback"].append((
-            pos, s["_at"], s["key"], s["client"], s["kind"], s["channel"], s["text"], s["rating"],
-            s["team"], s["promise"], utc_text(s["occurred_at"]), s["_audit"]["correlation"],
-        ))
-
-    def _resolution(self, pos: int, s: State, _: int) -> None:
-        self.rows["feedback_resolutions"].append(
-            (pos, s["_at"], s["_key"], s["resolution"], s["_audit"]["actor"]))
-
-    def _response(self, pos: int, s: State, _: int) -> None:
-        self.rows["feedback_responses"].append((pos, s["_at"], s["_key"], s["response"], s["_audit"]["actor"]))
-
-    def _assignment(self, pos: int, s: State, _: int) -> None:
-        self.rows["feedback_assignments"].append((pos, s["_at"], s["_key"], s["team"], s["_audit"]["actor"]))
-
-    def _ledger_entry(self, pos: int, s: State, _: int) -> None:
-        self.rows["ledger_entries"].append(
-            (pos, s["_at"], s["key"], s["team"], s["period"], s["kind"], s["amount"], s["description"]))
-
-    def _experiment(self, pos: int, s: State, _: int) -> None:
-        self.rows["experiments"].append(
-            (pos, s["_at"], s["key"], s["team"], s["hypothesis"], s["metric"], s["design"], s["promise"],
-             json_text(s.get("plan") or {})))
-
-    def _experiment_event(self, pos: int, s: State, _: int) -> None:
-        self.rows["experiment_events"].append(
-            (pos, s["_at"], s["_key"], s["_event"], s.get("decision"), s.get("learning")))
-
-    def _observation(self, pos: int, s: State, _: int) -> None:
-        self.rows["observations"].append(
-            (pos, s["_at"], s["_key"], s["arm"], s["value"], s.get("metric"), s.get("covariate")))
-
-    def _observation_aggregate(self, pos: int, s: State, _: int) -> None:
-        self.rows["observations"].append(
-            (pos, s["_at"], s["experiment"], s["arm"], s["value"], s["metric"], s["covariate"]))
-
-    def _arm_summary(self, pos: int, s: State, _: int) -> None:
-        m = s["summary"]
-        self.rows["arm_summaries"].append((
-            pos, s["_at"], s["_key"], s["arm"], s["metric"], m["n"], m["sum"], m["sum_squares"],
-            m.get("covariate_sum"), m.get("covariate_sum_squares"), m.get("cross_sum"),
-        ))
-
-    def _review(self, pos: int, s: State, _: int) -> None:
-        self.rows["error_reviews"].append((
-            pos, s["_at"], s["key"], s["team"], s["what_happened"], s["cause"], s["lesson"], s["promise"]))
-
-    def _process_change(self, pos: int, s: State, _: int) -> None:
-        self.rows["process_changes"].append(
-            (pos, s["_at"], s["key"], s["team"], s["description"], s["experiment"], s["review"]))
-
-    def _adoption(self, pos: int, s: State, _: int) -> None:
-        self.rows["adoptions"].append((pos, s["_at"], s["experiment"], s["team"], s["metric"]))
-
-    def _forgotten(self, pos: int, s: State, _: int) -> None:
-        self.rows["forgotten_subjects"].append(
-            (pos, s["_at"], s["subject"], s["subject_kind"], s["subject_key"], s["key_id"], s["reason"]))
