@@ -9,6 +9,7 @@ Reading the inserted texts back and updating them cost a second pass over every 
 
 from __future__ import annotations
 
+from contextlib import suppress
 from typing import Any
 
 import duckdb
@@ -16,15 +17,27 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from duckdb.func import ARROW
 
-from domain.personal_data import PREFIX, Revealer
+from domain.personal_data import PREFIX, PersonalDataError, Revealer
 from domain.topics import class_topic
 from projections.columnar import COLUMNAR, EVENT_LOG_SQL, EVENT_LOG_SQL_FIRST_EVENTS, REVEAL, columnar_sql
 from projections.stored_form import topic_names
 
 
-def project_page(con: duckdb.DuckDBPyConnection, page: pa.Table, revealer: Revealer) -> list[str]:
-    """Append a page's ``event_log`` rows and its ``COLUMNAR`` topics' rows, inside the caller's transaction;
-    returns the stored topics projected (the Python projector takes the others)."""
+def bind_reveal(con: duckdb.DuckDBPyConnection, revealer: Revealer) -> Reveal:
+    """``REVEAL`` on this connection, opening with ``revealer`` (a connection another runner used is bound
+    again). Outside any page's transaction: a rollback would drop the function but not its registration."""
+    reveal = Reveal(revealer)
+    con.complete()  # a read of one row leaves its result open, and DuckDB binds no function beside one
+    with suppress(duckdb.InvalidInputException):  # not bound yet
+        con.remove_function(REVEAL)
+    con.create_function(REVEAL, reveal, ["varchar"], "varchar", type=ARROW)
+    return reveal
+
+
+def project_page(con: duckdb.DuckDBPyConnection, page: pa.Table, reveal: Reveal) -> list[str]:
+    """Append a page's ``event_log`` rows and its ``COLUMNAR`` topics' rows, inside the caller's transaction
+    (``REVEAL`` bound by ``bind_reveal``); returns the stored topics projected (the Python projector takes
+    the others)."""
     stored = page.column("topic").unique().to_pylist()
     names = {topic: topic_names(topic) for topic in stored}
     classes = {topic: class_topic(topic) or topic for topic in stored}
@@ -37,26 +50,38 @@ def project_page(con: duckdb.DuckDBPyConnection, page: pa.Table, revealer: Revea
     first, last = page.column("position")[0].as_py(), page.column("position")[-1].as_py()
     later_events = pc.max(page.column("version")).as_py() > 1
     sql_of = columnar_sql()
+    reveal.error = None
     con.register("page", page)
     con.register("page_topics", page_topics)
-    con.create_function(REVEAL, _opener(revealer), ["varchar"], "varchar", type=ARROW)
     try:
         con.execute(EVENT_LOG_SQL if later_events else EVENT_LOG_SQL_FIRST_EVENTS)
         for topic in set(classes.values()) & COLUMNAR.keys():
             sql = sql_of[topic]
             con.execute(sql, {"first": first, "last": last} if "$first" in sql else None)
+    except duckdb.Error:
+        if reveal.error is not None:  # the reader's own error (a damaged key), not DuckDB's wrapping of it
+            raise reveal.error from None
+        raise
     finally:
-        con.remove_function(REVEAL)
-        con.unregister("page")
-        con.unregister("page_topics")
+        with suppress(duckdb.TransactionException):  # aborted: the caller's rollback drops them with the page
+            con.unregister("page")
+            con.unregister("page_topics")
     return [topic for topic, class_ in classes.items() if class_ in COLUMNAR]
 
 
-def _opener(revealer: Revealer) -> Any:
-    """``REVEAL`` over one Arrow array of texts: the sealed ones opened in one batch, the rest as they are."""
-    def reveal(texts: pa.Array) -> pa.Array:
-        sealed = pc.fill_null(pc.starts_with(texts, PREFIX), False)
-        if not pc.any(sealed).as_py():
+class Reveal:
+    """``REVEAL`` over one Arrow array of texts: the sealed ones opened in one batch, the rest as they are.
+    It keeps the ``PersonalDataError`` it raised: DuckDB passes on only its text."""
+
+    def __init__(self, revealer: Revealer) -> None:
+        self.revealer = revealer
+        self.error: PersonalDataError | None = None
+
+    def __call__(self, texts: pa.ChunkedArray) -> Any:
+        if not pc.any(pc.starts_with(texts, PREFIX)).as_py():
             return texts
-        return pa.array(revealer.reveal_all(texts.to_pylist()), pa.string())
-    return reveal
+        try:
+            return pa.array(self.revealer.reveal_all(texts.to_pylist()), pa.string())
+        except PersonalDataError as error:
+            self.error = error
+            raise

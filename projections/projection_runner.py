@@ -25,6 +25,7 @@ from projections.timeline import FOREVER
 from projections.view_store import ensure_schema
 
 if TYPE_CHECKING:  # the projector and the SQL path load with the first page to project (below)
+    from projections.page_sql import Reveal
     from projections.projector import Projector
     from projections.stored_form import State
 
@@ -55,6 +56,7 @@ class ProjectionRunner:
         self.store_id = recorder.store_identity()
         self.revealer = Revealer(recorder)  # one per runner: it caches keys
         self._projector: Projector | None = None
+        self._reveal: Reveal | None = None
 
     @property
     def projector(self) -> Projector:
@@ -79,8 +81,11 @@ class ProjectionRunner:
         position = self.position()
         total = 0
         if (self.recorder.max_notification_id() or 0) > position:
-            from projections.pages import pages  # pyarrow: only when there is something to read
+            # pyarrow and the SQL path: only when there is something to read
+            from projections.page_sql import bind_reveal
+            from projections.pages import pages
 
+            self._reveal = bind_reveal(self.con, self.revealer) if self.columnar else None
             for page in pages(self.recorder, position + 1, self.batch, **self.reading):
                 position = page.column("position")[-1].as_py()
                 self._commit_page(page, position)
@@ -118,8 +123,9 @@ class ProjectionRunner:
             return
         from projections.page_sql import project_page
 
+        assert self._reveal is not None  # bound by catch_up
         in_sql = pc.is_in(page.column("topic"),
-                          value_set=pa.array(project_page(self.con, page, self.revealer), pa.large_string()))
+                          value_set=pa.array(project_page(self.con, page, self._reveal), pa.large_string()))
         self.projector.project(rows_of(page.filter(pc.invert(in_sql))), event_log=False)
 
     def _write(self, position: int) -> None:

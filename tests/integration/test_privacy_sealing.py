@@ -23,6 +23,7 @@ from domain.stores.subject_keys import MemorySubjectKeys
 from projections.stored_form import decode_state
 from projections.view_store import connect
 from projections.views_file import catch_up
+from tests.support.privacy import tamper_key
 
 MAPPER_LEDGER = Ledger()
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
@@ -165,6 +166,23 @@ def test_a_reader_holding_an_old_snapshot_delays_the_wal_scrub_and_forget_again_
         assert key not in files
     finally:
         ledger.close()
+
+
+def test_a_key_that_does_not_open_the_text_projected_by_sql_is_the_readers_error(
+        store_url: str, ledger: Ledger, tmp_path: Path) -> None:
+    """Feedback text is opened inside DuckDB's insert (``projections.page_sql``): a damaged key still fails
+    with ``PersonalDataError`` naming the subject (which the CLI prints as one line), and commits nothing."""
+    ledger.execute(commands({"type": "RecordFeedback", "feedback_id": "f1", "client": "ann", "kind": "complaint",
+                             "channel": "app", "text": "late again", "occurred_at": T0.isoformat()}))
+    tamper_key(store_url, "client:ann", "key", bytes(range(32)))
+    views = tmp_path / "views.duckdb"
+    with pytest.raises(PersonalDataError, match="'client:ann' does not open its sealed data"):
+        catch_up(ledger.recorder, views)
+    con = connect(views)
+    try:
+        assert con.execute("SELECT count(*) FROM feedback").fetchone() == (0,)
+    finally:
+        con.close()
 
 
 def test_a_feedbacks_answers_are_sealed_under_its_clients_key_and_forgotten_with_it(
