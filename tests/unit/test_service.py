@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -133,6 +135,38 @@ def test_answers_are_kept_per_position_and_dropped_with_a_rebuilt_file() -> None
     cache.put("z", 1, 1, "z1")  # the least recently used (y) goes
     assert cache.get("y", 1, 1) is MISS and cache.get("x", 1, 1) == "x1"
     assert computed == ["a", "c"]
+
+
+def test_concurrent_misses_of_one_answer_wait_for_one_computation() -> None:
+    """16 clients asking for the same answer in the same second (a new clock key) compute it once, not 16 times:
+    the computation holds until every asker has called (or, with single flight, a moment has passed)."""
+    cache, askers = AnswerCache(size=4), 16
+    computations: list[int] = []
+    everyone_computing = threading.Event()
+
+    def compute() -> str:
+        computations.append(1)
+        if len(computations) == askers:
+            everyone_computing.set()
+        everyone_computing.wait(timeout=1.0)  # without single flight, every asker gets here and frees the others
+        return "team k at 12:00:01"
+
+    with ThreadPoolExecutor(askers) as pool:
+        answers = list(pool.map(lambda _: cache.answer(("team", "k", 1765022401), 7, 0, compute), range(askers)))
+    assert answers == ["team k at 12:00:01"] * askers
+    assert len(computations) == 1
+
+
+def test_a_failed_computation_caches_nothing_and_the_next_asker_computes_anew() -> None:
+    cache = AnswerCache(size=4)
+
+    def failing() -> str:
+        raise RuntimeError("views unavailable")
+
+    with pytest.raises(RuntimeError, match="views unavailable"):
+        cache.answer("q", 1, 0, failing)
+    assert cache.get("q", 1, 0) is MISS
+    assert cache.answer("q", 1, 0, lambda: "later") == "later"  # no computation left in flight to wait for
 
 
 @pytest.fixture()
