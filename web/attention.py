@@ -4,13 +4,14 @@ the company page's Signals, each also a fragment of its own that the page refetc
 
 from __future__ import annotations
 
+import heapq
 from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import HTMLResponse, Response
 
-from projections.signals.active import chosen, now_for_signals
+from projections.signals.active import now_for_signals, visible
 from projections.signals.cache import SIGNALS
 from projections.signals.model import Signal, kind_in_words
 from web.page_context import Page, page
@@ -41,9 +42,10 @@ def attention(p: Page) -> dict[str, Any]:
     reader = p.workspace.reader(p.viewer)
     when = _moment(p)
     everything = p.workspace.read(lambda con: SIGNALS.raised_by(con, when), ("signals raised", when))
-    found = chosen(everything, when, reader)
-    ordered = sorted(found, key=lambda s: RANK[s.severity])  # stable: newest first within a severity
-    return {"count": len(found), "signals": [_item(p, s) for s in ordered[:LISTED]], "listed": LISTED,
+    found = visible(everything, when, reader)
+    # the most severe, then newest first (ties by id, as ``chosen`` orders): only the first LISTED are sorted
+    ordered = heapq.nlargest(LISTED, found, key=lambda s: (-RANK[s.severity], s.raised_at, s.id))
+    return {"count": len(found), "signals": [_item(p, s) for s in ordered], "listed": LISTED,
             "every": EVERY_SECONDS}
 
 

@@ -26,7 +26,7 @@ def may_see(viewer: Viewer, audience_teams: Iterable[str], client: str | None) -
     """The council sees all; a person those of their teams and of the clients they represent."""
     if viewer.council:
         return True
-    return bool(viewer.teams.intersection(audience_teams)) or (client is not None and client in viewer.clients)
+    return not viewer.teams.isdisjoint(audience_teams) or (client is not None and client in viewer.clients)
 
 
 def may_see_signal(viewer: Viewer, signal: Signal) -> bool:
@@ -44,14 +44,20 @@ def chosen(found: Iterable[Signal], as_of: datetime, viewer: Viewer, *, team: st
            client: str | None = None, include_cleared: bool = False) -> list[Signal]:
     """Of ``found``, the signals active at ``as_of`` (with ``include_cleared``, also those cleared by then) that
     ``viewer`` may see, newest first (ties by id, so the order is stable)."""
+    return sorted(visible(found, as_of, viewer, team=team, client=client, include_cleared=include_cleared),
+                  key=lambda s: (s.raised_at, s.id), reverse=True)
+
+
+def visible(found: Iterable[Signal], as_of: datetime, viewer: Viewer, *, team: str | None = None,
+            client: str | None = None, include_cleared: bool = False) -> list[Signal]:
+    """``chosen`` in no particular order (for those who order or count them otherwise)."""
     when = as_of_value(as_of)
-    picked = [
-        s for s in found
-        if s.raised_at <= when and (include_cleared or s.active_at(when))
-        and (team is None or team in s.audience_teams) and (client is None or s.client == client)
-        and may_see_signal(viewer, s)
-    ]
-    return sorted(picked, key=lambda s: (s.raised_at, s.id), reverse=True)
+    picked = [s for s in found if s.raised_at <= when and (include_cleared or s.cleared_at is None
+                                                           or s.cleared_at > when)]
+    if team is not None or client is not None:
+        picked = [s for s in picked if (team is None or team in s.audience_teams)
+                  and (client is None or s.client == client)]
+    return picked if viewer.council else [s for s in picked if may_see_signal(viewer, s)]
 
 
 def signals_as_of(con: duckdb.DuckDBPyConnection, as_of: datetime, viewer: Viewer, *, team: str | None = None,
