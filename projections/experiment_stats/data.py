@@ -41,7 +41,7 @@ SELECT {period} AS period, business_at, arm, coalesce(metric, $primary), n, sum,
 FROM arm_summaries WHERE experiment = $key AND business_at <= $as_of{within} ORDER BY position
 """
 WHOLE, BY_PERIOD, BY_TIME = "NULL", "date_trunc($unit, business_at)", "business_at"
-IN_DAY = " AND date_trunc('day', business_at) = $day"
+IN_PERIOD = " AND date_trunc($unit, business_at) = $start"
 
 
 def _periods(con: duckdb.DuckDBPyConnection, params: dict[str, object], period: str, within: str = ""
@@ -79,11 +79,13 @@ def moments_by_period(con: duckdb.DuckDBPyConnection, key: str, primary: str, as
     return sorted((start, last, data) for start, (last, data) in found.items() if start is not None)
 
 
-def moments_at_each_time(con: duckdb.DuckDBPyConnection, key: str, primary: str, day: datetime, as_of: datetime
-                         ) -> list[tuple[datetime, Data]]:
+def moments_at_each_time(con: duckdb.DuckDBPyConnection, key: str, primary: str, start: datetime, unit: str,
+                         as_of: datetime) -> list[tuple[datetime, Data]]:
     """(business time, the moments of what was observed at that time alone) for each time with data in the UTC
-    ``day`` up to ``as_of``, in time order: where in a day a signal's condition turned (``signals``)."""
-    found = _periods(con, {"key": key, "primary": primary, "as_of": as_of, "day": day}, BY_TIME, IN_DAY)
+    ``unit`` (hour, day) starting at ``start``, up to ``as_of``, in time order: where in an hour a signal's
+    condition turned (``signals``)."""
+    params = {"key": key, "primary": primary, "as_of": as_of, "unit": unit, "start": start}
+    found = _periods(con, params, BY_TIME, IN_PERIOD)
     return sorted((at, data) for at, (_, data) in found.items() if at is not None)
 
 

@@ -2,15 +2,16 @@
 
 The condition of ``experiment_srm``, ``experiment_guardrail_harmed`` and ``experiment_ready`` is a question about
 the experiment's own analysis (the one the pages and ``experiment show`` use). It is asked of the results at the
-end of each UTC day with data and at the as-of time (``experiment_timeline``); where the answer turned between
-two of those, it is asked at the end of each hour of that day, then at each observation time of the first hour
-whose end shows the turn, and the episode is raised (or cleared) at the first observation whose results turned
-it: the business time at which the condition first held. Every answer is a function of the events and the
-as-of time alone, so a rebuilt views file, an incremental one, SQLite and PostgreSQL agree. The cost stays at
-one analysis per day with data, plus at most one per hour and one per observation time of one hour for each
-turn. A condition that came and went between two of those checks (it held at neither) is not looked for once
-the day is over. An episode still open at the conclusion is cleared then. Before/after experiments are
-observational (no randomised split, no guardrails) and raise none.
+end of each UTC hour with data once that hour is over (``experiment_timeline``), and at the conclusion; where
+the answer turned between two of those, it is asked at each observation time of the hour, and the episode is
+raised (or cleared) at the first observation whose results turned it: the business time at which the condition
+first held. The hour in progress is not judged (a signal is seen from the end of its observation's hour on),
+so a judgement never depends on where in an hour the as-of time falls: what one as-of time shows (by id,
+``raised_at`` and ``cleared_at``) every later one shows too, and a rebuilt views file, an incremental one,
+SQLite and PostgreSQL agree. The cost stays at one analysis per hour with data, plus at most one per
+observation time of one hour for each turn. A condition that came and went inside one hour (it held at
+neither end) is never looked for. An episode still open at the conclusion is cleared then. Before/after
+experiments are observational (no randomised split, no guardrails) and raise none.
 """
 
 from __future__ import annotations
@@ -39,16 +40,13 @@ class Episode:
 
 def _turn(con: duckdb.DuckDBPyConnection, line: Timeline, point: Point, holds: Condition,
           now: bool) -> tuple[datetime, Analysis]:
-    """The first observation time of the point's day at which ``holds`` answered ``now``, with its results:
-    asked at the end of each hour of the day first, then at each time of the first hour whose end answered so
-    (the day's last observation time if rounding kept the answer from turning before the point's own)."""
-    day, start = line.day(con, point), 0
-    for end in day.hour_ends():
-        if holds(line.plan, day.analysis(end)) == now:
-            i = next(i for i in range(start, end + 1) if holds(line.plan, day.analysis(i)) == now)
-            return day.times[i], day.analysis(i)
-        start = end + 1
-    return day.times[-1], point.analysis
+    """The first observation time of the point's hour at which ``holds`` answered ``now``, with its results
+    (the hour's last observation time if rounding kept the answer from turning before the point's own)."""
+    hour = line.hour(con, point)
+    for i, at in enumerate(hour.times):
+        if holds(line.plan, hour.analysis(i)) == now:
+            return at, hour.analysis(i)
+    return hour.times[-1], point.analysis
 
 
 def episodes(con: duckdb.DuckDBPyConnection, line: Timeline, holds: Condition) -> list[Episode]:

@@ -1,7 +1,8 @@
 """docs/brief.md §9's experiment signals on real stores and a real views file: ``experiment_srm``,
 ``experiment_guardrail_harmed`` and ``experiment_ready`` are raised at the observation whose results
-(``experiment show`` as of its time) first say so, cleared at the first observation whose results no longer do
-or at the conclusion, with the same ids whatever the as-of time, and seen by the experiment's team only."""
+(``experiment show`` as of its time) first say so, seen once that observation's hour is over, cleared at the
+first observation whose results no longer do or at the conclusion, with the same ids whatever the as-of time,
+and seen by the experiment's team only."""
 
 from __future__ import annotations
 
@@ -153,12 +154,14 @@ def test_each_kind_is_raised_and_cleared_where_the_experiments_own_analysis_turn
 
 
 @pytest.mark.parametrize("kind", ["experiment_srm", "experiment_guardrail_harmed", "experiment_ready"])
-def test_as_of_just_before_the_observation_that_turned_it_there_is_no_signal_and_from_it_on_the_same(
+def test_as_of_before_the_end_of_the_hour_that_turned_it_there_is_no_signal_and_from_it_on_the_same(
         views: Path, kind: str) -> None:
     episode = _signals(views, datetime(2026, 4, 1))[kind]
     raised = datetime.fromisoformat(episode["raised_at"]).replace(tzinfo=None)
-    assert kind not in _signals(views, raised - timedelta(microseconds=1))
-    for at in (raised, raised + timedelta(minutes=1)):  # seen from that moment on, before its day is over
+    over = raised.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    for at in (raised - timedelta(microseconds=1), raised, over - timedelta(microseconds=1)):
+        assert kind not in _signals(views, at)  # the hour in progress is not judged
+    for at in (over, over + timedelta(minutes=1)):  # seen from the end of its hour on, before its day is over
         seen = _signals(views, at)[kind]
         assert (seen["id"], seen["raised_at"]) == (episode["id"], episode["raised_at"]) and "cleared_at" not in seen
 
