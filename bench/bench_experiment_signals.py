@@ -1,11 +1,12 @@
 """Benchmark: the experiment signals (``experiment_srm``, ``experiment_guardrail_harmed``, ``experiment_ready``)
 of one A/B experiment with N observations over D days, the split breaking on one day and mending on another.
 
-The signals are raised at the observation that turned their condition, found by analysing each day's end and
-only the days where an answer turned observation by observation. Beside it, in the same run: one
-``experiment show`` of the whole experiment (its SQL aggregate and one analysis), and the number of analyses
-that asking at every observation time would take. Reported: wall and CPU seconds of the three sources from cold
-(nothing kept) with the analyses they ran, and the same again warm (kept until the next observation or event).
+The signals are raised at the observation that turned their condition, found by analysing each hour's end that
+is over and, only in the hours at whose end an answer turned, observation by observation. Beside it, in the
+same run: one ``experiment show`` of the whole experiment (its SQL aggregate and one analysis), and the number
+of analyses that asking at every observation time would take. Reported: wall and CPU seconds of the three
+sources from cold (nothing kept) with the analyses they ran, and the same again warm (kept until the next hour
+with data or event).
 Run: ``python -m bench.bench_experiment_signals [--n 20000] [--days 20]``.
 """
 
