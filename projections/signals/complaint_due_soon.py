@@ -10,7 +10,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from projections.signals.complaint_signal import complaint_signal
+import duckdb
+
+from projections.signals.complaint_signal import company_clocks, complaint_signal
 from projections.signals.model import Signal
 from projections.timeline import iso
 
@@ -27,3 +29,8 @@ def due_soon(clocks: list[dict[str, Any]], as_of: datetime) -> list[Signal]:
                     "deadline": deadline, "due_at": iso(by),
                     "within_seconds": int((by - row["occurred_at"]).total_seconds())}))
     return found
+
+
+def complaint_due_soon(con: duckdb.DuckDBPyConnection, as_of: datetime) -> list[Signal]:
+    """The kind alone, as a source of its own (the declared source computes the clocks once for both kinds)."""
+    return due_soon(company_clocks(con, as_of), as_of)
