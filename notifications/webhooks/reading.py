@@ -10,22 +10,25 @@ from datetime import UTC, datetime
 import duckdb
 
 from projections.signals.active import raised_by
+from projections.signals.cache import SIGNALS
 from projections.signals.model import Signal
-from projections.signals.sources import SOURCES, Source
+from projections.signals.sources import Source
 from projections.timeline import as_of_value
 
 Reading = Callable[[], AbstractContextManager[duckdb.DuckDBPyConnection]]
 
 
-def signals_from(reading: Reading, sources: Iterable[Source] = SOURCES) -> Callable[[float], list[Signal]]:
+def signals_from(reading: Reading, sources: Iterable[Source] | None = None) -> Callable[[float], list[Signal]]:
     """Every signal raised by ``now`` (the operator sees them all), cleared ones too, in no particular order:
-    ``active.chosen``'s filtering by reader and sorting would be work for nothing here."""
-    chosen = tuple(sources)
+    ``active.chosen``'s filtering by reader and sorting would be work for nothing here. Every kind, through the
+    process's cache (``projections.signals.cache.SIGNALS``, shared with a server's pages): an evaluation judges
+    again only the kinds whose facts changed since; or only ``sources``, each asked every time."""
+    chosen = None if sources is None else tuple(sources)
 
     def signals(now: float) -> list[Signal]:
         as_of = datetime.fromtimestamp(now, UTC).replace(tzinfo=None)
         with reading() as con:
-            found = raised_by(con, as_of, chosen)
+            found = SIGNALS.raised_by(con, as_of) if chosen is None else raised_by(con, as_of, chosen)
         when = as_of_value(as_of)
         return [s for s in found if s.raised_at <= when]
 
