@@ -27,7 +27,8 @@ from notifications.webhooks.policy import DeliveryPolicy
 from notifications.webhooks.reading import signals_from
 from notifications.webhooks.running import DeliveryLoop
 from projections.signals.client_voice import client_voice_shifts
-from projections.signals.complaint_overdue import complaint_overdue
+from projections.signals.complaint_overdue import overdue
+from projections.signals.complaints import clocks
 from projections.signals.model import Signal
 from projections.signals.sources import Source
 from projections.view_store import connect
@@ -149,7 +150,7 @@ def test_a_critical_signal_reaches_each_person_it_concerns_once(world: World) ->
 
 def test_an_overdue_complaint_is_mailed_without_its_text(world: World) -> None:
     with smtp_server() as box:
-        loop = world.loop(settings(box), [complaint_overdue])
+        loop = world.loop(settings(box), [lambda con, as_of: overdue(clocks(con, as_of), as_of)])
         try:
             run_until(loop, lambda: len(box.received) >= 3)
             settle(loop)
