@@ -13,7 +13,8 @@ from tests.support.clock import ago
 from tests.support.scenario import Scenario
 
 PAST = "2026-01-05T09:00:00Z"
-PEOPLE = ("carol", "lead", "cook", "front", "rep", "outsider", "spare", "spare2", "leaver", "maitre", "deputy")
+PEOPLE = ("carol", "lead", "cook", "front", "rep", "outsider", "spare", "spare2", "leaver", "maitre", "deputy",
+          "host")
 
 
 def _promise(key: str, promisee: str) -> dict[str, Any]:
@@ -25,7 +26,7 @@ def _company() -> Scenario:
     """People, the council, two teams and their members, three clients (one represented), a metric.
 
     docs/brief.md §10: a side consents through its lead (``lead`` for kitchen, ``maitre`` for hall) or a consent
-    holder the lead named (``deputy`` for kitchen); ``cook`` and ``front`` are plain members."""
+    holder the lead named (``deputy`` for kitchen, ``host`` for hall); ``cook`` and ``front`` are plain members."""
     scenario = Scenario()
     for person in PEOPLE:
         scenario.person(person, person.title())
@@ -34,6 +35,7 @@ def _company() -> Scenario:
             .member("leaver", "cook", team="kitchen").member("front", "waiter", team="hall")
             .member("maitre", "maitre d'", lead=True, team="hall").member("deputy", "sous-chef", team="kitchen")
             .add("DelegateConsent", team="kitchen", person="deputy")
+            .member("host", "host", team="hall").add("DelegateConsent", team="hall", person="host")
             .add("GrantAuthority", team="kitchen", authority="pre-revoke", description="to revoke")
             .client("diner").client("walkin", "Walk-in").client("other").represent("rep", "diner").metric("wait"))
 
@@ -53,6 +55,10 @@ SETUP: list[dict[str, Any]] = [
      "metric": "wait", "design": "ab"},
     {"type": "StartExperiment", "experiment": "e-proven"},
     {"type": "ConcludeExperiment", "experiment": "e-proven", "decision": "adopt", "learning": "Plates stay hot"},
+    {"type": "ProposeExperiment", "experiment": "e-proven2", "team": "kitchen", "hypothesis": "Warm bowls",
+     "metric": "wait", "design": "ab"},
+    {"type": "StartExperiment", "experiment": "e-proven2"},
+    {"type": "ConcludeExperiment", "experiment": "e-proven2", "decision": "adopt", "learning": "Bowls stay warm"},
     {"type": "DefineMetric", "metric": "hall-wait", "name": "Hall wait", "unit": "min",
      "direction": "lower_is_better", "owner": "hall"},
 ]
@@ -154,6 +160,9 @@ ROWS: list[tuple[str, Make, list[str], list[str]]] = [
     ("AdoptSolution", lambda p: {"type": "AdoptSolution", "experiment": "e-proven", "team": "hall",
                                  "metric": "hall-wait", "reason": "R"}, ["maitre"],
      ["front", "cook", "lead", "deputy", "carol", "rep", "outsider"]),
+    # docs/brief.md §10: the consent holder hall's lead named adopts too (a team adopts a solution once: another)
+    ("AdoptSolution", lambda p: {"type": "AdoptSolution", "experiment": "e-proven2", "team": "hall",
+                                 "metric": "hall-wait", "reason": "R"}, ["host"], ["front", "deputy"]),
     ("RecordErrorReview", lambda p: {"type": "RecordErrorReview", "review": f"r-{p}", "team": "kitchen",
                                      "what_happened": "W", "cause": "C", "lesson": "L"}, ["cook"],
      ["front", "carol"]),
