@@ -16,29 +16,21 @@ from tests.support.browser import Served, serving, sign_in
 from tests.support.clock import ago
 from tests.support.stores import STORES
 from tests.support.web_company import LINES, TOKENS
+from tests.support.web_complaints import RULES, complaint
 
 pytestmark = pytest.mark.processes  # a server, a browser
 
 CLIENT = "/clients/households"
 
 
-def _complaint(feedback_id: str, hours: float) -> dict[str, Any]:
-    occurred = ago(hours=hours)
-    return {"type": "RecordFeedback", "id": f"cc-{feedback_id}", "at": occurred, "feedback_id": feedback_id,
-            "client": "households", "kind": "complaint", "channel": "app", "text": f"Complaint {feedback_id}",
-            "team": "delivery", "occurred_at": occurred}
-
-
 @pytest.fixture(scope="module", params=STORES)
 def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     lines = [*LINES,
-             {"type": "SetCommunicationRules", "id": "cc-rules", "at": "2026-03-05T00:00:00Z", "team": "delivery",
-              "rules": ["Complaints are answered within 2 hours"], "complaint_response_within": "PT2H",
-              "complaint_resolution_within": "P1D"},
-             _complaint("cc-late", 5), _complaint("cc-soon", 1.75), _complaint("cc-answered", 1),
+             RULES,
+             complaint("cc-late", 5), complaint("cc-soon", 1.75), complaint("cc-answered", 1),
              {"type": "RespondToFeedback", "id": "cc-answer", "at": ago(hours=0.5), "feedback_id": "cc-answered",
               "response": "A new box is on its way"},
-             _complaint("cc-resolved", 30),
+             complaint("cc-resolved", 30),
              {"type": "ResolveFeedback", "id": "cc-resolve", "at": ago(hours=26), "feedback_id": "cc-resolved",
               "resolution": "Refunded"}]
     with serving(request.param, tmp_path_factory.mktemp(f"client-complaints-{request.param}"), lines,

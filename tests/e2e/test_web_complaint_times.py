@@ -14,29 +14,20 @@ import pytest
 
 from tests.support.axe import assert_accessible_at
 from tests.support.browser import Served, serving, sign_in
-from tests.support.clock import ago
 from tests.support.stores import STORES
 from tests.support.web_company import LINES, TOKENS
+from tests.support.web_complaints import RULES, complaint
 
 pytestmark = pytest.mark.processes  # a server, a browser
 
 TEAM = "/teams/delivery"
 
 
-def _complaint(feedback_id: str, hours: float, **fields: Any) -> dict[str, Any]:
-    occurred = ago(hours=hours)
-    return {"type": "RecordFeedback", "id": f"ct-{feedback_id}", "at": occurred, "feedback_id": feedback_id,
-            "client": "households", "kind": "complaint", "channel": "app", "text": f"Complaint {feedback_id}",
-            "team": "delivery", "occurred_at": occurred, **fields}
-
-
 @pytest.fixture(scope="module", params=STORES)
 def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     lines = [*LINES,
-             {"type": "SetCommunicationRules", "id": "ct-rules", "at": "2026-03-05T00:00:00Z", "team": "delivery",
-              "rules": ["Complaints are answered within 2 hours"], "complaint_response_within": "PT2H",
-              "complaint_resolution_within": "P1D"},
-             _complaint("ct-late", 5), _complaint("ct-soon", 1.75), _complaint("ct-nobody", 3, team=None)]
+             RULES,
+             complaint("ct-late", 5), complaint("ct-soon", 1.75), complaint("ct-nobody", 3, team=None)]
     with serving(request.param, tmp_path_factory.mktemp(f"complaint-times-{request.param}"), lines, TOKENS) as server:
         yield server
 
