@@ -12,8 +12,9 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from domain.stores.webhook_tables import AttemptRow, DeliveryRow, Ending, EndpointRow, webhooks_in
@@ -73,8 +74,9 @@ class Deliverer:
         if not wants and not flights:
             return 0
         now = time.time()
-        claimed = self.tables.finish_and_claim([self._ending(f) for f in flights], wants, now,
-                                               now + self.policy.lease)
+        with self._given_back_on_failure(flights):
+            claimed = self.tables.finish_and_claim([self._ending(f) for f in flights], wants, now,
+                                                   now + self.policy.lease)
         self._ended(flights)
         for delivery in claimed:
             flight = Flight(active[delivery.endpoint_id], delivery, now)
@@ -114,7 +116,8 @@ class Deliverer:
         """Write the ends of the attempts answered since the last call, in one transaction."""
         flights = self._answered()
         if flights:
-            self.tables.finish([self._ending(f) for f in flights])
+            with self._given_back_on_failure(flights):
+                self.tables.finish([self._ending(f) for f in flights])
             self._ended(flights)
 
     def _answered(self) -> list[Flight]:
@@ -123,16 +126,28 @@ class Deliverer:
             flights.append(self.answered.get())
         return flights
 
+    @contextmanager
+    def _given_back_on_failure(self, flights: list[Flight]) -> Iterator[None]:
+        """Writing their ends failed (the store unreachable): the attempts are answered again, so the next round
+        writes them; else they would hold their endpoint's share of the workers until a restart."""
+        try:
+            yield
+        except BaseException:
+            for flight in flights:
+                self.answered.put(flight)
+            raise
+
     def _ended(self, flights: list[Flight]) -> None:
-        """After their ends are written: a 410 disables its endpoint, and the attempts leave the flights."""
+        """After their ends are written: the attempts leave the flights (first: a failure to disable an endpoint
+        must not keep them), and a 410 disables its endpoint."""
+        with self.flights_lock:
+            for flight in flights:
+                self.flights.get(flight.endpoint.id, {}).pop(flight.delivery.id, None)
         for flight in flights:
             if flight.answer is not None and flight.answer.outcome == "gone":  # 410: the receiver asks us to stop
                 self.tables.set_endpoint_state(flight.endpoint.id, "disabled", "the receiver answered 410 Gone")
                 log.warning("webhook %s disabled: %s answered 410 Gone", flight.endpoint.id,
                             shown(flight.endpoint.url))  # never the path: it can be a secret
-        with self.flights_lock:
-            for flight in flights:
-                self.flights.get(flight.endpoint.id, {}).pop(flight.delivery.id, None)
 
     def _ending(self, flight: Flight) -> Ending:
         delivery, answer = flight.delivery, flight.answer
