@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from scripts import settings
-from scripts.notify_command import SmtpFromOpt, SmtpOpt, smtp_from_options
+from scripts.notify_command import SmtpFromOpt, SmtpOpt, policy_from_environment, smtp_from_options
 from scripts.options import JsonOpt, StoreOpt, ViewsOpt, WriteOnlyViewsOpt, fail, open_ledger
 from scripts.reading import emit_json
 
@@ -128,7 +128,7 @@ def serve(
     app = create_app(ServerSettings(settings.store_url(store), settings.views_path(views), poll_interval=poll,
                                     max_streams_per_token=max_streams_per_token, max_streams=max_streams,
                                     currency=currency.strip()[:12], public_url=settings.public_url(public_url),
-                                    smtp=smtp_from_options(smtp, smtp_from)))
+                                    smtp=smtp_from_options(smtp, smtp_from), delivery=policy_from_environment()))
     # uvicorn's access log prints the method, path and query only (never headers): tokens travel
     # only in the Authorization header, so they never reach a log.
     serve_until_stopped(uvicorn.Config(app, host=host, port=port, log_level=log_level, proxy_headers=False,

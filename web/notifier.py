@@ -31,14 +31,16 @@ class Notifier:
 
     def _run(self) -> None:
         from notifications.email.mailer import Mailer
+        from notifications.webhooks.policy import DeliveryPolicy
         from notifications.webhooks.reading import position_moved, signals_from
         from notifications.webhooks.running import DeliveryLoop
 
         views, links, smtp = self.views, self.settings.public_url, self.settings.smtp
         try:
-            mail = None if smtp is None else Mailer(self.store, smtp, views.reading, public_url=links)
-            loop = DeliveryLoop(self.store, signals_from(views.reading),
-                                position_moved(lambda: views.position), public_url=links, mail=mail)
+            policy = self.settings.delivery or DeliveryPolicy.from_environment()
+            mail = None if smtp is None else Mailer(self.store, smtp, views.reading, public_url=links, policy=policy)
+            loop = DeliveryLoop(self.store, signals_from(views.reading), position_moved(lambda: views.position),
+                                public_url=links, policy=policy, mail=mail)
         except Exception:
             log.exception("webhook delivery could not start; the server runs without it")
             return

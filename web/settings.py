@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from notifications.email.smtp import SmtpSettings
+    from notifications.webhooks.policy import DeliveryPolicy
 
 
 @dataclass(frozen=True)
@@ -28,3 +29,6 @@ class ServerSettings:
     """Links in signals start with it (``serve --public-url`` / ``CLIENTOCRACY_PUBLIC_URL``); relative when empty."""
     smtp: SmtpSettings | None = None
     """E-mail signals through this server (``serve --smtp``, ``notifications.email``); none when None."""
+    delivery: DeliveryPolicy | None = None
+    """How webhooks and e-mail are retried and kept (``serve`` checks the environment's at start and refuses a bad
+    one); None: the environment's, read when delivery starts."""

@@ -4,9 +4,12 @@ are never deleted, whatever their age, nor a delivery whose signal could still b
 
 from __future__ import annotations
 
+import os
+import subprocess
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -18,6 +21,7 @@ from notifications.email.mailer import Mailer
 from notifications.email.smtp import SmtpSettings
 from notifications.webhooks.policy import DAY, KEEP_DAYS, DeliveryPolicy, PolicyError
 from notifications.webhooks.running import DeliveryLoop
+from tests.support.cli import CLI
 
 KEEP = DeliveryPolicy(keep=30 * DAY)
 
@@ -96,3 +100,14 @@ def test_too_few_days_kept_is_refused_naming_the_setting(monkeypatch: pytest.Mon
     monkeypatch.setenv(KEEP_DAYS, value)
     with pytest.raises(PolicyError, match=f"{KEEP_DAYS}=.*{why}"):
         DeliveryPolicy.from_environment()
+
+
+@pytest.mark.processes
+@pytest.mark.parametrize("command", [["serve", "--port", "0"], ["notify"]])
+def test_serve_and_notify_refuse_a_bad_setting_at_start(tmp_path: Path, command: list[str]) -> None:
+    """``serve`` once started without webhooks or e-mail, saying so only in its log; both now refuse to start."""
+    started = subprocess.run([*CLI, *command, "--store", f"sqlite:///{tmp_path / 'ledger.db'}", "--views",
+                              str(tmp_path / "views.duckdb")], capture_output=True, text=True, timeout=60,
+                             env={**os.environ, KEEP_DAYS: "7", "COLUMNS": "200"})
+    assert started.returncode == 2, started.stderr
+    assert f"{KEEP_DAYS}='7': at least 8 days" in " ".join(started.stderr.replace("│", " ").split())
