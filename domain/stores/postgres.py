@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -232,36 +232,52 @@ def upgrade_schema(conn: psycopg.Connection[Any], schema: str) -> None:
             SQL(", ").join(SQL("ADD COLUMN IF NOT EXISTS {} text").format(Identifier(c)) for c in missing)))
 
 
-def prepare_schema(env: dict[str, str], schema: str, *, create: bool = True, url: str = "") -> bool:
+def prepare_schema(env: dict[str, str], schema: str, *, create: bool = True, url: str = "",
+                   keep: Callable[[psycopg.Connection[Any]], object] | None = None) -> bool:
     """Create the PostgreSQL schema if missing (writers only); True when the ledger's tables already exist in it.
 
     Skipping the library's DDL on an existing store matters: its ``CREATE OR REPLACE FUNCTION``
     makes two processes opening the store at once fail with "tuple concurrently updated".
-    A reader (``create=False``) of a schema without the ledger's tables gets ``StoreMissing``.
+    A reader (``create=False``) of a schema without the ledger's tables gets ``StoreMissing``; a reader's
+    ``keep`` takes the open connection over when the store exists.
     """
     where = redacted(url) if url else f"postgresql://{env['POSTGRES_HOST']}:{env['POSTGRES_PORT']}/{env['POSTGRES_DBNAME']}"
     try:
-        with psycopg.connect(
+        conn = psycopg.connect(
             dbname=env["POSTGRES_DBNAME"], host=env["POSTGRES_HOST"], port=env["POSTGRES_PORT"],
             user=env["POSTGRES_USER"], password=env["POSTGRES_PASSWORD"] or None, autocommit=True,
             connect_timeout=10,
-        ) as conn:
-            if create and schema != "public":
-                # Another process may create it in the same instant: IF NOT EXISTS is not atomic.
-                with contextlib.suppress(psycopg.errors.UniqueViolation):
-                    conn.execute(SQL("CREATE SCHEMA IF NOT EXISTS {}").format(Identifier(schema)))
-            row = conn.execute("SELECT to_regclass(%s) IS NOT NULL", (f'"{schema}"."{LAST_TABLE}"',)).fetchone()
-            if create and row and row[0]:
-                upgrade_schema(conn, schema)
-    except psycopg.OperationalError as error:
-        reason = " ".join(str(error).split())
-        raise StoreError(f"--store {where}: cannot connect to PostgreSQL ({reason})") from None
+        )
     except psycopg.Error as error:
-        raise StoreError(f"--store {where}: {' '.join(str(error).split())}") from None
-    exists = bool(row and row[0])
-    if not create and not exists:
-        raise StoreMissing(f"no store at {where} (only writing commands such as import create one)")
+        raise _store_error(where, error) from None
+    kept = False
+    try:
+        if create and schema != "public":
+            # Another process may create it in the same instant: IF NOT EXISTS is not atomic.
+            with contextlib.suppress(psycopg.errors.UniqueViolation):
+                conn.execute(SQL("CREATE SCHEMA IF NOT EXISTS {}").format(Identifier(schema)))
+        row = conn.execute("SELECT to_regclass(%s) IS NOT NULL", (f'"{schema}"."{LAST_TABLE}"',)).fetchone()
+        exists = bool(row and row[0])
+        if create and exists:
+            upgrade_schema(conn, schema)
+        if not create and not exists:
+            raise StoreMissing(f"no store at {where} (only writing commands such as import create one)")
+        if not create and keep is not None:
+            keep(conn)  # the reader's one connection (``postgres_reader``)
+            kept = True
+    except psycopg.Error as error:
+        raise _store_error(where, error) from None
+    finally:
+        if not kept:
+            conn.close()
     return exists
+
+
+def _store_error(where: str, error: psycopg.Error) -> StoreError:
+    reason = " ".join(str(error).split())
+    if isinstance(error, psycopg.OperationalError):
+        return StoreError(f"--store {where}: cannot connect to PostgreSQL ({reason})")
+    return StoreError(f"--store {where}: {reason}")
 
 
 if TYPE_CHECKING:  # the adapter meets the store port (mypy checks it)

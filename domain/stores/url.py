@@ -126,11 +126,15 @@ def _postgres_environment(url: str, create: bool) -> dict[str, str]:
         "POSTGRES_SCHEMA": schema,
         "PROCESS_RECORDER_TOPIC": "domain.stores.postgres:LedgerPostgresRecorder",
     }
-    if not create:  # a reader (a show command) needs one connection; the library's pool opens five at start,
-        env["POSTGRES_POOL_SIZE"] = "1"  # each a server process started on the cores the command shares
     from domain.stores.postgres import prepare_schema  # psycopg is imported only for PostgreSQL stores
 
-    if prepare_schema(env, schema, create=create, url=url):
+    keep = None
+    if not create:  # a reader (a show command) reads through the connection that checks the store exists
+        from domain.stores.postgres_reader import HANDED_OVER, hand_over
+
+        env["PERSISTENCE_MODULE"] = "domain.stores.postgres_reader:ReaderPostgresFactory"
+        keep = lambda conn: env.__setitem__(HANDED_OVER, hand_over(conn))  # noqa: E731
+    if prepare_schema(env, schema, create=create, url=url, keep=keep):
         env["CREATE_TABLE"] = "false"
         if create:  # a store made before snapshots gains their table (domain.service.snapshots)
             env["LEDGER_ENSURE_SNAPSHOTS"] = "y"
