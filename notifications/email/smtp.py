@@ -13,6 +13,7 @@ import os
 import smtplib
 import socket
 import ssl
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -64,8 +65,28 @@ class _Smtp(smtplib.SMTP):
     takes); the certificate is still checked against the name (``_host``)."""
 
     def _get_socket(self, host: str, port: int, timeout: Any) -> socket.socket:
+        deadline = time.monotonic() + float(timeout)
         found = lookup.addresses(host, port, float(timeout))
-        return socket.create_connection(found[0][4][:2], timeout, self.source_address)
+        return _connected(found, deadline, self.source_address)
+
+
+def _connected(found: lookup.AddressInfo, deadline: float, source: Any) -> socket.socket:
+    """A connection to the first of the addresses that takes one, each tried within what is left of the timeout
+    (as ``socket.create_connection`` does: a server's name often gives an IPv6 address its host does not answer
+    on); the whole socket address is used, an IPv6 scope id too. The last address's error when none does."""
+    error: OSError = OSError("the name gave no address")
+    for family, kind, proto, _, address in found:
+        sock = socket.socket(family, kind, proto)
+        try:
+            sock.settimeout(max(deadline - time.monotonic(), 0.001))
+            if source:
+                sock.bind(source)
+            sock.connect(address)
+            return sock
+        except OSError as failed:
+            sock.close()
+            error = failed
+    raise error
 
 
 def smtp_settings(address: str | None, sender: str | None, timeout: float = 10.0) -> SmtpSettings | None:
