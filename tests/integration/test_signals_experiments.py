@@ -15,15 +15,12 @@ from typing import Any
 import pytest
 
 from domain.read_policy import OPERATOR, Viewer
-from domain.service.ledger import Ledger
 from projections.experiments import experiments
 from projections.signals.active import signals_as_of
 from projections.view_store import connect
-from projections.views_file import catch_up
-from scripts.import_file import import_lines
-from tests.support.cli import jsonl
 from tests.support.scenario import Scenario
-from tests.support.stores import STORES, store_of
+from tests.support.stores import STORES
+from tests.support.views import projected_views
 
 DAY = datetime(2026, 3, 2, 8)
 CONCLUDED = "2026-03-07T12:00:00Z"
@@ -82,15 +79,7 @@ LINES: list[dict[str, Any]] = [
 
 @pytest.fixture(scope="module", params=STORES)
 def views(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp(f"experiment-signals-{request.param}")
-    with store_of(request.param, folder) as url:
-        ledger = Ledger.open(url)
-        try:
-            assert import_lines(ledger, jsonl(LINES).splitlines()).errors == []
-            catch_up(ledger.store, folder / "views.duckdb")
-        finally:
-            ledger.close()
-    return folder / "views.duckdb"
+    return projected_views(LINES, request.param, tmp_path_factory.mktemp(f"experiment-signals-{request.param}"))
 
 
 def _signals(views: Path, at: datetime, viewer: Viewer = OPERATOR) -> dict[str, dict[str, Any]]:

@@ -106,6 +106,25 @@ def answer_in_process(requests: Iterable[Request], store: str, views: Path) -> d
         con.close()
 
 
+def projected_views(lines: list[dict[str, Any]], kind: str, folder: Path) -> Path:
+    """The lines (all accepted) imported into a new store of ``kind`` and projected from zero into a views file
+    in ``folder``; the store is dropped afterwards, the views file stays."""
+    from domain.service.ledger import Ledger
+    from projections.views_file import catch_up
+    from scripts.import_file import import_lines
+    from tests.support.stores import store_of
+
+    views = folder / "views.duckdb"
+    with store_of(kind, folder) as url:
+        ledger = Ledger.open(url)
+        try:
+            assert import_lines(ledger, jsonl(lines).splitlines()).errors == []
+            catch_up(ledger.store, views)
+        finally:
+            ledger.close()
+    return views
+
+
 def answered_in_memory(lines: list[dict[str, Any]], kind: str, keys: Iterable[str],
                        as_of: Iterable[tuple[str, str]]) -> Callable[..., Any]:
     """``shown(key, as_of=None)`` for each key and (key, as_of) pair, with neither a file nor a process: the
