@@ -4,8 +4,9 @@
 answers would hang the caller, and a thread per attempt given up on would pile up. So a lookup runs on a thread of
 its own, the caller waits at most its deadline, and a name (with its port) has at most one lookup in flight at a
 time, shared by every caller that asks meanwhile: a name that hangs costs one thread however often it is tried,
-and never holds up another name. Past ``MAX_HANGING`` names hanging at once, a new one fails at once. An address
-written as such (``127.0.0.1``, ``[::1]``) needs no resolver and no thread.
+and never holds up another name. Each use has its own allowance of names looked up at once (``MAX_HANGING``):
+past it, a new name of that use fails at once, so endpoints' names that hang never stop the SMTP server's being
+looked up. An address written as such (``127.0.0.1``, ``[::1]``) needs no resolver and no thread.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
 
-MAX_HANGING = 32
+MAX_HANGING = {"webhook": 64, "smtp": 4}
+"""Names looked up at once, per use. The webhooks' is above their workers (32, ``Deliverer``): every worker can
+wait on a name of its own, with room for lookups still hanging after their attempts gave up; SMTP has one server."""
 
 AddressInfo = list[tuple[Any, ...]]
 
@@ -28,20 +31,24 @@ class LookupTimeout(TimeoutError):
 
 _lock = threading.Lock()
 _pending: dict[tuple[str, int], Future[AddressInfo]] = {}
+_use: dict[tuple[str, int], str] = {}
+"""The use that started each pending lookup (the allowance it counts against)."""
 
 
-def addresses(host: str, port: int, seconds: float) -> AddressInfo:
+def addresses(host: str, port: int, seconds: float, use: str = "webhook") -> AddressInfo:
     """``socket.getaddrinfo(host, port, type=SOCK_STREAM)`` within ``seconds``; ``LookupTimeout`` past it,
-    ``socket.gaierror`` (or ``UnicodeError``) when the name does not resolve."""
+    ``socket.gaierror`` (or ``UnicodeError``) when the name does not resolve. ``use``: a key of ``MAX_HANGING``."""
     if _literal(host):
         return socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_NUMERICHOST)
     key = (host, port)
     with _lock:
         future = _pending.get(key)
         if future is None:
-            if len(_pending) >= MAX_HANGING:
-                raise LookupTimeout(f"{len(_pending)} name lookups are still running; {host!r} is not looked up")
+            running = sum(1 for started in _use.values() if started == use)
+            if running >= MAX_HANGING[use]:
+                raise LookupTimeout(f"{running} {use} name lookups are still running; {host!r} is not looked up")
             future = _pending[key] = Future()
+            _use[key] = use
             threading.Thread(target=_look_up, args=(key, future), name=f"lookup {host}", daemon=True).start()
     try:
         return future.result(timeout=max(seconds, 0.0))
@@ -71,3 +78,4 @@ def _look_up(key: tuple[str, int], future: Future[AddressInfo]) -> None:
     finally:
         with _lock:
             _pending.pop(key, None)
+            _use.pop(key, None)

@@ -66,7 +66,7 @@ class _Smtp(smtplib.SMTP):
 
     def _get_socket(self, host: str, port: int, timeout: Any) -> socket.socket:
         deadline = time.monotonic() + float(timeout)
-        found = lookup.addresses(host, port, float(timeout))
+        found = lookup.addresses(host, port, float(timeout), use="smtp")
         return _connected(found, deadline, self.source_address)
 
 

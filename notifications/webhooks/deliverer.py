@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from domain.stores.port import LedgerStore
 
 log = logging.getLogger(__name__)
+WORKERS = 32
+"""Attempts in flight at once in one process, all endpoints together (``lookup.MAX_HANGING`` is above it)."""
 
 
 class Flight:
@@ -51,7 +53,7 @@ class Deliverer:
         self.tables = webhooks_in(store)
         self.policy = policy
         self.on_progress = on_progress or (lambda: None)
-        self.pool = ThreadPoolExecutor(max_workers=32, thread_name_prefix="webhook")
+        self.pool = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="webhook")
         self.flights: dict[str, dict[str, Flight]] = {}
         self.flights_lock = threading.Lock()
         self.answered: queue.SimpleQueue[Flight] = queue.SimpleQueue()

@@ -5,12 +5,14 @@ is stood in for, ``tests.support.hanging_names``)."""
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from email.message import EmailMessage
+from typing import Any
 
 import duckdb
 import pytest
@@ -20,6 +22,7 @@ from domain.stores.webhook_tables import webhooks_in
 from notifications import lookup
 from notifications.email.smtp import SmtpSettings
 from notifications.webhooks.addresses import ALLOW_PRIVATE
+from notifications.webhooks.deliverer import WORKERS
 from notifications.webhooks.endpoints import add_endpoint
 from notifications.webhooks.listing import deliveries
 from notifications.webhooks.policy import DeliveryPolicy
@@ -107,3 +110,36 @@ def test_an_smtp_server_whose_name_hangs_fails_within_the_timeout(monkeypatch: p
                 settings.send([message])
             assert time.monotonic() - started < 1.5
         assert names.blocked == 1 and lookup_threads() == 1 and len(box.received) == 1
+
+
+def test_endpoints_names_hanging_to_their_allowance_never_stop_the_smtp_servers_lookup(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    assert lookup.MAX_HANGING["webhook"] > WORKERS  # every worker can wait on a hanging name of its own
+    release = threading.Event()
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+        if str(host).endswith(".hangs.example"):
+            release.wait(60)
+            raise socket.gaierror(socket.EAI_AGAIN, "the resolver gave up")
+        return real("127.0.0.1" if host == "mail.example" else host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = "ledger@example.com", "lena@example.com", "hello"
+    message.set_content("a signal")
+    try:
+        with smtp_server() as box:
+            for n in range(lookup.MAX_HANGING["webhook"]):
+                with pytest.raises(lookup.LookupTimeout, match="did not resolve"):
+                    lookup.addresses(f"n{n}.hangs.example", 443, 0.0)
+            with pytest.raises(lookup.LookupTimeout, match="webhook name lookups are still running"):
+                lookup.addresses("one-more.hangs.example", 443, 0.0)
+            assert SmtpSettings("mail.example", box.port, "ledger@example.com", timeout=2.0).send([message]) == [None]
+            assert len(box.received) == 1
+    finally:
+        release.set()
+    deadline = time.monotonic() + 5
+    while lookup.running() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert lookup.running() == 0
