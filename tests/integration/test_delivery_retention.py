@@ -46,6 +46,7 @@ def test_ended_deliveries_and_their_attempts_go_after_the_days_kept(any_store_ur
             delivery("skipped", "skipped", now - 31 * DAY),  # an endpoint's backlog, set aside 31 days ago
             delivery("recent", "delivered", now - 2 * DAY, now - 2 * DAY),
             delivery("failed", "failed", now - 35 * DAY, now - 34 * DAY),
+            delivery("waiting", "pending", now - 45 * DAY)._replace(next_at=now + DAY),  # still retried: stays
         ])
         (claimed,) = tables.claim({"whe_1": 1}, now - 40 * DAY, now - 40 * DAY + 35)
         tables.finish([Ending(AttemptRow(claimed.id, 1, now - 40 * DAY, 200, 0.2, "ok"), "delivered",
@@ -55,8 +56,9 @@ def test_ended_deliveries_and_their_attempts_go_after_the_days_kept(any_store_ur
             assert loop.clean() == 3
             assert loop.clean() == 0  # hourly, not on every round
             left = {d.id: [a.number for a in attempts] for d, attempts in tables.deliveries(100)}
-            assert left == {"msg_recent": []}
+            assert left == {"msg_recent": [], "msg_waiting": []}
             assert tables.forget_done(now) == 1  # the skipped ones are gone too (listed or not)
+            assert [d.id for d, _ in tables.deliveries(100)] == ["msg_waiting"]  # pending: whatever its age
             assert tables.claim({"whe_1": 1}, now, now + 35) == []
         finally:
             loop.close()
@@ -83,7 +85,27 @@ def test_ended_mail_goes_after_the_days_kept_and_pending_mail_stays(store_url: s
         assert sorted(r.id for r in table.rows()) == ["mail_recent", "mail_waiting"]
 
 
-@pytest.mark.parametrize(("value", "days"), [(None, 30.0), ("", 30.0), ("8", 8.0), ("90.5", 90.5)])
+def test_deliveries_kept_for_ever_are_never_deleted(store_url: str) -> None:
+    """``CLIENTOCRACY_DELIVERY_KEEP_DAYS=inf`` is allowed (at least 8 days): nothing ended is deleted."""
+    now = time.time()
+    with opened_recorder(store_url) as store:
+        tables, table = webhooks_in(store), mail_in(store)
+        tables.add_deliveries([delivery("ancient", "delivered", now - 900 * DAY, now - 900 * DAY),
+                               delivery("skipped", "skipped", now - 900 * DAY)])
+        table.add([MailRow("mail_ancient", "ann", "sig_1", "sent", "s", "b", now - 900 * DAY, now - 900 * DAY,
+                           0.0, 1, None, now - 900 * DAY)])
+        loop = DeliveryLoop(store, lambda now: [], lambda: False, policy=DeliveryPolicy(keep=float("inf")),
+                            mail=Mailer(store, SmtpSettings("127.0.0.1", 1), nothing))
+        try:
+            assert loop.clean() == 0
+        finally:
+            loop.close()
+        assert [d.id for d, _ in tables.deliveries(100)] == ["msg_ancient"] and len(table.rows()) == 1
+        assert tables.forget_done(now) == 2  # the skipped one (never listed) was still there too
+
+
+@pytest.mark.parametrize(("value", "days"), [(None, 30.0), ("", 30.0), ("8", 8.0), ("90.5", 90.5),
+                                           ("inf", float("inf"))])
 def test_the_days_kept_come_from_the_environment(monkeypatch: pytest.MonkeyPatch, value: str | None,
                                                  days: float) -> None:
     if value is None:
