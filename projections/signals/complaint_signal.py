@@ -28,7 +28,7 @@ def complaint_signal(kind: str, row: Mapping[str, Any], episode: str, raised: da
 
 
 COMPANY_CLOCKS = """
-SELECT k.*, f.client FROM ({clock}) k JOIN feedback f ON f.feedback_id = k.feedback_id
+SELECT k.* EXCLUDE (response), f.client FROM ({clock}) k JOIN feedback f ON f.feedback_id = k.feedback_id
 WHERE k.owner_team IS NOT NULL AND (k.response_soon_at IS NOT NULL OR k.resolution_soon_at IS NOT NULL
     OR k.overdue_at IS NOT NULL)
 """
@@ -36,7 +36,8 @@ WHERE k.owner_team IS NOT NULL AND (k.response_soon_at IS NOT NULL OR k.resoluti
 
 def company_clocks(con: duckdb.DuckDBPyConnection, as_of: datetime) -> list[dict[str, Any]]:
     """Every complaint of the company that has been due soon or overdue by ``as_of`` (naive UTC, a real time),
-    with its clock: one statement, what the complaint signals are made of."""
+    with its clock: one statement, what the complaint signals are made of. Without the response's text: these
+    rows are kept by the signal cache, which a forgotten client's words must not outlive."""
     complaints = (f"SELECT * FROM ({FEEDBACK_WITH_TEAM}) WHERE kind = 'complaint' AND owner_team IN (SELECT team"
                   " FROM team_rules WHERE business_at <= $as_of AND (response_seconds IS NOT NULL"
                   " OR resolution_seconds IS NOT NULL))")  # only teams that ever set a duration can have one

@@ -81,15 +81,29 @@ def _episodes_once(con: duckdb.DuckDBPyConnection, line: Timeline, kind: str, ho
     return found
 
 
+def _labelled(found: list[Episode]) -> list[tuple[str, Episode]]:
+    """Each episode's label: the day it was raised; a later episode of the same day (judged by the hour, a
+    condition can come, go and come again in one day) adds its time, so no two episodes share an id."""
+    labels: list[tuple[str, Episode]] = []
+    days: set[str] = set()
+    for episode in sorted(found, key=lambda e: e.raised_at):  # the day's first keeps the day alone
+        day = iso_date(episode.raised_at) or ""
+        labels.append((day if day not in days else f"{day}T{episode.raised_at.time().isoformat()}", episode))
+        days.add(day)
+    return labels
+
+
 def experiment_source(kind: str, holds: Condition, because: Because) -> Source:
     """The source of an experiment kind: each episode of ``holds`` about the experiment, seen by its team, the
-    episode named by the day it was raised, ``because`` the experiment key and numbers of the raising analysis."""
+    episode named by the day it was raised (``_labelled``), ``because`` the experiment key and numbers of the
+    raising analysis."""
 
     def source(con: duckdb.DuckDBPyConnection, as_of: datetime) -> list[Signal]:
-        return [Signal(kind, "experiment", line.key, iso_date(episode.raised_at) or "", line.team, None,
+        return [Signal(kind, "experiment", line.key, label, line.team, None,
                        episode.raised_at, {"experiment": line.key, **because(line.plan, episode.analysis)},
                        f"/experiments/{line.key}", episode.cleared_at)
-                for line in timelines(con, as_of) for episode in _episodes_once(con, line, kind, holds)]
+                for line in timelines(con, as_of)
+                for label, episode in _labelled(_episodes_once(con, line, kind, holds))]
 
     source.__name__ = kind
     return source
