@@ -22,6 +22,7 @@ import hashlib
 import hmac
 import os
 import re
+import threading
 from collections.abc import Collection, Iterable
 from typing import Any, Protocol
 
@@ -171,6 +172,9 @@ class Revealer:
         self.misses = 0
         self.revealed: set[tuple[str, str]] = set()
         """(subject, key id) of every key whose plaintext this reader handed out."""
+        self._finding = threading.Lock()
+        """DuckDB calls ``reveal_all`` from several threads at once (a rebuild's page): without it a second
+        thread would take a key that the first is still looking up for destroyed, and read ``[forgotten]``."""
 
     def reveal(self, value: Any) -> Any:
         """Plaintext of an envelope; anything else (None, text stored before encryption) as it is."""
@@ -209,11 +213,12 @@ class Revealer:
     def _opener(self, subject: str, kid: str) -> AESGCM | None:
         """The cipher of key ``kid``, None once destroyed. A key not cached, or cached under another
         id (a newer one, created after a forget), is looked up again, once per (subject, key id)."""
-        found = self.keys.get(subject)  # None: not cached yet, or cached as destroyed
-        if (found is None or found[0] != kid) and (subject, kid) not in self.looked_up:
-            self.looked_up.add((subject, kid))
-            self._load(subject)
-            found = self.keys[subject]
+        with self._finding:
+            found = self.keys.get(subject)  # None: not cached yet, or cached as destroyed
+            if (found is None or found[0] != kid) and (subject, kid) not in self.looked_up:
+                self.looked_up.add((subject, kid))
+                self._load(subject)
+                found = self.keys[subject]
         if found is None or found[0] != kid:
             return None
         return found[1]
