@@ -15,6 +15,7 @@ from projections.views_file import catch_up
 from scripts.import_file import import_lines
 from tests.support.cli import jsonl
 from tests.support.scenario import Scenario
+from tests.support.views import import_and_project
 
 AT = "2026-03-02T09:00:00Z"
 LINES: list[dict[str, Any]] = [
@@ -35,12 +36,7 @@ kitchen (raised 5 Mar, still waiting)."""
 
 
 def _views(store_url: str, views: Path, lines: list[dict[str, Any]] = LINES) -> None:
-    ledger = Ledger.open(store_url)
-    try:
-        assert import_lines(ledger, jsonl(lines).splitlines()).errors == []
-        catch_up(ledger.store, views)
-    finally:
-        ledger.close()
+    import_and_project(store_url, views, lines)
 
 
 def _found(views: Path, at: str, viewer: Viewer = OPERATOR, **options: Any) -> list[dict[str, Any]]:

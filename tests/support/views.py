@@ -106,22 +106,28 @@ def answer_in_process(requests: Iterable[Request], store: str, views: Path) -> d
         con.close()
 
 
-def projected_views(lines: list[dict[str, Any]], kind: str, folder: Path) -> Path:
-    """The lines (all accepted) imported into a new store of ``kind`` and projected from zero into a views file
-    in ``folder``; the store is dropped afterwards, the views file stays."""
+def import_and_project(store: str, views: Path, lines: list[dict[str, Any]]) -> None:
+    """The lines (all accepted) imported in process into ``store``, then ``views`` caught up with it."""
     from domain.service.ledger import Ledger
     from projections.views_file import catch_up
     from scripts.import_file import import_lines
+
+    ledger = Ledger.open(store)
+    try:
+        assert import_lines(ledger, jsonl(lines).splitlines()).errors == []
+        catch_up(ledger.store, views)
+    finally:
+        ledger.close()
+
+
+def projected_views(lines: list[dict[str, Any]], kind: str, folder: Path) -> Path:
+    """The lines imported into a new store of ``kind`` and projected from zero into a views file in ``folder``;
+    the store is dropped afterwards, the views file stays."""
     from tests.support.stores import store_of
 
     views = folder / "views.duckdb"
     with store_of(kind, folder) as url:
-        ledger = Ledger.open(url)
-        try:
-            assert import_lines(ledger, jsonl(lines).splitlines()).errors == []
-            catch_up(ledger.store, views)
-        finally:
-            ledger.close()
+        import_and_project(url, views, lines)
     return views
 
 
