@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from duckdb.func import ARROW
 
-from domain.personal_data import PREFIX, PersonalDataError, Revealer
+from domain.personal_data import PREFIX, Revealer
 from domain.topics import class_topic
 from projections.columnar import COLUMNAR, EVENT_LOG_SQL, EVENT_LOG_SQL_FIRST_EVENTS, REVEAL, columnar_sql
 from projections.stored_form import topic_names
@@ -59,8 +59,7 @@ def project_page(con: duckdb.DuckDBPyConnection, page: pa.Table, reveal: Reveal)
             sql = sql_of[topic]
             con.execute(sql, {"first": first, "last": last} if "$first" in sql else None)
     except duckdb.Error:
-        if reveal.error is not None:  # the reader's own error (a damaged key), not DuckDB's wrapping of it
-            raise reveal.error from None
+        reveal.raise_own()
         raise
     finally:
         with suppress(duckdb.TransactionException):  # aborted: the caller's rollback drops them with the page
@@ -71,17 +70,28 @@ def project_page(con: duckdb.DuckDBPyConnection, page: pa.Table, reveal: Reveal)
 
 class Reveal:
     """``REVEAL`` over one Arrow array of texts: the sealed ones opened in one batch, the rest as they are.
-    It keeps the ``PersonalDataError`` it raised: DuckDB passes on only its text."""
+
+    It keeps what it raised: DuckDB passes on only its text, as an ``InvalidInputException``, so a
+    damaged key, the key table's store failing, or Ctrl-C (``KeyboardInterrupt``) landing in the function
+    would all read as a DuckDB error, and no caller could tell an interrupt or an unreachable store."""
 
     def __init__(self, revealer: Revealer) -> None:
         self.revealer = revealer
-        self.error: PersonalDataError | None = None
+        self.error: BaseException | None = None
+        """The first exception of the current statement (DuckDB may call the function on several threads)."""
+
+    def raise_own(self) -> None:
+        """Raise what the function raised, if it did (DuckDB's error, being handled, stays its context)."""
+        error, self.error = self.error, None
+        if error is not None:
+            raise error
 
     def __call__(self, texts: pa.ChunkedArray) -> Any:
         if not pc.any(pc.starts_with(texts, PREFIX)).as_py():
             return texts
         try:
             return pa.array(self.revealer.reveal_all(texts.to_pylist()), pa.string())
-        except PersonalDataError as error:
-            self.error = error
+        except BaseException as error:
+            if self.error is None:
+                self.error = error
             raise

@@ -97,3 +97,18 @@ def tamper_key(store: str, subject: str, column: str, value: bytes | str) -> Non
 
         with sqlite3.connect(sqlite_path(store)) as conn:
             conn.execute(f"UPDATE subject_keys SET {column} = ? WHERE subject = ?", (value, subject))
+
+
+def drop_key_table(store: str) -> None:
+    """Take the key table away (renamed aside), as a store that can no longer serve keys: every look-up
+    of a key then fails with the store's own error."""
+    if is_postgres(store):
+        import psycopg
+
+        with psycopg.connect(store.split("?")[0], autocommit=True) as conn:
+            conn.execute(f'ALTER TABLE "{_schema(store)}".ledger_events_subject_keys RENAME TO keys_aside')
+    else:
+        import sqlite3
+
+        with sqlite3.connect(sqlite_path(store)) as conn:
+            conn.execute("ALTER TABLE subject_keys RENAME TO keys_aside")
