@@ -31,7 +31,7 @@ from domain.stores.common import LEDGER_NAME, ledger_store, opening
 from domain.stores.feedback_fast_path import RecordedFeedbackEncoder
 from domain.stores.port import LedgerStore, Receipt
 from domain.stores.tamper_evidence import VerifyReport
-from domain.stores.url import is_memory, store_environment
+from domain.stores.url import is_memory, release_unclaimed, store_environment
 
 __all__ = ["Acting", "BatchResult", "FeedbackOutcome", "Ledger", "PositionAlreadyRecorded", "feedback_fields"]
 
@@ -54,7 +54,10 @@ class Ledger(Application[uuid.UUID]):
     def open(cls, store_url: str, *, create: bool = True) -> Ledger:
         """The ledger on the store at ``store_url``, creating its tables on first use (``create``: writers only)."""
         environment = store_environment(store_url, create=create)
-        ledger = opening(lambda: cls(env=environment), store_url)
+        try:
+            ledger = opening(lambda: cls(env=environment), store_url)
+        finally:
+            release_unclaimed(environment)
         ledger.store_url = None if is_memory(store_url) else store_url
         return ledger
 

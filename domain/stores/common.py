@@ -14,7 +14,7 @@ from eventsourcing.utils import Environment
 
 from domain.stores.errors import StoreError, redacted
 from domain.stores.port import LedgerStore
-from domain.stores.url import store_environment
+from domain.stores.url import release_unclaimed, store_environment
 
 T = TypeVar("T")
 LEDGER_NAME = "Ledger"
@@ -51,8 +51,12 @@ def opened_recorder(store_url: str, *, create: bool = True) -> Iterator[LedgerSt
     Opening the whole ``Ledger`` imports every aggregate and command model: a good part of a
     ``show`` command's time, spent on nothing it uses. Readers pass ``create=False``.
     """
-    environment = Environment(LEDGER_NAME, {**os.environ, **store_environment(store_url, create=create)})
-    factory = opening(lambda: InfrastructureFactory.construct(environment), store_url)
+    settings = store_environment(store_url, create=create)
+    environment = Environment(LEDGER_NAME, {**os.environ, **settings})
+    try:
+        factory = opening(lambda: InfrastructureFactory.construct(environment), store_url)
+    finally:
+        release_unclaimed(settings)
     try:
         yield ledger_store(opening(factory.process_recorder, store_url))
     finally:

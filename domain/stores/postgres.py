@@ -28,6 +28,9 @@ INSERT_CHUNK = 5000
 """Events per INSERT statement: one statement of 50,000 events (a whole upload of results) never returned in the
 library's pipeline mode (psycopg waited for results while the server waited for more input), so a larger batch is
 inserted in statements of this many, each synced before the next, in the same transaction."""
+CONNECT_TIMEOUT = 10
+"""Seconds a new connection of ours may take (libpq's ``connect_timeout``): a server that is down, or a
+host that drops packets, is then an error naming the store, not a command waiting forever."""
 
 
 class LedgerPostgresRecorder(PostgresSubjectKeys, PostgresProcessRecorder):
@@ -246,7 +249,7 @@ def prepare_schema(env: dict[str, str], schema: str, *, create: bool = True, url
         conn = psycopg.connect(
             dbname=env["POSTGRES_DBNAME"], host=env["POSTGRES_HOST"], port=env["POSTGRES_PORT"],
             user=env["POSTGRES_USER"], password=env["POSTGRES_PASSWORD"] or None, autocommit=True,
-            connect_timeout=10,
+            connect_timeout=CONNECT_TIMEOUT,
         )
     except psycopg.Error as error:
         raise _store_error(where, error) from None

@@ -18,6 +18,9 @@ import psycopg
 from eventsourcing.postgres import PostgresFactory
 from eventsourcing.utils import Environment
 from psycopg.rows import dict_row
+from psycopg_pool import PoolClosed
+
+from domain.stores.postgres import CONNECT_TIMEOUT
 
 HANDED_OVER = "LEDGER_POSTGRES_CONNECTION"
 """The environment key naming the checked connection a reader's factory takes over."""
@@ -32,26 +35,47 @@ def hand_over(conn: psycopg.Connection[Any]) -> str:
     return token
 
 
+def take_over(token: str | None) -> psycopg.Connection[Any] | None:
+    """The connection handed over under ``token``, once: whoever takes it closes it."""
+    return _connections.pop(token or "", None)
+
+
+def close_unclaimed(token: str | None) -> None:
+    """Close the connection handed over under ``token`` if no factory took it (its construction failed)."""
+    conn = take_over(token)
+    if conn is not None:
+        conn.close()
+
+
 class OneConnection:
     """What the library's datastore asks of its pool, served by one connection.
 
     A second user while it is busy (another thread, or a nested read) gets a connection of its own
     for that use, as the pool's overflow would give; a connection the server dropped is replaced.
+    Once closed it serves nobody (``PoolClosed``, as the library's pool); a connection in use when
+    it closes is closed as its user gives it back, never under the user's feet.
     """
 
     def __init__(self, kwargs: dict[str, Any], configure: Callable[[psycopg.Connection[Any]], None],
                  conn: psycopg.Connection[Any] | None) -> None:
         self.kwargs = kwargs
         self._configure = configure
+        self._state = threading.Lock()
+        """Guards the three fields below; held to read or change them, never while connecting or querying."""
         self._conn = conn
-        self._lock = threading.Lock()
+        self._busy = False
+        self._closed = False
         if conn is not None:
             conn.row_factory = dict_row
             configure(conn)
 
     def _new(self) -> psycopg.Connection[Any]:
         conn = psycopg.connect(**self.kwargs)
-        self._configure(conn)
+        try:
+            self._configure(conn)
+        except BaseException:
+            conn.close()
+            raise
         return conn
 
     def open(self, wait: bool = False, timeout: float = 30.0) -> None:
@@ -59,20 +83,56 @@ class OneConnection:
 
     @contextmanager
     def connection(self) -> Iterator[psycopg.Connection[Any]]:
-        if not self._lock.acquire(blocking=False):
-            with self._new() as extra:  # closed after this use
-                yield extra
-            return
+        conn, shared = self._take()
         try:
-            if self._conn is None or self._conn.closed or self._conn.broken:
-                self._conn = self._new()
-            yield self._conn
+            yield conn
         finally:
-            self._lock.release()
+            self._give_back(conn, shared)
+
+    def _take(self) -> tuple[psycopg.Connection[Any], bool]:
+        """The shared connection when it is free (replaced if the server dropped it), else one for this use
+        alone; and whether it is the shared one."""
+        with self._state:
+            if self._closed:
+                raise PoolClosed("the reader's store connection is closed")
+            shared, self._busy = not self._busy, True
+            conn = self._conn
+        if not shared:
+            return self._new(), False
+        if conn is None or conn.closed or conn.broken:
+            try:
+                fresh = self._new()
+            except BaseException:
+                self._give_back(conn, True)
+                raise
+            if conn is not None:
+                conn.close()  # broken: this frees its socket
+            with self._state:
+                self._conn = conn = fresh
+        return conn, True
+
+    def _give_back(self, conn: psycopg.Connection[Any] | None, shared: bool) -> None:
+        if not shared:
+            if conn is not None:
+                conn.close()
+            return
+        with self._state:
+            self._busy = False
+            closing = self._closed
+            if closing:
+                self._conn = None
+        if closing and conn is not None:
+            conn.close()
 
     def close(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
+        """Close the shared connection now, or as its user gives it back; refuse every later use."""
+        with self._state:
+            self._closed = True
+            idle = None if self._busy else self._conn
+            if idle is not None:
+                self._conn = None
+        if idle is not None:
+            idle.close()
 
     def __enter__(self) -> OneConnection:
         return self
@@ -82,12 +142,21 @@ class OneConnection:
 
 
 class ReaderPostgresFactory(PostgresFactory):
-    """The library's PostgreSQL factory whose datastore reads through the checked connection."""
+    """The library's PostgreSQL factory whose datastore reads through the checked connection.
+
+    Its new connections have the checked one's ``connect_timeout``: a server gone silent is an error,
+    not a reader waiting forever."""
 
     def __init__(self, env: Environment) -> None:
-        super().__init__(env)
-        datastore = self.datastore
-        kwargs = datastore.pool.kwargs
-        assert isinstance(kwargs, dict)  # the library's datastore passes plain keywords
-        conn = _connections.pop(env.get(HANDED_OVER) or "", None)
-        datastore.pool = OneConnection(dict(kwargs), datastore.after_connect_func(), conn)  # type: ignore[assignment]
+        conn = take_over(env.get(HANDED_OVER))  # first: if anything below fails, it is closed, not kept
+        try:
+            super().__init__(env)
+            datastore = self.datastore
+            kwargs = datastore.pool.kwargs
+            assert isinstance(kwargs, dict)  # the library's datastore passes plain keywords
+            pool = OneConnection({"connect_timeout": CONNECT_TIMEOUT, **kwargs}, datastore.after_connect_func(), conn)
+        except BaseException:
+            if conn is not None:
+                conn.close()
+            raise
+        datastore.pool = pool  # type: ignore[assignment]

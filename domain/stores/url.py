@@ -18,6 +18,8 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from domain.stores.errors import StoreError, StoreMissing, redacted
 
+READER_FACTORY = "domain.stores.postgres_reader:ReaderPostgresFactory"
+"""The factory of a PostgreSQL reader: it takes over the connection that checked the store exists."""
 SQLITE_FORMS = "use sqlite:///relative/path.db, sqlite:////absolute/path.db or postgresql://user@host:port/db"
 
 
@@ -32,6 +34,15 @@ def store_environment(url: str, *, create: bool = True) -> dict[str, str]:
         return _memory_environment(url, create)
     raise StoreError(f"--store {redacted(url)!r}: the scheme must be sqlite or postgresql "
                      f"({SQLITE_FORMS}), or memory:// for a store in this process only")
+
+
+def release_unclaimed(env: dict[str, str]) -> None:
+    """Once the store was constructed from ``env`` (or failed to be): close the checked connection a reader's
+    environment handed over if no factory took it, rather than keep it open for the life of the process."""
+    if env.get("PERSISTENCE_MODULE") == READER_FACTORY:
+        from domain.stores.postgres_reader import HANDED_OVER, close_unclaimed
+
+        close_unclaimed(env.get(HANDED_OVER))
 
 
 def is_memory(url: str) -> bool:
@@ -132,7 +143,7 @@ def _postgres_environment(url: str, create: bool) -> dict[str, str]:
     if not create:  # a reader (a show command) reads through the connection that checks the store exists
         from domain.stores.postgres_reader import HANDED_OVER, hand_over
 
-        env["PERSISTENCE_MODULE"] = "domain.stores.postgres_reader:ReaderPostgresFactory"
+        env["PERSISTENCE_MODULE"] = READER_FACTORY
         keep = lambda conn: env.__setitem__(HANDED_OVER, hand_over(conn))  # noqa: E731
     if prepare_schema(env, schema, create=create, url=url, keep=keep):
         env["CREATE_TABLE"] = "false"

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import socket
+import threading
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import psycopg
 import pytest
 from eventsourcing.persistence import OperationalError
+from eventsourcing.utils import Environment
 
-from domain.stores.common import opened_recorder
+from domain.service.ledger import Ledger
+from domain.stores import postgres_reader
+from domain.stores.common import LEDGER_NAME, opened_recorder
 from domain.stores.errors import StoreMissing
 from domain.stores.postgres import LedgerPostgresRecorder
 from tests.support.stores import POSTGRES_URL, postgres_store
@@ -78,3 +83,82 @@ def test_a_reader_replaces_a_connection_the_server_dropped(store_url: str) -> No
 def test_a_reader_of_a_schema_without_the_ledger_gets_store_missing() -> None:
     with postgres_store() as url, pytest.raises(StoreMissing, match="no store at"), opened_recorder(url, create=False):
         pass
+
+
+def test_a_reader_gives_up_on_a_server_that_never_answers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new connection has the checked one's connect timeout: a host that takes the connection and then
+    says nothing (a hung server) is an error after it, not a reader waiting forever."""
+    monkeypatch.setattr(postgres_reader, "CONNECT_TIMEOUT", 2)  # the store's is 10 s
+    silent = socket.create_server(("127.0.0.1", 0))  # the kernel completes the handshake; nobody ever answers
+    env = Environment(LEDGER_NAME, {"POSTGRES_DBNAME": "test", "POSTGRES_HOST": "127.0.0.1",
+                                    "POSTGRES_PORT": str(silent.getsockname()[1]), "POSTGRES_USER": "postgres",
+                                    "POSTGRES_PASSWORD": ""})
+    factory = postgres_reader.ReaderPostgresFactory(env)
+    failed: list[BaseException] = []
+
+    def read() -> None:
+        try:
+            with factory.datastore.get_connection():
+                pass
+        except BaseException as error:
+            failed.append(error)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    reader.join(30)
+    hung = reader.is_alive()
+    silent.close()  # resets the connection: a reader still waiting ends now
+    reader.join(5)
+    factory.close()
+    assert not hung, "the reader was still waiting for the silent server after 30 s"
+    assert len(failed) == 1 and isinstance(failed[0], OperationalError) and "timeout" in str(failed[0])
+
+
+def test_closing_a_reader_while_another_thread_reads_closes_its_connection_when_given_back(store_url: str) -> None:
+    with opened_recorder(store_url, create=False) as store:
+        assert isinstance(store, LedgerPostgresRecorder)
+        taken, closed, outcome = threading.Event(), threading.Event(), []
+
+        def read_across_close() -> None:
+            with store.datastore.get_connection() as conn:
+                taken.set()
+                closed.wait(10)
+                outcome.append(conn.execute("SELECT 1 AS one").fetchone())  # not closed under its user
+            outcome.append(conn.closed)  # but closed as it was given back
+
+        reader = threading.Thread(target=read_across_close)
+        reader.start()
+        assert taken.wait(10)
+        store.datastore.close()
+        closed.set()
+        reader.join(10)
+        assert outcome == [{"one": 1}, True]
+        with pytest.raises(OperationalError, match="closed"):  # a closed reader opens no new connection
+            store.store_identity()
+
+
+def _open_recorder(url: str) -> None:
+    with opened_recorder(url, create=False):
+        pass
+
+
+def _open_ledger(url: str) -> None:
+    Ledger.open(url, create=False).close()
+
+
+@pytest.mark.parametrize("open_reader", [_open_recorder, _open_ledger])
+@pytest.mark.parametrize(("variable", "value"), [
+    ("LEDGER_POSTGRES_POOL_SIZE", "many"),  # the reader's factory fails as it is built
+    ("LEDGER_PERSISTENCE_MODULE", "domain.no_such_module"),  # no reader's factory is ever built
+])
+def test_a_reader_that_cannot_be_built_closes_the_connection_handed_over(
+        store_url: str, monkeypatch: pytest.MonkeyPatch, open_reader: Callable[[str], None], variable: str,
+        value: str) -> None:
+    handed: list[psycopg.Connection[Any]] = []
+    keep = postgres_reader.hand_over
+    monkeypatch.setattr(postgres_reader, "hand_over", lambda conn: handed.append(conn) or keep(conn))
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(Exception):  # noqa: B017 - the bad setting's own error
+        open_reader(store_url)
+    assert len(handed) == 1
+    assert handed[0].closed
