@@ -1,8 +1,9 @@
-"""E-mail in the delivery loop: ``evaluate`` adds the rows the signals call for (each critical signal to each person
-it concerns, and at 07:00 UTC each person's digest of the rest raised in the day before), ``dispatch`` claims what is
-due and sends it on a thread of its own, so an SMTP server that is slow or refuses never holds the webhooks up.
-A refused or failed message is tried again later (the webhooks' backoff), up to the same number of attempts.
-Time comes from ``clock`` (seconds since the epoch), so tests can move it."""
+"""E-mail in the delivery loop: ``evaluate`` adds the rows the signals call for (each critical signal that appeared in
+the last 7 days to each person it concerns, and at 07:00 UTC each person's digest of the rest that appeared in the
+day before; a backdated signal appears after its ``raised_at``: ``notifications.webhooks.appearing``), ``dispatch``
+claims what is due and sends it on a thread of its own, so an SMTP server that is slow or refuses never holds the
+webhooks up. A refused or failed message is tried again later (the webhooks' backoff), up to the same number of
+attempts. Time comes from ``clock`` (seconds since the epoch), so tests can move it."""
 
 from __future__ import annotations
 
@@ -10,17 +11,19 @@ import logging
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
+from domain.stores.appearance_tables import appearances_in
 from domain.stores.mail_tables import MailRow, mail_in
 from domain.stores.port import LedgerStore
 from notifications.email import messages
 from notifications.email.recipients import Directory, directory
 from notifications.email.smtp import SmtpSettings
+from notifications.webhooks.appearing import Appearances
 from notifications.webhooks.evaluating import epoch
-from notifications.webhooks.policy import MAX_AGE_SECONDS, DeliveryPolicy
+from notifications.webhooks.policy import DeliveryPolicy
 from notifications.webhooks.reading import Reading
 from projections.signals.model import Signal
 
@@ -42,6 +45,7 @@ class Mailer:
                  policy: DeliveryPolicy | None = None, clock: Callable[[], float] = time.time,
                  on_progress: Callable[[], None] | None = None) -> None:
         self.table = mail_in(store)
+        self.appearances = Appearances(appearances_in(store))
         self.smtp = smtp
         self.reading = reading
         self.public_url = public_url
@@ -61,9 +65,11 @@ class Mailer:
         with self.reading() as con:
             return directory(con)
 
-    def evaluate(self, signals: Sequence[Signal]) -> int:
-        """Add the messages these signals call for that no process added yet; how many."""
+    def evaluate(self, signals: Sequence[Signal], news: Mapping[str, float] | None = None) -> int:
+        """Add the messages these signals call for that no process added yet; how many. ``news``: when each signal
+        still news appeared (the delivery loop's, shared with the webhooks); by default judged here."""
         now = self.clock()
+        news = self.appearances.news(signals, now) if news is None else news
         people = self._people()
         rows: list[MailRow] = []
         wanted: set[str] = set()
@@ -75,14 +81,15 @@ class Mailer:
                 rows.append(MailRow(mail_id, person, about, "pending", subject, body, now, now, 0.0, 0, None, None))
 
         for signal in signals:
-            if signal.severity == "critical" and epoch(signal.raised_at) >= now - MAX_AGE_SECONDS:
+            if signal.severity == "critical" and signal.id in news:
                 subject, body = messages.critical(signal, self.public_url)
                 for person in people.concerned(signal):
                     add(signal.id, person, subject, body)
         day = digest_day(now)
+        start, end = epoch(day - timedelta(days=1)), epoch(day)
         by_person: defaultdict[str, list[Signal]] = defaultdict(list)
         for signal in signals:
-            if signal.severity != "critical" and day - timedelta(days=1) <= signal.raised_at < day:
+            if signal.severity != "critical" and signal.id in news and start <= news[signal.id] < end:
                 for person in people.concerned(signal):
                     by_person[person].append(signal)
         for person, theirs in by_person.items():

@@ -1,21 +1,21 @@
-"""Which signals become deliveries: each signal raised in the last 7 days, to each active endpoint whose filters it
-passes, once (the delivery's id is its primary key, so every process may try to add it).
+"""Which signals become deliveries: each signal that appeared in the last 7 days (``appearing``: when delivery could
+first see it, not its business ``raised_at``), to each active endpoint whose filters it passes, once (the delivery's
+id is its primary key, so every process may try to add it).
 
 A new endpoint gets only the signals that appear after it was added: the first process to see it (``prime``) sets
-the signals already there aside as ``skipped`` rows, unless they were raised after the endpoint's creation, in the
+the signals already there aside as ``skipped`` rows, unless they appeared after the endpoint's creation, in the
 same transaction that marks it primed (a process that saw it primed first would send the whole backlog).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
 from domain.stores.webhook_tables import DeliveryRow, EndpointRow, WebhookTables
 from notifications.webhooks.endpoints import Endpoint
 from notifications.webhooks.messages import delivery_id
-from notifications.webhooks.policy import MAX_AGE_SECONDS
 from projections.signals.model import Signal
 
 
@@ -23,12 +23,13 @@ def epoch(moment: datetime) -> float:
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
 
 
-def add_new_deliveries(tables: WebhookTables, rows: Sequence[EndpointRow], signals: Sequence[Signal], now: float,
-                       public_url: str, known: set[str]) -> int:
+def add_new_deliveries(tables: WebhookTables, rows: Sequence[EndpointRow], signals: Sequence[Signal],
+                       news: Mapping[str, float], now: float, public_url: str, known: set[str]) -> int:
     """Add the deliveries these signals call for that no process added yet; how many are to be sent.
+    ``news``: when each signal still news appeared (``Appearances.news``); the others are not delivered.
     ``known`` remembers the ids this process already saw in the table (so they are not asked for again); it keeps
     only those the signals still call for, so it does not grow for as long as the process runs."""
-    recent = [(s, raised) for s in signals if (raised := epoch(s.raised_at)) >= now - MAX_AGE_SECONDS]
+    recent = [(s, news[s.id]) for s in signals if s.id in news]
     payloads: dict[str, str] = {}
     wanted_ids: set[str] = set()
     candidates: list[DeliveryRow] = []
@@ -43,10 +44,11 @@ def add_new_deliveries(tables: WebhookTables, rows: Sequence[EndpointRow], signa
         if row.state != "active":
             continue
         endpoint = Endpoint.of(row)
-        wanted = [(signal, raised) for signal, raised in recent
+        wanted = [(signal, appeared) for signal, appeared in recent
                   if endpoint.wants(signal.kind, signal.audience_teams)]
         if not row.primed:
-            backlog = [delivery(signal, "skipped", row.id) for signal, raised in wanted if raised < row.created_at]
+            backlog = [delivery(signal, "skipped", row.id) for signal, appeared in wanted
+                       if appeared < row.created_at]
             if not tables.prime(row.id, backlog):  # primed and set aside in one transaction
                 continue  # another process is setting its backlog aside: next round
             known.update(d.id for d in backlog)

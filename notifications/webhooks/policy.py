@@ -1,8 +1,9 @@
 """How delivery waits and retries: an answer within 10 s, retries with exponential backoff and jitter (the first
-within a minute, six attempts over about three hours), signals up to 7 days old, at most a few attempts in flight
-per endpoint; ended deliveries (webhooks and e-mail) kept 30 days, then deleted. The environment may shorten the
-waits for tests (``CLIENTOCRACY_WEBHOOK_TIMEOUT`` and ``CLIENTOCRACY_WEBHOOK_BACKOFF``, in seconds) and set how
-long ended deliveries are kept (``CLIENTOCRACY_DELIVERY_KEEP_DAYS``)."""
+within a minute, six attempts over about three hours), signals that appeared up to 7 days ago (``appearing``), at
+most a few attempts in flight per endpoint; ended deliveries (webhooks and e-mail) kept 30 days, then deleted.
+The environment may shorten the waits for tests (``CLIENTOCRACY_WEBHOOK_TIMEOUT`` and
+``CLIENTOCRACY_WEBHOOK_BACKOFF``, in seconds) and set how long ended deliveries are kept
+(``CLIENTOCRACY_DELIVERY_KEEP_DAYS``)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ DAY = 24 * 3600.0
 KEEP_DAYS = "CLIENTOCRACY_DELIVERY_KEEP_DAYS"
 MIN_KEEP_DAYS = 8
 """A delivery's row is what stops its signal from being sent again, so it is kept past the 7 days in which its
-signal could still be delivered (a signal is raised before its row is added), with a day to spare for clocks."""
+signal could still be delivered (a signal appears before its row is added), with a day to spare for clocks."""
 
 
 class PolicyError(ValueError):

@@ -14,7 +14,9 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from domain.service.stopping import Stop
+from domain.stores.appearance_tables import appearances_in
 from domain.stores.port import LedgerStore
+from notifications.webhooks.appearing import Appearances
 from notifications.webhooks.deliverer import Deliverer
 from notifications.webhooks.evaluating import add_new_deliveries
 from notifications.webhooks.policy import DeliveryPolicy
@@ -55,6 +57,8 @@ class DeliveryLoop:
         self.views_moved = views_moved
         self.public_url = public_url
         self.mail = mail
+        self.appearances = Appearances(appearances_in(store)) if mail is None else mail.appearances
+        """When each signal appeared, shared with the e-mail: both count their 7 days from it."""
         if mail is not None:
             mail.on_progress = self.send.set
         self.known: set[str] = set()
@@ -82,10 +86,12 @@ class DeliveryLoop:
         if not (moved or new_endpoint or now - self.evaluated >= self.policy.evaluate_every):
             return 0
         self.evaluated, self.unjudged = now, False
-        signals = self.signals(time.time())
-        added = add_new_deliveries(self.tables, endpoints, signals, time.time(), self.public_url, self.known)
+        wall = time.time()
+        signals = self.signals(wall)
+        news = self.appearances.news(signals, wall)
+        added = add_new_deliveries(self.tables, endpoints, signals, news, wall, self.public_url, self.known)
         if self.mail is not None:
-            self.mail.evaluate(signals)
+            self.mail.evaluate(signals, news)
         self.send.set()
         return added
 
@@ -105,6 +111,7 @@ class DeliveryLoop:
         self.cleaned = now
         before = time.time() - self.policy.keep
         gone = self.tables.forget_done(before) + (self.mail.table.forget_done(before) if self.mail else 0)
+        self.appearances.forget(time.time())
         if gone:
             log.info("deleted %d deliveries that ended more than %.0f days ago", gone, self.policy.keep / 86400)
         return gone

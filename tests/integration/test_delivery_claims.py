@@ -20,7 +20,7 @@ from domain.stores.webhook_tables import AttemptRow, DeliveryRow, Ending, Webhoo
 from notifications.webhooks import sending
 from notifications.webhooks.addresses import ALLOW_PRIVATE
 from notifications.webhooks.endpoints import add_endpoint
-from notifications.webhooks.evaluating import add_new_deliveries
+from notifications.webhooks.evaluating import add_new_deliveries, epoch
 from notifications.webhooks.policy import DeliveryPolicy
 from projections.signals.model import Signal
 
@@ -91,12 +91,14 @@ def test_no_process_sees_a_new_endpoint_primed_before_its_backlog_is_set_aside(a
         backlog = [_signal(f"p{i}", before) for i in range(3)]
         add_endpoint(store, "http://127.0.0.1:9/hook")
         now = time.time()
+        news = {s.id: epoch(s.raised_at) for s in backlog}  # they appeared when raised
 
         def process_b() -> int:
-            return add_new_deliveries(tables, tables.endpoints(), backlog, now, "", set())
+            return add_new_deliveries(tables, tables.endpoints(), backlog, news, now, "", set())
 
         process_a = SeenInTheGap(tables, process_b)
-        assert add_new_deliveries(process_a, tables.endpoints(), backlog, now, "", set()) == 0  # type: ignore[arg-type]
+        assert add_new_deliveries(process_a, tables.endpoints(), backlog, news, now, "",  # type: ignore[arg-type]
+                                  set()) == 0
         assert process_a.queued_by_other == 0  # B saw the endpoint primed, with its backlog already skipped
         assert tables.claim({tables.endpoints()[0].id: 10}, now + 1, now + 60) == []
 

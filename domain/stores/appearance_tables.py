@@ -1,0 +1,135 @@
+"""When each signal first appeared to delivery, and when delivery last judged the signals: operational tables
+beside the log (why not events: ``stores.webhook_tables``), for SQLite, PostgreSQL and the in-memory store.
+
+A signal's ``raised_at`` is business time: readings, feedback and observations may be backdated, so a signal can
+appear today with a ``raised_at`` weeks ago. Delivery's 7 days are counted from when it appeared, which only the
+delivery processes can tell (``notifications.webhooks.appearing``): they record it here once per signal (the first
+writer wins, so every process and every restart agrees), and mark each round of judging (``last_round``).
+Times are seconds since the epoch.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
+
+from domain.stores.operational import Execute, SQLTables, sql_access
+
+if TYPE_CHECKING:
+    from domain.stores.port import LedgerStore
+
+CHUNK = 500
+"""Rows per statement: far below SQLite's and PostgreSQL's limits on parameters."""
+
+
+class AppearanceRow(NamedTuple):
+    signal_id: str
+    raised_at: float  # as first seen (kept to know when the row is no longer needed)
+    appeared_at: float
+
+
+class AppearanceTable(Protocol):
+    def last_round(self) -> float | None: ...
+    def appeared(self, signal_ids: Sequence[str]) -> dict[str, float]: ...
+    def record(self, rows: Sequence[AppearanceRow], round_at: float) -> dict[str, float]: ...
+    def forget_raised_before(self, before: float) -> int: ...
+
+
+class SQLAppearances(SQLTables):
+    """``{s}``: one row per signal; ``{r}``: the one row ``last`` holding the latest round's time."""
+
+    def last_round(self) -> float | None:
+        if self.missing:
+            return None
+        found = self._run("SELECT at FROM {r} WHERE name = 'last'")
+        return float(found[0][0]) if found else None
+
+    def appeared(self, signal_ids: Sequence[str]) -> dict[str, float]:
+        """The recorded appearance of each of these signals that has one."""
+        if self.missing:
+            return {}
+        with self.transaction() as execute:
+            return self._appeared(execute, signal_ids)
+
+    def _appeared(self, execute: Execute, signal_ids: Sequence[str]) -> dict[str, float]:
+        found: dict[str, float] = {}
+        for start in range(0, len(signal_ids), CHUNK):
+            chunk = signal_ids[start:start + CHUNK]
+            marks = ", ".join("?" * len(chunk))
+            found.update((r[0], float(r[1])) for r in execute(
+                self._sql(f"SELECT signal_id, appeared_at FROM {{s}} WHERE signal_id IN ({marks})"), chunk))
+        return found
+
+    def record(self, rows: Sequence[AppearanceRow], round_at: float) -> dict[str, float]:
+        """Add the rows no process added yet, mark ``round_at`` as the latest round (never moving it back), in one
+        transaction; the appearance now on record for each row's signal (another process's, if it was first)."""
+        with self.transaction() as execute:
+            for start in range(0, len(rows), CHUNK):
+                chunk = rows[start:start + CHUNK]
+                values = ", ".join(["(?, ?, ?)"] * len(chunk))
+                execute(self._sql(f"INSERT INTO {{s}} VALUES {values} ON CONFLICT DO NOTHING"),
+                        [field for row in chunk for field in row])
+            execute(self._sql("INSERT INTO {r} VALUES ('last', ?) ON CONFLICT DO NOTHING"), (round_at,))
+            execute(self._sql("UPDATE {r} SET at = ? WHERE name = 'last' AND at < ?"), (round_at, round_at))
+            return self._appeared(execute, [row.signal_id for row in rows])
+
+    def forget_raised_before(self, before: float) -> int:
+        """Delete the rows of signals raised before ``before`` (too old ever to be delivered); how many."""
+        return len(self._run("DELETE FROM {s} WHERE raised_at < ? RETURNING signal_id", (before,)))
+
+
+class MemoryAppearances:
+    """The in-memory store's tables (this process only), on a dictionary under a lock."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, AppearanceRow] = {}
+        self.latest: float | None = None
+        self.lock = threading.Lock()
+
+    def last_round(self) -> float | None:
+        with self.lock:
+            return self.latest
+
+    def appeared(self, signal_ids: Sequence[str]) -> dict[str, float]:
+        with self.lock:
+            return {i: self.rows[i].appeared_at for i in signal_ids if i in self.rows}
+
+    def record(self, rows: Sequence[AppearanceRow], round_at: float) -> dict[str, float]:
+        with self.lock:
+            for row in rows:
+                self.rows.setdefault(row.signal_id, row)
+            self.latest = round_at if self.latest is None else max(self.latest, round_at)
+            return {row.signal_id: self.rows[row.signal_id].appeared_at for row in rows}
+
+    def forget_raised_before(self, before: float) -> int:
+        with self.lock:
+            gone = [i for i, row in self.rows.items() if row.raised_at < before]
+            for signal_id in gone:
+                del self.rows[signal_id]
+            return len(gone)
+
+
+DDL = (
+    "CREATE TABLE IF NOT EXISTS {s} (signal_id TEXT PRIMARY KEY, raised_at {real} NOT NULL,"
+    " appeared_at {real} NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS {s_index} ON {s} (raised_at)",
+    "CREATE TABLE IF NOT EXISTS {r} (name TEXT PRIMARY KEY, at {real} NOT NULL)",
+)
+_memory: weakref.WeakKeyDictionary[Any, MemoryAppearances] = weakref.WeakKeyDictionary()
+_memory_lock = threading.Lock()
+
+
+def appearances_in(store: LedgerStore) -> AppearanceTable:
+    """The appearance tables of ``store`` (created if missing)."""
+    from domain.stores.memory import MemoryRecorder
+
+    if isinstance(store, MemoryRecorder):
+        with _memory_lock:
+            return _memory.setdefault(store, MemoryAppearances())
+    access = sql_access(store, {"s": "signal_appearances", "r": "delivery_rounds",
+                                "s_index": "signal_appearances_raised"})
+    if access is None:
+        raise TypeError(f"no appearance tables for a {type(store).__name__}")
+    return SQLAppearances(access, DDL)
