@@ -42,7 +42,10 @@ def severity_of(kind: str) -> Severity:
 
 
 def signal_id(kind: str, subject_type: str, subject_key: str, episode: str) -> str:
-    """The same episode (kind, subject, period) always has the same id, on every store and every rebuild."""
+    """The same episode (kind, subject, period) always has the same id, on every store and every rebuild. Where
+    the period is when the condition first held (the experiment kinds' day, ``client_voice_shift``'s week,
+    ``promise_budget_exhausted``'s period), backdated data can move it, and the episode gets a new id: delivered
+    again under it (README, "Known limit: backdated data can move an episode's period")."""
     digest = hashlib.sha256("\x1f".join((kind, subject_type, subject_key, episode)).encode()).hexdigest()
     return f"sig_{digest[:24]}"
 
