@@ -3,12 +3,17 @@ business time.
 
 ``as_of`` is a naive-UTC datetime (``timeline.FOREVER`` for "everything"); every query reads only facts with
 ``business_at <= as_of``, so an as-of answer equals the answer on a store that holds only those events. Every
-as-of answer plans its statements anew and planning is most of its cost, so the answer is read in few of them.
+as-of answer plans its statements anew and planning is most of its cost, so the answer is read in few of them;
+and all of it but the complaints (whose clocks are judged at the as-of moment itself) is the same as of any
+moment with the same latest fact (``fact_time``), so a caller may keep that part (``remember``) and plan only
+the complaints' statement for each new moment.
 """
 
 from __future__ import annotations
 
+import copy
 import json
+from collections.abc import Callable, Hashable
 from datetime import datetime
 from typing import Any
 
@@ -21,10 +26,15 @@ from projections.complaint_pages import (
     resolved_complaint,
 )
 from projections.economics import economics
+from projections.fact_time import latest_fact_time
 from projections.feedback_sql import TEAM_COMPLAINTS, feedback_by_period
 from projections.growth import self_funded_months
 from projections.promise_answer import REQUIREMENTS, authority_gaps, promise_summary
 from projections.success_metric import success_metric
+
+Remember = Callable[[Hashable, Callable[[], Any]], Any]
+"""``remember(question, compute)``: the answer to ``question`` kept for the views as they are (their position),
+else ``compute()``, kept."""
 
 TEAM_CORE = f"""
 SELECT name,
@@ -44,10 +54,8 @@ FROM teams WHERE team = $team AND business_at <= $as_of
 authorities it requires) as of T: one statement, as DuckDB's cost of a read is mostly per statement."""
 
 
-def team_view(con: duckdb.DuckDBPyConnection, team: str, as_of: datetime, *,
-              limit: int | None = OPEN_COMPLAINTS_LIMIT, offset: int = 0) -> dict[str, Any] | None:
-    """``team show``: ``open_complaints`` holds the newest ``limit`` open complaints (None: all) after
-    the ``offset`` newest; ``open_complaints_count`` is how many are open in all."""
+def team_facts(con: duckdb.DuckDBPyConnection, team: str, as_of: datetime) -> dict[str, Any] | None:
+    """Everything of ``team show`` but the complaints: what the facts up to ``as_of`` say, judged at no moment."""
     found = con.execute(TEAM_CORE, {"as_of": as_of, "team": team}).fetchone()
     if found is None:
         return None
@@ -55,8 +63,6 @@ def team_view(con: duckdb.DuckDBPyConnection, team: str, as_of: datetime, *,
     rules = rules or {"rules": None, "response_within": None, "resolution_within": None}
     promises = promises or []
     made = [p["promise"] for p in promises if p["promisor"] == team]
-    open_count, open_rows, resolved_count, resolved = complaint_pages(
-        con, TEAM_COMPLAINTS, {"as_of": as_of, "team": team, "promises": made}, limit, offset)
     gaps = authority_gaps(con, as_of, [p["promise"] for p in promises],
                           {p["promise"]: p["requires"] for p in promises})
     money = [{k: v for k, v in row.items() if k != "team"} for row in economics(con, as_of, team)]
@@ -68,10 +74,7 @@ def team_view(con: duckdb.DuckDBPyConnection, team: str, as_of: datetime, *,
         "promises_received": [
             {**promise_summary(p), **gaps[p["promise"]]} for p in promises if p["promisee"] == team
         ],
-        "open_complaints": [open_complaint(row) for row in open_rows],
-        "open_complaints_count": open_count,
-        "resolved_complaints": [resolved_complaint(row) for row in resolved],
-        "resolved_complaints_count": resolved_count,
+        "made": made,
         "economics": money,
         "self_funded_months": self_funded_months(money),
         "success_metric": success_metric(con, team, as_of),
@@ -81,3 +84,29 @@ def team_view(con: duckdb.DuckDBPyConnection, team: str, as_of: datetime, *,
         "complaint_resolution_within": rules["resolution_within"],
         "authorities": authorities or [],
     }
+
+
+def team_view(con: duckdb.DuckDBPyConnection, team: str, as_of: datetime, *,
+              limit: int | None = OPEN_COMPLAINTS_LIMIT, offset: int = 0,
+              remember: Remember | None = None) -> dict[str, Any] | None:
+    """``team show``: ``open_complaints`` holds the newest ``limit`` open complaints (None: all) after
+    the ``offset`` newest; ``open_complaints_count`` is how many are open in all. With ``remember``, the part
+    without the complaints is kept per team and latest fact time (a copy is answered: callers may change it)."""
+    if remember is None:
+        facts = team_facts(con, team, as_of)
+    else:
+        facts = copy.deepcopy(remember(("team-facts", team, latest_fact_time(con, as_of)),
+                                       lambda: team_facts(con, team, as_of)))
+    if facts is None:
+        return None
+    made = facts.pop("made")
+    open_count, open_rows, resolved_count, resolved = complaint_pages(
+        con, TEAM_COMPLAINTS, {"as_of": as_of, "team": team, "promises": made}, limit, offset)
+    complaints = {
+        "open_complaints": [open_complaint(row) for row in open_rows],
+        "open_complaints_count": open_count,
+        "resolved_complaints": [resolved_complaint(row) for row in resolved],
+        "resolved_complaints_count": resolved_count,
+    }
+    head = {key: facts.pop(key) for key in ("team", "name", "members", "promises", "promises_received")}
+    return {**head, **complaints, **facts}

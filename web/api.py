@@ -26,7 +26,7 @@ from web.api_common import AsOf, Reader, json_answer, moment, server_of
 from web.auth import ApiError, require_scope
 from web.limits import MAX_BATCH, Limit, Offset
 from web.readers import NotReadable, forbidden, not_found, peek_answer, reader, redacted_answer
-from web.server import MISS, to_json
+from web.server import MISS, Server, to_json
 from web.service import run_commands
 
 router = APIRouter(prefix="/api")
@@ -123,11 +123,19 @@ async def _show(request: Request, principal: Principal, kind: str, key: str, as_
             else (key, when, clock_key(when)))
     body = peek_answer(server, principal.person, kind, args)
     if body is MISS:
+        options = remembering(server, kind)
         body = await run_in_threadpool(
-            readable, redacted_answer, server, principal.person, kind, args, lambda con: view(con, key, when))
+            readable, redacted_answer, server, principal.person, kind, args,
+            lambda con: view(con, key, when, **options))
     if body is None:
         raise await run_in_threadpool(not_found, server, principal.person, kind, key, when, as_of)
     return json_answer(body)
+
+
+def remembering(server: Server, kind: str) -> dict[str, Any]:
+    """The show's options that keep the part of its answer judged at no moment (``team_view``'s ``remember``):
+    as-of answers at moments with the same latest fact plan only the rest."""
+    return {"remember": server.remember} if kind == "team" else {}
 
 
 def readable(answer: Any, *args: Any) -> Any:
@@ -162,11 +170,12 @@ async def _paged_show(request: Request, principal: Principal, kind: str, key: st
         return await _show(request, principal, kind, key, as_of)
     when = moment(as_of)
     view = show_view(kind)
+    server = server_of(request)
+    options = remembering(server, kind)
 
     def paged(con: Any) -> Any:  # offset counts back from the newest open complaint
-        return view(con, key, when, limit=limit, offset=offset)
+        return view(con, key, when, limit=limit, offset=offset, **options)
 
-    server = server_of(request)
     body = await run_in_threadpool(readable, redacted_answer, server, principal.person, f"{kind}-page",
                                    (key, when, clock_key(when), limit, offset), paged, kind)
     if body is None:

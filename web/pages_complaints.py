@@ -21,7 +21,7 @@ router = APIRouter(include_in_schema=False)
 @router.get("/teams/{team}/complaints", response_class=HTMLResponse)
 def team_complaints(team: str, p: Page = Depends(page)) -> Response:
     """The "Open complaints (N)" heading and list alone, for the live refresh."""
-    view = p.workspace.read(lambda con: queries.team_view(con, team, p.as_of),
+    view = p.workspace.read(lambda con: queries.team_view(con, team, p.as_of, remember=p.workspace.remember),
                             ("team view", team, p.as_of, clock_key(p.as_of)))
     if view is None:
         raise not_found(p, "team", team)

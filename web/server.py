@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from datetime import datetime
 from typing import Any
 
@@ -94,6 +94,11 @@ class Server:
             return None if data is None else to_json(data)
 
         return self.answers.answer((name, args), position, self.views.generation, body)
+
+    def remember(self, question: Hashable, compute: Callable[[], Any]) -> Any:
+        """A part shared by several answers (as of several moments, of several readers), kept like them per
+        views position."""
+        return self.answers.answer(question, self.views.position, self.views.generation, compute)
 
     def start(self) -> None:
         self.views.start()

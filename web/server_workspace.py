@@ -8,7 +8,7 @@ and a form's command goes through ``domain.service.acting.run_commands`` with ch
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -75,6 +75,9 @@ class ServerWorkspace:
                 return query(con)
 
         return answer() if key is None else self.answers.answer(key, position, views.generation, answer)
+
+    def remember(self, question: Hashable, compute: Callable[[], Any]) -> Any:
+        return self.server.remember(question, compute)
 
     def refusal(self, viewer: Viewer, command: dict[str, Any], as_of: datetime | None = None) -> str | None:
         model = getattr(c, command["type"])

@@ -40,7 +40,7 @@ def complaints_context(p: Page, team: str, view: dict[str, Any], error: str | No
 
 def _team_data(p: Page, team: str) -> dict[str, Any]:
     def query(con: Any) -> dict[str, Any] | None:
-        view = queries.team_view(con, team, p.as_of)
+        view = queries.team_view(con, team, p.as_of, remember=p.workspace.remember)
         if view is None:
             return None
         shown = [promise["promise"] for promise in view["promises"] + view["promises_received"]]

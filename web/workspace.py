@@ -7,7 +7,7 @@ and to submit a command through the same command path as the API (channel ``web`
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
@@ -54,6 +54,10 @@ class Workspace(Protocol):
     def read(self, query: Callable[[duckdb.DuckDBPyConnection], T], key: tuple[Any, ...] | None = None) -> T:
         """Run ``query`` on the server's views, caught up with every write it has answered. With a ``key``
         the answer may come from a cache of this views position (callers must not change it)."""
+        ...
+
+    def remember(self, question: Hashable, compute: Callable[[], Any]) -> Any:
+        """A part shared by several answers (``team_view``'s ``remember``), kept per views position."""
         ...
 
     def refusal(self, viewer: Viewer, command: dict[str, Any], as_of: datetime | None = None) -> str | None:
