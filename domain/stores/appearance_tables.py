@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 
 CHUNK = 500
 """Rows per statement: far below SQLite's and PostgreSQL's limits on parameters."""
+WHOLE = 20 * CHUNK
+"""Past this many signals asked for, the whole table is read at once (it holds ~98 days of signals)."""
 
 
 class AppearanceRow(NamedTuple):
@@ -55,6 +57,10 @@ class SQLAppearances(SQLTables):
 
     def _appeared(self, execute: Execute, signal_ids: Sequence[str]) -> dict[str, float]:
         found: dict[str, float] = {}
+        if len(signal_ids) > WHOLE:  # a process's first round: one read of the table, not hundreds of look-ups
+            wanted = set(signal_ids)
+            return {r[0]: float(r[1]) for r in execute(self._sql("SELECT signal_id, appeared_at FROM {s}"), ())
+                    if r[0] in wanted}
         for start in range(0, len(signal_ids), CHUNK):
             chunk = signal_ids[start:start + CHUNK]
             marks = ", ".join("?" * len(chunk))

@@ -17,6 +17,7 @@ not recorded, and rows are deleted once their signal is that old (``forget``), s
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 from domain.service.business_time_policy import MAX_BACKDATE
 from domain.stores.appearance_tables import AppearanceRow, AppearanceTable
@@ -39,17 +40,23 @@ class Appearances:
     def news(self, signals: Sequence[Signal], now: float) -> dict[str, float]:
         """When each of these signals that is still news (appeared at most 7 days before ``now``) appeared,
         recording the first appearance of those no round saw yet; marks this round at ``now``."""
-        raised = {s.id: at for s in signals if (at := epoch(s.raised_at)) >= now - HORIZON_SECONDS}
-        self.seen = {i: appeared for i, appeared in self.seen.items() if i in raised}
-        unseen = [i for i in raised if i not in self.seen]
+        horizon = datetime.fromtimestamp(now - HORIZON_SECONDS, UTC).replace(tzinfo=None)
+        current = {s.id: s for s in signals if naive_utc(s.raised_at) >= horizon}  # epochs only for the unseen
+        self.seen = {i: appeared for i, appeared in self.seen.items() if i in current}
+        unseen = [i for i in current if i not in self.seen]
         if unseen:  # after a start, or new since the last round: another process may have recorded them
             self.seen.update(self.table.appeared(unseen))
         previous = self.table.last_round()
-        first = [AppearanceRow(i, raised[i], raised[i] if previous is None else max(raised[i], previous))
-                 for i in unseen if i not in self.seen]
+        raised = {i: epoch(current[i].raised_at) for i in unseen if i not in self.seen}
+        first = [AppearanceRow(i, at, at if previous is None else max(at, previous)) for i, at in raised.items()]
         self.seen.update(self.table.record(first, now))
         return {i: appeared for i, appeared in self.seen.items() if appeared >= now - MAX_AGE_SECONDS}
 
     def forget(self, now: float) -> int:
         """Delete the rows of signals too old ever to be news again; how many."""
         return self.table.forget_raised_before(now - HORIZON_SECONDS)
+
+
+def naive_utc(moment: datetime) -> datetime:
+    """Signals' times are naive UTC; an aware one is brought to it."""
+    return moment if moment.tzinfo is None else moment.astimezone(UTC).replace(tzinfo=None)

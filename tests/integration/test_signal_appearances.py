@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from domain.stores.appearance_tables import AppearanceRow, appearances_in
+from domain.stores.appearance_tables import WHOLE, AppearanceRow, appearances_in
 from domain.stores.common import opened_recorder
 from domain.stores.webhook_tables import webhooks_in
 from notifications.webhooks.addresses import ALLOW_PRIVATE
@@ -47,6 +47,19 @@ def test_the_first_appearance_is_kept_and_rounds_only_move_forward(any_store_url
         assert appearances_in(store).appeared(["a", "b", "c"]) == {"a": 150.0, "b": 90.0}
         assert table.forget_raised_before(95.0) == 1
         assert table.appeared(["a", "b"]) == {"a": 150.0}
+
+
+def test_a_first_round_of_many_signals_reads_back_what_was_recorded(any_store_url: str) -> None:
+    """Past ``WHOLE`` signals asked for, the table is read whole: the same answer as the look-ups."""
+    with opened_recorder(any_store_url) as store:
+        table = appearances_in(store)
+        rows = [AppearanceRow(f"s{i}", float(i), float(i) + 0.5) for i in range(WHOLE + 100)]
+        table.record(rows[:-1], 1.0)  # the last one is never recorded
+        ids = [row.signal_id for row in rows]
+        expected = {row.signal_id: row.appeared_at for row in rows[:-1]}
+        assert table.record(rows, 2.0) == {**expected, rows[-1].signal_id: rows[-1].appeared_at}
+        assert table.appeared(ids[:-1]) == expected
+        assert table.appeared(ids[-10:]) == {i: expected.get(i, float(i[1:]) + 0.5) for i in ids[-10:]}
 
 
 def test_two_processes_recording_one_signal_at_once_agree(store_url: str) -> None:
