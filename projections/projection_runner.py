@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -106,7 +107,9 @@ class ProjectionRunner:
             self._project(page)
             self._write(position)
         except BaseException:
-            self.con.execute("ROLLBACK")
+            # Ctrl-C can land after the COMMIT: the page is whole, and the interrupt must not become this error
+            with suppress(duckdb.TransactionException):
+                self.con.execute("ROLLBACK")
             self.projector.promises.clear()  # in-memory terms may be ahead of what was committed
             self.projector.rows.clear()
             raise
