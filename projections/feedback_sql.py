@@ -18,7 +18,9 @@ FEEDBACK_WITH_TEAM = """
 SELECT f.*, coalesce(a.team, f.team, p.promisor) AS owner_team, c.client IS NOT NULL AS client_identified,
     r.resolution
 FROM feedback f
-LEFT JOIN promise_state_as_of($as_of) p ON p.promise = f.promise
+LEFT JOIN (SELECT promise, arg_max(promisor, version) AS promisor FROM promise_history
+    WHERE business_at <= $as_of AND promise IN (SELECT promise FROM feedback) GROUP BY promise) p
+    ON p.promise = f.promise
 LEFT JOIN (SELECT feedback_id, arg_max(team, business_at) AS team FROM feedback_assignments
     WHERE business_at <= $as_of GROUP BY feedback_id) a ON a.feedback_id = f.feedback_id
 LEFT JOIN (SELECT DISTINCT client FROM clients WHERE business_at <= $as_of) c ON c.client = f.client
@@ -27,7 +29,8 @@ LEFT JOIN (SELECT feedback_id, arg_max(resolution, business_at) AS resolution FR
 WHERE f.business_at <= $as_of
 """
 """Feedback as of T with the team it belongs to (the one it was assigned, else the one it names, else its promise's
-promisor), whether its client was identified and its latest resolution."""
+promisor), whether its client was identified and its latest resolution. Only the promises feedback names are looked
+up: thousands of others' proposals cost a client's complaints nothing (docs/brief.md §10 "Cost bounds")."""
 
 OWNED_FEEDBACK = """
 SELECT * FROM feedback WHERE business_at <= $as_of

@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from projections.signals.active import now_for_signals, visible
 from projections.signals.cache import SIGNALS
-from projections.signals.model import Signal, kind_in_words
+from projections.signals.model import Signal, kind_in_words, severity_of
 from web.page_context import Page, page
 from web.templating import PAGE_HEADERS, render
 
@@ -44,7 +44,8 @@ def attention(p: Page) -> dict[str, Any]:
     everything = p.workspace.read(lambda con: SIGNALS.raised_by(con, when), ("signals raised", when))
     found = visible(everything, when, reader)
     # the most severe, then newest first (ties by id, as ``chosen`` orders): only the first LISTED are sorted
-    ordered = heapq.nlargest(LISTED, found, key=lambda s: (-RANK[s.severity], s.raised_at, s.id))
+    rank = {kind: -RANK[severity_of(kind)] for kind in {s.kind for s in found}}  # each kind's severity once
+    ordered = heapq.nlargest(LISTED, found, key=lambda s: (rank[s.kind], s.raised_at, s.id))
     return {"count": len(found), "signals": [_item(p, s) for s in ordered], "listed": LISTED,
             "every": EVERY_SECONDS}
 

@@ -57,7 +57,18 @@ def visible(found: Iterable[Signal], as_of: datetime, viewer: Viewer, *, team: s
     if team is not None or client is not None:
         picked = [s for s in picked if (team is None or team in s.audience_teams)
                   and (client is None or s.client == client)]
-    return picked if viewer.council else [s for s in picked if may_see_signal(viewer, s)]
+    if viewer.council:
+        return picked
+    allowed: dict[tuple[frozenset[str], str | None], bool] = {}  # signals share few audiences: each judged once
+    shown = []
+    for s in picked:
+        audience = (s.audience_teams, s.client)
+        may = allowed.get(audience)
+        if may is None:
+            may = allowed[audience] = may_see(viewer, *audience)
+        if may:
+            shown.append(s)
+    return shown
 
 
 def signals_as_of(con: duckdb.DuckDBPyConnection, as_of: datetime, viewer: Viewer, *, team: str | None = None,
