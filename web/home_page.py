@@ -9,36 +9,42 @@ from typing import Any
 
 from fastapi.responses import Response
 
-from projections.client_side import client_side
+from projections.awaiting import awaiting_answer
+from projections.client_side import PROMISES_LISTED, client_side
 from web.attention import attention
 from web.page_context import Page
 
 AWAITING_PAGE = 50
-"""The start page weighs this many open proposals of the viewer's sides at a time (docs/brief.md §10 "Cost
-bounds": one member proposing thousands of promises must not slow everyone's start page)."""
+"""The start page lists this many of the proposals awaiting the person's answer at a time, with how many there are
+(docs/brief.md §10 "Cost bounds": one member proposing thousands of promises must not slow anyone's start page)."""
+
+SECTIONS = {"offset": "awaiting", "promises_offset": "client-promises"}
+"""The start page's paged lists: each one's offset in the address, and the id of its section."""
 
 TOKENS_LISTED = 100
 """The start page lists the person's own tokens, each with "Revoke" (docs/brief.md §8), at most this many."""
 
 
-def _awaiting(p: Page, rows: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
-    """The open proposals and amendments of the viewer's sides that wait for this person's own consent."""
-    awaiting = []
-    for key, status, promisor, promisee, statement in [] if p.past else rows[:AWAITING_PAGE]:
-        command = "AgreePromise" if status == "proposed" else "AcceptAmendment"
-        if p.workspace.refusal(p.viewer, {"type": command, "promise": key}, p.as_of) is None:
-            why = "your agreement is asked" if status == "proposed" else "an amendment awaits your acceptance"
-            awaiting.append({"promise": key, "status": status, "promisor": promisor, "promisee": promisee,
-                             "statement": statement, "why": why})
-    return awaiting
+def _pager(p: Page, offsets: dict[str, int], name: str, shown: int, total: int, listed: int) -> dict[str, str | None]:
+    """Where a list's "Previous" and "Next" links lead (None: nowhere), for ``shown`` of ``total`` items from its
+    offset ``offsets[name]``: to the list itself (its section's id), the other list staying where it was."""
+    offset = offsets[name]
+
+    def to(start: int) -> str:
+        query = {key: value or None for key, value in {**offsets, name: start}.items()}
+        return p.link(f"/#{SECTIONS[name]}", **query)
+
+    return {"previous": to(max(offset - listed, 0)) if offset else None,
+            "next": to(offset + shown) if shown and offset + shown < total else None}
 
 
-def render_home(p: Page, offset: int = 0, *, log_error: str | None = None, form: dict[str, str] | None = None,
-                status: int = 200) -> Response:
+def render_home(p: Page, offset: int = 0, promises_offset: int = 0, *, log_error: str | None = None,
+                form: dict[str, str] | None = None, status: int = 200) -> Response:
+    """``offset``: where the awaiting list starts; ``promises_offset``: where the client's promises start."""
     me = p.viewer.person
     reader = p.workspace.reader(p.viewer)
     represented = sorted(reader.clients)
-    sides = sorted(reader.teams | reader.clients)  # the teams I am in and the clients I represent
+    answering = not p.past and p.viewer.scope == "write"  # answers (and complaints) are given now, with a write token
 
     def query(con: Any) -> dict[str, Any]:
         teams = con.execute(
@@ -46,26 +52,25 @@ def render_home(p: Page, offset: int = 0, *, log_error: str | None = None, form:
             " ON m.team = t.team AND m.person = $me WHERE t.business_at <= $as_of ORDER BY t.name",
             {"as_of": p.as_of, "me": me},
         ).fetchall()
-        open_promises = con.execute(  # under negotiation, or an amendment awaiting consent, of one of my sides
-            "SELECT promise, status, promisor, promisee, statement FROM promise_state_as_of($as_of)"
-            " WHERE (status = 'proposed' OR (status = 'agreed' AND event IN ('AmendmentProposed', 'Consented')))"
-            " AND (list_contains($sides, promisor) OR list_contains($sides, promisee))"
-            " ORDER BY promise LIMIT $limit OFFSET $offset",
-            {"as_of": p.as_of, "sides": sides, "limit": AWAITING_PAGE + 1, "offset": offset},
-        ).fetchall()
-        side = client_side(con, represented, p.as_of) if represented else None
-        return {"teams": teams, "promises": open_promises, "client_side": side}
+        awaiting = awaiting_answer(con, me, represented, p.as_of, AWAITING_PAGE, offset) if answering else (0, [])
+        side = client_side(con, represented, p.as_of, promises_offset) if represented else None
+        return {"teams": teams, "awaiting": awaiting, "client_side": side}
 
     found = p.workspace.read(query)
+    offsets = {"offset": offset, "promises_offset": promises_offset}
     team_names = {t: n for t, n, _ in found["teams"]}
-    more = not p.past and len(found["promises"]) > AWAITING_PAGE
+    awaiting_count, awaiting = found["awaiting"]
+    side = found["client_side"]
     context = p.context(
         f"Start page of {p.viewer.name or me}",
         teams=[{"team": t, "name": n, "role": r} for t, n, r in found["teams"] if r is not None],
         other_teams=[{"team": t, "name": n} for t, n, r in found["teams"] if r is None],
-        team_names=team_names, awaiting=_awaiting(p, found["promises"]), offset=offset,
-        next_offset=offset + AWAITING_PAGE if more else None, client_side=found["client_side"],
-        can_log=not p.past and p.viewer.scope == "write", log_error=log_error, form=form or {},
+        team_names=team_names, awaiting=awaiting, awaiting_count=awaiting_count, offset=offset,
+        awaiting_pages=_pager(p, offsets, "offset", len(awaiting), awaiting_count, AWAITING_PAGE), client_side=side,
+        promises_offset=promises_offset,
+        promise_pages=_pager(p, offsets, "promises_offset", len(side["promises"]), side["promise_count"],
+                             PROMISES_LISTED) if side else None,
+        can_log=answering, log_error=log_error, form=form or {},
         live="/client-complaints" if represented and not p.past else None,
         tokens=p.workspace.tokens(p.viewer, me, TOKENS_LISTED, 0), attention=attention(p), back="home")
     return p.html("home.html", context, status)

@@ -151,5 +151,7 @@ async def logout(request: Request) -> Response:
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(p: Page = Depends(page), offset: Offset = 0) -> Response:
-    return render_home(p, offset)
+def home(p: Page = Depends(page), offset: Offset = 0, promises_offset: Offset = 0) -> Response:
+    """``offset``: the page of what awaits the person's answer; ``promises_offset``: of the promises made to the
+    clients they represent."""
+    return render_home(p, offset, promises_offset)

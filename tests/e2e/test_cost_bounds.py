@@ -114,9 +114,9 @@ def test_the_start_page_pages_the_proposals_of_ones_sides_only(served: dict[str,
     with signed_in(served, "dora") as dora:
         first = awaiting_section(dora.get("/").text)  # the promises made to her clients are a list of their own
         assert first.count('href="/promises/p') == 50 and "p049" in first and "p050" not in first
-        assert 'href="/?offset=50"' in first
+        assert "Awaiting your answer (120)" in first and 'href="/?offset=50#awaiting"' in first
         second = awaiting_section(dora.get("/?offset=100").text)
-        assert second.count('href="/promises/p') == 20 and "More proposals" not in second
+        assert second.count('href="/promises/p') == 20 and "Next proposals" not in second
         assert dora.get(f"/?offset={HUGE}").status_code == 422
     with signed_in(served, "bob") as bob:  # neither side of the kitchen's proposals
         assert "Nothing awaits your answer." in bob.get("/").text
