@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 
 from domain.stores.errors import SetupError
-from projections import derived
+from projections import derived, views_identity
 from projections.tables import FACT_TABLES
 
 LOCK_WAIT_SECONDS = 60.0
@@ -189,10 +189,12 @@ def _up_to_date(con: duckdb.DuckDBPyConnection) -> bool:
     command spent more on re-creating them than on its query)."""
     try:
         found = dict(con.execute(
-            "SELECT key, value FROM views_meta WHERE key IN ('schema_version', 'derived_version')").fetchall())
+            "SELECT key, value FROM views_meta WHERE key IN ('schema_version', 'derived_version', ?)",
+            [views_identity.KEY]).fetchall())
     except duckdb.CatalogException:
         return False
-    return found == {"schema_version": SCHEMA_VERSION, "derived_version": derived_version()}
+    return (found.pop(views_identity.KEY, None) is not None
+            and found == {"schema_version": SCHEMA_VERSION, "derived_version": derived_version()})
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -219,6 +221,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(table.ddl())
     con.execute("INSERT OR IGNORE INTO projection_tracking VALUES ('ledger', 0, true)")
     con.execute("INSERT OR IGNORE INTO views_meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
+    views_identity.give_identity(con)
     derived.install(con)
     con.execute("INSERT OR REPLACE INTO views_meta VALUES ('derived_version', ?)", [derived_version()])
 

@@ -3,13 +3,15 @@ webhook and e-mail delivery that re-evaluates every few seconds.
 
 ``SignalCache().raised_by(con, as_of)`` returns exactly what ``active.raised_by(con, as_of)`` does (the same
 signals, ids, ``raised_at`` and ``cleared_at``; the sources in the same order), but keeps each source's prepared
-answer (``declared.Declared``) under the versions of the fact tables it reads (``inputs.Inputs``) and the views'
-store: a new event recomputes only the sources reading a table it wrote to. With those facts settled (none dated
-after the as-of time), a later as-of time reuses the prepared answer within the source's period (the day, half a
-day, or any time for those whose ``finish`` compares the times: the complaints' clocks and the proposals waiting),
-so time passing costs a cheap ``finish``; otherwise the entry is for that exact as-of time. A source whose subjects'
-table is empty gives no signals without being asked. Use one cache per process, ``SIGNALS`` (it is thread-safe and keeps
-``KEPT`` entries per source); ``as_of`` is naive UTC and a real time (the views' FOREVER is never cached).
+answer (``declared.Declared``) under the views file's identity, the versions of the fact tables the source reads
+and the facts of them seen at the as-of time (``inputs.Inputs``): a new event recomputes only the sources reading
+a table it wrote to. A later as-of time that sees the same facts reuses the prepared answer within the source's
+period (the hour, half a day, the day, or any time for those whose ``finish`` compares the times: the complaints'
+clocks and the proposals waiting), so time passing costs a cheap ``finish``; a fact dated in the future costs one
+new answer when time reaches it. A source whose subjects' table is empty gives no signals without being asked.
+Use one cache per process, ``SIGNALS``: it is thread-safe, keeps ``KEPT`` entries per source, and threads missing
+the same entry wait for one computation of it (``domain.service.single_flight``); ``as_of`` is naive UTC and a
+real time (the views' FOREVER is never cached).
 
 Then choose for each reader with ``active.chosen`` (or ``active.answer_of``).
 """
@@ -24,6 +26,7 @@ from typing import Any
 
 import duckdb
 
+from domain.service.single_flight import MISS, Flights
 from projections.signals.declared import Declared
 from projections.signals.inputs import EVERYTHING, Inputs, inputs_of
 from projections.signals.model import Signal
@@ -45,13 +48,14 @@ class SignalCache:
         self.sources = tuple(sources)
         self._kept: dict[str, OrderedDict[tuple[Any, ...], Any]] = {s.name: OrderedDict() for s in self.sources}
         self._lock = threading.Lock()
+        self._flights = Flights(self._lock)
         self.prepared = 0
         """How many times a source was asked the views (for tests and benchmarks)."""
 
     def raised_by(self, con: duckdb.DuckDBPyConnection, as_of: datetime) -> list[Signal]:
         """Every episode of every source raised by ``as_of``, for anyone: as ``active.raised_by``."""
         when = as_of_value(as_of)
-        inputs = inputs_of(con, {t for s in self.sources for t in (*tables_of(s), s.about)})
+        inputs = inputs_of(con, {t for s in self.sources for t in (*tables_of(s), s.about)}, when)
         return [signal for source in self.sources for signal in self._judged(con, source, inputs, when)]
 
     def _judged(self, con: duckdb.DuckDBPyConnection, source: Declared, inputs: Inputs,
@@ -60,21 +64,22 @@ class SignalCache:
             return []
         if when >= FOREVER:
             return source(con, when)
-        tables = tables_of(source)
-        period = source.period(when) if inputs.settled(tables, when) else ("exactly", when)
-        key = (inputs.views, inputs.key(tables), period)
+        key = (inputs.views, inputs.key(tables_of(source)), source.period(when))
         kept = self._kept[source.name]
-        with self._lock:
-            found = kept.get(key, kept)
-            if found is not kept:
+
+        def look_up() -> Any:
+            found = kept.get(key, MISS)
+            if found is not MISS:
                 kept.move_to_end(key)
-        if found is kept:
-            found = source.prepare(con, when)
-            with self._lock:
-                self.prepared += 1
-                kept[key] = found
-                while len(kept) > KEPT:
-                    kept.popitem(last=False)
+            return found
+
+        def keep(prepared: Any) -> None:
+            self.prepared += 1
+            kept[key] = prepared
+            while len(kept) > KEPT:
+                kept.popitem(last=False)
+
+        found = self._flights.answer((source.name, key), look_up, lambda: source.prepare(con, when), keep)
         return source.finish(found, when)
 
 

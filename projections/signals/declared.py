@@ -3,9 +3,10 @@
 A source is two steps: ``prepare(con, as_of)`` asks the views (the costly part) and ``finish(prepared, as_of)``
 makes the signals of it (Python, cheap); the source's answer is ``finish(prepare(con, as_of), as_of)``. The
 declaration says when a prepared answer may be used again at another as-of time, the ``reads`` tables unchanged
-and their facts settled (``projections.signals.inputs``): for every as-of time with the same ``period(as_of)``.
-``ANY_TIME``: ``prepare`` depends on the facts alone (times are compared in ``finish``); ``DAY``/``HALF_DAY``: time
-alone changes the answer only at a UTC midnight (or also at noon); ``EXACT``: at any moment.
+and the same facts of them seen (``projections.signals.inputs``): for every as-of time with the same
+``period(as_of)``. ``ANY_TIME``: ``prepare`` depends on the facts alone (times are compared in ``finish``);
+``DAY``/``HALF_DAY``/``HOUR``: time alone changes the answer only at a UTC midnight (or also at noon, or at every
+full hour: the experiment kinds judge completed hours); ``EXACT``: at any moment.
 """
 
 from __future__ import annotations
@@ -24,6 +25,10 @@ Period = Callable[[datetime], Any]
 
 def ANY_TIME(as_of: datetime) -> None:  # noqa: N802 - a constant-like rule
     return None
+
+
+def HOUR(as_of: datetime) -> datetime:  # noqa: N802
+    return as_of.replace(minute=0, second=0, microsecond=0)
 
 
 def DAY(as_of: datetime) -> datetime:  # noqa: N802

@@ -18,9 +18,12 @@ from typing import Any
 
 import duckdb
 
+from domain.service.single_flight import MISS, Flights
 from projections.experiment_stats.analysis import analyse
 from projections.experiment_stats.config import Plan
 from projections.experiment_stats.data import Data, lower_is_better, moments_at_each_time, moments_by_period
+from projections.signals import declared
+from projections.views_identity import views_identity
 
 Analysis = dict[str, Any]
 HOUR = timedelta(hours=1)
@@ -98,7 +101,7 @@ class Hour:
 
 def _over(as_of: datetime) -> datetime:
     """The end of the last hour that is over at ``as_of``: the hours after it are not judged yet."""
-    return as_of.replace(minute=0, second=0, microsecond=0)
+    return declared.HOUR(as_of)
 
 
 def _timeline(con: duckdb.DuckDBPyConnection, row: tuple[Any, ...], lower: frozenset[str],
@@ -119,28 +122,27 @@ def _timeline(con: duckdb.DuckDBPyConnection, row: tuple[Any, ...], lower: froze
 
 _cache: OrderedDict[tuple[Any, ...], list[Timeline]] = OrderedDict()
 _lock = threading.Lock()
+_flights = Flights(_lock)
 KEPT = 8
 
 
 def timelines(con: duckdb.DuckDBPyConnection, as_of: datetime) -> list[Timeline]:
     """Every started A/B experiment's timeline as of ``as_of``. The answer changes only with the events and the
     last observation time before the hour in progress (and with the conclusions, within the hour of one), so it
-    is kept for those (the three experiment kinds, and every page view until the next hour with data, share one
-    computation)."""
+    is kept for those, in the views file read (every thread's cursor on it; never a rebuilt file's): the three
+    experiment kinds, and every page view until the next hour with data, share one computation."""
     rows = [row for row in con.execute(STARTED, {"as_of": as_of}).fetchall() if row[4] is not None]
     if not rows:
         return []
     (position,) = con.execute("SELECT max(position) FROM event_log").fetchone() or (None,)
     (latest,) = con.execute(LATEST, {"over": _over(as_of)}).fetchone() or (None,)
     lower = lower_is_better(con, as_of)
-    key = (id(con), position, latest, lower, tuple(rows))
-    with _lock:
-        found = _cache.get(key)
-    if found is not None:
-        return found
-    answer = [_timeline(con, row, lower, as_of) for row in rows]
-    with _lock:
+    key = (views_identity(con), position, latest, lower, tuple(rows))
+
+    def keep(answer: list[Timeline]) -> None:
         _cache[key] = answer
         while len(_cache) > KEPT:
             _cache.popitem(last=False)
-    return answer
+
+    return _flights.answer(key, lambda: _cache.get(key, MISS),
+                           lambda: [_timeline(con, row, lower, as_of) for row in rows], keep)

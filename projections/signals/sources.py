@@ -15,7 +15,7 @@ import duckdb
 
 from projections.signals import complaints, negotiation
 from projections.signals.client_voice import client_voice_shifts
-from projections.signals.declared import ANY_TIME, DAY, EXACT, HALF_DAY, Declared
+from projections.signals.declared import ANY_TIME, DAY, HALF_DAY, HOUR, Declared
 from projections.signals.model import Signal
 from projections.signals.promise_at_risk import promises_at_risk
 from projections.signals.promise_outcomes import promise_outcomes
@@ -31,8 +31,9 @@ def _experiment(module: str, name: str) -> Declared:
         source: Source = getattr(importlib.import_module(f"projections.signals.{module}"), name)
         return source(con, as_of)
 
-    # reads: None, every new event counts (the experiment statistics read more tables than are worth listing)
-    return Declared(name, prepare, None, "experiments", EXACT)
+    # reads: None, every new event counts (the experiment statistics read more tables than are worth listing);
+    # time alone moves the answer only when an hour is over (``experiment_timeline`` judges the completed hours)
+    return Declared(name, prepare, None, "experiments", HOUR)
 
 
 DECLARED: tuple[Declared, ...] = (

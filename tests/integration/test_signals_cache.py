@@ -1,6 +1,7 @@
 """The signal cache (``projections.signals.cache``) answers exactly as a full evaluation of every source does, as
 events arrive in any business-time order and as time passes (forwards, backwards, within and across the periods
-it keeps an answer for), and asks the views again only for the sources whose inputs changed."""
+it keeps an answer for), and asks the views again only for the sources whose inputs changed: a fact dated in the
+future once more when time reaches it, the experiment kinds once an hour."""
 
 from __future__ import annotations
 
@@ -18,16 +19,22 @@ from projections.runner import ProjectionRunner
 from projections.signals.active import raised_by
 from projections.signals.cache import SignalCache
 from tests.integration.test_complaint_times import _scenario as complaints
+from tests.integration.test_signals_experiments import LINES as EXPERIMENT
 from tests.integration.test_signals_replay import COMPANY
 from tests.support.cases import promise_health
 from tests.support.scenario import Scenario
 from tests.support.stores import store_of
 
-MOMENTS = [datetime(2026, 3, 2, 11, 30), datetime(2026, 3, 2, 14), datetime(2026, 3, 3, 6), datetime(2026, 3, 5, 11),
-           datetime(2026, 3, 5, 12), datetime(2026, 3, 6, 9, 30), datetime(2026, 3, 9, 0, 0, 1), datetime(2027, 1, 1)]
-"""Before and after deadlines, half-weeks, week ends and events of the scenarios; then back again."""
+MOMENTS = [datetime(2026, 3, 2, 11, 30), datetime(2026, 3, 2, 14), datetime(2026, 3, 2, 14, 0, 1),
+           datetime(2026, 3, 2, 14, 59, 59), datetime(2026, 3, 2, 15), datetime(2026, 3, 3, 6),
+           datetime(2026, 3, 3, 9, 59, 59), datetime(2026, 3, 3, 10), datetime(2026, 3, 5, 11),
+           datetime(2026, 3, 5, 12), datetime(2026, 3, 6, 9), datetime(2026, 3, 6, 9, 30),
+           datetime(2026, 3, 9, 0, 0, 1), datetime(2027, 1, 1)]
+"""Before and after deadlines, half-weeks, week ends and events of the scenarios (at an event's very time, a second
+later, and the ends of hours in which an experiment's split broke: the experiment kinds judge completed hours);
+then back again. Early ones see only some of the facts recorded: the others are dated in their future."""
 EXPERIMENT_KINDS = 3
-"""Judged again at every new as-of time and event (they do not say what they read)."""
+"""Judged again at every event (they do not say what they read) and every hour."""
 STEP = 9
 """Commands per step: the views caught up between steps."""
 CASES = {"promises": promise_health.scenario, "complaints": complaints,
@@ -81,20 +88,20 @@ def test_a_cached_answer_equals_a_full_evaluation_as_events_arrive_and_time_pass
 
 
 def test_time_passing_and_unrelated_events_ask_only_what_they_can_change(ledger: Ledger) -> None:
-    assert ledger.execute([*_lines("complaints"), *_lines("negotiations and experiments")[:5]]).rejected == []
+    experiment_lines = [COMMAND_ADAPTER.validate_python(line) for line in EXPERIMENT]
+    assert ledger.execute([*_lines("complaints"), *experiment_lines]).rejected == []
     con = duckdb.connect(":memory:")
     runner = ProjectionRunner(ledger.store, con)
     cache = SignalCache()
     try:
         runner.catch_up()
         later = datetime(2027, 1, 4, 0, 0, 1)  # every fact settled
-        (experiments,) = con.execute("SELECT count(*) FROM experiments").fetchone() or (0,)
-        exact = EXPERIMENT_KINDS if experiments else 0  # kinds with nothing to be about are never asked
+        exact = EXPERIMENT_KINDS
         _same(cache, con, later)
         asked = cache.prepared
-        for seconds in (1, 60, 3600, 11 * 3600):  # the same half-day: only the exact-time kinds are asked again
-            _same(cache, con, later + timedelta(seconds=seconds))
-        assert cache.prepared - asked == 4 * exact
+        for seconds in (1, 60, 3599, 3600, 11 * 3600):  # the same half-day: only the experiment kinds are asked
+            _same(cache, con, later + timedelta(seconds=seconds))  # again, and only in a new hour (2 of 5)
+        assert cache.prepared - asked == 2 * exact
         asked = cache.prepared
         _same(cache, con, later + timedelta(days=1))
         # a new day: also the client's voice, judged by day (no promise yet: the promise kinds are not asked)
@@ -107,5 +114,38 @@ def test_time_passing_and_unrelated_events_ask_only_what_they_can_change(ledger:
         kinds = {s["kind"] for s in _same(cache, con, later + timedelta(days=1, seconds=5))}
         assert cache.prepared - asked == exact  # a new metric: no complaint, proposal or voice asked again
         assert "complaint_overdue" in kinds
+        _a_fact_dated_in_the_future_costs_one_answer_when_time_reaches_it(ledger, runner, cache, con, exact)
     finally:
         con.close()
+
+
+def _a_fact_dated_in_the_future_costs_one_answer_when_time_reaches_it(
+        ledger: Ledger, runner: ProjectionRunner, cache: SignalCache, con: duckdb.DuckDBPyConnection,
+        exact: int) -> None:
+    """A complaint entered ahead of its time (dated next month) is not seen until then: meanwhile every as-of time
+    of a period shares one answer, as with no such fact; at its time, the complaint kinds are asked once more."""
+    ahead = datetime(2027, 2, 1, 10)
+    assert ledger.execute([COMMAND_ADAPTER.validate_python(
+        {"type": "RecordFeedback", "feedback_id": "c-ahead", "client": "shop", "kind": "complaint", "channel": "app",
+         "text": "entered ahead", "occurred_at": "2027-02-01T10:00:00Z", "at": "2027-02-01T10:00:00Z",
+         "team": "ops"})]).rejected == []
+    runner.catch_up()
+    now = datetime(2027, 1, 5, 8)
+    _same(cache, con, now)
+    asked = cache.prepared
+    for seconds in (1, 5, 30, 60):  # the web's live refresh, asking "now" again and again
+        _same(cache, con, now + timedelta(seconds=seconds))
+    assert cache.prepared == asked
+    before = {s["id"] for s in _same(cache, con, ahead - timedelta(seconds=1))}
+    asked = cache.prepared
+    at = {s["id"]: s for s in _same(cache, con, ahead)}  # the complaint is seen: its kinds, and those by event
+    assert cache.prepared - asked == 2 + exact  # complaints, client's voice, and the experiment kinds
+    assert before <= set(at)
+    asked = cache.prepared
+    for moment in (ahead + timedelta(seconds=1), ahead + timedelta(hours=3)):  # the complaint's deadlines pass
+        _same(cache, con, moment)
+    # the second after: the complaint is now seen before the as-of time, no longer at it (a source comparing with
+    # "before" would see it only now), for its kinds and the experiment kinds; three hours on, the experiment kinds
+    assert cache.prepared - asked == 2 + 2 * exact
+    assert any(s["kind"] == "complaint_overdue" and s["subject"]["key"] == "c-ahead"
+               for s in _same(cache, con, ahead + timedelta(days=2)))
