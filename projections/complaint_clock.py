@@ -87,14 +87,21 @@ clocked AS (
             'infinity'::TIMESTAMP) THEN resolution_soon_start END AS resolution_soon_at, resolution_soon_until
     FROM episodes
 )
-SELECT *,
+SELECT *, {JUDGED} FROM clocked"""
+
+
+JUDGED = """
     CASE WHEN owner_team IS NULL OR (respond_by IS NULL AND resolve_by IS NULL) THEN 'none'
         WHEN overdue_at <= $clock THEN 'overdue'
         WHEN (response_soon_at <= $clock AND coalesce(response_soon_until > $clock, true))
           OR (resolution_soon_at <= $clock AND coalesce(resolution_soon_until > $clock, true)) THEN 'due_soon'
         ELSE 'on_time' END AS sla,
-    CAST(floor(epoch($clock) - epoch(occurred_at)) AS BIGINT) AS age_seconds
-FROM clocked"""
+    CAST(floor(epoch($clock) - epoch(occurred_at)) AS BIGINT) AS age_seconds"""
+"""SQL: a complaint's ``sla`` and ``age_seconds`` at ``$clock``, read off its clock's times alone (the columns of
+``clock_sql`` named in ``JUDGED_FROM``)."""
+JUDGED_FROM = {"owner_team": "VARCHAR", "respond_by": "TIMESTAMP", "resolve_by": "TIMESTAMP",
+               "overdue_at": "TIMESTAMP", "response_soon_at": "TIMESTAMP", "response_soon_until": "TIMESTAMP",
+               "resolution_soon_at": "TIMESTAMP", "resolution_soon_until": "TIMESTAMP", "occurred_at": "TIMESTAMP"}
 
 
 CLOCK_FIELDS = ("age_seconds", "respond_by", "resolve_by", "responded_at", "sla")

@@ -6,12 +6,13 @@ rather than once per page, halves the planning that is most of an as-of answer's
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import duckdb
 
 from projections.answer_rows import dicts
-from projections.complaint_clock import clock_sql, clock_time, open_clock, resolved_times
+from projections.complaint_clock import JUDGED, JUDGED_FROM, clock_sql, clock_time, open_clock, resolved_times
 from projections.timeline import iso
 
 OPEN_COMPLAINTS_LIMIT = 100
@@ -49,6 +50,17 @@ def complaint_pages(con: duckdb.DuckDBPyConnection, complaints: str, params: dic
     resolved = sorted((r for r in shown if r["resolved"]), key=lambda r: (r["resolved_at"], r["feedback_id"]),
                       reverse=True)
     return int(rows[0]["open_count"]), open_rows, int(rows[0]["resolved_count"]), resolved
+
+
+def judged_at(con: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]], clock: datetime) -> list[dict[str, Any]]:
+    """Rows of ``complaint_pages`` judged anew at ``clock`` (their ``sla`` and ``age_seconds``; the rows are not
+    changed): a page kept for the facts as of one moment, answered as of another with the same facts."""
+    if not rows:
+        return rows
+    columns = ", ".join(f"unnest(${name}::{kind}[]) AS {name}" for name, kind in JUDGED_FROM.items())
+    judged = con.execute(f"SELECT {JUDGED} FROM (SELECT {columns})",
+                         {"clock": clock, **{name: [row[name] for row in rows] for name in JUDGED_FROM}}).fetchall()
+    return [{**row, "sla": sla, "age_seconds": age} for row, (sla, age) in zip(rows, judged, strict=True)]
 
 
 def complaint_fields(row: dict[str, Any]) -> dict[str, Any]:

@@ -19,9 +19,11 @@ from typing import Any
 
 import duckdb
 
+from projections.complaint_clock import clock_time
 from projections.complaint_pages import (
     OPEN_COMPLAINTS_LIMIT,
     complaint_pages,
+    judged_at,
     open_complaint,
     resolved_complaint,
 )
@@ -90,18 +92,28 @@ def team_view(con: duckdb.DuckDBPyConnection, team: str, as_of: datetime, *,
               limit: int | None = OPEN_COMPLAINTS_LIMIT, offset: int = 0,
               remember: Remember | None = None) -> dict[str, Any] | None:
     """``team show``: ``open_complaints`` holds the newest ``limit`` open complaints (None: all) after
-    the ``offset`` newest; ``open_complaints_count`` is how many are open in all. With ``remember``, the part
-    without the complaints is kept per team and latest fact time (a copy is answered: callers may change it)."""
+    the ``offset`` newest; ``open_complaints_count`` is how many are open in all. With ``remember``, what the
+    facts say is kept per team and latest fact time, and only the open complaints' clocks are judged anew at
+    ``as_of`` (a copy is answered: callers may change it)."""
+
+    def pages(made: list[str]) -> tuple[int, list[dict[str, Any]], int, list[dict[str, Any]]]:
+        return complaint_pages(con, TEAM_COMPLAINTS, {"as_of": as_of, "team": team, "promises": made}, limit, offset)
+
     if remember is None:
         facts = team_facts(con, team, as_of)
+        if facts is None:
+            return None
+        open_count, open_rows, resolved_count, resolved = pages(facts["made"])
     else:
-        facts = copy.deepcopy(remember(("team-facts", team, latest_fact_time(con, as_of)),
-                                       lambda: team_facts(con, team, as_of)))
-    if facts is None:
-        return None
-    made = facts.pop("made")
-    open_count, open_rows, resolved_count, resolved = complaint_pages(
-        con, TEAM_COMPLAINTS, {"as_of": as_of, "team": team, "promises": made}, limit, offset)
+        latest = latest_fact_time(con, as_of)
+        kept_facts = remember(("team-facts", team, latest), lambda: team_facts(con, team, as_of))
+        if kept_facts is None:
+            return None
+        made = kept_facts["made"]
+        open_count, kept, resolved_count, resolved = remember(
+            ("team-complaints", team, latest, limit, offset), lambda: pages(made))
+        open_rows = judged_at(con, kept, clock_time(as_of))
+        facts = copy.deepcopy(kept_facts)
     complaints = {
         "open_complaints": [open_complaint(row) for row in open_rows],
         "open_complaints_count": open_count,
@@ -109,4 +121,5 @@ def team_view(con: duckdb.DuckDBPyConnection, team: str, as_of: datetime, *,
         "resolved_complaints_count": resolved_count,
     }
     head = {key: facts.pop(key) for key in ("team", "name", "members", "promises", "promises_received")}
+    del facts["made"]
     return {**head, **complaints, **facts}
