@@ -87,9 +87,9 @@ class Reveal:
             raise error
 
     def __call__(self, texts: pa.ChunkedArray) -> Any:
-        if not pc.any(pc.starts_with(texts, PREFIX)).as_py():
-            return texts
         try:
+            if not pc.any(pc.starts_with(texts, PREFIX)).as_py():
+                return texts
             return pa.array(self.revealer.reveal_all(texts.to_pylist()), pa.string())
         except BaseException as error:
             if self.error is None:

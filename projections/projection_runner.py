@@ -34,6 +34,15 @@ BATCH = 25_000
 """Events per page (and per DuckDB transaction): about 35 MB of stored rows as Python objects."""
 
 
+def caught_interrupt(error: BaseException) -> bool:
+    """Whether ``error`` is DuckDB's report of a Ctrl-C (``KeyboardInterrupt``) it caught, so lost to the stop
+    handling: DuckDB's own check of signals during a statement ("Query interrupted"), or an interrupt raised in
+    ``REVEAL`` before the function could keep it (Python runs a signal handler at a function's first instruction)."""
+    text = str(error)
+    return (isinstance(error, duckdb.InterruptException) or (isinstance(error, RuntimeError) and text ==
+            "Query interrupted") or (isinstance(error, duckdb.Error) and "UDF: KeyboardInterrupt" in text))
+
+
 @dataclass
 class CatchUpResult:
     events: int
@@ -106,12 +115,14 @@ class ProjectionRunner:
         try:
             self._project(page)
             self._write(position)
-        except BaseException:
+        except BaseException as error:
             # Ctrl-C can land after the COMMIT: the page is whole, and the interrupt must not become this error
             with suppress(duckdb.TransactionException):
                 self.con.execute("ROLLBACK")
             self.projector.promises.clear()  # in-memory terms may be ahead of what was committed
             self.projector.rows.clear()
+            if caught_interrupt(error):
+                raise KeyboardInterrupt(str(error)) from error
             raise
 
     def _project(self, page: Any) -> None:
