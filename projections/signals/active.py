@@ -29,10 +29,6 @@ def may_see(viewer: Viewer, audience_teams: Iterable[str], client: str | None) -
     return not viewer.teams.isdisjoint(audience_teams) or (client is not None and client in viewer.clients)
 
 
-def may_see_signal(viewer: Viewer, signal: Signal) -> bool:
-    return may_see(viewer, signal.audience_teams, signal.client)
-
-
 def raised_by(con: duckdb.DuckDBPyConnection, as_of: datetime, sources: Iterable[Source] = SOURCES) -> list[Signal]:
     """Every episode of every source raised by ``as_of``, for anyone: what a server may keep for one as-of time
     and views position, and choose from for each reader (``chosen``)."""
