@@ -5,8 +5,8 @@ business time.
 ``business_at <= as_of``, so an as-of answer equals the answer on a store that holds only those events. Every
 as-of answer plans its statements anew and planning is most of its cost, so the answer is read in few of them;
 and all of it but the complaints (whose clocks are judged at the as-of moment itself) is the same as of any
-moment with the same latest fact (``fact_time``), so a caller may keep that part (``remember``) and plan only
-the complaints' statement for each new moment.
+moment with the same latest fact (``fact_time``) at the same views position, so a caller may keep that part
+(``remember``) and plan only the complaints' statement for each new moment.
 """
 
 from __future__ import annotations
@@ -32,11 +32,12 @@ from projections.fact_time import latest_fact_time
 from projections.feedback_sql import TEAM_COMPLAINTS, feedback_by_period
 from projections.growth import self_funded_months
 from projections.promise_answer import REQUIREMENTS, authority_gaps, promise_summary
+from projections.snapshot import snapshot, snapshot_position
 from projections.success_metric import success_metric
 
 Remember = Callable[[Hashable, Callable[[], Any]], Any]
 """``remember(question, compute)``: the answer to ``question`` kept for the views as they are (their position),
-else ``compute()``, kept."""
+else ``compute()``, kept. ``team_view``'s questions name the position they were read at themselves (``kept_at``)."""
 
 TEAM_CORE = f"""
 SELECT name,
@@ -88,13 +89,22 @@ def team_facts(con: duckdb.DuckDBPyConnection, team: str, as_of: datetime) -> di
     }
 
 
+def kept_at(con: duckdb.DuckDBPyConnection, as_of: datetime) -> tuple[int, datetime | None]:
+    """What a kept part is the same for: the views position and the latest fact time as of ``as_of``, read in the
+    ``snapshot`` the part is read in. The caller's own position will not do: the catch-up commits pages between a
+    reader's statements and moves the position only after, so facts read after a commit would be kept under the
+    position before it, with the latest fact time before it, and answered as of moments the new facts are dated
+    after. Reading both in one statement will not do either: the part is read in later statements."""
+    return snapshot_position(con), latest_fact_time(con, as_of)
+
+
 def team_view(con: duckdb.DuckDBPyConnection, team: str, as_of: datetime, *,
               limit: int | None = OPEN_COMPLAINTS_LIMIT, offset: int = 0,
               remember: Remember | None = None) -> dict[str, Any] | None:
     """``team show``: ``open_complaints`` holds the newest ``limit`` open complaints (None: all) after
     the ``offset`` newest; ``open_complaints_count`` is how many are open in all. With ``remember``, what the
-    facts say is kept per team and latest fact time, and only the open complaints' clocks are judged anew at
-    ``as_of`` (a copy is answered: callers may change it)."""
+    facts say is kept per team, views position and latest fact time (``kept_at``), and only the open
+    complaints' clocks are judged anew at ``as_of`` (a copy is answered: callers may change it)."""
 
     def pages(made: list[str]) -> tuple[int, list[dict[str, Any]], int, list[dict[str, Any]]]:
         return complaint_pages(con, TEAM_COMPLAINTS, {"as_of": as_of, "team": team, "promises": made}, limit, offset)
@@ -105,14 +115,15 @@ def team_view(con: duckdb.DuckDBPyConnection, team: str, as_of: datetime, *,
             return None
         open_count, open_rows, resolved_count, resolved = pages(facts["made"])
     else:
-        latest = latest_fact_time(con, as_of)
-        kept_facts = remember(("team-facts", team, latest), lambda: team_facts(con, team, as_of))
-        if kept_facts is None:
-            return None
-        made = kept_facts["made"]
-        open_count, kept, resolved_count, resolved = remember(
-            ("team-complaints", team, latest, limit, offset), lambda: pages(made))
-        open_rows = judged_at(con, kept, clock_time(as_of))
+        with snapshot(con):  # what is kept is read at the very position it is kept under: see ``kept_at``
+            at = kept_at(con, as_of)
+            kept_facts = remember(("team-facts", team, *at), lambda: team_facts(con, team, as_of))
+            if kept_facts is None:
+                return None
+            made = kept_facts["made"]
+            open_count, kept, resolved_count, resolved = remember(
+                ("team-complaints", team, *at, limit, offset), lambda: pages(made))
+            open_rows = judged_at(con, kept, clock_time(as_of))
         facts = copy.deepcopy(kept_facts)
     complaints = {
         "open_complaints": [open_complaint(row) for row in open_rows],

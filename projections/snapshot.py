@@ -1,0 +1,42 @@
+"""One consistent read of a views file, for answers kept under what they were read at.
+
+A server's catch-up commits pages between a reader's statements: each statement of a cursor in autocommit mode
+sees the views as they are when it runs, so an answer read in several statements may mix two positions. An
+answer kept in a cache under a key read in one statement (a position, table versions, a latest fact time) and
+computed in later ones may then hold facts its key does not name, and be served to readers it is wrong for (as
+of an earlier moment, a fact dated after it). ``snapshot`` runs a reader's statements in one DuckDB transaction:
+they all see the views as of its first one, while the catch-up goes on committing (DuckDB's readers never block
+its writer, nor the writer them), and ``snapshot_position`` is the position those statements see.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+
+import duckdb
+
+
+@contextmanager
+def snapshot(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """``con``'s statements within, read from one snapshot of the views. Inside a transaction already (an
+    outer ``snapshot``), that one is the snapshot: it is neither ended nor nested."""
+    try:
+        con.execute("BEGIN TRANSACTION")
+    except duckdb.TransactionException:
+        yield con
+        return
+    try:
+        yield con
+    except BaseException:
+        with suppress(duckdb.Error):
+            con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+def snapshot_position(con: duckdb.DuckDBPyConnection) -> int:
+    """The views position ``con`` reads at (in a ``snapshot``, the one all of its statements read at): the
+    store position of the last event projected, the number a server keeps its answers under."""
+    found = con.execute("SELECT position FROM projection_tracking WHERE name = 'ledger'").fetchone()
+    return 0 if found is None else int(found[0])
