@@ -18,6 +18,7 @@ from psycopg.sql import SQL, Identifier
 from domain.stores.chain_rows import chain_head, head_to_extend, new_events
 from domain.stores.errors import StoreError, StoreMissing, redacted
 from domain.stores.guards import guards_of, refuse_stale
+from domain.stores.pg_connect import connect_kwargs, connection_settings, settings_query
 from domain.stores.port import LedgerStore, NotificationRow, PageSource, receipt_rows
 from domain.stores.subject_keys import PostgresSubjectKeys
 from domain.stores.tamper_evidence import VerifyReport, extend_chain
@@ -28,9 +29,6 @@ INSERT_CHUNK = 5000
 """Events per INSERT statement: one statement of 50,000 events (a whole upload of results) never returned in the
 library's pipeline mode (psycopg waited for results while the server waited for more input), so a larger batch is
 inserted in statements of this many, each synced before the next, in the same transaction."""
-CONNECT_TIMEOUT = 10
-"""Seconds a new connection of ours may take (libpq's ``connect_timeout``): a server that is down, or a
-host that drops packets, is then an error naming the store, not a command waiting forever."""
 
 
 class LedgerPostgresRecorder(PostgresSubjectKeys, PostgresProcessRecorder):
@@ -157,9 +155,10 @@ class LedgerPostgresRecorder(PostgresSubjectKeys, PostgresProcessRecorder):
 
     def page_source(self) -> PageSource | None:
         """See ``LedgerSQLiteRecorder.page_source``; None when the pool's connection settings are not
-        plain keywords (the library also takes a callable), as a reader process could not repeat them."""
-        params = self.datastore.pool.kwargs
-        if not isinstance(params, dict):
+        plain keywords (the library also takes a callable), as a reader process could not repeat them.
+        The URI carries our connection settings: the process gives up on a silent server as we do."""
+        params = connect_kwargs(self.datastore.pool)
+        if params is None:
             return None
 
         def part(name: str, default: str = "") -> str:  # percent-encoded: a socket directory is a host too
@@ -167,7 +166,7 @@ class LedgerPostgresRecorder(PostgresSubjectKeys, PostgresProcessRecorder):
 
         password = part("password")
         uri = (f"postgresql://{part('user')}{':' + password if password else ''}@{part('host', '127.0.0.1')}:"
-               f"{part('port', '5432')}/{part('dbname', 'postgres')}")
+               f"{part('port', '5432')}/{part('dbname', 'postgres')}?{settings_query()}")
         with self.datastore.get_connection() as conn:
             table = self.events_table.as_string(conn)
         return PageSource("postgresql", uri, (
@@ -212,10 +211,8 @@ class LedgerPostgresRecorder(PostgresSubjectKeys, PostgresProcessRecorder):
             highest = int(row["highest"] or 0) if row else 0
             events_table = self.events_table.as_string(curs.connection)
             chain_table = self.chain_table.as_string(curs.connection)
-            params = self.datastore.pool.kwargs
-            workers = chain_verify.postgres_reader(
-                {k: v for k, v in params.items() if k != "row_factory"}, events_table, chain_table,
-            ) if isinstance(params, dict) else None
+            params = connect_kwargs(self.datastore.pool)
+            workers = None if params is None else chain_verify.postgres_reader(params, events_table, chain_table)
             with curs.connection.cursor(row_factory=tuple_row) as local_cursor:
                 return chain_verify.verify_segments(
                     workers, highest, head,
@@ -249,7 +246,7 @@ def prepare_schema(env: dict[str, str], schema: str, *, create: bool = True, url
         conn = psycopg.connect(
             dbname=env["POSTGRES_DBNAME"], host=env["POSTGRES_HOST"], port=env["POSTGRES_PORT"],
             user=env["POSTGRES_USER"], password=env["POSTGRES_PASSWORD"] or None, autocommit=True,
-            connect_timeout=CONNECT_TIMEOUT,
+            **connection_settings(),
         )
     except psycopg.Error as error:
         raise _store_error(where, error) from None

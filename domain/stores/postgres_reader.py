@@ -15,12 +15,11 @@ from contextlib import contextmanager
 from typing import Any
 
 import psycopg
-from eventsourcing.postgres import PostgresFactory
 from eventsourcing.utils import Environment
 from psycopg.rows import dict_row
 from psycopg_pool import PoolClosed
 
-from domain.stores.postgres import CONNECT_TIMEOUT
+from domain.stores.pg_connect import LedgerPostgresFactory, connect_kwargs
 
 HANDED_OVER = "LEDGER_POSTGRES_CONNECTION"
 """The environment key naming the checked connection a reader's factory takes over."""
@@ -57,8 +56,10 @@ class OneConnection:
     """
 
     def __init__(self, kwargs: dict[str, Any], configure: Callable[[psycopg.Connection[Any]], None],
-                 conn: psycopg.Connection[Any] | None) -> None:
+                 conn: psycopg.Connection[Any] | None, get_password_func: Callable[[], str] | None = None) -> None:
         self.kwargs = kwargs
+        self.get_password_func = get_password_func
+        """Asked for the password of each new connection (``connect_kwargs``), as the library's pool does."""
         self._configure = configure
         self._state = threading.Lock()
         """Guards the three fields below; held to read or change them, never while connecting or querying."""
@@ -70,7 +71,9 @@ class OneConnection:
             configure(conn)
 
     def _new(self) -> psycopg.Connection[Any]:
-        conn = psycopg.connect(**self.kwargs)
+        kwargs = connect_kwargs(self)
+        assert kwargs is not None  # a reader's settings are plain keywords
+        conn = psycopg.connect(**kwargs, row_factory=dict_row)
         try:
             self._configure(conn)
         except BaseException:
@@ -141,11 +144,11 @@ class OneConnection:
         self.close()
 
 
-class ReaderPostgresFactory(PostgresFactory):
-    """The library's PostgreSQL factory whose datastore reads through the checked connection.
+class ReaderPostgresFactory(LedgerPostgresFactory):
+    """Our PostgreSQL factory whose datastore reads through the checked connection.
 
-    Its new connections have the checked one's ``connect_timeout``: a server gone silent is an error,
-    not a reader waiting forever."""
+    Its new connections have the checked one's settings (``pg_connect``): a server gone silent is an
+    error, not a reader waiting forever; and the password function's current password, if one is set."""
 
     def __init__(self, env: Environment) -> None:
         conn = take_over(env.get(HANDED_OVER))  # first: if anything below fails, it is closed, not kept
@@ -154,7 +157,7 @@ class ReaderPostgresFactory(PostgresFactory):
             datastore = self.datastore
             kwargs = datastore.pool.kwargs
             assert isinstance(kwargs, dict)  # the library's datastore passes plain keywords
-            pool = OneConnection({"connect_timeout": CONNECT_TIMEOUT, **kwargs}, datastore.after_connect_func(), conn)
+            pool = OneConnection(kwargs, datastore.after_connect_func(), conn, datastore.pool.get_password_func)
         except BaseException:
             if conn is not None:
                 conn.close()

@@ -128,7 +128,7 @@ def _postgres_environment(url: str, create: bool) -> dict[str, str]:
     except ValueError:
         raise StoreError(f"--store {redacted(url)!r}: the port is not a number") from None
     env = {
-        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "PERSISTENCE_MODULE": "domain.stores.pg_connect:LedgerPostgresFactory",
         "POSTGRES_DBNAME": parts.path.lstrip("/") or "postgres",
         "POSTGRES_HOST": parts.hostname or "127.0.0.1",
         "POSTGRES_PORT": str(port),

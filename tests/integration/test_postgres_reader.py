@@ -13,7 +13,7 @@ from eventsourcing.persistence import OperationalError
 from eventsourcing.utils import Environment
 
 from domain.service.ledger import Ledger
-from domain.stores import postgres_reader
+from domain.stores import pg_connect, postgres_reader
 from domain.stores.common import LEDGER_NAME, opened_recorder
 from domain.stores.errors import StoreMissing
 from domain.stores.postgres import LedgerPostgresRecorder
@@ -88,7 +88,7 @@ def test_a_reader_of_a_schema_without_the_ledger_gets_store_missing() -> None:
 def test_a_reader_gives_up_on_a_server_that_never_answers(monkeypatch: pytest.MonkeyPatch) -> None:
     """A new connection has the checked one's connect timeout: a host that takes the connection and then
     says nothing (a hung server) is an error after it, not a reader waiting forever."""
-    monkeypatch.setattr(postgres_reader, "CONNECT_TIMEOUT", 2)  # the store's is 10 s
+    monkeypatch.setattr(pg_connect, "CONNECT_TIMEOUT", 2)  # the store's is 10 s
     silent = socket.create_server(("127.0.0.1", 0))  # the kernel completes the handshake; nobody ever answers
     env = Environment(LEDGER_NAME, {"POSTGRES_DBNAME": "test", "POSTGRES_HOST": "127.0.0.1",
                                     "POSTGRES_PORT": str(silent.getsockname()[1]), "POSTGRES_USER": "postgres",
