@@ -5,7 +5,9 @@ A signal's ``raised_at`` is business time: readings, feedback and observations m
 appear today with a ``raised_at`` weeks ago. Delivery's 7 days are counted from when it appeared, which only the
 delivery processes can tell (``notifications.webhooks.appearing``): they record it here once per signal (the first
 writer wins, so every process and every restart agrees), and mark each round of judging (``last_round``).
-Times are seconds since the epoch.
+A row's ``raised_at`` is the latest its signal was seen with: several kinds keep their id while backdated data moves
+their ``raised_at`` later, and a row deleted while its signal is still current would make it appear (and be
+delivered) again. Times are seconds since the epoch.
 """
 
 from __future__ import annotations
@@ -28,14 +30,14 @@ WHOLE = 20 * CHUNK
 
 class AppearanceRow(NamedTuple):
     signal_id: str
-    raised_at: float  # as first seen (kept to know when the row is no longer needed)
+    raised_at: float  # the latest seen (kept to know when the row is no longer needed)
     appeared_at: float
 
 
 class AppearanceTable(Protocol):
     def last_round(self) -> float | None: ...
-    def appeared(self, signal_ids: Sequence[str]) -> dict[str, float]: ...
-    def record(self, rows: Sequence[AppearanceRow], round_at: float) -> dict[str, float]: ...
+    def appeared(self, signal_ids: Sequence[str]) -> dict[str, AppearanceRow]: ...
+    def record(self, rows: Sequence[AppearanceRow], round_at: float) -> dict[str, AppearanceRow]: ...
     def forget_raised_before(self, before: float) -> int: ...
 
 
@@ -48,34 +50,37 @@ class SQLAppearances(SQLTables):
         found = self._run("SELECT at FROM {r} WHERE name = 'last'")
         return float(found[0][0]) if found else None
 
-    def appeared(self, signal_ids: Sequence[str]) -> dict[str, float]:
-        """The recorded appearance of each of these signals that has one."""
+    def appeared(self, signal_ids: Sequence[str]) -> dict[str, AppearanceRow]:
+        """The recorded row of each of these signals that has one."""
         if self.missing:
             return {}
         with self.transaction() as execute:
             return self._appeared(execute, signal_ids)
 
-    def _appeared(self, execute: Execute, signal_ids: Sequence[str]) -> dict[str, float]:
-        found: dict[str, float] = {}
+    def _appeared(self, execute: Execute, signal_ids: Sequence[str]) -> dict[str, AppearanceRow]:
+        found: dict[str, AppearanceRow] = {}
+        columns = "SELECT signal_id, raised_at, appeared_at FROM {s}"
         if len(signal_ids) > WHOLE:  # a process's first round: one read of the table, not hundreds of look-ups
             wanted = set(signal_ids)
-            return {r[0]: float(r[1]) for r in execute(self._sql("SELECT signal_id, appeared_at FROM {s}"), ())
+            return {r[0]: AppearanceRow(r[0], float(r[1]), float(r[2])) for r in execute(self._sql(columns), ())
                     if r[0] in wanted}
         for start in range(0, len(signal_ids), CHUNK):
             chunk = signal_ids[start:start + CHUNK]
             marks = ", ".join("?" * len(chunk))
-            found.update((r[0], float(r[1])) for r in execute(
-                self._sql(f"SELECT signal_id, appeared_at FROM {{s}} WHERE signal_id IN ({marks})"), chunk))
+            found.update((r[0], AppearanceRow(r[0], float(r[1]), float(r[2]))) for r in execute(
+                self._sql(f"{columns} WHERE signal_id IN ({marks})"), chunk))
         return found
 
-    def record(self, rows: Sequence[AppearanceRow], round_at: float) -> dict[str, float]:
-        """Add the rows no process added yet, mark ``round_at`` as the latest round (never moving it back), in one
-        transaction; the appearance now on record for each row's signal (another process's, if it was first)."""
+    def record(self, rows: Sequence[AppearanceRow], round_at: float) -> dict[str, AppearanceRow]:
+        """Add the rows no process added yet and move the others' ``raised_at`` later (never back, never their
+        appearance), mark ``round_at`` as the latest round (never moving it back), in one transaction; the row now
+        on record for each row's signal (another process's appearance, if it was first)."""
         with self.transaction() as execute:
             for start in range(0, len(rows), CHUNK):
                 chunk = rows[start:start + CHUNK]
                 values = ", ".join(["(?, ?, ?)"] * len(chunk))
-                execute(self._sql(f"INSERT INTO {{s}} VALUES {values} ON CONFLICT DO NOTHING"),
+                execute(self._sql(f"INSERT INTO {{s}} VALUES {values} ON CONFLICT (signal_id) DO UPDATE"
+                                  " SET raised_at = excluded.raised_at WHERE {s}.raised_at < excluded.raised_at"),
                         [field for row in chunk for field in row])
             execute(self._sql("INSERT INTO {r} VALUES ('last', ?) ON CONFLICT DO NOTHING"), (round_at,))
             execute(self._sql("UPDATE {r} SET at = ? WHERE name = 'last' AND at < ?"), (round_at, round_at))
@@ -98,16 +103,18 @@ class MemoryAppearances:
         with self.lock:
             return self.latest
 
-    def appeared(self, signal_ids: Sequence[str]) -> dict[str, float]:
+    def appeared(self, signal_ids: Sequence[str]) -> dict[str, AppearanceRow]:
         with self.lock:
-            return {i: self.rows[i].appeared_at for i in signal_ids if i in self.rows}
+            return {i: self.rows[i] for i in signal_ids if i in self.rows}
 
-    def record(self, rows: Sequence[AppearanceRow], round_at: float) -> dict[str, float]:
+    def record(self, rows: Sequence[AppearanceRow], round_at: float) -> dict[str, AppearanceRow]:
         with self.lock:
             for row in rows:
-                self.rows.setdefault(row.signal_id, row)
+                kept = self.rows.setdefault(row.signal_id, row)
+                if kept.raised_at < row.raised_at:
+                    self.rows[row.signal_id] = kept._replace(raised_at=row.raised_at)
             self.latest = round_at if self.latest is None else max(self.latest, round_at)
-            return {row.signal_id: self.rows[row.signal_id].appeared_at for row in rows}
+            return {row.signal_id: self.rows[row.signal_id] for row in rows}
 
     def forget_raised_before(self, before: float) -> int:
         with self.lock:

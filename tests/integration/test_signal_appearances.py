@@ -38,15 +38,26 @@ def test_the_first_appearance_is_kept_and_rounds_only_move_forward(any_store_url
     with opened_recorder(any_store_url) as store:
         table = appearances_in(store)
         assert table.last_round() is None and table.appeared(["a"]) == {}
-        assert table.record([AppearanceRow("a", 100.0, 150.0), AppearanceRow("b", 90.0, 90.0)], 200.0) == {
-            "a": 150.0, "b": 90.0}
-        assert table.record([AppearanceRow("a", 100.0, 300.0)], 150.0) == {"a": 150.0}  # the first writer's
+        a, b = AppearanceRow("a", 100.0, 150.0), AppearanceRow("b", 90.0, 90.0)
+        assert table.record([a, b], 200.0) == {"a": a, "b": b}
+        assert table.record([AppearanceRow("a", 100.0, 300.0)], 150.0) == {"a": a}  # the first writer's
         assert table.last_round() == 200.0  # an earlier round does not move it back
         table.record([], 250.0)
         assert table.last_round() == 250.0
-        assert appearances_in(store).appeared(["a", "b", "c"]) == {"a": 150.0, "b": 90.0}
+        assert appearances_in(store).appeared(["a", "b", "c"]) == {"a": a, "b": b}
         assert table.forget_raised_before(95.0) == 1
-        assert table.appeared(["a", "b"]) == {"a": 150.0}
+        assert table.appeared(["a", "b"]) == {"a": a}
+
+
+def test_a_later_raised_at_moves_the_row_so_it_is_kept_but_never_its_appearance(any_store_url: str) -> None:
+    with opened_recorder(any_store_url) as store:
+        table = appearances_in(store)
+        table.record([AppearanceRow("a", 100.0, 150.0), AppearanceRow("b", 100.0, 150.0)], 200.0)
+        moved = AppearanceRow("a", 130.0, 150.0)
+        assert table.record([AppearanceRow("a", 130.0, 400.0), AppearanceRow("b", 90.0, 400.0)], 300.0) == {
+            "a": moved, "b": AppearanceRow("b", 100.0, 150.0)}  # later moves it, earlier does not
+        assert table.forget_raised_before(120.0) == 1
+        assert appearances_in(store).appeared(["a", "b"]) == {"a": moved}
 
 
 def test_a_first_round_of_many_signals_reads_back_what_was_recorded(any_store_url: str) -> None:
@@ -56,17 +67,17 @@ def test_a_first_round_of_many_signals_reads_back_what_was_recorded(any_store_ur
         rows = [AppearanceRow(f"s{i}", float(i), float(i) + 0.5) for i in range(WHOLE + 100)]
         table.record(rows[:-1], 1.0)  # the last one is never recorded
         ids = [row.signal_id for row in rows]
-        expected = {row.signal_id: row.appeared_at for row in rows[:-1]}
-        assert table.record(rows, 2.0) == {**expected, rows[-1].signal_id: rows[-1].appeared_at}
+        expected = {row.signal_id: row for row in rows[:-1]}
+        assert table.record(rows, 2.0) == {**expected, rows[-1].signal_id: rows[-1]}
         assert table.appeared(ids[:-1]) == expected
-        assert table.appeared(ids[-10:]) == {i: expected.get(i, float(i[1:]) + 0.5) for i in ids[-10:]}
+        assert table.appeared(ids[-10:]) == {row.signal_id: row for row in rows[-10:]}
 
 
 def test_two_processes_recording_one_signal_at_once_agree(store_url: str) -> None:
     with opened_recorder(store_url) as first, opened_recorder(store_url) as second:
         tables = [appearances_in(first), appearances_in(second)]
         start = threading.Barrier(2)
-        got: list[dict[str, float]] = [{}, {}]
+        got: list[dict[str, AppearanceRow]] = [{}, {}]
 
         def record(n: int) -> None:
             start.wait()
@@ -78,7 +89,7 @@ def test_two_processes_recording_one_signal_at_once_agree(store_url: str) -> Non
             thread.start()
         for thread in threads:
             thread.join()
-        assert got[0] == got[1] and len(got[0]) == 300 and set(got[0].values()) <= {1000.0, 1001.0}
+        assert got[0] == got[1] and len(got[0]) == 300 and {r.appeared_at for r in got[0].values()} <= {1000.0, 1001.0}
         assert tables[0].last_round() == 2001.0
 
 
