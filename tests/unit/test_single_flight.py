@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from domain.service.answers import AnswerCache
@@ -38,33 +40,89 @@ def test_a_waiter_computes_the_answer_itself_when_the_computation_it_waits_for_i
     assert answers == ["own", "late"]
 
 
-def test_waiters_within_the_bound_share_one_computation_and_its_failure() -> None:
-    lock = threading.Lock()
-    kept: dict[str, Any] = {}
-    flights = Flights(lock, wait_seconds=10)
-    started, release = threading.Event(), threading.Event()
-    calls: list[int] = []
+@dataclass
+class Asking:
+    flights: Flights
+    outcomes: list[Any]
+    threads: list[threading.Thread]
+
+    def join(self) -> None:
+        for thread in self.threads:
+            thread.join(timeout=10)
+            assert not thread.is_alive()
+
+
+def flight_of(n: int, compute: Callable[[], str], wait_seconds: float = 10) -> Asking:
+    """``n`` threads asking ``Flights`` for one answer, the first computing it with ``compute`` (the others their
+    own "own" if they do); returns once the others all missed it: each looks it up once, under the lock, and joins
+    the flight in that same step, so none can start a computation of its own (no sleeping and hoping)."""
+    flights = Flights(threading.Lock(), wait_seconds)
+    missed = threading.Semaphore(0)
     outcomes: list[Any] = []
+
+    def look_up() -> object:
+        missed.release()
+        return MISS
+
+    def ask(computing: Callable[[], str]) -> None:
+        try:
+            outcomes.append(flights.answer("k", look_up, computing, lambda a: None))
+        except (RuntimeError, KeyboardInterrupt) as error:
+            outcomes.append(repr(error))
+
+    threads = [threading.Thread(target=ask, args=(compute if i == 0 else (lambda: "own"),)) for i in range(n)]
+    threads[0].start()
+    assert missed.acquire(timeout=5)
+    for thread in threads[1:]:
+        thread.start()
+    for _ in threads[1:]:
+        assert missed.acquire(timeout=5)
+    return Asking(flights, outcomes, threads)
+
+
+def test_waiters_within_the_bound_share_one_computation_and_its_failure() -> None:
+    release = threading.Event()
+    calls: list[int] = []
 
     def failing() -> str:
         calls.append(1)
-        started.set()
-        release.wait(timeout=10)
+        assert release.wait(timeout=10)
         raise RuntimeError("views unavailable")
 
-    def ask() -> None:
-        try:
-            outcomes.append(flights.answer("k", lambda: kept.get("k", MISS), failing, lambda a: kept.update(k=a)))
-        except RuntimeError as error:
-            outcomes.append(str(error))
+    asking = flight_of(4, failing)
+    release.set()  # every other thread has joined the flight by now
+    asking.join()
+    assert calls == [1] and asking.outcomes == [repr(RuntimeError("views unavailable"))] * 4
 
-    threads = [threading.Thread(target=ask) for _ in range(4)]
-    threads[0].start()
-    assert started.wait(timeout=5)
-    for thread in threads[1:]:
-        thread.start()
-    time.sleep(0.2)  # the others are waiting now
+
+def test_waiters_compute_their_own_answer_when_the_computing_thread_is_interrupted() -> None:
+    """Ctrl-C (or an exit) in one thread is that thread's, not an error of the answer to pass on to the others."""
+    release = threading.Event()
+
+    def interrupted() -> str:
+        assert release.wait(timeout=10)
+        raise KeyboardInterrupt
+
+    asking = flight_of(3, interrupted)
     release.set()
-    for thread in threads:
-        thread.join(timeout=10)
-    assert calls == [1] and outcomes == ["views unavailable"] * 4 and kept == {}
+    asking.join()
+    assert sorted(asking.outcomes) == ["KeyboardInterrupt()", "own", "own"]
+
+
+def test_a_stuck_computation_is_no_longer_joined_once_a_waiter_gave_up_on_it() -> None:
+    release = threading.Event()
+    asking = flight_of(2, lambda: "late" if release.wait(timeout=30) else "never", wait_seconds=0.05)
+    flights, outcomes = asking.flights, asking.outcomes
+    try:
+        asking.threads[1].join(timeout=10)
+        assert outcomes == ["own"]
+        flights.wait_seconds = 30  # one who joined the stuck computation now would wait for it
+        asked = threading.Thread(target=lambda: outcomes.append(flights.answer("k", lambda: MISS, lambda: "new",
+                                                                                lambda a: None)))
+        asked.start()
+        asked.join(timeout=10)
+        assert outcomes == ["own", "new"]
+    finally:
+        release.set()
+        asking.join()
+    assert outcomes == ["own", "new", "late"]
