@@ -3,10 +3,16 @@
 Every views file gets a random id when its tables are created (``view_store.ensure_schema``). A rebuild writes a
 new file from zero (after a forget: it must not serve what was read from the old one), so it gets a new id, and
 the cursors of every thread on one file share it: an answer kept under the id is one of this very file's.
+
+A file with no id opened read-only (one made before ids, or not ours) cannot be given one, but it cannot change
+either while it is open so: it is named by its path and what the file system says of it (device, inode, size,
+modification time, and its write-ahead log's), so every call on it shares the caches instead of each evicting
+useful answers under a new name. Any other database without an id gets a new one each time: nothing is shared.
 """
 
 from __future__ import annotations
 
+import os
 import uuid
 
 import duckdb
@@ -20,10 +26,27 @@ def give_identity(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def views_identity(con: duckdb.DuckDBPyConnection) -> str:
-    """The id of the views file ``con`` reads; a database that is not a views file of ours gets a new one each
-    time, so nothing is ever shared with it."""
+    """The id of the views file ``con`` reads (see above for one without an id)."""
     try:
         found = con.execute("SELECT value FROM views_meta WHERE key = ?", [KEY]).fetchone()
     except duckdb.CatalogException:
         found = None
-    return str(found[0]) if found else f"unknown {uuid.uuid4().hex}"
+    return str(found[0]) if found else read_only_file_identity(con) or f"unknown {uuid.uuid4().hex}"
+
+
+def read_only_file_identity(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The name of the file ``con`` reads if it is opened read-only (else ``None``): the same while it is unchanged."""
+    found = con.execute("SELECT path, readonly FROM duckdb_databases() WHERE database_name = current_database()"
+                        ).fetchone()
+    if found is None or not found[0] or not found[1]:
+        return None
+    path = os.path.realpath(str(found[0]))
+    return " ".join(["file", path, *(stamp(name) for name in (path, path + ".wal"))])
+
+
+def stamp(path: str) -> str:
+    try:
+        facts = os.stat(path)
+    except FileNotFoundError:
+        return "-"
+    return f"{facts.st_dev}:{facts.st_ino}:{facts.st_size}:{facts.st_mtime_ns}"
