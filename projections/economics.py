@@ -115,10 +115,10 @@ def economics(con: duckdb.DuckDBPyConnection, as_of: datetime, team: str | None 
             "unrecovered_losses": unrecovered[team_key],
             "company_net_profit": company[period],
         }
-        if variant == "base_plus_team_bonus":
+        if variant == "base_plus_team_bonus":  # the members at the month's end, or as of now within the month
             members = [person for (person,) in con.execute(
                 "SELECT person FROM team_members_as_of(?) WHERE team = ? ORDER BY person",
-                [end - timedelta(microseconds=1), team_key],
+                [min(end - timedelta(microseconds=1), as_of), team_key],
             ).fetchall()]
             row["payouts"] = _split(pool, scheme, members)
         rows.append(row)
