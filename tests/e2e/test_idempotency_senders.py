@@ -21,6 +21,7 @@ import pytest
 from tests.support.cli import import_lines, issue, jsonl, run_cli
 from tests.support.scenario import Scenario
 from tests.support.server import ServerProcess
+from tests.support.stores import STORES, module_store
 
 pytestmark = pytest.mark.processes  # a real server and the CLI
 
@@ -34,8 +35,15 @@ def complaint(feedback_id: str, text: str = "Cold soup", **fields: Any) -> dict[
             "rating": 2, "team": "kitchen", "occurred_at": OCCURRED, **fields}
 
 
-@pytest.fixture
-def served(store_url: str, tmp_path: Path) -> Iterator[dict[str, Any]]:
+@pytest.fixture(scope="module", params=STORES)
+def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """One server per store kind for the module: each test sends ids and feedback ids of its own."""
+    tmp_path = tmp_path_factory.mktemp(f"senders-{request.param}")
+    for store_url in module_store(request.param, tmp_path):
+        yield from _serve(store_url, tmp_path)
+
+
+def _serve(store_url: str, tmp_path: Path) -> Iterator[dict[str, Any]]:
     import_lines(store_url, SEED)
     mallory = issue(store_url, "mallory")["token"]
     server = ServerProcess(store_url, tmp_path / "views.duckdb", tmp_path / "server.log")

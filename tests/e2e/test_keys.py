@@ -18,14 +18,23 @@ from domain.service.ledger import Ledger
 from tests.support.cli import import_lines, issue, run_cli
 from tests.support.scenario import Scenario
 from tests.support.server import ServerProcess
+from tests.support.stores import STORES, module_store
 
 pytestmark = pytest.mark.processes  # a real server, the CLI
 
 SEED = Scenario().person("carol").council("carol").client("households").team("kitchen").lines()
 
 
-@pytest.fixture
-def served(store_url: str, tmp_path: Path) -> Iterator[tuple[ServerProcess, str, str]]:
+@pytest.fixture(scope="module", params=STORES)
+def served(request: pytest.FixtureRequest,
+           tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ServerProcess, str, str]]:
+    """One server per store kind for the module: its tests only refuse keys or add ones no other test uses."""
+    tmp_path = tmp_path_factory.mktemp(f"keys-{request.param}")
+    for store_url in module_store(request.param, tmp_path):
+        yield from _serve(store_url, tmp_path)
+
+
+def _serve(store_url: str, tmp_path: Path) -> Iterator[tuple[ServerProcess, str, str]]:
     import_lines(store_url, SEED)
     ledger = Ledger.open(store_url)
     try:  # keys stored before the rule: a space, a zero-width space
