@@ -398,8 +398,12 @@ def test_closing_never_hangs_on_a_writer_that_does_not_answer(
     assert not writer.process.is_alive() and writer.process.exitcode == -signal.SIGKILL
 
 
-def test_closing_does_not_wait_for_a_callback_stuck_on_the_pipe(ledger: Ledger, kafka_bootstrap: str) -> None:
-    """After repeated stop signals the main thread closes while a rebalance callback still waits on the writer."""
+def test_closing_does_not_wait_for_a_callback_stuck_on_the_pipe(
+    ledger: Ledger, kafka_bootstrap: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After repeated stop signals the main thread closes while a rebalance callback still waits on the writer
+    (the close gives up on the pipe after ABANDON_TIMEOUT_S, shortened here as the test above shortens the stop)."""
+    monkeypatch.setattr(batch_writers, "ABANDON_TIMEOUT_S", 1.0)
     writer = WriterProcess(ledger, IngestSummary("test"), kafka_bootstrap, "t")
     assert writer.flush()
     os.kill(writer.process.pid, signal.SIGSTOP)
