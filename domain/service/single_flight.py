@@ -23,7 +23,12 @@ WAIT_SECONDS = 30.0
 
 class Abandoned(Exception):
     """What waiters get from a computation that ended not by failing but by its own thread being stopped
-    (``KeyboardInterrupt``, ``SystemExit``): that is no answer to share, so each computes its own."""
+    (``KeyboardInterrupt``, ``SystemExit``) or by an error its caller says is that thread's own (its cursor
+    interrupted or closed): that is no answer to share, so each computes its own."""
+
+
+def no_own_errors(error: Exception) -> bool:
+    return False
 
 
 class Flights:
@@ -31,9 +36,11 @@ class Flights:
     joining its computation are one step, and so are keeping an answer and ending its computation (no one misses
     both)."""
 
-    def __init__(self, lock: threading.Lock, wait_seconds: float = WAIT_SECONDS) -> None:
+    def __init__(self, lock: threading.Lock, wait_seconds: float = WAIT_SECONDS,
+                 own: Callable[[Exception], bool] = no_own_errors) -> None:
         self._lock = lock
         self.wait_seconds = wait_seconds
+        self.own = own
         self._running: dict[Hashable, tuple[Future[Any], int]] = {}
         """Answers being computed -> (their future, the computing thread)."""
 
@@ -41,7 +48,8 @@ class Flights:
                keep: Callable[[V], None]) -> V:
         """``look_up()`` (under the lock; ``MISS`` when not held), or ``compute()`` once for all who miss it
         meanwhile (outside the lock: different answers are computed concurrently), then ``keep(answer)`` (under
-        the lock). A failed computation (an ``Exception``) fails its waiters too and keeps nothing."""
+        the lock). A failed computation (an ``Exception``) fails its waiters too, one failure rather than one per
+        waiter, unless ``own`` says the error is the computing thread's own; it keeps nothing."""
         me = threading.get_ident()
         with self._lock:
             found = look_up()
@@ -58,7 +66,8 @@ class Flights:
         except BaseException as error:
             with self._lock:
                 self._end(key, future)
-            future.set_exception(error if isinstance(error, Exception) else Abandoned(repr(error)))
+            shared = isinstance(error, Exception) and not self.own(error)
+            future.set_exception(error if shared else Abandoned(repr(error)))
             raise
         with self._lock:
             keep(answer)

@@ -30,6 +30,7 @@ from domain.service.single_flight import MISS, Flights
 from projections.signals.declared import Declared
 from projections.signals.inputs import EVERYTHING, Inputs, inputs_of
 from projections.signals.model import Signal
+from projections.signals.own_errors import cursors_own
 from projections.signals.sources import DECLARED
 from projections.timeline import FOREVER, as_of_value
 
@@ -48,7 +49,7 @@ class SignalCache:
         self.sources = tuple(sources)
         self._kept: dict[str, OrderedDict[tuple[Any, ...], Any]] = {s.name: OrderedDict() for s in self.sources}
         self._lock = threading.Lock()
-        self._flights = Flights(self._lock)
+        self._flights = Flights(self._lock, own=cursors_own)
         self.prepared = 0
         """How many times a source was asked the views (for tests and benchmarks)."""
 

@@ -23,6 +23,7 @@ from projections.experiment_stats.analysis import analyse
 from projections.experiment_stats.config import Plan
 from projections.experiment_stats.data import Data, lower_is_better, moments_at_each_time, moments_by_period
 from projections.signals import declared
+from projections.signals.own_errors import cursors_own
 from projections.views_identity import views_identity
 
 Analysis = dict[str, Any]
@@ -122,7 +123,7 @@ def _timeline(con: duckdb.DuckDBPyConnection, row: tuple[Any, ...], lower: froze
 
 _cache: OrderedDict[tuple[Any, ...], list[Timeline]] = OrderedDict()
 _lock = threading.Lock()
-_flights = Flights(_lock)
+_flights = Flights(_lock, own=cursors_own)
 KEPT = 8
 
 

@@ -9,8 +9,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import duckdb
+
 from domain.service.answers import AnswerCache
-from domain.service.single_flight import MISS, Flights
+from domain.service.single_flight import MISS, Flights, no_own_errors
+from projections.signals.own_errors import cursors_own
 
 
 def test_a_waiter_computes_the_answer_itself_when_the_computation_it_waits_for_is_stuck() -> None:
@@ -52,11 +55,12 @@ class Asking:
             assert not thread.is_alive()
 
 
-def flight_of(n: int, compute: Callable[[], str], wait_seconds: float = 10) -> Asking:
+def flight_of(n: int, compute: Callable[[], str], wait_seconds: float = 10,
+              own: Callable[[Exception], bool] = no_own_errors) -> Asking:
     """``n`` threads asking ``Flights`` for one answer, the first computing it with ``compute`` (the others their
     own "own" if they do); returns once the others all missed it: each looks it up once, under the lock, and joins
     the flight in that same step, so none can start a computation of its own (no sleeping and hoping)."""
-    flights = Flights(threading.Lock(), wait_seconds)
+    flights = Flights(threading.Lock(), wait_seconds, own)
     missed = threading.Semaphore(0)
     outcomes: list[Any] = []
 
@@ -67,7 +71,7 @@ def flight_of(n: int, compute: Callable[[], str], wait_seconds: float = 10) -> A
     def ask(computing: Callable[[], str]) -> None:
         try:
             outcomes.append(flights.answer("k", look_up, computing, lambda a: None))
-        except (RuntimeError, KeyboardInterrupt) as error:
+        except (RuntimeError, KeyboardInterrupt, duckdb.Error) as error:
             outcomes.append(repr(error))
 
     threads = [threading.Thread(target=ask, args=(compute if i == 0 else (lambda: "own"),)) for i in range(n)]
@@ -107,6 +111,22 @@ def test_waiters_compute_their_own_answer_when_the_computing_thread_is_interrupt
     release.set()
     asking.join()
     assert sorted(asking.outcomes) == ["KeyboardInterrupt()", "own", "own"]
+
+
+def test_waiters_compute_their_own_answer_when_the_computing_threads_cursor_is_closed_under_it() -> None:
+    """As the signal caches use it: a cursor closed while it read (its request gone) fails that thread only."""
+    release = threading.Event()
+    cursor = duckdb.connect().cursor()
+
+    def reading() -> str:
+        assert release.wait(timeout=10)
+        cursor.close()
+        return str(cursor.execute("SELECT 1").fetchall())
+
+    asking = flight_of(3, reading, own=cursors_own)
+    release.set()
+    asking.join()
+    assert sorted(asking.outcomes)[1:] == ["own", "own"] and "ConnectionException" in sorted(asking.outcomes)[0]
 
 
 def test_a_stuck_computation_is_no_longer_joined_once_a_waiter_gave_up_on_it() -> None:
