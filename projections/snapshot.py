@@ -16,23 +16,31 @@ from contextlib import contextmanager, suppress
 
 import duckdb
 
+_open: set[int] = set()
+"""The connections (by id) inside a ``snapshot`` now: DuckDB cannot say whether one is in a transaction, and a
+``BEGIN`` tried in one ends it."""
+
 
 @contextmanager
 def snapshot(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
-    """``con``'s statements within, read from one snapshot of the views. Inside a transaction already (an
-    outer ``snapshot``), that one is the snapshot: it is neither ended nor nested."""
-    try:
-        con.execute("BEGIN TRANSACTION")
-    except duckdb.TransactionException:
+    """``con``'s statements within, read from one snapshot of the views. Within an outer ``snapshot`` of ``con``,
+    that one is the snapshot (neither nested nor ended). Not for a connection in a transaction begun otherwise.
+    A failed statement ends the transaction for every later one: within, errors are to be avoided, not caught."""
+    if id(con) in _open:
         yield con
         return
+    con.execute("BEGIN TRANSACTION")
+    _open.add(id(con))
     try:
         yield con
     except BaseException:
         with suppress(duckdb.Error):
             con.execute("ROLLBACK")
         raise
-    con.execute("COMMIT")
+    else:
+        con.execute("COMMIT")
+    finally:
+        _open.discard(id(con))
 
 
 def snapshot_position(con: duckdb.DuckDBPyConnection) -> int:

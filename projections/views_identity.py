@@ -26,11 +26,11 @@ def give_identity(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def views_identity(con: duckdb.DuckDBPyConnection) -> str:
-    """The id of the views file ``con`` reads (see above for one without an id)."""
-    try:
-        found = con.execute("SELECT value FROM views_meta WHERE key = ?", [KEY]).fetchone()
-    except duckdb.CatalogException:
-        found = None
+    """The id of the views file ``con`` reads (see above for one without an id). A missing table is looked for,
+    not caught: in a transaction (``projections.snapshot``) a failed statement would end it for every later one."""
+    (has_meta,) = con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database()"
+                              " AND schema_name = current_schema() AND table_name = 'views_meta'").fetchone() or (0,)
+    found = con.execute("SELECT value FROM views_meta WHERE key = ?", [KEY]).fetchone() if has_meta else None
     return str(found[0]) if found else read_only_file_identity(con) or f"unknown {uuid.uuid4().hex}"
 
 

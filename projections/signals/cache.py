@@ -32,6 +32,7 @@ from projections.signals.inputs import EVERYTHING, Inputs, inputs_of
 from projections.signals.model import Signal
 from projections.signals.own_errors import cursors_own
 from projections.signals.sources import DECLARED
+from projections.snapshot import snapshot
 from projections.timeline import FOREVER, as_of_value
 
 KEPT = 8
@@ -56,8 +57,9 @@ class SignalCache:
     def raised_by(self, con: duckdb.DuckDBPyConnection, as_of: datetime) -> list[Signal]:
         """Every episode of every source raised by ``as_of``, for anyone: as ``active.raised_by``."""
         when = as_of_value(as_of)
-        inputs = inputs_of(con, {t for s in self.sources for t in (*tables_of(s), s.about)}, when)
-        return [signal for source in self.sources for signal in self._judged(con, source, inputs, when)]
+        with snapshot(con):  # each source prepared from the very facts its versions name (``projections.snapshot``)
+            inputs = inputs_of(con, {t for s in self.sources for t in (*tables_of(s), s.about)}, when)
+            return [signal for source in self.sources for signal in self._judged(con, source, inputs, when)]
 
     def _judged(self, con: duckdb.DuckDBPyConnection, source: Declared, inputs: Inputs,
                 when: datetime) -> list[Signal]:

@@ -24,6 +24,7 @@ from projections.experiment_stats.config import Plan
 from projections.experiment_stats.data import Data, lower_is_better, moments_at_each_time, moments_by_period
 from projections.signals import declared
 from projections.signals.own_errors import cursors_own
+from projections.snapshot import snapshot
 from projections.views_identity import views_identity
 
 Analysis = dict[str, Any]
@@ -131,19 +132,22 @@ def timelines(con: duckdb.DuckDBPyConnection, as_of: datetime) -> list[Timeline]
     """Every started A/B experiment's timeline as of ``as_of``. The answer changes only with the events and the
     last observation time before the hour in progress (and with the conclusions, within the hour of one), so it
     is kept for those, in the views file read (every thread's cursor on it; never a rebuilt file's): the three
-    experiment kinds, and every page view until the next hour with data, share one computation."""
-    rows = [row for row in con.execute(STARTED, {"as_of": as_of}).fetchall() if row[4] is not None]
-    if not rows:
-        return []
-    (position,) = con.execute("SELECT max(position) FROM event_log").fetchone() or (None,)
-    (latest,) = con.execute(LATEST, {"over": _over(as_of)}).fetchone() or (None,)
-    lower = lower_is_better(con, as_of)
-    key = (views_identity(con), position, latest, lower, tuple(rows))
+    experiment kinds, and every page view until the next hour with data, share one computation. The key and the
+    timelines are read in one snapshot (``projections.snapshot``): a page committed between them would otherwise
+    be kept under the position before it."""
+    with snapshot(con):
+        rows = [row for row in con.execute(STARTED, {"as_of": as_of}).fetchall() if row[4] is not None]
+        if not rows:
+            return []
+        (position,) = con.execute("SELECT max(position) FROM event_log").fetchone() or (None,)
+        (latest,) = con.execute(LATEST, {"over": _over(as_of)}).fetchone() or (None,)
+        lower = lower_is_better(con, as_of)
+        key = (views_identity(con), position, latest, lower, tuple(rows))
 
-    def keep(answer: list[Timeline]) -> None:
-        _cache[key] = answer
-        while len(_cache) > KEPT:
-            _cache.popitem(last=False)
+        def keep(answer: list[Timeline]) -> None:
+            _cache[key] = answer
+            while len(_cache) > KEPT:
+                _cache.popitem(last=False)
 
-    return _flights.answer(key, lambda: _cache.get(key, MISS),
-                           lambda: [_timeline(con, row, lower, as_of) for row in rows], keep)
+        return _flights.answer(key, lambda: _cache.get(key, MISS),
+                               lambda: [_timeline(con, row, lower, as_of) for row in rows], keep)
