@@ -27,9 +27,9 @@ from domain.service.feedback_batch import ConflictSink, record_feedback_batch
 from domain.service.forget import ForgetResult, forget
 from domain.service.retry import RETRY
 from domain.service.snapshots import SetAsList, snapshot_store, take_snapshots
-from domain.stores.common import LEDGER_NAME, ledger_store, opening
+from domain.stores.common import ledger_store, opening
 from domain.stores.feedback_fast_path import RecordedFeedbackEncoder
-from domain.stores.port import LedgerStore, Receipt
+from domain.stores.port import LEDGER_NAME, LedgerStore, Receipt
 from domain.stores.tamper_evidence import VerifyReport
 from domain.stores.url import is_memory, release_unclaimed, store_environment
 

@@ -13,12 +13,10 @@ from eventsourcing.persistence import InfrastructureFactory, PersistenceError
 from eventsourcing.utils import Environment
 
 from domain.stores.errors import StoreError, redacted
-from domain.stores.port import LedgerStore
+from domain.stores.port import LEDGER_NAME, LedgerStore
 from domain.stores.url import release_unclaimed, store_environment
 
 T = TypeVar("T")
-LEDGER_NAME = "Ledger"
-"""The application's name: the library derives the PostgreSQL table names from it."""
 OPEN_ATTEMPTS = 5
 def opening(open_store: Callable[[], T], where: str = "") -> T:
     """Open a store, waiting while another process creates its tables (the library's DDL then fails).

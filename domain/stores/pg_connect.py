@@ -13,11 +13,15 @@ verify's workers, the rebuild's reading process) takes them from ``connection_se
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
 from eventsourcing.postgres import PostgresFactory
-from eventsourcing.utils import Environment
+from eventsourcing.utils import Environment, resolve_topic
+
+from domain.stores.port import LEDGER_NAME
 
 CONNECT_TIMEOUT = 10
 """Seconds a new connection may take (libpq's ``connect_timeout``)."""
@@ -48,6 +52,16 @@ def connect_kwargs(pool: Any) -> dict[str, Any] | None:
     if get_password is not None:
         own["password"] = get_password()
     return {**connection_settings(), **own}
+
+
+def settings_password(settings: Mapping[str, str]) -> str | None:
+    """The password for a connection made from a store's settings (``stores.url``) before the library's
+    factory exists (the schema check, whose connection a reader keeps): the password function's, when
+    ``POSTGRES_GET_PASSWORD_TOPIC`` names one, as the factory would ask it; else the URL's (None if empty)."""
+    topic = Environment(LEDGER_NAME, {**os.environ, **settings}).get(PostgresFactory.POSTGRES_GET_PASSWORD_TOPIC)
+    if topic:
+        return str(resolve_topic(topic)())
+    return settings.get("POSTGRES_PASSWORD") or None
 
 
 class LedgerPostgresFactory(PostgresFactory):

@@ -17,6 +17,10 @@ from eventsourcing.persistence import Notification, StoredEvent, Tracking
 
 from domain.personal_data import KeyStore
 
+LEDGER_NAME = "Ledger"
+"""The application's name: the library derives the PostgreSQL table names and its environment keys'
+prefix (``LEDGER_…``) from it."""
+
 if TYPE_CHECKING:
     from domain.stores.tamper_evidence import VerifyReport
 

@@ -18,7 +18,7 @@ from psycopg.sql import SQL, Identifier
 from domain.stores.chain_rows import chain_head, head_to_extend, new_events
 from domain.stores.errors import StoreError, StoreMissing, redacted
 from domain.stores.guards import guards_of, refuse_stale
-from domain.stores.pg_connect import connect_kwargs, connection_settings, settings_query
+from domain.stores.pg_connect import connect_kwargs, connection_settings, settings_password, settings_query
 from domain.stores.port import LedgerStore, NotificationRow, PageSource, receipt_rows
 from domain.stores.subject_keys import PostgresSubjectKeys
 from domain.stores.tamper_evidence import VerifyReport, extend_chain
@@ -245,7 +245,7 @@ def prepare_schema(env: dict[str, str], schema: str, *, create: bool = True, url
     try:
         conn = psycopg.connect(
             dbname=env["POSTGRES_DBNAME"], host=env["POSTGRES_HOST"], port=env["POSTGRES_PORT"],
-            user=env["POSTGRES_USER"], password=env["POSTGRES_PASSWORD"] or None, autocommit=True,
+            user=env["POSTGRES_USER"], password=settings_password(env), autocommit=True,
             **connection_settings(),
         )
     except psycopg.Error as error:

@@ -151,10 +151,11 @@ def test_a_reader_asks_the_password_function_for_each_new_connection(
     with opened_recorder(store_url, create=False) as store:
         datastore = postgres_of(store).datastore
         with datastore.get_connection() as checked:
+            assert checked.info.password == "token-1"  # the schema check's connection, kept by the reader
             for _ in range(2):  # two nested reads: a new connection each
                 with datastore.get_connection() as conn:
                     assert conn is not checked
                     assert conn.info.password == PASSWORDS[-1]
-        assert len(PASSWORDS) == 2
+        assert len(PASSWORDS) == 3
         source = postgres_of(store).page_source()  # the reading process gets the current password too
-        assert source is not None and urlsplit(source.uri).password == PASSWORDS[-1] == "token-3"
+        assert source is not None and urlsplit(source.uri).password == PASSWORDS[-1] == "token-4"

@@ -14,8 +14,9 @@ from eventsourcing.utils import Environment
 
 from domain.service.ledger import Ledger
 from domain.stores import pg_connect, postgres_reader
-from domain.stores.common import LEDGER_NAME, opened_recorder
+from domain.stores.common import opened_recorder
 from domain.stores.errors import StoreMissing
+from domain.stores.port import LEDGER_NAME
 from domain.stores.postgres import LedgerPostgresRecorder
 from tests.support.stores import POSTGRES_URL, postgres_store
 
