@@ -6,7 +6,7 @@ answer kept in a cache under a key read in one statement (a position, table vers
 computed in later ones may then hold facts its key does not name, and be served to readers it is wrong for (as
 of an earlier moment, a fact dated after it). ``snapshot`` runs a reader's statements in one DuckDB transaction:
 they all see the views as of its first one, while the catch-up goes on committing (DuckDB's readers never block
-its writer, nor the writer them), and ``snapshot_position`` is the position those statements see.
+its writer, nor the writer them).
 """
 
 from __future__ import annotations
@@ -33,18 +33,11 @@ def snapshot(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnecti
     _open.add(id(con))
     try:
         yield con
-    except BaseException:
+        con.execute("COMMIT")
+    except BaseException:  # the cursor is the thread's for its next reads: never left in the transaction
         with suppress(duckdb.Error):
             con.execute("ROLLBACK")
         raise
-    else:
-        con.execute("COMMIT")
     finally:
         _open.discard(id(con))
 
-
-def snapshot_position(con: duckdb.DuckDBPyConnection) -> int:
-    """The views position ``con`` reads at (in a ``snapshot``, the one all of its statements read at): the
-    store position of the last event projected, the number a server keeps its answers under."""
-    found = con.execute("SELECT position FROM projection_tracking WHERE name = 'ledger'").fetchone()
-    return 0 if found is None else int(found[0])

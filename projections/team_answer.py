@@ -28,11 +28,11 @@ from projections.complaint_pages import (
     resolved_complaint,
 )
 from projections.economics import economics
-from projections.fact_time import latest_fact_time
+from projections.fact_time import position_and_latest
 from projections.feedback_sql import TEAM_COMPLAINTS, feedback_by_period
 from projections.growth import self_funded_months
 from projections.promise_answer import REQUIREMENTS, authority_gaps, promise_summary
-from projections.snapshot import snapshot, snapshot_position
+from projections.snapshot import snapshot
 from projections.success_metric import success_metric
 
 Remember = Callable[[Hashable, Callable[[], Any]], Any]
@@ -94,8 +94,8 @@ def kept_at(con: duckdb.DuckDBPyConnection, as_of: datetime) -> tuple[int, datet
     ``snapshot`` the part is read in. The caller's own position will not do: the catch-up commits pages between a
     reader's statements and moves the position only after, so facts read after a commit would be kept under the
     position before it, with the latest fact time before it, and answered as of moments the new facts are dated
-    after. Reading both in one statement will not do either: the part is read in later statements."""
-    return snapshot_position(con), latest_fact_time(con, as_of)
+    after. Nor is reading the key in a statement of its own enough: the part is read in later statements."""
+    return position_and_latest(con, as_of)
 
 
 def team_view(con: duckdb.DuckDBPyConnection, team: str, as_of: datetime, *,

@@ -55,12 +55,12 @@ def test_a_page_committed_while_an_as_of_answer_is_read_is_not_answered_as_of_be
     early, joined, late = (before + timedelta(seconds=s) for s in (1, 5, 8))
     start = int(con.execute("SELECT max(position) FROM event_log").fetchone()[0])  # type: ignore[index]
     position = {"p": start}
-    real = ta.latest_fact_time
+    real = ta.position_and_latest
     catch_up = con.cursor()
 
     def then_a_page_commits(reader: duckdb.DuckDBPyConnection, as_of: Any) -> Any:
         found = real(reader, as_of)
-        if position["p"] == start:  # once, after the first reader's first statement
+        if position["p"] == start:  # once, after the first reader read what it keeps the facts under
             position["p"] = commit_a_page(catch_up, joined)  # the server's position moves after the commit
         return found
 
@@ -69,7 +69,7 @@ def test_a_page_committed_while_an_as_of_answer_is_read_is_not_answered_as_of_be
     def remember(question: Hashable, compute: Callable[[], Any]) -> Any:  # as ``Server.remember``
         return cache.answer(question, position["p"], 0, compute)
 
-    monkeypatch.setattr(ta, "latest_fact_time", then_a_page_commits)
+    monkeypatch.setattr(ta, "position_and_latest", then_a_page_commits)
 
     ta.team_view(con, "warehouse", late, remember=remember)
     assert position["p"] > start  # the page was committed while the answer was read
