@@ -4,11 +4,13 @@ dated after a moment asked later, is never answered as of that moment.
 
 The demo's sample company on a real DuckDB views file; the page is committed by another cursor of the file, as
 the server's catch-up thread does, and the server's position moves only after the commit, as ``LiveViews``'s.
+Asked next: a reader whose snapshot began before the page, and one after it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
+from contextlib import ExitStack
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -19,6 +21,7 @@ import pytest
 from domain.service.answers import AnswerCache
 from projections import derived
 from projections import team_answer as ta
+from projections.snapshot import snapshot
 from projections.view_store import connect
 from scripts.sample_company import sample_company_commands
 from tests.support.views import projected_views
@@ -71,8 +74,15 @@ def test_a_page_committed_while_an_as_of_answer_is_read_is_not_answered_as_of_be
 
     monkeypatch.setattr(ta, "position_and_latest", then_a_page_commits)
 
-    ta.team_view(con, "warehouse", late, remember=remember)
-    assert position["p"] > start  # the page was committed while the answer was read
+    with ExitStack() as stack:  # another reader, whose snapshot began before the page
+        reader = con.cursor()
+        stack.enter_context(snapshot(reader))
+        reader.execute("SELECT count(*) FROM event_log").fetchone()
+        ta.team_view(con, "warehouse", late, remember=remember)
+        assert position["p"] > start  # the page was committed while the answer was read
+        kept = ta.team_view(reader, "warehouse", early, remember=remember)
+        assert kept is not None and NEWCOMER not in [m["person"] for m in kept["members"]]
+        assert kept == ta.team_view(reader, "warehouse", early)
     kept = ta.team_view(con, "warehouse", early, remember=remember)
     whole = ta.team_view(con, "warehouse", early)
     assert kept is not None and whole is not None
