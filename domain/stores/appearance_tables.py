@@ -74,7 +74,9 @@ class SQLAppearances(SQLTables):
     def record(self, rows: Sequence[AppearanceRow], round_at: float) -> dict[str, AppearanceRow]:
         """Add the rows no process added yet and move the others' ``raised_at`` later (never back, never their
         appearance), mark ``round_at`` as the latest round (never moving it back), in one transaction; the row now
-        on record for each row's signal (another process's appearance, if it was first)."""
+        on record for each row's signal (another process's appearance, if it was first). In the order of their
+        ids: two processes moving the same rows lock them in one order, so neither waits for the other forever."""
+        rows = sorted(rows)
         with self.transaction() as execute:
             for start in range(0, len(rows), CHUNK):
                 chunk = rows[start:start + CHUNK]

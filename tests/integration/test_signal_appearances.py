@@ -93,6 +93,34 @@ def test_two_processes_recording_one_signal_at_once_agree(store_url: str) -> Non
         assert tables[0].last_round() == 2001.0
 
 
+def test_two_processes_moving_the_same_rows_in_opposite_orders_both_finish(store_url: str) -> None:
+    """Moving a row's ``raised_at`` locks it until the round's transaction ends: in any order two rounds lock
+    their rows in one order (by id), or each could wait for the other's rows forever (a deadlock error)."""
+    with opened_recorder(store_url) as first, opened_recorder(store_url) as second:
+        tables = [appearances_in(first), appearances_in(second)]
+        ids = [f"s{i:05d}" for i in range(4 * 500)]
+        tables[0].record([AppearanceRow(i, 10.0, 10.0) for i in ids], 20.0)
+        errors: list[BaseException] = []
+        for moved in (11.0, 12.0, 13.0, 14.0, 15.0):
+            start = threading.Barrier(2)
+
+            def record(n: int, moved: float = moved, start: threading.Barrier = start) -> None:
+                rows = [AppearanceRow(i, moved + n / 2, 10.0) for i in (ids if n == 0 else ids[::-1])]
+                start.wait()
+                try:
+                    tables[n].record(rows, 30.0)
+                except Exception as error:
+                    errors.append(error)
+
+            threads = [threading.Thread(target=record, args=(n,)) for n in (0, 1)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+        assert errors == []
+        assert {row.raised_at for row in tables[0].appeared(ids).values()} == {15.5}
+
+
 def received_keys(got: Receiver) -> list[str]:
     return sorted(parsed(r)["data"]["subject"]["key"] for r in got.received)
 
