@@ -52,7 +52,7 @@ def render_home(p: Page, offset: int = 0, promises_offset: int = 0, *, log_error
             " ON m.team = t.team AND m.person = $me WHERE t.business_at <= $as_of ORDER BY t.name",
             {"as_of": p.as_of, "me": me},
         ).fetchall()
-        awaiting = awaiting_answer(con, me, represented, p.as_of, AWAITING_PAGE, offset) if answering else (0, [])
+        awaiting = awaiting_answer(con, me, p.as_of, AWAITING_PAGE, offset) if answering else (0, [])
         side = client_side(con, represented, p.as_of, promises_offset) if represented else None
         return {"teams": teams, "awaiting": awaiting, "client_side": side}
 
