@@ -78,6 +78,8 @@ def test_an_ingest_token_cannot_sign_in_and_a_read_token_sees_no_actions(served:
     _, read_token = _new_token(served, "lena", "read")
     with _client(served) as client:
         assert _sign_in(client, read_token).status_code == 303
+        home = client.get("/").text
+        assert "This session reads only" in home and "Nothing awaits your answer" not in home
         page = client.get("/promises/p-kitchen-ready")
         assert page.status_code == 200 and "<form class=\"action\"" not in page.text
         csrf = CSRF.search(page.text).group(1)  # type: ignore[union-attr]
