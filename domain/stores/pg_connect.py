@@ -30,8 +30,10 @@ KEEPALIVES = {"keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10,
 
 
 def connection_settings() -> dict[str, Any]:
-    """libpq keywords for every new connection (read at each call, so a test can shorten the timeout)."""
-    return {"connect_timeout": CONNECT_TIMEOUT, **KEEPALIVES}
+    """libpq keywords for every new connection (read at each call, so a test can shorten the timeout). An
+    operator's ``PGCONNECT_TIMEOUT`` (libpq's own variable) stands, as libpq would honour it without us."""
+    timeout = os.environ.get("PGCONNECT_TIMEOUT", "").strip() or CONNECT_TIMEOUT
+    return {"connect_timeout": timeout, **KEEPALIVES}
 
 
 def settings_query() -> str:
@@ -61,7 +63,7 @@ def settings_password(settings: Mapping[str, str]) -> str | None:
     topic = Environment(LEDGER_NAME, {**os.environ, **settings}).get(PostgresFactory.POSTGRES_GET_PASSWORD_TOPIC)
     if topic:
         return str(resolve_topic(topic)())
-    return settings.get("POSTGRES_PASSWORD") or None
+    return Environment(LEDGER_NAME, {**os.environ, **settings}).get(PostgresFactory.POSTGRES_PASSWORD) or None
 
 
 class LedgerPostgresFactory(PostgresFactory):
