@@ -34,11 +34,13 @@ up: thousands of others' proposals cost a client's complaints nothing (docs/brie
 
 OWNED_FEEDBACK = """
 SELECT * FROM feedback WHERE business_at <= $as_of
-    AND (team = $team OR team IS NULL AND promise IN (SELECT unnest($promises::VARCHAR[]))
+    AND (team = $team OR team IS NULL AND list_contains($promises::VARCHAR[], promise)
          OR feedback_id IN (SELECT feedback_id FROM feedback_assignments WHERE team = $team AND business_at <= $as_of))
 """
 """A team's feedback as of T: what it names the team for, names a promise the team made (``$promises``: the
-promises the team made as of T, as the team's answer has them) or was assigned to the team."""
+promises the team made as of T, as the team's answer has them, looked up in the list rather than unnested into
+a subquery: one join fewer to plan in each of the two statements of a team's answer reading it) or was assigned
+to the team."""
 
 TEAM_COMPLAINTS = f"""
 SELECT f.*, $team AS owner_team, c.client IS NOT NULL AS client_identified, r.resolution, r.resolved_at
