@@ -63,6 +63,13 @@ EXPIRED = "Your session has expired; sign in again."
 
 
 async def _login_redirect(request: Request, error: LoginRequired) -> Response:
+    """A page asked for by the browser's own navigation goes to the sign-in page (saying, once, that the session
+    expired). A part of a page the page refetches itself (``live.js``: not a navigation, by ``Sec-Fetch-Mode``) is
+    answered 401 and the cookie left alone: followed to the sign-in page, the refetch would put that page inside
+    the live part, and deleting the cookie there would leave the person's next click a sign-in that never says
+    their session expired."""
+    if request.headers.get("sec-fetch-mode", "navigate") != "navigate":
+        return Response("Sign in again: the session has ended.", status_code=401, media_type="text/plain")
     query = {"next": error.next_url, **({"expired": "1"} if error.expired else {})}
     response = RedirectResponse("/login?" + urlencode(query), status_code=303)
     if error.expired:

@@ -64,3 +64,24 @@ def test_a_first_visit_and_a_sign_out_say_nothing_of_expiry(browser: Any, served
         assert urlsplit(page.url).path == "/login" and EXPIRED not in page.content()
     finally:
         context.close()
+
+
+def test_a_live_refresh_of_an_ended_session_neither_swallows_the_notice_nor_shows_the_sign_in_page_inside(
+        browser: Any, served: Served) -> None:
+    """The start page refetches its live parts by itself (on every event, and every few seconds): one landing
+    after the session ended once deleted the cookie on its way to the sign-in page, so the person's next click
+    was a plain sign-in that never said why."""
+    context, page = sign_in(browser, served, "lena")
+    try:
+        (cookie,) = [c["value"] for c in context.cookies() if c["name"] == COOKIE]
+        idle_for_too_long(served, cookie)
+        refetched = page.evaluate(
+            "async () => { const r = await fetch('/attention', {credentials: 'same-origin', cache: 'no-store'});"
+            " return [r.status, r.redirected]; }")
+        assert refetched == [401, False]
+        assert [c["value"] for c in context.cookies() if c["name"] == COOKIE] == [cookie]
+        page.goto(served.url("/teams/delivery"))
+        assert urlsplit(page.url).path == "/login"
+        assert page.get_by_role("status").inner_text() == EXPIRED
+    finally:
+        context.close()
