@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import os
 import socket
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -17,6 +16,7 @@ from domain.stores import chain_verify, pg_connect
 from domain.stores.common import opened_recorder
 from domain.stores.postgres import LedgerPostgresRecorder
 from projections.pages import StoreReadError, _streamed_pages
+from tests.support.silent_server import gives_up_on_a_silent_server
 from tests.support.stores import postgres_store
 
 pytestmark = pytest.mark.postgres
@@ -47,29 +47,6 @@ def keepalive_of(conn: psycopg.Connection[Any]) -> tuple[int, int, int, int]:
 def postgres_of(store: object) -> LedgerPostgresRecorder:
     assert isinstance(store, LedgerPostgresRecorder)
     return store
-
-
-def gives_up_on_a_silent_server(attempt: Callable[[int], object]) -> BaseException:
-    """Run ``attempt(port)`` against a server that takes the connection and never answers (with a 2 s
-    connect timeout); what it raised, failing the test if it was still waiting after 30 s."""
-    silent = socket.create_server(("127.0.0.1", 0))  # the kernel completes the handshake; nobody ever answers
-    failed: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            attempt(silent.getsockname()[1])
-        except BaseException as error:
-            failed.append(error)
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    thread.join(30)
-    hung = thread.is_alive()
-    silent.close()  # resets the connection: an attempt still waiting ends now
-    thread.join(10)
-    assert not hung, "still waiting for the silent server after 30 s"
-    assert len(failed) == 1
-    return failed[0]
 
 
 def test_a_writers_pool_connections_have_keepalives(store_url: str) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -18,6 +17,7 @@ from domain.stores.common import opened_recorder
 from domain.stores.errors import StoreMissing
 from domain.stores.port import LEDGER_NAME
 from domain.stores.postgres import LedgerPostgresRecorder
+from tests.support.silent_server import gives_up_on_a_silent_server
 from tests.support.stores import POSTGRES_URL, postgres_store
 
 pytestmark = pytest.mark.postgres
@@ -90,29 +90,20 @@ def test_a_reader_gives_up_on_a_server_that_never_answers(monkeypatch: pytest.Mo
     """A new connection has the checked one's connect timeout: a host that takes the connection and then
     says nothing (a hung server) is an error after it, not a reader waiting forever."""
     monkeypatch.setattr(pg_connect, "CONNECT_TIMEOUT", 2)  # the store's is 10 s
-    silent = socket.create_server(("127.0.0.1", 0))  # the kernel completes the handshake; nobody ever answers
-    env = Environment(LEDGER_NAME, {"POSTGRES_DBNAME": "test", "POSTGRES_HOST": "127.0.0.1",
-                                    "POSTGRES_PORT": str(silent.getsockname()[1]), "POSTGRES_USER": "postgres",
-                                    "POSTGRES_PASSWORD": ""})
-    factory = postgres_reader.ReaderPostgresFactory(env)
-    failed: list[BaseException] = []
 
-    def read() -> None:
+    def read(port: int) -> None:
+        env = Environment(LEDGER_NAME, {"POSTGRES_DBNAME": "test", "POSTGRES_HOST": "127.0.0.1",
+                                        "POSTGRES_PORT": str(port), "POSTGRES_USER": "postgres",
+                                        "POSTGRES_PASSWORD": ""})
+        factory = postgres_reader.ReaderPostgresFactory(env)
         try:
             with factory.datastore.get_connection():
                 pass
-        except BaseException as error:
-            failed.append(error)
+        finally:
+            factory.close()
 
-    reader = threading.Thread(target=read, daemon=True)
-    reader.start()
-    reader.join(30)
-    hung = reader.is_alive()
-    silent.close()  # resets the connection: a reader still waiting ends now
-    reader.join(5)
-    factory.close()
-    assert not hung, "the reader was still waiting for the silent server after 30 s"
-    assert len(failed) == 1 and isinstance(failed[0], OperationalError) and "timeout" in str(failed[0])
+    failed = gives_up_on_a_silent_server(read)
+    assert isinstance(failed, OperationalError) and "timeout" in str(failed)
 
 
 def test_closing_a_reader_while_another_thread_reads_closes_its_connection_when_given_back(store_url: str) -> None:
