@@ -10,6 +10,7 @@ from domain.service.answers import MISS, AnswerCache
 from domain.service.ledger import Ledger
 from domain.service.stopping import Stop
 from projections.json_output import dumps
+from projections.signals.own_errors import cursors_own
 from web.live_views import LiveViews
 from web.notifier import Notifier
 from web.settings import ServerSettings
@@ -70,7 +71,7 @@ class Server:
         self.streams = Streams(settings.max_streams_per_token, settings.max_streams, self.stop)
         self.views.listeners.append(self.streams.notify)  # one notifier for every live stream
         self.index = ViewsIndex(self.views)
-        self.answers = AnswerCache(CACHE_SIZE)
+        self.answers = AnswerCache(CACHE_SIZE, own=cursors_own)
         self.tokens: dict[str, tuple[Any, int]] = {}
         """Token digest -> (principal, the store position it was checked at): see ``web.auth``."""
         self.notifier = Notifier(settings, self.ledger.store, self.views, self.stop)

@@ -32,6 +32,7 @@ from domain.service.tokens import (
 from domain.service.verify import verify
 from projections.paging import page
 from projections.read_rules import audit_params
+from projections.signals.own_errors import cursors_own
 from web import token_actions
 from web.readers import reader
 from web.server import Server
@@ -47,7 +48,7 @@ class ServerWorkspace:
     def __init__(self, server: Server) -> None:
         self.server = server
         # page answers per views position: many open team pages refetch the same answer after each event
-        self.answers = AnswerCache(CACHE_SIZE)
+        self.answers = AnswerCache(CACHE_SIZE, own=cursors_own)
 
     def authenticate(self, token: str) -> Viewer:
         return self._viewer(lambda: authenticate(self.server.ledger, token))

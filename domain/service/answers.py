@@ -16,7 +16,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
-from domain.service.single_flight import MISS, WAIT_SECONDS, Flights
+from domain.service.single_flight import MISS, WAIT_SECONDS, Flights, no_own_errors
 
 __all__ = ["MISS", "AnswerCache"]
 
@@ -26,12 +26,15 @@ V = TypeVar("V")
 class AnswerCache:
     """The ``size`` most recently used answers, keyed by (question, views position); thread-safe."""
 
-    def __init__(self, size: int, wait_seconds: float = WAIT_SECONDS) -> None:
+    def __init__(self, size: int, wait_seconds: float = WAIT_SECONDS,
+                 own: Callable[[Exception], bool] = no_own_errors) -> None:
+        """``own``: which errors of a computation are its thread's own (its cursor interrupted or closed), so
+        its waiters compute the answer themselves instead of failing with it (the views' adapter knows which)."""
         self.size = size
         self._answers: OrderedDict[tuple[Hashable, int], Any] = OrderedDict()
         self._lock = threading.Lock()
         self._generation: int | None = None
-        self._flights = Flights(self._lock, wait_seconds)
+        self._flights = Flights(self._lock, wait_seconds, own)
         """Answers being computed: those who miss them wait (``domain.service.single_flight``)."""
 
     def _current(self, generation: int) -> None:

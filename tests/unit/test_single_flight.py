@@ -146,3 +146,42 @@ def test_a_stuck_computation_is_no_longer_joined_once_a_waiter_gave_up_on_it() -
         release.set()
         asking.join()
     assert outcomes == ["own", "new", "late"]
+
+
+def test_the_answer_cache_lets_waiters_compute_their_own_when_the_computing_cursor_is_closed() -> None:
+    """The server's answer cache is built with the views' ``cursors_own``: a request whose cursor is closed under
+    it (a rebuild after a forget) fails alone; those waiting for its answer read it on their own cursors."""
+    cache = AnswerCache(size=4, wait_seconds=30, own=cursors_own)
+    con = duckdb.connect(":memory:")
+    doomed = con.cursor()
+    computing, waiter_in = threading.Event(), threading.Event()
+    outcomes: list[str] = []
+
+    def reading() -> str:
+        computing.set()
+        assert waiter_in.wait(timeout=10)
+        doomed.close()
+        return str(doomed.execute("SELECT 1").fetchone())
+
+    def ask(compute: Callable[[], str]) -> None:
+        try:
+            outcomes.append(cache.answer("q", 1, 0, compute))
+        except Exception as error:
+            outcomes.append(type(error).__name__)
+
+    first = threading.Thread(target=ask, args=(reading,))
+    first.start()
+    assert computing.wait(timeout=10)
+    looked_up = cache._get  # the waiter looks the answer up and joins the flight in one step, under the lock
+
+    def look_up(*key: Any) -> Any:
+        found = looked_up(*key)
+        waiter_in.set()  # released with the lock, joined: the computation may fail now
+        return found
+
+    cache._get = look_up  # type: ignore[method-assign]
+    waiter = threading.Thread(target=ask, args=(lambda: "own",))
+    waiter.start()
+    first.join(timeout=10)
+    waiter.join(timeout=10)
+    assert sorted(outcomes) == ["ConnectionException", "own"]
