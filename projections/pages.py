@@ -55,8 +55,11 @@ def _streamed_pages(source: PageSource, start: int, limit: int) -> Iterator[pa.T
     a PostgreSQL URI may hold a password, which a command line would show to every user."""
     here = str(Path(__file__).resolve().parents[1])  # where ``projections`` is, installed or not
     path = os.pathsep.join(p for p in (here, os.environ.get("PYTHONPATH")) if p)
+    # A process group of its own: Ctrl-C in a terminal goes to the whole foreground group, and a reader killed by
+    # it under a command that stops cleanly after its page would turn that stop into "reading the store failed".
+    # The child ends with this generator (``finally``), or when its pipe closes if this process is killed.
     child = subprocess.Popen([sys.executable, "-m", "projections.page_stream"], env={**os.environ, "PYTHONPATH": path},
-                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, process_group=0)
     assert child.stdin is not None and child.stdout is not None and child.stderr is not None
     try:
         child.stdin.write(json.dumps({**source._asdict(), "start": start, "limit": limit}).encode())

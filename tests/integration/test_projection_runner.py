@@ -245,6 +245,46 @@ else:  # a rebuild killed right after it switched the new file in
 
 
 @pytest.mark.processes
+def _page_reader_of(pid: int) -> int | None:
+    """The pid of ``pid``'s child reading the store (``projections.page_stream``), if it runs now."""
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and b"projections.page_stream" in (entry / "cmdline").read_bytes() \
+                    and int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                return int(entry.name)
+        except (OSError, ValueError, IndexError):
+            continue  # a process that ended while we looked
+    return None
+
+
+@pytest.mark.processes
+def test_ctrl_c_in_a_terminal_stops_a_rebuild_cleanly_while_its_child_reads_the_store(tmp_path: Path) -> None:
+    """Ctrl-C goes to the terminal's whole foreground process group: the child reading the store (a rebuild of
+    50,000 events or more) must not die of it under a command that stops after its page, which would turn the
+    clean stop into "reading the store failed"."""
+    store = f"sqlite:///{tmp_path / 'ledger.db'}"
+    record_sample(store)
+    add_readings(store, 120_000, seed=3)
+    views = tmp_path / "views.duckdb"
+    total = project(store, views, "--rebuild")["position"]
+    command = subprocess.Popen([*CLI, "project", "--rebuild", "--store", store, "--views", str(views)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV,
+                               start_new_session=True)  # a group of its own, as a terminal's foreground job
+    try:
+        deadline = time.monotonic() + 60
+        while _page_reader_of(command.pid) is None and command.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert command.poll() is None, "the rebuild ended before its reader could be seen"
+        os.killpg(command.pid, signal.SIGINT)
+        _, err = command.communicate(timeout=120)
+    finally:
+        if command.poll() is None:
+            command.kill()
+    assert command.returncode == 0, err.decode()
+    assert b"reading the store failed" not in err
+    assert views_position(views) == total  # the old views, whole (or the new ones, if it had finished)
+
+
 def test_kill_9_right_after_the_rebuild_switch(tmp_path: Path) -> None:
     """Deterministic kill points: after a catch-up's first commit (leaves a WAL), then right after the switch."""
     store = f"sqlite:///{tmp_path / 'ledger.db'}"
