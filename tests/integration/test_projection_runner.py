@@ -244,7 +244,6 @@ else:  # a rebuild killed right after it switched the new file in
 """
 
 
-@pytest.mark.processes
 def _page_reader_of(pid: int) -> int | None:
     """The pid of ``pid``'s child reading the store (``projections.page_stream``), if it runs now."""
     for entry in Path("/proc").iterdir():
@@ -285,6 +284,7 @@ def test_ctrl_c_in_a_terminal_stops_a_rebuild_cleanly_while_its_child_reads_the_
     assert views_position(views) == total  # the old views, whole (or the new ones, if it had finished)
 
 
+@pytest.mark.processes
 def test_kill_9_right_after_the_rebuild_switch(tmp_path: Path) -> None:
     """Deterministic kill points: after a catch-up's first commit (leaves a WAL), then right after the switch."""
     store = f"sqlite:///{tmp_path / 'ledger.db'}"
