@@ -50,14 +50,16 @@ def answer_cpu_ms(views: Path, rounds: int = 5, answers: int = 20) -> dict[str, 
     """CPU milliseconds of one team answer in this process from the server's views file: as of a new time each,
     as the server answers it (the part judged at no moment kept per latest fact time: ``team_view``'s
     ``remember``) and whole (every statement planned and run anew: the first moment after a new fact), and as
-    it stands now; the best of ``rounds`` (the machine is shared)."""
+    it stands now; the best of ``rounds`` (the machine is shared). With the server's DuckDB threads."""
     import duckdb
 
     from domain.service.answers import AnswerCache
     from projections import queries
     from projections.timeline import FOREVER
+    from projections.view_store import SERVED_THREADS
 
     con = duckdb.connect(str(views), read_only=True)
+    con.execute(f"SET threads = {SERVED_THREADS}")  # as the server reads its views
     cache = AnswerCache(1000)
     options: dict[str, dict[str, Any]] = {
         "as_of": {"remember": lambda question, compute: cache.answer(question, 0, 0, compute)},

@@ -22,21 +22,25 @@ class ViewsFile:
 
     ``refresh``: whether a catch-up also refreshes the derived tables (readers skip it);
     ``on_replace``: called after a rebuild switched files, before the old connection closes (a server
-    drops its readers' cursors on the old file there)."""
+    drops its readers' cursors on the old file there); ``threads``: DuckDB's threads on the file (None: its default;
+    a server's ``view_store.SERVED_THREADS``)."""
 
     def __init__(self, recorder: LedgerStore, path: Path, progress: Progress | None = None, *, refresh: bool = True,
-                 on_replace: Callable[[], None] | None = None) -> None:
+                 on_replace: Callable[[], None] | None = None, threads: int | None = None) -> None:
         self.recorder = recorder
         self.path = path
         self.progress = progress
         self.refresh = refresh
         self.on_replace = on_replace
+        self.threads = threads
         self._runner: ProjectionRunner | None = None  # opened at first use
 
     @property
     def runner(self) -> ProjectionRunner:
         if self._runner is None:
             self._runner = open_views(self.recorder, self.path)
+            if self.threads is not None:
+                self._runner.con.execute(f"SET threads = {int(self.threads)}")
         return self._runner
 
     def catch_up(self) -> tuple[CatchUpResult, bool]:

@@ -23,6 +23,7 @@ import duckdb
 from domain.service.views import caught_up
 from projections.runner import ProjectionRunner
 from projections.served_views import mark_served, unmark_served
+from projections.view_store import SERVED_THREADS
 from projections.views_file import ViewsFile
 
 if TYPE_CHECKING:
@@ -39,7 +40,7 @@ class LiveViews:
         self.recorder = recorder
         self.path = path
         self.poll_interval = poll_interval
-        self.file = ViewsFile(recorder, path, refresh=False, on_replace=self._drop_cursors)
+        self.file = ViewsFile(recorder, path, refresh=False, on_replace=self._drop_cursors, threads=SERVED_THREADS)
         self.position = self.runner.position()
         mark_served(path)  # CLI readers use a cache of their own meanwhile (projections.served_views)
         self._write_lock = threading.Lock()
