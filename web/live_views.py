@@ -117,6 +117,8 @@ class LiveViews:
 
     @contextmanager
     def reading(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """This thread's cursor, opened anew on the current file when the file was replaced since its last one:
+        its generation is at least the one current when ``reading`` was entered."""
         cursor = getattr(self._local, "cursor", None)
         if cursor is None or getattr(self._local, "generation", None) != self.generation:
             with self._write_lock:  # never on a connection being replaced
@@ -124,7 +126,26 @@ class LiveViews:
                 self._local.cursor = cursor
                 self._local.generation = self.generation
                 self._cursors.append(cursor)
-        yield cursor
+        held = self._held()
+        held.append(self._local.generation)
+        try:
+            yield cursor
+        finally:
+            held.pop()
+
+    def _held(self) -> list[int]:
+        """The generations of the cursors this thread reads on now (``reading`` within ``reading``)."""
+        if not hasattr(self._local, "held"):
+            self._local.held = []
+        return self._local.held  # type: ignore[no-any-return]
+
+    def reading_generation(self) -> int:
+        """The generation of the views file this thread reads from, or an older one: the oldest of the cursors it
+        reads on now (a read nested in another may have opened one on a newer file), else the current one (its
+        next read opens a cursor at least that new). What the thread computes is kept under it (``Server.remember``):
+        under the current generation, a part read on a file replaced meanwhile (a forget) would outlive it."""
+        held = self._held()
+        return min(held) if held else self.generation
 
     def start(self) -> None:
         if self._thread is None:

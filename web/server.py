@@ -86,7 +86,12 @@ class Server:
         return self.answers.get((name, args), position, self.views.generation)
 
     def answer(self, name: str, args: tuple[Any, ...], compute: Callable[[Any], Any]) -> bytes | None:
-        """``compute(con)`` as JSON, from views caught up with the store (cached per views position)."""
+        """``compute(con)`` as JSON, from views caught up with the store (cached per views position).
+
+        The generation is read before ``body`` enters ``reading``, whose cursor is of that generation or a newer
+        one (generations only grow), so the answer is labelled with its file's generation or an older one, never
+        a newer one: an older label is never served once a newer one was seen (``AnswerCache``). The other users
+        of the caches (``web.readers``, ``web.api_signals``, ``ServerWorkspace.read``) read in the same order."""
         position = self.views.fresh()
 
         def body() -> bytes | None:
@@ -98,8 +103,9 @@ class Server:
 
     def remember(self, question: Hashable, compute: Callable[[], Any]) -> Any:
         """A part shared by several answers (as of several moments, of several readers), kept like them per
-        views position."""
-        return self.answers.answer(question, self.views.position, self.views.generation, compute)
+        views position. Called while reading: ``compute`` reads on this thread's cursor, which may be on a file
+        replaced since (a forget), so the part is kept under that cursor's generation, not the current one."""
+        return self.answers.answer(question, self.views.position, self.views.reading_generation(), compute)
 
     def start(self) -> None:
         self.views.start()
