@@ -27,8 +27,9 @@ CONFLICT_SQLSTATES = frozenset({
     "23505",  # unique_violation: a receipt or tracking row another writer recorded first
     "40001",  # serialization_failure
     "40P01",  # deadlock_detected
-    "55P03",  # lock_not_available
 })
+"""Not ``55P03`` (lock_not_available): a lock wait that ran out its whole bound (``stores.lock_wait``) is another
+session holding the lock, not a lost race; it surfaces as itself instead of waiting again and again."""
 CONFLICT_SQLITE_NAMES = ("SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_CONSTRAINT")
 
 

@@ -9,6 +9,9 @@ libpq reads no environment variable for keepalives (only ``PGCONNECT_TIMEOUT``),
 datastore gives libpq neither (its ``connect_timeout`` is how long its pool waits for a connection), so
 our factory adds them to its pool's keywords. Every other connection (the schema check, a reader's,
 verify's workers, the rebuild's reading process) takes them from ``connection_settings`` too.
+
+libpq's ``options`` starts every session with our ``lock_timeout`` (``lock_wait``); an operator's
+``PGOPTIONS``, which that keyword would otherwise replace, follows it, so its settings still apply.
 """
 
 from __future__ import annotations
@@ -16,11 +19,12 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from eventsourcing.postgres import PostgresFactory
 from eventsourcing.utils import Environment, resolve_topic
 
+from domain.stores.lock_wait import lock_timeout
 from domain.stores.port import LEDGER_NAME
 
 CONNECT_TIMEOUT = 10
@@ -33,12 +37,13 @@ def connection_settings() -> dict[str, Any]:
     """libpq keywords for every new connection (read at each call, so a test can shorten the timeout). An
     operator's ``PGCONNECT_TIMEOUT`` (libpq's own variable) stands, as libpq would honour it without us."""
     timeout = os.environ.get("PGCONNECT_TIMEOUT", "").strip() or CONNECT_TIMEOUT
-    return {"connect_timeout": timeout, **KEEPALIVES}
+    options = f"-c lock_timeout={lock_timeout() * 1000} {os.environ.get('PGOPTIONS', '')}".strip()
+    return {"connect_timeout": timeout, **KEEPALIVES, "options": options}
 
 
 def settings_query() -> str:
     """``connection_settings`` as a connection URI's query (``connect_timeout=10&keepalives=1&…``)."""
-    return urlencode(connection_settings())
+    return urlencode(connection_settings(), quote_via=quote)  # %20, not "+": libpq reads no "+" as a space
 
 
 def connect_kwargs(pool: Any) -> dict[str, Any] | None:
@@ -67,10 +72,12 @@ def settings_password(settings: Mapping[str, str]) -> str | None:
 
 
 class LedgerPostgresFactory(PostgresFactory):
-    """The library's PostgreSQL factory whose pool opens its connections with ``connection_settings``."""
+    """The library's PostgreSQL factory whose pool opens its connections with ``connection_settings``, and
+    whose datastore gives the library's ``LOCK TABLE`` our lock wait (it sets its own before that lock)."""
 
     def __init__(self, env: Environment) -> None:
         super().__init__(env)
+        self.datastore.lock_timeout = lock_timeout()
         kwargs = self.datastore.pool.kwargs
         assert isinstance(kwargs, dict)  # the library's datastore passes plain keywords
         kwargs.update(connection_settings())

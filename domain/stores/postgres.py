@@ -10,14 +10,16 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import psycopg
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresProcessRecorder
+from eventsourcing.utils import retry
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
 
 from domain.stores.chain_rows import chain_head, head_to_extend, new_events
 from domain.stores.errors import StoreError, StoreMissing, redacted
 from domain.stores.guards import guards_of, refuse_stale
+from domain.stores.lock_wait import naming_the_lock
 from domain.stores.pg_connect import connect_kwargs, connection_settings, settings_password, settings_query
 from domain.stores.port import LedgerStore, NotificationRow, PageSource, receipt_rows
 from domain.stores.subject_keys import PostgresSubjectKeys
@@ -64,6 +66,15 @@ class LedgerPostgresRecorder(PostgresSubjectKeys, PostgresProcessRecorder):
             # Created last: when it exists, the whole store does (``prepare_schema``).
             self.keys_table_ddl(self.keys_table),
         ])
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)  # the library's, for a lost connection
+    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        """The library's insert, whose lock wait that ran out is ``LockWaitTimeout`` and not retried (its
+        retry, re-applied here around the conversion, would wait nine more times)."""
+        with naming_the_lock(f"the events table {self.events_table.as_string()}"):
+            inserted: Sequence[int] | None = PostgresProcessRecorder.insert_events.__wrapped__(
+                self, stored_events, **kwargs)
+            return inserted
 
     def _insert_events(self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
         super()._insert_events(curs, stored_events, **kwargs)

@@ -17,6 +17,7 @@ from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
 from domain.personal_data import IncompleteErasure, KeyRow, new_key_row
+from domain.stores.lock_wait import lock_wait_message, naming_the_lock, waited_for_lock
 
 if TYPE_CHECKING:
     from eventsourcing.postgres import PostgresDatastore
@@ -131,7 +132,7 @@ class PostgresSubjectKeys:
     def subject_keys(self, subjects: Collection[str] | None, *, create: bool = False) -> dict[str, KeyRow]:
         from psycopg.sql import SQL
 
-        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+        with naming_the_lock(self.keys_what()), self.datastore.get_connection() as conn, conn.cursor() as curs:
             if subjects is None:
                 curs.execute(SQL("SELECT subject, kid, key FROM {}").format(self.keys_table))
                 return {r["subject"]: (r["kid"], r["key"]) for r in curs.fetchall()}
@@ -155,7 +156,20 @@ class PostgresSubjectKeys:
         from psycopg.sql import SQL
 
         with self.datastore.get_connection() as conn:  # autocommit: VACUUM cannot run in a transaction
-            deleted = conn.execute(SQL("DELETE FROM {} WHERE subject = %s").format(self.keys_table),
-                                   (subject,)).rowcount > 0
-            conn.execute(SQL("VACUUM FULL {}").format(self.keys_table))
+            with naming_the_lock(self.keys_what()):
+                deleted = conn.execute(SQL("DELETE FROM {} WHERE subject = %s").format(self.keys_table),
+                                       (subject,)).rowcount > 0
+            try:
+                conn.execute(SQL("VACUUM FULL {}").format(self.keys_table))
+            except Exception as error:  # the DELETE is committed: say what remains, as for SQLite's WAL
+                if not waited_for_lock(error):
+                    raise
+                raise IncompleteErasure(
+                    f"the key of {subject!r} is deleted, but the table's file may still hold a copy: "
+                    f"{lock_wait_message(self.keys_what())}; run the same forget again once it has finished",
+                    deleted) from error
         return deleted
+
+    def keys_what(self) -> str:
+        """The key table as a lock wait's message names it."""
+        return f"the key table {self.keys_table.as_string()}"

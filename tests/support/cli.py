@@ -13,13 +13,14 @@ CLI = [sys.executable, "-m", "scripts"]
 
 
 def run_cli(*args: str, store: str, views: Path | None = None, stdin: str | None = None,
-            cwd: Path | None = None, check: bool = False) -> subprocess.CompletedProcess[str]:
-    """Run `clientocracy ...` in a subprocess, exactly as a user would."""
+            cwd: Path | None = None, check: bool = False, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """Run `clientocracy ...` in a subprocess, exactly as a user would (``subprocess.TimeoutExpired`` after
+    ``timeout`` seconds: a command that hangs fails its test)."""
     command = [*CLI, *args, "--store", store]
     if views is not None:
         command += ["--views", str(views)]
     result = subprocess.run(command, input=stdin, capture_output=True, text=True, cwd=cwd,
-                            env={**os.environ, "COLUMNS": "200"}, timeout=300)
+                            env={**os.environ, "COLUMNS": "200"}, timeout=timeout)
     if check and result.returncode != 0:
         raise AssertionError(f"{command} exited {result.returncode}: {result.stderr}")
     return result

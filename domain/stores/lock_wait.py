@@ -1,0 +1,75 @@
+"""How long our PostgreSQL sessions wait for a lock another session holds, and the error when they give up.
+
+Without a bound, a writer queued behind an administrator's open transaction (or a stuck process) waits
+forever and says nothing. Every connection of ours starts with ``lock_timeout`` set
+(``CLIENTOCRACY_PG_LOCK_TIMEOUT`` seconds; ``pg_connect`` passes it in libpq's ``options``), and the
+library's own ``LOCK TABLE`` on the events table uses the same value. When it expires PostgreSQL cancels
+the statement and rolls the transaction back whole, so nothing is half-written; we then raise
+``LockWaitTimeout`` naming the table, never retry: the holder is not a racing writer that will be done in
+a millisecond, and sixteen more waits would only turn one bound into many.
+
+There is deliberately no ``statement_timeout``: a long statement that is working (``VACUUM FULL`` of a
+big key table, a page of a rebuild, verify's reads) must not be cancelled; waiting on a lock is what
+hangs, and a server that stops answering is the keepalives' case (``pg_connect``). A session of ours
+that crashes inside a transaction is ended by the server after the library's
+``idle_in_transaction_session_timeout`` (5 s; ``POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT``), so it
+never keeps its locks.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from domain.stores.errors import StoreError
+
+LOCK_TIMEOUT_ENV = "CLIENTOCRACY_PG_LOCK_TIMEOUT"
+LOCK_TIMEOUT = 30
+"""Seconds a statement of ours waits for a lock (as long as the SQLite store's busy timeout); 0: no bound."""
+LOCK_NOT_AVAILABLE = "55P03"
+"""PostgreSQL's SQLSTATE for a lock wait that ran out (we never use ``NOWAIT``, the other source)."""
+
+
+class LockWaitTimeout(StoreError):
+    """Another session held a lock we needed for longer than ``CLIENTOCRACY_PG_LOCK_TIMEOUT``."""
+
+
+def lock_timeout() -> int:
+    """Whole seconds from the environment (read at each call, so a test can shorten it)."""
+    value = os.environ.get(LOCK_TIMEOUT_ENV, "").strip()
+    if not value:
+        return LOCK_TIMEOUT
+    if not value.isdigit():
+        raise StoreError(f"{LOCK_TIMEOUT_ENV}={value!r}: whole seconds expected (0: wait without a bound)")
+    return int(value)
+
+
+def waited_for_lock(error: BaseException) -> bool:
+    """Whether ``error`` (or what it was raised from) is PostgreSQL cancelling a lock wait."""
+    current: BaseException | None = error
+    seen: list[BaseException] = []
+    while current is not None and current not in seen:
+        if getattr(current, "sqlstate", None) == LOCK_NOT_AVAILABLE:
+            return True
+        seen.append(current)
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def lock_wait_message(what: str) -> str:
+    return (f"PostgreSQL: waited {lock_timeout()} s for a lock on {what} that another session holds (an open "
+            f"transaction, a stuck process: see pg_stat_activity); end that session, or wait longer with "
+            f"{LOCK_TIMEOUT_ENV}=SECONDS")
+
+
+@contextmanager
+def naming_the_lock(what: str) -> Iterator[None]:
+    """Turn a lock wait that ran out inside the block into ``LockWaitTimeout`` naming ``what``; the
+    transaction it cancelled was rolled back, which the message says."""
+    try:
+        yield
+    except Exception as error:
+        if not waited_for_lock(error):
+            raise
+        raise LockWaitTimeout(f"{lock_wait_message(what)}; nothing was written") from error

@@ -1,0 +1,100 @@
+"""A command that needs a lock another PostgreSQL session holds (an administrator's open transaction, a stuck
+process) fails after ``CLIENTOCRACY_PG_LOCK_TIMEOUT`` seconds with one line naming the table, writes nothing,
+and succeeds once the lock is released; it used to wait forever without a word."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import psycopg
+import pytest
+
+from tests.support.cli import jsonl, run_cli
+from tests.support.privacy import VICTIM, company
+from tests.support.scenario import Scenario
+
+pytestmark = [pytest.mark.processes, pytest.mark.postgres]  # the CLI, on the real PostgreSQL
+GIVE_UP = 60
+"""Seconds after which a command still waiting counts as hanging (the lock wait here is 1 s)."""
+
+
+@pytest.fixture()
+def store(postgres_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("CLIENTOCRACY_PG_LOCK_TIMEOUT", "1")  # the CLI's processes inherit it
+    run_cli("import", "-", store=postgres_url, stdin=jsonl(company()), check=True)
+    return postgres_url
+
+
+def table(url: str, name: str) -> str:
+    return f'"{parse_qs(urlsplit(url).query)["schema"][0]}"."{name}"'
+
+
+@contextmanager
+def held(url: str, *statements: str) -> Iterator[psycopg.Connection[Any]]:
+    """Another session that ran ``statements`` in a transaction it keeps open, rolled back at the end."""
+    with psycopg.connect(url.split("?")[0]) as other:
+        for statement in statements:
+            other.execute(statement)
+        try:
+            yield other
+        finally:
+            other.rollback()
+
+
+def count(url: str, name: str, where: str = "true") -> int:
+    with psycopg.connect(url.split("?")[0]) as conn:
+        row = conn.execute(f"SELECT count(*) FROM {table(url, name)} WHERE {where}").fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def test_an_import_gives_up_on_a_held_events_table_and_writes_nothing(store: str) -> None:
+    lines = jsonl(Scenario(at="2026-01-09T09:00:00Z").team("sales", id="t-sales").lines())
+    events, chain = count(store, "ledger_events"), count(store, "ledger_events_chain")
+    with held(store, f"LOCK TABLE {table(store, 'ledger_events')} IN EXCLUSIVE MODE"):
+        result = run_cli("import", "-", store=store, stdin=lines, timeout=GIVE_UP)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert "waited 1 s for a lock on the events table" in result.stderr
+    assert '"ledger_events"' in result.stderr and "CLIENTOCRACY_PG_LOCK_TIMEOUT" in result.stderr
+    assert "nothing was written" in result.stderr
+    assert (count(store, "ledger_events"), count(store, "ledger_events_chain")) == (events, chain)
+    assert count(store, "ledger_events_receipts", "key LIKE '%t-sales%'") == 0
+
+    run_cli("import", "-", store=store, stdin=lines, check=True, timeout=GIVE_UP)
+    assert count(store, "ledger_events") > events
+    assert run_cli("verify", store=store, timeout=GIVE_UP).returncode == 0
+
+
+def test_forget_gives_up_on_a_locked_key_row_and_deletes_nothing(store: str, tmp_path: Path) -> None:
+    keys = table(store, "ledger_events_subject_keys")
+    forget = ("forget", "client", VICTIM, "--reason", "ticket T-1")
+    with held(store, f"SELECT * FROM {keys} FOR UPDATE"):  # e.g. an administrator editing the keys
+        result = run_cli(*forget, store=store, views=tmp_path / "v.duckdb", timeout=GIVE_UP)
+    assert result.returncode == 2, result.stderr
+    assert "waited 1 s for a lock on the key table" in result.stderr and "nothing was written" in result.stderr
+    assert count(store, "ledger_events_subject_keys", f"subject LIKE '%{VICTIM}%'") == 1
+    assert count(store, "ledger_events", "topic LIKE '%Forgotten%'") == 0
+
+    run_cli(*forget, store=store, views=tmp_path / "v.duckdb", check=True, timeout=GIVE_UP)
+    assert count(store, "ledger_events_subject_keys", f"subject LIKE '%{VICTIM}%'") == 0
+    assert count(store, "ledger_events", "topic LIKE '%Forgotten%'") == 1
+
+
+def test_forget_says_the_key_table_is_not_yet_rewritten_while_a_reader_holds_it(store: str, tmp_path: Path) -> None:
+    keys = table(store, "ledger_events_subject_keys")
+    forget = ("forget", "client", VICTIM, "--reason", "ticket T-1")
+    with held(store, f"SELECT count(*) FROM {keys}"):  # an open transaction that read the table: VACUUM FULL waits
+        result = run_cli(*forget, store=store, views=tmp_path / "v.duckdb", timeout=GIVE_UP)
+    assert result.returncode == 1, result.stderr
+    assert "is deleted, but the table's file may still hold a copy" in result.stderr
+    assert "waited 1 s for a lock on the key table" in result.stderr and "run the same forget again" in result.stderr
+    assert count(store, "ledger_events_subject_keys", f"subject LIKE '%{VICTIM}%'") == 0
+    assert count(store, "ledger_events", "topic LIKE '%Forgotten%'") == 1
+
+    again = run_cli(*forget, store=store, views=tmp_path / "v.duckdb", check=True, timeout=GIVE_UP)
+    assert "already forgotten" in again.stdout
