@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 import psycopg
 import pytest
+from psycopg.rows import tuple_row
 
 from domain.stores import chain_verify, pg_connect
 from domain.stores.common import opened_recorder
@@ -61,6 +62,23 @@ def test_a_readers_connections_have_keepalives(store_url: str) -> None:
         with datastore.get_connection() as checked, datastore.get_connection() as second:
             assert checked is not second  # the one that checked the store, and a new one of the reader's
             assert keepalive_of(checked) == keepalive_of(second) == EXPECTED
+
+
+def session_timeouts(conn: psycopg.Connection[Any]) -> list[str]:
+    """lock_timeout, idle_in_transaction_session_timeout and statement_timeout as the session has them."""
+    with conn.cursor(row_factory=tuple_row) as cursor:
+        return [str(cursor.execute(f"SHOW {name}").fetchone()[0])  # type: ignore[index]
+                for name in ("lock_timeout", "idle_in_transaction_session_timeout", "statement_timeout")]
+
+
+def test_writers_and_readers_sessions_bound_lock_waits_and_idle_transactions(
+        store_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A lock wait ends after ``CLIENTOCRACY_PG_LOCK_TIMEOUT``; a session of ours that dies inside a transaction
+    is ended by the server (its locks go with it) after the library's idle timeout. No statement timeout."""
+    monkeypatch.setenv("CLIENTOCRACY_PG_LOCK_TIMEOUT", "7")
+    for create in (True, False):
+        with opened_recorder(store_url, create=create) as store, postgres_of(store).datastore.get_connection() as conn:
+            assert session_timeouts(conn) == ["7s", "5s", "0"]
 
 
 def verify_workers_settings(store_url: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
