@@ -1,9 +1,11 @@
 """The API read benchmark: `GET /api/teams/{key}` on a store of N events, ``clients`` concurrent keep-alive
 clients on loopback, beside `GET /api/health` of the same server (the framework's ceiling) as a ratio.
 
-Measured twice: repeated reads (answered from the per-position cache, as on a server between writes) and reads
-with a distinct ``as_of`` each (every one a real query of the views; the moments, seconds apart on one day, share
-their latest fact, so the server plans only the open complaints' clocks for each: ``team_view``'s ``remember``).
+Measured three times: repeated reads (answered from the per-position cache, as on a server between writes), reads
+with a distinct ``as_of`` each (every one a real query of the views; the moments, seconds apart on one day, see the
+same facts, so the server plans only the open complaints' clocks for each: ``team_view``'s ``remember``), and those
+again while a reading dated now is posted every 0.1 s (each write a new views position: the kept parts name the
+facts they were read from, which a write dated after the moments asked does not change).
 Then, in this process, the CPU time of one team answer from the same views file, as of a new time each as the
 server answers it and whole (every statement planned anew, as for the first moment after a new fact), and as
 it stands now.
@@ -11,11 +13,14 @@ it stands now.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+import httpx
 
 from bench.api_client import load, seed, server
 from bench.bench_common import fresh_store
@@ -39,11 +44,23 @@ def repeat(path: str) -> Iterator[str]:
         yield path
 
 
-def distinct_as_of(path: str) -> Iterator[str]:
+def distinct_as_of(path: str, day: str = "2026-06-01") -> Iterator[str]:
     second = 0
     while True:
         second += 1
-        yield f"{path}?as_of=2026-06-01T{second // 3600 % 24:02d}:{second // 60 % 60:02d}:{second % 60:02d}Z"
+        yield f"{path}?as_of={day}T{second // 3600 % 24:02d}:{second // 60 % 60:02d}:{second % 60:02d}Z"
+
+
+def writing_now(base: str, token: str, every: float, stop: threading.Event) -> int:
+    """Post one reading dated now every ``every`` seconds until ``stop``: the store moves on while as-of reads
+    of the past go on (their kept parts hold across views positions). The readings posted."""
+    posted = 0
+    with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=60) as http:
+        while not stop.wait(every):
+            answer = http.post("/api/commands", json=[{"type": "RecordReading", "metric": "ontime", "value": 95.0}])
+            answer.raise_for_status()
+            posted += sum(r["status"] == "accepted" for r in answer.json()["results"])
+    return posted
 
 
 def answer_cpu_ms(views: Path, rounds: int = 5, answers: int = 20) -> dict[str, float]:
@@ -93,6 +110,14 @@ def bench_reads(kind: str, workdir: Path, data: Path, clients: int, seconds: flo
             health = load(base, token, repeat("/api/health"), clients, seconds)
             cached = load(base, token, repeat("/api/teams/kitchen"), clients, seconds)
             queried = load(base, token, distinct_as_of("/api/teams/kitchen"), clients, seconds)
+            stop, posted = threading.Event(), [0]
+            writer = threading.Thread(target=lambda: posted.__setitem__(0, writing_now(base, token, 0.1, stop)))
+            writer.start()
+            try:
+                during = load(base, token, distinct_as_of("/api/teams/kitchen", "2026-07-01"), clients, seconds)
+            finally:
+                stop.set()
+                writer.join()
     cpu = answer_cpu_ms(workdir / f"views-{kind}.duckdb")
     return {
         "store": kind, "events": events, "clients": clients,
@@ -101,7 +126,9 @@ def bench_reads(kind: str, workdir: Path, data: Path, clients: int, seconds: flo
         "team_vs_health": cached["requests_per_s"] / health["requests_per_s"],
         "team_as_of_req_per_s": queried["requests_per_s"], "team_as_of_p50_ms": queried["p50_ms"],
         "team_as_of_p99_ms": queried["p99_ms"],
+        "team_as_of_writing_req_per_s": during["requests_per_s"], "team_as_of_writing_p50_ms": during["p50_ms"],
+        "team_as_of_writing_p99_ms": during["p99_ms"], "readings_written_meanwhile": posted[0],
         "team_as_of_answer_cpu_ms": cpu["as_of"], "team_as_of_whole_answer_cpu_ms": cpu["as_of_whole"],
         "team_now_answer_cpu_ms": cpu["now"],
-        "failures": int(health["failures"] + cached["failures"] + queried["failures"]),
+        "failures": int(health["failures"] + cached["failures"] + queried["failures"] + during["failures"]),
     }

@@ -1,26 +1,60 @@
-"""The latest fact as of a business time: what an as-of answer's facts are the same for.
+"""The facts an as-of answer reads, named so that the name holds at every views position.
 
-Every fact of the views carries the business time of the event it came from, and ``event_log`` holds every
-event with it; so as of any moment from an event's business time until the next event's, an answer reads the
-same facts. Parts of an answer judged at no moment (everything but a complaint's clock) can then be kept per
-latest fact time rather than computed for every moment asked.
+Every fact of the views carries the position and the business time of the event it came from, and ``event_log``
+holds every event with both. The facts dated at or before a moment are then named by two numbers: the highest
+position among them and their latest business time. Events only ever join the store, each at a new position, so
+the facts named so are exactly those at or below that position dated at or before that time: the same set at any
+later views position, until a fact is dated at or before the moment (backdated, or imported with any date), which
+raises the position or the time. A part of an answer judged at no moment (everything but a complaint's clock) can
+be kept under that name: a write dated after the moments asked, as every write of "now" is, leaves it kept.
+
+Readings and observations come by the thousand and most parts of an answer read neither; so the facts are also
+named without them (``Facts.besides_streams``), and a part that reads no stream is kept across them.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 import duckdb
 
+STREAMS = ("Reading", "Observation")
+"""The aggregates whose events come by the thousand: a metric's readings, an experiment's observations."""
+
+Named = tuple[int, datetime | None]
+"""(the highest position, the latest business time) of some facts; (0, None) for none."""
+
+
+@dataclass(frozen=True)
+class Facts:
+    """The facts dated at or before one moment, named (see the module): all of them, and all but the streams'."""
+
+    every: Named
+    besides_streams: Named
+
+    @property
+    def latest(self) -> datetime | None:
+        return self.every[1]
+
+
+_STREAMS_SQL = "(" + ", ".join(f"'{name}'" for name in STREAMS) + ")"
+FACTS_AS_OF = f"""
+SELECT coalesce(max(position), 0), max(business_at),
+    coalesce(max(position) FILTER (aggregate_type NOT IN {_STREAMS_SQL}), 0),
+    max(business_at) FILTER (aggregate_type NOT IN {_STREAMS_SQL})
+FROM event_log WHERE business_at <= $as_of
+"""
+
+
+def facts_as_of(con: duckdb.DuckDBPyConnection, as_of: datetime) -> Facts:
+    """The facts dated at or before ``as_of``, named, in one statement (one scan of two columns' worth)."""
+    found = con.execute(FACTS_AS_OF, {"as_of": as_of}).fetchone()
+    assert found is not None  # an aggregate without GROUP BY always answers one row
+    every, every_at, besides, besides_at = found
+    return Facts((int(every), every_at), (int(besides), besides_at))
+
 
 def latest_fact_time(con: duckdb.DuckDBPyConnection, as_of: datetime) -> datetime | None:
     """The business time of the latest event at or before ``as_of`` (None: no event yet)."""
-    return position_and_latest(con, as_of)[1]
-
-
-def position_and_latest(con: duckdb.DuckDBPyConnection, as_of: datetime) -> tuple[int, datetime | None]:
-    """The views position (their latest event's store position: the views tracking position) and the latest fact
-    time as of ``as_of``, in one statement (one plan, one scan: a kept answer's key costs little)."""
-    found = con.execute("SELECT coalesce(max(position), 0), max(business_at) FILTER (business_at <= ?)"
-                        " FROM event_log", [as_of]).fetchone()
-    return (0, None) if found is None else (int(found[0]), found[1])
+    return facts_as_of(con, as_of).latest

@@ -4,9 +4,10 @@ business time.
 ``as_of`` is a naive-UTC datetime (``timeline.FOREVER`` for "everything"); every query reads only facts with
 ``business_at <= as_of``, so an as-of answer equals the answer on a store that holds only those events. Every
 as-of answer plans its statements anew and planning is most of its cost, so the answer is read in few of them;
-and all of it but the complaints (whose clocks are judged at the as-of moment itself) is the same as of any
-moment with the same latest fact (``fact_time``) at the same views position, so a caller may keep that part
-(``remember``) and plan only the complaints' statement for each new moment.
+and all of it but the complaints' clocks (judged at the as-of moment itself) is the same as of any moment that
+sees the same facts (``fact_time``), at any views position, so a caller may keep those parts (``remember``) and
+judge only the open complaints' clocks for each new moment: the success metric under every fact, the rest,
+which reads no reading nor observation, under the facts besides those streams.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from projections.complaint_pages import (
     resolved_complaint,
 )
 from projections.economics import economics
-from projections.fact_time import position_and_latest
+from projections.fact_time import Facts, facts_as_of
 from projections.feedback_sql import TEAM_COMPLAINTS, feedback_by_period
 from projections.growth import self_funded_months
 from projections.promise_answer import REQUIREMENTS, authority_gaps, promise_summary
@@ -36,8 +37,9 @@ from projections.snapshot import snapshot
 from projections.success_metric import success_metric
 
 Remember = Callable[[Hashable, Callable[[], Any]], Any]
-"""``remember(question, compute)``: the answer to ``question`` kept for the views as they are (their position),
-else ``compute()``, kept. ``team_view``'s questions name the position they were read at themselves (``kept_at``)."""
+"""``remember(question, compute)``: the answer to ``question`` kept for the views file, else ``compute()``, kept.
+``team_view``'s questions name the facts they were read from themselves (``kept_at``), so they hold at any views
+position of the file (not across files: a rebuilt file, after a forget, must not be answered from the old one's)."""
 
 TEAM_CORE = f"""
 SELECT name,
@@ -58,7 +60,8 @@ authorities it requires) as of T: one statement, as DuckDB's cost of a read is m
 
 
 def team_facts(con: duckdb.DuckDBPyConnection, team: str, as_of: datetime) -> dict[str, Any] | None:
-    """Everything of ``team show`` but the complaints: what the facts up to ``as_of`` say, judged at no moment."""
+    """Everything of ``team show`` but the complaints and the success metric (which reads readings; its place is
+    kept, None): what the facts up to ``as_of`` say, judged at no moment."""
     found = con.execute(TEAM_CORE, {"as_of": as_of, "team": team}).fetchone()
     if found is None:
         return None
@@ -80,7 +83,7 @@ def team_facts(con: duckdb.DuckDBPyConnection, team: str, as_of: datetime) -> di
         "made": made,
         "economics": money,
         "self_funded_months": self_funded_months(money),
-        "success_metric": success_metric(con, team, as_of),
+        "success_metric": None,
         "feedback_by_period": feedback_by_period(con, team, as_of, made),
         "communication_rules": json.loads(rules["rules"]) if rules["rules"] is not None else [],
         "complaint_response_within": rules["response_within"],
@@ -89,13 +92,13 @@ def team_facts(con: duckdb.DuckDBPyConnection, team: str, as_of: datetime) -> di
     }
 
 
-def kept_at(con: duckdb.DuckDBPyConnection, as_of: datetime) -> tuple[int, datetime | None]:
-    """What a kept part is the same for: the views position and the latest fact time as of ``as_of``, read in the
-    ``snapshot`` the part is read in. The caller's own position will not do: the catch-up commits pages between a
-    reader's statements and moves the position only after, so facts read after a commit would be kept under the
-    position before it, with the latest fact time before it, and answered as of moments the new facts are dated
-    after. Nor is reading the key in a statement of its own enough: the part is read in later statements."""
-    return position_and_latest(con, as_of)
+def kept_at(con: duckdb.DuckDBPyConnection, as_of: datetime) -> Facts:
+    """What a kept part is the same for: the facts as of ``as_of``, named (``fact_time``), read in the ``snapshot``
+    the part is read in. The caller's own views position will not do: the catch-up commits pages between a
+    reader's statements and moves the position only after, so facts read after a commit would be kept under a name
+    that does not hold them, and answered as of moments the new facts are dated after. Nor is reading the name in a
+    statement of its own enough: the part is read in later statements."""
+    return facts_as_of(con, as_of)
 
 
 def team_view(con: duckdb.DuckDBPyConnection, team: str, as_of: datetime, *,
@@ -103,8 +106,8 @@ def team_view(con: duckdb.DuckDBPyConnection, team: str, as_of: datetime, *,
               remember: Remember | None = None) -> dict[str, Any] | None:
     """``team show``: ``open_complaints`` holds the newest ``limit`` open complaints (None: all) after
     the ``offset`` newest; ``open_complaints_count`` is how many are open in all. With ``remember``, what the
-    facts say is kept per team, views position and latest fact time (``kept_at``), and only the open
-    complaints' clocks are judged anew at ``as_of`` (a copy is answered: callers may change it)."""
+    facts say is kept per team and the facts it was read from (``kept_at``), and only the open complaints' clocks
+    are judged anew at ``as_of`` (a copy is answered: callers may change it)."""
 
     def pages(made: list[str]) -> tuple[int, list[dict[str, Any]], int, list[dict[str, Any]]]:
         return complaint_pages(con, TEAM_COMPLAINTS, {"as_of": as_of, "team": team, "promises": made}, limit, offset)
@@ -113,18 +116,21 @@ def team_view(con: duckdb.DuckDBPyConnection, team: str, as_of: datetime, *,
         facts = team_facts(con, team, as_of)
         if facts is None:
             return None
+        facts["success_metric"] = success_metric(con, team, as_of)
         open_count, open_rows, resolved_count, resolved = pages(facts["made"])
     else:
-        with snapshot(con):  # what is kept is read at the very position it is kept under: see ``kept_at``
-            at = kept_at(con, as_of)
-            kept_facts = remember(("team-facts", team, *at), lambda: team_facts(con, team, as_of))
+        with snapshot(con):  # what is kept is read from the very facts it is kept under: see ``kept_at``
+            seen = kept_at(con, as_of)
+            kept_facts = remember(("team-facts", team, seen.besides_streams), lambda: team_facts(con, team, as_of))
             if kept_facts is None:
                 return None
             made = kept_facts["made"]
             open_count, kept, resolved_count, resolved = remember(
-                ("team-complaints", team, *at, limit, offset), lambda: pages(made))
+                ("team-complaints", team, seen.besides_streams, limit, offset), lambda: pages(made))
             open_rows = judged_at(con, kept, clock_time(as_of))
+            metric = remember(("team-success", team, seen.every), lambda: success_metric(con, team, as_of))
         facts = copy.deepcopy(kept_facts)
+        facts["success_metric"] = copy.deepcopy(metric)
     complaints = {
         "open_complaints": [open_complaint(row) for row in open_rows],
         "open_complaints_count": open_count,

@@ -61,6 +61,10 @@ class ViewsIndex:
         return {row[0] for row in rows}
 
 
+ANY_POSITION = -1
+"""The position a part kept across views positions is cached under (``Server.remember``)."""
+
+
 class Server:
     def __init__(self, settings: ServerSettings) -> None:
         self.settings = settings
@@ -102,10 +106,11 @@ class Server:
         return self.answers.answer((name, args), position, self.views.generation, body)
 
     def remember(self, question: Hashable, compute: Callable[[], Any]) -> Any:
-        """A part shared by several answers (as of several moments, of several readers), kept like them per
-        views position. Called while reading: ``compute`` reads on this thread's cursor, which may be on a file
-        replaced since (a forget), so the part is kept under that cursor's generation, not the current one."""
-        return self.answers.answer(question, self.views.position, self.views.reading_generation(), compute)
+        """A part shared by several answers (as of several moments, of several readers, at several views
+        positions): its question names the facts it was read from (``team_answer.kept_at``), so it is kept across
+        positions, though not across views files. Called while reading: ``compute`` reads on this thread's cursor,
+        which may be on a file replaced since (a forget), so the part is kept under that cursor's generation."""
+        return self.answers.answer(question, ANY_POSITION, self.views.reading_generation(), compute)
 
     def start(self) -> None:
         self.views.start()

@@ -57,7 +57,8 @@ class Workspace(Protocol):
         ...
 
     def remember(self, question: Hashable, compute: Callable[[], Any]) -> Any:
-        """A part shared by several answers (``team_view``'s ``remember``), kept per views position."""
+        """A part shared by several answers (``team_view``'s ``remember``), kept per views file and the facts its
+        question names."""
         ...
 
     def refusal(self, viewer: Viewer, command: dict[str, Any], as_of: datetime | None = None) -> str | None:
