@@ -40,19 +40,21 @@ class Facts:
 
 _STREAMS_SQL = "(" + ", ".join(f"'{name}'" for name in STREAMS) + ")"
 FACTS_AS_OF = f"""
-SELECT coalesce(max(position), 0), max(business_at),
-    coalesce(max(position) FILTER (aggregate_type NOT IN {_STREAMS_SQL}), 0),
-    max(business_at) FILTER (aggregate_type NOT IN {_STREAMS_SQL})
-FROM event_log WHERE business_at <= $as_of
+SELECT false AS besides_streams, coalesce(max(position), 0), max(business_at) FROM event_log
+WHERE business_at <= $as_of
+UNION ALL
+SELECT true, coalesce(max(position), 0), max(business_at) FROM event_log
+WHERE business_at <= $as_of AND aggregate_type NOT IN {_STREAMS_SQL}
 """
+"""Two scans in one statement: with the aggregate type filtered in ``WHERE`` rather than in an aggregate's
+``FILTER``, it took 4.6 ms of CPU over a million events instead of 6.8 (one DuckDB thread, as a server reads)."""
 
 
 def facts_as_of(con: duckdb.DuckDBPyConnection, as_of: datetime) -> Facts:
-    """The facts dated at or before ``as_of``, named, in one statement (one scan of two columns' worth)."""
-    found = con.execute(FACTS_AS_OF, {"as_of": as_of}).fetchone()
-    assert found is not None  # an aggregate without GROUP BY always answers one row
-    every, every_at, besides, besides_at = found
-    return Facts((int(every), every_at), (int(besides), besides_at))
+    """The facts dated at or before ``as_of``, named, in one statement."""
+    named = {besides: (int(position), latest) for besides, position, latest in
+             con.execute(FACTS_AS_OF, {"as_of": as_of}).fetchall()}
+    return Facts(named[False], named[True])
 
 
 def latest_fact_time(con: duckdb.DuckDBPyConnection, as_of: datetime) -> datetime | None:
