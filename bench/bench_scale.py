@@ -2,6 +2,8 @@
 
     python -m bench.bench_scale [--n 1000000] [--stores sqlite,postgres] [--json] [--workdir DIR]
 
+``--workdir`` keeps the stores for later runs: the SQLite file there, the PostgreSQL one as the schema ``scale_<n>``.
+
 The store holds one team with an agreed weekly promise, then 89% readings of its metric, 10%
 complaints on the team and 1% resolutions of the oldest complaints (at 1M: 889,996 readings,
 100,000 complaints, 90,000 of them open). The bulk is written in the stored form the import writes
@@ -37,7 +39,7 @@ import orjson
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
 
-from bench.bench_common import fresh_store, report
+from bench.bench_common import POSTGRES, fresh_store, report
 from bench.bench_projections import PROMISE_LINES, raw_read_decode
 from bench.bench_signals import signals_in_process
 from domain.base import key_id
@@ -215,15 +217,38 @@ def median_cli(args: list[str], repeat: int) -> tuple[float, float]:
 
 @contextmanager
 def scale_store(kind: str, workdir: Path, n: int, reuse: bool) -> Iterator[tuple[str, float]]:
-    """A store of n events and the seconds its building took; ``reuse`` keeps a SQLite file between runs."""
+    """A store of n events and the seconds its building took; ``reuse`` keeps a SQLite file, or a PostgreSQL
+    schema of a fixed name, between runs (a million events take minutes to build)."""
     path = workdir / f"scale_{n}.db"
     if reuse and kind == "sqlite" and path.exists():
         yield f"sqlite:///{path}", 0.0
+        return
+    if reuse and kind == "postgres":
+        yield kept_postgres_store(n)
         return
     with fresh_store(kind, workdir, f"scale_{n}") as url:
         started = time.perf_counter()
         build_store(url, n)
         yield url, time.perf_counter() - started
+
+
+def kept_postgres_store(n: int) -> tuple[str, float]:
+    """The schema ``scale_<n>`` of the benchmark's database, built if it does not hold n events, never dropped."""
+    schema = f"scale_{n}"
+    url = f"{POSTGRES}?schema={schema}"
+    ledger = Ledger.open(url)
+    try:
+        if (ledger.store.max_notification_id() or 0) == n:
+            return url, 0.0
+    finally:
+        ledger.close()
+    import psycopg
+
+    with psycopg.connect(POSTGRES, autocommit=True) as conn:  # a partial build (interrupted): start again
+        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    started = time.perf_counter()
+    build_store(url, n)
+    return url, time.perf_counter() - started
 
 
 def bench(kind: str, n: int, workdir: Path, repeat: int, reuse: bool) -> dict[str, object]:
@@ -273,7 +298,8 @@ def main() -> None:
     parser.add_argument("--stores", default="sqlite")
     parser.add_argument("--repeat", type=int, default=5, help="runs of each show command (the median is shown)")
     parser.add_argument("--json", action="store_true")
-    parser.add_argument("--workdir", type=Path, help="keep the SQLite store here and reuse it in later runs")
+    parser.add_argument("--workdir", type=Path, help="keep the SQLite store here (and the PostgreSQL"
+                        " one as schema scale_<n>) and reuse it in later runs")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         workdir = args.workdir or Path(tmp)
