@@ -49,6 +49,12 @@ class PersonalDataError(RuntimeError):
     """The key table or a sealed value is damaged: reading on would crash or show wrong text."""
 
 
+class ErasureNotRecorded(PersonalDataError):
+    """The subject's key is destroyed, but ``SubjectForgotten`` could not be recorded after it (the events table
+    was locked, the connection lost): the data is forgotten, but servers that learn of a forget from that event
+    have not rebuilt their views. Running the same forget again records it."""
+
+
 class IncompleteErasure(RuntimeError):
     """The key row is deleted, but the store could not yet scrub every copy of it (see ``subject_keys``)."""
 

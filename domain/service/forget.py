@@ -17,7 +17,7 @@ from domain.audit import Audit
 from domain.base import DomainError, key_id
 from domain.erasure import Erasure
 from domain.facts import CrossIndex, UnitOfWorkFacts
-from domain.personal_data import IncompleteErasure, KeyStore, client_subject, person_subject
+from domain.personal_data import ErasureNotRecorded, IncompleteErasure, KeyStore, client_subject, person_subject
 from domain.service.unit_of_work import UnitOfWork
 
 
@@ -106,7 +106,15 @@ def forget(ledger: ForgettingLedger, kind: str, key: str, reason: str, audit: Au
     erasure_key = subject if erasures == 0 else f"{subject}#{erasures + 1}"
     erasure = Erasure(key=erasure_key, subject=subject, subject_kind=kind, subject_key=key,
                       key_id=None if row is None else str(row[0]), reason=reason, audit=audit)
-    position = ledger.record(list(erasure.collect_events()), tracking=None, receipts=[])
+    try:
+        position = ledger.record(list(erasure.collect_events()), tracking=None, receipts=[])
+    except Exception as error:
+        if not destroyed:
+            raise  # nothing changed: the plain failure says it
+        raise ErasureNotRecorded(
+            f"the key of {subject} is destroyed (its data is forgotten), but recording SubjectForgotten failed:"
+            f" {error}; run the same forget again to record it (other servers rebuild their views when it is"
+            " recorded)") from error
     return ForgetResult(subject, key_destroyed=destroyed, erasure=erasure_key, incomplete=incomplete,
                         position=position)
 
@@ -116,7 +124,12 @@ def forget_subject(ledger: ForgettingLedger, kind: str, key: str, reason: str, *
     """The forget use case: destroy the key, record ``SubjectForgotten``, then rebuild ``views``
     (a views file rows were written to holds the plaintext in its free blocks until it is rebuilt);
     a subject already forgotten, with nothing new stored since, changes nothing and rebuilds nothing."""
-    result = ledger.forget(kind, key, reason, actor=actor)
+    try:
+        result = ledger.forget(kind, key, reason, actor=actor)
+    except ErasureNotRecorded:
+        if views is not None:  # the key is gone all the same: these views must not keep its plaintext
+            views.rebuild()
+        raise
     if views is not None and result.erasure is not None:
         views.rebuild()
     return result

@@ -14,7 +14,7 @@ import psycopg
 import pytest
 
 from tests.support.cli import jsonl, run_cli
-from tests.support.privacy import VICTIM, company
+from tests.support.privacy import VICTIM, VICTIM_MARKERS, company
 from tests.support.scenario import Scenario
 
 pytestmark = [pytest.mark.processes, pytest.mark.postgres]  # the CLI, on the real PostgreSQL
@@ -98,3 +98,28 @@ def test_forget_says_the_key_table_is_not_yet_rewritten_while_a_reader_holds_it(
 
     again = run_cli(*forget, store=store, views=tmp_path / "v.duckdb", check=True, timeout=GIVE_UP)
     assert "already forgotten" in again.stdout
+
+
+def test_forget_that_cannot_record_its_event_says_the_key_is_gone_and_rebuilds_the_views(
+        store: str, tmp_path: Path) -> None:
+    """The key goes first; if ``SubjectForgotten`` then cannot be written, the data is forgotten all the same:
+    the views are rebuilt without it, the command says so first, and running it again
+    records the event."""
+    views = tmp_path / "v.duckdb"
+    run_cli("project", store=store, views=views, check=True, timeout=GIVE_UP)
+    forget = ("forget", "client", VICTIM, "--reason", "ticket T-3")
+    with held(store, f"LOCK TABLE {table(store, 'ledger_events')} IN EXCLUSIVE MODE"):
+        result = run_cli(*forget, store=store, views=views, timeout=GIVE_UP)
+    assert result.returncode == 1, result.stderr
+    assert "is destroyed" in result.stderr and "run the same forget again" in result.stderr
+    assert result.stderr.startswith("error: the key of") and "Traceback" not in result.stderr  # said first
+    assert count(store, "ledger_events_subject_keys", f"subject LIKE '%{VICTIM}%'") == 0
+    assert count(store, "ledger_events", "topic LIKE '%Forgotten%'") == 0
+    shown = run_cli("client", "show", VICTIM, "--json", store=store, views=views, timeout=GIVE_UP)
+    assert shown.returncode == 0 and "[forgotten]" in shown.stdout, shown.stderr
+    for marker in VICTIM_MARKERS:  # neither shown nor left in the views file's bytes
+        assert marker not in shown.stdout and marker.encode() not in views.read_bytes()
+
+    again = run_cli(*forget, "--json", store=store, views=views, check=True, timeout=GIVE_UP)
+    assert '"erasure"' in again.stdout
+    assert count(store, "ledger_events", "topic LIKE '%Forgotten%'") == 1
