@@ -38,13 +38,23 @@ def _soon(seconds: str) -> str:
     return f"f.occurred_at + to_microseconds(CAST({seconds}::BIGINT * {int(DUE_SOON_SHARE * 1_000_000)} AS BIGINT))"
 
 
-def clock_sql(source: str) -> str:
+FIRST_RESOLVED = """
+    LEFT JOIN (SELECT feedback_id, min(business_at) AS resolved_at FROM feedback_resolutions
+        WHERE business_at <= $as_of AND feedback_id IN (SELECT feedback_id FROM f) GROUP BY feedback_id) s
+        ON s.feedback_id = f.feedback_id"""
+"""When each complaint of ``f`` was first resolved (``s.resolved_at``)."""
+
+
+def clock_sql(source: str, *, resolved_in_source: bool = False) -> str:
     """SQL: for each row of ``source`` (columns ``feedback_id``, ``owner_team``, ``occurred_at``; complaints as
     of ``$as_of``) its ``respond_by``, ``resolve_by``, ``responded_at``, ``resolved_at``, the durations in force
     (``response_within``, ``resolution_within``), the first ``response`` (personal text), the episode times
-    above, ``sla`` at ``$clock`` and ``age_seconds``."""
+    above, ``sla`` at ``$clock`` and ``age_seconds``. With ``resolved_in_source``, ``source`` has ``resolved_at``
+    (when first resolved, as of ``$as_of``) and it is taken rather than looked up again: a join less to plan."""
+    resolved = "f.resolved_at" if resolved_in_source else "s.resolved_at"
     return f"""
-WITH f AS MATERIALIZED (SELECT feedback_id, owner_team, occurred_at FROM ({source})),
+WITH f AS MATERIALIZED (SELECT feedback_id, owner_team, occurred_at{", resolved_at" if resolved_in_source else ""}
+    FROM ({source})),
 rules AS (SELECT team, business_at, response_within, response_seconds, resolution_within, resolution_seconds
     FROM team_rules WHERE business_at <= $as_of
     QUALIFY row_number() OVER (PARTITION BY team, business_at ORDER BY position DESC) = 1),
@@ -54,15 +64,12 @@ timed AS (
         f.occurred_at + to_seconds(r.resolution_seconds) AS resolve_by,
         {_soon('r.response_seconds')} AS response_soon_from,
         {_soon('r.resolution_seconds')} AS resolution_soon_from,
-        a.responded_at, a.response, s.resolved_at
+        a.responded_at, a.response, {resolved} AS resolved_at
     FROM f ASOF LEFT JOIN rules r ON r.team = f.owner_team AND f.occurred_at >= r.business_at
     LEFT JOIN (SELECT feedback_id, min(business_at) AS responded_at, arg_min(response, business_at) AS response
         FROM feedback_responses
         WHERE business_at <= $as_of AND feedback_id IN (SELECT feedback_id FROM f) GROUP BY feedback_id) a
-        ON a.feedback_id = f.feedback_id
-    LEFT JOIN (SELECT feedback_id, min(business_at) AS resolved_at FROM feedback_resolutions
-        WHERE business_at <= $as_of AND feedback_id IN (SELECT feedback_id FROM f) GROUP BY feedback_id) s
-        ON s.feedback_id = f.feedback_id
+        ON a.feedback_id = f.feedback_id{"" if resolved_in_source else FIRST_RESOLVED}
 ),
 missed AS (
     SELECT *, least(

@@ -21,28 +21,41 @@ RESOLVED_LIMIT = 100
 """They list the newest this many resolved complaints."""
 
 
-def _pages_sql(complaints: str) -> str:
+SHOWN_FIELDS = ("feedback_id, client, client_identified, channel, text, rating, promise, occurred_at, business_at,"
+                " owner_team, resolution, resolved_at")
+"""What the pages show of each complaint's source row (and sort it by)."""
+CLOCK_SHOWN = ", ".join(f"k.{name}" for name in (
+    "respond_by", "resolve_by", "responded_at", "response", "overdue_at", "response_soon_at", "response_soon_until",
+    "resolution_soon_at", "resolution_soon_until", "sla", "age_seconds"))
+"""What they show of its clock: the answer's times and what ``judged_at`` judges a kept page by. Only these: every
+column is planned and converted to Python anew for each as-of answer."""
+
+
+def _pages_sql(complaints: str, resolved_first: bool) -> str:
     return f"""
 WITH c AS MATERIALIZED ({complaints}),
 counts AS (SELECT count(*) FILTER (resolution IS NULL) AS open_count, count(resolution) AS resolved_count FROM c),
 shown AS (
-    (SELECT false AS resolved, * FROM c WHERE resolution IS NULL
+    (SELECT false AS resolved, {SHOWN_FIELDS} FROM c WHERE resolution IS NULL
      ORDER BY business_at DESC, feedback_id DESC LIMIT $limit OFFSET $offset)
     UNION ALL
-    (SELECT true AS resolved, * FROM c WHERE resolution IS NOT NULL
+    (SELECT true AS resolved, {SHOWN_FIELDS} FROM c WHERE resolution IS NOT NULL
      ORDER BY resolved_at DESC, feedback_id DESC LIMIT $resolved_shown))
-SELECT * FROM counts LEFT JOIN (SELECT shown.*, k.* EXCLUDE (feedback_id, owner_team, occurred_at, resolved_at)
-    FROM shown LEFT JOIN ({clock_sql('SELECT * FROM shown')}) k ON k.feedback_id = shown.feedback_id) ON true
+SELECT * FROM counts LEFT JOIN (SELECT shown.*, {CLOCK_SHOWN} FROM shown
+    LEFT JOIN ({clock_sql('SELECT * FROM shown', resolved_in_source=resolved_first)}) k
+    ON k.feedback_id = shown.feedback_id) ON true
 """
 
 
 def complaint_pages(con: duckdb.DuckDBPyConnection, complaints: str, params: dict[str, Any], limit: int | None,
-                    offset: int) -> tuple[int, list[dict[str, Any]], int, list[dict[str, Any]]]:
+                    offset: int, *, resolved_first: bool = False) -> tuple[int, list[dict[str, Any]], int,
+                                                                           list[dict[str, Any]]]:
     """(open count, the newest ``limit`` open ones after the ``offset`` newest, oldest first, resolved count, the
     newest ``RESOLVED_LIMIT`` resolved ones, newest first), as rows. ``complaints``: SQL of the complaints as of
     ``$as_of`` with ``owner_team``, ``client_identified``, the latest ``resolution`` (null: open) and
-    ``resolved_at``; one statement, its rows split here."""
-    rows = dicts(con.execute(_pages_sql(complaints), {
+    ``resolved_at`` (``resolved_first``: when first resolved, which the clocks then take as it is); one
+    statement, its rows split here."""
+    rows = dicts(con.execute(_pages_sql(complaints, resolved_first), {
         **params, "limit": limit, "offset": offset, "resolved_shown": RESOLVED_LIMIT,
         "clock": clock_time(params["as_of"])}))
     shown = [r for r in rows if r["feedback_id"] is not None]

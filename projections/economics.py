@@ -64,16 +64,16 @@ def economics(con: duckdb.DuckDBPyConnection, as_of: datetime, team: str | None 
     company: dict[str, float] = defaultdict(float)
     for _, period, revenue, costs in sums:
         company[period] += revenue - costs
-    cursor = con.execute(
-        "SELECT team, row_number() OVER (PARTITION BY team ORDER BY position) AS version, business_at, variant,"
-        " share, carry_forward_losses, team_weight, split, base_pay, hours, cadence"
-        " FROM reward_schemes WHERE business_at <= ? ORDER BY team, version",
+    cursor = con.execute(  # each team's schemes in order, numbered here: a window costs a statement's planning
+        "SELECT team, business_at, variant, share, carry_forward_losses, team_weight, split, base_pay, hours, cadence"
+        " FROM reward_schemes WHERE business_at <= ? ORDER BY team, position",
         [as_of],
     )
     names = [d[0] for d in cursor.description]
     schemes: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for values in cursor.fetchall():
         scheme = dict(zip(names, values, strict=True))
+        scheme["version"] = len(schemes[scheme["team"]]) + 1
         scheme["base_pay"] = json.loads(scheme["base_pay"])
         scheme["hours"] = json.loads(scheme["hours"])
         schemes[scheme["team"]].append(scheme)

@@ -121,17 +121,11 @@ def promise_view(con: duckdb.DuckDBPyConnection, promise: str, as_of: datetime) 
     }
 
 
+SUMMARY_FIELDS = ("promise", "status", "version", "promisor", "promisee", "statement", "metric", "target", "period",
+                  "parent")
+"""What the lists of a team's answer show of a promise."""
+
+
 def promise_summary(p: dict[str, Any]) -> dict[str, Any]:
     """A promise as the lists of a team's answer show it."""
-    return {
-        "promise": p["promise"],
-        "status": p["status"],
-        "version": p["version"],
-        "promisor": p["promisor"],
-        "promisee": p["promisee"],
-        "statement": p["statement"],
-        "metric": p["metric"],
-        "target": p["target"],
-        "period": p["period"],
-        "parent": p["parent"],
-    }
+    return {field: p[field] for field in SUMMARY_FIELDS}

@@ -32,7 +32,7 @@ from projections.economics import economics
 from projections.fact_time import Facts, facts_as_of
 from projections.feedback_sql import TEAM_COMPLAINTS, feedback_by_period
 from projections.growth import self_funded_months
-from projections.promise_answer import REQUIREMENTS, authority_gaps, promise_summary
+from projections.promise_answer import REQUIREMENTS, SUMMARY_FIELDS, authority_gaps, promise_summary
 from projections.snapshot import snapshot
 from projections.success_metric import success_metric
 
@@ -40,6 +40,8 @@ Remember = Callable[[Hashable, Callable[[], Any]], Any]
 """``remember(question, compute)``: the answer to ``question`` kept for the views file, else ``compute()``, kept.
 ``team_view``'s questions name the facts they were read from themselves (``kept_at``), so they hold at any views
 position of the file (not across files: a rebuilt file, after a forget, must not be answered from the old one's)."""
+
+PROMISE_FIELDS = ", ".join(f"s.{field}" for field in SUMMARY_FIELDS)
 
 TEAM_CORE = f"""
 SELECT name,
@@ -50,13 +52,14 @@ SELECT name,
         ORDER BY business_at DESC, position DESC LIMIT 1) AS rules,
     (SELECT list({{'authority': authority, 'description': description}} ORDER BY authority)
         FROM authorities_as_of($as_of) WHERE team = $team) AS authorities,
-    (SELECT list(p ORDER BY p.promise) FROM (SELECT s.*, r.requires FROM promise_state_as_of($as_of) s
+    (SELECT list(p ORDER BY p.promise) FROM (SELECT {PROMISE_FIELDS}, r.requires FROM promise_state_as_of($as_of) s
         LEFT JOIN ({REQUIREMENTS}) r ON r.promise = s.promise WHERE s.promisor = $team OR s.promisee = $team) p)
         AS promises
 FROM teams WHERE team = $team AND business_at <= $as_of
 """
 """A team's name, members, communication rules, authorities and the promises it made or received (each with the
-authorities it requires) as of T: one statement, as DuckDB's cost of a read is mostly per statement."""
+authorities it requires) as of T: one statement, as DuckDB's cost of a read is mostly per statement. Each promise
+carries only the fields the answer shows: a column less is less to plan and to convert to Python."""
 
 
 def team_facts(con: duckdb.DuckDBPyConnection, team: str, as_of: datetime) -> dict[str, Any] | None:
@@ -110,7 +113,8 @@ def team_view(con: duckdb.DuckDBPyConnection, team: str, as_of: datetime, *,
     are judged anew at ``as_of`` (a copy is answered: callers may change it)."""
 
     def pages(made: list[str]) -> tuple[int, list[dict[str, Any]], int, list[dict[str, Any]]]:
-        return complaint_pages(con, TEAM_COMPLAINTS, {"as_of": as_of, "team": team, "promises": made}, limit, offset)
+        return complaint_pages(con, TEAM_COMPLAINTS, {"as_of": as_of, "team": team, "promises": made}, limit, offset,
+                               resolved_first=True)
 
     if remember is None:
         facts = team_facts(con, team, as_of)
