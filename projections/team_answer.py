@@ -44,22 +44,23 @@ position of the file (not across files: a rebuilt file, after a forget, must not
 PROMISE_FIELDS = ", ".join(f"s.{field}" for field in SUMMARY_FIELDS)
 
 TEAM_CORE = f"""
-SELECT name,
-    (SELECT list({{'person': person, 'role': role, 'lead': lead}} ORDER BY person)
-        FROM team_members_as_of($as_of) WHERE team = $team) AS members,
-    (SELECT {{'rules': rules, 'response_within': response_within, 'resolution_within': resolution_within}}
-        FROM team_rules WHERE team = $team AND business_at <= $as_of
-        ORDER BY business_at DESC, position DESC LIMIT 1) AS rules,
-    (SELECT list({{'authority': authority, 'description': description}} ORDER BY authority)
-        FROM authorities_as_of($as_of) WHERE team = $team) AS authorities,
-    (SELECT list(p ORDER BY p.promise) FROM (SELECT {PROMISE_FIELDS}, r.requires FROM promise_state_as_of($as_of) s
-        LEFT JOIN ({REQUIREMENTS}) r ON r.promise = s.promise WHERE s.promisor = $team OR s.promisee = $team) p)
-        AS promises
-FROM teams WHERE team = $team AND business_at <= $as_of
+SELECT t.name, m.members, r.rules, a.authorities, p.promises
+FROM (SELECT name FROM teams WHERE team = $team AND business_at <= $as_of) t
+CROSS JOIN (SELECT list({{'person': person, 'role': role, 'lead': lead}} ORDER BY person) AS members
+    FROM team_members_as_of($as_of) WHERE team = $team) m
+LEFT JOIN (SELECT {{'rules': rules, 'response_within': response_within, 'resolution_within': resolution_within}}
+    AS rules FROM team_rules WHERE team = $team AND business_at <= $as_of
+    ORDER BY business_at DESC, position DESC LIMIT 1) r ON true
+CROSS JOIN (SELECT list({{'authority': authority, 'description': description}} ORDER BY authority) AS authorities
+    FROM authorities_as_of($as_of) WHERE team = $team) a
+CROSS JOIN (SELECT list(p ORDER BY p.promise) AS promises FROM (SELECT {PROMISE_FIELDS}, r.requires
+    FROM promise_state_as_of($as_of) s LEFT JOIN ({REQUIREMENTS}) r ON r.promise = s.promise
+    WHERE s.promisor = $team OR s.promisee = $team) p) p
 """
 """A team's name, members, communication rules, authorities and the promises it made or received (each with the
-authorities it requires) as of T: one statement, as DuckDB's cost of a read is mostly per statement. Each promise
-carries only the fields the answer shows: a column less is less to plan and to convert to Python."""
+authorities it requires) as of T: one statement, as DuckDB's cost of a read is mostly per statement. Each part
+is a one-row table joined to the team's, which plans cheaper than a scalar subquery (no check for a second
+row), and each promise carries only the fields the answer shows: less to plan and to convert to Python."""
 
 
 def team_facts(con: duckdb.DuckDBPyConnection, team: str, as_of: datetime) -> dict[str, Any] | None:
