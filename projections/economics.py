@@ -53,14 +53,24 @@ def _split(pool: float, scheme: dict[str, Any], members: list[str]) -> list[dict
     ]
 
 
+def _sums(con: duckdb.DuckDBPyConnection, as_of: datetime) -> list[tuple[str, str, float, float]]:
+    """(team, period, revenue, costs) by team and month, each sum in the entries' order (so a rebuild adds the
+    same floats in the same order). Summed per kind and paired here: one ordered sum plans less than two
+    filtered ones, and every as-of answer plans it anew."""
+    sums: dict[tuple[str, str], dict[str, float]] = {}
+    for team, period, kind, amount in con.execute(
+        "SELECT team, period, kind, coalesce(sum(amount ORDER BY position), 0) FROM ledger_entries"
+        " WHERE business_at <= ?"
+        " GROUP BY team, period, kind ORDER BY team, period", [as_of],
+    ).fetchall():
+        sums.setdefault((team, period), {})[kind] = amount
+    return [(team, period, amounts.get("revenue", 0.0), amounts.get("cost", 0.0))
+            for (team, period), amounts in sums.items()]
+
+
 def economics(con: duckdb.DuckDBPyConnection, as_of: datetime, team: str | None = None) -> list[dict[str, Any]]:
     """Rows per team and month from the facts with business time <= ``as_of``."""
-    sums = con.execute(
-        "SELECT team, period, coalesce(sum(amount ORDER BY position) FILTER (kind = 'revenue'), 0),"
-        " coalesce(sum(amount ORDER BY position) FILTER (kind = 'cost'), 0)"
-        " FROM ledger_entries WHERE business_at <= ? GROUP BY team, period ORDER BY team, period",
-        [as_of],
-    ).fetchall()
+    sums = _sums(con, as_of)
     company: dict[str, float] = defaultdict(float)
     for _, period, revenue, costs in sums:
         company[period] += revenue - costs
