@@ -18,11 +18,18 @@ never keeps its locks.
 
 from __future__ import annotations
 
+import functools
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any, TypeVar, cast
+
+from eventsourcing.persistence import InterfaceError, OperationalError
+from eventsourcing.utils import retry
 
 from domain.stores.errors import StoreError
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 LOCK_TIMEOUT_ENV = "CLIENTOCRACY_PG_LOCK_TIMEOUT"
 LOCK_TIMEOUT = 30
@@ -64,12 +71,28 @@ def lock_wait_message(what: str) -> str:
 
 
 @contextmanager
-def naming_the_lock(what: str) -> Iterator[None]:
+def naming_the_lock(what: str, *, writing: bool = True) -> Iterator[None]:
     """Turn a lock wait that ran out inside the block into ``LockWaitTimeout`` naming ``what``; the
-    transaction it cancelled was rolled back, which the message says."""
+    transaction it cancelled was rolled back, which the message of a write says."""
     try:
         yield
     except Exception as error:
         if not waited_for_lock(error):
             raise
-        raise LockWaitTimeout(f"{lock_wait_message(what)}; nothing was written") from error
+        raise LockWaitTimeout(lock_wait_message(what) + ("; nothing was written" if writing else "")) from error
+
+
+def waiting_once(library_method: F, what: Callable[[Any], str], *, writing: bool) -> F:
+    """A recorder method of the library (retried ten times on ``InterfaceError``/``OperationalError``) whose lock
+    wait that ran out is ``LockWaitTimeout`` at once: the library's retry, re-applied around the conversion, still
+    reconnects after a lost connection, but would otherwise wait out the bound ten times (a ``show`` behind an
+    administrator's ``ALTER TABLE``). ``what(recorder)`` names the table in the message."""
+    unretried = library_method.__wrapped__  # type: ignore[attr-defined]  # the library's retry keeps it
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)  # the library's, for a lost connection
+    @functools.wraps(unretried)
+    def method(self: Any, *args: Any, **kwargs: Any) -> Any:
+        with naming_the_lock(what(self), writing=writing):
+            return unretried(self, *args, **kwargs)
+
+    return cast(F, method)

@@ -10,16 +10,15 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import psycopg
-from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
+from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresProcessRecorder
-from eventsourcing.utils import retry
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
 
 from domain.stores.chain_rows import chain_head, head_to_extend, new_events
 from domain.stores.errors import StoreError, StoreMissing, redacted
 from domain.stores.guards import guards_of, refuse_stale
-from domain.stores.lock_wait import naming_the_lock
+from domain.stores.lock_wait import waiting_once
 from domain.stores.pg_connect import connect_kwargs, connection_settings, settings_password, settings_query
 from domain.stores.port import LedgerStore, NotificationRow, PageSource, receipt_rows
 from domain.stores.subject_keys import PostgresSubjectKeys
@@ -67,14 +66,21 @@ class LedgerPostgresRecorder(PostgresSubjectKeys, PostgresProcessRecorder):
             self.keys_table_ddl(self.keys_table),
         ])
 
-    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)  # the library's, for a lost connection
-    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
-        """The library's insert, whose lock wait that ran out is ``LockWaitTimeout`` and not retried (its
-        retry, re-applied here around the conversion, would wait nine more times)."""
-        with naming_the_lock(f"the events table {self.events_table.as_string()}"):
-            inserted: Sequence[int] | None = PostgresProcessRecorder.insert_events.__wrapped__(
-                self, stored_events, **kwargs)
-            return inserted
+    def events_what(self) -> str:
+        """The events table as a lock wait's message names it."""
+        return f"the events table {self.events_table.as_string()}"
+
+    def tracking_what(self) -> str:
+        return f"the tracking table {self.tracking_table_name!r}"
+
+    # The library's methods it retries ten times, each failing once on a lock wait that ran out (``lock_wait``).
+    insert_events = waiting_once(PostgresProcessRecorder.insert_events, events_what, writing=True)
+    select_events = waiting_once(PostgresProcessRecorder.select_events, events_what, writing=False)
+    select_notifications = waiting_once(PostgresProcessRecorder.select_notifications, events_what, writing=False)
+    max_notification_id = waiting_once(PostgresProcessRecorder.max_notification_id, events_what, writing=False)
+    insert_tracking = waiting_once(PostgresProcessRecorder.insert_tracking, tracking_what, writing=True)
+    max_tracking_id = waiting_once(PostgresProcessRecorder.max_tracking_id, tracking_what, writing=False)
+    has_tracking_id = waiting_once(PostgresProcessRecorder.has_tracking_id, tracking_what, writing=False)
 
     def _insert_events(self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
         super()._insert_events(curs, stored_events, **kwargs)

@@ -4,16 +4,12 @@ and succeeds once the lock is released; it used to wait forever without a word."
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
-import psycopg
 import pytest
 
 from tests.support.cli import jsonl, run_cli
+from tests.support.pg_locks import LockWaits, count, held, table
 from tests.support.privacy import VICTIM, VICTIM_MARKERS, company
 from tests.support.scenario import Scenario
 
@@ -27,29 +23,6 @@ def store(postgres_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("CLIENTOCRACY_PG_LOCK_TIMEOUT", "1")  # the CLI's processes inherit it
     run_cli("import", "-", store=postgres_url, stdin=jsonl(company()), check=True)
     return postgres_url
-
-
-def table(url: str, name: str) -> str:
-    return f'"{parse_qs(urlsplit(url).query)["schema"][0]}"."{name}"'
-
-
-@contextmanager
-def held(url: str, *statements: str) -> Iterator[psycopg.Connection[Any]]:
-    """Another session that ran ``statements`` in a transaction it keeps open, rolled back at the end."""
-    with psycopg.connect(url.split("?")[0]) as other:
-        for statement in statements:
-            other.execute(statement)
-        try:
-            yield other
-        finally:
-            other.rollback()
-
-
-def count(url: str, name: str, where: str = "true") -> int:
-    with psycopg.connect(url.split("?")[0]) as conn:
-        row = conn.execute(f"SELECT count(*) FROM {table(url, name)} WHERE {where}").fetchone()
-    assert row is not None
-    return int(row[0])
 
 
 def test_an_import_gives_up_on_a_held_events_table_and_writes_nothing(store: str) -> None:
@@ -123,3 +96,19 @@ def test_forget_that_cannot_record_its_event_says_the_key_is_gone_and_rebuilds_t
     again = run_cli(*forget, "--json", store=store, views=views, check=True, timeout=GIVE_UP)
     assert '"erasure"' in again.stdout
     assert count(store, "ledger_events", "topic LIKE '%Forgotten%'") == 1
+
+
+def test_a_show_behind_a_schema_change_gives_up_once_with_one_line(store: str, tmp_path: Path) -> None:
+    """An administrator's ``ALTER TABLE`` left open (ACCESS EXCLUSIVE): reading the events is bounded too, and
+    the library's read retry (meant for a lost connection) does not wait the bound out ten times."""
+    views = tmp_path / "v.duckdb"
+    with held(store, f"ALTER TABLE {table(store, 'ledger_events')} ADD COLUMN note text"), LockWaits(store) as waits:
+        result = run_cli("team", "show", "ops", "--json", store=store, views=views, timeout=GIVE_UP)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert "waited 1 s for a lock on the events table" in result.stderr
+    assert "CLIENTOCRACY_PG_LOCK_TIMEOUT" in result.stderr
+    assert "nothing was written" not in result.stderr
+    assert len(waits.seen) == 1, waits.seen
+
+    assert run_cli("team", "show", "ops", "--json", store=store, views=views, timeout=GIVE_UP).returncode == 0
