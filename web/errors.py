@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from domain.stores.lock_wait import LockWaitTimeout, lock_timeout
 from web.auth import ApiError
 
 log = logging.getLogger(__name__)
@@ -32,6 +33,7 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(error_body("; ".join(parts) or "invalid request"), status_code=422)
 
     app.add_exception_handler(StarletteHTTPException, http_error)  # type: ignore[arg-type]
+    app.add_exception_handler(LockWaitTimeout, busy)  # type: ignore[arg-type]
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
@@ -43,6 +45,22 @@ async def http_error(request: Request, exc: StarletteHTTPException) -> JSONRespo
     """An HTTP error (an unknown path, a method not allowed) as JSON; web.pages answers a browser with a page."""
     return JSONResponse(error_body(str(exc.detail)), status_code=exc.status_code,
                         headers=getattr(exc, "headers", None))
+
+
+async def busy(request: Request, exc: LockWaitTimeout) -> JSONResponse:
+    """The store waited its whole bound for a lock another session holds (its transaction was rolled back, so
+    nothing was written): a temporary refusal to try again, not a server error."""
+    message, headers = busy_refusal(request, exc)
+    return JSONResponse(error_body(message), status_code=503, headers=headers)
+
+
+def busy_refusal(request: Request, exc: LockWaitTimeout) -> tuple[str, dict[str, str]]:
+    """The answer's message and headers (``Retry-After``: as long as we waited, by when the holder may be done);
+    the operator's details (which table, what to do) go to the log, not to the person asking."""
+    log.warning("%s %s: %s", request.method, request.url.path, exc)
+    nothing = "; nothing was recorded" if request.method not in ("GET", "HEAD") else ""
+    message = f"the store is busy: another session held a lock this request needed for {lock_timeout()} s{nothing}"
+    return f"{message}; try again later", {"Retry-After": str(max(1, lock_timeout()))}
 
 
 class BodyLimit:

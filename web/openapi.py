@@ -25,7 +25,11 @@ ERROR_STATUSES = {
     "422": "Invalid input: a field, a query parameter (repeated past 10 times, limit or offset out of range), "
            "JSON nested too deeply, or an invariant broken",
     "429": "Too many live streams for this token or this server",
+    "503": "The store is busy: another session held a lock the request needed for the whole lock wait bound "
+           "(`CLIENTOCRACY_PG_LOCK_TIMEOUT`); nothing was recorded. Try again after `Retry-After` seconds",
 }
+HEADERS = {"503": {"Retry-After": {"description": "Seconds to wait before trying again",
+                                   "schema": {"type": "integer"}}}}
 PUBLIC = {"/api/health": ("413", "422")}
 """Operations anyone may call, and the only error statuses they can answer (the body and query limits)."""
 
@@ -47,7 +51,8 @@ def _statuses(schema: dict[str, Any]) -> None:
         for operation in operations.values():
             responses = operation.setdefault("responses", {})
             for status in PUBLIC.get(path, ERROR_STATUSES):
-                responses[status] = {"description": ERROR_STATUSES[status], "content": error}
+                responses[status] = {"description": ERROR_STATUSES[status], "content": error,
+                                     **({"headers": HEADERS[status]} if status in HEADERS else {})}
 
 
 def openapi_document(app: FastAPI) -> dict[str, Any]:

@@ -17,7 +17,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from web.errors import http_error
+from domain.stores.lock_wait import LockWaitTimeout
+from web.errors import busy, busy_refusal, http_error
 from web.forms import checked_form
 from web.home_page import render_home
 from web.limits import Offset
@@ -57,6 +58,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(LoginRequired, _login_redirect)  # type: ignore[arg-type]
     app.add_exception_handler(PageError, _error_page)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _browser_or_json)  # type: ignore[arg-type]
+    app.add_exception_handler(LockWaitTimeout, _busy_page)  # type: ignore[arg-type]
 
 
 EXPIRED = "Your session has expired; sign in again."
@@ -90,9 +92,21 @@ async def _browser_or_json(request: Request, error: StarletteHTTPException) -> R
     return error_page(request, error.status_code, message)
 
 
-def error_page(request: Request, status: int, message: str,
-               suggestions: list[tuple[str, str]] | None = None) -> HTMLResponse:
-    found = signed_in(request)
+async def _busy_page(request: Request, error: LockWaitTimeout) -> Response:
+    """A page (or a form posted from one) the store was too busy for: the error page, 503, to try again."""
+    path = request.url.path
+    if path == "/api" or path.startswith("/api/"):
+        return await busy(request, error)
+    message, headers = busy_refusal(request, error)
+    response = error_page(request, 503, message[0].upper() + message[1:] + ".", asking_the_store=False)
+    response.headers.update(headers)
+    return response
+
+
+def error_page(request: Request, status: int, message: str, suggestions: list[tuple[str, str]] | None = None,
+               *, asking_the_store: bool = True) -> HTMLResponse:
+    """``asking_the_store`` False: the page names nobody, as finding the signed-in person reads the store."""
+    found = signed_in(request) if asking_the_store else None
     return HTMLResponse(render("error.html", title=f"Error {status}", message=message, show_as_of=False,
                                suggestions=suggestions or [],
                                me=found[1] if found else None, csrf_token=found[0].csrf if found else "",
