@@ -50,8 +50,7 @@ LISTS: dict[str, Listing] = {
     "people": Listing("SELECT person AS key, name, true AS open FROM people WHERE business_at <= $as_of",
                       "($r_internal OR key = $r_person)"),
 }
-"""Each list by the name of ``clientocracy list KIND`` and ``GET /api/KIND``."""
-KINDS = tuple(LISTS)
+"""Each list by its name in ``projections.list_kinds.KINDS`` (the same names, in the same order)."""
 OF_KIND = {"team": "teams", "promise": "promises", "experiment": "experiments", "client": "clients",
            "person": "people"}
 """The list holding the keys of a show command's kind."""

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
-from projections.lists import KINDS
+from projections.list_kinds import KINDS
 from scripts.options import AsOfOpt, JsonOpt, StoreOpt, ViewsOpt, exit_on_failure
 from scripts.reading import as_of_arg, caught_up_views, emit_json
 

@@ -84,18 +84,28 @@ def show(kind: str, key: str, store: str | None, views: str | None, json_output:
 
 def guarded(command: Callable[[], Any]) -> int:
     """Run a command; the failures a user can fix become one line on stderr and an exit code."""
-    from domain.personal_data import PersonalDataError
-    from domain.stores.errors import SetupError
-
     try:
         command()
     except CommandFailed as error:
         print(str(error), file=sys.stderr)
         return error.code
-    except SetupError as error:  # a store or views location that cannot be used
+    except Exception as error:
+        code = _fixable_failure_code(error)
+        if code is None:
+            raise
         print(f"error: {error}", file=sys.stderr)
-        return 2
-    except PersonalDataError as error:  # a damaged key table
-        print(f"error: {error}", file=sys.stderr)
-        return 1
+        return code
     return 0
+
+
+def _fixable_failure_code(error: Exception) -> int | None:
+    """The exit code of a failure a user can fix, None for any other. Its error classes are imported only
+    once something failed: the key table's pulls in the cryptography library, a good part of a start."""
+    from domain.personal_data import PersonalDataError
+    from domain.stores.errors import SetupError
+
+    if isinstance(error, SetupError):  # a store or views location that cannot be used
+        return 2
+    if isinstance(error, PersonalDataError):  # a damaged key table
+        return 1
+    return None

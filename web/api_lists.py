@@ -11,7 +11,8 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
-from projections.lists import KINDS, list_items
+from projections.list_kinds import KINDS
+from projections.lists import list_items
 from web.api_common import AsOf, Reader, json_answer, moment, server_of
 from web.limits import DEFAULT_LIMIT, Limit, Offset
 from web.readers import reader
