@@ -11,14 +11,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from domain.audit import Audit
 from domain.base import DomainError, key_id
 from domain.erasure import Erasure
-from domain.facts import CrossIndex, UnitOfWorkFacts
 from domain.personal_data import ErasureNotRecorded, IncompleteErasure, KeyStore, client_subject, person_subject
-from domain.service.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:
+    from domain.facts import CrossIndex
 
 
 class ForgettingLedger(Protocol):
@@ -138,6 +139,9 @@ def forget_subject(ledger: ForgettingLedger, kind: str, key: str, reason: str, *
 def forget_as(ledger: ForgettingLedger, person: str, kind: str, key: str, reason: str, *,
               index: CrossIndex | None = None, views: Rebuilds | None = None) -> ForgetResult:
     """``forget_subject`` by ``person``, who must sit on the council (``NotCouncil`` otherwise)."""
+    from domain.facts import UnitOfWorkFacts  # the aggregates' facts: only who may forget asks them
+    from domain.service.unit_of_work import UnitOfWork
+
     if not UnitOfWorkFacts(UnitOfWork(ledger.repository), index).council(person):
         raise NotCouncil(f"only the council may forget a data subject ({person} is not on it)")
     return forget_subject(ledger, kind, key, reason, actor=person, views=views)

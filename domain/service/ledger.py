@@ -6,12 +6,11 @@ import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from functools import cached_property
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from eventsourcing.application import Application, ProcessingEvent
 from eventsourcing.persistence import EventStore, JSONTranscoder, ProcessRecorder, Tracking
 
-from domain import commands as c
 from domain.audit import Audit, AuditAsDict
 from domain.base import LedgerAggregate, key_id
 from domain.feedback import feedback_fields
@@ -22,8 +21,6 @@ from domain.service.batch import (
     FeedbackOutcome,
     PositionAlreadyRecorded,
 )
-from domain.service.command_batch import decide_batch
-from domain.service.feedback_batch import ConflictSink, record_feedback_batch
 from domain.service.forget import ForgetResult, forget
 from domain.service.retry import RETRY
 from domain.service.snapshots import SetAsList, snapshot_store, take_snapshots
@@ -32,6 +29,10 @@ from domain.stores.feedback_fast_path import RecordedFeedbackEncoder
 from domain.stores.port import LEDGER_NAME, LedgerStore, Receipt
 from domain.stores.tamper_evidence import VerifyReport
 from domain.stores.url import is_memory, release_unclaimed, store_environment
+
+if TYPE_CHECKING:
+    from domain import commands as c
+    from domain.service.feedback_batch import ConflictSink
 
 __all__ = ["Acting", "BatchResult", "FeedbackOutcome", "Ledger", "PositionAlreadyRecorded", "feedback_fields"]
 
@@ -104,6 +105,8 @@ class Ledger(Application[uuid.UUID]):
 
     def _execute_once(self, commands: Sequence[c.Command], now: datetime, acting: Acting | None,
                       clock: bool = False, whole: bool = False) -> BatchResult:
+        from domain.service.command_batch import decide_batch  # the commands' models: writers only
+
         result, uow = decide_batch(self.store, self.repository, commands, now, acting, clock)
         if whole and (result.rejected or result.forbidden or result.conflicts):
             result.withheld = True
@@ -121,6 +124,8 @@ class Ledger(Application[uuid.UUID]):
         """Record a batch of feedback messages and their source position in one transaction
         (``acting``: the authenticated person who posted them, and through which channel; ``sender``: the
         channel that streamed them; ``on_conflicts``: see ``domain.service.feedback_batch``)."""
+        from domain.service.feedback_batch import record_feedback_batch  # the commands' models: writers only
+
         return RETRY.run(lambda last: record_feedback_batch(
             self.store, self.feedback_encoder, messages, tracking, acting, sender, on_conflicts, self.repository))
 

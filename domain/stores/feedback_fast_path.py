@@ -15,16 +15,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from eventsourcing.persistence import JSONTranscoder, Mapper, StoredEvent
 from eventsourcing.utils import get_topic
 
-from domain import commands as c
 from domain.audit import Audit, AuditAsDict
 from domain.base import LedgerAggregate, key_id
 from domain.feedback import Feedback, feedback_fields
+
+if TYPE_CHECKING:
+    from domain import commands as c
 
 SMALLEST_PLAIN_FLOAT = 1e-4
 """Below this (and above zero) ``json`` writes a float with an exponent and orjson without."""
