@@ -33,7 +33,6 @@ class SQLAccess:
 
 def sql_access(store: LedgerStore, names: Mapping[str, str]) -> SQLAccess | None:
     """``names``: placeholder -> table name (an index's placeholder ends in ``_index``); None for a memory store."""
-    from domain.stores.postgres import LedgerPostgresRecorder
     from domain.stores.sqlite import LedgerSQLiteRecorder
 
     if isinstance(store, LedgerSQLiteRecorder):
@@ -49,6 +48,8 @@ def sql_access(store: LedgerStore, names: Mapping[str, str]) -> SQLAccess | None
                 yield execute
 
         return SQLAccess(sqlite_transaction, dict(names), "REAL", "?", "")
+    from domain.stores.postgres import LedgerPostgresRecorder  # psycopg: not for a SQLite store, a good part of a start
+
     if isinstance(store, LedgerPostgresRecorder):
         pg = store.datastore
         events = store.events_table_name

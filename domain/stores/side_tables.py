@@ -23,7 +23,6 @@ class SideTable(NamedTuple):
 
 def side_table(store: LedgerStore, name: str) -> SideTable | None:
     """The table ``name`` of a SQLite or PostgreSQL ``store``; None for another kind of store."""
-    from domain.stores.postgres import LedgerPostgresRecorder
     from domain.stores.sqlite import LedgerSQLiteRecorder
 
     if isinstance(store, LedgerSQLiteRecorder):
@@ -35,6 +34,8 @@ def side_table(store: LedgerStore, name: str) -> SideTable | None:
                 return list(cursor.fetchall()) if fetch else []
 
         return SideTable(run_sqlite, name, "?", "REAL", " WITHOUT ROWID")
+    from domain.stores.postgres import LedgerPostgresRecorder  # psycopg: not for a SQLite store, a good part of a start
+
     if isinstance(store, LedgerPostgresRecorder):
         pg = store.datastore
 

@@ -34,3 +34,30 @@ def test_the_show_commands_short_road_leaves_the_experiment_statistics_for_the_a
     done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True,
                           env={"PYTHONPATH": str(ROOT)})
     assert json.loads(done.stdout) == []
+
+
+def modules_of_a_start(args: list[str], tmp_path: Path) -> set[str]:
+    """The top-level packages a real ``clientocracy ARGS`` process has imported when it ends."""
+    listing = tmp_path / "modules.json"
+    probe = ("import atexit, json, sys\n"
+             f"atexit.register(lambda: open({str(listing)!r}, 'w').write(json.dumps(sorted(sys.modules))))\n"
+             f"sys.argv = ['clientocracy', *{args!r}]\n"
+             "from scripts.entry import main\nmain()\n")
+    subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, input="",
+                   env={"PYTHONPATH": str(ROOT)}, timeout=120)
+    return set(json.loads(listing.read_text()))
+
+
+@pytest.mark.processes
+def test_a_command_imports_only_what_it_uses(tmp_path: Path) -> None:
+    """Every CLI process imports the command tree: a module one command needs (DuckDB for the views, the
+    PostgreSQL driver, the commands' models, the key cipher) is imported by that command, not by the tree,
+    so the other commands start without it."""
+    store = f"sqlite:///{tmp_path / 'ledger.db'}"
+    subprocess.run([sys.executable, "-m", "scripts", "import", "-", "--store", store], cwd=ROOT, input="",
+                   capture_output=True, text=True, check=True, env={"PYTHONPATH": str(ROOT)}, timeout=120)
+    helped = modules_of_a_start(["--help"], tmp_path)
+    assert helped & {"duckdb", "cryptography", "domain.personal_data"} == set()
+    verified = modules_of_a_start(["verify", "--store", store], tmp_path)
+    assert verified & {"duckdb", "psycopg", "domain.commands", "domain.handlers"} == set()
+    assert {"duckdb", "psycopg"} & modules_of_a_start(["token", "list", "--store", store], tmp_path) == {"duckdb"}
