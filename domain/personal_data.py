@@ -54,6 +54,10 @@ class ErasureNotRecorded(PersonalDataError):
     was locked, the connection lost): the data is forgotten, but servers that learn of a forget from that event
     have not rebuilt their views. Running the same forget again records it."""
 
+    def __init__(self, message: str, subject: str) -> None:
+        super().__init__(message)
+        self.subject = subject
+
 
 class IncompleteErasure(RuntimeError):
     """The key row is deleted, but the store could not yet scrub every copy of it (see ``subject_keys``)."""

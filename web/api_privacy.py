@@ -3,6 +3,7 @@ does."""
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Request
@@ -11,11 +12,14 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from domain import commands as c
+from domain.personal_data import ErasureNotRecorded
 from domain.service.forget import NotCouncil, UnknownSubject, forget_as
 from domain.service.tokens import Principal
+from domain.stores.lock_wait import lock_timeout
 from web.api_common import json_body_of
 from web.auth import ApiError, require_scope
 
+log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api")
 Writer = Annotated[Principal, Depends(require_scope("write"))]
 
@@ -48,6 +52,11 @@ async def post_forget(request: Request, principal: Writer) -> JSONResponse:
             raise ApiError(403, str(error), error.rule) from None
         except UnknownSubject as error:
             raise ApiError(404, str(error)) from None
+        except ErasureNotRecorded as error:  # the cause (which table, what to do) is the operator's: the log
+            log.warning("forget of %s: %s", error.subject, error)
+            raise ApiError(503, f"the key of {error.subject} is destroyed (its data is forgotten), but the forget"
+                           " could not be recorded yet; post the same forget again to record it",
+                           headers={"Retry-After": str(max(1, lock_timeout()))}) from None
         return JSONResponse(result.to_dict())
 
     return await run_in_threadpool(forget)

@@ -115,7 +115,7 @@ def forget(ledger: ForgettingLedger, kind: str, key: str, reason: str, audit: Au
         raise ErasureNotRecorded(
             f"the key of {subject} is destroyed (its data is forgotten), but recording SubjectForgotten failed:"
             f" {error}; run the same forget again to record it (other servers rebuild their views when it is"
-            " recorded)") from error
+            " recorded)", subject) from error
     return ForgetResult(subject, key_destroyed=destroyed, erasure=erasure_key, incomplete=incomplete,
                         position=position)
 

@@ -72,3 +72,29 @@ def test_a_page_behind_a_schema_change_is_an_error_page_to_try_again(world: dict
         assert page.headers["content-type"].startswith("text/html")
         assert "Error 503" in page.text and "The store is busy" in page.text
         assert browser.get("/teams/ops", headers={"Accept": "text/html"}).status_code == 200
+
+
+def test_a_forget_whose_event_cannot_be_recorded_says_the_key_is_gone(
+        postgres_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The key goes first: behind a held events table the forget is 503 saying the key is destroyed and to post
+    it again (not "nothing was recorded"); the server's views no longer show the client's name; posting it again
+    records it."""
+    monkeypatch.setenv("CLIENTOCRACY_PG_LOCK_TIMEOUT", "1")
+    lines = (Scenario(at="2026-01-01T09:00:00Z").person("carol").council("carol").team("ops")
+             .client("zebra", name="QZXV-NAME-victim").lines())
+    forget = {"kind": "client", "key": "zebra", "reason": "ticket T-4"}
+    with company_server(postgres_url, tmp_path, lines, ["carol"]) as world, \
+            world["server"].client(world["tokens"]["carol"]) as http:
+        assert "QZXV-NAME-victim" in http.get("/api/clients/zebra").text
+        store = world["store"]
+        with held(store, f"LOCK TABLE {table(store, 'ledger_events')} IN EXCLUSIVE MODE"):
+            answer = http.post("/api/forget", json=forget)
+        assert answer.status_code == 503, answer.text
+        assert answer.headers["retry-after"] == "1"
+        assert "is destroyed" in answer.json()["error"] and "post the same forget again" in answer.json()["error"]
+        assert "QZXV-NAME-victim" not in http.get("/api/clients/zebra").text
+        assert count(store, "ledger_events", "topic LIKE '%Forgotten%'") == 0
+
+        again = http.post("/api/forget", json=forget)
+        assert again.status_code == 200, again.text
+        assert count(store, "ledger_events", "topic LIKE '%Forgotten%'") == 1
