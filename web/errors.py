@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from domain.stores.lock_wait import LockWaitTimeout, lock_timeout
+from domain.stores.lock_wait import LockWaitTimeout
 from web.auth import ApiError
 
 log = logging.getLogger(__name__)
@@ -59,8 +59,8 @@ def busy_refusal(request: Request, exc: LockWaitTimeout) -> tuple[str, dict[str,
     the operator's details (which table, what to do) go to the log, not to the person asking."""
     log.warning("%s %s: %s", request.method, request.url.path, exc)
     nothing = "; nothing was recorded" if request.method not in ("GET", "HEAD") else ""
-    message = f"the store is busy: another session held a lock this request needed for {lock_timeout()} s{nothing}"
-    return f"{message}; try again later", {"Retry-After": str(max(1, lock_timeout()))}
+    message = f"the store is busy: another session held a lock this request needed for {exc.waited} s{nothing}"
+    return f"{message}; try again later", {"Retry-After": str(max(1, exc.waited))}
 
 
 class BodyLimit:

@@ -26,7 +26,8 @@ ERROR_STATUSES = {
            "JSON nested too deeply, or an invariant broken",
     "429": "Too many live streams for this token or this server",
     "503": "The store is busy: another session held a lock the request needed for the whole lock wait bound "
-           "(`CLIENTOCRACY_PG_LOCK_TIMEOUT`); nothing was recorded. Try again after `Retry-After` seconds",
+           "(`CLIENTOCRACY_PG_LOCK_TIMEOUT`, SQLite's `CLIENTOCRACY_SQLITE_BUSY_TIMEOUT`); nothing was recorded. "
+           "Try again after `Retry-After` seconds",
 }
 HEADERS = {"503": {"Retry-After": {"description": "Seconds to wait before trying again",
                                    "schema": {"type": "integer"}}}}

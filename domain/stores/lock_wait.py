@@ -39,7 +39,13 @@ LOCK_NOT_AVAILABLE = "55P03"
 
 
 class LockWaitTimeout(StoreError):
-    """Another session held a lock we needed for longer than ``CLIENTOCRACY_PG_LOCK_TIMEOUT``."""
+    """Another session held a lock we needed for longer than the store's bound: ``CLIENTOCRACY_PG_LOCK_TIMEOUT``,
+    or SQLite's busy timeout (``stores.sqlite_busy``). ``waited``: that bound in seconds, which is when to try
+    again (None when unknown, e.g. after pickling: the PostgreSQL bound)."""
+
+    def __init__(self, message: str, *, waited: int | None = None) -> None:
+        super().__init__(message)
+        self.waited = lock_timeout() if waited is None else waited
 
 
 def lock_timeout() -> int:
@@ -79,7 +85,8 @@ def naming_the_lock(what: str, *, writing: bool = True) -> Iterator[None]:
     except Exception as error:
         if not waited_for_lock(error):
             raise
-        raise LockWaitTimeout(lock_wait_message(what) + ("; nothing was written" if writing else "")) from error
+        raise LockWaitTimeout(lock_wait_message(what) + ("; nothing was written" if writing else ""),
+                              waited=lock_timeout()) from error
 
 
 def waiting_once(library_method: F, what: Callable[[Any], str], *, writing: bool) -> F:

@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from domain.stores.errors import StoreError, StoreMissing, redacted
+from domain.stores.sqlite_busy import busy_timeout
 
 READER_FACTORY = "domain.stores.postgres_reader:ReaderPostgresFactory"
 """The factory of a PostgreSQL reader: it takes over the connection that checked the store exists."""
@@ -72,9 +73,9 @@ def _sqlite_environment(url: str, create: bool) -> dict[str, str]:
     if info is not None and not stat.S_ISREG(info.st_mode):
         raise StoreError(f"--store {redacted(url)!r} is not a regular file")
     env = {
-        "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+        "PERSISTENCE_MODULE": "domain.stores.sqlite_busy:LedgerSQLiteFactory",
         "SQLITE_DBNAME": str(path),
-        "SQLITE_LOCK_TIMEOUT": "30",
+        "SQLITE_LOCK_TIMEOUT": str(busy_timeout()),
         "PROCESS_RECORDER_TOPIC": "domain.stores.sqlite:LedgerSQLiteRecorder",
     }
     if create:
