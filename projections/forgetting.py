@@ -31,9 +31,17 @@ def mark_clean(con: duckdb.DuckDBPyConnection, revealed: set[tuple[str, str]]) -
     """After building a file from zero: it holds no forgotten plaintext, unless this build opened
     data of a key that a forget in it destroyed (the forget raced the build: build again)."""
     rows = con.execute("SELECT position, subject, key_id FROM forgotten_subjects").fetchall()
-    if not rows or any((subject, kid) in revealed for _, subject, kid in rows):
+    if not rows or raced(rows, revealed):
         return
     con.execute("INSERT OR REPLACE INTO views_meta VALUES (?, ?)", [CLEAN_THROUGH, str(max(p for p, _, _ in rows))])
+
+
+def raced(forgotten: list[tuple[int, str, str | None]], revealed: set[tuple[str, str]]) -> bool:
+    """Whether a build opened data of a key one of the ``forgotten`` (position, subject, key id) destroyed. A forget
+    that names no key (run again after its first run destroyed the key but could not record it, or of a subject
+    that had none left) counts against every key of its subject the build opened."""
+    subjects = {subject for subject, _ in revealed}
+    return any((subject, kid) in revealed or (kid is None and subject in subjects) for _, subject, kid in forgotten)
 
 
 def catch_up_forgetting(runner: Any, progress: Any = None, *, refresh: bool = True) -> tuple[Any, bool]:

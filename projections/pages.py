@@ -78,18 +78,21 @@ def _streamed_pages(source: PageSource, start: int, limit: int) -> Iterator[pa.T
 
 
 def _grouped(child: subprocess.Popen[bytes], limit: int) -> Iterator[pa.Table]:
-    """The child's batches grouped back into pages of ``limit`` rows (kept as several batches, so DuckDB
-    parses one page's JSON on every core)."""
+    """The child's batches grouped back into pages of ``limit`` rows, the last one fewer (kept as several batches,
+    so DuckDB parses one page's JSON on every core)."""
     batches: list[pa.RecordBatch] = []
     rows = 0
     try:
         for batch in pa.ipc.open_stream(child.stdout):
-            batches.append(batch)
-            rows += batch.num_rows
-            if rows >= limit:
-                yield pa.Table.from_batches(batches, SCHEMA)
-                batches, rows = [], 0
-    except pa.ArrowInvalid as error:  # the stream broke off: the child died
+            while batch.num_rows:  # the child reads several pages per query: cut its batches at each page's end
+                taken = batch.slice(0, limit - rows)
+                batches.append(taken)
+                rows += taken.num_rows
+                batch = batch.slice(taken.num_rows)
+                if rows == limit:
+                    yield pa.Table.from_batches(batches, SCHEMA)
+                    batches, rows = [], 0
+    except (pa.ArrowInvalid, OSError) as error:  # the stream broke off: the child died (or was killed)
         raise _failed(child, str(error)) from None
     if child.wait() != 0:
         raise _failed(child, f"exit status {child.returncode}")

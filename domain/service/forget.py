@@ -127,9 +127,13 @@ def forget_subject(ledger: ForgettingLedger, kind: str, key: str, reason: str, *
     a subject already forgotten, with nothing new stored since, changes nothing and rebuilds nothing."""
     try:
         result = ledger.forget(kind, key, reason, actor=actor)
-    except ErasureNotRecorded:
+    except ErasureNotRecorded as erasure:
         if views is not None:  # the key is gone all the same: these views must not keep its plaintext
-            views.rebuild()
+            try:
+                views.rebuild()
+            except Exception as error:  # what the caller must learn first is that the key is gone
+                raise ErasureNotRecorded(f"{erasure}; rebuilding the views failed too ({error})",
+                                         erasure.subject) from error
         raise
     if views is not None and result.erasure is not None:
         views.rebuild()

@@ -6,6 +6,8 @@ cross page boundaries (keys of earlier pages are then read back from ``event_log
 
 from __future__ import annotations
 
+import os
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -132,3 +134,50 @@ def test_projector_memory_is_bounded_by_the_page(sqlite_url: str, tmp_path: Path
         con.close()
     finally:
         ledger.close()
+
+
+@pytest.mark.processes  # the reader child
+@pytest.mark.parametrize("limit", [7, 100, 1000])
+def test_streamed_pages_hold_limit_rows_each_but_the_last(sqlite_url: str, limit: int) -> None:
+    """The child reads several pages per query: its batches are cut at each page's end, so a page (one DuckDB
+    transaction, the step a Ctrl-C stops after) never grows past ``limit`` rows."""
+    ledger = Ledger.open(sqlite_url)
+    try:
+        ledger.execute([COMMAND_ADAPTER.validate_python(c) for c in sample_company_commands()])
+        sizes = [page.num_rows for page in pages.pages(ledger.recorder, 1, limit, reader_process_from=0)]
+        events = int(ledger.recorder.max_notification_id() or 0)
+    finally:
+        ledger.close()
+    assert sum(sizes) == events > limit
+    assert set(sizes[:-1]) == {limit} and 0 < sizes[-1] <= limit
+
+
+@pytest.mark.processes
+def test_a_reader_child_killed_mid_stream_is_a_clear_error(sqlite_url: str) -> None:
+    ledger = Ledger.open(sqlite_url)
+    try:
+        ledger.execute([COMMAND_ADAPTER.validate_python(c) for c in sample_company_commands()])
+        streamed = pages.pages(ledger.recorder, 1, 7, reader_process_from=0)
+        next(streamed)
+        for child in _page_readers():
+            os.kill(child, signal.SIGKILL)
+        with pytest.raises(pages.StoreReadError, match="reading the store failed"):
+            for _ in streamed:
+                pass
+    finally:
+        ledger.close()
+
+
+def _page_readers() -> list[int]:
+    """This process's page-reading children (Linux ``/proc``; never the session's other children, a broker)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            command = (entry / "cmdline").read_bytes()
+        except (OSError, ValueError, IndexError):
+            continue
+        if parent == os.getpid() and b"projections.page_stream" in command:
+            found.append(int(entry.name))
+    assert found
+    return found
