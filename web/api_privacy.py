@@ -15,7 +15,7 @@ from domain import commands as c
 from domain.personal_data import ErasureNotRecorded
 from domain.service.forget import NotCouncil, UnknownSubject, forget_as
 from domain.service.tokens import Principal
-from domain.stores.lock_wait import lock_timeout
+from domain.stores.lock_wait import LockWaitTimeout, lock_timeout
 from web.api_common import json_body_of
 from web.auth import ApiError, require_scope
 
@@ -32,6 +32,12 @@ class ForgetRequest(BaseModel):
     kind: Literal["client", "person"]
     key: c.Key
     reason: Annotated[str, Field(min_length=1, max_length=4000)]
+
+
+def retry_after(error: ErasureNotRecorded) -> int:
+    """Seconds to try again after: as long as the store waited for the lock that kept the event out, if one did."""
+    cause = error.__cause__
+    return max(1, cause.waited if isinstance(cause, LockWaitTimeout) else lock_timeout())
 
 
 @router.post("/forget", summary="Forget a client or a person: destroy its key, record SubjectForgotten (council)",
@@ -56,7 +62,7 @@ async def post_forget(request: Request, principal: Writer) -> JSONResponse:
             log.warning("forget of %s: %s", error.subject, error)
             raise ApiError(503, f"the key of {error.subject} is destroyed (its data is forgotten), but the forget"
                            " could not be recorded yet; post the same forget again to record it",
-                           headers={"Retry-After": str(max(1, lock_timeout()))}) from None
+                           headers={"Retry-After": str(retry_after(error))}) from None
         return JSONResponse(result.to_dict())
 
     return await run_in_threadpool(forget)
