@@ -139,13 +139,15 @@ def economics(con: duckdb.DuckDBPyConnection, as_of: datetime, team: str | None 
 def materialise(con: duckdb.DuckDBPyConnection) -> None:
     import pyarrow as pa
 
+    from projections.arrow_columns import column
+
     rows = economics(con, FOREVER)
     columns = ["team", "period", "revenue", "costs", "net_profit", "bonus_pool", "scheme_variant", "scheme_version",
                "share", "losses_deducted", "unrecovered_losses", "company_net_profit", "revenue_growth",
                "net_profit_growth", "revenue_growth_yoy", "self_funded"]
     types = [pa.string(), pa.string()] + [pa.float64()] * 4 + [pa.string(), pa.int64()] + [pa.float64()] * 7 + [
         pa.bool_()]
-    table = pa.table({c: pa.array([r[c] for r in rows], type=t) for c, t in zip(columns, types, strict=True)})
+    table = pa.table({c: column([r[c] for r in rows], t) for c, t in zip(columns, types, strict=True)})
     con.register("economics_rows", table)
     con.execute("CREATE OR REPLACE TABLE team_economics AS SELECT * FROM economics_rows")
     con.unregister("economics_rows")

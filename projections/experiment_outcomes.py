@@ -65,8 +65,10 @@ def _rows(outcome: dict[str, Any]) -> list[dict[str, Any]]:
 def materialise(con: duckdb.DuckDBPyConnection) -> None:
     import pyarrow as pa
 
+    from projections.arrow_columns import column
+
     flat = [row for outcome in experiments(con, FOREVER) for row in _rows(outcome)]
-    schema = pa.schema([(name, getattr(pa, kind)()) for name, kind in COLUMNS])
-    con.register("outcome_rows", pa.Table.from_pylist(flat, schema=schema))
+    con.register("outcome_rows", pa.table({name: column([row.get(name) for row in flat], getattr(pa, kind)())
+                                           for name, kind in COLUMNS}))
     con.execute("CREATE OR REPLACE TABLE experiment_outcomes AS SELECT * FROM outcome_rows")
     con.unregister("outcome_rows")

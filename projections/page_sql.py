@@ -19,6 +19,7 @@ from duckdb.func import ARROW
 
 from domain.personal_data import PREFIX, Revealer
 from domain.topics import class_topic
+from projections.arrow_columns import text
 from projections.columnar import COLUMNAR, EVENT_LOG_SQL, EVENT_LOG_SQL_FIRST_EVENTS, REVEAL, columnar_sql
 from projections.stored_form import topic_names
 
@@ -41,11 +42,11 @@ def project_page(con: duckdb.DuckDBPyConnection, page: pa.Table, reveal: Reveal)
     stored = page.column("topic").unique().to_pylist()
     names = {topic: topic_names(topic) for topic in stored}
     classes = {topic: class_topic(topic) or topic for topic in stored}
-    page_topics = pa.Table.from_pydict({
-        "topic": list(names),
-        "aggregate_type": [aggregate_type for aggregate_type, _ in names.values()],
-        "event": [event for _, event in names.values()],
-        "class_topic": [classes[topic] for topic in names],
+    page_topics = pa.table({
+        "topic": text(list(names), pa.string()),
+        "aggregate_type": text([aggregate_type for aggregate_type, _ in names.values()], pa.string()),
+        "event": text([event for _, event in names.values()], pa.string()),
+        "class_topic": text([classes[topic] for topic in names], pa.string()),
     })
     first, last = page.column("position")[0].as_py(), page.column("position")[-1].as_py()
     later_events = pc.max(page.column("version")).as_py() > 1
@@ -90,7 +91,7 @@ class Reveal:
         try:
             if not pc.any(pc.starts_with(texts, PREFIX)).as_py():
                 return texts
-            return pa.array(self.revealer.reveal_all(texts.to_pylist()), pa.string())
+            return text(self.revealer.reveal_all(texts.to_pylist()), pa.string())
         except BaseException as error:
             if self.error is None:
                 self.error = error

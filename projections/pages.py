@@ -16,10 +16,8 @@ import json
 import os
 import subprocess
 import sys
-from array import array
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +25,7 @@ import pyarrow as pa
 
 from domain.stores.errors import StoreError
 from domain.stores.port import LedgerStore, PageSource
+from projections.arrow_columns import column, text
 from projections.page_stream import SCHEMA
 
 COLUMNS = tuple(SCHEMA.names)
@@ -144,25 +143,5 @@ def rows_of(page: pa.Table) -> list[tuple[Any, ...]]:
 def rows_page(rows: list[tuple[Any, ...]]) -> pa.Table:
     """Recorder rows (position, originator id hex, version, topic, state bytes) as a page."""
     positions, oids, versions, topics, states = zip(*rows, strict=True)
-    return pa.Table.from_arrays(
-        [int64_array(positions), utf8_array(oids), int64_array(versions), utf8_array(topics), utf8_array(states)],
-        schema=SCHEMA)
-
-
-# Columns from raw buffers: several times faster than ``pa.array`` on Python objects, and it
-# keeps pyarrow from importing pandas (half a second, 50 MB) to inspect them.
-
-def utf8_array(values: tuple[bytes, ...] | tuple[str, ...]) -> Any:
-    """Text (or UTF-8 bytes such as stored states) as one Arrow string array of the values joined;
-    validating it checks every value is UTF-8, as JSON must be."""
-    encoded = values if not values or isinstance(values[0], bytes) else [str(v).encode() for v in values]
-    offsets = array("q", [0])
-    offsets.extend(accumulate(map(len, encoded)))
-    result = pa.Array.from_buffers(pa.large_string(), len(encoded),
-                                   [None, pa.py_buffer(offsets), pa.py_buffer(b"".join(encoded))])  # type: ignore[arg-type]
-    result.validate(full=True)
-    return result
-
-
-def int64_array(values: tuple[int, ...]) -> Any:
-    return pa.Array.from_buffers(pa.int64(), len(values), [None, pa.py_buffer(array("q", values))])
+    return pa.Table.from_arrays([column(positions, pa.int64()), text(oids), column(versions, pa.int64()), text(topics),
+                                 text(states)], schema=SCHEMA)

@@ -127,9 +127,9 @@ class ProjectionRunner:
 
     def _project(self, page: Any) -> None:
         """A page's rows, inside the page's transaction: SQL for ``COLUMNAR`` topics, Python for the rest."""
-        import pyarrow as pa
         import pyarrow.compute as pc
 
+        from projections.arrow_columns import text
         from projections.pages import rows_of
 
         if not self.columnar:
@@ -138,8 +138,7 @@ class ProjectionRunner:
         from projections.page_sql import project_page
 
         assert self._reveal is not None  # bound by catch_up
-        in_sql = pc.is_in(page.column("topic"),
-                          value_set=pa.array(project_page(self.con, page, self._reveal), pa.large_string()))
+        in_sql = pc.is_in(page.column("topic"), value_set=text(project_page(self.con, page, self._reveal)))
         self.projector.project(rows_of(page.filter(pc.invert(in_sql))), event_log=False)
 
     def _write(self, position: int) -> None:

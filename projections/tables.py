@@ -37,10 +37,12 @@ class Table:
         """The rows as one Arrow table, for a single columnar append (pyarrow loads only when writing)."""
         import pyarrow as pa
 
+        from projections.arrow_columns import column
+
         columns = list(zip(*rows, strict=True)) if rows else [() for _ in self.columns]
         return pa.table(
             {
-                name: pa.array(values, type=getattr(pa, ARROW_TYPE_NAMES[sql_type])())
+                name: column(values, getattr(pa, ARROW_TYPE_NAMES[sql_type])())
                 for (name, sql_type), values in zip(self.columns, columns, strict=True)
             }
         )
