@@ -34,6 +34,8 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.utils import resolve_topic
 
+from domain.stores.errors import StoreError
+
 INTERVAL = 100
 """A snapshot at every hundredth version: a load replays at most this many events after it."""
 CODE = "_code"
@@ -114,11 +116,12 @@ def due(events: Sequence[Any]) -> list[tuple[UUID, int]]:
 def take_snapshots(store: EventStore[UUID] | None, repository: Any, events: Sequence[Any]) -> None:
     """Snapshot the aggregates these recorded events brought to a multiple of ``INTERVAL`` (each as stored at
     that version: loaded again, never the batch's working copy). A snapshot is a cache: failing to write one
-    (a concurrent writer took it, or the store has no table for it) never fails the recorded batch."""
+    (a concurrent writer took it, the store has no table for it, another process held the write lock past its
+    bound) never fails the recorded batch: it is committed, and an error would say otherwise."""
     if store is None:
         return
     for aggregate_id, version in due(events):
         try:
             store.put([LedgerSnapshot.take(repository.get(aggregate_id, version=version))])
-        except PersistenceError:  # taken already by a concurrent writer; or no table: the events are recorded
-            continue
+        except (PersistenceError, StoreError):  # taken already by a concurrent writer; no table; the store's
+            continue  # write lock held past its bound: the events are recorded all the same
