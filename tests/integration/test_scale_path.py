@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from bench.bench_scale import SETUP_LINES, bulk_counts, bulk_events, check_stored_form
+from bench.scale_store import SETUP_LINES, bulk_counts, bulk_events, check_stored_form
 from domain.personal_data import Sealer
 from domain.service.ledger import Ledger
 from scripts.import_file import import_lines
