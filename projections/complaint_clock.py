@@ -35,7 +35,7 @@ def clock_key(as_of: datetime) -> int | None:
 
 
 def _soon(seconds: str) -> str:
-    return f"f.occurred_at + to_microseconds(CAST({seconds}::BIGINT * {int(DUE_SOON_SHARE * 1_000_000)} AS BIGINT))"
+    return f"occurred_at + to_microseconds(CAST({seconds}::BIGINT * {int(DUE_SOON_SHARE * 1_000_000)} AS BIGINT))"
 
 
 FIRST_RESOLVED = """
@@ -45,31 +45,44 @@ FIRST_RESOLVED = """
 """When each complaint of ``f`` was first resolved (``s.resolved_at``)."""
 
 
-def clock_sql(source: str, *, resolved_in_source: bool = False) -> str:
+INPUTS = ("feedback_id", "owner_team", "occurred_at", "response_within", "resolution_within", "response_seconds",
+          "resolution_seconds", "responded_at", "response", "resolved_at")
+"""What a complaint's clock is computed from: its team's durations in force at ``occurred_at``, its first response
+(when and, personal text, what) and when it was first resolved, as of ``$as_of``."""
+
+
+def clock_inputs_sql(source: str, *, resolved_in_source: bool = False) -> str:
     """SQL: for each row of ``source`` (columns ``feedback_id``, ``owner_team``, ``occurred_at``; complaints as
-    of ``$as_of``) its ``respond_by``, ``resolve_by``, ``responded_at``, ``resolved_at``, the durations in force
-    (``response_within``, ``resolution_within``), the first ``response`` (personal text), the episode times
-    above, ``sla`` at ``$clock`` and ``age_seconds``. With ``resolved_in_source``, ``source`` has ``resolved_at``
-    (when first resolved, as of ``$as_of``) and it is taken rather than looked up again: a join less to plan."""
+    of ``$as_of``) its ``INPUTS``. With ``resolved_in_source``, ``source`` has ``resolved_at`` (when first
+    resolved, as of ``$as_of``) and it is taken rather than looked up again: a join less to plan."""
     resolved = "f.resolved_at" if resolved_in_source else "s.resolved_at"
     return f"""
 WITH f AS MATERIALIZED (SELECT feedback_id, owner_team, occurred_at{", resolved_at" if resolved_in_source else ""}
     FROM ({source})),
 rules AS (SELECT team, business_at, response_within, response_seconds, resolution_within, resolution_seconds
     FROM team_rules WHERE business_at <= $as_of
-    QUALIFY row_number() OVER (PARTITION BY team, business_at ORDER BY position DESC) = 1),
-timed AS (
-    SELECT f.feedback_id, f.owner_team, f.occurred_at, r.response_within, r.resolution_within,
-        f.occurred_at + to_seconds(r.response_seconds) AS respond_by,
-        f.occurred_at + to_seconds(r.resolution_seconds) AS resolve_by,
-        {_soon('r.response_seconds')} AS response_soon_from,
-        {_soon('r.resolution_seconds')} AS resolution_soon_from,
-        a.responded_at, a.response, {resolved} AS resolved_at
-    FROM f ASOF LEFT JOIN rules r ON r.team = f.owner_team AND f.occurred_at >= r.business_at
-    LEFT JOIN (SELECT feedback_id, min(business_at) AS responded_at, arg_min(response, business_at) AS response
-        FROM feedback_responses
-        WHERE business_at <= $as_of AND feedback_id IN (SELECT feedback_id FROM f) GROUP BY feedback_id) a
-        ON a.feedback_id = f.feedback_id{"" if resolved_in_source else FIRST_RESOLVED}
+    QUALIFY row_number() OVER (PARTITION BY team, business_at ORDER BY position DESC) = 1)
+SELECT f.feedback_id, f.owner_team, f.occurred_at, r.response_within, r.resolution_within, r.response_seconds,
+    r.resolution_seconds, a.responded_at, a.response, {resolved} AS resolved_at
+FROM f ASOF LEFT JOIN rules r ON r.team = f.owner_team AND f.occurred_at >= r.business_at
+LEFT JOIN (SELECT feedback_id, min(business_at) AS responded_at, arg_min(response, business_at) AS response
+    FROM feedback_responses
+    WHERE business_at <= $as_of AND feedback_id IN (SELECT feedback_id FROM f) GROUP BY feedback_id) a
+    ON a.feedback_id = f.feedback_id{"" if resolved_in_source else FIRST_RESOLVED}"""
+
+
+def clock_sql(source: str, *, resolved_in_source: bool = False) -> str:
+    """SQL: for each row of ``source`` (as ``clock_inputs_sql`` reads it) its ``INPUTS``, ``respond_by``,
+    ``resolve_by``, the episode times above, ``sla`` at ``$clock`` and ``age_seconds``: the clocks of many
+    complaints at once (the company's, for its signals and its page). ``clock_rows`` computes the same for the
+    few a page shows, from their ``INPUTS``."""
+    return f"""
+WITH timed AS (
+    SELECT *, occurred_at + to_seconds(response_seconds) AS respond_by,
+        occurred_at + to_seconds(resolution_seconds) AS resolve_by,
+        {_soon('response_seconds')} AS response_soon_from,
+        {_soon('resolution_seconds')} AS resolution_soon_from
+    FROM ({clock_inputs_sql(source, resolved_in_source=resolved_in_source)})
 ),
 missed AS (
     SELECT *, least(
@@ -103,14 +116,9 @@ JUDGED = """
         WHEN (response_soon_at <= $clock AND coalesce(response_soon_until > $clock, true))
           OR (resolution_soon_at <= $clock AND coalesce(resolution_soon_until > $clock, true)) THEN 'due_soon'
         ELSE 'on_time' END AS sla,
-    CAST(floor(epoch($clock) - epoch(occurred_at)) AS BIGINT) AS age_seconds"""
+    CAST(floor((epoch_us($clock) - epoch_us(occurred_at)) / 1000000) AS BIGINT) AS age_seconds"""
 """SQL: a complaint's ``sla`` and ``age_seconds`` at ``$clock``, read off its clock's times alone (the columns of
-``clock_sql`` named in ``JUDGED_FROM``)."""
-JUDGED_FROM = {"owner_team": "VARCHAR", "respond_by": "TIMESTAMP", "resolve_by": "TIMESTAMP",
-               "overdue_at": "TIMESTAMP", "response_soon_at": "TIMESTAMP", "response_soon_until": "TIMESTAMP",
-               "resolution_soon_at": "TIMESTAMP", "resolution_soon_until": "TIMESTAMP", "occurred_at": "TIMESTAMP"}
-
-
+``clock_sql``; the age exact to the microsecond, as ``clock_rows.judged`` has it)."""
 CLOCK_FIELDS = ("age_seconds", "respond_by", "resolve_by", "responded_at", "sla")
 """What each open complaint of ``team show`` and ``client show`` gains (docs/brief.md §9)."""
 

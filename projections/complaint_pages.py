@@ -1,7 +1,8 @@
 """The open and the resolved complaints of a team's or a client's answer, read in one statement.
 
-Both lists carry each complaint's clock (``projections.complaint_clock``); computing it once for both pages,
-rather than once per page, halves the planning that is most of an as-of answer's cost.
+Both lists carry each complaint's clock: the statement reads its inputs (``complaint_clock.INPUTS``) for the
+rows shown, once for both pages, and ``clock_rows`` does the arithmetic, which planned as SQL anew for every
+as-of answer cost more than all the rest of the statement.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from typing import Any
 import duckdb
 
 from projections.answer_rows import dicts
-from projections.complaint_clock import JUDGED, JUDGED_FROM, clock_sql, clock_time, open_clock, resolved_times
+from projections.clock_rows import clocked, judged
+from projections.complaint_clock import clock_inputs_sql, clock_time, open_clock, resolved_times
 from projections.timeline import iso
 
 OPEN_COMPLAINTS_LIMIT = 100
@@ -24,11 +26,9 @@ RESOLVED_LIMIT = 100
 SHOWN_FIELDS = ("feedback_id, client, client_identified, channel, text, rating, promise, occurred_at, business_at,"
                 " owner_team, resolution, resolved_at")
 """What the pages show of each complaint's source row (and sort it by)."""
-CLOCK_SHOWN = ", ".join(f"k.{name}" for name in (
-    "respond_by", "resolve_by", "responded_at", "response", "overdue_at", "response_soon_at", "response_soon_until",
-    "resolution_soon_at", "resolution_soon_until", "sla", "age_seconds"))
-"""What they show of its clock: the answer's times and what ``judged_at`` judges a kept page by. Only these: every
-column is planned and converted to Python anew for each as-of answer."""
+CLOCK_SHOWN = ("k.response_within, k.resolution_within, k.response_seconds, k.resolution_seconds, k.responded_at,"
+               " k.response, k.resolved_at AS first_resolved_at")
+"""What they read of its clock's inputs (``first_resolved_at``: the clock's; a page may show the latest)."""
 
 
 def _pages_sql(complaints: str, resolved_first: bool) -> str:
@@ -42,7 +42,7 @@ shown AS (
     (SELECT true AS resolved, {SHOWN_FIELDS} FROM c WHERE resolution IS NOT NULL
      ORDER BY resolved_at DESC, feedback_id DESC LIMIT $resolved_shown))
 SELECT * FROM counts LEFT JOIN (SELECT shown.*, {CLOCK_SHOWN} FROM shown
-    LEFT JOIN ({clock_sql('SELECT * FROM shown', resolved_in_source=resolved_first)}) k
+    LEFT JOIN ({clock_inputs_sql('SELECT * FROM shown', resolved_in_source=resolved_first)}) k
     ON k.feedback_id = shown.feedback_id) ON true
 """
 
@@ -56,24 +56,24 @@ def complaint_pages(con: duckdb.DuckDBPyConnection, complaints: str, params: dic
     ``resolved_at`` (``resolved_first``: when first resolved, which the clocks then take as it is); one
     statement, its rows split here."""
     rows = dicts(con.execute(_pages_sql(complaints, resolved_first), {
-        **params, "limit": limit, "offset": offset, "resolved_shown": RESOLVED_LIMIT,
-        "clock": clock_time(params["as_of"])}))
-    shown = [r for r in rows if r["feedback_id"] is not None]
+        **params, "limit": limit, "offset": offset, "resolved_shown": RESOLVED_LIMIT}))
+    clock = clock_time(params["as_of"])
+    shown = [_clocked(r, clock) for r in rows if r["feedback_id"] is not None]
     open_rows = sorted((r for r in shown if not r["resolved"]), key=lambda r: (r["business_at"], r["feedback_id"]))
     resolved = sorted((r for r in shown if r["resolved"]), key=lambda r: (r["resolved_at"], r["feedback_id"]),
                       reverse=True)
     return int(rows[0]["open_count"]), open_rows, int(rows[0]["resolved_count"]), resolved
 
 
-def judged_at(con: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]], clock: datetime) -> list[dict[str, Any]]:
+def _clocked(row: dict[str, Any], clock: datetime) -> dict[str, Any]:
+    """A shown row with its clock at ``clock``, and the time it shows as resolved kept."""
+    return {**clocked({**row, "resolved_at": row.pop("first_resolved_at")}, clock), "resolved_at": row["resolved_at"]}
+
+
+def judged_at(rows: list[dict[str, Any]], clock: datetime) -> list[dict[str, Any]]:
     """Rows of ``complaint_pages`` judged anew at ``clock`` (their ``sla`` and ``age_seconds``; the rows are not
     changed): a page kept for the facts as of one moment, answered as of another with the same facts."""
-    if not rows:
-        return rows
-    columns = ", ".join(f"unnest(${name}::{kind}[]) AS {name}" for name, kind in JUDGED_FROM.items())
-    judged = con.execute(f"SELECT {JUDGED} FROM (SELECT {columns})",
-                         {"clock": clock, **{name: [row[name] for row in rows] for name in JUDGED_FROM}}).fetchall()
-    return [{**row, "sla": sla, "age_seconds": age} for row, (sla, age) in zip(rows, judged, strict=True)]
+    return [{**row, **judged(row, clock)} for row in rows]
 
 
 def complaint_fields(row: dict[str, Any]) -> dict[str, Any]:

@@ -132,7 +132,7 @@ def team_view(con: duckdb.DuckDBPyConnection, team: str, as_of: datetime, *,
             made = kept_facts["made"]
             open_count, kept, resolved_count, resolved = remember(
                 ("team-complaints", team, seen.besides_streams, limit, offset), lambda: pages(made))
-            open_rows = judged_at(con, kept, clock_time(as_of))
+            open_rows = judged_at(kept, clock_time(as_of))
             metric = remember(("team-success", team, seen.every), lambda: success_metric(con, team, as_of))
         facts = copy.deepcopy(kept_facts)
         facts["success_metric"] = copy.deepcopy(metric)
