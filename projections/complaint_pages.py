@@ -15,6 +15,7 @@ import duckdb
 from projections.answer_rows import dicts
 from projections.clock_rows import clocked, judged
 from projections.complaint_clock import clock_inputs_sql, clock_time, open_clock, resolved_times
+from projections.parsed_sql import run
 from projections.timeline import iso
 
 OPEN_COMPLAINTS_LIMIT = 100
@@ -55,7 +56,7 @@ def complaint_pages(con: duckdb.DuckDBPyConnection, complaints: str, params: dic
     ``$as_of`` with ``owner_team``, ``client_identified``, the latest ``resolution`` (null: open) and
     ``resolved_at`` (``resolved_first``: when first resolved, which the clocks then take as it is); one
     statement, its rows split here."""
-    rows = dicts(con.execute(_pages_sql(complaints, resolved_first), {
+    rows = dicts(run(con, _pages_sql(complaints, resolved_first), {
         **params, "limit": limit, "offset": offset, "resolved_shown": RESOLVED_LIMIT}))
     clock = clock_time(params["as_of"])
     shown = [_clocked(r, clock) for r in rows if r["feedback_id"] is not None]

@@ -19,6 +19,7 @@ import duckdb
 
 from domain.reward_scheme import DEFAULT_REWARD_SCHEME
 from projections.growth import add_growth
+from projections.parsed_sql import run
 from projections.timeline import FOREVER
 
 
@@ -58,8 +59,8 @@ def _sums(con: duckdb.DuckDBPyConnection, as_of: datetime) -> list[tuple[str, st
     same floats in the same order). Summed per kind and paired here: one ordered sum plans less than two
     filtered ones, and every as-of answer plans it anew."""
     sums: dict[tuple[str, str], dict[str, float]] = {}
-    for team, period, kind, amount in con.execute(
-        "SELECT team, period, kind, coalesce(sum(amount ORDER BY position), 0) FROM ledger_entries"
+    for team, period, kind, amount in run(
+        con, "SELECT team, period, kind, coalesce(sum(amount ORDER BY position), 0) FROM ledger_entries"
         " WHERE business_at <= ?"
         " GROUP BY team, period, kind ORDER BY team, period", [as_of],
     ).fetchall():
@@ -74,7 +75,7 @@ def economics(con: duckdb.DuckDBPyConnection, as_of: datetime, team: str | None 
     company: dict[str, float] = defaultdict(float)
     for _, period, revenue, costs in sums:
         company[period] += revenue - costs
-    cursor = con.execute(  # each team's schemes in order, numbered here: a window costs a statement's planning
+    cursor = run(con,  # each team's schemes in order, numbered here: a window costs a statement's planning
         "SELECT team, business_at, variant, share, carry_forward_losses, team_weight, split, base_pay, hours, cadence"
         " FROM reward_schemes WHERE business_at <= ? ORDER BY team, position",
         [as_of],
@@ -126,8 +127,8 @@ def economics(con: duckdb.DuckDBPyConnection, as_of: datetime, team: str | None 
             "company_net_profit": company[period],
         }
         if variant == "base_plus_team_bonus":  # the members at the month's end, or as of now within the month
-            members = [person for (person,) in con.execute(
-                "SELECT person FROM team_members_as_of(?) WHERE team = ? ORDER BY person",
+            members = [person for (person,) in run(
+                con, "SELECT person FROM team_members_as_of(?) WHERE team = ? ORDER BY person",
                 [min(end - timedelta(microseconds=1), as_of), team_key],
             ).fetchall()]
             row["payouts"] = _split(pool, scheme, members)

@@ -19,6 +19,8 @@ from datetime import datetime
 
 import duckdb
 
+from projections.parsed_sql import run
+
 STREAMS = ("Reading", "Observation")
 """The aggregates whose events come by the thousand: a metric's readings, an experiment's observations."""
 
@@ -53,7 +55,7 @@ WHERE business_at <= $as_of AND aggregate_type NOT IN {_STREAMS_SQL}
 def facts_as_of(con: duckdb.DuckDBPyConnection, as_of: datetime) -> Facts:
     """The facts dated at or before ``as_of``, named, in one statement."""
     named = {besides: (int(position), latest) for besides, position, latest in
-             con.execute(FACTS_AS_OF, {"as_of": as_of}).fetchall()}
+             run(con, FACTS_AS_OF, {"as_of": as_of}).fetchall()}
     return Facts(named[False], named[True])
 
 

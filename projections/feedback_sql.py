@@ -13,6 +13,7 @@ from typing import Any
 import duckdb
 
 from projections.answer_rows import dicts
+from projections.parsed_sql import run
 
 FEEDBACK_WITH_TEAM = """
 SELECT f.*, coalesce(a.team, f.team, p.promisor) AS owner_team, c.client IS NOT NULL AS client_identified,
@@ -68,7 +69,7 @@ def feedback_by_period(con: duckdb.DuckDBPyConnection, team: str, as_of: datetim
                        promises: list[str]) -> list[dict[str, Any]]:
     """Counts by kind and NPS (promoters 9-10 minus detractors 0-6, in %) per calendar month (``promises``: those
     the team made as of T)."""
-    return dicts(con.execute(
-        f"SELECT {FEEDBACK_COUNTS} FROM ({OWNED_FEEDBACK}) GROUP BY period ORDER BY period",
+    return dicts(run(
+        con, f"SELECT {FEEDBACK_COUNTS} FROM ({OWNED_FEEDBACK}) GROUP BY period ORDER BY period",
         {"as_of": as_of, "team": team, "promises": promises},
     ))

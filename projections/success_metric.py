@@ -14,6 +14,7 @@ from typing import Any
 
 import duckdb
 
+from projections.parsed_sql import run
 from projections.timeline import iso, iso_date
 
 MONTHLY_MEANS = """
@@ -43,8 +44,8 @@ def _kept(value: float | None, target: float | None, direction: str) -> bool | N
 def success_metric(con: duckdb.DuckDBPyConnection, team: str, as_of: datetime) -> dict[str, Any] | None:
     """``{metric, target, since, by_period: [{period_start, value, target, kept}]}`` (each month's ``target``: the
     one in force at its start); None when none was set as of T."""
-    settings = con.execute(
-        "SELECT business_at, metric, target FROM success_metrics WHERE team = ? AND business_at <= ?"
+    settings = run(
+        con, "SELECT business_at, metric, target FROM success_metrics WHERE team = ? AND business_at <= ?"
         " ORDER BY business_at, position", [team, as_of]).fetchall()
     if not settings:
         return None
@@ -52,18 +53,18 @@ def success_metric(con: duckdb.DuckDBPyConnection, team: str, as_of: datetime) -
     start = len(settings) - 1
     while start > 0 and settings[start - 1][1] == metric:  # the settings naming this metric since it was chosen
         start -= 1
-    run = settings[start:]
-    since = run[0][0]
-    found = con.execute("SELECT direction FROM metrics WHERE metric = ? AND business_at <= ? LIMIT 1",
+    chosen = settings[start:]
+    since = chosen[0][0]
+    found = run(con, "SELECT direction FROM metrics WHERE metric = ? AND business_at <= ? LIMIT 1",
                         [metric, as_of]).fetchone()
     direction = found[0] if found else "higher_is_better"
-    means = dict(con.execute(MONTHLY_MEANS, {"metric": metric, "since": since, "as_of": as_of}).fetchall())
+    means = dict(run(con, MONTHLY_MEANS, {"metric": metric, "since": since, "as_of": as_of}).fetchall())
     by_period = []
     if means:
         for start_of_month in _months(since, max(means)):
             in_force = max(start_of_month, since)
-            target = [t for at, _, t in run if at <= in_force][-1]
+            target = [t for at, _, t in chosen if at <= in_force][-1]
             value = means.get(start_of_month)
             by_period.append({"period_start": iso_date(start_of_month), "value": value, "target": target,
                               "kept": _kept(value, target, direction)})
-    return {"metric": metric, "target": run[-1][2], "since": iso(since), "by_period": by_period}
+    return {"metric": metric, "target": chosen[-1][2], "since": iso(since), "by_period": by_period}

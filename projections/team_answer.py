@@ -32,6 +32,7 @@ from projections.economics import economics
 from projections.fact_time import Facts, facts_as_of
 from projections.feedback_sql import TEAM_COMPLAINTS, feedback_by_period
 from projections.growth import self_funded_months
+from projections.parsed_sql import run
 from projections.promise_answer import REQUIREMENTS, SUMMARY_FIELDS, authority_gaps, promise_summary
 from projections.snapshot import snapshot
 from projections.success_metric import success_metric
@@ -66,7 +67,7 @@ row), and each promise carries only the fields the answer shows: less to plan an
 def team_facts(con: duckdb.DuckDBPyConnection, team: str, as_of: datetime) -> dict[str, Any] | None:
     """Everything of ``team show`` but the complaints and the success metric (which reads readings; its place is
     kept, None): what the facts up to ``as_of`` say, judged at no moment."""
-    found = con.execute(TEAM_CORE, {"as_of": as_of, "team": team}).fetchone()
+    found = run(con, TEAM_CORE, {"as_of": as_of, "team": team}).fetchone()
     if found is None:
         return None
     name, members, rules, authorities, promises = found
