@@ -6,13 +6,16 @@ stream costs nothing but its keep-alive every 15 s). One watcher task per server
 ``CHECK_SECONDS``, each distinct sign-in behind the open streams (a token by its id; a browser's
 session too) and ends the streams of a revoked or expired token or a signed-out session; a stop
 request (``domain.service.stopping``) ends them all at once. At most ``per_token`` streams per token
-and ``per_server`` per server: past either, 429.
+and ``per_server`` per server: past either, 429. A check the store cannot answer now (a lock waited out:
+``domain.stores.lock_wait``) leaves the streams as they are until the next round: one failed check used to end
+the watcher for good, so no stream was ended again, by a sign-out or a stop, until a new one was opened.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -23,9 +26,11 @@ from fastapi.concurrency import run_in_threadpool
 
 from domain.service.stopping import Stop
 from domain.service.tokens import Principal
+from domain.stores.lock_wait import LockWaitTimeout
 from web.auth import ApiError
 from web.sessions import COOKIE, stored_key
 
+log = logging.getLogger(__name__)
 CHECK_SECONDS = 2.0
 """How often the sign-ins behind open streams are checked again (a revoked token's stream ends within it)."""
 STOP_POLL_SECONDS = 0.2
@@ -124,8 +129,15 @@ class Streams:
             first.setdefault(stream.sign_in, stream)
         gone = set()
         for sign_in, stream in first.items():
-            if not await run_in_threadpool(stream.still_valid):
-                gone.add(sign_in)
+            try:
+                if not await run_in_threadpool(stream.still_valid):
+                    gone.add(sign_in)
+            except LockWaitTimeout as busy:  # the rest would wait as long: all are checked again next round
+                log.warning("live streams: their sign-ins are checked again in %s s: %s", CHECK_SECONDS, busy)
+                break
+            except Exception:
+                log.exception("live streams: checking a sign-in failed; checked again in %s s", CHECK_SECONDS)
+                break
         if gone:
             self._end(lambda stream: stream.sign_in in gone)
 

@@ -1,0 +1,86 @@
+"""A live stream (``GET /api/events``) whose store waits out a lock another session holds (PostgreSQL: an
+administrator's schema change; SQLite: a write lock left open): the stream's sign-in checks go on afterwards, so a
+sign-out still ends it. One check that waited out the lock used to end the server's watcher for good: no stream
+was ended again, by a sign-out, a revocation or a stop, until a new stream was opened."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import AbstractContextManager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.support import pg_locks, sqlite_locks
+from tests.support.company_server import company_server
+from tests.support.scenario import Scenario
+from tests.support.stores import STORES, store_of
+
+pytestmark = pytest.mark.processes  # a real server on a real SQLite file or PostgreSQL
+HELD = 3.5
+"""Seconds the lock is held: at least one sign-in check (every 2 s) waits out the 1 s bound meanwhile."""
+ENDS_WITHIN = 6.0
+
+
+@pytest.fixture(params=STORES)
+def world(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
+    monkeypatch.setenv("CLIENTOCRACY_PG_LOCK_TIMEOUT", "1")  # the server's process inherits them
+    monkeypatch.setenv("CLIENTOCRACY_SQLITE_BUSY_TIMEOUT", "1")
+    lines = Scenario(at="2026-01-01T09:00:00Z").person("carol").council("carol").team("ops").lines()
+    with store_of(request.param, tmp_path) as store, company_server(store, tmp_path, lines, ["carol"]) as served:
+        yield served
+
+
+def locked(store: str) -> AbstractContextManager[Any]:
+    """Another session keeping every read (PostgreSQL) or every write (SQLite: reads never wait) of the events
+    waiting until the block ends."""
+    if store.startswith("sqlite"):
+        return sqlite_locks.write_lock_held(Path(store.removeprefix("sqlite:///")))
+    return pg_locks.held(store, f"ALTER TABLE {pg_locks.table(store, 'ledger_events')} ADD COLUMN note text")
+
+
+def signed_in(browser: httpx.Client, token: str) -> str:
+    """Sign ``browser`` in with ``token``; the CSRF token of its session's forms."""
+    form = re.search(r'name="csrf_token" value="([^"]+)"', browser.get("/login").text)
+    assert form is not None
+    assert browser.post("/login", data={"token": token, "csrf_token": form.group(1)}).status_code == 303
+    home = re.search(r'name="csrf_token" value="([^"]+)"', browser.get("/").text)
+    assert home is not None
+    return home.group(1)
+
+
+def reading(response: httpx.Response) -> threading.Event:
+    """Read the stream's body in a thread; the event is set when it ends."""
+    ended = threading.Event()
+
+    def read() -> None:
+        try:
+            for _ in response.iter_raw():
+                pass
+        except httpx.HTTPError:
+            pass
+        ended.set()
+
+    threading.Thread(target=read, daemon=True).start()
+    return ended
+
+
+def test_a_stream_still_ends_at_its_sign_out_after_the_store_waited_out_a_lock(world: dict[str, Any]) -> None:
+    with httpx.Client(base_url=world["server"].url, follow_redirects=False, timeout=30) as browser:
+        csrf = signed_in(browser, world["tokens"]["carol"])
+        response = browser.send(browser.build_request("GET", "/api/events"), stream=True)
+        assert response.status_code == 200
+        ended = reading(response)
+        with locked(world["store"]):
+            time.sleep(HELD)
+        assert not ended.is_set(), "a store busy for a while is no reason to end the stream"
+        assert browser.post("/logout", data={"csrf_token": csrf}).status_code == 303
+        assert ended.wait(ENDS_WITHIN), f"the stream was still open {ENDS_WITHIN} s after its sign-out"
+        response.close()
+    log = (world["folder"] / "server.log").read_text()
+    assert "Task exception was never retrieved" not in log
