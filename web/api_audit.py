@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response, StreamingResponse
 
 from projections.paging import page
 from projections.read_rules import VISIBLE_EVENT, audit_params, events_of
 from web.api_common import Reader, json_answer, moment, server_of
 from web.limits import DEFAULT_LIMIT, Limit, Offset
+from web.position_stream import positions
 from web.readers import reader, stream_positions
 from web.streams import admit_request
 
 audit_router = APIRouter()
-SSE_BURST = 10_000
 
 
 AUDIT_QUERY = """
@@ -73,31 +71,12 @@ def get_audit(request: Request, principal: Reader, actor: str | None = None, pro
                   responses={429: {"description": "Too many live streams open for this token or this server"}})
 async def get_events(request: Request, principal: Reader) -> StreamingResponse:
     server = server_of(request)
-    views = server.views
     last_id = request.headers.get("last-event-id", "")
-    start = int(last_id) if last_id.isdigit() else views.position
+    start = int(last_id) if last_id.isdigit() else server.views.position
     live = admit_request(request, principal)  # 429 past a limit; ends with its sign-in (web.streams)
 
     def seen(after: int, upto: int) -> list[int]:  # only the events this person may read (docs/brief.md §10)
         return stream_positions(server, principal.person, after, upto)
 
-    async def stream() -> Any:
-        last = start
-        live.started = True
-        try:
-            yield ": positions follow\n\n"
-            while not live.ended:
-                current = views.position
-                if current > last:
-                    first = max(last + 1, current - SSE_BURST + 1)  # a huge import: the latest positions only
-                    for position in await run_in_threadpool(seen, first - 1, current):
-                        yield f"id: {position}\ndata: {json.dumps({'position': position})}\n\n"
-                    last = current
-                    continue
-                if not await server.streams.wait(live) and not live.ended:
-                    yield ": keep-alive\n\n"
-        finally:
-            server.streams.leave(live)
-
-    return StreamingResponse(stream(), media_type="text/event-stream",
+    return StreamingResponse(positions(request, server, live, seen, start), media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})

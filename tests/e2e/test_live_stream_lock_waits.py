@@ -84,3 +84,4 @@ def test_a_stream_still_ends_at_its_sign_out_after_the_store_waited_out_a_lock(w
         response.close()
     log = (world["folder"] / "server.log").read_text()
     assert "Task exception was never retrieved" not in log
+

@@ -16,21 +16,26 @@ from tests.support.server import ServerProcess
 
 @contextmanager
 def company_server(store: str, folder: Path, lines: list[dict[str, Any]], people: list[str] | tuple[str, ...],
-                   ) -> Iterator[dict[str, Any]]:
+                   *options: str) -> Iterator[dict[str, Any]]:
     """``lines`` recorded as the operator's import (every one accepted), a write token for each of ``people``,
-    and a ``clientocracy serve`` over the store: ``{server, tokens, store, folder}``."""
+    and a ``clientocracy serve`` over the store (with ``options``): ``{server, tokens, store, folder}``."""
     ledger = Ledger.open(store)
     try:
-        result = ledger.execute([parse_command(json.dumps(line)) for line in lines])
-        assert result.rejected == [] and result.forbidden == [], result
+        record(ledger, lines)
         tokens = {person: issue_token(ledger, person).token for person in people}
     finally:
         ledger.close()
-    server = ServerProcess(store, folder / "views.duckdb", folder / "server.log")
+    server = ServerProcess(store, folder / "views.duckdb", folder / "server.log", *options)
     try:
         yield {"server": server, "tokens": tokens, "store": store, "folder": folder}
     finally:
         server.stop()
+
+
+def record(ledger: Ledger, lines: list[dict[str, Any]]) -> None:
+    """``lines`` recorded as the operator's import, behind any server's back; every one accepted."""
+    result = ledger.execute([parse_command(json.dumps(line)) for line in lines])
+    assert result.rejected == [] and result.forbidden == [], result
 
 
 def post_command(world: dict[str, Any], person: str, command: Any) -> Any:

@@ -1,0 +1,64 @@
+"""The body of ``GET /api/events`` (docs/brief.md §5): server-sent events, ``id: N`` / ``data: {"position": N}`` for
+each new position its person may read, until the stream ends (``web.streams``).
+
+Reading the positions may need the store: the views catch up with it first (``web.live_views``). When the store
+waits out a lock another session holds (``domain.stores.lock_wait``) once the stream has begun, its status cannot
+change (before, it is the API's 503 with ``Retry-After``: ``web.errors.busy``): the stream then ends with a comment
+saying why and ``retry:``, the wait in milliseconds after which an ``EventSource`` reconnects with the last ``id``
+it saw, so no position is lost. Such a read used to end the answer unfinished, with a traceback in the server's log.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Callable
+
+from fastapi import Request
+from fastapi.concurrency import run_in_threadpool
+
+from domain.stores.lock_wait import LockWaitTimeout
+from web.errors import busy_refusal
+from web.server import Server
+from web.streams import Stream
+
+SSE_BURST = 10_000
+Seen = Callable[[int, int], list[int]]
+"""``(after, upto)``: the positions in (after, upto] the stream's person may read."""
+
+
+def news(seen: Seen, last: int, current: int) -> list[int]:
+    """The positions in (last, current] to send: after a huge import, the latest ``SSE_BURST`` only."""
+    return seen(max(last, current - SSE_BURST), current)
+
+
+def event(position: int) -> str:
+    return f"id: {position}\ndata: {json.dumps({'position': position})}\n\n"
+
+
+def busy_ending(request: Request, error: LockWaitTimeout) -> str:
+    """The last lines of a stream whose store was busy: why, and to reconnect after as long as the store waited."""
+    message, headers = busy_refusal(request, error)
+    return f": {message}\nretry: {int(headers['Retry-After']) * 1000}\n\n"
+
+
+async def positions(request: Request, server: Server, live: Stream, seen: Seen, last: int) -> AsyncIterator[str]:
+    """The stream of the positions after ``last``."""
+    live.started = True
+    try:
+        yield ": positions follow\n\n"
+        while not live.ended:
+            current = server.views.position
+            if current > last:
+                try:
+                    found = await run_in_threadpool(news, seen, last, current)
+                except LockWaitTimeout as error:
+                    yield busy_ending(request, error)
+                    return
+                for position in found:
+                    yield event(position)
+                last = current
+                continue
+            if not await server.streams.wait(live) and not live.ended:
+                yield ": keep-alive\n\n"
+    finally:
+        server.streams.leave(live)
