@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response, StreamingResponse
 
 from projections.paging import page
 from projections.read_rules import VISIBLE_EVENT, audit_params, events_of
 from web.api_common import Reader, json_answer, moment, server_of
 from web.limits import DEFAULT_LIMIT, Limit, Offset
-from web.position_stream import positions
+from web.position_stream import news, positions
 from web.readers import reader, stream_positions
 from web.streams import admit_request
 
@@ -68,15 +69,20 @@ def get_audit(request: Request, principal: Reader, actor: str | None = None, pro
 
 
 @audit_router.get("/events", summary="Server-sent events: data: {\"position\": N} for each new stored position",
-                  responses={429: {"description": "Too many live streams open for this token or this server"}})
+                  responses={429: {"description": "Too many live streams open for this token or this server"},
+                             503: {"description": "The store is busy (a lock another session holds): try again "
+                                                  "after Retry-After seconds"}})
 async def get_events(request: Request, principal: Reader) -> StreamingResponse:
     server = server_of(request)
     last_id = request.headers.get("last-event-id", "")
-    start = int(last_id) if last_id.isdigit() else server.views.position
-    live = admit_request(request, principal)  # 429 past a limit; ends with its sign-in (web.streams)
+    current = server.views.position
+    start = int(last_id) if last_id.isdigit() else current
 
     def seen(after: int, upto: int) -> list[int]:  # only the events this person may read (docs/brief.md §10)
         return stream_positions(server, principal.person, after, upto)
 
-    return StreamingResponse(positions(request, server, live, seen, start), media_type="text/event-stream",
+    first = await run_in_threadpool(news, seen, start, current) if start < current else []  # a busy store: 503
+    live = admit_request(request, principal)  # 429 past a limit; ends with its sign-in (web.streams)
+    return StreamingResponse(positions(request, server, live, seen, max(start, current), first),
+                             media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})

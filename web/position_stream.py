@@ -2,10 +2,11 @@
 each new position its person may read, until the stream ends (``web.streams``).
 
 Reading the positions may need the store: the views catch up with it first (``web.live_views``). When the store
-waits out a lock another session holds (``domain.stores.lock_wait``) once the stream has begun, its status cannot
-change (before, it is the API's 503 with ``Retry-After``: ``web.errors.busy``): the stream then ends with a comment
-saying why and ``retry:``, the wait in milliseconds after which an ``EventSource`` reconnects with the last ``id``
-it saw, so no position is lost. Such a read used to end the answer unfinished, with a traceback in the server's log.
+waits out a lock another session holds (``domain.stores.lock_wait``) before the answer has begun, the request is
+the API's 503 with ``Retry-After`` (``web.errors.busy``), so a ``Last-Event-ID`` behind the views is read before
+the stream begins. Once it has begun its status cannot change: the stream then ends with a comment saying why
+and ``retry:``, the wait in milliseconds after which an ``EventSource`` reconnects with the last ``id`` it saw, so
+no position is lost. Either used to be an answer begun and cut off, with a traceback in the server's log.
 """
 
 from __future__ import annotations
@@ -41,11 +42,14 @@ def busy_ending(request: Request, error: LockWaitTimeout) -> str:
     return f": {message}\nretry: {int(headers['Retry-After']) * 1000}\n\n"
 
 
-async def positions(request: Request, server: Server, live: Stream, seen: Seen, last: int) -> AsyncIterator[str]:
-    """The stream of the positions after ``last``."""
+async def positions(request: Request, server: Server, live: Stream, seen: Seen, last: int,
+                    first: list[int]) -> AsyncIterator[str]:
+    """The stream of the positions after ``last``, beginning with ``first`` (a replay read before the answer began)."""
     live.started = True
     try:
         yield ": positions follow\n\n"
+        for position in first:
+            yield event(position)
         while not live.ended:
             current = server.views.position
             if current > last:

@@ -1,7 +1,8 @@
 """A live stream (``GET /api/events``) whose store waits out a lock another session holds (PostgreSQL: an
-administrator's schema change; SQLite: a write lock left open): the stream's sign-in checks go on afterwards, so a
-sign-out still ends it. One check that waited out the lock used to end the server's watcher for good: no stream
-was ended again, by a sign-out, a revocation or a stop, until a new stream was opened."""
+administrator's schema change; SQLite: a write lock left open). The stream's sign-in checks go on afterwards, so a
+sign-out still ends it: one check that waited out the lock used to end the server's watcher for good, and no
+stream was ended again, by a sign-out, a revocation or a stop, until a new stream was opened. A replay asked for
+(``Last-Event-ID``) that the store is too busy to read is the API's 503 with ``Retry-After``."""
 
 from __future__ import annotations
 
@@ -16,8 +17,9 @@ from typing import Any
 import httpx
 import pytest
 
+from domain.service.ledger import Ledger
 from tests.support import pg_locks, sqlite_locks
-from tests.support.company_server import company_server
+from tests.support.company_server import company_server, record
 from tests.support.scenario import Scenario
 from tests.support.stores import STORES, store_of
 
@@ -85,3 +87,37 @@ def test_a_stream_still_ends_at_its_sign_out_after_the_store_waited_out_a_lock(w
     log = (world["folder"] / "server.log").read_text()
     assert "Task exception was never retrieved" not in log
 
+
+@pytest.mark.postgres  # a SQLite store's reads never wait for its write lock (WAL)
+def test_a_replay_the_store_is_too_busy_to_read_is_refused_for_now(
+        postgres_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A ``Last-Event-ID`` behind the server's views is read before the stream begins: a store that waits out a
+    lock meanwhile makes it the API's 503 with ``Retry-After``, not a stream begun 200 and cut off."""
+    monkeypatch.setenv("CLIENTOCRACY_PG_LOCK_TIMEOUT", "1")
+    lines = Scenario(at="2026-01-01T09:00:00Z").person("carol").council("carol").team("ops").lines()
+    with company_server(postgres_url, tmp_path, lines, ["carol"], "--poll", "3600") as world, \
+            world["server"].client(world["tokens"]["carol"]) as http:
+        assert http.get("/api/teams/ops").status_code == 200  # the views are caught up
+        ledger = Ledger.open(postgres_url)
+        try:  # another process records a client: the views catch up with it at the next read, needing its key
+            record(ledger, Scenario(at="2026-01-02T09:00:00Z").client("zebra", name="Zebra Ltd").lines())
+            latest = int(ledger.store.max_notification_id() or 0)
+        finally:
+            ledger.close()
+        keys = pg_locks.table(postgres_url, "ledger_events_subject_keys")
+        with pg_locks.held(postgres_url, f"ALTER TABLE {keys} ADD COLUMN note text"), \
+                http.stream("GET", "/api/events", headers={"Last-Event-ID": "0"}) as refused:
+            refused.read()
+        assert refused.status_code == 503, refused.text
+        assert refused.headers["retry-after"] == "1" and "the store is busy" in refused.json()["error"]
+
+        with http.stream("GET", "/api/events", headers={"Last-Event-ID": "0"}) as stream:
+            assert stream.status_code == 200
+            sent = []
+            for line in stream.iter_lines():
+                if line.startswith("id: "):
+                    sent.append(int(line[4:]))
+                    if sent[-1] == latest:
+                        break
+        assert sent == list(range(1, latest + 1))
+    assert "Traceback" not in (tmp_path / "server.log").read_text()
