@@ -38,8 +38,7 @@ def clock_times(row: Mapping[str, Any]) -> dict[str, datetime | None]:
     response, resolution = row["response_seconds"], row["resolution_seconds"]
     respond_by = None if response is None else occurred + timedelta(seconds=response)
     resolve_by = None if resolution is None else occurred + timedelta(seconds=resolution)
-    answered = responded if responded is not None else resolved  # SQL's coalesce: the first, not the earliest
-    overdue_at = _least(respond_by if _before(respond_by, answered) else None,
+    overdue_at = _least(respond_by if _before(respond_by, _least(responded, resolved)) else None,
                         resolve_by if _before(resolve_by, resolved) else None)
     response_soon_until = _least(responded, resolved, overdue_at)
     resolution_soon_until = _least(resolved, overdue_at)

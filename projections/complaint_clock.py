@@ -4,9 +4,10 @@ A complaint's deadlines use the durations of its team in force at its ``occurred
 ``team_rules``), so changing the rules later never moves an old complaint's deadline. Its state follows the
 response deadline until a response, then the resolution deadline; it is due soon once 75% of the time to the
 deadline followed is used; a missed deadline keeps it overdue until it is resolved (a resolution is also its
-answer). With no team or no durations its state is ``none``.
+answer, and the earlier of the two answers it). With no team or no durations its state is ``none``.
 
-``clock_sql`` computes, once for the pages and the signals alike, when each condition started and stopped:
+``clock_sql`` computes for many complaints at once (the company's, for its signals and its page), and
+``clock_rows`` for the few a page shows, when each condition started and stopped:
 ``overdue_at`` (the first deadline missed), ``response_soon_at``/``_until`` and ``resolution_soon_at``/``_until``
 (null when the episode never began). The state at a moment is read off those times, so it changes with time
 alone, with no event needed. ``$as_of`` bounds the facts read, ``$clock`` is the moment judged: the as-of time,
@@ -86,7 +87,7 @@ WITH timed AS (
 ),
 missed AS (
     SELECT *, least(
-        CASE WHEN respond_by < coalesce(responded_at, resolved_at, 'infinity'::TIMESTAMP) THEN respond_by END,
+        CASE WHEN respond_by < coalesce(least(responded_at, resolved_at), 'infinity'::TIMESTAMP) THEN respond_by END,
         CASE WHEN resolve_by < coalesce(resolved_at, 'infinity'::TIMESTAMP) THEN resolve_by END) AS overdue_at,
         CASE WHEN respond_by IS NULL THEN occurred_at ELSE responded_at END AS resolution_phase_from
     FROM timed
@@ -124,7 +125,7 @@ CLOCK_FIELDS = ("age_seconds", "respond_by", "resolve_by", "responded_at", "sla"
 
 
 def open_clock(row: dict[str, object]) -> dict[str, object]:
-    """An open complaint's fields of the contract, from its row of ``clock_sql``."""
+    """An open complaint's fields of the contract, from its clocked row (``clock_sql``, ``clock_rows``)."""
     return {"age_seconds": row["age_seconds"], "respond_by": iso(row["respond_by"]),  # type: ignore[arg-type]
             "resolve_by": iso(row["resolve_by"]), "responded_at": iso(row["responded_at"]),  # type: ignore[arg-type]
             "sla": row["sla"]}
@@ -132,10 +133,10 @@ def open_clock(row: dict[str, object]) -> dict[str, object]:
 
 def resolved_times(row: dict[str, object]) -> dict[str, object]:
     """A resolved complaint's response and resolution times in seconds from ``occurred_at`` (null: no response;
-    a resolution without a response answered it then), and whether its deadlines were kept."""
+    a resolution before any response answered it then), and whether its deadlines were kept."""
     occurred, responded, resolved = row["occurred_at"], row["responded_at"], row["resolved_at"]
     assert isinstance(occurred, datetime) and isinstance(resolved, datetime)
-    answered = responded if isinstance(responded, datetime) else resolved
+    answered = min(responded, resolved) if isinstance(responded, datetime) else resolved
     return {"respond_by": iso(row["respond_by"]), "resolve_by": iso(row["resolve_by"]),  # type: ignore[arg-type]
             "responded_at": iso(responded),  # type: ignore[arg-type]
             "response_seconds": int((answered - occurred).total_seconds()),

@@ -68,7 +68,9 @@ def complaint_pages(con: duckdb.DuckDBPyConnection, complaints: str, params: dic
 
 def _clocked(row: dict[str, Any], clock: datetime) -> dict[str, Any]:
     """A shown row with its clock at ``clock``, and the time it shows as resolved kept."""
-    return {**clocked({**row, "resolved_at": row.pop("first_resolved_at")}, clock), "resolved_at": row["resolved_at"]}
+    shown_resolved = row["resolved_at"]
+    row["resolved_at"] = row.pop("first_resolved_at")
+    return {**clocked(row, clock), "resolved_at": shown_resolved}
 
 
 def judged_at(rows: list[dict[str, Any]], clock: datetime) -> list[dict[str, Any]]:

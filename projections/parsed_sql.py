@@ -3,6 +3,7 @@
 DuckDB parses the text of every statement it is given anew. The statements of an as-of answer are planned anew
 each time (their parameters, the moment among them, change), but their text does not: parsing it once and running
 a copy of the parsed statement (what DuckDB's ``execute`` does with one) saves a tenth of each one's cost.
+A parse keeps the parser settings of its first connection: none are set on the views' connections.
 """
 
 from __future__ import annotations

@@ -93,3 +93,16 @@ def test_every_state_is_reached(views: duckdb.DuckDBPyConnection) -> None:
     states = {clocked(row, START + timedelta(minutes=minutes))["sla"] for minutes in (0, 50, 61)}
     assert states == {"on_time", "due_soon", "overdue"}
     assert clocked({**row, "owner_team": None}, START)["sla"] == "none"
+
+
+def test_the_earlier_answer_counts(views: duckdb.DuckDBPyConnection) -> None:
+    """Resolved in half an hour, answered in words later: the resolution answered it, in time (the domain refuses
+    a response after a resolution, but the clock does not rely on it)."""
+    complaints = [{"owner_team": "kitchen", "occurred_at": START, "responded": [START + timedelta(hours=2)],
+                   "resolved": [START + timedelta(minutes=30)]}]
+    _store(views, complaints, [("kitchen", START - timedelta(days=1), 3600, 86_400)])
+    source, as_of = _source(complaints), {"as_of": START + timedelta(days=9)}
+    (row,) = dicts(views.execute(clock_inputs_sql(source), as_of))
+    (in_sql,) = dicts(views.execute(clock_sql(source), {**as_of, "clock": START + timedelta(days=9)}))
+    assert clocked(row, START + timedelta(days=9))["overdue_at"] is None
+    assert in_sql["overdue_at"] is None
