@@ -25,6 +25,7 @@ from domain.service.ledger import Ledger
 from scripts.cli import app
 from scripts.import_file import import_lines
 from tests.support.cli import jsonl, run_cli
+from tests.support.race import race
 from tests.support.scenario import Scenario
 
 N_EVENTS = 50
@@ -404,27 +405,6 @@ def test_concurrent_writers_keep_one_chain(postgres_url: str) -> None:
                                     "WHERE key LIKE 'line:%%shared-team-%%'")[0][0] == shared_landed
     code, report = verify_cli(postgres_url)
     assert code == 0 and report["events"] == expected, report
-
-
-def race(workers: int, job: Callable[[int], None]) -> list[BaseException]:
-    """Run ``job(worker)`` in threads released at the same moment; the errors they raised."""
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(workers)
-
-    def run(worker: int) -> None:
-        try:
-            barrier.wait(timeout=60)
-            job(worker)
-        except BaseException as error:
-            errors.append(error)
-            barrier.abort()
-
-    threads = [threading.Thread(target=run, args=(w,)) for w in range(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return errors
 
 
 @pytest.mark.postgres
