@@ -23,7 +23,8 @@ import hmac
 import os
 import re
 import threading
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any, Protocol
 
 from cryptography.exceptions import InvalidTag
@@ -43,6 +44,8 @@ FINGERPRINT_LABEL = b"clientocracy personal text fingerprint v1"
 
 KeyRow = tuple[Any, Any]
 """(key id, key) as the key table holds them: checked before use, as anyone may have edited them."""
+NewKey = tuple[str, str, bytes]
+"""(subject, key id, key) of a key made for a batch, written with the batch's events (``Sealer.new_keys``)."""
 
 
 class PersonalDataError(RuntimeError):
@@ -110,23 +113,56 @@ def _associated(subject: str, kid: str) -> bytes:
 
 
 class Sealer:
-    """Seals personal text for a batch of writes, with keys fetched (or created) once per batch."""
+    """Seals personal text for a batch of writes, with keys fetched (or created) once per batch.
 
-    def __init__(self, keystore: KeyStore, subjects: Iterable[str] = ()) -> None:
+    ``with_events``: a missing key is made here, not in the key store, and the batch writes the ones it used
+    (``new_keys``) in the same transaction as its events. A key written apart from its events outlived a batch
+    whose events were not written (a lock wait run out): a key of a subject nothing is stored about, which a
+    ``forget`` took for data to erase. Without it the key store makes the key at once (a webhook's secret,
+    sealed into no event)."""
+
+    def __init__(self, keystore: KeyStore, subjects: Iterable[str] = (), *, with_events: bool = False) -> None:
         self.keystore = keystore
+        self.with_events = with_events
         self.ciphers: dict[str, tuple[str, AESGCM, bytes]] = {}
         self.macs: dict[str, tuple[str, bytes]] = {}
         """(key id, fingerprint key) per subject: see ``fingerprint``."""
+        self.made: dict[str, tuple[str, bytes]] = {}
+        """The keys made here (``with_events``), not in the key store yet."""
+        self.used: set[str] = set()
+        """Subjects whose key sealed or fingerprinted something."""
         self.prepare(subjects)
 
     def prepare(self, subjects: Iterable[str], *, create: bool = True) -> None:
         """Fetch the keys of these subjects in one go, creating the missing ones (unless not ``create``)."""
         missing = {s for s in subjects if s not in self.ciphers}
-        if missing:
-            for subject, row in self.keystore.subject_keys(missing, create=create).items():
-                kid, cipher = _cipher(subject, row)
-                self.ciphers[subject] = (kid, cipher, _associated(subject, kid))
-                self.macs[subject] = (kid, hmac.digest(bytes(row[1]), FINGERPRINT_LABEL, "sha256"))
+        if not missing:
+            return
+        rows = self.keystore.subject_keys(missing, create=create and not self.with_events)
+        if create and self.with_events:
+            self.made.update((subject, new_key_row()) for subject in missing - rows.keys())
+            rows = {**rows, **{subject: self.made[subject] for subject in missing - rows.keys()}}
+        for subject, row in rows.items():
+            kid, cipher = _cipher(subject, row)
+            self.ciphers[subject] = (kid, cipher, _associated(subject, kid))
+            self.macs[subject] = (kid, hmac.digest(bytes(row[1]), FINGERPRINT_LABEL, "sha256"))
+
+    @contextmanager
+    def tentatively(self) -> Iterator[None]:
+        """Keys used inside count as used only if the block ends without an error: a command refused after its
+        text was sealed (a new client's key that looks like another's) leaves its subject's key unwritten."""
+        before = set(self.used)
+        try:
+            yield
+        except BaseException:
+            self.used = before
+            raise
+
+    def new_keys(self) -> list[NewKey]:
+        """The keys made here that sealed or fingerprinted something, in subject order (the order writers lock
+        key rows in): the store inserts them with the events, and a subject given a key meanwhile by another
+        writer fails the transaction as a write conflict, so the batch is decided again with that key."""
+        return [(subject, *self.made[subject]) for subject in sorted(self.made.keys() & self.used)]
 
     def fingerprint(self, subject: str, text: str) -> tuple[str, str] | None:
         """(key id, HMAC-SHA256 of ``text``) under the subject's current key, to compare personal text without
@@ -135,6 +171,7 @@ class Sealer:
         found = self.macs.get(subject)
         if found is None:
             return None
+        self.used.add(subject)
         kid, mac_key = found
         return kid, hmac.new(mac_key, text.encode(), hashlib.sha256).hexdigest()
 
@@ -143,6 +180,7 @@ class Sealer:
         if subject not in self.ciphers:
             self.prepare((subject,))
         kid, cipher, associated = self.ciphers[subject]
+        self.used.add(subject)
         nonce = os.urandom(NONCE_BYTES)
         sealed = base64.b64encode(nonce + cipher.encrypt(nonce, text.encode(), associated)).decode()
         return f"{PREFIX}{subject}:{kid}:{sealed}"

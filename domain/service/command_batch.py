@@ -49,7 +49,7 @@ def decide_batch(store: LedgerStore, repository: Repository, commands: Sequence[
 
     ``clock``: commands without ``at`` are dated by the clock, so one overtaken by a concurrent writer's
     later "now" is a race (``ClockRace``: try again), not a command going back in time."""
-    sealer = Sealer(store)
+    sealer = Sealer(store, with_events=True)  # the ledger writes its new keys with the events
     book = ReceiptBook(store, sealer, commands, sender_of(acting), earlier_feedback(repository, store, sealer))
     uow = UnitOfWork(repository, sealer, id_scope=None if acting is None else acting.person)
     facts = UnitOfWorkFacts(uow, acting.index) if acting is not None else None
@@ -75,7 +75,9 @@ def decide_batch(store: LedgerStore, repository: Repository, commands: Sequence[
                 if refused is not None:
                     result.rejected.append((index, refused))
                     continue
-            when.handle_in_time(HANDLERS[type(cmd)], uow, cmd, audit, acting is not None and when.dated_by_server(cmd))
+            with sealer.tentatively():  # a refused command's text needs no key
+                when.handle_in_time(HANDLERS[type(cmd)], uow, cmd, audit,
+                                    acting is not None and when.dated_by_server(cmd))
         except MissingAuthority as error:
             result.forbidden.append((index, error.rule, str(error)))
             continue

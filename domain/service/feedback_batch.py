@@ -42,7 +42,7 @@ def record_feedback_batch(
         done = store.max_tracking_id(tracking.application_name)
         if done is not None and tracking.notification_id <= done:
             raise PositionAlreadyRecorded(f"{tracking.application_name} already at {done}")
-    sealer = Sealer(store)
+    sealer = Sealer(store, with_events=True)
     earlier = None if repository is None else earlier_feedback(repository, store, sealer)
     sender = channel_sender or sender_of(acting)
     book = ReceiptBook(store, sealer, [message for message, _ in messages], sender, earlier)
@@ -61,6 +61,6 @@ def record_feedback_batch(
     texts = [sealer.seal(client_subject(m.client), m.text) for m, _ in new]
     stored = encoder.stored_events(
         new, datetime.now(UTC), acting.person if acting else None, acting.channel if acting else None, texts)
-    ids = store.insert_events(stored, tracking=tracking, receipts=receipts)
+    ids = store.insert_events(stored, tracking=tracking, receipts=receipts, keys=sealer.new_keys())
     return FeedbackOutcome(recorded=len(new), duplicates=len(messages) - len(new) - len(conflicts),
                            position=max(ids) if ids else None, conflicts=tuple(conflicts))

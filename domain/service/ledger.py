@@ -14,7 +14,7 @@ from eventsourcing.persistence import EventStore, JSONTranscoder, ProcessRecorde
 from domain.audit import Audit, AuditAsDict
 from domain.base import LedgerAggregate, key_id
 from domain.feedback import feedback_fields
-from domain.personal_data import KeyStore, Revealer
+from domain.personal_data import KeyStore, NewKey, Revealer
 from domain.service.batch import (
     Acting,
     BatchResult,
@@ -112,7 +112,8 @@ class Ledger(Application[uuid.UUID]):
             result.withheld = True
             return result
         if uow.events or uow.receipts:
-            result.position = self.record(uow.events, tracking=None, receipts=uow.receipts, guards=uow.guards())
+            result.position = self.record(uow.events, tracking=None, receipts=uow.receipts, guards=uow.guards(),
+                                          keys=uow.sealer.new_keys())
             take_snapshots(self.snapshots, self.repository, uow.events)
         result.events = len(uow.events)
         return result
@@ -130,9 +131,10 @@ class Ledger(Application[uuid.UUID]):
             self.store, self.feedback_encoder, messages, tracking, acting, sender, on_conflicts, self.repository))
 
     def record(self, events: list[Any], tracking: Tracking | None, receipts: Sequence[Receipt | str],
-               guards: Sequence[tuple[uuid.UUID, int]] = ()) -> int | None:
+               guards: Sequence[tuple[uuid.UUID, int]] = (), keys: Sequence[NewKey] = ()) -> int | None:
         """Store new events, their receipts and a tracking position in one transaction (``guards``: aggregates
-        the batch relied on at these versions, ``domain.stores.guards``).
+        the batch relied on at these versions, ``domain.stores.guards``; ``keys``: the subjects' keys first
+        sealed into the events, ``Sealer.new_keys``).
 
         Like ``save()``, minus its per-object protocol checks, which cost more than the
         insert itself on large batches; the events here come straight from our aggregates.
@@ -141,6 +143,7 @@ class Ledger(Application[uuid.UUID]):
         processing_event.events.extend(events)
         processing_event.saved_kwargs["receipts"] = receipts
         processing_event.saved_kwargs["guards"] = guards
+        processing_event.saved_kwargs["keys"] = keys
         recordings = self._record(processing_event)
         self._notify(recordings)
         return max((r.notification.id for r in recordings), default=None)

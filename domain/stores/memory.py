@@ -4,7 +4,7 @@ A third real adapter beside SQLite and PostgreSQL, for fast tests and throw-away
 ``Ledger.open("memory://")`` (or ``Ledger()``) runs on a new empty store; ``memory://NAME`` names one
 store shared by every ledger and reader of this process that opens the same URL. Nothing outlives
 the process, and no other process can open it (``page_source`` is None). Receipts, the tracking
-position and the hash chain are checked and written under one lock together with the events, as
+position, new keys and the hash chain are checked and written under one lock together with the events, as
 the database stores do in one transaction: a receipt or a position already recorded, or a damaged
 chain head, fails the whole insert.
 """
@@ -53,11 +53,13 @@ class MemoryRecorder(MemorySubjectKeys, POPOProcessRecorder):
             raise IntegrityError(f"receipt already recorded: {sorted(clash) or receipts}")
         if stored_events:
             self._head_row()
+        self.refuse_taken_keys(kwargs.get("keys") or ())
 
     def _update_table(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         ids = list(super()._update_table(stored_events, **kwargs) or [])
         rows = receipt_rows(kwargs.get("receipts") or ())
         self._receipts.update((key, (sender, digest)) for key, sender, digest in rows)
+        self.insert_new_keys(kwargs.get("keys") or ())
         if ids:
             links, self._head = extend_chain(self._head_row(), new_events(ids, stored_events))
             self._links.update((position, (link, previous)) for position, link, previous in links)

@@ -83,6 +83,7 @@ class LedgerPostgresRecorder(PostgresSubjectKeys, PostgresProcessRecorder):
     has_tracking_id = waiting_once(PostgresProcessRecorder.has_tracking_id, tracking_what, writing=False)
 
     def _insert_events(self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
+        self.insert_new_keys(curs, kwargs.get("keys") or ())  # key rows before the events' lock, as every writer
         super()._insert_events(curs, stored_events, **kwargs)
         guards = guards_of(kwargs)
         if guards:  # under the lock the insert takes anyway (taken here first), so no writer commits meanwhile

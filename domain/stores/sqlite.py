@@ -60,6 +60,7 @@ class LedgerSQLiteRecorder(SQLiteSubjectKeys, SQLiteProcessRecorder):
     def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int]:
         for pragma in WRITER_PRAGMAS:
             c.execute(pragma)
+        self.insert_new_keys(c, kwargs.get("keys") or ())
         ids = self._insert_stored_events(c, stored_events)
         guards = guards_of(kwargs)
         if guards:  # the insert took the write lock: no writer can commit until this transaction ends

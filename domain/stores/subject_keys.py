@@ -7,21 +7,27 @@ PostgreSQL deletes the row, then ``VACUUM FULL`` rewrites the (small) table into
 the dead tuple is gone from the table's pages. Neither can reach backups, or PostgreSQL's own WAL
 segments until the server recycles them: the README says so. The in-memory store keeps its keys in a
 dictionary (``MemorySubjectKeys``, also a key store on its own): forgetting drops the only copy.
+
+A batch's new keys are inserted in the transaction of the events sealed with them (``insert_new_keys``), so a
+batch whose events are not written leaves no key behind. They are plain inserts: a subject another writer gave
+a key meanwhile fails the whole transaction, a write conflict the retry policy decides again with that key.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING, Any
 
-from domain.personal_data import IncompleteErasure, KeyRow, new_key_row
+from eventsourcing.persistence import IntegrityError
+
+from domain.personal_data import IncompleteErasure, KeyRow, NewKey, new_key_row
 from domain.stores.lock_wait import lock_wait_message, naming_the_lock, waited_for_lock
 
 if TYPE_CHECKING:
     from eventsourcing.postgres import PostgresDatastore
-    from eventsourcing.sqlite import SQLiteDatastore
+    from eventsourcing.sqlite import SQLiteCursor, SQLiteDatastore
 
 SQLITE_TABLE = "subject_keys"
 SQLITE_DDL = (f"CREATE TABLE IF NOT EXISTS {SQLITE_TABLE} (subject TEXT PRIMARY KEY, kid TEXT NOT NULL,"
@@ -50,6 +56,17 @@ class MemorySubjectKeys:
     def destroy_subject_key(self, subject: str) -> bool:
         with self._keys_lock:
             return self.keys.pop(subject, None) is not None
+
+    def refuse_taken_keys(self, keys: Sequence[NewKey]) -> None:
+        """Checked with the events before any is written (the store's lock is held until they are)."""
+        with self._keys_lock:
+            taken = sorted(subject for subject, _, _ in keys if subject in self.keys)
+        if taken:
+            raise IntegrityError(f"another writer made the key of {taken} first")
+
+    def insert_new_keys(self, keys: Sequence[NewKey]) -> None:
+        with self._keys_lock:
+            self.keys.update((subject, (kid, key)) for subject, kid, key in keys)
 
 
 class SQLiteSubjectKeys:
@@ -81,6 +98,12 @@ class SQLiteSubjectKeys:
                           f" ({','.join('?' * len(chunk))})", chunk)
                 found.update({row[0]: (row[1], row[2]) for row in c.fetchall()})
         return found
+
+    def insert_new_keys(self, c: SQLiteCursor, keys: Sequence[NewKey]) -> None:
+        """In the events' transaction (see the module's docstring)."""
+        if keys:
+            c.execute("PRAGMA secure_delete = ON")
+            c.executemany(f"INSERT INTO {SQLITE_TABLE} VALUES (?, ?, ?)", keys)
 
     def destroy_subject_key(self, subject: str) -> bool:
         with self.datastore.transaction(commit=True) as c:
@@ -142,15 +165,22 @@ class PostgresSubjectKeys:
             found: dict[str, KeyRow] = {r["subject"]: (r["kid"], r["key"]) for r in curs.fetchall()}
             missing = [s for s in wanted if s not in found]
             if create and missing:
-                rows = [new_key_row() for _ in missing]
-                curs.execute(
-                    SQL("INSERT INTO {} SELECT * FROM unnest(%s::text[], %s::text[], %s::bytea[])"
-                        " ON CONFLICT (subject) DO NOTHING").format(self.keys_table),
-                    (missing, [kid for kid, _ in rows], [key for _, key in rows]),
-                )
+                made = [(subject, *new_key_row()) for subject in missing]
+                self._insert_keys(curs, made, " ON CONFLICT (subject) DO NOTHING")
                 curs.execute(select, (missing,))  # a concurrent writer's key, if it won
                 found.update({r["subject"]: (r["kid"], r["key"]) for r in curs.fetchall()})
             return found
+
+    def insert_new_keys(self, curs: Any, keys: Sequence[NewKey]) -> None:
+        """In the events' transaction (see the module's docstring)."""
+        if keys:
+            self._insert_keys(curs, keys, "")
+
+    def _insert_keys(self, curs: Any, keys: Sequence[NewKey], on_conflict: str) -> None:
+        from psycopg.sql import SQL
+
+        curs.execute(SQL("INSERT INTO {} SELECT * FROM unnest(%s::text[], %s::text[], %s::bytea[])" + on_conflict
+                         ).format(self.keys_table), tuple(list(column) for column in zip(*keys, strict=True)))
 
     def destroy_subject_key(self, subject: str) -> bool:
         from psycopg.sql import SQL
