@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from domain.service.views import caught_up
+from domain.stores.lock_wait import LockWaitTimeout
 from projections.runner import ProjectionRunner
 from projections.served_views import mark_served, unmark_served
 from projections.view_store import SERVED_THREADS
@@ -160,8 +161,11 @@ class LiveViews:
                 return
             try:
                 self.fresh(max_age=0)
-            except Exception:  # a store hiccup must not end the server's catch-up for good
-                log.exception("views catch-up failed; retrying")
+            except Exception as error:  # a store hiccup must not end the server's catch-up for good
+                if isinstance(error, LockWaitTimeout):  # another session's lock: its one line says it all
+                    log.warning("views catch-up (retrying): %s", error)
+                else:
+                    log.exception("views catch-up failed; retrying")
                 time.sleep(1.0)
 
     def close(self) -> None:
