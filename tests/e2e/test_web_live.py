@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from tests.support.browser import Served, sign_in
@@ -21,6 +22,8 @@ from tests.support.web_company import complaint
 pytestmark = pytest.mark.processes  # a server, the CLI, a browser
 
 LIVE_SECONDS = 2.0
+REOPENED_WITHIN = 10.0
+"""Seconds within which a page whose live connection was refused has a new one (after 2 s, then 4 s) and updates."""
 
 
 @pytest.fixture
@@ -129,3 +132,31 @@ def test_the_live_list_waits_while_someone_types_a_resolution(team_page: Any, se
     team_page.locator("h1").click()  # leaves the list: the deferred refresh happens now
     _wait_for_heading(team_page, before + 1, LIVE_SECONDS)
     assert team_page.get_by_text("Cold again").count() == 1
+
+
+def test_a_page_whose_live_connection_was_refused_listens_again(browser: Any, served: Served) -> None:
+    """An ``EventSource`` refused (429 here, every stream of the token taken; 503 when the store is busy) gives up
+    for good; the page opens a new one a while later, so it updates live again. It used to stay still."""
+    taken: list[httpx.Response] = []
+    with httpx.Client(base_url=served.base_url, headers={"Authorization": f"Bearer {served.tokens['lena']}"},
+                      timeout=30) as http:
+        try:
+            while len(taken) <= 8:  # the server's limit per token
+                response = http.send(http.build_request("GET", "/api/events"), stream=True)
+                if response.status_code == 429:
+                    response.close()
+                    break
+                taken.append(response)
+            context, page = sign_in(browser, served, "lena")
+            page.goto(served.url("/teams/delivery"))
+            page.wait_for_function("document.documentElement.getAttribute('data-live-ready') === '1'")
+            page.wait_for_timeout(500)  # its EventSource is refused
+        finally:
+            for response in taken:
+                response.close()
+    before = _open_count(served)
+    assert served.api("POST", "/api/feedback", "feeder", complaint("fb-live-reopened", "Late again"))[0] == 202
+    seconds = _wait_for_heading(page, before + 1, REOPENED_WITHIN)
+    assert page.get_by_text("Late again").count() == 1
+    print(f"live again {seconds:.2f}s after the complaint")
+    context.close()

@@ -4,6 +4,7 @@
   "use strict";
   var boxes = document.querySelectorAll("[data-live]");
   if (!boxes.length || !window.EventSource) { return; }
+  var REOPEN_FIRST_MS = 2000, REOPEN_MAX_MS = 60000;
   var timer = null, running = false, again = false, deferred = false;
   function refresh(only) {
     if (running) { again = true; return; }
@@ -38,8 +39,19 @@
     var seconds = parseFloat(box.getAttribute("data-live-every"));
     if (seconds > 0) { setInterval(function () { refresh([box]); }, seconds * 1000); }
   });
-  var source = new EventSource("/api/events");
-  source.onmessage = soon;
-  source.onopen = soon;  // catch up on whatever arrived while (re)connecting
+  // An EventSource reconnects by itself after a stream that ended, but gives up for good on a refusal (the store
+  // busy: 503; too many streams: 429): then a new one is opened after a while, waiting longer each time.
+  var wait = REOPEN_FIRST_MS;
+  function listen() {
+    var source = new EventSource("/api/events");
+    source.onmessage = soon;
+    source.onopen = function () { wait = REOPEN_FIRST_MS; soon(); };  // catch up on what arrived meanwhile
+    source.onerror = function () {
+      if (source.readyState !== EventSource.CLOSED) { return; }
+      setTimeout(listen, wait);
+      wait = Math.min(wait * 2, REOPEN_MAX_MS);
+    };
+  }
+  listen();
   document.documentElement.setAttribute("data-live-ready", "1");
 })();
