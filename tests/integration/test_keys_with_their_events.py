@@ -152,13 +152,18 @@ def test_writers_in_parallel_sealing_for_the_same_new_clients(store_url: str, tm
     finally:
         for writer in writers:
             writer.close()
+    _every_text_opens_with_one_key_per_client(store_url, "w", 4, clients)
+
+
+def _every_text_opens_with_one_key_per_client(store_url: str, prefix: str, workers: int,
+                                              clients: list[str]) -> None:
     ledger = Ledger.open(store_url)
     try:
         assert set(ledger.store.subject_keys([f"client:{client}" for client in clients])) == {
             f"client:{client}" for client in clients}
-        for worker in range(4):
+        for worker in range(workers):
             for client in clients:
-                found = ledger.state(Feedback, f"w{worker}-{client}")
+                found = ledger.state(Feedback, f"{prefix}{worker}-{client}")
                 assert found is not None and found.text == f"text {worker} {client}"
         assert ledger.verify().ok
     finally:
@@ -180,13 +185,4 @@ def test_two_imports_at_once_of_the_same_new_clients(store_url: str) -> None:
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
     outputs = [run.communicate(lines(worker), timeout=300) for worker, run in enumerate(runs)]
     assert [run.returncode for run in runs] == [0, 0], outputs
-    ledger = Ledger.open(store_url)
-    try:
-        assert len(ledger.store.subject_keys([f"client:{client}" for client in clients])) == len(clients)
-        for worker in range(2):
-            for client in clients:
-                found = ledger.state(Feedback, f"p{worker}-{client}")
-                assert found is not None and found.text == f"text {worker} {client}"
-        assert ledger.verify().ok
-    finally:
-        ledger.close()
+    _every_text_opens_with_one_key_per_client(store_url, "p", 2, clients)
