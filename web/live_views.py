@@ -161,11 +161,11 @@ class LiveViews:
                 return
             try:
                 self.fresh(max_age=0)
-            except Exception as error:  # a store hiccup must not end the server's catch-up for good
-                if isinstance(error, LockWaitTimeout):  # another session's lock: its one line says it all
-                    log.warning("views catch-up (retrying): %s", error)
-                else:
-                    log.exception("views catch-up failed; retrying")
+            except LockWaitTimeout as error:  # another session's lock: its one line says it all
+                log.warning("views catch-up (retrying): %s", error)
+                time.sleep(1.0)
+            except Exception:  # a store hiccup must not end the server's catch-up for good
+                log.exception("views catch-up failed; retrying")
                 time.sleep(1.0)
 
     def close(self) -> None:
