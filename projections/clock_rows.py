@@ -27,6 +27,12 @@ def _least(*times: datetime | None) -> datetime | None:
     return min(present) if present else None
 
 
+def _greatest(*times: datetime | None) -> datetime | None:
+    """The latest time given, ignoring nulls (SQL's ``greatest``); None when there is none."""
+    present = [t for t in times if t is not None]
+    return max(present) if present else None
+
+
 def _before(time: datetime | None, limit: datetime | None) -> bool:
     """``time < coalesce(limit, 'infinity')``, null ``time`` false (SQL's comparison)."""
     return time is not None and (limit is None or time < limit)
@@ -46,8 +52,7 @@ def clock_times(row: Mapping[str, Any]) -> dict[str, datetime | None]:
     resolution_soon_from = (None if resolution is None
                             else occurred + timedelta(microseconds=resolution * SOON_MICROSECONDS))
     phase_from = occurred if respond_by is None else responded
-    starts = [t for t in (resolution_soon_from, phase_from) if t is not None]
-    resolution_soon_start = max(starts) if starts else None
+    resolution_soon_start = _greatest(resolution_soon_from, phase_from)
     return {
         "respond_by": respond_by, "resolve_by": resolve_by, "overdue_at": overdue_at,
         "response_soon_at": response_soon_from if _before(response_soon_from, response_soon_until) else None,
