@@ -14,7 +14,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -175,6 +175,7 @@ class LiveViews:
             self._thread.join(timeout=5)
         with self._write_lock:
             for cursor in self._cursors:
-                cursor.close()
+                with suppress(duckdb.Error):  # a read left to finish in its thread (web.position_stream) holds it
+                    cursor.close()
             self.file.close()
             unmark_served(self.path)

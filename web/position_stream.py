@@ -7,15 +7,21 @@ the API's 503 with ``Retry-After`` (``web.errors.busy``), so a ``Last-Event-ID``
 the stream begins. Once it has begun its status cannot change: the stream then ends with a comment saying why
 and ``retry:``, the wait in milliseconds after which an ``EventSource`` reconnects with the last ``id`` it saw, so
 no position is lost. Either used to be an answer begun and cut off, with a traceback in the server's log.
+
+A stream that ends (a stop, a sign-out) while its read waits for such a lock ends at once: the read is left to
+finish in its thread. It used to hold the answer open for as long as the store waited (up to 30 s), past
+uvicorn's grace for a stop, since a request's worker thread is not cancelled.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator, Callable
+from functools import partial
 
+import anyio.to_thread
 from fastapi import Request
-from fastapi.concurrency import run_in_threadpool
 
 from domain.stores.lock_wait import LockWaitTimeout
 from web.errors import busy_refusal
@@ -42,6 +48,19 @@ def busy_ending(request: Request, error: LockWaitTimeout) -> str:
     return f": {message}\nretry: {int(headers['Retry-After']) * 1000}\n\n"
 
 
+async def unless_ended(live: Stream, read: Callable[[], list[int]]) -> list[int] | None:
+    """``read()`` in a worker thread, or None if the stream ends first (the thread then finishes unheard)."""
+    reading = asyncio.ensure_future(anyio.to_thread.run_sync(read, abandon_on_cancel=True))
+    ending = asyncio.ensure_future(live.done.wait())
+    try:
+        await asyncio.wait({reading, ending}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        ending.cancel()
+        if not reading.done():
+            reading.cancel()
+    return reading.result() if reading.done() and not reading.cancelled() else None
+
+
 async def positions(request: Request, server: Server, live: Stream, seen: Seen, last: int,
                     first: list[int]) -> AsyncIterator[str]:
     """The stream of the positions after ``last``, beginning with ``first`` (a replay read before the answer began)."""
@@ -54,9 +73,11 @@ async def positions(request: Request, server: Server, live: Stream, seen: Seen, 
             current = server.views.position
             if current > last:
                 try:
-                    found = await run_in_threadpool(news, seen, last, current)
+                    found = await unless_ended(live, partial(news, seen, last, current))
                 except LockWaitTimeout as error:
                     yield busy_ending(request, error)
+                    return
+                if found is None:
                     return
                 for position in found:
                     yield event(position)

@@ -8,7 +8,9 @@ session too) and ends the streams of a revoked or expired token or a signed-out 
 request (``domain.service.stopping``) ends them all at once. At most ``per_token`` streams per token
 and ``per_server`` per server: past either, 429. A check the store cannot answer now (a lock waited out:
 ``domain.stores.lock_wait``) leaves the streams as they are until the next round: one failed check used to end
-the watcher for good, so no stream was ended again, by a sign-out or a stop, until a new one was opened.
+the watcher for good, so no stream was ended again, by a sign-out or a stop, until a new one was opened. The
+checks run beside the watch for a stop, which a check waiting for a lock (30 s by default) used to hold up; a
+stream's own read waits on its ``done`` as well (``web.position_stream``).
 """
 
 from __future__ import annotations
@@ -48,6 +50,8 @@ class Stream:
     started: bool = False
     """Set by the stream's body once it runs; one whose client left before that never runs its cleanup."""
     admitted: float = field(default_factory=time.monotonic)
+    done: asyncio.Event = field(default_factory=asyncio.Event)
+    """Set when the stream ends: a read of the store the body waits for is given up then."""
 
 
 class Streams:
@@ -60,6 +64,7 @@ class Streams:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._changed: asyncio.Event | None = None
         self._watcher: asyncio.Task[None] | None = None
+        self._checking: asyncio.Task[None] | None = None
 
     def admit(self, token_id: str, session: str, still_valid: Callable[[], bool]) -> Stream:
         """A new stream, or a 429 past a limit (called on the event loop)."""
@@ -117,9 +122,9 @@ class Streams:
             if self.stop.is_set():
                 self._end(lambda stream: True)
                 continue
-            if since_check >= CHECK_SECONDS:
-                since_check = 0.0
-                await self._check()
+            if since_check >= CHECK_SECONDS and (self._checking is None or self._checking.done()):
+                since_check = 0.0  # checked beside this loop: a check may wait out a lock, a stop may not wait
+                self._checking = asyncio.get_running_loop().create_task(self._check())
 
     async def _check(self) -> None:
         for stream in [s for s in self.open if not s.started and time.monotonic() - s.admitted > UNSTARTED_SECONDS]:
@@ -145,6 +150,7 @@ class Streams:
         for stream in list(self.open):
             if which(stream):
                 stream.ended = True
+                stream.done.set()
         self._wake()
 
 

@@ -8,6 +8,7 @@ says each wait in one line (it logged a traceback every second or two while the 
 from __future__ import annotations
 
 import re
+import signal
 import threading
 import time
 from collections.abc import Iterator
@@ -23,6 +24,7 @@ from tests.support import pg_locks, sqlite_locks
 from tests.support.company_server import company_server, record
 from tests.support.scenario import Scenario
 from tests.support.stores import STORES, store_of
+from web.serving import STOP_GRACE_SECONDS
 
 pytestmark = pytest.mark.processes  # a real server on a real SQLite file or PostgreSQL
 HELD = 3.5
@@ -122,3 +124,29 @@ def test_a_replay_the_store_is_too_busy_to_read_is_refused_for_now(
                         break
         assert sent == list(range(1, latest + 1))
     assert "Traceback" not in (tmp_path / "server.log").read_text()
+
+
+@pytest.mark.postgres  # a SQLite store's sign-in checks only read, and its reads never wait (WAL)
+def test_a_stop_ends_the_streams_at_once_while_their_sign_ins_wait_for_a_lock(
+        postgres_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A stop ends every stream at once, also while a sign-in check or the stream's own read waits for a lock (up
+    to the whole bound, 30 s by default): the watcher used to see the stop only once its check was over, and a
+    stream in its read ended only once the read was; uvicorn cut them off after its grace of 5 s, or later. Which
+    of the two waits here depends on when the server last caught up; ``tests/unit/test_stream_ends_while_waiting``
+    holds each alone."""
+    monkeypatch.setenv("CLIENTOCRACY_PG_LOCK_TIMEOUT", "20")
+    lines = Scenario(at="2026-01-01T09:00:00Z").person("carol").council("carol").team("ops").lines()
+    with company_server(postgres_url, tmp_path, lines, ["carol"]) as world, \
+            world["server"].client(world["tokens"]["carol"]) as http:
+        response = http.send(http.build_request("GET", "/api/events"), stream=True)
+        assert response.status_code == 200
+        ended = reading(response)
+        with locked(postgres_url):
+            time.sleep(2 * 2.0 + 0.5)  # a sign-in check (every 2 s) is waiting now
+            asked = time.monotonic()
+            world["server"].process.send_signal(signal.SIGINT)
+            assert ended.wait(STOP_GRACE_SECONDS + 5), "the stream was still open after the stop"
+            seconds = time.monotonic() - asked
+        response.close()
+    print(f"the stream ended {seconds:.2f} s after the stop")
+    assert seconds < STOP_GRACE_SECONDS / 2

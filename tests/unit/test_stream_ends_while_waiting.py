@@ -1,0 +1,85 @@
+"""A live stream ends at once when it should (a stop, a sign-out), also while something of it waits for the store:
+its own read of the positions, or the watcher's check of a sign-in. Either used to hold the stream open for as long
+as the store waited for a lock (up to 30 s), past uvicorn's grace for a stop. Here the waits are a read that blocks
+until released (what a store lock looks like from the event loop), so the tests need no store and no process."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import threading
+import time
+from types import SimpleNamespace
+from typing import Any
+
+from domain.service.stopping import Stop
+from web.position_stream import positions
+from web.streams import STOP_POLL_SECONDS, Streams
+
+HELD = 30.0
+"""Seconds a blocked read would wait if nobody gave it up."""
+
+
+def blocked_until(released: threading.Event) -> Any:
+    def seen(after: int, upto: int) -> list[int]:
+        released.wait(HELD)
+        return list(range(after + 1, upto + 1))
+    return seen
+
+
+async def seconds_to_end(stop: Stop, body: Any) -> float:
+    """Start the body's read of what is new, stop the server meanwhile: how long the body took to end."""
+    assert await body.__anext__() == ": positions follow\n\n"
+    reading = asyncio.ensure_future(body.__anext__())
+    await asyncio.sleep(0.3)
+    assert not reading.done(), "the body is not waiting for its read"
+    asked = time.monotonic()
+    stop.set()
+    with contextlib.suppress(StopAsyncIteration):  # the body ended: what it is meant to do
+        await asyncio.wait_for(reading, 10)
+    return time.monotonic() - asked
+
+
+def test_a_stop_ends_a_stream_whose_read_waits_for_the_store() -> None:
+    released = threading.Event()
+
+    async def scenario() -> tuple[float, bool]:
+        stop = Stop()
+        streams = Streams(per_token=5, per_server=10, stop=stop)
+        live = streams.admit("token", "", lambda: True)
+        server = SimpleNamespace(views=SimpleNamespace(position=5), streams=streams)
+        body = positions(None, server, live, blocked_until(released), 0, [])  # type: ignore[arg-type]
+        took = await seconds_to_end(stop, body)
+        return took, live in streams.open
+
+    try:
+        took, still_open = asyncio.run(scenario())
+    finally:
+        released.set()
+    assert took < STOP_POLL_SECONDS * 3, f"the stream ended {took:.2f} s after the stop"
+    assert not still_open
+
+
+def test_a_stop_ends_the_streams_while_a_sign_in_check_waits_for_the_store() -> None:
+    released = threading.Event()
+
+    def still_valid() -> bool:
+        released.wait(HELD)
+        return True
+
+    async def scenario() -> float:
+        stop = Stop()
+        streams = Streams(per_token=5, per_server=10, stop=stop)
+        live = streams.admit("token", "", still_valid)
+        await asyncio.sleep(2.5)  # the watcher's first check of the sign-in (every 2 s) waits now
+        asked = time.monotonic()
+        stop.set()
+        while not live.ended and time.monotonic() - asked < 10:
+            await asyncio.sleep(0.01)
+        return time.monotonic() - asked
+
+    try:
+        took = asyncio.run(scenario())
+    finally:
+        released.set()
+    assert took < STOP_POLL_SECONDS * 3, f"the stream ended {took:.2f} s after the stop"
