@@ -10,7 +10,9 @@ no position is lost. Either used to be an answer begun and cut off, with a trace
 
 A stream that ends (a stop, a sign-out) while its read waits for such a lock ends at once: the read is left to
 finish in its thread. It used to hold the answer open for as long as the store waited (up to 30 s), past
-uvicorn's grace for a stop, since a request's worker thread is not cancelled.
+uvicorn's grace for a stop, since a request's worker thread is not cancelled. The streams' reads share a few
+worker threads of their own (``web.streams.READ_THREADS``): a lock that holds them all leaves the server's requests
+their threads.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import json
 from collections.abc import AsyncIterator, Callable
 from functools import partial
 
+import anyio
 import anyio.to_thread
 from fastapi import Request
 
@@ -48,9 +51,11 @@ def busy_ending(request: Request, error: LockWaitTimeout) -> str:
     return f": {message}\nretry: {int(headers['Retry-After']) * 1000}\n\n"
 
 
-async def unless_ended(live: Stream, read: Callable[[], list[int]]) -> list[int] | None:
-    """``read()`` in a worker thread, or None if the stream ends first (the thread then finishes unheard)."""
-    reading = asyncio.ensure_future(anyio.to_thread.run_sync(read, abandon_on_cancel=True))
+async def unless_ended(live: Stream, read: Callable[[], list[int]], limiter: anyio.CapacityLimiter | None
+                       ) -> list[int] | None:
+    """``read()`` in a worker thread of ``limiter``'s, or None if the stream ends first (the thread then finishes
+    unheard)."""
+    reading = asyncio.ensure_future(anyio.to_thread.run_sync(read, abandon_on_cancel=True, limiter=limiter))
     ending = asyncio.ensure_future(live.done.wait())
     try:
         await asyncio.wait({reading, ending}, return_when=asyncio.FIRST_COMPLETED)
@@ -73,7 +78,7 @@ async def positions(request: Request, server: Server, live: Stream, seen: Seen, 
             current = server.views.position
             if current > last:
                 try:
-                    found = await unless_ended(live, partial(news, seen, last, current))
+                    found = await unless_ended(live, partial(news, seen, last, current), server.streams.reads)
                 except LockWaitTimeout as error:
                     yield busy_ending(request, error)
                     return

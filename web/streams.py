@@ -23,6 +23,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import anyio
 from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 
@@ -38,6 +39,9 @@ CHECK_SECONDS = 2.0
 STOP_POLL_SECONDS = 0.2
 KEEP_ALIVE_SECONDS = 15.0
 UNSTARTED_SECONDS = 30.0
+READ_THREADS = 8
+"""Worker threads the streams' reads of new positions take at most, together: a store lock that holds every
+stream's read (each waits up to the lock's bound) must not take all of the server's (40), which its requests need."""
 
 
 @dataclass(eq=False)
@@ -65,6 +69,8 @@ class Streams:
         self._changed: asyncio.Event | None = None
         self._watcher: asyncio.Task[None] | None = None
         self._checking: asyncio.Task[None] | None = None
+        self.reads: anyio.CapacityLimiter | None = None
+        """The streams' own worker threads (``READ_THREADS``), made on the event loop with the first stream."""
 
     def admit(self, token_id: str, session: str, still_valid: Callable[[], bool]) -> Stream:
         """A new stream, or a 429 past a limit (called on the event loop)."""
@@ -77,6 +83,7 @@ class Streams:
         if self._loop is None:
             self._loop = asyncio.get_running_loop()
             self._changed = asyncio.Event()
+            self.reads = anyio.CapacityLimiter(READ_THREADS)
         if self._watcher is None or self._watcher.done():
             self._watcher = self._loop.create_task(self._watch())
         stream = Stream(token_id, (token_id, session), still_valid)

@@ -12,9 +12,11 @@ import time
 from types import SimpleNamespace
 from typing import Any
 
+import anyio.to_thread
+
 from domain.service.stopping import Stop
 from web.position_stream import positions
-from web.streams import STOP_POLL_SECONDS, Streams
+from web.streams import READ_THREADS, STOP_POLL_SECONDS, Streams
 
 HELD = 30.0
 """Seconds a blocked read would wait if nobody gave it up."""
@@ -83,3 +85,40 @@ def test_a_stop_ends_the_streams_while_a_sign_in_check_waits_for_the_store() -> 
     finally:
         released.set()
     assert took < STOP_POLL_SECONDS * 3, f"the stream ended {took:.2f} s after the stop"
+
+
+def test_streams_waiting_for_the_store_leave_the_requests_their_worker_threads() -> None:
+    """Every stream woken by a new position reads it at once; under a store lock each read waits for the whole
+    bound. They take at most ``READ_THREADS`` worker threads together, so the server's requests, which share its
+    40, still get one."""
+    released = threading.Event()
+    entered: list[int] = []
+
+    def seen(after: int, upto: int) -> list[int]:
+        entered.append(after)
+        released.wait(HELD)
+        return []
+
+    async def scenario() -> tuple[int, float]:
+        stop = Stop()
+        streams = Streams(per_token=100, per_server=100, stop=stop)
+        server = SimpleNamespace(views=SimpleNamespace(position=5), streams=streams)
+        bodies = [positions(None, server, streams.admit("token", "", lambda: True), seen, 0, [])  # type: ignore[arg-type]
+                  for _ in range(READ_THREADS * 3)]
+        for body in bodies:
+            await body.__anext__()
+        reads = [asyncio.ensure_future(body.__anext__()) for body in bodies]
+        await asyncio.sleep(0.5)
+        asked = time.monotonic()
+        assert await asyncio.wait_for(anyio.to_thread.run_sync(lambda: 1), 5) == 1  # a request's thread
+        took = time.monotonic() - asked
+        stop.set()
+        await asyncio.wait(reads, timeout=5)
+        return len(entered), took
+
+    try:
+        reading, took = asyncio.run(scenario())
+    finally:
+        released.set()
+    assert reading == READ_THREADS
+    assert took < 1.0
