@@ -2,7 +2,7 @@
 
 A ``show`` command reads a few rows: a second connection for the library's pool (a server process
 started, authenticated and configured) and the pool's worker threads were a good part of its time.
-The schema check (``postgres.prepare_schema``) hands its open connection over here; the reader's
+The schema check (``postgres_schema.prepare_schema``) hands its open connection over here; the reader's
 factory serves it to the recorder. Writers keep the library's pool.
 """
 

@@ -138,7 +138,7 @@ def _postgres_environment(url: str, create: bool) -> dict[str, str]:
         "POSTGRES_SCHEMA": schema,
         "PROCESS_RECORDER_TOPIC": "domain.stores.postgres:LedgerPostgresRecorder",
     }
-    from domain.stores.postgres import prepare_schema  # psycopg is imported only for PostgreSQL stores
+    from domain.stores.postgres_schema import prepare_schema  # psycopg is imported only for PostgreSQL stores
 
     keep = None
     if not create:  # a reader (a show command) reads through the connection that checks the store exists
