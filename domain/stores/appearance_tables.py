@@ -47,14 +47,14 @@ class SQLAppearances(SQLTables):
     def last_round(self) -> float | None:
         if self.missing:
             return None
-        found = self._run("SELECT at FROM {r} WHERE name = 'last'")
+        found = self._read("SELECT at FROM {r} WHERE name = 'last'")
         return float(found[0][0]) if found else None
 
     def appeared(self, signal_ids: Sequence[str]) -> dict[str, AppearanceRow]:
         """The recorded row of each of these signals that has one."""
         if self.missing:
             return {}
-        with self.transaction() as execute:
+        with self.reading() as execute:
             return self._appeared(execute, signal_ids)
 
     def _appeared(self, execute: Execute, signal_ids: Sequence[str]) -> dict[str, AppearanceRow]:

@@ -44,7 +44,7 @@ DDL = (
 class MailTable(SQLTables):
     def known(self, ids: Sequence[str]) -> set[str]:
         found: set[str] = set()
-        with self.transaction() as execute:
+        with self.reading() as execute:
             for start in range(0, len(ids), 500):
                 chunk = ids[start:start + 500]
                 marks = ", ".join("?" * len(chunk))
@@ -58,7 +58,11 @@ class MailTable(SQLTables):
                 execute(statement, row)
 
     def claim(self, now: float, lease_until: float, limit: int) -> list[MailRow]:
-        """Up to ``limit`` due rows, leased to this process until ``lease_until``, their attempt counted."""
+        """Up to ``limit`` due rows, leased to this process until ``lease_until``, their attempt counted; a read
+        tells first whether any is due, so an idle look writes nothing (on SQLite a write waits for the write lock)."""
+        if not self._read("SELECT 1 FROM {m} WHERE state = 'pending' AND next_at <= ? AND lease_until <= ? LIMIT 1",
+                          (now, now)):
+            return []
         return [MailRow(*r) for r in self._run(
             "UPDATE {m} SET lease_until = ?, attempts = attempts + 1 WHERE id IN (SELECT id FROM {m}"
             " WHERE state = 'pending' AND next_at <= ? AND lease_until <= ?"
@@ -78,7 +82,7 @@ class MailTable(SQLTables):
     def rows(self, limit: int = 1000) -> list[MailRow]:
         if self.missing:
             return []
-        return [MailRow(*r) for r in self._run("SELECT * FROM {m} ORDER BY created_at DESC, id LIMIT ?", (limit,))]
+        return [MailRow(*r) for r in self._read("SELECT * FROM {m} ORDER BY created_at DESC, id LIMIT ?", (limit,))]
 
 
 def mail_in(store: LedgerStore) -> MailTable:

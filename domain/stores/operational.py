@@ -4,6 +4,12 @@ Such state changes many times a second and is the ledger's plumbing, not the com
 plain tables of the store's database rather than as events (see ``stores.webhook_tables``). This module holds
 what every such table set shares: one transaction per call, the table names of the store, and creation on first
 use (older stores need no migration; a read-only store that lacks them reads as empty).
+
+A call that only reads runs in a read transaction of its own (``_read``, ``reading()``). On SQLite a write transaction
+begins ``BEGIN IMMEDIATE`` (``stores.sqlite_busy``): it waits for the write lock, so a read run as one waited out
+another process's write (a shell's open transaction) and the delivery loop, reading its endpoints every second,
+logged a failure each time. A deferred read transaction never waits in WAL mode and sees one snapshot. Tables
+already created are not created again on SQLite (the look is a read), so opening them waits for no writer either.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -22,9 +29,13 @@ Execute = Callable[[str, Sequence[Any]], list[tuple[Any, ...]]]
 
 @dataclass(frozen=True)
 class SQLAccess:
-    """How to reach a store's operational tables: ``transaction()`` yields ``execute(sql, params) -> rows``."""
+    """How to reach a store's operational tables: ``transaction()`` (a write) and ``reading()`` (a read, never
+    committed) yield ``execute(sql, params) -> rows``; ``present``: the names of the store's tables and indexes
+    among ``names`` (SQLite; None: unknown, so creation is always tried)."""
 
     transaction: Callable[[], AbstractContextManager[Execute]]
+    reading: Callable[[], AbstractContextManager[Execute]]
+    present: Callable[[Sequence[str]], set[str]] | None
     names: dict[str, str]
     real: str  # the type of seconds since the epoch
     mark: str  # the parameter mark
@@ -39,15 +50,21 @@ def sql_access(store: LedgerStore, names: Mapping[str, str]) -> SQLAccess | None
         datastore = store.datastore
 
         @contextmanager
-        def sqlite_transaction() -> Iterator[Execute]:
-            with datastore.transaction(commit=True) as cursor:
+        def sqlite_transaction(commit: bool = True) -> Iterator[Execute]:
+            with datastore.transaction(commit=commit) as cursor:  # a read: deferred ``BEGIN``, rolled back
                 def execute(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
                     cursor.execute(sql, tuple(params))
                     return [tuple(r) for r in cursor.fetchall()]
 
                 yield execute
 
-        return SQLAccess(sqlite_transaction, dict(names), "REAL", "?", "")
+        def present(wanted: Sequence[str]) -> set[str]:
+            with sqlite_transaction(commit=False) as execute:
+                marks = ", ".join("?" * len(wanted))
+                return {r[0] for r in execute(f"SELECT name FROM sqlite_master WHERE name IN ({marks})", wanted)}
+
+        return SQLAccess(sqlite_transaction, partial(sqlite_transaction, commit=False), present, dict(names), "REAL",
+                         "?", "")
     from domain.stores.postgres import LedgerPostgresRecorder  # psycopg: not for a SQLite store, a good part of a start
 
     if isinstance(store, LedgerPostgresRecorder):
@@ -65,21 +82,27 @@ def sql_access(store: LedgerStore, names: Mapping[str, str]) -> SQLAccess | None
 
         qualified = {key: f'"{events}_{name}"' if key.endswith("_index") else f'"{pg.schema}"."{events}_{name}"'
                      for key, name in names.items()}
-        return SQLAccess(postgres_transaction, qualified, "double precision", "%s", " FOR UPDATE SKIP LOCKED")
+        # PostgreSQL's reads never wait for a writer's row locks: a read runs as before
+        return SQLAccess(postgres_transaction, postgres_transaction, None, qualified, "double precision", "%s",
+                         " FOR UPDATE SKIP LOCKED")
     return None
 
 
 class SQLTables:
     """A set of operational tables: created on first use; ``{name}`` placeholders and ``?`` in the SQL are
-    the store's table names and parameter mark."""
+    the store's table names and parameter mark. ``ddl`` creates the tables and indexes of ``names`` and nothing
+    else: where they all exist it is not run (so a later change of a table needs a new step here)."""
 
     def __init__(self, access: SQLAccess, ddl: Sequence[str]) -> None:
         self.transaction = access.transaction
+        self.reading = access.reading
         self.names = access.names
         self.mark = access.mark
         self.skip_locked = access.skip_locked
         self.missing = False
         probe = next(iter(access.names))
+        if access.present is not None and access.present(list(self.names.values())) == set(self.names.values()):
+            return
         for attempt in range(3):  # two processes creating the tables at once: the later one tries again
             try:
                 with self.transaction() as execute:
@@ -97,7 +120,7 @@ class SQLTables:
         """A reader's store (opened read-only) cannot create the tables: fine, if they exist; if not, it reads
         as having no rows (``missing``)."""
         try:
-            self._run(f"SELECT count(*) FROM {{{probe}}}")
+            self._read(f"SELECT count(*) FROM {{{probe}}}")
         except Exception as error:
             if "no such table" not in str(error):
                 return False
@@ -109,4 +132,9 @@ class SQLTables:
 
     def _run(self, text: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         with self.transaction() as execute:
+            return execute(self._sql(text), params)
+
+    def _read(self, text: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """A statement that only reads, in a read transaction (on SQLite it never waits for a writer)."""
+        with self.reading() as execute:
             return execute(self._sql(text), params)

@@ -47,7 +47,7 @@ class SQLWebhooks(SQLTables):
     def endpoints(self) -> list[EndpointRow]:
         if self.missing:
             return []
-        return [EndpointRow(*r) for r in self._run("SELECT * FROM {e} ORDER BY created_at, id")]
+        return [EndpointRow(*r) for r in self._read("SELECT * FROM {e} ORDER BY created_at, id")]
 
     def set_endpoint_state(self, endpoint_id: str, state: str, reason: str | None) -> bool:
         found = self._run("UPDATE {e} SET state = ?, reason = ?, secret = CASE WHEN ? = 'removed' THEN ''"
@@ -67,7 +67,7 @@ class SQLWebhooks(SQLTables):
 
     def known_deliveries(self, ids: Sequence[str]) -> set[str]:
         found: set[str] = set()
-        with self.transaction() as execute:
+        with self.reading() as execute:
             for start in range(0, len(ids), 500):
                 chunk = ids[start:start + 500]
                 marks = ", ".join("?" * len(chunk))
@@ -96,7 +96,11 @@ class SQLWebhooks(SQLTables):
 
     def finish_and_claim(self, ends: Sequence[Ending], wants: Mapping[str, int], now: float,
                          lease_until: float) -> list[DeliveryRow]:
-        """``finish(ends)`` then ``claim(wants, …)`` in one transaction: the sender's one write per round."""
+        """``finish(ends)`` then ``claim(wants, …)`` in one transaction: the sender's one write per round, if it has
+        an end to write or a delivery is due (a read tells first: an idle round writes nothing, see ``_due``)."""
+        wants = self._due(wants, now)
+        if not ends and not wants:
+            return []
         claimed: list[DeliveryRow] = []
         statement = self._sql(
             "UPDATE {d} SET lease_until = ?, attempts = attempts + 1 WHERE id IN (SELECT id FROM {d}"
@@ -119,10 +123,21 @@ class SQLWebhooks(SQLTables):
                         (row.id, row.attempts, now))
         return claimed
 
+    def _due(self, wants: Mapping[str, int], now: float) -> dict[str, int]:
+        """The ``wants`` of the endpoints that have a delivery due at ``now``, by a read: the sender looks every
+        second, and on SQLite a write waits for the write lock another process may hold."""
+        if not wants:
+            return {}
+        marks = ", ".join("?" * len(wants))
+        due = {r[0] for r in self._read(f"SELECT DISTINCT endpoint_id FROM {{d}} WHERE endpoint_id IN ({marks})"
+                                        " AND state = 'pending' AND next_at <= ? AND lease_until <= ?",
+                                        (*wants, now, now))}
+        return {key: n for key, n in wants.items() if key in due}
+
     def deliveries(self, limit: int) -> list[tuple[DeliveryRow, list[AttemptRow]]]:
         if self.missing:
             return []
-        with self.transaction() as execute:
+        with self.reading() as execute:
             rows = [DeliveryRow(*r) for r in execute(self._sql(
                 "SELECT * FROM {d} WHERE state <> 'skipped' ORDER BY created_at DESC, id DESC LIMIT ?"), (limit,))]
             attempts: dict[str, list[AttemptRow]] = {row.id: [] for row in rows}

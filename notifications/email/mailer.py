@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 from domain.stores.appearance_tables import appearances_in
+from domain.stores.lock_wait import LockWaitTimeout
 from domain.stores.mail_tables import MailRow, mail_in
 from domain.stores.port import LedgerStore
 from notifications.email import messages
@@ -139,6 +140,8 @@ class Mailer:
                 errors = [f"{type(failure).__name__}: {failure}"[:300]] * len(batch)
             for (row, _), error in zip(batch, errors, strict=True):
                 self._record(row, error)
+        except LockWaitTimeout as error:  # another process holds the store's lock: sent again after the lease
+            log.warning("e-mail batch not recorded; its messages stay due: %s", error)
         except Exception:
             log.exception("e-mail batch failed; its messages stay due")
         finally:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from domain.service.stopping import Stop
 from domain.stores.appearance_tables import appearances_in
+from domain.stores.lock_wait import LockWaitTimeout
 from domain.stores.port import LedgerStore
 from notifications.webhooks.appearing import Appearances
 from notifications.webhooks.deliverer import Deliverer
@@ -137,12 +138,17 @@ class DeliveryLoop:
 
     def _keep(self, stop: Stop, work: Callable[[], int], event: threading.Event, idle: float = TICK) -> None:
         """``work`` again and again until ``stop``, waiting on ``event`` up to ``idle`` seconds between two; a
-        failure (the store or the views) pauses it with a growing wait."""
+        failure (the store or the views) pauses it with a growing wait, logged with its traceback, but a lock wait
+        that ran out (another process's open transaction: nothing is wrong here) in one line."""
         pause = 1.0
         while not stop.is_set():
             try:
                 work()
                 pause = 1.0
+            except LockWaitTimeout as error:  # another process holds the store's lock: its one line says it all
+                log.warning("webhook delivery paused (trying again in %.0f s): %s", pause, error)
+                stop.wait(pause)
+                pause = min(pause * 2, 30.0)
             except Exception:
                 log.exception("webhook delivery paused; trying again in %.0f s", pause)
                 stop.wait(pause)
