@@ -4,6 +4,13 @@ A busy API token authenticates many times a second; writing each use would cost 
 Each process remembers when it last wrote a token's use and writes again only a minute later, so
 "last used" is true to within a minute (docs/brief.md §8's ``/people``). A failed write never fails
 the request it came with: it is logged and tried again on the token's next use.
+
+Nor does it hold the request up: the write waits at most a fifth of a second for a lock
+(``stores.token_uses.WAIT``). When another process holds the store's write lock (SQLite: a shell's open
+transaction, a long import), the use is skipped for this interval, in one line of the log: it is bookkeeping,
+no part of the history (never an event), and a request waiting out the busy timeout for it (30 s; it was,
+with a traceback) would be worse than a "last used" up to a minute older. Trying again on the next request
+would cost each request the wait while the lock is held, so the next write is the next interval's.
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from domain.stores.lock_wait import LockWaitTimeout
 from domain.stores.token_uses import TokenUseTable, token_uses_in
 
 log = logging.getLogger(__name__)
@@ -49,6 +57,9 @@ class TokenUses:
             self.written[token_id] = self.clock()
         try:
             self.table.mark_used(token_id, (at or datetime.now(UTC)).timestamp())
+        except LockWaitTimeout as error:  # the store is busy: skipped, the next interval writes (see above)
+            log.warning("use of token %s not recorded this minute: %s", token_id, error)
+            return False
         except Exception:
             log.warning("could not record a use of token %s", token_id, exc_info=True)
             with self.lock:

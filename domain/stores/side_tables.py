@@ -3,18 +3,24 @@ token uses): operational rows that are no part of the history, so never events."
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
+
+from domain.stores.lock_wait import LockWaitTimeout, waited_for_lock
 
 if TYPE_CHECKING:
     from domain.stores.port import LedgerStore
 
 Run = Callable[[str, tuple[Any, ...], bool], list[Any]]
 """``(sql, params, fetch) -> rows``, in one transaction (committed unless ``fetch``)."""
+Brief = Callable[[Sequence[tuple[str, tuple[Any, ...]]], float], None]
+"""``(statements, seconds)``: the statements in one write transaction that waits at most ``seconds`` for a lock,
+else ``LockWaitTimeout`` and nothing written (bookkeeping a request must not wait the store's lock bound for)."""
 
 
 class SideTable(NamedTuple):
     run: Run
+    brief: Brief
     table: str  # the table's name, schema-qualified on PostgreSQL
     mark: str  # the driver's parameter mark: ``?`` or ``%s``
     real: str  # the column type of a float
@@ -24,6 +30,7 @@ class SideTable(NamedTuple):
 def side_table(store: LedgerStore, name: str) -> SideTable | None:
     """The table ``name`` of a SQLite or PostgreSQL ``store``; None for another kind of store."""
     from domain.stores.sqlite import LedgerSQLiteRecorder
+    from domain.stores.sqlite_busy import brief_transaction
 
     if isinstance(store, LedgerSQLiteRecorder):
         datastore = store.datastore
@@ -33,7 +40,12 @@ def side_table(store: LedgerStore, name: str) -> SideTable | None:
                 cursor.execute(sql, params)
                 return list(cursor.fetchall()) if fetch else []
 
-        return SideTable(run_sqlite, name, "?", "REAL", " WITHOUT ROWID")
+        def brief_sqlite(statements: Sequence[tuple[str, tuple[Any, ...]]], seconds: float) -> None:
+            with brief_transaction(datastore, seconds) as cursor:
+                for sql, params in statements:
+                    cursor.execute(sql, params)
+
+        return SideTable(run_sqlite, brief_sqlite, name, "?", "REAL", " WITHOUT ROWID")
     from domain.stores.postgres import LedgerPostgresRecorder  # psycopg: not for a SQLite store, a good part of a start
 
     if isinstance(store, LedgerPostgresRecorder):
@@ -44,6 +56,19 @@ def side_table(store: LedgerStore, name: str) -> SideTable | None:
                 cursor.execute(sql, params)
                 return [tuple(row.values()) for row in cursor.fetchall()] if fetch else []
 
-        return SideTable(run_postgres, f'"{pg.schema}"."{store.events_table_name}_{name}"', "%s",
-                         "double precision", "")
+        def brief_postgres(statements: Sequence[tuple[str, tuple[Any, ...]]], seconds: float) -> None:
+            bound = f"{max(1, round(seconds * 1000))}ms"
+            try:
+                with pg.transaction(commit=True) as cursor:
+                    cursor.execute("SELECT set_config('lock_timeout', %s, true)", (bound,))
+                    for sql, params in statements:
+                        cursor.execute(sql, params)
+            except Exception as error:
+                if not waited_for_lock(error):
+                    raise
+                said = f"PostgreSQL: a lock on {table} was not free within {seconds:g} s (another session holds it)"
+                raise LockWaitTimeout(f"{said}; nothing was written", waited=max(1, round(seconds))) from error
+
+        table = f'"{pg.schema}"."{store.events_table_name}_{name}"'
+        return SideTable(run_postgres, brief_postgres, table, "%s", "double precision", "")
     return None

@@ -14,6 +14,9 @@ it takes the write lock before reading anything, waiting for it up to the busy t
 upgrade; a ``SQLITE_BUSY`` of it is that wait run out. To be safe against any other source, only a plain
 ``SQLITE_BUSY`` of a transaction that lasted the busy timeout is called a lock wait; a quicker one stays the
 retry policy's write conflict. Reads (WAL mode: they never wait for a writer) are left as they were.
+
+A write that is only bookkeeping (when a token was last used) may instead wait a fraction of a second
+(``brief_transaction``): a request must not wait the busy timeout out for it.
 """
 from __future__ import annotations
 
@@ -23,7 +26,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from eventsourcing.persistence import OperationalError
+from eventsourcing.persistence import ConnectionUnavailableError, OperationalError
 from eventsourcing.sqlite import SQLiteCursor, SQLiteDatastore, SQLiteFactory, SQLiteTransaction
 from eventsourcing.utils import Environment, EnvType
 
@@ -50,10 +53,15 @@ def busy_timeout() -> int:
 
 def waited_out(error: BaseException, seconds: float, timeout: float) -> bool:
     """Whether ``error`` is SQLite's plain ``SQLITE_BUSY`` after a wait of the whole busy timeout."""
+    return busy(error) and seconds >= timeout * WAITED_OUT
+
+
+def busy(error: BaseException) -> bool:
+    """Whether ``error`` (or what it was raised from) is SQLite's plain ``SQLITE_BUSY``."""
     current: BaseException | None = error
     while current is not None:
         if getattr(current, "sqlite_errorname", None) == "SQLITE_BUSY":
-            return seconds >= timeout * WAITED_OUT
+            return True
         current = current.__cause__
     return False
 
@@ -92,6 +100,33 @@ class BusyBoundedDatastore(SQLiteDatastore):
                 f"SQLite: waited {timeout} s for the write lock of {self.pool.db_name}: another process holds "
                 f"the database's write lock (an open transaction, a stuck process); end it, or wait longer with "
                 f"{BUSY_TIMEOUT_ENV}=SECONDS; nothing was written", waited=timeout) from error
+
+
+@contextmanager
+def brief_transaction(datastore: SQLiteDatastore, seconds: float) -> Iterator[SQLiteCursor]:
+    """A write transaction that waits at most ``seconds`` for the write lock (another thread's of this process
+    included), not the busy timeout: else ``LockWaitTimeout`` (nothing was written)."""
+    pool = datastore.pool
+    not_free = (f"SQLite: the write lock of {pool.db_name} was not free within {seconds:g} s (another writer holds "
+                "it); nothing was written")
+    try:
+        conn = pool.get_connection(timeout=seconds, is_writer=True)
+    except ConnectionUnavailableError as error:  # a writer of this process holds it (maybe waiting itself)
+        raise LockWaitTimeout(not_free, waited=max(1, round(seconds))) from error
+    try:
+        previous = conn.cursor().sqlite_cursor.execute("PRAGMA busy_timeout").fetchone()[0]
+        conn.cursor().execute(f"PRAGMA busy_timeout = {max(1, round(seconds * 1000))}")
+        try:
+            with ImmediateTransaction(conn, commit=True) as cursor, cursor:
+                yield cursor
+        except OperationalError as error:
+            if not busy(error):
+                raise
+            raise LockWaitTimeout(not_free, waited=max(1, round(seconds))) from error
+        finally:
+            conn.cursor().execute(f"PRAGMA busy_timeout = {int(previous)}")
+    finally:
+        pool.put_connection(conn)
 
 
 class LedgerSQLiteFactory(SQLiteFactory):

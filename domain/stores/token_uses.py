@@ -6,6 +6,10 @@ every server on the same store shares: ``token_uses(token_id, last_used)``, seco
 A later time never goes back (two servers writing at once keep the later). The table is created on
 first use (``IF NOT EXISTS``), so stores made before it need no migration; a store opened read-only,
 where it cannot be created, reads as no token ever used.
+
+A use is written with a short bound on the wait for a lock (``WAIT``), not the store's (30 s by default): it is
+written while a request waits, and another process holding SQLite's write lock would hold the request that long.
+Past the bound nothing is written and ``LockWaitTimeout`` says so (``service.token_use`` skips the use).
 """
 
 from __future__ import annotations
@@ -18,6 +22,10 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     from domain.stores.port import LedgerStore
     from domain.stores.side_tables import SideTable
+
+
+WAIT = 0.2
+"""Seconds a use's write waits for a lock at most."""
 
 
 class TokenUseTable(Protocol):
@@ -52,18 +60,22 @@ class SQLTokenUses:
     def _sql(self, text: str) -> str:
         return text.format(t=self.found.table).replace("?", self.found.mark)
 
+    def _creation(self) -> str:
+        return self._sql("CREATE TABLE IF NOT EXISTS {t} (token_id TEXT PRIMARY KEY, last_used "
+                         + self.found.real + " NOT NULL)" + self.found.suffix)
+
     def _create(self) -> None:
         with self.lock:
             if not self.ready:
-                self.found.run(self._sql("CREATE TABLE IF NOT EXISTS {t} (token_id TEXT PRIMARY KEY, last_used "
-                                         + self.found.real + " NOT NULL)" + self.found.suffix), (), False)
+                self.found.run(self._creation(), (), False)
                 self.ready = True
 
     def mark_used(self, token_id: str, at: float) -> None:
-        self._create()
-        self.found.run(self._sql("INSERT INTO {t} AS u VALUES (?, ?) ON CONFLICT (token_id) "
-                                 "DO UPDATE SET last_used = excluded.last_used WHERE excluded.last_used > u.last_used"),
-                       (token_id, at), False)
+        """Waits at most ``WAIT`` seconds for a lock (the table created in the same transaction the first time)."""
+        upsert = self._sql("INSERT INTO {t} AS u VALUES (?, ?) ON CONFLICT (token_id) "
+                           "DO UPDATE SET last_used = excluded.last_used WHERE excluded.last_used > u.last_used")
+        self.found.brief([*([] if self.ready else [(self._creation(), ())]), (upsert, (token_id, at))], WAIT)
+        self.ready = True
 
     def last_used(self, token_ids: Sequence[str]) -> dict[str, float]:
         if not token_ids:
