@@ -32,6 +32,7 @@ from eventsourcing.utils import Environment, EnvType
 
 from domain.stores.errors import StoreError
 from domain.stores.lock_wait import LockWaitTimeout
+from domain.stores.sqlite_wal import FirstOpenPool
 
 BUSY_TIMEOUT_ENV = "CLIENTOCRACY_SQLITE_BUSY_TIMEOUT"
 BUSY_TIMEOUT = 30
@@ -139,3 +140,5 @@ class LedgerSQLiteFactory(SQLiteFactory):
             made.pool.db_name, lock_timeout=made.pool.lock_timeout, single_row_tracking=made.single_row_tracking,
             originator_id_type=made.originator_id_type)
         made.close()  # it never opened a connection
+        # Neither did this pool: the one that replaces it waits for a new file's switch to WAL (``sqlite_wal``).
+        self.datastore.pool = FirstOpenPool.like(self.datastore.pool, BUSY_TIMEOUT_ENV)
