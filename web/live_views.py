@@ -34,6 +34,8 @@ log = logging.getLogger(__name__)
 FRESH_FOR = 0.01
 """Seconds a read of the store's latest position is reused by other requests (a hot server asks the
 store at most about a hundred times a second; this server's own writes count at once)."""
+CLOSE_WAIT = 3.0
+"""Seconds a server's stop waits for the views' catch-up to finish its step (``LiveViews.close``)."""
 
 
 class LiveViews:
@@ -169,13 +171,24 @@ class LiveViews:
                 time.sleep(1.0)
 
     def close(self) -> None:
+        """Stop the catch-up and close the file. A catch-up waiting out a store lock (up to its bound, 30 s by
+        default) held the server's stop as long: after ``CLOSE_WAIT`` seconds the file is left to the process's
+        end instead (DuckDB keeps every committed page; one half-projected is rolled back when it is opened next)."""
         self._stop.set()
         self._wake.set()
+        deadline = time.monotonic() + CLOSE_WAIT
         if self._thread is not None:
-            self._thread.join(timeout=5)
-        with self._write_lock:
+            self._thread.join(timeout=CLOSE_WAIT)
+        if not self._write_lock.acquire(timeout=max(0.1, deadline - time.monotonic())):
+            log.warning("views: the catch-up still waits for the store after %s s; the file is closed at exit",
+                        CLOSE_WAIT)
+            unmark_served(self.path)
+            return
+        try:
             for cursor in self._cursors:
-                with suppress(duckdb.Error):  # a read left to finish in its thread (web.position_stream) holds it
+                with suppress(duckdb.Error):  # one a stream's given-up read still runs on may refuse (seen once)
                     cursor.close()
             self.file.close()
             unmark_served(self.path)
+        finally:
+            self._write_lock.release()

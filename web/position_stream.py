@@ -11,8 +11,8 @@ no position is lost. Either used to be an answer begun and cut off, with a trace
 A stream that ends (a stop, a sign-out) while its read waits for such a lock ends at once: the read is left to
 finish in its thread. It used to hold the answer open for as long as the store waited (up to 30 s), past
 uvicorn's grace for a stop, since a request's worker thread is not cancelled. The streams' reads share a few
-worker threads of their own (``web.streams.READ_THREADS``): a lock that holds them all leaves the server's requests
-their threads.
+threads of their own (``web.read_pool``, ``web.streams.READ_THREADS``): a lock that holds them all leaves the
+server's requests their threads.
 """
 
 from __future__ import annotations
@@ -22,12 +22,11 @@ import json
 from collections.abc import AsyncIterator, Callable
 from functools import partial
 
-import anyio
-import anyio.to_thread
 from fastapi import Request
 
 from domain.stores.lock_wait import LockWaitTimeout
 from web.errors import busy_refusal
+from web.read_pool import ReadPool
 from web.server import Server
 from web.streams import Stream
 
@@ -51,11 +50,9 @@ def busy_ending(request: Request, error: LockWaitTimeout) -> str:
     return f": {message}\nretry: {int(headers['Retry-After']) * 1000}\n\n"
 
 
-async def unless_ended(live: Stream, read: Callable[[], list[int]], limiter: anyio.CapacityLimiter | None
-                       ) -> list[int] | None:
-    """``read()`` in a worker thread of ``limiter``'s, or None if the stream ends first (the thread then finishes
-    unheard)."""
-    reading = asyncio.ensure_future(anyio.to_thread.run_sync(read, abandon_on_cancel=True, limiter=limiter))
+async def unless_ended(live: Stream, read: Callable[[], list[int]], pool: ReadPool) -> list[int] | None:
+    """``read()`` in one of ``pool``'s threads, or None if the stream ends first (the read is then given up)."""
+    reading = pool.run(read)
     ending = asyncio.ensure_future(live.done.wait())
     try:
         await asyncio.wait({reading, ending}, return_when=asyncio.FIRST_COMPLETED)

@@ -23,7 +23,6 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import anyio
 from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 
@@ -31,6 +30,7 @@ from domain.service.stopping import Stop
 from domain.service.tokens import Principal
 from domain.stores.lock_wait import LockWaitTimeout
 from web.auth import ApiError
+from web.read_pool import ReadPool
 from web.sessions import COOKIE, stored_key
 
 log = logging.getLogger(__name__)
@@ -69,8 +69,8 @@ class Streams:
         self._changed: asyncio.Event | None = None
         self._watcher: asyncio.Task[None] | None = None
         self._checking: asyncio.Task[None] | None = None
-        self.reads: anyio.CapacityLimiter | None = None
-        """The streams' own worker threads (``READ_THREADS``), made on the event loop with the first stream."""
+        self.reads = ReadPool(READ_THREADS)
+        """The streams' own threads for their reads of new positions."""
 
     def admit(self, token_id: str, session: str, still_valid: Callable[[], bool]) -> Stream:
         """A new stream, or a 429 past a limit (called on the event loop)."""
@@ -83,7 +83,6 @@ class Streams:
         if self._loop is None:
             self._loop = asyncio.get_running_loop()
             self._changed = asyncio.Event()
-            self.reads = anyio.CapacityLimiter(READ_THREADS)
         if self._watcher is None or self._watcher.done():
             self._watcher = self._loop.create_task(self._watch())
         stream = Stream(token_id, (token_id, session), still_valid)
@@ -135,7 +134,9 @@ class Streams:
 
     async def _check(self) -> None:
         for stream in [s for s in self.open if not s.started and time.monotonic() - s.admitted > UNSTARTED_SECONDS]:
-            self.leave(stream)  # its client left before its body ran: its place is free again
+            stream.ended = True  # its client left before its body ran: its place is free again, and a body that
+            stream.done.set()  # runs after all ends at once (no stop or sign-out would reach it, out of ``open``)
+            self.leave(stream)
         first: dict[tuple[str, str], Stream] = {}
         for stream in list(self.open):
             first.setdefault(stream.sign_in, stream)

@@ -24,6 +24,7 @@ from tests.support import pg_locks, sqlite_locks
 from tests.support.company_server import company_server, record
 from tests.support.scenario import Scenario
 from tests.support.stores import STORES, store_of
+from web.live_views import CLOSE_WAIT
 from web.serving import STOP_GRACE_SECONDS
 
 pytestmark = pytest.mark.processes  # a real server on a real SQLite file or PostgreSQL
@@ -133,7 +134,8 @@ def test_a_stop_ends_the_streams_at_once_while_their_sign_ins_wait_for_a_lock(
     to the whole bound, 30 s by default): the watcher used to see the stop only once its check was over, and a
     stream in its read ended only once the read was; uvicorn cut them off after its grace of 5 s, or later. Which
     of the two waits here depends on when the server last caught up; ``tests/unit/test_stream_ends_while_waiting``
-    holds each alone."""
+    holds each alone. The process ends too, the lock still held: its views' catch-up, waiting for the lock, held
+    it for the lock's whole bound."""
     monkeypatch.setenv("CLIENTOCRACY_PG_LOCK_TIMEOUT", "20")
     lines = Scenario(at="2026-01-01T09:00:00Z").person("carol").council("carol").team("ops").lines()
     with company_server(postgres_url, tmp_path, lines, ["carol"]) as world, \
@@ -147,6 +149,11 @@ def test_a_stop_ends_the_streams_at_once_while_their_sign_ins_wait_for_a_lock(
             world["server"].process.send_signal(signal.SIGINT)
             assert ended.wait(STOP_GRACE_SECONDS + 5), "the stream was still open after the stop"
             seconds = time.monotonic() - asked
+            # the process too ends while the lock is held (its views' catch-up waits for the lock: 20 s here)
+            exit_code = world["server"].process.wait(timeout=STOP_GRACE_SECONDS + CLOSE_WAIT + 5)
+            exited = time.monotonic() - asked
         response.close()
-    print(f"the stream ended {seconds:.2f} s after the stop")
+    print(f"the stream ended {seconds:.2f} s after the stop, the process {exited:.2f} s after it")
     assert seconds < STOP_GRACE_SECONDS / 2
+    assert exit_code == 0
+    assert exited < STOP_GRACE_SECONDS + CLOSE_WAIT

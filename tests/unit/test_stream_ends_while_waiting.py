@@ -63,9 +63,10 @@ def test_a_stop_ends_a_stream_whose_read_waits_for_the_store() -> None:
 
 
 def test_a_stop_ends_the_streams_while_a_sign_in_check_waits_for_the_store() -> None:
-    released = threading.Event()
+    released, checking = threading.Event(), threading.Event()
 
     def still_valid() -> bool:
+        checking.set()
         released.wait(HELD)
         return True
 
@@ -73,7 +74,8 @@ def test_a_stop_ends_the_streams_while_a_sign_in_check_waits_for_the_store() -> 
         stop = Stop()
         streams = Streams(per_token=5, per_server=10, stop=stop)
         live = streams.admit("token", "", still_valid)
-        await asyncio.sleep(2.5)  # the watcher's first check of the sign-in (every 2 s) waits now
+        while not checking.is_set():  # the watcher's first check of the sign-in (after about 2 s) waits now
+            await asyncio.sleep(0.05)
         asked = time.monotonic()
         stop.set()
         while not live.ended and time.monotonic() - asked < 10:
@@ -81,16 +83,17 @@ def test_a_stop_ends_the_streams_while_a_sign_in_check_waits_for_the_store() -> 
         return time.monotonic() - asked
 
     try:
-        took = asyncio.run(scenario())
+        took = asyncio.run(asyncio.wait_for(scenario(), 20))
     finally:
         released.set()
     assert took < STOP_POLL_SECONDS * 3, f"the stream ended {took:.2f} s after the stop"
 
 
-def test_streams_waiting_for_the_store_leave_the_requests_their_worker_threads() -> None:
+def test_streams_waiting_for_the_store_wait_in_a_few_threads_also_once_given_up() -> None:
     """Every stream woken by a new position reads it at once; under a store lock each read waits for the whole
-    bound. They take at most ``READ_THREADS`` worker threads together, so the server's requests, which share its
-    40, still get one."""
+    bound. They wait in ``READ_THREADS`` threads of their own, so the server's requests, which share its 40, still
+    get one; and a read given up (its stream ended) keeps its thread until it returns, so ending streams and opening
+    new ones does not let more reads wait at once (anyio's pool freed the place at once: 8, 16, 24... waiting)."""
     released = threading.Event()
     entered: list[int] = []
 
@@ -99,26 +102,37 @@ def test_streams_waiting_for_the_store_leave_the_requests_their_worker_threads()
         released.wait(HELD)
         return []
 
-    async def scenario() -> tuple[int, float]:
-        stop = Stop()
-        streams = Streams(per_token=100, per_server=100, stop=stop)
+    async def reading_streams(streams: Streams, token: str, count: int) -> list[asyncio.Future[Any]]:
         server = SimpleNamespace(views=SimpleNamespace(position=5), streams=streams)
-        bodies = [positions(None, server, streams.admit("token", "", lambda: True), seen, 0, [])  # type: ignore[arg-type]
-                  for _ in range(READ_THREADS * 3)]
+        bodies = [positions(None, server, streams.admit(token, "", lambda: True), seen, 0, [])  # type: ignore[arg-type]
+                  for _ in range(count)]
         for body in bodies:
             await body.__anext__()
-        reads = [asyncio.ensure_future(body.__anext__()) for body in bodies]
+        return [asyncio.ensure_future(body.__anext__()) for body in bodies]
+
+    async def scenario() -> tuple[int, float, int, int]:
+        streams = Streams(per_token=100, per_server=100, stop=Stop())
+        first = await reading_streams(streams, "first", READ_THREADS * 2)
         await asyncio.sleep(0.5)
+        at_first = len(entered)
         asked = time.monotonic()
         assert await asyncio.wait_for(anyio.to_thread.run_sync(lambda: 1), 5) == 1  # a request's thread
         took = time.monotonic() - asked
-        stop.set()
-        await asyncio.wait(reads, timeout=5)
-        return len(entered), took
+        streams._end(lambda stream: stream.token_id == "first")  # signed out: their reads are given up
+        await asyncio.wait(first, timeout=5)
+        assert all(body.done() for body in first)
+        later = await reading_streams(streams, "later", READ_THREADS)
+        await asyncio.sleep(0.5)
+        after_ending = len(entered)
+        released.set()
+        await asyncio.wait(later, timeout=5)
+        return at_first, took, after_ending, len(entered)
 
     try:
-        reading, took = asyncio.run(scenario())
+        at_first, took, after_ending, in_all = asyncio.run(asyncio.wait_for(scenario(), 30))
     finally:
         released.set()
-    assert reading == READ_THREADS
+    assert at_first == READ_THREADS
     assert took < 1.0
+    assert after_ending == READ_THREADS, "reads given up made room for more reads waiting at once"
+    assert in_all == 2 * READ_THREADS  # then the later reads; the first ones queued when given up never ran
