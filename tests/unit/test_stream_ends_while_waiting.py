@@ -16,7 +16,7 @@ import anyio.to_thread
 
 from domain.service.stopping import Stop
 from web.position_stream import positions
-from web.streams import READ_THREADS, STOP_POLL_SECONDS, Streams
+from web.streams import READ_THREADS, STOP_POLL_SECONDS, UNSTARTED_SECONDS, Streams
 
 HELD = 30.0
 """Seconds a blocked read would wait if nobody gave it up."""
@@ -136,3 +136,20 @@ def test_streams_waiting_for_the_store_wait_in_a_few_threads_also_once_given_up(
     assert took < 1.0
     assert after_ending == READ_THREADS, "reads given up made room for more reads waiting at once"
     assert in_all == 2 * READ_THREADS  # then the later reads; the first ones queued when given up never ran
+
+
+def test_a_stream_whose_client_left_before_its_body_ran_ends_when_it_runs() -> None:
+    """Its place is freed after ``UNSTARTED_SECONDS``; a body that runs after all must end at once, as no stop or
+    sign-out reaches a stream no longer open."""
+    async def scenario() -> tuple[bool, bool, list[str]]:
+        streams = Streams(per_token=5, per_server=10, stop=Stop())
+        live = streams.admit("token", "", lambda: True)
+        live.admitted -= UNSTARTED_SECONDS + 1
+        await streams._check()
+        server = SimpleNamespace(views=SimpleNamespace(position=0), streams=streams)
+        sent = [line async for line in positions(None, server, live, lambda a, b: [], 0, [])]  # type: ignore[arg-type]
+        return live in streams.open, live.done.is_set(), sent
+
+    still_open, done, sent = asyncio.run(asyncio.wait_for(scenario(), 10))
+    assert not still_open and done
+    assert sent == [": positions follow\n\n"]
