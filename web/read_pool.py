@@ -18,7 +18,8 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-Work = tuple[Callable[[], Any], "asyncio.Future[Any]", asyncio.AbstractEventLoop]
+Work = tuple[Callable[[], Any], "asyncio.Future[Any]", asyncio.AbstractEventLoop] | None
+"""A read, or None: a thread's end."""
 
 
 class ReadPool:
@@ -37,6 +38,14 @@ class ReadPool:
         self._work.put((read, future, loop))
         return future
 
+    def close(self) -> None:
+        """End the threads once they are idle (a read under way is not waited for)."""
+        with self._starting:
+            if self._started:
+                for _ in range(self.threads):
+                    self._work.put(None)
+                self._started = False
+
     def _start(self) -> None:
         with self._starting:
             if not self._started:
@@ -45,8 +54,8 @@ class ReadPool:
                 self._started = True
 
     def _serve(self) -> None:
-        while True:
-            read, future, loop = self._work.get()
+        while (work := self._work.get()) is not None:
+            read, future, loop = work
             if future.cancelled():  # given up while queued (a benign read of another thread's future's state)
                 continue
             try:

@@ -119,6 +119,7 @@ class Server:
     def close(self) -> None:
         self.stop.set()
         self.notifier.close()
+        self.streams.reads.close()
         self.views.close()
         self.ledger.close()
 
