@@ -6,17 +6,27 @@ token), so a session survives a restart and every server on the same store knows
 checked again on every request (``Workspace.authenticate_session``), so a revoked or expired token
 ends its sessions at once. Each session's CSRF token is derived from the cookie's value (an HMAC):
 every form carries it, every post must return it, and the stored hash does not reveal it.
+
+A request touches its session (its last-seen time) at most every ``TOUCH_SECONDS``, waiting a fifth of a second
+at most for the store's lock: while another process holds SQLite's write lock the touch is skipped in one line
+of the log, not waited for up to the busy timeout. The touch is what keeps the session alive, so a skip is not
+remembered: the session's next request tries again (and may wait that fifth of a second again). A session can
+then expire early only by the time since its last written touch, if every touch failed until the browser left.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
 import time
 from dataclasses import dataclass, field
 
+from domain.stores.lock_wait import LockWaitTimeout
 from domain.stores.sessions import SessionRow, SessionStore
+
+log = logging.getLogger(__name__)
 
 COOKIE = "clientocracy_session"
 LOGIN_CSRF_COOKIE = "clientocracy_login_csrf"
@@ -72,7 +82,10 @@ class Sessions:
             self.store.delete_session(key)
             return None
         if now - row.last_seen > TOUCH_SECONDS:
-            self.store.touch_session(key, now)
+            try:
+                self.store.touch_session(key, now)
+            except LockWaitTimeout as error:  # the store is busy: the next request tries again (see above)
+                log.warning("a session's last-seen time not written (its next request tries again): %s", error)
         return Session(cookie, row.person, row.token_id, csrf_of(cookie))
 
     def alive(self, cookie: str) -> bool:

@@ -6,6 +6,9 @@ revoking it ends the session) and when it was last seen. Every server on the sam
 same rows, so a session survives a restart and a browser may go to any server of a scale-out.
 Sessions hold no personal data and are no part of the history: sign-out and expiry delete them.
 The table is created on first use (``IF NOT EXISTS``): stores made before it need no migration.
+
+A touch (the last-seen time) waits for a lock at most ``side_tables.BRIEF_WAIT``, not the store's bound: it is
+written while a request waits. Past it nothing is written and ``LockWaitTimeout`` says so (``web.sessions``).
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ from __future__ import annotations
 import threading
 import weakref
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
+
+from domain.stores.side_tables import BRIEF_WAIT, Brief
 
 if TYPE_CHECKING:
     from domain.stores.port import LedgerStore
@@ -27,7 +32,7 @@ class SessionRow(NamedTuple):
 class SessionStore(Protocol):
     def put_session(self, key: str, row: SessionRow) -> None: ...
     def session(self, key: str) -> SessionRow | None: ...
-    def touch_session(self, key: str, now: float) -> None: ...
+    def touch_session(self, key: str, now: float) -> None: ...  # may raise ``LockWaitTimeout`` (see above)
     def delete_session(self, key: str) -> None: ...
     def delete_sessions_before(self, last_seen: float) -> None: ...
 
@@ -65,8 +70,9 @@ class MemorySessions:
 class SQLSessions:
     """The sessions table of a SQLite or PostgreSQL store (``paramstyle``: ``?`` or ``%s``)."""
 
-    def __init__(self, run: Any, table: str, ddl: str, mark: str) -> None:
+    def __init__(self, run: Any, brief: Brief, table: str, ddl: str, mark: str) -> None:
         self.run = run  # (sql, params, fetch) -> rows, one transaction
+        self.brief = brief
         self.table = table
         self.mark = mark
         run(ddl, (), False)
@@ -82,7 +88,7 @@ class SQLSessions:
         return SessionRow(*rows[0]) if rows else None
 
     def touch_session(self, key: str, now: float) -> None:
-        self.run(self._sql("UPDATE {t} SET last_seen = ? WHERE id_hash = ?"), (now, key), False)
+        self.brief([(self._sql("UPDATE {t} SET last_seen = ? WHERE id_hash = ?"), (now, key))], BRIEF_WAIT)
 
     def delete_session(self, key: str) -> None:
         self.run(self._sql("DELETE FROM {t} WHERE id_hash = ?"), (key,), False)
@@ -108,4 +114,4 @@ def sessions_in(store: LedgerStore) -> SessionStore:
     if found is None:
         raise TypeError(f"no sessions table for a {type(store).__name__}")
     ddl = f"CREATE TABLE IF NOT EXISTS {found.table} " + COLUMNS.format(real=found.real) + found.suffix
-    return SQLSessions(found.run, found.table, ddl, found.mark)
+    return SQLSessions(found.run, found.brief, found.table, ddl, found.mark)

@@ -13,6 +13,8 @@ if TYPE_CHECKING:
 
 Run = Callable[[str, tuple[Any, ...], bool], list[Any]]
 """``(sql, params, fetch) -> rows``, in one transaction (committed unless ``fetch``)."""
+BRIEF_WAIT = 0.2
+"""Seconds bookkeeping written while a request waits (a token's use, a session's last-seen time) waits for a lock."""
 Brief = Callable[[Sequence[tuple[str, tuple[Any, ...]]], float], None]
 """``(statements, seconds)``: the statements in one write transaction that waits at most ``seconds`` for a lock,
 else ``LockWaitTimeout`` and nothing written (bookkeeping a request must not wait the store's lock bound for)."""

@@ -19,12 +19,14 @@ import weakref
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
+from domain.stores.side_tables import BRIEF_WAIT
+
 if TYPE_CHECKING:
     from domain.stores.port import LedgerStore
     from domain.stores.side_tables import SideTable
 
 
-WAIT = 0.2
+WAIT = BRIEF_WAIT
 """Seconds a use's write waits for a lock at most."""
 
 
