@@ -10,6 +10,9 @@ begins ``BEGIN IMMEDIATE`` (``stores.sqlite_busy``): it waits for the write lock
 another process's write (a shell's open transaction) and the delivery loop, reading its endpoints every second,
 logged a failure each time. A deferred read transaction never waits in WAL mode and sees one snapshot. Tables
 already created are not created again on SQLite (the look is a read), so opening them waits for no writer either.
+
+On PostgreSQL a lock wait that ran out (``lock_timeout``: another session's open transaction holds a table) is
+``LockWaitTimeout`` naming the tables, as on SQLite, so the delivery loop says it in one line, not a traceback.
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
+
+from domain.stores.lock_wait import LockWaitTimeout, naming_the_lock
 
 if TYPE_CHECKING:
     from domain.stores.port import LedgerStore
@@ -70,21 +75,22 @@ def sql_access(store: LedgerStore, names: Mapping[str, str]) -> SQLAccess | None
     if isinstance(store, LedgerPostgresRecorder):
         pg = store.datastore
         events = store.events_table_name
+        qualified = {key: f'"{events}_{name}"' if key.endswith("_index") else f'"{pg.schema}"."{events}_{name}"'
+                     for key, name in names.items()}
+        tables = ", ".join(name for key, name in qualified.items() if not key.endswith("_index"))
 
         @contextmanager
-        def postgres_transaction() -> Iterator[Execute]:
-            with pg.transaction(commit=True) as cursor:
+        def postgres_transaction(writing: bool = True) -> Iterator[Execute]:
+            with naming_the_lock(tables, writing=writing), pg.transaction(commit=True) as cursor:
                 def execute(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
                     cursor.execute(sql, tuple(params))
                     return [tuple(r.values()) for r in cursor.fetchall()] if cursor.description else []
 
                 yield execute
 
-        qualified = {key: f'"{events}_{name}"' if key.endswith("_index") else f'"{pg.schema}"."{events}_{name}"'
-                     for key, name in names.items()}
         # PostgreSQL's reads never wait for a writer's row locks: a read runs as before
-        return SQLAccess(postgres_transaction, postgres_transaction, None, qualified, "double precision", "%s",
-                         " FOR UPDATE SKIP LOCKED")
+        return SQLAccess(postgres_transaction, partial(postgres_transaction, writing=False), None, qualified,
+                         "double precision", "%s", " FOR UPDATE SKIP LOCKED")
     return None
 
 
@@ -109,6 +115,8 @@ class SQLTables:
                     for statement in ddl:
                         execute(self._sql(statement.replace("{real}", access.real)), ())
                 return
+            except LockWaitTimeout:  # another session holds a table: trying again would wait the bound again
+                raise
             except Exception:
                 if self._read_only(probe):
                     return
