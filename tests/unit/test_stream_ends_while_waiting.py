@@ -16,10 +16,20 @@ import anyio.to_thread
 
 from domain.service.stopping import Stop
 from web.position_stream import positions
-from web.streams import READ_THREADS, STOP_POLL_SECONDS, UNSTARTED_SECONDS, Streams
+from web.streams import READ_THREADS, UNSTARTED_SECONDS, Streams
 
 HELD = 30.0
 """Seconds a blocked read would wait if nobody gave it up."""
+PROMPTLY = 3.0
+"""Seconds within which an end counts as at once: the watcher looks every ``STOP_POLL_SECONDS``; a machine busy with
+other tests may take a while longer, but nowhere near ``HELD``."""
+
+
+async def until(condition: Any, timeout: float = 10.0) -> None:
+    """Wait for ``condition()`` (a thread's progress), at most ``timeout`` seconds."""
+    waited = time.monotonic()
+    while not condition() and time.monotonic() - waited < timeout:
+        await asyncio.sleep(0.02)
 
 
 def blocked_until(released: threading.Event) -> Any:
@@ -58,7 +68,7 @@ def test_a_stop_ends_a_stream_whose_read_waits_for_the_store() -> None:
         took, still_open = asyncio.run(scenario())
     finally:
         released.set()
-    assert took < STOP_POLL_SECONDS * 3, f"the stream ended {took:.2f} s after the stop"
+    assert took < PROMPTLY, f"the stream ended {took:.2f} s after the stop"
     assert not still_open
 
 
@@ -86,7 +96,7 @@ def test_a_stop_ends_the_streams_while_a_sign_in_check_waits_for_the_store() -> 
         took = asyncio.run(asyncio.wait_for(scenario(), 20))
     finally:
         released.set()
-    assert took < STOP_POLL_SECONDS * 3, f"the stream ended {took:.2f} s after the stop"
+    assert took < PROMPTLY, f"the stream ended {took:.2f} s after the stop"
 
 
 def test_streams_waiting_for_the_store_wait_in_a_few_threads_also_once_given_up() -> None:
@@ -113,7 +123,8 @@ def test_streams_waiting_for_the_store_wait_in_a_few_threads_also_once_given_up(
     async def scenario() -> tuple[int, float, int, int]:
         streams = Streams(per_token=100, per_server=100, stop=Stop())
         first = await reading_streams(streams, "first", READ_THREADS * 2)
-        await asyncio.sleep(0.5)
+        await until(lambda: len(entered) >= READ_THREADS)
+        await asyncio.sleep(0.3)  # room for more to start, if they could
         at_first = len(entered)
         asked = time.monotonic()
         assert await asyncio.wait_for(anyio.to_thread.run_sync(lambda: 1), 5) == 1  # a request's thread
@@ -125,7 +136,8 @@ def test_streams_waiting_for_the_store_wait_in_a_few_threads_also_once_given_up(
         await asyncio.sleep(0.5)
         after_ending = len(entered)
         released.set()
-        await asyncio.wait(later, timeout=5)
+        await until(lambda: len(entered) >= 2 * READ_THREADS)
+        await asyncio.wait(later, timeout=10)
         return at_first, took, after_ending, len(entered)
 
     try:
@@ -133,7 +145,7 @@ def test_streams_waiting_for_the_store_wait_in_a_few_threads_also_once_given_up(
     finally:
         released.set()
     assert at_first == READ_THREADS
-    assert took < 1.0
+    assert took < PROMPTLY
     assert after_ending == READ_THREADS, "reads given up made room for more reads waiting at once"
     assert in_all == 2 * READ_THREADS  # then the later reads; the first ones queued when given up never ran
 
