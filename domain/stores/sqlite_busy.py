@@ -32,7 +32,7 @@ from eventsourcing.utils import Environment, EnvType
 
 from domain.stores.errors import StoreError
 from domain.stores.lock_wait import LockWaitTimeout
-from domain.stores.sqlite_wal import FirstOpenPool
+from domain.stores.sqlite_pool import LedgerSQLitePool
 
 BUSY_TIMEOUT_ENV = "CLIENTOCRACY_SQLITE_BUSY_TIMEOUT"
 BUSY_TIMEOUT = 30
@@ -89,18 +89,28 @@ class BusyBoundedDatastore(SQLiteDatastore):
             with super().transaction(commit=False) as cursor:
                 yield cursor
             return
+        timeout = self.pool.lock_timeout or BUSY_TIMEOUT
+        try:  # this process's one writer connection, waited for as long as SQLite waits for the lock
+            conn = self.pool.get_connection(timeout=timeout, is_writer=True)
+        except ConnectionUnavailableError as error:
+            raise LockWaitTimeout(
+                f"SQLite: waited {timeout} s for the write lock of {self.pool.db_name}: another writer of this "
+                f"process held it, itself waiting for the lock another process holds (an open transaction, a stuck "
+                f"process); end it, or wait longer with {BUSY_TIMEOUT_ENV}=SECONDS; nothing was written",
+                waited=timeout) from error
         started = time.monotonic()
         try:
-            with self.get_connection(commit=True) as conn, ImmediateTransaction(conn, commit=True) as cursor, cursor:
+            with ImmediateTransaction(conn, commit=True) as cursor, cursor:
                 yield cursor
         except OperationalError as error:
-            timeout = self.pool.lock_timeout or BUSY_TIMEOUT
             if not waited_out(error, time.monotonic() - started, timeout):
                 raise
             raise LockWaitTimeout(
                 f"SQLite: waited {timeout} s for the write lock of {self.pool.db_name}: another process holds "
                 f"the database's write lock (an open transaction, a stuck process); end it, or wait longer with "
                 f"{BUSY_TIMEOUT_ENV}=SECONDS; nothing was written", waited=timeout) from error
+        finally:
+            self.pool.put_connection(conn)
 
 
 @contextmanager
@@ -140,5 +150,6 @@ class LedgerSQLiteFactory(SQLiteFactory):
             made.pool.db_name, lock_timeout=made.pool.lock_timeout, single_row_tracking=made.single_row_tracking,
             originator_id_type=made.originator_id_type)
         made.close()  # it never opened a connection
-        # Neither did this pool: the one that replaces it waits for a new file's switch to WAL (``sqlite_wal``).
-        self.datastore.pool = FirstOpenPool.like(self.datastore.pool, BUSY_TIMEOUT_ENV)
+        # Neither did this pool: the one that replaces it waits for a new file's switch to WAL (``sqlite_wal``) and
+        # keeps a writer's wait for its turn from holding up the readers (``sqlite_pool``).
+        self.datastore.pool = LedgerSQLitePool.like(self.datastore.pool, BUSY_TIMEOUT_ENV)
