@@ -51,6 +51,16 @@ def distinct_as_of(path: str, day: str = "2026-06-01") -> Iterator[str]:
         yield f"{path}?as_of={day}T{second // 3600 % 24:02d}:{second // 60 % 60:02d}:{second % 60:02d}Z"
 
 
+def spread_as_of(path: str, start: datetime = datetime(2025, 12, 1)) -> Iterator[str]:
+    """As of a different day (and second) each request, over about a year: moments between which a team's facts
+    change, as a retrospective's date picker asks (``distinct_as_of`` stays within one day)."""
+    count = 0
+    while True:
+        count += 1
+        moment = start + timedelta(days=count * 37 % 380, seconds=count * 7919 % 86_400)
+        yield f"{path}?as_of={moment:%Y-%m-%dT%H:%M:%S}Z"
+
+
 def writing_now(base: str, token: str, every: float, stop: threading.Event) -> int:
     """Post one reading dated now every ``every`` seconds until ``stop``: the store moves on while as-of reads
     of the past go on (their kept parts hold across views positions). The readings posted."""
@@ -110,6 +120,7 @@ def bench_reads(kind: str, workdir: Path, data: Path, clients: int, seconds: flo
             health = load(base, token, repeat("/api/health"), clients, seconds)
             cached = load(base, token, repeat("/api/teams/kitchen"), clients, seconds)
             queried = load(base, token, distinct_as_of("/api/teams/kitchen"), clients, seconds)
+            spread = load(base, token, spread_as_of("/api/teams/kitchen"), clients, seconds)
             stop, posted = threading.Event(), [0]
             writer = threading.Thread(target=lambda: posted.__setitem__(0, writing_now(base, token, 0.1, stop)))
             writer.start()
@@ -126,9 +137,11 @@ def bench_reads(kind: str, workdir: Path, data: Path, clients: int, seconds: flo
         "team_vs_health": cached["requests_per_s"] / health["requests_per_s"],
         "team_as_of_req_per_s": queried["requests_per_s"], "team_as_of_p50_ms": queried["p50_ms"],
         "team_as_of_p99_ms": queried["p99_ms"],
+        "team_as_of_days_p50_ms": spread["p50_ms"], "team_as_of_days_p99_ms": spread["p99_ms"],
         "team_as_of_writing_req_per_s": during["requests_per_s"], "team_as_of_writing_p50_ms": during["p50_ms"],
         "team_as_of_writing_p99_ms": during["p99_ms"], "readings_written_meanwhile": posted[0],
         "team_as_of_answer_cpu_ms": cpu["as_of"], "team_as_of_whole_answer_cpu_ms": cpu["as_of_whole"],
         "team_now_answer_cpu_ms": cpu["now"],
-        "failures": int(health["failures"] + cached["failures"] + queried["failures"] + during["failures"]),
+        "failures": int(health["failures"] + cached["failures"] + queried["failures"] + spread["failures"]
+                        + during["failures"]),
     }
