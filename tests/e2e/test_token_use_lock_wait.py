@@ -12,9 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.company_server import company_server
-from tests.support.scenario import Scenario
-from tests.support.sqlite_locks import write_lock_held
+from tests.support.sqlite_locks import served_company, write_lock_held
 
 pytestmark = pytest.mark.processes  # a real server on a real SQLite file
 BUSY_TIMEOUT = 3
@@ -24,9 +22,7 @@ PROMPT = 1.0
 
 @pytest.fixture()
 def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
-    monkeypatch.setenv("CLIENTOCRACY_SQLITE_BUSY_TIMEOUT", str(BUSY_TIMEOUT))  # the server's process inherits it
-    lines = Scenario(at="2026-01-01T09:00:00Z").person("carol").council("carol").team("ops").lines()
-    with company_server(f"sqlite:///{tmp_path / 'ledger.db'}", tmp_path, lines, ["carol"]) as served:
+    with served_company(tmp_path, monkeypatch, BUSY_TIMEOUT) as served:
         yield served
 
 

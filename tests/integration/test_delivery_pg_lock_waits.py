@@ -6,13 +6,11 @@ delivers once the lock is released."""
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Iterator
 
 import pytest
 
-from domain.service.stopping import Stop
 from domain.stores.common import opened_recorder
 from domain.stores.lock_wait import LockWaitTimeout
 from domain.stores.port import LedgerStore
@@ -20,8 +18,7 @@ from domain.stores.webhook_rows import DeliveryRow
 from domain.stores.webhook_tables import webhooks_in
 from notifications.webhooks.addresses import ALLOW_PRIVATE
 from notifications.webhooks.endpoints import add_endpoint
-from notifications.webhooks.policy import DeliveryPolicy
-from notifications.webhooks.running import DeliveryLoop
+from tests.support.delivery_under_lock import delivered_once_released
 from tests.support.pg_locks import held
 from tests.support.webhook_receiver import receiver
 
@@ -66,20 +63,9 @@ def test_the_delivery_loop_says_a_lock_wait_in_one_line_and_delivers_after_it(
     with receiver() as got:
         endpoint, got.secret = add_endpoint(store, got.url)
         webhooks_in(store).prime(endpoint.id, [])
-        loop = DeliveryLoop(store, lambda now: [], lambda: False, policy=DeliveryPolicy(timeout=0.5, backoff=0.1))
-        stop = Stop()
         caplog.set_level(logging.INFO)
         due(store, endpoint.id)
-        with held(postgres_url, locking_deliveries(store)):
-            running = threading.Thread(target=loop.run, args=(stop,), daemon=True)
-            running.start()
-            time.sleep(BOUND + 1.5)  # the claim of the due delivery waits the lock out
-            assert got.received == []
-        try:
-            assert len(got.wait_for(1, timeout=BOUND + 10)) == 1, "not delivered after the lock's release"
-        finally:
-            stop.set()
-            running.join(timeout=10)
+        delivered_once_released(store, got, held(postgres_url, locking_deliveries(store)), BOUND)
     waits = [r for r in caplog.records if "lock" in r.getMessage() and "webhook_deliveries" in r.getMessage()]
     assert waits and all("webhook delivery paused" in r.getMessage() for r in waits), caplog.text
     assert [r.getMessage() for r in caplog.records if r.exc_info] == [], caplog.text  # no traceback

@@ -7,7 +7,6 @@ log, and what was due is sent once the lock is released."""
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,7 +14,6 @@ from pathlib import Path
 
 import pytest
 
-from domain.service.stopping import Stop
 from domain.stores.appearance_tables import appearances_in
 from domain.stores.common import opened_recorder
 from domain.stores.mail_tables import MailRow, mail_in
@@ -24,8 +22,7 @@ from domain.stores.webhook_rows import DeliveryRow
 from domain.stores.webhook_tables import webhooks_in
 from notifications.webhooks.addresses import ALLOW_PRIVATE
 from notifications.webhooks.endpoints import add_endpoint
-from notifications.webhooks.policy import DeliveryPolicy
-from notifications.webhooks.running import DeliveryLoop
+from tests.support.delivery_under_lock import delivered_once_released
 from tests.support.sqlite_locks import write_lock_held
 from tests.support.webhook_receiver import receiver
 
@@ -87,19 +84,8 @@ def test_the_delivery_loop_says_a_lock_wait_in_one_line_and_delivers_after_it(
         now = time.time()
         webhooks_in(store).add_deliveries([DeliveryRow("msg_1", endpoint.id, "sig_1", "k", "pending", '{"a": 1}',
                                                        now, now, 0.0, 0, None, None)])
-        loop = DeliveryLoop(store, lambda now: [], lambda: False, policy=DeliveryPolicy(timeout=0.5, backoff=0.1))
-        stop = Stop()
         caplog.set_level(logging.INFO)
-        with write_lock_held(tmp_path / "ledger.db"):
-            running = threading.Thread(target=loop.run, args=(stop,), daemon=True)
-            running.start()
-            time.sleep(BUSY_TIMEOUT + 1.5)  # the claim of the due delivery waits the lock out
-            assert got.received == []
-        try:
-            assert len(got.wait_for(1, timeout=BUSY_TIMEOUT + 10)) == 1, "not delivered after the lock's release"
-        finally:
-            stop.set()
-            running.join(timeout=10)
+        delivered_once_released(store, got, write_lock_held(tmp_path / "ledger.db"), BUSY_TIMEOUT)
     waits = [r for r in caplog.records if "write lock" in r.getMessage()]
     assert waits and all(r.levelno == logging.WARNING for r in waits), caplog.text
     assert all("webhook delivery paused" in r.getMessage() for r in waits), caplog.text
