@@ -9,8 +9,10 @@ import asyncio
 import contextlib
 import threading
 import time
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, TypeVar
 
 import anyio.to_thread
 
@@ -18,11 +20,19 @@ from domain.service.stopping import Stop
 from web.position_stream import positions
 from web.streams import READ_THREADS, UNSTARTED_SECONDS, Streams
 
+T = TypeVar("T")
 HELD = 30.0
 """Seconds a blocked read would wait if nobody gave it up."""
 PROMPTLY = 3.0
 """Seconds within which an end counts as at once: the watcher looks every ``STOP_POLL_SECONDS``; a machine busy with
 other tests may take a while longer, but nowhere near ``HELD``."""
+
+
+def run_alone(scenario: Coroutine[Any, Any, T]) -> T:
+    """``asyncio.run(scenario)`` in a thread of its own: a browser test's Playwright (sync API) keeps an event loop
+    running in the main thread for the rest of the session, where ``asyncio.run`` refuses to start."""
+    with ThreadPoolExecutor(max_workers=1) as alone:
+        return alone.submit(asyncio.run, scenario).result()
 
 
 async def until(condition: Any, timeout: float = 10.0) -> None:
@@ -65,7 +75,7 @@ def test_a_stop_ends_a_stream_whose_read_waits_for_the_store() -> None:
         return took, live in streams.open
 
     try:
-        took, still_open = asyncio.run(scenario())
+        took, still_open = run_alone(scenario())
     finally:
         released.set()
     assert took < PROMPTLY, f"the stream ended {took:.2f} s after the stop"
@@ -93,7 +103,7 @@ def test_a_stop_ends_the_streams_while_a_sign_in_check_waits_for_the_store() -> 
         return time.monotonic() - asked
 
     try:
-        took = asyncio.run(asyncio.wait_for(scenario(), 20))
+        took = run_alone(asyncio.wait_for(scenario(), 20))
     finally:
         released.set()
     assert took < PROMPTLY, f"the stream ended {took:.2f} s after the stop"
@@ -141,7 +151,7 @@ def test_streams_waiting_for_the_store_wait_in_a_few_threads_also_once_given_up(
         return at_first, took, after_ending, len(entered)
 
     try:
-        at_first, took, after_ending, in_all = asyncio.run(asyncio.wait_for(scenario(), 30))
+        at_first, took, after_ending, in_all = run_alone(asyncio.wait_for(scenario(), 30))
     finally:
         released.set()
     assert at_first == READ_THREADS
@@ -162,6 +172,6 @@ def test_a_stream_whose_client_left_before_its_body_ran_ends_when_it_runs() -> N
         sent = [line async for line in positions(None, server, live, lambda a, b: [], 0, [])]  # type: ignore[arg-type]
         return live in streams.open, live.done.is_set(), sent
 
-    still_open, done, sent = asyncio.run(asyncio.wait_for(scenario(), 10))
+    still_open, done, sent = run_alone(asyncio.wait_for(scenario(), 10))
     assert not still_open and done
     assert sent == [": positions follow\n\n"]
