@@ -77,16 +77,19 @@ def lock_wait_message(what: str) -> str:
 
 
 @contextmanager
-def naming_the_lock(what: str, *, writing: bool = True) -> Iterator[None]:
+def naming_the_lock(what: str, *, writing: bool = True, within: float | None = None) -> Iterator[None]:
     """Turn a lock wait that ran out inside the block into ``LockWaitTimeout`` naming ``what``; the
-    transaction it cancelled was rolled back, which the message of a write says."""
+    transaction it cancelled was rolled back, which the message of a write says. ``within``: the block's own
+    shorter bound in seconds (bookkeeping a request waits for), else the store's."""
     try:
         yield
     except Exception as error:
         if not waited_for_lock(error):
             raise
-        raise LockWaitTimeout(lock_wait_message(what) + ("; nothing was written" if writing else ""),
-                              waited=lock_timeout()) from error
+        said = (lock_wait_message(what) if within is None else
+                f"PostgreSQL: a lock on {what} was not free within {within:g} s (another session holds it)")
+        raise LockWaitTimeout(said + ("; nothing was written" if writing else ""),
+                              waited=lock_timeout() if within is None else max(1, round(within))) from error
 
 
 def waiting_once(library_method: F, what: Callable[[Any], str], *, writing: bool) -> F:

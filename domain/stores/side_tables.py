@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from domain.stores.lock_wait import LockWaitTimeout, waited_for_lock
+from domain.stores.lock_wait import naming_the_lock
 
 if TYPE_CHECKING:
     from domain.stores.port import LedgerStore
@@ -60,16 +60,10 @@ def side_table(store: LedgerStore, name: str) -> SideTable | None:
 
         def brief_postgres(statements: Sequence[tuple[str, tuple[Any, ...]]], seconds: float) -> None:
             bound = f"{max(1, round(seconds * 1000))}ms"
-            try:
-                with pg.transaction(commit=True) as cursor:
-                    cursor.execute("SELECT set_config('lock_timeout', %s, true)", (bound,))
-                    for sql, params in statements:
-                        cursor.execute(sql, params)
-            except Exception as error:
-                if not waited_for_lock(error):
-                    raise
-                said = f"PostgreSQL: a lock on {table} was not free within {seconds:g} s (another session holds it)"
-                raise LockWaitTimeout(f"{said}; nothing was written", waited=max(1, round(seconds))) from error
+            with naming_the_lock(table, within=seconds), pg.transaction(commit=True) as cursor:
+                cursor.execute("SELECT set_config('lock_timeout', %s, true)", (bound,))
+                for sql, params in statements:
+                    cursor.execute(sql, params)
 
         table = f'"{pg.schema}"."{store.events_table_name}_{name}"'
         return SideTable(run_postgres, brief_postgres, table, "%s", "double precision", "")
