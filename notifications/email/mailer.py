@@ -55,6 +55,10 @@ class Mailer:
         self.on_progress = on_progress or (lambda: None)
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mail")
         self.busy = threading.Event()
+        self.recording = threading.Lock()
+        """Held while the mail thread writes a message's outcome, and by ``close`` to end those writes: after
+        ``close`` the owner closes the store, and a batch still waiting for a slow server must not write to it."""
+        self.closed = False
         self.known: set[str] = set()
 
     @property
@@ -139,7 +143,10 @@ class Mailer:
                             failure)
                 errors = [f"{type(failure).__name__}: {failure}"[:300]] * len(batch)
             for (row, _), error in zip(batch, errors, strict=True):
-                self._record(row, error)
+                if not self._record(row, error):
+                    log.info("e-mail batch answered after the mailer stopped; its messages are sent again after"
+                             " their lease")
+                    break
         except LockWaitTimeout as error:  # another process holds the store's lock: sent again after the lease
             log.warning("e-mail batch not recorded; its messages stay due: %s", error)
         except Exception:
@@ -148,19 +155,27 @@ class Mailer:
             self.busy.clear()
             self.on_progress()
 
-    def _record(self, row: MailRow, error: str | None) -> None:
-        now = self.clock()
-        if error is None:
-            self.table.finish(row, "sent", now, None, now)
-        elif row.attempts >= self.policy.attempts:
-            self.table.finish(row, "failed", now, error, now)
-        else:
-            self.table.finish(row, "pending", now + self.policy.retry_delay(row.attempts), error, now)
+    def _record(self, row: MailRow, error: str | None) -> bool:
+        """Write how sending ``row`` ended; False, writing nothing, once the mailer is closed."""
+        with self.recording:
+            if self.closed:
+                return False
+            now = self.clock()
+            if error is None:
+                self.table.finish(row, "sent", now, None, now)
+            elif row.attempts >= self.policy.attempts:
+                self.table.finish(row, "failed", now, error, now)
+            else:
+                self.table.finish(row, "pending", now + self.policy.retry_delay(row.attempts), error, now)
+            return True
 
     def close(self, grace: float = 1.0) -> None:
         """Let a batch under way finish for up to ``grace`` seconds; an unfinished one is sent again after its
-        lease (at least once)."""
+        lease (at least once) and writes nothing more: a write under way ends first (the store's busy timeout
+        bounds it), then the store may be closed."""
         deadline = time.monotonic() + grace
         while self.busy.is_set() and time.monotonic() < deadline:
             time.sleep(0.02)
+        with self.recording:
+            self.closed = True
         self.pool.shutdown(wait=False, cancel_futures=True)

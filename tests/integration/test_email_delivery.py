@@ -262,3 +262,29 @@ def test_a_first_start_mails_only_what_was_raised_in_the_last_seven_days(world: 
     assert all("p-two" in str(m["Subject"]) for _, m in critical_mail(box))
     mailed = {r.about for r in mail_in(world.ledger.store).rows() if not r.about.startswith("digest:")}
     assert mailed == {critical("p-two").id}
+
+
+def test_a_batch_answered_after_a_stop_writes_nothing_to_the_closed_store(
+        world: World, store_url: str, caplog: pytest.LogCaptureFixture) -> None:
+    """A stop while a batch waits for a slow server: the owner closes the store once ``close`` returns, and the
+    batch's late answer must not write to it (it did: an error logged, or on SQLite a crash of the process in the
+    next test). Its messages stay pending, claimed once, and are sent again after their lease."""
+    world.extra = [critical()]
+    with silent_server() as silent:
+        mailer = world.mailer(settings(silent, timeout=1.0))
+        mailer.evaluate(world.extra)
+        assert mailer.dispatch() > 0 and mailer.in_flight()
+        mailer.close(grace=0.1)
+        world.ledger.close()
+        with caplog.at_level("INFO", logger="notifications.email.mailer"):
+            deadline = time.monotonic() + 10
+            while mailer.in_flight() and time.monotonic() < deadline:
+                time.sleep(0.02)
+    assert not mailer.in_flight()
+    assert "answered after the mailer stopped" in caplog.text and "batch failed" not in caplog.text
+    reopened = Ledger.open(store_url)
+    try:
+        rows = [r for r in mail_in(reopened.store).rows() if r.about == critical().id]
+        assert rows and {(r.state, r.attempts, r.last_error) for r in rows} == {("pending", 1, None)}
+    finally:
+        reopened.close()
