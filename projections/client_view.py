@@ -18,7 +18,7 @@ import duckdb
 from projections.answer_rows import dicts as _dicts
 from projections.canvases import canvases_shown
 from projections.complaint_pages import OPEN_COMPLAINTS_LIMIT, complaint_pages, open_complaint, resolved_complaint
-from projections.feedback_sql import FEEDBACK_COUNTS, FEEDBACK_WITH_TEAM
+from projections.feedback_sql import FEEDBACK_TALLIES, FEEDBACK_WITH_TEAM, feedback_months
 from projections.read_rules import CONCERNED
 
 SHOWN = 100
@@ -91,7 +91,7 @@ def client_view(con: duckdb.DuckDBPyConnection, client: str, as_of: datetime, *,
         "open_complaints": open_rows,
         "resolved_complaints_count": resolved_count,
         "resolved_complaints": resolved,
-        "nps_by_period": _dicts(con.execute(
-            f"SELECT {FEEDBACK_COUNTS}, count(rating) AS ratings FROM feedback WHERE client = $client"
-            " AND business_at <= $as_of GROUP BY period ORDER BY period", params)),
+        "nps_by_period": feedback_months(con.execute(
+            f"SELECT {FEEDBACK_TALLIES} FROM feedback WHERE client = $client AND business_at <= $as_of GROUP BY ALL",
+            params).fetchall(), ratings=True),
     }

@@ -8,7 +8,8 @@ microsecond as the SQL does it (a test holds the two equal on every kind of comp
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from bisect import bisect_right
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -19,6 +20,16 @@ SOON_MICROSECONDS = int(DUE_SOON_SHARE * 1_000_000)
 CLOCK_TIMES = ("respond_by", "resolve_by", "overdue_at", "response_soon_at", "response_soon_until",
                "resolution_soon_at", "resolution_soon_until")
 """What ``clock_times`` adds to a complaint's inputs (``sla`` and ``age_seconds`` are judged at a moment)."""
+DURATIONS = ("response_within", "resolution_within", "response_seconds", "resolution_seconds")
+"""The inputs a complaint's team's rules give it: those of the setting in force when it was made."""
+
+
+def durations_in_force(settings: Sequence[Mapping[str, Any]], occurred_at: datetime | None) -> dict[str, Any]:
+    """A complaint's ``DURATIONS`` from its team's rule settings (oldest first, by business time and position): the
+    last one dated at or before ``occurred_at``, as ``complaint_clock.clock_inputs_sql``'s as-of join finds it;
+    all None before the first."""
+    found = 0 if occurred_at is None else bisect_right([s["business_at"] for s in settings], occurred_at)
+    return {field: settings[found - 1][field] if found else None for field in DURATIONS}
 
 
 def _least(*times: datetime | None) -> datetime | None:

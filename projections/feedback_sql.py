@@ -7,12 +7,12 @@ are written in the shapes DuckDB plans fastest (joins and plain filters, not cor
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
 import duckdb
 
-from projections.answer_rows import dicts
 from projections.parsed_sql import run
 
 FEEDBACK_WITH_TEAM = """
@@ -46,30 +46,54 @@ to the team."""
 TEAM_COMPLAINTS = f"""
 SELECT f.*, $team AS owner_team,
     coalesce(f.client IN (SELECT client FROM clients WHERE business_at <= $as_of), false) AS client_identified,
-    r.resolution, r.resolved_at
+    r.resolution, r.resolved_at, a.responded_at, a.response
 FROM ({OWNED_FEEDBACK}) f
 LEFT JOIN (SELECT feedback_id, arg_max(resolution, business_at) AS resolution, min(business_at) AS resolved_at
     FROM feedback_resolutions WHERE business_at <= $as_of GROUP BY feedback_id) r ON r.feedback_id = f.feedback_id
+LEFT JOIN (SELECT feedback_id, min(business_at) AS responded_at, arg_min(response, business_at) AS response
+    FROM feedback_responses WHERE business_at <= $as_of GROUP BY feedback_id) a ON a.feedback_id = f.feedback_id
 WHERE f.kind = 'complaint'
 """
-"""A team's complaints as of T, each with its latest resolution and when it was first resolved (``resolved_at``);
-whether its client was identified is a membership test, cheaper to plan than a join to the distinct clients."""
+"""A team's complaints as of T, each with its latest resolution, when it was first resolved (``resolved_at``) and
+its first response: all its clock's inputs but its team's durations (``complaint_pages``' ``team_rules``), as one
+team owns them all. Whether its client was identified is a membership test, cheaper to plan than a join to the
+distinct clients."""
 
-FEEDBACK_COUNTS = (
-    "strftime(business_at, '%Y-%m') AS period, count(*) AS feedback,"
-    " count(*) FILTER (kind = 'complaint') AS complaint, count(*) FILTER (kind = 'praise') AS praise,"
-    " count(*) FILTER (kind = 'rating') AS rating, count(*) FILTER (kind = 'suggestion') AS suggestion,"
-    " CASE WHEN count(rating) > 0 THEN CAST(100.0 AS DOUBLE)"
-    " * (count(*) FILTER (rating >= 9) - count(*) FILTER (rating <= 6)) / count(rating) END AS nps"
-)
-"""The columns of a month of feedback (grouped by ``period``): counts by kind and NPS (a team's, a client's)."""
+FEEDBACK_TALLIES = "strftime(business_at, '%Y-%m') AS period, kind, rating, count(*) AS tally"
+"""The columns of feedback grouped by month, kind and rating (``GROUP BY ALL``): what ``feedback_months`` counts
+months from. Grouping by all three and counting here planned in two thirds of the time of counting each kind and
+NPS class in SQL, and every as-of answer plans it anew; a year has at most 12 x 4 x 12 such groups."""
+KINDS = ("complaint", "praise", "rating", "suggestion")
+
+
+def feedback_months(tallies: Iterable[tuple[str, str, int | None, int]], *, ratings: bool = False,
+                    ) -> list[dict[str, Any]]:
+    """Per calendar month (``FEEDBACK_TALLIES`` rows), oldest first: ``feedback`` and a count of each kind, and NPS:
+    promoters (9-10) minus detractors (0-6) in % of the rated (null without any); with ``ratings``, how many."""
+    months: dict[str, dict[str, Any]] = {}
+    for period, kind, rating, tally in tallies:
+        month = months.setdefault(period, {"period": period, "feedback": 0, **dict.fromkeys(KINDS, 0),
+                                           "rated": 0, "promoters": 0, "detractors": 0})
+        month["feedback"] += tally
+        if kind in KINDS:
+            month[kind] += tally
+        if rating is not None:
+            month["rated"] += tally
+            month["promoters"] += tally if rating >= 9 else 0
+            month["detractors"] += tally if rating <= 6 else 0
+    answer = []
+    for period in sorted(months):
+        month = months[period]
+        rated, promoters, detractors = month.pop("rated"), month.pop("promoters"), month.pop("detractors")
+        month["nps"] = 100.0 * (promoters - detractors) / rated if rated else None
+        answer.append({**month, "ratings": rated} if ratings else month)
+    return answer
 
 
 def feedback_by_period(con: duckdb.DuckDBPyConnection, team: str, as_of: datetime,
                        promises: list[str]) -> list[dict[str, Any]]:
-    """Counts by kind and NPS (promoters 9-10 minus detractors 0-6, in %) per calendar month (``promises``: those
-    the team made as of T)."""
-    return dicts(run(
-        con, f"SELECT {FEEDBACK_COUNTS} FROM ({OWNED_FEEDBACK}) GROUP BY period ORDER BY period",
+    """A team's ``feedback_months`` as of T (``promises``: those the team made as of T)."""
+    return feedback_months(run(
+        con, f"SELECT {FEEDBACK_TALLIES} FROM ({OWNED_FEEDBACK}) GROUP BY ALL",
         {"as_of": as_of, "team": team, "promises": promises},
-    ))
+    ).fetchall())

@@ -14,11 +14,11 @@ import duckdb
 from projections.answer_rows import dicts as _dicts
 from projections.complaint_pages import OPEN_COMPLAINTS_LIMIT, RESOLVED_LIMIT, open_complaint, resolved_complaint
 from projections.complaint_pages import complaint_fields as _complaint
-from projections.feedback_sql import FEEDBACK_COUNTS, FEEDBACK_WITH_TEAM, OWNED_FEEDBACK, feedback_by_period
+from projections.feedback_sql import FEEDBACK_TALLIES, FEEDBACK_WITH_TEAM, OWNED_FEEDBACK, feedback_by_period
 from projections.promise_answer import authority_gaps, compliance_rows, promise_view
 from projections.team_answer import TEAM_CORE, team_view
 
-__all__ = ["FEEDBACK_COUNTS", "FEEDBACK_WITH_TEAM", "OPEN_COMPLAINTS_LIMIT", "OWNED_FEEDBACK", "RESOLVED_LIMIT",
+__all__ = ["FEEDBACK_TALLIES", "FEEDBACK_WITH_TEAM", "OPEN_COMPLAINTS_LIMIT", "OWNED_FEEDBACK", "RESOLVED_LIMIT",
            "TEAM_CORE", "_complaint", "_dicts", "authority_gaps", "compliance_rows", "experiment_view",
            "feedback_by_period", "open_complaint", "promise_view", "resolved_complaint", "team_view"]
 

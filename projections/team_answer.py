@@ -20,6 +20,7 @@ from typing import Any
 
 import duckdb
 
+from projections.clock_rows import DURATIONS
 from projections.complaint_clock import clock_time
 from projections.complaint_pages import (
     OPEN_COMPLAINTS_LIMIT,
@@ -43,22 +44,25 @@ Remember = Callable[[Hashable, Callable[[], Any]], Any]
 position of the file (not across files: a rebuilt file, after a forget, must not be answered from the old one's)."""
 
 PROMISE_FIELDS = ", ".join(f"s.{field}" for field in SUMMARY_FIELDS)
+INTERNAL = ("made", "rule_settings")
+"""What ``team_facts`` reads for the rest of the answer (the promises the team made, its rule settings), not shown."""
+RULE_FIELDS = ", ".join(f"'{field}': {field}" for field in ("rules", "business_at", *DURATIONS))
 
 TEAM_CORE = f"""
 SELECT t.name, m.members, r.rules, a.authorities, p.promises
 FROM (SELECT name FROM teams WHERE team = $team AND business_at <= $as_of) t
 CROSS JOIN (SELECT list({{'person': person, 'role': role, 'lead': lead}} ORDER BY person) AS members
     FROM team_members_as_of($as_of) WHERE team = $team) m
-LEFT JOIN (SELECT {{'rules': rules, 'response_within': response_within, 'resolution_within': resolution_within}}
-    AS rules FROM team_rules WHERE team = $team AND business_at <= $as_of
-    ORDER BY business_at DESC, position DESC LIMIT 1) r ON true
+CROSS JOIN (SELECT list({{{RULE_FIELDS}}} ORDER BY business_at, position) AS rules
+    FROM team_rules WHERE team = $team AND business_at <= $as_of) r
 CROSS JOIN (SELECT list({{'authority': authority, 'description': description}} ORDER BY authority) AS authorities
     FROM authorities_as_of($as_of) WHERE team = $team) a
 CROSS JOIN (SELECT list(p ORDER BY p.promise) AS promises FROM (SELECT {PROMISE_FIELDS}, r.requires
     FROM promise_state_as_of($as_of) s LEFT JOIN ({REQUIREMENTS}) r ON r.promise = s.promise
     WHERE s.promisor = $team OR s.promisee = $team) p) p
 """
-"""A team's name, members, communication rules, authorities and the promises it made or received (each with the
+"""A team's name, members, communication rules (each setting, oldest first: its complaints' clocks take the one in
+force when each complaint was made), authorities and the promises it made or received (each with the
 authorities it requires) as of T: one statement, as DuckDB's cost of a read is mostly per statement. Each part
 is a one-row table joined to the team's, which plans cheaper than a scalar subquery (no check for a second
 row), and each promise carries only the fields the answer shows: less to plan and to convert to Python."""
@@ -70,8 +74,8 @@ def team_facts(con: duckdb.DuckDBPyConnection, team: str, as_of: datetime) -> di
     found = run(con, TEAM_CORE, {"as_of": as_of, "team": team}).fetchone()
     if found is None:
         return None
-    name, members, rules, authorities, promises = found
-    rules = rules or {"rules": None, "response_within": None, "resolution_within": None}
+    name, members, rule_settings, authorities, promises = found
+    rules = rule_settings[-1] if rule_settings else {"rules": None, "response_within": None, "resolution_within": None}
     promises = promises or []
     made = [p["promise"] for p in promises if p["promisor"] == team]
     gaps = authority_gaps(con, as_of, [p["promise"] for p in promises],
@@ -86,6 +90,7 @@ def team_facts(con: duckdb.DuckDBPyConnection, team: str, as_of: datetime) -> di
             {**promise_summary(p), **gaps[p["promise"]]} for p in promises if p["promisee"] == team
         ],
         "made": made,
+        "rule_settings": rule_settings or [],
         "economics": money,
         "self_funded_months": self_funded_months(money),
         "success_metric": None,
@@ -114,28 +119,27 @@ def team_view(con: duckdb.DuckDBPyConnection, team: str, as_of: datetime, *,
     facts say is kept per team and the facts it was read from (``kept_at``), and only the open complaints' clocks
     are judged anew at ``as_of`` (a copy is answered: callers may change it)."""
 
-    def pages(made: list[str]) -> tuple[int, list[dict[str, Any]], int, list[dict[str, Any]]]:
-        return complaint_pages(con, TEAM_COMPLAINTS, {"as_of": as_of, "team": team, "promises": made}, limit, offset,
-                               resolved_first=True)
+    def pages(facts: dict[str, Any]) -> tuple[int, list[dict[str, Any]], int, list[dict[str, Any]]]:
+        return complaint_pages(con, TEAM_COMPLAINTS, {"as_of": as_of, "team": team, "promises": facts["made"]},
+                               limit, offset, team_rules=facts["rule_settings"])
 
     if remember is None:
         facts = team_facts(con, team, as_of)
         if facts is None:
             return None
         facts["success_metric"] = success_metric(con, team, as_of)
-        open_count, open_rows, resolved_count, resolved = pages(facts["made"])
+        open_count, open_rows, resolved_count, resolved = pages(facts)
     else:
         with snapshot(con):  # what is kept is read from the very facts it is kept under: see ``kept_at``
             seen = kept_at(con, as_of)
             kept_facts = remember(("team-facts", team, seen.besides_streams), lambda: team_facts(con, team, as_of))
             if kept_facts is None:
                 return None
-            made = kept_facts["made"]
             open_count, kept, resolved_count, resolved = remember(
-                ("team-complaints", team, seen.besides_streams, limit, offset), lambda: pages(made))
+                ("team-complaints", team, seen.besides_streams, limit, offset), lambda: pages(kept_facts))
             open_rows = judged_at(kept, clock_time(as_of))
             metric = remember(("team-success", team, seen.every), lambda: success_metric(con, team, as_of))
-        facts = copy.deepcopy(kept_facts)
+        facts = copy.deepcopy({key: value for key, value in kept_facts.items() if key not in INTERNAL})
         facts["success_metric"] = copy.deepcopy(metric)
     complaints = {
         "open_complaints": [open_complaint(row) for row in open_rows],
@@ -144,5 +148,4 @@ def team_view(con: duckdb.DuckDBPyConnection, team: str, as_of: datetime, *,
         "resolved_complaints_count": resolved_count,
     }
     head = {key: facts.pop(key) for key in ("team", "name", "members", "promises", "promises_received")}
-    del facts["made"]
-    return {**head, **complaints, **facts}
+    return {**head, **complaints, **{key: value for key, value in facts.items() if key not in INTERNAL}}

@@ -12,9 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from projections.answer_rows import dicts
-from projections.clock_rows import CLOCK_TIMES, clocked
+from projections.clock_rows import CLOCK_TIMES, DURATIONS, clocked, durations_in_force
 from projections.complaint_clock import INPUTS, clock_inputs_sql, clock_sql
 from projections.tables import FACT_TABLES
+from projections.team_answer import RULE_FIELDS
 
 START = datetime(2026, 3, 1, 9, 0, 0, 250_000)
 TABLES = ("team_rules", "feedback_responses", "feedback_resolutions")
@@ -106,3 +107,19 @@ def test_the_earlier_answer_counts(views: duckdb.DuckDBPyConnection) -> None:
     (in_sql,) = dicts(views.execute(clock_sql(source), {**as_of, "clock": START + timedelta(days=9)}))
     assert clocked(row, START + timedelta(days=9))["overdue_at"] is None
     assert in_sql["overdue_at"] is None
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(complaints=st.lists(complaint, min_size=1, max_size=6), rules=st.lists(rule, max_size=5), as_of=offsets)
+def test_a_team_page_finds_the_durations_the_company_clock_finds(
+        views: duckdb.DuckDBPyConnection, complaints: list[dict[str, object]],
+        rules: list[tuple[str, datetime, int | None, int | None]], as_of: datetime) -> None:
+    """A team's page looks up its complaints' durations in the team's rule settings as ``TEAM_CORE`` reads them
+    (``durations_in_force``), not in SQL: the same setting as the company's as-of join, also among settings of one
+    business time (the last by position) and before the first (none)."""
+    _store(views, complaints, rules)
+    (settings_read,) = views.execute(f"SELECT list({{{RULE_FIELDS}}} ORDER BY business_at, position) FROM team_rules"
+                                     " WHERE team = 'kitchen' AND business_at <= $as_of", {"as_of": as_of}).fetchone()
+    owned = [{**c, "owner_team": "kitchen"} for c in complaints]
+    for row in dicts(views.execute(clock_inputs_sql(_source(owned)), {"as_of": as_of})):
+        assert durations_in_force(settings_read or [], row["occurred_at"]) == {k: row[k] for k in DURATIONS}
