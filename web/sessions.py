@@ -12,6 +12,8 @@ at most for the store's lock: while another process holds SQLite's write lock th
 of the log, not waited for up to the busy timeout. The touch is what keeps the session alive, so a skip is not
 remembered: the session's next request tries again (and may wait that fifth of a second again). A session can
 then expire early only by the time since its last written touch, if every touch failed until the browser left.
+An expired session is answered as none without a write: its row goes when someone next signs in (``open``), so a
+browser back after a night is sent to sign in at once, also while another process holds the lock.
 """
 
 from __future__ import annotations
@@ -78,8 +80,7 @@ class Sessions:
         if row is None:
             return None
         now = time.time()
-        if now - row.last_seen > self.idle_seconds:
-            self.store.delete_session(key)
+        if now - row.last_seen > self.idle_seconds:  # its row goes at the next sign-in (``open``), not in a read
             return None
         if now - row.last_seen > TOUCH_SECONDS:
             try:
