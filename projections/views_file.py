@@ -34,9 +34,12 @@ class ViewsFile:
         self.on_replace = on_replace
         self.threads = threads
         self._runner: ProjectionRunner | None = None  # opened at first use
+        self.ended = False
 
     @property
     def runner(self) -> ProjectionRunner:
+        if self.ended:
+            raise ViewsEnded(f"the views file {self.path} was closed for good (the process is stopping)")
         if self._runner is None:
             self._runner = open_views(self.recorder, self.path)
             if self.threads is not None:
@@ -54,9 +57,20 @@ class ViewsFile:
         return result
 
     def close(self) -> None:
+        """Close the file; a later use opens it again (after a rebuild, the new file)."""
         if self._runner is not None:
             self._runner.con.close()
             self._runner = None
+
+    def end(self) -> None:
+        """Close the file for good: a thread still running at a stop (a given-up read, a sender waiting for a lock)
+        is refused rather than opening the file again, which nobody would then close."""
+        self.ended = True
+        self.close()
+
+
+class ViewsEnded(RuntimeError):
+    """A use of a views file after ``ViewsFile.end``."""
 
 
 def catch_up(recorder: LedgerStore, views: Path, progress: Progress | None = None) -> CatchUpResult:

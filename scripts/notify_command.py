@@ -98,6 +98,10 @@ def notify(
         except (Stopped, KeyboardInterrupt):
             pass
         finally:
-            views_file.close()
+            views_file.end()
+        if not loop.ended():  # its sender still waits for the store's lock: the store is left to the exit
+            logging.getLogger(__name__).warning("the store is left open to the process's end: the webhook delivery"
+                                                " still waits for it")
+            exit_stopped()
     if follow:
         exit_stopped()

@@ -170,10 +170,11 @@ class LiveViews:
                 log.exception("views catch-up failed; retrying")
                 time.sleep(1.0)
 
-    def close(self) -> None:
-        """Stop the catch-up and close the file. A catch-up waiting out a store lock (up to its bound, 30 s by
-        default) held the server's stop as long: after ``CLOSE_WAIT`` seconds the file is left to the process's
-        end instead (DuckDB keeps every committed page; one half-projected is rolled back when it is opened next)."""
+    def close(self) -> bool:
+        """Stop the catch-up and close the file; whether it could. A catch-up waiting out a store lock (up to its
+        bound, 30 s by default) held the server's stop as long: after ``CLOSE_WAIT`` seconds the file is left to the
+        process's end instead (DuckDB keeps every committed page; one half-projected is rolled back when it is
+        opened next), and so must the store be, which the catch-up is reading."""
         self._stop.set()
         self._wake.set()
         deadline = time.monotonic() + CLOSE_WAIT
@@ -183,12 +184,13 @@ class LiveViews:
             log.warning("views: the catch-up still waits for the store after %s s; the file is closed at exit",
                         CLOSE_WAIT)
             unmark_served(self.path)
-            return
+            return False
         try:
             for cursor in self._cursors:
                 with suppress(duckdb.Error):  # one a stream's given-up read still runs on may refuse (seen once)
                     cursor.close()
-            self.file.close()
+            self.file.end()
             unmark_served(self.path)
         finally:
             self._write_lock.release()
+        return True

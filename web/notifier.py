@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from domain.service.stopping import Stop
     from domain.stores.port import LedgerStore
+    from notifications.webhooks.running import DeliveryLoop
     from web.live_views import LiveViews
     from web.settings import ServerSettings
 
@@ -24,6 +25,7 @@ class Notifier:
     def __init__(self, settings: ServerSettings, store: LedgerStore, views: LiveViews, stop: Stop) -> None:
         self.settings, self.store, self.views, self.stop = settings, store, views, stop
         self.thread: threading.Thread | None = None
+        self.loop: DeliveryLoop | None = None
 
     def start(self) -> None:
         self.thread = threading.Thread(target=self._run, name="webhooks", daemon=True)
@@ -45,9 +47,14 @@ class Notifier:
             log.exception("webhook delivery could not start; the server runs without it")
             return
         views.listeners.append(lambda position: loop.wake.set())
+        self.loop = loop
         loop.run(self.stop)
 
-    def close(self) -> None:
-        """After ``stop`` was set: the loop records its unfinished attempts as interrupted and ends."""
-        if self.thread is not None:
-            self.thread.join(timeout=5)
+    def close(self) -> bool:
+        """After ``stop`` was set: the loop records its unfinished attempts as interrupted and ends. Whether its
+        threads ended: one still waiting for another process's lock is using the store, which must then be left
+        open to the process's end (closed under it, its connection was freed while in use: errors, or a crash)."""
+        if self.thread is None:
+            return True
+        self.thread.join(timeout=5)
+        return not self.thread.is_alive() and (self.loop is None or self.loop.ended())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Hashable
 from datetime import datetime
 from typing import Any
@@ -15,6 +16,8 @@ from web.live_views import LiveViews
 from web.notifier import Notifier
 from web.settings import ServerSettings
 from web.streams import Streams
+
+log = logging.getLogger(__name__)
 
 CACHE_SIZE = 512
 __all__ = ["MISS", "Server", "ViewsIndex", "as_of_moment", "to_json"]
@@ -117,11 +120,17 @@ class Server:
         self.notifier.start()
 
     def close(self) -> None:
+        """Stop what runs in the background, then close the views and the store; what a thread that did not stop
+        in time still uses (waiting for another process's lock) is left to the process's end (``exit_stopped``)."""
         self.stop.set()
-        self.notifier.close()
+        notifier_ended = self.notifier.close()
         self.streams.reads.close()
-        self.views.close()
-        self.ledger.close()
+        views_closed = self.views.close()
+        if notifier_ended and views_closed:
+            self.ledger.close()
+        else:
+            log.warning("the store is left open to the process's end: %s still waits for it",
+                        "the webhook delivery" if not notifier_ended else "the views' catch-up")
 
 
 def as_of_moment(text: str | None) -> datetime:

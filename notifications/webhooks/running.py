@@ -68,6 +68,7 @@ class DeliveryLoop:
         self.cleaned = float("-inf")
         self.unjudged = False
         """Events arrived that no evaluation has seen yet."""
+        self.sender: threading.Thread | None = None
 
     def step(self) -> int:
         """Judge the signals if events came, an endpoint is new or it is time; how many deliveries it added."""
@@ -118,15 +119,21 @@ class DeliveryLoop:
         return gone
 
     def run(self, stop: Stop) -> None:
-        """Until ``stop``: the in-flight attempts are then given a moment, and the rest recorded as interrupted."""
-        sender = threading.Thread(target=self._keep_sending, args=(stop,), name="webhook-sender", daemon=True)
-        sender.start()
+        """Until ``stop``: the in-flight attempts are then given a moment, and the rest recorded as interrupted.
+        The sender may still be waiting for the store's lock when this returns (``ended``)."""
+        self.sender = threading.Thread(target=self._keep_sending, args=(stop,), name="webhook-sender", daemon=True)
+        self.sender.start()
         try:
             self._keep(stop, self.step, self.wake)
         finally:
             self.send.set()  # the sender sees the stop now, not at its next idle look
-            sender.join(timeout=5)
+            self.sender.join(timeout=5)
             self.close()
+
+    def ended(self) -> bool:
+        """Whether the sender thread ended (``run``): until it has, its owner must not close the store, which a
+        write of the sender waiting for another process's lock is still using."""
+        return self.sender is None or not self.sender.is_alive()
 
     def close(self) -> None:
         self.deliverer.close()
@@ -149,7 +156,10 @@ class DeliveryLoop:
                 log.warning("webhook delivery paused (trying again in %.0f s): %s", pause, error)
                 stop.wait(pause)
                 pause = min(pause * 2, 30.0)
-            except Exception:
+            except Exception as error:
+                if stop.is_set():  # the stop ends the views this work reads: its failure is the stop's, not a fault
+                    log.info("webhook delivery ended by the stop mid-work: %s", error)
+                    return
                 log.exception("webhook delivery paused; trying again in %.0f s", pause)
                 stop.wait(pause)
                 pause = min(pause * 2, 30.0)
