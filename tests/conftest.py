@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from tests.support import side_table_locks
 from tests.support.browser import Served, chromium, serving
 from tests.support.kafka import session_broker
 from tests.support.markers import apply_markers, refuse_unmarked_processes
@@ -52,6 +53,13 @@ def sqlite_url(tmp_path: Path) -> str:
 def postgres_url() -> Iterator[str]:
     with postgres_store() as url:
         yield url
+
+
+@pytest.fixture
+def bounded_store(store_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """The store of ``store_url`` open, its writes waiting ``side_table_locks.BOUND`` seconds at most for a lock."""
+    with side_table_locks.bounded_store(store_url, monkeypatch, side_table_locks.BOUND) as opened:
+        yield opened
 
 
 @pytest.fixture(params=STORES)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterator
 from contextlib import AbstractContextManager, suppress
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,32 +19,20 @@ from domain.stores.common import opened_recorder
 from domain.stores.lock_wait import LockWaitTimeout
 from domain.stores.port import LedgerStore
 from domain.stores.token_uses import token_uses_in
-from tests.support import pg_locks, sqlite_locks
+from tests.support import side_table_locks, sqlite_locks
+from tests.support.side_table_locks import BOUND, PROMPT
 
 AT = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 TOKEN = "d" * 16
-BOUND = 3
-PROMPT = 1.0
-
-
-@pytest.fixture
-def store(store_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[LedgerStore]:
-    monkeypatch.setenv("CLIENTOCRACY_SQLITE_BUSY_TIMEOUT", str(BOUND))
-    monkeypatch.setenv("CLIENTOCRACY_PG_LOCK_TIMEOUT", str(BOUND))
-    with opened_recorder(store_url) as opened:
-        yield opened
 
 
 def held(store_url: str) -> AbstractContextManager[Any]:
-    if store_url.startswith("sqlite"):
-        return sqlite_locks.write_lock_held(Path(store_url.removeprefix("sqlite:///")))
-    uses = pg_locks.table(store_url, "ledger_events_token_uses")
-    return pg_locks.held(store_url, f"SELECT * FROM {uses} WHERE token_id = '{TOKEN}' FOR UPDATE")
+    return side_table_locks.held(store_url, "token_uses", f"token_id = '{TOKEN}'")
 
 
 def test_a_use_behind_a_held_lock_is_skipped_at_once_in_one_line(
-        store: LedgerStore, store_url: str, caplog: pytest.LogCaptureFixture) -> None:
-    table = token_uses_in(store)
+        bounded_store: LedgerStore, store_url: str, caplog: pytest.LogCaptureFixture) -> None:
+    table = token_uses_in(bounded_store)
     table.mark_used(TOKEN, AT.timestamp())
     with held(store_url):
         started = time.monotonic()
