@@ -36,10 +36,13 @@ class ViewsFile:
         self._runner: ProjectionRunner | None = None  # opened at first use
         self.ended = False
 
-    @property
-    def runner(self) -> ProjectionRunner:
+    def _refuse_if_ended(self) -> None:
         if self.ended:
             raise ViewsEnded(f"the views file {self.path} was closed for good (the process is stopping)")
+
+    @property
+    def runner(self) -> ProjectionRunner:
+        self._refuse_if_ended()
         if self._runner is None:
             self._runner = open_views(self.recorder, self.path)
             if self.threads is not None:
@@ -50,6 +53,7 @@ class ViewsFile:
         return catch_up_forgetting(self.runner, self.progress, refresh=self.refresh)  # type: ignore[no-any-return]
 
     def rebuild(self) -> CatchUpResult:
+        self._refuse_if_ended()
         result = rebuild(self.recorder, self.path, self.progress)
         if self.on_replace is not None:
             self.on_replace()

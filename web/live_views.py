@@ -25,7 +25,7 @@ from domain.stores.lock_wait import LockWaitTimeout
 from projections.runner import ProjectionRunner
 from projections.served_views import mark_served, unmark_served
 from projections.view_store import SERVED_THREADS
-from projections.views_file import ViewsFile
+from projections.views_file import ViewsEnded, ViewsFile
 
 if TYPE_CHECKING:
     from domain.stores.port import LedgerStore
@@ -163,6 +163,8 @@ class LiveViews:
                 return
             try:
                 self.fresh(max_age=0)
+            except ViewsEnded:  # the stop closed the file between this round's look at the stop and its read
+                return
             except LockWaitTimeout as error:  # another session's lock: its one line says it all
                 log.warning("views catch-up (retrying): %s", error)
                 time.sleep(1.0)
@@ -193,4 +195,4 @@ class LiveViews:
             unmark_served(self.path)
         finally:
             self._write_lock.release()
-        return True
+        return self._thread is None or not self._thread.is_alive()  # alive: still reading the store

@@ -56,5 +56,7 @@ class Notifier:
         open to the process's end (closed under it, its connection was freed while in use: errors, or a crash)."""
         if self.thread is None:
             return True
-        self.thread.join(timeout=5)
+        from notifications.webhooks.running import STOP_WAIT
+
+        self.thread.join(timeout=STOP_WAIT)
         return not self.thread.is_alive() and (self.loop is None or self.loop.ended())

@@ -129,8 +129,9 @@ class Server:
         if notifier_ended and views_closed:
             self.ledger.close()
         else:
-            log.warning("the store is left open to the process's end: %s still waits for it",
-                        "the webhook delivery" if not notifier_ended else "the views' catch-up")
+            waiting = [name for name, ended in (("the webhook delivery", notifier_ended),
+                                                ("the views' catch-up", views_closed)) if not ended]
+            log.warning("the store is left open to the process's end, still in use by %s", " and ".join(waiting))
 
 
 def as_of_moment(text: str | None) -> datetime:

@@ -13,6 +13,8 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
+import duckdb
+
 from domain.service.stopping import Stop
 from domain.stores.appearance_tables import appearances_in
 from domain.stores.lock_wait import LockWaitTimeout
@@ -22,6 +24,7 @@ from notifications.webhooks.deliverer import Deliverer
 from notifications.webhooks.evaluating import add_new_deliveries
 from notifications.webhooks.policy import DeliveryPolicy
 from projections.signals.model import Signal
+from projections.views_file import ViewsEnded
 
 if TYPE_CHECKING:
     from notifications.email.mailer import Mailer
@@ -31,6 +34,13 @@ DISPATCH_EVERY = 1.0
 """Seconds between looks for retries that fell due (new deliveries and freed workers wake the loop at once)."""
 TICK = 0.05
 CLEAN_EVERY = 3600.0
+SENDER_WAIT = 5.0
+"""Seconds a stop waits for the sender (``run``); then the deliverer's and the mailer's grace, 1 s each."""
+STOP_WAIT = SENDER_WAIT + 3.0
+"""Seconds an owner waits for ``run`` to return after the stop (``web.notifier``)."""
+ENDED_BY_A_STOP = (ViewsEnded, duckdb.Error, RuntimeError)
+"""What work fails with when a stop closed what it used: the views (ended, a closed DuckDB connection) or the
+attempts' thread pool (``RuntimeError``: no new attempt after its shutdown)."""
 """Seconds between two deletions of the deliveries that ended longer ago than ``DeliveryPolicy.keep``."""
 EVALUATION_GAP = 0.25
 """Seconds at least between two evaluations: under a stream of events the signals are judged a few times a second,
@@ -127,7 +137,7 @@ class DeliveryLoop:
             self._keep(stop, self.step, self.wake)
         finally:
             self.send.set()  # the sender sees the stop now, not at its next idle look
-            self.sender.join(timeout=5)
+            self.sender.join(timeout=SENDER_WAIT)
             self.close()
 
     def ended(self) -> bool:
@@ -157,7 +167,7 @@ class DeliveryLoop:
                 stop.wait(pause)
                 pause = min(pause * 2, 30.0)
             except Exception as error:
-                if stop.is_set():  # the stop ends the views this work reads: its failure is the stop's, not a fault
+                if stop.is_set() and isinstance(error, ENDED_BY_A_STOP):  # the stop's doing, not a fault
                     log.info("webhook delivery ended by the stop mid-work: %s", error)
                     return
                 log.exception("webhook delivery paused; trying again in %.0f s", pause)

@@ -13,12 +13,13 @@ from pathlib import Path
 import pytest
 
 from domain.service.ledger import Ledger
+from notifications.webhooks.running import STOP_WAIT
 from tests.support.sqlite_locks import write_lock_held
 from web.server import Server
 from web.settings import ServerSettings
 
-BOUND = 8
-"""Seconds a write waits for the lock: longer than the stop waits for the delivery (5 s)."""
+BOUND = STOP_WAIT + 6
+"""Seconds a write waits for the lock: longer than the stop waits for the delivery."""
 
 
 def delivery_threads() -> list[threading.Thread]:
@@ -27,7 +28,7 @@ def delivery_threads() -> list[threading.Thread]:
 
 def test_a_stop_leaves_the_store_to_a_delivery_waiting_for_the_lock(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
-    monkeypatch.setenv("CLIENTOCRACY_SQLITE_BUSY_TIMEOUT", str(BOUND))
+    monkeypatch.setenv("CLIENTOCRACY_SQLITE_BUSY_TIMEOUT", str(int(BOUND)))
     store = tmp_path / "ledger.db"
     Ledger.open(f"sqlite:///{store}").close()
     server = Server(ServerSettings(f"sqlite:///{store}", tmp_path / "views.duckdb"))
@@ -38,7 +39,7 @@ def test_a_stop_leaves_the_store_to_a_delivery_waiting_for_the_lock(
         started = time.monotonic()
         server.close()
         took = time.monotonic() - started
-        assert took < BOUND - 1, f"the stop took {took:.1f} s"
+        assert took < STOP_WAIT + 2, f"the stop took {took:.1f} s"
         assert delivery_threads()  # still waiting: the store must still be open for them
     for thread in delivery_threads():  # the lock went: their writes are answered, and they end
         thread.join(timeout=15)
