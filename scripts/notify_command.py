@@ -60,7 +60,7 @@ def notify(
     --smtp); retries, 410 and every attempt as `serve` does."""
     import duckdb
 
-    from domain.service.stopping import Stopped, exit_stopped, stop_on_signals
+    from domain.service.stopping import Stopped, exit_stopped, stop_on_signals, store_left_open
     from domain.service.views import caught_up
     from domain.stores.common import opened_recorder
     from notifications.email.mailer import Mailer
@@ -100,8 +100,7 @@ def notify(
         finally:
             views_file.end()
         if not loop.ended():  # its sender still waits for the store's lock: the store is left to the exit
-            logging.getLogger(__name__).warning("the store is left open to the process's end: the webhook delivery"
-                                                " still waits for it")
+            store_left_open("the webhook delivery")
             exit_stopped()
     if follow:
         exit_stopped()

@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Hashable
 from datetime import datetime
 from typing import Any
 
 from domain.service.answers import MISS, AnswerCache
 from domain.service.ledger import Ledger
-from domain.service.stopping import Stop
+from domain.service.stopping import Stop, store_left_open
 from projections.json_output import dumps
 from projections.signals.own_errors import cursors_own
 from web.live_views import LiveViews
 from web.notifier import Notifier
 from web.settings import ServerSettings
 from web.streams import Streams
-
-log = logging.getLogger(__name__)
 
 CACHE_SIZE = 512
 __all__ = ["MISS", "Server", "ViewsIndex", "as_of_moment", "to_json"]
@@ -129,9 +126,8 @@ class Server:
         if notifier_ended and views_closed:
             self.ledger.close()
         else:
-            waiting = [name for name, ended in (("the webhook delivery", notifier_ended),
-                                                ("the views' catch-up", views_closed)) if not ended]
-            log.warning("the store is left open to the process's end, still in use by %s", " and ".join(waiting))
+            store_left_open(*(name for name, ended in (("the webhook delivery", notifier_ended),
+                                                       ("the views' catch-up", views_closed)) if not ended))
 
 
 def as_of_moment(text: str | None) -> datetime:

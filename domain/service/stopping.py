@@ -130,6 +130,14 @@ class StoppableReader:
         return iter(self.readline, b"")
 
 
+def store_left_open(*users: str) -> None:
+    """Say that a stop leaves the store open to the process's exit, as ``users`` (background work that did not stop
+    in time, waiting for another process's lock) still use it: closed under them, their connection would be freed
+    while in use."""
+    logging.getLogger(__name__).warning("the store is left open to the process's end, still in use by %s",
+                                        " and ".join(users))
+
+
 def exit_stopped(code: int = 0) -> None:
     """End a stopped process once it closed its views and its store: flush and ``os._exit(code)``.
 

@@ -34,6 +34,7 @@ DISPATCH_EVERY = 1.0
 """Seconds between looks for retries that fell due (new deliveries and freed workers wake the loop at once)."""
 TICK = 0.05
 CLEAN_EVERY = 3600.0
+"""Seconds between two deletions of the deliveries that ended longer ago than ``DeliveryPolicy.keep``."""
 SENDER_WAIT = 5.0
 """Seconds a stop waits for the sender (``run``); then the deliverer's and the mailer's grace, 1 s each."""
 STOP_WAIT = SENDER_WAIT + 3.0
@@ -41,7 +42,6 @@ STOP_WAIT = SENDER_WAIT + 3.0
 ENDED_BY_A_STOP = (ViewsEnded, duckdb.Error, RuntimeError)
 """What work fails with when a stop closed what it used: the views (ended, a closed DuckDB connection) or the
 attempts' thread pool (``RuntimeError``: no new attempt after its shutdown)."""
-"""Seconds between two deletions of the deliveries that ended longer ago than ``DeliveryPolicy.keep``."""
 EVALUATION_GAP = 0.25
 """Seconds at least between two evaluations: under a stream of events the signals are judged a few times a second,
 not once per catch-up (the events of the gap are all in the next one)."""
