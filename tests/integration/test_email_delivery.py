@@ -127,17 +127,17 @@ def test_a_critical_signal_reaches_each_person_it_concerns_once(world: World) ->
     with smtp_server() as box:
         first, second = world.loop(settings(box)), world.loop(settings(box))  # two processes on one store
         try:
-            run_until(first, lambda: len(box.received) >= 3)
+            run_until(first, lambda: len(critical_mail(box)) >= 3)
             settle(first)
             settle(second)
         finally:
             first.close()
             second.close()
-    got = sorted(address for rcpt, _ in box.received for address in rcpt)
+    got = sorted(address for rcpt, _ in critical_mail(box) for address in rcpt)
     # the team's members with an address, the client's representative, the council; not max (no address), not
     # olga (forgotten), not kim (another team)
     assert got == ["cora@example.com", "lena@example.com", "rex@example.com"]
-    message = box.to("lena@example.com")[0]
+    message = next(m for rcpt, m in critical_mail(box) if rcpt == ["lena@example.com"])
     body = message.get_content()
     assert message["From"] == "ledger@example.com"
     assert str(message["Subject"]).strip().startswith("[critical] Promise missed")
@@ -152,14 +152,14 @@ def test_an_overdue_complaint_is_mailed_without_its_text(world: World) -> None:
     with smtp_server() as box:
         loop = world.loop(settings(box), [lambda con, as_of: overdue(clocks(con, as_of), as_of)])
         try:
-            run_until(loop, lambda: len(box.received) >= 3)
+            run_until(loop, lambda: len(critical_mail(box)) >= 3)
             settle(loop)
         finally:
             loop.close()
     # the kitchen's member, the client's representative, the council
-    assert sorted(a for rcpt, _ in box.received for a in rcpt) == ["cora@example.com", "kim@example.com",
-                                                                   "rex@example.com"]
-    message = box.to("kim@example.com")[0]
+    assert sorted(a for rcpt, _ in critical_mail(box) for a in rcpt) == ["cora@example.com", "kim@example.com",
+                                                                          "rex@example.com"]
+    message = next(m for rcpt, m in critical_mail(box) if rcpt == ["kim@example.com"])
     body = message.get_content()
     assert str(message["Subject"]).strip().startswith("[critical] Complaint overdue")
     assert f"{LINK}/" in body and "deadline=response" in body
@@ -219,7 +219,7 @@ def test_a_refusing_server_is_tried_again_later_and_a_person_forgotten_meanwhile
                 time.sleep(0.02)
         finally:
             mailer.close()
-    assert sorted(a for rcpt, _ in box.received for a in rcpt) == [
+    assert sorted(a for rcpt, _ in critical_mail(box) for a in rcpt) == [
         "cora@example.com", "lena@example.com", "rex@example.com"]
     olga = next(r for r in mail_in(world.ledger.store).rows() if r.person == "olga")
     assert olga.state == "skipped" and EMAILS["olga"] not in repr(olga)  # the row holds her key, never an address
@@ -241,7 +241,10 @@ def test_a_silent_smtp_server_holds_no_webhook_up(world: World, monkeypatch: pyt
 
 
 def critical_mail(box: Mailbox) -> list[tuple[list[str], EmailMessage]]:
-    """A subject longer than a header line is folded: it then starts with a space."""
+    """The critical messages only: the day's digest comes beside them after 07:00 UTC on a day whose warnings
+    include the client-voice shift of ``webhook_signals`` (raised at this week's Monday 00:00), which made the
+    tests of critical mail fail every Monday from 07:00. A subject longer than a header line is folded: it then
+    starts with a space."""
     return [(rcpt, m) for rcpt, m in box.received if str(m["Subject"]).strip().startswith("[critical]")]
 
 
