@@ -17,6 +17,8 @@ from web.settings import ServerSettings
 from web.streams import Streams
 
 CACHE_SIZE = 512
+READS_STOP_WAIT = 1.0
+"""Seconds a stop waits for the live streams' reads under way (each ends in milliseconds unless a lock holds it)."""
 __all__ = ["MISS", "Server", "ViewsIndex", "as_of_moment", "to_json"]
 
 
@@ -121,12 +123,13 @@ class Server:
         in time still uses (waiting for another process's lock) is left to the process's end (``exit_stopped``)."""
         self.stop.set()
         notifier_ended = self.notifier.close()
-        self.streams.reads.close()
+        reads_ended = self.streams.reads.close(wait=READS_STOP_WAIT)
         views_closed = self.views.close()
-        if notifier_ended and views_closed:
+        if notifier_ended and reads_ended and views_closed:
             self.ledger.close()
         else:
             store_left_open(*(name for name, ended in (("the webhook delivery", notifier_ended),
+                                                       ("the live streams' reads", reads_ended),
                                                        ("the views' catch-up", views_closed)) if not ended))
 
 
