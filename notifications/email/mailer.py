@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 DIGEST_HOUR = 7
 BATCH = 10
 """Messages claimed and sent over one SMTP connection."""
+RECORD_WAIT = 0.2
+"""Seconds ``close`` waits at least for an outcome's write under way (milliseconds, unless a lock holds it)."""
 
 
 def digest_day(now: float) -> datetime:
@@ -169,13 +171,16 @@ class Mailer:
                 self.table.finish(row, "pending", now + self.policy.retry_delay(row.attempts), error, now)
             return True
 
-    def close(self, grace: float = 1.0) -> None:
+    def close(self, grace: float = 1.0) -> bool:
         """Let a batch under way finish for up to ``grace`` seconds; an unfinished one is sent again after its
-        lease (at least once) and writes nothing more: a write under way ends first (the store's busy timeout
-        bounds it), then the store may be closed."""
+        lease (at least once) and writes nothing more. True once no outcome's write is under way: False, one waits
+        for another process's lock (within the store's bound) and the owner must leave the store open for it."""
         deadline = time.monotonic() + grace
         while self.busy.is_set() and time.monotonic() < deadline:
             time.sleep(0.02)
-        with self.recording:
-            self.closed = True
+        self.closed = True  # ``_record`` reads it under ``recording``: no write begins after this
         self.pool.shutdown(wait=False, cancel_futures=True)
+        if not self.recording.acquire(timeout=max(RECORD_WAIT, deadline - time.monotonic())):
+            return False
+        self.recording.release()
+        return True

@@ -72,6 +72,8 @@ class DeliveryLoop:
         """When each signal appeared, shared with the e-mail: both count their 7 days from it."""
         if mail is not None:
             mail.on_progress = self.send.set
+        self.mail_ended = True
+        """False once ``close`` left an e-mail outcome's write waiting for another process's lock."""
         self.known: set[str] = set()
         self.evaluated = float("-inf")
         self.looked = float("-inf")
@@ -141,14 +143,14 @@ class DeliveryLoop:
             self.close()
 
     def ended(self) -> bool:
-        """Whether the sender thread ended (``run``): until it has, its owner must not close the store, which a
-        write of the sender waiting for another process's lock is still using."""
-        return self.sender is None or not self.sender.is_alive()
+        """Whether the sender thread ended (``run``) and no e-mail outcome is being written: until then, its owner
+        must not close the store, which a write waiting for another process's lock is still using."""
+        return (self.sender is None or not self.sender.is_alive()) and self.mail_ended
 
     def close(self) -> None:
         self.deliverer.close()
         if self.mail is not None:
-            self.mail.close()
+            self.mail_ended = self.mail.close()
 
     def _keep_sending(self, stop: Stop) -> None:
         self._keep(stop, self.dispatch, self.send, DISPATCH_EVERY)

@@ -36,6 +36,7 @@ from projections.views_file import ViewsFile, catch_up
 from scripts.import_file import import_lines
 from tests.support.cli import jsonl
 from tests.support.mail_company import EMAILS, KITCHEN_TEXT, company
+from tests.support.side_table_locks import held
 from tests.support.smtp_server import Mailbox, silent_server, smtp_server
 from tests.support.webhook_receiver import receiver
 from tests.support.webhook_signals import history, rise
@@ -291,3 +292,30 @@ def test_a_batch_answered_after_a_stop_writes_nothing_to_the_closed_store(
         assert rows and {(r.state, r.attempts, r.last_error) for r in rows} == {("pending", 1, None)}
     finally:
         reopened.close()
+
+
+def test_a_stop_leaves_the_store_to_an_outcome_waiting_for_a_lock(world: World, store_url: str) -> None:
+    """A stop while a batch's outcome waits for another process's lock: ``close`` returns within its grace, saying
+    the store must stay open (it waited for the lock's whole bound, 30 s by default, holding ``notify`` up)."""
+    world.extra = [critical()]
+    with silent_server() as silent:
+        mailer = world.mailer(settings(silent, timeout=1.0))
+        mailer.evaluate(world.extra)
+        assert mailer.dispatch() > 0  # claimed: the silent server answers after 1 s
+        with held(store_url, "mail_deliveries"):
+            deadline = time.monotonic() + 10
+            while not mailer.recording.locked() and time.monotonic() < deadline:  # the outcome's write waits
+                time.sleep(0.02)
+            assert mailer.recording.locked()
+            started = time.monotonic()
+            assert mailer.close(grace=0.1) is False
+            assert time.monotonic() - started < 1.0
+        deadline = time.monotonic() + 10  # the lock went: the write under way ends, on the store left open
+        while mailer.in_flight() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert not mailer.in_flight()
+        assert mailer.close(grace=0.1) is True
+    rows = [r for r in mail_in(world.ledger.store).rows() if r.about == critical().id]
+    assert len(rows) > 1 and {(r.state, r.attempts) for r in rows} == {("pending", 1)}
+    written = [r for r in rows if r.last_error]  # the write under way at the stop; the other one never began
+    assert len(written) == 1 and written[0].lease_until == 0, rows
