@@ -76,10 +76,10 @@ def test_a_signal_raised_by_time_alone_appears_within_30_seconds(browser: Any, s
         assert _heading(page) == "Needs your attention (0)"
         import_lines(served.store, [{"type": "ProposePromise", "promise": "p-inside", "promisor": "delivery",
                                      "promisee": "kitchen", "statement": "Pick-ups on time", "metric": "ontime",
-                                     "target": 90, "period": "week", "at": ago(days=2, seconds=-10)}])
+                                     "target": 90, "period": "week", "at": ago(days=2, seconds=-20)}])
         page.wait_for_timeout(4_000)  # the event's refresh: two days have not passed yet
         assert _heading(page) == "Needs your attention (0)"
-        _wait_for_heading(page, 1, 45)  # raised 10 s after the proposal was imported, with no event
+        _wait_for_heading(page, 1, 45)  # raised 20 s after the proposal was written, with no event
         assert "promise p-inside" in page.locator("#attention").inner_text()
     finally:
         context.close()
