@@ -309,7 +309,7 @@ def test_a_stop_leaves_the_store_to_an_outcome_waiting_for_a_lock(world: World, 
             assert mailer.recording.locked()
             started = time.monotonic()
             assert mailer.close(grace=0.1) is False
-            assert time.monotonic() - started < 1.0
+            assert time.monotonic() - started < 2.0  # 0.3 s here; the lock's bound is 30 s
         deadline = time.monotonic() + 10  # the lock went: the write under way ends, on the store left open
         while mailer.in_flight() and time.monotonic() < deadline:
             time.sleep(0.02)
