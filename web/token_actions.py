@@ -28,15 +28,14 @@ def issue(server: Server, principal: Principal, person: str | None, scope: str, 
         with server.views.reading() as con:
             return active_tokens(con, holder, _now())
 
-    issued = issue_token_as(server.ledger, principal.person, person or principal.person, scope, days,
-                            until=principal.expires_at, working=working)
+    issued = issue_token_as(server.ledger, principal, person or principal.person, scope, days, working=working)
     server.views.note_written(issued.position)
     return issued
 
 
 def revoke(server: Server, principal: Principal, token_id: str) -> None:
     """Revoke ``token_id`` as ``principal``: their own, or (the council) any; raises ``UnknownToken`` otherwise."""
-    server.views.note_written(revoke_token_as(server.ledger, principal.person, token_id))
+    server.views.note_written(revoke_token_as(server.ledger, principal, token_id))
 
 
 def tokens(server: Server, principal: Principal, person: str | None, limit: int, offset: int) -> dict[str, Any]:

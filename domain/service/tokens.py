@@ -131,6 +131,8 @@ def _usable(token: Any, now: datetime | None) -> Principal:
 
 ISSUE_RULE = "IssueToken: the person themself; the council read or ingest tokens for others"
 REVOKE_RULE = "RevokeToken: the token's person, the council"
+ISSUE_SCOPE_RULE = "IssueToken: write scope"
+REVOKE_SCOPE_RULE = "RevokeToken: write scope"
 
 
 class TokenRefused(Exception):
@@ -154,15 +156,18 @@ MAX_WORKING_TOKENS = 100
 """Working tokens one person may hold through the API (live streams are limited per token: this bounds them)."""
 
 
-def issue_token_as(ledger: Any, requester: str, person: str, scope: str, days: float | None = None,
-                   now: datetime | None = None, until: datetime | None = None,
-                   working: Callable[[str], int] | None = None) -> IssuedToken:
-    """A token issued by ``requester`` through the API or the web (docs/brief.md §10). ``until``: when the
-    requester's own token expires; a token issued with it expires no later (a leaked short-lived token
-    cannot mint one that outlives it). ``working(person)``: how many of their tokens work now."""
-    if person != requester:
-        if not is_council(ledger, requester):
-            raise TokenRefused(ISSUE_RULE, f"{requester} may issue tokens only for themself")
+def issue_token_as(ledger: Any, requester: Principal, person: str, scope: str, days: float | None = None,
+                   now: datetime | None = None, working: Callable[[str], int] | None = None) -> IssuedToken:
+    """A token issued by ``requester`` through the API or the web (docs/brief.md §10): only with a write token
+    (a read token's holder, signed in on the web, minted write tokens), expiring no later than the requester's
+    own (a leaked short-lived token cannot mint one that outlives it). ``working(person)``: how many of their
+    tokens work now."""
+    if requester.scope != "write":
+        raise TokenRefused(ISSUE_SCOPE_RULE, f"token scope {requester.scope!r} may not issue tokens")
+    until = requester.expires_at
+    if person != requester.person:
+        if not is_council(ledger, requester.person):
+            raise TokenRefused(ISSUE_RULE, f"{requester.person} may issue tokens only for themself")
         if scope == "write":
             raise TokenRefused(ISSUE_RULE, "the council issues read or ingest tokens for others, never write "
                                            "tokens (it cannot act as a side)")
@@ -177,12 +182,15 @@ def issue_token_as(ledger: Any, requester: str, person: str, scope: str, days: f
         days = left if days is None else min(days, left)
         if days <= 0:
             raise TokenRefused(ISSUE_RULE, "the token this request came with has expired")
-    return issue_token(ledger, person, scope, days, at, actor=requester)
+    return issue_token(ledger, person, scope, days, at, actor=requester.person)
 
 
-def revoke_token_as(ledger: Any, requester: str, token_id: str, now: datetime | None = None) -> int | None:
-    """``requester`` revokes their own token, or (the council) anyone's; another's token is not found."""
+def revoke_token_as(ledger: Any, requester: Principal, token_id: str, now: datetime | None = None) -> int | None:
+    """``requester`` revokes their own token, or (the council) anyone's; another's token is not found. A token
+    that is not a write token may revoke only itself."""
+    if requester.scope != "write" and token_id != requester.token_id:
+        raise TokenRefused(REVOKE_SCOPE_RULE, f"token scope {requester.scope!r} may revoke only itself")
     token = _get(ledger, Token, token_id) if re.fullmatch(r"[0-9a-f]{16}", token_id) else None
-    if token is None or (token.person != requester and not is_council(ledger, requester)):
+    if token is None or (token.person != requester.person and not is_council(ledger, requester.person)):
         raise UnknownToken(f"unknown token {token_id!r}")
-    return revoke_token(ledger, token_id, now, actor=requester)
+    return revoke_token(ledger, token_id, now, actor=requester.person)

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support.browser import Served, serving, sign_in
+from tests.support.browser import _CSRF, Served, serving, sign_in
 from tests.support.cli import run_cli
 from tests.support.complaints import ageless
 from tests.support.read_company import LINES, MALL_TEXT, SHOP_TEXT, TOKENS
@@ -220,3 +220,24 @@ def test_an_external_client_in_a_real_browser(browser: Any, served: Served) -> N
         assert "There is no promise" in page.content()
     finally:
         context.close()
+
+
+# Tokens: a read token's web sign-in issues none and revokes only itself (as through the API) -----------------
+
+def test_a_read_sign_in_issues_no_token_and_revokes_only_its_own(served: Served) -> None:
+    _, before = get(served, "cora", "/api/tokens")
+    lenas = served.tokens["lena"].split("_")[1]
+    with served.session("cora") as client:
+        csrf = _CSRF.search(client.get("/").text)
+        assert csrf is not None
+        for scope in ("write", "read"):
+            issued = client.post("/people/tokens", data={"csrf_token": csrf.group(1), "person": "", "scope": scope})
+            assert issued.status_code == 403 and "IssueToken: write scope" in issued.text, issued.text
+            assert "clo_" not in issued.text
+        revoked = client.post(f"/tokens/{lenas}/revoke", data={"csrf_token": csrf.group(1), "back": "people"})
+        assert revoked.status_code == 403 and "may revoke only itself" in revoked.text
+    _, after = get(served, "cora", "/api/tokens")
+    assert after["total"] == before["total"]  # nothing recorded
+    assert get(served, "lena", "/api/teams/delivery")[0] == 200  # her token still works
+    status, refused = served.api("DELETE", f"/api/tokens/{lenas}", "cora")
+    assert status == 403 and refused["rule"] == "RevokeToken: write scope"
