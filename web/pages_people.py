@@ -22,10 +22,14 @@ LISTED = 100  # people, and tokens, per page
 PEOPLE_RULE = "the people page: council (everyone's own tokens are on their start page)"
 
 
-def render_people(p: Page, offset: int = 0, *, issued: dict[str, Any] | None = None, error: str | None = None,
-                  form: dict[str, str] | None = None, status: int = 200) -> Response:
+def council_only(p: Page) -> None:
     if not p.viewer.council:
         raise PageError(403, f"Only the council sees everyone's tokens (rule: {PEOPLE_RULE}).")
+
+
+def render_people(p: Page, offset: int = 0, *, issued: dict[str, Any] | None = None, error: str | None = None,
+                  form: dict[str, str] | None = None, status: int = 200) -> Response:
+    council_only(p)
     reader = p.workspace.reader(p.viewer)
     people = p.workspace.read(lambda con: list_items(con, "people", reader, p.as_of, LISTED, 0))
     tokens = p.workspace.tokens(p.viewer, None, LISTED, offset)
@@ -44,6 +48,7 @@ def people_page(p: Page = Depends(page), offset: Offset = 0) -> Response:
 async def issue_token(request: Request, p: Page = Depends(page)) -> Response:
     """"Issue token": the new token is shown on the answer once, never again (the store keeps only a digest)."""
     form = await checked_form(request, p.session.csrf)
+    council_only(p)  # before the write: the answer that shows the token once is this page, the council's
     if p.past:
         raise PageError(409, "Looking back (as of a past date) is read only; go back to now to act.")
     try:
