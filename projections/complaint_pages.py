@@ -55,6 +55,7 @@ SELECT * FROM counts LEFT JOIN {clocks} ON true
 
 def complaint_pages(con: duckdb.DuckDBPyConnection, complaints: str, params: dict[str, Any], limit: int | None,
                     offset: int, *, resolved_first: bool = False, team_rules: Sequence[Mapping[str, Any]] | None = None,
+                    clients: Sequence[str] | None = None,
                     ) -> tuple[int, list[dict[str, Any]], int, list[dict[str, Any]]]:
     """(open count, the newest ``limit`` open ones after the ``offset`` newest, oldest first, resolved count, the
     newest ``RESOLVED_LIMIT`` resolved ones, newest first), as rows. ``complaints``: SQL of the complaints as of
@@ -63,8 +64,13 @@ def complaint_pages(con: duckdb.DuckDBPyConnection, complaints: str, params: dic
     statement, its rows split here. With ``team_rules`` (the rule settings of the one team owning them all, as
     ``clock_rows.durations_in_force`` takes them) the complaints also carry their first response (``responded_at``,
     ``response``) and ``resolved_at`` is when first resolved: the statement then reads no clock inputs of its own,
-    which planned anew for every as-of answer cost a third of it."""
+    which planned anew for every as-of answer cost a third of it. ``clients``: the complaints of these clients
+    only, counted and paged among themselves (an external client's answer: paged among all, the pages' gaps
+    told of other clients' complaints, and their own beyond the newest page went missing)."""
     inputs_in_source = team_rules is not None
+    if clients is not None:
+        complaints = f"SELECT * FROM ({complaints}) WHERE client IN (SELECT unnest($clients::VARCHAR[]))"
+        params = {**params, "clients": list(clients)}
     rows = dicts(run(con, _pages_sql(complaints, resolved_first or inputs_in_source, inputs_in_source), {
         **params, "limit": limit, "offset": offset, "resolved_shown": RESOLVED_LIMIT}))
     if team_rules is not None:

@@ -98,6 +98,12 @@ def _payouts(viewer: Viewer, team: str, rows: list[dict[str, Any]], paths: set[s
     return out
 
 
+def complaint_clients(viewer: Viewer) -> tuple[str, ...] | None:
+    """Whose complaints a team's answer lists for ``viewer``: an external client's own clients' (read, counted and
+    paged among themselves), else everyone's (None)."""
+    return tuple(sorted(viewer.clients)) if viewer.external else None
+
+
 def _complaints(viewer: Viewer, team: str, rows: list[dict[str, Any]], paths: set[str],
                 name: str) -> list[dict[str, Any]]:
     """The complaints of list ``name`` with their personal texts (``COMPLAINT_TEXTS`` it carries) nulled for a

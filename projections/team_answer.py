@@ -113,15 +113,16 @@ def kept_at(con: duckdb.DuckDBPyConnection, as_of: datetime) -> Facts:
 
 def team_view(con: duckdb.DuckDBPyConnection, team: str, as_of: datetime, *,
               limit: int | None = OPEN_COMPLAINTS_LIMIT, offset: int = 0,
-              remember: Remember | None = None) -> dict[str, Any] | None:
+              remember: Remember | None = None, clients: tuple[str, ...] | None = None) -> dict[str, Any] | None:
     """``team show``: ``open_complaints`` holds the newest ``limit`` open complaints (None: all) after
-    the ``offset`` newest; ``open_complaints_count`` is how many are open in all. With ``remember``, what the
+    the ``offset`` newest; ``open_complaints_count`` is how many are open in all (``clients``: of those clients'
+    complaints only, as ``complaint_pages`` reads them). With ``remember``, what the
     facts say is kept per team and the facts it was read from (``kept_at``), and only the open complaints' clocks
     are judged anew at ``as_of`` (a copy is answered: callers may change it)."""
 
     def pages(facts: dict[str, Any]) -> tuple[int, list[dict[str, Any]], int, list[dict[str, Any]]]:
         return complaint_pages(con, TEAM_COMPLAINTS, {"as_of": as_of, "team": team, "promises": facts["made"]},
-                               limit, offset, team_rules=facts["rule_settings"])
+                               limit, offset, team_rules=facts["rule_settings"], clients=clients)
 
     if remember is None:
         facts = team_facts(con, team, as_of)
@@ -136,7 +137,7 @@ def team_view(con: duckdb.DuckDBPyConnection, team: str, as_of: datetime, *,
             if kept_facts is None:
                 return None
             open_count, kept, resolved_count, resolved = remember(
-                ("team-complaints", team, seen.besides_streams, limit, offset), lambda: pages(kept_facts))
+                ("team-complaints", team, seen.besides_streams, limit, offset, clients), lambda: pages(kept_facts))
             open_rows = judged_at(kept, clock_time(as_of))
             metric = remember(("team-success", team, seen.every), lambda: success_metric(con, team, as_of))
         facts = copy.deepcopy({key: value for key, value in kept_facts.items() if key not in INTERNAL})

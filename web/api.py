@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from domain import commands as c
 from domain.json_input import decode_json
+from domain.read_policy import Viewer
 from domain.service import acting, business_time_policy
 from domain.service.tokens import Principal
 from projections import read_rules
@@ -123,19 +124,21 @@ async def _show(request: Request, principal: Principal, kind: str, key: str, as_
             else (key, when, clock_key(when)))
     body = peek_answer(server, principal.person, kind, args)
     if body is MISS:
-        options = remembering(server, kind)
         body = await run_in_threadpool(
             readable, redacted_answer, server, principal.person, kind, args,
-            lambda con: view(con, key, when, **options))
+            lambda con, viewer: view(con, key, when, **options_for(server, kind, viewer)))
     if body is None:
         raise await run_in_threadpool(not_found, server, principal.person, kind, key, when, as_of)
     return json_answer(body)
 
 
-def remembering(server: Server, kind: str) -> dict[str, Any]:
-    """The show's options that keep the part of its answer judged at no moment (``team_view``'s ``remember``):
-    as-of answers at moments with the same latest fact plan only the rest."""
-    return {"remember": server.remember} if kind == "team" else {}
+def options_for(server: Server, kind: str, viewer: Viewer) -> dict[str, Any]:
+    """The team show's options: keep the part of its answer judged at no moment (``remember``: as-of answers at
+    moments with the same latest fact plan only the rest), and list an external client's complaints only
+    (``clients``: counted and paged among themselves)."""
+    if kind != "team":
+        return {}
+    return {"remember": server.remember, "clients": read_rules.complaint_clients(viewer)}
 
 
 def readable(answer: Any, *args: Any) -> Any:
@@ -171,10 +174,9 @@ async def _paged_show(request: Request, principal: Principal, kind: str, key: st
     when = moment(as_of)
     view = show_view(kind)
     server = server_of(request)
-    options = remembering(server, kind)
 
-    def paged(con: Any) -> Any:  # offset counts back from the newest open complaint
-        return view(con, key, when, limit=limit, offset=offset, **options)
+    def paged(con: Any, viewer: Viewer) -> Any:  # offset counts back from the newest open complaint
+        return view(con, key, when, limit=limit, offset=offset, **options_for(server, kind, viewer))
 
     body = await run_in_threadpool(readable, redacted_answer, server, principal.person, f"{kind}-page",
                                    (key, when, clock_key(when), limit, offset), paged, kind)

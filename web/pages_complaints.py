@@ -21,11 +21,14 @@ router = APIRouter(include_in_schema=False)
 @router.get("/teams/{team}/complaints", response_class=HTMLResponse)
 def team_complaints(team: str, p: Page = Depends(page)) -> Response:
     """The "Open complaints (N)" heading and list alone, for the live refresh."""
-    view = p.workspace.read(lambda con: queries.team_view(con, team, p.as_of, remember=p.workspace.remember),
-                            ("team view", team, p.as_of, clock_key(p.as_of)))
+    who = p.workspace.reader(p.viewer)
+    clients = read_rules.complaint_clients(who)
+    view = p.workspace.read(lambda con: queries.team_view(con, team, p.as_of, remember=p.workspace.remember,
+                                                          clients=clients),
+                            ("team view", team, p.as_of, clock_key(p.as_of), clients))
     if view is None:
         raise not_found(p, "team", team)
-    view = read_rules.redact_team(p.workspace.reader(p.viewer), view)
+    view = read_rules.redact_team(who, view)
     context = {"link": p.link, **complaints_context(p, team, view)}
     return HTMLResponse(render("_complaints.html", **context), headers=PAGE_HEADERS)
 

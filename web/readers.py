@@ -64,9 +64,9 @@ def peek_answer(server: Server, person: str, kind: str, args: tuple[Any, ...]) -
 
 def redacted_answer(server: Server, person: str, kind: str, args: tuple[Any, ...], compute: Any,
                     redact: str | None = None) -> bytes | None:
-    """``compute(con)`` (a show answer) as ``person`` may read it, as JSON; cached per views position and
+    """``compute(con, viewer)`` (a show answer) as ``person`` may read it, as JSON; cached per views position and
     per audience (``Viewer.audience``), so one person's answer is never served to another who may read less.
     Raises ``NotReadable`` when nothing of it may be read."""
     viewer = reader(server, person)
     rule = read_rules.ANSWERS[redact or kind]
-    return server.answer(kind, (*args, viewer.audience()), lambda con: rule(viewer, compute(con)))
+    return server.answer(kind, (*args, viewer.audience()), lambda con: rule(viewer, compute(con, viewer)))

@@ -39,8 +39,11 @@ def complaints_context(p: Page, team: str, view: dict[str, Any], error: str | No
 
 
 def _team_data(p: Page, team: str) -> dict[str, Any]:
+    who = p.workspace.reader(p.viewer)
+    clients = read_rules.complaint_clients(who)
+
     def query(con: Any) -> dict[str, Any] | None:
-        view = queries.team_view(con, team, p.as_of, remember=p.workspace.remember)
+        view = queries.team_view(con, team, p.as_of, remember=p.workspace.remember, clients=clients)
         if view is None:
             return None
         shown = [promise["promise"] for promise in view["promises"] + view["promises_received"]]
@@ -52,8 +55,7 @@ def _team_data(p: Page, team: str) -> dict[str, Any]:
         team_experiments = [{**e, "told": story(e)} for (key,) in keys for e in experiments(con, p.as_of, key)]
         return {"view": view, "compliance": compliance, "experiments": team_experiments}
 
-    who = p.workspace.reader(p.viewer)
-    found = p.workspace.read(query, ("team page", team, p.as_of, minute_shown(p), clock_key(p.as_of)))
+    found = p.workspace.read(query, ("team page", team, p.as_of, minute_shown(p), clock_key(p.as_of), clients))
     if found is None:
         raise not_found(p, "team", team)
     view = read_rules.redact_team(who, found["view"])
