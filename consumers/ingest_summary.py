@@ -26,6 +26,9 @@ class IngestSummary:
     undecodable_batches: list[dict[str, Any]] = field(default_factory=list)
     """Kafka record batches that could not be decoded (each dead-lettered whole and stepped over)."""
     positions: dict[str, int] = field(default_factory=dict)
+    held_back: list[int] = field(default_factory=list)
+    """A file's last line with no line end that is not yet a JSON document (its writer still appending): not
+    read, and the position stays before it, so the next run reads it whole."""
     started: float = field(default_factory=time.monotonic)
     first_message: float | None = None
     finished: float | None = None
@@ -73,6 +76,8 @@ class IngestSummary:
             "already_recorded": self.already_recorded,
             "undecodable_batches": self.undecodable_batches,
             "positions": dict(sorted(self.positions.items())),
+            "held_back": [{"line": line, "reason": "no line end yet and not a JSON document: still being written?"}
+                          for line in self.held_back],
             "seconds": round(self.seconds, 3),
             "rate": round(self.rate, 1),
         }

@@ -93,6 +93,15 @@ def read_lines(stream: IO[bytes] | Iterable[bytes], limit: int = MAX_INPUT_BYTES
         yield OversizeInput(head, size - _line_end(tail))  # the size of the document, without its line end
 
 
+def numbered_lines(stream: IO[bytes] | Iterable[bytes]) -> Iterator[tuple[int, bytes]]:
+    """``read_lines`` numbered from 1, a byte-order mark before the first dropped (an editor's, not the JSON's:
+    a file saved by Excel or PowerShell had its first line refused as bad JSON)."""
+    for number, line in enumerate(read_lines(stream), start=1):
+        if number == 1 and not isinstance(line, OversizeInput):
+            line = line.removeprefix(b"\xef\xbb\xbf") if isinstance(line, bytes) else line.removeprefix("\ufeff")
+        yield number, line
+
+
 def _error(kind: str, message: str, loc: tuple[str | int, ...], raw: Any, **context: Any) -> ValidationError:
     detail: InitErrorDetails = {"type": PydanticCustomError(kind, message, context), "loc": loc, "input": raw}
     return ValidationError.from_exception_data("input", [detail])

@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from domain.commands import Command, describe_errors, parse_command
-from domain.json_input import OversizeInput, read_lines
+from domain.json_input import numbered_lines
 from domain.service.ledger import Ledger
 
 CHUNK = 2000
@@ -41,9 +41,7 @@ def _chunks(lines: Iterable[str | bytes], size: int) -> Iterator[list[tuple[int,
     than ``json_input.MAX_INPUT_BYTES`` arrive as short ``OversizeInput`` heads, rejected by name)."""
     chunk: list[tuple[int, str | bytes]] = []
     held = 0
-    for number, line in enumerate(read_lines(lines), start=1):  # type: ignore[arg-type]
-        if number == 1 and not isinstance(line, OversizeInput):  # a byte-order mark is not part of the JSON
-            line = line.removeprefix(b"\xef\xbb\xbf") if isinstance(line, bytes) else line.removeprefix("\ufeff")
+    for number, line in numbered_lines(lines):  # type: ignore[arg-type]
         if not line.strip():
             continue
         chunk.append((number, line))

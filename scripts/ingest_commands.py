@@ -42,6 +42,8 @@ def _report(summary: Any, json_output: bool) -> None:
         f"{summary.duplicates} duplicates, {summary.dead_lettered} dead-lettered"
         + (f" ({summary.id_conflicts} id_conflict)" if summary.id_conflicts else "")
         + f" in {summary.seconds:.1f}s ({summary.rate:.0f} msg/s)"
+        + "".join(f"; line {line} held back: no line end yet (still being written?), read by the next run"
+                  for line in summary.held_back)
     )
 
 

@@ -91,6 +91,63 @@ def test_a_rerun_adds_nothing_and_an_appended_file_adds_only_its_new_lines(
     assert ledger.tracked_position(file_tracking_name(source)) == 6
 
 
+def test_a_line_still_being_written_is_held_back_and_read_whole_next_time(
+    ledger: Ledger, store_url: str, tmp_path: Path
+) -> None:
+    """A writer mid-line: the last line has no line end yet. It was dead-lettered as bad JSON and its number
+    tracked, so the finished line was skipped by the next run: lost."""
+    source = tmp_path / "feedback.jsonl"
+    whole = encode(feedback("f2"))
+    source.write_bytes(encode(feedback("f1")) + b"\n" + whole[:25])
+    first = ingest_file(source, store_url)
+    assert (first["recorded"], first["dead_lettered"]) == (1, 0)
+    assert [held["line"] for held in first["held_back"]] == [2]
+    assert first["positions"] == {file_tracking_name(source): 1}
+    with source.open("ab") as out:
+        out.write(whole[25:] + b"\n")
+    second = ingest_file(source, store_url)
+    assert (second["recorded"], second["dead_lettered"], second["held_back"]) == (1, 0, [])
+    assert recorded_feedback_ids(ledger) == Counter({"f1": 1, "f2": 1})
+    assert not (tmp_path / "feedback.dlq.jsonl").exists()
+
+
+def test_a_complete_last_line_without_a_line_end_is_read(ledger: Ledger, store_url: str, tmp_path: Path) -> None:
+    source = tmp_path / "feedback.jsonl"
+    source.write_bytes(encode(feedback("f1")) + b"\n" + encode(feedback("f2")) + b"\n" + b'{"not": "feedback"}')
+    summary = ingest_file(source, store_url)
+    assert (summary["recorded"], summary["dead_lettered"], summary["held_back"]) == (2, 1, [])
+    assert summary["positions"] == {file_tracking_name(source): 3}
+
+
+def test_a_new_file_at_the_same_path_is_read_from_its_first_line(
+    ledger: Ledger, store_url: str, tmp_path: Path
+) -> None:
+    """The next day's export written where yesterday's was: tracked by its path alone, its first lines (as many
+    as the old file had) were skipped as read; a file replaced in place by a rename too."""
+    source = tmp_path / "export.jsonl"
+    write_lines(source, [encode(feedback("d1-a")), encode(feedback("d1-b"))])
+    ingest_file(source, store_url)
+    write_lines(source, [encode(feedback("d2-a")), b"{", encode(feedback("d2-c"))])  # truncated and rewritten
+    second = ingest_file(source, store_url)
+    assert (second["consumed"], second["recorded"], second["dead_lettered"]) == (3, 2, 1)
+    assert [letter["line"] for letter in dead_letters(tmp_path / "export.dlq.jsonl")] == [2]
+    renamed = tmp_path / "next.jsonl"
+    write_lines(renamed, [encode(feedback("d2-a")), b"{", encode(feedback("d2-c")), encode(feedback("d3-d"))])
+    renamed.replace(source)  # another inode at the path, with the same first line
+    third = ingest_file(source, store_url)
+    assert (third["consumed"], third["recorded"], third["duplicates"]) == (4, 1, 2)
+    assert recorded_feedback_ids(ledger) == Counter({k: 1 for k in ("d1-a", "d1-b", "d2-a", "d2-c", "d3-d")})
+    write_lines(source, [encode(feedback("d3-e"))], mode="ab")  # appended: only the new line is read
+    assert (ingest_file(source, store_url)["consumed"]) == 1
+
+
+def test_a_byte_order_mark_is_not_part_of_the_first_line(ledger: Ledger, store_url: str, tmp_path: Path) -> None:
+    source = tmp_path / "excel.jsonl"
+    write_lines(source, [b"\xef\xbb\xbf" + encode(feedback("f1")), encode(feedback("f2"))])
+    summary = ingest_file(source, store_url)
+    assert (summary["recorded"], summary["dead_lettered"]) == (2, 0)
+
+
 def test_stdin_relies_on_feedback_ids_alone(ledger: Ledger, store_url: str, tmp_path: Path) -> None:
     text = b"".join(line + b"\n" for line in [encode(feedback("f1")), b"{", encode(feedback("f2"))]).decode()
 
