@@ -62,7 +62,7 @@ def record_observation(uow: UnitOfWork, cmd: RecordObservation, audit: Audit) ->
     metric = _data_metric(uow, experiment, cmd.metric)
     experiment.check_observation(cmd.arm, cmd.value, metric, audit)
     uow.rely_on(experiment)  # a conclusion recorded meanwhile makes the batch try again, and refuse it
-    uow.add(Observation(key=new_key(uow, cmd), experiment=cmd.experiment, arm=cmd.arm, value=cmd.value,
+    uow.add(Observation(key=new_key(uow, cmd, Observation), experiment=cmd.experiment, arm=cmd.arm, value=cmd.value,
                         metric=metric, covariate=cmd.covariate, audit=audit))
 
 

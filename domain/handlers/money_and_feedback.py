@@ -76,6 +76,6 @@ def assign_feedback(uow: UnitOfWork, cmd: AssignFeedback, audit: Audit) -> None:
 def post_ledger_entry(uow: UnitOfWork, cmd: PostLedgerEntry, audit: Audit) -> None:
     uow.refer(Team, cmd.team)
     uow.add(LedgerEntry(
-        key=new_key(uow, cmd), team=cmd.team, period=cmd.period, kind=cmd.kind, amount=cmd.amount,
+        key=new_key(uow, cmd, LedgerEntry), team=cmd.team, period=cmd.period, kind=cmd.kind, amount=cmd.amount,
         description=cmd.description, audit=audit,
     ))

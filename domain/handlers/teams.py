@@ -115,4 +115,4 @@ def define_metric(uow: UnitOfWork, cmd: DefineMetric, audit: Audit) -> None:
 @handles(RecordReading, rule=READING_TEAM)
 def record_reading(uow: UnitOfWork, cmd: RecordReading, audit: Audit) -> None:
     uow.refer(Metric, cmd.metric)
-    uow.add(Reading(key=new_key(uow, cmd), metric=cmd.metric, value=cmd.value, audit=audit))
+    uow.add(Reading(key=new_key(uow, cmd, Reading), metric=cmd.metric, value=cmd.value, audit=audit))
