@@ -22,8 +22,9 @@ BOUND = STOP_WAIT + 6
 """Seconds a write waits for the lock: longer than the stop waits for the delivery."""
 
 
-def delivery_threads() -> list[threading.Thread]:
-    return [t for t in threading.enumerate() if t.name in ("webhooks", "webhook-sender")]
+def delivery_threads(besides: frozenset[threading.Thread] = frozenset()) -> list[threading.Thread]:
+    """The delivery's threads alive now, but ``besides`` (another test's, still waiting out a lock of its own)."""
+    return [t for t in threading.enumerate() if t.name in ("webhooks", "webhook-sender") and t not in besides]
 
 
 def test_a_stop_leaves_the_store_to_a_delivery_waiting_for_the_lock(
@@ -32,18 +33,19 @@ def test_a_stop_leaves_the_store_to_a_delivery_waiting_for_the_lock(
     store = tmp_path / "ledger.db"
     Ledger.open(f"sqlite:///{store}").close()
     server = Server(ServerSettings(f"sqlite:///{store}", tmp_path / "views.duckdb"))
+    others = frozenset(delivery_threads())
     with caplog.at_level(logging.INFO), write_lock_held(store):
         server.start()
         time.sleep(1.0)  # the delivery's first writes (its tables, its first clean-up) now wait for the lock
-        assert delivery_threads()
+        assert delivery_threads(others)
         started = time.monotonic()
         server.close()
         took = time.monotonic() - started
         assert took < STOP_WAIT + 2, f"the stop took {took:.1f} s"
-        assert delivery_threads()  # still waiting: the store must still be open for them
-    for thread in delivery_threads():  # the lock went: their writes are answered, and they end
+        assert delivery_threads(others)  # still waiting: the store must still be open for them
+    for thread in delivery_threads(others):  # the lock went: their writes are answered, and they end
         thread.join(timeout=15)
-    assert not delivery_threads()
+    assert not delivery_threads(others)
     failures = [r for r in caplog.records if r.exc_info]
     assert not failures, [r.getMessage() for r in failures]
     assert "left open to the process's end" in caplog.text

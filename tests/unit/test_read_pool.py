@@ -7,6 +7,7 @@ import asyncio
 import threading
 import time
 
+from tests.support.run_alone import run_alone
 from web.read_pool import ReadPool
 
 
@@ -16,7 +17,7 @@ def test_a_read_runs_and_a_closed_idle_pool_has_ended() -> None:
     async def read_once() -> int:
         return int(await pool.run(lambda: 41 + 1))
 
-    assert asyncio.run(read_once()) == 42
+    assert run_alone(read_once()) == 42
     assert pool.close(wait=2.0)
     assert not [t for t in threading.enumerate() if t.name.startswith("stream-read-") and t.is_alive()]
 
@@ -44,7 +45,7 @@ def test_a_stop_waits_for_a_read_under_way_and_begins_no_queued_one() -> None:
         await asyncio.wait({first, queued}, timeout=5)
         return ended, first.result() == "held", queued.cancelled() and after.cancelled()
 
-    ended, first_answered, others_given_up = asyncio.run(scenario())
+    ended, first_answered, others_given_up = run_alone(scenario())
     assert not ended  # a read was under way: the store must stay open for it
     assert first_answered and others_given_up
     assert ran == ["held"]

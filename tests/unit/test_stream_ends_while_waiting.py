@@ -9,14 +9,13 @@ import asyncio
 import contextlib
 import threading
 import time
-from collections.abc import Coroutine
-from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
 from typing import Any, TypeVar
 
 import anyio.to_thread
 
 from domain.service.stopping import Stop
+from tests.support.run_alone import run_alone
 from web.position_stream import positions
 from web.streams import READ_THREADS, UNSTARTED_SECONDS, Streams
 
@@ -26,13 +25,6 @@ HELD = 30.0
 PROMPTLY = 3.0
 """Seconds within which an end counts as at once: the watcher looks every ``STOP_POLL_SECONDS``; a machine busy with
 other tests may take a while longer, but nowhere near ``HELD``."""
-
-
-def run_alone(scenario: Coroutine[Any, Any, T]) -> T:
-    """``asyncio.run(scenario)`` in a thread of its own: a browser test's Playwright (sync API) keeps an event loop
-    running in the main thread for the rest of the session, where ``asyncio.run`` refuses to start."""
-    with ThreadPoolExecutor(max_workers=1) as alone:
-        return alone.submit(asyncio.run, scenario).result()
 
 
 async def until(condition: Any, timeout: float = 10.0) -> None:
