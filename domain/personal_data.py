@@ -45,6 +45,8 @@ FINGERPRINT_LABEL = b"clientocracy personal text fingerprint v1"
 KeyRow = tuple[Any, Any]
 """(key id, key) as the key table holds them: checked before use, as anyone may have edited them."""
 NewKey = tuple[str, str, bytes]
+KeptKey = tuple[str, str]
+"""(subject, key id) of a key a batch sealed with that was in the store before it: see ``Sealer.kept_keys``."""
 """(subject, key id, key) of a key made for a batch, written with the batch's events (``Sealer.new_keys``)."""
 
 
@@ -163,6 +165,13 @@ class Sealer:
         key rows in): the store inserts them with the events, and a subject given a key meanwhile by another
         writer fails the transaction as a write conflict, so the batch is decided again with that key."""
         return [(subject, *self.made[subject]) for subject in sorted(self.made.keys() & self.used)]
+
+    def kept_keys(self) -> list[KeptKey]:
+        """The stored keys that sealed or fingerprinted something, in subject order: the store checks in the
+        events' transaction that each is still there, so a ``forget`` that destroyed one since this batch read
+        it fails the transaction as a write conflict, and the batch is decided again under a new key (its text
+        was sealed under the destroyed key, unreadable from the start, and a re-send a duplicate of it)."""
+        return [(subject, self.ciphers[subject][0]) for subject in sorted(self.used - self.made.keys())]
 
     def fingerprint(self, subject: str, text: str) -> tuple[str, str] | None:
         """(key id, HMAC-SHA256 of ``text``) under the subject's current key, to compare personal text without

@@ -61,6 +61,7 @@ def record_feedback_batch(
     texts = [sealer.seal(client_subject(m.client), m.text) for m, _ in new]
     stored = encoder.stored_events(
         new, datetime.now(UTC), acting.person if acting else None, acting.channel if acting else None, texts)
-    ids = store.insert_events(stored, tracking=tracking, receipts=receipts, keys=sealer.new_keys())
+    ids = store.insert_events(stored, tracking=tracking, receipts=receipts, keys=sealer.new_keys(),
+                              sealed_with=sealer.kept_keys())
     return FeedbackOutcome(recorded=len(new), duplicates=len(messages) - len(new) - len(conflicts),
                            position=max(ids) if ids else None, conflicts=tuple(conflicts))

@@ -14,7 +14,7 @@ from eventsourcing.persistence import EventStore, JSONTranscoder, ProcessRecorde
 from domain.audit import Audit, AuditAsDict
 from domain.base import LedgerAggregate, key_id
 from domain.feedback import feedback_fields
-from domain.personal_data import KeyStore, NewKey, Revealer
+from domain.personal_data import KeptKey, KeyStore, NewKey, Revealer
 from domain.service.batch import (
     Acting,
     BatchResult,
@@ -113,7 +113,7 @@ class Ledger(Application[uuid.UUID]):
             return result
         if uow.events or uow.receipts:
             result.position = self.record(uow.events, tracking=None, receipts=uow.receipts, guards=uow.guards(),
-                                          keys=uow.sealer.new_keys())
+                                          keys=uow.sealer.new_keys(), sealed_with=uow.sealer.kept_keys())
             take_snapshots(self.snapshots, self.repository, uow.events)
         result.events = len(uow.events)
         return result
@@ -131,10 +131,12 @@ class Ledger(Application[uuid.UUID]):
             self.store, self.feedback_encoder, messages, tracking, acting, sender, on_conflicts, self.repository))
 
     def record(self, events: list[Any], tracking: Tracking | None, receipts: Sequence[Receipt | str],
-               guards: Sequence[tuple[uuid.UUID, int]] = (), keys: Sequence[NewKey] = ()) -> int | None:
+               guards: Sequence[tuple[uuid.UUID, int]] = (), keys: Sequence[NewKey] = (),
+               sealed_with: Sequence[KeptKey] = ()) -> int | None:
         """Store new events, their receipts and a tracking position in one transaction (``guards``: aggregates
         the batch relied on at these versions, ``domain.stores.guards``; ``keys``: the subjects' keys first
-        sealed into the events, ``Sealer.new_keys``).
+        sealed into the events, ``Sealer.new_keys``; ``sealed_with``: the stored keys they were sealed with,
+        which must still be there, ``Sealer.kept_keys``).
 
         Like ``save()``, minus its per-object protocol checks, which cost more than the
         insert itself on large batches; the events here come straight from our aggregates.
@@ -144,6 +146,7 @@ class Ledger(Application[uuid.UUID]):
         processing_event.saved_kwargs["receipts"] = receipts
         processing_event.saved_kwargs["guards"] = guards
         processing_event.saved_kwargs["keys"] = keys
+        processing_event.saved_kwargs["sealed_with"] = sealed_with
         recordings = self._record(processing_event)
         self._notify(recordings)
         return max((r.notification.id for r in recordings), default=None)

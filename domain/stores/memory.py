@@ -54,6 +54,7 @@ class MemoryRecorder(MemorySubjectKeys, POPOProcessRecorder):
         if stored_events:
             self._head_row()
         self.refuse_taken_keys(kwargs.get("keys") or ())
+        self.refuse_destroyed_keys(kwargs.get("sealed_with") or ())
 
     def _update_table(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         ids = list(super()._update_table(stored_events, **kwargs) or [])

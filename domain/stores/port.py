@@ -15,7 +15,7 @@ from uuid import UUID
 
 from eventsourcing.persistence import Notification, StoredEvent, Tracking
 
-from domain.personal_data import KeyStore, NewKey
+from domain.personal_data import KeptKey, KeyStore, NewKey
 
 LEDGER_NAME = "Ledger"
 """The application's name: the library derives the PostgreSQL table names and its environment keys'
@@ -65,11 +65,13 @@ class LedgerStore(KeyStore, Protocol):
     def insert_events(self, stored_events: Sequence[StoredEvent], *, tracking: Tracking | None = None,
                       receipts: Sequence[Receipt | str] = (),
                       guards: Sequence[tuple[UUID, int]] = (),
-                      keys: Sequence[NewKey] = ()) -> Sequence[int] | None:
+                      keys: Sequence[NewKey] = (),
+                      sealed_with: Sequence[KeptKey] = ()) -> Sequence[int] | None:
         """Append events, their receipts, the data subjects' keys first sealed into them (``Sealer.new_keys``) and
         a tracking position in one transaction; their positions. A receipt or a tracking position already
-        recorded, a subject that has a key by now, or an aggregate of ``guards`` (``stores.guards``) no longer at
-        the version given, fails the whole transaction."""
+        recorded, a subject that has a key by now, a stored key they were sealed with that is gone
+        (``Sealer.kept_keys``: a forget meanwhile), or an aggregate of ``guards`` (``stores.guards``) no longer
+        at the version given, fails the whole transaction."""
 
     def select_events(self, originator_id: UUID | str, *, gt: int | None = None, lte: int | None = None,
                       desc: bool = False, limit: int | None = None) -> Sequence[StoredEvent]:

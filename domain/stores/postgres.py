@@ -79,6 +79,7 @@ class LedgerPostgresRecorder(PostgresSubjectKeys, PostgresProcessRecorder):
 
     def _insert_events(self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
         self.insert_new_keys(curs, kwargs.get("keys") or ())  # key rows before the events' lock, as every writer
+        self.refuse_destroyed_keys(curs, kwargs.get("sealed_with") or ())
         super()._insert_events(curs, stored_events, **kwargs)
         guards = guards_of(kwargs)
         if guards:  # under the lock the insert takes anyway (taken here first), so no writer commits meanwhile

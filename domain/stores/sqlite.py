@@ -61,6 +61,7 @@ class LedgerSQLiteRecorder(SQLiteSubjectKeys, SQLiteProcessRecorder):
         for pragma in WRITER_PRAGMAS:
             c.execute(pragma)
         self.insert_new_keys(c, kwargs.get("keys") or ())
+        self.refuse_destroyed_keys(c, kwargs.get("sealed_with") or ())
         ids = self._insert_stored_events(c, stored_events)
         guards = guards_of(kwargs)
         if guards:  # the insert took the write lock: no writer can commit until this transaction ends

@@ -22,12 +22,19 @@ from typing import TYPE_CHECKING, Any
 
 from eventsourcing.persistence import IntegrityError
 
-from domain.personal_data import IncompleteErasure, KeyRow, NewKey, new_key_row
+from domain.personal_data import IncompleteErasure, KeptKey, KeyRow, NewKey, new_key_row
 from domain.stores.lock_wait import lock_wait_message, naming_the_lock, waited_for_lock
 
 if TYPE_CHECKING:
     from eventsourcing.postgres import PostgresDatastore
     from eventsourcing.sqlite import SQLiteCursor, SQLiteDatastore
+
+def refuse_destroyed(kept: Sequence[KeptKey], found: dict[str, str]) -> None:
+    """A write conflict if a key a batch sealed with is gone (or replaced) since it read it (``Sealer.kept_keys``)."""
+    gone = [subject for subject, kid in kept if found.get(subject) != kid]
+    if gone:
+        raise IntegrityError(f"the key of {gone} was destroyed (a forget) after this batch sealed with it")
+
 
 SQLITE_TABLE = "subject_keys"
 SQLITE_DDL = (f"CREATE TABLE IF NOT EXISTS {SQLITE_TABLE} (subject TEXT PRIMARY KEY, kid TEXT NOT NULL,"
@@ -68,6 +75,10 @@ class MemorySubjectKeys:
         with self._keys_lock:
             self.keys.update((subject, (kid, key)) for subject, kid, key in keys)
 
+    def refuse_destroyed_keys(self, kept: Sequence[KeptKey]) -> None:
+        with self._keys_lock:
+            refuse_destroyed(kept, {subject: self.keys[subject][0] for subject, _ in kept if subject in self.keys})
+
 
 class SQLiteSubjectKeys:
     """The key table of the SQLite store (mixed into its recorder)."""
@@ -104,6 +115,17 @@ class SQLiteSubjectKeys:
         if keys:
             c.execute("PRAGMA secure_delete = ON")
             c.executemany(f"INSERT INTO {SQLITE_TABLE} VALUES (?, ?, ?)", keys)
+
+    def refuse_destroyed_keys(self, c: SQLiteCursor, kept: Sequence[KeptKey]) -> None:
+        """In the events' transaction, which holds the write lock a forget's delete needs."""
+        found: dict[str, str] = {}
+        subjects = [subject for subject, _ in kept]
+        for start in range(0, len(subjects), CHUNK):
+            chunk = subjects[start : start + CHUNK]
+            c.execute(f"SELECT subject, kid FROM {SQLITE_TABLE} WHERE subject IN ({','.join('?' * len(chunk))})",
+                      chunk)
+            found.update({row[0]: row[1] for row in c.fetchall()})
+        refuse_destroyed(kept, found)
 
     def destroy_subject_key(self, subject: str) -> bool:
         with self.datastore.transaction(commit=True) as c:
@@ -175,6 +197,16 @@ class PostgresSubjectKeys:
         """In the events' transaction (see the module's docstring)."""
         if keys:
             self._insert_keys(curs, keys, "")
+
+    def refuse_destroyed_keys(self, curs: Any, kept: Sequence[KeptKey]) -> None:
+        """In the events' transaction: the rows are read ``FOR SHARE``, so a forget's delete waits for it to end,
+        or this waits for the delete's and finds the row gone."""
+        from psycopg.sql import SQL
+
+        if kept:
+            curs.execute(SQL("SELECT subject, kid FROM {} WHERE subject = ANY(%s) ORDER BY subject FOR SHARE"
+                             ).format(self.keys_table), ([subject for subject, _ in kept],))
+            refuse_destroyed(kept, {row["subject"]: row["kid"] for row in curs.fetchall()})
 
     def _insert_keys(self, curs: Any, keys: Sequence[NewKey], on_conflict: str) -> None:
         from psycopg.sql import SQL
