@@ -45,9 +45,9 @@ FINGERPRINT_LABEL = b"clientocracy personal text fingerprint v1"
 KeyRow = tuple[Any, Any]
 """(key id, key) as the key table holds them: checked before use, as anyone may have edited them."""
 NewKey = tuple[str, str, bytes]
+"""(subject, key id, key) of a key made for a batch, written with the batch's events (``Sealer.new_keys``)."""
 KeptKey = tuple[str, str]
 """(subject, key id) of a key a batch sealed with that was in the store before it: see ``Sealer.kept_keys``."""
-"""(subject, key id, key) of a key made for a batch, written with the batch's events (``Sealer.new_keys``)."""
 
 
 class PersonalDataError(RuntimeError):

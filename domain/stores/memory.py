@@ -43,6 +43,10 @@ class MemoryRecorder(MemorySubjectKeys, POPOProcessRecorder):
 
     # Writing: the library checks, then updates, under its database lock --------------------------
 
+    def destroy_subject_key(self, subject: str) -> bool:
+        with self._database_lock:  # never between a write's check of the keys it sealed with and its update
+            return super().destroy_subject_key(subject)
+
     def _assert_uniqueness(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
         super()._assert_uniqueness(stored_events, **kwargs)
         guards = guards_of(kwargs)

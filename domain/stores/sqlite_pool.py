@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import time
 
-from eventsourcing.persistence import ConnectionUnavailableError
+from eventsourcing.persistence import ConnectionPoolClosedError, ConnectionUnavailableError
 from eventsourcing.sqlite import SQLiteConnection
 
 from domain.stores.sqlite_wal import FirstOpenPool
@@ -30,6 +30,8 @@ user waits for another process's lock)."""
 
 class LedgerSQLitePool(FirstOpenPool):
     def get_connection(self, timeout: float | None = None, *, is_writer: bool | None = None) -> SQLiteConnection:
+        if self._closed:  # before waiting for the writer's turn, which a write left to its user may hold long
+            raise ConnectionPoolClosedError
         if is_writer is not True or self._mutually_exclusive_read_write:  # in memory: the library's interlock
             return super().get_connection(timeout, is_writer=is_writer)
         bound = self.pool_timeout if timeout is None else timeout
@@ -73,6 +75,8 @@ class LedgerSQLitePool(FirstOpenPool):
             elif is_writer is False:
                 with self._no_readers:
                     self._num_readers -= 1
+                    self._no_readers.notify_all()
+            self._put_condition.notify_all()
 
     def __del__(self) -> None:
         self.close(wait=0.0)

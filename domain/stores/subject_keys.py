@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from eventsourcing.postgres import PostgresDatastore
     from eventsourcing.sqlite import SQLiteCursor, SQLiteDatastore
 
+
 def refuse_destroyed(kept: Sequence[KeptKey], found: dict[str, str]) -> None:
     """A write conflict if a key a batch sealed with is gone (or replaced) since it read it (``Sealer.kept_keys``)."""
     gone = [subject for subject, kid in kept if found.get(subject) != kid]
@@ -199,12 +200,12 @@ class PostgresSubjectKeys:
             self._insert_keys(curs, keys, "")
 
     def refuse_destroyed_keys(self, curs: Any, kept: Sequence[KeptKey]) -> None:
-        """In the events' transaction: the rows are read ``FOR SHARE``, so a forget's delete waits for it to end,
-        or this waits for the delete's and finds the row gone."""
+        """In the events' transaction: the rows are read ``FOR KEY SHARE`` (the weakest lock a delete waits for), so
+        a forget's delete waits for it to end, or this waits for the delete's and finds the row gone."""
         from psycopg.sql import SQL
 
         if kept:
-            curs.execute(SQL("SELECT subject, kid FROM {} WHERE subject = ANY(%s) ORDER BY subject FOR SHARE"
+            curs.execute(SQL("SELECT subject, kid FROM {} WHERE subject = ANY(%s) ORDER BY subject FOR KEY SHARE"
                              ).format(self.keys_table), ([subject for subject, _ in kept],))
             refuse_destroyed(kept, {row["subject"]: row["kid"] for row in curs.fetchall()})
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import random
 import signal
 import subprocess
@@ -12,8 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from eventsourcing.persistence import Tracking
 
-from consumers.file_ingest import file_tracking_name
+from consumers.file_identity import file_tracking_name, path_name
+from domain.commands import FeedbackMessage
 from domain.service.ledger import Ledger
 from tests.support.cli import CLI, run_cli
 from tests.support.feedback import BAD_CASES, encode, feedback, random_bad, recorded_feedback_ids
@@ -57,7 +60,7 @@ def test_valid_lines_land_once_and_bad_lines_go_to_the_dead_letter_file(
     assert (summary["recorded"], summary["duplicates"], summary["dead_lettered"]) == (6, 1, len(BAD_LINES) + 1)
     assert summary["id_conflicts"] == 1
     assert summary["consumed"] == len(lines) - 1
-    assert summary["positions"] == {file_tracking_name(source): len(lines)}
+    assert summary["positions"] == {path_name(source): len(lines)}
     assert recorded_feedback_ids(ledger) == Counter({f"f{i}": 1 for i in range(5)} | {"f-last": 1})
     letters = dead_letters(tmp_path / "feedback.dlq.jsonl")
     conflict = letters.pop()  # refused when the batch was recorded, after the lines refused as they were read
@@ -102,7 +105,7 @@ def test_a_line_still_being_written_is_held_back_and_read_whole_next_time(
     first = ingest_file(source, store_url)
     assert (first["recorded"], first["dead_lettered"]) == (1, 0)
     assert [held["line"] for held in first["held_back"]] == [2]
-    assert first["positions"] == {file_tracking_name(source): 1}
+    assert first["positions"] == {path_name(source): 1}
     with source.open("ab") as out:
         out.write(whole[25:] + b"\n")
     second = ingest_file(source, store_url)
@@ -116,7 +119,7 @@ def test_a_complete_last_line_without_a_line_end_is_read(ledger: Ledger, store_u
     source.write_bytes(encode(feedback("f1")) + b"\n" + encode(feedback("f2")) + b"\n" + b'{"not": "feedback"}')
     summary = ingest_file(source, store_url)
     assert (summary["recorded"], summary["dead_lettered"], summary["held_back"]) == (2, 1, [])
-    assert summary["positions"] == {file_tracking_name(source): 3}
+    assert summary["positions"] == {path_name(source): 3}
 
 
 def test_a_new_file_at_the_same_path_is_read_from_its_first_line(
@@ -146,6 +149,47 @@ def test_a_byte_order_mark_is_not_part_of_the_first_line(ledger: Ledger, store_u
     write_lines(source, [b"\xef\xbb\xbf" + encode(feedback("f1")), encode(feedback("f2"))])
     summary = ingest_file(source, store_url)
     assert (summary["recorded"], summary["dead_lettered"]) == (2, 0)
+
+
+def test_a_bad_last_line_left_unfinished_long_ago_is_dead_lettered(
+    ledger: Ledger, store_url: str, tmp_path: Path
+) -> None:
+    source = tmp_path / "feedback.jsonl"
+    source.write_bytes(encode(feedback("f1")) + b"\n" + b'{"feedback_id": "cut off' + b"\n  \n" + b"   ")
+    os.utime(source, (time.time() - 3600, time.time() - 3600))  # nobody has written to it for an hour
+    summary = ingest_file(source, store_url)
+    assert (summary["recorded"], summary["dead_lettered"], summary["held_back"]) == (1, 1, [])
+    assert [letter["line"] for letter in dead_letters(tmp_path / "feedback.dlq.jsonl")] == [2]
+
+
+def test_a_pipe_named_as_a_file_is_read_untracked(ledger: Ledger, store_url: str, tmp_path: Path) -> None:
+    """``ingest file /dev/stdin`` (or ``<(zcat x.gz)``): a pipe has no identity; it was opened a second time to
+    take one (a traceback, or a FIFO's bytes lost to the second reader)."""
+    text = b"".join(line + b"\n" for line in [encode(feedback("f1")), b"{", encode(feedback("f2"))]).decode()
+    summary = ingest_file("/dev/stdin", store_url, stdin=text, cwd=tmp_path)
+    assert (summary["recorded"], summary["dead_lettered"], summary["positions"]) == (2, 1, {})
+    assert [letter["line"] for letter in dead_letters(tmp_path / "stdin.dlq.jsonl")] == [2]
+
+
+def test_a_store_tracking_a_file_by_its_path_alone_resumes_there_once(
+    ledger: Ledger, store_url: str, tmp_path: Path
+) -> None:
+    """A store written before files had an identity kept its position under ``file:<path>``: the first run after
+    resumes there (not the whole file again, its bad lines dead-lettered twice); a new file at the path later
+    starts at its first line."""
+    source = tmp_path / "export.jsonl"
+    write_lines(source, [encode(feedback("d1-a")), b"{", encode(feedback("d1-c"))])
+    assert ledger.record_feedback([(FeedbackMessage.model_validate(feedback("d1-a")), "old run")], None,
+                                  sender="file").recorded == 1
+    ledger.record([], tracking=Tracking(path_name(source), 2), receipts=[])  # as the old run left it
+    first = ingest_file(source, store_url)
+    assert (first["consumed"], first["recorded"], first["dead_lettered"]) == (1, 1, 0)
+    renamed = tmp_path / "next.jsonl"
+    write_lines(renamed, [encode(feedback("d2-a")), encode(feedback("d2-b"))])
+    renamed.replace(source)
+    second = ingest_file(source, store_url)
+    assert (second["consumed"], second["recorded"]) == (2, 2)
+    assert recorded_feedback_ids(ledger) == Counter({k: 1 for k in ("d1-a", "d1-c", "d2-a", "d2-b")})
 
 
 def test_stdin_relies_on_feedback_ids_alone(ledger: Ledger, store_url: str, tmp_path: Path) -> None:
@@ -236,7 +280,7 @@ def test_sigterm_finishes_the_batch_and_a_rerun_resumes(tmp_path: Path) -> None:
         assert process.returncode == 0
         stopped = json.loads(out)
         assert stopped["consumed"] < 40_000  # it stopped early...
-        assert stopped["positions"][name] == ledger.tracked_position(name)  # ...after a whole batch
+        assert stopped["positions"][path_name(source)] == ledger.tracked_position(name)  # ...after a whole batch
         assert stopped["recorded"] == sum(recorded_feedback_ids(ledger).values())
 
         ingest_file(source, store)

@@ -19,7 +19,7 @@ def test_a_read_runs_and_a_closed_idle_pool_has_ended() -> None:
 
     assert run_alone(read_once()) == 42
     assert pool.close(wait=2.0)
-    assert not [t for t in threading.enumerate() if t.name.startswith("stream-read-") and t.is_alive()]
+    assert pool._threads and not [t for t in pool._threads if t.is_alive()]
 
 
 def test_a_stop_waits_for_a_read_under_way_and_begins_no_queued_one() -> None:
