@@ -234,6 +234,9 @@ def test_a_read_sign_in_issues_no_token_and_revokes_only_its_own(served: Served)
             issued = client.post("/people/tokens", data={"csrf_token": csrf.group(1), "person": "", "scope": scope})
             assert issued.status_code == 403 and "IssueToken: write scope" in issued.text, issued.text
             assert "clo_" not in issued.text
+        people = client.get("/people").text  # a Revoke button only where it would work: her own token
+        assert f"Revoke token {lenas}" not in people
+        assert f"Revoke token {served.tokens['cora'].split('_')[1]}" in people
         revoked = client.post(f"/tokens/{lenas}/revoke", data={"csrf_token": csrf.group(1), "back": "people"})
         assert revoked.status_code == 403 and "may revoke only itself" in revoked.text
     _, after = get(served, "cora", "/api/tokens")
